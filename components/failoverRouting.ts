@@ -1,0 +1,102 @@
+/**
+ * FailoverRouting: the Route 53 failover pair for the application name. A health check probes the
+ * primary ALB's `/health`; the PRIMARY alias record points at the primary ALB and carries that
+ * health check; the SECONDARY alias record points at the DR ALB. Both aliases evaluate target
+ * health, so an ALB with no healthy targets also fails over (Route 53 Developer Guide, "Configuring
+ * DNS failover").
+ */
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+
+/** Route 53 accepts only these request intervals, seconds. */
+export const HEALTH_CHECK_INTERVALS_SECONDS = [10, 30] as const;
+
+/** One side of the pair: where its alias points. */
+export interface FailoverTarget {
+  /** Region of the ALB, used in the record's set identifier. */
+  region: string;
+  albDnsName: pulumi.Input<string>;
+  /** The ALB's canonical hosted zone id. */
+  albZoneId: pulumi.Input<string>;
+}
+
+export interface FailoverRoutingArgs {
+  /** Public hosted zone holding the application name. */
+  hostedZoneId: pulumi.Input<string>;
+  /** Fully qualified application name, e.g. `app.dr.example.com`. */
+  applicationName: string;
+  primary: FailoverTarget & {
+    /** Protocol and port the primary ALB listens on; the health check uses the same. */
+    protocol: "HTTP" | "HTTPS";
+    port: number;
+  };
+  secondary: FailoverTarget;
+  /** Path of the app's health endpoint, e.g. `/health`. */
+  healthCheckPath: string;
+  /** 10 or 30 seconds. */
+  healthCheckIntervalSeconds: number;
+  /** Consecutive failures before unhealthy: 1-10. */
+  healthCheckFailureThreshold: number;
+}
+
+export class FailoverRouting extends pulumi.ComponentResource {
+  readonly healthCheckId: pulumi.Output<string>;
+  readonly primaryRecordFqdn: pulumi.Output<string>;
+  readonly secondaryRecordFqdn: pulumi.Output<string>;
+  readonly applicationName: string;
+
+  /** @throws RangeError when the interval is not 10 or 30 s or the threshold is outside 1-10 (Route 53 limits). */
+  constructor(name: string, args: FailoverRoutingArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("multi-region-dr:dns:FailoverRouting", name, {}, opts);
+    if (!(HEALTH_CHECK_INTERVALS_SECONDS as readonly number[]).includes(args.healthCheckIntervalSeconds)) {
+      throw new RangeError(`FailoverRouting ${name}: healthCheckIntervalSeconds must be 10 or 30, got ${args.healthCheckIntervalSeconds}`);
+    }
+    if (!Number.isInteger(args.healthCheckFailureThreshold) || args.healthCheckFailureThreshold < 1 || args.healthCheckFailureThreshold > 10) {
+      throw new RangeError(`FailoverRouting ${name}: healthCheckFailureThreshold must be 1 to 10, got ${args.healthCheckFailureThreshold}`);
+    }
+    if (args.primary.region === args.secondary.region) {
+      throw new Error(`FailoverRouting ${name}: primary and secondary are both in ${args.primary.region}; they must be in different regions`);
+    }
+    const healthCheck = new aws.route53.HealthCheck(
+      `${name}-primary-health`,
+      {
+        type: args.primary.protocol,
+        fqdn: args.primary.albDnsName,
+        port: args.primary.port,
+        resourcePath: args.healthCheckPath,
+        requestInterval: args.healthCheckIntervalSeconds,
+        failureThreshold: args.healthCheckFailureThreshold,
+        measureLatency: true,
+        enableSni: args.primary.protocol === "HTTPS",
+        tags: { Name: `${args.applicationName} primary (${args.primary.region})` },
+      },
+      { parent: this },
+    );
+    const record = (role: "PRIMARY" | "SECONDARY", target: FailoverTarget, healthCheckId?: pulumi.Input<string>) =>
+      new aws.route53.Record(
+        `${name}-${role.toLowerCase()}`,
+        {
+          zoneId: args.hostedZoneId,
+          name: args.applicationName,
+          type: "A",
+          setIdentifier: `${role.toLowerCase()}-${target.region}`,
+          failoverRoutingPolicies: [{ type: role }],
+          aliases: [{ name: target.albDnsName, zoneId: target.albZoneId, evaluateTargetHealth: true }],
+          ...(healthCheckId ? { healthCheckId } : {}),
+        },
+        { parent: this },
+      );
+    const primary = record("PRIMARY", args.primary, healthCheck.id);
+    const secondary = record("SECONDARY", args.secondary);
+
+    this.healthCheckId = healthCheck.id;
+    this.primaryRecordFqdn = primary.fqdn;
+    this.secondaryRecordFqdn = secondary.fqdn;
+    this.applicationName = args.applicationName;
+    this.registerOutputs({
+      healthCheckId: this.healthCheckId,
+      primaryRecordFqdn: this.primaryRecordFqdn,
+      secondaryRecordFqdn: this.secondaryRecordFqdn,
+    });
+  }
+}

@@ -1,0 +1,50 @@
+/**
+ * StableDatabaseName: a private hosted zone, associated with one region's VPC, holding the name the
+ * app connects to (`db.<zone>`) as a CNAME to the current database. Failover and restore repoint this
+ * one record instead of touching the app. Each region has its own zone of the same name, so the app's
+ * configuration is identical in both regions and never resolves across regions.
+ */
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+
+/** TTL of the database CNAME, seconds: short so a repoint takes effect within a minute. */
+export const DATABASE_NAME_TTL_SECONDS = 30;
+
+/** The name the app connects to in a private zone; known before the database exists. */
+export function stableDatabaseFqdn(zoneName: string): string {
+  return `db.${zoneName}`;
+}
+
+export interface StableDatabaseNameArgs {
+  /** Private zone name, e.g. `app.internal`. */
+  zoneName: string;
+  vpcId: pulumi.Input<string>;
+  /** Region of the VPC. */
+  vpcRegion: string;
+  /** Current database address the name points at. */
+  databaseAddress: pulumi.Input<string>;
+}
+
+export class StableDatabaseName extends pulumi.ComponentResource {
+  /** The name the app uses, `db.<zoneName>`. */
+  readonly fqdn: string;
+  readonly zoneId: pulumi.Output<string>;
+
+  constructor(name: string, args: StableDatabaseNameArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("multi-region-dr:dns:StableDatabaseName", name, {}, opts);
+    this.fqdn = stableDatabaseFqdn(args.zoneName);
+    const zone = new aws.route53.Zone(
+      `${name}-zone`,
+      { name: args.zoneName, comment: "Stable database name, repointed by failover", vpcs: [{ vpcId: args.vpcId, vpcRegion: args.vpcRegion }] },
+      { parent: this },
+    );
+    new aws.route53.Record(
+      `${name}-db`,
+      { zoneId: zone.zoneId, name: this.fqdn, type: "CNAME", ttl: DATABASE_NAME_TTL_SECONDS, records: [args.databaseAddress] },
+      // The failover workflow repoints this record; a deploy must not point it back.
+      { parent: this, ignoreChanges: ["records"] },
+    );
+    this.zoneId = zone.zoneId;
+    this.registerOutputs({ fqdn: this.fqdn, zoneId: this.zoneId });
+  }
+}

@@ -1,0 +1,118 @@
+/**
+ * Reads and validates one stack's configuration. This is the only module that touches Pulumi
+ * config; components take the typed `StackConfig` and never read config themselves.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import type { z } from "zod";
+import { ConfigError, type ConfigProblem } from "./errors";
+import {
+  CONFIG_NAMESPACE,
+  drConfigSchema,
+  KEYS_BY_ROLE,
+  primaryConfigSchema,
+  ROLES,
+  type StackConfig,
+} from "./schema";
+
+/** Route 53's TTL for alias records that point at an ALB, seconds (Route 53 Developer Guide, "alias records"). */
+export const ALIAS_RECORD_TTL_SECONDS = 60;
+
+/**
+ * Parses the stack's config from a flat map of full keys (`multi-region-dr:network`, `aws:region`)
+ * to values, where object values are JSON text as Pulumi passes them.
+ *
+ * @param stackName the stack being configured, for the error's heading.
+ * @returns the typed configuration with every default filled in.
+ * @throws ConfigError listing every problem: unknown keys, bad values, missing required keys.
+ */
+export function parseStackConfig(allConfig: Readonly<Record<string, string>>, stackName: string): StackConfig {
+  const prefix = `${CONFIG_NAMESPACE}:`;
+  const values: Record<string, unknown> = {};
+  for (const [fullKey, text] of Object.entries(allConfig)) {
+    if (fullKey.startsWith(prefix)) values[fullKey.slice(prefix.length)] = parseValue(text);
+  }
+  const context = `Invalid configuration for stack "${stackName}" (Pulumi.${stackName}.yaml)`;
+
+  const role = values.role;
+  if (typeof role !== "string" || !(ROLES as readonly string[]).includes(role)) {
+    throw new ConfigError(context, [
+      { key: `${prefix}role`, value: role, message: `must be one of ${ROLES.join(" or ")}: which half of the DR pair this stack builds` },
+    ]);
+  }
+  const problems: ConfigProblem[] = [];
+  if (values.region !== undefined) {
+    problems.push({
+      key: `${prefix}region`,
+      value: values.region,
+      message: "is not read: the stack's region is the standard aws:region key; move the value there",
+    });
+  }
+  const { region: _shadowed, ...namespaced } = values;
+  const input = { ...namespaced, region: allConfig["aws:region"] };
+  const result =
+    role === "primary"
+      ? primaryConfigSchema.safeParse(input, { reportInput: true })
+      : drConfigSchema.safeParse(input, { reportInput: true });
+  if (!result.success) {
+    const known = KEYS_BY_ROLE[role as StackConfig["role"]].filter((key) => key !== "region");
+    problems.push(...result.error.issues.flatMap((issue) => toProblems(issue, prefix, role, known)));
+  }
+  if (problems.length > 0) throw new ConfigError(context, problems);
+
+  const config = result.data as StackConfig;
+  const crossField = crossFieldProblems(config);
+  if (crossField.length > 0) throw new ConfigError(context, crossField);
+  return config;
+}
+
+/**
+ * Reads the running stack's configuration from the Pulumi runtime.
+ * @throws ConfigError as `parseStackConfig` does.
+ */
+export function readStackConfig(): StackConfig {
+  return parseStackConfig(pulumi.runtime.allConfig(), pulumi.getStack());
+}
+
+/** Pulumi hands structured values as JSON text and scalars as plain text. */
+function parseValue(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}
+
+function toProblems(issue: z.core.$ZodIssue, prefix: string, role: string, topLevelKeys: readonly string[]): ConfigProblem[] {
+  const path = issue.path.map(String);
+  const keyOf = (segments: string[]) => (segments[0] === "region" ? "aws:region" : `${prefix}${segments.join(".")}`);
+  if (issue.code === "unrecognized_keys") {
+    return issue.keys.map((unknown) => ({
+      key: keyOf([...path, unknown]),
+      value: (issue.input as Record<string, unknown> | undefined)?.[unknown],
+      message:
+        path.length === 0
+          ? `is not a key the ${role} stack reads; remove it or use one of: ${topLevelKeys.join(", ")}`
+          : "is not a known setting; check the spelling against the README's config reference, or remove it",
+    }));
+  }
+  return [{ key: keyOf(path), value: issue.input, message: issue.message }];
+}
+
+/** Rules that span several keys, checked once each key is valid on its own. */
+function crossFieldProblems(config: StackConfig): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  if (config.role === "dr") {
+    const detectionSeconds = config.dns.healthCheckIntervalSeconds * config.dns.healthCheckFailureThreshold;
+    if (detectionSeconds + ALIAS_RECORD_TTL_SECONDS >= config.recovery.rtoSeconds) {
+      problems.push({
+        key: `${CONFIG_NAMESPACE}:dns.healthCheckFailureThreshold`,
+        value: config.dns.healthCheckFailureThreshold,
+        message:
+          `health-check detection (${config.dns.healthCheckIntervalSeconds} s x ${config.dns.healthCheckFailureThreshold} = ${detectionSeconds} s) ` +
+          `plus the ${ALIAS_RECORD_TTL_SECONDS} s alias TTL leaves nothing of the ${config.recovery.rtoSeconds} s RTO; ` +
+          "lower the interval or threshold, or raise recovery.rtoSeconds",
+      });
+    }
+  }
+  return problems;
+}

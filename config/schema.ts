@@ -1,0 +1,317 @@
+/**
+ * The stack configuration schema: every key a `Pulumi.<stack>.yaml` may set under the project's
+ * namespace, with its units, default and limits. Defaults differ by role: the primary runs the full
+ * footprint, the DR stack a warm standby that can scale to the primary's capacity.
+ *
+ * Only plain data lives here; `load.ts` reads Pulumi config and turns schema failures into
+ * `ConfigError`s that name the key, the value and the fix.
+ */
+import { z } from "zod";
+import {
+  dbInstanceClassProblem,
+  dnsNameProblem,
+  ec2InstanceTypeProblem,
+  regionProblem,
+  stackNameProblem,
+  tagProblem,
+  vpcCidrProblem,
+} from "./rules";
+
+/** The config namespace: the Pulumi project name in `Pulumi.yaml`. */
+export const CONFIG_NAMESPACE = "multi-region-dr";
+
+/** Which half of the DR pair a stack builds. */
+export const ROLES = ["primary", "dr"] as const;
+export type Role = (typeof ROLES)[number];
+
+/** Database engines the RDS mode supports, with their default major versions and ports. */
+export const ENGINES = {
+  postgres: { defaultVersion: "17", port: 5432, logExports: ["postgresql", "upgrade"] },
+  mysql: { defaultVersion: "8.4", port: 3306, logExports: ["error", "general", "slowquery"] },
+} as const;
+export type Engine = keyof typeof ENGINES;
+
+/** Turns a pure rule (`undefined` or a message) into a zod check. */
+function satisfies(rule: (value: string) => string | undefined) {
+  return (value: string, context: z.RefinementCtx) => {
+    const problem = rule(value);
+    if (problem) context.addIssue({ code: "custom", message: problem, input: value });
+  };
+}
+
+const integer = (what: string, min: number, max: number) =>
+  z
+    .number({ error: `must be a whole number of ${what}` })
+    .int({ error: `must be a whole number of ${what}` })
+    .min(min, { error: `must be at least ${min} ${what}` })
+    .max(max, { error: `must be at most ${max} ${what}` });
+
+/** Role-dependent defaults (documented in the README's config reference). */
+export const ROLE_DEFAULTS = {
+  primary: {
+    cidrBlock: "10.0.0.0/16",
+    availabilityZoneCount: 3,
+    natGateways: "one-per-zone",
+    minSize: 2,
+    desiredCapacity: 2,
+  },
+  dr: {
+    cidrBlock: "10.1.0.0/16",
+    availabilityZoneCount: 2,
+    natGateways: "single",
+    minSize: 1,
+    desiredCapacity: 1,
+  },
+} as const;
+
+function networkSchema(role: Role) {
+  const defaults = ROLE_DEFAULTS[role];
+  return z
+    .strictObject({
+      /** VPC IPv4 block, /16 to /20; the two regions' blocks must not overlap. */
+      cidrBlock: z.string().superRefine(satisfies(vpcCidrProblem)).default(defaults.cidrBlock),
+      /** Availability zones to spread subnets, NAT, ALB, ASG and database over: 2 to 4. */
+      availabilityZoneCount: integer("availability zones", 2, 4).default(defaults.availabilityZoneCount),
+      /** `one-per-zone` (survives a zone loss) or `single` (cheaper standby). */
+      natGateways: z
+        .enum(["one-per-zone", "single"], { error: "must be one-per-zone or single" })
+        .default(defaults.natGateways),
+      /** Days to keep VPC flow logs in CloudWatch Logs. */
+      flowLogRetentionDays: z
+        .union([z.literal(30), z.literal(60), z.literal(90), z.literal(180), z.literal(365)], {
+          error: "must be one of 30, 60, 90, 180 or 365 days (CloudWatch Logs retention values)",
+        })
+        .default(90),
+    })
+    .prefault({});
+}
+
+function appSchema(role: Role) {
+  const defaults = ROLE_DEFAULTS[role];
+  return z
+    .strictObject({
+      /** EC2 instance type of the app tier; the DR stack must use the primary's. */
+      instanceType: z.string().superRefine(satisfies(ec2InstanceTypeProblem)).default("t3.small"),
+      /** Auto Scaling Group minimum, desired and maximum instance counts. */
+      minSize: integer("instances", 0, 100).default(defaults.minSize),
+      desiredCapacity: integer("instances", 0, 100).default(defaults.desiredCapacity),
+      maxSize: integer("instances", 1, 100).default(6),
+      /** Target-tracking policy's average CPU utilization target, percent. */
+      targetCpuUtilizationPercent: integer("percent", 10, 90).default(50),
+      /** Port the app listens on behind the ALB. */
+      port: integer("port number", 1024, 65535).default(8080),
+      /** ACM certificate ARN in this stack's region; when set the ALB serves HTTPS and redirects HTTP. */
+      certificateArn: z
+        .string()
+        .regex(/^arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate\/[A-Za-z0-9-]+$/, {
+          error: "must be an ACM certificate ARN (arn:aws:acm:<region>:<account>:certificate/<id>) in this stack's region",
+        })
+        .optional(),
+    })
+    .prefault({})
+    .superRefine((app, context) => {
+      if (!(app.minSize <= app.desiredCapacity && app.desiredCapacity <= app.maxSize)) {
+        context.addIssue({
+          code: "custom",
+          path: ["desiredCapacity"],
+          input: { minSize: app.minSize, desiredCapacity: app.desiredCapacity, maxSize: app.maxSize },
+          message: "must satisfy minSize <= desiredCapacity <= maxSize; adjust the three counts",
+        });
+      }
+    });
+}
+
+const backupRetentionDays = integer("days", 5, 35).default(7);
+
+const primaryDatabaseSchema = z
+  .strictObject({
+    /** `postgres` (default) or `mysql`. */
+    engine: z.enum(["postgres", "mysql"], { error: "must be postgres or mysql" }).default("postgres"),
+    /** Major (or major.minor) engine version; defaults to the engine's current major. */
+    engineVersion: z
+      .string()
+      .regex(/^\d+(\.\d+){0,2}$/, { error: "must be an engine version such as 17 or 8.4" })
+      .optional(),
+    /** RDS instance class of the primary; the replica gets the same class. */
+    instanceClass: z.string().superRefine(satisfies(dbInstanceClassProblem)).default("db.t4g.medium"),
+    /** Allocated gp3 storage, GiB (RDS minimum 20). */
+    allocatedStorageGib: integer("GiB", 20, 65536).default(50),
+    /** Storage autoscaling ceiling, GiB; at least allocatedStorageGib. */
+    maxAllocatedStorageGib: integer("GiB", 20, 65536).default(200),
+    /** Automated backup retention, days: 5 (this program's floor) to 35 (the RDS maximum). */
+    backupRetentionDays,
+    /** Multi-AZ standby in the primary region. */
+    multiAz: z.boolean({ error: "must be true or false" }).default(true),
+    /** Name of the database created on the primary. */
+    databaseName: z
+      .string()
+      .regex(/^[A-Za-z][A-Za-z0-9_]{0,62}$/, { error: "must start with a letter and use letters, digits and _ (at most 63)" })
+      .default("app"),
+    /** Master user name; its password is generated and kept in Secrets Manager by RDS. */
+    masterUsername: z
+      .string()
+      .regex(/^[A-Za-z][A-Za-z0-9_]{0,15}$/, { error: "must start with a letter and use letters, digits and _ (at most 16)" })
+      .default("app_admin"),
+  })
+  .prefault({})
+  .superRefine((database, context) => {
+    if (database.maxAllocatedStorageGib < database.allocatedStorageGib) {
+      context.addIssue({
+        code: "custom",
+        path: ["maxAllocatedStorageGib"],
+        input: database.maxAllocatedStorageGib,
+        message: `must be at least allocatedStorageGib (${database.allocatedStorageGib}); raise it or lower allocatedStorageGib`,
+      });
+    }
+  });
+
+/** The DR replica inherits engine, version, class and storage from the primary's outputs. */
+const drDatabaseSchema = z
+  .strictObject({
+    /** Automated backups on the replica, days: they keep running after a promotion. */
+    backupRetentionDays,
+    /** Multi-AZ for the replica (and so for the promoted database). */
+    multiAz: z.boolean({ error: "must be true or false" }).default(true),
+  })
+  .prefault({});
+
+const monitoringSchema = z
+  .strictObject({
+    /** Kubernetes version of the EKS monitoring cluster, pinned (EKS standard support). */
+    kubernetesVersion: z
+      .string()
+      .regex(/^1\.(3[4-9]|[4-9]\d)$/, {
+        error: "must be a Kubernetes version in EKS standard support (1.34 until 2026-12-02, 1.35 until 2027-03-27), such as 1.35",
+      })
+      .default("1.35"),
+    /** EC2 instance type of the cluster's managed nodes. */
+    nodeInstanceType: z.string().superRefine(satisfies(ec2InstanceTypeProblem)).default("t3.medium"),
+    /** Nodes in the managed node group, spread over two zones. */
+    nodeCount: integer("nodes", 2, 10).default(2),
+    /**
+     * CIDR blocks allowed to reach a public API endpoint. Empty (the default) keeps the endpoint
+     * private: reach it from inside the VPC (SSM, VPN or a peered network).
+     */
+    publicAccessCidrs: z
+      .array(
+        z.string().regex(/^(\d{1,3}\.){3}\d{1,3}\/\d{1,2}$/, { error: "must be an IPv4 CIDR block" }).refine(
+          (cidr) => cidr !== "0.0.0.0/0",
+          { error: "must not be 0.0.0.0/0 (Security Hub EKS.1); list your operators' networks" },
+        ),
+      )
+      .default([]),
+  })
+  .prefault({});
+
+const primaryDnsSchema = z
+  .strictObject({
+    /** Public zone for the application name; created by the primary stack unless hostedZoneId is set. */
+    zoneName: z.string().superRefine(satisfies(dnsNameProblem)).default("dr.example.com"),
+    /** An existing public hosted zone for zoneName (e.g. Z0123456789ABCDEFGHIJ); empty creates one. */
+    hostedZoneId: z
+      .string()
+      .regex(/^Z[A-Z0-9]{1,31}$/, { error: "must be a Route 53 hosted zone id such as Z0123456789ABCDEFGHIJ" })
+      .optional(),
+    /** Label of the application name inside the zone: `<applicationLabel>.<zoneName>`. */
+    applicationLabel: z
+      .string()
+      .regex(/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/, { error: "must be one lower-case DNS label such as app" })
+      .default("app"),
+    /** Private zone holding the stable database name `db.<privateZoneName>` in each region. */
+    privateZoneName: z.string().superRefine(satisfies(dnsNameProblem)).default("app.internal"),
+  })
+  .prefault({});
+
+const drDnsSchema = z
+  .strictObject({
+    /** Route 53 health-check request interval, seconds: 10 or 30 (Route 53 accepts only these). */
+    healthCheckIntervalSeconds: z
+      .union([z.literal(10), z.literal(30)], { error: "must be 10 or 30 (the intervals Route 53 accepts)" })
+      .default(10),
+    /** Consecutive failures before Route 53 marks the primary unhealthy: 1 to 10 (Route 53 limits). */
+    healthCheckFailureThreshold: integer("failures", 1, 10).default(3),
+  })
+  .prefault({});
+
+const recoverySchema = z
+  .strictObject({
+    /** Recovery time objective, seconds: the longest acceptable outage. Default 900 (15 minutes). */
+    rtoSeconds: integer("seconds", 60, 86400).default(900),
+    /** Recovery point objective, seconds: the most data loss acceptable. Default 60. */
+    rpoSeconds: integer("seconds", 1, 86400).default(60),
+  })
+  .prefault({});
+
+/** Tags the program adds to every resource through the provider's default tags. */
+export const PROGRAM_TAG_KEYS = ["Project", "Stack", "DrRole", "ManagedBy"] as const;
+/** AWS's limit of user tags per resource ("Tagging AWS resources"). */
+const AWS_TAG_LIMIT = 50;
+
+const tagsSchema = z
+  .record(z.string(), z.string({ error: "tag values must be strings" }))
+  .superRefine((tags, context) => {
+    for (const [key, value] of Object.entries(tags)) {
+      const problem = tagProblem(key, value);
+      if (problem) context.addIssue({ code: "custom", path: [key], input: value, message: problem });
+    }
+    const limit = AWS_TAG_LIMIT - PROGRAM_TAG_KEYS.length;
+    if (Object.keys(tags).length > limit) {
+      context.addIssue({
+        code: "custom",
+        input: Object.keys(tags).length,
+        message: `at most ${limit} tags: AWS allows ${AWS_TAG_LIMIT} per resource and this program adds ${PROGRAM_TAG_KEYS.length} (${PROGRAM_TAG_KEYS.join(", ")})`,
+      });
+    }
+    for (const key of PROGRAM_TAG_KEYS) {
+      if (key in tags) {
+        context.addIssue({ code: "custom", path: [key], input: tags[key], message: "is set by the program itself; remove it from tags" });
+      }
+    }
+  })
+  .default({});
+
+const common = {
+  /** `aws:region`: the region this stack deploys into. */
+  region: z.string({ error: "is required; set aws:region" }).superRefine(satisfies(regionProblem)),
+  monitoring: monitoringSchema,
+  recovery: recoverySchema,
+  tags: tagsSchema,
+  /**
+   * Protect stateful resources (database, buckets, keys) with Pulumi `protect` and AWS deletion
+   * protection. Default true; set false only for throwaway test stacks.
+   */
+  protect: z.boolean({ error: "must be true or false" }).default(true),
+};
+
+export const primaryConfigSchema = z.strictObject({
+  role: z.literal("primary"),
+  network: networkSchema("primary"),
+  app: appSchema("primary"),
+  database: primaryDatabaseSchema,
+  dns: primaryDnsSchema,
+  ...common,
+});
+
+export const drConfigSchema = z.strictObject({
+  role: z.literal("dr"),
+  /** Fully qualified name of the primary stack, read through one StackReference. */
+  primaryStack: z
+    .string({ error: "is required on the DR stack; set it to <organization>/<project>/primary" })
+    .superRefine(satisfies(stackNameProblem)),
+  network: networkSchema("dr"),
+  app: appSchema("dr"),
+  database: drDatabaseSchema,
+  dns: drDnsSchema,
+  ...common,
+});
+
+export type PrimaryConfig = z.output<typeof primaryConfigSchema>;
+export type DrConfig = z.output<typeof drConfigSchema>;
+/** The typed, validated configuration of one stack. */
+export type StackConfig = PrimaryConfig | DrConfig;
+
+/** The top-level keys each role accepts (all under the project namespace except aws:region). */
+export const KEYS_BY_ROLE: Record<Role, readonly string[]> = {
+  primary: Object.keys(primaryConfigSchema.shape),
+  dr: Object.keys(drConfigSchema.shape),
+};

@@ -1,0 +1,152 @@
+/**
+ * The DR stack: the standby region and everything that ties the two regions together. It reads the
+ * primary's outputs through one StackReference, validates them and the pair's consistency before it
+ * creates anything, then builds the shared regional footprint, the cross-region read replica (from
+ * the primary's RDS ARN, encrypted with the DR key), replication of the primary bucket into the DR
+ * bucket, and the Route 53 failover pair.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { ConfigError } from "../config/errors";
+import { type DrConfig } from "../config/schema";
+import { BucketReplication } from "../components/bucketReplication";
+import { HEALTH_CHECK_PATH } from "../components/appTier";
+import { databaseParameters } from "../components/databaseEngine";
+import { FailoverRouting } from "../components/failoverRouting";
+import { ReplicatedDatabase } from "../components/replicatedDatabase";
+import { StableDatabaseName, stableDatabaseFqdn } from "../components/stableDatabaseName";
+import { crossStackProblems, type PrimaryOutputs, readPrimaryOutputs } from "./primaryOutputs";
+import { buildRegion } from "./region";
+import { inRegion, regionalProvider, resourcePrefix } from "./regionalProvider";
+
+export type DrStackOutputs = Record<string, pulumi.Input<unknown>>;
+
+/**
+ * Reads the primary through a StackReference, then builds the DR stack.
+ * @throws ConfigError when the primary's outputs are missing or wrong, or the pair is inconsistent.
+ */
+export async function buildDrStack(config: DrConfig, stackName: string): Promise<DrStackOutputs> {
+  const reference = new pulumi.StackReference("primary", { name: config.primaryStack });
+  const primary = await readPrimaryOutputs(reference, config.primaryStack);
+  return buildDrStackFrom(config, stackName, primary);
+}
+
+/**
+ * Builds the DR stack from the primary's validated outputs.
+ * @throws ConfigError when the pair is inconsistent (same region, overlapping CIDRs, a DR tier too
+ *   small for the primary's load, different RTO/RPO).
+ */
+export function buildDrStackFrom(config: DrConfig, stackName: string, primary: PrimaryOutputs): DrStackOutputs {
+  const problems = crossStackProblems(config, primary);
+  if (problems.length > 0) {
+    throw new ConfigError(`Invalid configuration for stack "${stackName}" against primary "${config.primaryStack}"`, problems);
+  }
+  const provider = regionalProvider(config, stackName);
+  const opts = inRegion(provider);
+  const region = buildRegion({
+    config,
+    stackName,
+    provider,
+    databaseHost: stableDatabaseFqdn(primary.privateZoneName),
+    databasePort: primary.dbPort,
+  });
+
+  const replica = new ReplicatedDatabase(
+    "dr-db",
+    {
+      mode: "replica",
+      sourceDatabaseArn: primary.dbArn,
+      vpcId: region.network.vpcId,
+      subnetIds: region.network.isolatedSubnetIds,
+      clientSecurityGroupIds: [region.app.instanceSecurityGroupId],
+      kmsKeyArn: region.key.keyArn,
+      engine: primary.dbEngine,
+      engineVersion: primary.dbEngineVersion,
+      instanceClass: primary.dbInstanceClass,
+      allocatedStorageGib: primary.dbAllocatedStorageGib,
+      maxAllocatedStorageGib: primary.dbMaxAllocatedStorageGib,
+      backupRetentionDays: config.database.backupRetentionDays,
+      multiAz: config.database.multiAz,
+      parameters: databaseParameters(primary.dbEngine),
+      protect: config.protect,
+      finalSnapshotPrefix: resourcePrefix(stackName, "dr-db"),
+    },
+    opts,
+  );
+  const stableName = new StableDatabaseName(
+    "dr-db-name",
+    { zoneName: primary.privateZoneName, vpcId: region.network.vpcId, vpcRegion: config.region, databaseAddress: replica.address },
+    opts,
+  );
+
+  const replication = new BucketReplication(
+    "replication",
+    {
+      sourceBucketName: primary.bucketName,
+      sourceBucketArn: primary.bucketArn,
+      sourceRegion: primary.region,
+      sourceKeyArn: primary.kmsKeyArn,
+      destinationBucketArn: region.dataBucket.bucketArn,
+      destinationRegion: config.region,
+      destinationKeyArn: region.key.keyArn,
+      dependsOn: [region.dataBucket.versioning],
+    },
+    opts,
+  );
+
+  const failover = new FailoverRouting(
+    "failover",
+    {
+      hostedZoneId: primary.hostedZoneId,
+      applicationName: primary.applicationName,
+      primary: {
+        region: primary.region,
+        albDnsName: primary.albDnsName,
+        albZoneId: primary.albZoneId,
+        protocol: primary.listenerProtocol,
+        port: primary.listenerPort,
+      },
+      secondary: { region: config.region, albDnsName: region.app.albDnsName, albZoneId: region.app.albZoneId },
+      healthCheckPath: HEALTH_CHECK_PATH,
+      healthCheckIntervalSeconds: config.dns.healthCheckIntervalSeconds,
+      healthCheckFailureThreshold: config.dns.healthCheckFailureThreshold,
+    },
+    opts,
+  );
+
+  const scheme = region.app.listenerProtocol.toLowerCase();
+  return {
+    role: "dr",
+    region: config.region,
+    primaryStack: config.primaryStack,
+    primaryRegion: primary.region,
+    vpcId: region.network.vpcId,
+    vpcCidrBlock: config.network.cidrBlock,
+    kmsKeyArn: region.key.keyArn,
+    applicationName: primary.applicationName,
+    applicationUrl: `${primary.listenerProtocol.toLowerCase()}://${primary.applicationName}/`,
+    appUrl: pulumi.interpolate`${scheme}://${region.app.albDnsName}/`,
+    albArn: region.app.albArn,
+    albDnsName: region.app.albDnsName,
+    albZoneId: region.app.albZoneId,
+    appInstanceType: config.app.instanceType,
+    appMinSize: config.app.minSize,
+    appDesiredCapacity: config.app.desiredCapacity,
+    appMaxSize: config.app.maxSize,
+    autoScalingGroupName: region.app.autoScalingGroupName,
+    replicaArn: replica.instanceArn,
+    replicaIdentifier: replica.instanceIdentifier,
+    replicaAddress: replica.address,
+    replicaSourceArn: primary.dbArn,
+    databaseStableName: stableName.fqdn,
+    bucketName: region.dataBucket.bucketName,
+    bucketArn: region.dataBucket.bucketArn,
+    replicationRoleArn: replication.roleArn,
+    replicationRuleId: replication.ruleId,
+    healthCheckId: failover.healthCheckId,
+    failoverRecordName: failover.applicationName,
+    logArchiveBucketName: region.logArchive.bucketName,
+    monitoringClusterName: region.monitoring.clusterName,
+    rtoSeconds: config.recovery.rtoSeconds,
+    rpoSeconds: config.recovery.rpoSeconds,
+  };
+}

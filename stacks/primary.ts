@@ -1,0 +1,104 @@
+/**
+ * The primary stack: the active region. Its shared regional footprint, the primary database behind
+ * the stable name, and (unless an existing zone is configured) the public hosted zone of the
+ * application name. Its outputs are the contract the DR stack reads (`primaryOutputs.ts`).
+ */
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { ENGINES, type PrimaryConfig } from "../config/schema";
+import { databaseParameters, parameterGroupFamily, resolvedEngineVersion } from "../components/databaseEngine";
+import { ReplicatedDatabase } from "../components/replicatedDatabase";
+import { StableDatabaseName, stableDatabaseFqdn } from "../components/stableDatabaseName";
+import { type PrimaryOutputs } from "./primaryOutputs";
+import { buildRegion } from "./region";
+import { inRegion, regionalProvider, resourcePrefix } from "./regionalProvider";
+
+/** Every output is an Output of its contract type; operators get a few more. */
+export type PrimaryStackOutputs = { [K in keyof PrimaryOutputs]: pulumi.Input<PrimaryOutputs[K]> } & Record<string, pulumi.Input<unknown>>;
+
+export function buildPrimaryStack(config: PrimaryConfig, stackName: string): PrimaryStackOutputs {
+  const provider = regionalProvider(config, stackName);
+  const engine = config.database.engine;
+  const engineVersion = resolvedEngineVersion(engine, config.database.engineVersion);
+  const region = buildRegion({ config, stackName, provider, databaseHost: stableDatabaseFqdn(config.dns.privateZoneName), databasePort: ENGINES[engine].port });
+
+  const database = new ReplicatedDatabase(
+    "primary-db",
+    {
+      mode: "primary",
+      vpcId: region.network.vpcId,
+      subnetIds: region.network.isolatedSubnetIds,
+      clientSecurityGroupIds: [region.app.instanceSecurityGroupId],
+      kmsKeyArn: region.key.keyArn,
+      engine,
+      engineVersion,
+      instanceClass: config.database.instanceClass,
+      allocatedStorageGib: config.database.allocatedStorageGib,
+      maxAllocatedStorageGib: config.database.maxAllocatedStorageGib,
+      backupRetentionDays: config.database.backupRetentionDays,
+      multiAz: config.database.multiAz,
+      parameters: databaseParameters(engine),
+      protect: config.protect,
+      finalSnapshotPrefix: resourcePrefix(stackName, "primary-db"),
+      databaseName: config.database.databaseName,
+      masterUsername: config.database.masterUsername,
+    },
+    inRegion(provider),
+  );
+  const stableName = new StableDatabaseName(
+    "primary-db-name",
+    { zoneName: config.dns.privateZoneName, vpcId: region.network.vpcId, vpcRegion: config.region, databaseAddress: database.address },
+    inRegion(provider),
+  );
+
+  const applicationName = `${config.dns.applicationLabel}.${config.dns.zoneName}`;
+  const zone =
+    config.dns.hostedZoneId === undefined
+      ? new aws.route53.Zone("public-zone", { name: config.dns.zoneName, comment: "Application name with DNS failover" }, { provider })
+      : undefined;
+  const scheme = region.app.listenerProtocol.toLowerCase();
+
+  return {
+    role: "primary",
+    region: config.region,
+    vpcId: region.network.vpcId,
+    vpcCidrBlock: config.network.cidrBlock,
+    kmsKeyArn: region.key.keyArn,
+    hostedZoneId: zone ? zone.zoneId : (config.dns.hostedZoneId as string),
+    hostedZoneNameServers: zone ? zone.nameServers : [],
+    applicationName,
+    applicationUrl: `${scheme}://${applicationName}/`,
+    privateZoneName: config.dns.privateZoneName,
+    databaseStableName: stableName.fqdn,
+    appUrl: pulumi.interpolate`${scheme}://${region.app.albDnsName}/`,
+    albArn: region.app.albArn,
+    albDnsName: region.app.albDnsName,
+    albZoneId: region.app.albZoneId,
+    listenerProtocol: region.app.listenerProtocol,
+    listenerPort: region.app.listenerPort,
+    appInstanceType: config.app.instanceType,
+    appMinSize: config.app.minSize,
+    appDesiredCapacity: config.app.desiredCapacity,
+    appMaxSize: config.app.maxSize,
+    appPort: config.app.port,
+    autoScalingGroupName: region.app.autoScalingGroupName,
+    dbArn: database.instanceArn,
+    dbIdentifier: database.instanceIdentifier,
+    dbAddress: database.address,
+    dbPort: database.port,
+    dbEngine: engine,
+    dbEngineVersion: engineVersion,
+    dbParameterGroupFamily: parameterGroupFamily(engine, engineVersion),
+    dbInstanceClass: config.database.instanceClass,
+    dbAllocatedStorageGib: config.database.allocatedStorageGib,
+    dbMaxAllocatedStorageGib: config.database.maxAllocatedStorageGib,
+    dbBackupRetentionDays: config.database.backupRetentionDays,
+    dbMasterUserSecretArn: database.masterUserSecretArn,
+    bucketName: region.dataBucket.bucketName,
+    bucketArn: region.dataBucket.bucketArn,
+    logArchiveBucketName: region.logArchive.bucketName,
+    monitoringClusterName: region.monitoring.clusterName,
+    rtoSeconds: config.recovery.rtoSeconds,
+    rpoSeconds: config.recovery.rpoSeconds,
+  };
+}

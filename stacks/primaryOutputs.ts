@@ -1,0 +1,141 @@
+/**
+ * The contract between the two stacks: what the primary stack exports and the DR stack reads through
+ * its one StackReference. The DR stack awaits and validates every value before it creates any
+ * resource, so a primary that was never deployed, or exports something wrong, fails with a message
+ * that says which output and what to do.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { z } from "zod";
+import { ConfigError, type ConfigProblem } from "../config/errors";
+import { cidrsOverlap } from "../config/rules";
+import { CONFIG_NAMESPACE, type DrConfig } from "../config/schema";
+
+const arn = (service: string, resource: string) =>
+  z.string().regex(new RegExp(`^arn:aws[a-z-]*:${service}:[a-z0-9-]*:\\d{12}:${resource}`), {
+    error: `must be an ARN of ${service} ${resource.replace(/[\\^$]/g, "")}`,
+  });
+const positive = z.number().int().positive();
+
+/** Every output the primary stack exports, with its shape. */
+export const primaryOutputsSchema = z.object({
+  role: z.literal("primary", { error: "must be primary: the referenced stack is not a primary stack" }),
+  region: z.string().min(1),
+  vpcCidrBlock: z.string().min(1),
+  kmsKeyArn: arn("kms", "key/"),
+  hostedZoneId: z.string().regex(/^Z[A-Z0-9]+$/),
+  applicationName: z.string().min(3),
+  privateZoneName: z.string().min(3),
+  appUrl: z.string().min(1),
+  albArn: arn("elasticloadbalancing", "loadbalancer/app/"),
+  albDnsName: z.string().min(1),
+  albZoneId: z.string().regex(/^Z[A-Z0-9]+$/),
+  listenerProtocol: z.enum(["HTTP", "HTTPS"]),
+  listenerPort: z.union([z.literal(80), z.literal(443)]),
+  appInstanceType: z.string().min(1),
+  appMinSize: z.number().int().min(0),
+  appDesiredCapacity: z.number().int().min(0),
+  appMaxSize: positive,
+  appPort: positive,
+  dbArn: arn("rds", "db:"),
+  dbEngine: z.enum(["postgres", "mysql"]),
+  dbEngineVersion: z.string().min(1),
+  dbInstanceClass: z.string().startsWith("db."),
+  dbAllocatedStorageGib: positive,
+  dbMaxAllocatedStorageGib: positive,
+  dbBackupRetentionDays: z.number().int().min(1, { error: "must be at least 1: a cross-region replica needs backups on its source" }),
+  dbPort: positive,
+  bucketName: z.string().min(3),
+  bucketArn: arn("s3", ""),
+  rtoSeconds: positive,
+  rpoSeconds: positive,
+});
+
+/** The primary's outputs as the DR stack uses them. */
+export type PrimaryOutputs = z.output<typeof primaryOutputsSchema>;
+export const PRIMARY_OUTPUT_NAMES = Object.keys(primaryOutputsSchema.shape) as (keyof PrimaryOutputs)[];
+
+/**
+ * Validates values read from the primary stack.
+ * @param primaryStack the fully qualified stack name, for the message.
+ * @throws ConfigError naming each missing or malformed output and saying to deploy or fix the primary first.
+ */
+export function parsePrimaryOutputs(values: Record<string, unknown>, primaryStack: string): PrimaryOutputs {
+  const result = primaryOutputsSchema.safeParse(values, { reportInput: true });
+  if (result.success) return result.data;
+  const problems: ConfigProblem[] = result.error.issues.map((issue) => {
+    const output = String(issue.path[0] ?? "(outputs)");
+    const missing = values[output] === undefined;
+    return {
+      key: `${primaryStack} output ${output}`,
+      value: missing ? undefined : values[output],
+      message: missing
+        ? `is missing: deploy the primary stack first (pulumi up -s ${primaryStack}), or point ${CONFIG_NAMESPACE}:primaryStack at it`
+        : `${issue.message}: fix the primary stack and run pulumi up -s ${primaryStack} again`,
+    };
+  });
+  throw new ConfigError(`The DR stack cannot use the primary stack "${primaryStack}"`, problems);
+}
+
+/**
+ * Reads every contract output through the StackReference, awaiting each before any DR resource is
+ * created. Secret outputs are read as their plain values (the contract holds no secrets).
+ * @throws ConfigError as `parsePrimaryOutputs`.
+ */
+export async function readPrimaryOutputs(reference: pulumi.StackReference, primaryStack: string): Promise<PrimaryOutputs> {
+  const entries = await Promise.all(
+    PRIMARY_OUTPUT_NAMES.map(async (name) => {
+      const details = await reference.getOutputDetails(name);
+      return [name, details.value ?? details.secretValue] as const;
+    }),
+  );
+  return parsePrimaryOutputs(Object.fromEntries(entries), primaryStack);
+}
+
+/**
+ * Rules that need both stacks: different regions, non-overlapping VPC blocks, a DR tier that can
+ * take the primary's full load (same instance type, maxSize at least the primary's), and the same
+ * declared RTO and RPO (DR invariants 1, 7 and 11).
+ * @returns the problems found, empty when the pair is consistent.
+ */
+export function crossStackProblems(config: DrConfig, primary: PrimaryOutputs): ConfigProblem[] {
+  const key = (path: string) => `${CONFIG_NAMESPACE}:${path}`;
+  const problems: ConfigProblem[] = [];
+  if (config.region === primary.region) {
+    problems.push({
+      key: "aws:region",
+      value: config.region,
+      message: `is the primary's region too; a DR stack must run in another region (e.g. ${primary.region === "us-west-2" ? "us-east-1" : "us-west-2"})`,
+    });
+  }
+  if (cidrsOverlap(config.network.cidrBlock, primary.vpcCidrBlock)) {
+    problems.push({
+      key: key("network.cidrBlock"),
+      value: config.network.cidrBlock,
+      message: `overlaps the primary's ${primary.vpcCidrBlock}; pick a block that does not, e.g. 10.1.0.0/16`,
+    });
+  }
+  if (config.app.instanceType !== primary.appInstanceType) {
+    problems.push({
+      key: key("app.instanceType"),
+      value: config.app.instanceType,
+      message: `differs from the primary's ${primary.appInstanceType}; use the same type so the DR tier can carry the primary's load`,
+    });
+  }
+  if (config.app.maxSize < primary.appMaxSize) {
+    problems.push({
+      key: key("app.maxSize"),
+      value: config.app.maxSize,
+      message: `cannot hold the primary's load (primary maxSize ${primary.appMaxSize}); set it to at least ${primary.appMaxSize}`,
+    });
+  }
+  for (const target of ["rtoSeconds", "rpoSeconds"] as const) {
+    if (config.recovery[target] !== primary[target]) {
+      problems.push({
+        key: key(`recovery.${target}`),
+        value: config.recovery[target],
+        message: `differs from the primary's ${primary[target]}; declare the same target in both stacks`,
+      });
+    }
+  }
+  return problems;
+}

@@ -1,0 +1,123 @@
+/**
+ * What each region gets, whichever role it plays: its own KMS key, network, log archive, data
+ * bucket, app tier and monitoring cluster. The role-specific parts (primary database or read
+ * replica, replication, failover records) are added by `primary.ts` and `dr.ts`. Building both
+ * regions from this one function is what keeps them at parity (DR invariant 7).
+ */
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { type StackConfig } from "../config/schema";
+import { AppTier } from "../components/appTier";
+import { logDeliveryStatements } from "../components/policyDocuments";
+import { RegionalKey } from "../components/regionalKey";
+import { RegionalNetwork } from "../components/regionalNetwork";
+import { SecureBucket } from "../components/secureBucket";
+import { MonitoringCluster } from "../components/monitoringCluster";
+import { inRegion, resourcePrefix } from "./regionalProvider";
+
+/** Days of noncurrent data-bucket versions kept: the undo window for overwrites and deletes. */
+export const DATA_NONCURRENT_VERSION_DAYS = 30;
+/** Days of access logs kept in the log archive. */
+export const ACCESS_LOG_RETENTION_DAYS = 365;
+
+export interface RegionInputs {
+  config: StackConfig;
+  stackName: string;
+  provider: aws.Provider;
+  /** Stable database name the app connects to, e.g. `db.app.internal`. */
+  databaseHost: string;
+  databasePort: number;
+}
+
+/** The shared footprint of one region. */
+export interface RegionResources {
+  key: RegionalKey;
+  network: RegionalNetwork;
+  logArchive: SecureBucket;
+  dataBucket: SecureBucket;
+  app: AppTier;
+  monitoring: MonitoringCluster;
+}
+
+export function buildRegion({ config, stackName, provider, databaseHost, databasePort }: RegionInputs): RegionResources {
+  const role = config.role;
+  const prefix = resourcePrefix(stackName, role);
+  const opts = inRegion(provider);
+  const key = new RegionalKey(`${role}-key`, { region: config.region, aliasName: prefix, protect: config.protect }, opts);
+  const network = new RegionalNetwork(
+    `${role}-network`,
+    {
+      cidrBlock: config.network.cidrBlock,
+      availabilityZoneCount: config.network.availabilityZoneCount,
+      natGateways: config.network.natGateways,
+      kmsKeyArn: key.keyArn,
+      flowLogRetentionDays: config.network.flowLogRetentionDays,
+    },
+    opts,
+  );
+  const account = aws.getCallerIdentityOutput({}, { provider });
+  const elbAccount = aws.elb.getServiceAccountOutput({}, { provider });
+  const logArchive = new SecureBucket(
+    `${role}-log-archive`,
+    {
+      encryption: { kind: "s3-managed" },
+      noncurrentVersionExpirationDays: 7,
+      currentVersionExpirationDays: ACCESS_LOG_RETENTION_DAYS,
+      extraPolicyStatements: (logBucketArn) =>
+        pulumi
+          .all([account.accountId, elbAccount.arn])
+          .apply(([accountId, elbServiceAccountArn]) => logDeliveryStatements({ logBucketArn, accountId, elbServiceAccountArn })),
+      protect: config.protect,
+    },
+    opts,
+  );
+  const dataBucket = new SecureBucket(
+    `${role}-data`,
+    {
+      encryption: { kind: "kms", keyArn: key.keyArn },
+      noncurrentVersionExpirationDays: DATA_NONCURRENT_VERSION_DAYS,
+      accessLogBucket: logArchive.bucketName,
+      protect: config.protect,
+    },
+    opts,
+  );
+  const app = new AppTier(
+    `${role}-app`,
+    {
+      region: config.region,
+      role,
+      vpcId: network.vpcId,
+      vpcCidrBlock: config.network.cidrBlock,
+      publicSubnetIds: network.publicSubnetIds,
+      privateSubnetIds: network.privateSubnetIds,
+      kmsKeyArn: key.keyArn,
+      accessLogBucketName: logArchive.bucketName,
+      instanceType: config.app.instanceType,
+      minSize: config.app.minSize,
+      desiredCapacity: config.app.desiredCapacity,
+      maxSize: config.app.maxSize,
+      targetCpuUtilizationPercent: config.app.targetCpuUtilizationPercent,
+      appPort: config.app.port,
+      ...(config.app.certificateArn !== undefined ? { certificateArn: config.app.certificateArn } : {}),
+      databaseHost,
+      databasePort,
+      deletionProtection: config.protect,
+    },
+    opts,
+  );
+  const monitoring = new MonitoringCluster(
+    `${role}-monitoring`,
+    {
+      clusterName: `${prefix}-monitoring`,
+      vpcId: network.vpcId,
+      privateSubnetIds: network.privateSubnetIds,
+      kmsKeyArn: key.keyArn,
+      kubernetesVersion: config.monitoring.kubernetesVersion,
+      nodeInstanceType: config.monitoring.nodeInstanceType,
+      nodeCount: config.monitoring.nodeCount,
+      publicAccessCidrs: config.monitoring.publicAccessCidrs,
+    },
+    opts,
+  );
+  return { key, network, logArchive, dataBucket, app, monitoring };
+}

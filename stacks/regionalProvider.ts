@@ -1,0 +1,34 @@
+/**
+ * The explicit AWS provider of a stack's region, with the program's default tags. Every component
+ * receives it through `providers`, so no resource silently lands in the CLI's default region.
+ */
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { CONFIG_NAMESPACE, type StackConfig } from "../config/schema";
+
+/** Tags on every resource: the program's own (Project, Stack, DrRole, ManagedBy) and the configured ones. */
+export function stackTags(config: StackConfig, stackName: string): Record<string, string> {
+  return { ...config.tags, Project: CONFIG_NAMESPACE, Stack: stackName, DrRole: config.role, ManagedBy: "pulumi" };
+}
+
+/** Creates the stack's regional provider. */
+export function regionalProvider(config: StackConfig, stackName: string): aws.Provider {
+  return new aws.Provider(`${config.role}-${config.region}`, {
+    region: config.region,
+    defaultTags: { tags: stackTags(config, stackName) },
+  });
+}
+
+/** Options that put a component in the stack's region. */
+export function inRegion(provider: aws.Provider): pulumi.ComponentResourceOptions {
+  return { providers: { aws: provider } };
+}
+
+/**
+ * A name prefix for identifiers AWS wants in lower-case letters, digits and single hyphens
+ * (RDS snapshot identifiers, EKS cluster names), built from the project and stack names.
+ */
+export function resourcePrefix(stackName: string, role: string): string {
+  const raw = `${CONFIG_NAMESPACE}-${stackName}-${role}`.toLowerCase();
+  return raw.replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, "").slice(0, 60).replace(/-+$/, "");
+}
