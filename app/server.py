@@ -69,8 +69,7 @@ class Handler(BaseHTTPRequestHandler):
         path = self.path.split("?", 1)[0]
         if path == "/health":
             # Always 200, even when degraded: a database blip must not make
-            # the load balancer cycle healthy instances. Failover decisions
-            # read the JSON "status" instead.
+            # the load balancer cycle healthy instances; "status" reports it.
             self.send(200, self.health())
         elif path == "/":
             h = self.health()

@@ -25,38 +25,58 @@ interface Running {
 
 /** Spawn the server and resolve once it prints `listening on host:port`. */
 function startServer(args: string[]): Promise<Running> {
-  const proc = spawn(PYTHON, [SERVER, "--bind", "127.0.0.1", "--port", "0", ...args], {
-    stdio: ["ignore", "pipe", "pipe"],
-    env: CHILD_ENV,
-  });
+  const proc = spawn(
+    PYTHON,
+    [SERVER, "--bind", "127.0.0.1", "--port", "0", ...args],
+    {
+      stdio: ["ignore", "pipe", "pipe"],
+      env: CHILD_ENV,
+    },
+  );
   let out = "";
   let err = "";
   proc.stderr!.on("data", (d: Buffer) => (err += d.toString()));
   return new Promise<Running>((resolve, reject) => {
+    let settled = false;
+    const onExit = (code: number | null, sig: string | null) =>
+      fail(`server exited early (code ${code}, signal ${sig})`);
     const fail = (why: string) => {
+      if (settled) return;
+      settled = true;
       clearTimeout(timer);
       proc.kill("SIGKILL");
       reject(new Error(`${why}\nstdout: ${out}\nstderr: ${err}`));
     };
-    const timer = setTimeout(() => fail(`no "listening on" line within ${START_TIMEOUT_MS} ms`), START_TIMEOUT_MS);
+    const timer = setTimeout(
+      () => fail(`no "listening on" line within ${START_TIMEOUT_MS} ms`),
+      START_TIMEOUT_MS,
+    );
     proc.on("error", (e) => fail(`spawn failed: ${e.message}`));
-    proc.on("exit", (code, sig) => fail(`server exited early (code ${code}, signal ${sig})`));
+    proc.on("exit", onExit);
     proc.stdout!.on("data", (d: Buffer) => {
       out += d.toString();
-      const m = /^listening on 127\.0\.0\.1:(\d+)$/m.exec(out);
+      if (settled) return;
+      const m = /^listening on 127\.0\.0\.1:(\d+)\r?\n/m.exec(out); // whole line only
       if (m) {
+        settled = true;
         clearTimeout(timer);
-        proc.removeAllListeners("exit");
-        const port = Number(m[1]);
-        expect(port).to.be.greaterThan(0);
-        resolve({ proc, base: `http://127.0.0.1:${port}`, stdout: () => out, stderr: () => err });
+        proc.off("exit", onExit);
+        resolve({
+          proc,
+          base: `http://127.0.0.1:${m[1]}`,
+          stdout: () => out,
+          stderr: () => err,
+        });
       }
     });
   });
 }
 
 /** Wait for a process to exit; SIGKILL it (and reject) if it takes too long. */
-function waitExit(proc: ChildProcess, ms = EXIT_TIMEOUT_MS): Promise<{ code: number | null; signal: string | null }> {
+function waitExit(
+  proc: ChildProcess,
+  ms = EXIT_TIMEOUT_MS,
+): Promise<{ code: number | null; signal: string | null }> {
   if (proc.exitCode !== null || proc.signalCode !== null) {
     return Promise.resolve({ code: proc.exitCode, signal: proc.signalCode });
   }
@@ -79,8 +99,13 @@ async function stopServer(s: Running | undefined): Promise<void> {
 }
 
 /** Run the server expecting it to exit by itself (bad arguments). */
-async function runToExit(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const proc = spawn(PYTHON, [SERVER, ...args], { stdio: ["ignore", "pipe", "pipe"], env: CHILD_ENV });
+async function runToExit(
+  args: string[],
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const proc = spawn(PYTHON, [SERVER, ...args], {
+    stdio: ["ignore", "pipe", "pipe"],
+    env: CHILD_ENV,
+  });
   let stdout = "";
   let stderr = "";
   proc.stdout!.on("data", (d: Buffer) => (stdout += d.toString()));
@@ -90,7 +115,11 @@ async function runToExit(args: string[]): Promise<{ code: number | null; stdout:
 }
 
 /** A fake database: a TCP listener on 127.0.0.1 that counts connections. */
-async function fakeDb(): Promise<{ server: net.Server; port: number; connections: () => number }> {
+async function fakeDb(): Promise<{
+  server: net.Server;
+  port: number;
+  connections: () => number;
+}> {
   let n = 0;
   const server = net.createServer((sock) => {
     n++;
@@ -100,7 +129,11 @@ async function fakeDb(): Promise<{ server: net.Server; port: number; connections
     server.once("error", reject);
     server.listen(0, "127.0.0.1", () => resolve());
   });
-  return { server, port: (server.address() as net.AddressInfo).port, connections: () => n };
+  return {
+    server,
+    port: (server.address() as net.AddressInfo).port,
+    connections: () => n,
+  };
 }
 
 function closeServer(server: net.Server): Promise<void> {
@@ -118,10 +151,18 @@ interface Health {
   status: string;
   region: string;
   role: string;
-  database: { host: string; port: number; reachable: boolean; latencyMs: number | null; error: string | null };
+  database: {
+    host: string;
+    port: number;
+    reachable: boolean;
+    latencyMs: number | null;
+    error: string | null;
+  };
 }
 
-async function getHealth(base: string): Promise<{ res: Response; body: Health }> {
+async function getHealth(
+  base: string,
+): Promise<{ res: Response; body: Health }> {
   const res = await fetch(`${base}/health`);
   return { res, body: (await res.json()) as Health };
 }
@@ -132,7 +173,16 @@ describe("app/server.py", function () {
     let srv: Running | undefined;
     before(async function () {
       db = await fakeDb();
-      srv = await startServer(["--region", "us-east-1", "--role", "primary", "--db-host", "127.0.0.1", "--db-port", String(db.port)]);
+      srv = await startServer([
+        "--region",
+        "us-east-1",
+        "--role",
+        "primary",
+        "--db-host",
+        "127.0.0.1",
+        "--db-port",
+        String(db.port),
+      ]);
     });
     after(async function () {
       await stopServer(srv);
@@ -153,7 +203,10 @@ describe("app/server.py", function () {
       expect(body.database.reachable).to.equal(true);
       expect(body.database.latencyMs).to.be.a("number").and.at.least(0);
       expect(body.database.error).to.equal(null);
-      expect(db.connections()).to.be.greaterThan(before, "the check must really open a TCP connection");
+      expect(db.connections()).to.be.greaterThan(
+        before,
+        "the check must really open a TCP connection",
+      );
     });
 
     it("checks again on every request (no cached result): degraded once the database goes away", async function () {
@@ -166,9 +219,14 @@ describe("app/server.py", function () {
 
     it("logs one line per request to stdout", async function () {
       await fetch(`${srv!.base}/health?probe=log-line`);
-      const matching = () => srv!.stdout().split("\n").filter((l) => l.includes("/health?probe=log-line"));
+      const matching = () =>
+        srv!
+          .stdout()
+          .split("\n")
+          .filter((l) => l.includes("/health?probe=log-line"));
       // The pipe may deliver the log line just after the HTTP response.
-      for (let i = 0; i < 40 && matching().length === 0; i++) await new Promise((r) => setTimeout(r, 50));
+      for (let i = 0; i < 40 && matching().length === 0; i++)
+        await new Promise((r) => setTimeout(r, 50));
       const lines = matching();
       expect(lines).to.have.length(1);
       expect(lines[0]).to.include("200");
@@ -180,7 +238,16 @@ describe("app/server.py", function () {
     let port: number;
     before(async function () {
       port = await closedPort();
-      srv = await startServer(["--region", "eu-west-1", "--role", "dr", "--db-host", "127.0.0.1", "--db-port", String(port)]);
+      srv = await startServer([
+        "--region",
+        "eu-west-1",
+        "--role",
+        "dr",
+        "--db-host",
+        "127.0.0.1",
+        "--db-port",
+        String(port),
+      ]);
     });
     after(async () => stopServer(srv));
 
@@ -193,14 +260,25 @@ describe("app/server.py", function () {
       expect(body.database.port).to.equal(port);
       expect(body.database.reachable).to.equal(false);
       expect(body.database.latencyMs).to.equal(null);
-      expect(body.database.error).to.be.a("string").and.match(/connect/i);
+      expect(body.database.error)
+        .to.be.a("string")
+        .and.match(/connect/i);
     });
   });
 
   describe("/health with a database name that does not resolve", function () {
     let srv: Running | undefined;
     before(async function () {
-      srv = await startServer(["--region", "us-east-1", "--role", "primary", "--db-host", "db.invalid", "--db-timeout-seconds", "2"]);
+      srv = await startServer([
+        "--region",
+        "us-east-1",
+        "--role",
+        "primary",
+        "--db-host",
+        "db.invalid",
+        "--db-timeout-seconds",
+        "2",
+      ]);
     });
     after(async () => stopServer(srv));
 
@@ -211,7 +289,9 @@ describe("app/server.py", function () {
       expect(body.database.host).to.equal("db.invalid");
       expect(body.database.port).to.equal(5432);
       expect(body.database.reachable).to.equal(false);
-      expect(body.database.error).to.be.a("string").and.match(/resolve/i);
+      expect(body.database.error)
+        .to.be.a("string")
+        .and.match(/resolve/i);
     });
   });
 
@@ -219,14 +299,25 @@ describe("app/server.py", function () {
     let srv: Running | undefined;
     before(async function () {
       const port = await closedPort();
-      srv = await startServer(["--region", "<script>", "--role", "dr", "--db-host", "127.0.0.1", "--db-port", String(port)]);
+      srv = await startServer([
+        "--region",
+        "<script>",
+        "--role",
+        "dr",
+        "--db-host",
+        "127.0.0.1",
+        "--db-port",
+        String(port),
+      ]);
     });
     after(async () => stopServer(srv));
 
     it("GET / names the region and role and escapes HTML", async function () {
       const res = await fetch(`${srv!.base}/`);
       expect(res.status).to.equal(200);
-      expect(res.headers.get("content-type")).to.equal("text/html; charset=utf-8");
+      expect(res.headers.get("content-type")).to.equal(
+        "text/html; charset=utf-8",
+      );
       expect(res.headers.get("cache-control")).to.equal("no-store");
       const text = await res.text();
       expect(text).to.include("Served from &lt;script&gt; (dr)");
@@ -244,7 +335,10 @@ describe("app/server.py", function () {
 
     for (const method of ["POST", "PUT", "DELETE", "PATCH"]) {
       it(`${method} -> 405 with Allow: GET`, async function () {
-        const res = await fetch(`${srv!.base}/health`, { method, body: method === "DELETE" ? undefined : "x=1" });
+        const res = await fetch(`${srv!.base}/health`, {
+          method,
+          body: method === "DELETE" ? undefined : "x=1",
+        });
         expect(res.status).to.equal(405);
         expect(res.headers.get("allow")).to.equal("GET");
         expect(res.headers.get("cache-control")).to.equal("no-store");
@@ -256,8 +350,12 @@ describe("app/server.py", function () {
       const url = new URL(srv!.base);
       const raw = await new Promise<string>((resolve, reject) => {
         let data = "";
-        const sock = net.connect(Number(url.port), "127.0.0.1", () => sock.end("GET /a b HTTP/1.0\r\n\r\n"));
-        sock.setTimeout(3000, () => sock.destroy(new Error("raw request timed out")));
+        const sock = net.connect(Number(url.port), "127.0.0.1", () =>
+          sock.end("GET /a b HTTP/1.0\r\n\r\n"),
+        );
+        sock.setTimeout(3000, () =>
+          sock.destroy(new Error("raw request timed out")),
+        );
         sock.on("data", (d) => (data += d.toString()));
         sock.on("end", () => resolve(data));
         sock.on("error", reject);
@@ -265,38 +363,87 @@ describe("app/server.py", function () {
       expect(raw).to.match(/^HTTP\/1\.[01] 400 /);
       expect(raw.toLowerCase()).to.include("cache-control: no-store");
     });
+
+    it("a client that resets mid-request causes no stack trace", async function () {
+      const url = new URL(srv!.base);
+      await new Promise<void>((resolve, reject) => {
+        const sock = net.connect(Number(url.port), "127.0.0.1", () => {
+          sock.write("GET /"); // half a request line, then RST
+          setTimeout(() => {
+            sock.resetAndDestroy();
+            resolve();
+          }, 50);
+        });
+        sock.on("error", reject);
+      });
+      await new Promise((r) => setTimeout(r, 300));
+      expect(srv!.stderr()).to.equal("");
+    });
   });
 
   describe("lifecycle and arguments", function () {
     it("exits 0 on SIGTERM", async function () {
-      const srv = await startServer(["--region", "r", "--role", "primary", "--db-host", "db.invalid"]);
+      const srv = await startServer([
+        "--region",
+        "r",
+        "--role",
+        "primary",
+        "--db-host",
+        "db.invalid",
+      ]);
       try {
-        expect(srv.stdout().trim().split("\n")).to.deep.equal([`listening on 127.0.0.1:${new URL(srv.base).port}`]);
+        expect(srv.stdout().trim().split("\n")).to.deep.equal([
+          `listening on 127.0.0.1:${new URL(srv.base).port}`,
+        ]);
         srv.proc.kill("SIGTERM");
         const { code, signal } = await waitExit(srv.proc);
         expect({ code, signal }).to.deep.equal({ code: 0, signal: null });
         expect(srv.stderr()).to.equal("");
       } finally {
-        if (srv.proc.exitCode === null && srv.proc.signalCode === null) srv.proc.kill("SIGKILL");
+        if (srv.proc.exitCode === null && srv.proc.signalCode === null)
+          srv.proc.kill("SIGKILL");
       }
     });
 
     it("rejects --role bogus", async function () {
-      const r = await runToExit(["--region", "r", "--role", "bogus", "--db-host", "h", "--port", "0"]);
+      const r = await runToExit([
+        "--region",
+        "r",
+        "--role",
+        "bogus",
+        "--db-host",
+        "h",
+        "--port",
+        "0",
+      ]);
       expect(r.code).to.not.equal(0);
       expect(r.stderr).to.match(/argument --role: invalid choice: 'bogus'/);
       expect(r.stdout).to.not.include("listening on");
     });
 
     it("requires --region", async function () {
-      const r = await runToExit(["--role", "dr", "--db-host", "h", "--port", "0"]);
+      const r = await runToExit([
+        "--role",
+        "dr",
+        "--db-host",
+        "h",
+        "--port",
+        "0",
+      ]);
       expect(r.code).to.not.equal(0);
       expect(r.stderr).to.match(/required: --region/);
       expect(r.stdout).to.not.include("listening on");
     });
 
     it("requires --db-host", async function () {
-      const r = await runToExit(["--region", "r", "--role", "dr", "--port", "0"]);
+      const r = await runToExit([
+        "--region",
+        "r",
+        "--role",
+        "dr",
+        "--port",
+        "0",
+      ]);
       expect(r.code).to.not.equal(0);
       expect(r.stderr).to.match(/required: --db-host/);
     });
@@ -308,13 +455,19 @@ describe("app/server.py", function () {
     });
 
     it("parses with the Python 3.9 grammar", function () {
-      const code = "import ast,sys; ast.parse(open(sys.argv[1]).read(), feature_version=(3,9))";
+      const code =
+        "import ast,sys; ast.parse(open(sys.argv[1]).read(), feature_version=(3,9))";
       // execFileSync throws (failing the test) on a non-zero exit.
-      execFileSync(PYTHON, ["-c", code, SERVER], { stdio: ["ignore", "pipe", "pipe"], timeout: 10000 });
+      execFileSync(PYTHON, ["-c", code, SERVER], {
+        stdio: ["ignore", "pipe", "pipe"],
+        timeout: 10000,
+      });
     });
 
     it("uses ThreadingHTTPServer and imports only the standard library", function () {
-      expect(fs.readFileSync(SERVER, "utf8")).to.match(/\bThreadingHTTPServer\b/);
+      expect(fs.readFileSync(SERVER, "utf8")).to.match(
+        /\bThreadingHTTPServer\b/,
+      );
       // Print every imported top-level module that is not built in or under
       // the interpreter's stdlib directory (site-packages excluded).
       const code = [
@@ -330,7 +483,10 @@ describe("app/server.py", function () {
         "print(','.join(sorted(m for m in mods if not ok(m))))",
         "print(len(mods))",
       ].join("\n");
-      const out = execFileSync(PYTHON, ["-c", code, SERVER], { encoding: "utf8", timeout: 10000 }).split("\n");
+      const out = execFileSync(PYTHON, ["-c", code, SERVER], {
+        encoding: "utf8",
+        timeout: 10000,
+      }).split("\n");
       expect(out[0]).to.equal("", "non-stdlib imports");
       expect(Number(out[1])).to.be.greaterThan(5);
     });
