@@ -68,7 +68,7 @@ export function buildDrStackFrom(config: DrConfig, stackName: string, primary: P
       multiAz: config.database.multiAz,
       parameters: databaseParameters(primary.dbEngine),
       protect: config.protect,
-      finalSnapshotPrefix: resourcePrefix(stackName, "dr-db"),
+      finalSnapshotPrefix: resourcePrefix(stackName, "db"),
     },
     opts,
   );

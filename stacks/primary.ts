@@ -39,7 +39,7 @@ export function buildPrimaryStack(config: PrimaryConfig, stackName: string): Pri
       multiAz: config.database.multiAz,
       parameters: databaseParameters(engine),
       protect: config.protect,
-      finalSnapshotPrefix: resourcePrefix(stackName, "primary-db"),
+      finalSnapshotPrefix: resourcePrefix(stackName, "db"),
       databaseName: config.database.databaseName,
       masterUsername: config.database.masterUsername,
     },

@@ -45,7 +45,7 @@ export const primaryOutputsSchema = z.object({
   dbBackupRetentionDays: z.number().int().min(1, { error: "must be at least 1: a cross-region replica needs backups on its source" }),
   dbPort: positive,
   bucketName: z.string().min(3),
-  bucketArn: arn("s3", ""),
+  bucketArn: z.string().regex(/^arn:aws[a-z-]*:s3:::[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, { error: "must be an S3 bucket ARN (arn:aws:s3:::<bucket>)" }),
   rtoSeconds: positive,
   rpoSeconds: positive,
 });

@@ -1,0 +1,83 @@
+/**
+ * DR invariant 4 (checks.md): per name and type exactly one PRIMARY and one SECONDARY failover
+ * record in the same zone with distinct set identifiers; the PRIMARY has a health check; each alias
+ * points at its own region's ALB; the health check probes the primary ALB's protocol, port and
+ * `/health`; interval x failure threshold (plus the alias TTL) fits the RTO.
+ */
+import { ALIAS_RECORD_TTL_SECONDS } from "../config/load";
+import { HEALTH_CHECK_PATH } from "../components/appTier";
+import { type InvariantResult, LOAD_BALANCER, type PlanPair, resourcesOfType, ROUTE53_HEALTH_CHECK, ROUTE53_RECORD } from "./plan";
+
+interface FailoverRecordInputs {
+  zoneId?: string;
+  name?: string;
+  type?: string;
+  setIdentifier?: string;
+  healthCheckId?: string;
+  failoverRoutingPolicies?: { type?: string }[];
+  aliases?: { name?: string; evaluateTargetHealth?: boolean }[];
+}
+
+export function checkFailoverRecords({ primary, dr }: PlanPair): InvariantResult {
+  const violations: string[] = [];
+  const records = [...primary.resources, ...dr.resources].filter((resource) => resource.type === ROUTE53_RECORD);
+  const failoverRecords = records.filter((record) => ((record.inputs as FailoverRecordInputs).failoverRoutingPolicies ?? []).length > 0);
+  const groups = new Map<string, typeof failoverRecords>();
+  for (const record of failoverRecords) {
+    const inputs = record.inputs as FailoverRecordInputs;
+    const key = `${inputs.zoneId}|${inputs.name}|${inputs.type}`;
+    groups.set(key, [...(groups.get(key) ?? []), record]);
+  }
+  if (groups.size === 0) violations.push("no failover records: the application name has no PRIMARY/SECONDARY pair");
+  const primaryAlb = String(primary.outputs.albDnsName);
+  const drAlbs = resourcesOfType(dr, LOAD_BALANCER).map((alb) => String(alb.outputs.dnsName));
+  const healthChecks = resourcesOfType(dr, ROUTE53_HEALTH_CHECK);
+  const rtoSeconds = Number(dr.outputs.rtoSeconds);
+
+  for (const [key, group] of groups) {
+    const [zoneId, name, type] = key.split("|");
+    const ofRole = (role: string) => group.filter((record) => (record.inputs as FailoverRecordInputs).failoverRoutingPolicies?.[0]?.type === role);
+    const primaries = ofRole("PRIMARY");
+    const secondaries = ofRole("SECONDARY");
+    if (primaries.length !== 1 || secondaries.length !== 1) {
+      violations.push(`${name} ${type} in ${zoneId}: has ${primaries.length} PRIMARY and ${secondaries.length} SECONDARY records; exactly one of each is needed`);
+    }
+    const identifiers = group.map((record) => (record.inputs as FailoverRecordInputs).setIdentifier);
+    if (identifiers.some((id) => !id) || new Set(identifiers).size !== identifiers.length) {
+      violations.push(`${name} ${type}: set identifiers must be present and distinct, got ${JSON.stringify(identifiers)}`);
+    }
+    const otherPolicies = records.filter((record) => {
+      const inputs = record.inputs as FailoverRecordInputs;
+      return inputs.zoneId === zoneId && inputs.name === name && !group.includes(record);
+    });
+    if (otherPolicies.length > 0) violations.push(`${name}: also has non-failover records (${otherPolicies.map((record) => record.name).join(", ")}); a name cannot mix routing policies`);
+    for (const record of group) {
+      const inputs = record.inputs as FailoverRecordInputs;
+      const alias = inputs.aliases?.[0];
+      const role = inputs.failoverRoutingPolicies?.[0]?.type;
+      if (!alias || alias.evaluateTargetHealth !== true) violations.push(`${record.name}: must be an alias with evaluateTargetHealth`);
+      if (role === "PRIMARY" && alias?.name !== primaryAlb) violations.push(`${record.name}: PRIMARY alias ${alias?.name} is not the primary ALB ${primaryAlb}`);
+      if (role === "SECONDARY" && !drAlbs.includes(String(alias?.name))) violations.push(`${record.name}: SECONDARY alias ${alias?.name} is not the DR ALB (${drAlbs.join(", ")})`);
+    }
+    for (const record of primaries) {
+      const healthCheckId = (record.inputs as FailoverRecordInputs).healthCheckId;
+      const healthCheck = healthChecks.find((check) => check.id === healthCheckId);
+      if (!healthCheck) {
+        violations.push(`${record.name}: the PRIMARY record has no health check of the DR stack (healthCheckId ${healthCheckId ?? "unset"})`);
+        continue;
+      }
+      const check = healthCheck.inputs as { type?: string; fqdn?: string; port?: number; resourcePath?: string; requestInterval?: number; failureThreshold?: number };
+      const expected = { type: primary.outputs.listenerProtocol, fqdn: primaryAlb, port: primary.outputs.listenerPort, resourcePath: HEALTH_CHECK_PATH };
+      for (const [field, value] of Object.entries(expected)) {
+        if (check[field as keyof typeof check] !== value) {
+          violations.push(`${healthCheck.name}: ${field} is ${JSON.stringify(check[field as keyof typeof check])}, expected ${JSON.stringify(value)} (the primary ALB's)`);
+        }
+      }
+      const detection = Number(check.requestInterval) * Number(check.failureThreshold);
+      if (!(detection + ALIAS_RECORD_TTL_SECONDS < rtoSeconds)) {
+        violations.push(`${healthCheck.name}: detection ${detection} s plus ${ALIAS_RECORD_TTL_SECONDS} s TTL does not fit the ${rtoSeconds} s RTO`);
+      }
+    }
+  }
+  return { id: 4, title: "Route 53 failover pair: one PRIMARY with a matching health check, one SECONDARY, own-region ALBs, detection within the RTO (4)", violations };
+}

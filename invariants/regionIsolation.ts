@@ -1,0 +1,38 @@
+/**
+ * DR invariant 8 (checks.md): no cross-region runtime dependency. A regional resource of the DR
+ * stack never references an ARN of another region (a primary key, topic, bucket or role of the
+ * primary region), so the DR region runs alone when the primary region is gone. The one designed
+ * exception is the replica's `replicateSourceDb`, the replication link itself (cut by promotion).
+ * Global resources (IAM, Route 53) and resources the DR stack places in the primary region (the
+ * primary bucket's replication configuration) are not run-time dependencies of the DR region.
+ */
+import { arnRegion, type InvariantResult, type PlanPair } from "./plan";
+
+/** Inputs that may point into the primary region by design: `type.input`. */
+export const ALLOWED_CROSS_REGION_INPUTS = new Set(["aws:rds/instance:Instance.replicateSourceDb"]);
+
+/** Every ARN string inside a value, with the path where it was found. */
+export function arnsIn(value: unknown, path = ""): { path: string; arn: string }[] {
+  if (typeof value === "string") {
+    return value.startsWith("arn:") ? [{ path, arn: value } ] : [...value.matchAll(/arn:aws[a-z-]*:[a-z0-9-]+:[a-z0-9-]*:\d{12}:[^"\s,]+/g)].map((match) => ({ path, arn: match[0] }));
+  }
+  if (Array.isArray(value)) return value.flatMap((item, index) => arnsIn(item, `${path}[${index}]`));
+  if (value && typeof value === "object") {
+    return Object.entries(value).flatMap(([key, item]) => arnsIn(item, path ? `${path}.${key}` : key));
+  }
+  return [];
+}
+
+export function checkRegionIsolation({ dr }: PlanPair): InvariantResult {
+  const violations: string[] = [];
+  for (const resource of dr.resources) {
+    if (resource.region === "global" || resource.region !== dr.region) continue;
+    for (const { path, arn } of arnsIn(resource.inputs)) {
+      const region = arnRegion(arn);
+      if (!region || region === resource.region) continue;
+      if (ALLOWED_CROSS_REGION_INPUTS.has(`${resource.type}.${path}`)) continue;
+      violations.push(`${resource.name}: ${path} uses ${arn} of ${region}; a DR resource must use resources of ${resource.region} so the region runs alone`);
+    }
+  }
+  return { id: 8, title: "No cross-region runtime dependency: DR resources use only DR-region keys, topics, buckets and roles (8)", violations };
+}

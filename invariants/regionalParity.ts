@@ -1,0 +1,66 @@
+/**
+ * DR invariant 7 (checks.md): both regions have the same kinds of resources; the DR app tier can
+ * scale to the primary's capacity on the same instance type; the databases share engine, version
+ * family and parameter settings.
+ */
+import {
+  AUTOSCALING_GROUP,
+  type InvariantResult,
+  LAUNCH_TEMPLATE,
+  PARAMETER_GROUP,
+  type PlanPair,
+  resourcesOfType,
+  S3_REPLICATION,
+  ROUTE53_HEALTH_CHECK,
+  ROUTE53_RECORD,
+} from "./plan";
+import type { StackPlan } from "../synth/recordStack";
+
+/** Types only one side may have: the pair's wiring, owned by the DR stack, and the primary's public zone. */
+const ROLE_SPECIFIC_TYPES = new Set([
+  "pulumi:pulumi:StackReference",
+  "aws:route53/zone:Zone",
+  S3_REPLICATION,
+  ROUTE53_HEALTH_CHECK,
+  ROUTE53_RECORD,
+  "multi-region-dr:storage:BucketReplication",
+  "multi-region-dr:dns:FailoverRouting",
+]);
+
+function kinds(plan: StackPlan): Set<string> {
+  return new Set(plan.resources.map((resource) => resource.type).filter((type) => !ROLE_SPECIFIC_TYPES.has(type)));
+}
+
+function sorted(values: Iterable<string>): string[] {
+  return [...values].sort();
+}
+
+export function checkRegionalParity({ primary, dr }: PlanPair): InvariantResult {
+  const violations: string[] = [];
+  const primaryKinds = kinds(primary);
+  const drKinds = kinds(dr);
+  const missingInDr = sorted([...primaryKinds].filter((type) => !drKinds.has(type)));
+  const missingInPrimary = sorted([...drKinds].filter((type) => !primaryKinds.has(type)));
+  if (missingInDr.length > 0) violations.push(`the DR region lacks resource kinds the primary has: ${missingInDr.join(", ")}`);
+  if (missingInPrimary.length > 0) violations.push(`the primary region lacks resource kinds the DR region has: ${missingInPrimary.join(", ")}`);
+
+  const maxOf = (plan: StackPlan) => Math.max(0, ...resourcesOfType(plan, AUTOSCALING_GROUP).map((group) => Number(group.inputs.maxSize ?? 0)));
+  if (maxOf(dr) < maxOf(primary)) {
+    violations.push(`the DR Auto Scaling Group can reach ${maxOf(dr)} instances, below the primary's maximum ${maxOf(primary)}`);
+  }
+  const typesOf = (plan: StackPlan) => sorted(new Set(resourcesOfType(plan, LAUNCH_TEMPLATE).map((template) => String(template.inputs.instanceType))));
+  if (typesOf(dr).join() !== typesOf(primary).join()) {
+    violations.push(`app instance types differ: primary ${typesOf(primary).join(", ")}, DR ${typesOf(dr).join(", ")}`);
+  }
+  const parametersOf = (plan: StackPlan) =>
+    sorted(
+      resourcesOfType(plan, PARAMETER_GROUP).map((group) => {
+        const parameters = (group.inputs.parameters as { name: string; value: string }[] | undefined) ?? [];
+        return `${group.inputs.family}: ${sorted(parameters.map((parameter) => `${parameter.name}=${parameter.value}`)).join(", ")}`;
+      }),
+    );
+  if (parametersOf(dr).join("; ") !== parametersOf(primary).join("; ")) {
+    violations.push(`database parameter groups differ: primary [${parametersOf(primary).join("; ")}], DR [${parametersOf(dr).join("; ")}]`);
+  }
+  return { id: 7, title: "Regional parity: same kinds of resources, DR capacity and instance type, same engine family and parameters (7)", violations };
+}

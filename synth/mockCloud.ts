@@ -1,0 +1,169 @@
+/**
+ * A deterministic stand-in for AWS under Pulumi's mock runtime: for each resource it returns the
+ * inputs plus the attributes AWS would compute (ARNs, ids, DNS names) in the resource's region, and it
+ * answers the data-source calls the program makes. ARNs carry the real region so DR checks can tell
+ * which region a reference points into. Ids are hashes of type and name, so plans are stable.
+ */
+import { createHash } from "node:crypto";
+import type * as pulumi from "@pulumi/pulumi";
+
+/** The fake account every mocked ARN belongs to. */
+export const MOCK_ACCOUNT_ID = "123456789012";
+
+/** Regional ALB canonical hosted zone ids and ELB log-delivery accounts (ELB User Guide tables) for the default regions. */
+const ALB_ZONE_IDS: Record<string, string> = { "us-east-1": "Z35SXDOTRQ7X7K", "us-west-2": "Z1H1FL5HABSF5" };
+const ELB_ACCOUNTS: Record<string, string> = { "us-east-1": "127311923021", "us-west-2": "797873946194" };
+
+/** Resource types whose resources are global (no region), for reports and DR checks. */
+export function isGlobalType(type: string): boolean {
+  return type.startsWith("aws:iam/") || type.startsWith("aws:route53/");
+}
+
+function hex(seed: string, length: number): string {
+  return createHash("sha256").update(seed).digest("hex").slice(0, length);
+}
+
+function zoneIdFor(seed: string): string {
+  return `Z${hex(seed, 20).toUpperCase()}`;
+}
+
+/** Resolves which region a mocked call or resource runs in. */
+export interface RegionResolver {
+  /** Region of a provider reference (`urn::id`), when the provider is known. */
+  regionOfProvider(providerReference: string | undefined): string | undefined;
+  /** The stack's default region. */
+  readonly defaultRegion: string;
+}
+
+/** Computed attributes AWS would return for a resource of `type` named `name` in `region`. */
+export function computedState(type: string, name: string, region: string, inputs: Record<string, unknown>): Record<string, unknown> {
+  const id = `${name}-${hex(type + name, 8)}`;
+  const arnOf = (service: string, resource: string) => `arn:aws:${service}:${region}:${MOCK_ACCOUNT_ID}:${resource}`;
+  switch (type) {
+    case "aws:kms/key:Key": {
+      const keyId = `${hex(name, 8)}-${hex(name + 1, 4)}-${hex(name + 2, 4)}-${hex(name + 3, 4)}-${hex(name + 4, 12)}`;
+      return { keyId, arn: arnOf("kms", `key/${keyId}`) };
+    }
+    case "aws:kms/alias:Alias":
+      return { arn: arnOf("kms", String(inputs.name)) };
+    case "awsx:ec2:Vpc": {
+      const zones = Number(inputs.numberOfAvailabilityZones ?? 3);
+      const subnets = (tier: string) => Array.from({ length: zones }, (_, index) => `subnet-${tier}${index}-${hex(name, 8)}`);
+      return {
+        vpcId: `vpc-${hex(name, 12)}`,
+        publicSubnetIds: subnets("pub"),
+        privateSubnetIds: subnets("prv"),
+        isolatedSubnetIds: subnets("iso"),
+      };
+    }
+    case "aws:s3/bucket:Bucket": {
+      const bucket = `${name}-${hex(name, 7)}`;
+      return { bucket, arn: `arn:aws:s3:::${bucket}`, bucketRegionalDomainName: `${bucket}.s3.${region}.amazonaws.com`, region };
+    }
+    case "aws:lb/loadBalancer:LoadBalancer":
+      return {
+        arn: arnOf("elasticloadbalancing", `loadbalancer/app/${name}/${hex(name, 16)}`),
+        dnsName: `${name}-${hex(name, 10)}.${region}.elb.amazonaws.com`,
+        zoneId: ALB_ZONE_IDS[region] ?? zoneIdFor(`alb-${region}`),
+      };
+    case "aws:lb/targetGroup:TargetGroup":
+      return { arn: arnOf("elasticloadbalancing", `targetgroup/${name}/${hex(name, 16)}`) };
+    case "aws:lb/listener:Listener":
+      return { arn: arnOf("elasticloadbalancing", `listener/app/${name}/${hex(name, 16)}`) };
+    case "aws:rds/instance:Instance": {
+      const identifier = `${name}-${hex(name, 8)}`;
+      const address = `${identifier}.c${hex(region, 10)}.${region}.rds.amazonaws.com`;
+      return {
+        identifier,
+        arn: arnOf("rds", `db:${identifier}`),
+        address,
+        endpoint: `${address}:${inputs.port ?? 5432}`,
+        masterUserSecrets: inputs.manageMasterUserPassword
+          ? [{ secretArn: arnOf("secretsmanager", `secret:rds!db-${hex(name, 8)}`), secretStatus: "active", kmsKeyId: inputs.masterUserSecretKmsKeyId }]
+          : [],
+      };
+    }
+    case "aws:rds/subnetGroup:SubnetGroup":
+    case "aws:rds/parameterGroup:ParameterGroup":
+      return { name: id, arn: arnOf("rds", `${type.includes("subnet") ? "subgrp" : "pg"}:${id}`) };
+    case "aws:route53/zone:Zone":
+      return {
+        zoneId: zoneIdFor(name),
+        arn: `arn:aws:route53:::hostedzone/${zoneIdFor(name)}`,
+        nameServers: [1, 2, 3, 4].map((n) => `ns-${n}.awsdns-${hex(name + n, 2)}.net`),
+      };
+    case "aws:route53/record:Record":
+      return { fqdn: inputs.name };
+    case "aws:route53/healthCheck:HealthCheck":
+      return { arn: `arn:aws:route53:::healthcheck/${id}` };
+    case "aws:iam/role:Role":
+      return { name: id, arn: `arn:aws:iam::${MOCK_ACCOUNT_ID}:role/${id}` };
+    case "aws:iam/instanceProfile:InstanceProfile":
+      return { name: id, arn: `arn:aws:iam::${MOCK_ACCOUNT_ID}:instance-profile/${id}` };
+    case "aws:ec2/securityGroup:SecurityGroup":
+      return { arn: arnOf("ec2", `security-group/sg-${hex(name, 12)}`) };
+    case "aws:ec2/launchTemplate:LaunchTemplate":
+      return { arn: arnOf("ec2", `launch-template/lt-${hex(name, 12)}`), latestVersion: 1 };
+    case "aws:autoscaling/group:Group":
+      return { name: id, arn: arnOf("autoscaling", `autoScalingGroup:${hex(name, 8)}:autoScalingGroupName/${id}`) };
+    case "aws:cloudwatch/logGroup:LogGroup":
+      return { name: id, arn: arnOf("logs", `log-group:${id}`) };
+    case "eks:index:Cluster":
+      return { kubeconfig: { apiVersion: "v1", clusters: [] }, nodeSecurityGroupId: `sg-${hex(name + "nodes", 12)}` };
+    default:
+      return { arn: arnOf(type.split(":")[1]?.split("/")[0] ?? "unknown", id) };
+  }
+}
+
+/** The id AWS would give a resource. */
+function physicalId(type: string, name: string, state: Record<string, unknown>): string {
+  if (type === "aws:ec2/securityGroup:SecurityGroup") return `sg-${hex(name, 12)}`;
+  if (type === "aws:route53/zone:Zone") return String(state.zoneId);
+  if (type === "aws:s3/bucket:Bucket") return String(state.bucket);
+  if (type === "aws:kms/key:Key") return String(state.keyId);
+  if (type === "aws:route53/healthCheck:HealthCheck") return hex(name, 8) + "-" + hex(name + "hc", 4);
+  return String(state.name ?? `${name}-${hex(type + name, 8)}`);
+}
+
+/**
+ * Pulumi `Mocks` for the AWS world above.
+ * @param stackReferenceOutputs outputs served to `pulumi:pulumi:StackReference` by stack name.
+ */
+export function mockCloud(resolver: RegionResolver, stackReferenceOutputs: Record<string, Record<string, unknown>> = {}): pulumi.runtime.Mocks {
+  return {
+    newResource(args: pulumi.runtime.MockResourceArgs): pulumi.runtime.MockResourceResult {
+      if (args.type === "pulumi:pulumi:StackReference") {
+        const stackName = String(args.inputs.name);
+        const outputs = stackReferenceOutputs[stackName];
+        if (outputs === undefined) {
+          throw new Error(`mock: no outputs for stack ${stackName}; known stacks: ${Object.keys(stackReferenceOutputs).join(", ") || "none"}`);
+        }
+        return { id: stackName, state: { name: stackName, outputs, secretOutputNames: [] } };
+      }
+      const region =
+        (typeof args.inputs.region === "string" ? args.inputs.region : undefined) ??
+        resolver.regionOfProvider(args.provider) ??
+        resolver.defaultRegion;
+      const computed = computedState(args.type, args.name, region, args.inputs);
+      const state = { ...args.inputs, ...computed };
+      return { id: physicalId(args.type, args.name, state), state };
+    },
+    call(args: pulumi.runtime.MockCallArgs): pulumi.runtime.MockCallResult {
+      const region = (typeof args.inputs.region === "string" ? args.inputs.region : undefined) ?? resolver.regionOfProvider(args.provider) ?? resolver.defaultRegion;
+      switch (args.token) {
+        case "aws:index/getCallerIdentity:getCallerIdentity":
+          return { accountId: MOCK_ACCOUNT_ID, arn: `arn:aws:iam::${MOCK_ACCOUNT_ID}:user/mock`, userId: "AIDAMOCK", id: MOCK_ACCOUNT_ID };
+        case "aws:index/getPartition:getPartition":
+          return { partition: "aws", dnsSuffix: "amazonaws.com", reverseDnsPrefix: "com.amazonaws", id: "aws" };
+        case "aws:ssm/getParameter:getParameter":
+          return { name: args.inputs.name, type: "String", value: `ami-${hex(String(args.inputs.name) + region, 17)}`, id: String(args.inputs.name) };
+        case "aws:elb/getServiceAccount:getServiceAccount": {
+          const account = ELB_ACCOUNTS[region] ?? "000000000000";
+          return { arn: `arn:aws:iam::${account}:root`, id: account, region };
+        }
+        default:
+          throw new Error(`mock: no answer for data source ${args.token}; add one to synth/mockCloud.ts`);
+      }
+    },
+  };
+}

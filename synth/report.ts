@@ -1,0 +1,156 @@
+/**
+ * Renders a synthesis: a console summary per stack, the cross-stack wiring read from the plans, a
+ * Mermaid architecture diagram (GitHub renders it), and the invariant results.
+ */
+import type { InvariantResult } from "../invariants";
+import type { PlannedResource, StackPlan } from "./recordStack";
+import type { SynthesisResult } from "./synthesize";
+
+/** Counts of resources by type, most frequent first, then by name. */
+export function countByType(resources: PlannedResource[], filter: (resource: PlannedResource) => boolean): [string, number][] {
+  const counts = new Map<string, number>();
+  for (const resource of resources.filter(filter)) counts.set(resource.type, (counts.get(resource.type) ?? 0) + 1);
+  return [...counts].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
+}
+
+const isComponent = (resource: PlannedResource) => !resource.custom || resource.type.startsWith("awsx:") || resource.type.startsWith("eks:");
+
+/** One line per cross-stack link, derived from the DR plan's resources. */
+export function wiringLines({ primary, dr }: { primary: StackPlan; dr: StackPlan }): string[] {
+  const lines: string[] = [];
+  for (const replica of dr.resources.filter((resource) => resource.type === "aws:rds/instance:Instance" && resource.inputs.replicateSourceDb)) {
+    lines.push(`read replica ${replica.name} (${replica.region}, key ${replica.inputs.kmsKeyId}) <- source ${replica.inputs.replicateSourceDb}`);
+  }
+  for (const config of [...primary.resources, ...dr.resources].filter((resource) => resource.type === "aws:s3/bucketReplicationConfig:BucketReplicationConfig")) {
+    for (const rule of (config.inputs.rules as { id?: string; destination?: { bucket?: string; encryptionConfiguration?: { replicaKmsKeyId?: string } } }[]) ?? []) {
+      lines.push(`replication rule ${rule.id}: s3://${config.inputs.bucket} (${config.region}) -> ${rule.destination?.bucket} (key ${rule.destination?.encryptionConfiguration?.replicaKmsKeyId})`);
+    }
+  }
+  for (const record of dr.resources.filter((resource) => resource.type === "aws:route53/record:Record" && resource.inputs.failoverRoutingPolicies)) {
+    const policy = (record.inputs.failoverRoutingPolicies as { type: string }[])[0]?.type;
+    const alias = (record.inputs.aliases as { name: string }[] | undefined)?.[0]?.name;
+    const check = record.inputs.healthCheckId ? ` (health check ${record.inputs.healthCheckId})` : "";
+    lines.push(`failover record ${policy} ${record.inputs.name} -> ${alias}${check}`);
+  }
+  for (const check of dr.resources.filter((resource) => resource.type === "aws:route53/healthCheck:HealthCheck")) {
+    const inputs = check.inputs;
+    lines.push(`health check ${inputs.type} ${inputs.fqdn}:${inputs.port}${inputs.resourcePath} every ${inputs.requestInterval} s, ${inputs.failureThreshold} failures`);
+  }
+  return lines;
+}
+
+/** The console summary of a synthesis. */
+export function renderSummary(result: SynthesisResult): string {
+  const out: string[] = [];
+  for (const plan of [result.primary, result.dr]) {
+    const custom = plan.resources.filter((resource) => resource.custom && !resource.type.startsWith("pulumi:providers:"));
+    out.push(`== stack ${plan.stack} (${plan.role}, ${plan.region}): ${custom.length} resources`);
+    out.push(`   components: ${countByType(plan.resources, isComponent).map(([type, count]) => `${type.split(":").pop()} x${count}`).join(", ")}`);
+    out.push("   resources by type:");
+    for (const [type, count] of countByType(plan.resources, (resource) => resource.custom && !isComponent(resource))) {
+      out.push(`     ${String(count).padStart(3)}  ${type}`);
+    }
+  }
+  out.push("== cross-stack wiring");
+  for (const line of wiringLines(result)) out.push(`   ${line}`);
+  out.push("== DR invariants");
+  for (const invariant of result.invariants) {
+    out.push(`   [${invariant.violations.length === 0 ? "pass" : "FAIL"}] ${invariant.title}`);
+    for (const violation of invariant.violations) out.push(`          - ${violation}`);
+  }
+  return out.join("\n");
+}
+
+function mermaidId(name: string): string {
+  return name.replace(/[^A-Za-z0-9_]/g, "_");
+}
+
+/** A Mermaid flowchart of both regions and the links between them, built from the plans. */
+export function renderMermaid({ primary, dr }: { primary: StackPlan; dr: StackPlan }): string {
+  const lines = ["flowchart LR", "  users([Users]) --> dns{{Route 53 failover}}"];
+  const shown: Record<string, string> = {
+    "aws:lb/loadBalancer:LoadBalancer": "ALB",
+    "aws:autoscaling/group:Group": "Auto Scaling Group",
+    "aws:rds/instance:Instance": "RDS",
+    "aws:s3/bucket:Bucket": "S3",
+    "aws:kms/key:Key": "KMS key",
+    "eks:index:Cluster": "EKS monitoring",
+  };
+  for (const plan of [primary, dr]) {
+    lines.push(`  subgraph ${mermaidId(plan.stack)}["${plan.role} stack: ${plan.region}"]`);
+    for (const resource of plan.resources.filter((candidate) => candidate.type in shown)) {
+      lines.push(`    ${mermaidId(`${plan.stack}_${resource.name}`)}["${shown[resource.type]}<br/>${resource.name}"]`);
+    }
+    lines.push("  end");
+  }
+  const nodeOf = (plan: StackPlan, predicate: (resource: PlannedResource) => boolean) => {
+    const found = plan.resources.find(predicate);
+    return found ? mermaidId(`${plan.stack}_${found.name}`) : undefined;
+  };
+  for (const record of dr.resources.filter((resource) => resource.type === "aws:route53/record:Record" && resource.inputs.failoverRoutingPolicies)) {
+    const alias = (record.inputs.aliases as { name: string }[] | undefined)?.[0]?.name;
+    const role = (record.inputs.failoverRoutingPolicies as { type: string }[])[0]?.type;
+    const target =
+      nodeOf(primary, (resource) => resource.outputs.dnsName === alias) ?? nodeOf(dr, (resource) => resource.outputs.dnsName === alias);
+    if (target) lines.push(`  dns -- ${role} --> ${target}`);
+  }
+  for (const replica of dr.resources.filter((resource) => resource.type === "aws:rds/instance:Instance" && resource.inputs.replicateSourceDb)) {
+    const source = nodeOf(primary, (resource) => resource.outputs.arn === replica.inputs.replicateSourceDb);
+    if (source) lines.push(`  ${source} -. async read replica .-> ${mermaidId(`${dr.stack}_${replica.name}`)}`);
+  }
+  for (const config of dr.resources.filter((resource) => resource.type === "aws:s3/bucketReplicationConfig:BucketReplicationConfig")) {
+    const source = nodeOf(primary, (resource) => resource.type === "aws:s3/bucket:Bucket" && resource.outputs.bucket === config.inputs.bucket);
+    for (const rule of (config.inputs.rules as { destination?: { bucket?: string } }[]) ?? []) {
+      const destination = nodeOf(dr, (resource) => resource.type === "aws:s3/bucket:Bucket" && resource.outputs.arn === rule.destination?.bucket);
+      if (source && destination) lines.push(`  ${source} -. CRR with RTC .-> ${destination}`);
+    }
+  }
+  return lines.join("\n");
+}
+
+function invariantTable(invariants: InvariantResult[]): string {
+  const rows = invariants.map(
+    (invariant) =>
+      `| ${invariant.id} | ${invariant.title} | ${invariant.violations.length === 0 ? "pass" : `**FAIL**: ${invariant.violations.map((violation) => violation.replace(/\|/g, "\\|")).join("<br/>")}`} |`,
+  );
+  return ["| # | Invariant | Result |", "|---|---|---|", ...rows].join("\n");
+}
+
+/** The Markdown report written next to the plans. */
+export function renderMarkdown(result: SynthesisResult): string {
+  const stackSection = (plan: StackPlan) =>
+    [
+      `### ${plan.stack} (${plan.role}, ${plan.region})`,
+      "",
+      "| Resource type | Count |",
+      "|---|---|",
+      ...countByType(plan.resources, (resource) => resource.custom && !resource.type.startsWith("pulumi:providers:")).map(([type, count]) => `| \`${type}\` | ${count} |`),
+      "",
+    ].join("\n");
+  return [
+    "# Offline synthesis report",
+    "",
+    "Both stacks synthesized under Pulumi's mock runtime from their stack files; ids and ARNs are mocked, every setting is the program's own.",
+    "",
+    "## Architecture",
+    "",
+    "```mermaid",
+    renderMermaid(result),
+    "```",
+    "",
+    "## Cross-stack wiring",
+    "",
+    ...wiringLines(result).map((line) => `- ${line}`),
+    "",
+    "## DR invariants",
+    "",
+    invariantTable(result.invariants),
+    "",
+    "## Stacks",
+    "",
+    stackSection(result.primary),
+    stackSection(result.dr),
+    `Synthesis took ${Math.round(result.timings.primaryMilliseconds)} ms (primary) + ${Math.round(result.timings.drMilliseconds)} ms (dr) + ${Math.round(result.timings.invariantsMilliseconds)} ms (invariants).`,
+    "",
+  ].join("\n");
+}
