@@ -89,28 +89,63 @@ export class AppTier extends pulumi.ComponentResource {
     for (const port of https ? [80, 443] : [80]) {
       new aws.vpc.SecurityGroupIngressRule(
         `${name}-alb-in-${port}`,
-        { securityGroupId: albSg.id, ipProtocol: "tcp", fromPort: port, toPort: port, cidrIpv4: "0.0.0.0/0", description: `HTTP${port === 443 ? "S" : ""} from the internet` },
+        {
+          securityGroupId: albSg.id,
+          ipProtocol: "tcp",
+          fromPort: port,
+          toPort: port,
+          cidrIpv4: "0.0.0.0/0",
+          description: `HTTP${port === 443 ? "S" : ""} from the internet`,
+        },
         child,
       );
     }
     new aws.vpc.SecurityGroupEgressRule(
       `${name}-alb-out-app`,
-      { securityGroupId: albSg.id, ipProtocol: "tcp", fromPort: args.appPort, toPort: args.appPort, referencedSecurityGroupId: instanceSg.id, description: "to the app instances" },
+      {
+        securityGroupId: albSg.id,
+        ipProtocol: "tcp",
+        fromPort: args.appPort,
+        toPort: args.appPort,
+        referencedSecurityGroupId: instanceSg.id,
+        description: "to the app instances",
+      },
       child,
     );
     new aws.vpc.SecurityGroupIngressRule(
       `${name}-instance-in-app`,
-      { securityGroupId: instanceSg.id, ipProtocol: "tcp", fromPort: args.appPort, toPort: args.appPort, referencedSecurityGroupId: albSg.id, description: "app port from the ALB" },
+      {
+        securityGroupId: instanceSg.id,
+        ipProtocol: "tcp",
+        fromPort: args.appPort,
+        toPort: args.appPort,
+        referencedSecurityGroupId: albSg.id,
+        description: "app port from the ALB",
+      },
       child,
     );
     new aws.vpc.SecurityGroupEgressRule(
       `${name}-instance-out-https`,
-      { securityGroupId: instanceSg.id, ipProtocol: "tcp", fromPort: 443, toPort: 443, cidrIpv4: "0.0.0.0/0", description: "AWS APIs, SSM and package repositories over HTTPS" },
+      {
+        securityGroupId: instanceSg.id,
+        ipProtocol: "tcp",
+        fromPort: 443,
+        toPort: 443,
+        cidrIpv4: "0.0.0.0/0",
+        description: "AWS APIs, SSM and package repositories over HTTPS",
+      },
       child,
     );
     new aws.vpc.SecurityGroupEgressRule(
       `${name}-instance-out-database`,
-      { securityGroupId: instanceSg.id, ipProtocol: "tcp", fromPort: args.databasePort, toPort: args.databasePort, cidrIpv4: args.vpcCidrBlock, description: "database inside the VPC" },
+      {
+        securityGroupId: instanceSg.id,
+        ipProtocol: "tcp",
+        fromPort: args.databasePort,
+        toPort: args.databasePort,
+        cidrIpv4: args.vpcCidrBlock,
+        description: "database inside the VPC",
+      },
       child,
     );
 
@@ -179,11 +214,7 @@ export class AppTier extends pulumi.ComponentResource {
 
     // Instances: SSM Session Manager for operator access instead of SSH (no port 22 anywhere).
     const account = accountContext(this);
-    const instanceRole = new aws.iam.Role(
-      `${name}-instance-role`,
-      { assumeRolePolicy: JSON.stringify(serviceTrustPolicy("ec2.amazonaws.com")) },
-      child,
-    );
+    const instanceRole = new aws.iam.Role(`${name}-instance-role`, { assumeRolePolicy: JSON.stringify(serviceTrustPolicy("ec2.amazonaws.com")) }, child);
     new aws.iam.RolePolicyAttachment(
       `${name}-instance-ssm`,
       { role: instanceRole.name, policyArn: account.apply(({ partition }) => managedPolicyArn(partition, "AmazonSSMManagedInstanceCore")) },

@@ -15,12 +15,7 @@ import { managedPolicyArn, serviceTrustPolicy } from "./policyDocuments";
 /** Control-plane log types sent to CloudWatch Logs. */
 export const CONTROL_PLANE_LOG_TYPES = ["api", "audit", "authenticator"];
 /** AWS managed policies a managed node's role needs (EKS User Guide, "Amazon EKS node IAM role"), plus SSM for operator access. */
-export const NODE_ROLE_POLICIES = [
-  "AmazonEKSWorkerNodePolicy",
-  "AmazonEKS_CNI_Policy",
-  "AmazonEC2ContainerRegistryReadOnly",
-  "AmazonSSMManagedInstanceCore",
-];
+export const NODE_ROLE_POLICIES = ["AmazonEKSWorkerNodePolicy", "AmazonEKS_CNI_Policy", "AmazonEC2ContainerRegistryReadOnly", "AmazonSSMManagedInstanceCore"];
 
 export interface MonitoringClusterArgs {
   /** EKS cluster name, unique in the account and region: letters, digits, - and _, at most 100. */

@@ -112,11 +112,7 @@ export function tlsOnlyStatement(bucketArn: string): PolicyStatement {
  * logging"); ALB uses the regional Elastic Load Balancing account (ELB User Guide, "Enable access
  * logs for your Application Load Balancer", regions available before August 2022).
  */
-export function logDeliveryStatements(args: {
-  logBucketArn: string;
-  accountId: string;
-  elbServiceAccountArn: string;
-}): PolicyStatement[] {
+export function logDeliveryStatements(args: { logBucketArn: string; accountId: string; elbServiceAccountArn: string }): PolicyStatement[] {
   return [
     {
       Sid: "S3ServerAccessLogs",

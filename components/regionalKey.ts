@@ -41,9 +41,7 @@ export class RegionalKey extends pulumi.ComponentResource {
         enableKeyRotation: true,
         deletionWindowInDays: KEY_DELETION_WINDOW_DAYS,
         multiRegion: false,
-        policy: account.apply(({ accountId, partition }) =>
-          JSON.stringify(regionalKeyPolicy({ accountId, partition, region: args.region })),
-        ),
+        policy: account.apply(({ accountId, partition }) => JSON.stringify(regionalKeyPolicy({ accountId, partition, region: args.region }))),
       },
       { parent: this, protect: args.protect },
     );

@@ -64,11 +64,7 @@ export class RegionalNetwork extends pulumi.ComponentResource {
     new aws.ec2.DefaultSecurityGroup(`${name}-default-sg-closed`, { vpcId: vpc.vpcId, ingress: [], egress: [] }, child);
 
     const account = accountContext(this);
-    const logGroup = new aws.cloudwatch.LogGroup(
-      `${name}-flow-logs`,
-      { retentionInDays: args.flowLogRetentionDays, kmsKeyId: args.kmsKeyArn },
-      child,
-    );
+    const logGroup = new aws.cloudwatch.LogGroup(`${name}-flow-logs`, { retentionInDays: args.flowLogRetentionDays, kmsKeyId: args.kmsKeyArn }, child);
     const role = new aws.iam.Role(
       `${name}-flow-logs-role`,
       { assumeRolePolicy: account.apply(({ accountId }) => JSON.stringify(serviceTrustPolicy("vpc-flow-logs.amazonaws.com", accountId))) },

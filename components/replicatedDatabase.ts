@@ -92,13 +92,24 @@ export class ReplicatedDatabase extends pulumi.ComponentResource {
     args.clientSecurityGroupIds.forEach((clientId, index) => {
       new aws.vpc.SecurityGroupIngressRule(
         `${name}-in-client-${index}`,
-        { securityGroupId: securityGroup.id, ipProtocol: "tcp", fromPort: engine.port, toPort: engine.port, referencedSecurityGroupId: clientId, description: "engine port from a client tier" },
+        {
+          securityGroupId: securityGroup.id,
+          ipProtocol: "tcp",
+          fromPort: engine.port,
+          toPort: engine.port,
+          referencedSecurityGroupId: clientId,
+          description: "engine port from a client tier",
+        },
         child,
       );
     });
     const parameterGroup = new aws.rds.ParameterGroup(
       `${name}-parameters`,
-      { family: parameterGroupFamily(args.engine, args.engineVersion), parameters: args.parameters, description: `${name} parameters, identical in both regions` },
+      {
+        family: parameterGroupFamily(args.engine, args.engineVersion),
+        parameters: args.parameters,
+        description: `${name} parameters, identical in both regions`,
+      },
       child,
     );
     const account = accountContext(this);

@@ -52,21 +52,13 @@ export class SecureBucket extends pulumi.ComponentResource {
     const bucket = new aws.s3.Bucket(`${name}`, { forceDestroy: false }, { parent: this, protect: args.protect });
     const bucketId = bucket.id;
 
-    const ownership = new aws.s3.BucketOwnershipControls(
-      `${name}-ownership`,
-      { bucket: bucketId, rule: { objectOwnership: "BucketOwnerEnforced" } },
-      child,
-    );
+    const ownership = new aws.s3.BucketOwnershipControls(`${name}-ownership`, { bucket: bucketId, rule: { objectOwnership: "BucketOwnerEnforced" } }, child);
     const publicAccess = new aws.s3.BucketPublicAccessBlock(
       `${name}-public-access`,
       { bucket: bucketId, blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true },
       child,
     );
-    this.versioning = new aws.s3.BucketVersioning(
-      `${name}-versioning`,
-      { bucket: bucketId, versioningConfiguration: { status: "Enabled" } },
-      child,
-    );
+    this.versioning = new aws.s3.BucketVersioning(`${name}-versioning`, { bucket: bucketId, versioningConfiguration: { status: "Enabled" } }, child);
     new aws.s3.BucketServerSideEncryptionConfiguration(
       `${name}-encryption`,
       {
@@ -93,9 +85,7 @@ export class SecureBucket extends pulumi.ComponentResource {
             filter: {},
             noncurrentVersionExpiration: { noncurrentDays: args.noncurrentVersionExpirationDays },
             abortIncompleteMultipartUpload: { daysAfterInitiation: ABORT_INCOMPLETE_UPLOAD_DAYS },
-            ...(args.currentVersionExpirationDays !== undefined
-              ? { expiration: { days: args.currentVersionExpirationDays } }
-              : {}),
+            ...(args.currentVersionExpirationDays !== undefined ? { expiration: { days: args.currentVersionExpirationDays } } : {}),
           },
         ],
       },
@@ -114,9 +104,7 @@ export class SecureBucket extends pulumi.ComponentResource {
       {
         bucket: bucketId,
         policy: bucket.arn.apply((arn) =>
-          pulumi
-            .output(extra ? extra(arn) : [])
-            .apply((statements) => JSON.stringify(policyDocument([tlsOnlyStatement(arn), ...statements]))),
+          pulumi.output(extra ? extra(arn) : []).apply((statements) => JSON.stringify(policyDocument([tlsOnlyStatement(arn), ...statements]))),
         ),
       },
       // S3 rejects a policy written while the public-access block is still being applied.

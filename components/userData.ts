@@ -34,10 +34,17 @@ const SAFE_TOKEN = /^[A-Za-z0-9.-]+$/;
  * @throws Error when a value could break out of the script, or the script exceeds 16 KB.
  */
 export function renderAppUserData(args: AppUserDataArgs, appSource: string = readFileSync(APP_SOURCE_PATH, "utf8")): string {
-  for (const [key, value] of [["region", args.region], ["role", args.role], ["databaseHost", args.databaseHost]] as const) {
+  for (const [key, value] of [
+    ["region", args.region],
+    ["role", args.role],
+    ["databaseHost", args.databaseHost],
+  ] as const) {
     if (!SAFE_TOKEN.test(value)) throw new Error(`user data: ${key} "${value}" may only contain letters, digits, dots and hyphens`);
   }
-  for (const [key, value] of [["port", args.port], ["databasePort", args.databasePort]] as const) {
+  for (const [key, value] of [
+    ["port", args.port],
+    ["databasePort", args.databasePort],
+  ] as const) {
     if (!Number.isInteger(value) || value < 1 || value > 65535) throw new Error(`user data: ${key} must be a port number, got ${value}`);
   }
   if (appSource.includes("\nAPP_SOURCE_END")) throw new Error("user data: the app source contains the heredoc terminator APP_SOURCE_END");

@@ -5,14 +5,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { z } from "zod";
 import { ConfigError, type ConfigProblem } from "./errors";
-import {
-  CONFIG_NAMESPACE,
-  drConfigSchema,
-  KEYS_BY_ROLE,
-  primaryConfigSchema,
-  ROLES,
-  type StackConfig,
-} from "./schema";
+import { CONFIG_NAMESPACE, drConfigSchema, KEYS_BY_ROLE, primaryConfigSchema, ROLES, type StackConfig } from "./schema";
 
 /** Route 53's TTL for alias records that point at an ALB, seconds (Route 53 Developer Guide, "alias records"). */
 export const ALIAS_RECORD_TTL_SECONDS = 60;
@@ -49,10 +42,7 @@ export function parseStackConfig(allConfig: Readonly<Record<string, string>>, st
   }
   const { region: _shadowed, ...namespaced } = values;
   const input = { ...namespaced, region: allConfig["aws:region"] };
-  const result =
-    role === "primary"
-      ? primaryConfigSchema.safeParse(input, { reportInput: true })
-      : drConfigSchema.safeParse(input, { reportInput: true });
+  const result = role === "primary" ? primaryConfigSchema.safeParse(input, { reportInput: true }) : drConfigSchema.safeParse(input, { reportInput: true });
   if (!result.success) {
     const known = KEYS_BY_ROLE[role as StackConfig["role"]].filter((key) => key !== "region");
     problems.push(...result.error.issues.flatMap((issue) => toProblems(issue, prefix, role, known)));

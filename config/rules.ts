@@ -54,9 +54,7 @@ const STACK_PART = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
 export function stackNameProblem(name: string): string | undefined {
   const parts = name.split("/");
   const wellFormed = parts.length === 3 && parts.every((part) => STACK_PART.test(part) && part.length <= 100);
-  return wellFormed
-    ? undefined
-    : "is not a fully qualified stack name; write <organization>/<project>/<stack>, e.g. organization/multi-region-dr/primary";
+  return wellFormed ? undefined : "is not a fully qualified stack name; write <organization>/<project>/<stack>, e.g. organization/multi-region-dr/primary";
 }
 
 /** Instance families that AWS no longer offers for new EC2 instances (EC2 "Previous generation instances"). */

@@ -7,15 +7,7 @@
  * `ConfigError`s that name the key, the value and the fix.
  */
 import { z } from "zod";
-import {
-  dbInstanceClassProblem,
-  dnsNameProblem,
-  ec2InstanceTypeProblem,
-  regionProblem,
-  stackNameProblem,
-  tagProblem,
-  vpcCidrProblem,
-} from "./rules";
+import { dbInstanceClassProblem, dnsNameProblem, ec2InstanceTypeProblem, regionProblem, stackNameProblem, tagProblem, vpcCidrProblem } from "./rules";
 
 /** The config namespace: the Pulumi project name in `Pulumi.yaml`. */
 export const CONFIG_NAMESPACE = "multi-region-dr";
@@ -73,9 +65,7 @@ function networkSchema(role: Role) {
       /** Availability zones to spread subnets, NAT, ALB, ASG and database over: 2 to 4. */
       availabilityZoneCount: integer("availability zones", 2, 4).default(defaults.availabilityZoneCount),
       /** `one-per-zone` (survives a zone loss) or `single` (cheaper standby). */
-      natGateways: z
-        .enum(["one-per-zone", "single"], { error: "must be one-per-zone or single" })
-        .default(defaults.natGateways),
+      natGateways: z.enum(["one-per-zone", "single"], { error: "must be one-per-zone or single" }).default(defaults.natGateways),
       /** Days to keep VPC flow logs in CloudWatch Logs. */
       flowLogRetentionDays: z
         .union([z.literal(30), z.literal(60), z.literal(90), z.literal(180), z.literal(365)], {
@@ -194,10 +184,10 @@ const monitoringSchema = z
      */
     publicAccessCidrs: z
       .array(
-        z.string().regex(/^(\d{1,3}\.){3}\d{1,3}\/\d{1,2}$/, { error: "must be an IPv4 CIDR block" }).refine(
-          (cidr) => cidr !== "0.0.0.0/0",
-          { error: "must not be 0.0.0.0/0 (Security Hub EKS.1); list your operators' networks" },
-        ),
+        z
+          .string()
+          .regex(/^(\d{1,3}\.){3}\d{1,3}\/\d{1,2}$/, { error: "must be an IPv4 CIDR block" })
+          .refine((cidr) => cidr !== "0.0.0.0/0", { error: "must not be 0.0.0.0/0 (Security Hub EKS.1); list your operators' networks" }),
       )
       .default([]),
   })
@@ -225,9 +215,7 @@ const primaryDnsSchema = z
 const drDnsSchema = z
   .strictObject({
     /** Route 53 health-check request interval, seconds: 10 or 30 (Route 53 accepts only these). */
-    healthCheckIntervalSeconds: z
-      .union([z.literal(10), z.literal(30)], { error: "must be 10 or 30 (the intervals Route 53 accepts)" })
-      .default(10),
+    healthCheckIntervalSeconds: z.union([z.literal(10), z.literal(30)], { error: "must be 10 or 30 (the intervals Route 53 accepts)" }).default(10),
     /** Consecutive failures before Route 53 marks the primary unhealthy: 1 to 10 (Route 53 limits). */
     healthCheckFailureThreshold: integer("failures", 1, 10).default(3),
   })
@@ -295,9 +283,7 @@ export const primaryConfigSchema = z.strictObject({
 export const drConfigSchema = z.strictObject({
   role: z.literal("dr"),
   /** Fully qualified name of the primary stack, read through one StackReference. */
-  primaryStack: z
-    .string({ error: "is required on the DR stack; set it to <organization>/<project>/primary" })
-    .superRefine(satisfies(stackNameProblem)),
+  primaryStack: z.string({ error: "is required on the DR stack; set it to <organization>/<project>/primary" }).superRefine(satisfies(stackNameProblem)),
   network: networkSchema("dr"),
   app: appSchema("dr"),
   database: drDatabaseSchema,

@@ -22,8 +22,7 @@ import type { StackPlan } from "../synth/recordStack";
 function versioningEnabled(plan: StackPlan, bucketName: string): boolean {
   return resourcesOfType(plan, S3_VERSIONING).some(
     (versioning) =>
-      versioning.inputs.bucket === bucketName &&
-      (versioning.inputs.versioningConfiguration as { status?: string } | undefined)?.status === "Enabled",
+      versioning.inputs.bucket === bucketName && (versioning.inputs.versioningConfiguration as { status?: string } | undefined)?.status === "Enabled",
   );
 }
 
@@ -66,7 +65,9 @@ export function checkBucketReplication({ primary, dr }: PlanPair): InvariantResu
     if (!rules.some((rule) => rule.status === "Enabled")) violations.push(`${config.name}: has no Enabled rule`);
     const roleArn = stringInput(config, "role");
     const role = resourcesOfType(dr, IAM_ROLE).find((candidate) => candidate.outputs.arn === roleArn);
-    const rolePolicies = resourcesOfType(dr, IAM_ROLE_POLICY).filter((policy) => role && (policy.inputs.role === role.id || policy.inputs.role === role.outputs.name));
+    const rolePolicies = resourcesOfType(dr, IAM_ROLE_POLICY).filter(
+      (policy) => role && (policy.inputs.role === role.id || policy.inputs.role === role.outputs.name),
+    );
     const can = (action: string, resource: string) => rolePolicies.some((policy) => allows(policyInput(policy), action, resource));
     const sourceArn = String(source.outputs.arn);
     if (!role) violations.push(`${config.name}: role ${roleArn} is not a role of the DR stack`);
@@ -77,7 +78,8 @@ export function checkBucketReplication({ primary, dr }: PlanPair): InvariantResu
       ] as const) {
         if (!can(action, resource)) violations.push(`${config.name}: the replication role may not ${action} on ${resource}`);
       }
-      if (!can("kms:Decrypt", String(primary.outputs.kmsKeyArn))) violations.push(`${config.name}: the replication role may not kms:Decrypt with the source key`);
+      if (!can("kms:Decrypt", String(primary.outputs.kmsKeyArn)))
+        violations.push(`${config.name}: the replication role may not kms:Decrypt with the source key`);
     }
     for (const rule of rules.filter((candidate) => candidate.status === "Enabled")) {
       const destinationArn = rule.destination?.bucket ?? "";
@@ -87,11 +89,15 @@ export function checkBucketReplication({ primary, dr }: PlanPair): InvariantResu
         continue;
       }
       if (destination.region === source.region) violations.push(`${config.name}: destination ${destinationArn} is in the source's region ${source.region}`);
-      if (!versioningEnabled(dr, String(destination.outputs.bucket))) violations.push(`${config.name}: versioning is not Enabled on the destination bucket ${destination.outputs.bucket}`);
-      if (role && !can("s3:ReplicateObject", `${destinationArn}/*`)) violations.push(`${config.name}: the replication role may not s3:ReplicateObject into ${destinationArn}`);
+      if (!versioningEnabled(dr, String(destination.outputs.bucket)))
+        violations.push(`${config.name}: versioning is not Enabled on the destination bucket ${destination.outputs.bucket}`);
+      if (role && !can("s3:ReplicateObject", `${destinationArn}/*`))
+        violations.push(`${config.name}: the replication role may not s3:ReplicateObject into ${destinationArn}`);
       const replicaKey = rule.destination?.encryptionConfiguration?.replicaKmsKeyId;
       if (rule.sourceSelectionCriteria?.sseKmsEncryptedObjects?.status !== "Enabled") {
-        violations.push(`${config.name}: SSE-KMS objects are not selected (sourceSelectionCriteria.sseKmsEncryptedObjects); encrypted objects would not replicate`);
+        violations.push(
+          `${config.name}: SSE-KMS objects are not selected (sourceSelectionCriteria.sseKmsEncryptedObjects); encrypted objects would not replicate`,
+        );
       }
       if (!replicaKey || arnRegion(replicaKey) !== destination.region) {
         violations.push(`${config.name}: replicaKmsKeyId ${replicaKey ?? "(none)"} must be a key of the destination region ${destination.region}`);

@@ -40,7 +40,9 @@ export function checkFailoverRecords({ primary, dr }: PlanPair): InvariantResult
     const primaries = ofRole("PRIMARY");
     const secondaries = ofRole("SECONDARY");
     if (primaries.length !== 1 || secondaries.length !== 1) {
-      violations.push(`${name} ${type} in ${zoneId}: has ${primaries.length} PRIMARY and ${secondaries.length} SECONDARY records; exactly one of each is needed`);
+      violations.push(
+        `${name} ${type} in ${zoneId}: has ${primaries.length} PRIMARY and ${secondaries.length} SECONDARY records; exactly one of each is needed`,
+      );
     }
     const identifiers = group.map((record) => (record.inputs as FailoverRecordInputs).setIdentifier);
     if (identifiers.some((id) => !id) || new Set(identifiers).size !== identifiers.length) {
@@ -50,14 +52,17 @@ export function checkFailoverRecords({ primary, dr }: PlanPair): InvariantResult
       const inputs = record.inputs as FailoverRecordInputs;
       return inputs.zoneId === zoneId && inputs.name === name && !group.includes(record);
     });
-    if (otherPolicies.length > 0) violations.push(`${name}: also has non-failover records (${otherPolicies.map((record) => record.name).join(", ")}); a name cannot mix routing policies`);
+    if (otherPolicies.length > 0)
+      violations.push(`${name}: also has non-failover records (${otherPolicies.map((record) => record.name).join(", ")}); a name cannot mix routing policies`);
     for (const record of group) {
       const inputs = record.inputs as FailoverRecordInputs;
       const alias = inputs.aliases?.[0];
       const role = inputs.failoverRoutingPolicies?.[0]?.type;
       if (!alias || alias.evaluateTargetHealth !== true) violations.push(`${record.name}: must be an alias with evaluateTargetHealth`);
-      if (role === "PRIMARY" && alias?.name !== primaryAlb) violations.push(`${record.name}: PRIMARY alias ${alias?.name} is not the primary ALB ${primaryAlb}`);
-      if (role === "SECONDARY" && !drAlbs.includes(String(alias?.name))) violations.push(`${record.name}: SECONDARY alias ${alias?.name} is not the DR ALB (${drAlbs.join(", ")})`);
+      if (role === "PRIMARY" && alias?.name !== primaryAlb)
+        violations.push(`${record.name}: PRIMARY alias ${alias?.name} is not the primary ALB ${primaryAlb}`);
+      if (role === "SECONDARY" && !drAlbs.includes(String(alias?.name)))
+        violations.push(`${record.name}: SECONDARY alias ${alias?.name} is not the DR ALB (${drAlbs.join(", ")})`);
     }
     for (const record of primaries) {
       const healthCheckId = (record.inputs as FailoverRecordInputs).healthCheckId;
@@ -66,11 +71,20 @@ export function checkFailoverRecords({ primary, dr }: PlanPair): InvariantResult
         violations.push(`${record.name}: the PRIMARY record has no health check of the DR stack (healthCheckId ${healthCheckId ?? "unset"})`);
         continue;
       }
-      const check = healthCheck.inputs as { type?: string; fqdn?: string; port?: number; resourcePath?: string; requestInterval?: number; failureThreshold?: number };
+      const check = healthCheck.inputs as {
+        type?: string;
+        fqdn?: string;
+        port?: number;
+        resourcePath?: string;
+        requestInterval?: number;
+        failureThreshold?: number;
+      };
       const expected = { type: primary.outputs.listenerProtocol, fqdn: primaryAlb, port: primary.outputs.listenerPort, resourcePath: HEALTH_CHECK_PATH };
       for (const [field, value] of Object.entries(expected)) {
         if (check[field as keyof typeof check] !== value) {
-          violations.push(`${healthCheck.name}: ${field} is ${JSON.stringify(check[field as keyof typeof check])}, expected ${JSON.stringify(value)} (the primary ALB's)`);
+          violations.push(
+            `${healthCheck.name}: ${field} is ${JSON.stringify(check[field as keyof typeof check])}, expected ${JSON.stringify(value)} (the primary ALB's)`,
+          );
         }
       }
       const detection = Number(check.requestInterval) * Number(check.failureThreshold);
@@ -79,5 +93,9 @@ export function checkFailoverRecords({ primary, dr }: PlanPair): InvariantResult
       }
     }
   }
-  return { id: 4, title: "Route 53 failover pair: one PRIMARY with a matching health check, one SECONDARY, own-region ALBs, detection within the RTO (4)", violations };
+  return {
+    id: 4,
+    title: "Route 53 failover pair: one PRIMARY with a matching health check, one SECONDARY, own-region ALBs, detection within the RTO (4)",
+    violations,
+  };
 }

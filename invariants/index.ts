@@ -15,7 +15,7 @@ export type { InvariantResult, PlanPair } from "./plan";
 
 /** Runs every invariant; a result with no violations holds. */
 export function checkDrInvariants(pair: PlanPair): InvariantResult[] {
-  return [checkReplica, checkBucketReplication, checkFailoverRecords, checkRegionalParity, checkRegionIsolation, checkStatefulProtection].map(
-    (check) => check(pair),
+  return [checkReplica, checkBucketReplication, checkFailoverRecords, checkRegionalParity, checkRegionIsolation, checkStatefulProtection].map((check) =>
+    check(pair),
   );
 }

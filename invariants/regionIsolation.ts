@@ -14,7 +14,9 @@ export const ALLOWED_CROSS_REGION_INPUTS = new Set(["aws:rds/instance:Instance.r
 /** Every ARN string inside a value, with the path where it was found. */
 export function arnsIn(value: unknown, path = ""): { path: string; arn: string }[] {
   if (typeof value === "string") {
-    return value.startsWith("arn:") ? [{ path, arn: value } ] : [...value.matchAll(/arn:aws[a-z-]*:[a-z0-9-]+:[a-z0-9-]*:\d{12}:[^"\s,]+/g)].map((match) => ({ path, arn: match[0] }));
+    return value.startsWith("arn:")
+      ? [{ path, arn: value }]
+      : [...value.matchAll(/arn:aws[a-z-]*:[a-z0-9-]+:[a-z0-9-]*:\d{12}:[^"\s,]+/g)].map((match) => ({ path, arn: match[0] }));
   }
   if (Array.isArray(value)) return value.flatMap((item, index) => arnsIn(item, `${path}[${index}]`));
   if (value && typeof value === "object") {

@@ -30,7 +30,9 @@ export function checkReplica({ primary, dr }: PlanPair): InvariantResult {
     const sourceArn = stringInput(replica, "replicateSourceDb")!;
     const source = sources.find((db) => db.outputs.arn === sourceArn);
     if (!source) {
-      violations.push(`${replica.name}: replicateSourceDb ${sourceArn} is not the ARN of a primary database (expected one of ${sources.map((db) => db.outputs.arn).join(", ") || "none"})`);
+      violations.push(
+        `${replica.name}: replicateSourceDb ${sourceArn} is not the ARN of a primary database (expected one of ${sources.map((db) => db.outputs.arn).join(", ") || "none"})`,
+      );
       continue;
     }
     if (arnRegion(sourceArn) === replica.region) {
@@ -45,7 +47,9 @@ export function checkReplica({ primary, dr }: PlanPair): InvariantResult {
     const replicaClass = stringInput(replica, "instanceClass") ?? "";
     const sourceClass = stringInput(source, "instanceClass") ?? "";
     if (!classAtLeast(replicaClass, sourceClass)) {
-      violations.push(`${replica.name}: instance class ${replicaClass} is smaller than or of another family than the primary's ${sourceClass}; after promotion it must carry the primary's load`);
+      violations.push(
+        `${replica.name}: instance class ${replicaClass} is smaller than or of another family than the primary's ${sourceClass}; after promotion it must carry the primary's load`,
+      );
     }
     if (Number(replica.inputs.allocatedStorage ?? 0) < Number(source.inputs.allocatedStorage ?? 0)) {
       violations.push(`${replica.name}: allocatedStorage ${replica.inputs.allocatedStorage} GiB is below the primary's ${source.inputs.allocatedStorage} GiB`);
@@ -60,5 +64,9 @@ export function checkReplica({ primary, dr }: PlanPair): InvariantResult {
       violations.push(`${source.name}: has ${count} replicas in the DR stack; every primary database needs exactly one`);
     }
   }
-  return { id: 1, title: "Cross-region read replica: other region, primary's ARN, own-region key, at least the primary's size; one per primary database (1, 2)", violations };
+  return {
+    id: 1,
+    title: "Cross-region read replica: other region, primary's ARN, own-region key, at least the primary's size; one per primary database (1, 2)",
+    violations,
+  };
 }

@@ -30,5 +30,9 @@ export function inRegion(provider: aws.Provider): pulumi.ComponentResourceOption
  */
 export function resourcePrefix(stackName: string, role: string): string {
   const raw = `${CONFIG_NAMESPACE}-${stackName}-${role}`.toLowerCase();
-  return raw.replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, "").slice(0, 60).replace(/-+$/, "");
+  return raw
+    .replace(/[^a-z0-9]+/g, "-")
+    .replace(/^-+|-+$/g, "")
+    .slice(0, 60)
+    .replace(/-+$/, "");
 }

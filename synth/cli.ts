@@ -37,7 +37,9 @@ async function main(): Promise<number> {
     const failed = result.invariants.filter((invariant) => invariant.violations.length > 0);
     const seconds = ((performance.now() - started) / 1000).toFixed(2);
     console.log(`== wrote ${path.relative(process.cwd(), outDirectory) || "."}/{${result.primary.stack}.plan.json,${result.dr.stack}.plan.json,report.md}`);
-    console.log(`== synthesis of both stacks took ${seconds} s; ${result.invariants.length - failed.length} of ${result.invariants.length} DR invariant checks pass`);
+    console.log(
+      `== synthesis of both stacks took ${seconds} s; ${result.invariants.length - failed.length} of ${result.invariants.length} DR invariant checks pass`,
+    );
     return failed.length === 0 ? 0 : 2;
   } catch (error) {
     if (error instanceof ConfigError) {

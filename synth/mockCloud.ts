@@ -141,15 +141,14 @@ export function mockCloud(resolver: RegionResolver, stackReferenceOutputs: Recor
         return { id: stackName, state: { name: stackName, outputs, secretOutputNames: [] } };
       }
       const region =
-        (typeof args.inputs.region === "string" ? args.inputs.region : undefined) ??
-        resolver.regionOfProvider(args.provider) ??
-        resolver.defaultRegion;
+        (typeof args.inputs.region === "string" ? args.inputs.region : undefined) ?? resolver.regionOfProvider(args.provider) ?? resolver.defaultRegion;
       const computed = computedState(args.type, args.name, region, args.inputs);
       const state = { ...args.inputs, ...computed };
       return { id: physicalId(args.type, args.name, state), state };
     },
     call(args: pulumi.runtime.MockCallArgs): pulumi.runtime.MockCallResult {
-      const region = (typeof args.inputs.region === "string" ? args.inputs.region : undefined) ?? resolver.regionOfProvider(args.provider) ?? resolver.defaultRegion;
+      const region =
+        (typeof args.inputs.region === "string" ? args.inputs.region : undefined) ?? resolver.regionOfProvider(args.provider) ?? resolver.defaultRegion;
       switch (args.token) {
         case "aws:index/getCallerIdentity:getCallerIdentity":
           return { accountId: MOCK_ACCOUNT_ID, arn: `arn:aws:iam::${MOCK_ACCOUNT_ID}:user/mock`, userId: "AIDAMOCK", id: MOCK_ACCOUNT_ID };

@@ -21,9 +21,14 @@ export function wiringLines({ primary, dr }: { primary: StackPlan; dr: StackPlan
   for (const replica of dr.resources.filter((resource) => resource.type === "aws:rds/instance:Instance" && resource.inputs.replicateSourceDb)) {
     lines.push(`read replica ${replica.name} (${replica.region}, key ${replica.inputs.kmsKeyId}) <- source ${replica.inputs.replicateSourceDb}`);
   }
-  for (const config of [...primary.resources, ...dr.resources].filter((resource) => resource.type === "aws:s3/bucketReplicationConfig:BucketReplicationConfig")) {
-    for (const rule of (config.inputs.rules as { id?: string; destination?: { bucket?: string; encryptionConfiguration?: { replicaKmsKeyId?: string } } }[]) ?? []) {
-      lines.push(`replication rule ${rule.id}: s3://${config.inputs.bucket} (${config.region}) -> ${rule.destination?.bucket} (key ${rule.destination?.encryptionConfiguration?.replicaKmsKeyId})`);
+  for (const config of [...primary.resources, ...dr.resources].filter(
+    (resource) => resource.type === "aws:s3/bucketReplicationConfig:BucketReplicationConfig",
+  )) {
+    for (const rule of (config.inputs.rules as { id?: string; destination?: { bucket?: string; encryptionConfiguration?: { replicaKmsKeyId?: string } } }[]) ??
+      []) {
+      lines.push(
+        `replication rule ${rule.id}: s3://${config.inputs.bucket} (${config.region}) -> ${rule.destination?.bucket} (key ${rule.destination?.encryptionConfiguration?.replicaKmsKeyId})`,
+      );
     }
   }
   for (const record of dr.resources.filter((resource) => resource.type === "aws:route53/record:Record" && resource.inputs.failoverRoutingPolicies)) {
@@ -34,7 +39,9 @@ export function wiringLines({ primary, dr }: { primary: StackPlan; dr: StackPlan
   }
   for (const check of dr.resources.filter((resource) => resource.type === "aws:route53/healthCheck:HealthCheck")) {
     const inputs = check.inputs;
-    lines.push(`health check ${inputs.type} ${inputs.fqdn}:${inputs.port}${inputs.resourcePath} every ${inputs.requestInterval} s, ${inputs.failureThreshold} failures`);
+    lines.push(
+      `health check ${inputs.type} ${inputs.fqdn}:${inputs.port}${inputs.resourcePath} every ${inputs.requestInterval} s, ${inputs.failureThreshold} failures`,
+    );
   }
   return lines;
 }
@@ -45,7 +52,11 @@ export function renderSummary(result: SynthesisResult): string {
   for (const plan of [result.primary, result.dr]) {
     const custom = plan.resources.filter((resource) => resource.custom && !resource.type.startsWith("pulumi:providers:"));
     out.push(`== stack ${plan.stack} (${plan.role}, ${plan.region}): ${custom.length} resources`);
-    out.push(`   components: ${countByType(plan.resources, isComponent).map(([type, count]) => `${type.split(":").pop()} x${count}`).join(", ")}`);
+    out.push(
+      `   components: ${countByType(plan.resources, isComponent)
+        .map(([type, count]) => `${type.split(":").pop()} x${count}`)
+        .join(", ")}`,
+    );
     out.push("   resources by type:");
     for (const [type, count] of countByType(plan.resources, (resource) => resource.custom && !isComponent(resource))) {
       out.push(`     ${String(count).padStart(3)}  ${type}`);
@@ -90,8 +101,7 @@ export function renderMermaid({ primary, dr }: { primary: StackPlan; dr: StackPl
   for (const record of dr.resources.filter((resource) => resource.type === "aws:route53/record:Record" && resource.inputs.failoverRoutingPolicies)) {
     const alias = (record.inputs.aliases as { name: string }[] | undefined)?.[0]?.name;
     const role = (record.inputs.failoverRoutingPolicies as { type: string }[])[0]?.type;
-    const target =
-      nodeOf(primary, (resource) => resource.outputs.dnsName === alias) ?? nodeOf(dr, (resource) => resource.outputs.dnsName === alias);
+    const target = nodeOf(primary, (resource) => resource.outputs.dnsName === alias) ?? nodeOf(dr, (resource) => resource.outputs.dnsName === alias);
     if (target) lines.push(`  dns -- ${role} --> ${target}`);
   }
   for (const replica of dr.resources.filter((resource) => resource.type === "aws:rds/instance:Instance" && resource.inputs.replicateSourceDb)) {
@@ -124,7 +134,9 @@ export function renderMarkdown(result: SynthesisResult): string {
       "",
       "| Resource type | Count |",
       "|---|---|",
-      ...countByType(plan.resources, (resource) => resource.custom && !resource.type.startsWith("pulumi:providers:")).map(([type, count]) => `| \`${type}\` | ${count} |`),
+      ...countByType(plan.resources, (resource) => resource.custom && !resource.type.startsWith("pulumi:providers:")).map(
+        ([type, count]) => `| \`${type}\` | ${count} |`,
+      ),
       "",
     ].join("\n");
   return [

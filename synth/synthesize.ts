@@ -27,7 +27,12 @@ export interface SynthesisResult {
 
 type Program = () => Promise<Record<string, unknown>>;
 
-async function runStack(projectDirectory: string, project: string, stackFile: string, stackReferenceOutputs: Record<string, Record<string, unknown>>): Promise<StackPlan> {
+async function runStack(
+  projectDirectory: string,
+  project: string,
+  stackFile: string,
+  stackReferenceOutputs: Record<string, Record<string, unknown>>,
+): Promise<StackPlan> {
   const stack = stackNameOf(stackFile);
   const config = readStackConfigFile(stackFile);
   return recordStack({

@@ -25,21 +25,16 @@ interface Running {
 
 /** Spawn the server and resolve once it prints `listening on host:port`. */
 function startServer(args: string[]): Promise<Running> {
-  const proc = spawn(
-    PYTHON,
-    [SERVER, "--bind", "127.0.0.1", "--port", "0", ...args],
-    {
-      stdio: ["ignore", "pipe", "pipe"],
-      env: CHILD_ENV,
-    },
-  );
+  const proc = spawn(PYTHON, [SERVER, "--bind", "127.0.0.1", "--port", "0", ...args], {
+    stdio: ["ignore", "pipe", "pipe"],
+    env: CHILD_ENV,
+  });
   let out = "";
   let err = "";
   proc.stderr!.on("data", (d: Buffer) => (err += d.toString()));
   return new Promise<Running>((resolve, reject) => {
     let settled = false;
-    const onExit = (code: number | null, sig: string | null) =>
-      fail(`server exited early (code ${code}, signal ${sig})`);
+    const onExit = (code: number | null, sig: string | null) => fail(`server exited early (code ${code}, signal ${sig})`);
     const fail = (why: string) => {
       if (settled) return;
       settled = true;
@@ -47,10 +42,7 @@ function startServer(args: string[]): Promise<Running> {
       proc.kill("SIGKILL");
       reject(new Error(`${why}\nstdout: ${out}\nstderr: ${err}`));
     };
-    const timer = setTimeout(
-      () => fail(`no "listening on" line within ${START_TIMEOUT_MS} ms`),
-      START_TIMEOUT_MS,
-    );
+    const timer = setTimeout(() => fail(`no "listening on" line within ${START_TIMEOUT_MS} ms`), START_TIMEOUT_MS);
     proc.on("error", (e) => fail(`spawn failed: ${e.message}`));
     proc.on("exit", onExit);
     proc.stdout!.on("data", (d: Buffer) => {
@@ -73,10 +65,7 @@ function startServer(args: string[]): Promise<Running> {
 }
 
 /** Wait for a process to exit; SIGKILL it (and reject) if it takes too long. */
-function waitExit(
-  proc: ChildProcess,
-  ms = EXIT_TIMEOUT_MS,
-): Promise<{ code: number | null; signal: string | null }> {
+function waitExit(proc: ChildProcess, ms = EXIT_TIMEOUT_MS): Promise<{ code: number | null; signal: string | null }> {
   if (proc.exitCode !== null || proc.signalCode !== null) {
     return Promise.resolve({ code: proc.exitCode, signal: proc.signalCode });
   }
@@ -99,9 +88,7 @@ async function stopServer(s: Running | undefined): Promise<void> {
 }
 
 /** Run the server expecting it to exit by itself (bad arguments). */
-async function runToExit(
-  args: string[],
-): Promise<{ code: number | null; stdout: string; stderr: string }> {
+async function runToExit(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
   const proc = spawn(PYTHON, [SERVER, ...args], {
     stdio: ["ignore", "pipe", "pipe"],
     env: CHILD_ENV,
@@ -160,9 +147,7 @@ interface Health {
   };
 }
 
-async function getHealth(
-  base: string,
-): Promise<{ res: Response; body: Health }> {
+async function getHealth(base: string): Promise<{ res: Response; body: Health }> {
   const res = await fetch(`${base}/health`);
   return { res, body: (await res.json()) as Health };
 }
@@ -173,16 +158,7 @@ describe("app/server.py", function () {
     let srv: Running | undefined;
     before(async function () {
       db = await fakeDb();
-      srv = await startServer([
-        "--region",
-        "us-east-1",
-        "--role",
-        "primary",
-        "--db-host",
-        "127.0.0.1",
-        "--db-port",
-        String(db.port),
-      ]);
+      srv = await startServer(["--region", "us-east-1", "--role", "primary", "--db-host", "127.0.0.1", "--db-port", String(db.port)]);
     });
     after(async function () {
       await stopServer(srv);
@@ -203,10 +179,7 @@ describe("app/server.py", function () {
       expect(body.database.reachable).to.equal(true);
       expect(body.database.latencyMs).to.be.a("number").and.at.least(0);
       expect(body.database.error).to.equal(null);
-      expect(db.connections()).to.be.greaterThan(
-        before,
-        "the check must really open a TCP connection",
-      );
+      expect(db.connections()).to.be.greaterThan(before, "the check must really open a TCP connection");
     });
 
     it("checks again on every request (no cached result): degraded once the database goes away", async function () {
@@ -225,8 +198,7 @@ describe("app/server.py", function () {
           .split("\n")
           .filter((l) => l.includes("/health?probe=log-line"));
       // The pipe may deliver the log line just after the HTTP response.
-      for (let i = 0; i < 40 && matching().length === 0; i++)
-        await new Promise((r) => setTimeout(r, 50));
+      for (let i = 0; i < 40 && matching().length === 0; i++) await new Promise((r) => setTimeout(r, 50));
       const lines = matching();
       expect(lines).to.have.length(1);
       expect(lines[0]).to.include("200");
@@ -238,16 +210,7 @@ describe("app/server.py", function () {
     let port: number;
     before(async function () {
       port = await closedPort();
-      srv = await startServer([
-        "--region",
-        "eu-west-1",
-        "--role",
-        "dr",
-        "--db-host",
-        "127.0.0.1",
-        "--db-port",
-        String(port),
-      ]);
+      srv = await startServer(["--region", "eu-west-1", "--role", "dr", "--db-host", "127.0.0.1", "--db-port", String(port)]);
     });
     after(async () => stopServer(srv));
 
@@ -269,16 +232,7 @@ describe("app/server.py", function () {
   describe("/health with a database name that does not resolve", function () {
     let srv: Running | undefined;
     before(async function () {
-      srv = await startServer([
-        "--region",
-        "us-east-1",
-        "--role",
-        "primary",
-        "--db-host",
-        "db.invalid",
-        "--db-timeout-seconds",
-        "2",
-      ]);
+      srv = await startServer(["--region", "us-east-1", "--role", "primary", "--db-host", "db.invalid", "--db-timeout-seconds", "2"]);
     });
     after(async () => stopServer(srv));
 
@@ -299,25 +253,14 @@ describe("app/server.py", function () {
     let srv: Running | undefined;
     before(async function () {
       const port = await closedPort();
-      srv = await startServer([
-        "--region",
-        "<script>",
-        "--role",
-        "dr",
-        "--db-host",
-        "127.0.0.1",
-        "--db-port",
-        String(port),
-      ]);
+      srv = await startServer(["--region", "<script>", "--role", "dr", "--db-host", "127.0.0.1", "--db-port", String(port)]);
     });
     after(async () => stopServer(srv));
 
     it("GET / names the region and role and escapes HTML", async function () {
       const res = await fetch(`${srv!.base}/`);
       expect(res.status).to.equal(200);
-      expect(res.headers.get("content-type")).to.equal(
-        "text/html; charset=utf-8",
-      );
+      expect(res.headers.get("content-type")).to.equal("text/html; charset=utf-8");
       expect(res.headers.get("cache-control")).to.equal("no-store");
       const text = await res.text();
       expect(text).to.include("Served from &lt;script&gt; (dr)");
@@ -350,12 +293,8 @@ describe("app/server.py", function () {
       const url = new URL(srv!.base);
       const raw = await new Promise<string>((resolve, reject) => {
         let data = "";
-        const sock = net.connect(Number(url.port), "127.0.0.1", () =>
-          sock.end("GET /a b HTTP/1.0\r\n\r\n"),
-        );
-        sock.setTimeout(3000, () =>
-          sock.destroy(new Error("raw request timed out")),
-        );
+        const sock = net.connect(Number(url.port), "127.0.0.1", () => sock.end("GET /a b HTTP/1.0\r\n\r\n"));
+        sock.setTimeout(3000, () => sock.destroy(new Error("raw request timed out")));
         sock.on("data", (d) => (data += d.toString()));
         sock.on("end", () => resolve(data));
         sock.on("error", reject);
@@ -383,67 +322,34 @@ describe("app/server.py", function () {
 
   describe("lifecycle and arguments", function () {
     it("exits 0 on SIGTERM", async function () {
-      const srv = await startServer([
-        "--region",
-        "r",
-        "--role",
-        "primary",
-        "--db-host",
-        "db.invalid",
-      ]);
+      const srv = await startServer(["--region", "r", "--role", "primary", "--db-host", "db.invalid"]);
       try {
-        expect(srv.stdout().trim().split("\n")).to.deep.equal([
-          `listening on 127.0.0.1:${new URL(srv.base).port}`,
-        ]);
+        expect(srv.stdout().trim().split("\n")).to.deep.equal([`listening on 127.0.0.1:${new URL(srv.base).port}`]);
         srv.proc.kill("SIGTERM");
         const { code, signal } = await waitExit(srv.proc);
         expect({ code, signal }).to.deep.equal({ code: 0, signal: null });
         expect(srv.stderr()).to.equal("");
       } finally {
-        if (srv.proc.exitCode === null && srv.proc.signalCode === null)
-          srv.proc.kill("SIGKILL");
+        if (srv.proc.exitCode === null && srv.proc.signalCode === null) srv.proc.kill("SIGKILL");
       }
     });
 
     it("rejects --role bogus", async function () {
-      const r = await runToExit([
-        "--region",
-        "r",
-        "--role",
-        "bogus",
-        "--db-host",
-        "h",
-        "--port",
-        "0",
-      ]);
+      const r = await runToExit(["--region", "r", "--role", "bogus", "--db-host", "h", "--port", "0"]);
       expect(r.code).to.not.equal(0);
       expect(r.stderr).to.match(/argument --role: invalid choice: 'bogus'/);
       expect(r.stdout).to.not.include("listening on");
     });
 
     it("requires --region", async function () {
-      const r = await runToExit([
-        "--role",
-        "dr",
-        "--db-host",
-        "h",
-        "--port",
-        "0",
-      ]);
+      const r = await runToExit(["--role", "dr", "--db-host", "h", "--port", "0"]);
       expect(r.code).to.not.equal(0);
       expect(r.stderr).to.match(/required: --region/);
       expect(r.stdout).to.not.include("listening on");
     });
 
     it("requires --db-host", async function () {
-      const r = await runToExit([
-        "--region",
-        "r",
-        "--role",
-        "dr",
-        "--port",
-        "0",
-      ]);
+      const r = await runToExit(["--region", "r", "--role", "dr", "--port", "0"]);
       expect(r.code).to.not.equal(0);
       expect(r.stderr).to.match(/required: --db-host/);
     });
@@ -455,8 +361,7 @@ describe("app/server.py", function () {
     });
 
     it("parses with the Python 3.9 grammar", function () {
-      const code =
-        "import ast,sys; ast.parse(open(sys.argv[1]).read(), feature_version=(3,9))";
+      const code = "import ast,sys; ast.parse(open(sys.argv[1]).read(), feature_version=(3,9))";
       // execFileSync throws (failing the test) on a non-zero exit.
       execFileSync(PYTHON, ["-c", code, SERVER], {
         stdio: ["ignore", "pipe", "pipe"],
@@ -465,9 +370,7 @@ describe("app/server.py", function () {
     });
 
     it("uses ThreadingHTTPServer and imports only the standard library", function () {
-      expect(fs.readFileSync(SERVER, "utf8")).to.match(
-        /\bThreadingHTTPServer\b/,
-      );
+      expect(fs.readFileSync(SERVER, "utf8")).to.match(/\bThreadingHTTPServer\b/);
       // Print every imported top-level module that is not built in or under
       // the interpreter's stdlib directory (site-packages excluded).
       const code = [
