@@ -99,7 +99,7 @@ export async function recordStack(args: RecordStackArgs): Promise<StackPlan> {
   monitor.registerResource = (request, callback) =>
     register(request, (error, response) => {
       if (!error && response) {
-        const inputs = runtimeInternals.deserializeProperties(request.getObject());
+        const inputs = plainData(runtimeInternals.deserializeProperties(request.getObject()));
         const urn = response.getUrn();
         if (request.getType().startsWith("pulumi:providers:") && typeof inputs.region === "string") {
           providerRegions.set(`${urn}::${response.getId()}`, inputs.region);
@@ -116,7 +116,7 @@ export async function recordStack(args: RecordStackArgs): Promise<StackPlan> {
           ignoreChanges: request.getIgnorechangesList(),
           inputs,
           id: response.getId(),
-          outputs: response.getObject() ? runtimeInternals.deserializeProperties(response.getObject()) : {},
+          outputs: response.getObject() ? plainData(runtimeInternals.deserializeProperties(response.getObject())) : {},
         });
       }
       callback(error, response);
@@ -148,6 +148,18 @@ export async function recordStack(args: RecordStackArgs): Promise<StackPlan> {
     region: regionOf(byUrn.get(entry.urn)!),
   }));
   return { project: args.project, stack: args.stack, role: args.role, region: args.region, resources, outputs };
+}
+
+/**
+ * A JSON-safe copy of deserialized properties: resource references (passed to remote components,
+ * such as a node group's cluster) become `{ resourceReference: "<type>" }`.
+ */
+export function plainData(value: Record<string, unknown>): Record<string, unknown> {
+  return JSON.parse(
+    JSON.stringify(value, (_key, item: unknown) =>
+      pulumi.Resource.isInstance(item) ? { resourceReference: (item as unknown as { __pulumiType?: string }).__pulumiType ?? "resource" } : item,
+    ),
+  ) as Record<string, unknown>;
 }
 
 /** The value of an Output; rejects when the Output fails instead of waiting forever. */

@@ -1,0 +1,415 @@
+/**
+ * Both stacks composed and synthesized from their real stack files: the StackReference wiring, the
+ * DR invariants on the synthesized pair, each invariant caught when the pair is broken one way, and
+ * weakened stack configs rejected before any resource exists.
+ */
+import { expect } from "chai";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import * as path from "node:path";
+import { parse, stringify } from "yaml";
+import { ConfigError } from "../config/errors";
+import { checkDrInvariants, type PlanPair } from "../invariants";
+import { checkBucketReplication } from "../invariants/bucketReplication";
+import { checkFailoverRecords } from "../invariants/failoverRecords";
+import { checkRegionalParity } from "../invariants/regionalParity";
+import { checkRegionIsolation } from "../invariants/regionIsolation";
+import { checkReplica, classAtLeast } from "../invariants/replica";
+import { checkStatefulProtection } from "../invariants/statefulProtection";
+import { parseStackConfig } from "../config/load";
+import type { DrConfig } from "../config/schema";
+import { buildDrStack } from "../stacks/dr";
+import { type PlannedResource, recordStack, type StackPlan } from "../synth/recordStack";
+import { readStackConfigFile } from "../synth/stackFile";
+import { synthesize, type SynthesisResult } from "../synth/synthesize";
+
+const projectDirectory = path.resolve(__dirname, "..");
+
+function only(plan: StackPlan, type: string): PlannedResource {
+  const found = plan.resources.filter((resource) => resource.type === type);
+  expect(found, `${plan.stack} resources of ${type}`).to.have.length(1);
+  return found[0];
+}
+
+/** A deep copy of the pair that a test may break. */
+function copy(pair: PlanPair): PlanPair {
+  return structuredClone(pair);
+}
+
+/** Writes a stack file derived from a real one, with `edit` applied to its config block. */
+function stackFile(source: string, edit: (config: Record<string, unknown>) => void, name = source): string {
+  const document = parse(readFileSync(path.join(projectDirectory, source), "utf8")) as { config: Record<string, unknown> };
+  edit(document.config);
+  const file = path.join(mkdtempSync(path.join(tmpdir(), "stack-")), name);
+  writeFileSync(file, stringify(document));
+  return file;
+}
+
+describe("the two stacks, synthesized from Pulumi.primary.yaml and Pulumi.dr.yaml", () => {
+  let result: SynthesisResult;
+  let pair: PlanPair;
+
+  before(async () => {
+    result = await synthesize({ projectDirectory });
+    pair = { primary: result.primary, dr: result.dr };
+  });
+
+  describe("composition", () => {
+    it("puts each stack in its configured region with one explicit provider", () => {
+      expect(result.primary.region).to.equal("us-east-1");
+      expect(result.dr.region).to.equal("us-west-2");
+      for (const plan of [result.primary, result.dr]) {
+        const providers = plan.resources.filter((resource) => resource.type === "pulumi:providers:aws");
+        expect(providers.map((provider) => provider.inputs.region)).to.deep.equal([plan.region]);
+        const regional = plan.resources.filter((resource) => resource.custom && resource.region !== "global" && !resource.type.startsWith("pulumi:"));
+        const elsewhere = regional.filter(
+          (resource) => resource.region !== plan.region && resource.type !== "aws:s3/bucketReplicationConfig:BucketReplicationConfig",
+        );
+        expect(elsewhere.map((resource) => `${resource.name}@${resource.region}`)).to.deep.equal([]);
+      }
+    });
+
+    it("builds every named component in both regions", () => {
+      const components = (plan: StackPlan) => new Set(plan.resources.filter((resource) => !resource.custom).map((resource) => resource.type.split(":").pop()));
+      for (const component of ["RegionalNetwork", "AppTier", "MonitoringCluster", "ReplicatedDatabase", "RegionalKey", "SecureBucket", "StableDatabaseName"]) {
+        expect(components(result.primary), `primary ${component}`).to.include(component);
+        expect(components(result.dr), `dr ${component}`).to.include(component);
+      }
+      expect(components(result.dr)).to.include.members(["FailoverRouting", "BucketReplication"]);
+      expect(components(result.primary)).to.not.include("FailoverRouting");
+    });
+
+    it("gives each region its own KMS key and keeps the network CIDRs apart", () => {
+      const primaryKey = String(result.primary.outputs.kmsKeyArn);
+      const drKey = String(result.dr.outputs.kmsKeyArn);
+      expect(primaryKey).to.match(/^arn:aws:kms:us-east-1:/);
+      expect(drKey).to.match(/^arn:aws:kms:us-west-2:/);
+      expect(only(result.primary, "awsx:ec2:Vpc").inputs.cidrBlock).to.equal("10.0.0.0/16");
+      expect(only(result.dr, "awsx:ec2:Vpc").inputs.cidrBlock).to.equal("10.1.0.0/16");
+      expect(only(result.primary, "awsx:ec2:Vpc").inputs.numberOfAvailabilityZones).to.equal(3);
+      expect(only(result.dr, "awsx:ec2:Vpc").inputs.numberOfAvailabilityZones).to.equal(2);
+    });
+
+    it("exports what the DR stack and an operator need", () => {
+      expect(result.primary.outputs).to.include.keys(
+        "dbArn",
+        "bucketName",
+        "bucketArn",
+        "albDnsName",
+        "albZoneId",
+        "appUrl",
+        "applicationUrl",
+        "hostedZoneId",
+        "rtoSeconds",
+        "rpoSeconds",
+      );
+      expect(result.dr.outputs).to.include.keys(
+        "replicaArn",
+        "replicaSourceArn",
+        "healthCheckId",
+        "replicationRuleId",
+        "appUrl",
+        "applicationUrl",
+        "appMaxSize",
+      );
+      expect(result.dr.outputs.replicaSourceArn).to.equal(result.primary.outputs.dbArn);
+      expect(result.dr.outputs.applicationUrl).to.equal("http://app.dr.example.com/");
+    });
+  });
+
+  describe("cross-stack wiring through the StackReference", () => {
+    it("creates the read replica from the primary's exported RDS ARN with a DR-region key", () => {
+      const replica = result.dr.resources.find((resource) => resource.type === "aws:rds/instance:Instance")!;
+      expect(replica.inputs.replicateSourceDb).to.equal(result.primary.outputs.dbArn);
+      expect(replica.inputs.kmsKeyId).to.equal(result.dr.outputs.kmsKeyArn);
+      expect(replica.inputs.storageEncrypted).to.equal(true);
+      expect(replica.inputs.instanceClass).to.equal(result.primary.outputs.dbInstanceClass);
+      expect(replica.inputs).to.not.have.any.keys("engine", "username", "dbName", "manageMasterUserPassword");
+      expect(replica.protect).to.equal(true);
+    });
+
+    it("replicates the primary bucket into the DR bucket from the primary region", () => {
+      const config = only(result.dr, "aws:s3/bucketReplicationConfig:BucketReplicationConfig");
+      expect(config.inputs.bucket).to.equal(result.primary.outputs.bucketName);
+      expect(config.region).to.equal("us-east-1");
+      const [rule] = config.inputs.rules as { destination: { bucket: string; encryptionConfiguration: { replicaKmsKeyId: string } } }[];
+      expect(rule.destination.bucket).to.equal(result.dr.outputs.bucketArn);
+      expect(rule.destination.encryptionConfiguration.replicaKmsKeyId).to.equal(result.dr.outputs.kmsKeyArn);
+    });
+
+    it("creates exactly one PRIMARY and one SECONDARY record, each to its own region's ALB, the PRIMARY health-checked on /health", () => {
+      const records = result.dr.resources.filter((resource) => resource.type === "aws:route53/record:Record" && resource.inputs.failoverRoutingPolicies);
+      const byRole = Object.fromEntries(records.map((record) => [(record.inputs.failoverRoutingPolicies as { type: string }[])[0].type, record]));
+      expect(records).to.have.length(2);
+      expect(Object.keys(byRole).sort()).to.deep.equal(["PRIMARY", "SECONDARY"]);
+      expect((byRole.PRIMARY.inputs.aliases as { name: string }[])[0].name).to.equal(result.primary.outputs.albDnsName);
+      expect((byRole.SECONDARY.inputs.aliases as { name: string }[])[0].name).to.equal(result.dr.outputs.albDnsName);
+      expect(byRole.PRIMARY.inputs.zoneId).to.equal(result.primary.outputs.hostedZoneId);
+      const healthCheck = only(result.dr, "aws:route53/healthCheck:HealthCheck");
+      expect(byRole.PRIMARY.inputs.healthCheckId).to.equal(healthCheck.id);
+      expect(byRole.SECONDARY.inputs).to.not.have.property("healthCheckId");
+      expect(healthCheck.inputs).to.include({ resourcePath: "/health", fqdn: result.primary.outputs.albDnsName, port: 80, type: "HTTP" });
+    });
+
+    it("points the app of each region at its own stable database name", () => {
+      for (const plan of [result.primary, result.dr]) {
+        const record = plan.resources.find((resource) => resource.type === "aws:route53/record:Record" && resource.inputs.type === "CNAME")!;
+        const database = plan.resources.find((resource) => resource.type === "aws:rds/instance:Instance")!;
+        expect(record.inputs.name).to.equal("db.app.internal");
+        expect(record.inputs.records).to.deep.equal([database.outputs.address]);
+        const userData = Buffer.from(String(only(plan, "aws:ec2/launchTemplate:LaunchTemplate").inputs.userData), "base64").toString("utf8");
+        expect(userData).to.contain(`--region ${plan.region} --role ${plan.role} --db-host db.app.internal --db-port 5432`);
+      }
+    });
+  });
+
+  describe("DR invariants on the synthesized pair", () => {
+    it("all hold for the default configuration", () => {
+      const failing = result.invariants.filter((invariant) => invariant.violations.length > 0);
+      expect(failing, JSON.stringify(failing, null, 2)).to.deep.equal([]);
+      expect(result.invariants.map((invariant) => invariant.id)).to.deep.equal([1, 3, 4, 7, 8, 10]);
+    });
+
+    it("1: catches a replica in the primary's region, a primary-region key, a smaller class and backups off", () => {
+      const broken = copy(pair);
+      const replica = broken.dr.resources.find((resource) => resource.type === "aws:rds/instance:Instance")!;
+      replica.inputs.kmsKeyId = broken.primary.outputs.kmsKeyArn;
+      replica.inputs.instanceClass = "db.t4g.small";
+      broken.primary.resources.find((resource) => resource.type === "aws:rds/instance:Instance")!.inputs.backupRetentionPeriod = 0;
+      const messages = checkReplica(broken).violations.join("\n");
+      expect(messages).to.contain("needs a key of its own region us-west-2");
+      expect(messages).to.contain("smaller than or of another family");
+      expect(messages).to.contain("backups are off");
+      const sameRegion = copy(pair);
+      sameRegion.dr.resources.find((resource) => resource.type === "aws:rds/instance:Instance")!.region = "us-east-1";
+      expect(checkReplica(sameRegion).violations.join("\n")).to.contain("replica and source are both in us-east-1");
+    });
+
+    it("2: catches a replica of something other than the primary, and a primary with no replica", () => {
+      const broken = copy(pair);
+      broken.dr.resources.find((resource) => resource.type === "aws:rds/instance:Instance")!.inputs.replicateSourceDb =
+        "arn:aws:rds:us-east-1:123456789012:db:other";
+      const messages = checkReplica(broken).violations.join("\n");
+      expect(messages).to.contain("is not the ARN of a primary database");
+      expect(messages).to.contain("has 0 replicas in the DR stack");
+      const none = copy(pair);
+      none.dr.resources = none.dr.resources.filter((resource) => resource.type !== "aws:rds/instance:Instance");
+      expect(checkReplica(none).violations.join("\n")).to.contain("has 0 replicas");
+    });
+
+    it("3: catches replication without versioning, without RTC, into the source region, or with a source-region replica key", () => {
+      const noVersioning = copy(pair);
+      noVersioning.dr.resources = noVersioning.dr.resources.filter((resource) => resource.type !== "aws:s3/bucketVersioning:BucketVersioning");
+      expect(checkBucketReplication(noVersioning).violations.join("\n")).to.contain("versioning is not Enabled on the destination");
+
+      const weakRule = copy(pair);
+      const config = weakRule.dr.resources.find((resource) => resource.type === "aws:s3/bucketReplicationConfig:BucketReplicationConfig")!;
+      const rule = (config.inputs.rules as { destination: Record<string, unknown>; deleteMarkerReplication: { status: string } }[])[0];
+      rule.destination.replicationTime = { status: "Disabled" };
+      rule.destination.encryptionConfiguration = { replicaKmsKeyId: weakRule.primary.outputs.kmsKeyArn };
+      rule.deleteMarkerReplication.status = "Disabled";
+      const messages = checkBucketReplication(weakRule).violations.join("\n");
+      expect(messages).to.contain("Replication Time Control");
+      expect(messages).to.contain("must be a key of the destination region us-west-2");
+      expect(messages).to.contain("delete markers are not replicated");
+
+      const sameRegion = copy(pair);
+      sameRegion.dr.resources.find((resource) => resource.type === "aws:s3/bucket:Bucket" && resource.outputs.arn === sameRegion.dr.outputs.bucketArn)!.region =
+        "us-east-1";
+      expect(checkBucketReplication(sameRegion).violations.join("\n")).to.contain("is in the source's region");
+
+      const noConfig = copy(pair);
+      noConfig.dr.resources = noConfig.dr.resources.filter((resource) => resource.type !== "aws:s3/bucketReplicationConfig:BucketReplicationConfig");
+      expect(checkBucketReplication(noConfig).violations.join("\n")).to.contain("has no replication configuration");
+    });
+
+    it("3: catches a replication role that cannot write the destination or decrypt the source", () => {
+      const broken = copy(pair);
+      const policy = broken.dr.resources.find(
+        (resource) => resource.type === "aws:iam/rolePolicy:RolePolicy" && String(resource.inputs.policy).includes("s3:ReplicateObject"),
+      )!;
+      const document = JSON.parse(String(policy.inputs.policy)) as { Statement: { Sid: string }[] };
+      document.Statement = document.Statement.filter((statement) => !["WriteReplicas", "DecryptSourceObjects"].includes(statement.Sid));
+      policy.inputs.policy = JSON.stringify(document);
+      const messages = checkBucketReplication(broken).violations.join("\n");
+      expect(messages).to.contain("may not s3:ReplicateObject");
+      expect(messages).to.contain("may not kms:Decrypt");
+    });
+
+    it("4: catches a missing health check, two PRIMARY records, a crossed alias and a wrong health-check path", () => {
+      const broken = copy(pair);
+      const records = broken.dr.resources.filter((resource) => resource.type === "aws:route53/record:Record" && resource.inputs.failoverRoutingPolicies);
+      const primaryRecord = records.find((record) => (record.inputs.failoverRoutingPolicies as { type: string }[])[0].type === "PRIMARY")!;
+      delete primaryRecord.inputs.healthCheckId;
+      (primaryRecord.inputs.aliases as { name: string }[])[0].name = String(broken.dr.outputs.albDnsName);
+      expect(checkFailoverRecords(broken).violations.join("\n")).to.contain("has no health check").and.contain("is not the primary ALB");
+
+      const twoPrimaries = copy(pair);
+      const secondary = twoPrimaries.dr.resources.find(
+        (resource) => (resource.inputs.failoverRoutingPolicies as { type: string }[] | undefined)?.[0]?.type === "SECONDARY",
+      )!;
+      secondary.inputs.failoverRoutingPolicies = [{ type: "PRIMARY" }];
+      expect(checkFailoverRecords(twoPrimaries).violations.join("\n")).to.contain("has 2 PRIMARY and 0 SECONDARY");
+
+      const badCheck = copy(pair);
+      const healthCheck = badCheck.dr.resources.find((resource) => resource.type === "aws:route53/healthCheck:HealthCheck")!;
+      healthCheck.inputs.resourcePath = "/";
+      healthCheck.inputs.failureThreshold = 10;
+      healthCheck.inputs.requestInterval = 30;
+      badCheck.dr.outputs.rtoSeconds = 300;
+      const messages = checkFailoverRecords(badCheck).violations.join("\n");
+      expect(messages).to.contain('resourcePath is "/", expected "/health"');
+      expect(messages).to.contain("does not fit the 300 s RTO");
+    });
+
+    it("4: catches a name that mixes failover with another routing policy", () => {
+      const broken = copy(pair);
+      const simple = structuredClone(broken.dr.resources.find((resource) => resource.inputs.failoverRoutingPolicies)!);
+      delete simple.inputs.failoverRoutingPolicies;
+      delete simple.inputs.setIdentifier;
+      simple.name = "simple-record";
+      broken.dr.resources.push(simple);
+      expect(checkFailoverRecords(broken).violations.join("\n")).to.contain("cannot mix routing policies");
+    });
+
+    it("7: catches a DR region missing a kind of resource, a smaller DR maximum, another instance type and other parameters", () => {
+      const broken = copy(pair);
+      broken.dr.resources = broken.dr.resources.filter((resource) => resource.type !== "aws:ec2/flowLog:FlowLog");
+      broken.dr.resources.find((resource) => resource.type === "aws:autoscaling/group:Group")!.inputs.maxSize = 2;
+      broken.dr.resources.find((resource) => resource.type === "aws:ec2/launchTemplate:LaunchTemplate")!.inputs.instanceType = "t3.micro";
+      broken.dr.resources.find((resource) => resource.type === "aws:rds/parameterGroup:ParameterGroup")!.inputs.parameters = [];
+      const messages = checkRegionalParity(broken).violations.join("\n");
+      expect(messages).to.contain("lacks resource kinds the primary has: aws:ec2/flowLog:FlowLog");
+      expect(messages).to.contain("can reach 2 instances, below the primary's maximum 6");
+      expect(messages).to.contain("app instance types differ");
+      expect(messages).to.contain("parameter groups differ");
+    });
+
+    it("8: catches a DR resource that uses a primary-region key, and allows the replica's source link", () => {
+      const broken = copy(pair);
+      broken.dr.resources.find((resource) => resource.type === "aws:ec2/launchTemplate:LaunchTemplate")!.inputs.blockDeviceMappings = [
+        { deviceName: "/dev/xvda", ebs: { kmsKeyId: broken.primary.outputs.kmsKeyArn } },
+      ];
+      const violations = checkRegionIsolation(broken).violations;
+      expect(violations).to.have.length(1);
+      expect(violations[0]).to.contain("blockDeviceMappings[0].ebs.kmsKeyId").and.contain("of us-east-1");
+      expect(checkRegionIsolation(pair).violations).to.deep.equal([]);
+    });
+
+    it("10: catches an unprotected database, a skipped final snapshot, a force-destroy bucket and a short key window", () => {
+      const broken = copy(pair);
+      const database = broken.primary.resources.find((resource) => resource.type === "aws:rds/instance:Instance")!;
+      database.protect = false;
+      database.inputs.skipFinalSnapshot = true;
+      database.inputs.deletionProtection = false;
+      broken.dr.resources.find((resource) => resource.type === "aws:s3/bucket:Bucket")!.inputs.forceDestroy = true;
+      broken.dr.resources.find((resource) => resource.type === "aws:kms/key:Key")!.inputs.deletionWindowInDays = 7;
+      const messages = checkStatefulProtection(broken).violations.join("\n");
+      expect(messages).to.contain("primary/primary-db-instance: has neither Pulumi protect nor retainOnDelete");
+      expect(messages).to.contain("skips the final snapshot");
+      expect(messages).to.contain("has no deletionProtection");
+      expect(messages).to.contain("has forceDestroy");
+      expect(messages).to.contain("deletion window under 30 days");
+    });
+
+    it("ranks instance classes by family and size", () => {
+      expect(classAtLeast("db.t4g.large", "db.t4g.medium")).to.equal(true);
+      expect(classAtLeast("db.r7g.2xlarge", "db.r7g.xlarge")).to.equal(true);
+      expect(classAtLeast("db.r7g.xlarge", "db.r7g.2xlarge")).to.equal(false);
+      expect(classAtLeast("db.m7g.large", "db.t4g.medium")).to.equal(false);
+      expect(classAtLeast("db.t4g.weird", "db.t4g.medium")).to.equal(false);
+    });
+
+    it("reports every invariant through checkDrInvariants when the pair is broken", () => {
+      const broken = copy(pair);
+      broken.dr.resources = broken.dr.resources.filter(
+        (resource) =>
+          !["aws:rds/instance:Instance", "aws:s3/bucketReplicationConfig:BucketReplicationConfig", "aws:route53/record:Record"].includes(resource.type),
+      );
+      const failing = checkDrInvariants(broken)
+        .filter((invariant) => invariant.violations.length > 0)
+        .map((invariant) => invariant.id);
+      expect(failing).to.include.members([1, 3, 4, 7]);
+    });
+  });
+
+  describe("weakened stack configs fail before any resource exists", () => {
+    const cases: [string, string, (config: Record<string, unknown>) => void, RegExp][] = [
+      [
+        "backups under 5 days",
+        "Pulumi.primary.yaml",
+        (c) => ((c["multi-region-dr:database"] as Record<string, unknown>).backupRetentionDays = 1),
+        /database\.backupRetentionDays.*at least 5/,
+      ],
+      [
+        "a single zone",
+        "Pulumi.primary.yaml",
+        (c) => ((c["multi-region-dr:network"] as Record<string, unknown>).availabilityZoneCount = 1),
+        /availabilityZoneCount.*at least 2/,
+      ],
+      [
+        "the DR region equal to the primary's",
+        "Pulumi.dr.yaml",
+        (c) => (c["aws:region"] = "us-east-1"),
+        /aws:region \(found: "us-east-1"\): is the primary's region too/,
+      ],
+      [
+        "overlapping CIDRs",
+        "Pulumi.dr.yaml",
+        (c) => ((c["multi-region-dr:network"] as Record<string, unknown>).cidrBlock = "10.0.0.0/16"),
+        /network\.cidrBlock.*overlaps the primary's 10\.0\.0\.0\/16/,
+      ],
+      [
+        "a DR tier too small for the primary's load",
+        "Pulumi.dr.yaml",
+        (c) => ((c["multi-region-dr:app"] as Record<string, unknown>).maxSize = 3),
+        /app\.maxSize.*cannot hold the primary's load/,
+      ],
+      ["a malformed primary stack name", "Pulumi.dr.yaml", (c) => (c["multi-region-dr:primaryStack"] = "primary"), /primaryStack.*fully qualified/],
+      [
+        "a health check too slow for the RTO",
+        "Pulumi.dr.yaml",
+        (c) => {
+          c["multi-region-dr:dns"] = { healthCheckIntervalSeconds: 30, healthCheckFailureThreshold: 10 };
+          c["multi-region-dr:recovery"] = { rtoSeconds: 300, rpoSeconds: 60 };
+        },
+        /dns\.healthCheckFailureThreshold.*30 s x 10 = 300 s.*leaves nothing of the 300 s RTO/,
+      ],
+    ];
+    for (const [what, file, edit, message] of cases) {
+      it(`rejects ${what}`, async () => {
+        const edited = stackFile(file, edit);
+        const args = file === "Pulumi.primary.yaml" ? { primaryStackFile: edited } : { drStackFile: edited };
+        let caught: unknown;
+        try {
+          await synthesize({ projectDirectory, ...args });
+        } catch (error) {
+          caught = error;
+        }
+        expect(caught).to.be.instanceOf(ConfigError);
+        expect((caught as Error).message).to.match(message);
+      });
+    }
+
+    it("says to deploy the primary first when the referenced stack exports nothing", async () => {
+      const config = parseStackConfig(readStackConfigFile(path.join(projectDirectory, "Pulumi.dr.yaml")), "dr");
+      let caught: unknown;
+      try {
+        await recordStack({
+          project: "multi-region-dr",
+          stack: "dr",
+          role: "dr",
+          region: "us-west-2",
+          stackReferenceOutputs: { "organization/multi-region-dr/primary": {} },
+          program: () => buildDrStack(config as DrConfig, "dr"),
+        });
+      } catch (error) {
+        caught = error;
+      }
+      expect(caught).to.be.instanceOf(ConfigError);
+      const message = (caught as Error).message;
+      expect(message).to.contain("organization/multi-region-dr/primary output dbArn (found: nothing): is missing: deploy the primary stack first");
+      expect((caught as ConfigError).problems.length).to.be.greaterThan(20);
+    });
+  });
+});
