@@ -147,7 +147,9 @@ export interface ReplicationPolicyArgs {
  * "Setting up permissions for live replication" and "Replicating encrypted objects"): read the
  * source's configuration and object versions, write replicas, delete markers and tags into the
  * destination, decrypt with the source key only through S3 of the source region, and encrypt with
- * the destination key only through S3 of the destination region.
+ * the destination key only through S3 of the destination region. The encryption context is the
+ * object ARN, or the bucket ARN when the bucket uses an S3 Bucket Key (S3 User Guide, "Configuring
+ * your bucket to use an S3 Bucket Key"), so both are allowed.
  */
 export function replicationRolePolicy(args: ReplicationPolicyArgs): PolicyDocument {
   return policyDocument([
@@ -177,7 +179,7 @@ export function replicationRolePolicy(args: ReplicationPolicyArgs): PolicyDocume
       Condition: {
         StringLike: {
           "kms:ViaService": `s3.${args.sourceRegion}.amazonaws.com`,
-          "kms:EncryptionContext:aws:s3:arn": `${args.sourceBucketArn}/*`,
+          "kms:EncryptionContext:aws:s3:arn": [args.sourceBucketArn, `${args.sourceBucketArn}/*`],
         },
       },
     },
@@ -189,7 +191,7 @@ export function replicationRolePolicy(args: ReplicationPolicyArgs): PolicyDocume
       Condition: {
         StringLike: {
           "kms:ViaService": `s3.${args.destinationRegion}.amazonaws.com`,
-          "kms:EncryptionContext:aws:s3:arn": `${args.destinationBucketArn}/*`,
+          "kms:EncryptionContext:aws:s3:arn": [args.destinationBucketArn, `${args.destinationBucketArn}/*`],
         },
       },
     },

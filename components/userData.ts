@@ -47,7 +47,8 @@ export function renderAppUserData(args: AppUserDataArgs, appSource: string = rea
   ] as const) {
     if (!Number.isInteger(value) || value < 1 || value > 65535) throw new Error(`user data: ${key} must be a port number, got ${value}`);
   }
-  if (appSource.includes("\nAPP_SOURCE_END")) throw new Error("user data: the app source contains the heredoc terminator APP_SOURCE_END");
+  if (appSource.split("\n").some((line) => line.trim() === "APP_SOURCE_END"))
+    throw new Error("user data: the app source contains the heredoc terminator APP_SOURCE_END");
   const script = `#!/bin/bash
 set -euo pipefail
 id app >/dev/null 2>&1 || useradd --system --no-create-home --shell /sbin/nologin app

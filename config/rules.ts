@@ -5,7 +5,8 @@
  */
 import { Netmask } from "netmask";
 
-const IPV4_CIDR = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/;
+/** Dotted IPv4 without leading zeros (which parsers read as octal) and a prefix length. */
+const IPV4_CIDR = /^(0|[1-9]\d{0,2})\.(0|[1-9]\d{0,2})\.(0|[1-9]\d{0,2})\.(0|[1-9]\d{0,2})\/(\d{1,2})$/;
 
 /**
  * A VPC CIDR block: dotted IPv4 with a prefix length from 16 to 20, no host bits set.
@@ -14,7 +15,7 @@ const IPV4_CIDR = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/;
  */
 export function vpcCidrProblem(cidr: string): string | undefined {
   const match = IPV4_CIDR.exec(cidr);
-  if (!match) return "is not an IPv4 CIDR block; write it like 10.0.0.0/16";
+  if (!match) return "is not an IPv4 CIDR block (four decimal octets without leading zeros and a prefix); write it like 10.0.0.0/16";
   let net: Netmask;
   try {
     net = new Netmask(cidr);

@@ -7,7 +7,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { ConfigError, type ConfigProblem } from "../config/errors";
-import { cidrsOverlap } from "../config/rules";
+import { cidrsOverlap, vpcCidrProblem } from "../config/rules";
 import { CONFIG_NAMESPACE, type DrConfig } from "../config/schema";
 
 const arn = (service: string, resource: string) =>
@@ -20,7 +20,7 @@ const positive = z.number().int().positive();
 export const primaryOutputsSchema = z.object({
   role: z.literal("primary", { error: "must be primary: the referenced stack is not a primary stack" }),
   region: z.string().min(1),
-  vpcCidrBlock: z.string().min(1),
+  vpcCidrBlock: z.string().refine((cidr) => vpcCidrProblem(cidr) === undefined, { error: "must be the primary VPC's IPv4 CIDR block, /16 to /20" }),
   kmsKeyArn: arn("kms", "key/"),
   hostedZoneId: z.string().regex(/^Z[A-Z0-9]+$/),
   applicationName: z.string().min(3),

@@ -1330,3 +1330,24 @@ describe("policyDocuments.replicationRolePolicy", () => {
     expect(at(encrypt.Condition, "StringLike", "kms:ViaService")).to.equal("s3.us-west-2.amazonaws.com");
   });
 });
+
+describe("fixes found in review", () => {
+  it("lets the replication role use both keys with the bucket ARN as encryption context (S3 Bucket Keys) and with object ARNs", () => {
+    const document = replicationRolePolicy({
+      sourceBucketArn: "arn:aws:s3:::source",
+      destinationBucketArn: "arn:aws:s3:::destination",
+      sourceKeyArn: "arn:aws:kms:us-east-1:123456789012:key/source",
+      destinationKeyArn: "arn:aws:kms:us-west-2:123456789012:key/destination",
+      sourceRegion: "us-east-1",
+      destinationRegion: "us-west-2",
+    });
+    const context = (sid: string) => document.Statement.find((statement) => statement.Sid === sid)?.Condition?.StringLike?.["kms:EncryptionContext:aws:s3:arn"];
+    expect(context("DecryptSourceObjects")).to.deep.equal(["arn:aws:s3:::source", "arn:aws:s3:::source/*"]);
+    expect(context("EncryptReplicas")).to.deep.equal(["arn:aws:s3:::destination", "arn:aws:s3:::destination/*"]);
+  });
+
+  it("rejects an app source whose first line is the heredoc terminator", () => {
+    const args: AppUserDataArgs = { region: "us-east-1", role: "primary", port: 8080, databaseHost: "db.app.internal", databasePort: 5432 };
+    expect(() => renderAppUserData(args, "APP_SOURCE_END\nrm -rf /tmp/x\n")).to.throw(Error, "heredoc terminator");
+  });
+});

@@ -492,8 +492,12 @@ describe("config rules", () => {
     });
 
     it("rejects text that is not a CIDR block", () => {
-      expect(vpcCidrProblem("10.0.0/16")).to.equal("is not an IPv4 CIDR block; write it like 10.0.0.0/16");
-      expect(vpcCidrProblem("10.0.0.0")).to.equal("is not an IPv4 CIDR block; write it like 10.0.0.0/16");
+      expect(vpcCidrProblem("10.0.0/16")).to.equal(
+        "is not an IPv4 CIDR block (four decimal octets without leading zeros and a prefix); write it like 10.0.0.0/16",
+      );
+      expect(vpcCidrProblem("10.0.0.0")).to.equal(
+        "is not an IPv4 CIDR block (four decimal octets without leading zeros and a prefix); write it like 10.0.0.0/16",
+      );
     });
 
     it("rejects octets out of range", () => {
@@ -778,5 +782,26 @@ describe("crossStackProblems", () => {
       `${NS}:recovery.rtoSeconds`,
       `${NS}:recovery.rpoSeconds`,
     ]);
+  });
+});
+
+describe("fixes found in review", () => {
+  it("rejects leading zeros in a VPC block instead of reading them as octal", () => {
+    const problem = vpcCidrProblem("010.0.0.0/16");
+    expect(problem).to.contain("without leading zeros");
+    expect(problem).to.not.contain("8.0.0.0");
+  });
+
+  it("turns a malformed primary vpcCidrBlock into a ConfigError naming the output", () => {
+    const values: Record<string, unknown> = { ...primaryOutputsFixture(), vpcCidrBlock: "not-a-cidr" };
+    let caught: unknown;
+    try {
+      parsePrimaryOutputs(values, "organization/multi-region-dr/primary");
+    } catch (error) {
+      caught = error;
+    }
+    expect(caught).to.be.instanceOf(ConfigError);
+    expect((caught as Error).message).to.contain('organization/multi-region-dr/primary output vpcCidrBlock (found: "not-a-cidr")');
+    expect((caught as Error).message).to.contain("fix the primary stack");
   });
 });
