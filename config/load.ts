@@ -5,10 +5,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { z } from "zod";
 import { ConfigError, type ConfigProblem } from "./errors";
+import { failoverDetectionProblem } from "./rules";
 import { CONFIG_NAMESPACE, drConfigSchema, KEYS_BY_ROLE, primaryConfigSchema, ROLES, type StackConfig } from "./schema";
-
-/** Route 53's TTL for alias records that point at an ALB, seconds (Route 53 Developer Guide, "alias records"). */
-export const ALIAS_RECORD_TTL_SECONDS = 60;
 
 /**
  * Parses the stack's config from a flat map of full keys (`multi-region-dr:network`, `aws:region`)
@@ -92,16 +90,9 @@ function toProblems(issue: z.core.$ZodIssue, prefix: string, role: string, topLe
 function crossFieldProblems(config: StackConfig): ConfigProblem[] {
   const problems: ConfigProblem[] = [];
   if (config.role === "dr") {
-    const detectionSeconds = config.dns.healthCheckIntervalSeconds * config.dns.healthCheckFailureThreshold;
-    if (detectionSeconds + ALIAS_RECORD_TTL_SECONDS >= config.recovery.rtoSeconds) {
-      problems.push({
-        key: `${CONFIG_NAMESPACE}:dns.healthCheckFailureThreshold`,
-        value: config.dns.healthCheckFailureThreshold,
-        message:
-          `health-check detection (${config.dns.healthCheckIntervalSeconds} s x ${config.dns.healthCheckFailureThreshold} = ${detectionSeconds} s) ` +
-          `plus the ${ALIAS_RECORD_TTL_SECONDS} s alias TTL leaves nothing of the ${config.recovery.rtoSeconds} s RTO; ` +
-          "lower the interval or threshold, or raise recovery.rtoSeconds",
-      });
+    const problem = failoverDetectionProblem(config.dns.healthCheckIntervalSeconds, config.dns.healthCheckFailureThreshold, config.recovery.rtoSeconds);
+    if (problem) {
+      problems.push({ key: `${CONFIG_NAMESPACE}:dns.healthCheckFailureThreshold`, value: config.dns.healthCheckFailureThreshold, message: problem });
     }
   }
   return problems;

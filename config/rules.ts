@@ -116,3 +116,21 @@ export function dnsNameProblem(name: string): string | undefined {
   }
   return undefined;
 }
+
+/** Route 53's TTL for alias records that point at an ALB, seconds (Route 53 Developer Guide, "alias records"). */
+export const ALIAS_RECORD_TTL_SECONDS = 60;
+
+/**
+ * DNS failover must finish inside the RTO: Route 53 needs `interval x failureThreshold` seconds to
+ * declare the primary unhealthy, and resolvers may keep the old answer for the alias TTL (DR
+ * invariant 4). Used by config validation and by the invariant check on synthesized stacks.
+ * @returns undefined when detection plus TTL is below the RTO, else what is wrong and how to fix it.
+ */
+export function failoverDetectionProblem(intervalSeconds: number, failureThreshold: number, rtoSeconds: number): string | undefined {
+  const detectionSeconds = intervalSeconds * failureThreshold;
+  if (detectionSeconds + ALIAS_RECORD_TTL_SECONDS < rtoSeconds) return undefined;
+  return (
+    `health-check detection (${intervalSeconds} s x ${failureThreshold} = ${detectionSeconds} s) plus the ${ALIAS_RECORD_TTL_SECONDS} s alias TTL ` +
+    `does not fit the ${rtoSeconds} s RTO; lower the interval or threshold, or raise recovery.rtoSeconds`
+  );
+}

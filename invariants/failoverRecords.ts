@@ -4,7 +4,7 @@
  * points at its own region's ALB; the health check probes the primary ALB's protocol, port and
  * `/health`; interval x failure threshold (plus the alias TTL) fits the RTO.
  */
-import { ALIAS_RECORD_TTL_SECONDS } from "../config/load";
+import { failoverDetectionProblem } from "../config/rules";
 import { HEALTH_CHECK_PATH } from "../components/appTier";
 import { type InvariantResult, LOAD_BALANCER, type PlanPair, resourcesOfType, ROUTE53_HEALTH_CHECK, ROUTE53_RECORD } from "./plan";
 
@@ -87,10 +87,8 @@ export function checkFailoverRecords({ primary, dr }: PlanPair): InvariantResult
           );
         }
       }
-      const detection = Number(check.requestInterval) * Number(check.failureThreshold);
-      if (!(detection + ALIAS_RECORD_TTL_SECONDS < rtoSeconds)) {
-        violations.push(`${healthCheck.name}: detection ${detection} s plus ${ALIAS_RECORD_TTL_SECONDS} s TTL does not fit the ${rtoSeconds} s RTO`);
-      }
+      const detectionProblem = failoverDetectionProblem(Number(check.requestInterval), Number(check.failureThreshold), rtoSeconds);
+      if (detectionProblem) violations.push(`${healthCheck.name}: ${detectionProblem}`);
     }
   }
   return {

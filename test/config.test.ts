@@ -3,7 +3,7 @@
 // and the cross-stack contract in stacks/primaryOutputs.ts.
 import { expect } from "chai";
 import { ConfigError, type ConfigProblem, formatProblem } from "../config/errors";
-import { ALIAS_RECORD_TTL_SECONDS, parseStackConfig } from "../config/load";
+import { parseStackConfig } from "../config/load";
 import {
   cidrsOverlap,
   dbInstanceClassProblem,
@@ -14,6 +14,8 @@ import {
   stackNameProblem,
   tagProblem,
   vpcCidrProblem,
+  ALIAS_RECORD_TTL_SECONDS,
+  failoverDetectionProblem,
 } from "../config/rules";
 import { type DrConfig, type PrimaryConfig } from "../config/schema";
 import { crossStackProblems, PRIMARY_OUTPUT_NAMES, parsePrimaryOutputs, type PrimaryOutputs } from "../stacks/primaryOutputs";
@@ -803,5 +805,16 @@ describe("fixes found in review", () => {
     expect(caught).to.be.instanceOf(ConfigError);
     expect((caught as Error).message).to.contain('organization/multi-region-dr/primary output vpcCidrBlock (found: "not-a-cidr")');
     expect((caught as Error).message).to.contain("fix the primary stack");
+  });
+});
+
+describe("failoverDetectionProblem", () => {
+  it("accepts detection plus the alias TTL strictly below the RTO, and rejects it at the RTO", () => {
+    // 30 s x 3 = 90 s detection + 60 s TTL = 150 s.
+    expect(failoverDetectionProblem(30, 3, 151)).to.equal(undefined);
+    expect(failoverDetectionProblem(30, 3, 150)).to.equal(
+      "health-check detection (30 s x 3 = 90 s) plus the 60 s alias TTL does not fit the 150 s RTO; lower the interval or threshold, or raise recovery.rtoSeconds",
+    );
+    expect(ALIAS_RECORD_TTL_SECONDS).to.equal(60);
   });
 });

@@ -373,7 +373,7 @@ describe("the two stacks, synthesized from Pulumi.primary.yaml and Pulumi.dr.yam
           c["multi-region-dr:dns"] = { healthCheckIntervalSeconds: 30, healthCheckFailureThreshold: 10 };
           c["multi-region-dr:recovery"] = { rtoSeconds: 300, rpoSeconds: 60 };
         },
-        /dns\.healthCheckFailureThreshold.*30 s x 10 = 300 s.*leaves nothing of the 300 s RTO/,
+        /dns\.healthCheckFailureThreshold.*30 s x 10 = 300 s.*does not fit the 300 s RTO/,
       ],
     ];
     for (const [what, file, edit, message] of cases) {
