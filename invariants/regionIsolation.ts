@@ -6,10 +6,21 @@
  * Global resources (IAM, Route 53) and resources the DR stack places in the primary region (the
  * primary bucket's replication configuration) are not run-time dependencies of the DR region.
  */
+import { RECOVERY_MANIFEST_NAME_SUFFIX } from "../config/recoveryManifest";
 import { arnRegion, type InvariantResult, type PlanPair } from "./plan";
 
 /** Inputs that may point into the primary region by design: `type.input`. */
 export const ALLOWED_CROSS_REGION_INPUTS = new Set(["aws:rds/instance:Instance.replicateSourceDb"]);
+
+/**
+ * True when an ARN of another region at `path` is not a run-time dependency: the replica's source
+ * (the replication link, cut by promotion), or the recovery manifest, which records the primary's
+ * ARNs as documentation and is never resolved at run time.
+ */
+export function crossRegionReferenceAllowed(type: string, path: string, inputs: Record<string, unknown>): boolean {
+  if (ALLOWED_CROSS_REGION_INPUTS.has(`${type}.${path}`)) return true;
+  return type === "aws:ssm/parameter:Parameter" && path === "insecureValue" && String(inputs.name ?? "").endsWith(RECOVERY_MANIFEST_NAME_SUFFIX);
+}
 
 /** Every ARN string inside a value, with the path where it was found. */
 export function arnsIn(value: unknown, path = ""): { path: string; arn: string }[] {
@@ -32,7 +43,7 @@ export function checkRegionIsolation({ dr }: PlanPair): InvariantResult {
     for (const { path, arn } of arnsIn(resource.inputs)) {
       const region = arnRegion(arn);
       if (!region || region === resource.region) continue;
-      if (ALLOWED_CROSS_REGION_INPUTS.has(`${resource.type}.${path}`)) continue;
+      if (crossRegionReferenceAllowed(resource.type, path, resource.inputs)) continue;
       violations.push(`${resource.name}: ${path} uses ${arn} of ${region}; a DR resource must use resources of ${resource.region} so the region runs alone`);
     }
   }

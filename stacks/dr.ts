@@ -48,6 +48,7 @@ export function buildDrStackFrom(config: DrConfig, stackName: string, primary: P
     provider,
     databaseHost: stableDatabaseFqdn(primary.privateZoneName),
     databasePort: primary.dbPort,
+    primaryOutputs: primary,
   });
 
   const replica = new ReplicatedDatabase(

@@ -5,54 +5,12 @@
  * that says which output and what to do.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { z } from "zod";
 import { ConfigError, type ConfigProblem } from "../config/errors";
-import { cidrsOverlap, vpcCidrProblem } from "../config/rules";
+import { PRIMARY_OUTPUT_NAMES, primaryOutputsSchema, type PrimaryOutputs } from "../config/primaryContract";
+import { cidrsOverlap } from "../config/rules";
 import { CONFIG_NAMESPACE, type DrConfig } from "../config/schema";
 
-const arn = (service: string, resource: string) =>
-  z.string().regex(new RegExp(`^arn:aws[a-z-]*:${service}:[a-z0-9-]*:\\d{12}:${resource}`), {
-    error: `must be an ARN of ${service} ${resource.replace(/[\\^$]/g, "")}`,
-  });
-const positive = z.number().int().positive();
-
-/** Every output the primary stack exports, with its shape. */
-export const primaryOutputsSchema = z.object({
-  role: z.literal("primary", { error: "must be primary: the referenced stack is not a primary stack" }),
-  region: z.string().min(1),
-  vpcCidrBlock: z.string().refine((cidr) => vpcCidrProblem(cidr) === undefined, { error: "must be the primary VPC's IPv4 CIDR block, /16 to /20" }),
-  kmsKeyArn: arn("kms", "key/"),
-  hostedZoneId: z.string().regex(/^Z[A-Z0-9]+$/),
-  applicationName: z.string().min(3),
-  privateZoneName: z.string().min(3),
-  appUrl: z.string().min(1),
-  albArn: arn("elasticloadbalancing", "loadbalancer/app/"),
-  albDnsName: z.string().min(1),
-  albZoneId: z.string().regex(/^Z[A-Z0-9]+$/),
-  listenerProtocol: z.enum(["HTTP", "HTTPS"]),
-  listenerPort: z.union([z.literal(80), z.literal(443)]),
-  appInstanceType: z.string().min(1),
-  appMinSize: z.number().int().min(0),
-  appDesiredCapacity: z.number().int().min(0),
-  appMaxSize: positive,
-  appPort: positive,
-  dbArn: arn("rds", "db:"),
-  dbEngine: z.enum(["postgres", "mysql"]),
-  dbEngineVersion: z.string().min(1),
-  dbInstanceClass: z.string().startsWith("db."),
-  dbAllocatedStorageGib: positive,
-  dbMaxAllocatedStorageGib: positive,
-  dbBackupRetentionDays: z.number().int().min(1, { error: "must be at least 1: a cross-region replica needs backups on its source" }),
-  dbPort: positive,
-  bucketName: z.string().min(3),
-  bucketArn: z.string().regex(/^arn:aws[a-z-]*:s3:::[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, { error: "must be an S3 bucket ARN (arn:aws:s3:::<bucket>)" }),
-  rtoSeconds: positive,
-  rpoSeconds: positive,
-});
-
-/** The primary's outputs as the DR stack uses them. */
-export type PrimaryOutputs = z.output<typeof primaryOutputsSchema>;
-export const PRIMARY_OUTPUT_NAMES = Object.keys(primaryOutputsSchema.shape) as (keyof PrimaryOutputs)[];
+export { PRIMARY_OUTPUT_NAMES, primaryOutputsSchema, type PrimaryOutputs };
 
 /**
  * Validates values read from the primary stack.

@@ -13,6 +13,8 @@ import { RegionalKey } from "../components/regionalKey";
 import { RegionalNetwork } from "../components/regionalNetwork";
 import { SecureBucket } from "../components/secureBucket";
 import { MonitoringCluster } from "../components/monitoringCluster";
+import { RecoveryManifest } from "../components/recoveryManifest";
+import { type PrimaryOutputs } from "../config/primaryContract";
 import { inRegion, resourcePrefix } from "./regionalProvider";
 
 /** Days of noncurrent data-bucket versions kept: the undo window for overwrites and deletes. */
@@ -27,6 +29,8 @@ export interface RegionInputs {
   /** Stable database name the app connects to, e.g. `db.app.internal`. */
   databaseHost: string;
   databasePort: number;
+  /** DR stacks: the primary's validated outputs, recorded in the recovery manifest. */
+  primaryOutputs?: PrimaryOutputs;
 }
 
 /** The shared footprint of one region. */
@@ -37,9 +41,10 @@ export interface RegionResources {
   dataBucket: SecureBucket;
   app: AppTier;
   monitoring: MonitoringCluster;
+  manifest: RecoveryManifest;
 }
 
-export function buildRegion({ config, stackName, provider, databaseHost, databasePort }: RegionInputs): RegionResources {
+export function buildRegion({ config, stackName, provider, databaseHost, databasePort, primaryOutputs }: RegionInputs): RegionResources {
   const role = config.role;
   const prefix = resourcePrefix(stackName, role);
   const opts = inRegion(provider);
@@ -119,5 +124,21 @@ export function buildRegion({ config, stackName, provider, databaseHost, databas
     },
     opts,
   );
-  return { key, network, logArchive, dataBucket, app, monitoring };
+  const manifest = new RecoveryManifest(
+    "recovery",
+    {
+      manifest: {
+        schemaVersion: 1,
+        project: pulumi.getProject(),
+        stack: stackName,
+        role: config.role,
+        region: config.region,
+        rtoSeconds: config.recovery.rtoSeconds,
+        rpoSeconds: config.recovery.rpoSeconds,
+        primary: primaryOutputs,
+      },
+    },
+    opts,
+  );
+  return { key, network, logArchive, dataBucket, app, monitoring, manifest };
 }

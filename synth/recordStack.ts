@@ -14,6 +14,14 @@ export interface PlannedResource {
   name: string;
   /** Logical name of the parent resource, or undefined at the top level. */
   parent?: string;
+  /** URN of the parent resource, or undefined at the top level. */
+  parentUrn?: string;
+  /** URN of the explicit provider (`pulumi:providers:<package>`), or undefined for the default provider. */
+  providerUrn?: string;
+  /** URNs this resource depends on (explicit `dependsOn` and every Output it consumed). */
+  dependencies: string[];
+  /** For each input, the URNs of the resources whose outputs it was built from. */
+  propertyDependencies: Record<string, string[]>;
   /** Region the resource lives in, or `global` for IAM and Route 53. */
   region: string;
   custom: boolean;
@@ -68,6 +76,8 @@ interface RegisterRequest {
   getProtect(): boolean;
   getRetainondelete(): boolean;
   getIgnorechangesList(): string[];
+  getDependenciesList(): string[];
+  getPropertydependenciesMap(): { entries(): Iterable<[string, { getUrnsList(): string[] }]> };
   getObject(): unknown;
 }
 
@@ -90,7 +100,7 @@ export async function recordStack(args: RecordStackArgs): Promise<StackPlan> {
   };
   await pulumi.runtime.setMocks(mockCloud(resolver, args.stackReferenceOutputs), args.project, args.stack, false);
 
-  const recorded: (Omit<PlannedResource, "parent" | "region"> & { parentUrn: string; providerReference: string })[] = [];
+  const recorded: (Omit<PlannedResource, "parent" | "region" | "parentUrn" | "providerUrn"> & { parentUrn: string; providerReference: string })[] = [];
   const monitor = pulumi.runtime.getMonitor() as unknown as MonitorLike | undefined;
   if (!monitor || typeof runtimeInternals.waitForRPCs !== "function") {
     throw new Error("recordStack: this @pulumi/pulumi version has no mock monitor or waitForRPCs; pin the version in package.json");
@@ -114,6 +124,8 @@ export async function recordStack(args: RecordStackArgs): Promise<StackPlan> {
           protect: request.getProtect(),
           retainOnDelete: request.getRetainondelete(),
           ignoreChanges: request.getIgnorechangesList(),
+          dependencies: request.getDependenciesList(),
+          propertyDependencies: Object.fromEntries([...request.getPropertydependenciesMap().entries()].map(([key, value]) => [key, value.getUrnsList()])),
           inputs,
           id: response.getId(),
           outputs: response.getObject() ? plainData(runtimeInternals.deserializeProperties(response.getObject())) : {},
@@ -142,9 +154,12 @@ export async function recordStack(args: RecordStackArgs): Promise<StackPlan> {
     const parent = byUrn.get(entry.parentUrn);
     return parent ? regionOf(parent) : args.region;
   };
-  const resources = recorded.map(({ parentUrn, providerReference: _provider, ...entry }) => ({
+  const resources = recorded.map(({ parentUrn, providerReference, ...entry }) => ({
     ...entry,
     parent: byUrn.get(parentUrn)?.name,
+    parentUrn: parentUrn || undefined,
+    // A provider reference is `<urn>::<id>`; URNs contain `::` themselves, so cut at the last one.
+    providerUrn: providerReference ? providerReference.slice(0, providerReference.lastIndexOf("::")) : undefined,
     region: regionOf(byUrn.get(entry.urn)!),
   }));
   return { project: args.project, stack: args.stack, role: args.role, region: args.region, resources, outputs };
@@ -152,13 +167,18 @@ export async function recordStack(args: RecordStackArgs): Promise<StackPlan> {
 
 /**
  * A JSON-safe copy of deserialized properties: resource references (passed to remote components,
- * such as a node group's cluster) become `{ resourceReference: "<type>" }`.
+ * such as a node group's cluster) become `{ resourceReference: "<type>" }`; secrets become their
+ * plain values (as a policy pack receives them).
  */
 export function plainData(value: Record<string, unknown>): Record<string, unknown> {
   return JSON.parse(
-    JSON.stringify(value, (_key, item: unknown) =>
-      pulumi.Resource.isInstance(item) ? { resourceReference: (item as unknown as { __pulumiType?: string }).__pulumiType ?? "resource" } : item,
-    ),
+    JSON.stringify(value, (_key, item: unknown) => {
+      if (pulumi.Resource.isInstance(item)) return { resourceReference: (item as unknown as { __pulumiType?: string }).__pulumiType ?? "resource" };
+      // Secrets arrive as `{ <signature key>: <secret signature>, value }`; keep the plain value, as policy packs see it.
+      const record = item as Record<string, unknown> | null;
+      if (record && typeof record === "object" && record[pulumi.runtime.specialSigKey] === pulumi.runtime.specialSecretSig) return record.value;
+      return item;
+    }),
   ) as Record<string, unknown>;
 }
 

@@ -1,0 +1,60 @@
+/**
+ * The recovery manifest: what a stack declares about its own recovery, written into the stack as an
+ * SSM parameter in its region (`/<project>/<stack>/recovery-manifest`). It holds the declared RTO
+ * and RPO and, in the DR stack, the copy of the primary's outputs that the DR stack was built
+ * against.
+ *
+ * Why a resource and not only stack outputs: a CrossGuard policy pack sees a stack's resources but
+ * neither its outputs nor the StackReference it reads (read resources are never sent to policy
+ * packs, pulumi/pulumi#3950). The manifest makes the declared objectives and the cross-stack
+ * contract visible to the pack at `pulumi preview`, and gives the on-call engineer (and the failover
+ * workflow) the pair's facts in the DR region when the primary region is unreachable.
+ */
+import { z } from "zod";
+import { primaryOutputsSchema } from "./primaryContract";
+
+export const RECOVERY_MANIFEST_SCHEMA_VERSION = 1;
+/** Last path segment of the manifest parameter's name. */
+export const RECOVERY_MANIFEST_NAME_SUFFIX = "/recovery-manifest";
+/** SSM Standard parameters hold up to 4 KB; longer values need the Advanced tier (SSM quotas). */
+export const STANDARD_PARAMETER_MAX_CHARACTERS = 4096;
+
+export const recoveryManifestSchema = z.object({
+  schemaVersion: z.literal(RECOVERY_MANIFEST_SCHEMA_VERSION),
+  project: z.string().min(1),
+  stack: z.string().min(1),
+  role: z.enum(["primary", "dr"]),
+  region: z.string().min(1),
+  /** Declared recovery time objective, seconds. */
+  rtoSeconds: z.number().int().positive(),
+  /** Declared recovery point objective, seconds. */
+  rpoSeconds: z.number().int().positive(),
+  /** DR stacks only: the primary's outputs the DR stack was built against. */
+  primary: primaryOutputsSchema.optional(),
+});
+
+export type RecoveryManifest = z.output<typeof recoveryManifestSchema>;
+
+/** The parameter name of a stack's manifest. */
+export function recoveryManifestName(project: string, stack: string): string {
+  return `/${project}/${stack}${RECOVERY_MANIFEST_NAME_SUFFIX}`;
+}
+
+/**
+ * Parses a manifest parameter's value.
+ * @returns the manifest, or the problems found (each `path: message`), never both.
+ */
+export function parseRecoveryManifest(text: string): { manifest?: RecoveryManifest; problems: string[] } {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    return { problems: [`is not JSON (${(error as Error).message})`] };
+  }
+  const result = recoveryManifestSchema.safeParse(value);
+  if (result.success) {
+    if (result.data.role === "dr" && result.data.primary === undefined) return { problems: ["primary: a DR stack's manifest must hold the primary's outputs"] };
+    return { manifest: result.data, problems: [] };
+  }
+  return { problems: result.error.issues.map((issue) => `${issue.path.join(".") || "(manifest)"}: ${issue.message}`) };
+}
