@@ -49,4 +49,3 @@ export const primaryOutputsSchema = z.object({
 /** The primary's outputs as the DR stack uses them. */
 export type PrimaryOutputs = z.output<typeof primaryOutputsSchema>;
 export const PRIMARY_OUTPUT_NAMES = Object.keys(primaryOutputsSchema.shape) as (keyof PrimaryOutputs)[];
-
