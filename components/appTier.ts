@@ -8,15 +8,13 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { HEALTH_CHECK_PATH, TLS_POLICY } from "../config/conventions";
 import { instanceArchitecture } from "../config/rules";
 import { accountContext } from "./account";
 import { managedPolicyArn, serviceTrustPolicy } from "./policyDocuments";
 import { amazonLinuxAmiParameter, renderAppUserData } from "./userData";
 
-/** Path the ALB, Route 53 and operators use to check the app. */
-export const HEALTH_CHECK_PATH = "/health";
-/** TLS policy for HTTPS listeners: TLS 1.3 with TLS 1.2 fallback (Security Hub ELB.17). */
-export const TLS_POLICY = "ELBSecurityPolicy-TLS13-1-2-2021-06";
+export { HEALTH_CHECK_PATH, TLS_POLICY };
 
 export interface AppTierArgs {
   /** Region code the tier runs in, written into the app's responses. */

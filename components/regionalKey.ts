@@ -5,6 +5,7 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { KEY_DELETION_WINDOW_DAYS } from "../config/conventions";
 import { accountContext } from "./account";
 import { regionalKeyPolicy } from "./policyDocuments";
 
@@ -17,8 +18,7 @@ export interface RegionalKeyArgs {
   protect: boolean;
 }
 
-/** The KMS key days AWS waits before deleting a scheduled key: 7-30; we use the maximum (KMS "Deleting keys"). */
-export const KEY_DELETION_WINDOW_DAYS = 30;
+export { KEY_DELETION_WINDOW_DAYS };
 
 export class RegionalKey extends pulumi.ComponentResource {
   /** ARN of the key, for `kmsKeyId`-style arguments. */

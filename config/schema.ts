@@ -66,12 +66,12 @@ function networkSchema(role: Role) {
       availabilityZoneCount: integer("availability zones", 2, 4).default(defaults.availabilityZoneCount),
       /** `one-per-zone` (survives a zone loss) or `single` (cheaper standby). */
       natGateways: z.enum(["one-per-zone", "single"], { error: "must be one-per-zone or single" }).default(defaults.natGateways),
-      /** Days to keep VPC flow logs in CloudWatch Logs. */
+      /** Days to keep VPC flow logs in CloudWatch Logs; default 365, the year Security Hub CloudWatch.16 asks. */
       flowLogRetentionDays: z
         .union([z.literal(30), z.literal(60), z.literal(90), z.literal(180), z.literal(365)], {
           error: "must be one of 30, 60, 90, 180 or 365 days (CloudWatch Logs retention values)",
         })
-        .default(90),
+        .default(365),
     })
     .prefault({});
 }

@@ -5,7 +5,7 @@
  * `/health`; interval x failure threshold (plus the alias TTL) fits the RTO.
  */
 import { failoverDetectionProblem } from "../config/rules";
-import { HEALTH_CHECK_PATH } from "../components/appTier";
+import { HEALTH_CHECK_PATH } from "../config/conventions";
 import { type InvariantResult, LOAD_BALANCER, type PlanPair, resourcesOfType, ROUTE53_HEALTH_CHECK, ROUTE53_RECORD } from "./plan";
 
 interface FailoverRecordInputs {

@@ -3,12 +3,12 @@
  * have deletion protection, a final snapshot and Pulumi `protect`; buckets have `protect` and no
  * `forceDestroy`; keys have `protect` and the longest deletion window.
  */
-import { KEY_DELETION_WINDOW_DAYS } from "../components/regionalKey";
+import { KEY_DELETION_WINDOW_DAYS } from "../config/conventions";
 import { type InvariantResult, KMS_KEY, type PlanPair, RDS_INSTANCE, S3_BUCKET } from "./plan";
 import type { PlannedResource } from "../synth/recordStack";
 
-/** Problems of one stateful resource; empty when it is protected. */
-export function protectionProblems(resource: PlannedResource): string[] {
+/** Problems of one stateful resource; empty when it is protected. Used by invariant 10 and the policy pack. */
+export function protectionProblems(resource: Pick<PlannedResource, "type" | "inputs" | "protect" | "retainOnDelete">): string[] {
   const problems: string[] = [];
   if (!resource.protect && !resource.retainOnDelete) problems.push("has neither Pulumi protect nor retainOnDelete");
   if (resource.type === RDS_INSTANCE) {

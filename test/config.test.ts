@@ -113,7 +113,7 @@ describe("parseStackConfig", () => {
         cidrBlock: "10.0.0.0/16",
         availabilityZoneCount: 3,
         natGateways: "one-per-zone",
-        flowLogRetentionDays: 90,
+        flowLogRetentionDays: 365,
       });
       expect(config.app).to.deep.include({ minSize: 2, desiredCapacity: 2, maxSize: 6, instanceType: "t3.small", port: 8080 });
       expect(config.app.certificateArn).to.equal(undefined);
@@ -141,7 +141,7 @@ describe("parseStackConfig", () => {
         cidrBlock: "10.1.0.0/16",
         availabilityZoneCount: 2,
         natGateways: "single",
-        flowLogRetentionDays: 90,
+        flowLogRetentionDays: 365,
       });
       expect(config.app).to.deep.include({ minSize: 1, desiredCapacity: 1, maxSize: 6 });
       expect(config.recovery).to.deep.equal({ rtoSeconds: 900, rpoSeconds: 60 });
@@ -155,7 +155,7 @@ describe("parseStackConfig", () => {
         cidrBlock: "10.0.0.0/16",
         availabilityZoneCount: 4,
         natGateways: "one-per-zone",
-        flowLogRetentionDays: 90,
+        flowLogRetentionDays: 365,
       });
     });
 

@@ -1,0 +1,192 @@
+/**
+ * DNS and failover: Route 53 health checks that AWS accepts and that probe the app's health path,
+ * well-formed failover records, alarms on health checks in us-east-1 (the only region with their
+ * metrics), and DR invariant 4 over the stack: one PRIMARY and one SECONDARY per name, each aliased
+ * to its own region's load balancer, the PRIMARY health-checked on the primary ALB within the RTO.
+ * Sources: Route 53 Developer Guide, checks.md invariants 4 and 5.
+ */
+import type { PolicyResource } from "@pulumi/policy";
+import { HEALTH_CHECK_PATH } from "../../config/conventions";
+import { failoverDetectionProblem } from "../../config/rules";
+import { asList, dependsOn, ofType, regionOf, resourcePolicy, schema, stackPolicy, TYPES } from "./kit";
+import { manifestOf } from "./manifest";
+
+/** Route 53 health-check limits: interval 10 or 30 s, failure threshold 1-10 (Route 53 API, CreateHealthCheck). */
+export const HEALTH_CHECK_INTERVALS_SECONDS = [10, 30];
+export const HEALTH_CHECK_MAX_FAILURE_THRESHOLD = 10;
+const HTTP_TYPES = ["HTTP", "HTTPS", "HTTP_STR_MATCH", "HTTPS_STR_MATCH"];
+
+const healthCheckParameters = resourcePolicy({
+  name: "route53-health-check-parameters",
+  description:
+    "Route 53 health checks probe the app's health path over HTTP(S) with an interval and threshold AWS accepts (Route 53 CreateHealthCheck, DR invariant 4)",
+  enforcementLevel: "mandatory",
+  type: TYPES.healthCheck,
+  config: {
+    schema: { properties: { healthCheckPath: schema.string("Path the app answers health checks on", HEALTH_CHECK_PATH) } },
+    defaults: { healthCheckPath: HEALTH_CHECK_PATH },
+  },
+  check: (props, config, report) => {
+    if (!HTTP_TYPES.includes(props.type)) report(`type is ${JSON.stringify(props.type)}: use HTTP or HTTPS so the check sees the app, not just the port`);
+    if (props.resourcePath !== config.healthCheckPath) report(`resourcePath is ${JSON.stringify(props.resourcePath)}: probe ${config.healthCheckPath}`);
+    if (!props.fqdn && !props.ipAddress) report("set fqdn to the primary load balancer's DNS name");
+    const interval = Number(props.requestInterval ?? 30);
+    if (!HEALTH_CHECK_INTERVALS_SECONDS.includes(interval)) report(`requestInterval is ${interval} s: Route 53 accepts 10 or 30`);
+    const threshold = Number(props.failureThreshold ?? 3);
+    if (!(threshold >= 1 && threshold <= HEALTH_CHECK_MAX_FAILURE_THRESHOLD)) report(`failureThreshold is ${threshold}: Route 53 accepts 1 to 10`);
+  },
+});
+
+interface FailoverRecordProps {
+  zoneId?: string;
+  name?: string;
+  type?: string;
+  setIdentifier?: string;
+  healthCheckId?: string;
+  failoverRoutingPolicies?: { type?: string }[];
+  aliases?: { name?: string; zoneId?: string; evaluateTargetHealth?: boolean }[];
+}
+
+/** The failover role of a record (PRIMARY or SECONDARY), or undefined for other routing policies. */
+export function failoverRole(props: FailoverRecordProps): string | undefined {
+  return asList(props.failoverRoutingPolicies)[0]?.type;
+}
+
+const failoverRecord = resourcePolicy({
+  name: "route53-failover-record",
+  description: "Failover records have a set identifier and an alias that evaluates target health; the PRIMARY has a health check (Route 53 failover routing)",
+  enforcementLevel: "mandatory",
+  type: TYPES.record,
+  check: (props, _config, report) => {
+    const role = failoverRole(props);
+    if (role === undefined) return;
+    if (!props.setIdentifier) report("setIdentifier is required on a failover record");
+    const alias = asList<Record<string, any>>(props.aliases)[0];
+    if (!alias || alias.evaluateTargetHealth !== true)
+      report("use an alias to the load balancer with evaluateTargetHealth true, so an unhealthy region is skipped");
+    if (role === "PRIMARY" && !props.healthCheckId) report("the PRIMARY record needs healthCheckId, or Route 53 never fails over");
+  },
+});
+
+/** The only region where Route 53 publishes health-check metrics (Route 53 Developer Guide, monitoring health checks with CloudWatch). */
+export const ROUTE53_METRICS_REGION = "us-east-1";
+
+const healthCheckAlarmRegion = resourcePolicy({
+  name: "health-check-alarms-in-us-east-1",
+  description: "Alarms on Route 53 health-check metrics live in us-east-1, where the metrics are (DR invariant 5)",
+  enforcementLevel: "mandatory",
+  type: TYPES.metricAlarm,
+  check: (props, _config, report, resource) => {
+    const namespaces = [props.namespace, ...asList<Record<string, any>>(props.metricQueries).map((query) => query.metric?.namespace)];
+    if (namespaces.includes("AWS/Route53") && regionOf(resource) !== ROUTE53_METRICS_REGION) {
+      report(`alarms on AWS/Route53 metrics must be created in ${ROUTE53_METRICS_REGION} (found ${regionOf(resource)}); elsewhere they never see data`);
+    }
+  },
+});
+
+function groupRecords(records: PolicyResource[]): Map<string, PolicyResource[]> {
+  const groups = new Map<string, PolicyResource[]>();
+  for (const record of records) {
+    const props = record.props as FailoverRecordProps;
+    const key = `${props.zoneId}|${props.name}|${props.type}`;
+    groups.set(key, [...(groups.get(key) ?? []), record]);
+  }
+  return groups;
+}
+
+const failoverPair = stackPolicy({
+  name: "dr-failover-pair",
+  description:
+    "DR invariant 4: per name exactly one PRIMARY and one SECONDARY record, the PRIMARY aliased to the primary ALB and health-checked on it within the RTO, the SECONDARY aliased to this region's ALB",
+  enforcementLevel: "mandatory",
+  check: (resources, _config, report) => {
+    const manifest = manifestOf(resources)?.manifest;
+    const records = ofType(resources, TYPES.record);
+    const failoverRecords = records.filter((record) => failoverRole(record.props) !== undefined);
+    if (manifest?.role === "dr" && failoverRecords.length === 0)
+      report("the DR stack has no failover records: add the PRIMARY/SECONDARY pair (FailoverRouting)");
+    if (failoverRecords.length > 0 && manifest?.role !== "dr")
+      report("failover records belong to the DR stack, with its recovery manifest (role dr); none was found");
+    const loadBalancers = ofType(resources, TYPES.loadBalancer);
+    const healthChecks = ofType(resources, TYPES.healthCheck);
+    for (const [key, group] of groupRecords(failoverRecords)) {
+      const [zoneId, name, type] = key.split("|");
+      const ofRole = (role: string) => group.filter((record) => failoverRole(record.props) === role);
+      if (ofRole("PRIMARY").length !== 1 || ofRole("SECONDARY").length !== 1) {
+        report(`${name} ${type}: has ${ofRole("PRIMARY").length} PRIMARY and ${ofRole("SECONDARY").length} SECONDARY records; exactly one of each is needed`);
+      }
+      const identifiers = group.map((record) => record.props.setIdentifier);
+      if (new Set(identifiers).size !== identifiers.length) report(`${name} ${type}: set identifiers ${JSON.stringify(identifiers)} must be distinct`);
+      const mixed = records.filter((record) => record.props.zoneId === zoneId && record.props.name === name && !group.includes(record));
+      if (mixed.length > 0)
+        report(`${name}: also has ${mixed.map((record) => record.name).join(", ")}; a name cannot mix failover with other routing policies`);
+      for (const record of ofRole("SECONDARY")) {
+        const target = loadBalancers.find((loadBalancer) => dependsOn(record, loadBalancer, "aliases"));
+        if (!target) report(`${record.name}: the SECONDARY alias is not a load balancer of this stack; point it at the DR region's ALB`, record.urn);
+        else if (manifest && regionOf(target) !== manifest.region)
+          report(`${record.name}: the SECONDARY alias targets a load balancer in ${regionOf(target)}, not ${manifest.region}`, record.urn);
+      }
+      for (const record of ofRole("PRIMARY")) {
+        const alias = asList<Record<string, any>>(record.props.aliases)[0];
+        const primary = manifest?.primary;
+        if (primary && alias?.name !== primary.albDnsName)
+          report(`${record.name}: the PRIMARY alias ${alias?.name} is not the primary ALB ${primary.albDnsName}`, record.urn);
+        const healthCheck = healthChecks.find((check) => dependsOn(record, check, "healthCheckId"));
+        if (!healthCheck) {
+          report(`${record.name}: the PRIMARY record's health check is not a health check of this stack`, record.urn);
+          continue;
+        }
+        if (primary) {
+          const expected: Record<string, unknown> = { fqdn: primary.albDnsName, port: primary.listenerPort, type: primary.listenerProtocol };
+          for (const [field, value] of Object.entries(expected)) {
+            if (healthCheck.props[field] !== value)
+              report(
+                `${healthCheck.name}: ${field} is ${JSON.stringify(healthCheck.props[field])}, expected ${JSON.stringify(value)} (the primary ALB's)`,
+                healthCheck.urn,
+              );
+          }
+        }
+        if (manifest) {
+          const problem = failoverDetectionProblem(
+            Number(healthCheck.props.requestInterval ?? 30),
+            Number(healthCheck.props.failureThreshold ?? 3),
+            manifest.rtoSeconds,
+          );
+          if (problem) report(`${healthCheck.name}: ${problem}`, healthCheck.urn);
+        }
+      }
+    }
+  },
+});
+
+/** The DR signals that must raise an alarm (DR invariant 6): namespace and metric. */
+export const DR_SIGNALS = [
+  { namespace: "AWS/RDS", metric: "ReplicaLag", what: "replica lag" },
+  { namespace: "AWS/S3", metric: "ReplicationLatency", what: "S3 replication latency" },
+  { namespace: "AWS/S3", metric: "OperationsFailedReplication", what: "S3 replication failures" },
+  { namespace: "AWS/Route53", metric: "HealthCheckStatus", what: "the primary's health check" },
+  { namespace: "AWS/ApplicationELB", metric: "UnHealthyHostCount", what: "unhealthy ALB targets" },
+];
+
+const drSignalAlarms = stackPolicy({
+  name: "dr-signal-alarms",
+  description:
+    "DR invariant 6: the DR stack alarms, with an action, on replica lag, S3 replication latency and failures, the health check and unhealthy targets (WA REL06, REL13)",
+  enforcementLevel: "advisory",
+  check: (resources, _config, report) => {
+    if (manifestOf(resources)?.manifest?.role !== "dr") return;
+    const alarms = ofType(resources, TYPES.metricAlarm).filter((alarm) => asList(alarm.props.alarmActions).length > 0);
+    for (const signal of DR_SIGNALS) {
+      const covered = alarms.some((alarm) => {
+        const metrics = [
+          { namespace: alarm.props.namespace, metricName: alarm.props.metricName },
+          ...asList<Record<string, any>>(alarm.props.metricQueries).map((query) => query.metric ?? {}),
+        ];
+        return metrics.some((metric) => metric.namespace === signal.namespace && metric.metricName === signal.metric);
+      });
+      if (!covered) report(`no alarm with an action watches ${signal.what} (${signal.namespace} ${signal.metric}); add one that notifies the DR topic`);
+    }
+  },
+});
+
+export const dnsFailoverPolicies = [healthCheckParameters, failoverRecord, healthCheckAlarmRegion, failoverPair, drSignalAlarms];

@@ -1,0 +1,25 @@
+/**
+ * Every policy of the pack, grouped by concern. Importing this module does not start the policy
+ * server (only `policy/index.ts` constructs the PolicyPack), so tests and the offline evaluator use it.
+ */
+import type { Policies } from "@pulumi/policy";
+import { computePolicies } from "./compute";
+import { databasePolicies } from "./database";
+import { dnsFailoverPolicies } from "./dnsFailover";
+import { keysAndLogsPolicies } from "./keysLogs";
+import { networkPolicies } from "./network";
+import { recoveryPolicies } from "./recovery";
+import { storagePolicies } from "./storage";
+
+/** The pack's policies by concern, in report order. */
+export const POLICY_GROUPS = {
+  "disaster recovery": recoveryPolicies,
+  database: databasePolicies,
+  storage: storagePolicies,
+  network: networkPolicies,
+  compute: computePolicies,
+  "DNS and failover": dnsFailoverPolicies,
+  "keys and logs": keysAndLogsPolicies,
+} as const;
+
+export const ALL_POLICIES: Policies = Object.values(POLICY_GROUPS).flat();

@@ -1,0 +1,202 @@
+/**
+ * DR invariants judged on one stack, from its own resources and its recovery manifest: declared
+ * RTO and RPO within the organization's targets (11), the read replica's region, source, key and
+ * size (1, 2), the DR tier's capacity against the primary's (7), no cross-region runtime dependency
+ * (8), stateful resources protected (10), and resources only in allowed regions.
+ */
+import type { PolicyResource } from "@pulumi/policy";
+import { arnRegion } from "../../invariants/plan";
+import { arnsIn, crossRegionReferenceAllowed } from "../../invariants/regionIsolation";
+import { classAtLeast } from "../../invariants/replica";
+import { protectionProblems } from "../../invariants/statefulProtection";
+import { isReplica } from "./database";
+import { ofType, regionOf, schema, stackPolicy, TYPES } from "./kit";
+import { manifestOf, manifestsOf } from "./manifest";
+
+const objectivesDeclared = stackPolicy({
+  name: "dr-recovery-objectives-declared",
+  description:
+    "DR invariant 11: the stack declares its RTO and RPO in its recovery manifest, within the organization's targets, the DR stack the same as its primary",
+  enforcementLevel: "mandatory",
+  config: {
+    schema: {
+      properties: {
+        maximumRtoSeconds: schema.integer("Longest recovery time objective the organization accepts, seconds", 1, 3600),
+        maximumRpoSeconds: schema.integer("Longest recovery point objective the organization accepts, seconds", 1, 900),
+      },
+    },
+    defaults: { maximumRtoSeconds: 3600, maximumRpoSeconds: 900 },
+  },
+  check: (resources, config, report) => {
+    const found = manifestsOf(resources);
+    if (found.length !== 1) {
+      report(
+        `the stack has ${found.length} recovery manifests (SSM parameters named /<project>/<stack>/recovery-manifest); it needs exactly one to declare its RTO and RPO`,
+      );
+      return;
+    }
+    const [{ resource, manifest, problems }] = found;
+    for (const problem of problems) report(`${resource.name}: the recovery manifest is invalid: ${problem}`, resource.urn);
+    if (!manifest) return;
+    if (regionOf(resource) !== manifest.region) report(`${resource.name}: declares region ${manifest.region} but lives in ${regionOf(resource)}`, resource.urn);
+    if (manifest.rtoSeconds > config.maximumRtoSeconds)
+      report(`declared RTO ${manifest.rtoSeconds} s exceeds the organization's target of ${config.maximumRtoSeconds} s`, resource.urn);
+    if (manifest.rpoSeconds > config.maximumRpoSeconds)
+      report(`declared RPO ${manifest.rpoSeconds} s exceeds the organization's target of ${config.maximumRpoSeconds} s`, resource.urn);
+    const primary = manifest.primary;
+    if (primary && (primary.rtoSeconds !== manifest.rtoSeconds || primary.rpoSeconds !== manifest.rpoSeconds)) {
+      report(
+        `declares RTO ${manifest.rtoSeconds} s / RPO ${manifest.rpoSeconds} s but its primary declares ${primary.rtoSeconds} s / ${primary.rpoSeconds} s; the pair must share one objective`,
+        resource.urn,
+      );
+    }
+    if (primary && primary.region === manifest.region)
+      report(`the DR stack is in its primary's region ${manifest.region}; it must run in another region`, resource.urn);
+  },
+});
+
+const replicaWiring = stackPolicy({
+  name: "dr-replica-wiring",
+  description:
+    "DR invariants 1 and 2: one read replica of the primary database, in another region, encrypted with a key of its own region, at least the primary's class and storage (RDS cross-region read replicas)",
+  enforcementLevel: "mandatory",
+  check: (resources, _config, report) => {
+    const manifest = manifestOf(resources)?.manifest;
+    const replicas = ofType(resources, TYPES.rdsInstance).filter((database) => isReplica(database.props));
+    for (const replica of replicas) {
+      const source = String(replica.props.replicateSourceDb);
+      const region = regionOf(replica);
+      if (!source.startsWith("arn:"))
+        report(`${replica.name}: replicateSourceDb ${source} is not an ARN; a cross-region replica names its source by ARN`, replica.urn);
+      else if (arnRegion(source) === region)
+        report(`${replica.name}: the replica and its source are both in ${region}; a DR replica must live in another region`, replica.urn);
+      const key = replica.props.kmsKeyId;
+      if (replica.props.storageEncrypted !== true || typeof key !== "string")
+        report(`${replica.name}: must be encrypted with a KMS key of ${region} (storageEncrypted and kmsKeyId)`, replica.urn);
+      else if (arnRegion(key) !== region)
+        report(`${replica.name}: kmsKeyId is a key of ${arnRegion(key)}; a cross-region replica needs a key of its own region ${region}`, replica.urn);
+      const primary = manifest?.primary;
+      if (!primary) continue;
+      if (source !== primary.dbArn) report(`${replica.name}: replicateSourceDb ${source} is not the primary's database ${primary.dbArn}`, replica.urn);
+      if (!classAtLeast(String(replica.props.instanceClass), primary.dbInstanceClass)) {
+        report(
+          `${replica.name}: instance class ${replica.props.instanceClass} is smaller than or of another family than the primary's ${primary.dbInstanceClass}; after promotion it carries the full load`,
+          replica.urn,
+        );
+      }
+      if (Number(replica.props.allocatedStorage ?? 0) < primary.dbAllocatedStorageGib) {
+        report(
+          `${replica.name}: allocatedStorage ${replica.props.allocatedStorage} GiB is below the primary's ${primary.dbAllocatedStorageGib} GiB`,
+          replica.urn,
+        );
+      }
+    }
+    if (manifest?.role === "dr" && manifest.primary) {
+      const count = replicas.filter((replica) => replica.props.replicateSourceDb === manifest.primary!.dbArn).length;
+      if (count !== 1) report(`the primary database ${manifest.primary.dbArn} has ${count} replicas in this DR stack; it needs exactly one`);
+    }
+  },
+});
+
+const capacityParity = stackPolicy({
+  name: "dr-capacity-parity",
+  description: "DR invariant 7: the DR app tier runs the primary's instance type and can scale to the primary's maximum capacity (WA REL13-BP01, warm standby)",
+  enforcementLevel: "mandatory",
+  check: (resources, _config, report) => {
+    const primary = manifestOf(resources)?.manifest?.primary;
+    if (!primary) return;
+    const groups = ofType(resources, TYPES.autoScalingGroup);
+    const maximum = Math.max(0, ...groups.map((group) => Number(group.props.maxSize ?? 0)));
+    if (maximum < primary.appMaxSize)
+      report(`the DR Auto Scaling Group can reach ${maximum} instances, below the primary's maximum ${primary.appMaxSize}; raise app.maxSize`);
+    for (const template of ofType(resources, TYPES.launchTemplate)) {
+      if (template.props.instanceType !== primary.appInstanceType) {
+        report(
+          `${template.name}: instance type ${template.props.instanceType} differs from the primary's ${primary.appInstanceType}; failover capacity is planned in the primary's type`,
+          template.urn,
+        );
+      }
+    }
+  },
+});
+
+/** Types with no region: IAM and Route 53 are global. */
+function isGlobal(type: string): boolean {
+  return type.startsWith("aws:iam/") || type.startsWith("aws:route53/");
+}
+
+const regionIsolation = stackPolicy({
+  name: "dr-region-isolation",
+  description:
+    "DR invariant 8: no resource of the stack's region uses a key, topic, bucket or other resource of another region at run time (each region runs alone)",
+  enforcementLevel: "mandatory",
+  check: (resources, _config, report) => {
+    const home = manifestOf(resources)?.manifest?.region;
+    for (const resource of resources.filter((candidate) => candidate.type.startsWith("aws:") && !isGlobal(candidate.type))) {
+      const region = regionOf(resource);
+      if (!region || (home !== undefined && region !== home)) continue;
+      for (const { path, arn } of arnsIn(resource.props)) {
+        const other = arnRegion(arn);
+        if (!other || other === region || crossRegionReferenceAllowed(resource.type, path, resource.props)) continue;
+        report(`${resource.name}: ${path} uses ${arn} of ${other}; use a resource of ${region} so the region runs alone`, resource.urn);
+      }
+    }
+  },
+});
+
+/** Resource types holding data that a delete would lose. */
+const STATEFUL_TYPES: string[] = [TYPES.rdsInstance, TYPES.s3Bucket, TYPES.kmsKey];
+
+const statefulProtected = stackPolicy({
+  name: "stateful-resources-protected",
+  description:
+    "DR invariant 10: databases, buckets and keys carry Pulumi protect, deletion protection, a final snapshot, no forceDestroy and the longest key deletion window",
+  enforcementLevel: "mandatory",
+  check: (resources, _config, report) => {
+    for (const resource of resources.filter((candidate) => STATEFUL_TYPES.includes(candidate.type))) {
+      // A policy pack sees `protect` but not `retainOnDelete`, so it asks for `protect`.
+      for (const problem of protectionProblems({ type: resource.type, inputs: resource.props, protect: resource.opts.protect, retainOnDelete: false })) {
+        report(
+          `${resource.name}: ${problem.replace("has neither Pulumi protect nor retainOnDelete", "is not Pulumi-protected (protect: true)")}`,
+          resource.urn,
+        );
+      }
+    }
+  },
+});
+
+/** Every region a stack's resources live in: each resource's own, and each AWS provider's. */
+export function regionsUsed(resources: PolicyResource[]): Map<string, string[]> {
+  const used = new Map<string, string[]>();
+  for (const resource of resources) {
+    const region =
+      resource.type === "pulumi:providers:aws"
+        ? resource.props.region
+        : resource.type.startsWith("aws:") && !isGlobal(resource.type)
+          ? regionOf(resource)
+          : undefined;
+    if (typeof region === "string") used.set(region, [...(used.get(region) ?? []), resource.name]);
+  }
+  return used;
+}
+
+const allowedRegions = stackPolicy({
+  name: "allowed-regions",
+  description: "Resources are created only in the organization's allowed regions (data residency; an empty list allows every region)",
+  enforcementLevel: "mandatory",
+  config: {
+    schema: { properties: { regions: schema.strings("Allowed AWS regions, e.g. us-east-1, us-west-2; empty allows all", []) } },
+    defaults: { regions: [] as string[] },
+  },
+  check: (resources, config, report) => {
+    if (config.regions.length === 0) return;
+    for (const [region, names] of regionsUsed(resources)) {
+      if (!config.regions.includes(region))
+        report(
+          `${names.slice(0, 3).join(", ")}${names.length > 3 ? ` and ${names.length - 3} more` : ""}: region ${region} is not allowed (${config.regions.join(", ")})`,
+        );
+    }
+  },
+});
+
+export const recoveryPolicies = [objectivesDeclared, replicaWiring, capacityParity, regionIsolation, statefulProtected, allowedRegions];
