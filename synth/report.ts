@@ -3,6 +3,7 @@
  * Mermaid architecture diagram (GitHub renders it), and the invariant results.
  */
 import type { InvariantResult } from "../invariants";
+import type { StackPolicyReport } from "../policy/offline";
 import type { PlannedResource, StackPlan } from "./recordStack";
 import type { SynthesisResult } from "./synthesize";
 
@@ -69,7 +70,44 @@ export function renderSummary(result: SynthesisResult): string {
     out.push(`   [${invariant.violations.length === 0 ? "pass" : "FAIL"}] ${invariant.title}`);
     for (const violation of invariant.violations) out.push(`          - ${violation}`);
   }
+  out.push("== policy pack");
+  for (const report of [result.policies.primary, result.policies.dr]) {
+    const counts = policyCounts(report);
+    out.push(
+      `   ${report.stack}: ${report.policiesRun} policies, ${report.passed.length} passed, ${counts.advisory} advisory and ${counts.mandatory} mandatory violations`,
+    );
+    for (const violation of report.violations) {
+      out.push(`     [${violation.enforcementLevel}] ${violation.policy}${violation.resource ? ` (${violation.resource})` : ""}: ${violation.message}`);
+    }
+  }
   return out.join("\n");
+}
+
+/** Violations of a stack's policy report by enforcement level. */
+export function policyCounts(report: StackPolicyReport): { advisory: number; mandatory: number } {
+  const count = (level: string) => report.violations.filter((violation) => violation.enforcementLevel === level).length;
+  return { advisory: count("advisory"), mandatory: count("mandatory") };
+}
+
+function policySection(report: StackPolicyReport): string {
+  const counts = policyCounts(report);
+  const escape = (text: string) => text.replace(/\|/g, "\\|");
+  return [
+    `### ${report.stack}: ${report.passed.length} of ${report.policiesRun} policies pass; ${counts.mandatory} mandatory, ${counts.advisory} advisory violations`,
+    "",
+    ...(report.violations.length === 0
+      ? ["No violations."]
+      : [
+          "| Level | Policy | Resource | Message |",
+          "|---|---|---|---|",
+          ...[...report.violations]
+            .sort((a, b) => a.enforcementLevel.localeCompare(b.enforcementLevel) * -1)
+            .map(
+              (violation) => `| ${violation.enforcementLevel} | \`${violation.policy}\` | ${violation.resource ?? "(stack)"} | ${escape(violation.message)} |`,
+            ),
+        ]),
+    "",
+  ].join("\n");
 }
 
 function mermaidId(name: string): string {
@@ -158,11 +196,17 @@ export function renderMarkdown(result: SynthesisResult): string {
     "",
     invariantTable(result.invariants),
     "",
+    "## Policy pack",
+    "",
+    "The CrossGuard pack in `policy/`, run on each synthesized stack as `pulumi preview --policy-pack policy` runs it.",
+    "",
+    policySection(result.policies.primary),
+    policySection(result.policies.dr),
     "## Stacks",
     "",
     stackSection(result.primary),
     stackSection(result.dr),
-    `Synthesis took ${Math.round(result.timings.primaryMilliseconds)} ms (primary) + ${Math.round(result.timings.drMilliseconds)} ms (dr) + ${Math.round(result.timings.invariantsMilliseconds)} ms (invariants).`,
+    `Synthesis took ${Math.round(result.timings.primaryMilliseconds)} ms (primary) + ${Math.round(result.timings.drMilliseconds)} ms (dr) + ${Math.round(result.timings.invariantsMilliseconds)} ms (invariants) + ${Math.round(result.timings.policiesMilliseconds)} ms (policy pack).`,
     "",
   ].join("\n");
 }

@@ -1,11 +1,13 @@
 /**
  * Offline synthesis: runs the real program (`index.ts`) for the primary stack and then the DR stack
  * under Pulumi's mock runtime, each with its own stack file's config, the DR StackReference fed from
- * the primary run's outputs; then judges the pair against the DR invariants.
+ * the primary run's outputs; then judges the pair against the DR invariants and each stack against
+ * the CrossGuard policy pack (`policy/`), run offline on the synthesized resources.
  */
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { checkDrInvariants, type InvariantResult } from "../invariants";
+import { evaluatePolicies, type PolicyPackConfig, type StackPolicyReport } from "../policy/offline";
 import { recordStack, type StackPlan } from "./recordStack";
 import { readProjectName, readStackConfigFile, stackNameOf } from "./stackFile";
 
@@ -15,14 +17,18 @@ export interface SynthesizeArgs {
   /** Stack files, default `Pulumi.primary.yaml` and `Pulumi.dr.yaml` in the project folder. */
   primaryStackFile?: string;
   drStackFile?: string;
+  /** The policy pack's config (as a `--policy-pack-config` file holds it); default: the pack's defaults. */
+  policyConfig?: PolicyPackConfig;
 }
 
 export interface SynthesisResult {
   primary: StackPlan;
   dr: StackPlan;
   invariants: InvariantResult[];
-  /** Wall-clock time of each stack's run and of the invariant checks, milliseconds. */
-  timings: { primaryMilliseconds: number; drMilliseconds: number; invariantsMilliseconds: number };
+  /** The policy pack's findings on each stack. */
+  policies: { primary: StackPolicyReport; dr: StackPolicyReport };
+  /** Wall-clock time of each stack's run, of the invariant checks and of the policy pack, milliseconds. */
+  timings: { primaryMilliseconds: number; drMilliseconds: number; invariantsMilliseconds: number; policiesMilliseconds: number };
 }
 
 type Program = () => Promise<Record<string, unknown>>;
@@ -52,8 +58,9 @@ async function runStack(
 }
 
 /**
- * Synthesizes both stacks and checks the DR invariants.
+ * Synthesizes both stacks, checks the DR invariants on the pair and runs the policy pack on each stack.
  * @throws ConfigError for invalid config or primary outputs, as the real `pulumi up` would.
+ * @throws Error for an invalid policy-pack config.
  */
 export async function synthesize(args: SynthesizeArgs): Promise<SynthesisResult> {
   const project = readProjectName(args.projectDirectory);
@@ -69,15 +76,19 @@ export async function synthesize(args: SynthesizeArgs): Promise<SynthesisResult>
   const dr = await runStack(args.projectDirectory, project, drFile, referenced);
   const drDone = performance.now();
   const invariants = checkDrInvariants({ primary, dr });
+  const invariantsDone = performance.now();
+  const policies = { primary: await evaluatePolicies(primary, args.policyConfig), dr: await evaluatePolicies(dr, args.policyConfig) };
   const finished = performance.now();
   return {
     primary,
     dr,
     invariants,
+    policies,
     timings: {
       primaryMilliseconds: primaryDone - started,
       drMilliseconds: drDone - primaryDone,
-      invariantsMilliseconds: finished - drDone,
+      invariantsMilliseconds: invariantsDone - drDone,
+      policiesMilliseconds: finished - invariantsDone,
     },
   };
 }

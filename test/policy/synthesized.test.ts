@@ -1,0 +1,262 @@
+/**
+ * The whole policy pack on the synthesized stacks: the default configuration has no mandatory
+ * violation, and each deliberate weakening of a stack is caught by a mandatory policy, whether or
+ * not the stack config could express it (config validation rejects most weakenings before any
+ * resource exists; the pack is the gate for changes to the program itself). Also runs
+ * `npm run synth`'s CLI end to end for its exit codes.
+ */
+import { execFileSync, spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import * as path from "node:path";
+import { expect } from "chai";
+import { evaluatePolicies, type PolicyViolation } from "../../policy/offline";
+import { ALL_POLICIES } from "../../policy/policies";
+import type { PlannedResource, StackPlan } from "../../synth/recordStack";
+import { copyOf, synthesizedStacks } from "./fixtures";
+
+const ROOT = path.join(__dirname, "..", "..");
+
+function only(plan: StackPlan, type: string, name?: string): PlannedResource {
+  const found = plan.resources.filter((resource) => resource.type === type && (name === undefined || resource.name === name));
+  expect(found, `${type} ${name ?? ""}`).to.have.length(1);
+  return found[0];
+}
+
+/** Sets a property on a resource as both its input and its (mock) output. */
+function set(resource: PlannedResource, key: string, value: unknown): void {
+  resource.inputs[key] = value;
+  resource.outputs[key] = value;
+}
+
+async function mandatory(plan: StackPlan): Promise<PolicyViolation[]> {
+  return (await evaluatePolicies(plan)).violations.filter((violation) => violation.enforcementLevel === "mandatory");
+}
+
+async function expectCaught(plan: StackPlan, policy: string, message: RegExp): Promise<void> {
+  const found = await mandatory(plan);
+  const matching = found.filter((violation) => violation.policy === policy && message.test(violation.message));
+  expect(matching, `expected ${policy} ~ ${message}; got ${JSON.stringify(found.map((violation) => `${violation.policy}: ${violation.message}`))}`).to.not.be
+    .empty;
+}
+
+describe("the policy pack on the synthesized stacks", function () {
+  this.timeout(60000);
+  let primary: StackPlan;
+  let dr: StackPlan;
+
+  before(async () => {
+    ({ primary, dr } = await synthesizedStacks());
+  });
+
+  it("runs every policy on both stacks and finds no mandatory violation in the default configuration", async () => {
+    for (const plan of [primary, dr]) {
+      const report = await evaluatePolicies(plan);
+      expect(report.policiesRun).to.equal(ALL_POLICIES.length);
+      expect(report.violations.filter((violation) => violation.enforcementLevel === "mandatory")).to.deep.equal([]);
+    }
+  });
+
+  it("reports, as advisory, the DR alarms that the failover workflow will add", async () => {
+    const report = await evaluatePolicies(dr);
+    expect(report.violations.map((violation) => violation.policy)).to.deep.equal(Array(5).fill("dr-signal-alarms"));
+    expect(report.violations.every((violation) => violation.enforcementLevel === "advisory")).to.equal(true);
+  });
+
+  it("sees the recovery manifest of each stack, with the primary's outputs in the DR one", () => {
+    const manifest = JSON.parse(String(only(dr, "aws:ssm/parameter:Parameter").inputs.insecureValue));
+    expect(manifest).to.deep.include({ role: "dr", region: "us-west-2", rtoSeconds: 900, rpoSeconds: 60 });
+    expect(manifest.primary.dbArn).to.equal(primary.outputs.dbArn);
+    expect(JSON.parse(String(only(primary, "aws:ssm/parameter:Parameter").inputs.insecureValue)).role).to.equal("primary");
+  });
+
+  describe("catches each weakened stack", () => {
+    it("backups off on the primary database", async () => {
+      const plan = copyOf(primary);
+      set(only(plan, "aws:rds/instance:Instance"), "backupRetentionPeriod", 0);
+      await expectCaught(plan, "rds-backup-retention", /backupRetentionPeriod is 0 days/);
+    });
+
+    it("a single availability zone: VPC, Auto Scaling Group, load balancer and database", async () => {
+      const plan = copyOf(primary);
+      set(only(plan, "awsx:ec2:Vpc"), "numberOfAvailabilityZones", 1);
+      const group = only(plan, "aws:autoscaling/group:Group");
+      set(group, "vpcZoneIdentifiers", (group.inputs.vpcZoneIdentifiers as string[]).slice(0, 1));
+      const loadBalancer = only(plan, "aws:lb/loadBalancer:LoadBalancer");
+      set(loadBalancer, "subnets", (loadBalancer.inputs.subnets as string[]).slice(0, 1));
+      set(only(plan, "aws:rds/instance:Instance"), "multiAz", false);
+      await expectCaught(plan, "vpc-multi-az", /1 availability zone/);
+      await expectCaught(plan, "asg-multi-az", /1 subnet/);
+      await expectCaught(plan, "alb-multi-az", /1 subnet/);
+      await expectCaught(plan, "rds-multi-az", /multiAz must be true/);
+    });
+
+    it("no health check on the PRIMARY record", async () => {
+      const plan = copyOf(dr);
+      plan.resources = plan.resources.filter((resource) => resource.type !== "aws:route53/healthCheck:HealthCheck");
+      const record = only(plan, "aws:route53/record:Record", "failover-primary");
+      delete record.inputs.healthCheckId;
+      delete record.outputs.healthCheckId;
+      delete record.propertyDependencies.healthCheckId;
+      await expectCaught(plan, "route53-failover-record", /needs healthCheckId/);
+      await expectCaught(plan, "dr-failover-pair", /health check is not a health check of this stack/);
+    });
+
+    it("a health check too slow for the declared RTO", async () => {
+      const plan = copyOf(dr);
+      const check = only(plan, "aws:route53/healthCheck:HealthCheck");
+      set(check, "requestInterval", 30);
+      set(check, "failureThreshold", 10);
+      const manifest = only(plan, "aws:ssm/parameter:Parameter");
+      const value = JSON.parse(String(manifest.inputs.insecureValue));
+      value.rtoSeconds = 300;
+      value.primary.rtoSeconds = 300;
+      set(manifest, "insecureValue", JSON.stringify(value));
+      await expectCaught(plan, "dr-failover-pair", /does not fit the 300 s RTO/);
+    });
+
+    it("the replica in the primary's region", async () => {
+      const plan = copyOf(dr);
+      set(only(plan, "aws:rds/instance:Instance"), "region", "us-east-1");
+      await expectCaught(plan, "dr-replica-wiring", /both in us-east-1/);
+    });
+
+    it("a replica of another database, or encrypted with a primary-region key", async () => {
+      const plan = copyOf(dr);
+      const replica = only(plan, "aws:rds/instance:Instance");
+      set(replica, "replicateSourceDb", "arn:aws:rds:us-east-1:123456789012:db:some-other-db");
+      set(replica, "kmsKeyId", String(primary.outputs.kmsKeyArn));
+      await expectCaught(plan, "dr-replica-wiring", /is not the primary's database/);
+      await expectCaught(plan, "dr-replica-wiring", /has 0 replicas in this DR stack/);
+      await expectCaught(plan, "dr-replica-wiring", /kmsKeyId is a key of us-east-1/);
+      await expectCaught(plan, "dr-region-isolation", /kmsKeyId uses arn:aws:kms:us-east-1/);
+    });
+
+    it("replication without versioning on the destination", async () => {
+      const plan = copyOf(dr);
+      plan.resources = plan.resources.filter(
+        (resource) => resource.type !== "aws:s3/bucketVersioning:BucketVersioning" || resource.name !== "dr-data-versioning",
+      );
+      await expectCaught(plan, "s3-bucket-safeguards", /dr-data: has no BucketVersioning/);
+      await expectCaught(plan, "s3-replication-cross-region", /versioning is not Enabled on the destination/);
+    });
+
+    it("replication without Replication Time Control, delete markers or a destination key", async () => {
+      const plan = copyOf(dr);
+      const config = only(plan, "aws:s3/bucketReplicationConfig:BucketReplicationConfig");
+      const rules = copyOf(config.inputs.rules) as Record<string, any>[];
+      delete rules[0].destination.replicationTime;
+      rules[0].deleteMarkerReplication = { status: "Disabled" };
+      delete rules[0].destination.encryptionConfiguration;
+      set(config, "rules", rules);
+      await expectCaught(plan, "s3-replication-rules", /replicationTime and destination.metrics must both be Enabled/);
+      await expectCaught(plan, "s3-replication-rules", /deleteMarkerReplication must be Enabled/);
+      await expectCaught(plan, "s3-replication-rules", /replicaKmsKeyId must be a KMS key ARN/);
+    });
+
+    it("the primary bucket left without replication", async () => {
+      const plan = copyOf(dr);
+      plan.resources = plan.resources.filter((resource) => resource.type !== "aws:s3/bucketReplicationConfig:BucketReplicationConfig");
+      await expectCaught(plan, "s3-replication-cross-region", /has no replication configuration into this DR stack/);
+    });
+
+    it("a DR tier that cannot take the primary's load", async () => {
+      const plan = copyOf(dr);
+      set(only(plan, "aws:autoscaling/group:Group"), "maxSize", 2);
+      set(only(plan, "aws:ec2/launchTemplate:LaunchTemplate"), "instanceType", "t3.micro");
+      await expectCaught(plan, "dr-capacity-parity", /can reach 2 instances, below the primary's maximum 6/);
+      await expectCaught(plan, "dr-capacity-parity", /differs from the primary's t3.small/);
+    });
+
+    it("stateful resources left unprotected", async () => {
+      const plan = copyOf(primary);
+      const database = only(plan, "aws:rds/instance:Instance");
+      database.protect = false;
+      set(database, "skipFinalSnapshot", true);
+      set(only(plan, "aws:s3/bucket:Bucket", "primary-data"), "forceDestroy", true);
+      await expectCaught(plan, "stateful-resources-protected", /primary-db-instance: is not Pulumi-protected/);
+      await expectCaught(plan, "stateful-resources-protected", /primary-data: has forceDestroy/);
+      await expectCaught(plan, "rds-deletion-protection", /skipFinalSnapshot must not be true/);
+    });
+
+    it("a public database, SSH open to the internet and a key in user data", async () => {
+      const plan = copyOf(primary);
+      set(only(plan, "aws:rds/instance:Instance"), "publiclyAccessible", true);
+      const ingress = plan.resources.find((resource) => resource.type === "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule")!;
+      set(ingress, "cidrIpv4", "0.0.0.0/0");
+      set(ingress, "fromPort", 22);
+      set(ingress, "toPort", 22);
+      const template = only(plan, "aws:ec2/launchTemplate:LaunchTemplate");
+      const script = Buffer.from(String(template.inputs.userData), "base64").toString("utf8");
+      set(template, "userData", Buffer.from(`${script}\nexport AWS_ACCESS_KEY_ID=AKIAABCDEFGHIJKLMNOP\n`).toString("base64"));
+      await expectCaught(plan, "rds-not-public", /publiclyAccessible must be false/);
+      await expectCaught(plan, "no-admin-ports-from-internet", /opens port 22/);
+      await expectCaught(plan, "launch-template-no-secrets-in-user-data", /an AWS access key id/);
+    });
+
+    it("a stack without its declared RTO and RPO", async () => {
+      const plan = copyOf(dr);
+      plan.resources = plan.resources.filter((resource) => resource.type !== "aws:ssm/parameter:Parameter");
+      await expectCaught(plan, "dr-recovery-objectives-declared", /0 recovery manifests/);
+      await expectCaught(plan, "dr-failover-pair", /failover records belong to the DR stack/);
+    });
+
+    it("an unencrypted, unrotated or public key", async () => {
+      const plan = copyOf(dr);
+      const key = only(plan, "aws:kms/key:Key");
+      set(key, "enableKeyRotation", false);
+      set(
+        key,
+        "policy",
+        JSON.stringify({ Version: "2012-10-17", Statement: [{ Sid: "Open", Effect: "Allow", Principal: "*", Action: "kms:*", Resource: "*" }] }),
+      );
+      await expectCaught(plan, "kms-key-rotation", /enableKeyRotation/);
+      await expectCaught(plan, "kms-key-policy-not-public", /statement Open allows everyone/);
+    });
+  });
+});
+
+describe("npm run synth with the policy pack", function () {
+  this.timeout(120000);
+  const synth = (...args: string[]) =>
+    spawnSync(process.execPath, ["--import", "tsx", path.join(ROOT, "synth", "cli.ts"), "--out", mkdtempSync(path.join(tmpdir(), "synth-")), ...args], {
+      cwd: ROOT,
+      encoding: "utf8",
+    });
+  const configFile = (config: unknown) => {
+    const file = path.join(mkdtempSync(path.join(tmpdir(), "policy-config-")), "config.json");
+    writeFileSync(file, JSON.stringify(config));
+    return file;
+  };
+
+  it("exits 0 and writes the policy section into the report on the default configuration", () => {
+    const out = mkdtempSync(path.join(tmpdir(), "synth-"));
+    execFileSync(process.execPath, ["--import", "tsx", path.join(ROOT, "synth", "cli.ts"), "--out", out], { cwd: ROOT, encoding: "utf8" });
+    const report = readFileSync(path.join(out, "report.md"), "utf8");
+    expect(report).to.include("## Policy pack");
+    expect(report).to.match(/### primary: \d+ of \d+ policies pass; 0 mandatory/);
+    expect(report).to.include("`dr-signal-alarms`");
+  });
+
+  it("exits 3 on a mandatory violation, here regions outside the allowed list", () => {
+    const run = synth("--policy-config", configFile({ "allowed-regions": { regions: ["us-east-1"] } }));
+    expect(run.status, run.stderr).to.equal(3);
+    expect(run.stdout).to.match(/\[mandatory\] allowed-regions.*region us-west-2 is not allowed/);
+  });
+
+  it("exits 3 when the config raises an advisory policy to mandatory, and 0 when it disables it", () => {
+    expect(synth("--policy-config", configFile({ "dr-signal-alarms": "mandatory" })).status).to.equal(3);
+    expect(synth("--policy-config", configFile({ all: "mandatory", "dr-signal-alarms": "disabled" })).status).to.equal(0);
+  });
+
+  it("exits 1 with the problem named for an invalid policy config", () => {
+    const run = synth("--policy-config", configFile({ "rds-backup-retention": { minimumRetentionDays: "five" } }));
+    expect(run.status).to.equal(1);
+    expect(run.stderr).to.include("rds-backup-retention.minimumRetentionDays");
+  });
+
+  it("accepts the example policy config shipped with the pack", () => {
+    const run = synth("--policy-config", path.join(ROOT, "policy", "policy-config.example.json"));
+    expect(run.status, run.stdout).to.equal(0);
+  });
+});
