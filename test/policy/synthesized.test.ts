@@ -36,8 +36,10 @@ async function mandatory(plan: StackPlan): Promise<PolicyViolation[]> {
 async function expectCaught(plan: StackPlan, policy: string, message: RegExp): Promise<void> {
   const found = await mandatory(plan);
   const matching = found.filter((violation) => violation.policy === policy && message.test(violation.message));
-  expect(matching, `expected ${policy} ~ ${message}; got ${JSON.stringify(found.map((violation) => `${violation.policy}: ${violation.message}`))}`).to.not.be
-    .empty;
+  expect(
+    matching,
+    `expected ${policy} ~ ${message}; got ${JSON.stringify(found.map((violation) => `${violation.policy}: ${violation.message}`))}`,
+  ).to.have.length.above(0);
 }
 
 describe("the policy pack on the synthesized stacks", function () {
@@ -144,7 +146,7 @@ describe("the policy pack on the synthesized stacks", function () {
     it("replication without Replication Time Control, delete markers or a destination key", async () => {
       const plan = copyOf(dr);
       const config = only(plan, "aws:s3/bucketReplicationConfig:BucketReplicationConfig");
-      const rules = copyOf(config.inputs.rules) as Record<string, any>[];
+      const rules = copyOf(config.inputs.rules) as { destination: Record<string, unknown>; deleteMarkerReplication?: unknown }[];
       delete rules[0].destination.replicationTime;
       rules[0].deleteMarkerReplication = { status: "Disabled" };
       delete rules[0].destination.encryptionConfiguration;
