@@ -46,11 +46,27 @@ export function policyInput(resource: PlannedResource, key = "policy"): { Statem
   }
 }
 
-/** True when some Allow statement grants `action` on exactly `resource` (or a list containing it). */
+/** True when an IAM pattern (`*` any run of characters, `?` one character; actions case-insensitive) matches `value`. */
+export function iamPatternMatches(pattern: string, value: string, ignoreCase = false): boolean {
+  const expression = pattern
+    .replace(/[.+^${}()|[\]\\]/g, "\\$&")
+    .replace(/\*/g, ".*")
+    .replace(/\?/g, ".");
+  return new RegExp(`^${expression}$`, ignoreCase ? "i" : "").test(value);
+}
+
+/**
+ * True when some Allow statement grants `action` on `resource`, with IAM's wildcards in the
+ * statement's Action and Resource (`s3:Replicate*`, `arn:aws:s3:::bucket/*`, `*`). Deny statements
+ * and conditions are not evaluated: the program's own role policies have none.
+ */
 export function allows(document: { Statement: Record<string, unknown>[] } | undefined, action: string, resource: string): boolean {
-  const list = (value: unknown): unknown[] => (Array.isArray(value) ? value : [value]);
+  const list = (value: unknown): string[] => (Array.isArray(value) ? value : [value]).filter((item): item is string => typeof item === "string");
   return (document?.Statement ?? []).some(
-    (statement) => statement.Effect === "Allow" && list(statement.Action).includes(action) && list(statement.Resource).includes(resource),
+    (statement) =>
+      statement.Effect === "Allow" &&
+      list(statement.Action).some((pattern) => iamPatternMatches(pattern, action, true)) &&
+      list(statement.Resource).some((pattern) => iamPatternMatches(pattern, resource)),
   );
 }
 

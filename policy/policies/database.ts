@@ -12,18 +12,25 @@ export function isReplica(props: Record<string, any>): boolean {
   return typeof props.replicateSourceDb === "string" && props.replicateSourceDb !== "";
 }
 
-/** A KMS key ARN (`arn:<partition>:kms:<region>:<account>:key/<id>`): a key, not an alias such as `alias/aws/rds`. */
+/**
+ * A KMS key ARN (`arn:<partition>:kms:<region>:<account>:key/<id>`): a key, not an alias such as
+ * `alias/aws/rds`. The id is a UUID, or `mrk-` and 32 hex digits for a multi-Region key.
+ */
 export function isCustomerKeyArn(value: unknown): boolean {
-  return typeof value === "string" && /^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[0-9a-f-]+$/i.test(value) && !value.includes("alias/aws/");
+  return typeof value === "string" && /^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/(?:mrk-)?[0-9a-f-]+$/i.test(value) && !value.includes("alias/aws/");
 }
 
 const storageEncrypted = resourcePolicy({
   name: "rds-storage-encrypted",
-  description: "RDS storage is encrypted (AG rds-storage-encrypted, SH RDS.3, CKV_AWS_16, WA REL09-BP02)",
+  description: "RDS storage is encrypted; a cross-region replica through its own kmsKeyId (AG rds-storage-encrypted, SH RDS.3, CKV_AWS_16, WA REL09-BP02)",
   enforcementLevel: "mandatory",
   type: TYPES.rdsInstance,
   check: (props, _config, report) => {
-    if (props.storageEncrypted !== true) report("storageEncrypted must be true: set it (with kmsKeyId) so data and backups are encrypted at rest");
+    // A cross-region replica is encrypted by its kmsKeyId; the provider ignores storageEncrypted there (aws.rds.Instance docs).
+    if (isReplica(props)) {
+      if (typeof props.kmsKeyId !== "string" || props.kmsKeyId === "")
+        report("a cross-region replica is encrypted only through kmsKeyId: set it to a key of the replica's region");
+    } else if (props.storageEncrypted !== true) report("storageEncrypted must be true: set it (with kmsKeyId) so data and backups are encrypted at rest");
   },
 });
 
@@ -95,13 +102,16 @@ const deletionProtection = resourcePolicy({
   },
 });
 
+/** The Enhanced Monitoring intervals RDS accepts, seconds (0 turns it off). */
+const MONITORING_INTERVALS = [1, 5, 10, 15, 30, 60];
+
 const enhancedMonitoring = resourcePolicy({
   name: "rds-enhanced-monitoring",
   description: "RDS Enhanced Monitoring is on (SH RDS.6, CKV_AWS_118)",
   enforcementLevel: "advisory",
   type: TYPES.rdsInstance,
   check: (props, _config, report) => {
-    if (!(Number(props.monitoringInterval ?? 0) > 0) || !props.monitoringRoleArn) {
+    if (!MONITORING_INTERVALS.includes(Number(props.monitoringInterval ?? 0)) || !props.monitoringRoleArn) {
       report("set monitoringInterval (1, 5, 10, 15, 30 or 60 s) and monitoringRoleArn to see OS metrics during a failover");
     }
   },
@@ -180,7 +190,8 @@ const backupCopies = resourcePolicy({
     const home = regionOf(resource);
     for (const rule of asList<Record<string, any>>(props.rules)) {
       const copies = asList<Record<string, any>>(rule.copyActions);
-      if (!copies.some((copy) => arnRegion(String(copy.destinationVaultArn ?? "")) !== home)) {
+      const copyRegions = copies.map((copy) => arnRegion(String(copy.destinationVaultArn ?? "")));
+      if (!copyRegions.some((region) => region !== undefined && region !== "" && region !== home)) {
         report(`rule ${rule.ruleName ?? "(unnamed)"}: add a copyAction to a vault in the DR region; a backup kept only in ${home} dies with the region`);
       }
     }

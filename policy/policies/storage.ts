@@ -32,13 +32,19 @@ const aclsDisabled = resourcePolicy({
   },
 });
 
-/** True when a bucket policy denies every request made without TLS (`aws:SecureTransport` false). */
+/**
+ * True when a bucket policy denies every request made without TLS (`aws:SecureTransport` false):
+ * a Deny of `s3:*` (or `*`) to every principal. IAM matches action names and condition keys
+ * case-insensitively.
+ */
 export function deniesInsecureTransport(policyDocument: unknown): boolean {
   const document = parseJson(policyDocument);
   return asList<Record<string, any>>(document?.Statement).some((statement) => {
-    const secureTransport = statement.Condition?.Bool?.["aws:SecureTransport"];
+    const bool: Record<string, unknown> = statement.Condition?.Bool ?? {};
+    const secureTransport = Object.entries(bool).find(([key]) => key.toLowerCase() === "aws:securetransport")?.[1];
     const everyone = statement.Principal === "*" || asList(statement.Principal?.AWS).includes("*");
-    return statement.Effect === "Deny" && everyone && asList(statement.Action).includes("s3:*") && String(secureTransport) === "false";
+    const everything = asList<unknown>(statement.Action).some((action) => ["s3:*", "*"].includes(String(action).toLowerCase()));
+    return statement.Effect === "Deny" && everyone && everything && String(secureTransport) === "false";
   });
 }
 
@@ -94,6 +100,8 @@ const accessLoggingTarget = resourcePolicy({
 export function replicationRuleProblems(rule: Record<string, any>): string[] {
   const problems: string[] = [];
   if (!rule.destination?.bucket) problems.push("destination.bucket is not set");
+  else if (!/^arn:aws[a-z-]*:s3:::[^/]+$/.test(String(rule.destination.bucket)))
+    problems.push(`destination.bucket ${JSON.stringify(rule.destination.bucket)} is not a bucket ARN: S3 expects arn:aws:s3:::<bucket>`);
   if (rule.deleteMarkerReplication?.status !== "Enabled")
     problems.push("deleteMarkerReplication must be Enabled, or the DR copy serves objects the primary deleted");
   if (rule.sourceSelectionCriteria?.sseKmsEncryptedObjects?.status !== "Enabled") {
@@ -121,9 +129,14 @@ const replicationRules = resourcePolicy({
   },
 });
 
+/** True when two references are the same known, non-empty string (an unknown never matches another unknown). */
+function sameName(a: unknown, b: unknown): boolean {
+  return typeof a === "string" && a !== "" && a === b;
+}
+
 /** The companions of `bucket` of one type: resources whose `bucket` input came from it, or that name it. */
 function companionsOf(bucket: PolicyResource, resources: PolicyResource[], type: string): PolicyResource[] {
-  return ofType(resources, type).filter((companion) => dependsOn(companion, bucket, "bucket") || companion.props.bucket === bucket.props.bucket);
+  return ofType(resources, type).filter((companion) => dependsOn(companion, bucket, "bucket") || sameName(companion.props.bucket, bucket.props.bucket));
 }
 
 /** Buckets that receive logs: ALB access logs (which require SSE-S3) and S3 server access logs. */
@@ -155,7 +168,9 @@ export function encryptionProblem(sse: Record<string, any>, receivesAlbLogs: boo
   if (algorithm !== "aws:kms" && algorithm !== "aws:kms:dsse")
     return `sseAlgorithm is ${JSON.stringify(algorithm)}: use aws:kms with the region's customer-managed key`;
   if (!isCustomerKeyArn(byDefault?.kmsMasterKeyId)) return "kmsMasterKeyId must be the ARN of the region's customer-managed key";
-  if (!rules.some((rule) => rule.bucketKeyEnabled === true)) return "bucketKeyEnabled must be true (S3 Bucket Keys cut KMS requests and cost)";
+  // S3 Bucket Keys exist for SSE-KMS only; DSSE-KMS does not support them.
+  if (algorithm === "aws:kms" && !rules.some((rule) => rule.bucketKeyEnabled === true))
+    return "bucketKeyEnabled must be true (S3 Bucket Keys cut KMS requests and cost)";
   return undefined;
 }
 
@@ -223,9 +238,11 @@ const replicationWiring = stackPolicy({
     const buckets = ofType(resources, TYPES.s3Bucket);
     for (const config of configs) {
       const sourceRegion = regionOf(config);
-      const role = ofType(resources, TYPES.iamRole).find((candidate) => dependsOn(config, candidate, "role") || candidate.props.arn === config.props.role);
+      const role = ofType(resources, TYPES.iamRole).find(
+        (candidate) => dependsOn(config, candidate, "role") || sameName(candidate.props.arn, config.props.role),
+      );
       const rolePolicies = role
-        ? ofType(resources, TYPES.iamRolePolicy).filter((policy) => dependsOn(policy, role, "role") || policy.props.role === role.props.name)
+        ? ofType(resources, TYPES.iamRolePolicy).filter((policy) => dependsOn(policy, role, "role") || sameName(policy.props.role, role.props.name))
         : [];
       const can = (action: string, resource: string) => rolePolicies.some((policy) => allows(parseJson(policy.props.policy), action, resource));
       const sourceArn = `arn:aws:s3:::${bucketNameOf(config.props.bucket)}`;
