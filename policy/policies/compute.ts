@@ -5,6 +5,7 @@
  * by the inputs of the `eks:index:Cluster` remote component and of any `aws:eks/cluster:Cluster`);
  * instance families from an allowed list. Sources: AG, SH, CKV, WA as in `database.ts`.
  */
+import { gunzipSync } from "node:zlib";
 import { asList, resourcePolicy, schema, TYPES } from "./kit";
 import { isCustomerKeyArn } from "./database";
 
@@ -49,19 +50,45 @@ const imdsV2 = resourcePolicy({
   },
 });
 
-/** Credential patterns that must never appear in user data (CKV_AWS_46): access keys, secret keys, private keys, passwords. */
+/**
+ * Credential patterns that must never appear in user data (CKV_AWS_46): access keys, secret keys,
+ * private keys, passwords (also `DB_PASSWORD=`, `PGPASSWORD=`, quoted JSON keys) and credentials in
+ * URLs. A value that is a variable reference (`$VAR`, `$(...)`, `${...}`), a call or an index
+ * (`get_secret(...)`, `os.environ[...]`) or a null literal is not a secret; nor is the `:secret:`
+ * segment of a Secrets Manager ARN.
+ */
 const SECRET_PATTERNS: [RegExp, string][] = [
   [/\b(AKIA|ASIA)[0-9A-Z]{16}\b/, "an AWS access key id"],
-  [/aws_secret_access_key\s*[=:]/i, "an AWS secret access key"],
+  [/aws_secret_access_key\\?["']?\s*[=:]\s*\\?["']?[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+])/i, "an AWS secret access key"],
   [/-----BEGIN [A-Z ]*PRIVATE KEY-----/, "a private key"],
-  [/\b(password|passwd|secret)\s*[=:]\s*["']?[^\s"'$]{4,}/i, "a password"],
+  [
+    /(?<!:)(password|passwd|secret)\\?["']?\s*[=:]\s*\\?["']?(?!\$)(?!(none|null|nil|true|false|undefined)\b)[^\s"'\\(){}[\]]{4,}(?=[\s"'\\,;]|$)/i,
+    "a password",
+  ],
+  [/\b[a-z][a-z0-9+.-]*:\/\/[^\s:/@]+:(?!\$)[^\s:/@$]{4,}@/i, "a password in a URL"],
 ];
 
-/** What credentials a user data script holds (decoded from base64 when it is base64). */
+/** User data as text: decoded when it is base64 (gunzipped when that is gzip), else as given. */
+function userDataText(userData: string): string {
+  const compact = userData.replace(/\s+/g, "");
+  if (compact.length === 0 || compact.length % 4 !== 0 || !/^[A-Za-z0-9+/]+={0,2}$/.test(compact)) return userData;
+  const bytes = Buffer.from(compact, "base64");
+  if (bytes[0] === 0x1f && bytes[1] === 0x8b) {
+    try {
+      return gunzipSync(bytes).toString("utf8");
+    } catch {
+      return userData;
+    }
+  }
+  return bytes.toString("utf8");
+}
+
+/** What credentials a user data script holds, in its plain text or its base64 (or gzip and base64) decoding. */
 export function secretsInUserData(userData: unknown): string[] {
   if (typeof userData !== "string" || userData === "") return [];
-  const decoded = /^[A-Za-z0-9+/=\s]+$/.test(userData) ? Buffer.from(userData, "base64").toString("utf8") : userData;
-  return SECRET_PATTERNS.filter(([pattern]) => pattern.test(decoded)).map(([, what]) => what);
+  const decoded = userDataText(userData);
+  const texts = decoded === userData ? [userData] : [userData, decoded];
+  return SECRET_PATTERNS.filter(([pattern]) => texts.some((text) => pattern.test(text))).map(([, what]) => what);
 }
 
 const noSecretsInUserData = resourcePolicy({

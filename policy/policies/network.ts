@@ -13,7 +13,7 @@ const INTERNET = new Set(["0.0.0.0/0", "::/0"]);
 const ADMIN_PORTS = [22, 3389];
 const PUBLIC_PORTS = new Set([80, 443]);
 
-/** One ingress permission, whatever resource declared it. Ports are inclusive; protocol "-1" means all. */
+/** One ingress permission, whatever resource declared it. Ports are inclusive; protocol "-1" (or "all") means all; protocols are lower case. */
 export interface IngressPermission {
   protocol: string;
   fromPort: number;
@@ -24,7 +24,8 @@ export interface IngressPermission {
 /** The ingress permissions a security group, group rule or VPC ingress rule declares. */
 export function ingressPermissions(type: string, props: Record<string, any>): IngressPermission[] {
   const permission = (protocol: unknown, fromPort: unknown, toPort: unknown, cidrs: unknown[]): IngressPermission => ({
-    protocol: String(protocol ?? "-1"),
+    // The provider accepts protocol names in any case ("TCP", "ALL") and lower-cases them.
+    protocol: String(protocol ?? "-1").toLowerCase(),
     fromPort: Number(fromPort ?? 0),
     toPort: Number(toPort ?? fromPort ?? 65535),
     cidrs: cidrs.filter((cidr): cidr is string => typeof cidr === "string"),
@@ -91,6 +92,11 @@ function groupOfRule(rule: PolicyResource, groups: PolicyResource[]): PolicyReso
   return groups.find((group) => dependsOn(rule, group, "securityGroupId") || (group.props.id !== undefined && group.props.id === rule.props.securityGroupId));
 }
 
+/** True when a load balancer lists the security group id literally (a group the stack does not declare, e.g. imported). */
+function listsGroupId(loadBalancer: PolicyResource, groupId: unknown): boolean {
+  return typeof groupId === "string" && groupId !== "" && asList(loadBalancer.props.securityGroups).includes(groupId);
+}
+
 const internetOnlyToLoadBalancers = stackPolicy({
   name: "internet-ingress-only-on-load-balancers",
   description: "Internet ingress reaches only security groups attached to a load balancer; instances take traffic from the ALB (SH EC2.18, design)",
@@ -102,7 +108,8 @@ const internetOnlyToLoadBalancers = stackPolicy({
     for (const resource of resources.filter((candidate) => (SECURITY_GROUP_TYPES as readonly string[]).includes(candidate.type))) {
       if (!ingressPermissions(resource.type, resource.props).some(fromInternet)) continue;
       const group = resource.type === TYPES.securityGroup ? resource : groupOfRule(resource, groups);
-      if (!group || !onLoadBalancer(group)) {
+      const attached = group ? onLoadBalancer(group) : loadBalancers.some((loadBalancer) => listsGroupId(loadBalancer, resource.props.securityGroupId));
+      if (!attached) {
         report(
           `${resource.name}: opens ${group ? `security group ${group.name}` : "a security group"} to the internet, but no load balancer uses it; put internet traffic through the ALB`,
           resource.urn,
@@ -144,9 +151,12 @@ const flowLogs = stackPolicy({
       if (log.props.trafficType !== "ALL") report(`${log.name}: trafficType is ${JSON.stringify(log.props.trafficType)}; set ALL`, log.urn);
       if (!log.props.logDestination) report(`${log.name}: has no logDestination`, log.urn);
     }
-    for (const vpc of resources.filter((resource) => resource.type === TYPES.vpc || resource.type === TYPES.awsxVpc)) {
-      // A VPC built by awsx is covered by a flow log on the component or on its aws:ec2/vpc:Vpc child.
-      const covering = [vpc, ...(vpc.parent?.type === TYPES.awsxVpc ? [vpc.parent] : [])];
+    const vpcs = resources.filter((resource) => resource.type === TYPES.vpc || resource.type === TYPES.awsxVpc);
+    for (const vpc of vpcs) {
+      // A VPC built by awsx is one VPC: a flow log on the component or on its aws:ec2/vpc:Vpc child covers both.
+      const component = vpc.type === TYPES.awsxVpc ? vpc : vpc.parent?.type === TYPES.awsxVpc ? vpc.parent : undefined;
+      const children = component ? vpcs.filter((candidate) => candidate.type === TYPES.vpc && candidate.parent?.urn === component.urn) : [];
+      const covering = component ? [component, ...children] : [vpc];
       if (!logs.some((log) => covering.some((target) => dependsOn(log, target, "vpcId"))))
         report(`${vpc.name}: has no flow log; add an aws.ec2.FlowLog for it`, vpc.urn);
     }
@@ -159,6 +169,8 @@ const albAccessLogs = resourcePolicy({
   enforcementLevel: "advisory",
   type: TYPES.loadBalancer,
   check: (props, _config, report) => {
+    // Gateway Load Balancers have no access logs (they pass traffic through at layer 3).
+    if (props.loadBalancerType === "gateway") return;
     if (props.accessLogs?.enabled !== true || !props.accessLogs?.bucket) report("set accessLogs { enabled: true, bucket: <the region's log archive> }");
   },
 });
@@ -196,18 +208,22 @@ const albMultiAz = resourcePolicy({
   },
 });
 
-/** TLS policies with TLS 1.2 as the floor (Elastic Load Balancing security policies). */
+/**
+ * TLS policies with TLS 1.2 or 1.3 as the floor (Elastic Load Balancing security policies). The name
+ * gives the floor: `TLS13-1-2`/`TLS13-1-3` (TLS 1.3 policies; `TLS13-1-0` and `TLS13-1-1` also allow
+ * TLS 1.0/1.1), `TLS-1-2`, `FS-1-2`; `ELBSecurityPolicy-2016-08`, the API's default, allows TLS 1.0.
+ */
 export function modernTlsPolicy(name: unknown): boolean {
-  return typeof name === "string" && /TLS13|TLS-1-2|FS-1-2/.test(name);
+  return typeof name === "string" && /-(TLS13-1-[23]|TLS-1-2|FS-1-2)-/.test(name);
 }
 
 const listenerTls = resourcePolicy({
   name: "alb-modern-tls-policy",
-  description: "HTTPS listeners use a TLS 1.2+ or TLS 1.3 security policy (compliance-policies, SH ELB.17)",
+  description: "HTTPS (ALB) and TLS (NLB) listeners use a TLS 1.2+ or TLS 1.3 security policy (compliance-policies, SH ELB.17)",
   enforcementLevel: "advisory",
   type: TYPES.listener,
   check: (props, _config, report) => {
-    if (props.protocol === "HTTPS" && !modernTlsPolicy(props.sslPolicy)) {
+    if ((props.protocol === "HTTPS" || props.protocol === "TLS") && !modernTlsPolicy(props.sslPolicy)) {
       report(`sslPolicy ${JSON.stringify(props.sslPolicy)} allows TLS below 1.2: use ELBSecurityPolicy-TLS13-1-2-2021-06`);
     }
   },
@@ -220,9 +236,12 @@ const httpRedirects = stackPolicy({
   check: (resources, _config, report) => {
     const listeners = ofType(resources, TYPES.listener);
     for (const loadBalancer of ofType(resources, TYPES.loadBalancer)) {
+      // An Application Load Balancer's listener without a protocol is HTTP (the provider's default).
+      const application = (loadBalancer.props.loadBalancerType ?? "application") === "application";
+      const protocolOf = (listener: PolicyResource) => listener.props.protocol ?? (application ? "HTTP" : undefined);
       const own = listeners.filter((listener) => dependsOn(listener, loadBalancer, "loadBalancerArn"));
-      if (!own.some((listener) => listener.props.protocol === "HTTPS")) continue;
-      for (const listener of own.filter((candidate) => candidate.props.protocol === "HTTP")) {
+      if (!own.some((listener) => protocolOf(listener) === "HTTPS")) continue;
+      for (const listener of own.filter((candidate) => protocolOf(candidate) === "HTTP")) {
         const redirects = asList<Record<string, any>>(listener.props.defaultActions).some(
           (action) => action.type === "redirect" && action.redirect?.protocol === "HTTPS",
         );
