@@ -54,6 +54,8 @@ export function parseRecoveryManifest(text: string): { manifest?: RecoveryManife
   const result = recoveryManifestSchema.safeParse(value);
   if (result.success) {
     if (result.data.role === "dr" && result.data.primary === undefined) return { problems: ["primary: a DR stack's manifest must hold the primary's outputs"] };
+    if (result.data.role === "primary" && result.data.primary !== undefined)
+      return { problems: ["primary: only a DR stack's manifest holds a primary's outputs"] };
     return { manifest: result.data, problems: [] };
   }
   return { problems: result.error.issues.map((issue) => `${issue.path.join(".") || "(manifest)"}: ${issue.message}`) };

@@ -19,7 +19,11 @@ export const ALLOWED_CROSS_REGION_INPUTS = new Set(["aws:rds/instance:Instance.r
  */
 export function crossRegionReferenceAllowed(type: string, path: string, inputs: Record<string, unknown>): boolean {
   if (ALLOWED_CROSS_REGION_INPUTS.has(`${type}.${path}`)) return true;
-  return type === "aws:ssm/parameter:Parameter" && path === "insecureValue" && String(inputs.name ?? "").endsWith(RECOVERY_MANIFEST_NAME_SUFFIX);
+  return (
+    type === "aws:ssm/parameter:Parameter" &&
+    (path === "insecureValue" || path === "value") &&
+    String(inputs.name ?? "").endsWith(RECOVERY_MANIFEST_NAME_SUFFIX)
+  );
 }
 
 /** Every ARN string inside a value, with the path where it was found. */

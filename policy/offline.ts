@@ -58,9 +58,13 @@ export function packConfigProblems(config: PolicyPackConfig, policies: Policies 
       problems.push(`${name}: is not a policy of this pack; check the spelling against the README's policy table`);
       continue;
     }
-    const level = typeof value === "string" ? value : value?.enforcementLevel;
+    if (typeof value !== "string" && (typeof value !== "object" || value === null || Array.isArray(value))) {
+      problems.push(`${name}: ${JSON.stringify(value)} is neither an enforcement level nor an object of enforcementLevel and settings`);
+      continue;
+    }
+    const level = typeof value === "string" ? value : value.enforcementLevel;
     if (level !== undefined && !LEVELS.includes(level)) problems.push(`${name}.enforcementLevel: ${JSON.stringify(level)} is not one of ${LEVELS.join(", ")}`);
-    if (typeof value !== "object" || value === null) continue;
+    if (typeof value !== "object") continue;
     if (name === "all") {
       for (const key of Object.keys(value).filter((key) => key !== "enforcementLevel"))
         problems.push(`all.${key}: only enforcementLevel may be set for all policies`);
@@ -108,6 +112,14 @@ function settingsOf(policy: Policies[number], config: PolicyPackConfig): Record<
 
 class NotApplicable extends Error {}
 
+/** An invalid policy-pack config; `problems` name each key, what is wrong and the fix. */
+export class PolicyConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid policy-pack config:\n  - ${problems.join("\n  - ")}`);
+    this.name = "PolicyConfigError";
+  }
+}
+
 /** The stack's resources as the engine hands them to stack policies: outputs as props, links resolved. */
 export function policyResourcesOf(
   plan: StackPlan,
@@ -154,11 +166,11 @@ export function policyResourcesOf(
 
 /**
  * Runs every enabled policy on one synthesized stack.
- * @throws Error listing the config's problems when the policy-pack config is invalid (before any policy runs).
+ * @throws PolicyConfigError listing the config's problems when it is invalid (before any policy runs).
  */
 export async function evaluatePolicies(plan: StackPlan, config: PolicyPackConfig = {}, policies: Policies = ALL_POLICIES): Promise<StackPolicyReport> {
   const problems = packConfigProblems(config, policies);
-  if (problems.length > 0) throw new Error(`Invalid policy-pack config:\n  - ${problems.join("\n  - ")}`);
+  if (problems.length > 0) throw new PolicyConfigError(problems);
   const withInputs = policyResourcesOf(plan, (resource) => resource.inputs);
   const withOutputs = policyResourcesOf(plan);
   const violations: PolicyViolation[] = [];

@@ -15,7 +15,7 @@ import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
 import { ConfigError } from "../config/errors";
-import type { PolicyPackConfig } from "../policy/offline";
+import { type PolicyPackConfig, PolicyConfigError } from "../policy/offline";
 import { policyCounts, renderMarkdown, renderSummary } from "./report";
 import { synthesize } from "./synthesize";
 
@@ -59,7 +59,7 @@ async function main(): Promise<number> {
     if (failed.length > 0) return 2;
     return mandatory === 0 ? 0 : 3;
   } catch (error) {
-    if (error instanceof ConfigError || (error instanceof Error && error.message.startsWith("Invalid policy-pack config"))) {
+    if (error instanceof ConfigError || error instanceof PolicyConfigError) {
       console.error(error.message);
       return 1;
     }

@@ -84,6 +84,33 @@ const healthCheckAlarmRegion = resourcePolicy({
   },
 });
 
+/** A DNS name as Route 53 compares it: lower case, without the trailing dot (names are case-insensitive, RFC 4343). */
+function dnsName(value: unknown): string {
+  return String(value ?? "")
+    .toLowerCase()
+    .replace(/\.$/, "");
+}
+
+/** The load balancer an alias name designates: Route 53 accepts the ALB's DNS name with or without the `dualstack.` prefix. */
+function aliasTarget(value: unknown): string {
+  return dnsName(value).replace(/^dualstack\./, "");
+}
+
+/** The protocol a health check probes: HTTP_STR_MATCH is HTTP with a body match, HTTPS_STR_MATCH is HTTPS (Route 53 CreateHealthCheck). */
+function probeProtocol(type: unknown): string {
+  return String(type).replace(/_STR_MATCH$/, "");
+}
+
+/** The port a health check probes: its own, else Route 53's default, 443 for HTTPS and 80 otherwise (Route 53 HealthCheckConfig.Port). */
+function probePort(props: Record<string, any>): unknown {
+  return props.port ?? (probeProtocol(props.type) === "HTTPS" ? 443 : 80);
+}
+
+/** Route 53 allows one routing policy per name and type, and a CNAME alone at its name (RFC 1034 3.6.2). */
+function conflicts(other: FailoverRecordProps, zoneId: string, name: string, type: string): boolean {
+  return String(other.zoneId) === zoneId && other.name === name && (other.type === type || other.type === "CNAME" || type === "CNAME");
+}
+
 function groupRecords(records: PolicyResource[]): Map<string, PolicyResource[]> {
   const groups = new Map<string, PolicyResource[]>();
   for (const record of records) {
@@ -117,9 +144,9 @@ const failoverPair = stackPolicy({
       }
       const identifiers = group.map((record) => record.props.setIdentifier);
       if (new Set(identifiers).size !== identifiers.length) report(`${name} ${type}: set identifiers ${JSON.stringify(identifiers)} must be distinct`);
-      const mixed = records.filter((record) => record.props.zoneId === zoneId && record.props.name === name && !group.includes(record));
+      const mixed = records.filter((record) => !group.includes(record) && conflicts(record.props, zoneId, name, type));
       if (mixed.length > 0)
-        report(`${name}: also has ${mixed.map((record) => record.name).join(", ")}; a name cannot mix failover with other routing policies`);
+        report(`${name} ${type}: also has ${mixed.map((record) => record.name).join(", ")}; a name cannot mix failover with other routing policies`);
       for (const record of ofRole("SECONDARY")) {
         const target = loadBalancers.find((loadBalancer) => dependsOn(record, loadBalancer, "aliases"));
         if (!target) report(`${record.name}: the SECONDARY alias is not a load balancer of this stack; point it at the DR region's ALB`, record.urn);
@@ -129,17 +156,29 @@ const failoverPair = stackPolicy({
       for (const record of ofRole("PRIMARY")) {
         const alias = asList<Record<string, any>>(record.props.aliases)[0];
         const primary = manifest?.primary;
-        if (primary && alias?.name !== primary.albDnsName)
+        if (primary && aliasTarget(alias?.name) !== dnsName(primary.albDnsName))
           report(`${record.name}: the PRIMARY alias ${alias?.name} is not the primary ALB ${primary.albDnsName}`, record.urn);
         const healthCheck = healthChecks.find((check) => dependsOn(record, check, "healthCheckId"));
         if (!healthCheck) {
           report(`${record.name}: the PRIMARY record's health check is not a health check of this stack`, record.urn);
           continue;
         }
+        // Route 53 treats a disabled health check as healthy, and an inverted one as healthy when the endpoint is down: either way no failover.
+        if (healthCheck.props.disabled === true)
+          report(`${healthCheck.name}: is disabled; Route 53 then considers the PRIMARY always healthy and never fails over`, healthCheck.urn);
+        if (healthCheck.props.invertHealthcheck === true)
+          report(
+            `${healthCheck.name}: invertHealthcheck is true; Route 53 would fail over while the primary is healthy and not when it is down`,
+            healthCheck.urn,
+          );
         if (primary) {
-          const expected: Record<string, unknown> = { fqdn: primary.albDnsName, port: primary.listenerPort, type: primary.listenerProtocol };
-          for (const [field, value] of Object.entries(expected)) {
-            if (healthCheck.props[field] !== value)
+          const probed: [string, unknown, unknown][] = [
+            ["fqdn", dnsName(healthCheck.props.fqdn), dnsName(primary.albDnsName)],
+            ["port", probePort(healthCheck.props), primary.listenerPort],
+            ["type", probeProtocol(healthCheck.props.type), primary.listenerProtocol],
+          ];
+          for (const [field, actual, value] of probed) {
+            if (actual !== value)
               report(
                 `${healthCheck.name}: ${field} is ${JSON.stringify(healthCheck.props[field])}, expected ${JSON.stringify(value)} (the primary ALB's)`,
                 healthCheck.urn,
@@ -175,7 +214,8 @@ const drSignalAlarms = stackPolicy({
   enforcementLevel: "advisory",
   check: (resources, _config, report) => {
     if (manifestOf(resources)?.manifest?.role !== "dr") return;
-    const alarms = ofType(resources, TYPES.metricAlarm).filter((alarm) => asList(alarm.props.alarmActions).length > 0);
+    // An alarm with actionsEnabled false notifies no one, whatever its alarmActions.
+    const alarms = ofType(resources, TYPES.metricAlarm).filter((alarm) => alarm.props.actionsEnabled !== false && asList(alarm.props.alarmActions).length > 0);
     for (const signal of DR_SIGNALS) {
       const covered = alarms.some((alarm) => {
         const metrics = [

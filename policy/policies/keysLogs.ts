@@ -25,14 +25,32 @@ export const CONFINING_CONDITION_KEYS = [
   "aws:SourceArn",
 ];
 
-/** Allow statements of a key policy that grant to everyone (`*`) with no condition confining the caller. */
+const CONFINING_KEYS_LOWER = CONFINING_CONDITION_KEYS.map((key) => key.toLowerCase());
+
+/**
+ * True when one condition confines the caller: a confining key (condition keys are case-insensitive),
+ * compared with an operator that needs the value, not `Null` (which only asks that the key be present
+ * or absent), and not a bare `*` pattern (which matches every caller).
+ */
+function confinesCaller(operator: string, key: string, values: unknown): boolean {
+  if (!CONFINING_KEYS_LOWER.includes(key.toLowerCase()) || operator.toLowerCase() === "null") return false;
+  return !(/(?<!not)like$/i.test(operator.replace(/IfExists$/i, "")) && asList(values).includes("*"));
+}
+
+/**
+ * Allow statements of a key policy that grant to everyone with no condition confining the caller:
+ * a `*` principal (`"*"` or `{ AWS: "*" }`), or a `NotPrincipal`, which with Allow grants to every
+ * principal but the named ones (IAM User Guide, NotPrincipal).
+ */
 export function publicStatements(policy: unknown): Record<string, any>[] {
   const document = parseJson(policy);
   return asList<Record<string, any>>(document?.Statement).filter((statement) => {
-    const everyone = statement.Principal === "*" || asList(statement.Principal?.AWS).includes("*");
+    const everyone = statement.Principal === "*" || asList(statement.Principal?.AWS).includes("*") || statement.NotPrincipal !== undefined;
     if (statement.Effect !== "Allow" || !everyone) return false;
-    const conditionKeys = Object.values<Record<string, unknown>>(statement.Condition ?? {}).flatMap((operator) => Object.keys(operator ?? {}));
-    return !conditionKeys.some((key) => CONFINING_CONDITION_KEYS.includes(key));
+    const conditions = Object.entries<Record<string, unknown>>(statement.Condition ?? {}).flatMap(([operator, keys]) =>
+      Object.entries(keys ?? {}).map(([key, values]) => ({ operator, key, values })),
+    );
+    return !conditions.some(({ operator, key, values }) => confinesCaller(operator, key, values));
   });
 }
 
@@ -44,7 +62,7 @@ const keyPolicyNotPublic = resourcePolicy({
   check: (props, _config, report) => {
     for (const statement of publicStatements(props.policy)) {
       report(
-        `statement ${statement.Sid ?? "(no Sid)"} allows everyone (*): name the principals, or add a condition on ${CONFINING_CONDITION_KEYS.slice(0, 3).join(" / ")}`,
+        `statement ${statement.Sid ?? "(no Sid)"} allows everyone (${statement.NotPrincipal !== undefined ? "Allow with NotPrincipal" : "*"}): name the principals, or add a condition on ${CONFINING_CONDITION_KEYS.slice(0, 3).join(" / ")}`,
       );
     }
   },

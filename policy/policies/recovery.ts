@@ -71,8 +71,8 @@ const replicaWiring = stackPolicy({
       else if (arnRegion(source) === region)
         report(`${replica.name}: the replica and its source are both in ${region}; a DR replica must live in another region`, replica.urn);
       const key = replica.props.kmsKeyId;
-      if (replica.props.storageEncrypted !== true || typeof key !== "string")
-        report(`${replica.name}: must be encrypted with a KMS key of ${region} (storageEncrypted and kmsKeyId)`, replica.urn);
+      // A cross-region replica is encrypted by its kmsKeyId; the provider ignores storageEncrypted there.
+      if (typeof key !== "string" || key === "") report(`${replica.name}: must be encrypted with a KMS key of ${region} (kmsKeyId)`, replica.urn);
       else if (arnRegion(key) !== region)
         report(`${replica.name}: kmsKeyId is a key of ${arnRegion(key)}; a cross-region replica needs a key of its own region ${region}`, replica.urn);
       const primary = manifest?.primary;
@@ -132,12 +132,15 @@ const regionIsolation = stackPolicy({
   enforcementLevel: "mandatory",
   check: (resources, _config, report) => {
     const home = manifestOf(resources)?.manifest?.region;
+    // The manifest records the primary's ARNs as documentation, read from `insecureValue` or `value` (manifest.ts).
+    const manifests = new Set(manifestsOf(resources).map((found) => found.resource));
+    const documentation = (resource: PolicyResource, path: string) => manifests.has(resource) && (path === "insecureValue" || path === "value");
     for (const resource of resources.filter((candidate) => candidate.type.startsWith("aws:") && !isGlobal(candidate.type))) {
       const region = regionOf(resource);
       if (!region || (home !== undefined && region !== home)) continue;
       for (const { path, arn } of arnsIn(resource.props)) {
         const other = arnRegion(arn);
-        if (!other || other === region || crossRegionReferenceAllowed(resource.type, path, resource.props)) continue;
+        if (!other || other === region || crossRegionReferenceAllowed(resource.type, path, resource.props) || documentation(resource, path)) continue;
         report(`${resource.name}: ${path} uses ${arn} of ${other}; use a resource of ${region} so the region runs alone`, resource.urn);
       }
     }
