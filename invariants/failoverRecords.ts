@@ -8,14 +8,15 @@ import { failoverDetectionProblem } from "../config/rules";
 import { HEALTH_CHECK_PATH } from "../config/conventions";
 import { type InvariantResult, LOAD_BALANCER, type PlanPair, resourcesOfType, ROUTE53_HEALTH_CHECK, ROUTE53_RECORD } from "./plan";
 
-interface FailoverRecordInputs {
+/** The inputs of a Route 53 failover record that the invariant and the policy pack read. */
+export interface FailoverRecordInputs {
   zoneId?: string;
   name?: string;
   type?: string;
   setIdentifier?: string;
   healthCheckId?: string;
   failoverRoutingPolicies?: { type?: string }[];
-  aliases?: { name?: string; evaluateTargetHealth?: boolean }[];
+  aliases?: { name?: string; zoneId?: string; evaluateTargetHealth?: boolean }[];
 }
 
 export function checkFailoverRecords({ primary, dr }: PlanPair): InvariantResult {

@@ -18,7 +18,8 @@ import {
   failoverDetectionProblem,
 } from "../config/rules";
 import { type DrConfig, type PrimaryConfig } from "../config/schema";
-import { crossStackProblems, PRIMARY_OUTPUT_NAMES, parsePrimaryOutputs, type PrimaryOutputs } from "../stacks/primaryOutputs";
+import { crossStackProblems, PRIMARY_OUTPUT_NAMES, parsePrimaryOutputs } from "../stacks/primaryOutputs";
+import { primaryOutputsFixture } from "./fixtures/primaryOutputs";
 
 const NS = "multi-region-dr";
 const STACK = "t";
@@ -623,42 +624,6 @@ describe("config rules", () => {
     });
   });
 });
-
-/** A complete, valid set of primary outputs, as the primary stack exports them. */
-function primaryOutputsFixture(): PrimaryOutputs {
-  return {
-    role: "primary",
-    region: "us-east-1",
-    vpcCidrBlock: "10.0.0.0/16",
-    kmsKeyArn: "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab",
-    hostedZoneId: "Z0123456789ABCDEFGHIJ",
-    applicationName: "app.dr.example.com",
-    privateZoneName: "app.internal",
-    appUrl: "https://primary-app-alb-0123456789.us-east-1.elb.amazonaws.com/",
-    albArn: "arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/app/primary-app-alb/0123456789abcdef",
-    albDnsName: "primary-app-alb-0123456789.us-east-1.elb.amazonaws.com",
-    albZoneId: "Z35SXDOTRQ7X7K",
-    listenerProtocol: "HTTPS",
-    listenerPort: 443,
-    appInstanceType: "t3.small",
-    appMinSize: 2,
-    appDesiredCapacity: 2,
-    appMaxSize: 6,
-    appPort: 8080,
-    dbArn: "arn:aws:rds:us-east-1:123456789012:db:primary-db-0a1b2c3d",
-    dbEngine: "postgres",
-    dbEngineVersion: "17",
-    dbInstanceClass: "db.t4g.medium",
-    dbAllocatedStorageGib: 50,
-    dbMaxAllocatedStorageGib: 200,
-    dbBackupRetentionDays: 7,
-    dbPort: 5432,
-    bucketName: "primary-data-0a1b2c3",
-    bucketArn: "arn:aws:s3:::primary-data-0a1b2c3",
-    rtoSeconds: 900,
-    rpoSeconds: 60,
-  };
-}
 
 describe("parsePrimaryOutputs", () => {
   it("accepts a complete set of outputs and returns them", () => {

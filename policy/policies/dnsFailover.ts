@@ -8,6 +8,7 @@
 import type { PolicyResource } from "@pulumi/policy";
 import { HEALTH_CHECK_PATH } from "../../config/conventions";
 import { failoverDetectionProblem } from "../../config/rules";
+import type { FailoverRecordInputs } from "../../invariants/failoverRecords";
 import { asList, dependsOn, ofType, regionOf, resourcePolicy, schema, stackPolicy, TYPES } from "./kit";
 import { manifestOf } from "./manifest";
 
@@ -37,15 +38,7 @@ const healthCheckParameters = resourcePolicy({
   },
 });
 
-interface FailoverRecordProps {
-  zoneId?: string;
-  name?: string;
-  type?: string;
-  setIdentifier?: string;
-  healthCheckId?: string;
-  failoverRoutingPolicies?: { type?: string }[];
-  aliases?: { name?: string; zoneId?: string; evaluateTargetHealth?: boolean }[];
-}
+type FailoverRecordProps = FailoverRecordInputs;
 
 /** The failover role of a record (PRIMARY or SECONDARY), or undefined for other routing policies. */
 export function failoverRole(props: FailoverRecordProps): string | undefined {

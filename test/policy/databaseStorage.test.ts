@@ -7,6 +7,7 @@ import { parseRecoveryManifest } from "../../config/recoveryManifest";
 import { isCustomerKeyArn, isReplica } from "../../policy/policies/database";
 import { TYPES } from "../../policy/policies/kit";
 import { bucketNameOf, deniesInsecureTransport, encryptionProblem, replicationRuleProblems } from "../../policy/policies/storage";
+import { primaryOutputsFixture } from "../fixtures/primaryOutputs";
 import { copyOf, type FixtureResource, planOf, violationDetailsOf, violationsOf } from "./fixtures";
 
 const ACCOUNT = "123456789012";
@@ -696,38 +697,12 @@ const MANIFEST = {
   region: "us-west-2",
   rtoSeconds: 900,
   rpoSeconds: 60,
-  primary: {
-    role: "primary",
-    region: "us-east-1",
-    vpcCidrBlock: "10.0.0.0/16",
+  primary: primaryOutputsFixture({
     kmsKeyArn: PRIMARY_KEY,
-    hostedZoneId: "Z3D24E63469A964639B46",
-    applicationName: "app.dr.example.com",
-    privateZoneName: "app.internal",
-    appUrl: "http://primary-app-alb-67cb55af85.us-east-1.elb.amazonaws.com/",
-    albArn: `arn:aws:elasticloadbalancing:us-east-1:${ACCOUNT}:loadbalancer/app/primary-app-alb/67cb55af858f814b`,
-    albDnsName: "primary-app-alb-67cb55af85.us-east-1.elb.amazonaws.com",
-    albZoneId: "Z35SXDOTRQ7X7K",
-    listenerProtocol: "HTTP",
-    listenerPort: 80,
-    appInstanceType: "t3.small",
-    appMinSize: 2,
-    appDesiredCapacity: 2,
-    appMaxSize: 6,
-    appPort: 8080,
     dbArn: PRIMARY_DB_ARN,
-    dbEngine: "postgres",
-    dbEngineVersion: "17",
-    dbInstanceClass: "db.t4g.medium",
-    dbAllocatedStorageGib: 50,
-    dbMaxAllocatedStorageGib: 200,
-    dbBackupRetentionDays: 7,
-    dbPort: 5432,
     bucketName: PRIMARY_BUCKET,
     bucketArn: `arn:aws:s3:::${PRIMARY_BUCKET}`,
-    rtoSeconds: 900,
-    rpoSeconds: 60,
-  },
+  }),
 };
 
 function manifestParameter(manifest: object = MANIFEST): FixtureResource {

@@ -8,6 +8,7 @@
 import { expect } from "chai";
 import type { RecoveryManifest } from "../../config/recoveryManifest";
 import { TYPES } from "../../policy/policies/kit";
+import { primaryOutputsFixture } from "../fixtures/primaryOutputs";
 import { copyOf, type FixtureResource, violationDetailsOf, violationsOf } from "./fixtures";
 
 const ACCOUNT = "123456789012";
@@ -32,38 +33,16 @@ const DR_MANIFEST: RecoveryManifest = {
   region: DR_REGION,
   rtoSeconds: 900,
   rpoSeconds: 60,
-  primary: {
-    role: "primary",
+  primary: primaryOutputsFixture({
     region: PRIMARY_REGION,
-    vpcCidrBlock: "10.0.0.0/16",
     kmsKeyArn: PRIMARY_KEY_ARN,
     hostedZoneId: ZONE_ID,
     applicationName: APP_NAME,
-    privateZoneName: "app.internal",
     appUrl: `http://${PRIMARY_ALB_DNS}/`,
     albArn: `arn:aws:elasticloadbalancing:${PRIMARY_REGION}:${ACCOUNT}:loadbalancer/app/primary-app-alb/67cb55af858f814b`,
     albDnsName: PRIMARY_ALB_DNS,
-    albZoneId: "Z35SXDOTRQ7X7K",
-    listenerProtocol: "HTTP",
-    listenerPort: 80,
-    appInstanceType: "t3.small",
-    appMinSize: 2,
-    appDesiredCapacity: 2,
-    appMaxSize: 6,
-    appPort: 8080,
     dbArn: PRIMARY_DB_ARN,
-    dbEngine: "postgres",
-    dbEngineVersion: "17",
-    dbInstanceClass: "db.t4g.medium",
-    dbAllocatedStorageGib: 50,
-    dbMaxAllocatedStorageGib: 200,
-    dbBackupRetentionDays: 7,
-    dbPort: 5432,
-    bucketName: "primary-data-b00b7c7",
-    bucketArn: "arn:aws:s3:::primary-data-b00b7c7",
-    rtoSeconds: 900,
-    rpoSeconds: 60,
-  },
+  }),
 };
 
 /** The primary stack's recovery manifest (out/synth/primary.plan.json). */
