@@ -6,6 +6,7 @@
  */
 import { failoverDetectionProblem } from "../config/rules";
 import { HEALTH_CHECK_PATH } from "../config/conventions";
+import { aliasTarget, conflictsWithGroup, dnsName, probePort, probeProtocol } from "./route53";
 import { type InvariantResult, LOAD_BALANCER, type PlanPair, resourcesOfType, ROUTE53_HEALTH_CHECK, ROUTE53_RECORD } from "./plan";
 
 /** The inputs of a Route 53 failover record that the invariant and the policy pack read. */
@@ -49,10 +50,7 @@ export function checkFailoverRecords({ primary, dr }: PlanPair): InvariantResult
     if (identifiers.some((id) => !id) || new Set(identifiers).size !== identifiers.length) {
       violations.push(`${name} ${type}: set identifiers must be present and distinct, got ${JSON.stringify(identifiers)}`);
     }
-    const otherPolicies = records.filter((record) => {
-      const inputs = record.inputs as FailoverRecordInputs;
-      return inputs.zoneId === zoneId && inputs.name === name && !group.includes(record);
-    });
+    const otherPolicies = records.filter((record) => !group.includes(record) && conflictsWithGroup(record.inputs as FailoverRecordInputs, zoneId, name, type));
     if (otherPolicies.length > 0)
       violations.push(`${name}: also has non-failover records (${otherPolicies.map((record) => record.name).join(", ")}); a name cannot mix routing policies`);
     for (const record of group) {
@@ -60,9 +58,9 @@ export function checkFailoverRecords({ primary, dr }: PlanPair): InvariantResult
       const alias = inputs.aliases?.[0];
       const role = inputs.failoverRoutingPolicies?.[0]?.type;
       if (!alias || alias.evaluateTargetHealth !== true) violations.push(`${record.name}: must be an alias with evaluateTargetHealth`);
-      if (role === "PRIMARY" && alias?.name !== primaryAlb)
+      if (role === "PRIMARY" && aliasTarget(alias?.name) !== dnsName(primaryAlb))
         violations.push(`${record.name}: PRIMARY alias ${alias?.name} is not the primary ALB ${primaryAlb}`);
-      if (role === "SECONDARY" && !drAlbs.includes(String(alias?.name)))
+      if (role === "SECONDARY" && !drAlbs.map(dnsName).includes(aliasTarget(alias?.name)))
         violations.push(`${record.name}: SECONDARY alias ${alias?.name} is not the DR ALB (${drAlbs.join(", ")})`);
     }
     for (const record of primaries) {
@@ -79,13 +77,22 @@ export function checkFailoverRecords({ primary, dr }: PlanPair): InvariantResult
         resourcePath?: string;
         requestInterval?: number;
         failureThreshold?: number;
+        disabled?: boolean;
+        invertHealthcheck?: boolean;
       };
-      const expected = { type: primary.outputs.listenerProtocol, fqdn: primaryAlb, port: primary.outputs.listenerPort, resourcePath: HEALTH_CHECK_PATH };
-      for (const [field, value] of Object.entries(expected)) {
-        if (check[field as keyof typeof check] !== value) {
-          violations.push(
-            `${healthCheck.name}: ${field} is ${JSON.stringify(check[field as keyof typeof check])}, expected ${JSON.stringify(value)} (the primary ALB's)`,
-          );
+      // Route 53 treats a disabled check as healthy and an inverted one as healthy when the endpoint is down: no failover either way.
+      if (check.disabled === true) violations.push(`${healthCheck.name}: is disabled; the PRIMARY would never fail over`);
+      if (check.invertHealthcheck === true)
+        violations.push(`${healthCheck.name}: invertHealthcheck is true; failover would happen only while the primary is healthy`);
+      const probed: [string, unknown, unknown][] = [
+        ["type", probeProtocol(check.type), primary.outputs.listenerProtocol],
+        ["fqdn", dnsName(check.fqdn), dnsName(primaryAlb)],
+        ["port", probePort(check), primary.outputs.listenerPort],
+        ["resourcePath", check.resourcePath, HEALTH_CHECK_PATH],
+      ];
+      for (const [field, actual, value] of probed) {
+        if (actual !== value) {
+          violations.push(`${healthCheck.name}: ${field} is ${JSON.stringify(actual)}, expected ${JSON.stringify(value)} (the primary ALB's)`);
         }
       }
       const detectionProblem = failoverDetectionProblem(Number(check.requestInterval), Number(check.failureThreshold), rtoSeconds);

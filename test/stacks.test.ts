@@ -272,6 +272,26 @@ describe("the two stacks, synthesized from Pulumi.primary.yaml and Pulumi.dr.yam
       expect(checkFailoverRecords(broken).violations.join("\n")).to.contain("cannot mix routing policies");
     });
 
+    it("4: lets a TXT record share the name, accepts a dualstack alias, and catches a disabled or inverted health check", () => {
+      const broken = copy(pair);
+      const txt = structuredClone(broken.dr.resources.find((resource) => resource.inputs.failoverRoutingPolicies)!);
+      delete txt.inputs.failoverRoutingPolicies;
+      delete txt.inputs.setIdentifier;
+      txt.inputs.type = "TXT";
+      txt.name = "txt-record";
+      broken.dr.resources.push(txt);
+      const primaryRecord = broken.dr.resources.find((resource) => resource.name === "failover-primary")!;
+      const aliases = primaryRecord.inputs.aliases as { name: string }[];
+      aliases[0].name = `dualstack.${aliases[0].name}`;
+      expect(checkFailoverRecords(broken).violations).to.deep.equal([]);
+      const check = broken.dr.resources.find((resource) => resource.type === "aws:route53/healthCheck:HealthCheck")!;
+      check.inputs.disabled = true;
+      check.inputs.invertHealthcheck = true;
+      const messages = checkFailoverRecords(broken).violations.join("\n");
+      expect(messages).to.contain("is disabled; the PRIMARY would never fail over");
+      expect(messages).to.contain("invertHealthcheck is true");
+    });
+
     it("7: catches a DR region missing a kind of resource, a smaller DR maximum, another instance type and other parameters", () => {
       const broken = copy(pair);
       broken.dr.resources = broken.dr.resources.filter((resource) => resource.type !== "aws:ec2/flowLog:FlowLog");

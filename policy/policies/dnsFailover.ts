@@ -9,6 +9,7 @@ import type { PolicyResource } from "@pulumi/policy";
 import { HEALTH_CHECK_PATH } from "../../config/conventions";
 import { failoverDetectionProblem } from "../../config/rules";
 import type { FailoverRecordInputs } from "../../invariants/failoverRecords";
+import { aliasTarget, conflictsWithGroup, dnsName, probePort, probeProtocol } from "../../invariants/route53";
 import { asList, dependsOn, ofType, regionOf, resourcePolicy, schema, stackPolicy, TYPES } from "./kit";
 import { manifestOf } from "./manifest";
 
@@ -77,33 +78,6 @@ const healthCheckAlarmRegion = resourcePolicy({
   },
 });
 
-/** A DNS name as Route 53 compares it: lower case, without the trailing dot (names are case-insensitive, RFC 4343). */
-function dnsName(value: unknown): string {
-  return String(value ?? "")
-    .toLowerCase()
-    .replace(/\.$/, "");
-}
-
-/** The load balancer an alias name designates: Route 53 accepts the ALB's DNS name with or without the `dualstack.` prefix. */
-function aliasTarget(value: unknown): string {
-  return dnsName(value).replace(/^dualstack\./, "");
-}
-
-/** The protocol a health check probes: HTTP_STR_MATCH is HTTP with a body match, HTTPS_STR_MATCH is HTTPS (Route 53 CreateHealthCheck). */
-function probeProtocol(type: unknown): string {
-  return String(type).replace(/_STR_MATCH$/, "");
-}
-
-/** The port a health check probes: its own, else Route 53's default, 443 for HTTPS and 80 otherwise (Route 53 HealthCheckConfig.Port). */
-function probePort(props: Record<string, any>): unknown {
-  return props.port ?? (probeProtocol(props.type) === "HTTPS" ? 443 : 80);
-}
-
-/** Route 53 allows one routing policy per name and type, and a CNAME alone at its name (RFC 1034 3.6.2). */
-function conflicts(other: FailoverRecordProps, zoneId: string, name: string, type: string): boolean {
-  return String(other.zoneId) === zoneId && other.name === name && (other.type === type || other.type === "CNAME" || type === "CNAME");
-}
-
 function groupRecords(records: PolicyResource[]): Map<string, PolicyResource[]> {
   const groups = new Map<string, PolicyResource[]>();
   for (const record of records) {
@@ -137,7 +111,7 @@ const failoverPair = stackPolicy({
       }
       const identifiers = group.map((record) => record.props.setIdentifier);
       if (new Set(identifiers).size !== identifiers.length) report(`${name} ${type}: set identifiers ${JSON.stringify(identifiers)} must be distinct`);
-      const mixed = records.filter((record) => !group.includes(record) && conflicts(record.props, zoneId, name, type));
+      const mixed = records.filter((record) => !group.includes(record) && conflictsWithGroup(record.props, zoneId, name, type));
       if (mixed.length > 0)
         report(`${name} ${type}: also has ${mixed.map((record) => record.name).join(", ")}; a name cannot mix failover with other routing policies`);
       for (const record of ofRole("SECONDARY")) {
