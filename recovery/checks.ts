@@ -1,0 +1,47 @@
+/**
+ * The read-only checks the workflows share: a database's description, an alarm's state and the
+ * health of a target group's targets. Each is an AWS SDK integration Task with its result shaped
+ * for Choice rules.
+ */
+import { sdkTask, type State } from "./asl";
+
+/** `rds:describeDBInstances` of one instance; the instance lands at `<ResultPath>.instance`. */
+export function describeDatabase(identifier: string, rest: State = {}): State {
+  return sdkTask("rds", "describeDBInstances", { DbInstanceIdentifier: identifier }, { ResultSelector: { "instance.$": "$.DbInstances[0]" }, ...rest });
+}
+
+/** `cloudwatch:describeAlarms` of one alarm; its state (`OK`, `ALARM`, `INSUFFICIENT_DATA`) lands at `<ResultPath>.state`. */
+export function alarmState(alarmName: string, rest: State = {}): State {
+  return sdkTask("cloudwatch", "describeAlarms", { AlarmNames: [alarmName] }, { ResultSelector: { "state.$": "$.MetricAlarms[0].StateValue" }, ...rest });
+}
+
+/**
+ * Target health of a target group, in two states: the call keeps every target's state
+ * (`healthy`, `initial`, `unhealthy`, `unused`, `draining`, `unavailable`); the measure counts them.
+ * ASL paths cannot filter on nested fields portably (asl-validator rejects `@.TargetHealth.State`),
+ * so "enough healthy targets" is read as: at least `minimum` targets, all of them `healthy`.
+ */
+export function targetHealth(targetGroupArn: string, resultPath: string): { check: State; measure: State; healthy: (minimum: number) => Record<string, unknown> } {
+  return {
+    check: sdkTask("elasticloadbalancingv2", "describeTargetHealth", { TargetGroupArn: targetGroupArn }, {
+      ResultSelector: { "states.$": "$.TargetHealthDescriptions[*].TargetHealth.State" },
+    }),
+    measure: {
+      Type: "Pass",
+      Parameters: {
+        "states.$": `${resultPath}.states`,
+        "targets.$": `States.ArrayLength(${resultPath}.states)`,
+        "distinctStates.$": `States.ArrayLength(States.ArrayUnique(${resultPath}.states))`,
+        "anyHealthy.$": `States.ArrayContains(${resultPath}.states, 'healthy')`,
+      },
+      ResultPath: resultPath,
+    },
+    healthy: (minimum) => ({
+      And: [
+        { Variable: `${resultPath}.targets`, NumericGreaterThanEquals: minimum },
+        { Variable: `${resultPath}.distinctStates`, NumericEquals: 1 },
+        { Variable: `${resultPath}.anyHealthy`, BooleanEquals: true },
+      ],
+    }),
+  };
+}

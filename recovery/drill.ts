@@ -1,0 +1,188 @@
+/**
+ * The drill workflow: prove the DR region can serve, without a failover. Non-disruptive: the
+ * database is not promoted and the primary keeps serving most traffic.
+ *
+ * Input: `{}` (the share and the duration are deployed settings, so that a drill's blast radius is
+ * reviewed in a pull request).
+ *
+ * Steps: refuse to run beside another execution; readiness checks (the replica is an `available`
+ * read replica, its lag alarm is OK, the DR target group has healthy targets); notify; shift
+ * `trafficPercent` of live traffic to the DR region; watch the abort alarms every 30 s for
+ * `durationSeconds`; roll back (at the end, on an abort alarm, or on any error after the shift);
+ * notify with the report.
+ *
+ * The Route 53 construct: one name cannot mix routing policies (Route 53 Developer Guide, "Choosing
+ * a routing policy"), so the shift creates a weighted pool under its own name (`drillPoolName`: a
+ * weighted alias to the primary ALB, weight 100 - p, and one to the DR ALB, weight p) and points the
+ * PRIMARY failover record at that pool, all in one atomic change batch ("Configuring DNS failover in
+ * a private hosted zone / complex configurations": failover over weighted records). The SECONDARY
+ * record and the health check stay as they are, so a real primary failure during a drill still fails
+ * over. The rollback is the reverse batch.
+ */
+import { catchAll, type Definition, failure, failurePath, milestone, notify, poll, pollStart, sdkTask, type State } from "./asl";
+import { alarmState, describeDatabase, targetHealth } from "./checks";
+import { primaryRecordChange } from "./failover";
+import { type RecoveryTargets } from "./targets";
+import { POLLING } from "./timing";
+
+/** Seconds between two looks at the abort alarms during a drill. */
+export const DRILL_OBSERVATION_INTERVAL_SECONDS = 30;
+
+/** Error names a drill execution can end with. */
+export const DRILL_ERRORS = {
+  ExecutionAlreadyRunning: "another drill is running; nothing was changed",
+  NotReady: "a readiness check failed (replica, replica lag or DR health); no traffic was shifted",
+  DrillAborted: "an abort alarm fired during the drill; traffic was rolled back to the primary",
+  DnsChangeNotInSync: "Route 53 did not report a drill DNS change INSYNC in time; check the hosted zone",
+} as const;
+
+const FAILURE = "Failure: notify";
+
+/** Set identifiers of the drill's weighted pool records. */
+export const DRILL_SET_IDENTIFIERS = { primary: "drill-primary", dr: "drill-dr" } as const;
+
+/** The weighted pool records: `action` is UPSERT to create them, DELETE to remove them (DELETE must match exactly). */
+export function drillPoolChanges(targets: RecoveryTargets, action: "UPSERT" | "DELETE"): Record<string, unknown>[] {
+  const record = (setIdentifier: string, weight: number, target: { dnsName: string; zoneId: string }) => ({
+    Action: action,
+    ResourceRecordSet: {
+      Name: targets.dns.drillPoolName,
+      Type: "A",
+      SetIdentifier: setIdentifier,
+      Weight: weight,
+      AliasTarget: { HostedZoneId: target.zoneId, DnsName: target.dnsName, EvaluateTargetHealth: true },
+    },
+  });
+  return [
+    record(DRILL_SET_IDENTIFIERS.primary, 100 - targets.drill.trafficPercent, targets.primaryLoadBalancer),
+    record(DRILL_SET_IDENTIFIERS.dr, targets.drill.trafficPercent, targets.drLoadBalancer),
+  ];
+}
+
+/** The drill definition for `targets`. */
+export function drillDefinition(targets: RecoveryTargets): Definition {
+  const fail = (error: keyof typeof DRILL_ERRORS) => failure(error, DRILL_ERRORS[error], FAILURE);
+  const observations = Math.max(1, Math.ceil(targets.drill.durationSeconds / DRILL_OBSERVATION_INTERVAL_SECONDS));
+  const drHealth = targetHealth(targets.drTargetGroupArn, "$.health");
+  const pool = { dnsName: targets.dns.drillPoolName, zoneId: targets.dns.hostedZoneId };
+  const dnsWait = (name: string, next: string, onTimeout: string, onError: string): Record<string, State> =>
+    poll({
+      name,
+      check: sdkTask("route53", "getChange", { "Id.$": "$.dnsChange.id" }, { ResultSelector: { "status.$": "$.ChangeInfo.Status" } }),
+      resultPath: "$.dnsStatus",
+      done: [{ Variable: "$.dnsStatus.status", StringEquals: "INSYNC" }],
+      ...POLLING.dnsChange,
+      next,
+      onTimeout,
+      onError,
+    });
+  const rollBack = (name: string, next: string): State =>
+    sdkTask(
+      "route53",
+      "changeResourceRecordSets",
+      {
+        HostedZoneId: targets.dns.hostedZoneId,
+        ChangeBatch: {
+          Comment: "Drill rollback: the PRIMARY record aliases the primary ALB again; the weighted pool is removed",
+          Changes: [primaryRecordChange(targets, targets.primaryLoadBalancer), ...drillPoolChanges(targets, "DELETE")],
+        },
+      },
+      { ResultSelector: { "id.$": "$.ChangeInfo.Id" }, ResultPath: "$.dnsChange", Catch: catchAll(FAILURE), Next: next, Comment: name },
+    );
+
+  const states: Record<string, State> = {
+    Start: { Type: "Pass", Parameters: { "started.$": "$$.Execution.StartTime" }, ResultPath: "$.timeline", Next: "List running executions" },
+    "List running executions": sdkTask(
+      "sfn",
+      "listExecutions",
+      { "StateMachineArn.$": "$$.StateMachine.Id", StatusFilter: "RUNNING", MaxResults: 10 },
+      { ResultSelector: { "count.$": "States.ArrayLength($.Executions)" }, ResultPath: "$.running", Catch: catchAll(FAILURE), Next: "Another execution running?" },
+    ),
+    "Another execution running?": {
+      Type: "Choice",
+      Choices: [{ Variable: "$.running.count", NumericGreaterThan: 1, Next: "Already running" }],
+      Default: "Readiness: replica",
+    },
+    "Already running": { Type: "Fail", Error: "ExecutionAlreadyRunning", Cause: DRILL_ERRORS.ExecutionAlreadyRunning },
+    "Readiness: replica": describeDatabase(targets.replica.identifier, { ResultPath: "$.replica", Catch: catchAll(FAILURE), Next: "Replica ready?" }),
+    "Replica ready?": {
+      Type: "Choice",
+      Choices: [
+        {
+          And: [
+            { Variable: "$.replica.instance.ReadReplicaSourceDBInstanceIdentifier", IsPresent: true },
+            { Variable: "$.replica.instance.DbInstanceStatus", StringEquals: "available" },
+          ],
+          Next: "Readiness: replica lag",
+        },
+      ],
+      Default: "Not ready",
+    },
+    "Readiness: replica lag": alarmState(targets.alarms.replicaLagOverRpo, { ResultPath: "$.replicaLag", Catch: catchAll(FAILURE), Next: "Lag ready?" }),
+    "Lag ready?": { Type: "Choice", Choices: [{ Variable: "$.replicaLag.state", StringEquals: "OK", Next: "Readiness: DR health" }], Default: "Not ready" },
+    "Readiness: DR health": { ...drHealth.check, ResultPath: "$.health", Catch: catchAll(FAILURE), Next: "Count healthy targets" },
+    "Count healthy targets": { ...drHealth.measure, Next: "DR healthy?" },
+    "DR healthy?": { Type: "Choice", Choices: [{ ...drHealth.healthy(1), Next: "Notify start" }], Default: "Not ready" },
+    "Not ready": fail("NotReady"),
+    "Notify start": notify(
+      targets.topicArn,
+      "DR drill started",
+      `States.Format('DR drill: sending ${targets.drill.trafficPercent}% of ${targets.dns.applicationName} to ${targets.drRegion} for ${targets.drill.durationSeconds} s; execution {}', $$.Execution.Id)`,
+      { Next: "Shift traffic" },
+    ),
+    "Shift traffic": sdkTask(
+      "route53",
+      "changeResourceRecordSets",
+      {
+        HostedZoneId: targets.dns.hostedZoneId,
+        ChangeBatch: {
+          Comment: `Drill: ${targets.drill.trafficPercent}% of traffic to ${targets.drRegion} through a weighted pool under the PRIMARY record`,
+          // One batch, applied atomically: the pool first, then the PRIMARY record aliasing it.
+          Changes: [...drillPoolChanges(targets, "UPSERT"), primaryRecordChange(targets, pool)],
+        },
+      },
+      { ResultSelector: { "id.$": "$.ChangeInfo.Id" }, ResultPath: "$.dnsChange", Catch: catchAll(FAILURE), Next: pollStart("Shift DNS change") },
+    ),
+    ...dnsWait("Shift DNS change", "Traffic shifted", "Shift not in sync", "Roll back on error"),
+    "Shift not in sync": { Type: "Pass", Result: { Error: "DnsChangeNotInSync", Cause: DRILL_ERRORS.DnsChangeNotInSync }, ResultPath: "$.failure", Next: "Roll back on error" },
+    "Traffic shifted": milestone("shifted", pollStart("Observe")),
+    ...poll({
+      name: "Observe",
+      check: sdkTask("cloudwatch", "describeAlarms", { AlarmNames: targets.alarms.drillAbort, StateValue: "ALARM" }, { ResultSelector: { "firing.$": "$.MetricAlarms[*].AlarmName" } }),
+      resultPath: "$.observation",
+      measure: { Type: "Pass", Parameters: { "firing.$": "$.observation.firing", "count.$": "States.ArrayLength($.observation.firing)" }, ResultPath: "$.observation" },
+      done: [],
+      failed: [{ Variable: "$.observation.count", NumericGreaterThan: 0 }],
+      intervalSeconds: DRILL_OBSERVATION_INTERVAL_SECONDS,
+      maxAttempts: observations,
+      next: "Roll back",
+      onFailed: "Roll back on alarm",
+      onTimeout: "Roll back",
+      onError: "Roll back on error",
+    }),
+    "Roll back": rollBack("end of the drill", pollStart("Rollback DNS change")),
+    "Roll back on alarm": rollBack("abort alarm", pollStart("Abort DNS change")),
+    // The failure that caused it stays at $.failure; the execution then fails with it.
+    "Roll back on error": rollBack("error after the shift", pollStart("Error rollback DNS change")),
+    ...dnsWait("Rollback DNS change", "Rolled back", "DNS change not in sync", FAILURE),
+    ...dnsWait("Abort DNS change", "Aborted", "DNS change not in sync", FAILURE),
+    ...dnsWait("Error rollback DNS change", FAILURE, FAILURE, FAILURE),
+    "DNS change not in sync": fail("DnsChangeNotInSync"),
+    "Rolled back": milestone("rolledBack", "Report"),
+    Report: notify(
+      targets.topicArn,
+      "DR drill passed",
+      `States.Format('DR drill passed: ${targets.drill.trafficPercent}% of traffic served from ${targets.drRegion} for ${targets.drill.durationSeconds} s with no abort alarm ({}), replica lag alarm {}, {} healthy DR targets before the shift. Timeline: {}', States.JsonToString($.observation.firing), $.replicaLag.state, $.health.targets, States.JsonToString($.timeline))`,
+      { Next: "Drill passed" },
+    ),
+    "Drill passed": { Type: "Succeed" },
+    Aborted: { Type: "Pass", Result: { Error: "DrillAborted", Cause: DRILL_ERRORS.DrillAborted }, ResultPath: "$.failure", Next: FAILURE },
+    ...failurePath(targets.topicArn, "DR drill FAILED", { notify: FAILURE, end: "Failed" }),
+  };
+  return {
+    Comment: `Non-disruptive DR drill of ${targets.dns.applicationName}: ${targets.drill.trafficPercent}% of traffic to ${targets.drRegion} for ${targets.drill.durationSeconds} s`,
+    StartAt: "Start",
+    TimeoutSeconds: targets.drill.durationSeconds + 3600,
+    States: states,
+  };
+}

@@ -1,0 +1,53 @@
+/**
+ * The primary-region operations: the only calls the workflows make into the primary region. Step
+ * Functions' AWS SDK integrations call their own region only (the CDK added a Lambda-backed
+ * `CallAwsServiceCrossRegion` for this reason), so one Lambda function in the DR region performs
+ * this fixed list of operations on the primary's database, Auto Scaling Group and replica-lag metric.
+ * Its targets come from its environment, set at deploy time, never from the request, and its role
+ * allows exactly these calls on exactly those resources.
+ */
+import { LAMBDA_INVOKE, LAMBDA_RETRY, type State, TRANSIENT_RETRY } from "./asl";
+
+/**
+ * Operation name -> the AWS API calls it makes (IAM actions), in the primary region.
+ * - `describeDatabase`: `{ status, isReplica, sourceArn, address }` of the primary-region database.
+ * - `promoteDatabase`: promotes it (when it is a replica, during failback).
+ * - `replicaLagSeconds`: `{ seconds }`, the newest `AWS/RDS ReplicaLag` of that database over the last 5 minutes, or `null` without data.
+ * - `setCapacity`: sets min, desired and max of the primary Auto Scaling Group (`{ minSize, desiredCapacity, maxSize }`).
+ * - `describeCapacity`: `{ inService, desiredCapacity }` of that group.
+ * - `describeTargetHealth`: `{ healthyTargets }` of the primary ALB's target group (targets passing `/health`).
+ */
+export const PRIMARY_REGION_OPERATIONS = {
+  describeDatabase: ["rds:DescribeDBInstances"],
+  promoteDatabase: ["rds:PromoteReadReplica"],
+  replicaLagSeconds: ["cloudwatch:GetMetricData"],
+  setCapacity: ["autoscaling:UpdateAutoScalingGroup"],
+  describeCapacity: ["autoscaling:DescribeAutoScalingGroups"],
+  describeTargetHealth: ["elasticloadbalancing:DescribeTargetHealth"],
+} as const;
+
+export type PrimaryRegionOperation = keyof typeof PRIMARY_REGION_OPERATIONS;
+
+/** Environment variable names the function reads its targets from. */
+export const PRIMARY_REGION_ENVIRONMENT = {
+  region: "PRIMARY_REGION",
+  databaseIdentifier: "PRIMARY_DATABASE_IDENTIFIER",
+  autoScalingGroupName: "PRIMARY_AUTO_SCALING_GROUP_NAME",
+  targetGroupArn: "PRIMARY_TARGET_GROUP_ARN",
+} as const;
+
+/**
+ * A Task invoking the primary-region operations function; the function's answer lands at
+ * `resultPath` (`{ ...answer }`). Retries the Lambda service's transient errors, then transient failures.
+ */
+export function primaryRegionTask(functionArn: string, operation: PrimaryRegionOperation, arguments_: Record<string, unknown>, rest: State): State {
+  return {
+    Type: "Task",
+    Resource: LAMBDA_INVOKE,
+    Parameters: { FunctionName: functionArn, Payload: { operation, ...arguments_ } },
+    ResultSelector: { "answer.$": "$.Payload" },
+    TimeoutSeconds: 60,
+    Retry: [LAMBDA_RETRY, TRANSIENT_RETRY],
+    ...rest,
+  };
+}

@@ -1,0 +1,39 @@
+/**
+ * How long the workflows wait for AWS, and why. Each bound is the documented or typical duration of
+ * the operation with a wide margin: a bound that is too short fails a recovery that would have
+ * worked, one that is too long only delays the notification of a real failure.
+ * `intervalSeconds` x `maxAttempts` is the bound, in seconds.
+ */
+export const POLLING = {
+  /**
+   * RDS refuses PromoteReadReplica while the replica is `backing-up` (RDS User Guide, "Promoting a
+   * read replica to be a standalone DB instance"); a backup of a small instance takes minutes.
+   * Retried every 60 s for up to 30 minutes.
+   */
+  promotionStart: { IntervalSeconds: 60, MaxAttempts: 30 },
+  /**
+   * Promotion reboots the instance and "takes a few minutes, depending on the size of the read
+   * replica" (same page). Polled every 30 s for up to 30 minutes.
+   */
+  promotion: { intervalSeconds: 30, maxAttempts: 60 },
+  /**
+   * New instances: EC2 launch (about a minute), the app's user data, then the ALB health check
+   * (this program's target group: 2 healthy checks of 15 s). Polled every 15 s for up to 15 minutes.
+   */
+  capacity: { intervalSeconds: 15, maxAttempts: 60 },
+  /**
+   * Route 53: changes "generally propagate to all Route 53 name servers within 60 seconds"
+   * (Route 53 API Reference, GetChange). Polled every 10 s for up to 5 minutes.
+   */
+  dnsChange: { intervalSeconds: 10, maxAttempts: 30 },
+  /** Targets passing `/health` behind the DR ALB. Polled every 15 s for up to 10 minutes. */
+  health: { intervalSeconds: 15, maxAttempts: 40 },
+  /**
+   * Planned switchover: after writes stop, RDS publishes ReplicaLag every minute and the caught-up
+   * alarm (1 period of 60 s) returns to OK within about 2 minutes. Polled every 30 s for up to 10 minutes.
+   */
+  catchUp: { intervalSeconds: 30, maxAttempts: 20 },
+} as const;
+
+/** Minimum delay between automatic failover executions, seconds, unless configured: 1 hour. */
+export const DEFAULT_AUTOMATIC_COOLDOWN_SECONDS = 3600;
