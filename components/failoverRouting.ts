@@ -44,6 +44,8 @@ export class FailoverRouting extends pulumi.ComponentResource {
   readonly primaryRecordFqdn: pulumi.Output<string>;
   readonly secondaryRecordFqdn: pulumi.Output<string>;
   readonly applicationName: string;
+  /** Set identifier of the PRIMARY record, e.g. `primary-us-east-1`; the recovery workflows UPSERT that record. */
+  readonly primarySetIdentifier: string;
 
   /** @throws RangeError when the interval is not 10 or 30 s or the threshold is outside 1-10 (Route 53 limits). */
   constructor(name: string, args: FailoverRoutingArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -72,6 +74,7 @@ export class FailoverRouting extends pulumi.ComponentResource {
       },
       { parent: this },
     );
+    const setIdentifier = (role: "PRIMARY" | "SECONDARY", target: FailoverTarget) => `${role.toLowerCase()}-${target.region}`;
     const record = (role: "PRIMARY" | "SECONDARY", target: FailoverTarget, healthCheckId?: pulumi.Input<string>) =>
       new aws.route53.Record(
         `${name}-${role.toLowerCase()}`,
@@ -79,12 +82,14 @@ export class FailoverRouting extends pulumi.ComponentResource {
           zoneId: args.hostedZoneId,
           name: args.applicationName,
           type: "A",
-          setIdentifier: `${role.toLowerCase()}-${target.region}`,
+          setIdentifier: setIdentifier(role, target),
           failoverRoutingPolicies: [{ type: role }],
           aliases: [{ name: target.albDnsName, zoneId: target.albZoneId, evaluateTargetHealth: true }],
           ...(healthCheckId ? { healthCheckId } : {}),
         },
-        { parent: this },
+        // The failover, failback and drill workflows repoint the PRIMARY alias at run time
+        // (recovery/); a deploy must not undo a failover.
+        { parent: this, ...(role === "PRIMARY" ? { ignoreChanges: ["aliases"] } : {}) },
       );
     const primary = record("PRIMARY", args.primary, healthCheck.id);
     const secondary = record("SECONDARY", args.secondary);
@@ -93,6 +98,7 @@ export class FailoverRouting extends pulumi.ComponentResource {
     this.primaryRecordFqdn = primary.fqdn;
     this.secondaryRecordFqdn = secondary.fqdn;
     this.applicationName = args.applicationName;
+    this.primarySetIdentifier = setIdentifier("PRIMARY", args.primary);
     this.registerOutputs({
       healthCheckId: this.healthCheckId,
       primaryRecordFqdn: this.primaryRecordFqdn,

@@ -72,6 +72,15 @@ export function regionalKeyPolicy({ partition, accountId, region }: KeyPolicyCon
       Condition: { ArnLike: { "kms:EncryptionContext:aws:logs:arn": `arn:${partition}:logs:${region}:${accountId}:*` } },
     },
     {
+      // CloudWatch alarms and RDS event subscriptions publish to topics encrypted with this key
+      // (SNS Developer Guide, "Enable compatibility between event sources from AWS services and encrypted topics").
+      Sid: "AlarmsAndDatabaseEventsPublishToEncryptedTopics",
+      Effect: "Allow",
+      Principal: { Service: ["cloudwatch.amazonaws.com", "events.rds.amazonaws.com"] },
+      Action: ["kms:Decrypt", "kms:GenerateDataKey*"],
+      Resource: "*",
+    },
+    {
       Sid: "AutoScalingUsesKeyForEncryptedVolumes",
       Effect: "Allow",
       Principal: { AWS: "*" },
@@ -201,4 +210,39 @@ export function replicationRolePolicy(args: ReplicationPolicyArgs): PolicyDocume
 /** Managed policies by name, so ARNs are built for the stack's partition. */
 export function managedPolicyArn(partition: string, name: string): string {
   return `arn:${partition}:iam::aws:policy/${name}`;
+}
+
+/**
+ * The access policy of a notification topic: the account's own principals (the SNS default), plus
+ * CloudWatch alarms and RDS event subscriptions of this account (SNS Developer Guide, "Example cases
+ * for Amazon SNS access control"; RDS User Guide, "Granting permissions to publish notifications to
+ * an Amazon SNS topic"), and nothing over plain HTTP.
+ */
+export function notificationTopicPolicy(args: { topicArn: string; accountId: string }): PolicyDocument {
+  return policyDocument([
+    {
+      Sid: "AccountPrincipalsUseTheTopic",
+      Effect: "Allow",
+      Principal: { AWS: "*" },
+      Action: ["sns:Publish", "sns:Subscribe", "sns:GetTopicAttributes", "sns:ListSubscriptionsByTopic"],
+      Resource: args.topicArn,
+      Condition: { StringEquals: { "aws:PrincipalAccount": args.accountId } },
+    },
+    {
+      Sid: "AlarmsAndDatabaseEventsPublish",
+      Effect: "Allow",
+      Principal: { Service: ["cloudwatch.amazonaws.com", "events.rds.amazonaws.com"] },
+      Action: "sns:Publish",
+      Resource: args.topicArn,
+      Condition: { StringEquals: { "aws:SourceAccount": args.accountId } },
+    },
+    {
+      Sid: "DenyInsecureTransport",
+      Effect: "Deny",
+      Principal: "*",
+      Action: "sns:Publish",
+      Resource: args.topicArn,
+      Condition: { Bool: { "aws:SecureTransport": "false" } },
+    },
+  ]);
 }

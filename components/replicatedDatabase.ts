@@ -57,6 +57,12 @@ export type ReplicatedDatabaseArgs =
       mode: "replica";
       /** ARN of the source DB instance in another region (cross-region replicas need the ARN). */
       sourceDatabaseArn: pulumi.Input<string>;
+      /**
+       * The replica has been promoted (by the failover or failback workflow): manage it as a
+       * standalone instance. Removing `replicateSourceDb` is how the provider models promotion, so an
+       * already promoted instance is adopted as it is, not recreated. Default false.
+       */
+      promoted?: boolean;
     });
 
 export class ReplicatedDatabase extends pulumi.ComponentResource {
@@ -164,7 +170,9 @@ export class ReplicatedDatabase extends pulumi.ComponentResource {
             manageMasterUserPassword: true,
             masterUserSecretKmsKeyId: args.kmsKeyArn,
           }
-        : { ...shared, replicateSourceDb: args.sourceDatabaseArn },
+        : args.promoted
+          ? { ...shared, engine: args.engine, engineVersion: args.engineVersion, allowMajorVersionUpgrade: false }
+          : { ...shared, replicateSourceDb: args.sourceDatabaseArn },
       { parent: this, protect: args.protect, dependsOn: [monitoringAttachment] },
     );
 

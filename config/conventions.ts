@@ -3,6 +3,9 @@
  * constants (no Pulumi import), so the policy pack can load them without the program's runtime.
  */
 
+/** The Pulumi project name (`Pulumi.yaml`), also the config namespace. */
+export const PROJECT_NAME = "multi-region-dr";
+
 /** Path the ALB, Route 53 and operators use to check the app. */
 export const HEALTH_CHECK_PATH = "/health";
 
@@ -11,3 +14,16 @@ export const TLS_POLICY = "ELBSecurityPolicy-TLS13-1-2-2021-06";
 
 /** The KMS key days AWS waits before deleting a scheduled key: 7-30; we use the maximum (KMS "Deleting keys"). */
 export const KEY_DELETION_WINDOW_DAYS = 30;
+
+/**
+ * A name prefix for identifiers AWS wants in lower-case letters, digits and single hyphens
+ * (RDS snapshot identifiers, EKS cluster names), built from the project and stack names.
+ */
+export function resourcePrefix(stackName: string, role: string): string {
+  const raw = `${PROJECT_NAME}-${stackName}-${role}`.toLowerCase();
+  return raw
+    .replace(/[^a-z0-9]+/g, "-")
+    .replace(/^-+|-+$/g, "")
+    .slice(0, 60)
+    .replace(/-+$/, "");
+}

@@ -7,10 +7,11 @@
  * `ConfigError`s that name the key, the value and the fix.
  */
 import { z } from "zod";
+import { PROJECT_NAME } from "./conventions";
 import { dbInstanceClassProblem, dnsNameProblem, ec2InstanceTypeProblem, regionProblem, stackNameProblem, tagProblem, vpcCidrProblem } from "./rules";
 
 /** The config namespace: the Pulumi project name in `Pulumi.yaml`. */
-export const CONFIG_NAMESPACE = "multi-region-dr";
+export const CONFIG_NAMESPACE = PROJECT_NAME;
 
 /** Which half of the DR pair a stack builds. */
 export const ROLES = ["primary", "dr"] as const;
@@ -142,9 +143,31 @@ const primaryDatabaseSchema = z
       .string()
       .regex(/^[A-Za-z][A-Za-z0-9_]{0,15}$/, { error: "must start with a letter and use letters, digits and _ (at most 16)" })
       .default("app_admin"),
+    /**
+     * Failback only: rebuild the primary region as the new standby. The ARN of the promoted DR
+     * database (the DR stack's `replicaArn` output); the primary's database becomes a cross-region
+     * read replica of it (README, "Failback").
+     */
+    replicaSourceArn: z
+      .string()
+      .regex(/^arn:aws[a-z-]*:rds:[a-z0-9-]+:\d{12}:db:[A-Za-z][A-Za-z0-9-]*$/, { error: "must be the ARN of the promoted DR database (arn:aws:rds:<dr region>:<account>:db:<id>)" })
+      .optional(),
+    /**
+     * After failback: the failback workflow promoted the primary-region replica; adopt it as the
+     * standalone primary instead of recreating it. Requires replicaSourceArn (README, "Failback").
+     */
+    promoted: z.boolean({ error: "must be true or false" }).default(false),
   })
   .prefault({})
   .superRefine((database, context) => {
+    if (database.promoted && database.replicaSourceArn === undefined) {
+      context.addIssue({
+        code: "custom",
+        path: ["promoted"],
+        input: database.promoted,
+        message: "is only meaningful with replicaSourceArn (a primary rebuilt as a replica, then promoted by failback); remove it or set replicaSourceArn",
+      });
+    }
     if (database.maxAllocatedStorageGib < database.allocatedStorageGib) {
       context.addIssue({
         code: "custom",
@@ -162,6 +185,30 @@ const drDatabaseSchema = z
     backupRetentionDays,
     /** Multi-AZ for the replica (and so for the promoted database). */
     multiAz: z.boolean({ error: "must be true or false" }).default(true),
+    /**
+     * Set true after a failover promoted the replica: the next `pulumi up` adopts the promoted,
+     * standalone database instead of trying to make it a replica again (README, "After a failover").
+     */
+    promoted: z.boolean({ error: "must be true or false" }).default(false),
+  })
+  .prefault({});
+
+/** The DR stack's recovery workflows: automatic failover (off by default) and the drill's blast radius. */
+const failoverSchema = z
+  .strictObject({
+    /**
+     * Start an unplanned failover when the primary's Route 53 health-check alarm goes to ALARM.
+     * Default false: a person decides. The failover still refuses to run when replica lag is over the RPO.
+     */
+    automatic: z.boolean({ error: "must be true or false" }).default(false),
+    /** Minimum delay between automatic failover executions, seconds: 15 minutes to 1 day. Default 3600. */
+    cooldownSeconds: integer("seconds", 900, 86400).default(3600),
+    /** Share of live traffic a drill sends to the DR region, percent: 1 to 50. Default 5. */
+    drillTrafficPercent: integer("percent", 1, 50).default(5),
+    /** How long a drill keeps that traffic in the DR region, seconds: 1 minute to 1 hour. Default 600. */
+    drillDurationSeconds: integer("seconds", 60, 3600).default(600),
+    /** E-mail addresses subscribed to the DR notification topics (each confirms by e-mail). Default none: subscribe your paging tool to the topic. */
+    notificationEmails: z.array(z.email({ error: "must be an e-mail address" })).max(10, { error: "at most 10 addresses; subscribe a list or a paging tool instead" }).default([]),
   })
   .prefault({});
 
@@ -288,6 +335,7 @@ export const drConfigSchema = z.strictObject({
   app: appSchema("dr"),
   database: drDatabaseSchema,
   dns: drDnsSchema,
+  failover: failoverSchema,
   ...common,
 });
 

@@ -9,8 +9,15 @@
 import { RECOVERY_MANIFEST_NAME_SUFFIX } from "../config/recoveryManifest";
 import { arnRegion, type InvariantResult, type PlanPair } from "./plan";
 
-/** Inputs that may point into the primary region by design: `type.input`. */
-export const ALLOWED_CROSS_REGION_INPUTS = new Set(["aws:rds/instance:Instance.replicateSourceDb"]);
+/**
+ * Inputs that may point into the primary region by design: `type.input`. The replica's source is
+ * the replication link; the primary-region operations function exists to reach the primary during
+ * a planned switchover and failback, never for the DR region to serve.
+ */
+export const ALLOWED_CROSS_REGION_INPUTS = new Set([
+  "aws:rds/instance:Instance.replicateSourceDb",
+  "aws:lambda/function:Function.environment.variables.PRIMARY_TARGET_GROUP_ARN",
+]);
 
 /**
  * True when an ARN of another region at `path` is not a run-time dependency: the replica's source

@@ -27,8 +27,29 @@ const ROLE_SPECIFIC_TYPES = new Set([
   "multi-region-dr:dns:FailoverRouting",
 ]);
 
+/**
+ * Components of the DR stack's recovery layer (stacks/recovery.ts): the workflows, their alarms and
+ * topics exist once, in the DR region, for the pair. They and everything under them are not
+ * regional footprint.
+ */
+export const RECOVERY_LAYER_TYPES = new Set([
+  "multi-region-dr:recovery:RecoveryWorkflows",
+  "multi-region-dr:recovery:RecoveryAlarms",
+  "multi-region-dr:recovery:NotificationTopic",
+]);
+
+function inRecoveryLayer(plan: StackPlan, resource: StackPlan["resources"][number]): boolean {
+  const byUrn = new Map(plan.resources.map((candidate) => [candidate.urn, candidate]));
+  for (let current: StackPlan["resources"][number] | undefined = resource; current; current = current.parentUrn ? byUrn.get(current.parentUrn) : undefined) {
+    if (RECOVERY_LAYER_TYPES.has(current.type)) return true;
+  }
+  return false;
+}
+
 function kinds(plan: StackPlan): Set<string> {
-  return new Set(plan.resources.map((resource) => resource.type).filter((type) => !ROLE_SPECIFIC_TYPES.has(type)));
+  return new Set(
+    plan.resources.filter((resource) => !ROLE_SPECIFIC_TYPES.has(resource.type) && !inRecoveryLayer(plan, resource)).map((resource) => resource.type),
+  );
 }
 
 function sorted(values: Iterable<string>): string[] {

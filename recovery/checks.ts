@@ -45,3 +45,36 @@ export function targetHealth(targetGroupArn: string, resultPath: string): { chec
     }),
   };
 }
+
+/**
+ * The replica's `AWS/RDS ReplicaLag` datapoints (Maximum per minute, newest first) published since
+ * `sincePath` (a JSONPath to an ISO 8601 time, e.g. the moment writes stopped) up to now; they land
+ * at `<ResultPath>.values`. Reading from a recorded time avoids date arithmetic, which JSONPath lacks.
+ */
+export function replicaLagSince(identifier: string, sincePath: string): State {
+  return sdkTask(
+    "cloudwatch",
+    "getMetricData",
+    {
+      MetricDataQueries: [
+        {
+          Id: "replicaLag",
+          MetricStat: {
+            Metric: { Namespace: "AWS/RDS", MetricName: "ReplicaLag", Dimensions: [{ Name: "DBInstanceIdentifier", Value: identifier }] },
+            Period: 60,
+            Stat: "Maximum",
+          },
+        },
+      ],
+      "StartTime.$": sincePath,
+      "EndTime.$": "$$.State.EnteredTime",
+      ScanBy: "TimestampDescending",
+    },
+    { ResultSelector: { "values.$": "$.MetricDataResults[0].Values" } },
+  );
+}
+
+/** Choice rule: the newest lag datapoint at `<resultPath>.values[0]` exists and is 0 seconds. */
+export function caughtUp(resultPath: string): Record<string, unknown> {
+  return { And: [{ Variable: `${resultPath}.values[0]`, IsPresent: true }, { Variable: `${resultPath}.values[0]`, NumericEquals: 0 }] };
+}

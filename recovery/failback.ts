@@ -59,7 +59,7 @@ export function failbackDefinition(targets: RecoveryTargets): Definition {
     Start: { Type: "Pass", Parameters: { "started.$": "$$.Execution.StartTime" }, ResultPath: "$.timeline", Next: "Validate input" },
     "Validate input": {
       Type: "Choice",
-      Choices: [{ Variable: "$.force", IsBoolean: true, Next: "List running executions" }],
+      Choices: [{ And: [{ Variable: "$.force", IsPresent: true }, { Variable: "$.force", IsBoolean: true }], Next: "List running executions" }],
       Default: "Invalid input",
     },
     "Invalid input": fail("InvalidInput"),
@@ -135,19 +135,27 @@ export function failbackDefinition(targets: RecoveryTargets): Definition {
       onError: FAILURE,
     }),
     "Capacity not ready": fail("CapacityNotReady"),
-    "Stop writes in DR": setDrCapacity({ minSize: 0, desiredCapacity: 0, maxSize: 0 }, "Writes stopped"),
+    "Stop writes in DR": {
+      ...setDrCapacity({ minSize: 0, desiredCapacity: 0, maxSize: 0 }, "Writes stopped"),
+      // The call may have failed after scaling in: give DR its capacity back either way.
+      Catch: catchAll("Restore DR writes"),
+    },
     "Writes stopped": milestone("writesStopped", pollStart("Primary catch-up")),
     ...poll({
       name: "Primary catch-up",
-      check: operation("replicaLagSeconds"),
+      // Only datapoints published after writes stopped prove the replica has caught up.
+      check: operation("replicaLagSeconds", { "since.$": "$.timeline.writesStopped.at" }),
       resultPath: "$.lag",
       done: [{ And: [{ Variable: "$.lag.answer.seconds", IsNumeric: true }, { Variable: "$.lag.answer.seconds", NumericEquals: 0 }] }],
       ...POLLING.catchUp,
       next: "Promote primary database",
       onTimeout: "Restore DR writes",
-      onError: FAILURE,
+      // Writes are stopped in DR: whatever goes wrong before the promotion, DR gets its capacity back.
+      onError: "Restore DR writes",
     }),
-    "Restore DR writes": setDrCapacity(targets.drAutoScalingGroup.recovery, "Catch-up timed out"),
+    "Restore DR writes": setDrCapacity(targets.drAutoScalingGroup.recovery, "DR writes restored"),
+    // An error that led here is kept at $.failure; otherwise the replica simply did not catch up.
+    "DR writes restored": { Type: "Choice", Choices: [{ Variable: "$.failure", IsPresent: true, Next: FAILURE }], Default: "Catch-up timed out" },
     "Catch-up timed out": fail("ReplicaCatchUpTimeout"),
     "Promote primary database": operation(
       "promoteDatabase",

@@ -4,8 +4,8 @@
  * Input: `{ "mode": "planned" | "unplanned", "force": boolean, "trigger": "operator" | "alarm" }`.
  * - `unplanned`: the primary region is gone or impaired; nothing is asked of it.
  * - `planned` (switchover): the primary is healthy. Writes stop first (the primary Auto Scaling
- *   Group goes to 0 through the primary-region operations function), the replica catches up (its
- *   ReplicaLag > 0 alarm returns to OK), then the switch happens with no data loss. If the replica
+ *   Group goes to 0 through the primary-region operations function), the replica catches up (a
+ *   ReplicaLag datapoint of 0 published after the stop), then the switch happens with no data loss. If the replica
  *   does not catch up in time, the primary's capacity is restored and nothing else changes.
  *
  * Steps: refuse to run beside another execution; pre-checks (the replica exists, is `available`
@@ -24,7 +24,7 @@
  * executions.
  */
 import { catchAll, type Definition, failure, failurePath, milestone, notify, poll, pollStart, sdkTask, type State, TRANSIENT_RETRY } from "./asl";
-import { alarmState, describeDatabase, targetHealth } from "./checks";
+import { alarmState, caughtUp, describeDatabase, replicaLagSince, targetHealth } from "./checks";
 import { primaryRegionTask } from "./primaryRegion";
 import { type RecoveryTargets } from "./targets";
 import { POLLING } from "./timing";
@@ -37,7 +37,7 @@ export const FAILOVER_ERRORS = {
   ReplicaNotReady: "the replica is not available or backing-up; nothing was changed (force to try anyway)",
   ReplicaLagOverRpo: "replica lag is over the RPO or unknown; nothing was changed (force to accept the data loss)",
   ReplicaCatchUpTimeout: "planned switchover: the replica did not catch up; primary capacity was restored, nothing else changed",
-  StopWritesFailed: "planned switchover: the primary Auto Scaling Group could not be scaled to 0; nothing else changed",
+  StopWritesFailed: "planned switchover: the primary Auto Scaling Group could not be scaled to 0; its capacity was restored, nothing else changed",
   PromotionFailed: "the replica could not be promoted; DNS still serves the primary (re-run, or restore from a snapshot)",
   PromotionTimedOut: "the promotion did not finish in time; re-run to continue",
   CapacityNotReady: "the DR Auto Scaling Group did not reach the recovery capacity in time; re-run to continue",
@@ -135,9 +135,13 @@ export function failoverDefinition(targets: RecoveryTargets, cooldownSeconds: nu
       Type: "Choice",
       Choices: [
         {
+          // Each field is checked for presence first: a comparison on a missing path is a States.Runtime error.
           And: [
+            { Variable: "$.mode", IsPresent: true },
             { Or: [{ Variable: "$.mode", StringEquals: "planned" }, { Variable: "$.mode", StringEquals: "unplanned" }] },
+            { Variable: "$.force", IsPresent: true },
             { Variable: "$.force", IsBoolean: true },
+            { Variable: "$.trigger", IsPresent: true },
             { Or: [{ Variable: "$.trigger", StringEquals: "operator" }, { Variable: "$.trigger", StringEquals: "alarm" }] },
           ],
           Next: "List running executions",
@@ -210,24 +214,28 @@ export function failoverDefinition(targets: RecoveryTargets, cooldownSeconds: nu
       { minSize: 0, desiredCapacity: 0, maxSize: 0 },
       { ResultPath: null, Catch: [{ ErrorEquals: ["States.ALL"], ResultPath: "$.stopWritesError", Next: "Stop writes failed" }], Next: "Writes stopped" },
     ),
-    "Stop writes failed": fail("StopWritesFailed"),
+    // The call may have failed after scaling in: give the primary its capacity back either way.
+    "Stop writes failed": { ...fail("StopWritesFailed"), Next: "Restore primary writes" },
     "Writes stopped": milestone("writesStopped", pollStart("Replica catch-up")),
     ...poll({
       name: "Replica catch-up",
-      check: alarmState(targets.alarms.replicaCaughtUp),
+      check: replicaLagSince(targets.replica.identifier, "$.timeline.writesStopped.at"),
       resultPath: "$.catchUp",
-      done: [{ Variable: "$.catchUp.state", StringEquals: "OK" }],
+      done: [caughtUp("$.catchUp")],
       ...POLLING.catchUp,
       next: "Recover",
       onTimeout: "Restore primary writes",
-      onError: FAILURE,
+      // Writes are stopped: whatever goes wrong before the switch, the primary gets its capacity back.
+      onError: "Restore primary writes",
     }),
     "Restore primary writes": primaryRegionTask(
       targets.primaryRegionFunctionArn,
       "setCapacity",
       { minSize: targets.primary.capacity.minSize, desiredCapacity: targets.primary.capacity.desiredCapacity, maxSize: targets.primary.capacity.maxSize },
-      { ResultPath: null, Catch: catchAll(FAILURE), Next: "Catch-up timed out" },
+      { ResultPath: null, Catch: catchAll(FAILURE), Next: "Primary writes restored" },
     ),
+    // An error that led here is kept at $.failure; otherwise the replica simply did not catch up.
+    "Primary writes restored": { Type: "Choice", Choices: [{ Variable: "$.failure", IsPresent: true, Next: FAILURE }], Default: "Catch-up timed out" },
     "Catch-up timed out": fail("ReplicaCatchUpTimeout"),
     Recover: {
       Type: "Parallel",
@@ -303,12 +311,12 @@ export function failoverDefinition(targets: RecoveryTargets, cooldownSeconds: nu
   return {
     Comment: `Failover of ${targets.dns.applicationName} from ${targets.primaryRegion} to ${targets.drRegion} (planned switchover or unplanned failover)`,
     StartAt: "Start",
-    TimeoutSeconds: FAILOVER_TIMEOUT_SECONDS,
+    TimeoutSeconds: FAILOVER_TIMEOUT_SECONDS + cooldownSeconds,
     States: states,
   };
 }
 
-/** Upper bound of a failover execution, seconds: the sum of every poll bound plus the cool-down's own bound. */
+/** Upper bound of a failover execution before its cool-down, seconds: above the sum of every poll and retry bound (about 2.3 hours). */
 export const FAILOVER_TIMEOUT_SECONDS = 4 * 3600;
 
 /** The UPSERT of the PRIMARY failover record, aliasing `target` and keeping the primary's health check. */

@@ -12,7 +12,8 @@ import { LAMBDA_INVOKE, LAMBDA_RETRY, type State, TRANSIENT_RETRY } from "./asl"
  * Operation name -> the AWS API calls it makes (IAM actions), in the primary region.
  * - `describeDatabase`: `{ status, isReplica, sourceArn, address }` of the primary-region database.
  * - `promoteDatabase`: promotes it (when it is a replica, during failback).
- * - `replicaLagSeconds`: `{ seconds }`, the newest `AWS/RDS ReplicaLag` of that database over the last 5 minutes, or `null` without data.
+ * - `replicaLagSeconds`: `{ seconds }`, the newest `AWS/RDS ReplicaLag` (Maximum per minute) of that database since `since`
+ *   (an ISO 8601 time in the request; default 5 minutes ago), or `null` without data.
  * - `setCapacity`: sets min, desired and max of the primary Auto Scaling Group (`{ minSize, desiredCapacity, maxSize }`).
  * - `describeCapacity`: `{ inService, desiredCapacity }` of that group.
  * - `describeTargetHealth`: `{ healthyTargets }` of the primary ALB's target group (targets passing `/health`).

@@ -70,8 +70,6 @@ export interface RecoveryTargets {
   alarms: {
     /** ReplicaLag above the RPO: failover refuses to run unless forced while it is not OK. */
     replicaLagOverRpo: string;
-    /** ReplicaLag above 0: a planned switchover waits for it to be OK (the replica has caught up). */
-    replicaCaughtUp: string;
     /** Alarms that abort a drill and roll its traffic back, e.g. DR 5xx or unhealthy targets. */
     drillAbort: string[];
   };

@@ -29,8 +29,9 @@ export const POLLING = {
   /** Targets passing `/health` behind the DR ALB. Polled every 15 s for up to 10 minutes. */
   health: { intervalSeconds: 15, maxAttempts: 40 },
   /**
-   * Planned switchover: after writes stop, RDS publishes ReplicaLag every minute and the caught-up
-   * alarm (1 period of 60 s) returns to OK within about 2 minutes. Polled every 30 s for up to 10 minutes.
+   * Planned switchover: after writes stop, RDS publishes ReplicaLag every minute (RDS User Guide,
+   * "Amazon CloudWatch metrics for Amazon RDS"), so a 0 s datapoint appears within about 2 minutes.
+   * Polled every 30 s for up to 10 minutes.
    */
   catchUp: { intervalSeconds: 30, maxAttempts: 20 },
 } as const;

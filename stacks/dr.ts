@@ -3,7 +3,7 @@
  * primary's outputs through one StackReference, validates them and the pair's consistency before it
  * creates anything, then builds the shared regional footprint, the cross-region read replica (from
  * the primary's RDS ARN, encrypted with the DR key), replication of the primary bucket into the DR
- * bucket, and the Route 53 failover pair.
+ * bucket, the Route 53 failover pair, and the recovery workflows with their alarms (`recovery.ts`).
  */
 import * as pulumi from "@pulumi/pulumi";
 import { ConfigError } from "../config/errors";
@@ -15,6 +15,7 @@ import { FailoverRouting } from "../components/failoverRouting";
 import { ReplicatedDatabase } from "../components/replicatedDatabase";
 import { StableDatabaseName, stableDatabaseFqdn } from "../components/stableDatabaseName";
 import { crossStackProblems, type PrimaryOutputs, readPrimaryOutputs } from "./primaryOutputs";
+import { buildRecovery } from "./recovery";
 import { buildRegion } from "./region";
 import { inRegion, regionalProvider, resourcePrefix } from "./regionalProvider";
 
@@ -70,6 +71,7 @@ export function buildDrStackFrom(config: DrConfig, stackName: string, primary: P
       parameters: databaseParameters(primary.dbEngine),
       protect: config.protect,
       finalSnapshotPrefix: resourcePrefix(stackName, "db"),
+      promoted: config.database.promoted,
     },
     opts,
   );
@@ -114,6 +116,8 @@ export function buildDrStackFrom(config: DrConfig, stackName: string, primary: P
     opts,
   );
 
+  const recovery = buildRecovery({ config, stackName, provider, primary, region, replica, stableName, replication, failover });
+
   const scheme = region.app.listenerProtocol.toLowerCase();
   return {
     role: "dr",
@@ -149,5 +153,12 @@ export function buildDrStackFrom(config: DrConfig, stackName: string, primary: P
     monitoringClusterName: region.monitoring.clusterName,
     rtoSeconds: config.recovery.rtoSeconds,
     rpoSeconds: config.recovery.rpoSeconds,
+    databasePromoted: config.database.promoted,
+    automaticFailover: config.failover.automatic,
+    notificationTopicArn: recovery.topicArn,
+    failoverStateMachineArn: recovery.workflows.stateMachineArns.failover,
+    failbackStateMachineArn: recovery.workflows.stateMachineArns.failback,
+    drillStateMachineArn: recovery.workflows.stateMachineArns.drill,
+    recoveryTargets: recovery.targets,
   };
 }

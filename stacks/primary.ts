@@ -22,27 +22,30 @@ export function buildPrimaryStack(config: PrimaryConfig, stackName: string): Pri
   const engineVersion = resolvedEngineVersion(engine, config.database.engineVersion);
   const region = buildRegion({ config, stackName, provider, databaseHost: stableDatabaseFqdn(config.dns.privateZoneName), databasePort: ENGINES[engine].port });
 
+  const shared = {
+    vpcId: region.network.vpcId,
+    subnetIds: region.network.isolatedSubnetIds,
+    clientSecurityGroupIds: [region.app.instanceSecurityGroupId],
+    kmsKeyArn: region.key.keyArn,
+    engine,
+    engineVersion,
+    instanceClass: config.database.instanceClass,
+    allocatedStorageGib: config.database.allocatedStorageGib,
+    maxAllocatedStorageGib: config.database.maxAllocatedStorageGib,
+    backupRetentionDays: config.database.backupRetentionDays,
+    multiAz: config.database.multiAz,
+    parameters: databaseParameters(engine),
+    protect: config.protect,
+    finalSnapshotPrefix: resourcePrefix(stackName, "db"),
+  };
+  // Failback rebuilds the primary region as the standby: a replica of the promoted DR database,
+  // adopted as standalone once failback has promoted it (README, "Failback").
+  const replicaSourceArn = config.database.replicaSourceArn;
   const database = new ReplicatedDatabase(
     "primary-db",
-    {
-      mode: "primary",
-      vpcId: region.network.vpcId,
-      subnetIds: region.network.isolatedSubnetIds,
-      clientSecurityGroupIds: [region.app.instanceSecurityGroupId],
-      kmsKeyArn: region.key.keyArn,
-      engine,
-      engineVersion,
-      instanceClass: config.database.instanceClass,
-      allocatedStorageGib: config.database.allocatedStorageGib,
-      maxAllocatedStorageGib: config.database.maxAllocatedStorageGib,
-      backupRetentionDays: config.database.backupRetentionDays,
-      multiAz: config.database.multiAz,
-      parameters: databaseParameters(engine),
-      protect: config.protect,
-      finalSnapshotPrefix: resourcePrefix(stackName, "db"),
-      databaseName: config.database.databaseName,
-      masterUsername: config.database.masterUsername,
-    },
+    replicaSourceArn === undefined
+      ? { ...shared, mode: "primary", databaseName: config.database.databaseName, masterUsername: config.database.masterUsername }
+      : { ...shared, mode: "replica", sourceDatabaseArn: replicaSourceArn, promoted: config.database.promoted },
     inRegion(provider),
   );
   const stableName = new StableDatabaseName(
@@ -82,6 +85,8 @@ export function buildPrimaryStack(config: PrimaryConfig, stackName: string): Pri
     appMaxSize: config.app.maxSize,
     appPort: config.app.port,
     autoScalingGroupName: region.app.autoScalingGroupName,
+    targetGroupArn: region.app.targetGroupArn,
+    databaseZoneId: stableName.zoneId,
     dbArn: database.instanceArn,
     dbIdentifier: database.instanceIdentifier,
     dbAddress: database.address,

@@ -24,15 +24,4 @@ export function inRegion(provider: aws.Provider): pulumi.ComponentResourceOption
   return { providers: { aws: provider } };
 }
 
-/**
- * A name prefix for identifiers AWS wants in lower-case letters, digits and single hyphens
- * (RDS snapshot identifiers, EKS cluster names), built from the project and stack names.
- */
-export function resourcePrefix(stackName: string, role: string): string {
-  const raw = `${CONFIG_NAMESPACE}-${stackName}-${role}`.toLowerCase();
-  return raw
-    .replace(/[^a-z0-9]+/g, "-")
-    .replace(/^-+|-+$/g, "")
-    .slice(0, 60)
-    .replace(/-+$/, "");
-}
+export { resourcePrefix } from "../config/conventions";

@@ -174,11 +174,18 @@ describe("RegionalKey", () => {
   });
 
   it("lets CloudWatch Logs of its own region use the key, for this account's log groups only", () => {
-    const logs = policy.Statement.filter((statement) => at(statement.Principal, "Service") !== undefined);
+    const logs = policy.Statement.filter((statement) => String(at(statement.Principal, "Service") ?? "").startsWith("logs."));
     expect(logs).to.have.length(1);
     expect(at(logs[0].Principal, "Service")).to.equal("logs.us-west-2.amazonaws.com");
     expect(at(logs[0].Condition, "ArnLike", "kms:EncryptionContext:aws:logs:arn")).to.equal(`arn:aws:logs:us-west-2:${MOCK_ACCOUNT_ID}:*`);
     expect(JSON.stringify(policy)).not.to.include("logs.us-east-1");
+  });
+
+  it("lets CloudWatch alarms and RDS event subscriptions publish to topics it encrypts, and nothing more", () => {
+    const publishers = policy.Statement.filter((statement) => Array.isArray(at(statement.Principal, "Service")));
+    expect(publishers).to.have.length(1);
+    expect(at(publishers[0].Principal, "Service")).to.deep.equal(["cloudwatch.amazonaws.com", "events.rds.amazonaws.com"]);
+    expect(publishers[0].Action).to.deep.equal(["kms:Decrypt", "kms:GenerateDataKey*"]);
   });
 
   it("has no unconditioned * principal: every AWS * statement is scoped by kms:CallerAccount", () => {

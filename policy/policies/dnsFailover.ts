@@ -178,7 +178,7 @@ const drSignalAlarms = stackPolicy({
   name: "dr-signal-alarms",
   description:
     "DR invariant 6: the DR stack alarms, with an action, on replica lag, S3 replication latency and failures, the health check and unhealthy targets (WA REL06, REL13)",
-  enforcementLevel: "advisory",
+  enforcementLevel: "mandatory",
   check: (resources, _config, report) => {
     if (manifestOf(resources)?.manifest?.role !== "dr") return;
     // An alarm with actionsEnabled false notifies no one, whatever its alarmActions.

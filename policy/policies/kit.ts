@@ -46,6 +46,7 @@ export const TYPES = {
   kmsKey: "aws:kms/key:Key",
   snsTopic: "aws:sns/topic:Topic",
   stateMachine: "aws:sfn/stateMachine:StateMachine",
+  eventTarget: "aws:cloudwatch/eventTarget:EventTarget",
   logGroup: "aws:cloudwatch/logGroup:LogGroup",
   metricAlarm: "aws:cloudwatch/metricAlarm:MetricAlarm",
   healthCheck: "aws:route53/healthCheck:HealthCheck",

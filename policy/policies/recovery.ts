@@ -202,4 +202,53 @@ const allowedRegions = stackPolicy({
   },
 });
 
-export const recoveryPolicies = [objectivesDeclared, replicaWiring, capacityParity, regionIsolation, statefulProtected, allowedRegions];
+/** The workflows the DR stack must deploy, by the suffix of their state machine names (`recovery/names.ts`). */
+const WORKFLOW_SUFFIXES = ["-failover", "-failback", "-drill"];
+
+const recoveryWorkflows = stackPolicy({
+  name: "dr-recovery-workflows",
+  description:
+    "DR invariant 9: the DR stack deploys failover, failback and drill state machines in its own region, each with its own role, calling only its own region, and nothing starts failback automatically",
+  enforcementLevel: "mandatory",
+  check: (resources, _config, report) => {
+    const manifest = manifestOf(resources)?.manifest;
+    if (manifest?.role !== "dr") return;
+    const machines = ofType(resources, TYPES.stateMachine);
+    for (const suffix of WORKFLOW_SUFFIXES) {
+      const found = machines.filter((machine) => String(machine.props.name ?? "").endsWith(suffix));
+      if (found.length !== 1) report(`the DR stack needs exactly one state machine named *${suffix}; found ${found.length}`);
+    }
+    const roles = new Map<string, string>();
+    for (const machine of machines) {
+      if (regionOf(machine) !== manifest.region) report(`${machine.name}: runs in ${regionOf(machine)}; the recovery workflows must run in the DR region ${manifest.region}`, machine.urn);
+      const roleArn = machine.props.roleArn;
+      if (typeof roleArn === "string") {
+        const other = roles.get(roleArn);
+        if (other) report(`${machine.name}: shares its role with ${other}; each workflow needs its own least-privilege role`, machine.urn);
+        roles.set(roleArn, machine.name);
+      }
+      if (typeof machine.props.definition !== "string") continue;
+      let definition: unknown;
+      try {
+        definition = JSON.parse(machine.props.definition);
+      } catch {
+        report(`${machine.name}: its definition is not JSON`, machine.urn);
+        continue;
+      }
+      for (const { path, arn } of arnsIn(definition)) {
+        const region = arnRegion(arn);
+        if (region && region !== manifest.region)
+          report(`${machine.name}: ${path} names ${arn} of ${region}; a workflow calls its own region (Step Functions SDK integrations cannot reach another)`, machine.urn);
+      }
+    }
+    const failback = machines.filter((machine) => String(machine.props.name ?? "").endsWith("-failback"));
+    for (const target of ofType(resources, TYPES.eventTarget)) {
+      const startsFailback = failback.some(
+        (machine) => (typeof machine.props.arn === "string" && target.props.arn === machine.props.arn) || String(target.props.arn ?? "").endsWith(`:stateMachine:${machine.props.name}`),
+      );
+      if (startsFailback) report(`${target.name}: starts the failback workflow; failback must never be automatic (no flapping)`, target.urn);
+    }
+  },
+});
+
+export const recoveryPolicies = [objectivesDeclared, replicaWiring, capacityParity, regionIsolation, statefulProtected, allowedRegions, recoveryWorkflows];

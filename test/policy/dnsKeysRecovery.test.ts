@@ -686,11 +686,11 @@ describe("policy pack: DNS and failover", () => {
   describe("dr-signal-alarms", () => {
     const policy = "dr-signal-alarms";
 
-    it("passes a DR stack alarming with actions on all five signals, and is advisory", async () => {
+    it("passes a DR stack alarming with actions on all five signals, and is mandatory", async () => {
       expect(await violationsOf(policy, [manifestParameter(), ...signalAlarms()])).to.deep.equal([]);
       const details = await violationDetailsOf(policy, [manifestParameter()]);
       expect(details).to.have.length(5);
-      expect(details.every((violation) => violation.enforcementLevel === "advisory")).to.equal(true);
+      expect(details.every((violation) => violation.enforcementLevel === "mandatory")).to.equal(true);
     });
 
     it("does not apply to the primary stack", async () => {
@@ -1316,7 +1316,7 @@ describe("policy pack: recovery", () => {
     it("allows only the manifest: another parameter holding the same value is flagged for each regional ARN", async () => {
       const copy = manifestParameter(DR_MANIFEST, { resourceName: "notes", name: "/multi-region-dr/dr/notes" });
       const messages = await violationsOf(policy, [...stack(), copy]);
-      expectViolations(messages, `notes: insecureValue uses ${PRIMARY_KEY_ARN}`, "loadbalancer/app/primary-app-alb", PRIMARY_DB_ARN);
+      expectViolations(messages, `notes: insecureValue uses ${PRIMARY_KEY_ARN}`, "loadbalancer/app/primary-app-alb", "targetgroup/primary-app-tg", PRIMARY_DB_ARN);
     });
 
     it("skips a resource the DR stack places in the primary region only when the manifest names the home region", async () => {

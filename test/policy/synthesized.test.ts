@@ -59,10 +59,11 @@ describe("the policy pack on the synthesized stacks", function () {
     }
   });
 
-  it("reports, as advisory, the DR alarms that the failover workflow will add", async () => {
-    const report = await evaluatePolicies(dr);
-    expect(report.violations.map((violation) => violation.policy)).to.deep.equal(Array(5).fill("dr-signal-alarms"));
-    expect(report.violations.every((violation) => violation.enforcementLevel === "advisory")).to.equal(true);
+  it("finds no violation at all, advisory included, now that the DR stack has its alarms and workflows", async () => {
+    for (const plan of [primary, dr]) {
+      const report = await evaluatePolicies(plan);
+      expect(report.violations.map((violation) => `${violation.policy}: ${violation.message}`)).to.deep.equal([]);
+    }
   });
 
   it("sees the recovery manifest of each stack, with the primary's outputs in the DR one", () => {
@@ -73,6 +74,39 @@ describe("the policy pack on the synthesized stacks", function () {
   });
 
   describe("catches each weakened stack", () => {
+    it("an alarm that notifies no one: the DR signal it watched is uncovered", async () => {
+      const plan = copyOf(dr);
+      set(only(plan, "aws:cloudwatch/metricAlarm:MetricAlarm", "dr-alarms-replica-lag"), "alarmActions", []);
+      await expectCaught(plan, "dr-signal-alarms", /replica lag \(AWS\/RDS ReplicaLag\)/);
+      await expectCaught(plan, "alarm-actions", /alarmActions is empty/);
+    });
+
+    it("failback started by an EventBridge target, a workflow in the primary region, two workflows sharing a role", async () => {
+      const plan = copyOf(dr);
+      const failback = only(plan, "aws:sfn/stateMachine:StateMachine", "dr-recovery-failback");
+      const failover = only(plan, "aws:sfn/stateMachine:StateMachine", "dr-recovery-failover");
+      plan.resources.push({ ...copyOf(failback), type: "aws:cloudwatch/eventTarget:EventTarget", name: "sneaky", urn: `${failback.urn}-sneaky`, inputs: { arn: failback.outputs.arn } });
+      set(failover, "roleArn", failback.inputs.roleArn);
+      const drill = only(plan, "aws:sfn/stateMachine:StateMachine", "dr-recovery-drill");
+      set(drill, "region", "us-east-1");
+      await expectCaught(plan, "dr-recovery-workflows", /sneaky: starts the failback workflow/);
+      await expectCaught(plan, "dr-recovery-workflows", /shares its role/);
+      await expectCaught(plan, "dr-recovery-workflows", /runs in us-east-1/);
+    });
+
+    it("no drill workflow", async () => {
+      const plan = copyOf(dr);
+      plan.resources = plan.resources.filter((resource) => resource.name !== "dr-recovery-drill");
+      await expectCaught(plan, "dr-recovery-workflows", /exactly one state machine named \*-drill; found 0/);
+    });
+
+    it("a workflow definition that names a primary-region ARN", async () => {
+      const plan = copyOf(dr);
+      const failover = only(plan, "aws:sfn/stateMachine:StateMachine", "dr-recovery-failover");
+      set(failover, "definition", String(failover.inputs.definition).replace(/arn:aws:lambda:us-west-2:/g, "arn:aws:lambda:us-east-1:"));
+      await expectCaught(plan, "dr-recovery-workflows", /of us-east-1; a workflow calls its own region/);
+    });
+
     it("backups off on the primary database", async () => {
       const plan = copyOf(primary);
       set(only(plan, "aws:rds/instance:Instance"), "backupRetentionPeriod", 0);
@@ -205,7 +239,7 @@ describe("the policy pack on the synthesized stacks", function () {
 
     it("an unencrypted, unrotated or public key", async () => {
       const plan = copyOf(dr);
-      const key = only(plan, "aws:kms/key:Key");
+      const key = only(plan, "aws:kms/key:Key", "dr-key-key");
       set(key, "enableKeyRotation", false);
       set(
         key,
@@ -237,7 +271,7 @@ describe("npm run synth with the policy pack", function () {
     const report = readFileSync(path.join(out, "report.md"), "utf8");
     expect(report).to.include("## Policy pack");
     expect(report).to.match(/### primary: \d+ of \d+ policies pass; 0 mandatory/);
-    expect(report).to.include("`dr-signal-alarms`");
+    expect(report).to.match(/### dr: (\d+) of \1 policies pass; 0 mandatory/);
   });
 
   it("exits 3 on a mandatory violation, here regions outside the allowed list", () => {
@@ -246,9 +280,11 @@ describe("npm run synth with the policy pack", function () {
     expect(run.stdout).to.match(/\[mandatory\] allowed-regions.*region us-west-2 is not allowed/);
   });
 
-  it("exits 3 when the config raises an advisory policy to mandatory, and 0 when it disables it", () => {
-    expect(synth("--policy-config", configFile({ "dr-signal-alarms": "mandatory" })).status).to.equal(3);
-    expect(synth("--policy-config", configFile({ all: "mandatory", "dr-signal-alarms": "disabled" })).status).to.equal(0);
+  it("exits 3 when the config raises an advisory policy to mandatory, and 0 when it stays advisory or is disabled", () => {
+    const onlyGraviton = { families: ["m7g"] };
+    expect(synth("--policy-config", configFile({ "allowed-instance-families": onlyGraviton })).status).to.equal(0);
+    expect(synth("--policy-config", configFile({ "allowed-instance-families": { enforcementLevel: "mandatory", ...onlyGraviton } })).status).to.equal(3);
+    expect(synth("--policy-config", configFile({ all: "mandatory", "allowed-instance-families": { enforcementLevel: "disabled", ...onlyGraviton } })).status).to.equal(0);
   });
 
   it("exits 1 with the problem named for an invalid policy config", () => {

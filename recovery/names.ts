@@ -1,0 +1,34 @@
+/**
+ * Names of the recovery resources, known before deployment so that the runbook CLI, the roles and
+ * the definitions can refer to them without reading stack outputs. All derive from the DR stack's
+ * resource prefix (`resourcePrefix(stackName, "dr")`, e.g. `multi-region-dr-dr-dr`).
+ */
+
+/** The three workflows the DR stack deploys. */
+export const WORKFLOWS = ["failover", "failback", "drill"] as const;
+export type Workflow = (typeof WORKFLOWS)[number];
+
+/** State machine name of a workflow: `<prefix>-<workflow>` (Step Functions allows 80 characters; the prefix has at most 60). */
+export function stateMachineName(prefix: string, workflow: Workflow): string {
+  return `${prefix}-${workflow}`;
+}
+
+/** `arn:<partition>:states:<region>:<account>:stateMachine:<name>`. */
+export function stateMachineArn(partition: string, region: string, accountId: string, name: string): string {
+  return `arn:${partition}:states:${region}:${accountId}:stateMachine:${name}`;
+}
+
+/** Names of the alarms the workflows read and of the other named recovery resources. */
+export function recoveryResourceNames(prefix: string) {
+  return {
+    topic: `${prefix}-recovery`,
+    primaryRegionFunction: `${prefix}-primary-region-operations`,
+    replicaLagOverRpoAlarm: `${prefix}-replica-lag-over-rpo`,
+    unhealthyTargetsAlarm: `${prefix}-unhealthy-targets`,
+    targetErrorsAlarm: `${prefix}-target-5xx`,
+    replicationLatencyAlarm: `${prefix}-s3-replication-latency`,
+    replicationFailuresAlarm: `${prefix}-s3-replication-failures`,
+    primaryHealthCheckAlarm: `${prefix}-primary-health-check`,
+    automaticFailoverRule: `${prefix}-automatic-failover`,
+  };
+}

@@ -1,0 +1,178 @@
+/**
+ * The DR stack's recovery layer: the notification topics (one per region that has DR alarms), the
+ * DR signal alarms, and the failover, failback and drill workflows with the targets they act on,
+ * resolved from the stack's own resources and the primary's outputs.
+ */
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { type DrConfig } from "../config/schema";
+import { type BucketReplication } from "../components/bucketReplication";
+import { type FailoverRouting } from "../components/failoverRouting";
+import { NotificationTopic } from "../components/notificationTopic";
+import { RecoveryAlarms } from "../components/recoveryAlarms";
+import { RecoveryWorkflows } from "../components/recoveryWorkflows";
+import { RegionalKey } from "../components/regionalKey";
+import { type ReplicatedDatabase } from "../components/replicatedDatabase";
+import { DATABASE_NAME_TTL_SECONDS, type StableDatabaseName } from "../components/stableDatabaseName";
+import { type PrimaryOutputs } from "../config/primaryContract";
+import { recoveryResourceNames } from "../recovery/names";
+import { type RecoveryTargets } from "../recovery/targets";
+import { type RegionResources } from "./region";
+import { inRegion, resourcePrefix, stackTags } from "./regionalProvider";
+
+/** Route 53 publishes health-check metrics in us-east-1 only (Route 53 Developer Guide, "Monitoring health checks using CloudWatch"). */
+export const ROUTE53_METRICS_REGION = "us-east-1";
+
+export interface RecoveryInputs {
+  config: DrConfig;
+  stackName: string;
+  provider: aws.Provider;
+  primary: PrimaryOutputs;
+  region: RegionResources;
+  replica: ReplicatedDatabase;
+  stableName: StableDatabaseName;
+  replication: BucketReplication;
+  failover: FailoverRouting;
+}
+
+export interface RecoveryResources {
+  topicArn: pulumi.Output<string>;
+  workflows: RecoveryWorkflows;
+  targets: pulumi.Output<RecoveryTargets>;
+}
+
+export function buildRecovery({ config, stackName, provider, primary, region, replica, stableName, replication, failover }: RecoveryInputs): RecoveryResources {
+  const prefix = resourcePrefix(stackName, "dr");
+  const names = recoveryResourceNames(prefix);
+  const opts = inRegion(provider);
+  const drTopic = new NotificationTopic(
+    "dr-notifications",
+    { topicName: names.topic, kmsKeyArn: region.key.keyArn, emailSubscribers: config.failover.notificationEmails },
+    opts,
+  );
+
+  // Alarms notify a topic of their own region: one encrypted topic per other region with DR alarms.
+  const topics = new Map<string, { topicArn: pulumi.Input<string>; provider?: aws.Provider }>([[config.region, { topicArn: drTopic.topicArn }]]);
+  const topicIn = (alarmRegion: string) => {
+    const existing = topics.get(alarmRegion);
+    if (existing) return existing;
+    const regionalProvider = new aws.Provider(`dr-alarms-${alarmRegion}`, { region: alarmRegion, defaultTags: { tags: stackTags(config, stackName) } });
+    const key = new RegionalKey(`dr-alarms-${alarmRegion}-key`, { region: alarmRegion, aliasName: `${prefix}-alarms`, protect: config.protect }, inRegion(regionalProvider));
+    const topic = new NotificationTopic(
+      `dr-alarms-${alarmRegion}`,
+      { topicName: `${names.topic}-alarms`, kmsKeyArn: key.keyArn, emailSubscribers: config.failover.notificationEmails },
+      inRegion(regionalProvider),
+    );
+    const created = { topicArn: topic.topicArn, provider: regionalProvider };
+    topics.set(alarmRegion, created);
+    return created;
+  };
+
+  const alarms = new RecoveryAlarms(
+    "dr-alarms",
+    {
+      names: {
+        replicaLagOverRpo: names.replicaLagOverRpoAlarm,
+        unhealthyTargets: names.unhealthyTargetsAlarm,
+        targetErrors: names.targetErrorsAlarm,
+        replicationLatency: names.replicationLatencyAlarm,
+        replicationFailures: names.replicationFailuresAlarm,
+        primaryHealthCheck: names.primaryHealthCheckAlarm,
+      },
+      drTopic: topicIn(config.region),
+      healthCheckTopic: topicIn(ROUTE53_METRICS_REGION),
+      // S3 publishes replication metrics in the source bucket's region.
+      replicationTopic: topicIn(primary.region),
+      replicaIdentifier: replica.instanceIdentifier,
+      rpoSeconds: config.recovery.rpoSeconds,
+      loadBalancerArn: region.app.albArn,
+      targetGroupArn: region.app.targetGroupArn,
+      sourceBucketName: primary.bucketName,
+      destinationBucketName: region.dataBucket.bucketName,
+      replicationRuleId: replication.ruleId,
+      healthCheckId: failover.healthCheckId,
+    },
+    opts,
+  );
+
+  const identity = aws.getCallerIdentityOutput({}, { provider });
+  const partition = aws.getPartitionOutput({}, { provider });
+  const standby = { minSize: config.app.minSize, desiredCapacity: config.app.desiredCapacity, maxSize: config.app.maxSize };
+  const targets: pulumi.Output<RecoveryTargets> = pulumi
+    .all({
+      accountId: identity.accountId,
+      partition: partition.partition,
+      replicaIdentifier: replica.instanceIdentifier,
+      replicaArn: replica.instanceArn,
+      groupName: region.app.autoScalingGroupName,
+      groupArn: region.app.autoScalingGroupArn,
+      targetGroupArn: region.app.targetGroupArn,
+      albDnsName: region.app.albDnsName,
+      albZoneId: region.app.albZoneId,
+      healthCheckId: failover.healthCheckId,
+      drZoneId: stableName.zoneId,
+      topicArn: drTopic.topicArn,
+    })
+    .apply((resolved) => ({
+      partition: resolved.partition,
+      accountId: resolved.accountId,
+      drRegion: config.region,
+      primaryRegion: primary.region,
+      rtoSeconds: config.recovery.rtoSeconds,
+      rpoSeconds: config.recovery.rpoSeconds,
+      replica: { identifier: resolved.replicaIdentifier, arn: resolved.replicaArn, backupRetentionDays: config.database.backupRetentionDays },
+      drAutoScalingGroup: {
+        name: resolved.groupName,
+        arn: resolved.groupArn,
+        standby,
+        recovery: { minSize: primary.appMinSize, desiredCapacity: primary.appDesiredCapacity, maxSize: Math.max(primary.appMaxSize, config.app.maxSize) },
+      },
+      drTargetGroupArn: resolved.targetGroupArn,
+      drLoadBalancer: { dnsName: resolved.albDnsName, zoneId: resolved.albZoneId },
+      primaryLoadBalancer: { dnsName: primary.albDnsName, zoneId: primary.albZoneId },
+      dns: {
+        hostedZoneId: primary.hostedZoneId,
+        applicationName: primary.applicationName,
+        primarySetIdentifier: failover.primarySetIdentifier,
+        healthCheckId: resolved.healthCheckId,
+        drillPoolName: `drill-pool.${primary.applicationName}`,
+      },
+      databaseName: { fqdn: stableName.fqdn, drZoneId: resolved.drZoneId, primaryZoneId: primary.databaseZoneId },
+      databaseNameTtlSeconds: DATABASE_NAME_TTL_SECONDS,
+      primary: {
+        databaseIdentifier: primary.dbIdentifier,
+        databaseArn: primary.dbArn,
+        autoScalingGroupName: primary.autoScalingGroupName,
+        targetGroupArn: primary.targetGroupArn,
+        capacity: { minSize: primary.appMinSize, desiredCapacity: primary.appDesiredCapacity, maxSize: primary.appMaxSize },
+      },
+      primaryRegionFunctionArn: `arn:${resolved.partition}:lambda:${config.region}:${resolved.accountId}:function:${names.primaryRegionFunction}`,
+      topicArn: resolved.topicArn,
+      alarms: { replicaLagOverRpo: names.replicaLagOverRpoAlarm, drillAbort: [names.unhealthyTargetsAlarm, names.targetErrorsAlarm] },
+      drill: { trafficPercent: config.failover.drillTrafficPercent, durationSeconds: config.failover.drillDurationSeconds },
+    }));
+
+  const healthCheckTopic = topicIn(ROUTE53_METRICS_REGION);
+  const workflows = new RecoveryWorkflows(
+    "dr-recovery",
+    {
+      prefix,
+      targets,
+      kmsKeyArn: region.key.keyArn,
+      logRetentionDays: config.network.flowLogRetentionDays,
+      cooldownSeconds: config.failover.cooldownSeconds,
+      functionName: names.primaryRegionFunction,
+      ...(config.failover.automatic
+        ? {
+            automaticFailover: {
+              ruleName: names.automaticFailoverRule,
+              alarmArn: alarms.primaryHealthCheckAlarmArn,
+              ...(healthCheckTopic.provider ? { alarmRegionProvider: healthCheckTopic.provider } : {}),
+            },
+          }
+        : {}),
+    },
+    opts,
+  );
+  return { topicArn: drTopic.topicArn, workflows, targets };
+}
