@@ -10,9 +10,17 @@ export function describeDatabase(identifier: string, rest: State = {}): State {
   return sdkTask("rds", "describeDBInstances", { DbInstanceIdentifier: identifier }, { ResultSelector: { "instance.$": "$.DbInstances[0]" }, ...rest });
 }
 
-/** `cloudwatch:describeAlarms` of one alarm; its state (`OK`, `ALARM`, `INSUFFICIENT_DATA`) lands at `<ResultPath>.state`. */
+/**
+ * `cloudwatch:describeAlarms` of one alarm; its states (`OK`, `ALARM`, `INSUFFICIENT_DATA`) land at
+ * `<ResultPath>.states`: an empty list when the alarm does not exist, which `alarmIsOk` reads as not OK.
+ */
 export function alarmState(alarmName: string, rest: State = {}): State {
-  return sdkTask("cloudwatch", "describeAlarms", { AlarmNames: [alarmName] }, { ResultSelector: { "state.$": "$.MetricAlarms[0].StateValue" }, ...rest });
+  return sdkTask("cloudwatch", "describeAlarms", { AlarmNames: [alarmName] }, { ResultSelector: { "states.$": "$.MetricAlarms[*].StateValue" }, ...rest });
+}
+
+/** Choice rule: the alarm read by `alarmState` into `resultPath` exists and is OK (a missing alarm is not OK). */
+export function alarmIsOk(resultPath: string): Record<string, unknown> {
+  return { And: [{ Variable: `${resultPath}.states[0]`, IsPresent: true }, { Variable: `${resultPath}.states[0]`, StringEquals: "OK" }] };
 }
 
 /**

@@ -20,7 +20,7 @@
  * over. The rollback is the reverse batch.
  */
 import { catchAll, type Definition, failure, failurePath, milestone, notify, poll, pollStart, sdkTask, type State } from "./asl";
-import { alarmState, describeDatabase, targetHealth } from "./checks";
+import { alarmIsOk, alarmState, describeDatabase, targetHealth } from "./checks";
 import { primaryRecordChange } from "./failover";
 import { type RecoveryTargets } from "./targets";
 import { POLLING } from "./timing";
@@ -62,7 +62,8 @@ export function drillPoolChanges(targets: RecoveryTargets, action: "UPSERT" | "D
 /** The drill definition for `targets`. */
 export function drillDefinition(targets: RecoveryTargets): Definition {
   const fail = (error: keyof typeof DRILL_ERRORS) => failure(error, DRILL_ERRORS[error], FAILURE);
-  const observations = Math.max(1, Math.ceil(targets.drill.durationSeconds / DRILL_OBSERVATION_INTERVAL_SECONDS));
+  // One look at the start and one after each 30 s wait: the shift lasts at least durationSeconds.
+  const observations = Math.ceil(targets.drill.durationSeconds / DRILL_OBSERVATION_INTERVAL_SECONDS) + 1;
   const drHealth = targetHealth(targets.drTargetGroupArn, "$.health");
   const pool = { dnsName: targets.dns.drillPoolName, zoneId: targets.dns.hostedZoneId };
   const dnsWait = (name: string, next: string, onTimeout: string, onError: string): Record<string, State> =>
@@ -119,7 +120,7 @@ export function drillDefinition(targets: RecoveryTargets): Definition {
       Default: "Not ready",
     },
     "Readiness: replica lag": alarmState(targets.alarms.replicaLagOverRpo, { ResultPath: "$.replicaLag", Catch: catchAll(FAILURE), Next: "Lag ready?" }),
-    "Lag ready?": { Type: "Choice", Choices: [{ Variable: "$.replicaLag.state", StringEquals: "OK", Next: "Readiness: DR health" }], Default: "Not ready" },
+    "Lag ready?": { Type: "Choice", Choices: [{ ...alarmIsOk("$.replicaLag"), Next: "Readiness: DR health" }], Default: "Not ready" },
     "Readiness: DR health": { ...drHealth.check, ResultPath: "$.health", Catch: catchAll(FAILURE), Next: "Count healthy targets" },
     "Count healthy targets": { ...drHealth.measure, Next: "DR healthy?" },
     "DR healthy?": { Type: "Choice", Choices: [{ ...drHealth.healthy(1), Next: "Notify start" }], Default: "Not ready" },
@@ -172,7 +173,7 @@ export function drillDefinition(targets: RecoveryTargets): Definition {
     Report: notify(
       targets.topicArn,
       "DR drill passed",
-      `States.Format('DR drill passed: ${targets.drill.trafficPercent}% of traffic served from ${targets.drRegion} for ${targets.drill.durationSeconds} s with no abort alarm ({}), replica lag alarm {}, {} healthy DR targets before the shift. Timeline: {}', States.JsonToString($.observation.firing), $.replicaLag.state, $.health.targets, States.JsonToString($.timeline))`,
+      `States.Format('DR drill passed: ${targets.drill.trafficPercent}% of traffic served from ${targets.drRegion} for ${targets.drill.durationSeconds} s with no abort alarm ({}), replica lag alarm {}, {} healthy DR targets before the shift. Timeline: {}', States.JsonToString($.observation.firing), States.JsonToString($.replicaLag.states), $.health.targets, States.JsonToString($.timeline))`,
       { Next: "Drill passed" },
     ),
     "Drill passed": { Type: "Succeed" },

@@ -32,8 +32,9 @@ export const FAILBACK_ERRORS = {
   ReplicaLagOverRpo: "the primary-region replica's lag is over the RPO or unknown; nothing was changed (force to accept the data loss)",
   CapacityNotReady: "the primary Auto Scaling Group did not reach its capacity in time; DR still serves, nothing else changed",
   ReplicaCatchUpTimeout: "the primary-region replica did not catch up; DR capacity was restored, DR still serves",
-  PromotionFailed: "the primary-region replica could not be promoted; DR capacity is at 0: run failover to serve from DR again",
-  PromotionTimedOut: "the primary-region promotion did not finish in time; re-run failback to continue",
+  PromotionFailed: "the primary-region replica could not be promoted; DR capacity was restored and DR still serves",
+  PromotionTimedOut:
+    "the primary-region promotion did not finish in time; DR capacity is at 0: once the primary-region instance is available, finish the switch by hand (README, Failback) or run failover to serve from DR",
   DnsChangeNotInSync: "Route 53 did not report the DNS change INSYNC in time; check the hosted zone",
   HealthNotRecovered: "the primary targets did not pass /health in time; DNS already serves the primary region",
 } as const;
@@ -168,7 +169,8 @@ export function failbackDefinition(targets: RecoveryTargets): Definition {
         Next: pollStart("Primary promotion"),
       },
     ),
-    "Promotion failed": fail("PromotionFailed"),
+    // The DR database is still the writer: give DR its capacity back, then report.
+    "Promotion failed": { ...fail("PromotionFailed"), Next: "Restore DR writes" },
     ...poll({
       name: "Primary promotion",
       check: operation("describeDatabase"),

@@ -24,7 +24,7 @@
  * executions.
  */
 import { catchAll, type Definition, failure, failurePath, milestone, notify, poll, pollStart, sdkTask, type State, TRANSIENT_RETRY } from "./asl";
-import { alarmState, caughtUp, describeDatabase, replicaLagSince, targetHealth } from "./checks";
+import { alarmIsOk, alarmState, caughtUp, describeDatabase, replicaLagSince, targetHealth } from "./checks";
 import { primaryRegionTask } from "./primaryRegion";
 import { type RecoveryTargets } from "./targets";
 import { POLLING } from "./timing";
@@ -191,7 +191,7 @@ export function failoverDefinition(targets: RecoveryTargets, cooldownSeconds: nu
     "Replica lag within RPO?": {
       Type: "Choice",
       Choices: [
-        { Variable: "$.replicaLag.state", StringEquals: "OK", Next: "Notify start" },
+        { ...alarmIsOk("$.replicaLag"), Next: "Notify start" },
         { ...isForced, Next: "Notify start" },
       ],
       Default: "Replica lag over RPO",

@@ -48,7 +48,8 @@ export function primaryRegionTask(functionArn: string, operation: PrimaryRegionO
     Parameters: { FunctionName: functionArn, Payload: { operation, ...arguments_ } },
     ResultSelector: { "answer.$": "$.Payload" },
     TimeoutSeconds: 60,
-    Retry: [LAMBDA_RETRY, TRANSIENT_RETRY],
+    // The function's own refusals are not transient: fail at once instead of retrying them.
+    Retry: [{ ErrorEquals: ["InvalidArguments", "MisconfiguredFunction"], MaxAttempts: 0 }, LAMBDA_RETRY, TRANSIENT_RETRY],
     ...rest,
   };
 }
