@@ -28,7 +28,10 @@ export class NotificationTopic extends pulumi.ComponentResource {
     const account = accountContext(this);
     new aws.sns.TopicPolicy(
       `${name}-policy`,
-      { arn: topic.arn, policy: pulumi.all([topic.arn, account]).apply(([topicArn, { accountId }]) => JSON.stringify(notificationTopicPolicy({ topicArn, accountId }))) },
+      {
+        arn: topic.arn,
+        policy: pulumi.all([topic.arn, account]).apply(([topicArn, { accountId }]) => JSON.stringify(notificationTopicPolicy({ topicArn, accountId }))),
+      },
       { parent: this },
     );
     (args.emailSubscribers ?? []).forEach((address, index) => {

@@ -18,7 +18,18 @@ import * as pulumi from "@pulumi/pulumi";
 /** S3 Replication Time Control replicates 99.99% of objects within 15 minutes (S3 User Guide): seconds. */
 export const REPLICATION_TIME_CONTROL_SECONDS = 900;
 /** RDS event categories the DR topic receives for the replica (RDS User Guide, "Amazon RDS event categories and event messages"). */
-export const DATABASE_EVENT_CATEGORIES = ["availability", "backup", "configuration change", "failover", "failure", "low storage", "maintenance", "notification", "read replica", "recovery"];
+export const DATABASE_EVENT_CATEGORIES = [
+  "availability",
+  "backup",
+  "configuration change",
+  "failover",
+  "failure",
+  "low storage",
+  "maintenance",
+  "notification",
+  "read replica",
+  "recovery",
+];
 /** Target 5xx responses per minute behind the DR ALB that abort a drill. */
 export const DRILL_ABORT_5XX_PER_MINUTE = 10;
 
@@ -71,14 +82,17 @@ export class RecoveryAlarms extends pulumi.ComponentResource {
   /** @throws RangeError when the RPO is not a positive number of seconds. */
   constructor(name: string, args: RecoveryAlarmsArgs, opts?: pulumi.ComponentResourceOptions) {
     super("multi-region-dr:recovery:RecoveryAlarms", name, {}, opts);
-    if (!Number.isInteger(args.rpoSeconds) || args.rpoSeconds < 1) throw new RangeError(`RecoveryAlarms ${name}: rpoSeconds must be a positive whole number, got ${args.rpoSeconds}`);
+    if (!Number.isInteger(args.rpoSeconds) || args.rpoSeconds < 1)
+      throw new RangeError(`RecoveryAlarms ${name}: rpoSeconds must be a positive whole number, got ${args.rpoSeconds}`);
     const alarm = (suffix: string, topic: RegionalTopic, alarmArgs: Omit<aws.cloudwatch.MetricAlarmArgs, "alarmActions" | "okActions" | "actionsEnabled">) =>
       new aws.cloudwatch.MetricAlarm(
         `${name}-${suffix}`,
         { ...alarmArgs, actionsEnabled: true, alarmActions: [topic.topicArn], okActions: [topic.topicArn] },
         { parent: this, ...(topic.provider ? { provider: topic.provider } : {}) },
       );
-    const dimensions = pulumi.all([args.loadBalancerArn, args.targetGroupArn]).apply(([loadBalancer, targetGroup]) => loadBalancerDimensions(loadBalancer, targetGroup));
+    const dimensions = pulumi
+      .all([args.loadBalancerArn, args.targetGroupArn])
+      .apply(([loadBalancer, targetGroup]) => loadBalancerDimensions(loadBalancer, targetGroup));
 
     alarm("replica-lag", args.drTopic, {
       name: args.names.replicaLagOverRpo,
@@ -160,7 +174,8 @@ export class RecoveryAlarms extends pulumi.ComponentResource {
     });
     const healthCheck = alarm("primary-health-check", args.healthCheckTopic, {
       name: args.names.primaryHealthCheck,
-      alarmDescription: "The primary's Route 53 health check fails: Route 53 already serves the SECONDARY record; decide on a failover (or it starts automatically when configured)",
+      alarmDescription:
+        "The primary's Route 53 health check fails: Route 53 already serves the SECONDARY record; decide on a failover (or it starts automatically when configured)",
       namespace: "AWS/Route53",
       metricName: "HealthCheckStatus",
       dimensions: { HealthCheckId: args.healthCheckId },

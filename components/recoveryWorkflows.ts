@@ -60,7 +60,8 @@ export class RecoveryWorkflows extends pulumi.ComponentResource {
       throw new RangeError(`RecoveryWorkflows ${name}: cooldownSeconds must be at least 900, got ${args.cooldownSeconds}`);
     }
     for (const workflow of WORKFLOWS) {
-      if (stateMachineName(args.prefix, workflow).length > 80) throw new RangeError(`RecoveryWorkflows ${name}: prefix "${args.prefix}" makes state machine names over 80 characters`);
+      if (stateMachineName(args.prefix, workflow).length > 80)
+        throw new RangeError(`RecoveryWorkflows ${name}: prefix "${args.prefix}" makes state machine names over 80 characters`);
     }
     const child = { parent: this };
     const account = accountContext(this);
@@ -118,7 +119,9 @@ export class RecoveryWorkflows extends pulumi.ComponentResource {
     const machines = {} as Record<Workflow, aws.sfn.StateMachine>;
     for (const workflow of WORKFLOWS) {
       const machineName = stateMachineName(args.prefix, workflow);
-      const arn = pulumi.all([account, region]).apply(([{ partition, accountId }, regionName]) => stateMachineArn(partition, regionName, accountId, machineName));
+      const arn = pulumi
+        .all([account, region])
+        .apply(([{ partition, accountId }, regionName]) => stateMachineArn(partition, regionName, accountId, machineName));
       const role = new aws.iam.Role(
         `${name}-${workflow}-role`,
         { assumeRolePolicy: account.apply(({ accountId }) => JSON.stringify(serviceTrustPolicy("states.amazonaws.com", accountId))) },
@@ -130,7 +133,9 @@ export class RecoveryWorkflows extends pulumi.ComponentResource {
           role: role.id,
           policy: pulumi
             .all([targets, arn, args.kmsKeyArn])
-            .apply(([resolved, machineArn, topicKeyArn]) => JSON.stringify(stateMachinePolicy(definitions[workflow](resolved), resolved, machineArn, { topicKeyArn }))),
+            .apply(([resolved, machineArn, topicKeyArn]) =>
+              JSON.stringify(stateMachinePolicy(definitions[workflow](resolved), resolved, machineArn, { topicKeyArn })),
+            ),
         },
         child,
       );
@@ -177,15 +182,25 @@ export class RecoveryWorkflows extends pulumi.ComponentResource {
       }),
     );
     const eventsRole = (suffix: string, statement: pulumi.Output<{ action: string; resource: string }>) => {
-      const role = new aws.iam.Role(`${name}-${suffix}-role`, { assumeRolePolicy: account.apply(({ accountId }) => JSON.stringify(serviceTrustPolicy("events.amazonaws.com", accountId))) }, child);
+      const role = new aws.iam.Role(
+        `${name}-${suffix}-role`,
+        { assumeRolePolicy: account.apply(({ accountId }) => JSON.stringify(serviceTrustPolicy("events.amazonaws.com", accountId))) },
+        child,
+      );
       new aws.iam.RolePolicy(
         `${name}-${suffix}-policy`,
-        { role: role.id, policy: statement.apply(({ action, resource }) => JSON.stringify(policyDocument([{ Effect: "Allow", Action: action, Resource: resource }]))) },
+        {
+          role: role.id,
+          policy: statement.apply(({ action, resource }) => JSON.stringify(policyDocument([{ Effect: "Allow", Action: action, Resource: resource }]))),
+        },
         child,
       );
       return role;
     };
-    const startRole = eventsRole("start-failover", failover.arn.apply((resource) => ({ action: "states:StartExecution", resource })));
+    const startRole = eventsRole(
+      "start-failover",
+      failover.arn.apply((resource) => ({ action: "states:StartExecution", resource })),
+    );
     const rule = new aws.cloudwatch.EventRule(
       `${name}-automatic-failover`,
       { name: trigger.ruleName, description: "Primary health-check alarm -> unplanned failover (automatic failover is on)", eventPattern: pattern },
@@ -198,8 +213,13 @@ export class RecoveryWorkflows extends pulumi.ComponentResource {
     );
     if (!trigger.alarmRegionProvider) return;
 
-    const drBus = pulumi.all([account, region]).apply(([{ partition, accountId }, regionName]) => `arn:${partition}:events:${regionName}:${accountId}:event-bus/default`);
-    const forwardRole = eventsRole("forward-alarm", drBus.apply((resource) => ({ action: "events:PutEvents", resource })));
+    const drBus = pulumi
+      .all([account, region])
+      .apply(([{ partition, accountId }, regionName]) => `arn:${partition}:events:${regionName}:${accountId}:event-bus/default`);
+    const forwardRole = eventsRole(
+      "forward-alarm",
+      drBus.apply((resource) => ({ action: "events:PutEvents", resource })),
+    );
     const alarmRegion = { parent: this, provider: trigger.alarmRegionProvider };
     const forward = new aws.cloudwatch.EventRule(
       `${name}-forward-alarm`,

@@ -150,7 +150,9 @@ const primaryDatabaseSchema = z
      */
     replicaSourceArn: z
       .string()
-      .regex(/^arn:aws[a-z-]*:rds:[a-z0-9-]+:\d{12}:db:[A-Za-z][A-Za-z0-9-]*$/, { error: "must be the ARN of the promoted DR database (arn:aws:rds:<dr region>:<account>:db:<id>)" })
+      .regex(/^arn:aws[a-z-]*:rds:[a-z0-9-]+:\d{12}:db:[A-Za-z][A-Za-z0-9-]*$/, {
+        error: "must be the ARN of the promoted DR database (arn:aws:rds:<dr region>:<account>:db:<id>)",
+      })
       .optional(),
     /**
      * After failback: the failback workflow promoted the primary-region replica; adopt it as the
@@ -208,7 +210,10 @@ const failoverSchema = z
     /** How long a drill keeps that traffic in the DR region, seconds: 1 minute to 1 hour. Default 600. */
     drillDurationSeconds: integer("seconds", 60, 3600).default(600),
     /** E-mail addresses subscribed to the DR notification topics (each confirms by e-mail). Default none: subscribe your paging tool to the topic. */
-    notificationEmails: z.array(z.email({ error: "must be an e-mail address" })).max(10, { error: "at most 10 addresses; subscribe a list or a paging tool instead" }).default([]),
+    notificationEmails: z
+      .array(z.email({ error: "must be an e-mail address" }))
+      .max(10, { error: "at most 10 addresses; subscribe a list or a paging tool instead" })
+      .default([]),
   })
   .prefault({});
 

@@ -20,7 +20,12 @@ export function alarmState(alarmName: string, rest: State = {}): State {
 
 /** Choice rule: the alarm read by `alarmState` into `resultPath` exists and is OK (a missing alarm is not OK). */
 export function alarmIsOk(resultPath: string): Record<string, unknown> {
-  return { And: [{ Variable: `${resultPath}.states[0]`, IsPresent: true }, { Variable: `${resultPath}.states[0]`, StringEquals: "OK" }] };
+  return {
+    And: [
+      { Variable: `${resultPath}.states[0]`, IsPresent: true },
+      { Variable: `${resultPath}.states[0]`, StringEquals: "OK" },
+    ],
+  };
 }
 
 /**
@@ -29,11 +34,19 @@ export function alarmIsOk(resultPath: string): Record<string, unknown> {
  * ASL paths cannot filter on nested fields portably (asl-validator rejects `@.TargetHealth.State`),
  * so "enough healthy targets" is read as: at least `minimum` targets, all of them `healthy`.
  */
-export function targetHealth(targetGroupArn: string, resultPath: string): { check: State; measure: State; healthy: (minimum: number) => Record<string, unknown> } {
+export function targetHealth(
+  targetGroupArn: string,
+  resultPath: string,
+): { check: State; measure: State; healthy: (minimum: number) => Record<string, unknown> } {
   return {
-    check: sdkTask("elasticloadbalancingv2", "describeTargetHealth", { TargetGroupArn: targetGroupArn }, {
-      ResultSelector: { "states.$": "$.TargetHealthDescriptions[*].TargetHealth.State" },
-    }),
+    check: sdkTask(
+      "elasticloadbalancingv2",
+      "describeTargetHealth",
+      { TargetGroupArn: targetGroupArn },
+      {
+        ResultSelector: { "states.$": "$.TargetHealthDescriptions[*].TargetHealth.State" },
+      },
+    ),
     measure: {
       Type: "Pass",
       Parameters: {
@@ -84,5 +97,10 @@ export function replicaLagSince(identifier: string, sincePath: string): State {
 
 /** Choice rule: the newest lag datapoint at `<resultPath>.values[0]` exists and is 0 seconds. */
 export function caughtUp(resultPath: string): Record<string, unknown> {
-  return { And: [{ Variable: `${resultPath}.values[0]`, IsPresent: true }, { Variable: `${resultPath}.values[0]`, NumericEquals: 0 }] };
+  return {
+    And: [
+      { Variable: `${resultPath}.values[0]`, IsPresent: true },
+      { Variable: `${resultPath}.values[0]`, NumericEquals: 0 },
+    ],
+  };
 }

@@ -47,12 +47,22 @@ export function failbackDefinition(targets: RecoveryTargets): Definition {
   const primary = targets.primary.capacity;
   const operation = (name: Parameters<typeof primaryRegionTask>[1], arguments_: Record<string, unknown> = {}, rest: State = {}) =>
     primaryRegionTask(targets.primaryRegionFunctionArn, name, arguments_, rest);
-  const isForced = { And: [{ Variable: "$.force", IsPresent: true }, { Variable: "$.force", BooleanEquals: true }] };
+  const isForced = {
+    And: [
+      { Variable: "$.force", IsPresent: true },
+      { Variable: "$.force", BooleanEquals: true },
+    ],
+  };
   const setDrCapacity = (capacity: { minSize: number; desiredCapacity: number; maxSize: number }, next: string) =>
     sdkTask(
       "autoscaling",
       "updateAutoScalingGroup",
-      { AutoScalingGroupName: targets.drAutoScalingGroup.name, MinSize: capacity.minSize, DesiredCapacity: capacity.desiredCapacity, MaxSize: capacity.maxSize },
+      {
+        AutoScalingGroupName: targets.drAutoScalingGroup.name,
+        MinSize: capacity.minSize,
+        DesiredCapacity: capacity.desiredCapacity,
+        MaxSize: capacity.maxSize,
+      },
       { ResultPath: null, Catch: catchAll(FAILURE), Next: next },
     );
 
@@ -60,7 +70,15 @@ export function failbackDefinition(targets: RecoveryTargets): Definition {
     Start: { Type: "Pass", Parameters: { "started.$": "$$.Execution.StartTime" }, ResultPath: "$.timeline", Next: "Validate input" },
     "Validate input": {
       Type: "Choice",
-      Choices: [{ And: [{ Variable: "$.force", IsPresent: true }, { Variable: "$.force", IsBoolean: true }], Next: "List running executions" }],
+      Choices: [
+        {
+          And: [
+            { Variable: "$.force", IsPresent: true },
+            { Variable: "$.force", IsBoolean: true },
+          ],
+          Next: "List running executions",
+        },
+      ],
       Default: "Invalid input",
     },
     "Invalid input": fail("InvalidInput"),
@@ -68,7 +86,12 @@ export function failbackDefinition(targets: RecoveryTargets): Definition {
       "sfn",
       "listExecutions",
       { "StateMachineArn.$": "$$.StateMachine.Id", StatusFilter: "RUNNING", MaxResults: 10 },
-      { ResultSelector: { "count.$": "States.ArrayLength($.Executions)" }, ResultPath: "$.running", Catch: catchAll(FAILURE), Next: "Another execution running?" },
+      {
+        ResultSelector: { "count.$": "States.ArrayLength($.Executions)" },
+        ResultPath: "$.running",
+        Catch: catchAll(FAILURE),
+        Next: "Another execution running?",
+      },
     ),
     "Another execution running?": {
       Type: "Choice",
@@ -88,7 +111,11 @@ export function failbackDefinition(targets: RecoveryTargets): Definition {
       Default: "Describe primary database",
     },
     "Not failed over": fail("NotFailedOver"),
-    "Describe primary database": operation("describeDatabase", {}, { ResultPath: "$.primaryDatabase", Catch: catchAll(FAILURE), Next: "Primary re-protected?" }),
+    "Describe primary database": operation(
+      "describeDatabase",
+      {},
+      { ResultPath: "$.primaryDatabase", Catch: catchAll(FAILURE), Next: "Primary re-protected?" },
+    ),
     "Primary re-protected?": {
       Type: "Choice",
       Choices: [
@@ -108,7 +135,13 @@ export function failbackDefinition(targets: RecoveryTargets): Definition {
     "Lag within RPO?": {
       Type: "Choice",
       Choices: [
-        { And: [{ Variable: "$.lag.answer.seconds", IsNumeric: true }, { Variable: "$.lag.answer.seconds", NumericLessThanEquals: targets.rpoSeconds }], Next: "Notify start" },
+        {
+          And: [
+            { Variable: "$.lag.answer.seconds", IsNumeric: true },
+            { Variable: "$.lag.answer.seconds", NumericLessThanEquals: targets.rpoSeconds },
+          ],
+          Next: "Notify start",
+        },
         { ...isForced, Next: "Notify start" },
       ],
       Default: "Replica lag over RPO",
@@ -147,7 +180,14 @@ export function failbackDefinition(targets: RecoveryTargets): Definition {
       // Only datapoints published after writes stopped prove the replica has caught up.
       check: operation("replicaLagSeconds", { "since.$": "$.timeline.writesStopped.at" }),
       resultPath: "$.lag",
-      done: [{ And: [{ Variable: "$.lag.answer.seconds", IsNumeric: true }, { Variable: "$.lag.answer.seconds", NumericEquals: 0 }] }],
+      done: [
+        {
+          And: [
+            { Variable: "$.lag.answer.seconds", IsNumeric: true },
+            { Variable: "$.lag.answer.seconds", NumericEquals: 0 },
+          ],
+        },
+      ],
       ...POLLING.catchUp,
       next: "Promote primary database",
       onTimeout: "Restore DR writes",
@@ -175,7 +215,14 @@ export function failbackDefinition(targets: RecoveryTargets): Definition {
       name: "Primary promotion",
       check: operation("describeDatabase"),
       resultPath: "$.primaryDatabase",
-      done: [{ And: [{ Variable: "$.primaryDatabase.answer.status", StringEquals: "available" }, { Variable: "$.primaryDatabase.answer.isReplica", BooleanEquals: false }] }],
+      done: [
+        {
+          And: [
+            { Variable: "$.primaryDatabase.answer.status", StringEquals: "available" },
+            { Variable: "$.primaryDatabase.answer.isReplica", BooleanEquals: false },
+          ],
+        },
+      ],
       ...POLLING.promotion,
       next: "Primary promoted",
       onTimeout: "Promotion timed out",
@@ -210,7 +257,10 @@ export function failbackDefinition(targets: RecoveryTargets): Definition {
       "changeResourceRecordSets",
       {
         HostedZoneId: targets.dns.hostedZoneId,
-        ChangeBatch: { Comment: "Failback: the PRIMARY record serves the primary region again", Changes: [primaryRecordChange(targets, targets.primaryLoadBalancer)] },
+        ChangeBatch: {
+          Comment: "Failback: the PRIMARY record serves the primary region again",
+          Changes: [primaryRecordChange(targets, targets.primaryLoadBalancer)],
+        },
       },
       { ResultSelector: { "id.$": "$.ChangeInfo.Id" }, ResultPath: "$.dnsChange", Catch: catchAll(FAILURE), Next: pollStart("DNS change") },
     ),

@@ -54,7 +54,12 @@ export function failoverDefinition(targets: RecoveryTargets, cooldownSeconds: nu
   const fail = (error: keyof typeof FAILOVER_ERRORS) => failure(error, FAILOVER_ERRORS[error], FAILURE);
   const describeReplica = describeDatabase(targets.replica.identifier);
   const drHealth = targetHealth(targets.drTargetGroupArn, "$.health");
-  const isForced = { And: [{ Variable: "$.force", IsPresent: true }, { Variable: "$.force", BooleanEquals: true }] };
+  const isForced = {
+    And: [
+      { Variable: "$.force", IsPresent: true },
+      { Variable: "$.force", BooleanEquals: true },
+    ],
+  };
 
   const scaleBranch: Pick<Definition, "StartAt" | "States"> = {
     StartAt: "Scale DR capacity",
@@ -62,14 +67,24 @@ export function failoverDefinition(targets: RecoveryTargets, cooldownSeconds: nu
       "Scale DR capacity": sdkTask(
         "autoscaling",
         "updateAutoScalingGroup",
-        { AutoScalingGroupName: targets.drAutoScalingGroup.name, MinSize: recovery.minSize, DesiredCapacity: recovery.desiredCapacity, MaxSize: recovery.maxSize },
+        {
+          AutoScalingGroupName: targets.drAutoScalingGroup.name,
+          MinSize: recovery.minSize,
+          DesiredCapacity: recovery.desiredCapacity,
+          MaxSize: recovery.maxSize,
+        },
         { ResultPath: null, Next: pollStart("DR capacity") },
       ),
       ...poll({
         name: "DR capacity",
-        check: sdkTask("autoscaling", "describeAutoScalingGroups", { AutoScalingGroupNames: [targets.drAutoScalingGroup.name] }, {
-          ResultSelector: { "instances.$": "$.AutoScalingGroups[0].Instances[?(@.LifecycleState == 'InService')].InstanceId" },
-        }),
+        check: sdkTask(
+          "autoscaling",
+          "describeAutoScalingGroups",
+          { AutoScalingGroupNames: [targets.drAutoScalingGroup.name] },
+          {
+            ResultSelector: { "instances.$": "$.AutoScalingGroups[0].Instances[?(@.LifecycleState == 'InService')].InstanceId" },
+          },
+        ),
         resultPath: "$.capacity",
         measure: { Type: "Pass", Parameters: { "inService.$": "States.ArrayLength($.capacity.instances)" }, ResultPath: "$.capacity" },
         done: [{ Variable: "$.capacity.inService", NumericGreaterThanEquals: recovery.desiredCapacity }],
@@ -138,11 +153,21 @@ export function failoverDefinition(targets: RecoveryTargets, cooldownSeconds: nu
           // Each field is checked for presence first: a comparison on a missing path is a States.Runtime error.
           And: [
             { Variable: "$.mode", IsPresent: true },
-            { Or: [{ Variable: "$.mode", StringEquals: "planned" }, { Variable: "$.mode", StringEquals: "unplanned" }] },
+            {
+              Or: [
+                { Variable: "$.mode", StringEquals: "planned" },
+                { Variable: "$.mode", StringEquals: "unplanned" },
+              ],
+            },
             { Variable: "$.force", IsPresent: true },
             { Variable: "$.force", IsBoolean: true },
             { Variable: "$.trigger", IsPresent: true },
-            { Or: [{ Variable: "$.trigger", StringEquals: "operator" }, { Variable: "$.trigger", StringEquals: "alarm" }] },
+            {
+              Or: [
+                { Variable: "$.trigger", StringEquals: "operator" },
+                { Variable: "$.trigger", StringEquals: "alarm" },
+              ],
+            },
           ],
           Next: "List running executions",
         },
@@ -154,7 +179,12 @@ export function failoverDefinition(targets: RecoveryTargets, cooldownSeconds: nu
       "sfn",
       "listExecutions",
       { "StateMachineArn.$": "$$.StateMachine.Id", StatusFilter: "RUNNING", MaxResults: 10 },
-      { ResultSelector: { "count.$": "States.ArrayLength($.Executions)" }, ResultPath: "$.running", Catch: catchAll(FAILURE), Next: "Another execution running?" },
+      {
+        ResultSelector: { "count.$": "States.ArrayLength($.Executions)" },
+        ResultPath: "$.running",
+        Catch: catchAll(FAILURE),
+        Next: "Another execution running?",
+      },
     ),
     "Another execution running?": {
       Type: "Choice",
@@ -187,7 +217,12 @@ export function failoverDefinition(targets: RecoveryTargets, cooldownSeconds: nu
     },
     "Replica not ready": fail("ReplicaNotReady"),
     "Already promoted": { Type: "Pass", Result: true, ResultPath: "$.alreadyPromoted", Next: "Notify start" },
-    "Check replica lag": { ...alarmState(targets.alarms.replicaLagOverRpo), ResultPath: "$.replicaLag", Catch: catchAll(FAILURE), Next: "Replica lag within RPO?" },
+    "Check replica lag": {
+      ...alarmState(targets.alarms.replicaLagOverRpo),
+      ResultPath: "$.replicaLag",
+      Catch: catchAll(FAILURE),
+      Next: "Replica lag within RPO?",
+    },
     "Replica lag within RPO?": {
       Type: "Choice",
       Choices: [
@@ -205,7 +240,9 @@ export function failoverDefinition(targets: RecoveryTargets, cooldownSeconds: nu
     ),
     "Planned?": {
       Type: "Choice",
-      Choices: [{ And: [{ Variable: "$.mode", StringEquals: "planned" }, { Not: { Variable: "$.alreadyPromoted", IsPresent: true } }], Next: "Stop writes in primary" }],
+      Choices: [
+        { And: [{ Variable: "$.mode", StringEquals: "planned" }, { Not: { Variable: "$.alreadyPromoted", IsPresent: true } }], Next: "Stop writes in primary" },
+      ],
       Default: "Recover",
     },
     "Stop writes in primary": primaryRegionTask(
@@ -256,7 +293,12 @@ export function failoverDefinition(targets: RecoveryTargets, cooldownSeconds: nu
           Changes: [
             {
               Action: "UPSERT",
-              ResourceRecordSet: { Name: targets.databaseName.fqdn, Type: "CNAME", Ttl: targets.databaseNameTtlSeconds, ResourceRecords: [{ "Value.$": "$.recovery.databaseAddress" }] },
+              ResourceRecordSet: {
+                Name: targets.databaseName.fqdn,
+                Type: "CNAME",
+                Ttl: targets.databaseNameTtlSeconds,
+                ResourceRecords: [{ "Value.$": "$.recovery.databaseAddress" }],
+              },
             },
           ],
         },

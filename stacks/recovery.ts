@@ -57,7 +57,11 @@ export function buildRecovery({ config, stackName, provider, primary, region, re
     const existing = topics.get(alarmRegion);
     if (existing) return existing;
     const regionalProvider = new aws.Provider(`dr-alarms-${alarmRegion}`, { region: alarmRegion, defaultTags: { tags: stackTags(config, stackName) } });
-    const key = new RegionalKey(`dr-alarms-${alarmRegion}-key`, { region: alarmRegion, aliasName: `${prefix}-alarms`, protect: config.protect }, inRegion(regionalProvider));
+    const key = new RegionalKey(
+      `dr-alarms-${alarmRegion}-key`,
+      { region: alarmRegion, aliasName: `${prefix}-alarms`, protect: config.protect },
+      inRegion(regionalProvider),
+    );
     const topic = new NotificationTopic(
       `dr-alarms-${alarmRegion}`,
       { topicName: `${names.topic}-alarms`, kmsKeyArn: key.keyArn, emailSubscribers: config.failover.notificationEmails },

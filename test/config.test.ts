@@ -148,7 +148,13 @@ describe("parseStackConfig", () => {
       expect(config.recovery).to.deep.equal({ rtoSeconds: 900, rpoSeconds: 60 });
       expect(config.database).to.deep.equal({ backupRetentionDays: 7, multiAz: true, promoted: false });
       expect(config.dns).to.deep.equal({ healthCheckIntervalSeconds: 10, healthCheckFailureThreshold: 3 });
-      expect(config.failover).to.deep.equal({ automatic: false, cooldownSeconds: 3600, drillTrafficPercent: 5, drillDurationSeconds: 600, notificationEmails: [] });
+      expect(config.failover).to.deep.equal({
+        automatic: false,
+        cooldownSeconds: 3600,
+        drillTrafficPercent: 5,
+        drillDurationSeconds: 600,
+        notificationEmails: [],
+      });
     });
 
     it("keeps the other defaults of an object when one field is set", () => {

@@ -58,13 +58,16 @@ describe("the two stacks, synthesized from Pulumi.primary.yaml and Pulumi.dr.yam
     it("puts each stack in its configured region; only the DR alarms that must live elsewhere get a second provider", () => {
       expect(result.primary.region).to.equal("us-east-1");
       expect(result.dr.region).to.equal("us-west-2");
-      const providerRegions = (plan: StackPlan) => plan.resources.filter((resource) => resource.type === "pulumi:providers:aws").map((provider) => provider.inputs.region);
+      const providerRegions = (plan: StackPlan) =>
+        plan.resources.filter((resource) => resource.type === "pulumi:providers:aws").map((provider) => provider.inputs.region);
       expect(providerRegions(result.primary)).to.deep.equal(["us-east-1"]);
       // Route 53 health-check metrics (us-east-1) and S3 replication metrics (the source region, here also us-east-1).
       expect(providerRegions(result.dr)).to.deep.equal(["us-west-2", "us-east-1"]);
       for (const plan of [result.primary, result.dr]) {
         const regional = plan.resources.filter((resource) => resource.custom && resource.region !== "global" && !resource.type.startsWith("pulumi:"));
-        const elsewhere = regional.filter((resource) => resource.region !== plan.region && resource.type !== "aws:s3/bucketReplicationConfig:BucketReplicationConfig");
+        const elsewhere = regional.filter(
+          (resource) => resource.region !== plan.region && resource.type !== "aws:s3/bucketReplicationConfig:BucketReplicationConfig",
+        );
         const alarmHub = (resource: (typeof elsewhere)[number]) =>
           resource.name.startsWith("dr-alarms-us-east-1") ||
           ["dr-alarms-replication-latency", "dr-alarms-replication-failures", "dr-alarms-primary-health-check"].includes(resource.name);

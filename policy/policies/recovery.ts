@@ -220,7 +220,8 @@ const recoveryWorkflows = stackPolicy({
     }
     const roles = new Map<string, string>();
     for (const machine of machines) {
-      if (regionOf(machine) !== manifest.region) report(`${machine.name}: runs in ${regionOf(machine)}; the recovery workflows must run in the DR region ${manifest.region}`, machine.urn);
+      if (regionOf(machine) !== manifest.region)
+        report(`${machine.name}: runs in ${regionOf(machine)}; the recovery workflows must run in the DR region ${manifest.region}`, machine.urn);
       const roleArn = machine.props.roleArn;
       if (typeof roleArn === "string") {
         const other = roles.get(roleArn);
@@ -238,13 +239,18 @@ const recoveryWorkflows = stackPolicy({
       for (const { path, arn } of arnsIn(definition)) {
         const region = arnRegion(arn);
         if (region && region !== manifest.region)
-          report(`${machine.name}: ${path} names ${arn} of ${region}; a workflow calls its own region (Step Functions SDK integrations cannot reach another)`, machine.urn);
+          report(
+            `${machine.name}: ${path} names ${arn} of ${region}; a workflow calls its own region (Step Functions SDK integrations cannot reach another)`,
+            machine.urn,
+          );
       }
     }
     const failback = machines.filter((machine) => String(machine.props.name ?? "").endsWith("-failback"));
     for (const target of ofType(resources, TYPES.eventTarget)) {
       const startsFailback = failback.some(
-        (machine) => (typeof machine.props.arn === "string" && target.props.arn === machine.props.arn) || String(target.props.arn ?? "").endsWith(`:stateMachine:${machine.props.name}`),
+        (machine) =>
+          (typeof machine.props.arn === "string" && target.props.arn === machine.props.arn) ||
+          String(target.props.arn ?? "").endsWith(`:stateMachine:${machine.props.name}`),
       );
       if (startsFailback) report(`${target.name}: starts the failback workflow; failback must never be automatic (no flapping)`, target.urn);
     }

@@ -1316,7 +1316,13 @@ describe("policy pack: recovery", () => {
     it("allows only the manifest: another parameter holding the same value is flagged for each regional ARN", async () => {
       const copy = manifestParameter(DR_MANIFEST, { resourceName: "notes", name: "/multi-region-dr/dr/notes" });
       const messages = await violationsOf(policy, [...stack(), copy]);
-      expectViolations(messages, `notes: insecureValue uses ${PRIMARY_KEY_ARN}`, "loadbalancer/app/primary-app-alb", "targetgroup/primary-app-tg", PRIMARY_DB_ARN);
+      expectViolations(
+        messages,
+        `notes: insecureValue uses ${PRIMARY_KEY_ARN}`,
+        "loadbalancer/app/primary-app-alb",
+        "targetgroup/primary-app-tg",
+        PRIMARY_DB_ARN,
+      );
     });
 
     it("skips a resource the DR stack places in the primary region only when the manifest names the home region", async () => {

@@ -85,7 +85,13 @@ describe("the policy pack on the synthesized stacks", function () {
       const plan = copyOf(dr);
       const failback = only(plan, "aws:sfn/stateMachine:StateMachine", "dr-recovery-failback");
       const failover = only(plan, "aws:sfn/stateMachine:StateMachine", "dr-recovery-failover");
-      plan.resources.push({ ...copyOf(failback), type: "aws:cloudwatch/eventTarget:EventTarget", name: "sneaky", urn: `${failback.urn}-sneaky`, inputs: { arn: failback.outputs.arn } });
+      plan.resources.push({
+        ...copyOf(failback),
+        type: "aws:cloudwatch/eventTarget:EventTarget",
+        name: "sneaky",
+        urn: `${failback.urn}-sneaky`,
+        inputs: { arn: failback.outputs.arn },
+      });
       set(failover, "roleArn", failback.inputs.roleArn);
       const drill = only(plan, "aws:sfn/stateMachine:StateMachine", "dr-recovery-drill");
       set(drill, "region", "us-east-1");
@@ -284,7 +290,9 @@ describe("npm run synth with the policy pack", function () {
     const onlyGraviton = { families: ["m7g"] };
     expect(synth("--policy-config", configFile({ "allowed-instance-families": onlyGraviton })).status).to.equal(0);
     expect(synth("--policy-config", configFile({ "allowed-instance-families": { enforcementLevel: "mandatory", ...onlyGraviton } })).status).to.equal(3);
-    expect(synth("--policy-config", configFile({ all: "mandatory", "allowed-instance-families": { enforcementLevel: "disabled", ...onlyGraviton } })).status).to.equal(0);
+    expect(
+      synth("--policy-config", configFile({ all: "mandatory", "allowed-instance-families": { enforcementLevel: "disabled", ...onlyGraviton } })).status,
+    ).to.equal(0);
   });
 
   it("exits 1 with the problem named for an invalid policy config", () => {
