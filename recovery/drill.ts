@@ -147,7 +147,8 @@ export function drillDefinition(targets: RecoveryTargets): Definition {
           Changes: [...drillPoolChanges(targets, "UPSERT"), primaryRecordChange(targets, pool)],
         },
       },
-      { ResultSelector: { "id.$": "$.ChangeInfo.Id" }, ResultPath: "$.dnsChange", Catch: catchAll(FAILURE), Next: pollStart("Shift DNS change") },
+      // A failed call may still have applied the batch: roll back (a rollback of nothing fails and is reported).
+      { ResultSelector: { "id.$": "$.ChangeInfo.Id" }, ResultPath: "$.dnsChange", Catch: catchAll("Roll back on error"), Next: pollStart("Shift DNS change") },
     ),
     ...dnsWait("Shift DNS change", "Traffic shifted", "Shift not in sync", "Roll back on error"),
     "Shift not in sync": {

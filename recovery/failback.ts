@@ -136,8 +136,10 @@ export function failbackDefinition(targets: RecoveryTargets): Definition {
       Type: "Choice",
       Choices: [
         {
+          // RDS reports -1 when replication is not active (MySQL): that is not "within the RPO".
           And: [
             { Variable: "$.lag.answer.seconds", IsNumeric: true },
+            { Variable: "$.lag.answer.seconds", NumericGreaterThanEquals: 0 },
             { Variable: "$.lag.answer.seconds", NumericLessThanEquals: targets.rpoSeconds },
           ],
           Next: "Notify start",
