@@ -17,8 +17,9 @@
  * Route 53 reports the change INSYNC; wait until the DR target group has the recovery capacity of
  * targets passing `/health`; notify with the timeline.
  *
- * Re-running after a partial failure is safe: an already promoted database is detected and not
- * promoted again, and every other change is an idempotent set (capacity, UPSERT).
+ * Re-running after a partial failure is safe: an already promoted database, or one still being
+ * promoted (`modifying` or `rebooting`), is detected and not promoted again, and every other change is
+ * an idempotent set (capacity, UPSERT).
  * Started by an alarm, a finished execution holds its slot for `cooldownSeconds`, and every
  * execution refuses to start while another one runs: that is the minimum delay between automatic
  * executions.
@@ -204,6 +205,14 @@ export function failoverDefinition(targets: RecoveryTargets, cooldownSeconds: nu
       Type: "Choice",
       Choices: [
         { Not: { Variable: "$.replica.instance.ReadReplicaSourceDBInstanceIdentifier", IsPresent: true }, Next: "Already promoted" },
+        // A re-run while an earlier promotion is still running: wait for it instead of promoting again.
+        {
+          Or: [
+            { Variable: "$.replica.instance.DbInstanceStatus", StringEquals: "modifying" },
+            { Variable: "$.replica.instance.DbInstanceStatus", StringEquals: "rebooting" },
+          ],
+          Next: "Already promoted",
+        },
         {
           Or: [
             { Variable: "$.replica.instance.DbInstanceStatus", StringEquals: "available" },

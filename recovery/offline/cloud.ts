@@ -1,0 +1,753 @@
+/**
+ * The simulated pair of regions the recovery workflows act on, built from the RecoveryTargets:
+ * - primary region: up or down (outages), its database (writable, or a replica of the DR database
+ *   after re-protection), its Auto Scaling Group and target health, reached only through the
+ *   primary-region operations function;
+ * - DR region: the read replica (status, source, lag), the DR Auto Scaling Group and its target
+ *   group, CloudWatch alarms derived from the model, the SNS topic;
+ * - Route 53: the public zone's failover pair and drill pool, both private zones' database names,
+ *   change ids, and the primary's health check (unhealthy interval x threshold after the primary
+ *   stops serving).
+ *
+ * `invoke` implements every call the failover, failback and drill definitions make: it dispatches on
+ * the Task's Resource (`aws-sdk:<service>:<action>`, or `lambda:invoke` and the payload's
+ * `operation`), checks that the call targets the resources of the targets (anything else throws the
+ * error AWS would, e.g. `Rds.DbInstanceNotFoundException`, and is recorded as a violation), applies
+ * the change at the simulated time of the request and answers after the call's latency, in the
+ * casing Step Functions' SDK integrations use (`DbInstances[0].DbInstanceStatus`, `ChangeInfo.Id`).
+ */
+import type { Workflow } from "../names";
+import type { PrimaryRegionOperation } from "../primaryRegion";
+import type { Capacity, RecoveryTargets } from "../targets";
+import { AutoScalingFault, SimulatedAutoScalingGroup } from "./autoScaling";
+import type { VirtualClock } from "./clock";
+import { DatabaseFault, SimulatedDatabase } from "./database";
+import { detectionSeconds, type Durations } from "./durations";
+import { AwsError, SimulatorError, StatesRuntimeError } from "./errors";
+import { type Change, type RecordSet, Route53Fault, SimulatedRoute53, normalizeName } from "./route53";
+
+/** The initial condition of the world and the faults a scenario injects, in simulated seconds (0 = the first execution's start). */
+export interface WorldSetup {
+  /** The primary region stops serving at `from` (and is back at `until`). */
+  primaryOutage?: { from: number; until?: number };
+  replica?: {
+    /** The replica does not exist. */
+    missing?: boolean;
+    /** `backing-up` until this second. */
+    backingUpUntil?: number;
+    /** ReplicaLag while replicating normally, seconds (default 1). */
+    steadyLagSeconds?: number;
+    /**
+     * ReplicaLag once the source is unreachable: `grows` (default; the lag is the age of the newest
+     * replayed transaction, as PostgreSQL computes it) or `frozen` at the steady lag.
+     */
+    afterSourceLoss?: "grows" | "frozen";
+    /** Replication stalls from this second: the lag grows and stopping writes does not bring it to 0. */
+    stalledFrom?: number;
+    /** A promotion breaks the instance `afterSeconds` after it is accepted, with `status`. */
+    promotionBreaks?: { afterSeconds: number; status: string };
+  };
+  dr?: {
+    /** The DR group's capacity at the start (default: its standby capacity). */
+    capacity?: Capacity;
+    /** From this second, launches never produce an instance (InsufficientInstanceCapacity). */
+    launchesFailFrom?: number;
+    /** Instances launched from this second never pass /health. */
+    newInstancesUnhealthyFrom?: number;
+  };
+  /** Route 53 changes submitted before this second stay PENDING until it, plus the propagation delay. */
+  route53PropagationStuckUntil?: number;
+  /** Alarms in ALARM over a window, whatever the model says (e.g. the DR 5xx alarm during a drill). */
+  alarmsFiring?: { name: string; from: number; until?: number }[];
+  /** Executions of each workflow already RUNNING besides the simulated one. */
+  otherRunningExecutions?: Partial<Record<Workflow, number>>;
+}
+
+/** Values the synthesized plan knows better than a fixture (fromPlan.ts); all optional. */
+export interface PlanFacts {
+  secondarySetIdentifier?: string;
+  replicaAddress?: string;
+  primaryDatabaseAddress?: string;
+}
+
+/** One call a workflow made. */
+export interface CallRecord {
+  at: number;
+  state: string;
+  /** `rds:promoteReadReplica`, `lambda:setCapacity`, ... */
+  api: string;
+  ok: boolean;
+  error?: string;
+  /** True for calls that change something (successful or not). */
+  mutating: boolean;
+}
+
+export interface Notification {
+  at: number;
+  subject: string;
+  message: string;
+}
+
+/** The world as an operator would check it after a run. */
+export interface CloudState {
+  at: number;
+  /** What the PRIMARY failover record aliases: `primary-alb`, `dr-alb`, `drill-pool`, `missing` or the alias name. */
+  primaryRecord: string;
+  /** What resolvers get for the application name: `primary`, `dr`, `primary 95% / dr 5%` or `none`. */
+  dnsAnswer: string;
+  /** Records under the drill pool name. */
+  drillPoolRecords: number;
+  /** What the DR region's stable database name points at: `dr-database`, `primary-database` or the value. */
+  drDatabaseName: string;
+  /** What the primary region's stable database name points at. */
+  primaryDatabaseName: string;
+  drDatabase: { status: string; role: "replica" | "standalone" | "missing" };
+  primaryDatabase: { status: string; role: "replica" | "standalone" };
+  drCapacity: Capacity & { inService: number; healthy: number };
+  primaryCapacity: Capacity & { inService: number; healthy: number };
+  /** PromoteReadReplica on the DR replica: requests and accepted ones; the same for the primary-region database (failback). */
+  drPromotions: { requested: number; accepted: number };
+  primaryPromotions: { requested: number; accepted: number };
+  /** ReplicaLag of the DR replica when its promotion was accepted (the data-loss window), if it was. */
+  lagAtPromotionSeconds?: number;
+  /** Successful calls that changed something. */
+  changes: number;
+  violations: string[];
+}
+
+const SERVICE_ERROR_PREFIX: Record<string, string> = {
+  rds: "Rds",
+  autoscaling: "AutoScaling",
+  elasticloadbalancingv2: "ElasticLoadBalancingV2",
+  cloudwatch: "CloudWatch",
+  route53: "Route53",
+  sns: "Sns",
+  sfn: "Sfn",
+};
+
+const MUTATING = new Set([
+  "rds:promoteReadReplica",
+  "autoscaling:updateAutoScalingGroup",
+  "route53:changeResourceRecordSets",
+  "lambda:promoteDatabase",
+  "lambda:setCapacity",
+]);
+
+interface Replication {
+  steadyLagSeconds: number;
+  afterSourceLoss: "grows" | "frozen";
+  stalledFrom?: number;
+}
+
+interface ExecutionEntry {
+  arn: string;
+  stateMachineArn: string;
+  name: string;
+  startedAt: number;
+  status: "RUNNING" | "SUCCEEDED" | "FAILED" | "TIMED_OUT" | "ABORTED";
+}
+
+export class SimulatedCloud {
+  readonly calls: CallRecord[] = [];
+  readonly violations: string[] = [];
+  readonly notifications: Notification[] = [];
+  /** After each change of the public zone: what the PRIMARY record aliases and what resolvers get then, e.g. `dr-alb (dr)`. */
+  readonly dnsChanges: { at: number; label: string }[] = [];
+  readonly route53: SimulatedRoute53;
+  readonly drGroup: SimulatedAutoScalingGroup;
+  readonly primaryGroup: SimulatedAutoScalingGroup;
+  readonly drDatabase?: SimulatedDatabase;
+  primaryDatabase: SimulatedDatabase;
+  private readonly replication = new Map<string, Replication>();
+  private readonly outages: { from: number; until: number }[] = [];
+  private readonly executions: ExecutionEntry[] = [];
+  private readonly alarmsFiring: { name: string; from: number; until: number }[];
+  private readonly otherRunning: Partial<Record<Workflow, number>>;
+  private messageCounter = 0;
+
+  constructor(
+    readonly targets: RecoveryTargets,
+    readonly durations: Durations,
+    readonly clock: VirtualClock,
+    /** State machine ARN of each workflow (what `$$.StateMachine.Id` holds). */
+    readonly stateMachineArns: Record<Workflow, string>,
+    setup: WorldSetup = {},
+    facts: PlanFacts = {},
+  ) {
+    const t = clock.seconds;
+    if (setup.primaryOutage) this.outages.push({ from: setup.primaryOutage.from, until: setup.primaryOutage.until ?? Number.POSITIVE_INFINITY });
+    this.alarmsFiring = (setup.alarmsFiring ?? []).map((alarm) => ({ ...alarm, until: alarm.until ?? Number.POSITIVE_INFINITY }));
+    this.otherRunning = setup.otherRunningExecutions ?? {};
+
+    this.primaryDatabase = new SimulatedDatabase({
+      identifier: targets.primary.databaseIdentifier,
+      arn: targets.primary.databaseArn,
+      region: targets.primaryRegion,
+      address: facts.primaryDatabaseAddress ?? `${targets.primary.databaseIdentifier}.c0ffee000001.${targets.primaryRegion}.rds.amazonaws.com`,
+    });
+    if (!setup.replica?.missing) {
+      this.drDatabase = new SimulatedDatabase({
+        identifier: targets.replica.identifier,
+        arn: targets.replica.arn,
+        region: targets.drRegion,
+        address: facts.replicaAddress ?? `${targets.replica.identifier}.c0ffee000002.${targets.drRegion}.rds.amazonaws.com`,
+        sourceArn: targets.primary.databaseArn,
+        ...(setup.replica?.backingUpUntil !== undefined ? { backingUpUntil: setup.replica.backingUpUntil } : {}),
+        ...(setup.replica?.promotionBreaks ? { promotionBreaks: setup.replica.promotionBreaks } : {}),
+      });
+      this.replication.set(targets.replica.arn, {
+        steadyLagSeconds: setup.replica?.steadyLagSeconds ?? 1,
+        afterSourceLoss: setup.replica?.afterSourceLoss ?? "grows",
+        ...(setup.replica?.stalledFrom !== undefined ? { stalledFrom: setup.replica.stalledFrom } : {}),
+      });
+    }
+    this.drGroup = new SimulatedAutoScalingGroup(
+      {
+        name: targets.drAutoScalingGroup.name,
+        region: targets.drRegion,
+        capacity: setup.dr?.capacity ?? targets.drAutoScalingGroup.standby,
+        ...(setup.dr?.launchesFailFrom !== undefined ? { launchesFailFrom: setup.dr.launchesFailFrom } : {}),
+        ...(setup.dr?.newInstancesUnhealthyFrom !== undefined ? { newInstancesUnhealthyFrom: setup.dr.newInstancesUnhealthyFrom } : {}),
+      },
+      durations,
+      t,
+    );
+    this.primaryGroup = new SimulatedAutoScalingGroup(
+      { name: targets.primary.autoScalingGroupName, region: targets.primaryRegion, capacity: targets.primary.capacity },
+      durations,
+      t,
+    );
+
+    const loadBalancers = [
+      { label: "primary-alb", zoneId: targets.primaryLoadBalancer.zoneId, dnsName: targets.primaryLoadBalancer.dnsName },
+      { label: "dr-alb", zoneId: targets.drLoadBalancer.zoneId, dnsName: targets.drLoadBalancer.dnsName },
+    ];
+    this.route53 = new SimulatedRoute53(loadBalancers, [targets.dns.healthCheckId], durations.route53PropagationSeconds);
+    if (setup.route53PropagationStuckUntil !== undefined) this.route53.propagationStuckUntil = setup.route53PropagationStuckUntil;
+    const alias = (lb: { zoneId: string; dnsName: string }) => ({ HostedZoneId: lb.zoneId, DnsName: lb.dnsName, EvaluateTargetHealth: true });
+    this.route53.addZone(targets.dns.hostedZoneId, "public", [
+      {
+        Name: targets.dns.applicationName,
+        Type: "A",
+        SetIdentifier: targets.dns.primarySetIdentifier,
+        Failover: "PRIMARY",
+        HealthCheckId: targets.dns.healthCheckId,
+        AliasTarget: alias(targets.primaryLoadBalancer),
+      },
+      {
+        Name: targets.dns.applicationName,
+        Type: "A",
+        SetIdentifier: facts.secondarySetIdentifier ?? `secondary-${targets.drRegion}`,
+        Failover: "SECONDARY",
+        AliasTarget: alias(targets.drLoadBalancer),
+      },
+    ]);
+    const cname = (value: string): RecordSet => ({
+      Name: targets.databaseName.fqdn,
+      Type: "CNAME",
+      Ttl: targets.databaseNameTtlSeconds,
+      ResourceRecords: [{ Value: value }],
+    });
+    this.route53.addZone(targets.databaseName.drZoneId, "dr-private", this.drDatabase ? [cname(this.drDatabase.address)] : []);
+    this.route53.addZone(targets.databaseName.primaryZoneId, "primary-private", [cname(this.primaryDatabase.address)]);
+  }
+
+  // ---------------------------------------------------------------- the world over time
+
+  get now(): number {
+    return this.clock.seconds;
+  }
+
+  primaryRegionUp(t: number): boolean {
+    return !this.outages.some((outage) => t >= outage.from && t < outage.until);
+  }
+
+  /** Start of the outage the primary region is in at `t`. */
+  private outageStart(t: number): number | undefined {
+    return this.outages.find((outage) => t >= outage.from && t < outage.until)?.from;
+  }
+
+  /** The primary ALB answers /health: the region is up and at least one target is healthy. */
+  primaryServing(t: number): boolean {
+    return this.primaryRegionUp(t) && this.primaryGroup.healthy(t) > 0;
+  }
+
+  /** The Route 53 health check of the PRIMARY record: it follows the primary ALB after interval x threshold. */
+  healthCheckHealthy(t: number): boolean {
+    return this.primaryServing(t - detectionSeconds(this.durations));
+  }
+
+  /** ReplicaLag of a replica at `t`, seconds, or undefined when it is not a replica (no metric). */
+  replicaLag(database: SimulatedDatabase | undefined, t: number): number | undefined {
+    if (!database || !database.isReplica(t)) return undefined;
+    const replication = this.replication.get(database.arn) ?? { steadyLagSeconds: 1, afterSourceLoss: "grows" as const };
+    const steady = replication.steadyLagSeconds;
+    if (replication.stalledFrom !== undefined && t >= replication.stalledFrom) return Math.round(steady + (t - replication.stalledFrom));
+    const sourceInPrimary = database.source(t) === this.primaryDatabase.arn;
+    const lost = sourceInPrimary ? this.outageStart(t) : undefined;
+    if (lost !== undefined) return Math.round(replication.afterSourceLoss === "grows" ? steady + (t - lost) : steady);
+    // The writers are the app instances of the source's region: lag drains once they are gone.
+    const writers = sourceInPrimary ? this.primaryGroup : this.drGroup;
+    if (writers.zeroSince !== undefined && t >= writers.zeroSince) return Math.max(0, Math.round(steady - (t - writers.zeroSince)));
+    return Math.round(steady);
+  }
+
+  /** ReplicaLag datapoints (one per minute, readable once the minute is over) from `start` (rounded down to the minute) to `end`, newest first. */
+  private lagDatapoints(database: SimulatedDatabase | undefined, start: number, end: number): { at: number; value: number }[] {
+    const period = this.durations.metricPeriodSeconds;
+    const points: { at: number; value: number }[] = [];
+    for (let at = Math.floor(start / period) * period; at < end && at + period <= this.now; at += period) {
+      const value = this.replicaLag(database, at);
+      if (value !== undefined) points.push({ at, value });
+    }
+    return points.reverse();
+  }
+
+  /** State of an alarm at `t`, or undefined for an alarm the model does not know. */
+  alarmState(name: string, t: number): "OK" | "ALARM" | "INSUFFICIENT_DATA" | undefined {
+    const period = this.durations.metricPeriodSeconds;
+    const lastPeriod = Math.floor(t / period) * period - period;
+    if (this.alarmsFiring.some((alarm) => alarm.name === name && t >= alarm.from && t < alarm.until)) return "ALARM";
+    if (name === this.targets.alarms.replicaLagOverRpo) {
+      const lag = this.replicaLag(this.drDatabase, lastPeriod);
+      if (lag === undefined) return "INSUFFICIENT_DATA";
+      return lag > this.targets.rpoSeconds ? "ALARM" : "OK";
+    }
+    if (this.targets.alarms.drillAbort.includes(name)) {
+      // UnHealthyHostCount > 0 for 2 periods of 60 s (components/recoveryAlarms.ts); other abort alarms fire only when a scenario says so.
+      if (/unhealthy/i.test(name)) return this.drGroup.unhealthy(lastPeriod) > 0 && this.drGroup.unhealthy(lastPeriod - period) > 0 ? "ALARM" : "OK";
+      return "OK";
+    }
+    return undefined;
+  }
+
+  // ---------------------------------------------------------------- operator actions between executions
+
+  /** The operator rebuilds the primary stack as the new standby: its database becomes a replica of the promoted DR database. */
+  reprotectPrimary(): void {
+    const t = this.now;
+    if (!this.drDatabase || this.drDatabase.isReplica(t)) throw new Error("reprotectPrimary: the DR database is not promoted");
+    for (const outage of this.outages) if (outage.until > t) outage.until = t;
+    this.primaryDatabase = new SimulatedDatabase({
+      identifier: this.targets.primary.databaseIdentifier,
+      arn: this.targets.primary.databaseArn,
+      region: this.targets.primaryRegion,
+      address: this.primaryDatabase.address,
+      sourceArn: this.drDatabase.arn,
+    });
+    this.replication.set(this.primaryDatabase.arn, { steadyLagSeconds: 1, afterSourceLoss: "grows" });
+    this.primaryGroup.update(t, this.targets.drAutoScalingGroup.standby);
+  }
+
+  /** The primary region comes back (without its data being re-protected). */
+  restorePrimaryRegion(): void {
+    for (const outage of this.outages) if (outage.until > this.now) outage.until = this.now;
+  }
+
+  // ---------------------------------------------------------------- executions
+
+  beginExecution(workflow: Workflow, name: string): ExecutionEntry {
+    const stateMachineArn = this.stateMachineArns[workflow];
+    const arn = stateMachineArn.replace(":stateMachine:", ":execution:") + `:${name}`;
+    const entry: ExecutionEntry = { arn, stateMachineArn, name, startedAt: this.now, status: "RUNNING" };
+    this.executions.push(entry);
+    return entry;
+  }
+
+  endExecution(entry: ExecutionEntry, status: ExecutionEntry["status"]): void {
+    entry.status = status;
+  }
+
+  // ---------------------------------------------------------------- the API
+
+  /** Performs the call of Task `state` (Resource and resolved Parameters) at the current simulated time; answers after its latency. */
+  async invoke(state: string, resource: string, parameters: unknown): Promise<unknown> {
+    const at = this.now;
+    const input = (parameters ?? {}) as Record<string, unknown>;
+    let api: string;
+    let latency = this.durations.apiCallSeconds;
+    let outcome: { ok: true; value: unknown } | { ok: false; error: Error };
+    const sdk = /^arn:aws[a-z-]*:states:::aws-sdk:([a-z0-9]+):([A-Za-z0-9]+)$/.exec(resource);
+    if (sdk) {
+      api = `${sdk[1]}:${sdk[2]}`;
+      outcome = this.attempt(() => this.sdkCall(sdk[1], sdk[2], input), sdk[1]);
+    } else if (/^arn:aws[a-z-]*:states:::lambda:invoke$/.test(resource)) {
+      const payload = (input.Payload ?? {}) as Record<string, unknown>;
+      api = `lambda:${String(payload.operation)}`;
+      latency = this.durations.lambdaInvokeSeconds;
+      outcome = this.attempt(() => this.lambdaCall(input.FunctionName, payload), "lambda");
+      if (!outcome.ok && outcome.error.name === "TimeoutError") latency = this.durations.lambdaTimeoutSeconds;
+    } else {
+      api = resource;
+      outcome = { ok: false, error: new SimulatorError(`resource ${resource} is not simulated`) };
+    }
+    this.calls.push({ at, state, api, ok: outcome.ok, ...(outcome.ok ? {} : { error: outcome.error.name }), mutating: MUTATING.has(api) });
+    if (!outcome.ok && outcome.error instanceof SimulatorError) this.violations.push(`${state}: ${outcome.error.message}`);
+    if (!outcome.ok && outcome.error instanceof AwsError && outcome.error.wrongTarget) {
+      this.violations.push(`${state}: ${api} on a resource that is not a recovery target (${outcome.error.name}: ${outcome.error.message})`);
+    }
+    await this.clock.sleep(latency);
+    if (!outcome.ok) throw outcome.error;
+    return outcome.value;
+  }
+
+  /** Runs a call, turning the model's faults into the errors Step Functions reports for `service`. */
+  private attempt(call: () => unknown, service: string): { ok: true; value: unknown } | { ok: false; error: Error } {
+    try {
+      return { ok: true, value: call() };
+    } catch (error) {
+      if (error instanceof AwsError || error instanceof StatesRuntimeError || error instanceof SimulatorError) return { ok: false, error };
+      const prefix = SERVICE_ERROR_PREFIX[service];
+      if (error instanceof DatabaseFault) {
+        // Lambda: the function rethrows the AWS SDK for JavaScript v3 error (`<Code>Fault`); SDK integrations: the Java SDK v2 name.
+        const name =
+          service === "lambda"
+            ? `${error.code}Fault`
+            : error.code === "DBInstanceNotFound"
+              ? "Rds.DbInstanceNotFoundException"
+              : "Rds.InvalidDbInstanceStateException";
+        return { ok: false, error: new AwsError(name, error.message) };
+      }
+      if (error instanceof AutoScalingFault) {
+        // The function validates the sizes itself and throws InvalidArguments (recovery/lambda/primaryRegionOperations.mjs).
+        return { ok: false, error: new AwsError(service === "lambda" ? "InvalidArguments" : "AutoScaling.AutoScalingException", error.message) };
+      }
+      if (error instanceof Route53Fault) return { ok: false, error: new AwsError(`${prefix}.${error.code}Exception`, error.message) };
+      return { ok: false, error: new SimulatorError(`${service} call not handled by the simulator: ${(error as Error).message}`) };
+    }
+  }
+
+  private wrong(name: string, message: string): AwsError {
+    return new AwsError(name, message, true);
+  }
+
+  private sdkCall(service: string, action: string, input: Record<string, unknown>): unknown {
+    const t = this.now;
+    const targets = this.targets;
+    switch (`${service}:${action}`) {
+      case "rds:describeDBInstances": {
+        const database = this.drDatabaseNamed(input.DbInstanceIdentifier);
+        return { DbInstances: [this.describeDatabase(database, t)] };
+      }
+      case "rds:promoteReadReplica": {
+        const database = this.drDatabaseNamed(input.DbInstanceIdentifier);
+        const lag = this.replicaLag(database, t);
+        database.promote(t, this.durations);
+        if (lag !== undefined) this.lagAtPromotion ??= lag;
+        return { DbInstance: this.describeDatabase(database, t) };
+      }
+      case "autoscaling:updateAutoScalingGroup": {
+        if (input.AutoScalingGroupName !== targets.drAutoScalingGroup.name) {
+          throw this.wrong(
+            "AutoScaling.AutoScalingException",
+            `AutoScalingGroup name not found - AutoScalingGroup ${String(input.AutoScalingGroupName)} not found`,
+          );
+        }
+        const current = this.drGroup.capacity;
+        this.drGroup.update(t, {
+          minSize: (input.MinSize as number | undefined) ?? current.minSize,
+          desiredCapacity: (input.DesiredCapacity as number | undefined) ?? current.desiredCapacity,
+          maxSize: (input.MaxSize as number | undefined) ?? current.maxSize,
+        });
+        return {};
+      }
+      case "autoscaling:describeAutoScalingGroups": {
+        const names = Array.isArray(input.AutoScalingGroupNames) ? (input.AutoScalingGroupNames as unknown[]) : [];
+        // AWS omits unknown names rather than failing: record them as violations.
+        for (const name of names)
+          if (name !== targets.drAutoScalingGroup.name) this.violations.push(`describeAutoScalingGroups of ${String(name)}, not a recovery target`);
+        return { AutoScalingGroups: names.includes(targets.drAutoScalingGroup.name) ? [this.drGroup.describe(t, targets.drAutoScalingGroup.arn)] : [] };
+      }
+      case "elasticloadbalancingv2:describeTargetHealth": {
+        if (input.TargetGroupArn !== targets.drTargetGroupArn) {
+          throw this.wrong("ElasticLoadBalancingV2.TargetGroupNotFoundException", `Target groups '${String(input.TargetGroupArn)}' not found`);
+        }
+        return { TargetHealthDescriptions: this.drGroup.targetHealthDescriptions(t, 8080) };
+      }
+      case "cloudwatch:describeAlarms": {
+        const names = Array.isArray(input.AlarmNames) ? (input.AlarmNames as unknown[]) : [];
+        const alarms = names.flatMap((name) => {
+          const state = typeof name === "string" ? this.alarmState(name, t) : undefined;
+          if (!state) {
+            this.violations.push(`describeAlarms of ${String(name)}, not an alarm of the targets`);
+            return [];
+          }
+          return [
+            {
+              AlarmName: name,
+              AlarmArn: `arn:${targets.partition}:cloudwatch:${targets.drRegion}:${targets.accountId}:alarm:${String(name)}`,
+              StateValue: state,
+            },
+          ];
+        });
+        const filtered = typeof input.StateValue === "string" ? alarms.filter((alarm) => alarm.StateValue === input.StateValue) : alarms;
+        return { MetricAlarms: filtered, CompositeAlarms: [] };
+      }
+      case "cloudwatch:getMetricData":
+        return this.getMetricData(input);
+      case "route53:changeResourceRecordSets": {
+        const zone = input.HostedZoneId;
+        const known = [targets.dns.hostedZoneId, targets.databaseName.drZoneId, targets.databaseName.primaryZoneId];
+        if (typeof zone !== "string" || !known.includes(zone))
+          throw this.wrong("Route53.NoSuchHostedZoneException", `No hosted zone found with ID: ${String(zone)}`);
+        const batch = (input.ChangeBatch ?? {}) as { Changes?: Change[]; Comment?: string };
+        for (const change of batch.Changes ?? []) {
+          const name = normalizeName(change.ResourceRecordSet?.Name ?? "");
+          const allowed = zone === targets.dns.hostedZoneId ? [targets.dns.applicationName, targets.dns.drillPoolName] : [targets.databaseName.fqdn];
+          if (!allowed.map(normalizeName).includes(name)) this.violations.push(`changeResourceRecordSets on ${name} in zone ${zone}, not a recovery record`);
+        }
+        const change = this.route53.change(t, zone, batch.Changes ?? [], batch.Comment);
+        if (zone === targets.dns.hostedZoneId) this.dnsChanges.push({ at: t, label: `${this.primaryRecordLabel()} (${this.dnsAnswerText(t)})` });
+        return { ChangeInfo: { Id: change.id, Status: "PENDING", SubmittedAt: this.clock.iso(t), ...(batch.Comment ? { Comment: batch.Comment } : {}) } };
+      }
+      case "route53:getChange": {
+        const change = this.route53.getChange(t, String(input.Id));
+        return { ChangeInfo: { Id: change.id, Status: change.status, SubmittedAt: this.clock.iso(change.submittedAt) } };
+      }
+      case "sns:publish": {
+        if (input.TopicArn !== targets.topicArn) throw this.wrong("Sns.NotFoundException", `Topic does not exist: ${String(input.TopicArn)}`);
+        const subject = input.Subject;
+        if (subject !== undefined && (typeof subject !== "string" || subject.length === 0 || subject.length > 100 || /[\r\n]/.test(subject))) {
+          throw new AwsError("Sns.InvalidParameterException", "Invalid parameter: Subject");
+        }
+        if (typeof input.Message !== "string" || input.Message.length === 0 || Buffer.byteLength(input.Message) > 262144) {
+          throw new AwsError("Sns.InvalidParameterException", "Invalid parameter: Message");
+        }
+        this.notifications.push({ at: t, subject: (subject as string | undefined) ?? "", message: input.Message });
+        this.messageCounter += 1;
+        return { MessageId: `00000000-0000-4000-8000-${String(this.messageCounter).padStart(12, "0")}` };
+      }
+      case "sfn:listExecutions": {
+        const arn = input.StateMachineArn;
+        const workflow = (Object.entries(this.stateMachineArns) as [Workflow, string][]).find(([, value]) => value === arn)?.[0];
+        if (!workflow) throw this.wrong("Sfn.StateMachineDoesNotExistException", `State Machine Does Not Exist: '${String(arn)}'`);
+        const filter = input.StatusFilter;
+        const own = this.executions.filter((entry) => entry.stateMachineArn === arn && (filter === undefined || entry.status === filter));
+        const others = filter === undefined || filter === "RUNNING" ? (this.otherRunning[workflow] ?? 0) : 0;
+        const executions = [
+          ...own.map((entry) => ({
+            ExecutionArn: entry.arn,
+            StateMachineArn: arn,
+            Name: entry.name,
+            Status: entry.status,
+            StartDate: this.clock.iso(entry.startedAt),
+          })),
+          ...Array.from({ length: others }, (_, index) => ({
+            ExecutionArn: `${String(arn).replace(":stateMachine:", ":execution:")}:other-${index + 1}`,
+            StateMachineArn: arn,
+            Name: `other-${index + 1}`,
+            Status: "RUNNING",
+            StartDate: this.clock.iso(t - 120),
+          })),
+        ];
+        const max = typeof input.MaxResults === "number" && input.MaxResults > 0 ? input.MaxResults : 100;
+        return { Executions: executions.slice(0, max) };
+      }
+      default:
+        throw new SimulatorError(`${service}:${action} is not simulated`);
+    }
+  }
+
+  /** ReplicaLag of the DR replica when its promotion was first accepted. */
+  private lagAtPromotion?: number;
+
+  private drDatabaseNamed(identifier: unknown): SimulatedDatabase {
+    if (identifier !== this.targets.replica.identifier) {
+      throw this.wrong("Rds.DbInstanceNotFoundException", `DBInstance ${String(identifier)} not found.`);
+    }
+    if (!this.drDatabase) throw new AwsError("Rds.DbInstanceNotFoundException", `DBInstance ${String(identifier)} not found.`);
+    return this.drDatabase;
+  }
+
+  private describeDatabase(database: SimulatedDatabase, t: number): Record<string, unknown> {
+    const source = database.source(t);
+    return {
+      DbInstanceIdentifier: database.identifier,
+      DbInstanceArn: database.arn,
+      DbInstanceStatus: database.status(t),
+      Engine: "postgres",
+      Endpoint: { Address: database.address, Port: 5432 },
+      BackupRetentionPeriod: this.targets.replica.backupRetentionDays,
+      MultiAZ: true,
+      ...(source
+        ? { ReadReplicaSourceDBInstanceIdentifier: source, StatusInfos: [{ StatusType: "read replication", Normal: true, Status: "replicating" }] }
+        : {}),
+    };
+  }
+
+  private getMetricData(input: Record<string, unknown>): unknown {
+    const queries = Array.isArray(input.MetricDataQueries) ? (input.MetricDataQueries as Record<string, unknown>[]) : [];
+    const start = typeof input.StartTime === "string" ? this.clock.secondsOf(input.StartTime) : Number.NaN;
+    const end = typeof input.EndTime === "string" ? this.clock.secondsOf(input.EndTime) : Number.NaN;
+    // Equal times are let through: offline, Pass states take no time, so `$$.State.EnteredTime` of a check can equal the
+    // milestone it reads from; in AWS state transitions take milliseconds and EndTime is later.
+    if (Number.isNaN(start) || Number.isNaN(end) || end < start) {
+      throw new AwsError(
+        "CloudWatch.InvalidParameterValueException",
+        `The parameter StartTime must be less than the parameter EndTime (${String(input.StartTime)}, ${String(input.EndTime)})`,
+      );
+    }
+    const results = queries.map((query) => {
+      const stat = (query.MetricStat ?? {}) as {
+        Metric?: { Namespace?: string; MetricName?: string; Dimensions?: { Name: string; Value: string }[] };
+        Stat?: string;
+      };
+      const dimension = stat.Metric?.Dimensions?.find((item) => item.Name === "DBInstanceIdentifier")?.Value;
+      const ours = stat.Metric?.Namespace === "AWS/RDS" && stat.Metric?.MetricName === "ReplicaLag" && dimension === this.targets.replica.identifier;
+      if (!ours) this.violations.push(`getMetricData of ${JSON.stringify(stat.Metric)}, not the replica's ReplicaLag`);
+      const points = ours ? this.lagDatapoints(this.drDatabase, start, end) : [];
+      if (input.ScanBy === "TimestampAscending") points.reverse();
+      return {
+        Id: query.Id,
+        Label: stat.Metric?.MetricName ?? "",
+        Timestamps: points.map((point) => this.clock.iso(point.at)),
+        Values: points.map((point) => point.value),
+        StatusCode: "Complete",
+      };
+    });
+    return { MetricDataResults: results, Messages: [] };
+  }
+
+  /** The primary-region operations function (recovery/primaryRegion.ts): its answer is the `Payload`. */
+  private lambdaCall(functionName: unknown, payload: Record<string, unknown>): unknown {
+    const arn = this.targets.primaryRegionFunctionArn;
+    const name = arn.split(":").pop();
+    if (functionName !== arn && functionName !== name) throw this.wrong("Lambda.ResourceNotFoundException", `Function not found: ${String(functionName)}`);
+    const t = this.now;
+    const operation = payload.operation as PrimaryRegionOperation;
+    if (!this.primaryRegionUp(t)) throw new AwsError("TimeoutError", `${this.targets.primaryRegion} did not answer ${String(operation)} (the region is down)`);
+    const database = this.primaryDatabase;
+    switch (operation) {
+      case "describeDatabase": {
+        const source = database.source(t);
+        return this.lambdaAnswer({ status: database.status(t), isReplica: source !== undefined, sourceArn: source ?? null, address: database.address });
+      }
+      case "promoteDatabase":
+        database.promote(t, this.durations);
+        return this.lambdaAnswer({ promoted: true });
+      case "replicaLagSeconds": {
+        const since = payload.since === undefined ? t - 300 : typeof payload.since === "string" ? this.clock.secondsOf(payload.since) : Number.NaN;
+        if (Number.isNaN(since)) throw new AwsError("InvalidArguments", `since must be an ISO 8601 time with a zone, got ${JSON.stringify(payload.since)}`);
+        const points = since >= t ? [] : this.lagDatapoints(database, since, t);
+        return this.lambdaAnswer({ seconds: points.length > 0 ? points[0].value : null });
+      }
+      case "setCapacity":
+        this.primaryGroup.update(t, {
+          minSize: payload.minSize as number,
+          desiredCapacity: payload.desiredCapacity as number,
+          maxSize: payload.maxSize as number,
+        });
+        return this.lambdaAnswer({ ...this.primaryGroup.capacity });
+      case "describeCapacity":
+        return this.lambdaAnswer({ inService: this.primaryGroup.inService(t), desiredCapacity: this.primaryGroup.desiredCapacity });
+      case "describeTargetHealth":
+        return this.lambdaAnswer({ healthyTargets: this.primaryGroup.healthy(t) });
+      default:
+        throw new AwsError("InvalidArguments", `unknown operation ${JSON.stringify(operation)}`);
+    }
+  }
+
+  private lambdaAnswer(payload: unknown): unknown {
+    return { ExecutedVersion: "$LATEST", Payload: payload, StatusCode: 200 };
+  }
+
+  // ---------------------------------------------------------------- what an operator sees
+
+  /** The application name's answer: share of each side, percent. */
+  dnsAnswer(t: number): Record<string, number> {
+    const zone = this.targets.dns.hostedZoneId;
+    const resolve = (name: string, depth: number): Record<string, number> => {
+      if (depth > 4) return {};
+      const records = this.route53.records(zone, name).filter((record) => record.Type === "A");
+      const ofRecord = (record: RecordSet): Record<string, number> => {
+        const target = record.AliasTarget;
+        if (!target) return { other: 1 };
+        if (target.HostedZoneId === zone) return resolve(target.DnsName, depth + 1);
+        if (normalizeName(target.DnsName) === normalizeName(this.targets.primaryLoadBalancer.dnsName)) return { primary: 1 };
+        if (normalizeName(target.DnsName) === normalizeName(this.targets.drLoadBalancer.dnsName)) return { dr: 1 };
+        return { other: 1 };
+      };
+      const healthy = (record: RecordSet): boolean => {
+        if (record.HealthCheckId && !this.healthCheckHealthy(t)) return false;
+        if (!record.AliasTarget?.EvaluateTargetHealth) return true;
+        const shares = ofRecord(record);
+        return (shares.primary !== undefined && this.primaryServing(t)) || (shares.dr !== undefined && this.drGroup.healthy(t) > 0);
+      };
+      const primary = records.find((record) => record.Failover === "PRIMARY");
+      const secondary = records.find((record) => record.Failover === "SECONDARY");
+      if (primary || secondary) {
+        // Route 53 answers with the secondary when the primary is unhealthy, and with the primary when both are.
+        const chosen = primary && healthy(primary) ? primary : secondary && healthy(secondary) ? secondary : (primary ?? secondary)!;
+        return ofRecord(chosen);
+      }
+      const weighted = records.filter((record) => record.Weight !== undefined);
+      if (weighted.length > 0) {
+        const total = weighted.reduce((sum, record) => sum + (record.Weight ?? 0), 0);
+        const shares: Record<string, number> = {};
+        for (const record of weighted) {
+          for (const [side, share] of Object.entries(ofRecord(record))) shares[side] = (shares[side] ?? 0) + (share * (record.Weight ?? 0)) / (total || 1);
+        }
+        return shares;
+      }
+      return records.length > 0 ? ofRecord(records[0]) : {};
+    };
+    return resolve(this.targets.dns.applicationName, 0);
+  }
+
+  /** What the PRIMARY failover record aliases: `primary-alb`, `dr-alb`, `drill-pool`, `missing` or the alias's name. */
+  primaryRecordLabel(): string {
+    const targets = this.targets;
+    const record = this.route53.records(targets.dns.hostedZoneId, targets.dns.applicationName).find((item) => item.Failover === "PRIMARY");
+    const target = record?.AliasTarget;
+    if (!target) return "missing";
+    if (normalizeName(target.DnsName) === normalizeName(targets.primaryLoadBalancer.dnsName)) return "primary-alb";
+    if (normalizeName(target.DnsName) === normalizeName(targets.drLoadBalancer.dnsName)) return "dr-alb";
+    if (normalizeName(target.DnsName) === normalizeName(targets.dns.drillPoolName)) return "drill-pool";
+    return normalizeName(target.DnsName);
+  }
+
+  /** The answer for the application name at `t` in words: `primary`, `dr`, `primary 95% / dr 5%` or `none`. */
+  dnsAnswerText(t: number): string {
+    const sides = Object.entries(this.dnsAnswer(t)).filter(([, share]) => share > 0);
+    if (sides.length === 0) return "none";
+    if (sides.length === 1) return sides[0][0];
+    return sides.map(([side, share]) => `${side} ${Math.round(share * 100)}%`).join(" / ");
+  }
+
+  /** The final state, as an operator would check it. */
+  snapshot(): CloudState {
+    const t = this.now;
+    const targets = this.targets;
+    const databaseName = (zone: string): string => {
+      const value = this.route53.records(zone, targets.databaseName.fqdn).find((record) => record.Type === "CNAME")?.ResourceRecords?.[0]?.Value;
+      if (value === undefined) return "missing";
+      if (this.drDatabase && normalizeName(value) === normalizeName(this.drDatabase.address)) return "dr-database";
+      if (normalizeName(value) === normalizeName(this.primaryDatabase.address)) return "primary-database";
+      return value;
+    };
+    const capacity = (group: SimulatedAutoScalingGroup, up: boolean) => ({
+      ...group.capacity,
+      inService: up ? group.inService(t) : 0,
+      healthy: up ? group.healthy(t) : 0,
+    });
+    const dr = this.drDatabase;
+    return {
+      at: t,
+      primaryRecord: this.primaryRecordLabel(),
+      dnsAnswer: this.dnsAnswerText(t),
+      drillPoolRecords: this.route53.records(targets.dns.hostedZoneId, targets.dns.drillPoolName).length,
+      drDatabaseName: databaseName(targets.databaseName.drZoneId),
+      primaryDatabaseName: databaseName(targets.databaseName.primaryZoneId),
+      drDatabase: dr ? { status: dr.status(t), role: dr.isReplica(t) ? "replica" : "standalone" } : { status: "missing", role: "missing" },
+      primaryDatabase: { status: this.primaryDatabase.status(t), role: this.primaryDatabase.isReplica(t) ? "replica" : "standalone" },
+      drCapacity: capacity(this.drGroup, true),
+      // Instances of a region that is down serve nothing.
+      primaryCapacity: capacity(this.primaryGroup, this.primaryRegionUp(t)),
+      drPromotions: { requested: dr?.promoteRequests.length ?? 0, accepted: dr?.acceptedPromotions ?? 0 },
+      primaryPromotions: { requested: this.primaryDatabase.promoteRequests.length, accepted: this.primaryDatabase.acceptedPromotions },
+      ...(this.lagAtPromotion !== undefined ? { lagAtPromotionSeconds: this.lagAtPromotion } : {}),
+      changes: this.calls.filter((call) => call.mutating && call.ok).length,
+      violations: [...this.violations],
+    };
+  }
+}

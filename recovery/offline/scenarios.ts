@@ -1,0 +1,354 @@
+/**
+ * The drill's scenarios: situations an operator meets, what they start, and what they expect at the
+ * end, as an operator states it (the outcome of each execution, which region DNS serves, whether the
+ * database was promoted, the capacities, the drill pool). Times are simulated seconds; 0 is the first
+ * execution's start. Expectations are the correct operator expectations: a scenario that fails shows
+ * a workflow (or simulator) that does not meet them.
+ */
+import type { Capacity, RecoveryTargets } from "../targets";
+import { detectionSeconds } from "./durations";
+import type { Scenario } from "./simulate";
+
+const UNPLANNED_ALARM = { mode: "unplanned", force: false, trigger: "alarm" };
+const UNPLANNED_OPERATOR = { mode: "unplanned", force: false, trigger: "operator" };
+const PLANNED = { mode: "planned", force: false, trigger: "operator" };
+
+const FAILOVER_OK = ["Failover started", "Failover complete"];
+const FAILOVER_FAILED = ["Failover started", "Failover FAILED"];
+
+/** The primary fails `detectionSeconds` before the first execution: Route 53 has just noticed, the alarm starts the failover. */
+const primaryFailsAtDetection: Scenario["world"] = ({ durations }) => ({ primaryOutage: { from: -detectionSeconds(durations) } });
+
+/** `min/desired/max`, as the final view shows a capacity. */
+const size = (capacity: Capacity) => `${capacity.minSize}/${capacity.desiredCapacity}/${capacity.maxSize}`;
+
+/** What a completed failover leaves: DNS and data in the DR region, the DR group at the recovery capacity, all healthy. */
+const failedOver = (targets: RecoveryTargets) =>
+  ({
+    primaryRecord: "dr-alb",
+    dnsAnswer: "dr",
+    drDatabaseRole: "standalone",
+    drDatabaseStatus: "available",
+    drDatabaseName: "dr-database",
+    drCapacity: size(targets.drAutoScalingGroup.recovery),
+    drHealthy: targets.drAutoScalingGroup.recovery.desiredCapacity,
+    drPromotionsAccepted: 1,
+    drillPoolRecords: 0,
+  }) as const;
+
+/** The DNS change of a drill's shift, e.g. `drill-pool (primary 95% / dr 5%)`. */
+const drillShift = (targets: RecoveryTargets) => `drill-pool (primary ${100 - targets.drill.trafficPercent}% / dr ${targets.drill.trafficPercent}%)`;
+
+export const SCENARIOS: Scenario[] = [
+  {
+    name: "unplanned-failover",
+    title: "Clean unplanned failover",
+    story:
+      "The primary region stops serving; Route 53's health check notices and the alarm starts the failover (trigger alarm). Expected: the replica is promoted, the DR group scales to the primary's capacity, DNS serves the DR region, within the RTO; the execution then holds its slot for the cool-down.",
+    world: primaryFailsAtDetection,
+    steps: [{ run: "failover", input: UNPLANNED_ALARM }],
+    measures: "failover",
+    expect: (targets) => ({
+      outcomes: ["SUCCEEDED"],
+      final: { ...failedOver(targets), drPromotionsRequested: 1 },
+      notifications: FAILOVER_OK,
+      dnsChanges: ["dr-alb (dr)"],
+      withinRto: true,
+    }),
+  },
+  {
+    name: "unplanned-failover-late-start",
+    title: "Unplanned failover started five minutes after the failure",
+    story:
+      "KNOWN LIMITATION (README, Failover): the primary fails with the replica 1 s behind; the operator starts the failover five minutes later. Once its source is gone the replica's ReplicaLag grows with the time since the last replayed transaction (modeled as PostgreSQL computes it; not verified in an account), so the lag alarm reads over the RPO although the data at risk is the 1 s it lagged at the failure. Expected today: refused with ReplicaLagOverRpo and nothing changed; the operator checks the lag alarm's history and re-runs with force.",
+    world: () => ({ primaryOutage: { from: -300 }, replica: { steadyLagSeconds: 1, afterSourceLoss: "grows" } }),
+    steps: [{ run: "failover", input: UNPLANNED_OPERATOR }],
+    expect: () => ({ outcomes: ["ReplicaLagOverRpo"], final: { drDatabaseRole: "replica", drPromotionsRequested: 0, primaryRecord: "primary-alb" } }),
+  },
+  {
+    name: "planned-switchover",
+    title: "Planned switchover",
+    story:
+      "The primary is healthy; the operator switches over (mode planned). Expected: writes stop in the primary (its group to 0), the replica catches up before it is promoted (no data loss: lag 0 at promotion), DNS serves the DR region, within the RTO.",
+    steps: [{ run: "failover", input: PLANNED }],
+    measures: "failover",
+    expect: (targets) => ({
+      outcomes: ["SUCCEEDED"],
+      final: { ...failedOver(targets), primaryCapacity: "0/0/0", lagAtPromotionSeconds: 0 },
+      notifications: FAILOVER_OK,
+      withinRto: true,
+    }),
+  },
+  {
+    name: "promotion-fails",
+    title: "Promotion that fails",
+    story:
+      "The primary fails; RDS accepts the promotion but the replica turns `failed` two minutes later. Expected: PromotionFailed, the PRIMARY record is untouched (the workflow never repointed DNS), the stable database name unchanged, the failure notified.",
+    world: (context) => ({ ...primaryFailsAtDetection(context), replica: { promotionBreaks: { afterSeconds: 120, status: "failed" } } }),
+    steps: [{ run: "failover", input: UNPLANNED_OPERATOR }],
+    measures: "failover",
+    expect: () => ({
+      outcomes: ["PromotionFailed"],
+      final: { primaryRecord: "primary-alb", drDatabaseStatus: "failed", drDatabaseName: "dr-database", drPromotionsAccepted: 1, drillPoolRecords: 0 },
+      notifications: FAILOVER_FAILED,
+      dnsChanges: [],
+    }),
+  },
+  {
+    name: "promotion-retried-while-backing-up",
+    title: "Promotion retried while the replica is backing-up",
+    story:
+      "The primary fails while the replica is in its automated backup (`backing-up` for 5 more minutes); RDS refuses PromoteReadReplica meanwhile. Expected: the promotion is retried every 60 s until RDS accepts it, then the failover completes as usual.",
+    world: (context) => ({ ...primaryFailsAtDetection(context), replica: { backingUpUntil: context.durations.rdsBackupRemainingSeconds } }),
+    steps: [{ run: "failover", input: UNPLANNED_OPERATOR }],
+    measures: "failover",
+    expect: (targets) => ({ outcomes: ["SUCCEEDED"], final: { ...failedOver(targets), drPromotionsRequested: { min: 2 } }, notifications: FAILOVER_OK }),
+  },
+  {
+    name: "lag-over-rpo-refused",
+    title: "Replica lag over the RPO: refused",
+    story:
+      "The replica lags five times the RPO behind when the primary fails. Expected: ReplicaLagOverRpo, nothing changed (no promotion, no scaling, no DNS change), the refusal notified.",
+    world: (context) => ({ ...primaryFailsAtDetection(context), replica: { steadyLagSeconds: 5 * context.targets.rpoSeconds } }),
+    steps: [{ run: "failover", input: UNPLANNED_OPERATOR }],
+    expect: (targets) => ({
+      outcomes: ["ReplicaLagOverRpo"],
+      final: { primaryRecord: "primary-alb", drDatabaseRole: "replica", drCapacity: size(targets.drAutoScalingGroup.standby), drPromotionsRequested: 0 },
+      changesInLastRun: 0,
+      notifications: ["Failover FAILED"],
+    }),
+  },
+  {
+    name: "lag-over-rpo-forced",
+    title: "Replica lag over the RPO: forced",
+    story:
+      "Same lag; the operator accepts the data loss and forces the failover. Expected: it proceeds and completes; the data-loss window (lag at promotion) is at least that lag.",
+    world: (context) => ({ ...primaryFailsAtDetection(context), replica: { steadyLagSeconds: 5 * context.targets.rpoSeconds } }),
+    steps: [{ run: "failover", input: { mode: "unplanned", force: true, trigger: "operator" } }],
+    measures: "failover",
+    expect: (targets) => ({
+      outcomes: ["SUCCEEDED"],
+      final: { ...failedOver(targets), lagAtPromotionSeconds: { min: 5 * targets.rpoSeconds } },
+      notifications: FAILOVER_OK,
+    }),
+  },
+  {
+    name: "capacity-not-ready",
+    title: "Capacity that does not arrive",
+    story:
+      "The primary fails and the DR region has no capacity for new instances (launches fail). Expected: CapacityNotReady after the capacity bound; the database was promoted meanwhile (re-run to continue), DNS was not repointed, the DR group asked for 2 but runs its 1 standby instance.",
+    world: (context) => ({ ...primaryFailsAtDetection(context), dr: { launchesFailFrom: 0 } }),
+    steps: [{ run: "failover", input: UNPLANNED_OPERATOR }],
+    measures: "failover",
+    expect: (targets) => ({
+      outcomes: ["CapacityNotReady"],
+      final: {
+        primaryRecord: "primary-alb",
+        drDatabaseRole: "standalone",
+        drCapacity: size(targets.drAutoScalingGroup.recovery),
+        drHealthy: targets.drAutoScalingGroup.standby.desiredCapacity,
+      },
+      notifications: FAILOVER_FAILED,
+      dnsChanges: [],
+    }),
+  },
+  {
+    name: "health-not-recovered",
+    title: "Health that never recovers",
+    story:
+      "The primary fails; the new DR instances never pass /health. Expected: HealthNotRecovered after the health bound, with DNS already serving the DR region and the database promoted (as the error says), the failure notified.",
+    world: (context) => ({ ...primaryFailsAtDetection(context), dr: { newInstancesUnhealthyFrom: 0 } }),
+    steps: [{ run: "failover", input: UNPLANNED_OPERATOR }],
+    measures: "failover",
+    expect: (targets) => ({
+      outcomes: ["HealthNotRecovered"],
+      final: {
+        primaryRecord: "dr-alb",
+        drDatabaseRole: "standalone",
+        drDatabaseName: "dr-database",
+        drCapacity: size(targets.drAutoScalingGroup.recovery),
+        drHealthy: targets.drAutoScalingGroup.standby.desiredCapacity,
+      },
+      notifications: FAILOVER_FAILED,
+    }),
+  },
+  {
+    name: "rerun-after-partial-failure",
+    title: "Re-run after a partial failure",
+    story:
+      "The primary fails; Route 53 propagation is stuck for 20 minutes, so the first run ends DnsChangeNotInSync after promoting the database. Ten minutes later the operator re-runs it. Expected: the second run sees the database already promoted, does not call PromoteReadReplica again, and ends with DNS serving the DR region.",
+    world: (context) => ({ ...primaryFailsAtDetection(context), route53PropagationStuckUntil: 1200 }),
+    steps: [
+      { run: "failover", input: UNPLANNED_OPERATOR },
+      { run: "failover", input: UNPLANNED_OPERATOR, after: 600 },
+    ],
+    measures: "failover",
+    expect: (targets) => ({
+      outcomes: ["DnsChangeNotInSync", "SUCCEEDED"],
+      final: { ...failedOver(targets), drPromotionsRequested: 1 },
+      notifications: [...FAILOVER_FAILED, ...FAILOVER_OK],
+      dnsChanges: ["dr-alb (dr)", "dr-alb (dr)"],
+    }),
+  },
+  {
+    name: "rerun-while-promoting",
+    title: "Re-run while a slow promotion is still running",
+    story:
+      "The primary fails; the replica is large and its promotion takes 40 minutes, longer than the 30-minute promotion bound, so the first run ends PromotionTimedOut ('re-run to continue'). The operator re-runs it a minute later, while RDS is still promoting (status modifying; the instance reports its source until the promotion completes, as modeled). Expected: the re-run waits for the running promotion and completes the failover, with a single accepted PromoteReadReplica.",
+    durations: { rdsPromotionSeconds: 2400 },
+    world: primaryFailsAtDetection,
+    steps: [
+      { run: "failover", input: UNPLANNED_OPERATOR },
+      { run: "failover", input: UNPLANNED_OPERATOR, after: 60 },
+    ],
+    measures: "failover",
+    expect: (targets) => ({ outcomes: ["PromotionTimedOut", "SUCCEEDED"], final: { ...failedOver(targets) } }),
+  },
+  {
+    name: "switchover-no-catch-up",
+    title: "Planned switchover where the replica never catches up",
+    story:
+      "The operator switches over; replication stalls as writes stop, so the replica never reports a lag of 0. Expected: ReplicaCatchUpTimeout; the primary's capacity is restored and serves again, nothing was promoted, the DR group and DNS are as before.",
+    world: () => ({ replica: { stalledFrom: 0 } }),
+    steps: [{ run: "failover", input: PLANNED }],
+    expect: (targets) => ({
+      outcomes: ["ReplicaCatchUpTimeout"],
+      final: {
+        primaryCapacity: size(targets.primary.capacity),
+        primaryHealthy: targets.primary.capacity.desiredCapacity,
+        dnsAnswer: "primary",
+        primaryRecord: "primary-alb",
+        drDatabaseRole: "replica",
+        drPromotionsRequested: 0,
+        drCapacity: size(targets.drAutoScalingGroup.standby),
+      },
+      notifications: FAILOVER_FAILED,
+      dnsChanges: [],
+    }),
+  },
+  {
+    name: "already-running",
+    title: "Another execution already running",
+    story: "A failover is already running when a second one is started (a second alarm). Expected: ExecutionAlreadyRunning, nothing changed, nothing notified.",
+    world: (context) => ({ ...primaryFailsAtDetection(context), otherRunningExecutions: { failover: 1 } }),
+    steps: [{ run: "failover", input: UNPLANNED_ALARM }],
+    expect: (targets) => ({
+      outcomes: ["ExecutionAlreadyRunning"],
+      final: { primaryRecord: "primary-alb", drDatabaseRole: "replica", drCapacity: size(targets.drAutoScalingGroup.standby) },
+      changesInLastRun: 0,
+      notifications: [],
+    }),
+  },
+  {
+    name: "failback-after-failover",
+    title: "Failback after a failover, primary re-protected",
+    story:
+      "After an unplanned failover, the primary region returns and the operator rebuilds the primary stack as the new standby (its database a read replica of the DR database), then runs failback. Expected: the primary database is promoted, DNS serves the primary again, the DR group returns to standby, the primary group to its capacity.",
+    world: primaryFailsAtDetection,
+    steps: [
+      { run: "failover", input: UNPLANNED_OPERATOR },
+      {
+        act: "primary region back; primary stack rebuilt as the standby (database: read replica of the DR database)",
+        after: 3600,
+        apply: (cloud) => cloud.reprotectPrimary(),
+      },
+      { run: "failback", input: { force: false }, after: 1800 },
+    ],
+    measures: "failback",
+    expect: (targets) => ({
+      outcomes: ["SUCCEEDED", "SUCCEEDED"],
+      final: {
+        primaryRecord: "primary-alb",
+        dnsAnswer: "primary",
+        primaryDatabaseRole: "standalone",
+        primaryDatabaseName: "primary-database",
+        primaryPromotionsAccepted: 1,
+        primaryCapacity: size(targets.primary.capacity),
+        primaryHealthy: targets.primary.capacity.desiredCapacity,
+        drCapacity: size(targets.drAutoScalingGroup.standby),
+      },
+      notifications: [...FAILOVER_OK, "Failback started", "Failback complete"],
+      dnsChanges: ["dr-alb (dr)", "primary-alb (primary)"],
+      withinRto: true,
+    }),
+  },
+  {
+    name: "failback-not-reprotected",
+    title: "Failback refused: primary not re-protected",
+    story:
+      "After an unplanned failover the primary region returns, but its stack was not rebuilt: its database is the old standalone one. The operator runs failback. Expected: PrimaryNotReprotected, nothing changed by the failback, DNS still serves the DR region.",
+    world: primaryFailsAtDetection,
+    steps: [
+      { run: "failover", input: UNPLANNED_OPERATOR },
+      { act: "primary region back, stack not rebuilt", after: 3600, apply: (cloud) => cloud.restorePrimaryRegion() },
+      { run: "failback", input: { force: false }, after: 600 },
+    ],
+    expect: (targets) => ({
+      outcomes: ["SUCCEEDED", "PrimaryNotReprotected"],
+      final: {
+        primaryRecord: "dr-alb",
+        primaryDatabaseRole: "standalone",
+        drCapacity: size(targets.drAutoScalingGroup.recovery),
+        drDatabaseRole: "standalone",
+      },
+      changesInLastRun: 0,
+      notifications: [...FAILOVER_OK, "Failback FAILED"],
+    }),
+  },
+  {
+    name: "drill-passes",
+    title: "Drill passes",
+    story:
+      "A drill on a healthy pair: a share of live traffic goes to the DR region through the weighted pool for the drill's duration, then is rolled back. Expected: success; the PRIMARY record aliases the primary ALB again, the pool records are gone, nothing promoted or scaled.",
+    steps: [{ run: "drill", input: {} }],
+    expect: (targets) => ({
+      outcomes: ["SUCCEEDED"],
+      final: {
+        primaryRecord: "primary-alb",
+        dnsAnswer: "primary",
+        drillPoolRecords: 0,
+        drDatabaseRole: "replica",
+        drCapacity: size(targets.drAutoScalingGroup.standby),
+      },
+      notifications: ["DR drill started", "DR drill passed"],
+      dnsChanges: [drillShift(targets), "primary-alb (primary)"],
+    }),
+  },
+  {
+    name: "drill-aborted",
+    title: "Drill aborted by an alarm",
+    story:
+      "During a drill the DR 5xx alarm fires three minutes in. Expected: DrillAborted, traffic rolled back (PRIMARY aliases the primary ALB, pool gone), the abort notified.",
+    world: ({ targets }) => ({
+      alarmsFiring: [{ name: targets.alarms.drillAbort.find((name) => !/unhealthy/i.test(name)) ?? targets.alarms.drillAbort[0], from: 180, until: 900 }],
+    }),
+    steps: [{ run: "drill", input: {} }],
+    expect: (targets) => ({
+      outcomes: ["DrillAborted"],
+      final: { primaryRecord: "primary-alb", dnsAnswer: "primary", drillPoolRecords: 0, drDatabaseRole: "replica" },
+      notifications: ["DR drill started", "DR drill FAILED"],
+      dnsChanges: [drillShift(targets), "primary-alb (primary)"],
+    }),
+  },
+  {
+    name: "drill-not-ready",
+    title: "Drill refused when not ready",
+    story: "The replica lags three times the RPO when a drill is started. Expected: NotReady, no traffic shifted, nothing changed.",
+    world: ({ targets }) => ({ replica: { steadyLagSeconds: 3 * targets.rpoSeconds } }),
+    steps: [{ run: "drill", input: {} }],
+    expect: () => ({
+      outcomes: ["NotReady"],
+      final: { primaryRecord: "primary-alb", drillPoolRecords: 0 },
+      changesInLastRun: 0,
+      notifications: ["DR drill FAILED"],
+      dnsChanges: [],
+    }),
+  },
+];
+
+/** A scenario by name. @throws Error listing the names when unknown */
+export function scenarioNamed(name: string): Scenario {
+  const scenario = SCENARIOS.find((item) => item.name === name);
+  if (!scenario) throw new Error(`unknown scenario ${name}; known: ${SCENARIOS.map((item) => item.name).join(", ")}`);
+  return scenario;
+}

@@ -1,0 +1,62 @@
+/**
+ * What the offline drill runs on: the recovery targets, the three definitions, the state machine
+ * ARNs, the physical parameters (durations) and the facts a plan adds. Built from a synthesized DR
+ * plan (fromPlan.ts, the main path) or from targets alone with the definitions this repository
+ * builds from them (tests and `--targets`).
+ */
+import type { Definition } from "../asl";
+import { drillDefinition } from "../drill";
+import { failbackDefinition } from "../failback";
+import { failoverDefinition } from "../failover";
+import { stateMachineArn, stateMachineName, WORKFLOWS, type Workflow } from "../names";
+import type { RecoveryTargets } from "../targets";
+import { DEFAULT_AUTOMATIC_COOLDOWN_SECONDS } from "../timing";
+import type { PlanFacts } from "./cloud";
+import { DEFAULT_DURATIONS, type Durations } from "./durations";
+
+export interface RecoverySystem {
+  targets: RecoveryTargets;
+  definitions: Record<Workflow, Definition>;
+  stateMachineArns: Record<Workflow, string>;
+  durations: Durations;
+  facts: PlanFacts;
+  /** Where it came from, for the report, e.g. `plan out/synth/dr.plan.json`. */
+  source: string;
+  /** Where each physical parameter came from (plan resource or default). */
+  notes: string[];
+}
+
+export function stateMachineArnsFor(targets: RecoveryTargets, names: Record<Workflow, string>): Record<Workflow, string> {
+  return Object.fromEntries(
+    WORKFLOWS.map((workflow) => [workflow, stateMachineArn(targets.partition, targets.drRegion, targets.accountId, names[workflow])]),
+  ) as Record<Workflow, string>;
+}
+
+/**
+ * The system for `targets` with the definitions recovery/*.ts builds from them.
+ * @param prefix the DR resource prefix the state machines are named with (`<prefix>-<workflow>`).
+ */
+export function systemFromTargets(
+  targets: RecoveryTargets,
+  options: { prefix: string; cooldownSeconds?: number; durations?: Partial<Durations>; source?: string },
+): RecoverySystem {
+  const names = Object.fromEntries(WORKFLOWS.map((workflow) => [workflow, stateMachineName(options.prefix, workflow)])) as Record<Workflow, string>;
+  return {
+    targets,
+    definitions: {
+      failover: failoverDefinition(targets, options.cooldownSeconds ?? DEFAULT_AUTOMATIC_COOLDOWN_SECONDS),
+      failback: failbackDefinition(targets),
+      drill: drillDefinition(targets),
+    },
+    stateMachineArns: stateMachineArnsFor(targets, names),
+    durations: { ...DEFAULT_DURATIONS, ...options.durations },
+    facts: {},
+    source: options.source ?? "definitions built from the given targets",
+    notes: ["physical parameters: this program's defaults (durations.ts), no plan"],
+  };
+}
+
+/** A copy of `system` with some definitions replaced (negative controls, experiments). */
+export function withDefinitions(system: RecoverySystem, definitions: Partial<Record<Workflow, Definition>>): RecoverySystem {
+  return { ...system, definitions: { ...system.definitions, ...definitions } };
+}

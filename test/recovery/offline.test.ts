@@ -1,0 +1,247 @@
+/**
+ * The offline drill: every scenario on the definitions built from the fixture targets meets its
+ * operator expectation; the simulator refuses calls on anything but the targets; deliberately broken
+ * definitions make their scenario fail (the scenarios can fail); times are plausible; the plan
+ * reader finds the targets, definitions and physical parameters of a DR plan.
+ */
+import { expect } from "chai";
+import { existsSync, readFileSync } from "node:fs";
+import * as path from "node:path";
+import type { Definition, State } from "../../recovery/asl";
+import { detectionSeconds } from "../../recovery/offline/durations";
+import { StatesRuntimeError } from "../../recovery/offline/errors";
+import { PlanError, type PlanLike, recoveryFromPlan, STATE_MACHINE_TYPE, systemFromPlan } from "../../recovery/offline/fromPlan";
+import { evaluatePath } from "../../recovery/offline/jsonPath";
+import { SCENARIOS, scenarioNamed } from "../../recovery/offline/scenarios";
+import { runScenario, type ScenarioResult } from "../../recovery/offline/simulate";
+import { systemFromTargets, withDefinitions } from "../../recovery/offline/system";
+import { WORKFLOWS } from "../../recovery/names";
+import { recoveryTargetsFixture } from "../fixtures/recoveryTargets";
+
+const PREFIX = "multi-region-dr-dr";
+
+/** The state named `name` anywhere in the definition (Parallel branches included), with the States map holding it. */
+function locate(
+  definition: Pick<Definition, "States" | "StartAt">,
+  name: string,
+): { states: Record<string, State>; owner: Pick<Definition, "States" | "StartAt"> } | undefined {
+  if (definition.States[name]) return { states: definition.States, owner: definition };
+  for (const state of Object.values(definition.States)) {
+    for (const branch of (state.Branches as Pick<Definition, "States" | "StartAt">[] | undefined) ?? []) {
+      const found = locate(branch, name);
+      if (found) return found;
+    }
+  }
+  return undefined;
+}
+
+/** A deep copy of `definition` changed by `change`. */
+function mutate(definition: Definition, change: (copy: Definition) => void): Definition {
+  const copy = structuredClone(definition);
+  change(copy);
+  return copy;
+}
+
+function failedChecks(result: ScenarioResult): string[] {
+  return result.checks.filter((check) => !check.ok).map((check) => `${check.what}: expected ${check.expected}, got ${check.actual}`);
+}
+
+describe("offline drill (recovery/offline)", function () {
+  const system = systemFromTargets(recoveryTargetsFixture(), { prefix: PREFIX });
+  const results = new Map<string, ScenarioResult>();
+
+  before(async function () {
+    this.timeout(60000);
+    for (const scenario of SCENARIOS) results.set(scenario.name, await runScenario(system, scenario));
+  });
+
+  describe("every scenario ends as the operator expects", function () {
+    for (const scenario of SCENARIOS) {
+      it(`${scenario.name}: ${scenario.title}`, function () {
+        const result = results.get(scenario.name)!;
+        expect(result.error, result.error).to.equal(undefined);
+        expect(failedChecks(result)).to.deep.equal([]);
+      });
+    }
+  });
+
+  describe("time to recovery", function () {
+    it("a clean unplanned failover recovers within the RTO, and not faster than the promotion allows", function () {
+      const recovery = results.get("unplanned-failover")!.recovery!;
+      expect(recovery.seconds, "recovered").to.be.a("number");
+      expect(recovery.seconds!).to.be.at.most(system.targets.rtoSeconds);
+      expect(recovery.seconds!).to.be.above(system.durations.rdsPromotionSeconds + detectionSeconds(system.durations));
+      // Detection 30 s + checks ~1 s + promotion 360 s polled every 30 s + DNS 60 s polled every 10 s + TTL 60 s: about 515 s.
+      expect(recovery.seconds!).to.be.closeTo(515, 45);
+    });
+
+    it("Parallel branches overlap in simulated time: capacity is ready during the promotion, the Parallel lasts the promotion only", function () {
+      const run = results.get("unplanned-failover")!.runs[0];
+      const entered = (state: string) => run.events.find((event) => event.type === "StateEntered" && event.state === state)!.at;
+      const exited = (state: string) => run.events.find((event) => event.type === "StateExited" && event.state === state)!.at;
+      expect(entered("Scale DR capacity")).to.be.closeTo(entered("Promote replica"), 0.5);
+      expect(entered("DR capacity ready")).to.be.below(entered("Promoted"));
+      const parallel = exited("Recover") - entered("Recover");
+      expect(parallel).to.be.within(system.durations.rdsPromotionSeconds, system.durations.rdsPromotionSeconds + 35);
+    });
+
+    it("is deterministic: the same scenario gives the same timeline", async function () {
+      const again = await runScenario(system, scenarioNamed("planned-switchover"));
+      expect(again.timeline).to.deep.equal(results.get("planned-switchover")!.timeline);
+    });
+  });
+
+  describe("the simulator checks what each call targets", function () {
+    it("a definition that promotes another identifier fails with Rds.DbInstanceNotFoundException and the scenario fails", async function () {
+      const broken = mutate(system.definitions.failover, (copy) => {
+        const promote = locate(copy, "Promote replica")!.states["Promote replica"];
+        (promote.Parameters as Record<string, unknown>).DbInstanceIdentifier = "someone-elses-db";
+      });
+      const result = await runScenario(withDefinitions(system, { failover: broken }), scenarioNamed("unplanned-failover"));
+      expect(result.passed).to.equal(false);
+      expect(result.calls.filter((call) => call.state === "Promote replica").map((call) => call.error)).to.include("Rds.DbInstanceNotFoundException");
+      expect(result.violations.join("\n")).to.match(/Promote replica: rds:promoteReadReplica on a resource that is not a recovery target/);
+      expect(result.runs[0].error).to.equal("PromotionFailed");
+      expect(result.final!.drDatabaseRole).to.equal("replica");
+    });
+
+    it("a definition that scales another Auto Scaling Group is refused as AWS would", async function () {
+      const broken = mutate(system.definitions.failover, (copy) => {
+        const scale = locate(copy, "Scale DR capacity")!.states["Scale DR capacity"];
+        (scale.Parameters as Record<string, unknown>).AutoScalingGroupName = "primary-app-asg-7a8b9c";
+      });
+      const result = await runScenario(withDefinitions(system, { failover: broken }), scenarioNamed("unplanned-failover"));
+      expect(result.passed).to.equal(false);
+      expect(result.calls.find((call) => call.state === "Scale DR capacity")!.error).to.equal("AutoScaling.AutoScalingException");
+    });
+  });
+
+  describe("negative controls: broken definitions fail their scenario", function () {
+    it("without the 'Promotion needed?' check, a re-run promotes again and does not end with DNS on DR", async function () {
+      const broken = mutate(system.definitions.failover, (copy) => {
+        const found = locate(copy, "Promotion needed?")!;
+        found.owner.StartAt = "Promote replica";
+        delete found.states["Promotion needed?"];
+      });
+      const result = await runScenario(withDefinitions(system, { failover: broken }), scenarioNamed("rerun-after-partial-failure"));
+      expect(result.passed).to.equal(false);
+      expect(result.final!.drPromotionsRequested).to.be.above(1);
+      expect(result.runs[1].error).to.equal("PromotionFailed");
+      expect(failedChecks(result).join("\n")).to.match(/run 2 outcome: expected SUCCEEDED/);
+    });
+
+    it("without the Retry on backing-up, the failover during a backup fails", async function () {
+      const broken = mutate(system.definitions.failover, (copy) => {
+        const promote = locate(copy, "Promote replica")!.states["Promote replica"];
+        promote.Retry = (promote.Retry as { ErrorEquals: string[] }[]).filter(
+          (retrier) => !retrier.ErrorEquals.includes("Rds.InvalidDbInstanceStateException"),
+        );
+      });
+      const result = await runScenario(withDefinitions(system, { failover: broken }), scenarioNamed("promotion-retried-while-backing-up"));
+      expect(result.passed).to.equal(false);
+      expect(result.runs[0].error).to.equal("PromotionFailed");
+    });
+
+    it("a drill rollback that keeps the weighted pool fails the drill's expectation", async function () {
+      const broken = mutate(system.definitions.drill, (copy) => {
+        const batch = (copy.States["Roll back"].Parameters as { ChangeBatch: { Changes: unknown[] } }).ChangeBatch;
+        batch.Changes = batch.Changes.slice(0, 1);
+      });
+      const result = await runScenario(withDefinitions(system, { drill: broken }), scenarioNamed("drill-passes"));
+      expect(result.passed).to.equal(false);
+      expect(result.final!.drillPoolRecords).to.equal(2);
+    });
+  });
+
+  describe("JSONPath as Step Functions applies it to results", function () {
+    it("an indefinite path yields a list, empty when nothing matches; a missing definite path is States.Runtime", function () {
+      expect(evaluatePath("$.MetricAlarms[*].AlarmName", { MetricAlarms: [] })).to.deep.equal([]);
+      expect(
+        evaluatePath("$.A[0].I[?(@.L == 'InService')].Id", {
+          A: [
+            {
+              I: [
+                { L: "InService", Id: "i-1" },
+                { L: "Pending", Id: "i-2" },
+              ],
+            },
+          ],
+        }),
+      ).to.deep.equal(["i-1"]);
+      expect(() => evaluatePath("$.DbInstances[0]", { DbInstances: [] })).to.throw(StatesRuntimeError);
+    });
+  });
+
+  describe("recoveryFromPlan", function () {
+    const targets = recoveryTargetsFixture();
+    const plan = (overrides: Partial<PlanLike> = {}): PlanLike => ({
+      stack: "dr",
+      outputs: { recoveryTargets: targets },
+      resources: [
+        ...WORKFLOWS.map((workflow) => ({
+          type: STATE_MACHINE_TYPE,
+          name: `recovery-${workflow}`,
+          id: `${PREFIX}-${workflow}`,
+          inputs: { name: `${PREFIX}-${workflow}`, definition: JSON.stringify(system.definitions[workflow]) },
+          outputs: {},
+        })),
+        {
+          type: "aws:lb/targetGroup:TargetGroup",
+          name: "dr-app-tg",
+          id: "dr-app-tg-1",
+          inputs: { healthCheck: { interval: 15, healthyThreshold: 3, unhealthyThreshold: 2 } },
+          outputs: { arn: targets.drTargetGroupArn },
+        },
+        {
+          type: "aws:route53/healthCheck:HealthCheck",
+          name: "failover-primary-health",
+          id: targets.dns.healthCheckId,
+          inputs: { requestInterval: 30, failureThreshold: 2 },
+          outputs: {},
+        },
+      ],
+      ...overrides,
+    });
+
+    it("reads the targets and the three definitions of a DR plan", function () {
+      const read = recoveryFromPlan(plan());
+      expect(read.targets).to.deep.equal(targets);
+      for (const workflow of WORKFLOWS) expect(read.definitions[workflow]).to.deep.equal(system.definitions[workflow]);
+      expect(read.stateMachineNames.failover).to.equal(`${PREFIX}-failover`);
+    });
+
+    it("takes the health checks' intervals and thresholds from the plan, and the drill uses them", async function () {
+      const fromPlan = systemFromPlan(plan(), "hand-built plan");
+      expect(fromPlan.durations.targetHealthCheckIntervalSeconds).to.equal(15);
+      expect(fromPlan.durations.targetHealthyThreshold).to.equal(3);
+      expect(fromPlan.durations.route53HealthCheckIntervalSeconds).to.equal(30);
+      expect(fromPlan.durations.route53FailureThreshold).to.equal(2);
+      expect(fromPlan.stateMachineArns.failover).to.equal(`arn:aws:states:us-west-2:123456789012:stateMachine:${PREFIX}-failover`);
+      const result = await runScenario(fromPlan, scenarioNamed("unplanned-failover"));
+      expect(failedChecks(result)).to.deep.equal([]);
+      expect(result.timeline[0].at).to.equal(-60);
+    });
+
+    it("says clearly what is missing", function () {
+      expect(() => recoveryFromPlan(plan({ outputs: {} }))).to.throw(PlanError, /no outputs\.recoveryTargets/);
+      expect(() => recoveryFromPlan(plan({ resources: [] }))).to.throw(PlanError, /no aws:sfn\/stateMachine:StateMachine/);
+      const { replica: _replica, ...incomplete } = targets;
+      expect(() => recoveryFromPlan(plan({ outputs: { recoveryTargets: incomplete } }))).to.throw(PlanError, /replica\.identifier/);
+      const unreadable = plan();
+      unreadable.resources[0] = { ...unreadable.resources[0], inputs: { name: `${PREFIX}-failover`, definition: "{not json" } };
+      expect(() => recoveryFromPlan(unreadable)).to.throw(PlanError, /not JSON/);
+      const partial = plan();
+      partial.resources = partial.resources.filter((resource) => resource.inputs.name !== `${PREFIX}-drill`);
+      expect(() => recoveryFromPlan(partial)).to.throw(PlanError, /<prefix>-drill/);
+    });
+
+    it("runs on the synthesized DR plan once it exports the recovery targets (out/synth/dr.plan.json)", async function () {
+      const file = path.join(__dirname, "..", "..", "out", "synth", "dr.plan.json");
+      const synthesized = existsSync(file) ? (JSON.parse(readFileSync(file, "utf8")) as PlanLike) : undefined;
+      if (!synthesized?.outputs?.recoveryTargets) this.skip();
+      const real = systemFromPlan(synthesized!, "out/synth/dr.plan.json");
+      const result = await runScenario(real, scenarioNamed("unplanned-failover"));
+      expect(failedChecks(result)).to.deep.equal([]);
+    });
+  });
+});
