@@ -31,6 +31,11 @@ export const recoveryManifestSchema = z.object({
   rpoSeconds: z.number().int().positive(),
   /** DR stacks only: the primary's outputs the DR stack was built against. */
   primary: primaryOutputsSchema.optional(),
+  /**
+   * DR stacks only: the DR database was promoted by a failover (`database.promoted`), so the pair
+   * has no replica until the primary is rebuilt as the standby. Absent means false.
+   */
+  databasePromoted: z.boolean().optional(),
 });
 
 export type RecoveryManifest = z.output<typeof recoveryManifestSchema>;

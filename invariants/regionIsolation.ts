@@ -12,11 +12,14 @@ import { arnRegion, type InvariantResult, type PlanPair } from "./plan";
 /**
  * Inputs that may point into the primary region by design: `type.input`. The replica's source is
  * the replication link; the primary-region operations function exists to reach the primary during
- * a planned switchover and failback, never for the DR region to serve.
+ * a planned switchover and failback, never for the DR region to serve; an event pattern only
+ * matches the alarm event it names.
  */
 export const ALLOWED_CROSS_REGION_INPUTS = new Set([
   "aws:rds/instance:Instance.replicateSourceDb",
   "aws:lambda/function:Function.environment.variables.PRIMARY_TARGET_GROUP_ARN",
+  // The automatic failover rule matches the forwarded health-check alarm (us-east-1) by its ARN.
+  "aws:cloudwatch/eventRule:EventRule.eventPattern",
 ]);
 
 /**

@@ -60,7 +60,8 @@ export function checkReplica({ primary, dr }: PlanPair): InvariantResult {
       violations.push(`${source.name}: backups are off (backupRetentionPeriod 0); RDS cannot create a read replica of it`);
     }
     const count = replicas.filter((replica) => stringInput(replica, "replicateSourceDb") === source.outputs.arn).length;
-    if (count !== 1) {
+    // After a failover the DR database is standalone (database.promoted): no replica until failback re-protects.
+    if (count !== 1 && dr.outputs.databasePromoted !== true) {
       violations.push(`${source.name}: has ${count} replicas in the DR stack; every primary database needs exactly one`);
     }
   }

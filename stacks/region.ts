@@ -136,6 +136,7 @@ export function buildRegion({ config, stackName, provider, databaseHost, databas
         rtoSeconds: config.recovery.rtoSeconds,
         rpoSeconds: config.recovery.rpoSeconds,
         primary: primaryOutputs,
+        ...(config.role === "dr" && config.database.promoted ? { databasePromoted: true } : {}),
       },
     },
     opts,

@@ -91,7 +91,8 @@ const replicaWiring = stackPolicy({
         );
       }
     }
-    if (manifest?.role === "dr" && manifest.primary) {
+    // After a failover the DR database is standalone (database.promoted): no replica until failback re-protects.
+    if (manifest?.role === "dr" && manifest.primary && manifest.databasePromoted !== true) {
       const count = replicas.filter((replica) => replica.props.replicateSourceDb === manifest.primary!.dbArn).length;
       if (count !== 1) report(`the primary database ${manifest.primary.dbArn} has ${count} replicas in this DR stack; it needs exactly one`);
     }
