@@ -5,7 +5,7 @@
  * reader finds the targets, definitions and physical parameters of a DR plan.
  */
 import { expect } from "chai";
-import { existsSync, readFileSync } from "node:fs";
+import { synthesize } from "../../synth/synthesize";
 import * as path from "node:path";
 import type { Definition, State } from "../../recovery/asl";
 import { detectionSeconds } from "../../recovery/offline/durations";
@@ -235,11 +235,11 @@ describe("offline drill (recovery/offline)", function () {
       expect(() => recoveryFromPlan(partial)).to.throw(PlanError, /<prefix>-drill/);
     });
 
-    it("runs on the synthesized DR plan once it exports the recovery targets (out/synth/dr.plan.json)", async function () {
-      const file = path.join(__dirname, "..", "..", "out", "synth", "dr.plan.json");
-      const synthesized = existsSync(file) ? (JSON.parse(readFileSync(file, "utf8")) as PlanLike) : undefined;
-      if (!synthesized?.outputs?.recoveryTargets) this.skip();
-      const real = systemFromPlan(synthesized!, "out/synth/dr.plan.json");
+    it("runs on the DR plan synthesized from the real stack files", async function () {
+      this.timeout(120000);
+      const { dr } = await synthesize({ projectDirectory: path.join(__dirname, "..", "..") });
+      const synthesized = JSON.parse(JSON.stringify(dr)) as PlanLike;
+      const real = systemFromPlan(synthesized, "synthesized dr plan");
       const result = await runScenario(real, scenarioNamed("unplanned-failover"));
       expect(failedChecks(result)).to.deep.equal([]);
     });
