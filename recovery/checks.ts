@@ -3,7 +3,8 @@
  * health of a target group's targets. Each is an AWS SDK integration Task with its result shaped
  * for Choice rules.
  */
-import { sdkTask, type State } from "./asl";
+import { catchAll, poll, sdkTask, type State } from "./asl";
+import { POLLING } from "./timing";
 
 /** `rds:describeDBInstances` of one instance; the instance lands at `<ResultPath>.instance`. */
 export function describeDatabase(identifier: string, rest: State = {}): State {
@@ -103,4 +104,47 @@ export function caughtUp(resultPath: string): Record<string, unknown> {
       { Variable: `${resultPath}.values[0]`, NumericEquals: 0 },
     ],
   };
+}
+
+/**
+ * The concurrency guard every workflow starts with: `List running executions` counts the running
+ * executions of this state machine (`$$.StateMachine.Id`); more than this one ends the execution
+ * with `ExecutionAlreadyRunning` (`cause`) before anything changes; otherwise it goes to `next`.
+ * Errors of the call go to `failurePathStart`.
+ */
+export function concurrencyGuard(next: string, cause: string, failurePathStart: string): Record<string, State> {
+  return {
+    "List running executions": sdkTask(
+      "sfn",
+      "listExecutions",
+      { "StateMachineArn.$": "$$.StateMachine.Id", StatusFilter: "RUNNING", MaxResults: 10 },
+      {
+        ResultSelector: { "count.$": "States.ArrayLength($.Executions)" },
+        ResultPath: "$.running",
+        Catch: catchAll(failurePathStart),
+        Next: "Another execution running?",
+      },
+    ),
+    "Another execution running?": {
+      Type: "Choice",
+      Choices: [{ Variable: "$.running.count", NumericGreaterThan: 1, Next: "Already running" }],
+      Default: next,
+    },
+    // Not through the failure path: the execution that runs is the one that notifies.
+    "Already running": { Type: "Fail", Error: "ExecutionAlreadyRunning", Cause: cause },
+  };
+}
+
+/** Waits for a Route 53 change (its id at `$.dnsChange.id`) to be INSYNC: the loop `<name>: ...` (bound in POLLING.dnsChange). */
+export function dnsChangeWait(name: string, next: string, onTimeout: string, onError: string): Record<string, State> {
+  return poll({
+    name,
+    check: sdkTask("route53", "getChange", { "Id.$": "$.dnsChange.id" }, { ResultSelector: { "status.$": "$.ChangeInfo.Status" } }),
+    resultPath: "$.dnsStatus",
+    done: [{ Variable: "$.dnsStatus.status", StringEquals: "INSYNC" }],
+    ...POLLING.dnsChange,
+    next,
+    onTimeout,
+    onError,
+  });
 }

@@ -20,10 +20,9 @@
  * over. The rollback is the reverse batch.
  */
 import { catchAll, type Definition, failure, failurePath, milestone, notify, poll, pollStart, sdkTask, type State } from "./asl";
-import { alarmIsOk, alarmState, describeDatabase, targetHealth } from "./checks";
+import { alarmIsOk, alarmState, concurrencyGuard, describeDatabase, dnsChangeWait, targetHealth } from "./checks";
 import { primaryRecordChange } from "./failover";
 import { type RecoveryTargets } from "./targets";
-import { POLLING } from "./timing";
 
 /** Seconds between two looks at the abort alarms during a drill. */
 export const DRILL_OBSERVATION_INTERVAL_SECONDS = 30;
@@ -66,17 +65,6 @@ export function drillDefinition(targets: RecoveryTargets): Definition {
   const observations = Math.ceil(targets.drill.durationSeconds / DRILL_OBSERVATION_INTERVAL_SECONDS) + 1;
   const drHealth = targetHealth(targets.drTargetGroupArn, "$.health");
   const pool = { dnsName: targets.dns.drillPoolName, zoneId: targets.dns.hostedZoneId };
-  const dnsWait = (name: string, next: string, onTimeout: string, onError: string): Record<string, State> =>
-    poll({
-      name,
-      check: sdkTask("route53", "getChange", { "Id.$": "$.dnsChange.id" }, { ResultSelector: { "status.$": "$.ChangeInfo.Status" } }),
-      resultPath: "$.dnsStatus",
-      done: [{ Variable: "$.dnsStatus.status", StringEquals: "INSYNC" }],
-      ...POLLING.dnsChange,
-      next,
-      onTimeout,
-      onError,
-    });
   const rollBack = (name: string, next: string): State =>
     sdkTask(
       "route53",
@@ -93,23 +81,7 @@ export function drillDefinition(targets: RecoveryTargets): Definition {
 
   const states: Record<string, State> = {
     Start: { Type: "Pass", Parameters: { "started.$": "$$.Execution.StartTime" }, ResultPath: "$.timeline", Next: "List running executions" },
-    "List running executions": sdkTask(
-      "sfn",
-      "listExecutions",
-      { "StateMachineArn.$": "$$.StateMachine.Id", StatusFilter: "RUNNING", MaxResults: 10 },
-      {
-        ResultSelector: { "count.$": "States.ArrayLength($.Executions)" },
-        ResultPath: "$.running",
-        Catch: catchAll(FAILURE),
-        Next: "Another execution running?",
-      },
-    ),
-    "Another execution running?": {
-      Type: "Choice",
-      Choices: [{ Variable: "$.running.count", NumericGreaterThan: 1, Next: "Already running" }],
-      Default: "Readiness: replica",
-    },
-    "Already running": { Type: "Fail", Error: "ExecutionAlreadyRunning", Cause: DRILL_ERRORS.ExecutionAlreadyRunning },
+    ...concurrencyGuard("Readiness: replica", DRILL_ERRORS.ExecutionAlreadyRunning, FAILURE),
     "Readiness: replica": describeDatabase(targets.replica.identifier, { ResultPath: "$.replica", Catch: catchAll(FAILURE), Next: "Replica ready?" }),
     "Replica ready?": {
       Type: "Choice",
@@ -150,7 +122,7 @@ export function drillDefinition(targets: RecoveryTargets): Definition {
       // A failed call may still have applied the batch: roll back (a rollback of nothing fails and is reported).
       { ResultSelector: { "id.$": "$.ChangeInfo.Id" }, ResultPath: "$.dnsChange", Catch: catchAll("Roll back on error"), Next: pollStart("Shift DNS change") },
     ),
-    ...dnsWait("Shift DNS change", "Traffic shifted", "Shift not in sync", "Roll back on error"),
+    ...dnsChangeWait("Shift DNS change", "Traffic shifted", "Shift not in sync", "Roll back on error"),
     "Shift not in sync": {
       Type: "Pass",
       Result: { Error: "DnsChangeNotInSync", Cause: DRILL_ERRORS.DnsChangeNotInSync },
@@ -185,9 +157,9 @@ export function drillDefinition(targets: RecoveryTargets): Definition {
     "Roll back on alarm": rollBack("abort alarm", pollStart("Abort DNS change")),
     // The failure that caused it stays at $.failure; the execution then fails with it.
     "Roll back on error": rollBack("error after the shift", pollStart("Error rollback DNS change")),
-    ...dnsWait("Rollback DNS change", "Rolled back", "DNS change not in sync", FAILURE),
-    ...dnsWait("Abort DNS change", "Aborted", "DNS change not in sync", FAILURE),
-    ...dnsWait("Error rollback DNS change", FAILURE, FAILURE, FAILURE),
+    ...dnsChangeWait("Rollback DNS change", "Rolled back", "DNS change not in sync", FAILURE),
+    ...dnsChangeWait("Abort DNS change", "Aborted", "DNS change not in sync", FAILURE),
+    ...dnsChangeWait("Error rollback DNS change", FAILURE, FAILURE, FAILURE),
     "DNS change not in sync": fail("DnsChangeNotInSync"),
     "Rolled back": milestone("rolledBack", "Report"),
     Report: notify(

@@ -17,6 +17,7 @@
  * capacity; notify with the timeline. Primary-region calls go through the primary-region operations function.
  */
 import { catchAll, type Definition, failure, failurePath, LAMBDA_RETRY, milestone, notify, poll, pollStart, sdkTask, type State, TRANSIENT_RETRY } from "./asl";
+import { concurrencyGuard, dnsChangeWait } from "./checks";
 import { primaryRecordChange } from "./failover";
 import { primaryRegionTask } from "./primaryRegion";
 import { type RecoveryTargets } from "./targets";
@@ -82,23 +83,7 @@ export function failbackDefinition(targets: RecoveryTargets): Definition {
       Default: "Invalid input",
     },
     "Invalid input": fail("InvalidInput"),
-    "List running executions": sdkTask(
-      "sfn",
-      "listExecutions",
-      { "StateMachineArn.$": "$$.StateMachine.Id", StatusFilter: "RUNNING", MaxResults: 10 },
-      {
-        ResultSelector: { "count.$": "States.ArrayLength($.Executions)" },
-        ResultPath: "$.running",
-        Catch: catchAll(FAILURE),
-        Next: "Another execution running?",
-      },
-    ),
-    "Another execution running?": {
-      Type: "Choice",
-      Choices: [{ Variable: "$.running.count", NumericGreaterThan: 1, Next: "Already running" }],
-      Default: "Describe DR database",
-    },
-    "Already running": { Type: "Fail", Error: "ExecutionAlreadyRunning", Cause: FAILBACK_ERRORS.ExecutionAlreadyRunning },
+    ...concurrencyGuard("Describe DR database", FAILBACK_ERRORS.ExecutionAlreadyRunning, FAILURE),
     "Describe DR database": sdkTask(
       "rds",
       "describeDBInstances",
@@ -266,16 +251,7 @@ export function failbackDefinition(targets: RecoveryTargets): Definition {
       },
       { ResultSelector: { "id.$": "$.ChangeInfo.Id" }, ResultPath: "$.dnsChange", Catch: catchAll(FAILURE), Next: pollStart("DNS change") },
     ),
-    ...poll({
-      name: "DNS change",
-      check: sdkTask("route53", "getChange", { "Id.$": "$.dnsChange.id" }, { ResultSelector: { "status.$": "$.ChangeInfo.Status" } }),
-      resultPath: "$.dnsStatus",
-      done: [{ Variable: "$.dnsStatus.status", StringEquals: "INSYNC" }],
-      ...POLLING.dnsChange,
-      next: "DNS serves primary",
-      onTimeout: "DNS change not in sync",
-      onError: FAILURE,
-    }),
+    ...dnsChangeWait("DNS change", "DNS serves primary", "DNS change not in sync", FAILURE),
     "DNS change not in sync": fail("DnsChangeNotInSync"),
     "DNS serves primary": milestone("dnsServesPrimary", pollStart("Primary health")),
     ...poll({

@@ -25,7 +25,7 @@
  * executions.
  */
 import { catchAll, type Definition, failure, failurePath, milestone, notify, poll, pollStart, sdkTask, type State, TRANSIENT_RETRY } from "./asl";
-import { alarmIsOk, alarmState, caughtUp, describeDatabase, replicaLagSince, targetHealth } from "./checks";
+import { alarmIsOk, alarmState, caughtUp, concurrencyGuard, describeDatabase, dnsChangeWait, replicaLagSince, targetHealth } from "./checks";
 import { primaryRegionTask } from "./primaryRegion";
 import { type RecoveryTargets } from "./targets";
 import { POLLING } from "./timing";
@@ -176,24 +176,7 @@ export function failoverDefinition(targets: RecoveryTargets, cooldownSeconds: nu
       Default: "Invalid input",
     },
     "Invalid input": fail("InvalidInput"),
-    "List running executions": sdkTask(
-      "sfn",
-      "listExecutions",
-      { "StateMachineArn.$": "$$.StateMachine.Id", StatusFilter: "RUNNING", MaxResults: 10 },
-      {
-        ResultSelector: { "count.$": "States.ArrayLength($.Executions)" },
-        ResultPath: "$.running",
-        Catch: catchAll(FAILURE),
-        Next: "Another execution running?",
-      },
-    ),
-    "Another execution running?": {
-      Type: "Choice",
-      Choices: [{ Variable: "$.running.count", NumericGreaterThan: 1, Next: "Already running" }],
-      Default: "Describe replica",
-    },
-    // Not through the failure path: the execution that runs is the one that notifies.
-    "Already running": { Type: "Fail", Error: "ExecutionAlreadyRunning", Cause: FAILOVER_ERRORS.ExecutionAlreadyRunning },
+    ...concurrencyGuard("Describe replica", FAILOVER_ERRORS.ExecutionAlreadyRunning, FAILURE),
     "Describe replica": {
       ...describeReplica,
       ResultPath: "$.replica",
@@ -323,16 +306,7 @@ export function failoverDefinition(targets: RecoveryTargets, cooldownSeconds: nu
       },
       { ResultSelector: { "id.$": "$.ChangeInfo.Id" }, ResultPath: "$.dnsChange", Catch: catchAll(FAILURE), Next: pollStart("DNS change") },
     ),
-    ...poll({
-      name: "DNS change",
-      check: sdkTask("route53", "getChange", { "Id.$": "$.dnsChange.id" }, { ResultSelector: { "status.$": "$.ChangeInfo.Status" } }),
-      resultPath: "$.dnsStatus",
-      done: [{ Variable: "$.dnsStatus.status", StringEquals: "INSYNC" }],
-      ...POLLING.dnsChange,
-      next: "DNS serves DR",
-      onTimeout: "DNS change not in sync",
-      onError: FAILURE,
-    }),
+    ...dnsChangeWait("DNS change", "DNS serves DR", "DNS change not in sync", FAILURE),
     "DNS change not in sync": fail("DnsChangeNotInSync"),
     "DNS serves DR": milestone("dnsServesDr", pollStart("DR health")),
     ...poll({
