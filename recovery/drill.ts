@@ -21,7 +21,7 @@
  */
 import { catchAll, type Definition, failure, failurePath, milestone, notify, poll, pollStart, sdkTask, type State } from "./asl";
 import { alarmIsOk, alarmState, concurrencyGuard, describeDatabase, dnsChangeWait, targetHealth } from "./checks";
-import { primaryRecordChange } from "./failover";
+import { changeRecords, primaryRecordChange } from "./dnsChanges";
 import { type RecoveryTargets } from "./targets";
 
 /** Seconds between two looks at the abort alarms during a drill. */
@@ -66,17 +66,11 @@ export function drillDefinition(targets: RecoveryTargets): Definition {
   const drHealth = targetHealth(targets.drTargetGroupArn, "$.health");
   const pool = { dnsName: targets.dns.drillPoolName, zoneId: targets.dns.hostedZoneId };
   const rollBack = (name: string, next: string): State =>
-    sdkTask(
-      "route53",
-      "changeResourceRecordSets",
-      {
-        HostedZoneId: targets.dns.hostedZoneId,
-        ChangeBatch: {
-          Comment: "Drill rollback: the PRIMARY record aliases the primary ALB again; the weighted pool is removed",
-          Changes: [primaryRecordChange(targets, targets.primaryLoadBalancer), ...drillPoolChanges(targets, "DELETE")],
-        },
-      },
-      { ResultSelector: { "id.$": "$.ChangeInfo.Id" }, ResultPath: "$.dnsChange", Catch: catchAll(FAILURE), Next: next, Comment: name },
+    changeRecords(
+      targets.dns.hostedZoneId,
+      "Drill rollback: the PRIMARY record aliases the primary ALB again; the weighted pool is removed",
+      [primaryRecordChange(targets, targets.primaryLoadBalancer), ...drillPoolChanges(targets, "DELETE")],
+      { next, onError: FAILURE, track: true, stateComment: name },
     );
 
   const states: Record<string, State> = {
@@ -108,19 +102,13 @@ export function drillDefinition(targets: RecoveryTargets): Definition {
       `States.Format('DR drill: sending ${targets.drill.trafficPercent}% of ${targets.dns.applicationName} to ${targets.drRegion} for ${targets.drill.durationSeconds} s; execution {}', $$.Execution.Id)`,
       { Next: "Shift traffic" },
     ),
-    "Shift traffic": sdkTask(
-      "route53",
-      "changeResourceRecordSets",
-      {
-        HostedZoneId: targets.dns.hostedZoneId,
-        ChangeBatch: {
-          Comment: `Drill: ${targets.drill.trafficPercent}% of traffic to ${targets.drRegion} through a weighted pool under the PRIMARY record`,
-          // One batch, applied atomically: the pool first, then the PRIMARY record aliasing it.
-          Changes: [...drillPoolChanges(targets, "UPSERT"), primaryRecordChange(targets, pool)],
-        },
-      },
+    "Shift traffic": changeRecords(
+      targets.dns.hostedZoneId,
+      `Drill: ${targets.drill.trafficPercent}% of traffic to ${targets.drRegion} through a weighted pool under the PRIMARY record`,
+      // One batch, applied atomically: the pool first, then the PRIMARY record aliasing it.
+      [...drillPoolChanges(targets, "UPSERT"), primaryRecordChange(targets, pool)],
       // A failed call may still have applied the batch: roll back (a rollback of nothing fails and is reported).
-      { ResultSelector: { "id.$": "$.ChangeInfo.Id" }, ResultPath: "$.dnsChange", Catch: catchAll("Roll back on error"), Next: pollStart("Shift DNS change") },
+      { next: pollStart("Shift DNS change"), onError: "Roll back on error", track: true },
     ),
     ...dnsChangeWait("Shift DNS change", "Traffic shifted", "Shift not in sync", "Roll back on error"),
     "Shift not in sync": {

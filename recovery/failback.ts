@@ -18,7 +18,7 @@
  */
 import { catchAll, type Definition, failure, failurePath, LAMBDA_RETRY, milestone, notify, poll, pollStart, sdkTask, type State, TRANSIENT_RETRY } from "./asl";
 import { concurrencyGuard, dnsChangeWait } from "./checks";
-import { primaryRecordChange } from "./failover";
+import { changeRecords, databaseNameChange, primaryRecordChange } from "./dnsChanges";
 import { primaryRegionTask } from "./primaryRegion";
 import { type RecoveryTargets } from "./targets";
 import { POLLING } from "./timing";
@@ -217,39 +217,17 @@ export function failbackDefinition(targets: RecoveryTargets): Definition {
     }),
     "Promotion timed out": fail("PromotionTimedOut"),
     "Primary promoted": milestone("promoted", "Repoint primary database name"),
-    "Repoint primary database name": sdkTask(
-      "route53",
-      "changeResourceRecordSets",
-      {
-        HostedZoneId: targets.databaseName.primaryZoneId,
-        ChangeBatch: {
-          Comment: "Failback: the primary region's stable database name points at the promoted primary-region database",
-          Changes: [
-            {
-              Action: "UPSERT",
-              ResourceRecordSet: {
-                Name: targets.databaseName.fqdn,
-                Type: "CNAME",
-                Ttl: targets.databaseNameTtlSeconds,
-                ResourceRecords: [{ "Value.$": "$.primaryDatabase.answer.address" }],
-              },
-            },
-          ],
-        },
-      },
-      { ResultPath: null, Catch: catchAll(FAILURE), Next: "Serve DNS from primary" },
+    "Repoint primary database name": changeRecords(
+      targets.databaseName.primaryZoneId,
+      "Failback: the primary region's stable database name points at the promoted primary-region database",
+      [databaseNameChange(targets, "$.primaryDatabase.answer.address")],
+      { next: "Serve DNS from primary", onError: FAILURE, track: false },
     ),
-    "Serve DNS from primary": sdkTask(
-      "route53",
-      "changeResourceRecordSets",
-      {
-        HostedZoneId: targets.dns.hostedZoneId,
-        ChangeBatch: {
-          Comment: "Failback: the PRIMARY record serves the primary region again",
-          Changes: [primaryRecordChange(targets, targets.primaryLoadBalancer)],
-        },
-      },
-      { ResultSelector: { "id.$": "$.ChangeInfo.Id" }, ResultPath: "$.dnsChange", Catch: catchAll(FAILURE), Next: pollStart("DNS change") },
+    "Serve DNS from primary": changeRecords(
+      targets.dns.hostedZoneId,
+      "Failback: the PRIMARY record serves the primary region again",
+      [primaryRecordChange(targets, targets.primaryLoadBalancer)],
+      { next: pollStart("DNS change"), onError: FAILURE, track: true },
     ),
     ...dnsChangeWait("DNS change", "DNS serves primary", "DNS change not in sync", FAILURE),
     "DNS change not in sync": fail("DnsChangeNotInSync"),

@@ -26,6 +26,7 @@
  */
 import { catchAll, type Definition, failure, failurePath, milestone, notify, poll, pollStart, sdkTask, type State, TRANSIENT_RETRY } from "./asl";
 import { alarmIsOk, alarmState, caughtUp, concurrencyGuard, describeDatabase, dnsChangeWait, replicaLagSince, targetHealth } from "./checks";
+import { changeRecords, databaseNameChange, primaryRecordChange } from "./dnsChanges";
 import { primaryRegionTask } from "./primaryRegion";
 import { type RecoveryTargets } from "./targets";
 import { POLLING } from "./timing";
@@ -275,36 +276,17 @@ export function failoverDefinition(targets: RecoveryTargets, cooldownSeconds: nu
       Next: "Database promoted and capacity ready",
     },
     "Database promoted and capacity ready": milestone("recovered", "Repoint database name"),
-    "Repoint database name": sdkTask(
-      "route53",
-      "changeResourceRecordSets",
-      {
-        HostedZoneId: targets.databaseName.drZoneId,
-        ChangeBatch: {
-          Comment: "Failover: the stable database name points at the promoted database",
-          Changes: [
-            {
-              Action: "UPSERT",
-              ResourceRecordSet: {
-                Name: targets.databaseName.fqdn,
-                Type: "CNAME",
-                Ttl: targets.databaseNameTtlSeconds,
-                ResourceRecords: [{ "Value.$": "$.recovery.databaseAddress" }],
-              },
-            },
-          ],
-        },
-      },
-      { ResultPath: null, Catch: catchAll(FAILURE), Next: "Serve DNS from DR" },
+    "Repoint database name": changeRecords(
+      targets.databaseName.drZoneId,
+      "Failover: the stable database name points at the promoted database",
+      [databaseNameChange(targets, "$.recovery.databaseAddress")],
+      { next: "Serve DNS from DR", onError: FAILURE, track: false },
     ),
-    "Serve DNS from DR": sdkTask(
-      "route53",
-      "changeResourceRecordSets",
-      {
-        HostedZoneId: targets.dns.hostedZoneId,
-        ChangeBatch: { Comment: "Failover: the PRIMARY record serves the DR region", Changes: [primaryRecordChange(targets, targets.drLoadBalancer)] },
-      },
-      { ResultSelector: { "id.$": "$.ChangeInfo.Id" }, ResultPath: "$.dnsChange", Catch: catchAll(FAILURE), Next: pollStart("DNS change") },
+    "Serve DNS from DR": changeRecords(
+      targets.dns.hostedZoneId,
+      "Failover: the PRIMARY record serves the DR region",
+      [primaryRecordChange(targets, targets.drLoadBalancer)],
+      { next: pollStart("DNS change"), onError: FAILURE, track: true },
     ),
     ...dnsChangeWait("DNS change", "DNS serves DR", "DNS change not in sync", FAILURE),
     "DNS change not in sync": fail("DnsChangeNotInSync"),
@@ -343,18 +325,3 @@ export function failoverDefinition(targets: RecoveryTargets, cooldownSeconds: nu
 
 /** Upper bound of a failover execution before its cool-down, seconds: above the sum of every poll and retry bound (about 2.3 hours). */
 export const FAILOVER_TIMEOUT_SECONDS = 4 * 3600;
-
-/** The UPSERT of the PRIMARY failover record, aliasing `target` and keeping the primary's health check. */
-export function primaryRecordChange(targets: RecoveryTargets, target: { dnsName: string; zoneId: string }): Record<string, unknown> {
-  return {
-    Action: "UPSERT",
-    ResourceRecordSet: {
-      Name: targets.dns.applicationName,
-      Type: "A",
-      SetIdentifier: targets.dns.primarySetIdentifier,
-      Failover: "PRIMARY",
-      HealthCheckId: targets.dns.healthCheckId,
-      AliasTarget: { HostedZoneId: target.zoneId, DnsName: target.dnsName, EvaluateTargetHealth: true },
-    },
-  };
-}
