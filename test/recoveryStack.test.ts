@@ -157,6 +157,21 @@ function failingInvariants(result: SynthesisResult): { id: number; violations: s
   return result.invariants.filter((invariant) => invariant.violations.length > 0).map(({ id, violations }) => ({ id, violations }));
 }
 
+/** Synthesizes the pair with `multi-region-dr:database` of either stack file replaced (the failover and failback switches). */
+function synthesizeWithDatabases({
+  primary: primaryDatabase,
+  dr: drDatabase,
+}: {
+  primary?: Record<string, unknown>;
+  dr?: Record<string, unknown>;
+}): Promise<SynthesisResult> {
+  return synthesize({
+    projectDirectory,
+    ...(primaryDatabase ? { primaryStackFile: stackFile("Pulumi.primary.yaml", (config) => setIn(config, "database", primaryDatabase)) } : {}),
+    ...(drDatabase ? { drStackFile: stackFile("Pulumi.dr.yaml", (config) => setIn(config, "database", drDatabase)) } : {}),
+  });
+}
+
 describe("the DR stack's recovery layer, synthesized", () => {
   let base: SynthesisResult;
   let dr: StackPlan;
@@ -547,7 +562,7 @@ describe("the DR stack's recovery layer, synthesized", () => {
     describe("after a failover (DR database.promoted true)", () => {
       let result: SynthesisResult;
       before(async () => {
-        result = await synthesize({ projectDirectory, drStackFile: stackFile("Pulumi.dr.yaml", (config) => setIn(config, "database", { promoted: true })) });
+        result = await synthesizeWithDatabases({ dr: { promoted: true } });
       });
 
       it("adopts the promoted DR database as a standalone instance: same resource, no replicateSourceDb, the primary's engine and version", () => {
@@ -576,11 +591,7 @@ describe("the DR stack's recovery layer, synthesized", () => {
       let drDatabaseArn: string;
       before(async () => {
         drDatabaseArn = String(only(dr, TYPES.database).outputs.arn);
-        result = await synthesize({
-          projectDirectory,
-          primaryStackFile: stackFile("Pulumi.primary.yaml", (config) => setIn(config, "database", { replicaSourceArn: drDatabaseArn, promoted: false })),
-          drStackFile: stackFile("Pulumi.dr.yaml", (config) => setIn(config, "database", { promoted: true })),
-        });
+        result = await synthesizeWithDatabases({ primary: { replicaSourceArn: drDatabaseArn, promoted: false }, dr: { promoted: true } });
       });
 
       it("rebuilds the primary's database as a replica of the promoted DR database, without a database name or master user", () => {
@@ -605,10 +616,7 @@ describe("the DR stack's recovery layer, synthesized", () => {
       let drDatabaseArn: string;
       before(async () => {
         drDatabaseArn = String(only(dr, TYPES.database).outputs.arn);
-        result = await synthesize({
-          projectDirectory,
-          primaryStackFile: stackFile("Pulumi.primary.yaml", (config) => setIn(config, "database", { replicaSourceArn: drDatabaseArn, promoted: true })),
-        });
+        result = await synthesizeWithDatabases({ primary: { replicaSourceArn: drDatabaseArn, promoted: true } });
       });
 
       it("adopts the promoted primary-region database as standalone: no replicateSourceDb, the engine and version, still no master user", () => {
