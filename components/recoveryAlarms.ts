@@ -64,7 +64,11 @@ export interface RecoveryAlarmsArgs {
   healthCheckTopic: RegionalTopic;
   /** Topic in the source bucket's region, for the S3 replication alarms. */
   replicationTopic: RegionalTopic;
-  replicaIdentifier: pulumi.Input<string>;
+  /**
+   * The DR database instance (read replica, or its promoted or restored successor). Absent in
+   * backup-restore before a restore: no replica-lag alarm and no database event subscription.
+   */
+  replicaIdentifier?: pulumi.Input<string>;
   /** RPO, seconds: the replica-lag threshold. */
   rpoSeconds: number;
   loadBalancerArn: pulumi.Input<string>;
@@ -94,31 +98,34 @@ export class RecoveryAlarms extends pulumi.ComponentResource {
       .all([args.loadBalancerArn, args.targetGroupArn])
       .apply(([loadBalancer, targetGroup]) => loadBalancerDimensions(loadBalancer, targetGroup));
 
-    alarm("replica-lag", args.drTopic, {
-      name: args.names.replicaLagOverRpo,
-      alarmDescription: `Replica lag over the RPO (${args.rpoSeconds} s): a failover now would lose more data than declared; failover refuses to run unless forced`,
-      namespace: "AWS/RDS",
-      metricName: "ReplicaLag",
-      dimensions: { DBInstanceIdentifier: args.replicaIdentifier },
-      statistic: "Maximum",
-      period: 60,
-      evaluationPeriods: 1,
-      threshold: args.rpoSeconds,
-      comparisonOperator: "GreaterThanThreshold",
-      treatMissingData: "missing",
-    });
-    // RDS events of the replica (failover, failure, low storage, read replica...) to the DR topic.
-    new aws.rds.EventSubscription(
-      `${name}-database-events`,
-      {
-        snsTopic: args.drTopic.topicArn,
-        sourceType: "db-instance",
-        sourceIds: [args.replicaIdentifier],
-        eventCategories: DATABASE_EVENT_CATEGORIES,
-        enabled: true,
-      },
-      { parent: this },
-    );
+    const replicaIdentifier = args.replicaIdentifier;
+    if (replicaIdentifier !== undefined) {
+      alarm("replica-lag", args.drTopic, {
+        name: args.names.replicaLagOverRpo,
+        alarmDescription: `Replica lag over the RPO (${args.rpoSeconds} s): a failover now would lose more data than declared; failover refuses to run unless forced`,
+        namespace: "AWS/RDS",
+        metricName: "ReplicaLag",
+        dimensions: { DBInstanceIdentifier: replicaIdentifier },
+        statistic: "Maximum",
+        period: 60,
+        evaluationPeriods: 1,
+        threshold: args.rpoSeconds,
+        comparisonOperator: "GreaterThanThreshold",
+        treatMissingData: "missing",
+      });
+      // RDS events of the replica (failover, failure, low storage, read replica...) to the DR topic.
+      new aws.rds.EventSubscription(
+        `${name}-database-events`,
+        {
+          snsTopic: args.drTopic.topicArn,
+          sourceType: "db-instance",
+          sourceIds: [replicaIdentifier],
+          eventCategories: DATABASE_EVENT_CATEGORIES,
+          enabled: true,
+        },
+        { parent: this },
+      );
+    }
     alarm("unhealthy-targets", args.drTopic, {
       name: args.names.unhealthyTargets,
       alarmDescription: "Unhealthy targets behind the DR load balancer: the standby cannot take traffic; a drill aborts",

@@ -11,13 +11,19 @@ import { accountContext } from "./account";
 import { policyDocument, serviceTrustPolicy } from "./policyDocuments";
 import { subnetLayout } from "./subnetLayout";
 
+/** This program's NAT choices as awsx's `NatGatewayStrategy` values. */
+export const NAT_GATEWAY_STRATEGIES = { "one-per-zone": "OnePerAz", single: "Single", none: "None" } as const;
+
 export interface RegionalNetworkArgs {
   /** VPC IPv4 block, /16 to /20, e.g. `10.0.0.0/16`. */
   cidrBlock: string;
   /** Availability zones to span, 2 to 4. */
   availabilityZoneCount: number;
-  /** `one-per-zone` keeps egress alive through a zone loss; `single` is the cheaper standby choice. */
-  natGateways: "one-per-zone" | "single";
+  /**
+   * `one-per-zone` keeps egress alive through a zone loss; `single` is the cheaper standby choice;
+   * `none` (backup-restore's DR region) leaves the private subnets without outbound internet.
+   */
+  natGateways: "one-per-zone" | "single" | "none";
   /** KMS key ARN of this region, for the flow-log group. */
   kmsKeyArn: pulumi.Input<string>;
   /** Days to keep flow logs (a CloudWatch Logs retention value). */
@@ -56,7 +62,7 @@ export class RegionalNetwork extends pulumi.ComponentResource {
           { type: "Public", name: "public", cidrMask: layout.publicCidrMask },
           { type: "Isolated", name: "isolated", cidrMask: layout.isolatedCidrMask },
         ],
-        natGateways: { strategy: args.natGateways === "single" ? "Single" : "OnePerAz" },
+        natGateways: { strategy: NAT_GATEWAY_STRATEGIES[args.natGateways] },
       },
       child,
     );

@@ -6,6 +6,10 @@
  * - `replica` mode: a cross-region read replica created from the primary's ARN, encrypted with a key
  *   of its own region, in an explicit DB subnet group, promotable (removing `replicateSourceDb`
  *   promotes it; RDS User Guide, "Working with read replicas").
+ * - `restore` mode (backup-restore strategy): a new instance restored from the primary's replicated
+ *   automated backups to the latest restorable time or a given UTC time (RDS User Guide, "Restoring
+ *   to a specified time from a replicated backup"). `restoreToPointInTime` forces replacement when
+ *   changed, so the stack keeps the setting for as long as the restored database lives.
  * Both modes sit in isolated subnets behind a security group open only to the given clients.
  */
 import * as aws from "@pulumi/aws";
@@ -63,7 +67,21 @@ export type ReplicatedDatabaseArgs =
        * already promoted instance is adopted as it is, not recreated. Default false.
        */
       promoted?: boolean;
+    })
+  | (CommonDatabaseArgs & {
+      mode: "restore";
+      /** ARN of the replicated automated backups in this region (`ReplicatedBackups.replicatedBackupsArn`). */
+      sourceAutomatedBackupsArn: pulumi.Input<string>;
+      /** `latest` (the latest restorable time) or an ISO 8601 UTC time within the retention period. */
+      restoreToTime: string;
     });
+
+/** The provider's restore block for a replicated backup: latest restorable time or a given time. */
+export function restoreToPointInTime(sourceAutomatedBackupsArn: pulumi.Input<string>, restoreToTime: string): aws.types.input.rds.InstanceRestoreToPointInTime {
+  return restoreToTime === "latest"
+    ? { sourceDbInstanceAutomatedBackupsArn: sourceAutomatedBackupsArn, useLatestRestorableTime: true }
+    : { sourceDbInstanceAutomatedBackupsArn: sourceAutomatedBackupsArn, restoreTime: restoreToTime };
+}
 
 export class ReplicatedDatabase extends pulumi.ComponentResource {
   readonly instanceArn: pulumi.Output<string>;
@@ -170,9 +188,17 @@ export class ReplicatedDatabase extends pulumi.ComponentResource {
             manageMasterUserPassword: true,
             masterUserSecretKmsKeyId: args.kmsKeyArn,
           }
-        : args.promoted
-          ? { ...shared, engine: args.engine, engineVersion: args.engineVersion, allowMajorVersionUpgrade: false }
-          : { ...shared, replicateSourceDb: args.sourceDatabaseArn },
+        : args.mode === "restore"
+          ? {
+              ...shared,
+              engine: args.engine,
+              engineVersion: args.engineVersion,
+              allowMajorVersionUpgrade: false,
+              restoreToPointInTime: restoreToPointInTime(args.sourceAutomatedBackupsArn, args.restoreToTime),
+            }
+          : args.promoted
+            ? { ...shared, engine: args.engine, engineVersion: args.engineVersion, allowMajorVersionUpgrade: false }
+            : { ...shared, replicateSourceDb: args.sourceDatabaseArn },
       { parent: this, protect: args.protect, dependsOn: [monitoringAttachment] },
     );
 

@@ -5,6 +5,7 @@
  */
 import { z } from "zod";
 import { vpcCidrProblem } from "./rules";
+import { STRATEGIES } from "./strategies";
 
 const arn = (service: string, resource: string) =>
   z.string().regex(new RegExp(`^arn:aws[a-z-]*:${service}:[a-z0-9-]*:\\d{12}:${resource}`), {
@@ -46,8 +47,10 @@ export const primaryOutputsSchema = z.object({
   dbPort: positive,
   bucketName: z.string().min(3),
   bucketArn: z.string().regex(/^arn:aws[a-z-]*:s3:::[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, { error: "must be an S3 bucket ARN (arn:aws:s3:::<bucket>)" }),
+  strategy: z.enum(STRATEGIES, { error: `must be one of ${STRATEGIES.join(", ")}: redeploy the primary with this version of the program` }),
   rtoSeconds: positive,
   rpoSeconds: positive,
+  objectRpoSeconds: positive,
 });
 
 /** The primary's outputs as the DR stack uses them. */

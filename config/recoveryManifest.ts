@@ -12,6 +12,7 @@
  */
 import { z } from "zod";
 import { primaryOutputsSchema } from "./primaryContract";
+import { STRATEGIES } from "./strategies";
 
 export const RECOVERY_MANIFEST_SCHEMA_VERSION = 1;
 /** Last path segment of the manifest parameter's name. */
@@ -25,10 +26,16 @@ export const recoveryManifestSchema = z.object({
   stack: z.string().min(1),
   role: z.enum(["primary", "dr"]),
   region: z.string().min(1),
+  /** The DR strategy of the pair (config/strategies.ts). */
+  strategy: z.enum(STRATEGIES),
   /** Declared recovery time objective, seconds. */
   rtoSeconds: z.number().int().positive(),
   /** Declared recovery point objective, seconds. */
   rpoSeconds: z.number().int().positive(),
+  /** Declared recovery point objective of the replicated objects, seconds. */
+  objectRpoSeconds: z.number().int().positive(),
+  /** DR stacks only: the on-call's declared decision time for a manual failover (failover.decisionSeconds), which the RTO budget counts. */
+  failoverDecisionSeconds: z.number().int().min(0).optional(),
   /** DR stacks only: the primary's outputs the DR stack was built against. */
   primary: primaryOutputsSchema.optional(),
   /**
@@ -36,6 +43,8 @@ export const recoveryManifestSchema = z.object({
    * has no replica until the primary is rebuilt as the standby. Absent means false.
    */
   databasePromoted: z.boolean().optional(),
+  /** DR stacks only, backup-restore: the database was restored from the replicated backups (`database.restoreToTime`). Absent means false. */
+  databaseRestored: z.boolean().optional(),
 });
 
 export type RecoveryManifest = z.output<typeof recoveryManifestSchema>;

@@ -8,6 +8,7 @@
  */
 import { z } from "zod";
 import { PROJECT_NAME } from "./conventions";
+import { DEFAULT_STRATEGY, STRATEGIES } from "./strategies";
 import { dbInstanceClassProblem, dnsNameProblem, ec2InstanceTypeProblem, regionProblem, stackNameProblem, tagProblem, vpcCidrProblem } from "./rules";
 
 /** The config namespace: the Pulumi project name in `Pulumi.yaml`. */
@@ -39,78 +40,104 @@ const integer = (what: string, min: number, max: number) =>
     .min(min, { error: `must be at least ${min} ${what}` })
     .max(max, { error: `must be at most ${max} ${what}` });
 
-/** Role-dependent defaults (documented in the README's config reference). */
+/**
+ * Role-dependent defaults (documented in the README's config reference). The DR stack's NAT
+ * gateways, minimum and desired capacity, and database Multi-AZ default from `recovery.strategy`
+ * instead (config/strategies.ts), resolved against the primary in `stacks/drStrategy.ts`.
+ */
 export const ROLE_DEFAULTS = {
-  primary: {
-    cidrBlock: "10.0.0.0/16",
-    availabilityZoneCount: 3,
-    natGateways: "one-per-zone",
-    minSize: 2,
-    desiredCapacity: 2,
-  },
-  dr: {
-    cidrBlock: "10.1.0.0/16",
-    availabilityZoneCount: 2,
-    natGateways: "single",
-    minSize: 1,
-    desiredCapacity: 1,
-  },
+  primary: { cidrBlock: "10.0.0.0/16", availabilityZoneCount: 3 },
+  dr: { cidrBlock: "10.1.0.0/16", availabilityZoneCount: 2 },
 } as const;
+/** The primary's own capacity defaults. */
+export const PRIMARY_CAPACITY_DEFAULTS = { natGateways: "one-per-zone", minSize: 2, desiredCapacity: 2 } as const;
 
-function networkSchema(role: Role) {
+function networkShape(role: Role) {
   const defaults = ROLE_DEFAULTS[role];
-  return z
-    .strictObject({
-      /** VPC IPv4 block, /16 to /20; the two regions' blocks must not overlap. */
-      cidrBlock: z.string().superRefine(satisfies(vpcCidrProblem)).default(defaults.cidrBlock),
-      /** Availability zones to spread subnets, NAT, ALB, ASG and database over: 2 to 4. */
-      availabilityZoneCount: integer("availability zones", 2, 4).default(defaults.availabilityZoneCount),
-      /** `one-per-zone` (survives a zone loss) or `single` (cheaper standby). */
-      natGateways: z.enum(["one-per-zone", "single"], { error: "must be one-per-zone or single" }).default(defaults.natGateways),
-      /** Days to keep VPC flow logs in CloudWatch Logs; default 365, the year Security Hub CloudWatch.16 asks. */
-      flowLogRetentionDays: z
-        .union([z.literal(30), z.literal(60), z.literal(90), z.literal(180), z.literal(365)], {
-          error: "must be one of 30, 60, 90, 180 or 365 days (CloudWatch Logs retention values)",
-        })
-        .default(365),
-    })
-    .prefault({});
+  return {
+    /** VPC IPv4 block, /16 to /20; the two regions' blocks must not overlap. */
+    cidrBlock: z.string().superRefine(satisfies(vpcCidrProblem)).default(defaults.cidrBlock),
+    /** Availability zones to spread subnets, NAT, ALB, ASG and database over: 2 to 4. */
+    availabilityZoneCount: integer("availability zones", 2, 4).default(defaults.availabilityZoneCount),
+    /** Days to keep VPC flow logs in CloudWatch Logs; default 365, the year Security Hub CloudWatch.16 asks. */
+    flowLogRetentionDays: z
+      .union([z.literal(30), z.literal(60), z.literal(90), z.literal(180), z.literal(365)], {
+        error: "must be one of 30, 60, 90, 180 or 365 days (CloudWatch Logs retention values)",
+      })
+      .default(365),
+  };
 }
 
-function appSchema(role: Role) {
-  const defaults = ROLE_DEFAULTS[role];
-  return z
-    .strictObject({
-      /** EC2 instance type of the app tier; the DR stack must use the primary's. */
-      instanceType: z.string().superRefine(satisfies(ec2InstanceTypeProblem)).default("t3.small"),
-      /** Auto Scaling Group minimum, desired and maximum instance counts. */
-      minSize: integer("instances", 0, 100).default(defaults.minSize),
-      desiredCapacity: integer("instances", 0, 100).default(defaults.desiredCapacity),
-      maxSize: integer("instances", 1, 100).default(6),
-      /** Target-tracking policy's average CPU utilization target, percent. */
-      targetCpuUtilizationPercent: integer("percent", 10, 90).default(50),
-      /** Port the app listens on behind the ALB. */
-      port: integer("port number", 1024, 65535).default(8080),
-      /** ACM certificate ARN in this stack's region; when set the ALB serves HTTPS and redirects HTTP. */
-      certificateArn: z
-        .string()
-        .regex(/^arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate\/[A-Za-z0-9-]+$/, {
-          error: "must be an ACM certificate ARN (arn:aws:acm:<region>:<account>:certificate/<id>) in this stack's region",
-        })
-        .optional(),
+const primaryNetworkSchema = z
+  .strictObject({
+    ...networkShape("primary"),
+    /** `one-per-zone` (default: survives a zone loss) or `single` (cheaper). */
+    natGateways: z.enum(["one-per-zone", "single"], { error: "must be one-per-zone or single" }).default(PRIMARY_CAPACITY_DEFAULTS.natGateways),
+  })
+  .prefault({});
+
+const drNetworkSchema = z
+  .strictObject({
+    ...networkShape("dr"),
+    /** `one-per-zone`, `single` or `none` (no outbound internet); default from recovery.strategy. */
+    natGateways: z.enum(["one-per-zone", "single", "none"], { error: "must be one-per-zone, single or none" }).optional(),
+  })
+  .prefault({});
+
+const appShape = {
+  /** EC2 instance type of the app tier; the DR stack must use the primary's. */
+  instanceType: z.string().superRefine(satisfies(ec2InstanceTypeProblem)).default("t3.small"),
+  /** Auto Scaling Group maximum instance count; the DR stack's must be at least the primary's. */
+  maxSize: integer("instances", 1, 100).default(6),
+  /** Target-tracking policy's average CPU utilization target, percent. */
+  targetCpuUtilizationPercent: integer("percent", 10, 90).default(50),
+  /** Port the app listens on behind the ALB. */
+  port: integer("port number", 1024, 65535).default(8080),
+  /** ACM certificate ARN in this stack's region; when set the ALB serves HTTPS and redirects HTTP. */
+  certificateArn: z
+    .string()
+    .regex(/^arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate\/[A-Za-z0-9-]+$/, {
+      error: "must be an ACM certificate ARN (arn:aws:acm:<region>:<account>:certificate/<id>) in this stack's region",
     })
-    .prefault({})
-    .superRefine((app, context) => {
-      if (!(app.minSize <= app.desiredCapacity && app.desiredCapacity <= app.maxSize)) {
-        context.addIssue({
-          code: "custom",
-          path: ["desiredCapacity"],
-          input: { minSize: app.minSize, desiredCapacity: app.desiredCapacity, maxSize: app.maxSize },
-          message: "must satisfy minSize <= desiredCapacity <= maxSize; adjust the three counts",
-        });
-      }
+    .optional(),
+};
+
+/** minSize <= desiredCapacity <= maxSize, once the counts are known. */
+export function capacityOrderProblem(app: { minSize: number; desiredCapacity: number; maxSize: number }): string | undefined {
+  if (app.minSize <= app.desiredCapacity && app.desiredCapacity <= app.maxSize) return undefined;
+  return `must satisfy minSize <= desiredCapacity <= maxSize (got ${app.minSize}, ${app.desiredCapacity}, ${app.maxSize}); adjust the three counts`;
+}
+
+function checkCapacityOrder(app: { minSize?: number; desiredCapacity?: number; maxSize: number }, context: z.RefinementCtx) {
+  const problem = capacityOrderProblem({ minSize: app.minSize ?? 0, desiredCapacity: app.desiredCapacity ?? app.minSize ?? 0, maxSize: app.maxSize });
+  if (problem)
+    context.addIssue({
+      code: "custom",
+      path: ["desiredCapacity"],
+      input: { minSize: app.minSize, desiredCapacity: app.desiredCapacity, maxSize: app.maxSize },
+      message: problem,
     });
 }
+
+const primaryAppSchema = z
+  .strictObject({
+    ...appShape,
+    /** Auto Scaling Group minimum and desired instance counts; defaults 2 and 2. */
+    minSize: integer("instances", 0, 100).default(PRIMARY_CAPACITY_DEFAULTS.minSize),
+    desiredCapacity: integer("instances", 0, 100).default(PRIMARY_CAPACITY_DEFAULTS.desiredCapacity),
+  })
+  .prefault({})
+  .superRefine(checkCapacityOrder);
+
+const drAppSchema = z
+  .strictObject({
+    ...appShape,
+    /** Auto Scaling Group minimum and desired instance counts before a failover; defaults from recovery.strategy. */
+    minSize: integer("instances", 0, 100).optional(),
+    desiredCapacity: integer("instances", 0, 100).optional(),
+  })
+  .prefault({})
+  .superRefine(checkCapacityOrder);
 
 const backupRetentionDays = integer("days", 5, 35).default(7);
 
@@ -185,8 +212,22 @@ const drDatabaseSchema = z
   .strictObject({
     /** Automated backups on the replica, days: they keep running after a promotion. */
     backupRetentionDays,
-    /** Multi-AZ for the replica (and so for the promoted database). */
-    multiAz: z.boolean({ error: "must be true or false" }).default(true),
+    /**
+     * Multi-AZ for the replica (and so for the promoted database), or for the restored database in
+     * backup-restore. Default from recovery.strategy: false for pilot-light, true otherwise.
+     */
+    multiAz: z.boolean({ error: "must be true or false" }).optional(),
+    /**
+     * backup-restore only: restore the database in the DR region from the replicated automated
+     * backups, to `latest` (the latest restorable time) or to an ISO 8601 UTC time such as
+     * 2026-11-21T08:30:00Z. Setting it is the restore (README, "Restore (backup-restore)"): the next
+     * `pulumi up` creates the database, a NAT gateway and the primary's capacity.
+     */
+    restoreToTime: z
+      .union([z.literal("latest"), z.iso.datetime({ offset: false, error: "must be latest or an ISO 8601 UTC time such as 2026-11-21T08:30:00Z" })], {
+        error: "must be latest or an ISO 8601 UTC time such as 2026-11-21T08:30:00Z",
+      })
+      .optional(),
     /**
      * Set true after a failover promoted the replica: the next `pulumi up` adopts the promoted,
      * standalone database instead of trying to make it a replica again (README, "After a failover").
@@ -203,6 +244,11 @@ const failoverSchema = z
      * Default false: a person decides. The failover still refuses to run when replica lag is over the RPO.
      */
     automatic: z.boolean({ error: "must be true or false" }).default(false),
+    /**
+     * Time from the page to the start of a manual failover (or restore): the on-call's acknowledgement
+     * and decision, seconds, 0 to 1 day. Default 300. The RTO budget counts it when automatic is false.
+     */
+    decisionSeconds: integer("seconds", 0, 86400).default(300),
     /** Minimum delay between automatic failover executions, seconds: 15 minutes to 1 day. Default 3600. */
     cooldownSeconds: integer("seconds", 900, 86400).default(3600),
     /** Share of live traffic a drill sends to the DR region, percent: 1 to 50. Default 5. */
@@ -275,10 +321,21 @@ const drDnsSchema = z
 
 const recoverySchema = z
   .strictObject({
+    /**
+     * The DR strategy, the same in both stacks: backup-restore, pilot-light, warm-standby (default) or
+     * hot-standby. It sets what runs in the DR region and its capacity defaults (config/strategies.ts).
+     */
+    strategy: z.enum(STRATEGIES, { error: `must be one of ${STRATEGIES.join(", ")}` }).default(DEFAULT_STRATEGY),
     /** Recovery time objective, seconds: the longest acceptable outage. Default 900 (15 minutes). */
     rtoSeconds: integer("seconds", 60, 86400).default(900),
-    /** Recovery point objective, seconds: the most data loss acceptable. Default 60. */
+    /** Recovery point objective of the database, seconds: the most data loss acceptable. Default 60. */
     rpoSeconds: integer("seconds", 1, 86400).default(60),
+    /**
+     * Recovery point objective of the objects in the replicated bucket, seconds. Default 900: S3
+     * Replication Time Control replicates 99.99% of objects within 15 minutes (S3 User Guide, "Meeting
+     * compliance requirements with S3 Replication Time Control").
+     */
+    objectRpoSeconds: integer("seconds", 1, 86400).default(900),
   })
   .prefault({});
 
@@ -325,8 +382,8 @@ const common = {
 
 export const primaryConfigSchema = z.strictObject({
   role: z.literal("primary"),
-  network: networkSchema("primary"),
-  app: appSchema("primary"),
+  network: primaryNetworkSchema,
+  app: primaryAppSchema,
   database: primaryDatabaseSchema,
   dns: primaryDnsSchema,
   ...common,
@@ -336,8 +393,8 @@ export const drConfigSchema = z.strictObject({
   role: z.literal("dr"),
   /** Fully qualified name of the primary stack, read through one StackReference. */
   primaryStack: z.string({ error: "is required on the DR stack; set it to <organization>/<project>/primary" }).superRefine(satisfies(stackNameProblem)),
-  network: networkSchema("dr"),
-  app: appSchema("dr"),
+  network: drNetworkSchema,
+  app: drAppSchema,
   database: drDatabaseSchema,
   dns: drDnsSchema,
   failover: failoverSchema,

@@ -7,16 +7,18 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { ConfigError } from "../config/errors";
+import { resolveDrStrategy, type ResolvedDrConfig } from "../config/drStrategy";
 import { type DrConfig } from "../config/schema";
 import { BucketReplication } from "../components/bucketReplication";
 import { HEALTH_CHECK_PATH } from "../components/appTier";
 import { databaseParameters } from "../components/databaseEngine";
 import { FailoverRouting } from "../components/failoverRouting";
+import { ReplicatedBackups } from "../components/replicatedBackups";
 import { ReplicatedDatabase } from "../components/replicatedDatabase";
 import { StableDatabaseName, stableDatabaseFqdn } from "../components/stableDatabaseName";
 import { crossStackProblems, type PrimaryOutputs, readPrimaryOutputs } from "./primaryOutputs";
 import { buildRecovery } from "./recovery";
-import { buildRegion } from "./region";
+import { buildRegion, type RegionResources } from "./region";
 import { inRegion, regionalProvider, resourcePrefix } from "./regionalProvider";
 
 export type DrStackOutputs = Record<string, pulumi.Input<unknown>>;
@@ -37,14 +39,16 @@ export async function buildDrStack(config: DrConfig, stackName: string): Promise
  *   small for the primary's load, different RTO/RPO).
  */
 export function buildDrStackFrom(config: DrConfig, stackName: string, primary: PrimaryOutputs): DrStackOutputs {
-  const problems = crossStackProblems(config, primary);
-  if (problems.length > 0) {
+  const strategy = resolveDrStrategy(config, primary);
+  const problems = [...crossStackProblems(config, primary), ...strategy.problems];
+  if (problems.length > 0 || !strategy.config) {
     throw new ConfigError(`Invalid configuration for stack "${stackName}" against primary "${config.primaryStack}"`, problems);
   }
-  const provider = regionalProvider(config, stackName);
+  const resolved = strategy.config;
+  const provider = regionalProvider(resolved, stackName);
   const opts = inRegion(provider);
   const region = buildRegion({
-    config,
+    config: resolved,
     stackName,
     provider,
     databaseHost: stableDatabaseFqdn(primary.privateZoneName),
@@ -52,34 +56,14 @@ export function buildDrStackFrom(config: DrConfig, stackName: string, primary: P
     primaryOutputs: primary,
   });
 
-  const replica = new ReplicatedDatabase(
-    "dr-db",
-    {
-      mode: "replica",
-      sourceDatabaseArn: primary.dbArn,
-      vpcId: region.network.vpcId,
-      subnetIds: region.network.isolatedSubnetIds,
-      clientSecurityGroupIds: [region.app.instanceSecurityGroupId],
-      kmsKeyArn: region.key.keyArn,
-      engine: primary.dbEngine,
-      engineVersion: primary.dbEngineVersion,
-      instanceClass: primary.dbInstanceClass,
-      allocatedStorageGib: primary.dbAllocatedStorageGib,
-      maxAllocatedStorageGib: primary.dbMaxAllocatedStorageGib,
-      backupRetentionDays: config.database.backupRetentionDays,
-      multiAz: config.database.multiAz,
-      parameters: databaseParameters(primary.dbEngine),
-      protect: config.protect,
-      finalSnapshotPrefix: resourcePrefix(stackName, "db"),
-      promoted: config.database.promoted,
-    },
-    opts,
-  );
-  const stableName = new StableDatabaseName(
-    "dr-db-name",
-    { zoneName: primary.privateZoneName, vpcId: region.network.vpcId, vpcRegion: config.region, databaseAddress: replica.address },
-    opts,
-  );
+  const { database, backups } = buildDrDatabase(resolved, stackName, primary, region, opts);
+  const stableName =
+    database &&
+    new StableDatabaseName(
+      "dr-db-name",
+      { zoneName: primary.privateZoneName, vpcId: region.network.vpcId, vpcRegion: resolved.region, databaseAddress: database.address },
+      opts,
+    );
 
   const replication = new BucketReplication(
     "replication",
@@ -116,7 +100,7 @@ export function buildDrStackFrom(config: DrConfig, stackName: string, primary: P
     opts,
   );
 
-  const recovery = buildRecovery({ config, stackName, provider, primary, region, replica, stableName, replication, failover });
+  const recovery = buildRecovery({ config: resolved, stackName, provider, primary, region, database, stableName, replication, failover });
 
   const scheme = region.app.listenerProtocol.toLowerCase();
   return {
@@ -134,15 +118,18 @@ export function buildDrStackFrom(config: DrConfig, stackName: string, primary: P
     albDnsName: region.app.albDnsName,
     albZoneId: region.app.albZoneId,
     appInstanceType: config.app.instanceType,
-    appMinSize: config.app.minSize,
-    appDesiredCapacity: config.app.desiredCapacity,
+    appMinSize: resolved.app.minSize,
+    appDesiredCapacity: resolved.app.desiredCapacity,
     appMaxSize: config.app.maxSize,
     autoScalingGroupName: region.app.autoScalingGroupName,
-    replicaArn: replica.instanceArn,
-    replicaIdentifier: replica.instanceIdentifier,
-    replicaAddress: replica.address,
+    strategy: resolved.footprint.strategy,
+    natGateways: resolved.network.natGateways,
+    replicaArn: database?.instanceArn,
+    replicaIdentifier: database?.instanceIdentifier,
+    replicaAddress: database?.address,
     replicaSourceArn: primary.dbArn,
-    databaseStableName: stableName.fqdn,
+    replicatedBackupsArn: backups?.replicatedBackupsArn,
+    databaseStableName: stableName?.fqdn,
     bucketName: region.dataBucket.bucketName,
     bucketArn: region.dataBucket.bucketArn,
     replicationRoleArn: replication.roleArn,
@@ -150,15 +137,64 @@ export function buildDrStackFrom(config: DrConfig, stackName: string, primary: P
     healthCheckId: failover.healthCheckId,
     failoverRecordName: failover.applicationName,
     logArchiveBucketName: region.logArchive.bucketName,
-    monitoringClusterName: region.monitoring.clusterName,
+    monitoringClusterName: region.monitoring?.clusterName,
     rtoSeconds: config.recovery.rtoSeconds,
     rpoSeconds: config.recovery.rpoSeconds,
+    objectRpoSeconds: config.recovery.objectRpoSeconds,
     databasePromoted: config.database.promoted,
+    databaseRestored: resolved.footprint.restoring,
     automaticFailover: config.failover.automatic,
     notificationTopicArn: recovery.topicArn,
-    failoverStateMachineArn: recovery.workflows.stateMachineArns.failover,
-    failbackStateMachineArn: recovery.workflows.stateMachineArns.failback,
-    drillStateMachineArn: recovery.workflows.stateMachineArns.drill,
+    failoverStateMachineArn: recovery.workflows?.stateMachineArns.failover,
+    failbackStateMachineArn: recovery.workflows?.stateMachineArns.failback,
+    drillStateMachineArn: recovery.workflows?.stateMachineArns.drill,
     recoveryTargets: recovery.targets,
   };
+}
+
+/**
+ * The DR region's copy of the database, by strategy: a cross-region read replica (pilot-light,
+ * warm-standby, hot-standby), or replicated automated backups (backup-restore) plus, once
+ * `database.restoreToTime` is set, the database restored from them.
+ */
+function buildDrDatabase(
+  config: ResolvedDrConfig,
+  stackName: string,
+  primary: PrimaryOutputs,
+  region: RegionResources,
+  opts: pulumi.ComponentResourceOptions,
+): { database?: ReplicatedDatabase; backups?: ReplicatedBackups } {
+  const common = {
+    vpcId: region.network.vpcId,
+    subnetIds: region.network.isolatedSubnetIds,
+    clientSecurityGroupIds: [region.app.instanceSecurityGroupId],
+    kmsKeyArn: region.key.keyArn,
+    engine: primary.dbEngine,
+    engineVersion: primary.dbEngineVersion,
+    instanceClass: primary.dbInstanceClass,
+    allocatedStorageGib: primary.dbAllocatedStorageGib,
+    maxAllocatedStorageGib: primary.dbMaxAllocatedStorageGib,
+    backupRetentionDays: config.database.backupRetentionDays,
+    multiAz: config.database.multiAz,
+    parameters: databaseParameters(primary.dbEngine),
+    protect: config.protect,
+    finalSnapshotPrefix: resourcePrefix(stackName, "db"),
+  };
+  if (config.footprint.databaseCopy === "read-replica") {
+    return {
+      database: new ReplicatedDatabase("dr-db", { ...common, mode: "replica", sourceDatabaseArn: primary.dbArn, promoted: config.database.promoted }, opts),
+    };
+  }
+  const backups = new ReplicatedBackups(
+    "dr-db-backups",
+    { sourceDatabaseArn: primary.dbArn, kmsKeyArn: region.key.keyArn, retentionDays: config.database.backupRetentionDays, protect: config.protect },
+    opts,
+  );
+  if (config.database.restoreToTime === undefined) return { backups };
+  const database = new ReplicatedDatabase(
+    "dr-db",
+    { ...common, mode: "restore", sourceAutomatedBackupsArn: backups.replicatedBackupsArn, restoreToTime: config.database.restoreToTime },
+    opts,
+  );
+  return { database, backups };
 }

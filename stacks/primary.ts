@@ -102,8 +102,10 @@ export function buildPrimaryStack(config: PrimaryConfig, stackName: string): Pri
     bucketName: region.dataBucket.bucketName,
     bucketArn: region.dataBucket.bucketArn,
     logArchiveBucketName: region.logArchive.bucketName,
-    monitoringClusterName: region.monitoring.clusterName,
+    monitoringClusterName: region.monitoring?.clusterName,
+    strategy: config.recovery.strategy,
     rtoSeconds: config.recovery.rtoSeconds,
     rpoSeconds: config.recovery.rpoSeconds,
+    objectRpoSeconds: config.recovery.objectRpoSeconds,
   };
 }

@@ -86,7 +86,14 @@ export function crossStackProblems(config: DrConfig, primary: PrimaryOutputs): C
       message: `cannot hold the primary's load (primary maxSize ${primary.appMaxSize}); set it to at least ${primary.appMaxSize}`,
     });
   }
-  for (const target of ["rtoSeconds", "rpoSeconds"] as const) {
+  if (config.recovery.strategy !== primary.strategy) {
+    problems.push({
+      key: key("recovery.strategy"),
+      value: config.recovery.strategy,
+      message: `differs from the primary's ${primary.strategy}; the pair has one strategy: set the same in both stacks`,
+    });
+  }
+  for (const target of ["rtoSeconds", "rpoSeconds", "objectRpoSeconds"] as const) {
     if (config.recovery[target] !== primary[target]) {
       problems.push({
         key: key(`recovery.${target}`),

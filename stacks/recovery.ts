@@ -5,7 +5,7 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { type DrConfig } from "../config/schema";
+import { type ResolvedDrConfig } from "../config/drStrategy";
 import { type BucketReplication } from "../components/bucketReplication";
 import { type FailoverRouting } from "../components/failoverRouting";
 import { NotificationTopic } from "../components/notificationTopic";
@@ -24,24 +24,36 @@ import { inRegion, resourcePrefix, stackTags } from "./regionalProvider";
 export const ROUTE53_METRICS_REGION = "us-east-1";
 
 export interface RecoveryInputs {
-  config: DrConfig;
+  config: ResolvedDrConfig;
   stackName: string;
   provider: aws.Provider;
   primary: PrimaryOutputs;
   region: RegionResources;
-  replica: ReplicatedDatabase;
-  stableName: StableDatabaseName;
+  /** The DR database instance; absent in backup-restore before a restore. */
+  database?: ReplicatedDatabase;
+  stableName?: StableDatabaseName;
   replication: BucketReplication;
   failover: FailoverRouting;
 }
 
 export interface RecoveryResources {
   topicArn: pulumi.Output<string>;
-  workflows: RecoveryWorkflows;
-  targets: pulumi.Output<RecoveryTargets>;
+  /** The failover, failback and drill workflows and their targets; absent when the strategy runs none (backup-restore before a restore). */
+  workflows?: RecoveryWorkflows;
+  targets?: pulumi.Output<RecoveryTargets>;
 }
 
-export function buildRecovery({ config, stackName, provider, primary, region, replica, stableName, replication, failover }: RecoveryInputs): RecoveryResources {
+export function buildRecovery({
+  config,
+  stackName,
+  provider,
+  primary,
+  region,
+  database,
+  stableName,
+  replication,
+  failover,
+}: RecoveryInputs): RecoveryResources {
   const prefix = resourcePrefix(stackName, "dr");
   const names = recoveryResourceNames(prefix);
   const opts = inRegion(provider);
@@ -87,7 +99,7 @@ export function buildRecovery({ config, stackName, provider, primary, region, re
       healthCheckTopic: topicIn(ROUTE53_METRICS_REGION),
       // S3 publishes replication metrics in the source bucket's region.
       replicationTopic: topicIn(primary.region),
-      replicaIdentifier: replica.instanceIdentifier,
+      ...(database ? { replicaIdentifier: database.instanceIdentifier } : {}),
       rpoSeconds: config.recovery.rpoSeconds,
       loadBalancerArn: region.app.albArn,
       targetGroupArn: region.app.targetGroupArn,
@@ -99,6 +111,7 @@ export function buildRecovery({ config, stackName, provider, primary, region, re
     opts,
   );
 
+  if (!config.footprint.recoveryWorkflows || !database || !stableName) return { topicArn: drTopic.topicArn };
   const identity = aws.getCallerIdentityOutput({}, { provider });
   const partition = aws.getPartitionOutput({}, { provider });
   const standby = { minSize: config.app.minSize, desiredCapacity: config.app.desiredCapacity, maxSize: config.app.maxSize };
@@ -106,8 +119,8 @@ export function buildRecovery({ config, stackName, provider, primary, region, re
     .all({
       accountId: identity.accountId,
       partition: partition.partition,
-      replicaIdentifier: replica.instanceIdentifier,
-      replicaArn: replica.instanceArn,
+      replicaIdentifier: database.instanceIdentifier,
+      replicaArn: database.instanceArn,
       groupName: region.app.autoScalingGroupName,
       groupArn: region.app.autoScalingGroupArn,
       targetGroupArn: region.app.targetGroupArn,

@@ -6,7 +6,8 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { type StackConfig } from "../config/schema";
+import { type ResolvedDrConfig } from "../config/drStrategy";
+import { type PrimaryConfig } from "../config/schema";
 import { AppTier } from "../components/appTier";
 import { logDeliveryStatements } from "../components/policyDocuments";
 import { RegionalKey } from "../components/regionalKey";
@@ -23,7 +24,8 @@ export const DATA_NONCURRENT_VERSION_DAYS = 30;
 export const ACCESS_LOG_RETENTION_DAYS = 365;
 
 export interface RegionInputs {
-  config: StackConfig;
+  /** The primary's configuration, or the DR's with its strategy applied (config/drStrategy.ts). */
+  config: PrimaryConfig | ResolvedDrConfig;
   stackName: string;
   provider: aws.Provider;
   /** Stable database name the app connects to, e.g. `db.app.internal`. */
@@ -40,7 +42,8 @@ export interface RegionResources {
   logArchive: SecureBucket;
   dataBucket: SecureBucket;
   app: AppTier;
-  monitoring: MonitoringCluster;
+  /** Absent in a DR region whose strategy runs no monitoring cluster (backup-restore). */
+  monitoring?: MonitoringCluster;
   manifest: RecoveryManifest;
 }
 
@@ -110,20 +113,23 @@ export function buildRegion({ config, stackName, provider, databaseHost, databas
     },
     opts,
   );
-  const monitoring = new MonitoringCluster(
-    `${role}-monitoring`,
-    {
-      clusterName: `${prefix}-monitoring`,
-      vpcId: network.vpcId,
-      privateSubnetIds: network.privateSubnetIds,
-      kmsKeyArn: key.keyArn,
-      kubernetesVersion: config.monitoring.kubernetesVersion,
-      nodeInstanceType: config.monitoring.nodeInstanceType,
-      nodeCount: config.monitoring.nodeCount,
-      publicAccessCidrs: config.monitoring.publicAccessCidrs,
-    },
-    opts,
-  );
+  const runsMonitoring = config.role === "primary" || config.footprint.monitoringCluster;
+  const monitoring = !runsMonitoring
+    ? undefined
+    : new MonitoringCluster(
+        `${role}-monitoring`,
+        {
+          clusterName: `${prefix}-monitoring`,
+          vpcId: network.vpcId,
+          privateSubnetIds: network.privateSubnetIds,
+          kmsKeyArn: key.keyArn,
+          kubernetesVersion: config.monitoring.kubernetesVersion,
+          nodeInstanceType: config.monitoring.nodeInstanceType,
+          nodeCount: config.monitoring.nodeCount,
+          publicAccessCidrs: config.monitoring.publicAccessCidrs,
+        },
+        opts,
+      );
   const manifest = new RecoveryManifest(
     "recovery",
     {
@@ -133,10 +139,18 @@ export function buildRegion({ config, stackName, provider, databaseHost, databas
         stack: stackName,
         role: config.role,
         region: config.region,
+        strategy: config.recovery.strategy,
         rtoSeconds: config.recovery.rtoSeconds,
         rpoSeconds: config.recovery.rpoSeconds,
+        objectRpoSeconds: config.recovery.objectRpoSeconds,
         primary: primaryOutputs,
-        ...(config.role === "dr" && config.database.promoted ? { databasePromoted: true } : {}),
+        ...(config.role === "dr"
+          ? {
+              failoverDecisionSeconds: config.failover.decisionSeconds,
+              ...(config.database.promoted ? { databasePromoted: true } : {}),
+              ...(config.footprint.restoring ? { databaseRestored: true } : {}),
+            }
+          : {}),
       },
     },
     opts,

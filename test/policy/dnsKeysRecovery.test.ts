@@ -31,8 +31,11 @@ const DR_MANIFEST: RecoveryManifest = {
   stack: "dr",
   role: "dr",
   region: DR_REGION,
+  strategy: "warm-standby",
   rtoSeconds: 900,
   rpoSeconds: 60,
+  objectRpoSeconds: 900,
+  failoverDecisionSeconds: 300,
   primary: primaryOutputsFixture({
     region: PRIMARY_REGION,
     kmsKeyArn: PRIMARY_KEY_ARN,
@@ -52,8 +55,10 @@ const PRIMARY_MANIFEST: RecoveryManifest = {
   stack: "primary",
   role: "primary",
   region: PRIMARY_REGION,
+  strategy: "warm-standby",
   rtoSeconds: 900,
   rpoSeconds: 60,
+  objectRpoSeconds: 900,
 };
 
 /** Fixture properties as the engine hands them over: untyped JSON, edited deep inside by the tests (as the policies read them). */
