@@ -6,7 +6,7 @@
 import { type ConfigProblem } from "./errors";
 import { type PrimaryOutputs } from "./primaryContract";
 import { capacityOrderProblem, CONFIG_NAMESPACE, type DrConfig } from "./schema";
-import { type DatabaseCopy, STRATEGY_PROFILES, type Strategy } from "./strategies";
+import { type DatabaseCopy, drRunsRecoveryWorkflows, STRATEGY_PROFILES, type Strategy } from "./strategies";
 
 /** What the DR region runs, once the strategy is applied. */
 export interface DrFootprint {
@@ -161,7 +161,7 @@ export function resolveDrStrategy(config: DrConfig, primary: PrimaryCapacity): {
         databaseCopy: profile.databaseCopy,
         restoring,
         monitoringCluster: profile.monitoringCluster,
-        recoveryWorkflows: profile.recoveryWorkflows || restoring,
+        recoveryWorkflows: drRunsRecoveryWorkflows(strategy, restoring),
       },
     },
   };

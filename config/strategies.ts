@@ -85,3 +85,13 @@ export const STRATEGY_PROFILES: Record<Strategy, StrategyProfile> = {
     recoveryWorkflows: true,
   },
 };
+
+/** Whether the DR region holds a database instance: the read replica (or what its promotion left), or a restored database. */
+export function drRunsDatabaseInstance(strategy: Strategy, databaseRestored: boolean): boolean {
+  return STRATEGY_PROFILES[strategy].databaseCopy === "read-replica" || databaseRestored;
+}
+
+/** Whether the DR stack deploys the failover, failback and drill workflows: they act on a DR database instance. */
+export function drRunsRecoveryWorkflows(strategy: Strategy, databaseRestored: boolean): boolean {
+  return STRATEGY_PROFILES[strategy].recoveryWorkflows || databaseRestored;
+}

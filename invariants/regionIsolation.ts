@@ -17,6 +17,8 @@ import { arnRegion, type InvariantResult, type PlanPair } from "./plan";
  */
 export const ALLOWED_CROSS_REGION_INPUTS = new Set([
   "aws:rds/instance:Instance.replicateSourceDb",
+  // backup-restore: RDS copies the primary's backups from its ARN; the copy is restorable without it.
+  "aws:rds/instanceAutomatedBackupsReplication:InstanceAutomatedBackupsReplication.sourceDbInstanceArn",
   "aws:lambda/function:Function.environment.variables.PRIMARY_TARGET_GROUP_ARN",
   // The automatic failover rule matches the forwarded health-check alarm (us-east-1) by its ARN.
   "aws:cloudwatch/eventRule:EventRule.eventPattern",
@@ -24,7 +26,7 @@ export const ALLOWED_CROSS_REGION_INPUTS = new Set([
 
 /**
  * True when an ARN of another region at `path` is not a run-time dependency: the replica's source
- * (the replication link, cut by promotion), or the recovery manifest, which records the primary's
+ * (the replication link, cut by promotion), the source of replicated backups (restorable without it), or the recovery manifest, which records the primary's
  * ARNs as documentation and is never resolved at run time.
  */
 export function crossRegionReferenceAllowed(type: string, path: string, inputs: Record<string, unknown>): boolean {

@@ -1,7 +1,8 @@
 /**
  * DR invariant 7 (checks.md): both regions have the same kinds of resources; the DR app tier can
  * scale to the primary's capacity on the same instance type; the databases share engine, version
- * family and parameter settings.
+ * family and parameter settings. A strategy that runs less in the DR region (backup-restore) is
+ * judged on what it runs.
  */
 import {
   AUTOSCALING_GROUP,
@@ -15,6 +16,36 @@ import {
   ROUTE53_RECORD,
 } from "./plan";
 import type { StackPlan } from "../synth/recordStack";
+import { STRATEGY_PROFILES, type Strategy } from "../config/strategies";
+import { BACKUP_REPLICATION } from "./replicatedBackups";
+
+/** What a DR database instance brings (ReplicatedDatabase and the stable name that points at it). */
+const DATABASE_KINDS = [
+  "aws:rds/instance:Instance",
+  PARAMETER_GROUP,
+  "aws:rds/subnetGroup:SubnetGroup",
+  "multi-region-dr:data:ReplicatedDatabase",
+  "multi-region-dr:dns:StableDatabaseName",
+];
+/** What the monitoring cluster brings. */
+const MONITORING_KINDS = ["eks:index:Cluster", "eks:index:ManagedNodeGroup", "multi-region-dr:monitoring:MonitoringCluster"];
+/** What replicated automated backups bring (backup-restore). */
+const BACKUP_KINDS = [BACKUP_REPLICATION, "multi-region-dr:data:ReplicatedBackups"];
+
+/**
+ * Kinds the DR region may lack, or have alone, because its strategy runs no such thing
+ * (config/strategies.ts): backup-restore keeps backups instead of a database instance until a
+ * restore, and runs no monitoring cluster.
+ */
+export function strategyExemptions(strategy: Strategy, databaseRestored: boolean): { drMayLack: Set<string>; drMayHaveAlone: Set<string> } {
+  const profile = STRATEGY_PROFILES[strategy];
+  const drMayLack = new Set<string>([
+    ...(profile.monitoringCluster ? [] : MONITORING_KINDS),
+    ...(profile.databaseCopy === "automated-backups" && !databaseRestored ? DATABASE_KINDS : []),
+  ]);
+  const drMayHaveAlone = new Set<string>(profile.databaseCopy === "automated-backups" ? BACKUP_KINDS : []);
+  return { drMayLack, drMayHaveAlone };
+}
 
 /** Types only one side may have: the pair's wiring, owned by the DR stack, and the primary's public zone. */
 const ROLE_SPECIFIC_TYPES = new Set([
@@ -60,8 +91,10 @@ export function checkRegionalParity({ primary, dr }: PlanPair): InvariantResult 
   const violations: string[] = [];
   const primaryKinds = kinds(primary);
   const drKinds = kinds(dr);
-  const missingInDr = sorted([...primaryKinds].filter((type) => !drKinds.has(type)));
-  const missingInPrimary = sorted([...drKinds].filter((type) => !primaryKinds.has(type)));
+  const strategy = (dr.outputs.strategy as Strategy | undefined) ?? "warm-standby";
+  const exempt = strategyExemptions(strategy, dr.outputs.databaseRestored === true);
+  const missingInDr = sorted([...primaryKinds].filter((type) => !drKinds.has(type) && !exempt.drMayLack.has(type)));
+  const missingInPrimary = sorted([...drKinds].filter((type) => !primaryKinds.has(type) && !exempt.drMayHaveAlone.has(type)));
   if (missingInDr.length > 0) violations.push(`the DR region lacks resource kinds the primary has: ${missingInDr.join(", ")}`);
   if (missingInPrimary.length > 0) violations.push(`the primary region lacks resource kinds the DR region has: ${missingInPrimary.join(", ")}`);
 
@@ -80,7 +113,8 @@ export function checkRegionalParity({ primary, dr }: PlanPair): InvariantResult 
         return `${group.inputs.family}: ${sorted(parameters.map((parameter) => `${parameter.name}=${parameter.value}`)).join(", ")}`;
       }),
     );
-  if (parametersOf(dr).join("; ") !== parametersOf(primary).join("; ")) {
+  const drHasDatabase = resourcesOfType(dr, PARAMETER_GROUP).length > 0 || !exempt.drMayLack.has(PARAMETER_GROUP);
+  if (drHasDatabase && parametersOf(dr).join("; ") !== parametersOf(primary).join("; ")) {
     violations.push(`database parameter groups differ: primary [${parametersOf(primary).join("; ")}], DR [${parametersOf(dr).join("; ")}]`);
   }
   return { id: 7, title: "Regional parity: same kinds of resources, DR capacity and instance type, same engine family and parameters (7)", violations };

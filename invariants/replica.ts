@@ -2,8 +2,11 @@
  * DR invariants 1 and 2 (checks.md): the read replica lives in another region than its source,
  * names the primary's ARN, is encrypted with a key of its own region, and is at least as large as
  * the primary, whose backups are on; every primary database has exactly one replica in the DR stack.
+ * With the backup-restore strategy the DR copy is the replicated automated backups instead
+ * (`replicatedBackups.ts`), and a restored database, not a replica, follows a restore.
  */
 import { arnRegion, type InvariantResult, type PlanPair, RDS_INSTANCE, resourcesOfType, stringInput } from "./plan";
+import { BACKUP_REPLICATION, replicatedBackupsProblems } from "./replicatedBackups";
 
 /** Instance sizes in increasing order, for "at least the primary's class" (RDS instance class naming). */
 const SIZE_ORDER = ["micro", "small", "medium", "large", "xlarge"];
@@ -59,6 +62,19 @@ export function checkReplica({ primary, dr }: PlanPair): InvariantResult {
     if (!(Number(source.inputs.backupRetentionPeriod ?? 0) > 0)) {
       violations.push(`${source.name}: backups are off (backupRetentionPeriod 0); RDS cannot create a read replica of it`);
     }
+    if (dr.outputs.strategy === "backup-restore") {
+      const replications = resourcesOfType(dr, BACKUP_REPLICATION).map((replication) => ({
+        ...replication.inputs,
+        name: replication.name,
+        region: replication.region,
+      }));
+      violations.push(...replicatedBackupsProblems(replications, String(source.outputs.arn)));
+      if (replicas.length > 0)
+        violations.push(
+          `${replicas.map((replica) => replica.name).join(", ")}: backup-restore keeps no read replica; set recovery.strategy: pilot-light to keep one`,
+        );
+      continue;
+    }
     const count = replicas.filter((replica) => stringInput(replica, "replicateSourceDb") === source.outputs.arn).length;
     // After a failover the DR database is standalone (database.promoted): no replica until failback re-protects.
     if (count !== 1 && dr.outputs.databasePromoted !== true) {
@@ -67,7 +83,8 @@ export function checkReplica({ primary, dr }: PlanPair): InvariantResult {
   }
   return {
     id: 1,
-    title: "Cross-region read replica: other region, primary's ARN, own-region key, at least the primary's size; one per primary database (1, 2)",
+    title:
+      "Cross-region database copy: one read replica (other region, primary's ARN, own-region key, at least the primary's size) or, for backup-restore, one backup replication (1, 2)",
     violations,
   };
 }

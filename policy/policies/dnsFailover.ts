@@ -8,6 +8,7 @@
 import type { PolicyResource } from "@pulumi/policy";
 import { HEALTH_CHECK_PATH } from "../../config/conventions";
 import { failoverDetectionProblem } from "../../config/rules";
+import { drRunsDatabaseInstance } from "../../config/strategies";
 import type { FailoverRecordInputs } from "../../invariants/failoverRecords";
 import { aliasTarget, conflictsWithGroup, dnsName, probePort, probeProtocol } from "../../invariants/route53";
 import { asList, dependsOn, ofType, regionOf, resourcePolicy, schema, stackPolicy, TYPES } from "./kit";
@@ -180,10 +181,15 @@ const drSignalAlarms = stackPolicy({
     "DR invariant 6: the DR stack alarms, with an action, on replica lag, S3 replication latency and failures, the health check and unhealthy targets (WA REL06, REL13)",
   enforcementLevel: "mandatory",
   check: (resources, _config, report) => {
-    if (manifestOf(resources)?.manifest?.role !== "dr") return;
+    const manifest = manifestOf(resources)?.manifest;
+    if (manifest?.role !== "dr") return;
+    // backup-restore keeps no database instance in the DR region until a restore: no replica lag to watch.
+    const signals = drRunsDatabaseInstance(manifest.strategy, manifest.databaseRestored === true)
+      ? DR_SIGNALS
+      : DR_SIGNALS.filter((signal) => signal.metric !== "ReplicaLag");
     // An alarm with actionsEnabled false notifies no one, whatever its alarmActions.
     const alarms = ofType(resources, TYPES.metricAlarm).filter((alarm) => alarm.props.actionsEnabled !== false && asList(alarm.props.alarmActions).length > 0);
-    for (const signal of DR_SIGNALS) {
+    for (const signal of signals) {
       const covered = alarms.some((alarm) => {
         const metrics = [
           { namespace: alarm.props.namespace, metricName: alarm.props.metricName },

@@ -20,6 +20,7 @@ import type {
 
 export const TYPES = {
   rdsInstance: "aws:rds/instance:Instance",
+  backupReplication: "aws:rds/instanceAutomatedBackupsReplication:InstanceAutomatedBackupsReplication",
   s3Bucket: "aws:s3/bucket:Bucket",
   s3PublicAccessBlock: "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock",
   s3OwnershipControls: "aws:s3/bucketOwnershipControls:BucketOwnershipControls",

@@ -8,6 +8,8 @@ import type { PolicyResource } from "@pulumi/policy";
 import { arnRegion } from "../../invariants/plan";
 import { arnsIn, crossRegionReferenceAllowed } from "../../invariants/regionIsolation";
 import { classAtLeast } from "../../invariants/replica";
+import { replicatedBackupsProblems } from "../../invariants/replicatedBackups";
+import { drRunsRecoveryWorkflows } from "../../config/strategies";
 import { protectionProblems } from "../../invariants/statefulProtection";
 import { isReplica } from "./database";
 import { ofType, regionOf, schema, stackPolicy, TYPES } from "./kit";
@@ -58,7 +60,7 @@ const objectivesDeclared = stackPolicy({
 const replicaWiring = stackPolicy({
   name: "dr-replica-wiring",
   description:
-    "DR invariants 1 and 2: one read replica of the primary database, in another region, encrypted with a key of its own region, at least the primary's class and storage (RDS cross-region read replicas)",
+    "DR invariants 1 and 2: one read replica of the primary database, in another region, encrypted with a key of its own region, at least the primary's class and storage (RDS cross-region read replicas); for backup-restore, one replication of its automated backups under a key of the DR region",
   enforcementLevel: "mandatory",
   check: (resources, _config, report) => {
     const manifest = manifestOf(resources)?.manifest;
@@ -90,6 +92,17 @@ const replicaWiring = stackPolicy({
           replica.urn,
         );
       }
+    }
+    if (manifest?.role === "dr" && manifest.primary && manifest.strategy === "backup-restore") {
+      const replications = ofType(resources, TYPES.backupReplication).map((replication) => ({
+        ...replication.props,
+        name: replication.name,
+        region: regionOf(replication) ?? manifest.region,
+      }));
+      for (const problem of replicatedBackupsProblems(replications, manifest.primary.dbArn)) report(problem);
+      if (replicas.length > 0)
+        report(`${replicas.map((replica) => replica.name).join(", ")}: backup-restore keeps no read replica; set recovery.strategy: pilot-light to keep one`);
+      return;
     }
     // After a failover the DR database is standalone (database.promoted): no replica until failback re-protects.
     if (manifest?.role === "dr" && manifest.primary && manifest.databasePromoted !== true) {
@@ -215,7 +228,9 @@ const recoveryWorkflows = stackPolicy({
     const manifest = manifestOf(resources)?.manifest;
     if (manifest?.role !== "dr") return;
     const machines = ofType(resources, TYPES.stateMachine);
-    for (const suffix of WORKFLOW_SUFFIXES) {
+    // backup-restore before a restore has no database for a workflow to act on: it recovers by a restore.
+    const expected = drRunsRecoveryWorkflows(manifest.strategy, manifest.databaseRestored === true);
+    for (const suffix of expected ? WORKFLOW_SUFFIXES : []) {
       const found = machines.filter((machine) => String(machine.props.name ?? "").endsWith(suffix));
       if (found.length !== 1) report(`the DR stack needs exactly one state machine named *${suffix}; found ${found.length}`);
     }
