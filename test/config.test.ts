@@ -118,7 +118,7 @@ describe("parseStackConfig", () => {
       });
       expect(config.app).to.deep.include({ minSize: 2, desiredCapacity: 2, maxSize: 6, instanceType: "t3.small", port: 8080 });
       expect(config.app.certificateArn).to.equal(undefined);
-      expect(config.recovery).to.deep.equal({ rtoSeconds: 900, rpoSeconds: 60 });
+      expect(config.recovery).to.deep.equal({ strategy: "warm-standby", rtoSeconds: 900, rpoSeconds: 60, objectRpoSeconds: 900 });
       expect(config.database).to.deep.include({
         engine: "postgres",
         backupRetentionDays: 7,
@@ -133,7 +133,7 @@ describe("parseStackConfig", () => {
       expect(config.protect).to.equal(true);
     });
 
-    it("fills the DR stack's warm-standby defaults", () => {
+    it("fills the DR stack's defaults and leaves the strategy's keys to the strategy (config/drStrategy.ts)", () => {
       const config = parseDr();
       expect(config.role).to.equal("dr");
       expect(config.region).to.equal("us-west-2");
@@ -141,15 +141,17 @@ describe("parseStackConfig", () => {
       expect(config.network).to.deep.equal({
         cidrBlock: "10.1.0.0/16",
         availabilityZoneCount: 2,
-        natGateways: "single",
         flowLogRetentionDays: 365,
       });
-      expect(config.app).to.deep.include({ minSize: 1, desiredCapacity: 1, maxSize: 6 });
-      expect(config.recovery).to.deep.equal({ rtoSeconds: 900, rpoSeconds: 60 });
-      expect(config.database).to.deep.equal({ backupRetentionDays: 7, multiAz: true, promoted: false });
+      expect(config.app).to.deep.include({ maxSize: 6 });
+      expect(config.app.minSize).to.equal(undefined);
+      expect(config.app.desiredCapacity).to.equal(undefined);
+      expect(config.recovery).to.deep.equal({ strategy: "warm-standby", rtoSeconds: 900, rpoSeconds: 60, objectRpoSeconds: 900 });
+      expect(config.database).to.deep.equal({ backupRetentionDays: 7, promoted: false });
       expect(config.dns).to.deep.equal({ healthCheckIntervalSeconds: 10, healthCheckFailureThreshold: 3 });
       expect(config.failover).to.deep.equal({
         automatic: false,
+        decisionSeconds: 300,
         cooldownSeconds: 3600,
         drillTrafficPercent: 5,
         drillDurationSeconds: 600,
@@ -289,9 +291,34 @@ describe("parseStackConfig", () => {
 
     it("rejects an unknown NAT strategy", () => {
       expectDrProblem(
+        { [`${NS}:network`]: { natGateways: "per-zone" } },
+        { key: `${NS}:network.natGateways`, found: "per-zone", hint: "must be one-per-zone, single or none" },
+      );
+    });
+
+    it("accepts no NAT gateways only in the DR stack", () => {
+      expect(parseDr({ [`${NS}:network`]: { natGateways: "none" } }).network.natGateways).to.equal("none");
+      expectPrimaryProblem(
         { [`${NS}:network`]: { natGateways: "none" } },
         { key: `${NS}:network.natGateways`, found: "none", hint: "must be one-per-zone or single" },
       );
+    });
+
+    it("rejects an unknown strategy, naming the four", () => {
+      expectDrProblem(
+        { [`${NS}:recovery`]: { strategy: "cold-standby" } },
+        { key: `${NS}:recovery.strategy`, found: "cold-standby", hint: "must be one of backup-restore, pilot-light, warm-standby, hot-standby" },
+      );
+    });
+
+    it("rejects a restore time that is neither latest nor an ISO 8601 UTC time", () => {
+      for (const bad of ["yesterday", "2026-11-21 08:30", "2026-11-21T08:30:00+02:00"]) {
+        expectDrProblem(
+          { [`${NS}:database`]: { restoreToTime: bad } },
+          { key: `${NS}:database.restoreToTime`, found: bad, hint: "must be latest or an ISO 8601 UTC time such as 2026-11-21T08:30:00Z" },
+        );
+      }
+      expect(parseDr({ [`${NS}:database`]: { restoreToTime: "2026-11-21T08:30:00Z" } }).database.restoreToTime).to.equal("2026-11-21T08:30:00Z");
     });
   });
 

@@ -294,9 +294,10 @@ describe("the DR stack's recovery layer, synthesized", () => {
     });
 
     it("scale the DR group from its standby capacity to the primary's minimum and desired, and the larger of the two maximums", () => {
+      // warm-standby's standby capacity (config/strategies.ts): 1 and 1, the configured maximum.
       expect(targets.drAutoScalingGroup.standby).to.deep.equal({
-        minSize: drConfig.app.minSize,
-        desiredCapacity: drConfig.app.desiredCapacity,
+        minSize: 1,
+        desiredCapacity: 1,
         maxSize: drConfig.app.maxSize,
       });
       expect(targets.drAutoScalingGroup.recovery).to.deep.equal({

@@ -695,8 +695,11 @@ const MANIFEST = {
   stack: "dr",
   role: "dr",
   region: "us-west-2",
+  strategy: "warm-standby",
   rtoSeconds: 900,
   rpoSeconds: 60,
+  objectRpoSeconds: 900,
+  failoverDecisionSeconds: 300,
   primary: primaryOutputsFixture({
     kmsKeyArn: PRIMARY_KEY,
     dbArn: PRIMARY_DB_ARN,
