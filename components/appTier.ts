@@ -16,6 +16,14 @@ import { amazonLinuxAmiParameter, renderAppUserData } from "./userData";
 
 export { HEALTH_CHECK_PATH, TLS_POLICY };
 
+/**
+ * The target group's health check of `/health`: every 10 s, 5 s to answer, healthy after 2
+ * successes, unhealthy after 3 failures (ELB accepts 5-300 s and 2-10 checks; Elastic Load
+ * Balancing User Guide, "Health checks for Application Load Balancer target groups"). A new
+ * instance takes traffic 20 s after its app answers; the RTO budget counts it.
+ */
+export const TARGET_HEALTH_CHECK = { intervalSeconds: 10, timeoutSeconds: 5, healthyThreshold: 2, unhealthyThreshold: 3 } as const;
+
 export interface AppTierArgs {
   /** Region code the tier runs in, written into the app's responses. */
   region: string;
@@ -175,10 +183,10 @@ export class AppTier extends pulumi.ComponentResource {
           protocol: "HTTP",
           port: "traffic-port",
           matcher: "200",
-          interval: 10,
-          timeout: 5,
-          healthyThreshold: 2,
-          unhealthyThreshold: 3,
+          interval: TARGET_HEALTH_CHECK.intervalSeconds,
+          timeout: TARGET_HEALTH_CHECK.timeoutSeconds,
+          healthyThreshold: TARGET_HEALTH_CHECK.healthyThreshold,
+          unhealthyThreshold: TARGET_HEALTH_CHECK.unhealthyThreshold,
         },
       },
       child,

@@ -17,6 +17,12 @@ import * as pulumi from "@pulumi/pulumi";
 
 /** S3 Replication Time Control replicates 99.99% of objects within 15 minutes (S3 User Guide): seconds. */
 export const REPLICATION_TIME_CONTROL_SECONDS = 900;
+/**
+ * The primary's health-check alarm (us-east-1): ALARM after one 60 s period of HealthCheckStatus
+ * below 1. It pages the on-call and, with failover.automatic, starts the failover; the RTO budget
+ * counts it.
+ */
+export const HEALTH_CHECK_ALARM = { periodSeconds: 60, evaluationPeriods: 1 } as const;
 /** RDS event categories the DR topic receives for the replica (RDS User Guide, "Amazon RDS event categories and event messages"). */
 export const DATABASE_EVENT_CATEGORIES = [
   "availability",
@@ -187,8 +193,8 @@ export class RecoveryAlarms extends pulumi.ComponentResource {
       metricName: "HealthCheckStatus",
       dimensions: { HealthCheckId: args.healthCheckId },
       statistic: "Minimum",
-      period: 60,
-      evaluationPeriods: 1,
+      period: HEALTH_CHECK_ALARM.periodSeconds,
+      evaluationPeriods: HEALTH_CHECK_ALARM.evaluationPeriods,
       threshold: 1,
       comparisonOperator: "LessThanThreshold",
       treatMissingData: "breaching",

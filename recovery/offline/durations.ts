@@ -4,6 +4,18 @@
  * parameters of this program (health-check intervals and thresholds) come from the synthesized DR
  * plan when it has them (`fromPlan.ts`). Every scenario can override any value.
  */
+import {
+  APP_BOOT_SECONDS,
+  EC2_LAUNCH_SECONDS,
+  LAMBDA_INVOKE_SECONDS,
+  LOAD_BALANCER_ALIAS_TTL_SECONDS,
+  RDS_BACKUP_REMAINING_SECONDS,
+  RDS_METRIC_PERIOD_SECONDS,
+  RDS_PROMOTION_REBOOT_SECONDS,
+  RDS_PROMOTION_SECONDS,
+  ROUTE53_PROPAGATION_SECONDS,
+  SDK_API_CALL_SECONDS,
+} from "../../budget/figures";
 
 export interface Durations {
   /**
@@ -72,21 +84,21 @@ export interface Durations {
 
 /** The defaults; `targetHealthCheck*` and `route53*` are this program's values, replaced by the plan's when it has them. */
 export const DEFAULT_DURATIONS: Durations = {
-  rdsPromotionSeconds: 360,
-  rdsPromotionRebootSeconds: 60,
-  rdsBackupRemainingSeconds: 300,
-  ec2LaunchSeconds: 60,
-  appBootSeconds: 45,
+  rdsPromotionSeconds: RDS_PROMOTION_SECONDS,
+  rdsPromotionRebootSeconds: RDS_PROMOTION_REBOOT_SECONDS,
+  rdsBackupRemainingSeconds: RDS_BACKUP_REMAINING_SECONDS,
+  ec2LaunchSeconds: EC2_LAUNCH_SECONDS,
+  appBootSeconds: APP_BOOT_SECONDS,
   targetHealthCheckIntervalSeconds: 10,
   targetHealthyThreshold: 2,
   targetUnhealthyThreshold: 3,
-  route53PropagationSeconds: 60,
+  route53PropagationSeconds: ROUTE53_PROPAGATION_SECONDS,
   route53HealthCheckIntervalSeconds: 10,
   route53FailureThreshold: 3,
-  aliasTtlSeconds: 60,
-  metricPeriodSeconds: 60,
-  apiCallSeconds: 0.2,
-  lambdaInvokeSeconds: 0.8,
+  aliasTtlSeconds: LOAD_BALANCER_ALIAS_TTL_SECONDS,
+  metricPeriodSeconds: RDS_METRIC_PERIOD_SECONDS,
+  apiCallSeconds: SDK_API_CALL_SECONDS,
+  lambdaInvokeSeconds: LAMBDA_INVOKE_SECONDS,
   lambdaTimeoutSeconds: 30,
 };
 

@@ -1,0 +1,104 @@
+/**
+ * The recovery budget's inputs read from a synthesized (or previewed) DR stack: the resources that
+ * decide how fast the pair recovers (the primary's health check and its alarm, the automatic
+ * failover rule, the DR target group and Auto Scaling Group, the replica-lag and S3 replication
+ * alarms) and the recovery manifest (strategy, targets, the on-call's decision time, the primary's
+ * capacity and storage). The offline invariant 11, the policy `dr-recovery-budget` and synthesis
+ * read the budget this way, so what is printed is what is judged. Pure: no Pulumi runtime.
+ */
+import type { RecoveryManifest } from "../config/recoveryManifest";
+import { STRATEGY_PROFILES } from "../config/strategies";
+import { LOAD_BALANCER_ALIAS_TTL_SECONDS } from "./figures";
+import type { RecoveryBudgetInputs } from "./recoveryBudget";
+
+/** A resource as the budget reads it: its type, its name and its inputs (policy `props` or plan `inputs`). */
+export interface BudgetResource {
+  type: string;
+  name: string;
+  inputs: Record<string, unknown>;
+}
+
+export const BUDGET_TYPES = {
+  healthCheck: "aws:route53/healthCheck:HealthCheck",
+  metricAlarm: "aws:cloudwatch/metricAlarm:MetricAlarm",
+  eventRule: "aws:cloudwatch/eventRule:EventRule",
+  targetGroup: "aws:lb/targetGroup:TargetGroup",
+  autoScalingGroup: "aws:autoscaling/group:Group",
+} as const;
+
+/** Name suffix of the rule that starts the failover on the health-check alarm (recovery/names.ts). */
+const AUTOMATIC_FAILOVER_RULE_SUFFIX = "-automatic-failover";
+
+const numberOf = (value: unknown): number | undefined => (typeof value === "number" && Number.isFinite(value) ? value : undefined);
+
+function alarmOn(resources: BudgetResource[], metricName: string): BudgetResource | undefined {
+  return resources.find((resource) => resource.type === BUDGET_TYPES.metricAlarm && resource.inputs.metricName === metricName);
+}
+
+/**
+ * @param resources the DR stack's resources.
+ * @param manifest the DR stack's recovery manifest (role `dr`, with the primary's outputs).
+ * @returns the inputs, or the problems that keep the budget from being computed (each names the
+ *   missing resource or setting), never both.
+ */
+export function budgetInputsFromResources(resources: BudgetResource[], manifest: RecoveryManifest): { inputs?: RecoveryBudgetInputs; problems: string[] } {
+  const problems: string[] = [];
+  const primary = manifest.primary;
+  if (manifest.role !== "dr" || !primary) return { problems: ["the recovery budget is computed on the DR stack, whose manifest holds the primary's outputs"] };
+  const healthCheck = resources.find((resource) => resource.type === BUDGET_TYPES.healthCheck);
+  const healthAlarm = alarmOn(resources, "HealthCheckStatus");
+  const targetGroup = resources.find((resource) => resource.type === BUDGET_TYPES.targetGroup);
+  const group = resources.find((resource) => resource.type === BUDGET_TYPES.autoScalingGroup);
+  const latencyAlarm = alarmOn(resources, "ReplicationLatency");
+  const readReplica = STRATEGY_PROFILES[manifest.strategy].databaseCopy === "read-replica";
+  const lagAlarm = readReplica ? alarmOn(resources, "ReplicaLag") : undefined;
+  const automatic = resources.some(
+    (resource) => resource.type === BUDGET_TYPES.eventRule && String(resource.inputs.name ?? "").endsWith(AUTOMATIC_FAILOVER_RULE_SUFFIX),
+  );
+
+  const interval = numberOf(healthCheck?.inputs.requestInterval);
+  const failureThreshold = numberOf(healthCheck?.inputs.failureThreshold);
+  if (interval === undefined || failureThreshold === undefined)
+    problems.push("no Route 53 health check with requestInterval and failureThreshold on the primary: detection time is unknown");
+  const alarmPeriod = numberOf(healthAlarm?.inputs.period);
+  const alarmEvaluations = numberOf(healthAlarm?.inputs.evaluationPeriods);
+  if (alarmPeriod === undefined || alarmEvaluations === undefined)
+    problems.push("no alarm on AWS/Route53 HealthCheckStatus with a period and evaluation periods: the time to page the on-call is unknown");
+  const healthSettings = targetGroup?.inputs.healthCheck as Record<string, unknown> | undefined;
+  const targetInterval = numberOf(healthSettings?.interval);
+  const healthyThreshold = numberOf(healthSettings?.healthyThreshold);
+  if (targetInterval === undefined || healthyThreshold === undefined)
+    problems.push("no DR target group with healthCheck.interval and healthCheck.healthyThreshold: instance warm-up is unknown");
+  const standby = numberOf(group?.inputs.desiredCapacity) ?? numberOf(group?.inputs.minSize);
+  if (standby === undefined) problems.push("no DR Auto Scaling Group with a desiredCapacity: the standby capacity is unknown");
+  const latency = numberOf(latencyAlarm?.inputs.threshold);
+  if (latency === undefined) problems.push("no alarm on AWS/S3 ReplicationLatency with a threshold: the objects' data loss is unbounded");
+  const lag = numberOf(lagAlarm?.inputs.threshold);
+  if (readReplica && lag === undefined)
+    problems.push("no alarm on AWS/RDS ReplicaLag with a threshold: the failover has no lag guard, the database's data loss is unbounded");
+  const decision = manifest.failoverDecisionSeconds;
+  if (!automatic && decision === undefined) problems.push("the manifest declares no failoverDecisionSeconds: the on-call's decision time is unknown");
+  if (problems.length > 0) return { problems };
+
+  const alarm = { alarmPeriodSeconds: alarmPeriod!, alarmEvaluationPeriods: alarmEvaluations! };
+  return {
+    problems: [],
+    inputs: {
+      strategy: manifest.strategy,
+      healthCheckIntervalSeconds: interval!,
+      healthCheckFailureThreshold: failureThreshold!,
+      trigger: automatic ? { kind: "automatic", ...alarm } : { kind: "manual", ...alarm, decisionSeconds: decision! },
+      dnsTtlSeconds: LOAD_BALANCER_ALIAS_TTL_SECONDS,
+      targetHealthCheckIntervalSeconds: targetInterval!,
+      targetHealthyThreshold: healthyThreshold!,
+      standbyDesiredCapacity: standby!,
+      recoveryCapacity: primary.appDesiredCapacity,
+      databaseAllocatedStorageGib: primary.dbAllocatedStorageGib,
+      ...(readReplica ? { replicaLagAlarmThresholdSeconds: lag! } : {}),
+      objectReplicationLatencyAlarmSeconds: latency!,
+      rtoSeconds: manifest.rtoSeconds,
+      rpoSeconds: manifest.rpoSeconds,
+      objectRpoSeconds: manifest.objectRpoSeconds,
+    },
+  };
+}
