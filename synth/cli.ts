@@ -2,11 +2,13 @@
  * `npm run synth`: synthesizes both stacks offline, runs the DR invariants and the policy pack,
  * prints the summary, writes the plans and the report, and exits non-zero when something fails.
  *
- * Usage: tsx synth/cli.ts [--out DIR] [--primary FILE] [--dr FILE] [--policy-config FILE]
+ * Usage: tsx synth/cli.ts [--out DIR] [--primary FILE] [--dr FILE] [--policy-config FILE] [--strategy NAME]
  *   --out            folder for primary.plan.json, dr.plan.json and report.md (default out/synth)
  *   --primary        primary stack file (default Pulumi.primary.yaml)
  *   --dr             DR stack file (default Pulumi.dr.yaml)
  *   --policy-config  policy-pack config, the JSON file `pulumi preview --policy-pack-config` takes
+ *   --strategy       synthesize with this recovery.strategy in both stacks (backup-restore,
+ *                    pilot-light, warm-standby, hot-standby) instead of the stack files'
  *
  * Exit codes: 0 all pass (advisory violations allowed), 1 invalid stack or policy config,
  * 2 a DR invariant is violated, 3 a mandatory policy is violated.
@@ -15,6 +17,7 @@ import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
 import { ConfigError } from "../config/errors";
+import { STRATEGIES, type Strategy } from "../config/strategies";
 import { type PolicyPackConfig, PolicyConfigError } from "../policy/offline";
 import { policyCounts, renderMarkdown, renderSummary } from "./report";
 import { synthesize } from "./synthesize";
@@ -22,10 +25,21 @@ import { synthesize } from "./synthesize";
 async function main(): Promise<number> {
   const started = performance.now();
   const { values } = parseArgs({
-    options: { out: { type: "string", default: "out/synth" }, primary: { type: "string" }, dr: { type: "string" }, "policy-config": { type: "string" } },
+    options: {
+      out: { type: "string", default: "out/synth" },
+      primary: { type: "string" },
+      dr: { type: "string" },
+      "policy-config": { type: "string" },
+      strategy: { type: "string" },
+    },
     strict: true,
   });
   const projectDirectory = path.resolve(__dirname, "..");
+  const strategy = values.strategy;
+  if (strategy !== undefined && !(STRATEGIES as readonly string[]).includes(strategy)) {
+    console.error(`--strategy ${strategy}: must be one of ${STRATEGIES.join(", ")}`);
+    return 1;
+  }
   let policyConfig: PolicyPackConfig | undefined;
   if (values["policy-config"]) {
     try {
@@ -39,6 +53,7 @@ async function main(): Promise<number> {
     const result = await synthesize({
       projectDirectory,
       policyConfig,
+      ...(strategy ? { strategy: strategy as Strategy } : {}),
       ...(values.primary ? { primaryStackFile: path.resolve(values.primary) } : {}),
       ...(values.dr ? { drStackFile: path.resolve(values.dr) } : {}),
     });

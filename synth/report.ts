@@ -2,7 +2,9 @@
  * Renders a synthesis: a console summary per stack, the cross-stack wiring read from the plans, a
  * Mermaid architecture diagram (GitHub renders it), and the invariant results.
  */
+import { renderBudget, renderBudgetMarkdown } from "../budget/render";
 import type { InvariantResult } from "../invariants";
+import { planRecoveryBudget } from "../invariants/recoveryBudget";
 import type { StackPolicyReport } from "../policy/offline";
 import type { PlannedResource, StackPlan } from "./recordStack";
 import type { SynthesisResult } from "./synthesize";
@@ -63,6 +65,8 @@ export function renderSummary(result: SynthesisResult): string {
       out.push(`     ${String(count).padStart(3)}  ${type}`);
     }
   }
+  out.push("== recovery budget (unplanned failover, from AWS figures; budget/figures.ts)");
+  out.push(...budgetLines(result.dr).map((line) => `   ${line}`));
   out.push("== cross-stack wiring");
   for (const line of wiringLines(result)) out.push(`   ${line}`);
   out.push("== DR invariants");
@@ -81,6 +85,12 @@ export function renderSummary(result: SynthesisResult): string {
     }
   }
   return out.join("\n");
+}
+
+/** The DR stack's recovery budget as console lines, or why it cannot be computed. */
+export function budgetLines(dr: StackPlan): string[] {
+  const { budget, problems } = planRecoveryBudget(dr);
+  return budget ? renderBudget(budget) : problems.map((problem) => `cannot compute the budget: ${problem}`);
 }
 
 /** Violations of a stack's policy report by enforcement level. */
@@ -108,6 +118,11 @@ function policySection(report: StackPolicyReport): string {
         ]),
     "",
   ].join("\n");
+}
+
+function budgetMarkdown(dr: StackPlan): string {
+  const { budget, problems } = planRecoveryBudget(dr);
+  return budget ? renderBudgetMarkdown(budget) : problems.map((problem) => `- cannot compute the budget: ${problem}`).join("\n");
 }
 
 function mermaidId(name: string): string {
@@ -187,6 +202,12 @@ export function renderMarkdown(result: SynthesisResult): string {
     "```mermaid",
     renderMermaid(result),
     "```",
+    "",
+    "## Recovery budget",
+    "",
+    "An unplanned failover of the DR stack as synthesized, step by step, from AWS's published figures (`budget/figures.ts`).",
+    "",
+    budgetMarkdown(result.dr),
     "",
     "## Cross-stack wiring",
     "",

@@ -6,6 +6,7 @@
  */
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
+import { type Strategy } from "../config/strategies";
 import { checkDrInvariants, type InvariantResult } from "../invariants";
 import { evaluatePolicies, type PolicyPackConfig, type StackPolicyReport } from "../policy/offline";
 import { recordStack, type StackPlan } from "./recordStack";
@@ -19,6 +20,19 @@ export interface SynthesizeArgs {
   drStackFile?: string;
   /** The policy pack's config (as a `--policy-pack-config` file holds it); default: the pack's defaults. */
   policyConfig?: PolicyPackConfig;
+  /** Synthesize with this `recovery.strategy` in both stacks instead of the stack files' (`npm run synth -- --strategy`). */
+  strategy?: Strategy;
+}
+
+/**
+ * A stack's flat config with `recovery.strategy` replaced, the other recovery keys kept.
+ * @throws Error when the stack file's `recovery` value is not an object.
+ */
+export function withStrategy(config: Record<string, string>, project: string, strategy: Strategy): Record<string, string> {
+  const key = `${project}:recovery`;
+  const recovery: unknown = config[key] === undefined ? {} : JSON.parse(config[key]);
+  if (typeof recovery !== "object" || recovery === null || Array.isArray(recovery)) throw new Error(`${key} must be an object to set its strategy`);
+  return { ...config, [key]: JSON.stringify({ ...recovery, strategy }) };
 }
 
 export interface SynthesisResult {
@@ -38,9 +52,11 @@ async function runStack(
   project: string,
   stackFile: string,
   stackReferenceOutputs: Record<string, Record<string, unknown>>,
+  strategy: Strategy | undefined,
 ): Promise<StackPlan> {
   const stack = stackNameOf(stackFile);
-  const config = readStackConfigFile(stackFile);
+  const fileConfig = readStackConfigFile(stackFile);
+  const config = strategy ? withStrategy(fileConfig, project, strategy) : fileConfig;
   return recordStack({
     project,
     stack,
@@ -70,10 +86,10 @@ export async function synthesize(args: SynthesizeArgs): Promise<SynthesisResult>
   const primaryStackName = drConfig[`${project}:primaryStack`];
 
   const started = performance.now();
-  const primary = await runStack(args.projectDirectory, project, primaryFile, {});
+  const primary = await runStack(args.projectDirectory, project, primaryFile, {}, args.strategy);
   const primaryDone = performance.now();
   const referenced = primaryStackName ? { [primaryStackName]: primary.outputs } : {};
-  const dr = await runStack(args.projectDirectory, project, drFile, referenced);
+  const dr = await runStack(args.projectDirectory, project, drFile, referenced, args.strategy);
   const drDone = performance.now();
   const invariants = checkDrInvariants({ primary, dr });
   const invariantsDone = performance.now();

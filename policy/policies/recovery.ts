@@ -9,6 +9,8 @@ import { arnRegion } from "../../invariants/plan";
 import { arnsIn, crossRegionReferenceAllowed } from "../../invariants/regionIsolation";
 import { classAtLeast } from "../../invariants/replica";
 import { replicatedBackupsProblems } from "../../invariants/replicatedBackups";
+import { budgetInputsFromResources } from "../../budget/fromResources";
+import { budgetProblems, recoveryBudget } from "../../budget/recoveryBudget";
 import { drRunsRecoveryWorkflows } from "../../config/strategies";
 import { protectionProblems } from "../../invariants/statefulProtection";
 import { isReplica } from "./database";
@@ -23,11 +25,12 @@ const objectivesDeclared = stackPolicy({
   config: {
     schema: {
       properties: {
-        maximumRtoSeconds: schema.integer("Longest recovery time objective the organization accepts, seconds", 1, 3600),
-        maximumRpoSeconds: schema.integer("Longest recovery point objective the organization accepts, seconds", 1, 900),
+        maximumRtoSeconds: schema.integer("Longest recovery time objective the organization accepts, seconds", 1, 86400),
+        maximumRpoSeconds: schema.integer("Longest recovery point objective the organization accepts, seconds", 1, 86400),
       },
     },
-    defaults: { maximumRtoSeconds: 3600, maximumRpoSeconds: 900 },
+    // Four hours and one hour: room for backup-restore (AWS DR whitepaper: RTO and RPO in hours), caught beyond that.
+    defaults: { maximumRtoSeconds: 14400, maximumRpoSeconds: 3600 },
   },
   check: (resources, config, report) => {
     const found = manifestsOf(resources);
@@ -273,4 +276,27 @@ const recoveryWorkflows = stackPolicy({
   },
 });
 
-export const recoveryPolicies = [objectivesDeclared, replicaWiring, capacityParity, regionIsolation, statefulProtected, allowedRegions, recoveryWorkflows];
+const recoveryBudgetMet = stackPolicy({
+  name: "dr-recovery-budget",
+  description:
+    "DR invariant 11: the RTO and RPO budget of the DR stack's own configuration (detection, decision, promotion or restore, capacity warm-up, DNS, replication lag alarms; AWS figures in budget/figures.ts) meets the declared targets",
+  enforcementLevel: "mandatory",
+  check: (resources, _config, report) => {
+    const manifest = manifestOf(resources)?.manifest;
+    if (manifest?.role !== "dr") return;
+    const read = budgetInputsFromResources(
+      resources.map((resource) => ({ type: resource.type, name: resource.name, inputs: resource.props })),
+      manifest,
+    );
+    for (const problem of read.problems) report(`the recovery budget cannot be computed: ${problem}`);
+    if (!read.inputs) return;
+    try {
+      for (const problem of budgetProblems(recoveryBudget(read.inputs))) report(problem);
+    } catch (error) {
+      if (!(error instanceof RangeError)) throw error;
+      report(`the recovery budget cannot be computed: ${error.message}`);
+    }
+  },
+});
+
+export const recoveryPolicies = [objectivesDeclared, replicaWiring, capacityParity, regionIsolation, statefulProtected, allowedRegions, recoveryWorkflows, recoveryBudgetMet];

@@ -1067,11 +1067,16 @@ describe("policy pack: recovery", () => {
       );
     });
 
-    it("fails an RTO or RPO over the default maximums (3600 s, 900 s)", async () => {
-      const slowRto = drManifest((manifest) => (manifest.rtoSeconds = manifest.primary.rtoSeconds = 4000));
-      expectViolations(await violationsOf(policy, [manifestParameter(slowRto)]), "declared RTO 4000 s exceeds the organization's target of 3600 s");
-      const oldRpo = drManifest((manifest) => (manifest.rpoSeconds = manifest.primary.rpoSeconds = 1000));
-      expectViolations(await violationsOf(policy, [manifestParameter(oldRpo)]), "declared RPO 1000 s exceeds the organization's target of 900 s");
+    it("fails an RTO or RPO over the default maximums (14400 s, 3600 s), which leave room for backup-restore", async () => {
+      const slowRto = drManifest((manifest) => (manifest.rtoSeconds = manifest.primary.rtoSeconds = 14401));
+      expectViolations(await violationsOf(policy, [manifestParameter(slowRto)]), "declared RTO 14401 s exceeds the organization's target of 14400 s");
+      const oldRpo = drManifest((manifest) => (manifest.rpoSeconds = manifest.primary.rpoSeconds = 3601));
+      expectViolations(await violationsOf(policy, [manifestParameter(oldRpo)]), "declared RPO 3601 s exceeds the organization's target of 3600 s");
+      const backupRestore = drManifest((manifest) => {
+        manifest.rtoSeconds = manifest.primary.rtoSeconds = 14400;
+        manifest.rpoSeconds = manifest.primary.rpoSeconds = 3600;
+      });
+      expect(await violationsOf(policy, [manifestParameter(backupRestore)])).to.deep.equal([]);
     });
 
     it("applies custom maximums", async () => {
