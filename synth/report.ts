@@ -3,6 +3,9 @@
  * Mermaid architecture diagram (GitHub renders it), and the invariant results.
  */
 import { renderBudget, renderBudgetMarkdown } from "../budget/render";
+import { estimateMonthlyCost } from "../cost/estimate";
+import { PRICE_TABLE } from "../cost/priceTable";
+import { renderCostComparison, renderCostLines, renderCostMarkdown } from "../cost/render";
 import type { InvariantResult } from "../invariants";
 import { planRecoveryBudget } from "../invariants/recoveryBudget";
 import type { StackPolicyReport } from "../policy/offline";
@@ -67,6 +70,11 @@ export function renderSummary(result: SynthesisResult): string {
   }
   out.push("== recovery budget (unplanned failover, from AWS figures; budget/figures.ts)");
   out.push(...budgetLines(result.dr).map((line) => `   ${line}`));
+  const primaryCost = estimateMonthlyCost(result.primary);
+  const drCost = estimateMonthlyCost(result.dr);
+  out.push(`== monthly cost (fixed charges, on-demand, prices as of ${PRICE_TABLE.asOf}; cost/priceTable.ts)`);
+  for (const estimate of [primaryCost, drCost]) out.push(...renderCostLines(estimate).map((line) => `   ${line}`));
+  out.push(`   ${renderCostComparison(primaryCost, drCost, String(result.dr.outputs.strategy ?? ""))}`);
   out.push("== cross-stack wiring");
   for (const line of wiringLines(result)) out.push(`   ${line}`);
   out.push("== DR invariants");
@@ -208,6 +216,16 @@ export function renderMarkdown(result: SynthesisResult): string {
     "An unplanned failover of the DR stack as synthesized, step by step, from AWS's published figures (`budget/figures.ts`).",
     "",
     budgetMarkdown(result.dr),
+    "",
+    "## Monthly cost",
+    "",
+    `Fixed monthly charges of each stack, on-demand, from the dated price table (\`cost/priceTable.ts\`, ${PRICE_TABLE.source}, as of ${PRICE_TABLE.asOf}); usage-based charges are listed, not estimated. † marks a price not read from a dated copy of the AWS page.`,
+    "",
+    renderCostComparison(estimateMonthlyCost(result.primary), estimateMonthlyCost(result.dr), String(result.dr.outputs.strategy ?? "")),
+    "",
+    renderCostMarkdown(estimateMonthlyCost(result.primary)),
+    "",
+    renderCostMarkdown(estimateMonthlyCost(result.dr)),
     "",
     "## Cross-stack wiring",
     "",

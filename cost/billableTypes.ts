@@ -1,0 +1,620 @@
+/**
+ * How AWS bills every resource type this program creates: `fixed` (a monthly cost the price table
+ * prices from the resource's inputs), `usage` (billed by use, listed in the estimate as not
+ * estimated, with its unit) or `free` (no charge of its own, with the source that says so). The
+ * remote components `awsx:ec2:Vpc`, `eks:index:Cluster` and `eks:index:ManagedNodeGroup` register
+ * their children in their own provider process, so synthesis records only the component: they are
+ * priced from their inputs. The program's own components (`<project>:...`, not custom) group
+ * resources that are classified themselves and cost nothing.
+ *
+ * A type that is none of these is an error: classify it here before it reaches a stack.
+ */
+import type { PlannedResource, StackPlan } from "../synth/recordStack";
+import { databaseHourPrice, instanceHourPrice, PRICING_PAGES, regionalPrices, type Price, type PriceTable } from "./priceTable";
+
+/** One priced part of a resource: `quantity` units of `price` a month. */
+export interface Charge {
+  /** What is charged, e.g. `2 x t3.small on-demand, 730 h`. */
+  description: string;
+  /** Units of `price.unit` a month (instance-hours, GiB-months...). */
+  quantity: number;
+  price: Price;
+}
+
+/** What a pricing function reads besides the resource: the rest of the plan and the table. */
+export interface PricingContext {
+  plan: StackPlan;
+  table: PriceTable;
+}
+
+/** A type priced monthly from the table. */
+export interface FixedClassification {
+  kind: "fixed";
+  /** What is priced, for readers of this file. */
+  summary: string;
+  /**
+   * The monthly charges of one resource, each in the resource's own region.
+   * @throws MissingPriceError when the table lacks a price; Error when the inputs cannot be priced.
+   */
+  charges: (resource: PlannedResource, context: PricingContext) => Charge[];
+  /** The usage-billed parts of one resource (units, e.g. `NAT gateway data processed, per GB`). */
+  usage?: (resource: PlannedResource, context: PricingContext) => string[];
+}
+
+/** A type billed only by use. */
+export interface UsageClassification {
+  kind: "usage";
+  /** The billing unit(s), e.g. `per GB replicated`. */
+  unit: string;
+  /** The AWS pricing page. */
+  source: string;
+}
+
+/** A type with no charge of its own. */
+export interface FreeClassification {
+  kind: "free";
+  /** Why it costs nothing (and where its effects are billed, if anywhere). */
+  reason: string;
+  /** The AWS page that says so. */
+  source: string;
+}
+
+/** How one resource type is billed: fixed, usage or free. */
+export type Classification = FixedClassification | UsageClassification | FreeClassification;
+
+/** A resource type that is not classified in this file. */
+export class UnclassifiedTypeError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "UnclassifiedTypeError";
+  }
+}
+
+/** Hours in a month of the table (730). */
+const hours = (context: PricingContext) => context.table.hoursPerMonth.value;
+
+function inputRecord(value: unknown): Record<string, unknown> {
+  return value !== null && typeof value === "object" && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
+}
+
+function inputNumber(value: unknown): number | undefined {
+  if (typeof value === "number" && Number.isFinite(value)) return value;
+  if (typeof value === "string" && value.trim() !== "" && Number.isFinite(Number(value))) return Number(value);
+  return undefined;
+}
+
+function inputString(value: unknown): string | undefined {
+  return typeof value === "string" && value !== "" ? value : undefined;
+}
+
+function inputList(value: unknown): unknown[] {
+  return Array.isArray(value) ? value : [];
+}
+
+/** `, N h` for hourly charges. */
+const hoursLabel = (context: PricingContext) => `${hours(context)} h`;
+
+/** T instances launch in unlimited mode by default: CPU above the baseline bills surplus credits (EC2 "Burstable performance instances"). */
+function burstableUsage(instanceType: string): string[] {
+  return /^t\d/.test(instanceType) ? [`surplus CPU credits of ${instanceType} in unlimited mode, per vCPU-hour above the baseline`] : [];
+}
+
+// ---------------------------------------------------------------------------------------------
+// Network: the awsx VPC component (NAT gateways and their Elastic IPs)
+
+/** awsx's defaults when the inputs do not say (awsx `ec2.Vpc`: OnePerAz NAT gateways over 3 zones). */
+const AWSX_DEFAULT_ZONES = 3;
+
+/** NAT gateways an awsx VPC creates: none, one, or one per availability zone. */
+export function natGatewayCount(inputs: Record<string, unknown>): number {
+  const strategy = inputString(inputRecord(inputs.natGateways).strategy) ?? "OnePerAz";
+  const zones = inputList(inputs.availabilityZoneNames).length || inputNumber(inputs.numberOfAvailabilityZones) || AWSX_DEFAULT_ZONES;
+  if (strategy === "None") return 0;
+  if (strategy === "Single") return 1;
+  if (strategy === "OnePerAz") return zones;
+  throw new Error(`awsx:ec2:Vpc natGateways.strategy "${strategy}" is not None, Single or OnePerAz: extend natGatewayCount in cost/billableTypes.ts`);
+}
+
+function vpcCharges(resource: PlannedResource, context: PricingContext): Charge[] {
+  const gateways = natGatewayCount(resource.inputs);
+  if (gateways === 0) return [];
+  const prices = regionalPrices(context.table, resource.region);
+  const strategy = inputString(inputRecord(resource.inputs.natGateways).strategy) ?? "OnePerAz";
+  return [
+    { description: `${gateways} x NAT gateway (${strategy}), ${hoursLabel(context)}`, quantity: gateways * hours(context), price: prices.natGatewayHour },
+    {
+      description: `${gateways} x public IPv4 address (the NAT gateways' Elastic IPs), ${hoursLabel(context)}`,
+      quantity: gateways * hours(context),
+      price: prices.publicIpv4AddressHour,
+    },
+  ];
+}
+
+// ---------------------------------------------------------------------------------------------
+// Compute: Auto Scaling group, its launch template and scaling policy
+
+/** The launch template an Auto Scaling group launches, found in the plan by id or name. */
+function launchTemplateOf(group: PlannedResource, plan: StackPlan): PlannedResource {
+  const reference = inputRecord(group.inputs.launchTemplate);
+  const key = inputString(reference.id) ?? inputString(reference.name);
+  if (!key) {
+    throw new Error(
+      `Auto Scaling group ${group.name} has no launchTemplate id or name (a mixed instances policy?): cost/billableTypes.ts prices only groups with one launch template`,
+    );
+  }
+  const template = plan.resources.find(
+    (candidate) => candidate.type === "aws:ec2/launchTemplate:LaunchTemplate" && [candidate.id, candidate.outputs.name, candidate.inputs.name].includes(key),
+  );
+  if (!template) throw new Error(`Auto Scaling group ${group.name} launches template ${key}, which is not in stack ${plan.stack}'s plan`);
+  return template;
+}
+
+/** Instances an Auto Scaling group runs: its desired capacity (AWS defaults it to the minimum). */
+export function desiredInstances(inputs: Record<string, unknown>): number {
+  return inputNumber(inputs.desiredCapacity) ?? inputNumber(inputs.minSize) ?? 0;
+}
+
+/** CloudWatch EC2 detailed monitoring: AWS's pricing example counts 7 metrics per instance. */
+const DETAILED_MONITORING_METRICS_PER_INSTANCE = 7;
+
+function autoScalingGroupCharges(resource: PlannedResource, context: PricingContext): Charge[] {
+  const template = launchTemplateOf(resource, context.plan);
+  const instanceType = inputString(template.inputs.instanceType);
+  if (!instanceType) throw new Error(`launch template ${template.name} has no instanceType: cost/billableTypes.ts cannot price group ${resource.name}`);
+  const instances = desiredInstances(resource.inputs);
+  const prices = regionalPrices(context.table, resource.region);
+  const charges: Charge[] = [
+    {
+      description: `${instances} x ${instanceType} on-demand, ${hoursLabel(context)}`,
+      quantity: instances * hours(context),
+      price: instanceHourPrice(context.table, resource.region, instanceType),
+    },
+  ];
+  for (const mapping of inputList(template.inputs.blockDeviceMappings)) {
+    const volume = inputRecord(inputRecord(mapping).ebs);
+    const size = inputNumber(volume.volumeSize);
+    if (size === undefined) continue;
+    const volumeType = inputString(volume.volumeType) ?? "gp3";
+    if (volumeType !== "gp3")
+      throw new Error(`launch template ${template.name} has a ${volumeType} volume: cost/priceTable.ts prices only gp3 EBS volumes; add the type`);
+    charges.push({
+      description: `${instances} x ${size} GiB gp3 volume (${inputString(inputRecord(mapping).deviceName) ?? "root"})`,
+      quantity: instances * size,
+      price: prices.ebsGp3GibMonth,
+    });
+  }
+  if (inputRecord(template.inputs.monitoring).enabled === true) {
+    charges.push({
+      description: `${instances} x ${DETAILED_MONITORING_METRICS_PER_INSTANCE} detailed-monitoring metrics (launch template monitoring on)`,
+      quantity: instances * DETAILED_MONITORING_METRICS_PER_INSTANCE,
+      price: prices.cloudwatchMetricMonth,
+    });
+  }
+  return charges;
+}
+
+function autoScalingGroupUsage(resource: PlannedResource, context: PricingContext): string[] {
+  const instanceType = inputString(launchTemplateOf(resource, context.plan).inputs.instanceType) ?? "";
+  return [...burstableUsage(instanceType), "data transfer out of the instances, per GB"];
+}
+
+/** Alarms EC2 Auto Scaling creates and manages for a target tracking policy: one to scale out, one to scale in. */
+const TARGET_TRACKING_ALARMS = 2;
+
+function scalingPolicyCharges(resource: PlannedResource, context: PricingContext): Charge[] {
+  if (resource.inputs.policyType !== "TargetTrackingScaling") return [];
+  return [
+    {
+      description: `${TARGET_TRACKING_ALARMS} alarms target tracking creates and manages (scale out, scale in)`,
+      quantity: TARGET_TRACKING_ALARMS,
+      price: regionalPrices(context.table, resource.region).cloudwatchAlarmMetricMonth.standardResolution,
+    },
+  ];
+}
+
+// ---------------------------------------------------------------------------------------------
+// Load balancer
+
+function loadBalancerCharges(resource: PlannedResource, context: PricingContext): Charge[] {
+  const kind = inputString(resource.inputs.loadBalancerType) ?? "application";
+  if (kind !== "application") {
+    throw new Error(
+      `load balancer ${resource.name} is of type ${kind}: cost/priceTable.ts prices only Application Load Balancers; add the ${kind} load balancer's prices from ${PRICING_PAGES.elasticLoadBalancing}`,
+    );
+  }
+  const prices = regionalPrices(context.table, resource.region);
+  const charges: Charge[] = [
+    { description: `Application Load Balancer, ${hoursLabel(context)}`, quantity: hours(context), price: prices.applicationLoadBalancerHour },
+  ];
+  if (resource.inputs.internal !== true) {
+    const subnets = inputList(resource.inputs.subnets).length || inputList(resource.inputs.subnetMappings).length;
+    charges.push({
+      description: `${subnets} x public IPv4 address (one per subnet at least; more while it scales), ${hoursLabel(context)}`,
+      quantity: subnets * hours(context),
+      price: prices.publicIpv4AddressHour,
+    });
+  }
+  return charges;
+}
+
+/** LCUs are usage: AWS bills the capacity units used each hour, fractions included, with no minimum (Elastic Load Balancing pricing). */
+function loadBalancerUsage(resource: PlannedResource): string[] {
+  return [`Load Balancer Capacity Unit hours (new and active connections, GB processed, rule evaluations; no minimum) of ${resource.name}`];
+}
+
+// ---------------------------------------------------------------------------------------------
+// Database
+
+/**
+ * The engine of an RDS instance: its `engine` input, or for a read replica (which inherits the
+ * source's engine) the family of its parameter group in the plan.
+ * @throws Error when neither tells.
+ */
+export function databaseEngineOf(resource: PlannedResource, plan: StackPlan): string {
+  const engine = inputString(resource.inputs.engine) ?? inputString(resource.outputs.engine);
+  if (engine) return engine;
+  const groupName = inputString(resource.inputs.parameterGroupName);
+  const group = plan.resources.find(
+    (candidate) =>
+      candidate.type === "aws:rds/parameterGroup:ParameterGroup" &&
+      groupName !== undefined &&
+      [candidate.id, candidate.outputs.name, candidate.inputs.name].includes(groupName),
+  );
+  const family = inputString(group?.inputs.family);
+  const fromFamily = family?.match(/^(postgres|mysql|mariadb)/)?.[1];
+  if (fromFamily) return fromFamily;
+  throw new Error(
+    `cannot tell the engine of RDS instance ${resource.name}: it has no engine input and its parameter group ${groupName ?? "(none)"} is not in stack ${plan.stack}'s plan`,
+  );
+}
+
+/** The ARN's region (`arn:aws:rds:<region>:...`), or undefined for a plain identifier. */
+function arnRegion(arn: string | undefined): string | undefined {
+  return arn?.startsWith("arn:") ? arn.split(":")[3] : undefined;
+}
+
+/** How the instance came to be: a read replica, a point-in-time restore, a snapshot restore, or created empty. */
+function databaseOrigin(inputs: Record<string, unknown>): string {
+  if (inputString(inputs.replicateSourceDb)) return " read replica";
+  if (Object.keys(inputRecord(inputs.restoreToPointInTime)).length > 0) return " restored to a point in time";
+  if (inputString(inputs.snapshotIdentifier)) return " restored from a snapshot";
+  return "";
+}
+
+function databaseCharges(resource: PlannedResource, context: PricingContext): Charge[] {
+  const { inputs } = resource;
+  const instanceClass = inputString(inputs.instanceClass);
+  if (!instanceClass) throw new Error(`RDS instance ${resource.name} has no instanceClass: cost/billableTypes.ts cannot price it`);
+  const engine = databaseEngineOf(resource, context.plan);
+  const multiAz = inputs.multiAz === true;
+  const deployment = multiAz ? "Multi-AZ" : "Single-AZ";
+  const prices = regionalPrices(context.table, resource.region);
+  const charges: Charge[] = [
+    {
+      description: `${instanceClass} ${engine} ${deployment}${databaseOrigin(inputs)}, ${hoursLabel(context)}`,
+      quantity: hours(context),
+      price: databaseHourPrice(context.table, resource.region, engine, instanceClass, multiAz),
+    },
+  ];
+  const storage = inputNumber(inputs.allocatedStorage);
+  if (storage !== undefined) {
+    const storageType = inputString(inputs.storageType) ?? "gp3";
+    if (storageType !== "gp3") {
+      throw new Error(
+        `RDS instance ${resource.name} uses ${storageType} storage: cost/priceTable.ts prices only gp3 RDS storage; add ${storageType} from ${PRICING_PAGES.rdsPostgres}`,
+      );
+    }
+    charges.push({
+      description: `${storage} GiB gp3 storage, ${deployment}${multiAz ? " (primary and standby)" : ""}`,
+      quantity: storage,
+      price: multiAz ? prices.rdsGp3StorageGibMonth.multiAz : prices.rdsGp3StorageGibMonth.singleAz,
+    });
+  }
+  if (inputs.manageMasterUserPassword === true) {
+    charges.push({
+      description: "master user password secret in Secrets Manager (manageMasterUserPassword)",
+      quantity: 1,
+      price: prices.secretsManagerSecretMonth,
+    });
+  }
+  return charges;
+}
+
+function databaseUsage(resource: PlannedResource): string[] {
+  const { inputs } = resource;
+  const usage: string[] = [];
+  if (inputNumber(inputs.allocatedStorage) === undefined) usage.push("storage, per GiB-month (its size comes from the source and is not in the plan)");
+  const ceiling = inputNumber(inputs.maxAllocatedStorage);
+  if (ceiling !== undefined && ceiling > (inputNumber(inputs.allocatedStorage) ?? 0))
+    usage.push(`storage autoscaling up to ${ceiling} GiB, per GiB-month added`);
+  if ((inputNumber(inputs.backupRetentionPeriod) ?? 0) > 0) usage.push("automated backup storage beyond 100% of the provisioned storage, per GiB-month");
+  const sourceRegion = arnRegion(inputString(inputs.replicateSourceDb));
+  if (sourceRegion && sourceRegion !== resource.region) usage.push(`replication traffic from ${sourceRegion}, per GB transferred across regions`);
+  if ((inputNumber(inputs.monitoringInterval) ?? 0) > 0) usage.push("Enhanced Monitoring metrics ingested into CloudWatch Logs, per GB");
+  if (inputList(inputs.enabledCloudwatchLogsExports).length > 0) usage.push("database logs exported to CloudWatch Logs, per GB ingested and stored");
+  if ((inputNumber(inputs.performanceInsightsRetentionPeriod) ?? 0) > 7) usage.push("Performance Insights retention beyond the free 7 days, per vCPU-month");
+  return usage;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Monitoring cluster: the EKS components
+
+function clusterCharges(resource: PlannedResource, context: PricingContext): Charge[] {
+  if (resource.inputs.skipDefaultNodeGroup !== true) {
+    throw new Error(
+      `EKS cluster ${resource.name} keeps its default node group: cost/billableTypes.ts prices only managed node groups; set skipDefaultNodeGroup or price the default group`,
+    );
+  }
+  const version = inputString(resource.inputs.version) ?? "default version";
+  const support = inputString(inputRecord(resource.inputs.upgradePolicy).supportType) ?? "EXTENDED";
+  const note = support === "EXTENDED" ? "; $0.60/h once the version leaves standard support (support type EXTENDED)" : "";
+  return [
+    {
+      description: `EKS control plane, Kubernetes ${version} in standard support${note}, ${hoursLabel(context)}`,
+      quantity: hours(context),
+      price: regionalPrices(context.table, resource.region).eksClusterHour.standardSupport,
+    },
+  ];
+}
+
+function clusterUsage(resource: PlannedResource): string[] {
+  const logs = inputList(resource.inputs.enabledClusterLogTypes);
+  return logs.length > 0 ? [`control-plane logs (${logs.join(", ")}) in CloudWatch Logs, per GB ingested and stored`] : [];
+}
+
+/** EKS managed node group defaults (EKS API CreateNodegroup): t3.medium instances with a 20 GiB root volume. */
+const NODE_GROUP_DEFAULTS = { instanceType: "t3.medium", diskSizeGib: 20 } as const;
+
+function nodeGroupInstanceType(inputs: Record<string, unknown>): string {
+  return inputString(inputList(inputs.instanceTypes)[0]) ?? NODE_GROUP_DEFAULTS.instanceType;
+}
+
+function nodeGroupCharges(resource: PlannedResource, context: PricingContext): Charge[] {
+  const desired = inputNumber(inputRecord(resource.inputs.scalingConfig).desiredSize);
+  if (desired === undefined) throw new Error(`EKS node group ${resource.name} has no scalingConfig.desiredSize: cost/billableTypes.ts cannot count its nodes`);
+  const instanceType = nodeGroupInstanceType(resource.inputs);
+  const spot = resource.inputs.capacityType === "SPOT" ? " (Spot, priced on-demand: an upper bound)" : " on-demand";
+  const disk = inputNumber(resource.inputs.diskSize) ?? NODE_GROUP_DEFAULTS.diskSizeGib;
+  return [
+    {
+      description: `${desired} x ${instanceType}${spot} managed nodes, ${hoursLabel(context)}`,
+      quantity: desired * hours(context),
+      price: instanceHourPrice(context.table, resource.region, instanceType),
+    },
+    {
+      description: `${desired} x ${disk} GiB node root volume (EKS default size; priced as gp3)`,
+      quantity: desired * disk,
+      price: regionalPrices(context.table, resource.region).ebsGp3GibMonth,
+    },
+  ];
+}
+
+// ---------------------------------------------------------------------------------------------
+// Keys, DNS, alarms, parameters
+
+function keyCharges(resource: PlannedResource, context: PricingContext): Charge[] {
+  const rotation = resource.inputs.enableKeyRotation === true ? " (rotation on: each of the first two yearly rotations adds $1/month)" : "";
+  return [{ description: `customer managed KMS key${rotation}`, quantity: 1, price: regionalPrices(context.table, resource.region).kmsKeyMonth }];
+}
+
+function zoneCharges(resource: PlannedResource, context: PricingContext): Charge[] {
+  const visibility = inputList(resource.inputs.vpcs).length > 0 ? "private" : "public";
+  return [
+    {
+      description: `${visibility} hosted zone ${inputString(resource.inputs.name) ?? resource.name}`,
+      quantity: 1,
+      price: context.table.global.route53HostedZoneMonth,
+    },
+  ];
+}
+
+/** True when a health check's endpoint is in AWS: an AWS DNS name (ELB, CloudFront, S3...) or a calculated or alarm-based check. */
+export function healthCheckOfAwsEndpoint(inputs: Record<string, unknown>): boolean {
+  const type = inputString(inputs.type) ?? "";
+  if (type === "CALCULATED" || type === "CLOUDWATCH_METRIC" || type === "RECOVERY_CONTROL") return true;
+  return /\.amazonaws\.com\.?$|\.cloudfront\.net\.?$/.test(inputString(inputs.fqdn) ?? "");
+}
+
+/** The optional features a health check uses (Route 53 pricing: each is billed per month). */
+export function healthCheckOptions(inputs: Record<string, unknown>): string[] {
+  const type = inputString(inputs.type) ?? "";
+  return [
+    ...(type.startsWith("HTTPS") ? ["HTTPS"] : []),
+    ...(type.endsWith("STR_MATCH") ? ["string matching"] : []),
+    ...(inputNumber(inputs.requestInterval) === 10 ? ["fast 10 s interval"] : []),
+    ...(inputs.measureLatency === true ? ["latency measurement"] : []),
+  ];
+}
+
+function healthCheckCharges(resource: PlannedResource, context: PricingContext): Charge[] {
+  const aws = healthCheckOfAwsEndpoint(resource.inputs);
+  const endpoint = aws ? "awsEndpoint" : "otherEndpoint";
+  const target = inputString(resource.inputs.fqdn) ?? inputString(resource.inputs.ipAddress) ?? inputString(resource.inputs.type) ?? "";
+  const options = healthCheckOptions(resource.inputs);
+  const charges: Charge[] = [
+    {
+      description: `basic ${inputString(resource.inputs.type) ?? ""} health check of ${aws ? "an AWS" : "a non-AWS"} endpoint (${target})`,
+      quantity: 1,
+      price: context.table.global.route53HealthCheckMonth[endpoint],
+    },
+  ];
+  if (options.length > 0) {
+    charges.push({
+      description: `${options.length} optional features: ${options.join(", ")}`,
+      quantity: options.length,
+      price: context.table.global.route53HealthCheckOptionMonth[endpoint],
+    });
+  }
+  return charges;
+}
+
+/** Metrics an alarm watches: one, or the metric queries that read a metric (expressions are free). */
+export function alarmMetricCount(inputs: Record<string, unknown>): number {
+  if (inputString(inputs.metricName)) return 1;
+  return inputList(inputs.metricQueries).filter((query) => Object.keys(inputRecord(inputRecord(query).metric)).length > 0).length;
+}
+
+function alarmCharges(resource: PlannedResource, context: PricingContext): Charge[] {
+  const periods = [
+    inputNumber(resource.inputs.period),
+    ...inputList(resource.inputs.metricQueries).map((query) => inputNumber(inputRecord(inputRecord(query).metric).period)),
+  ];
+  const highResolution = periods.some((period) => period !== undefined && period < 60);
+  const prices = regionalPrices(context.table, resource.region).cloudwatchAlarmMetricMonth;
+  const metric = [inputString(resource.inputs.namespace), inputString(resource.inputs.metricName)].filter(Boolean).join(" ") || "metric queries";
+  return [
+    {
+      description: `${highResolution ? "high-resolution" : "standard-resolution"} alarm on ${metric}`,
+      quantity: alarmMetricCount(resource.inputs),
+      price: highResolution ? prices.highResolution : prices.standardResolution,
+    },
+  ];
+}
+
+function parameterCharges(resource: PlannedResource, context: PricingContext): Charge[] {
+  if (resource.inputs.tier !== "Advanced") return [];
+  return [{ description: "Parameter Store advanced parameter", quantity: 1, price: regionalPrices(context.table, resource.region).ssmAdvancedParameterMonth }];
+}
+
+// ---------------------------------------------------------------------------------------------
+// The classification
+
+const usage = (unit: string, source: string): UsageClassification => ({ kind: "usage", unit, source });
+const free = (reason: string, source: string): FreeClassification => ({ kind: "free", reason, source });
+
+const VPC_PRICING_FREE = "no charge for a VPC, its subnets, route tables, gateways' attachments or security groups";
+const S3_CONFIGURATION =
+  "bucket configuration has no charge of its own; what it keeps (object versions, access logs) is billed as S3 storage and its KMS requests as KMS usage";
+
+/** Every resource type the program creates, by Pulumi type token. */
+export const BILLABLE_TYPES: Readonly<Record<string, Classification>> = {
+  // Remote components, priced from their inputs.
+  "awsx:ec2:Vpc": {
+    kind: "fixed",
+    summary: "NAT gateways (None: 0, Single: 1, OnePerAz: one per zone) and their Elastic IPs' public IPv4 charge",
+    charges: vpcCharges,
+    usage: (resource) => (natGatewayCount(resource.inputs) > 0 ? ["NAT gateway data processed, per GB (plus data transfer out)"] : []),
+  },
+  "eks:index:Cluster": { kind: "fixed", summary: "EKS control plane hours (standard support)", charges: clusterCharges, usage: clusterUsage },
+  "eks:index:ManagedNodeGroup": {
+    kind: "fixed",
+    summary: "desired nodes x instance hours, and their root volumes",
+    charges: nodeGroupCharges,
+    usage: (resource) => burstableUsage(nodeGroupInstanceType(resource.inputs)),
+  },
+
+  // Fixed monthly costs.
+  "aws:autoscaling/group:Group": {
+    kind: "fixed",
+    summary: "desired instances x instance hours of the launch template's type, their EBS volumes and detailed-monitoring metrics",
+    charges: autoScalingGroupCharges,
+    usage: autoScalingGroupUsage,
+  },
+  "aws:autoscaling/policy:Policy": { kind: "fixed", summary: "the two CloudWatch alarms a target tracking policy creates", charges: scalingPolicyCharges },
+  "aws:lb/loadBalancer:LoadBalancer": {
+    kind: "fixed",
+    summary: "Application Load Balancer hours and its nodes' public IPv4 addresses; LCUs are usage",
+    charges: loadBalancerCharges,
+    usage: loadBalancerUsage,
+  },
+  "aws:rds/instance:Instance": {
+    kind: "fixed",
+    summary: "instance hours (Multi-AZ doubles), gp3 storage (Multi-AZ doubles) and the managed master password's secret",
+    charges: databaseCharges,
+    usage: databaseUsage,
+  },
+  "aws:kms/key:Key": {
+    kind: "fixed",
+    summary: "one customer managed key a month",
+    charges: keyCharges,
+    usage: () => ["KMS requests beyond the account's free 20,000 a month, per 10,000 requests"],
+  },
+  "aws:route53/zone:Zone": {
+    kind: "fixed",
+    summary: "one hosted zone a month",
+    charges: zoneCharges,
+    usage: () => ["DNS queries, per million (queries for alias records to AWS resources are free)"],
+  },
+  "aws:route53/healthCheck:HealthCheck": { kind: "fixed", summary: "a basic health check plus each optional feature", charges: healthCheckCharges },
+  "aws:cloudwatch/metricAlarm:MetricAlarm": { kind: "fixed", summary: "one alarm per metric it watches, standard or high resolution", charges: alarmCharges },
+  "aws:ssm/parameter:Parameter": { kind: "fixed", summary: "advanced parameters only (standard parameters are free)", charges: parameterCharges },
+
+  // Billed by use only.
+  "aws:cloudwatch/logGroup:LogGroup": usage("per GB ingested and per GB-month stored (within its retention)", PRICING_PAGES.cloudwatch),
+  "aws:ec2/flowLog:FlowLog": usage("per GB of flow-log records delivered to CloudWatch Logs (vended-log rates)", PRICING_PAGES.cloudwatch),
+  "aws:lambda/function:Function": usage("per request and per GB-second of duration", "https://aws.amazon.com/lambda/pricing/"),
+  "aws:sfn/stateMachine:StateMachine": usage("per 1,000 state transitions (Standard workflows)", "https://aws.amazon.com/step-functions/pricing/"),
+  "aws:sns/topic:Topic": usage("per million publishes, plus per delivery", "https://aws.amazon.com/sns/pricing/"),
+  "aws:sns/topicSubscription:TopicSubscription": usage("per notification delivered (e-mail: per 100,000)", "https://aws.amazon.com/sns/pricing/"),
+  "aws:s3/bucket:Bucket": usage("per GB-month stored (every object version), per 1,000 requests, per GB transferred out", "https://aws.amazon.com/s3/pricing/"),
+  "aws:s3/bucketReplicationConfig:BucketReplicationConfig": usage(
+    "per GB replicated across regions, plus Replication Time Control per GB and its replication metrics as CloudWatch metrics",
+    "https://aws.amazon.com/s3/pricing/",
+  ),
+  "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration": usage("per 1,000 lifecycle transition requests", "https://aws.amazon.com/s3/pricing/"),
+  "aws:rds/instanceAutomatedBackupsReplication:InstanceAutomatedBackupsReplication": usage(
+    "per GB-month of replicated backup storage in this region and per GB transferred across regions",
+    PRICING_PAGES.rdsPostgres,
+  ),
+
+  // No charge of their own.
+  "pulumi:providers:aws": free("a Pulumi provider: configuration, not an AWS resource", "https://www.pulumi.com/docs/iac/concepts/resources/providers/"),
+  "aws:ec2/launchTemplate:LaunchTemplate": free(
+    "launch templates are free; the instances launched from one are priced on their Auto Scaling group",
+    PRICING_PAGES.ec2,
+  ),
+  "aws:ec2/securityGroup:SecurityGroup": free(VPC_PRICING_FREE, PRICING_PAGES.vpc),
+  "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup": free(VPC_PRICING_FREE, PRICING_PAGES.vpc),
+  "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule": free(VPC_PRICING_FREE, PRICING_PAGES.vpc),
+  "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule": free(VPC_PRICING_FREE, PRICING_PAGES.vpc),
+  "aws:iam/role:Role": free("IAM is offered at no additional charge", "https://aws.amazon.com/iam/"),
+  "aws:iam/rolePolicy:RolePolicy": free("IAM is offered at no additional charge", "https://aws.amazon.com/iam/"),
+  "aws:iam/rolePolicyAttachment:RolePolicyAttachment": free("IAM is offered at no additional charge", "https://aws.amazon.com/iam/"),
+  "aws:iam/instanceProfile:InstanceProfile": free("IAM is offered at no additional charge", "https://aws.amazon.com/iam/"),
+  "aws:kms/alias:Alias": free("aliases are free; the key they name is priced", PRICING_PAGES.kms),
+  "aws:lb/listener:Listener": free("billed through its load balancer's hours and LCUs", PRICING_PAGES.elasticLoadBalancing),
+  "aws:lb/targetGroup:TargetGroup": free("billed through its load balancer's hours and LCUs", PRICING_PAGES.elasticLoadBalancing),
+  "aws:rds/parameterGroup:ParameterGroup": free("RDS bills instances, storage, backups and transfer, not parameter groups", PRICING_PAGES.rdsPostgres),
+  "aws:rds/subnetGroup:SubnetGroup": free("RDS bills instances, storage, backups and transfer, not subnet groups", PRICING_PAGES.rdsPostgres),
+  "aws:rds/eventSubscription:EventSubscription": free(
+    "RDS event notifications are free; SNS bills their deliveries on the topic",
+    "https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_Events.html",
+  ),
+  "aws:route53/record:Record": free("records are included in their hosted zone (up to 10,000); queries are usage on the zone", PRICING_PAGES.route53),
+  "aws:s3/bucketOwnershipControls:BucketOwnershipControls": free(S3_CONFIGURATION, "https://aws.amazon.com/s3/pricing/"),
+  "aws:s3/bucketPolicy:BucketPolicy": free(S3_CONFIGURATION, "https://aws.amazon.com/s3/pricing/"),
+  "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock": free(S3_CONFIGURATION, "https://aws.amazon.com/s3/pricing/"),
+  "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration": free(S3_CONFIGURATION, "https://aws.amazon.com/s3/pricing/"),
+  "aws:s3/bucketVersioning:BucketVersioning": free(S3_CONFIGURATION, "https://aws.amazon.com/s3/pricing/"),
+  "aws:s3/bucketLogging:BucketLogging": free(S3_CONFIGURATION, "https://aws.amazon.com/s3/pricing/"),
+  "aws:sns/topicPolicy:TopicPolicy": free("topic policies are free; SNS bills publishes and deliveries", "https://aws.amazon.com/sns/pricing/"),
+  "aws:cloudwatch/eventRule:EventRule": free(
+    "events AWS services send to the default event bus, and the rules matching them, are free; the target bills its own invocations",
+    "https://aws.amazon.com/eventbridge/pricing/",
+  ),
+  "aws:cloudwatch/eventTarget:EventTarget": free(
+    "delivery to a target is part of the free rule; the target bills its own invocations",
+    "https://aws.amazon.com/eventbridge/pricing/",
+  ),
+};
+
+/** The classification of this program's own components: groupings whose children are classified themselves. */
+export const PROGRAM_COMPONENT: FreeClassification = free(
+  "a component of this program: it groups child resources, which are classified themselves",
+  "https://www.pulumi.com/docs/iac/concepts/resources/components/",
+);
+
+/**
+ * How a resource is billed.
+ * @param project the Pulumi project name: non-custom resources of type `<project>:...` are this program's components.
+ * @throws UnclassifiedTypeError naming the type and the resource, telling to classify it here.
+ */
+export function classificationOf(resource: PlannedResource, project: string): Classification {
+  const known = BILLABLE_TYPES[resource.type];
+  if (known) return known;
+  if (!resource.custom && resource.type.startsWith(`${project}:`)) return PROGRAM_COMPONENT;
+  throw new UnclassifiedTypeError(
+    `resource type ${resource.type} (resource ${resource.name}) is not classified for the cost estimate: add it to BILLABLE_TYPES in cost/billableTypes.ts ` +
+      `as fixed (with the function that prices it), usage (with its billing unit) or free (with the AWS page that says so)`,
+  );
+}

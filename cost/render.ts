@@ -1,0 +1,108 @@
+/**
+ * Renders cost estimates (cost/estimate.ts): console lines with the total and the largest lines,
+ * the DR stack's cost as a share of the primary's, and markdown tables for report.md. Rounding
+ * happens here and only here: dollars to cents, unit prices to their significant digits, shares to
+ * one decimal of a percent.
+ */
+import { costShare, type CostEstimate, type CostLine } from "./estimate";
+
+const DOLLARS = new Intl.NumberFormat("en-US", { style: "currency", currency: "USD", minimumFractionDigits: 2, maximumFractionDigits: 2 });
+const UNIT_PRICE = new Intl.NumberFormat("en-US", { style: "currency", currency: "USD", minimumFractionDigits: 2, maximumFractionDigits: 6 });
+const QUANTITY = new Intl.NumberFormat("en-US", { maximumFractionDigits: 2 });
+
+/** US dollars to cents, e.g. `$1,234.50`. */
+export function formatDollars(usd: number): string {
+  return DOLLARS.format(usd);
+}
+
+/** A unit price with its significant digits, e.g. `$0.0208`. */
+export function formatUnitPrice(usd: number): string {
+  return UNIT_PRICE.format(usd);
+}
+
+/** A share as a percentage with one decimal, e.g. `37.5%`. */
+export function formatShare(share: number): string {
+  return `${(share * 100).toFixed(1)}%`;
+}
+
+/** The lines, most expensive first (plan order among equals). */
+function byCostDescending(lines: CostLine[]): CostLine[] {
+  return lines
+    .map((line, index) => ({ line, index }))
+    .sort((a, b) => b.line.monthlyUsd - a.line.monthlyUsd || a.index - b.index)
+    .map(({ line }) => line);
+}
+
+/** `†` after a line whose unit price is unverified. */
+const unverifiedMark = (line: CostLine) => (line.priceVerified ? "" : " †");
+
+/**
+ * Console lines: the total, then the `top` most expensive lines and the sum of the rest.
+ * @param top how many lines to show, default 5.
+ */
+export function renderCostLines(estimate: CostEstimate, top = 5): string[] {
+  const sorted = byCostDescending(estimate.lines);
+  const shown = sorted.slice(0, top);
+  const rest = sorted.slice(top);
+  const out = [
+    `cost of ${estimate.stack} (${estimate.region}): ${formatDollars(estimate.totalMonthlyUsd)}/month on-demand at list prices of ${estimate.asOf}, ` +
+      `${estimate.lines.length} priced lines, ${estimate.usageBased.length} usage-based charges not estimated`,
+  ];
+  for (const line of shown) {
+    out.push(
+      `  ${formatDollars(line.monthlyUsd).padStart(10)}  ${line.resourceName}: ${line.description}${line.region === estimate.region ? "" : ` [${line.region}]`}${unverifiedMark(line)}`,
+    );
+  }
+  if (rest.length > 0) {
+    out.push(`  ${formatDollars(rest.reduce((sum, line) => sum + line.monthlyUsd, 0)).padStart(10)}  ${rest.length} more lines`);
+  }
+  if (estimate.lines.some((line) => !line.priceVerified)) out.push("  † unit price not verified on a pricing page (cost/priceTable.ts)");
+  return out;
+}
+
+/**
+ * The DR stack's cost as a share of the primary's, e.g.
+ * `warm-standby: DR stack dr $310.12/month = 62.0% of the primary's $500.20/month`.
+ * @param label prefix such as the DR strategy; none by default.
+ */
+export function renderCostComparison(primary: CostEstimate, dr: CostEstimate, label?: string): string {
+  const prefix = label ? `${label}: ` : "";
+  const share = costShare(dr, primary);
+  const drCost = `DR stack ${dr.stack} ${formatDollars(dr.totalMonthlyUsd)}/month`;
+  if (share === undefined)
+    return `${prefix}${drCost}; the primary ${primary.stack} costs ${formatDollars(primary.totalMonthlyUsd)}/month, so there is no share to give`;
+  return `${prefix}${drCost} = ${formatShare(share)} of the primary's ${formatDollars(primary.totalMonthlyUsd)}/month`;
+}
+
+/** A markdown table cell: pipes escaped, line breaks flattened. */
+function cell(text: string): string {
+  return text.replace(/\|/g, "\\|").replace(/\r?\n/g, " ");
+}
+
+/**
+ * A markdown section for report.md: the priced lines as a table (most expensive first) with the
+ * total, then the usage-based charges that are not estimated.
+ */
+export function renderCostMarkdown(estimate: CostEstimate): string {
+  const out = [
+    `### Monthly cost of ${estimate.stack} (${estimate.region})`,
+    "",
+    `${formatDollars(estimate.totalMonthlyUsd)}/month at on-demand list prices of ${estimate.asOf}, 730 hours a month; usage-based charges come on top. ` +
+      "† marks a unit price not verified on a pricing page (cost/priceTable.ts).",
+    "",
+    "| Resource | Region | Description | Quantity | Unit | Unit price | Monthly |",
+    "| --- | --- | --- | ---: | --- | ---: | ---: |",
+  ];
+  for (const line of byCostDescending(estimate.lines)) {
+    out.push(
+      `| ${cell(line.resourceName)} | ${line.region} | ${cell(line.description)} | ${QUANTITY.format(line.quantity)} | ${cell(line.unit)} | ` +
+        `${formatUnitPrice(line.unitPriceUsd)}${unverifiedMark(line)} | ${formatDollars(line.monthlyUsd)} |`,
+    );
+  }
+  out.push(`| **Total** | | | | | | **${formatDollars(estimate.totalMonthlyUsd)}** |`);
+  if (estimate.usageBased.length > 0) {
+    out.push("", "Usage-based, not estimated:", "");
+    for (const usage of estimate.usageBased) out.push(`- ${cell(usage.resourceName)} (${usage.type}): ${cell(usage.unit)}`);
+  }
+  return `${out.join("\n")}\n`;
+}

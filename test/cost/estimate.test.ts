@@ -1,0 +1,373 @@
+/**
+ * The monthly cost estimate on hand-written plans: each expectation is worked out here from the
+ * price table's numbers (quantity x unit price x 730 hours), not by calling the code under test.
+ */
+import { expect } from "chai";
+import { UnclassifiedTypeError } from "../../cost/billableTypes";
+import { estimateMonthlyCost, type CostEstimate, type CostLine } from "../../cost/estimate";
+import { MissingPriceError, PRICE_TABLE, type PriceTable } from "../../cost/priceTable";
+import type { PlannedResource, StackPlan } from "../../synth/recordStack";
+
+const HOURS = 730;
+const EAST = PRICE_TABLE.regions["us-east-1"];
+const WEST = PRICE_TABLE.regions["us-west-2"];
+
+/** A planned resource with only what the estimate reads. */
+function planned(
+  type: string,
+  name: string,
+  inputs: Record<string, unknown>,
+  options: { region?: string; custom?: boolean; id?: string } = {},
+): PlannedResource {
+  return {
+    urn: `urn:pulumi:test::multi-region-dr::${type}::${name}`,
+    type,
+    name,
+    region: options.region ?? "us-east-1",
+    custom: options.custom ?? true,
+    protect: false,
+    retainOnDelete: false,
+    ignoreChanges: [],
+    dependencies: [],
+    propertyDependencies: {},
+    inputs,
+    id: options.id ?? `${name}-id`,
+    outputs: {},
+  };
+}
+
+function planOf(resources: PlannedResource[], region = "us-east-1", stack = "test"): StackPlan {
+  return { project: "multi-region-dr", stack, role: "primary", region, resources, outputs: {} };
+}
+
+/** The lines of one resource whose description contains `text`. */
+function linesOf(estimate: CostEstimate, resourceName: string, text = ""): CostLine[] {
+  return estimate.lines.filter((line) => line.resourceName === resourceName && line.description.includes(text));
+}
+
+function monthlyOf(estimate: CostEstimate, resourceName: string, text = ""): number {
+  const lines = linesOf(estimate, resourceName, text);
+  expect(lines, `${resourceName} lines with "${text}"`).to.have.length.above(0);
+  return lines.reduce((sum, line) => sum + line.monthlyUsd, 0);
+}
+
+/** An app tier: a launch template of `instanceType` with a 20 GiB gp3 root volume and detailed monitoring, and its group. */
+function appTier(instanceType: string, desiredCapacity: number, region = "us-east-1"): PlannedResource[] {
+  return [
+    planned(
+      "aws:ec2/launchTemplate:LaunchTemplate",
+      "app-lt",
+      { instanceType, monitoring: { enabled: true }, blockDeviceMappings: [{ deviceName: "/dev/xvda", ebs: { volumeSize: 20, volumeType: "gp3" } }] },
+      { region, id: "app-lt-1234" },
+    ),
+    planned(
+      "aws:autoscaling/group:Group",
+      "app-asg",
+      { desiredCapacity, minSize: desiredCapacity, maxSize: 6, launchTemplate: { id: "app-lt-1234", version: "1" } },
+      { region },
+    ),
+  ];
+}
+
+function database(inputs: Record<string, unknown>, region = "us-east-1", name = "db"): PlannedResource {
+  return planned("aws:rds/instance:Instance", name, { instanceClass: "db.t4g.medium", storageType: "gp3", ...inputs }, { region });
+}
+
+const closeTo = (actual: number, expected: number) => expect(actual).to.be.closeTo(expected, 1e-9);
+
+describe("cost estimate", () => {
+  describe("hand-worked examples", () => {
+    it("prices 2 x t3.small for 730 h, their 20 GiB gp3 volumes and 7 detailed-monitoring metrics each", () => {
+      const estimate = estimateMonthlyCost(planOf(appTier("t3.small", 2)));
+      const t3Small = EAST.ec2InstanceHour["t3.small"].usd;
+      closeTo(monthlyOf(estimate, "app-asg", "2 x t3.small on-demand, 730 h"), 2 * HOURS * t3Small);
+      closeTo(monthlyOf(estimate, "app-asg", "20 GiB gp3"), 2 * 20 * EAST.ebsGp3GibMonth.usd);
+      closeTo(monthlyOf(estimate, "app-asg", "detailed-monitoring"), 2 * 7 * EAST.cloudwatchMetricMonth.usd);
+      expect(linesOf(estimate, "app-asg", "t3.small")[0]).to.include({ quantity: 1460, unit: "instance-hour", unitPriceUsd: t3Small, region: "us-east-1" });
+      expect(linesOf(estimate, "app-lt")).to.have.length(0);
+    });
+
+    it("costs nothing for an Auto Scaling group scaled to 0 (its lines stay, at $0)", () => {
+      const estimate = estimateMonthlyCost(planOf(appTier("t3.small", 0)));
+      expect(linesOf(estimate, "app-asg")).to.have.length(3);
+      expect(linesOf(estimate, "app-asg").map((line) => line.monthlyUsd)).to.deep.equal([0, 0, 0]);
+      expect(estimate.totalMonthlyUsd).to.equal(0);
+    });
+
+    it("doubles a Multi-AZ db.t4g.medium and its 50 GiB of gp3, and adds the managed password's secret", () => {
+      const estimate = estimateMonthlyCost(planOf([database({ engine: "postgres", multiAz: true, allocatedStorage: 50, manageMasterUserPassword: true })]));
+      const single = EAST.rdsInstanceHour.postgres["db.t4g.medium"].singleAz.usd;
+      const storage = EAST.rdsGp3StorageGibMonth.singleAz.usd;
+      closeTo(monthlyOf(estimate, "db", "db.t4g.medium postgres Multi-AZ, 730 h"), HOURS * 2 * single);
+      closeTo(monthlyOf(estimate, "db", "50 GiB gp3 storage, Multi-AZ"), 50 * 2 * storage);
+      closeTo(monthlyOf(estimate, "db", "Secrets Manager"), EAST.secretsManagerSecretMonth.usd);
+      closeTo(estimate.totalMonthlyUsd, HOURS * 2 * single + 50 * 2 * storage + EAST.secretsManagerSecretMonth.usd);
+    });
+
+    it("prices a Single-AZ MySQL instance without doubling and without a secret", () => {
+      const estimate = estimateMonthlyCost(planOf([database({ engine: "mysql", multiAz: false, allocatedStorage: 20 })]));
+      closeTo(monthlyOf(estimate, "db", "db.t4g.medium mysql Single-AZ, 730 h"), HOURS * EAST.rdsInstanceHour.mysql["db.t4g.medium"].singleAz.usd);
+      closeTo(monthlyOf(estimate, "db", "20 GiB"), 20 * EAST.rdsGp3StorageGibMonth.singleAz.usd);
+      expect(linesOf(estimate, "db", "Secrets Manager")).to.have.length(0);
+    });
+
+    it("prices NAT OnePerAz x 3 zones as 3 gateways and 3 public IPv4 addresses for 730 h", () => {
+      const vpc = planned("awsx:ec2:Vpc", "vpc", { natGateways: { strategy: "OnePerAz" }, numberOfAvailabilityZones: 3 }, { custom: false });
+      const estimate = estimateMonthlyCost(planOf([vpc]));
+      closeTo(monthlyOf(estimate, "vpc", "3 x NAT gateway"), 3 * HOURS * EAST.natGatewayHour.usd);
+      closeTo(monthlyOf(estimate, "vpc", "3 x public IPv4"), 3 * HOURS * EAST.publicIpv4AddressHour.usd);
+      expect(estimate.usageBased.map((usage) => usage.unit)).to.deep.equal(["NAT gateway data processed, per GB (plus data transfer out)"]);
+    });
+
+    it("prices NAT Single as one gateway and NAT None as nothing, not even data processing", () => {
+      const single = estimateMonthlyCost(
+        planOf([planned("awsx:ec2:Vpc", "vpc", { natGateways: { strategy: "Single" }, numberOfAvailabilityZones: 2 }, { custom: false })]),
+      );
+      closeTo(single.totalMonthlyUsd, HOURS * (EAST.natGatewayHour.usd + EAST.publicIpv4AddressHour.usd));
+      const none = estimateMonthlyCost(
+        planOf([planned("awsx:ec2:Vpc", "vpc", { natGateways: { strategy: "None" }, numberOfAvailabilityZones: 2 }, { custom: false })]),
+      );
+      expect(none.lines).to.have.length(0);
+      expect(none.usageBased).to.have.length(0);
+    });
+
+    it("prices an EKS control plane (standard support) and a managed node group of 2 x t3.medium with 20 GiB root volumes", () => {
+      const cluster = planned(
+        "eks:index:Cluster",
+        "eks",
+        { version: "1.35", skipDefaultNodeGroup: true, upgradePolicy: { supportType: "STANDARD" } },
+        { custom: false },
+      );
+      const nodes = planned(
+        "eks:index:ManagedNodeGroup",
+        "nodes",
+        { instanceTypes: ["t3.medium"], scalingConfig: { desiredSize: 2, minSize: 2, maxSize: 3 }, cluster: { resourceReference: "eks:index:Cluster" } },
+        { custom: false },
+      );
+      const estimate = estimateMonthlyCost(planOf([cluster, nodes]));
+      closeTo(monthlyOf(estimate, "eks"), HOURS * EAST.eksClusterHour.standardSupport.usd);
+      closeTo(monthlyOf(estimate, "nodes", "2 x t3.medium"), 2 * HOURS * EAST.ec2InstanceHour["t3.medium"].usd);
+      closeTo(monthlyOf(estimate, "nodes", "20 GiB"), 2 * 20 * EAST.ebsGp3GibMonth.usd);
+      closeTo(
+        estimate.totalMonthlyUsd,
+        HOURS * EAST.eksClusterHour.standardSupport.usd + 2 * HOURS * EAST.ec2InstanceHour["t3.medium"].usd + 2 * 20 * EAST.ebsGp3GibMonth.usd,
+      );
+    });
+
+    it("prices an internet-facing ALB with a public IPv4 address per subnet, an internal one without, and lists LCUs as usage", () => {
+      const publicAlb = planned("aws:lb/loadBalancer:LoadBalancer", "alb", { loadBalancerType: "application", internal: false, subnets: ["a", "b", "c"] });
+      const internalAlb = planned("aws:lb/loadBalancer:LoadBalancer", "internal-alb", { loadBalancerType: "application", internal: true, subnets: ["a", "b"] });
+      const estimate = estimateMonthlyCost(planOf([publicAlb, internalAlb]));
+      closeTo(monthlyOf(estimate, "alb"), HOURS * EAST.applicationLoadBalancerHour.usd + 3 * HOURS * EAST.publicIpv4AddressHour.usd);
+      closeTo(monthlyOf(estimate, "internal-alb"), HOURS * EAST.applicationLoadBalancerHour.usd);
+      expect(estimate.usageBased.filter((usage) => usage.unit.startsWith("Load Balancer Capacity Unit hours"))).to.have.length(2);
+    });
+
+    it("prices a Route 53 health check of an AWS endpoint with a fast interval and latency measurement as basic + 2 options", () => {
+      const global = PRICE_TABLE.global;
+      const check = planned(
+        "aws:route53/healthCheck:HealthCheck",
+        "check",
+        { type: "HTTP", fqdn: "primary-app-alb-1.us-east-1.elb.amazonaws.com", port: 80, requestInterval: 10, measureLatency: true },
+        { region: "global" },
+      );
+      const other = planned(
+        "aws:route53/healthCheck:HealthCheck",
+        "other",
+        { type: "HTTPS_STR_MATCH", ipAddress: "192.0.2.10", port: 443, requestInterval: 30, searchString: "ok" },
+        { region: "global" },
+      );
+      const estimate = estimateMonthlyCost(planOf([check, other]));
+      closeTo(monthlyOf(estimate, "check"), global.route53HealthCheckMonth.awsEndpoint.usd + 2 * global.route53HealthCheckOptionMonth.awsEndpoint.usd);
+      closeTo(monthlyOf(estimate, "other"), global.route53HealthCheckMonth.otherEndpoint.usd + 2 * global.route53HealthCheckOptionMonth.otherEndpoint.usd);
+      expect(linesOf(estimate, "check", "fast 10 s interval, latency measurement")).to.have.length(1);
+    });
+
+    it("prices hosted zones, keys, standard and high-resolution alarms, target tracking's two alarms and advanced parameters", () => {
+      const estimate = estimateMonthlyCost(
+        planOf([
+          planned("aws:route53/zone:Zone", "public-zone", { name: "dr.example.com" }, { region: "global" }),
+          planned("aws:route53/zone:Zone", "private-zone", { name: "app.internal", vpcs: [{ vpcId: "vpc-1" }] }, { region: "global" }),
+          planned("aws:kms/key:Key", "key", { enableKeyRotation: true }),
+          planned("aws:cloudwatch/metricAlarm:MetricAlarm", "alarm", { namespace: "AWS/RDS", metricName: "ReplicaLag", period: 60 }),
+          planned("aws:cloudwatch/metricAlarm:MetricAlarm", "fast-alarm", { namespace: "AWS/RDS", metricName: "ReplicaLag", period: 10 }),
+          planned("aws:autoscaling/policy:Policy", "target", { policyType: "TargetTrackingScaling" }),
+          planned("aws:autoscaling/policy:Policy", "step", { policyType: "StepScaling" }),
+          planned("aws:ssm/parameter:Parameter", "standard", { tier: "Standard" }),
+          planned("aws:ssm/parameter:Parameter", "advanced", { tier: "Advanced" }),
+        ]),
+      );
+      closeTo(monthlyOf(estimate, "public-zone", "public hosted zone"), PRICE_TABLE.global.route53HostedZoneMonth.usd);
+      closeTo(monthlyOf(estimate, "private-zone", "private hosted zone"), PRICE_TABLE.global.route53HostedZoneMonth.usd);
+      closeTo(monthlyOf(estimate, "key"), EAST.kmsKeyMonth.usd);
+      closeTo(monthlyOf(estimate, "alarm", "standard-resolution"), EAST.cloudwatchAlarmMetricMonth.standardResolution.usd);
+      closeTo(monthlyOf(estimate, "fast-alarm", "high-resolution"), EAST.cloudwatchAlarmMetricMonth.highResolution.usd);
+      closeTo(monthlyOf(estimate, "target"), 2 * EAST.cloudwatchAlarmMetricMonth.standardResolution.usd);
+      expect(linesOf(estimate, "step")).to.have.length(0);
+      expect(linesOf(estimate, "standard")).to.have.length(0);
+      closeTo(monthlyOf(estimate, "advanced"), EAST.ssmAdvancedParameterMonth.usd);
+    });
+
+    it("makes the total the sum of the lines, unrounded", () => {
+      const estimate = estimateMonthlyCost(planOf([...appTier("t3.small", 2), database({ engine: "postgres", multiAz: true, allocatedStorage: 50 })]));
+      closeTo(
+        estimate.totalMonthlyUsd,
+        estimate.lines.reduce((sum, line) => sum + line.quantity * line.unitPriceUsd, 0),
+      );
+      expect(estimate).to.include({ stack: "test", region: "us-east-1", asOf: PRICE_TABLE.asOf });
+    });
+  });
+
+  describe("DR database shapes", () => {
+    const parameters = planned(
+      "aws:rds/parameterGroup:ParameterGroup",
+      "dr-db-parameters",
+      { family: "postgres17" },
+      { region: "us-west-2", id: "dr-db-parameters-1" },
+    );
+
+    it("prices a cross-region read replica (no engine input) like an instance of its class, engine from its parameter group", () => {
+      const replica = database(
+        {
+          multiAz: true,
+          allocatedStorage: 50,
+          parameterGroupName: "dr-db-parameters-1",
+          replicateSourceDb: "arn:aws:rds:us-east-1:123456789012:db:primary-db",
+          backupRetentionPeriod: 7,
+        },
+        "us-west-2",
+        "replica",
+      );
+      const estimate = estimateMonthlyCost(planOf([parameters, replica], "us-west-2", "dr"));
+      closeTo(
+        monthlyOf(estimate, "replica", "db.t4g.medium postgres Multi-AZ read replica"),
+        HOURS * WEST.rdsInstanceHour.postgres["db.t4g.medium"].multiAz.usd,
+      );
+      closeTo(monthlyOf(estimate, "replica", "50 GiB"), 50 * WEST.rdsGp3StorageGibMonth.multiAz.usd);
+      const units = estimate.usageBased.filter((usage) => usage.resourceName === "replica").map((usage) => usage.unit);
+      expect(units).to.include("replication traffic from us-east-1, per GB transferred across regions");
+      expect(units).to.include("automated backup storage beyond 100% of the provisioned storage, per GiB-month");
+    });
+
+    it("refuses a replica whose engine it cannot tell, naming the instance", () => {
+      const orphan = database(
+        { replicateSourceDb: "arn:aws:rds:us-east-1:123456789012:db:primary-db", parameterGroupName: "elsewhere" },
+        "us-west-2",
+        "orphan",
+      );
+      expect(() => estimateMonthlyCost(planOf([orphan], "us-west-2", "dr"))).to.throw(Error, /cannot tell the engine of RDS instance orphan/);
+    });
+
+    it("prices a point-in-time restore's instance hours and lists its storage (size from the backup) as usage", () => {
+      const restored = database(
+        {
+          engine: "postgres",
+          multiAz: false,
+          restoreToPointInTime: { sourceDbInstanceAutomatedBackupsArn: "arn:aws:rds:us-west-2:1:auto-backup:ab-1", useLatestRestorableTime: true },
+        },
+        "us-west-2",
+        "restored",
+      );
+      const estimate = estimateMonthlyCost(planOf([restored], "us-west-2", "dr"));
+      expect(linesOf(estimate, "restored")).to.have.length(1);
+      closeTo(monthlyOf(estimate, "restored", "restored to a point in time"), HOURS * WEST.rdsInstanceHour.postgres["db.t4g.medium"].singleAz.usd);
+      expect(estimate.usageBased.map((usage) => usage.unit)).to.include("storage, per GiB-month (its size comes from the source and is not in the plan)");
+    });
+
+    it("lists replicated automated backups as usage only", () => {
+      const replication = planned(
+        "aws:rds/instanceAutomatedBackupsReplication:InstanceAutomatedBackupsReplication",
+        "backups",
+        { sourceDbInstanceArn: "arn:aws:rds:us-east-1:1:db:primary-db", retentionPeriod: 7 },
+        { region: "us-west-2" },
+      );
+      const estimate = estimateMonthlyCost(planOf([replication], "us-west-2", "dr"));
+      expect(estimate.lines).to.have.length(0);
+      expect(estimate.usageBased).to.deep.equal([
+        {
+          resourceName: "backups",
+          type: "aws:rds/instanceAutomatedBackupsReplication:InstanceAutomatedBackupsReplication",
+          unit: "per GB-month of replicated backup storage in this region and per GB transferred across regions",
+        },
+      ]);
+    });
+  });
+
+  describe("regions", () => {
+    it("prices each resource in its own region: a DR-stack alarm in us-east-1 at us-east-1's price", () => {
+      const table: PriceTable = JSON.parse(JSON.stringify(PRICE_TABLE));
+      table.regions["us-east-1"].cloudwatchAlarmMetricMonth.standardResolution.usd = 0.77;
+      const estimate = estimateMonthlyCost(
+        planOf(
+          [
+            planned(
+              "aws:cloudwatch/metricAlarm:MetricAlarm",
+              "east-alarm",
+              { namespace: "AWS/Route53", metricName: "HealthCheckStatus", period: 60 },
+              { region: "us-east-1" },
+            ),
+            planned(
+              "aws:cloudwatch/metricAlarm:MetricAlarm",
+              "west-alarm",
+              { namespace: "AWS/RDS", metricName: "ReplicaLag", period: 60 },
+              { region: "us-west-2" },
+            ),
+          ],
+          "us-west-2",
+          "dr",
+        ),
+        table,
+      );
+      expect(linesOf(estimate, "east-alarm")[0]).to.include({ region: "us-east-1", unitPriceUsd: 0.77 });
+      expect(linesOf(estimate, "west-alarm")[0]).to.include({ region: "us-west-2", unitPriceUsd: WEST.cloudwatchAlarmMetricMonth.standardResolution.usd });
+      expect(estimate.region).to.equal("us-west-2");
+    });
+  });
+
+  describe("errors", () => {
+    it("refuses an unclassified type, naming it and cost/billableTypes.ts", () => {
+      const instance = planned("aws:ec2/instance:Instance", "bastion", { instanceType: "t3.micro" });
+      expect(() => estimateMonthlyCost(planOf([instance]))).to.throw(
+        UnclassifiedTypeError,
+        /aws:ec2\/instance:Instance \(resource bastion\).*cost\/billableTypes\.ts/,
+      );
+    });
+
+    it("refuses an unclassified remote component but takes the program's own components as free groupings", () => {
+      const service = planned("awsx:ecs:FargateService", "service", {}, { custom: false });
+      expect(() => estimateMonthlyCost(planOf([service]))).to.throw(UnclassifiedTypeError, /awsx:ecs:FargateService/);
+      const component = planned("multi-region-dr:compute:AppTier", "app", {}, { custom: false });
+      const estimate = estimateMonthlyCost(planOf([component]));
+      expect(estimate.lines).to.have.length(0);
+      expect(estimate.usageBased).to.have.length(0);
+    });
+
+    it("refuses an instance type the table lacks, naming the region, the type, the key and the fix", () => {
+      expect(() => estimateMonthlyCost(planOf(appTier("m9z.large", 2)))).to.throw(
+        MissingPriceError,
+        /stack test, aws:autoscaling\/group:Group app-asg: .*instance type m9z\.large in us-east-1 \(PRICE_TABLE\.regions\["us-east-1"\]\.ec2InstanceHour\["m9z\.large"\]\): add it .* or change the config/,
+      );
+    });
+
+    it("refuses a region the table lacks, naming it", () => {
+      expect(() => estimateMonthlyCost(planOf(appTier("t3.small", 1, "sa-east-1"), "sa-east-1"))).to.throw(MissingPriceError, /no prices for region sa-east-1/);
+    });
+
+    it("refuses a DB instance class or engine the table lacks, naming region, engine and class", () => {
+      expect(() => estimateMonthlyCost(planOf([database({ engine: "postgres", allocatedStorage: 20 }, "eu-west-1")], "eu-west-1"))).to.throw(
+        MissingPriceError,
+        /RDS postgres price for DB instance class db\.t4g\.medium in eu-west-1.*none is priced in eu-west-1 yet/,
+      );
+      expect(() => estimateMonthlyCost(planOf([database({ engine: "postgres", instanceClass: "db.x9.huge" })]))).to.throw(
+        MissingPriceError,
+        /db\.x9\.huge in us-east-1/,
+      );
+      expect(() => estimateMonthlyCost(planOf([database({ engine: "oracle-ee" })]))).to.throw(MissingPriceError, /engine oracle-ee/);
+    });
+
+    it("refuses a group whose launch template is not in the plan", () => {
+      const [, group] = appTier("t3.small", 1);
+      expect(() => estimateMonthlyCost(planOf([group]))).to.throw(Error, /launches template app-lt-1234, which is not in stack test's plan/);
+    });
+  });
+});
