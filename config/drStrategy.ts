@@ -65,16 +65,25 @@ export function drCapacity(
       }
     }
   }
-  if (strategy === "warm-standby" && app.desiredCapacity === 0) {
-    problems.push({
-      key: key("app.desiredCapacity"),
-      value: 0,
-      message: "a warm standby runs at least one instance; set 1 or more, or set recovery.strategy: pilot-light for no instances",
-    });
+  if (strategy === "warm-standby") {
+    for (const [name, value] of [
+      ["minSize", app.minSize],
+      ["desiredCapacity", app.desiredCapacity],
+    ] as const) {
+      if (value === 0) {
+        problems.push({
+          key: key(`app.${name}`),
+          value: 0,
+          message:
+            "a warm standby keeps at least one instance running (scaling in to 0 would make it a pilot light); set 1 or more, or set recovery.strategy: pilot-light",
+        });
+      }
+    }
   }
   if (strategy === "hot-standby" || restoring) {
     const what = restoring ? "a restore brings the DR region to the primary's capacity" : "a hot standby runs the primary's full capacity";
-    if (minSize < full.minSize) {
+    // Only an explicit minSize is the user's to fix; a derived one follows desiredCapacity, reported below.
+    if (app.minSize !== undefined && minSize < full.minSize) {
       problems.push({ key: key("app.minSize"), value: minSize, message: `${what}: set at least the primary's ${full.minSize}, or remove it` });
     }
     if (desiredCapacity < full.desiredCapacity) {

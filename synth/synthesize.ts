@@ -78,7 +78,20 @@ async function runStack(
  * @throws ConfigError for invalid config or primary outputs, as the real `pulumi up` would.
  * @throws Error for an invalid policy-pack config.
  */
-export async function synthesize(args: SynthesizeArgs): Promise<SynthesisResult> {
+export function synthesize(args: SynthesizeArgs): Promise<SynthesisResult> {
+  // Pulumi's mock runtime is global to the process: two syntheses at once would read each other's
+  // config and outputs, so calls run one after another.
+  const run = queue.then(() => synthesizeNow(args));
+  queue = run.then(
+    () => undefined,
+    () => undefined,
+  );
+  return run;
+}
+
+let queue: Promise<void> = Promise.resolve();
+
+async function synthesizeNow(args: SynthesizeArgs): Promise<SynthesisResult> {
   const project = readProjectName(args.projectDirectory);
   const primaryFile = args.primaryStackFile ?? path.join(args.projectDirectory, "Pulumi.primary.yaml");
   const drFile = args.drStackFile ?? path.join(args.projectDirectory, "Pulumi.dr.yaml");

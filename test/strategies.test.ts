@@ -219,6 +219,15 @@ describe("DR strategies, synthesized", function () {
     });
   });
 
+  it("synthesizes two strategies started at once, each with its own config (the mock runtime is shared, so calls queue)", async () => {
+    const [pilot, hot] = await Promise.all([
+      synthesize({ projectDirectory, strategy: "pilot-light" }),
+      synthesize({ projectDirectory, strategy: "hot-standby" }),
+    ]);
+    expect([pilot.dr.outputs.strategy, hot.dr.outputs.strategy]).to.deep.equal(["pilot-light", "hot-standby"]);
+    expect(only(hot.dr, TYPES.group).inputs.desiredCapacity).to.equal(2);
+  });
+
   describe("configuration errors", () => {
     it("refuses a DR strategy that differs from the primary's, before any resource", async () => {
       const files = stackFiles(

@@ -299,4 +299,13 @@ const recoveryBudgetMet = stackPolicy({
   },
 });
 
-export const recoveryPolicies = [objectivesDeclared, replicaWiring, capacityParity, regionIsolation, statefulProtected, allowedRegions, recoveryWorkflows, recoveryBudgetMet];
+export const recoveryPolicies = [
+  objectivesDeclared,
+  replicaWiring,
+  capacityParity,
+  regionIsolation,
+  statefulProtected,
+  allowedRegions,
+  recoveryWorkflows,
+  recoveryBudgetMet,
+];
