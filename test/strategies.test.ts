@@ -15,6 +15,7 @@ import { STRATEGIES, type Strategy } from "../config/strategies";
 import { planRecoveryBudget } from "../invariants/recoveryBudget";
 import { policyCounts } from "../synth/report";
 import type { PlannedResource, StackPlan } from "../synth/recordStack";
+import { renderStrategiesMarkdown, strategyRow } from "../synth/strategies";
 import { synthesize, type SynthesisResult } from "../synth/synthesize";
 
 const projectDirectory = path.resolve(__dirname, "..");
@@ -226,6 +227,36 @@ describe("DR strategies, synthesized", function () {
     ]);
     expect([pilot.dr.outputs.strategy, hot.dr.outputs.strategy]).to.deep.equal(["pilot-light", "hot-standby"]);
     expect(only(hot.dr, TYPES.group).inputs.desiredCapacity).to.equal(2);
+  });
+
+  describe("the comparison of npm run synth:strategies", () => {
+    it("reads each strategy's footprint, budget, cost and verdict from its synthesis", async () => {
+      const backup = strategyRow("backup-restore", await byStrategy("backup-restore"));
+      const warm = strategyRow("warm-standby", await byStrategy("warm-standby"));
+      expect(backup).to.deep.include({
+        drCapacity: "0 / 0 / 6",
+        drNatGateways: "None",
+        drDatabase: "replicated backups",
+        rtoBudgetSeconds: 1910,
+        databaseRpoBudgetSeconds: 1800,
+      });
+      // Invariant 11's two violations and dr-recovery-budget's two.
+      expect(backup.failures).to.equal(4);
+      expect(warm).to.deep.include({
+        drCapacity: "1 / 1 / 6",
+        drNatGateways: "Single",
+        drDatabase: "read replica, Multi-AZ",
+        rtoBudgetSeconds: 820,
+        failures: 0,
+      });
+      expect(warm.drShare).to.be.closeTo(warm.drMonthlyUsd / warm.primaryMonthlyUsd, 1e-9);
+      // A standby with nothing running costs a fraction of one with a replica, instances and a cluster.
+      expect(backup.drMonthlyUsd).to.be.below(warm.drMonthlyUsd / 5);
+      expect(backup.primaryMonthlyUsd).to.equal(warm.primaryMonthlyUsd);
+      const markdown = renderStrategiesMarkdown([backup, warm]);
+      expect(markdown).to.contain("| backup-restore | 0 / 0 / 6 | None | replicated backups | 1910 s (900 s) | 1800 s, 900 s (60 s) |");
+      expect(markdown).to.contain("| fails (4) |").and.contain("| passes |");
+    });
   });
 
   describe("configuration errors", () => {
