@@ -14,9 +14,8 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { S3_REPLICATION_TIME_CONTROL_SECONDS } from "../budget/figures";
 
-/** S3 Replication Time Control replicates 99.99% of objects within 15 minutes (S3 User Guide): seconds. */
-export const REPLICATION_TIME_CONTROL_SECONDS = 900;
 /**
  * The primary's health-check alarm (us-east-1): ALARM after one 60 s period of HealthCheckStatus
  * below 1. It pages the on-call and, with failover.automatic, starts the failover; the RTO budget
@@ -161,14 +160,14 @@ export class RecoveryAlarms extends pulumi.ComponentResource {
     const replicationDimensions = { SourceBucket: args.sourceBucketName, DestinationBucket: args.destinationBucketName, RuleId: args.replicationRuleId };
     alarm("replication-latency", args.replicationTopic, {
       name: args.names.replicationLatency,
-      alarmDescription: `S3 replication to the DR bucket is over the ${REPLICATION_TIME_CONTROL_SECONDS} s of Replication Time Control`,
+      alarmDescription: `S3 replication to the DR bucket is over the ${S3_REPLICATION_TIME_CONTROL_SECONDS} s of Replication Time Control`,
       namespace: "AWS/S3",
       metricName: "ReplicationLatency",
       dimensions: replicationDimensions,
       statistic: "Maximum",
       period: 300,
       evaluationPeriods: 1,
-      threshold: REPLICATION_TIME_CONTROL_SECONDS,
+      threshold: S3_REPLICATION_TIME_CONTROL_SECONDS,
       comparisonOperator: "GreaterThanThreshold",
       treatMissingData: "notBreaching",
     });

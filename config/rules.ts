@@ -4,6 +4,7 @@
  * constraint it encodes.
  */
 import { Netmask } from "netmask";
+import { LOAD_BALANCER_ALIAS_TTL_SECONDS } from "../budget/figures";
 
 /** Dotted IPv4 without leading zeros (which parsers read as octal) and a prefix length. */
 const IPV4_CIDR = /^(0|[1-9]\d{0,2})\.(0|[1-9]\d{0,2})\.(0|[1-9]\d{0,2})\.(0|[1-9]\d{0,2})\/(\d{1,2})$/;
@@ -117,9 +118,6 @@ export function dnsNameProblem(name: string): string | undefined {
   return undefined;
 }
 
-/** Route 53's TTL for alias records that point at an ALB, seconds (Route 53 Developer Guide, "alias records"). */
-export const ALIAS_RECORD_TTL_SECONDS = 60;
-
 /**
  * DNS failover must finish inside the RTO: Route 53 needs `interval x failureThreshold` seconds to
  * declare the primary unhealthy, and resolvers may keep the old answer for the alias TTL (DR
@@ -128,9 +126,9 @@ export const ALIAS_RECORD_TTL_SECONDS = 60;
  */
 export function failoverDetectionProblem(intervalSeconds: number, failureThreshold: number, rtoSeconds: number): string | undefined {
   const detectionSeconds = intervalSeconds * failureThreshold;
-  if (detectionSeconds + ALIAS_RECORD_TTL_SECONDS < rtoSeconds) return undefined;
+  if (detectionSeconds + LOAD_BALANCER_ALIAS_TTL_SECONDS < rtoSeconds) return undefined;
   return (
-    `health-check detection (${intervalSeconds} s x ${failureThreshold} = ${detectionSeconds} s) plus the ${ALIAS_RECORD_TTL_SECONDS} s alias TTL ` +
+    `health-check detection (${intervalSeconds} s x ${failureThreshold} = ${detectionSeconds} s) plus the ${LOAD_BALANCER_ALIAS_TTL_SECONDS} s alias TTL ` +
     `does not fit the ${rtoSeconds} s RTO; lower the interval or threshold, or raise recovery.rtoSeconds`
   );
 }

@@ -2,6 +2,7 @@
 // errors that name the full key, the value found and the fix), the pure rules in config/rules.ts,
 // and the cross-stack contract in stacks/primaryOutputs.ts.
 import { expect } from "chai";
+import { LOAD_BALANCER_ALIAS_TTL_SECONDS } from "../budget/figures";
 import { ConfigError, type ConfigProblem, formatProblem } from "../config/errors";
 import { parseStackConfig } from "../config/load";
 import {
@@ -14,7 +15,6 @@ import {
   stackNameProblem,
   tagProblem,
   vpcCidrProblem,
-  ALIAS_RECORD_TTL_SECONDS,
   failoverDetectionProblem,
 } from "../config/rules";
 import { type DrConfig, type PrimaryConfig } from "../config/schema";
@@ -445,7 +445,7 @@ describe("parseStackConfig", () => {
         { key: `${NS}:dns.healthCheckFailureThreshold`, found: 10, hint: "lower the interval or threshold, or raise recovery.rtoSeconds" },
       );
       expect(problem.message).to.include("30 s x 10 = 300 s");
-      expect(problem.message).to.include(`${ALIAS_RECORD_TTL_SECONDS} s alias TTL`);
+      expect(problem.message).to.include(`${LOAD_BALANCER_ALIAS_TTL_SECONDS} s alias TTL`);
       expect(problem.message).to.include("300 s RTO");
     });
 
@@ -814,6 +814,6 @@ describe("failoverDetectionProblem", () => {
     expect(failoverDetectionProblem(30, 3, 150)).to.equal(
       "health-check detection (30 s x 3 = 90 s) plus the 60 s alias TTL does not fit the 150 s RTO; lower the interval or threshold, or raise recovery.rtoSeconds",
     );
-    expect(ALIAS_RECORD_TTL_SECONDS).to.equal(60);
+    expect(LOAD_BALANCER_ALIAS_TTL_SECONDS).to.equal(60);
   });
 });
