@@ -9,8 +9,11 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 
-/** RDS accepts a retention period of 1 to 35 days for replicated backups (API Reference, StartDBInstanceAutomatedBackupsReplication). */
-export const REPLICATED_BACKUP_RETENTION_DAYS = { minimum: 1, maximum: 35 } as const;
+/**
+ * Retention of the replicated backups, days: RDS accepts up to 35 (API Reference,
+ * StartDBInstanceAutomatedBackupsReplication); this program keeps at least 5, its backup floor.
+ */
+export const REPLICATED_BACKUP_RETENTION_DAYS = { minimum: 5, maximum: 35 } as const;
 
 export interface ReplicatedBackupsArgs {
   /** ARN of the primary DB instance in another region; it must have automated backups on. */
@@ -30,7 +33,11 @@ export class ReplicatedBackups extends pulumi.ComponentResource {
   /** @throws RangeError when retentionDays is not a whole number from 5 to 35. */
   constructor(name: string, args: ReplicatedBackupsArgs, opts?: pulumi.ComponentResourceOptions) {
     super("multi-region-dr:data:ReplicatedBackups", name, {}, opts);
-    if (!Number.isInteger(args.retentionDays) || args.retentionDays < 5 || args.retentionDays > REPLICATED_BACKUP_RETENTION_DAYS.maximum) {
+    if (
+      !Number.isInteger(args.retentionDays) ||
+      args.retentionDays < REPLICATED_BACKUP_RETENTION_DAYS.minimum ||
+      args.retentionDays > REPLICATED_BACKUP_RETENTION_DAYS.maximum
+    ) {
       throw new RangeError(`ReplicatedBackups ${name}: retentionDays must be a whole number from 5 to 35, got ${args.retentionDays}`);
     }
     const replication = new aws.rds.InstanceAutomatedBackupsReplication(

@@ -34,6 +34,14 @@ const key = (path: string) => `${CONFIG_NAMESPACE}:${path}`;
 /** The primary's counts a hot standby copies. */
 type PrimaryCapacity = Pick<PrimaryOutputs, "appMinSize" | "appDesiredCapacity">;
 
+/** One problem for each count the user set (minSize, desiredCapacity) that `contradicts` the strategy. */
+function explicitCountProblems(app: DrConfig["app"], contradicts: (count: number) => boolean, message: string): ConfigProblem[] {
+  return (["minSize", "desiredCapacity"] as const).flatMap((name) => {
+    const value = app[name];
+    return value !== undefined && contradicts(value) ? [{ key: key(`app.${name}`), value, message }] : [];
+  });
+}
+
 /**
  * DR Auto Scaling minimum and desired counts: the explicit ones, else the strategy's (the primary's
  * for hot-standby and for a restore), with the problems of explicit counts that contradict it.
@@ -52,33 +60,22 @@ export function drCapacity(
   const problems: ConfigProblem[] = [];
   const runsNoInstances = (strategy === "pilot-light" || strategy === "backup-restore") && !restoring;
   if (runsNoInstances) {
-    for (const [name, value] of [
-      ["minSize", app.minSize],
-      ["desiredCapacity", app.desiredCapacity],
-    ] as const) {
-      if (value !== undefined && value !== 0) {
-        problems.push({
-          key: key(`app.${name}`),
-          value,
-          message: `${strategy} runs no app instances in the DR region before a failover; remove it (default 0) or set recovery.strategy: warm-standby`,
-        });
-      }
-    }
+    problems.push(
+      ...explicitCountProblems(
+        app,
+        (count) => count !== 0,
+        `${strategy} runs no app instances in the DR region before a failover; remove it (default 0) or set recovery.strategy: warm-standby`,
+      ),
+    );
   }
   if (strategy === "warm-standby") {
-    for (const [name, value] of [
-      ["minSize", app.minSize],
-      ["desiredCapacity", app.desiredCapacity],
-    ] as const) {
-      if (value === 0) {
-        problems.push({
-          key: key(`app.${name}`),
-          value: 0,
-          message:
-            "a warm standby keeps at least one instance running (scaling in to 0 would make it a pilot light); set 1 or more, or set recovery.strategy: pilot-light",
-        });
-      }
-    }
+    problems.push(
+      ...explicitCountProblems(
+        app,
+        (count) => count === 0,
+        "a warm standby keeps at least one instance running (scaling in to 0 would make it a pilot light); set 1 or more, or set recovery.strategy: pilot-light",
+      ),
+    );
   }
   if (strategy === "hot-standby" || restoring) {
     const what = restoring ? "a restore brings the DR region to the primary's capacity" : "a hot standby runs the primary's full capacity";

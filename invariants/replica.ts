@@ -68,11 +68,13 @@ export function checkReplica({ primary, dr }: PlanPair): InvariantResult {
         name: replication.name,
         region: replication.region,
       }));
-      violations.push(...replicatedBackupsProblems(replications, String(source.outputs.arn)));
-      if (replicas.length > 0)
-        violations.push(
-          `${replicas.map((replica) => replica.name).join(", ")}: backup-restore keeps no read replica; set recovery.strategy: pilot-light to keep one`,
-        );
+      violations.push(
+        ...replicatedBackupsProblems(
+          replications,
+          String(source.outputs.arn),
+          replicas.map((replica) => replica.name),
+        ),
+      );
       continue;
     }
     const count = replicas.filter((replica) => stringInput(replica, "replicateSourceDb") === source.outputs.arn).length;

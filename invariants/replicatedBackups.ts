@@ -26,10 +26,13 @@ export interface BackupReplicationFacts {
 /**
  * @param replications every backup replication of the DR stack.
  * @param primaryDatabaseArn the primary database's ARN.
+ * @param replicaNames names of the DR stack's read replicas, which backup-restore must not have.
  * @returns one message per problem, empty when the primary's backups reach the DR region as required.
  */
-export function replicatedBackupsProblems(replications: BackupReplicationFacts[], primaryDatabaseArn: string): string[] {
+export function replicatedBackupsProblems(replications: BackupReplicationFacts[], primaryDatabaseArn: string, replicaNames: string[]): string[] {
   const problems: string[] = [];
+  if (replicaNames.length > 0)
+    problems.push(`${replicaNames.join(", ")}: backup-restore keeps no read replica; set recovery.strategy: pilot-light to keep one`);
   const ofPrimary = replications.filter((replication) => replication.sourceDbInstanceArn === primaryDatabaseArn);
   if (ofPrimary.length !== 1) {
     problems.push(

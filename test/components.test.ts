@@ -11,6 +11,7 @@ import { CONTROL_PLANE_LOG_TYPES, MonitoringCluster, type MonitoringClusterArgs,
 import { type PolicyDocument, type PolicyStatement, regionalKeyPolicy, replicationRolePolicy, tlsOnlyStatement } from "../components/policyDocuments";
 import { KEY_DELETION_WINDOW_DAYS, RegionalKey } from "../components/regionalKey";
 import { RegionalNetwork, type RegionalNetworkArgs } from "../components/regionalNetwork";
+import { ReplicatedBackups } from "../components/replicatedBackups";
 import { ReplicatedDatabase, type ReplicatedDatabaseArgs } from "../components/replicatedDatabase";
 import { ABORT_INCOMPLETE_UPLOAD_DAYS, SecureBucket, type SecureBucketArgs } from "../components/secureBucket";
 import { DATABASE_NAME_TTL_SECONDS, StableDatabaseName, stableDatabaseFqdn } from "../components/stableDatabaseName";
@@ -862,6 +863,34 @@ const failoverArgs = (overrides: Partial<FailoverRoutingArgs> = {}): FailoverRou
   healthCheckIntervalSeconds: 30,
   healthCheckFailureThreshold: 3,
   ...overrides,
+});
+
+describe("ReplicatedBackups", () => {
+  const args = {
+    sourceDatabaseArn: "arn:aws:rds:us-east-1:123456789012:db:primary-db",
+    kmsKeyArn: "arn:aws:kms:us-west-2:123456789012:key/dr",
+    retentionDays: 7,
+    protect: true,
+  };
+
+  it("replicates the source's automated backups in its own region under the given key, protected", async () => {
+    const { resources } = await plan("us-west-2", (opts) => void new ReplicatedBackups("backups", args, opts));
+    const replication = resources.find((resource) => resource.type === "aws:rds/instanceAutomatedBackupsReplication:InstanceAutomatedBackupsReplication");
+    expect(replication?.inputs).to.deep.include({ sourceDbInstanceArn: args.sourceDatabaseArn, kmsKeyId: args.kmsKeyArn, retentionPeriod: 7 });
+    expect(replication?.region).to.equal("us-west-2");
+    expect(replication?.protect).to.equal(true);
+  });
+
+  for (const retentionDays of [4, 36, 7.5]) {
+    it(`rejects a retention of ${retentionDays} days (5 to 35, whole)`, async () => {
+      await expectBuildFailure(
+        "us-west-2",
+        (opts) => void new ReplicatedBackups("backups", { ...args, retentionDays }, opts),
+        RangeError,
+        new RegExp(`retentionDays must be a whole number from 5 to 35, got ${retentionDays}`),
+      );
+    });
+  }
 });
 
 describe("FailoverRouting", () => {

@@ -102,9 +102,12 @@ const replicaWiring = stackPolicy({
         name: replication.name,
         region: regionOf(replication) ?? manifest.region,
       }));
-      for (const problem of replicatedBackupsProblems(replications, manifest.primary.dbArn)) report(problem);
-      if (replicas.length > 0)
-        report(`${replicas.map((replica) => replica.name).join(", ")}: backup-restore keeps no read replica; set recovery.strategy: pilot-light to keep one`);
+      const problems = replicatedBackupsProblems(
+        replications,
+        manifest.primary.dbArn,
+        replicas.map((replica) => replica.name),
+      );
+      for (const problem of problems) report(problem);
       return;
     }
     // After a failover the DR database is standalone (database.promoted): no replica until failback re-protects.
