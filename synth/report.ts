@@ -189,6 +189,7 @@ function invariantTable(invariants: InvariantResult[]): string {
 
 /** The Markdown report written next to the plans. */
 export function renderMarkdown(result: SynthesisResult): string {
+  const cost = { primary: estimateMonthlyCost(result.primary), dr: estimateMonthlyCost(result.dr) };
   const stackSection = (plan: StackPlan) =>
     [
       `### ${plan.stack} (${plan.role}, ${plan.region})`,
@@ -221,11 +222,11 @@ export function renderMarkdown(result: SynthesisResult): string {
     "",
     `Fixed monthly charges of each stack, on-demand, from the dated price table (\`cost/priceTable.ts\`, ${PRICE_TABLE.source}, as of ${PRICE_TABLE.asOf}); usage-based charges are listed, not estimated. † marks a price not read from a dated copy of the AWS page.`,
     "",
-    renderCostComparison(estimateMonthlyCost(result.primary), estimateMonthlyCost(result.dr), String(result.dr.outputs.strategy ?? "")),
+    renderCostComparison(cost.primary, cost.dr, String(result.dr.outputs.strategy ?? "")),
     "",
-    renderCostMarkdown(estimateMonthlyCost(result.primary)),
+    renderCostMarkdown(cost.primary),
     "",
-    renderCostMarkdown(estimateMonthlyCost(result.dr)),
+    renderCostMarkdown(cost.dr),
     "",
     "## Cross-stack wiring",
     "",
