@@ -1,6 +1,6 @@
 """Regional web app of the multi-region DR stack: GET / (HTML) and
-GET /health (JSON: region, role, database reachability).
-Stdlib only, Python 3.9+; embedded in EC2 user data (keep < 6,000 bytes).
+GET /health (JSON: region, role, database reachability), /metrics on
+--metrics-port. Stdlib only, Python 3.9+; EC2 user data (keep < 10,000 bytes).
 """
 import argparse
 import html
@@ -10,7 +10,44 @@ import socket
 import sys
 import threading
 import time
+from collections import Counter
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+# Metric families (name, type, help) as in monitoring/appMetrics.ts.
+FAMILIES = [f.split(" ", 2) for f in """app_info gauge Always 1; the region \
+and deployment role (primary or dr) this instance serves.
+app_http_requests_total counter HTTP requests answered, by method, path and \
+status code.
+app_http_request_errors_total counter HTTP requests answered with a 5xx status.
+app_http_request_duration_seconds histogram Time to answer an HTTP request, \
+seconds.
+app_database_reachable gauge 1 when the last database check connected, else 0.
+app_database_check_timestamp_seconds gauge Unix time of the last database \
+check.""".splitlines()]
+LE = "0.005 0.01 0.025 0.05 0.1 0.25 0.5 1.0 2.5 5.0 +Inf".split()
+LOCK, SERIES = threading.Lock(), Counter(  # "name{labels}": value, in order
+    app_database_reachable=0, app_database_check_timestamp_seconds=0)
+
+
+def observe(m, p, code, secs):  # label values from fixed sets
+    m = m if m in "GET HEAD POST PUT DELETE PATCH OPTIONS".split() else "OTHER"
+    p = 'path="%s"' % (p if p in ("/", "/health") else "other")
+    h = "app_http_request_duration_seconds_"
+    with LOCK:
+        SERIES['app_http_requests_total{method="%s",%s,code="%d"}' % (
+            m, p, code)] += 1
+        SERIES["app_http_request_errors_total{%s}" % p] += code >= 500
+        for le in LE:
+            SERIES['%sbucket{%s,le="%s"}' % (h, p, le)] += secs <= float(le)
+        SERIES[h + "sum{%s}" % p] += secs
+        SERIES[h + "count{%s}" % p] += 1
+
+
+def metrics():  # no family name is a prefix of another
+    with LOCK:
+        return "".join("# HELP %s %s\n# TYPE %s %s\n" % (n, h, n, t) + "".join(
+            "%s %r\n" % i for i in SERIES.items() if i[0].startswith(n))
+            for n, t, h in FAMILIES)
 
 
 def check_db(host, port, timeout):
@@ -44,16 +81,29 @@ def check_db(host, port, timeout):
 class Handler(BaseHTTPRequestHandler):
     timeout = 30  # idle/slow clients cannot hold a thread forever
 
+    def handle_one_request(self):  # ... counted once parsed, bar scrapes
+        self.code, self.headers, t0 = 500, None, time.monotonic()
+        try:  # no answer (the handler raised): a 500
+            super().handle_one_request()
+        finally:
+            if self.headers is not None and type(self) is Handler:
+                observe(self.command, self.path.split("?")[0], self.code,
+                        time.monotonic() - t0)
+
     def health(self):
         a = self.server.args
         db = {"host": a.db_host, "port": a.db_port}
         db.update(check_db(a.db_host, a.db_port, a.db_timeout_seconds))
+        with LOCK:
+            SERIES["app_database_reachable"] = int(db["reachable"])
+            SERIES["app_database_check_timestamp_seconds"] = time.time()
         return {"status": "ok" if db["reachable"] else "degraded",
                 "region": a.region, "role": a.role, "database": db}
 
     def send(self, code, body, ctype="application/json", **headers):
         body = (body if isinstance(body, str) else json.dumps(body)).encode()
         self.send_response(code)
+        self.code = code
         headers.update({"Content-Type": ctype, "Content-Length": len(body)})
         for k, v in headers.items():
             self.send_header(k, str(v))
@@ -99,6 +149,13 @@ class Handler(BaseHTTPRequestHandler):
               flush=True)
 
 
+class MetricsHandler(Handler):
+    def do_GET(self):
+        if self.path.split("?")[0] != "/metrics":
+            return self.send(404, {"error": "not found"})
+        self.send(200, metrics(), "text/plain; version=0.0.4; charset=utf-8")
+
+
 class Server(ThreadingHTTPServer):
     def handle_error(self, request, client_address):
         if isinstance(sys.exc_info()[1], (ConnectionError, socket.timeout)):
@@ -110,6 +167,7 @@ def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--bind", default="0.0.0.0")
     p.add_argument("--port", type=int, default=8080)
+    p.add_argument("--metrics-port", type=int, default=9464)
     p.add_argument("--region", required=True)
     p.add_argument("--role", required=True, choices=["primary", "dr"])
     p.add_argument("--db-host", required=True,
@@ -118,21 +176,30 @@ def main(argv=None):
     p.add_argument("--db-timeout-seconds", type=float, default=2.0)
     a = p.parse_args(argv)
     for n, ok in (("port", 0 <= a.port < 65536),
+                  ("metrics-port", 0 <= a.metrics_port < 65536),
                   ("db-port", 0 < a.db_port < 65536),
                   ("db-timeout-seconds", 0 < a.db_timeout_seconds <= 60)):
         if not ok:
             p.error("argument --%s: out of range" % n)
+    if a.metrics_port == a.port != 0:
+        p.error("argument --metrics-port: must differ from --port")
 
     if ":" in a.bind:
         Server.address_family = socket.AF_INET6
     srv = Server((a.bind, a.port), Handler)
+    msrv = Server((a.bind, a.metrics_port), MetricsHandler)
     srv.args = a
+    r = a.region.translate({92: r"\\", 34: r'\"', 10: r"\n"})  # escaped
+    SERIES['app_info{region="%s",role="%s"}' % (r, a.role)] = 1
 
     def stop(*_):  # shutdown() waits for serve_forever: call off-thread
-        threading.Thread(target=srv.shutdown, daemon=True).start()
+        for s in srv, msrv:
+            threading.Thread(target=s.shutdown, daemon=True).start()
 
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
+    threading.Thread(target=msrv.serve_forever, daemon=True).start()
+    print("metrics on %s:%d" % (a.bind, msrv.server_address[1]), flush=True)
     print("listening on %s:%d" % (a.bind, srv.server_address[1]), flush=True)
     srv.serve_forever()
     srv.server_close()

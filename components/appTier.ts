@@ -8,7 +8,7 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { HEALTH_CHECK_PATH, TLS_POLICY } from "../config/conventions";
+import { APP_METRICS_PORT, HEALTH_CHECK_PATH, NODE_EXPORTER_PORT, TLS_POLICY } from "../config/conventions";
 import { instanceArchitecture } from "../config/rules";
 import { accountContext } from "./account";
 import { managedPolicyArn, serviceTrustPolicy } from "./policyDocuments";
@@ -57,7 +57,18 @@ export interface AppTierArgs {
   databasePort: number;
   /** AWS deletion protection on the ALB (Security Hub ELB.6). */
   deletionProtection: boolean;
+  /**
+   * Security group of the monitoring cluster's nodes (the EKS cluster security group). When set,
+   * the instances accept exactly the scrape ports (`SCRAPE_PORTS`) from it; unset, no scrape rule.
+   */
+  scrapeSourceSecurityGroupId?: pulumi.Input<string>;
 }
+
+/** Ports Prometheus scrapes on the instances: the app's exporter and the node exporter. */
+export const SCRAPE_PORTS = [
+  { port: APP_METRICS_PORT, name: "app-metrics", what: "app metrics" },
+  { port: NODE_EXPORTER_PORT, name: "node-exporter", what: "node exporter" },
+] as const;
 
 export class AppTier extends pulumi.ComponentResource {
   readonly albArn: pulumi.Output<string>;
@@ -130,6 +141,22 @@ export class AppTier extends pulumi.ComponentResource {
       },
       child,
     );
+    if (args.scrapeSourceSecurityGroupId !== undefined) {
+      for (const scrape of SCRAPE_PORTS) {
+        new aws.vpc.SecurityGroupIngressRule(
+          `${name}-instance-in-${scrape.name}`,
+          {
+            securityGroupId: instanceSg.id,
+            ipProtocol: "tcp",
+            fromPort: scrape.port,
+            toPort: scrape.port,
+            referencedSecurityGroupId: args.scrapeSourceSecurityGroupId,
+            description: `${scrape.what} scrapes from the monitoring cluster's nodes`,
+          },
+          child,
+        );
+      }
+    }
     new aws.vpc.SecurityGroupEgressRule(
       `${name}-instance-out-https`,
       {
@@ -234,6 +261,7 @@ export class AppTier extends pulumi.ComponentResource {
       port: args.appPort,
       databaseHost: args.databaseHost,
       databasePort: args.databasePort,
+      architecture: instanceArchitecture(args.instanceType),
     });
     const launchTemplate = new aws.ec2.LaunchTemplate(
       `${name}-lt`,

@@ -1,21 +1,33 @@
 /**
- * MonitoringCluster: the EKS cluster of one region that runs Prometheus and Grafana (installed by a
- * later change). Built with `eks.Cluster` and `eks.ManagedNodeGroup`: private API endpoint (a public
- * one only for listed CIDRs, Security Hub EKS.1), secrets encrypted with the region's key, audit,
- * api and authenticator logs (EKS.8), a pinned version in standard support (EKS.2) with the
- * STANDARD upgrade policy (no extended-support charges), access entries instead of aws-auth, and
- * a managed node group in the private subnets of two zones.
+ * MonitoringCluster: the EKS cluster of one region that runs Prometheus and Grafana
+ * (`PrometheusGrafana`). Built with `eks.Cluster` and `eks.ManagedNodeGroup`: private API endpoint
+ * (a public one only for listed CIDRs, Security Hub EKS.1), secrets encrypted with the region's key,
+ * audit, api and authenticator logs (EKS.8), a pinned version in standard support (EKS.2) with the
+ * STANDARD upgrade policy (no extended-support charges), access entries instead of aws-auth, and a
+ * managed node group in the private subnets of two zones with IMDSv2 required. Cluster services:
+ * CoreDNS, the EKS Pod Identity agent, and the EBS CSI driver (its own pod identity) behind an
+ * encrypted gp3 StorageClass for Prometheus' and Grafana's volumes. Workloads reach the cluster
+ * through `kubernetesProvider`, built from the cluster's kubeconfig.
  */
 import * as aws from "@pulumi/aws";
 import * as eks from "@pulumi/eks";
+import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { EBS_CSI_MANAGED_POLICY, ebsCsiKeyPolicy } from "../monitoring/podIdentityPolicies";
 import { accountContext } from "./account";
 import { managedPolicyArn, serviceTrustPolicy } from "./policyDocuments";
+import { PodIdentityRole } from "./podIdentityRole";
 
 /** Control-plane log types sent to CloudWatch Logs. */
 export const CONTROL_PLANE_LOG_TYPES = ["api", "audit", "authenticator"];
 /** AWS managed policies a managed node's role needs (EKS User Guide, "Amazon EKS node IAM role"), plus SSM for operator access. */
 export const NODE_ROLE_POLICIES = ["AmazonEKSWorkerNodePolicy", "AmazonEKS_CNI_Policy", "AmazonEC2ContainerRegistryReadOnly", "AmazonSSMManagedInstanceCore"];
+/** EKS add-ons this component installs besides those `eks.Cluster` manages (vpc-cni, kube-proxy, CoreDNS). */
+export const CLUSTER_ADDONS = { podIdentityAgent: "eks-pod-identity-agent", ebsCsiDriver: "aws-ebs-csi-driver" } as const;
+/** The EBS CSI controller's service account (EKS User Guide, "Amazon EBS CSI driver"). */
+export const EBS_CSI_SERVICE_ACCOUNT = { namespace: "kube-system", name: "ebs-csi-controller-sa" } as const;
+/** The StorageClass every monitoring volume uses: gp3, encrypted with the region's key. */
+export const ENCRYPTED_STORAGE_CLASS = "gp3-encrypted";
 
 export interface MonitoringClusterArgs {
   /** EKS cluster name, unique in the account and region: letters, digits, - and _, at most 100. */
@@ -37,9 +49,13 @@ export interface MonitoringClusterArgs {
 export class MonitoringCluster extends pulumi.ComponentResource {
   readonly clusterName: string;
   readonly kubeconfig: pulumi.Output<unknown>;
-  /** Security group of the cluster's nodes, for scrape rules into the app tier. */
+  /** Security group the cluster's managed nodes (and their pods) carry: the EKS cluster security group. The source of scrape rules into the app tier. */
   readonly nodeSecurityGroupId: pulumi.Output<string>;
   readonly nodeCount: number;
+  /** Kubernetes provider for this cluster (kubeconfig from `eks.Cluster`, authenticating with `aws eks get-token`). */
+  readonly kubernetesProvider: k8s.Provider;
+  /** The encrypted StorageClass's name. */
+  readonly storageClassName: string;
 
   /** @throws RangeError for fewer than 2 nodes; Error for a 0.0.0.0/0 public endpoint or a bad cluster name. */
   constructor(name: string, args: MonitoringClusterArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -72,6 +88,8 @@ export class MonitoringCluster extends pulumi.ComponentResource {
         skipDefaultNodeGroup: true,
         nodeAssociatePublicIpAddress: false,
         createOidcProvider: true,
+        // With skipDefaultNodeGroup, eks.Cluster installs CoreDNS only when asked.
+        corednsAddonOptions: { enabled: true },
       },
       child,
     );
@@ -85,7 +103,7 @@ export class MonitoringCluster extends pulumi.ComponentResource {
           child,
         ),
     );
-    new eks.ManagedNodeGroup(
+    const nodeGroup = new eks.ManagedNodeGroup(
       `${name}-nodes`,
       {
         cluster,
@@ -93,14 +111,74 @@ export class MonitoringCluster extends pulumi.ComponentResource {
         subnetIds: pulumi.output(args.privateSubnetIds).apply((ids) => ids.slice(0, 2)),
         instanceTypes: [args.nodeInstanceType],
         scalingConfig: { minSize: args.nodeCount, desiredSize: args.nodeCount, maxSize: args.nodeCount + 1 },
+        // IMDSv2 only, hop limit 2 so pods that need it still reach it (Security Hub EC2.8).
+        enableIMDSv2: true,
       },
       { parent: this, dependsOn: attachments },
     );
 
+    // Add-ons run as pods: they wait for the nodes. The agent comes before any pod identity is used.
+    const addonOptions = { parent: this, dependsOn: [nodeGroup] };
+    const podIdentityAgent = new aws.eks.Addon(
+      `${name}-pod-identity-agent`,
+      {
+        clusterName: args.clusterName,
+        addonName: CLUSTER_ADDONS.podIdentityAgent,
+        resolveConflictsOnCreate: "OVERWRITE",
+        resolveConflictsOnUpdate: "OVERWRITE",
+      },
+      addonOptions,
+    );
+    const ebsCsiIdentity = new PodIdentityRole(
+      `${name}-ebs-csi`,
+      {
+        clusterName: args.clusterName,
+        namespace: EBS_CSI_SERVICE_ACCOUNT.namespace,
+        serviceAccount: EBS_CSI_SERVICE_ACCOUNT.name,
+        policy: pulumi.output(args.kmsKeyArn).apply(ebsCsiKeyPolicy),
+        managedPolicies: [EBS_CSI_MANAGED_POLICY],
+        associate: false,
+      },
+      { parent: this, dependsOn: [cluster] },
+    );
+    const ebsCsiDriver = new aws.eks.Addon(
+      `${name}-ebs-csi-driver`,
+      {
+        clusterName: args.clusterName,
+        addonName: CLUSTER_ADDONS.ebsCsiDriver,
+        resolveConflictsOnCreate: "OVERWRITE",
+        resolveConflictsOnUpdate: "OVERWRITE",
+        podIdentityAssociations: [{ roleArn: ebsCsiIdentity.roleArn, serviceAccount: EBS_CSI_SERVICE_ACCOUNT.name }],
+      },
+      { parent: this, dependsOn: [nodeGroup, podIdentityAgent, ...ebsCsiIdentity.policies] },
+    );
+
+    this.kubernetesProvider = new k8s.Provider(
+      `${name}-k8s`,
+      { kubeconfig: cluster.kubeconfigJson, enableServerSideApply: true },
+      { parent: this, dependsOn: [nodeGroup] },
+    );
+    new k8s.storage.v1.StorageClass(
+      `${name}-storage-class`,
+      {
+        metadata: { name: ENCRYPTED_STORAGE_CLASS },
+        provisioner: "ebs.csi.aws.com",
+        parameters: { type: "gp3", encrypted: "true", kmsKeyId: args.kmsKeyArn },
+        volumeBindingMode: "WaitForFirstConsumer",
+        allowVolumeExpansion: true,
+        // Keep Prometheus' and Grafana's volumes when a claim is deleted by mistake.
+        reclaimPolicy: "Retain",
+      },
+      { parent: this, provider: this.kubernetesProvider, dependsOn: [ebsCsiDriver] },
+    );
+    this.storageClassName = ENCRYPTED_STORAGE_CLASS;
+
     this.clusterName = args.clusterName;
     this.kubeconfig = cluster.kubeconfig;
-    this.nodeSecurityGroupId = cluster.nodeSecurityGroupId;
+    // Managed nodes carry the security group EKS creates for the cluster, not eks.Cluster's own
+    // nodeSecurityGroup (pulumi-eks nodegroup.ts; EKS User Guide, "View Amazon EKS security group requirements").
+    this.nodeSecurityGroupId = cluster.eksCluster.vpcConfig.clusterSecurityGroupId;
     this.nodeCount = args.nodeCount;
-    this.registerOutputs({ clusterName: this.clusterName, nodeSecurityGroupId: this.nodeSecurityGroupId });
+    this.registerOutputs({ clusterName: this.clusterName, nodeSecurityGroupId: this.nodeSecurityGroupId, storageClassName: this.storageClassName });
   }
 }

@@ -1,10 +1,14 @@
 /**
  * The EC2 user data that installs and starts the app (`app/server.py`) on Amazon Linux 2023, whose
- * AMI ships Python 3.9, so boot needs no package download. The app runs as an unprivileged system
- * user under systemd and is restarted if it dies.
+ * AMI ships Python 3.9, so the app's boot needs no package download. The app runs as an
+ * unprivileged system user under systemd and is restarted if it dies; it serves its Prometheus
+ * metrics on `APP_METRICS_PORT`. Then the Prometheus node exporter is downloaded (pinned release,
+ * SHA-256 checked) and started on `NODE_EXPORTER_PORT`; if that fails the app keeps serving and
+ * the NodeExporterDown alert says so.
  */
 import { readFileSync } from "node:fs";
 import * as path from "node:path";
+import { APP_METRICS_PORT, NODE_EXPORTER_PORT } from "../config/conventions";
 
 /** What the app must know at start; every value is validated before it is written into a shell script. */
 export interface AppUserDataArgs {
@@ -18,6 +22,27 @@ export interface AppUserDataArgs {
   databaseHost: string;
   /** Database port, e.g. 5432. */
   databasePort: number;
+  /** CPU architecture of the instance type (`instanceArchitecture`), which picks the node exporter build. */
+  architecture: "arm64" | "x86_64";
+}
+
+/**
+ * The node exporter release installed on the app instances, with the SHA-256 of each build from the
+ * release's sha256sums.txt (https://github.com/prometheus/node_exporter/releases/tag/v1.11.1).
+ */
+export const NODE_EXPORTER_RELEASE = {
+  version: "1.11.1",
+  sha256: {
+    x86_64: "9f5ea48e5bc7b656f8a91a32e7d7deb89f70f73dabd0d974418aca15f37d6810",
+    arm64: "ba1886efbd76cb96b0087c695ea8d1b9cb6e8aa946c996d744e9ee16c8e3591a",
+  },
+} as const;
+
+/** The node exporter's download URL for an architecture. */
+export function nodeExporterUrl(architecture: "arm64" | "x86_64"): string {
+  const { version } = NODE_EXPORTER_RELEASE;
+  const build = `node_exporter-${version}.linux-${architecture === "x86_64" ? "amd64" : "arm64"}`;
+  return `https://github.com/prometheus/node_exporter/releases/download/v${version}/${build}.tar.gz`;
 }
 
 /** EC2 caps raw user data at 16 KB (EC2 User Guide, "Run commands when you launch an EC2 instance"). */
@@ -65,7 +90,7 @@ Wants=network-online.target
 
 [Service]
 User=app
-ExecStart=/usr/bin/python3 /opt/app/server.py --port ${args.port} --region ${args.region} --role ${args.role} --db-host ${args.databaseHost} --db-port ${args.databasePort}
+ExecStart=/usr/bin/python3 /opt/app/server.py --port ${args.port} --metrics-port ${APP_METRICS_PORT} --region ${args.region} --role ${args.role} --db-host ${args.databaseHost} --db-port ${args.databasePort}
 Restart=always
 RestartSec=2
 NoNewPrivileges=true
@@ -78,6 +103,38 @@ WantedBy=multi-user.target
 UNIT_END
 systemctl daemon-reload
 systemctl enable --now app.service
+
+# The node exporter: not needed to serve, so a failed download must not fail the boot. Every step
+# is chained with && because set -e does not apply inside a || list.
+install_node_exporter() {
+  local archive=/tmp/node_exporter.tar.gz dir=/tmp/node_exporter
+  curl -fsSL --retry 5 --max-time 120 -o "$archive" '${nodeExporterUrl(args.architecture)}' &&
+    echo '${NODE_EXPORTER_RELEASE.sha256[args.architecture]}  '"$archive" | sha256sum -c - &&
+    mkdir -p "$dir" && tar -xzf "$archive" -C "$dir" --strip-components=1 &&
+    install -o root -g root -m 0755 "$dir/node_exporter" /usr/local/bin/node_exporter &&
+    { id node_exporter >/dev/null 2>&1 || useradd --system --no-create-home --shell /sbin/nologin node_exporter; } &&
+    cat > /etc/systemd/system/node_exporter.service <<'UNIT_END' &&
+[Unit]
+Description=Prometheus node exporter
+After=network-online.target
+Wants=network-online.target
+
+[Service]
+User=node_exporter
+ExecStart=/usr/local/bin/node_exporter --web.listen-address=:${NODE_EXPORTER_PORT}
+Restart=always
+RestartSec=5
+NoNewPrivileges=true
+ProtectSystem=strict
+ProtectHome=read-only
+PrivateTmp=true
+
+[Install]
+WantedBy=multi-user.target
+UNIT_END
+    systemctl daemon-reload && systemctl enable --now node_exporter.service
+}
+install_node_exporter || echo "node exporter not installed; the app serves without it" >&2
 `;
   const bytes = Buffer.byteLength(script, "utf8");
   if (bytes > USER_DATA_LIMIT_BYTES) throw new Error(`user data is ${bytes} bytes; EC2 allows ${USER_DATA_LIMIT_BYTES}`);

@@ -27,3 +27,9 @@ export function resourcePrefix(stackName: string, role: string): string {
     .slice(0, 60)
     .replace(/-+$/, "");
 }
+
+/** Port of the app's Prometheus exporter (`/metrics`), separate from the app port so the ALB never serves it; only the monitoring cluster's nodes may reach it. `app.port` must differ from it and from the node exporter's. */
+export const APP_METRICS_PORT = 9464;
+
+/** Port of the Prometheus node exporter on the app instances, its default (https://github.com/prometheus/node_exporter). */
+export const NODE_EXPORTER_PORT = 9100;

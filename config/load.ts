@@ -89,6 +89,13 @@ function toProblems(issue: z.core.$ZodIssue, prefix: string, role: string, topLe
 /** Rules that span several keys, checked once each key is valid on its own. */
 function crossFieldProblems(config: StackConfig): ConfigProblem[] {
   const problems: ConfigProblem[] = [];
+  if (config.role === "primary" && config.standbyRegion === config.region) {
+    problems.push({
+      key: `${CONFIG_NAMESPACE}:standbyRegion`,
+      value: config.standbyRegion,
+      message: "is this stack's own region; set the region the DR stack deploys into, or remove the key",
+    });
+  }
   if (config.role === "dr") {
     const problem = failoverDetectionProblem(config.dns.healthCheckIntervalSeconds, config.dns.healthCheckFailureThreshold, config.recovery.rtoSeconds);
     if (problem) {

@@ -17,6 +17,8 @@ const positive = z.number().int().positive();
 export const primaryOutputsSchema = z.object({
   role: z.literal("primary", { error: "must be primary: the referenced stack is not a primary stack" }),
   region: z.string().min(1),
+  /** The primary's `standbyRegion`, when its stack file sets one. */
+  standbyRegion: z.string().min(1).optional(),
   vpcCidrBlock: z.string().refine((cidr) => vpcCidrProblem(cidr) === undefined, { error: "must be the primary VPC's IPv4 CIDR block, /16 to /20" }),
   kmsKeyArn: arn("kms", "key/"),
   hostedZoneId: z.string().regex(/^Z[A-Z0-9]+$/),

@@ -7,7 +7,7 @@
  * `ConfigError`s that name the key, the value and the fix.
  */
 import { z } from "zod";
-import { PROJECT_NAME } from "./conventions";
+import { APP_METRICS_PORT, NODE_EXPORTER_PORT, PROJECT_NAME } from "./conventions";
 import { DEFAULT_STRATEGY, STRATEGIES } from "./strategies";
 import { dbInstanceClassProblem, dnsNameProblem, ec2InstanceTypeProblem, regionProblem, stackNameProblem, tagProblem, vpcCidrProblem } from "./rules";
 
@@ -32,6 +32,17 @@ function satisfies(rule: (value: string) => string | undefined) {
     if (problem) context.addIssue({ code: "custom", message: problem, input: value });
   };
 }
+
+/** An ACM certificate ARN (the region is checked by AWS when the listener is created). */
+const certificateArn = z.string().regex(/^arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate\/[A-Za-z0-9-]+$/, {
+  error: "must be an ACM certificate ARN (arn:aws:acm:<region>:<account>:certificate/<id>) in this stack's region",
+});
+
+/** An operators' network allowed to reach an endpoint: an IPv4 CIDR block, never the whole internet. */
+const operatorCidr = z
+  .string()
+  .regex(/^(\d{1,3}\.){3}\d{1,3}\/\d{1,2}$/, { error: "must be an IPv4 CIDR block" })
+  .refine((cidr) => cidr !== "0.0.0.0/0", { error: "must not be 0.0.0.0/0 (Security Hub EKS.1); list your operators' networks" });
 
 const integer = (what: string, min: number, max: number) =>
   z
@@ -91,15 +102,14 @@ const appShape = {
   maxSize: integer("instances", 1, 100).default(6),
   /** Target-tracking policy's average CPU utilization target, percent. */
   targetCpuUtilizationPercent: integer("percent", 10, 90).default(50),
-  /** Port the app listens on behind the ALB. */
-  port: integer("port number", 1024, 65535).default(8080),
-  /** ACM certificate ARN in this stack's region; when set the ALB serves HTTPS and redirects HTTP. */
-  certificateArn: z
-    .string()
-    .regex(/^arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate\/[A-Za-z0-9-]+$/, {
-      error: "must be an ACM certificate ARN (arn:aws:acm:<region>:<account>:certificate/<id>) in this stack's region",
+  /** Port the app listens on behind the ALB; not 9464 or 9100, the ports of its metrics and of the node exporter. */
+  port: integer("port number", 1024, 65535)
+    .refine((port) => port !== APP_METRICS_PORT && port !== NODE_EXPORTER_PORT, {
+      error: `must not be ${APP_METRICS_PORT} (the app's metrics port) or ${NODE_EXPORTER_PORT} (the node exporter's): pick another port`,
     })
-    .optional(),
+    .default(8080),
+  /** ACM certificate ARN in this stack's region; when set the ALB serves HTTPS and redirects HTTP. */
+  certificateArn: certificateArn.optional(),
 };
 
 /** minSize <= desiredCapacity <= maxSize, once the counts are known. */
@@ -280,14 +290,35 @@ const monitoringSchema = z
      * CIDR blocks allowed to reach a public API endpoint. Empty (the default) keeps the endpoint
      * private: reach it from inside the VPC (SSM, VPN or a peered network).
      */
-    publicAccessCidrs: z
-      .array(
-        z
-          .string()
-          .regex(/^(\d{1,3}\.){3}\d{1,3}\/\d{1,2}$/, { error: "must be an IPv4 CIDR block" })
-          .refine((cidr) => cidr !== "0.0.0.0/0", { error: "must not be 0.0.0.0/0 (Security Hub EKS.1); list your operators' networks" }),
-      )
+    publicAccessCidrs: z.array(operatorCidr).default([]),
+    /**
+     * CIDR blocks allowed to reach Grafana's load balancer. Empty (the default) makes it internal,
+     * reachable from the VPC only; listed CIDRs make it internet-facing for those networks only, and
+     * then `grafanaCertificateArn` is required so the admin password never crosses the internet in clear.
+     */
+    grafanaAccessCidrs: z.array(operatorCidr).max(20, { error: "at most 20 CIDR blocks" }).default([]),
+    /** ACM certificate ARN in this stack's region for Grafana's TLS listener (443). Required with grafanaAccessCidrs. */
+    grafanaCertificateArn: certificateArn.optional(),
+    /** E-mail addresses subscribed to this region's monitoring alert topic (each confirms by e-mail). Default none. */
+    alertEmails: z
+      .array(z.email({ error: "must be an e-mail address" }))
+      .max(10, { error: "at most 10 addresses; subscribe a list or a paging tool instead" })
       .default([]),
+    /** Days Prometheus keeps samples: 1 to 90. Default 15. */
+    prometheusRetentionDays: integer("days", 1, 90).default(15),
+    /** Size of Prometheus' encrypted gp3 volume, GiB: 10 to 1000. Default 50. */
+    prometheusStorageGib: integer("GiB", 10, 1000).default(50),
+  })
+  .superRefine((monitoring, context) => {
+    if (monitoring.grafanaAccessCidrs.length > 0 && monitoring.grafanaCertificateArn === undefined) {
+      context.addIssue({
+        code: "custom",
+        path: ["grafanaCertificateArn"],
+        input: undefined,
+        message:
+          "is required when grafanaAccessCidrs is set: an internet-facing Grafana must serve TLS; set an ACM certificate ARN of this region, or empty grafanaAccessCidrs for an internal load balancer",
+      });
+    }
   })
   .prefault({});
 
@@ -382,6 +413,11 @@ const common = {
 
 export const primaryConfigSchema = z.strictObject({
   role: z.literal("primary"),
+  /**
+   * The DR stack's region, e.g. us-west-2. Optional; when set, the primary region's dashboards show
+   * the standby's signals too, and the DR stack checks that it runs in this region.
+   */
+  standbyRegion: z.string().superRefine(satisfies(regionProblem)).optional(),
   network: primaryNetworkSchema,
   app: primaryAppSchema,
   database: primaryDatabaseSchema,

@@ -11,8 +11,8 @@
  * prices against the AWS Pricing Calculator (https://calculator.aws/) before relying on them.
  *
  * Not in the table: account-wide free allowances (AWS Free Tier, the first 50 Route 53 health checks
- * of AWS endpoints, the first 10 CloudWatch alarms and metrics). They are shared by everything in an
- * account, so a per-stack estimate leaves them out and errs high.
+ * of AWS endpoints, the first 10 CloudWatch alarms and metrics, the first 3 CloudWatch dashboards).
+ * They are shared by everything in an account, so a per-stack estimate leaves them out and errs high.
  */
 
 /** One list price. */
@@ -57,6 +57,10 @@ export interface RegionalPrices {
   applicationLoadBalancerHour: Price;
   /** One Load Balancer Capacity Unit hour: usage, quoted in the usage-based list. */
   applicationLoadBalancerCapacityUnitHour: Price;
+  /** A Network Load Balancer's hourly charge (such as the one a Kubernetes Service of type LoadBalancer gets); NLCUs are usage. */
+  networkLoadBalancerHour: Price;
+  /** A Classic Load Balancer's hourly charge (a Kubernetes Service of type LoadBalancer without the `nlb` annotation); data processed is usage. */
+  classicLoadBalancerHour: Price;
   /** RDS on-demand instance hours by engine and DB instance class (license included for neither: both are open source). */
   rdsInstanceHour: Record<PricedDatabaseEngine, Record<string, DeploymentPrices>>;
   /** RDS General Purpose SSD (gp3) storage; the baseline IOPS and throughput are included. */
@@ -69,6 +73,8 @@ export interface RegionalPrices {
   cloudwatchAlarmMetricMonth: { standardResolution: Price; highResolution: Price };
   /** A CloudWatch custom or detailed-monitoring metric (first 10,000 metrics tier). */
   cloudwatchMetricMonth: Price;
+  /** A CloudWatch dashboard (the first 3 of an account, up to 50 metrics each, are free: not applied). */
+  cloudwatchDashboardMonth: Price;
   /** A Secrets Manager secret, such as the one RDS creates for `manageMasterUserPassword`. */
   secretsManagerSecretMonth: Price;
   /** A Systems Manager Parameter Store advanced parameter (standard parameters are free). */
@@ -139,6 +145,8 @@ const SEEN_AT = {
   alarmsUsEast: "https://c3x.dev/resources/aws/aws_cloudwatch_metric_alarm",
   metricsUsEast: "https://cal53.calculator.city/cloudwatch-custom-metrics-calculator/",
   secretsUsEast: "https://hivebook.wiki/wiki/aws-secrets-manager-rotated-secrets-dynamic-db-credentials-kms",
+  dashboards: "https://www.factualminds.com/blog/amazon-cloudwatch-pricing-metrics-logs-alarms-dashboards/",
+  networkLoadBalancerUsEast: "https://clustercost.com/blog/network-load-balancer-pricing-2025",
   ssmAdvanced: "https://think-with-tech.blogspot.com/2025/10/aws-systems-manager-parameter-store-ssm_94.html",
 } as const;
 
@@ -178,12 +186,20 @@ function rememberedDatabaseStorage(singleAzUsd: number, note?: string): Deployme
   };
 }
 
+const DASHBOARD_NOTE = "one rate in every region; the first 3 custom dashboards of an account (up to 50 metrics each) are free: not applied here";
+
 /** Prices that are one number in every region this table covers (per-region verification differs only in notes). */
 function uniformPrices(
   verifiedHere: boolean,
 ): Pick<
   RegionalPrices,
-  "eksClusterHour" | "kmsKeyMonth" | "cloudwatchAlarmMetricMonth" | "cloudwatchMetricMonth" | "secretsManagerSecretMonth" | "ssmAdvancedParameterMonth"
+  | "eksClusterHour"
+  | "kmsKeyMonth"
+  | "cloudwatchAlarmMetricMonth"
+  | "cloudwatchMetricMonth"
+  | "cloudwatchDashboardMonth"
+  | "secretsManagerSecretMonth"
+  | "ssmAdvancedParameterMonth"
 > {
   return {
     eksClusterHour: {
@@ -215,6 +231,9 @@ function uniformPrices(
     cloudwatchMetricMonth: verifiedHere
       ? seenPrice(0.3, "metric-month", PRICING_PAGES.cloudwatch, SEEN_AT.metricsUsEast, "first 10,000 metrics")
       : rememberedPrice(0.3, "metric-month", PRICING_PAGES.cloudwatch, "first 10,000 metrics"),
+    cloudwatchDashboardMonth: verifiedHere
+      ? seenPrice(3, "dashboard-month", PRICING_PAGES.cloudwatch, SEEN_AT.dashboards, DASHBOARD_NOTE)
+      : rememberedPrice(3, "dashboard-month", PRICING_PAGES.cloudwatch, DASHBOARD_NOTE),
     secretsManagerSecretMonth: verifiedHere
       ? seenPrice(0.4, "secret-month", PRICING_PAGES.secretsManager, SEEN_AT.secretsUsEast)
       : rememberedPrice(0.4, "secret-month", PRICING_PAGES.secretsManager),
@@ -223,6 +242,9 @@ function uniformPrices(
       : rememberedPrice(0.05, "parameter-month", PRICING_PAGES.systemsManager),
   };
 }
+
+/** AWS charges the same hourly rate for a Network as for an Application Load Balancer in each region this table covers. */
+const NLB_LIKE_ALB = "The same hourly rate as the region's Application Load Balancer";
 
 /** The RDS t4g prices of the two US regions: PostgreSQL and MySQL charge the same for these classes. */
 const US_DATABASE_T4G_SINGLE_AZ = { "db.t4g.micro": 0.016, "db.t4g.small": 0.032, "db.t4g.medium": 0.065, "db.t4g.large": 0.129 } as const;
@@ -249,6 +271,14 @@ const US_EAST_1: RegionalPrices = {
   ),
   applicationLoadBalancerHour: seenPrice(0.0225, "load-balancer-hour", PRICING_PAGES.elasticLoadBalancing, SEEN_AT.loadBalancerTranscription),
   applicationLoadBalancerCapacityUnitHour: seenPrice(0.008, "LCU-hour", PRICING_PAGES.elasticLoadBalancing, SEEN_AT.loadBalancerTranscription),
+  networkLoadBalancerHour: seenPrice(
+    0.0225,
+    "load-balancer-hour",
+    PRICING_PAGES.elasticLoadBalancing,
+    SEEN_AT.networkLoadBalancerUsEast,
+    "the same hourly rate as an Application Load Balancer; NLCU-hours ($0.006 in the transcription of the pricing page) are usage",
+  ),
+  classicLoadBalancerHour: seenPrice(0.025, "load-balancer-hour", PRICING_PAGES.elasticLoadBalancing, SEEN_AT.loadBalancerTranscription),
   rdsInstanceHour: {
     postgres: {
       ...rememberedDatabaseHours(PRICING_PAGES.rdsPostgres, { "db.t4g.large": US_DATABASE_T4G_SINGLE_AZ["db.t4g.large"] }),
@@ -300,6 +330,8 @@ const US_WEST_2: RegionalPrices = {
   publicIpv4AddressHour: seenPrice(0.005, "address-hour", PRICING_PAGES.vpc, SEEN_AT.publicIpv4),
   applicationLoadBalancerHour: rememberedPrice(0.0225, "load-balancer-hour", PRICING_PAGES.elasticLoadBalancing, "Same as US East (N. Virginia)"),
   applicationLoadBalancerCapacityUnitHour: rememberedPrice(0.008, "LCU-hour", PRICING_PAGES.elasticLoadBalancing, "Same as US East (N. Virginia)"),
+  networkLoadBalancerHour: rememberedPrice(0.0225, "load-balancer-hour", PRICING_PAGES.elasticLoadBalancing, "Same as US East (N. Virginia)"),
+  classicLoadBalancerHour: rememberedPrice(0.025, "load-balancer-hour", PRICING_PAGES.elasticLoadBalancing, "Same as US East (N. Virginia)"),
   rdsInstanceHour: {
     postgres: rememberedDatabaseHours(PRICING_PAGES.rdsPostgres, US_DATABASE_T4G_SINGLE_AZ, "Same as US East (N. Virginia)"),
     mysql: rememberedDatabaseHours(PRICING_PAGES.rdsMysql, US_DATABASE_T4G_SINGLE_AZ, "Same as US East (N. Virginia)"),
@@ -326,6 +358,8 @@ const EU_WEST_1: RegionalPrices = {
   publicIpv4AddressHour: rememberedPrice(0.005, "address-hour", PRICING_PAGES.vpc),
   applicationLoadBalancerHour: seenPrice(0.0252, "load-balancer-hour", PRICING_PAGES.elasticLoadBalancing, SEEN_AT.loadBalancerIreland),
   applicationLoadBalancerCapacityUnitHour: rememberedPrice(0.008, "LCU-hour", PRICING_PAGES.elasticLoadBalancing),
+  networkLoadBalancerHour: rememberedPrice(0.0252, "load-balancer-hour", PRICING_PAGES.elasticLoadBalancing, NLB_LIKE_ALB),
+  classicLoadBalancerHour: rememberedPrice(0.028, "load-balancer-hour", PRICING_PAGES.elasticLoadBalancing),
   rdsInstanceHour: { postgres: {}, mysql: {} },
   rdsGp3StorageGibMonth: rememberedDatabaseStorage(0.127),
   ...uniformPrices(false),
@@ -349,6 +383,8 @@ const EU_CENTRAL_1: RegionalPrices = {
   publicIpv4AddressHour: rememberedPrice(0.005, "address-hour", PRICING_PAGES.vpc),
   applicationLoadBalancerHour: rememberedPrice(0.027, "load-balancer-hour", PRICING_PAGES.elasticLoadBalancing),
   applicationLoadBalancerCapacityUnitHour: rememberedPrice(0.008, "LCU-hour", PRICING_PAGES.elasticLoadBalancing),
+  networkLoadBalancerHour: rememberedPrice(0.027, "load-balancer-hour", PRICING_PAGES.elasticLoadBalancing, NLB_LIKE_ALB),
+  classicLoadBalancerHour: rememberedPrice(0.03, "load-balancer-hour", PRICING_PAGES.elasticLoadBalancing),
   rdsInstanceHour: { postgres: {}, mysql: {} },
   rdsGp3StorageGibMonth: rememberedDatabaseStorage(0.133),
   ...uniformPrices(false),
@@ -370,6 +406,8 @@ const AP_SOUTHEAST_2: RegionalPrices = {
   publicIpv4AddressHour: rememberedPrice(0.005, "address-hour", PRICING_PAGES.vpc),
   applicationLoadBalancerHour: rememberedPrice(0.0252, "load-balancer-hour", PRICING_PAGES.elasticLoadBalancing),
   applicationLoadBalancerCapacityUnitHour: rememberedPrice(0.008, "LCU-hour", PRICING_PAGES.elasticLoadBalancing),
+  networkLoadBalancerHour: rememberedPrice(0.0252, "load-balancer-hour", PRICING_PAGES.elasticLoadBalancing, NLB_LIKE_ALB),
+  classicLoadBalancerHour: rememberedPrice(0.028, "load-balancer-hour", PRICING_PAGES.elasticLoadBalancing),
   rdsInstanceHour: { postgres: {}, mysql: {} },
   rdsGp3StorageGibMonth: rememberedDatabaseStorage(0.138),
   ...uniformPrices(false),
@@ -407,8 +445,9 @@ const GLOBAL: GlobalPrices = {
  * Calculator assumes (365 days x 24 hours / 12 months).
  *
  * Assumptions: on-demand Linux, shared tenancy, no Savings Plans, reservations or free allowances.
- * An Application Load Balancer is priced by the hour with no LCU-hours: AWS bills the LCUs used,
- * fractions included, with no minimum, so LCUs are listed as usage-based rather than assumed.
+ * An Application or Network Load Balancer is priced by the hour with no (N)LCU-hours: AWS bills the
+ * capacity units used, fractions included, with no minimum, so they are listed as usage-based rather
+ * than assumed.
  */
 export const PRICE_TABLE: PriceTable = {
   asOf: "2026-11-21",

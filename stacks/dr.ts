@@ -17,6 +17,8 @@ import { ReplicatedBackups } from "../components/replicatedBackups";
 import { ReplicatedDatabase } from "../components/replicatedDatabase";
 import { StableDatabaseName, stableDatabaseFqdn } from "../components/stableDatabaseName";
 import { crossStackProblems, type PrimaryOutputs, readPrimaryOutputs } from "./primaryOutputs";
+import { type DrSignalScope } from "../monitoring/drSignals";
+import { buildMonitoring, monitoringOutputs, regionResourceIds } from "./monitoring";
 import { buildRecovery } from "./recovery";
 import { buildRegion, type RegionResources } from "./region";
 import { inRegion, regionalProvider, resourcePrefix } from "./regionalProvider";
@@ -102,6 +104,28 @@ export function buildDrStackFrom(config: DrConfig, stackName: string, primary: P
 
   const recovery = buildRecovery({ config: resolved, stackName, provider, primary, region, database, stableName, replication, failover });
 
+  // The DR stack knows every identifier of both regions: its dashboards show exact series.
+  const scope = pulumi
+    .all([
+      region.app.albArn,
+      region.app.targetGroupArn,
+      region.app.autoScalingGroupName,
+      region.dataBucket.bucketName,
+      database?.instanceIdentifier,
+      failover.healthCheckId,
+    ])
+    .apply(([albArn, targetGroupArn, autoScalingGroupName, destinationBucket, replicaIdentifier, healthCheckId]): DrSignalScope => ({
+      primary: regionResourceIds(primary.region, primary.albArn, primary.targetGroupArn, primary.autoScalingGroupName),
+      standby: regionResourceIds(config.region, albArn, targetGroupArn, autoScalingGroupName),
+      ...(replicaIdentifier !== undefined ? { replicaIdentifier } : {}),
+      replicaExpected: resolved.footprint.databaseCopy === "read-replica" && !config.database.promoted,
+      replication: { sourceBucket: primary.bucketName, destinationBucket, ruleId: replication.ruleId },
+      healthCheckId,
+      rpoSeconds: config.recovery.rpoSeconds,
+      objectRpoSeconds: config.recovery.objectRpoSeconds,
+    }));
+  const monitoring = buildMonitoring({ config: resolved, stackName, provider, region, scope });
+
   const scheme = region.app.listenerProtocol.toLowerCase();
   return {
     role: "dr",
@@ -138,6 +162,7 @@ export function buildDrStackFrom(config: DrConfig, stackName: string, primary: P
     failoverRecordName: failover.applicationName,
     logArchiveBucketName: region.logArchive.bucketName,
     monitoringClusterName: region.monitoring?.clusterName,
+    ...monitoringOutputs(monitoring),
     rtoSeconds: config.recovery.rtoSeconds,
     rpoSeconds: config.recovery.rpoSeconds,
     objectRpoSeconds: config.recovery.objectRpoSeconds,

@@ -9,6 +9,9 @@ import { ENGINES, type PrimaryConfig } from "../config/schema";
 import { databaseParameters, parameterGroupFamily, resolvedEngineVersion } from "../components/databaseEngine";
 import { ReplicatedDatabase } from "../components/replicatedDatabase";
 import { StableDatabaseName, stableDatabaseFqdn } from "../components/stableDatabaseName";
+import { STRATEGY_PROFILES } from "../config/strategies";
+import { type DrSignalScope } from "../monitoring/drSignals";
+import { buildMonitoring, monitoringOutputs, regionResourceIds } from "./monitoring";
 import { type PrimaryOutputs } from "./primaryOutputs";
 import { buildRegion } from "./region";
 import { inRegion, regionalProvider, resourcePrefix } from "./regionalProvider";
@@ -61,6 +64,18 @@ export function buildPrimaryStack(config: PrimaryConfig, stackName: string): Pri
       : undefined;
   const scheme = region.app.listenerProtocol.toLowerCase();
 
+  const scope = pulumi
+    .all([region.app.albArn, region.app.targetGroupArn, region.app.autoScalingGroupName, region.dataBucket.bucketName])
+    .apply(([albArn, targetGroupArn, autoScalingGroupName, sourceBucket]): DrSignalScope => ({
+      primary: regionResourceIds(config.region, albArn, targetGroupArn, autoScalingGroupName),
+      ...(config.standbyRegion !== undefined ? { standby: { region: config.standbyRegion } } : {}),
+      replicaExpected: STRATEGY_PROFILES[config.recovery.strategy].databaseCopy === "read-replica",
+      replication: { sourceBucket },
+      rpoSeconds: config.recovery.rpoSeconds,
+      objectRpoSeconds: config.recovery.objectRpoSeconds,
+    }));
+  const monitoring = buildMonitoring({ config, stackName, provider, region, scope });
+
   return {
     role: "primary",
     region: config.region,
@@ -103,7 +118,9 @@ export function buildPrimaryStack(config: PrimaryConfig, stackName: string): Pri
     bucketArn: region.dataBucket.bucketArn,
     logArchiveBucketName: region.logArchive.bucketName,
     monitoringClusterName: region.monitoring?.clusterName,
+    ...monitoringOutputs(monitoring),
     strategy: config.recovery.strategy,
+    ...(config.standbyRegion !== undefined ? { standbyRegion: config.standbyRegion } : {}),
     rtoSeconds: config.recovery.rtoSeconds,
     rpoSeconds: config.recovery.rpoSeconds,
     objectRpoSeconds: config.recovery.objectRpoSeconds,

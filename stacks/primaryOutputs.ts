@@ -65,6 +65,14 @@ export function crossStackProblems(config: DrConfig, primary: PrimaryOutputs): C
       message: `is the primary's region too; a DR stack must run in another region (e.g. ${primary.region === "us-west-2" ? "us-east-1" : "us-west-2"})`,
     });
   }
+  // One problem per key: a DR stack in the primary's own region is reported above.
+  if (primary.standbyRegion !== undefined && primary.standbyRegion !== config.region && config.region !== primary.region) {
+    problems.push({
+      key: "aws:region",
+      value: config.region,
+      message: `differs from the primary's standbyRegion ${primary.standbyRegion}; deploy the DR stack there, or change standbyRegion in the primary stack`,
+    });
+  }
   if (cidrsOverlap(config.network.cidrBlock, primary.vpcCidrBlock)) {
     problems.push({
       key: key("network.cidrBlock"),

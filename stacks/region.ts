@@ -89,6 +89,23 @@ export function buildRegion({ config, stackName, provider, databaseHost, databas
     },
     opts,
   );
+  const runsMonitoring = config.role === "primary" || config.footprint.monitoringCluster;
+  const monitoring = !runsMonitoring
+    ? undefined
+    : new MonitoringCluster(
+        `${role}-monitoring`,
+        {
+          clusterName: `${prefix}-monitoring`,
+          vpcId: network.vpcId,
+          privateSubnetIds: network.privateSubnetIds,
+          kmsKeyArn: key.keyArn,
+          kubernetesVersion: config.monitoring.kubernetesVersion,
+          nodeInstanceType: config.monitoring.nodeInstanceType,
+          nodeCount: config.monitoring.nodeCount,
+          publicAccessCidrs: config.monitoring.publicAccessCidrs,
+        },
+        opts,
+      );
   const app = new AppTier(
     `${role}-app`,
     {
@@ -110,26 +127,10 @@ export function buildRegion({ config, stackName, provider, databaseHost, databas
       databaseHost,
       databasePort,
       deletionProtection: config.protect,
+      ...(monitoring ? { scrapeSourceSecurityGroupId: monitoring.nodeSecurityGroupId } : {}),
     },
     opts,
   );
-  const runsMonitoring = config.role === "primary" || config.footprint.monitoringCluster;
-  const monitoring = !runsMonitoring
-    ? undefined
-    : new MonitoringCluster(
-        `${role}-monitoring`,
-        {
-          clusterName: `${prefix}-monitoring`,
-          vpcId: network.vpcId,
-          privateSubnetIds: network.privateSubnetIds,
-          kmsKeyArn: key.keyArn,
-          kubernetesVersion: config.monitoring.kubernetesVersion,
-          nodeInstanceType: config.monitoring.nodeInstanceType,
-          nodeCount: config.monitoring.nodeCount,
-          publicAccessCidrs: config.monitoring.publicAccessCidrs,
-        },
-        opts,
-      );
   const manifest = new RecoveryManifest(
     "recovery",
     {

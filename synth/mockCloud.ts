@@ -108,8 +108,26 @@ export function computedState(type: string, name: string, region: string, inputs
       return { name: id, arn: arnOf("autoscaling", `autoScalingGroup:${hex(name, 8)}:autoScalingGroupName/${id}`) };
     case "aws:cloudwatch/logGroup:LogGroup":
       return { name: id, arn: arnOf("logs", `log-group:${id}`) };
-    case "eks:index:Cluster":
-      return { kubeconfig: { apiVersion: "v1", clusters: [] }, nodeSecurityGroupId: `sg-${hex(name + "nodes", 12)}` };
+    case "eks:index:Cluster": {
+      const kubeconfig = { apiVersion: "v1", kind: "Config", clusters: [], contexts: [], users: [] };
+      return {
+        kubeconfig,
+        kubeconfigJson: JSON.stringify(kubeconfig),
+        nodeSecurityGroupId: `sg-${hex(name + "nodes", 12)}`,
+        // What EKS itself creates and puts on managed nodes.
+        eksCluster: {
+          name: inputs.name,
+          arn: arnOf("eks", `cluster/${String(inputs.name)}`),
+          vpcConfig: { clusterSecurityGroupId: `sg-${hex(name + "eks", 12)}` },
+        },
+      };
+    }
+    case "random:index/randomPassword:RandomPassword":
+      // Never a real secret: synthesis output is shared.
+      return { result: `mock-${hex(name, 24)}` };
+    case "aws:secretsmanager/secret:Secret":
+      return { arn: arnOf("secretsmanager", `secret:${String(inputs.name ?? name)}-${hex(name, 6)}`) };
+
     default:
       return { arn: arnOf(type.split(":")[1]?.split("/")[0] ?? "unknown", id) };
   }

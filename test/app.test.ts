@@ -1,11 +1,13 @@
 // Tests for app/server.py: spawn the real Python server on 127.0.0.1 with
-// --port 0 and talk to it over HTTP. Set PYTHON to test another interpreter
-// (e.g. PYTHON=python3.9); the default is python3.
+// --port 0 and --metrics-port 0 and talk to it over HTTP. Set PYTHON to test
+// another interpreter (e.g. PYTHON=python3.9); the default is python3.
 import { expect } from "chai";
 import { ChildProcess, execFileSync, spawn } from "child_process";
 import * as fs from "fs";
 import * as net from "net";
 import * as path from "path";
+import { APP_METRICS_PORT } from "../config/conventions";
+import { APP_LATENCY_BUCKETS_SECONDS, APP_METRIC_PATHS, APP_METRICS, appSeriesNames } from "../monitoring/appMetrics";
 
 const PYTHON = process.env.PYTHON ?? "python3";
 const SERVER = path.resolve(__dirname, "..", "app", "server.py");
@@ -18,14 +20,22 @@ delete CHILD_ENV.PYTHONUNBUFFERED;
 
 interface Running {
   proc: ChildProcess;
+  /** The app: `http://127.0.0.1:<--port>`. */
   base: string;
+  /** The Prometheus exporter: `http://127.0.0.1:<--metrics-port>`. */
+  metrics: string;
   stdout: () => string;
   stderr: () => string;
 }
 
-/** Spawn the server and resolve once it prints `listening on host:port`. */
-function startServer(args: string[]): Promise<Running> {
-  const proc = spawn(PYTHON, [SERVER, "--bind", "127.0.0.1", "--port", "0", ...args], {
+/**
+ * Spawn the server (both ports ephemeral unless `args` says otherwise) and resolve once it has
+ * printed `metrics on host:port` and then `listening on host:port`. With `script`, run that Python
+ * code instead (`python -c script server.py args...`), e.g. to patch the module before `main()`.
+ */
+function startServer(args: string[], script?: string): Promise<Running> {
+  const head = script === undefined ? [SERVER] : ["-B", "-c", script, SERVER]; // -B: no __pycache__ in app/
+  const proc = spawn(PYTHON, [...head, "--bind", "127.0.0.1", "--port", "0", "--metrics-port", "0", ...args], {
     stdio: ["ignore", "pipe", "pipe"],
     env: CHILD_ENV,
   });
@@ -50,12 +60,16 @@ function startServer(args: string[]): Promise<Running> {
       if (settled) return;
       const m = /^listening on 127\.0\.0\.1:(\d+)\r?\n/m.exec(out); // whole line only
       if (m) {
+        // The metrics line comes first (flushed), so it is in `out` by now.
+        const mm = /^metrics on 127\.0\.0\.1:(\d+)\r?\n/m.exec(out);
+        if (!mm || mm.index > m.index) return fail(`no "metrics on" line before "listening on"`);
         settled = true;
         clearTimeout(timer);
         proc.off("exit", onExit);
         resolve({
           proc,
           base: `http://127.0.0.1:${m[1]}`,
+          metrics: `http://127.0.0.1:${mm[1]}`,
           stdout: () => out,
           stderr: () => err,
         });
@@ -150,6 +164,111 @@ interface Health {
 async function getHealth(base: string): Promise<{ res: Response; body: Health }> {
   const res = await fetch(`${base}/health`);
   return { res, body: (await res.json()) as Health };
+}
+
+/** One sample of the Prometheus text exposition format 0.0.4. */
+interface Sample {
+  name: string;
+  /** The family it belongs to (the name without `_bucket`, `_sum`, `_count` for a histogram). */
+  family: string;
+  labels: Record<string, string>;
+  value: number;
+}
+
+interface Exposition {
+  help: Map<string, string>;
+  type: Map<string, string>;
+  samples: Sample[];
+}
+
+const METRIC_NAME = String.raw`[a-zA-Z_:][a-zA-Z0-9_:]*`;
+const LABEL_NAME = String.raw`[a-zA-Z_][a-zA-Z0-9_]*`;
+/** A label value: any character but `"`, `\` and newline, or one of the escapes `\\`, `\"`, `\n`. */
+const LABEL_VALUE = String.raw`(?:[^"\\\n]|\\[\\"n])*`;
+const LABEL_PAIR = new RegExp(String.raw`(${LABEL_NAME})="(${LABEL_VALUE})"`, "g");
+const SAMPLE_LINE = new RegExp(String.raw`^(${METRIC_NAME})(?:\{((?:${LABEL_NAME}="${LABEL_VALUE}",?)*)\})? (\S+)$`);
+const COMMENT_LINE = new RegExp(String.raw`^# (HELP|TYPE) (${METRIC_NAME}) (.*)$`);
+
+/** Label values and HELP text escape backslash, double quote (labels only) and newline. */
+function unescape(s: string): string {
+  return s.replace(/\\(["\\n])/g, (_, c: string) => (c === "n" ? "\n" : c));
+}
+
+/**
+ * A strict parser of the text format: every line is a HELP, a TYPE or a sample of the family
+ * declared last; HELP and TYPE once per family, TYPE before its samples; a final newline.
+ */
+function parseExposition(text: string): Exposition {
+  const lines = text.split("\n");
+  if (lines.pop() !== "") throw new Error("exposition does not end with a newline");
+  const e: Exposition = { help: new Map(), type: new Map(), samples: [] };
+  let family: string | undefined;
+  for (const line of lines) {
+    const c = COMMENT_LINE.exec(line);
+    if (c) {
+      const [, kind, name, rest] = c;
+      const map = kind === "HELP" ? e.help : e.type;
+      if (map.has(name)) throw new Error(`second # ${kind} for ${name}`);
+      if (kind === "TYPE" && !["counter", "gauge", "histogram", "summary", "untyped"].includes(rest)) throw new Error(`bad type: ${line}`);
+      map.set(name, kind === "HELP" ? unescape(rest) : rest);
+      if (kind === "TYPE") family = name;
+      continue;
+    }
+    const m = SAMPLE_LINE.exec(line);
+    if (!m) throw new Error(`not a HELP, TYPE or sample line: ${JSON.stringify(line)}`);
+    const [, name, labelText, raw] = m;
+    const suffixes = e.type.get(family ?? "") === "histogram" ? ["_bucket", "_sum", "_count"] : [""];
+    if (family === undefined || !suffixes.some((s) => name === family + s)) throw new Error(`sample outside its family's block: ${line}`);
+    const labels: Record<string, string> = {};
+    for (const [, k, v] of (labelText ?? "").matchAll(LABEL_PAIR)) {
+      if (k in labels) throw new Error(`label ${k} twice: ${line}`);
+      labels[k] = unescape(v);
+    }
+    const value = raw === "+Inf" ? Infinity : raw === "-Inf" ? -Infinity : Number(raw);
+    if (Number.isNaN(value)) throw new Error(`bad value: ${line}`);
+    e.samples.push({ name, family, labels, value });
+  }
+  return e;
+}
+
+async function scrape(srv: Running): Promise<Exposition> {
+  const res = await fetch(`${srv.metrics}/metrics`);
+  expect(res.status).to.equal(200);
+  return parseExposition(await res.text());
+}
+
+function sameLabels(a: Record<string, string>, b: Record<string, string>): boolean {
+  const keys = Object.keys(a);
+  return keys.length === Object.keys(b).length && keys.every((k) => a[k] === b[k]);
+}
+
+/** The value of the series with exactly these labels; 0 when absent (a counter not yet observed). */
+function valueOf(e: Exposition, name: string, labels: Record<string, string> = {}): number {
+  const found = e.samples.filter((s) => s.name === name && sameLabels(s.labels, labels));
+  expect(found.length).to.be.at.most(1, `${name} ${JSON.stringify(labels)} twice`);
+  return found[0]?.value ?? 0;
+}
+
+/** Every `app_http_requests_total` series, keyed `method path code`. */
+function requestCounts(e: Exposition): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const s of e.samples.filter((x) => x.name === "app_http_requests_total")) {
+    counts.set(`${s.labels.method} ${s.labels.path} ${s.labels.code}`, s.value);
+  }
+  return counts;
+}
+
+/** What each `app_http_requests_total` series gained between two scrapes (non-zero only). */
+function requestDeltas(before: Exposition, after: Exposition): Record<string, number> {
+  const b = requestCounts(before);
+  const out: Record<string, number> = {};
+  for (const [k, v] of requestCounts(after)) if (v !== (b.get(k) ?? 0)) out[k] = v - (b.get(k) ?? 0);
+  return out;
+}
+
+/** A bucket bound as Prometheus client libraries print it: 0.005, 1.0, +Inf. */
+function leLabel(b: number): string {
+  return Number.isInteger(b) ? b.toFixed(1) : String(b);
 }
 
 describe("app/server.py", function () {
@@ -320,11 +439,241 @@ describe("app/server.py", function () {
     });
   });
 
+  describe("/metrics (Prometheus exporter on --metrics-port)", function () {
+    let db: Awaited<ReturnType<typeof fakeDb>>;
+    let srv: Running | undefined;
+    before(async function () {
+      db = await fakeDb();
+      srv = await startServer(["--region", "us-east-1", "--role", "primary", "--db-host", "127.0.0.1", "--db-port", String(db.port)]);
+    });
+    after(async function () {
+      await stopServer(srv);
+      if (db?.server.listening) await closeServer(db.server);
+    });
+
+    it("serves exactly the catalogued families, each with its # TYPE, # HELP and labels", async function () {
+      for (const [p, method] of [
+        ["/", "GET"],
+        ["/health", "GET"],
+        ["/nope", "GET"],
+        ["/health", "POST"],
+      ]) {
+        await (await fetch(`${srv!.base}${p}`, { method })).arrayBuffer();
+      }
+      const e = await scrape(srv!);
+      const names = APP_METRICS.map((m) => m.name);
+      expect([...e.type.keys()]).to.have.members(names);
+      expect([...e.help.keys()]).to.have.members(names);
+      for (const metric of APP_METRICS) {
+        expect(e.type.get(metric.name), metric.name).to.equal(metric.type);
+        expect(e.help.get(metric.name), metric.name).to.equal(metric.help);
+        const samples = e.samples.filter((s) => s.family === metric.name);
+        expect(samples, `${metric.name} has no sample`).to.have.length.greaterThan(0);
+        for (const s of samples) {
+          const want = s.name.endsWith("_bucket") ? [...metric.labels, "le"] : [...metric.labels];
+          expect(Object.keys(s.labels), s.name).to.have.members(want).and.have.length(want.length);
+        }
+      }
+      const series = new Set(appSeriesNames());
+      for (const s of e.samples) expect(series.has(s.name), `${s.name} is not catalogued`).to.equal(true);
+      for (const s of e.samples.filter((x) => "path" in x.labels)) expect(APP_METRIC_PATHS as readonly string[]).to.include(s.labels.path);
+    });
+
+    it("counts each app request exactly once: method, path (query dropped, unknown -> other), code", async function () {
+      const before = await scrape(srv!);
+      for (let i = 0; i < 3; i++) await (await fetch(`${srv!.base}/health`)).arrayBuffer();
+      await (await fetch(`${srv!.base}/?from=test`)).arrayBuffer();
+      await (await fetch(`${srv!.base}/nope?x=1`)).arrayBuffer();
+      await (await fetch(`${srv!.base}/`, { method: "POST", body: "x=1" })).arrayBuffer();
+      await (await fetch(`${srv!.base}/health`, { method: "PUT", body: "x=1" })).arrayBuffer();
+      await (await fetch(`${srv!.base}/health`, { method: "BREW" })).arrayBuffer(); // not a known method
+      await scrape(srv!); // scrapes are not app traffic
+      await scrape(srv!);
+      const after = await scrape(srv!);
+      expect(requestDeltas(before, after)).to.deep.equal({
+        "GET /health 200": 3,
+        "GET / 200": 1,
+        "GET other 404": 1,
+        "POST / 405": 1,
+        "PUT /health 405": 1,
+        "OTHER /health 405": 1,
+      });
+      for (const p of APP_METRIC_PATHS) expect(valueOf(after, "app_http_request_errors_total", { path: p }), p).to.equal(0);
+    });
+
+    it("does not count a request that does not parse (400 before its headers)", async function () {
+      const before = await scrape(srv!);
+      const url = new URL(srv!.base);
+      const raw = await new Promise<string>((resolve, reject) => {
+        let data = "";
+        const sock = net.connect(Number(url.port), "127.0.0.1", () => sock.end("GET /a b HTTP/1.0\r\n\r\n"));
+        sock.setTimeout(3000, () => sock.destroy(new Error("raw request timed out")));
+        sock.on("data", (d) => (data += d.toString()));
+        sock.on("end", () => resolve(data));
+        sock.on("error", reject);
+      });
+      expect(raw).to.match(/^HTTP\/1\.[01] 400 /);
+      expect(requestDeltas(before, await scrape(srv!))).to.deep.equal({});
+    });
+
+    it("histogram: catalogued buckets, cumulative and monotonic; +Inf == _count == requests; _sum > 0", async function () {
+      await (await fetch(`${srv!.base}/health`)).arrayBuffer();
+      const e = await scrape(srv!);
+      const name = "app_http_request_duration_seconds";
+      const paths = new Set(e.samples.filter((s) => s.family === name).map((s) => s.labels.path));
+      expect(paths.has("/health")).to.equal(true);
+      const les = [...APP_LATENCY_BUCKETS_SECONDS.map(leLabel), "+Inf"];
+      for (const p of paths) {
+        const buckets = e.samples.filter((s) => s.name === `${name}_bucket` && s.labels.path === p);
+        expect(buckets.map((b) => b.labels.le)).to.deep.equal(les);
+        for (let i = 1; i < buckets.length; i++) expect(buckets[i].value, `${p} le=${buckets[i].labels.le}`).to.be.at.least(buckets[i - 1].value);
+        const count = valueOf(e, `${name}_count`, { path: p });
+        expect(buckets[buckets.length - 1].value).to.equal(count);
+        expect(valueOf(e, `${name}_sum`, { path: p })).to.be.greaterThan(0);
+        const requests = e.samples.filter((s) => s.name === "app_http_requests_total" && s.labels.path === p).reduce((n, s) => n + s.value, 0);
+        expect(count, p).to.equal(requests);
+      }
+    });
+
+    it("app_info carries --region and --role", async function () {
+      const e = await scrape(srv!);
+      const info = e.samples.filter((s) => s.name === "app_info");
+      expect(info.map((s) => [s.labels, s.value])).to.deep.equal([[{ region: "us-east-1", role: "primary" }, 1]]);
+    });
+
+    it("database gauges: 1 after a check that connected, stamped with the check's time", async function () {
+      await getHealth(srv!.base);
+      const e = await scrape(srv!);
+      expect(valueOf(e, "app_database_reachable")).to.equal(1);
+      expect(valueOf(e, "app_database_check_timestamp_seconds")).to.be.closeTo(Date.now() / 1000, 5);
+    });
+
+    it("answers with the 0.0.4 content type and Cache-Control: no-store", async function () {
+      const res = await fetch(`${srv!.metrics}/metrics?ignored=1`);
+      expect(res.status).to.equal(200);
+      expect(res.headers.get("content-type")).to.equal("text/plain; version=0.0.4; charset=utf-8");
+      expect(res.headers.get("cache-control")).to.equal("no-store");
+      parseExposition(await res.text());
+    });
+
+    it("the metrics port serves only GET /metrics: 404 JSON elsewhere, 405 for other methods, none counted", async function () {
+      const before = await scrape(srv!);
+      for (const p of ["/", "/health", "/metrics/x"]) {
+        const res = await fetch(`${srv!.metrics}${p}`);
+        expect(res.status, p).to.equal(404);
+        expect(res.headers.get("content-type")).to.equal("application/json");
+        expect(await res.json()).to.deep.equal({ error: "not found" });
+      }
+      for (const method of ["POST", "HEAD"]) {
+        const res = await fetch(`${srv!.metrics}/metrics`, { method, body: method === "POST" ? "x=1" : undefined });
+        expect(res.status, method).to.equal(405);
+        expect(res.headers.get("allow")).to.equal("GET");
+        await res.arrayBuffer();
+      }
+      expect(requestDeltas(before, await scrape(srv!))).to.deep.equal({});
+    });
+
+    it("the app port does not serve /metrics (the load balancer must never expose it)", async function () {
+      const before = await scrape(srv!);
+      const res = await fetch(`${srv!.base}/metrics`);
+      expect(res.status).to.equal(404);
+      expect(await res.json()).to.deep.equal({ error: "not found" });
+      expect(requestDeltas(before, await scrape(srv!))).to.deep.equal({ "GET other 404": 1 });
+    });
+  });
+
+  describe("/metrics database gauges over time", function () {
+    it("read 0 before any check, then follow each check (/ and /health)", async function () {
+      const db = await fakeDb();
+      const srv = await startServer(["--region", "r", "--role", "dr", "--db-host", "127.0.0.1", "--db-port", String(db.port)]);
+      try {
+        let e = await scrape(srv);
+        expect(valueOf(e, "app_database_reachable")).to.equal(0);
+        expect(valueOf(e, "app_database_check_timestamp_seconds")).to.equal(0);
+        expect(e.samples.filter((s) => s.name === "app_database_reachable")).to.have.length(1);
+        expect(e.samples.filter((s) => s.family === "app_http_requests_total")).to.have.length(0);
+        await getHealth(srv.base);
+        e = await scrape(srv);
+        expect(valueOf(e, "app_database_reachable")).to.equal(1);
+        const first = valueOf(e, "app_database_check_timestamp_seconds");
+        expect(first).to.be.closeTo(Date.now() / 1000, 5);
+        await closeServer(db.server);
+        await (await fetch(`${srv.base}/`)).text();
+        e = await scrape(srv);
+        expect(valueOf(e, "app_database_reachable")).to.equal(0);
+        expect(valueOf(e, "app_database_check_timestamp_seconds")).to.be.at.least(first);
+      } finally {
+        await stopServer(srv);
+        if (db.server.listening) await closeServer(db.server);
+      }
+    });
+  });
+
+  describe("/metrics label escaping", function () {
+    const region = 'eu-"west"\\1\nx'; // a quote, a backslash and a newline
+    let srv: Running | undefined;
+    before(async function () {
+      srv = await startServer(["--region", region, "--role", "dr", "--db-host", "db.invalid", "--db-timeout-seconds", "0.5"]);
+    });
+    after(async () => stopServer(srv));
+
+    it("escapes backslash, double quote and newline in label values", async function () {
+      const text = await (await fetch(`${srv!.metrics}/metrics`)).text();
+      expect(text).to.include('app_info{region="eu-\\"west\\"\\\\1\\nx",role="dr"} 1\n');
+      const info = parseExposition(text).samples.filter((s) => s.name === "app_info");
+      expect(info.map((s) => s.labels)).to.deep.equal([{ region, role: "dr" }]);
+    });
+  });
+
+  describe("/metrics when a handler raises", function () {
+    // Patch check_db to raise, then run main(): the request gets no answer and counts as a 500.
+    const script = [
+      "import importlib.util, sys",
+      "spec = importlib.util.spec_from_file_location('server', sys.argv[1])",
+      "m = importlib.util.module_from_spec(spec)",
+      "spec.loader.exec_module(m)",
+      "def boom(*a): raise RuntimeError('injected failure')",
+      "m.check_db = boom",
+      "m.main(sys.argv[2:])",
+    ].join("\n");
+    let srv: Running | undefined;
+    before(async function () {
+      srv = await startServer(["--region", "r", "--role", "dr", "--db-host", "127.0.0.1"], script);
+    });
+    after(async () => stopServer(srv));
+
+    it("counts the request as a 500 and an error of its path", async function () {
+      let failed = false;
+      await fetch(`${srv!.base}/health`).then(
+        (res) => res.arrayBuffer(),
+        () => (failed = true),
+      );
+      expect(failed, "the connection closes without an answer").to.equal(true);
+      await (await fetch(`${srv!.base}/nope`)).arrayBuffer();
+      const e = await scrape(srv!);
+      expect(requestCounts(e)).to.deep.equal(
+        new Map([
+          ["GET /health 500", 1],
+          ["GET other 404", 1],
+        ]),
+      );
+      expect(valueOf(e, "app_http_request_errors_total", { path: "/health" })).to.equal(1);
+      expect(valueOf(e, "app_http_request_errors_total", { path: "other" })).to.equal(0);
+      expect(valueOf(e, "app_http_request_duration_seconds_count", { path: "/health" })).to.equal(1);
+      expect(srv!.stderr()).to.include("RuntimeError: injected failure");
+    });
+  });
+
   describe("lifecycle and arguments", function () {
     it("exits 0 on SIGTERM", async function () {
       const srv = await startServer(["--region", "r", "--role", "primary", "--db-host", "db.invalid"]);
       try {
-        expect(srv.stdout().trim().split("\n")).to.deep.equal([`listening on 127.0.0.1:${new URL(srv.base).port}`]);
+        expect(srv.stdout().trim().split("\n")).to.deep.equal([
+          `metrics on 127.0.0.1:${new URL(srv.metrics).port}`,
+          `listening on 127.0.0.1:${new URL(srv.base).port}`,
+        ]);
+        expect(new URL(srv.metrics).port).to.not.equal(new URL(srv.base).port);
+        expect((await fetch(`${srv.metrics}/metrics`)).status).to.equal(200);
         srv.proc.kill("SIGTERM");
         const { code, signal } = await waitExit(srv.proc);
         expect({ code, signal }).to.deep.equal({ code: 0, signal: null });
@@ -353,11 +702,35 @@ describe("app/server.py", function () {
       expect(r.code).to.not.equal(0);
       expect(r.stderr).to.match(/required: --db-host/);
     });
+
+    it("rejects --metrics-port equal to --port (exit 2)", async function () {
+      const r = await runToExit(["--region", "r", "--role", "dr", "--db-host", "h", "--port", "8123", "--metrics-port", "8123"]);
+      expect(r.code).to.equal(2);
+      expect(r.stderr).to.match(/argument --metrics-port: must differ from --port/);
+      expect(r.stdout).to.not.include("listening on");
+      expect(r.stdout).to.not.include("metrics on");
+    });
+
+    it(`defaults --metrics-port to APP_METRICS_PORT (${APP_METRICS_PORT})`, async function () {
+      // Without binding it: --port at the default metrics port collides with it.
+      const r = await runToExit(["--region", "r", "--role", "dr", "--db-host", "h", "--port", String(APP_METRICS_PORT)]);
+      expect(r.code).to.equal(2);
+      expect(r.stderr).to.match(/argument --metrics-port: must differ from --port/);
+    });
+
+    for (const port of ["-1", "65536"]) {
+      it(`rejects --metrics-port ${port} (exit 2)`, async function () {
+        const r = await runToExit(["--region", "r", "--role", "dr", "--db-host", "h", "--port", "0", "--metrics-port", port]);
+        expect(r.code).to.equal(2);
+        expect(r.stderr).to.match(/argument --metrics-port: out of range/);
+        expect(r.stdout).to.not.include("listening on");
+      });
+    }
   });
 
   describe("source constraints", function () {
-    it("is under 6,000 bytes (embedded in EC2 user data)", function () {
-      expect(fs.statSync(SERVER).size).to.be.below(6000);
+    it("is under 10,000 bytes (embedded in EC2 user data)", function () {
+      expect(fs.statSync(SERVER).size).to.be.below(10000);
     });
 
     it("parses with the Python 3.9 grammar", function () {

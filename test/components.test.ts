@@ -3,7 +3,8 @@
 import * as aws from "@pulumi/aws";
 import type * as pulumi from "@pulumi/pulumi";
 import { expect } from "chai";
-import { AppTier, type AppTierArgs, HEALTH_CHECK_PATH, TLS_POLICY } from "../components/appTier";
+import { execFileSync, spawnSync } from "node:child_process";
+import { AppTier, type AppTierArgs, HEALTH_CHECK_PATH, SCRAPE_PORTS, TLS_POLICY } from "../components/appTier";
 import { BucketReplication, type BucketReplicationArgs, REPLICATION_TIME_CONTROL_MINUTES } from "../components/bucketReplication";
 import { databaseParameters, parameterGroupFamily, resolvedEngineVersion } from "../components/databaseEngine";
 import { FailoverRouting, type FailoverRoutingArgs } from "../components/failoverRouting";
@@ -16,7 +17,15 @@ import { ReplicatedDatabase, type ReplicatedDatabaseArgs } from "../components/r
 import { ABORT_INCOMPLETE_UPLOAD_DAYS, SecureBucket, type SecureBucketArgs } from "../components/secureBucket";
 import { DATABASE_NAME_TTL_SECONDS, StableDatabaseName, stableDatabaseFqdn } from "../components/stableDatabaseName";
 import { subnetLayout } from "../components/subnetLayout";
-import { amazonLinuxAmiParameter, type AppUserDataArgs, renderAppUserData, USER_DATA_LIMIT_BYTES } from "../components/userData";
+import {
+  amazonLinuxAmiParameter,
+  type AppUserDataArgs,
+  NODE_EXPORTER_RELEASE,
+  nodeExporterUrl,
+  renderAppUserData,
+  USER_DATA_LIMIT_BYTES,
+} from "../components/userData";
+import { APP_METRICS_PORT, NODE_EXPORTER_PORT } from "../config/conventions";
 import { MOCK_ACCOUNT_ID } from "../synth/mockCloud";
 import { type PlannedResource, recordStack, type StackPlan } from "../synth/recordStack";
 
@@ -588,7 +597,10 @@ describe("AppTier", () => {
       expect(script.startsWith("#!/bin/bash\n")).to.equal(true);
       expect(script).to.include("--region us-east-1");
       expect(script).to.include("--db-host db.app.internal");
-      expect(script).to.include("--port 8080 --region us-east-1 --role primary --db-host db.app.internal --db-port 5432");
+      expect(script).to.include("--port 8080 --metrics-port 9464 --region us-east-1 --role primary --db-host db.app.internal --db-port 5432");
+      // t3.small is x86_64: the amd64 node exporter build with its checksum.
+      expect(script).to.include(nodeExporterUrl("x86_64"));
+      expect(script).to.include(NODE_EXPORTER_RELEASE.sha256.x86_64);
     });
 
     it("runs an ASG in the private subnets with ELB health checks, the given sizes, and an ignored desired count", () => {
@@ -624,7 +636,7 @@ describe("AppTier", () => {
       for (const rule of open) expect(rule.inputs.securityGroupId).to.equal(outputs.albSecurityGroupId);
     });
 
-    it("lets instances take the app port from the ALB only", () => {
+    it("lets instances take the app port from the ALB only (no scrape rules without a monitoring cluster)", () => {
       const toInstances = ofType(resources, T.ingress).filter((rule) => rule.inputs.securityGroupId === outputs.instanceSecurityGroupId);
       expect(toInstances).to.have.length(1);
       expect(toInstances[0].inputs).to.deep.include({ fromPort: 8080, toPort: 8080, referencedSecurityGroupId: outputs.albSecurityGroupId });
@@ -659,6 +671,41 @@ describe("AppTier", () => {
     it("has no SSH anywhere", () => {
       const rules = [...ofType(resources, T.ingress), ...ofType(resources, T.egress)];
       expect(rules.filter((rule) => rule.inputs.fromPort === 22)).to.have.length(0);
+    });
+  });
+
+  describe("with a monitoring cluster scraping it", () => {
+    const CLUSTER_SG = "sg-0eks0cluster0sg";
+    let resources: PlannedResource[];
+    let outputs: Record<string, unknown>;
+    before(async () => {
+      ({ resources, outputs } = await plan("us-east-1", (opts) => {
+        const app = new AppTier("app", appArgs({ scrapeSourceSecurityGroupId: CLUSTER_SG }), opts);
+        return { instanceSecurityGroupId: app.instanceSecurityGroupId, albSecurityGroupId: app.albSecurityGroupId };
+      }));
+    });
+
+    it("opens exactly the app-metrics and node-exporter ports, from the cluster's nodes only", () => {
+      const toInstances = ofType(resources, T.ingress).filter((rule) => rule.inputs.securityGroupId === outputs.instanceSecurityGroupId);
+      const fromCluster = toInstances.filter((rule) => rule.inputs.referencedSecurityGroupId === CLUSTER_SG);
+      expect(fromCluster.map((rule) => [rule.inputs.ipProtocol, rule.inputs.fromPort, rule.inputs.toPort])).to.have.deep.members([
+        ["tcp", 9464, 9464],
+        ["tcp", 9100, 9100],
+      ]);
+      expect(fromCluster.every((rule) => rule.inputs.cidrIpv4 === undefined)).to.equal(true);
+      expect(SCRAPE_PORTS.map((scrape) => scrape.port)).to.deep.equal([APP_METRICS_PORT, NODE_EXPORTER_PORT]);
+      // Everything else still comes from the ALB only.
+      const others = toInstances.filter((rule) => rule.inputs.referencedSecurityGroupId !== CLUSTER_SG);
+      expect(others.map((rule) => [rule.inputs.fromPort, rule.inputs.referencedSecurityGroupId])).to.deep.equal([[8080, outputs.albSecurityGroupId]]);
+    });
+
+    it("never exposes a metrics port on the ALB", () => {
+      const albPorts = ofType(resources, T.ingress)
+        .filter((rule) => rule.inputs.securityGroupId === outputs.albSecurityGroupId)
+        .map((rule) => rule.inputs.fromPort);
+      expect(albPorts).not.to.include(9464);
+      expect(albPorts).not.to.include(9100);
+      expect(one(resources, T.targetGroup).inputs.port).to.equal(8080);
     });
   });
 
@@ -1120,9 +1167,50 @@ describe("MonitoringCluster", () => {
       expect(nodes.inputs.instanceTypes).to.deep.equal(["t3.medium"]);
     });
 
-    it("attaches the node policies to the node role", () => {
+    it("attaches the node policies to the node role, and the EBS CSI driver policy to its own role", () => {
       const attached = ofType(resources, "aws:iam/rolePolicyAttachment:RolePolicyAttachment").map((attachment) => attachment.inputs.policyArn);
-      expect(attached).to.have.members(NODE_ROLE_POLICIES.map((policy) => `arn:aws:iam::aws:policy/${policy}`));
+      expect(attached).to.have.members([
+        ...NODE_ROLE_POLICIES.map((policy) => `arn:aws:iam::aws:policy/${policy}`),
+        "arn:aws:iam::aws:policy/service-role/AmazonEBSCSIDriverPolicy",
+      ]);
+      const nodeRole = one(resources, T.role, "monitoring-node-role");
+      const nodeAttachments = ofType(resources, "aws:iam/rolePolicyAttachment:RolePolicyAttachment").filter(
+        (attachment) => attachment.inputs.role === nodeRole.outputs.name,
+      );
+      expect(nodeAttachments.map((attachment) => attachment.inputs.policyArn)).not.to.include("arn:aws:iam::aws:policy/service-role/AmazonEBSCSIDriverPolicy");
+    });
+
+    it("requires IMDSv2 on the nodes and installs CoreDNS", () => {
+      expect(one(resources, T.nodeGroup).inputs.enableIMDSv2).to.equal(true);
+      expect(cluster.inputs.corednsAddonOptions).to.deep.include({ enabled: true });
+    });
+
+    it("installs the pod identity agent and the EBS CSI driver with its pod identity, after the nodes", () => {
+      const addons = ofType(resources, "aws:eks/addon:Addon");
+      expect(addons.map((addon) => addon.inputs.addonName)).to.have.members(["eks-pod-identity-agent", "aws-ebs-csi-driver"]);
+      expect(addons.every((addon) => addon.inputs.clusterName === "multi-region-dr-primary-monitoring")).to.equal(true);
+      const csi = addons.find((addon) => addon.inputs.addonName === "aws-ebs-csi-driver")!;
+      const csiRole = one(resources, T.role, "monitoring-ebs-csi-role");
+      expect(csi.inputs.podIdentityAssociations).to.deep.equal([{ roleArn: csiRole.outputs.arn, serviceAccount: "ebs-csi-controller-sa" }]);
+      const trust = JSON.parse(csiRole.inputs.assumeRolePolicy as string);
+      expect(trust.Statement[0].Principal).to.deep.equal({ Service: "pods.eks.amazonaws.com" });
+      expect(trust.Statement[0].Action).to.deep.equal(["sts:AssumeRole", "sts:TagSession"]);
+      const keyPolicy = JSON.parse(one(resources, T.rolePolicy, "monitoring-ebs-csi-policy").inputs.policy as string);
+      expect(keyPolicy.Statement.flatMap((statement: { Resource: string }) => statement.Resource)).to.deep.equal([EAST_KEY, EAST_KEY]);
+      // The add-on associates the role itself: no separate association to conflict with it.
+      expect(ofType(resources, "aws:eks/podIdentityAssociation:PodIdentityAssociation")).to.have.length(0);
+    });
+
+    it("makes an encrypted gp3 StorageClass with the region's key that keeps volumes", () => {
+      const storageClass = one(resources, "kubernetes:storage.k8s.io/v1:StorageClass");
+      expect(storageClass.inputs).to.deep.include({ provisioner: "ebs.csi.aws.com", volumeBindingMode: "WaitForFirstConsumer", reclaimPolicy: "Retain" });
+      expect(storageClass.inputs.parameters).to.deep.equal({ type: "gp3", encrypted: "true", kmsKeyId: EAST_KEY });
+      expect(at(storageClass.inputs, "metadata", "name")).to.equal("gp3-encrypted");
+    });
+
+    it("reaches the cluster through a Kubernetes provider built from its kubeconfig", () => {
+      const provider = one(resources, "pulumi:providers:kubernetes");
+      expect(JSON.parse(provider.inputs.kubeconfig as string)).to.deep.include({ apiVersion: "v1", kind: "Config" });
     });
   });
 
@@ -1233,17 +1321,56 @@ describe("subnetLayout", () => {
 });
 
 describe("renderAppUserData", () => {
-  const args: AppUserDataArgs = { region: "us-east-1", role: "dr", port: 8080, databaseHost: "db.app.internal", databasePort: 5432 };
+  const args: AppUserDataArgs = { region: "us-east-1", role: "dr", port: 8080, databaseHost: "db.app.internal", databasePort: 5432, architecture: "x86_64" };
   const source = 'print("hello")\n';
 
   it("writes the app source and a systemd unit with every argument", () => {
     const script = renderAppUserData(args, source);
     expect(script).to.include("cat > /opt/app/server.py <<'APP_SOURCE_END'\nprint(\"hello\")\nAPP_SOURCE_END\n");
     expect(script).to.include(
-      "ExecStart=/usr/bin/python3 /opt/app/server.py --port 8080 --region us-east-1 --role dr --db-host db.app.internal --db-port 5432\n",
+      "ExecStart=/usr/bin/python3 /opt/app/server.py --port 8080 --metrics-port 9464 --region us-east-1 --role dr --db-host db.app.internal --db-port 5432\n",
     );
     expect(script).to.include("User=app\n");
     expect(script).to.include("systemctl enable --now app.service");
+  });
+
+  it("installs the pinned node exporter on its port, checksum first, without failing the boot", () => {
+    const script = renderAppUserData({ ...args, architecture: "arm64" }, source);
+    expect(script).to.include(`'${nodeExporterUrl("arm64")}'`);
+    expect(nodeExporterUrl("arm64")).to.equal("https://github.com/prometheus/node_exporter/releases/download/v1.11.1/node_exporter-1.11.1.linux-arm64.tar.gz");
+    expect(nodeExporterUrl("x86_64")).to.match(/node_exporter-1\.11\.1\.linux-amd64\.tar\.gz$/);
+    expect(script).to.include(`echo '${NODE_EXPORTER_RELEASE.sha256.arm64}  '"$archive" | sha256sum -c -`);
+    expect(script.indexOf("sha256sum -c")).to.be.below(script.indexOf('install -o root -g root -m 0755 "$dir/node_exporter"'));
+    expect(script).to.include("ExecStart=/usr/local/bin/node_exporter --web.listen-address=:9100\n");
+    expect(script).to.include("User=node_exporter\n");
+    expect(script.trimEnd().endsWith('install_node_exporter || echo "node exporter not installed; the app serves without it" >&2')).to.equal(true);
+    // The app is started before the download, so a failed download cannot keep it from serving.
+    expect(script.indexOf("systemctl enable --now app.service")).to.be.below(script.indexOf("install_node_exporter()"));
+  });
+
+  it("is valid bash, and a failed node exporter download leaves the boot successful", function () {
+    this.timeout(20000);
+    const script = renderAppUserData(args, source);
+    execFileSync("bash", ["-n"], { input: script });
+    // Run only the node exporter part with curl failing: the function fails, the script goes on.
+    const part = script.slice(script.indexOf("install_node_exporter() {"));
+    const result = spawnSync("bash", ["-c", `set -euo pipefail\ncurl() { return 22; }\n${part}\necho after`], { encoding: "utf8" });
+    expect(result.status).to.equal(0);
+    expect(result.stdout).to.equal("after\n");
+    expect(result.stderr).to.include("node exporter not installed");
+  });
+
+  it("rejects a download whose checksum does not match", function () {
+    this.timeout(20000);
+    const script = renderAppUserData(args, source);
+    const part = script.slice(script.indexOf("install_node_exporter() {"));
+    // curl "downloads" a tarball that is not the release: sha256sum -c fails, nothing is installed.
+    const fakeCurl = `curl() { local out=""; while [ $# -gt 0 ]; do if [ "$1" = -o ]; then out="$2"; shift; fi; shift; done; echo fake > "$out"; }`;
+    const result = spawnSync("bash", ["-c", `set -euo pipefail\ninstall() { echo INSTALLED; }\n${fakeCurl}\n${part}`], { encoding: "utf8" });
+    expect(result.status).to.equal(0);
+    expect(result.stdout).not.to.include("INSTALLED");
+    expect(result.stdout + result.stderr).to.include("FAILED");
+    expect(result.stderr).to.include("node exporter not installed");
   });
 
   it("embeds the repository's app by default and stays under the EC2 limit", () => {
@@ -1383,7 +1510,14 @@ describe("fixes found in review", () => {
   });
 
   it("rejects an app source whose first line is the heredoc terminator", () => {
-    const args: AppUserDataArgs = { region: "us-east-1", role: "primary", port: 8080, databaseHost: "db.app.internal", databasePort: 5432 };
+    const args: AppUserDataArgs = {
+      region: "us-east-1",
+      role: "primary",
+      port: 8080,
+      databaseHost: "db.app.internal",
+      databasePort: 5432,
+      architecture: "x86_64",
+    };
     expect(() => renderAppUserData(args, "APP_SOURCE_END\nrm -rf /tmp/x\n")).to.throw(Error, "heredoc terminator");
   });
 });

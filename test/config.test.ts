@@ -18,7 +18,7 @@ import {
   failoverDetectionProblem,
 } from "../config/rules";
 import { type DrConfig, type PrimaryConfig } from "../config/schema";
-import { crossStackProblems, PRIMARY_OUTPUT_NAMES, parsePrimaryOutputs } from "../stacks/primaryOutputs";
+import { crossStackProblems, PRIMARY_OUTPUT_NAMES, parsePrimaryOutputs, primaryOutputsSchema } from "../stacks/primaryOutputs";
 import { primaryOutputsFixture } from "./fixtures/primaryOutputs";
 
 const NS = "multi-region-dr";
@@ -128,7 +128,16 @@ describe("parseStackConfig", () => {
         multiAz: true,
       });
       expect(config.dns).to.deep.include({ zoneName: "dr.example.com", privateZoneName: "app.internal", applicationLabel: "app" });
-      expect(config.monitoring).to.deep.equal({ kubernetesVersion: "1.35", nodeInstanceType: "t3.medium", nodeCount: 2, publicAccessCidrs: [] });
+      expect(config.monitoring).to.deep.equal({
+        kubernetesVersion: "1.35",
+        nodeInstanceType: "t3.medium",
+        nodeCount: 2,
+        publicAccessCidrs: [],
+        grafanaAccessCidrs: [],
+        alertEmails: [],
+        prometheusRetentionDays: 15,
+        prometheusStorageGib: 50,
+      });
       expect(config.tags).to.deep.equal({});
       expect(config.protect).to.equal(true);
     });
@@ -220,7 +229,7 @@ describe("parseStackConfig", () => {
         { [`${NS}:vpc`]: { cidrBlock: "10.0.0.0/16" } },
         { key: `${NS}:vpc`, found: { cidrBlock: "10.0.0.0/16" }, hint: "is not a key the primary stack reads; remove it or use one of:" },
       );
-      expect(problem.message).to.include("role, network, app, database, dns, monitoring, recovery, tags, protect");
+      expect(problem.message).to.include("role, standbyRegion, network, app, database, dns, monitoring, recovery, tags, protect");
       expect(problem.message).not.to.match(/\bregion\b/);
     });
 
@@ -379,6 +388,30 @@ describe("parseStackConfig", () => {
     });
   });
 
+  describe("standbyRegion", () => {
+    it("is optional and kept when set", () => {
+      expect(parsePrimary().standbyRegion).to.equal(undefined);
+      expect(parsePrimary({ [`${NS}:standbyRegion`]: "us-west-2" }).standbyRegion).to.equal("us-west-2");
+    });
+
+    it("rejects the primary's own region", () => {
+      expectPrimaryProblem(
+        { [`${NS}:standbyRegion`]: "us-east-1" },
+        { key: `${NS}:standbyRegion`, found: "us-east-1", hint: "is this stack's own region; set the region the DR stack deploys into" },
+      );
+    });
+
+    it("rejects a malformed region", () => {
+      const error = configErrorOf(() => parseStackConfig(flat(primaryBase, { [`${NS}:standbyRegion`]: "west" }), STACK));
+      expect(error.problems.map((problem) => problem.key)).to.deep.equal([`${NS}:standbyRegion`]);
+    });
+
+    it("is not a DR stack key", () => {
+      const error = configErrorOf(() => parseStackConfig(flat(drBase, { [`${NS}:standbyRegion`]: "us-east-1" }), STACK));
+      expect(error.problems.map((problem) => problem.key)).to.deep.equal([`${NS}:standbyRegion`]);
+    });
+  });
+
   describe("monitoring", () => {
     it("rejects a public endpoint open to 0.0.0.0/0", () => {
       expectPrimaryProblem(
@@ -391,6 +424,65 @@ describe("parseStackConfig", () => {
       const config = parsePrimary({ [`${NS}:monitoring`]: { publicAccessCidrs: ["203.0.113.0/24"] } });
       expect(config.monitoring.publicAccessCidrs).to.deep.equal(["203.0.113.0/24"]);
     });
+
+    it("rejects an internet-facing Grafana without a certificate", () => {
+      expectPrimaryProblem(
+        { [`${NS}:monitoring`]: { grafanaAccessCidrs: ["203.0.113.0/24"] } },
+        {
+          key: `${NS}:monitoring.grafanaCertificateArn`,
+          found: undefined,
+          hint: "is required when grafanaAccessCidrs is set: an internet-facing Grafana must serve TLS",
+        },
+      );
+    });
+
+    it("rejects Grafana open to 0.0.0.0/0", () => {
+      expectPrimaryProblem(
+        { [`${NS}:monitoring`]: { grafanaAccessCidrs: ["0.0.0.0/0"], grafanaCertificateArn: "arn:aws:acm:us-east-1:123456789012:certificate/abc-123" } },
+        { key: `${NS}:monitoring.grafanaAccessCidrs.0`, found: "0.0.0.0/0", hint: "must not be 0.0.0.0/0" },
+      );
+    });
+
+    it("accepts an internet-facing Grafana for listed networks with a certificate", () => {
+      const certificate = "arn:aws:acm:us-east-1:123456789012:certificate/abc-123";
+      const config = parsePrimary({ [`${NS}:monitoring`]: { grafanaAccessCidrs: ["203.0.113.0/24"], grafanaCertificateArn: certificate } });
+      expect(config.monitoring.grafanaAccessCidrs).to.deep.equal(["203.0.113.0/24"]);
+      expect(config.monitoring.grafanaCertificateArn).to.equal(certificate);
+    });
+
+    it("rejects a Grafana certificate that is not an ACM ARN", () => {
+      expectPrimaryProblem(
+        { [`${NS}:monitoring`]: { grafanaCertificateArn: "arn:aws:iam::123456789012:server-certificate/x" } },
+        { key: `${NS}:monitoring.grafanaCertificateArn`, found: "arn:aws:iam::123456789012:server-certificate/x", hint: "must be an ACM certificate ARN" },
+      );
+    });
+
+    it("rejects an alert e-mail that is not an address", () => {
+      expectPrimaryProblem(
+        { [`${NS}:monitoring`]: { alertEmails: ["oncall"] } },
+        { key: `${NS}:monitoring.alertEmails.0`, found: "oncall", hint: "must be an e-mail address" },
+      );
+    });
+
+    for (const [key, value, hint] of [
+      ["prometheusRetentionDays", 0, "days"],
+      ["prometheusRetentionDays", 91, "days"],
+      ["prometheusStorageGib", 9, "GiB"],
+      ["prometheusStorageGib", 1001, "GiB"],
+    ] as const) {
+      it(`rejects monitoring.${key} ${value}`, () => {
+        expectPrimaryProblem({ [`${NS}:monitoring`]: { [key]: value } }, { key: `${NS}:monitoring.${key}`, found: value, hint });
+      });
+    }
+
+    for (const port of [9464, 9100]) {
+      it(`rejects app.port ${port}, a metrics port`, () => {
+        expectPrimaryProblem(
+          { [`${NS}:app`]: { port } },
+          { key: `${NS}:app.port`, found: port, hint: "must not be 9464 (the app's metrics port) or 9100 (the node exporter's)" },
+        );
+      });
+    }
 
     it("rejects an EKS version out of standard support (1.29)", () => {
       expectPrimaryProblem(
@@ -682,7 +774,10 @@ describe("parsePrimaryOutputs", () => {
 
   it("lists every output when the primary was never deployed", () => {
     const error = configErrorOf(() => parsePrimaryOutputs({}, PRIMARY_STACK));
-    expect(error.problems.length).to.equal(PRIMARY_OUTPUT_NAMES.length);
+    const required = PRIMARY_OUTPUT_NAMES.filter((name) => !primaryOutputsSchema.shape[name].safeParse(undefined).success);
+    expect(required).to.include("dbArn");
+    expect(required).to.have.length(PRIMARY_OUTPUT_NAMES.length - 1, "every output but the optional standbyRegion");
+    expect(error.problems.map((problem) => problem.key)).to.have.members(required.map((name) => `${PRIMARY_STACK} output ${name}`));
     expect(error.problems.every((problem) => problem.message.includes("deploy the primary stack first"))).to.equal(true);
   });
 
@@ -715,6 +810,17 @@ describe("parsePrimaryOutputs", () => {
 describe("crossStackProblems", () => {
   it("finds nothing for the default DR config against the default primary", () => {
     expect(crossStackProblems(parseDr(), primaryOutputsFixture())).to.deep.equal([]);
+  });
+
+  it("accepts a DR stack in the primary's standbyRegion", () => {
+    expect(crossStackProblems(parseDr(), { ...primaryOutputsFixture(), standbyRegion: "us-west-2" })).to.deep.equal([]);
+  });
+
+  it("rejects a DR stack outside the primary's standbyRegion", () => {
+    const problems = crossStackProblems(parseDr(), { ...primaryOutputsFixture(), standbyRegion: "eu-west-1" });
+    expect(problems.map((problem) => problem.key)).to.deep.equal(["aws:region"]);
+    expect(problems[0].value).to.equal("us-west-2");
+    expect(problems[0].message).to.include("differs from the primary's standbyRegion eu-west-1");
   });
 
   it("rejects a DR stack in the primary's region", () => {

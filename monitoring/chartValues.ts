@@ -1,0 +1,194 @@
+/**
+ * The values handed to the kube-prometheus-stack Helm chart in each region: Prometheus with the
+ * app tier's scrape jobs and persistent storage, Alertmanager delivering to the region's SNS alert
+ * topic, and Grafana with its admin password from a Kubernetes Secret, persistent storage, a
+ * CloudWatch data source, the DR alert rules and a load balancer limited to configured networks.
+ * Keys follow the chart's values.yaml at the pinned version (prometheus-community/helm-charts,
+ * charts/kube-prometheus-stack/values.yaml, and the Grafana subchart's values.yaml).
+ */
+import { type ScrapeConfig } from "./scrapeConfigs";
+
+/** The chart, its repository and the pinned version (tag kube-prometheus-stack-88.5.3: Prometheus v3.14.0, Alertmanager v0.34.0, Grafana 13.2.0). */
+export const KUBE_PROMETHEUS_STACK = {
+  chart: "kube-prometheus-stack",
+  repository: "https://prometheus-community.github.io/helm-charts",
+  version: "88.5.3",
+} as const;
+
+/** Short resource names in the cluster: `kps-prometheus`, `kps-alertmanager`, `kps-grafana`... */
+export const RELEASE_FULLNAME = "kps";
+/** Namespace of the release and its service accounts. */
+export const MONITORING_NAMESPACE = "monitoring";
+/** Service accounts the pod identities are associated with. */
+export const SERVICE_ACCOUNTS = { prometheus: "prometheus", grafana: "grafana", alertmanager: "alertmanager" } as const;
+/** Data source uids the dashboards and alert rules refer to. The chart provisions Prometheus with uid `prometheus`. */
+export const DATASOURCE_UIDS = { prometheus: "prometheus", cloudWatch: "cloudwatch" } as const;
+/** Port Alertmanager serves on inside the cluster (its default). */
+export const ALERTMANAGER_PORT = 9093;
+/** Grafana's container port (the chart's `service.targetPort`). */
+export const GRAFANA_CONTAINER_PORT = 3000;
+/** Size of Grafana's and Alertmanager's volumes, GiB. */
+export const GRAFANA_STORAGE_GIB = 10;
+export const ALERTMANAGER_STORAGE_GIB = 5;
+
+/** The in-cluster URL of Alertmanager, where Grafana sends its alerts. */
+export function alertmanagerUrl(): string {
+  return `http://${RELEASE_FULLNAME}-alertmanager.${MONITORING_NAMESPACE}.svc:${ALERTMANAGER_PORT}`;
+}
+
+/** How Grafana is reached: an internal NLB for the VPC, or an internet-facing one for listed networks over TLS. */
+export type GrafanaExposure = { kind: "internal"; vpcCidrBlock: string } | { kind: "internet-facing"; sourceCidrs: string[]; certificateArn: string };
+
+export interface ChartValuesArgs {
+  /** Region the cluster runs in, e.g. `us-east-1`: Prometheus' external label and the CloudWatch data source's default region. */
+  region: string;
+  role: "primary" | "dr";
+  /** `appScrapeConfigs(...)` for the region's app tier. */
+  scrapeConfigs: ScrapeConfig[];
+  /** Encrypted StorageClass for every volume. */
+  storageClassName: string;
+  prometheus: { retentionDays: number; storageGib: number };
+  grafana: {
+    /** Secret in the release namespace with keys `admin-user` and `admin-password`. */
+    adminSecretName: string;
+    exposure: GrafanaExposure;
+    /** Grafana alerting provisioning files (`rules.yaml`, `contactpoints.yaml`, `policies.yaml`). */
+    alerting: { rules: object; contactPoints: object; policies: object };
+  };
+  /** Prometheus alerting rule groups (`{ groups: [...] }`), installed as a PrometheusRule. */
+  prometheusRules: object;
+  /** SNS topic Alertmanager publishes to, in this region. */
+  alertTopicArn: string;
+}
+
+const GIB = (size: number) => `${size}Gi`;
+
+function volumeClaim(storageClassName: string, sizeGib: number) {
+  return { volumeClaimTemplate: { spec: { storageClassName, accessModes: ["ReadWriteOnce"], resources: { requests: { storage: GIB(sizeGib) } } } } };
+}
+
+/**
+ * Service settings for Grafana: an NLB through the cluster's built-in AWS load balancer controller
+ * (kubernetes/cloud-provider-aws annotations), with `loadBalancerSourceRanges` applied to the nodes'
+ * security group. Internal: reachable from the VPC only, on port 80. Internet-facing: only from the
+ * listed networks, TLS on 443 with the ACM certificate.
+ */
+export function grafanaService(exposure: GrafanaExposure): Record<string, unknown> {
+  const nlb = { "service.beta.kubernetes.io/aws-load-balancer-type": "nlb" };
+  if (exposure.kind === "internal") {
+    return {
+      type: "LoadBalancer",
+      port: 80,
+      targetPort: GRAFANA_CONTAINER_PORT,
+      annotations: { ...nlb, "service.beta.kubernetes.io/aws-load-balancer-internal": "true" },
+      loadBalancerSourceRanges: [exposure.vpcCidrBlock],
+    };
+  }
+  if (exposure.sourceCidrs.length === 0)
+    throw new Error("Grafana: an internet-facing load balancer needs at least one source CIDR (monitoring.grafanaAccessCidrs)");
+  if (exposure.sourceCidrs.includes("0.0.0.0/0"))
+    throw new Error("Grafana: monitoring.grafanaAccessCidrs must not contain 0.0.0.0/0; list your operators' networks");
+  return {
+    type: "LoadBalancer",
+    port: 443,
+    targetPort: GRAFANA_CONTAINER_PORT,
+    annotations: {
+      ...nlb,
+      "service.beta.kubernetes.io/aws-load-balancer-internal": "false",
+      "service.beta.kubernetes.io/aws-load-balancer-ssl-cert": exposure.certificateArn,
+      "service.beta.kubernetes.io/aws-load-balancer-ssl-ports": "443",
+    },
+    loadBalancerSourceRanges: exposure.sourceCidrs,
+  };
+}
+
+/**
+ * The chart's values.
+ * @throws RangeError for retention or storage outside what the config allows; Error for an unsafe Grafana exposure.
+ */
+export function chartValues(args: ChartValuesArgs): Record<string, unknown> {
+  const { retentionDays, storageGib } = args.prometheus;
+  if (!Number.isInteger(retentionDays) || retentionDays < 1)
+    throw new RangeError(`Prometheus retention must be a whole number of days >= 1, got ${retentionDays}`);
+  if (!Number.isInteger(storageGib) || storageGib < 10) throw new RangeError(`Prometheus storage must be a whole number of GiB >= 10, got ${storageGib}`);
+  // Keep 10% of the volume free: TSDB compaction needs headroom (Prometheus storage docs, "Operational aspects").
+  const retentionSizeGib = Math.floor(storageGib * 0.9);
+  return {
+    fullnameOverride: RELEASE_FULLNAME,
+    crds: { enabled: true },
+    defaultRules: { create: true },
+    kubeStateMetrics: { enabled: true },
+    nodeExporter: { enabled: true },
+    prometheus: {
+      serviceAccount: { create: true, name: SERVICE_ACCOUNTS.prometheus },
+      prometheusSpec: {
+        retention: `${retentionDays}d`,
+        retentionSize: `${retentionSizeGib}GiB`,
+        externalLabels: { region: args.region, role: args.role },
+        storageSpec: volumeClaim(args.storageClassName, storageGib),
+        additionalScrapeConfigs: args.scrapeConfigs,
+      },
+    },
+    additionalPrometheusRulesMap: { "disaster-recovery": args.prometheusRules },
+    alertmanager: {
+      serviceAccount: { create: true, name: SERVICE_ACCOUNTS.alertmanager },
+      alertmanagerSpec: { storage: volumeClaim(args.storageClassName, ALERTMANAGER_STORAGE_GIB) },
+      config: {
+        route: {
+          receiver: "sns",
+          group_by: ["alertname", "region"],
+          group_wait: "30s",
+          group_interval: "5m",
+          repeat_interval: "4h",
+          // The chart's always-firing Watchdog and InfoInhibitor are for dead-man switches, not pages.
+          routes: [{ matchers: ['alertname =~ "Watchdog|InfoInhibitor"'], receiver: "null" }],
+        },
+        receivers: [
+          { name: "null" },
+          {
+            name: "sns",
+            sns_configs: [
+              {
+                topic_arn: args.alertTopicArn,
+                sigv4: { region: args.region },
+                subject: `[{{ .Status | toUpper }}] {{ .CommonLabels.alertname }} (${args.role} ${args.region})`,
+                send_resolved: true,
+              },
+            ],
+          },
+        ],
+      },
+    },
+    grafana: {
+      admin: { existingSecret: args.grafana.adminSecretName, userKey: "admin-user", passwordKey: "admin-password" },
+      serviceAccount: { create: true, name: SERVICE_ACCOUNTS.grafana },
+      persistence: { enabled: true, type: "pvc", storageClassName: args.storageClassName, accessModes: ["ReadWriteOnce"], size: GIB(GRAFANA_STORAGE_GIB) },
+      // One ReadWriteOnce volume: a rolling update would wait forever for the old pod's volume.
+      deploymentStrategy: { type: "Recreate" },
+      service: grafanaService(args.grafana.exposure),
+      "grafana.ini": {
+        analytics: { reporting_enabled: false, check_for_updates: false },
+        users: { allow_sign_up: false },
+        "auth.anonymous": { enabled: false },
+        security: { cookie_secure: args.grafana.exposure.kind === "internet-facing", disable_gravatar: true },
+      },
+      additionalDataSources: [
+        {
+          name: "CloudWatch",
+          type: "cloudwatch",
+          uid: DATASOURCE_UIDS.cloudWatch,
+          access: "proxy",
+          editable: false,
+          // The pod identity's credentials through the AWS SDK's default chain.
+          jsonData: { authType: "default", defaultRegion: args.region },
+        },
+      ],
+      sidecar: { dashboards: { enabled: true, label: "grafana_dashboard", labelValue: "1", searchNamespace: MONITORING_NAMESPACE } },
+      alerting: {
+        "rules.yaml": args.grafana.alerting.rules,
+        "contactpoints.yaml": args.grafana.alerting.contactPoints,
+        "policies.yaml": args.grafana.alerting.policies,
+      },
+    },
+  };
+}
