@@ -42,7 +42,9 @@ const certificateArn = z.string().regex(/^arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:c
 const operatorCidr = z
   .string()
   .regex(/^(\d{1,3}\.){3}\d{1,3}\/\d{1,2}$/, { error: "must be an IPv4 CIDR block" })
-  .refine((cidr) => cidr !== "0.0.0.0/0", { error: "must not be 0.0.0.0/0 (Security Hub EKS.1); list your operators' networks" });
+  .refine((cidr) => !/\/0+$/.test(cidr), {
+    error: "must not be 0.0.0.0/0 or any other /0 block, the whole internet (Security Hub EKS.1); list your operators' networks",
+  });
 
 const integer = (what: string, min: number, max: number) =>
   z

@@ -5,7 +5,9 @@
  * remote components `awsx:ec2:Vpc`, `eks:index:Cluster` and `eks:index:ManagedNodeGroup` register
  * their children in their own provider process, so synthesis records only the component: they are
  * priced from their inputs. The program's own components (`<project>:...`, not custom) group
- * resources that are classified themselves and cost nothing.
+ * resources that are classified themselves and cost nothing. Kubernetes objects cost nothing of their
+ * own (the cluster and its nodes are priced); a Helm release is priced from its chart values, for the
+ * AWS resources the cluster creates from them (EBS volumes, a load balancer), in the cluster's region.
  *
  * A type that is none of these is an error: classify it here before it reaches a stack.
  */
@@ -477,12 +479,229 @@ function parameterCharges(resource: PlannedResource, context: PricingContext): C
 }
 
 // ---------------------------------------------------------------------------------------------
+// Monitoring: the admin-password secret, the CloudWatch dashboard, the kube-prometheus-stack release
+
+function secretCharges(resource: PlannedResource, context: PricingContext): Charge[] {
+  const name = inputString(resource.inputs.name) ?? (inputString(resource.inputs.namePrefix) ? `${inputString(resource.inputs.namePrefix)}*` : resource.name);
+  const charges: Charge[] = [
+    { description: `Secrets Manager secret ${name}`, quantity: 1, price: regionalPrices(context.table, resource.region).secretsManagerSecretMonth },
+  ];
+  // Each replica is billed as a secret of its own region (Secrets Manager pricing).
+  for (const replica of inputList(resource.inputs.replicas)) {
+    const region = inputString(inputRecord(replica).region);
+    if (!region) continue;
+    charges.push({
+      description: `replica of secret ${name} in ${region} (billed as a secret there)`,
+      quantity: 1,
+      price: regionalPrices(context.table, region).secretsManagerSecretMonth,
+    });
+  }
+  return charges;
+}
+
+function dashboardCharges(resource: PlannedResource, context: PricingContext): Charge[] {
+  return [
+    {
+      description: `CloudWatch dashboard ${inputString(resource.inputs.dashboardName) ?? resource.name} (the first 3 dashboards of an account are free: not applied here)`,
+      quantity: 1,
+      price: regionalPrices(context.table, resource.region).cloudwatchDashboardMonth,
+    },
+  ];
+}
+
+/** GiB in one unit of each Kubernetes quantity suffix the estimate reads (binary: Gi = 2^30 bytes, Ti = 2^40 bytes). */
+const QUANTITY_GIB: Readonly<Record<string, number>> = { Gi: 1, Ti: 1024 };
+
+/**
+ * GiB of a Kubernetes storage quantity such as `50Gi` or `1Ti`.
+ * @param key where the quantity was read (e.g. `grafana.persistence.size`), for the error.
+ * @throws Error naming the key for anything else: `50G` (decimal gigabytes), `512Mi`, a bare number.
+ */
+export function quantityGib(quantity: unknown, key: string): number {
+  const match = typeof quantity === "string" ? /^(\d+(?:\.\d+)?)(Gi|Ti)$/.exec(quantity) : null;
+  if (!match) {
+    throw new Error(
+      `${key} is ${JSON.stringify(quantity)}: cost/billableTypes.ts reads storage sizes in Gi or Ti only (e.g. "50Gi"); write the size so or extend quantityGib`,
+    );
+  }
+  return Number(match[1]) * QUANTITY_GIB[match[2]];
+}
+
+/** The value at a dotted path of nested records (keys without dots), or undefined. */
+function valueAt(values: Record<string, unknown>, path: string): unknown {
+  return path.split(".").reduce<unknown>((node, key) => inputRecord(node)[key], values);
+}
+
+/** Grafana chart default (grafana/helm-charts, charts/grafana/values.yaml) when persistence is on without a size. */
+const GRAFANA_DEFAULT_PERSISTENCE_SIZE = "10Gi";
+
+/** A persistent volume a chart's PersistentVolumeClaims create. */
+export interface ChartVolume {
+  /** What it stores, e.g. `Prometheus`. */
+  component: string;
+  /** The values key of its size. */
+  key: string;
+  gib: number;
+  /** Claims of this size: one per replica (and Prometheus shard). */
+  claims: number;
+  storageClassName?: string;
+}
+
+/** A component is on unless its values say `enabled: false` (kube-prometheus-stack enables Prometheus, Alertmanager and Grafana by default). */
+const componentEnabled = (values: Record<string, unknown>, component: string) => inputRecord(values[component]).enabled !== false;
+
+/**
+ * The EBS volumes kube-prometheus-stack's values claim: Prometheus' and Alertmanager's
+ * `volumeClaimTemplate` (one claim per replica, and per Prometheus shard) and Grafana's persistence
+ * when enabled. Without a claim template the component keeps its data in an emptyDir: no volume.
+ * @throws Error naming the key of a size that is not a Gi or Ti quantity.
+ */
+export function chartVolumes(values: Record<string, unknown>): ChartVolume[] {
+  const volumes: ChartVolume[] = [];
+  const claimTemplate = (component: string, spec: string, template: string) => {
+    if (!componentEnabled(values, component.toLowerCase())) return;
+    const claim = inputRecord(valueAt(values, `${spec}.${template}.spec`));
+    const key = `${spec}.${template}.spec.resources.requests.storage`;
+    const size = valueAt(values, key);
+    if (size === undefined) return;
+    const copies = (inputNumber(valueAt(values, `${spec}.replicas`)) ?? 1) * (inputNumber(valueAt(values, `${spec}.shards`)) ?? 1);
+    volumes.push({ component, key, gib: quantityGib(size, key), claims: copies, storageClassName: inputString(claim.storageClassName) });
+  };
+  claimTemplate("Prometheus", "prometheus.prometheusSpec", "storageSpec.volumeClaimTemplate");
+  claimTemplate("Alertmanager", "alertmanager.alertmanagerSpec", "storage.volumeClaimTemplate");
+  const persistence = inputRecord(valueAt(values, "grafana.persistence"));
+  if (componentEnabled(values, "grafana") && persistence.enabled === true) {
+    const key = "grafana.persistence.size";
+    volumes.push({
+      component: "Grafana",
+      key,
+      gib: quantityGib(persistence.size ?? GRAFANA_DEFAULT_PERSISTENCE_SIZE, key),
+      claims: 1,
+      storageClassName: inputString(persistence.storageClassName),
+    });
+  }
+  return volumes;
+}
+
+/** The Service annotation that picks the load balancer type (kubernetes/cloud-provider-aws). */
+const LOAD_BALANCER_TYPE_ANNOTATION = "service.beta.kubernetes.io/aws-load-balancer-type";
+const LOAD_BALANCER_INTERNAL_ANNOTATION = "service.beta.kubernetes.io/aws-load-balancer-internal";
+
+/** The load balancer Grafana's Service gets: none (not of type LoadBalancer), a Network or a Classic Load Balancer. */
+export interface GrafanaLoadBalancer {
+  kind: "network" | "classic";
+  internal: boolean;
+}
+
+/**
+ * Grafana's load balancer from the release's values: a Service of type LoadBalancer gets, from the
+ * cluster's AWS cloud provider, a Network Load Balancer with the annotation
+ * `service.beta.kubernetes.io/aws-load-balancer-type: nlb` and a Classic Load Balancer without it;
+ * `service.beta.kubernetes.io/aws-load-balancer-internal` (any value but "false") makes it internal.
+ * @throws Error for another load balancer type annotation (e.g. `external`, which needs the AWS Load Balancer Controller).
+ */
+export function grafanaLoadBalancer(values: Record<string, unknown>): GrafanaLoadBalancer | undefined {
+  const service = inputRecord(valueAt(values, "grafana.service"));
+  if (!componentEnabled(values, "grafana") || service.enabled === false || service.type !== "LoadBalancer") return undefined;
+  const annotations = inputRecord(service.annotations);
+  const type = annotations[LOAD_BALANCER_TYPE_ANNOTATION];
+  const internal = annotations[LOAD_BALANCER_INTERNAL_ANNOTATION] !== undefined && String(annotations[LOAD_BALANCER_INTERNAL_ANNOTATION]) !== "false";
+  if (type === "nlb") return { kind: "network", internal };
+  if (type === undefined) return { kind: "classic", internal };
+  throw new Error(
+    `grafana.service.annotations["${LOAD_BALANCER_TYPE_ANNOTATION}"] is ${JSON.stringify(type)}: cost/billableTypes.ts prices "nlb" (a Network Load Balancer) ` +
+      `and no annotation (a Classic Load Balancer) from the cluster's cloud provider; extend grafanaLoadBalancer for ${JSON.stringify(type)}`,
+  );
+}
+
+/**
+ * The region of the EKS cluster a Kubernetes resource runs in: the region of the `eks:index:Cluster`
+ * whose kubeconfig built the resource's Kubernetes provider. Synthesis records Kubernetes resources
+ * in the stack's region (their provider has no AWS region), so this is the stack's region when the
+ * plan does not link the provider to a cluster.
+ */
+export function clusterRegionOf(resource: PlannedResource, plan: StackPlan): string {
+  const provider = plan.resources.find((candidate) => candidate.urn === resource.providerUrn);
+  const sources = Object.values(provider?.propertyDependencies ?? {}).flat();
+  const cluster = plan.resources.find((candidate) => candidate.type === "eks:index:Cluster" && sources.includes(candidate.urn));
+  return cluster?.region ?? plan.region;
+}
+
+/** The values of a Helm release, as a record (`values` input). */
+const releaseValues = (resource: PlannedResource) => inputRecord(resource.inputs.values);
+
+/**
+ * A Helm release's charges: the gp3 volumes its PersistentVolumeClaims create (through a StorageClass
+ * in the plan of EBS type gp3, or one not in the plan, priced as gp3) and Grafana's load balancer,
+ * each in the cluster's region.
+ */
+function helmReleaseCharges(resource: PlannedResource, context: PricingContext): Charge[] {
+  const values = releaseValues(resource);
+  const region = clusterRegionOf(resource, context.plan);
+  const prices = regionalPrices(context.table, region);
+  const where = region === resource.region ? "" : ` (in the cluster's region ${region})`;
+  const charges: Charge[] = chartVolumes(values).map((volume) => {
+    const storageClass = context.plan.resources.find(
+      (candidate) =>
+        candidate.type === "kubernetes:storage.k8s.io/v1:StorageClass" &&
+        volume.storageClassName !== undefined &&
+        inputRecord(candidate.inputs.metadata).name === volume.storageClassName,
+    );
+    const ebsType = inputString(inputRecord(storageClass?.inputs.parameters).type) ?? "gp3";
+    if (ebsType !== "gp3") {
+      throw new Error(
+        `${volume.key}: StorageClass ${volume.storageClassName} provisions ${ebsType} volumes: cost/priceTable.ts prices only gp3 EBS volumes; add the type`,
+      );
+    }
+    const storageClassLabel = volume.storageClassName ? `StorageClass ${volume.storageClassName}` : "default StorageClass";
+    return {
+      description: `${volume.claims} x ${volume.gib} GiB gp3 volume for ${volume.component} (${storageClassLabel}${storageClass ? "" : ", priced as gp3"})${where}`,
+      quantity: volume.claims * volume.gib,
+      price: prices.ebsGp3GibMonth,
+    };
+  });
+  const loadBalancer = grafanaLoadBalancer(values);
+  if (loadBalancer) {
+    const scheme = loadBalancer.internal ? "internal" : "internet-facing";
+    const network = loadBalancer.kind === "network";
+    charges.push({
+      description: `Grafana's ${scheme} ${network ? "Network" : "Classic"} Load Balancer (Service type LoadBalancer), ${hoursLabel(context)}${where}`,
+      quantity: hours(context),
+      price: network ? prices.networkLoadBalancerHour : prices.classicLoadBalancerHour,
+    });
+  }
+  return charges;
+}
+
+/** A Helm release's usage: its load balancer's capacity units or data, public addresses, and Grafana's CloudWatch queries. */
+function helmReleaseUsage(resource: PlannedResource): string[] {
+  const values = releaseValues(resource);
+  const usage: string[] = [];
+  const loadBalancer = grafanaLoadBalancer(values);
+  if (loadBalancer?.kind === "network") {
+    usage.push("Network Load Balancer Capacity Unit hours (new and active flows, GB processed; no minimum) of Grafana's load balancer");
+  }
+  if (loadBalancer?.kind === "classic") usage.push("data processed by Grafana's Classic Load Balancer, per GB");
+  if (loadBalancer && !loadBalancer.internal) {
+    usage.push("public IPv4 addresses of Grafana's internet-facing load balancer (one per zone it spans), per address-hour");
+  }
+  const dataSources = inputList(valueAt(values, "grafana.additionalDataSources"));
+  if (componentEnabled(values, "grafana") && dataSources.some((source) => inputRecord(source).type === "cloudwatch")) {
+    usage.push("CloudWatch GetMetricData requests of Grafana's CloudWatch data source, per 1,000 metrics requested");
+  }
+  return usage;
+}
+
+// ---------------------------------------------------------------------------------------------
 // The classification
 
 const usage = (unit: string, source: string): UsageClassification => ({ kind: "usage", unit, source });
 const free = (reason: string, source: string): FreeClassification => ({ kind: "free", reason, source });
 
 const VPC_PRICING_FREE = "no charge for a VPC, its subnets, route tables, gateways' attachments or security groups";
+const KUBERNETES_OBJECT =
+  "an object in the EKS cluster's API, kept by the control plane priced on the cluster; what runs from it runs on the priced node group";
+const PULUMI_PROVIDERS = "https://www.pulumi.com/docs/iac/concepts/resources/providers/";
 const S3_CONFIGURATION =
   "bucket configuration has no charge of its own; what it keeps (object versions, access logs) is billed as S3 storage and its KMS requests as KMS usage";
 
@@ -538,6 +757,20 @@ export const BILLABLE_TYPES: Readonly<Record<string, Classification>> = {
   "aws:route53/healthCheck:HealthCheck": { kind: "fixed", summary: "a basic health check plus each optional feature", charges: healthCheckCharges },
   "aws:cloudwatch/metricAlarm:MetricAlarm": { kind: "fixed", summary: "one alarm per metric it watches, standard or high resolution", charges: alarmCharges },
   "aws:ssm/parameter:Parameter": { kind: "fixed", summary: "advanced parameters only (standard parameters are free)", charges: parameterCharges },
+  "aws:secretsmanager/secret:Secret": {
+    kind: "fixed",
+    summary: "one secret a month, and one per replica in its region",
+    charges: secretCharges,
+    usage: () => ["Secrets Manager API calls, per 10,000"],
+  },
+  "aws:cloudwatch/dashboard:Dashboard": { kind: "fixed", summary: "one dashboard a month", charges: dashboardCharges },
+  "kubernetes:helm.sh/v3:Release": {
+    kind: "fixed",
+    summary:
+      "from the chart's values: the gp3 volumes of Prometheus', Alertmanager's and Grafana's claims and Grafana's load balancer hours, in the cluster's region; capacity units are usage",
+    charges: helmReleaseCharges,
+    usage: helmReleaseUsage,
+  },
 
   // Billed by use only.
   "aws:cloudwatch/logGroup:LogGroup": usage("per GB ingested and per GB-month stored (within its retention)", PRICING_PAGES.cloudwatch),
@@ -558,7 +791,31 @@ export const BILLABLE_TYPES: Readonly<Record<string, Classification>> = {
   ),
 
   // No charge of their own.
-  "pulumi:providers:aws": free("a Pulumi provider: configuration, not an AWS resource", "https://www.pulumi.com/docs/iac/concepts/resources/providers/"),
+  "pulumi:providers:aws": free("a Pulumi provider: configuration, not an AWS resource", PULUMI_PROVIDERS),
+  "pulumi:providers:kubernetes": free("a Pulumi provider: configuration, not an AWS resource", PULUMI_PROVIDERS),
+  "random:index/randomPassword:RandomPassword": free(
+    "generated by the Pulumi random provider and kept in the stack's state: not an AWS resource",
+    "https://www.pulumi.com/registry/packages/random/api-docs/randompassword/",
+  ),
+  "aws:secretsmanager/secretVersion:SecretVersion": free(
+    "a secret's value: Secrets Manager bills the secret (per month) and API calls, not its versions",
+    PRICING_PAGES.secretsManager,
+  ),
+  "aws:eks/addon:Addon": free(
+    "EKS add-ons have no charge of their own: EKS bills the control plane (priced on the cluster) and the AWS resources the cluster uses; add-on pods run on the priced node group",
+    PRICING_PAGES.eks,
+  ),
+  "aws:eks/podIdentityAssociation:PodIdentityAssociation": free(
+    "EKS Pod Identity has no charge of its own: EKS bills the control plane (priced on the cluster) and the AWS resources the cluster uses; the agent runs on the priced node group",
+    PRICING_PAGES.eks,
+  ),
+  "kubernetes:core/v1:Namespace": free(KUBERNETES_OBJECT, PRICING_PAGES.eks),
+  "kubernetes:core/v1:Secret": free(KUBERNETES_OBJECT, PRICING_PAGES.eks),
+  "kubernetes:core/v1:ConfigMap": free(KUBERNETES_OBJECT, PRICING_PAGES.eks),
+  "kubernetes:storage.k8s.io/v1:StorageClass": free(
+    `${KUBERNETES_OBJECT}; the EBS volumes provisioned through it are priced on the Helm release whose claims create them`,
+    PRICING_PAGES.eks,
+  ),
   "aws:ec2/launchTemplate:LaunchTemplate": free(
     "launch templates are free; the instances launched from one are priced on their Auto Scaling group",
     PRICING_PAGES.ec2,

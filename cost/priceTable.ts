@@ -186,6 +186,7 @@ function rememberedDatabaseStorage(singleAzUsd: number, note?: string): Deployme
   };
 }
 
+/** The dashboard price's note: uniform, and the account-wide free dashboards left out. */
 const DASHBOARD_NOTE = "one rate in every region; the first 3 custom dashboards of an account (up to 50 metrics each) are free: not applied here";
 
 /** Prices that are one number in every region this table covers (per-region verification differs only in notes). */

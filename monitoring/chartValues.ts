@@ -86,8 +86,12 @@ export function grafanaService(exposure: GrafanaExposure): Record<string, unknow
   }
   if (exposure.sourceCidrs.length === 0)
     throw new Error("Grafana: an internet-facing load balancer needs at least one source CIDR (monitoring.grafanaAccessCidrs)");
-  if (exposure.sourceCidrs.includes("0.0.0.0/0"))
-    throw new Error("Grafana: monitoring.grafanaAccessCidrs must not contain 0.0.0.0/0; list your operators' networks");
+  const wholeInternet = exposure.sourceCidrs.find((cidr) => /\/0+$/.test(cidr));
+  if (wholeInternet !== undefined) {
+    throw new Error(
+      `Grafana: monitoring.grafanaAccessCidrs must not contain ${wholeInternet}, a /0 block is the whole internet; list your operators' networks`,
+    );
+  }
   return {
     type: "LoadBalancer",
     port: 443,

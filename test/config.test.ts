@@ -416,7 +416,7 @@ describe("parseStackConfig", () => {
     it("rejects a public endpoint open to 0.0.0.0/0", () => {
       expectPrimaryProblem(
         { [`${NS}:monitoring`]: { publicAccessCidrs: ["203.0.113.0/24", "0.0.0.0/0"] } },
-        { key: `${NS}:monitoring.publicAccessCidrs.1`, found: "0.0.0.0/0", hint: "must not be 0.0.0.0/0 (Security Hub EKS.1); list your operators' networks" },
+        { key: `${NS}:monitoring.publicAccessCidrs.1`, found: "0.0.0.0/0", hint: "the whole internet (Security Hub EKS.1); list your operators' networks" },
       );
     });
 
@@ -433,6 +433,13 @@ describe("parseStackConfig", () => {
           found: undefined,
           hint: "is required when grafanaAccessCidrs is set: an internet-facing Grafana must serve TLS",
         },
+      );
+    });
+
+    it("rejects Grafana open to another spelling of the whole internet (10.0.0.0/0)", () => {
+      expectPrimaryProblem(
+        { [`${NS}:monitoring`]: { grafanaAccessCidrs: ["10.0.0.0/0"], grafanaCertificateArn: "arn:aws:acm:us-east-1:123456789012:certificate/abc-123" } },
+        { key: `${NS}:monitoring.grafanaAccessCidrs.0`, found: "10.0.0.0/0", hint: "or any other /0 block, the whole internet" },
       );
     });
 

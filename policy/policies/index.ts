@@ -7,6 +7,7 @@ import { computePolicies } from "./compute";
 import { databasePolicies } from "./database";
 import { dnsFailoverPolicies } from "./dnsFailover";
 import { keysAndLogsPolicies } from "./keysLogs";
+import { monitoringPolicies } from "./monitoring";
 import { networkPolicies } from "./network";
 import { recoveryPolicies } from "./recovery";
 import { storagePolicies } from "./storage";
@@ -18,6 +19,7 @@ export const POLICY_GROUPS = {
   storage: storagePolicies,
   network: networkPolicies,
   compute: computePolicies,
+  monitoring: monitoringPolicies,
   "DNS and failover": dnsFailoverPolicies,
   "keys and logs": keysAndLogsPolicies,
 } as const;

@@ -111,4 +111,54 @@ describe("billable types on the synthesized stacks", function () {
     const alarm = eastLines.find((line) => line.type === "aws:cloudwatch/metricAlarm:MetricAlarm");
     if (alarm) expect(alarm.unitPriceUsd).to.equal(PRICE_TABLE.regions["us-east-1"].cloudwatchAlarmMetricMonth.standardResolution.usd);
   });
+
+  it("prices each stack's kube-prometheus-stack release from its values: Prometheus', Alertmanager's and Grafana's gp3 volumes and Grafana's NLB, in the cluster's region", () => {
+    for (const plan of plans) {
+      const release = plan.resources.find((resource) => resource.type === "kubernetes:helm.sh/v3:Release");
+      if (!release) continue;
+      const cluster = plan.resources.find((resource) => resource.type === "eks:index:Cluster");
+      const lines = estimateMonthlyCost(plan).lines.filter((line) => line.resourceName === release.name);
+      const descriptions = lines.map((line) => line.description).join("\n");
+      for (const component of ["Prometheus", "Alertmanager", "Grafana"])
+        expect(descriptions, plan.stack).to.match(new RegExp(`GiB gp3 volume for ${component} `));
+      expect(descriptions, plan.stack).to.match(/Grafana's internal Network Load Balancer/);
+      const prices = PRICE_TABLE.regions[cluster?.region ?? plan.region];
+      for (const line of lines) expect([prices.ebsGp3GibMonth.usd, prices.networkLoadBalancerHour.usd], line.description).to.include(line.unitPriceUsd);
+    }
+  });
+});
+
+describe("billable types of the monitoring stack", () => {
+  const FREE_MONITORING_TYPES = [
+    "random:index/randomPassword:RandomPassword",
+    "aws:secretsmanager/secretVersion:SecretVersion",
+    "aws:eks/addon:Addon",
+    "aws:eks/podIdentityAssociation:PodIdentityAssociation",
+    "pulumi:providers:kubernetes",
+    "kubernetes:core/v1:Namespace",
+    "kubernetes:core/v1:Secret",
+    "kubernetes:core/v1:ConfigMap",
+    "kubernetes:storage.k8s.io/v1:StorageClass",
+  ];
+
+  for (const type of FREE_MONITORING_TYPES) {
+    it(`classifies ${type} as free, with a reason and an https source`, () => {
+      const classification = BILLABLE_TYPES[type];
+      expect(classification?.kind, type).to.equal("free");
+      if (classification?.kind === "free") {
+        expect(classification.reason).to.have.length.above(20);
+        expect(classification.source).to.match(/^https:\/\//);
+      }
+    });
+  }
+
+  it("classifies the secret, the dashboard and the Helm release as fixed, with usage for the secret's API calls and the release's load balancer", () => {
+    for (const type of ["aws:secretsmanager/secret:Secret", "aws:cloudwatch/dashboard:Dashboard", "kubernetes:helm.sh/v3:Release"]) {
+      expect(BILLABLE_TYPES[type]?.kind, type).to.equal("fixed");
+    }
+    const secret = BILLABLE_TYPES["aws:secretsmanager/secret:Secret"];
+    const release = BILLABLE_TYPES["kubernetes:helm.sh/v3:Release"];
+    expect(secret?.kind === "fixed" && secret.usage !== undefined).to.equal(true);
+    expect(release?.kind === "fixed" && release.usage !== undefined).to.equal(true);
+  });
 });

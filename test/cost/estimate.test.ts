@@ -293,6 +293,129 @@ describe("cost estimate", () => {
     });
   });
 
+  describe("monitoring: the Helm release, the dashboard and the admin-password secret", () => {
+    const NLB_ANNOTATIONS = { "service.beta.kubernetes.io/aws-load-balancer-type": "nlb", "service.beta.kubernetes.io/aws-load-balancer-internal": "true" };
+    const claim = (storage: string) => ({ volumeClaimTemplate: { spec: { storageClassName: "gp3-encrypted", resources: { requests: { storage } } } } });
+
+    /** kube-prometheus-stack values as monitoring/chartValues.ts shapes them: Prometheus 50Gi, Alertmanager 5Gi, Grafana 10Gi behind an internal NLB. */
+    function chartValues(
+      overrides: {
+        prometheus?: string;
+        grafanaPersistence?: Record<string, unknown>;
+        grafanaService?: Record<string, unknown>;
+        prometheusReplicas?: number;
+      } = {},
+    ): Record<string, unknown> {
+      return {
+        prometheus: {
+          prometheusSpec: {
+            storageSpec: claim(overrides.prometheus ?? "50Gi"),
+            ...(overrides.prometheusReplicas ? { replicas: overrides.prometheusReplicas } : {}),
+          },
+        },
+        alertmanager: { alertmanagerSpec: { storage: claim("5Gi") } },
+        grafana: {
+          persistence: overrides.grafanaPersistence ?? { enabled: true, type: "pvc", storageClassName: "gp3-encrypted", size: "10Gi" },
+          service: overrides.grafanaService ?? { type: "LoadBalancer", port: 80, annotations: NLB_ANNOTATIONS },
+          additionalDataSources: [{ name: "CloudWatch", type: "cloudwatch" }],
+        },
+      };
+    }
+
+    const release = (values: Record<string, unknown>, region = "us-east-1") =>
+      planned("kubernetes:helm.sh/v3:Release", "kps", { chart: "kube-prometheus-stack", values }, { region });
+
+    it("prices Prometheus 50Gi + Alertmanager 5Gi + Grafana 10Gi as 65 GiB of gp3 and Grafana's internal NLB for 730 h, NLCUs as usage", () => {
+      const estimate = estimateMonthlyCost(planOf([release(chartValues())]));
+      // 65 GiB x $0.08 + 730 h x $0.0225 = $5.20 + $16.425 = $21.625
+      closeTo(estimate.totalMonthlyUsd, 65 * EAST.ebsGp3GibMonth.usd + HOURS * EAST.networkLoadBalancerHour.usd);
+      closeTo(estimate.totalMonthlyUsd, 21.625);
+      closeTo(monthlyOf(estimate, "kps", "50 GiB gp3 volume for Prometheus"), 50 * 0.08);
+      closeTo(monthlyOf(estimate, "kps", "5 GiB gp3 volume for Alertmanager"), 5 * 0.08);
+      closeTo(monthlyOf(estimate, "kps", "10 GiB gp3 volume for Grafana"), 10 * 0.08);
+      expect(linesOf(estimate, "kps", "internal Network Load Balancer")[0]).to.include({ quantity: 730, unit: "load-balancer-hour", unitPriceUsd: 0.0225 });
+      expect(estimate.usageBased.map((usage) => usage.unit)).to.deep.equal([
+        "Network Load Balancer Capacity Unit hours (new and active flows, GB processed; no minimum) of Grafana's load balancer",
+        "CloudWatch GetMetricData requests of Grafana's CloudWatch data source, per 1,000 metrics requested",
+      ]);
+    });
+
+    it("prices no Grafana volume when its persistence is disabled", () => {
+      const estimate = estimateMonthlyCost(planOf([release(chartValues({ grafanaPersistence: { enabled: false, size: "10Gi" } }))]));
+      expect(linesOf(estimate, "kps", "for Grafana")).to.have.length(0);
+      closeTo(estimate.totalMonthlyUsd, 55 * EAST.ebsGp3GibMonth.usd + HOURS * EAST.networkLoadBalancerHour.usd);
+    });
+
+    it("prices no load balancer for a ClusterIP service, and lists no capacity units", () => {
+      const estimate = estimateMonthlyCost(planOf([release(chartValues({ grafanaService: { type: "ClusterIP", port: 80 } }))]));
+      expect(linesOf(estimate, "kps", "Load Balancer")).to.have.length(0);
+      closeTo(estimate.totalMonthlyUsd, 65 * EAST.ebsGp3GibMonth.usd);
+      expect(estimate.usageBased.map((usage) => usage.unit).join("\n")).not.to.match(/Capacity Unit|IPv4/);
+    });
+
+    it("prices a service without the nlb annotation as a Classic Load Balancer, and an internet-facing one's public addresses as usage", () => {
+      const estimate = estimateMonthlyCost(planOf([release(chartValues({ grafanaService: { type: "LoadBalancer", port: 443 } }))]));
+      expect(linesOf(estimate, "kps", "internet-facing Classic Load Balancer")[0]).to.include({ quantity: 730, unitPriceUsd: 0.025 });
+      closeTo(monthlyOf(estimate, "kps", "Classic Load Balancer"), HOURS * EAST.classicLoadBalancerHour.usd);
+      expect(estimate.usageBased.map((usage) => usage.unit)).to.include.members([
+        "data processed by Grafana's Classic Load Balancer, per GB",
+        "public IPv4 addresses of Grafana's internet-facing load balancer (one per zone it spans), per address-hour",
+      ]);
+    });
+
+    it("counts one claim per Prometheus replica and reads Ti", () => {
+      const estimate = estimateMonthlyCost(planOf([release(chartValues({ prometheus: "1Ti", prometheusReplicas: 2 }))]));
+      expect(linesOf(estimate, "kps", "2 x 1024 GiB gp3 volume for Prometheus")[0]).to.include({ quantity: 2048 });
+    });
+
+    it("refuses a size that is not in Gi or Ti, naming the values key", () => {
+      expect(() => estimateMonthlyCost(planOf([release(chartValues({ prometheus: "50G" }))]))).to.throw(
+        Error,
+        /stack test, kubernetes:helm\.sh\/v3:Release kps: prometheus\.prometheusSpec\.storageSpec\.volumeClaimTemplate\.spec\.resources\.requests\.storage is "50G": .*Gi or Ti/,
+      );
+      expect(() => estimateMonthlyCost(planOf([release(chartValues({ grafanaPersistence: { enabled: true, size: "512Mi" } }))]))).to.throw(
+        Error,
+        /grafana\.persistence\.size is "512Mi"/,
+      );
+    });
+
+    it("refuses a load balancer type annotation it cannot price, and a StorageClass that is not gp3", () => {
+      const external = { type: "LoadBalancer", annotations: { "service.beta.kubernetes.io/aws-load-balancer-type": "external" } };
+      expect(() => estimateMonthlyCost(planOf([release(chartValues({ grafanaService: external }))]))).to.throw(Error, /aws-load-balancer-type.*"external"/);
+      const io2 = planned("kubernetes:storage.k8s.io/v1:StorageClass", "sc", { metadata: { name: "gp3-encrypted" }, parameters: { type: "io2" } });
+      expect(() => estimateMonthlyCost(planOf([io2, release(chartValues())]))).to.throw(Error, /StorageClass gp3-encrypted provisions io2 volumes/);
+    });
+
+    it("prices the release in its cluster's region, found through its Kubernetes provider, not the region it was recorded in", () => {
+      const cluster = planned("eks:index:Cluster", "eks", { skipDefaultNodeGroup: true }, { region: "eu-west-1", custom: false });
+      const provider = { ...planned("pulumi:providers:kubernetes", "k8s", { kubeconfig: "{}" }), propertyDependencies: { kubeconfig: [cluster.urn] } };
+      const recordedInStackRegion = { ...release(chartValues(), "us-east-1"), providerUrn: provider.urn };
+      const estimate = estimateMonthlyCost(planOf([cluster, provider, recordedInStackRegion], "eu-west-1"));
+      const ireland = PRICE_TABLE.regions["eu-west-1"];
+      closeTo(
+        linesOf(estimate, "kps").reduce((sum, line) => sum + line.monthlyUsd, 0),
+        65 * ireland.ebsGp3GibMonth.usd + HOURS * ireland.networkLoadBalancerHour.usd,
+      );
+      expect(linesOf(estimate, "kps", "in the cluster's region eu-west-1")).to.have.length(4);
+      // Without a provider that names a cluster, the stack's region.
+      const fallback = estimateMonthlyCost(planOf([release(chartValues(), "us-east-1")], "eu-central-1"));
+      expect(linesOf(fallback, "kps", "Network Load Balancer")[0].unitPriceUsd).to.equal(PRICE_TABLE.regions["eu-central-1"].networkLoadBalancerHour.usd);
+    });
+
+    it("prices a CloudWatch dashboard at $3.00 a month and a secret at $0.40 (plus one per replica), API calls as usage", () => {
+      const dashboard = planned("aws:cloudwatch/dashboard:Dashboard", "dash", { dashboardName: "dr" });
+      const secret = planned("aws:secretsmanager/secret:Secret", "secret", { namePrefix: "app/grafana-admin-" });
+      const replicated = planned("aws:secretsmanager/secret:Secret", "replicated", { name: "app/token", replicas: [{ region: "eu-west-1" }] });
+      const estimate = estimateMonthlyCost(planOf([dashboard, secret, replicated]));
+      expect(linesOf(estimate, "dash")[0]).to.include({ quantity: 1, unit: "dashboard-month", unitPriceUsd: 3 });
+      expect(linesOf(estimate, "dash")[0].description).to.match(/first 3 dashboards of an account are free: not applied/);
+      expect(linesOf(estimate, "secret")[0]).to.include({ description: "Secrets Manager secret app/grafana-admin-*", unitPriceUsd: 0.4 });
+      closeTo(monthlyOf(estimate, "replicated"), EAST.secretsManagerSecretMonth.usd + PRICE_TABLE.regions["eu-west-1"].secretsManagerSecretMonth.usd);
+      closeTo(estimate.totalMonthlyUsd, 3 + 0.4 + 0.8);
+      expect(estimate.usageBased.filter((usage) => usage.unit === "Secrets Manager API calls, per 10,000")).to.have.length(2);
+    });
+  });
+
   describe("regions", () => {
     it("prices each resource in its own region: a DR-stack alarm in us-east-1 at us-east-1's price", () => {
       const table: PriceTable = JSON.parse(JSON.stringify(PRICE_TABLE));

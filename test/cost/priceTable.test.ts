@@ -61,6 +61,18 @@ describe("price table", () => {
     }
   });
 
+  it("prices the monitoring stack's dashboard at $3.00 and Grafana's NLB at the ALB's hourly rate in every region, verified in us-east-1", () => {
+    for (const [region, prices] of Object.entries(PRICE_TABLE.regions)) {
+      expect(prices.cloudwatchDashboardMonth, region).to.include({ usd: 3, unit: "dashboard-month" });
+      expect(prices.networkLoadBalancerHour.usd, region).to.equal(prices.applicationLoadBalancerHour.usd);
+      expect(prices.classicLoadBalancerHour.usd, region).to.be.greaterThan(prices.networkLoadBalancerHour.usd);
+    }
+    const east = PRICE_TABLE.regions["us-east-1"];
+    expect(east.networkLoadBalancerHour).to.include({ usd: 0.0225, verified: true });
+    expect(east.classicLoadBalancerHour).to.include({ usd: 0.025, verified: true });
+    expect(east.cloudwatchDashboardMonth.verified).to.equal(true);
+  });
+
   it("prices us-west-2 like us-east-1 for every instance type, class and scalar it has", () => {
     const east = PRICE_TABLE.regions["us-east-1"];
     const west = PRICE_TABLE.regions["us-west-2"];
