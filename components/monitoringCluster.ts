@@ -4,7 +4,8 @@
  * (a public one only for listed CIDRs, Security Hub EKS.1), secrets encrypted with the region's key,
  * audit, api and authenticator logs (EKS.8), a pinned version in standard support (EKS.2) with the
  * STANDARD upgrade policy (no extended-support charges), access entries instead of aws-auth, and a
- * managed node group in the private subnets of two zones with IMDSv2 required. Cluster services:
+ * managed node group in the private subnets of two zones, from a launch template with IMDSv2
+ * required and root volumes encrypted with the region's key. Cluster services:
  * CoreDNS, the EKS Pod Identity agent, and the EBS CSI driver (its own pod identity) behind an
  * encrypted gp3 StorageClass for Prometheus' and Grafana's volumes. Workloads reach the cluster
  * through `kubernetesProvider`, built from the cluster's kubeconfig.
@@ -26,6 +27,8 @@ export const NODE_ROLE_POLICIES = ["AmazonEKSWorkerNodePolicy", "AmazonEKS_CNI_P
 export const CLUSTER_ADDONS = { podIdentityAgent: "eks-pod-identity-agent", ebsCsiDriver: "aws-ebs-csi-driver" } as const;
 /** The EBS CSI controller's service account (EKS User Guide, "Amazon EBS CSI driver"). */
 export const EBS_CSI_SERVICE_ACCOUNT = { namespace: "kube-system", name: "ebs-csi-controller-sa" } as const;
+/** Root volume of each node, GiB (the EKS managed node group default). */
+export const NODE_ROOT_VOLUME_GIB = 20;
 /** The StorageClass every monitoring volume uses: gp3, encrypted with the region's key. */
 export const ENCRYPTED_STORAGE_CLASS = "gp3-encrypted";
 
@@ -56,6 +59,8 @@ export class MonitoringCluster extends pulumi.ComponentResource {
   readonly kubernetesProvider: k8s.Provider;
   /** The encrypted StorageClass's name. */
   readonly storageClassName: string;
+  /** What workloads using pod identities must wait for: the nodes and the EKS Pod Identity agent. */
+  readonly podIdentityReady: pulumi.Resource[];
 
   /** @throws RangeError for fewer than 2 nodes; Error for a 0.0.0.0/0 public endpoint or a bad cluster name. */
   constructor(name: string, args: MonitoringClusterArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -103,6 +108,24 @@ export class MonitoringCluster extends pulumi.ComponentResource {
           child,
         ),
     );
+    // Our own launch template: root volumes encrypted with the region's key (Security Hub EC2.3)
+    // and IMDSv2 only, hop limit 2 so pods still reach it (EC2.8). The node group sets the type;
+    // EKS adds the cluster security group since the template names none.
+    const nodeTemplate = new aws.ec2.LaunchTemplate(
+      `${name}-node-lt`,
+      {
+        description: `Managed nodes of ${args.clusterName}`,
+        updateDefaultVersion: true,
+        blockDeviceMappings: [
+          {
+            deviceName: "/dev/xvda",
+            ebs: { encrypted: "true", kmsKeyId: args.kmsKeyArn, volumeSize: NODE_ROOT_VOLUME_GIB, volumeType: "gp3", deleteOnTermination: "true" },
+          },
+        ],
+        metadataOptions: { httpTokens: "required", httpPutResponseHopLimit: 2, httpEndpoint: "enabled" },
+      },
+      child,
+    );
     const nodeGroup = new eks.ManagedNodeGroup(
       `${name}-nodes`,
       {
@@ -111,8 +134,7 @@ export class MonitoringCluster extends pulumi.ComponentResource {
         subnetIds: pulumi.output(args.privateSubnetIds).apply((ids) => ids.slice(0, 2)),
         instanceTypes: [args.nodeInstanceType],
         scalingConfig: { minSize: args.nodeCount, desiredSize: args.nodeCount, maxSize: args.nodeCount + 1 },
-        // IMDSv2 only, hop limit 2 so pods that need it still reach it (Security Hub EC2.8).
-        enableIMDSv2: true,
+        launchTemplate: { id: nodeTemplate.id, version: pulumi.interpolate`${nodeTemplate.latestVersion}` },
       },
       { parent: this, dependsOn: attachments },
     );
@@ -172,6 +194,7 @@ export class MonitoringCluster extends pulumi.ComponentResource {
       { parent: this, provider: this.kubernetesProvider, dependsOn: [ebsCsiDriver] },
     );
     this.storageClassName = ENCRYPTED_STORAGE_CLASS;
+    this.podIdentityReady = [nodeGroup, podIdentityAgent];
 
     this.clusterName = args.clusterName;
     this.kubeconfig = cluster.kubeconfig;

@@ -25,6 +25,8 @@ export interface PodIdentityRoleArgs {
    * associates the role itself (`aws.eks.Addon.podIdentityAssociations`).
    */
   associate?: boolean;
+  /** What the association must wait for: the cluster (or its node group and Pod Identity agent). Default none. */
+  associationDependsOn?: pulumi.Resource[];
 }
 
 export class PodIdentityRole extends pulumi.ComponentResource {
@@ -72,7 +74,7 @@ export class PodIdentityRole extends pulumi.ComponentResource {
       new aws.eks.PodIdentityAssociation(
         `${name}-association`,
         { clusterName: args.clusterName, namespace: args.namespace, serviceAccount: args.serviceAccount, roleArn: role.arn },
-        { parent: this, dependsOn: this.policies },
+        { parent: this, dependsOn: [...this.policies, ...(args.associationDependsOn ?? [])] },
       );
     }
     this.roleArn = role.arn;

@@ -66,6 +66,8 @@ export interface PrometheusGrafanaArgs {
   prometheusStorageGib: number;
   /** E-mail subscribers of the alert topic. Default none. */
   alertEmails?: string[];
+  /** What must exist before pods use their identities (MonitoringCluster.podIdentityReady). */
+  clusterReady: pulumi.Resource[];
 }
 
 export class PrometheusGrafana extends pulumi.ComponentResource {
@@ -92,7 +94,11 @@ export class PrometheusGrafana extends pulumi.ComponentResource {
     );
 
     const identity = (serviceAccount: string, policy: PodIdentityRoleArgs["policy"]) =>
-      new PodIdentityRole(`${name}-${serviceAccount}`, { clusterName: args.clusterName, namespace: MONITORING_NAMESPACE, serviceAccount, policy }, child);
+      new PodIdentityRole(
+        `${name}-${serviceAccount}`,
+        { clusterName: args.clusterName, namespace: MONITORING_NAMESPACE, serviceAccount, policy, associationDependsOn: args.clusterReady },
+        child,
+      );
     const identities = [
       identity(SERVICE_ACCOUNTS.prometheus, prometheusDiscoveryPolicy(args.region)),
       identity(SERVICE_ACCOUNTS.grafana, grafanaCloudWatchReadPolicy()),
@@ -191,7 +197,7 @@ export class PrometheusGrafana extends pulumi.ComponentResource {
         timeout: 900,
         maxHistory: 10,
       },
-      { ...inCluster, dependsOn: [adminSecret, dashboard, ...identities] },
+      { ...inCluster, dependsOn: [adminSecret, dashboard, ...identities, ...args.clusterReady] },
     );
 
     this.namespace = MONITORING_NAMESPACE;

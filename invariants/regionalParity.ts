@@ -28,7 +28,24 @@ const DATABASE_KINDS = [
   "multi-region-dr:dns:StableDatabaseName",
 ];
 /** What the monitoring cluster brings. */
-const MONITORING_KINDS = ["eks:index:Cluster", "eks:index:ManagedNodeGroup", "multi-region-dr:monitoring:MonitoringCluster"];
+const MONITORING_KINDS = [
+  "eks:index:Cluster",
+  "eks:index:ManagedNodeGroup",
+  "multi-region-dr:monitoring:MonitoringCluster",
+  "multi-region-dr:monitoring:PrometheusGrafana",
+  "multi-region-dr:monitoring:PodIdentityRole",
+  "aws:eks/addon:Addon",
+  "aws:eks/podIdentityAssociation:PodIdentityAssociation",
+  "aws:secretsmanager/secret:Secret",
+  "aws:secretsmanager/secretVersion:SecretVersion",
+  "random:index/randomPassword:RandomPassword",
+  "pulumi:providers:kubernetes",
+  "kubernetes:core/v1:ConfigMap",
+  "kubernetes:core/v1:Namespace",
+  "kubernetes:core/v1:Secret",
+  "kubernetes:helm.sh/v3:Release",
+  "kubernetes:storage.k8s.io/v1:StorageClass",
+];
 /** What replicated automated backups bring (backup-restore). */
 const BACKUP_KINDS = [BACKUP_REPLICATION, "multi-region-dr:data:ReplicatedBackups"];
 
@@ -102,7 +119,15 @@ export function checkRegionalParity({ primary, dr }: PlanPair): InvariantResult 
   if (maxOf(dr) < maxOf(primary)) {
     violations.push(`the DR Auto Scaling Group can reach ${maxOf(dr)} instances, below the primary's maximum ${maxOf(primary)}`);
   }
-  const typesOf = (plan: StackPlan) => sorted(new Set(resourcesOfType(plan, LAUNCH_TEMPLATE).map((template) => String(template.inputs.instanceType))));
+  // App templates carry the instance type; an EKS node group's template has none (the node group sets it).
+  const typesOf = (plan: StackPlan) =>
+    sorted(
+      new Set(
+        resourcesOfType(plan, LAUNCH_TEMPLATE)
+          .filter((template) => template.inputs.instanceType !== undefined)
+          .map((template) => String(template.inputs.instanceType)),
+      ),
+    );
   if (typesOf(dr).join() !== typesOf(primary).join()) {
     violations.push(`app instance types differ: primary ${typesOf(primary).join(", ")}, DR ${typesOf(dr).join(", ")}`);
   }

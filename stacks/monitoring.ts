@@ -71,6 +71,7 @@ export function buildMonitoring({ config, stackName, provider, region, scope }: 
         prometheusRetentionDays: config.monitoring.prometheusRetentionDays,
         prometheusStorageGib: config.monitoring.prometheusStorageGib,
         alertEmails: config.monitoring.alertEmails,
+        clusterReady: cluster.podIdentityReady,
       },
       opts,
     );

@@ -1180,8 +1180,12 @@ describe("MonitoringCluster", () => {
       expect(nodeAttachments.map((attachment) => attachment.inputs.policyArn)).not.to.include("arn:aws:iam::aws:policy/service-role/AmazonEBSCSIDriverPolicy");
     });
 
-    it("requires IMDSv2 on the nodes and installs CoreDNS", () => {
-      expect(one(resources, T.nodeGroup).inputs.enableIMDSv2).to.equal(true);
+    it("starts nodes from a launch template with IMDSv2 and root volumes under the region's key, and installs CoreDNS", () => {
+      const template = one(resources, T.launchTemplate);
+      expect(template.inputs.metadataOptions).to.deep.include({ httpTokens: "required", httpPutResponseHopLimit: 2 });
+      expect(at(template.inputs.blockDeviceMappings, 0, "ebs")).to.deep.include({ encrypted: "true", kmsKeyId: EAST_KEY, volumeType: "gp3" });
+      expect(template.inputs.instanceType, "the node group sets the type").to.equal(undefined);
+      expect(one(resources, T.nodeGroup).inputs.launchTemplate).to.deep.equal({ id: template.id, version: "1" });
       expect(cluster.inputs.corednsAddonOptions).to.deep.include({ enabled: true });
     });
 

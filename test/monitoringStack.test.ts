@@ -6,6 +6,7 @@
  * wildcarded in the primary), and a CloudWatch dashboard in every region, including a
  * backup-restore DR region that runs no cluster.
  */
+/* eslint-disable @typescript-eslint/no-explicit-any -- plan inputs and Grafana queries are untyped JSON read back from the synthesis */
 import { expect } from "chai";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";

@@ -256,7 +256,9 @@ describe("the DR stack's recovery layer, synthesized", () => {
         drZoneId: privateZone.outputs.zoneId,
         primaryZoneId: primary.outputs.databaseZoneId,
       });
-      expect(targets.topicArn).to.equal(only(dr, TYPES.topic, (topic) => topic.region === "us-west-2").outputs.arn);
+      expect(targets.topicArn).to.equal(
+        only(dr, TYPES.topic, (topic) => topic.region === "us-west-2" && topic.name.startsWith("dr-notifications")).outputs.arn,
+      );
       expect(targets.topicArn).to.equal(dr.outputs.notificationTopicArn);
       expect(targets).to.include({ partition: "aws", accountId: MOCK_ACCOUNT_ID, drRegion: "us-west-2", primaryRegion: "us-east-1" });
       expect(targets).to.include({ rtoSeconds: drConfig.recovery.rtoSeconds, rpoSeconds: drConfig.recovery.rpoSeconds });
@@ -399,9 +401,10 @@ describe("the DR stack's recovery layer, synthesized", () => {
     });
 
     it("put the health-check and S3 replication alarms in us-east-1 on the us-east-1 topic, the others in the DR region on the DR topic", () => {
-      const drTopic = only(dr, TYPES.topic, (topic) => topic.region === "us-west-2");
+      const drTopic = only(dr, TYPES.topic, (topic) => topic.region === "us-west-2" && topic.name.startsWith("dr-notifications"));
       const eastTopic = only(dr, TYPES.topic, (topic) => topic.region === ROUTE53_METRICS_REGION);
-      expect(ofType(dr, TYPES.topic)).to.have.length(2);
+      // The third topic is the monitoring cluster's alert topic (no alarm publishes to it).
+      expect(ofType(dr, TYPES.topic).map((topic) => topic.name)).to.have.members([drTopic.name, eastTopic.name, "dr-prometheus-grafana-alerts-topic"]);
       const expected: Record<string, { region: string; topic: PlannedResource }> = {
         [NAMES.primaryHealthCheckAlarm]: { region: "us-east-1", topic: eastTopic },
         [NAMES.replicationLatencyAlarm]: { region: "us-east-1", topic: eastTopic },
@@ -434,7 +437,9 @@ describe("the DR stack's recovery layer, synthesized", () => {
           notificationTopicPolicy({ topicArn: String(topic.outputs.arn), accountId: MOCK_ACCOUNT_ID }),
         );
       }
-      expect(only(dr, TYPES.topic, (topic) => topic.region === "us-west-2").inputs.kmsMasterKeyId).to.equal(dr.outputs.kmsKeyArn);
+      expect(only(dr, TYPES.topic, (topic) => topic.region === "us-west-2" && topic.name.startsWith("dr-notifications")).inputs.kmsMasterKeyId).to.equal(
+        dr.outputs.kmsKeyArn,
+      );
     });
 
     it("subscribe the DR topic to the replica's RDS events", () => {

@@ -164,7 +164,13 @@ describe("the two stacks, synthesized from Pulumi.primary.yaml and Pulumi.dr.yam
         const database = plan.resources.find((resource) => resource.type === "aws:rds/instance:Instance")!;
         expect(record.inputs.name).to.equal("db.app.internal");
         expect(record.inputs.records).to.deep.equal([database.outputs.address]);
-        const userData = Buffer.from(String(only(plan, "aws:ec2/launchTemplate:LaunchTemplate").inputs.userData), "base64").toString("utf8");
+        const userData = Buffer.from(
+          String(
+            plan.resources.find((resource) => resource.type === "aws:ec2/launchTemplate:LaunchTemplate" && resource.inputs.userData !== undefined)!.inputs
+              .userData,
+          ),
+          "base64",
+        ).toString("utf8");
         expect(userData).to.contain(`--region ${plan.region} --role ${plan.role} --db-host db.app.internal --db-port 5432`);
       }
     });

@@ -70,10 +70,15 @@ function isKubePrometheusStack(chart: unknown): boolean {
   return typeof chart === "string" && /(^|\/)kube-prometheus-stack$/.test(chart);
 }
 
-/** A release's values block for a subchart or component, unless it is absent (and not implied by the chart) or disabled. */
+/**
+ * A release's values block for Grafana (the Grafana subchart, in any chart) or Prometheus (the
+ * operator's, with a prometheusSpec: other charts' `prometheus` blocks, such as cert-manager's, only
+ * toggle metrics), unless it is absent (and not implied by kube-prometheus-stack) or disabled.
+ */
 function enabledBlock(props: Record<string, any>, key: "grafana" | "prometheus"): Record<string, any> | undefined {
   const block = props.values?.[key];
-  const present = (typeof block === "object" && block !== null) || isKubePrometheusStack(props.chart);
+  const declared = typeof block === "object" && block !== null && (key === "grafana" || block.prometheusSpec !== undefined);
+  const present = declared || isKubePrometheusStack(props.chart);
   if (!present || block?.enabled === false) return undefined;
   return typeof block === "object" && block !== null ? block : {};
 }
@@ -614,7 +619,9 @@ const dashboardSignals = stackPolicy({
     const role = manifestOf(resources)?.manifest?.role;
     const monitored = [TYPES.eksComponentCluster, TYPES.eksCluster, MONITORING_TYPES.helmRelease].some((type) => ofType(resources, type).length > 0);
     if (role !== "dr" && !monitored) return;
-    const replicas = ofType(resources, TYPES.rdsInstance).filter((database) => isReplica(database.props));
+    // The DR stack's read replica. A primary-region replica exists only during a failback, whose
+    // dashboards are not drawn for it (a known gap, README "Monitoring").
+    const replicas = role === "dr" ? ofType(resources, TYPES.rdsInstance).filter((database) => isReplica(database.props)) : [];
     const why = role === "dr" ? "the DR stack" : "a stack with a monitoring cluster";
     if (parsed.length === 0) {
       report(

@@ -129,7 +129,8 @@ const capacityParity = stackPolicy({
     const maximum = Math.max(0, ...groups.map((group) => Number(group.props.maxSize ?? 0)));
     if (maximum < primary.appMaxSize)
       report(`the DR Auto Scaling Group can reach ${maximum} instances, below the primary's maximum ${primary.appMaxSize}; raise app.maxSize`);
-    for (const template of ofType(resources, TYPES.launchTemplate)) {
+    // App templates carry the instance type; an EKS node group's template has none (the node group sets it).
+    for (const template of ofType(resources, TYPES.launchTemplate).filter((template) => template.props.instanceType !== undefined)) {
       if (template.props.instanceType !== primary.appInstanceType) {
         report(
           `${template.name}: instance type ${template.props.instanceType} differs from the primary's ${primary.appInstanceType}; failover capacity is planned in the primary's type`,

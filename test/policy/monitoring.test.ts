@@ -61,10 +61,10 @@ function expectViolations(messages: string[], ...fragments: string[]): void {
 }
 
 /** The one resource of `type` (named `name`, when given) in a plan. */
-function only(plan: StackPlan, type: string, name?: string): PlannedResource {
+function only(plan: StackPlan, type: string, name?: string): PlannedResource & { inputs: Json; outputs: Json } {
   const found = plan.resources.filter((resource) => resource.type === type && (name === undefined || resource.name === name));
   expect(found, `exactly one ${type} ${name ?? ""}`).to.have.length(1);
-  return found[0];
+  return found[0] as PlannedResource & { inputs: Json; outputs: Json };
 }
 
 /** A copy of the plan with one resource's inputs and outputs changed alike by `edit`. */
@@ -100,13 +100,22 @@ function editDashboard(plan: StackPlan, edit: (body: Json) => void): StackPlan {
 /** The metric rows of every metric widget of a dashboard body. */
 const metricRows = (body: Json): unknown[][] =>
   body.widgets.filter((widget: Json) => widget.type === "metric").flatMap((widget: Json) => widget.properties.metrics);
-/** Replaces the metric name of every metric row named `from`. */
+/** The metric name a row queries: a metric row's second item, or the `MetricName="..."` of a SEARCH expression row. */
+function metricNameOf(row: unknown[]): string | undefined {
+  if (typeof row[0] === "string") return String(row[1]);
+  return /MetricName="([^"]+)"/.exec(String((row[0] as Json).expression ?? ""))?.[1];
+}
+/** Replaces the metric name of every row (metric or SEARCH) querying `from`. */
 const renameMetric = (from: string, to: string) => (body: Json) => {
-  for (const row of metricRows(body)) if (row[1] === from) row[1] = to;
+  for (const row of metricRows(body)) {
+    if (metricNameOf(row) !== from) continue;
+    if (typeof row[0] === "string") row[1] = to;
+    else (row[0] as Json).expression = String((row[0] as Json).expression).replace(`MetricName="${from}"`, `MetricName="${to}"`);
+  }
 };
-/** Drops the widgets drawing metric `name`. */
+/** Drops the widgets querying metric `name`. */
 const dropWidgetsOf = (name: string) => (body: Json) => {
-  body.widgets = body.widgets.filter((widget: Json) => !(widget.properties.metrics ?? []).some((row: unknown[]) => row[1] === name));
+  body.widgets = body.widgets.filter((widget: Json) => !(widget.properties.metrics ?? []).some((row: unknown[]) => metricNameOf(row) === name));
 };
 
 /** Edits the inline policy named `name` (a JSON string) through `edit`. */
@@ -137,13 +146,17 @@ describe("monitoring policies", function () {
     for (const policy of POLICY_GROUPS.monitoring) expect(policy.enforcementLevel, policy.name).to.equal("mandatory");
   });
 
-  it("the default primary and DR stacks and a backup-restore DR stack pass every monitoring policy", async () => {
+  it("the backup-restore DR stack has no monitoring cluster, release or pod identity", () => {
     expect(backupRestore.resources.filter((resource) => resource.type.startsWith("eks:") || resource.type.startsWith("kubernetes:"))).to.deep.equal([]);
     expect(backupRestore.resources.filter((resource) => resource.type === MONITORING_TYPES.podIdentityAssociation)).to.deep.equal([]);
-    for (const plan of [primary, dr, backupRestore]) {
-      for (const policy of MONITORING_POLICIES) expect(await violations(plan, policy), `${plan.stack} ${policy}`).to.deep.equal([]);
-    }
   });
+
+  for (const policy of MONITORING_POLICIES) {
+    it(`${policy}: the default primary and DR stacks and the backup-restore DR stack pass`, async () => {
+      for (const plan of [primary, dr, backupRestore])
+        expect(await violations(plan, policy), `${plan.stack} (${plan.resources.length} resources)`).to.deep.equal([]);
+    });
+  }
 
   describe("monitoring-helm-chart-pinned", () => {
     const policy = "monitoring-helm-chart-pinned";
@@ -366,6 +379,24 @@ describe("monitoring policies", function () {
       expectViolations(await violations(plan, policy), "parameters.kmsKeyId must be the region's customer-managed KMS key ARN");
     });
 
+    it("passes a release of another chart whose prometheus block only toggles metrics (cert-manager)", async () => {
+      const certManager: FixtureResource = {
+        type: MONITORING_TYPES.helmRelease,
+        name: "cert-manager",
+        props: { chart: "cert-manager", version: "v1.16.2", values: { prometheus: { enabled: true, servicemonitor: { enabled: false } } } },
+      };
+      expect(await violationsOf(policy, [certManager])).to.deep.equal([]);
+    });
+
+    it("fails for kube-prometheus-stack with no values at all (emptyDir Prometheus, Grafana without persistence)", async () => {
+      const plan = editRelease(dr, (props) => (props.values = {}));
+      expectViolations(
+        await violations(plan, policy),
+        "prometheus.prometheusSpec.storageSpec.volumeClaimTemplate is not set",
+        "grafana.persistence.enabled is not true",
+      );
+    });
+
     it("passes a StorageClass of another provisioner (EFS)", async () => {
       const efs: FixtureResource = { type: MONITORING_TYPES.storageClass, name: "efs", props: { provisioner: "efs.csi.aws.com", parameters: {} } };
       expect(await violationsOf(policy, [efs])).to.deep.equal([]);
@@ -498,7 +529,7 @@ describe("monitoring policies", function () {
         trustPolicyProblems(trust({ Effect: "Allow", Principal: { Service: "pods.eks.amazonaws.com" }, Action: ["sts:AssumeRole", "sts:TagSession"] })),
       ).to.deep.equal([]);
       expect(trustPolicyProblems(trust({ Effect: "Allow", Principal: "*", Action: ["sts:AssumeRole", "sts:TagSession"] }))).to.have.length(1);
-      expect(trustPolicyProblems(trust({ Effect: "Allow", Principal: { AWS: "arn:aws:iam::111122223333:root" }, Action: "sts:AssumeRole" }))).to.have.length(3);
+      expect(trustPolicyProblems(trust({ Effect: "Allow", Principal: { AWS: "arn:aws:iam::111122223333:root" }, Action: "sts:AssumeRole" }))).to.have.length(2);
       expect(trustPolicyProblems(undefined)).to.deep.equal(["its trust policy is not JSON"]);
       const grafana = POD_IDENTITY_ALLOWLIST.grafana;
       const allow = (statement: Json) => ({ Version: "2012-10-17", Statement: [{ Effect: "Allow", ...statement }] });
@@ -578,13 +609,23 @@ describe("monitoring policies", function () {
   describe("monitoring-eks-node-imdsv2", () => {
     const policy = "monitoring-eks-node-imdsv2";
 
-    it("fails with enableIMDSv2 false", async () => {
-      const plan = editing(dr, MONITORING_TYPES.managedNodeGroup, undefined, (props) => (props.enableIMDSv2 = false));
+    it("passes the synthesized node groups: their own launch template requires IMDSv2 (left to launch-template-imdsv2)", async () => {
+      expect(await violations(dr, policy)).to.deep.equal([]);
+    });
+
+    it("fails with enableIMDSv2 false and no launch template of its own", async () => {
+      const plan = editing(dr, MONITORING_TYPES.managedNodeGroup, undefined, (props) => {
+        delete props.launchTemplate;
+        props.enableIMDSv2 = false;
+      });
       expectViolations(await violations(plan, policy), "enableIMDSv2 is false: set true");
     });
 
     it("fails with enableIMDSv2 unset", async () => {
-      const plan = editing(primary, MONITORING_TYPES.managedNodeGroup, undefined, (props) => delete props.enableIMDSv2);
+      const plan = editing(primary, MONITORING_TYPES.managedNodeGroup, undefined, (props) => {
+        delete props.launchTemplate;
+        delete props.enableIMDSv2;
+      });
       expectViolations(await violations(plan, policy), "enableIMDSv2 is false: set true");
     });
   });
