@@ -21,51 +21,14 @@ import {
   promQlMetricNames,
   provisioningStringProblems,
 } from "../../monitoring/alertRules";
-import { appSeriesNames } from "../../monitoring/appMetrics";
 import { metricQueryProblem } from "../../monitoring/cloudWatchMetrics";
 import { appPanels, type CloudWatchSeries, type DrPanel, drPanels, type DrSignalScope, ROUTE53_METRICS_REGION } from "../../monitoring/drSignals";
 import { cloudWatchQueryModel, GRAFANA_UID_MAX_LENGTH } from "../../monitoring/grafanaDashboard";
 import { SCRAPE_JOBS } from "../../monitoring/scrapeConfigs";
+import { backupRestoreScope, fullScope, knownPrometheusSeries, primaryScope } from "../fixtures/drSignalScopes";
 
 const CLOUDWATCH_UID = "cloudwatch-ds";
 const ALERTMANAGER_URL = "http://kps-alertmanager.monitoring.svc:9093";
-/** Node exporter series the rules may read (node_exporter collectors `cpu` and `filesystem`). */
-const NODE_EXPORTER_SERIES = ["node_cpu_seconds_total", "node_filesystem_avail_bytes", "node_filesystem_size_bytes"];
-
-/** The DR stack's scope: every identifier known, a strategy that keeps a read replica. */
-function fullScope(): DrSignalScope {
-  return {
-    primary: {
-      region: "eu-west-1",
-      loadBalancer: "app/primary-app-alb/67cb55af858f814b",
-      targetGroup: "targetgroup/primary-app-tg/fedcba9876543210",
-      autoScalingGroupName: "primary-asg",
-    },
-    standby: {
-      region: "us-west-2",
-      loadBalancer: "app/dr-app-alb/0123456789abcdef",
-      targetGroup: "targetgroup/dr-app-tg/0011223344556677",
-      autoScalingGroupName: "dr-asg",
-    },
-    replicaIdentifier: "dr-db-replica-9f8e7d",
-    replicaExpected: true,
-    replication: { sourceBucket: "primary-data-bucket", destinationBucket: "dr-data-bucket", ruleId: "replicate-everything" },
-    healthCheckId: "abcdef12-3456-7890-abcd-ef1234567890",
-    rpoSeconds: 45,
-    objectRpoSeconds: 600,
-  };
-}
-
-/** The primary stack's scope: the standby region's identifiers are unknown. */
-function primaryScope(): DrSignalScope {
-  const full = fullScope();
-  return { ...full, standby: { region: "us-west-2" }, replicaIdentifier: undefined, replication: { sourceBucket: "primary-data-bucket" } };
-}
-
-/** A backup-restore strategy: no read replica. */
-function backupRestoreScope(): DrSignalScope {
-  return { ...fullScope(), replicaIdentifier: undefined, replicaExpected: false };
-}
 
 function provisioningArgs(panels: DrPanel[], overrides: Partial<GrafanaAlertProvisioningArgs> = {}): GrafanaAlertProvisioningArgs {
   return { panels, cloudWatchDatasourceUid: CLOUDWATCH_UID, alertmanagerUrl: ALERTMANAGER_URL, folder: "Disaster recovery", ...overrides };
@@ -174,7 +137,7 @@ describe("monitoring/alertRules", () => {
     });
 
     it("reads only the app exporter's series, up, and the node exporter's filesystem series", () => {
-      const allowed = [...appSeriesNames(), "up", ...NODE_EXPORTER_SERIES];
+      const allowed = knownPrometheusSeries();
       for (const rule of prometheusRules()) {
         const names = promQlMetricNames(rule.expr);
         expect(names, rule.alert).to.have.length.above(0);

@@ -20,6 +20,7 @@ import {
   SERVICE_ACCOUNTS,
 } from "../../monitoring/chartValues";
 import { drPanels, type DrSignalScope } from "../../monitoring/drSignals";
+import { fullScope as drStackScope } from "../fixtures/drSignalScopes";
 import { appScrapeConfigs } from "../../monitoring/scrapeConfigs";
 
 const REGION = "us-east-1";
@@ -32,26 +33,8 @@ const LB = "service.beta.kubernetes.io/aws-load-balancer";
 
 /** A scope with every identifier known and a read replica: every DR panel, so every Grafana rule. */
 function fullScope(): DrSignalScope {
-  return {
-    primary: {
-      region: REGION,
-      loadBalancer: "app/primary-app-alb/67cb55af858f814b",
-      targetGroup: "targetgroup/primary-app-tg/fedcba9876543210",
-      autoScalingGroupName: "multi-region-dr-primary-app",
-    },
-    standby: {
-      region: "us-west-2",
-      loadBalancer: "app/dr-app-alb/0123456789abcdef",
-      targetGroup: "targetgroup/dr-app-tg/0011223344556677",
-      autoScalingGroupName: "multi-region-dr-dr-app",
-    },
-    replicaIdentifier: "multi-region-dr-dr-db-replica",
-    replicaExpected: true,
-    replication: { sourceBucket: "multi-region-dr-primary-data", destinationBucket: "multi-region-dr-dr-data", ruleId: "replicate-everything" },
-    healthCheckId: "abcdef12-3456-7890-abcd-ef1234567890",
-    rpoSeconds: 60,
-    objectRpoSeconds: 900,
-  };
+  const scope = drStackScope();
+  return { ...scope, primary: { ...scope.primary, region: REGION }, rpoSeconds: 60, objectRpoSeconds: 900 };
 }
 
 function alerting(): GrafanaAlertProvisioning {

@@ -4,7 +4,6 @@
 // catalogue, every PromQL query against the app exporter's catalogue, and the layout for overlaps.
 import { expect } from "chai";
 import { promQlMetricNames } from "../../monitoring/alertRules";
-import { appSeriesNames } from "../../monitoring/appMetrics";
 import {
   CLOUDWATCH_DASHBOARD_LIMITS,
   cloudWatchDashboardBody,
@@ -26,60 +25,10 @@ import {
   MIXED_DATASOURCE_UID,
   refIdOf,
 } from "../../monitoring/grafanaDashboard";
+import { backupRestoreScope, fullScope, knownPrometheusSeries, PRIMARY_REGION, primaryIds, primaryScope, STANDBY_REGION } from "../fixtures/drSignalScopes";
 
-const PRIMARY_REGION = "eu-west-1";
-const STANDBY_REGION = "us-west-2";
 const CLOUDWATCH_UID = "cloudwatch-ds";
 const PROMETHEUS_UID = "prometheus-ds";
-/** Node exporter series the panels and rules may read (node_exporter collectors `cpu` and `filesystem`). */
-const NODE_EXPORTER_SERIES = ["node_cpu_seconds_total", "node_filesystem_avail_bytes", "node_filesystem_size_bytes"];
-
-const primaryIds = {
-  region: PRIMARY_REGION,
-  loadBalancer: "app/primary-app-alb/67cb55af858f814b",
-  targetGroup: "targetgroup/primary-app-tg/fedcba9876543210",
-  autoScalingGroupName: "primary-app-asg-7a8b9c",
-};
-const standbyIds = {
-  region: STANDBY_REGION,
-  loadBalancer: "app/dr-app-alb/0123456789abcdef",
-  targetGroup: "targetgroup/dr-app-tg/0011223344556677",
-  autoScalingGroupName: "dr-app-asg-1d2e3f",
-};
-
-/** The DR stack's scope: every identifier known, a strategy that keeps a read replica. */
-function fullScope(): DrSignalScope {
-  return {
-    primary: { ...primaryIds },
-    standby: { ...standbyIds },
-    replicaIdentifier: "dr-db-replica-9f8e7d",
-    replicaExpected: true,
-    replication: { sourceBucket: "primary-data-bucket", destinationBucket: "dr-data-bucket", ruleId: "replicate-everything" },
-    healthCheckId: "abcdef12-3456-7890-abcd-ef1234567890",
-    rpoSeconds: 45,
-    objectRpoSeconds: 600,
-  };
-}
-
-/** The primary stack's scope: its own identifiers only; the standby region's are unknown. */
-function primaryScope(): DrSignalScope {
-  return {
-    primary: { ...primaryIds },
-    standby: { region: STANDBY_REGION },
-    replicaExpected: true,
-    replication: { sourceBucket: "primary-data-bucket" },
-    healthCheckId: "abcdef12-3456-7890-abcd-ef1234567890",
-    rpoSeconds: 45,
-    objectRpoSeconds: 600,
-  };
-}
-
-/** A backup-restore strategy: no read replica. */
-function backupRestoreScope(): DrSignalScope {
-  const { replicaIdentifier: _replica, ...rest } = fullScope();
-  return { ...rest, replicaExpected: false };
-}
-
 function dashboardArgs(panels: DrPanel[], overrides: Partial<GrafanaDashboardArgs> = {}): GrafanaDashboardArgs {
   return {
     uid: "disaster-recovery",
@@ -115,7 +64,7 @@ function metricProblem(metric: CloudWatchDashboardMetric): string | undefined {
 
 /** Series names a query may select: the app exporter's, `up`, and the node exporter's the panels use. */
 function allowedPromSeries(): string[] {
-  return [...appSeriesNames(), "up", ...NODE_EXPORTER_SERIES];
+  return knownPrometheusSeries();
 }
 
 interface Box {
