@@ -8,16 +8,14 @@
  */
 /* eslint-disable @typescript-eslint/no-explicit-any -- plan inputs and Grafana queries are untyped JSON read back from the synthesis */
 import { expect } from "chai";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
 import * as path from "node:path";
-import { parse, stringify } from "yaml";
 import { KUBE_PROMETHEUS_STACK, SERVICE_ACCOUNTS } from "../monitoring/chartValues";
 import { cloudWatchDashboardMetrics } from "../monitoring/cloudWatchDashboard";
 import { metricQueryProblem } from "../monitoring/cloudWatchMetrics";
 import { dashboardQueries, type GrafanaDashboard } from "../monitoring/grafanaDashboard";
 import type { PlannedResource, StackPlan } from "../synth/recordStack";
 import { synthesize, type SynthesisResult } from "../synth/synthesize";
+import { editedStackFiles, type StackEdit } from "./fixtures/stackFiles";
 
 const projectDirectory = path.resolve(__dirname, "..");
 const NS = "multi-region-dr";
@@ -29,18 +27,6 @@ function only(plan: StackPlan, type: string): PlannedResource {
   return found[0];
 }
 const record = (value: unknown) => value as Record<string, any>;
-
-type StackEdit = (config: Record<string, unknown>) => void;
-function stackFiles(editPrimary: StackEdit, editDr: StackEdit): { primaryStackFile: string; drStackFile: string } {
-  const folder = mkdtempSync(path.join(tmpdir(), "monitoring-"));
-  const write = (name: string, edit: StackEdit) => {
-    const document = parse(readFileSync(path.join(projectDirectory, name), "utf8")) as { config: Record<string, unknown> };
-    edit(document.config);
-    writeFileSync(path.join(folder, name), stringify(document));
-    return path.join(folder, name);
-  };
-  return { primaryStackFile: write("Pulumi.primary.yaml", editPrimary), drStackFile: write("Pulumi.dr.yaml", editDr) };
-}
 
 const runs = new Map<string, Promise<SynthesisResult>>();
 function synthesized(key: string, args: Omit<Parameters<typeof synthesize>[0], "projectDirectory"> = {}): Promise<SynthesisResult> {
@@ -163,7 +149,7 @@ describe("monitoring in the synthesized stacks", function () {
   it("a backup-restore DR region runs no cluster but keeps its CloudWatch dashboard, without a replica-lag widget", async () => {
     const edit: StackEdit = (config) =>
       (config[`${NS}:recovery`] = { ...(config[`${NS}:recovery`] as object), strategy: "backup-restore", rtoSeconds: 2400, rpoSeconds: 1800 });
-    const { dr } = await synthesized("backup-restore", stackFiles(edit, edit));
+    const { dr } = await synthesized("backup-restore", editedStackFiles(edit, edit));
     expect(ofType(dr, "eks:index:Cluster")).to.have.length(0);
     expect(ofType(dr, RELEASE)).to.have.length(0);
     const metrics = cloudWatchDashboardMetrics(only(dr, "aws:cloudwatch/dashboard:Dashboard").inputs.dashboardBody as string);
@@ -175,7 +161,7 @@ describe("monitoring in the synthesized stacks", function () {
     const certificate = "arn:aws:acm:us-east-1:123456789012:certificate/abc-123";
     const { primary } = await synthesized(
       "grafana-public",
-      stackFiles(
+      editedStackFiles(
         (config) =>
           (config[`${NS}:monitoring`] = {
             ...(config[`${NS}:monitoring`] as object),
@@ -199,7 +185,7 @@ describe("monitoring in the synthesized stacks", function () {
     try {
       await synthesize({
         projectDirectory,
-        ...stackFiles(
+        ...editedStackFiles(
           (config) => (config[`${NS}:standbyRegion`] = "eu-west-1"),
           () => {},
         ),

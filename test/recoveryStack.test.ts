@@ -12,10 +12,7 @@
  * replica promoted, DR rebuilt as a replica).
  */
 import { expect } from "chai";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
 import * as path from "node:path";
-import { parse, stringify } from "yaml";
 import { notificationTopicPolicy, policyDocument, serviceTrustPolicy } from "../components/policyDocuments";
 import { AUTOMATIC_FAILOVER_INPUT, PRIMARY_REGION_FUNCTION_RUNTIME } from "../components/recoveryWorkflows";
 import { resourcePrefix } from "../config/conventions";
@@ -36,6 +33,7 @@ import { ROUTE53_METRICS_REGION } from "../stacks/recovery";
 import { MOCK_ACCOUNT_ID } from "../synth/mockCloud";
 import type { PlannedResource, StackPlan } from "../synth/recordStack";
 import { readStackConfigFile } from "../synth/stackFile";
+import { editedStackFile } from "./fixtures/stackFiles";
 import { synthesize, type SynthesisResult } from "../synth/synthesize";
 
 const projectDirectory = path.resolve(__dirname, "..");
@@ -86,14 +84,7 @@ function only(plan: StackPlan, type: string, where: (resource: PlannedResource) 
   return found[0];
 }
 
-/** Writes a stack file derived from a real one, with `edit` applied to its config block. */
-function stackFile(source: string, edit: (config: Record<string, unknown>) => void): string {
-  const document = parse(readFileSync(path.join(projectDirectory, source), "utf8")) as { config: Record<string, unknown> };
-  edit(document.config);
-  const file = path.join(mkdtempSync(path.join(tmpdir(), "stack-")), source);
-  writeFileSync(file, stringify(document));
-  return file;
-}
+const stackFile = editedStackFile;
 
 /** Merges `values` into the object-valued config key `multi-region-dr:<key>`. */
 function setIn(config: Record<string, unknown>, key: string, values: Record<string, unknown>): void {

@@ -6,10 +6,7 @@
  * (`database.restoreToTime`) building the database, the capacity and the workflows.
  */
 import { expect } from "chai";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
 import * as path from "node:path";
-import { parse, stringify } from "yaml";
 import { ConfigError } from "../config/errors";
 import { STRATEGIES, type Strategy } from "../config/strategies";
 import { planRecoveryBudget } from "../invariants/recoveryBudget";
@@ -17,6 +14,7 @@ import { policyCounts } from "../synth/report";
 import type { PlannedResource, StackPlan } from "../synth/recordStack";
 import { renderStrategiesMarkdown, strategyRow } from "../synth/strategies";
 import { synthesize, type SynthesisResult } from "../synth/synthesize";
+import { editedStackFiles, type StackEdit as SharedStackEdit } from "./fixtures/stackFiles";
 
 const projectDirectory = path.resolve(__dirname, "..");
 const NS = "multi-region-dr";
@@ -38,19 +36,9 @@ function only(plan: StackPlan, type: string): PlannedResource {
   return found[0];
 }
 
-type StackEdit = (config: Record<string, Record<string, unknown>>) => void;
-
-/** Copies of the repository's stack files, edited, in a fresh folder. */
-function stackFiles(editPrimary: StackEdit, editDr: StackEdit): { primaryStackFile: string; drStackFile: string } {
-  const folder = mkdtempSync(path.join(tmpdir(), "strategies-"));
-  const write = (name: string, edit: StackEdit) => {
-    const document = parse(readFileSync(path.join(projectDirectory, name), "utf8")) as { config: Record<string, Record<string, unknown>> };
-    edit(document.config);
-    writeFileSync(path.join(folder, name), stringify(document));
-    return path.join(folder, name);
-  };
-  return { primaryStackFile: write("Pulumi.primary.yaml", editPrimary), drStackFile: write("Pulumi.dr.yaml", editDr) };
-}
+type StackConfig = Record<string, Record<string, unknown>>;
+type StackEdit = SharedStackEdit<StackConfig>;
+const stackFiles = (editPrimary: StackEdit, editDr: StackEdit) => editedStackFiles<StackConfig>(editPrimary, editDr);
 
 /** Sets recovery keys in both stacks (they must agree) and any DR-only keys. */
 function pair(recovery: Record<string, unknown>, drOnly: StackEdit = () => {}) {
