@@ -132,3 +132,12 @@ export function failoverDetectionProblem(intervalSeconds: number, failureThresho
     `does not fit the ${rtoSeconds} s RTO; lower the interval or threshold, or raise recovery.rtoSeconds`
   );
 }
+
+/**
+ * True when a CIDR block has a prefix length of 0 however it is spelt (`0.0.0.0/0`, `10.0.0.0/0`,
+ * `::/0`, `0.0.0.0/00`): it admits the whole internet. Operator networks must never be one
+ * (Security Hub EKS.1 and EC2.18).
+ */
+export function coversWholeInternet(cidr: string): boolean {
+  return /\/0+$/.test(cidr.trim());
+}

@@ -9,7 +9,16 @@
 import { z } from "zod";
 import { APP_METRICS_PORT, NODE_EXPORTER_PORT, PROJECT_NAME } from "./conventions";
 import { DEFAULT_STRATEGY, STRATEGIES } from "./strategies";
-import { dbInstanceClassProblem, dnsNameProblem, ec2InstanceTypeProblem, regionProblem, stackNameProblem, tagProblem, vpcCidrProblem } from "./rules";
+import {
+  coversWholeInternet,
+  dbInstanceClassProblem,
+  dnsNameProblem,
+  ec2InstanceTypeProblem,
+  regionProblem,
+  stackNameProblem,
+  tagProblem,
+  vpcCidrProblem,
+} from "./rules";
 
 /** The config namespace: the Pulumi project name in `Pulumi.yaml`. */
 export const CONFIG_NAMESPACE = PROJECT_NAME;
@@ -42,7 +51,7 @@ const certificateArn = z.string().regex(/^arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:c
 const operatorCidr = z
   .string()
   .regex(/^(\d{1,3}\.){3}\d{1,3}\/\d{1,2}$/, { error: "must be an IPv4 CIDR block" })
-  .refine((cidr) => !/\/0+$/.test(cidr), {
+  .refine((cidr) => !coversWholeInternet(cidr), {
     error: "must not be 0.0.0.0/0 or any other /0 block, the whole internet (Security Hub EKS.1); list your operators' networks",
   });
 

@@ -6,6 +6,7 @@
  * Keys follow the chart's values.yaml at the pinned version (prometheus-community/helm-charts,
  * charts/kube-prometheus-stack/values.yaml, and the Grafana subchart's values.yaml).
  */
+import { coversWholeInternet } from "../config/rules";
 import { type ScrapeConfig } from "./scrapeConfigs";
 
 /** The chart, its repository and the pinned version (tag kube-prometheus-stack-88.5.3: Prometheus v3.14.0, Alertmanager v0.34.0, Grafana 13.2.0). */
@@ -86,7 +87,7 @@ export function grafanaService(exposure: GrafanaExposure): Record<string, unknow
   }
   if (exposure.sourceCidrs.length === 0)
     throw new Error("Grafana: an internet-facing load balancer needs at least one source CIDR (monitoring.grafanaAccessCidrs)");
-  const wholeInternet = exposure.sourceCidrs.find((cidr) => /\/0+$/.test(cidr));
+  const wholeInternet = exposure.sourceCidrs.find(coversWholeInternet);
   if (wholeInternet !== undefined) {
     throw new Error(
       `Grafana: monitoring.grafanaAccessCidrs must not contain ${wholeInternet}, a /0 block is the whole internet; list your operators' networks`,

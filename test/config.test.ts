@@ -6,6 +6,7 @@ import { LOAD_BALANCER_ALIAS_TTL_SECONDS } from "../budget/figures";
 import { ConfigError, type ConfigProblem, formatProblem } from "../config/errors";
 import { parseStackConfig } from "../config/load";
 import {
+  coversWholeInternet,
   cidrsOverlap,
   dbInstanceClassProblem,
   dnsNameProblem,
@@ -917,6 +918,13 @@ describe("fixes found in review", () => {
     expect(caught).to.be.instanceOf(ConfigError);
     expect((caught as Error).message).to.contain('organization/multi-region-dr/primary output vpcCidrBlock (found: "not-a-cidr")');
     expect((caught as Error).message).to.contain("fix the primary stack");
+  });
+});
+
+describe("coversWholeInternet", () => {
+  it("is true for every /0 spelling and false for real networks", () => {
+    for (const cidr of ["0.0.0.0/0", "10.0.0.0/0", "0.0.0.0/00", "::/0", " 0.0.0.0/0 "]) expect(coversWholeInternet(cidr), cidr).to.equal(true);
+    for (const cidr of ["203.0.113.0/24", "10.0.0.0/16", "0.0.0.0/1", "10.0.0.0/20"]) expect(coversWholeInternet(cidr), cidr).to.equal(false);
   });
 });
 

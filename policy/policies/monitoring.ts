@@ -10,6 +10,7 @@
  */
 import type { PolicyResource } from "@pulumi/policy";
 import { APP_METRICS_PORT, NODE_EXPORTER_PORT } from "../../config/conventions";
+import { coversWholeInternet } from "../../config/rules";
 import { SERVICE_ACCOUNTS } from "../../monitoring/chartValues";
 import { type CloudWatchDashboardMetric, cloudWatchDashboardMetrics } from "../../monitoring/cloudWatchDashboard";
 import { metricQueryProblem, publishedMetric } from "../../monitoring/cloudWatchMetrics";
@@ -120,7 +121,6 @@ const grafanaAdminSecret = resourcePolicy({
   },
 });
 
-const INTERNET = new Set(["0.0.0.0/0", "::/0"]);
 const LB_ANNOTATIONS = {
   internal: "service.beta.kubernetes.io/aws-load-balancer-internal",
   scheme: "service.beta.kubernetes.io/aws-load-balancer-scheme",
@@ -154,7 +154,7 @@ const grafanaExposure = resourcePolicy({
     const ranges = asList<string>(service.loadBalancerSourceRanges);
     if (ranges.length === 0)
       report("grafana.service.loadBalancerSourceRanges is empty: the load balancer would accept the whole internet; list the VPC or your operators' networks");
-    for (const range of ranges.filter((candidate) => INTERNET.has(candidate)))
+    for (const range of ranges.filter((candidate) => coversWholeInternet(String(candidate))))
       report(`grafana.service.loadBalancerSourceRanges contains ${range}: list your operators' networks instead`);
     const annotations = service.annotations ?? {};
     if (isInternetFacing(annotations)) {

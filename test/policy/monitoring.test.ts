@@ -307,6 +307,11 @@ describe("monitoring policies", function () {
       expectViolations(await violations(plan, policy), "grafana.service.loadBalancerSourceRanges contains 0.0.0.0/0");
     });
 
+    it("fails with another spelling of the whole internet (10.0.0.0/0)", async () => {
+      const plan = editGrafana(dr, (grafana) => (grafana.service.loadBalancerSourceRanges = ["10.0.0.0/0"]));
+      expectViolations(await violations(plan, policy), "grafana.service.loadBalancerSourceRanges contains 10.0.0.0/0");
+    });
+
     it("fails with ::/0 beside a listed network", async () => {
       const plan = editGrafana(dr, (grafana) => grafana.service.loadBalancerSourceRanges.push("::/0"));
       expectViolations(await violations(plan, policy), "contains ::/0");
