@@ -271,22 +271,30 @@ function leLabel(b: number): string {
   return Number.isInteger(b) ? b.toFixed(1) : String(b);
 }
 
+/**
+ * Registers before/after hooks of the enclosing describe that run a fake database and the server
+ * (us-east-1, primary) pointed at it; the fixture's fields are set once `before` has run.
+ */
+function serverWithDatabase(): { db: Awaited<ReturnType<typeof fakeDb>>; srv: Running | undefined } {
+  const fixture = {} as { db: Awaited<ReturnType<typeof fakeDb>>; srv: Running | undefined };
+  before(async function () {
+    fixture.db = await fakeDb();
+    fixture.srv = await startServer(["--region", "us-east-1", "--role", "primary", "--db-host", "127.0.0.1", "--db-port", String(fixture.db.port)]);
+  });
+  after(async function () {
+    await stopServer(fixture.srv);
+    if (fixture.db?.server.listening) await closeServer(fixture.db.server);
+  });
+  return fixture;
+}
+
 describe("app/server.py", function () {
   describe("/health with a reachable database", function () {
-    let db: Awaited<ReturnType<typeof fakeDb>>;
-    let srv: Running | undefined;
-    before(async function () {
-      db = await fakeDb();
-      srv = await startServer(["--region", "us-east-1", "--role", "primary", "--db-host", "127.0.0.1", "--db-port", String(db.port)]);
-    });
-    after(async function () {
-      await stopServer(srv);
-      if (db?.server.listening) await closeServer(db.server);
-    });
+    const running = serverWithDatabase();
 
     it("reports ok, echoes region and role, and measures latency", async function () {
-      const before = db.connections();
-      const { res, body } = await getHealth(srv!.base);
+      const before = running.db.connections();
+      const { res, body } = await getHealth(running.srv!.base);
       expect(res.status).to.equal(200);
       expect(res.headers.get("content-type")).to.equal("application/json");
       expect(res.headers.get("cache-control")).to.equal("no-store");
@@ -294,26 +302,26 @@ describe("app/server.py", function () {
       expect(body.region).to.equal("us-east-1");
       expect(body.role).to.equal("primary");
       expect(body.database.host).to.equal("127.0.0.1");
-      expect(body.database.port).to.equal(db.port);
+      expect(body.database.port).to.equal(running.db.port);
       expect(body.database.reachable).to.equal(true);
       expect(body.database.latencyMs).to.be.a("number").and.at.least(0);
       expect(body.database.error).to.equal(null);
-      expect(db.connections()).to.be.greaterThan(before, "the check must really open a TCP connection");
+      expect(running.db.connections()).to.be.greaterThan(before, "the check must really open a TCP connection");
     });
 
     it("checks again on every request (no cached result): degraded once the database goes away", async function () {
-      await closeServer(db.server);
-      const { res, body } = await getHealth(srv!.base);
+      await closeServer(running.db.server);
+      const { res, body } = await getHealth(running.srv!.base);
       expect(res.status).to.equal(200);
       expect(body.status).to.equal("degraded");
       expect(body.database.reachable).to.equal(false);
     });
 
     it("logs one line per request to stdout", async function () {
-      await fetch(`${srv!.base}/health?probe=log-line`);
+      await fetch(`${running.srv!.base}/health?probe=log-line`);
       const matching = () =>
-        srv!
-          .stdout()
+        running
+          .srv!.stdout()
           .split("\n")
           .filter((l) => l.includes("/health?probe=log-line"));
       // The pipe may deliver the log line just after the HTTP response.
@@ -440,16 +448,7 @@ describe("app/server.py", function () {
   });
 
   describe("/metrics (Prometheus exporter on --metrics-port)", function () {
-    let db: Awaited<ReturnType<typeof fakeDb>>;
-    let srv: Running | undefined;
-    before(async function () {
-      db = await fakeDb();
-      srv = await startServer(["--region", "us-east-1", "--role", "primary", "--db-host", "127.0.0.1", "--db-port", String(db.port)]);
-    });
-    after(async function () {
-      await stopServer(srv);
-      if (db?.server.listening) await closeServer(db.server);
-    });
+    const running = serverWithDatabase();
 
     it("serves exactly the catalogued families, each with its # TYPE, # HELP and labels", async function () {
       for (const [p, method] of [
@@ -458,9 +457,9 @@ describe("app/server.py", function () {
         ["/nope", "GET"],
         ["/health", "POST"],
       ]) {
-        await (await fetch(`${srv!.base}${p}`, { method })).arrayBuffer();
+        await (await fetch(`${running.srv!.base}${p}`, { method })).arrayBuffer();
       }
-      const e = await scrape(srv!);
+      const e = await scrape(running.srv!);
       const names = APP_METRICS.map((m) => m.name);
       expect([...e.type.keys()]).to.have.members(names);
       expect([...e.help.keys()]).to.have.members(names);
@@ -480,16 +479,16 @@ describe("app/server.py", function () {
     });
 
     it("counts each app request exactly once: method, path (query dropped, unknown -> other), code", async function () {
-      const before = await scrape(srv!);
-      for (let i = 0; i < 3; i++) await (await fetch(`${srv!.base}/health`)).arrayBuffer();
-      await (await fetch(`${srv!.base}/?from=test`)).arrayBuffer();
-      await (await fetch(`${srv!.base}/nope?x=1`)).arrayBuffer();
-      await (await fetch(`${srv!.base}/`, { method: "POST", body: "x=1" })).arrayBuffer();
-      await (await fetch(`${srv!.base}/health`, { method: "PUT", body: "x=1" })).arrayBuffer();
-      await (await fetch(`${srv!.base}/health`, { method: "BREW" })).arrayBuffer(); // not a known method
-      await scrape(srv!); // scrapes are not app traffic
-      await scrape(srv!);
-      const after = await scrape(srv!);
+      const before = await scrape(running.srv!);
+      for (let i = 0; i < 3; i++) await (await fetch(`${running.srv!.base}/health`)).arrayBuffer();
+      await (await fetch(`${running.srv!.base}/?from=test`)).arrayBuffer();
+      await (await fetch(`${running.srv!.base}/nope?x=1`)).arrayBuffer();
+      await (await fetch(`${running.srv!.base}/`, { method: "POST", body: "x=1" })).arrayBuffer();
+      await (await fetch(`${running.srv!.base}/health`, { method: "PUT", body: "x=1" })).arrayBuffer();
+      await (await fetch(`${running.srv!.base}/health`, { method: "BREW" })).arrayBuffer(); // not a known method
+      await scrape(running.srv!); // scrapes are not app traffic
+      await scrape(running.srv!);
+      const after = await scrape(running.srv!);
       expect(requestDeltas(before, after)).to.deep.equal({
         "GET /health 200": 3,
         "GET / 200": 1,
@@ -502,8 +501,8 @@ describe("app/server.py", function () {
     });
 
     it("does not count a request that does not parse (400 before its headers)", async function () {
-      const before = await scrape(srv!);
-      const url = new URL(srv!.base);
+      const before = await scrape(running.srv!);
+      const url = new URL(running.srv!.base);
       const raw = await new Promise<string>((resolve, reject) => {
         let data = "";
         const sock = net.connect(Number(url.port), "127.0.0.1", () => sock.end("GET /a b HTTP/1.0\r\n\r\n"));
@@ -513,12 +512,12 @@ describe("app/server.py", function () {
         sock.on("error", reject);
       });
       expect(raw).to.match(/^HTTP\/1\.[01] 400 /);
-      expect(requestDeltas(before, await scrape(srv!))).to.deep.equal({});
+      expect(requestDeltas(before, await scrape(running.srv!))).to.deep.equal({});
     });
 
     it("histogram: catalogued buckets, cumulative and monotonic; +Inf == _count == requests; _sum > 0", async function () {
-      await (await fetch(`${srv!.base}/health`)).arrayBuffer();
-      const e = await scrape(srv!);
+      await (await fetch(`${running.srv!.base}/health`)).arrayBuffer();
+      const e = await scrape(running.srv!);
       const name = "app_http_request_duration_seconds";
       const paths = new Set(e.samples.filter((s) => s.family === name).map((s) => s.labels.path));
       expect(paths.has("/health")).to.equal(true);
@@ -536,20 +535,20 @@ describe("app/server.py", function () {
     });
 
     it("app_info carries --region and --role", async function () {
-      const e = await scrape(srv!);
+      const e = await scrape(running.srv!);
       const info = e.samples.filter((s) => s.name === "app_info");
       expect(info.map((s) => [s.labels, s.value])).to.deep.equal([[{ region: "us-east-1", role: "primary" }, 1]]);
     });
 
     it("database gauges: 1 after a check that connected, stamped with the check's time", async function () {
-      await getHealth(srv!.base);
-      const e = await scrape(srv!);
+      await getHealth(running.srv!.base);
+      const e = await scrape(running.srv!);
       expect(valueOf(e, "app_database_reachable")).to.equal(1);
       expect(valueOf(e, "app_database_check_timestamp_seconds")).to.be.closeTo(Date.now() / 1000, 5);
     });
 
     it("answers with the 0.0.4 content type and Cache-Control: no-store", async function () {
-      const res = await fetch(`${srv!.metrics}/metrics?ignored=1`);
+      const res = await fetch(`${running.srv!.metrics}/metrics?ignored=1`);
       expect(res.status).to.equal(200);
       expect(res.headers.get("content-type")).to.equal("text/plain; version=0.0.4; charset=utf-8");
       expect(res.headers.get("cache-control")).to.equal("no-store");
@@ -557,28 +556,28 @@ describe("app/server.py", function () {
     });
 
     it("the metrics port serves only GET /metrics: 404 JSON elsewhere, 405 for other methods, none counted", async function () {
-      const before = await scrape(srv!);
+      const before = await scrape(running.srv!);
       for (const p of ["/", "/health", "/metrics/x"]) {
-        const res = await fetch(`${srv!.metrics}${p}`);
+        const res = await fetch(`${running.srv!.metrics}${p}`);
         expect(res.status, p).to.equal(404);
         expect(res.headers.get("content-type")).to.equal("application/json");
         expect(await res.json()).to.deep.equal({ error: "not found" });
       }
       for (const method of ["POST", "HEAD"]) {
-        const res = await fetch(`${srv!.metrics}/metrics`, { method, body: method === "POST" ? "x=1" : undefined });
+        const res = await fetch(`${running.srv!.metrics}/metrics`, { method, body: method === "POST" ? "x=1" : undefined });
         expect(res.status, method).to.equal(405);
         expect(res.headers.get("allow")).to.equal("GET");
         await res.arrayBuffer();
       }
-      expect(requestDeltas(before, await scrape(srv!))).to.deep.equal({});
+      expect(requestDeltas(before, await scrape(running.srv!))).to.deep.equal({});
     });
 
     it("the app port does not serve /metrics (the load balancer must never expose it)", async function () {
-      const before = await scrape(srv!);
-      const res = await fetch(`${srv!.base}/metrics`);
+      const before = await scrape(running.srv!);
+      const res = await fetch(`${running.srv!.base}/metrics`);
       expect(res.status).to.equal(404);
       expect(await res.json()).to.deep.equal({ error: "not found" });
-      expect(requestDeltas(before, await scrape(srv!))).to.deep.equal({ "GET other 404": 1 });
+      expect(requestDeltas(before, await scrape(running.srv!))).to.deep.equal({ "GET other 404": 1 });
     });
   });
 
