@@ -140,17 +140,13 @@ export class MonitoringCluster extends pulumi.ComponentResource {
     );
 
     // Add-ons run as pods: they wait for the nodes. The agent comes before any pod identity is used.
-    const addonOptions = { parent: this, dependsOn: [nodeGroup] };
-    const podIdentityAgent = new aws.eks.Addon(
-      `${name}-pod-identity-agent`,
-      {
-        clusterName: args.clusterName,
-        addonName: CLUSTER_ADDONS.podIdentityAgent,
-        resolveConflictsOnCreate: "OVERWRITE",
-        resolveConflictsOnUpdate: "OVERWRITE",
-      },
-      addonOptions,
-    );
+    const addon = (role: string, addonName: string, extra: Partial<aws.eks.AddonArgs>, dependsOn: pulumi.Resource[]) =>
+      new aws.eks.Addon(
+        `${name}-${role}`,
+        { clusterName: args.clusterName, addonName, resolveConflictsOnCreate: "OVERWRITE", resolveConflictsOnUpdate: "OVERWRITE", ...extra },
+        { parent: this, dependsOn: [nodeGroup, ...dependsOn] },
+      );
+    const podIdentityAgent = addon("pod-identity-agent", CLUSTER_ADDONS.podIdentityAgent, {}, []);
     const ebsCsiIdentity = new PodIdentityRole(
       `${name}-ebs-csi`,
       {
@@ -163,16 +159,11 @@ export class MonitoringCluster extends pulumi.ComponentResource {
       },
       { parent: this, dependsOn: [cluster] },
     );
-    const ebsCsiDriver = new aws.eks.Addon(
-      `${name}-ebs-csi-driver`,
-      {
-        clusterName: args.clusterName,
-        addonName: CLUSTER_ADDONS.ebsCsiDriver,
-        resolveConflictsOnCreate: "OVERWRITE",
-        resolveConflictsOnUpdate: "OVERWRITE",
-        podIdentityAssociations: [{ roleArn: ebsCsiIdentity.roleArn, serviceAccount: EBS_CSI_SERVICE_ACCOUNT.name }],
-      },
-      { parent: this, dependsOn: [nodeGroup, podIdentityAgent, ...ebsCsiIdentity.policies] },
+    const ebsCsiDriver = addon(
+      "ebs-csi-driver",
+      CLUSTER_ADDONS.ebsCsiDriver,
+      { podIdentityAssociations: [{ roleArn: ebsCsiIdentity.roleArn, serviceAccount: EBS_CSI_SERVICE_ACCOUNT.name }] },
+      [podIdentityAgent, ...ebsCsiIdentity.policies],
     );
 
     this.kubernetesProvider = new k8s.Provider(
