@@ -33,3 +33,9 @@ export const APP_METRICS_PORT = 9464;
 
 /** Port of the Prometheus node exporter on the app instances, its default (https://github.com/prometheus/node_exporter). */
 export const NODE_EXPORTER_PORT = 9100;
+
+/**
+ * The fewest days any backup is kept, in every store and vault: the architecture asks for backups
+ * kept 5 days and restorable (issue 7; checks.md "Backups copied to the DR region").
+ */
+export const BACKUP_MINIMUM_RETENTION_DAYS = 5;

@@ -96,6 +96,14 @@ function crossFieldProblems(config: StackConfig): ConfigProblem[] {
       message: "is this stack's own region; set the region the DR stack deploys into, or remove the key",
     });
   }
+  if (config.role === "primary" && config.database.engineMode === "aurora-global" && config.recovery.strategy === "backup-restore") {
+    problems.push({
+      key: `${CONFIG_NAMESPACE}:recovery.strategy`,
+      value: config.recovery.strategy,
+      message:
+        "backup-restore keeps no live database in the DR region, and an Aurora global database always runs a secondary cluster there; choose pilot-light or higher, or set database.engineMode: instance",
+    });
+  }
   if (config.role === "dr") {
     const problem = failoverDetectionProblem(config.dns.healthCheckIntervalSeconds, config.dns.healthCheckFailureThreshold, config.recovery.rtoSeconds);
     if (problem) {

@@ -6,6 +6,7 @@
 import { z } from "zod";
 import { vpcCidrProblem } from "./rules";
 import { STRATEGIES } from "./strategies";
+import { ENGINE_MODES } from "./schema";
 
 const arn = (service: string, resource: string) =>
   z.string().regex(new RegExp(`^arn:aws[a-z-]*:${service}:[a-z0-9-]*:\\d{12}:${resource}`), {
@@ -38,21 +39,54 @@ export const primaryOutputsSchema = z.object({
   autoScalingGroupName: z.string().min(1),
   targetGroupArn: arn("elasticloadbalancing", "targetgroup/"),
   databaseZoneId: z.string().regex(/^Z[A-Z0-9]+$/),
-  dbArn: arn("rds", "db:"),
+  /** The primary database: the DB instance's ARN (instance mode) or the primary DB cluster's (aurora-global). */
+  dbArn: z.string().regex(/^arn:aws[a-z-]*:rds:[a-z0-9-]+:\d{12}:(db|cluster):[A-Za-z][A-Za-z0-9-]*$/, {
+    error: "must be an RDS DB instance or DB cluster ARN (arn:aws:rds:<region>:<account>:db:<id> or ...:cluster:<id>)",
+  }),
   dbIdentifier: z.string().min(1),
+  /** Absent from primaries deployed before engine modes existed: those are RDS instances. */
+  dbEngineMode: z.enum(ENGINE_MODES).default("instance"),
+  /** aurora-global: the global cluster the DR stack's secondary cluster joins. */
+  dbGlobalClusterIdentifier: z.string().min(1).optional(),
+  /** The primary database's DB subnet group and security group, for restores into the primary region. */
+  dbSubnetGroupName: z.string().min(1).optional(),
+  dbSecurityGroupId: z.string().min(1).optional(),
   dbEngine: z.enum(["postgres", "mysql"]),
   dbEngineVersion: z.string().min(1),
   dbInstanceClass: z.string().startsWith("db."),
+  /** Instance mode's storage, GiB (Aurora's grows by itself; the primary exports the instance defaults). */
   dbAllocatedStorageGib: positive,
   dbMaxAllocatedStorageGib: positive,
   dbBackupRetentionDays: z.number().int().min(1, { error: "must be at least 1: a cross-region replica needs backups on its source" }),
   dbPort: positive,
+  /** The optional DynamoDB global table, replicated into the DR region by the DR stack. */
+  globalTableName: z.string().min(3).optional(),
+  globalTableArn: arn("dynamodb", "table/").optional(),
   bucketName: z.string().min(3),
   bucketArn: z.string().regex(/^arn:aws[a-z-]*:s3:::[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, { error: "must be an S3 bucket ARN (arn:aws:s3:::<bucket>)" }),
   strategy: z.enum(STRATEGIES, { error: `must be one of ${STRATEGIES.join(", ")}: redeploy the primary with this version of the program` }),
   rtoSeconds: positive,
   rpoSeconds: positive,
   objectRpoSeconds: positive,
+});
+
+/**
+ * Outputs that depend on one another: an aurora-global primary exports its global cluster and a
+ * cluster ARN; an instance primary an instance ARN; a table name goes with its ARN.
+ */
+export const primaryOutputsContract = primaryOutputsSchema.superRefine((outputs, context) => {
+  const problem = (path: string, message: string) => context.addIssue({ code: "custom", path: [path], input: outputs[path as keyof typeof outputs], message });
+  const clusterArn = /:cluster:/.test(outputs.dbArn);
+  if (outputs.dbEngineMode === "aurora-global") {
+    if (outputs.dbGlobalClusterIdentifier === undefined)
+      problem("dbGlobalClusterIdentifier", "is required from an aurora-global primary: the global cluster the DR secondary joins");
+    if (!clusterArn) problem("dbArn", "must be the primary DB cluster's ARN (…:cluster:<id>) for an aurora-global primary");
+  } else if (clusterArn) {
+    problem("dbArn", "must be a DB instance ARN (…:db:<id>) for an instance-mode primary");
+  }
+  if ((outputs.globalTableName === undefined) !== (outputs.globalTableArn === undefined)) {
+    problem(outputs.globalTableName === undefined ? "globalTableName" : "globalTableArn", "comes with globalTableName and globalTableArn together");
+  }
 });
 
 /** The primary's outputs as the DR stack uses them. */

@@ -11,7 +11,7 @@
  * workflow) the pair's facts in the DR region when the primary region is unreachable.
  */
 import { z } from "zod";
-import { primaryOutputsSchema } from "./primaryContract";
+import { primaryOutputsContract } from "./primaryContract";
 import { STRATEGIES } from "./strategies";
 
 export const RECOVERY_MANIFEST_SCHEMA_VERSION = 1;
@@ -37,7 +37,7 @@ export const recoveryManifestSchema = z.object({
   /** DR stacks only: the on-call's declared decision time for a manual failover (failover.decisionSeconds), which the RTO budget counts. */
   failoverDecisionSeconds: z.number().int().min(0).optional(),
   /** DR stacks only: the primary's outputs the DR stack was built against. */
-  primary: primaryOutputsSchema.optional(),
+  primary: primaryOutputsContract.optional(),
   /**
    * DR stacks only: the DR database was promoted by a failover (`database.promoted`), so the pair
    * has no replica until the primary is rebuilt as the standby. Absent means false.

@@ -34,6 +34,36 @@ export const ENGINES = {
 } as const;
 export type Engine = keyof typeof ENGINES;
 
+/**
+ * How the database is built and copied to the DR region:
+ * - `instance` (default): an RDS DB instance with a cross-region read replica (or replicated
+ *   automated backups in backup-restore), promoted on failover.
+ * - `aurora-global`: an Aurora global database (aurora-postgresql or aurora-mysql): a primary
+ *   cluster and a secondary cluster in the DR region, switched over or failed over by Aurora
+ *   (Aurora User Guide, "Using Amazon Aurora global databases").
+ */
+export const ENGINE_MODES = ["instance", "aurora-global"] as const;
+export type EngineMode = (typeof ENGINE_MODES)[number];
+
+/** Defaults that depend on the engine mode: Aurora global databases refuse burstable classes; Aurora storage grows by itself. */
+export const ENGINE_MODE_DEFAULTS = {
+  instance: { instanceClass: "db.t4g.medium", allocatedStorageGib: 50, maxAllocatedStorageGib: 200 },
+  "aurora-global": { instanceClass: "db.r6g.large" },
+} as const;
+
+/**
+ * Aurora global databases run on memory-optimized classes only: burstable `db.t*` classes are not
+ * supported (Aurora User Guide, "Limitations of Amazon Aurora global databases").
+ */
+export function auroraGlobalInstanceClassProblem(instanceClass: string): string | undefined {
+  return /^db\.t\d/.test(instanceClass)
+    ? "is a burstable class, which Aurora global databases do not support; use a memory-optimized class such as db.r6g.large"
+    : undefined;
+}
+
+/** DynamoDB attribute names used as keys: this program takes 1-255 letters, digits, `_`, `.` and `-` (DynamoDB Developer Guide, "Naming rules"). */
+const attributeName = z.string().regex(/^[A-Za-z0-9_.-]{1,255}$/, { error: "must be 1 to 255 letters, digits, _, . or -, such as pk" });
+
 /** Turns a pure rule (`undefined` or a message) into a zod check. */
 function satisfies(rule: (value: string) => string | undefined) {
   return (value: string, context: z.RefinementCtx) => {
@@ -164,22 +194,30 @@ const backupRetentionDays = integer("days", 5, 35).default(7);
 
 const primaryDatabaseSchema = z
   .strictObject({
-    /** `postgres` (default) or `mysql`. */
+    /** `postgres` (default) or `mysql`; in aurora-global mode aurora-postgresql or aurora-mysql. */
     engine: z.enum(["postgres", "mysql"], { error: "must be postgres or mysql" }).default("postgres"),
-    /** Major (or major.minor) engine version; defaults to the engine's current major. */
+    /** `instance` (default: RDS instance and cross-region read replica) or `aurora-global` (Aurora global database). */
+    engineMode: z.enum(ENGINE_MODES, { error: `must be one of ${ENGINE_MODES.join(", ")}` }).default("instance"),
+    /**
+     * Engine version; defaults to the engine's current major. RDS: 17 or 8.4; Aurora PostgreSQL:
+     * major.minor such as 17.4; Aurora MySQL: 8.0.mysql_aurora.3.x.y.
+     */
     engineVersion: z
       .string()
-      .regex(/^\d+(\.\d+){0,2}$/, { error: "must be an engine version such as 17 or 8.4" })
+      .regex(/^\d+(\.\d+){0,2}(\.mysql_aurora\.\d+\.\d+\.\d+)?$/, { error: "must be an engine version such as 17, 8.4, 17.4 or 8.0.mysql_aurora.3.08.0" })
       .optional(),
-    /** RDS instance class of the primary; the replica gets the same class. */
-    instanceClass: z.string().superRefine(satisfies(dbInstanceClassProblem)).default("db.t4g.medium"),
-    /** Allocated gp3 storage, GiB (RDS minimum 20). */
-    allocatedStorageGib: integer("GiB", 20, 65536).default(50),
-    /** Storage autoscaling ceiling, GiB; at least allocatedStorageGib. */
-    maxAllocatedStorageGib: integer("GiB", 20, 65536).default(200),
+    /**
+     * DB instance class of the primary; the DR copy gets the same class. Default db.t4g.medium
+     * (instance) or db.r6g.large (aurora-global, which refuses burstable classes).
+     */
+    instanceClass: z.string().superRefine(satisfies(dbInstanceClassProblem)).optional(),
+    /** Allocated gp3 storage, GiB (RDS minimum 20), default 50; instance mode only (Aurora storage grows by itself). */
+    allocatedStorageGib: integer("GiB", 20, 65536).optional(),
+    /** Storage autoscaling ceiling, GiB, default 200; at least allocatedStorageGib; instance mode only. */
+    maxAllocatedStorageGib: integer("GiB", 20, 65536).optional(),
     /** Automated backup retention, days: 5 (this program's floor) to 35 (the RDS maximum). */
     backupRetentionDays,
-    /** Multi-AZ standby in the primary region. */
+    /** Multi-AZ: an RDS standby, or an Aurora reader in another zone. */
     multiAz: z.boolean({ error: "must be true or false" }).default(true),
     /** Name of the database created on the primary. */
     databaseName: z
@@ -192,9 +230,9 @@ const primaryDatabaseSchema = z
       .regex(/^[A-Za-z][A-Za-z0-9_]{0,15}$/, { error: "must start with a letter and use letters, digits and _ (at most 16)" })
       .default("app_admin"),
     /**
-     * Failback only: rebuild the primary region as the new standby. The ARN of the promoted DR
-     * database (the DR stack's `replicaArn` output); the primary's database becomes a cross-region
-     * read replica of it (README, "Failback").
+     * Failback only (instance mode): rebuild the primary region as the new standby. The ARN of the
+     * promoted DR database (the DR stack's `replicaArn` output); the primary's database becomes a
+     * cross-region read replica of it (README, "Failback").
      */
     replicaSourceArn: z
       .string()
@@ -203,28 +241,89 @@ const primaryDatabaseSchema = z
       })
       .optional(),
     /**
-     * After failback: the failback workflow promoted the primary-region replica; adopt it as the
-     * standalone primary instead of recreating it. Requires replicaSourceArn (README, "Failback").
+     * After failback (instance mode): the failback workflow promoted the primary-region replica;
+     * adopt it as the standalone primary instead of recreating it. Requires replicaSourceArn (README, "Failback").
      */
     promoted: z.boolean({ error: "must be true or false" }).default(false),
   })
   .prefault({})
   .superRefine((database, context) => {
+    const problem = (path: string, input: unknown, message: string) => context.addIssue({ code: "custom", path: [path], input, message });
     if (database.promoted && database.replicaSourceArn === undefined) {
-      context.addIssue({
-        code: "custom",
-        path: ["promoted"],
-        input: database.promoted,
-        message: "is only meaningful with replicaSourceArn (a primary rebuilt as a replica, then promoted by failback); remove it or set replicaSourceArn",
-      });
+      problem(
+        "promoted",
+        database.promoted,
+        "is only meaningful with replicaSourceArn (a primary rebuilt as a replica, then promoted by failback); remove it or set replicaSourceArn",
+      );
     }
-    if (database.maxAllocatedStorageGib < database.allocatedStorageGib) {
-      context.addIssue({
-        code: "custom",
-        path: ["maxAllocatedStorageGib"],
-        input: database.maxAllocatedStorageGib,
-        message: `must be at least allocatedStorageGib (${database.allocatedStorageGib}); raise it or lower allocatedStorageGib`,
-      });
+    if (database.engineMode === "aurora-global") {
+      for (const key of ["allocatedStorageGib", "maxAllocatedStorageGib", "replicaSourceArn"] as const) {
+        if (database[key] !== undefined) {
+          problem(
+            key,
+            database[key],
+            key === "replicaSourceArn"
+              ? "is the instance mode's failback; an Aurora global database fails back by a managed switchover (npm run failback); remove it"
+              : 'is an RDS instance setting; Aurora storage grows by itself (Aurora User Guide, "Amazon Aurora storage"); remove it or set engineMode: instance',
+          );
+        }
+      }
+      const classProblem = database.instanceClass === undefined ? undefined : auroraGlobalInstanceClassProblem(database.instanceClass);
+      if (classProblem) problem("instanceClass", database.instanceClass, classProblem);
+      if (database.engineVersion !== undefined && auroraVersionProblem(database.engine, database.engineVersion)) {
+        problem("engineVersion", database.engineVersion, auroraVersionProblem(database.engine, database.engineVersion) as string);
+      }
+    } else if (database.engineVersion?.includes("mysql_aurora")) {
+      problem(
+        "engineVersion",
+        database.engineVersion,
+        "is an Aurora MySQL version; an RDS instance takes a version such as 8.4, or set engineMode: aurora-global",
+      );
+    }
+    const allocated = database.allocatedStorageGib ?? ENGINE_MODE_DEFAULTS.instance.allocatedStorageGib;
+    const ceiling = database.maxAllocatedStorageGib ?? ENGINE_MODE_DEFAULTS.instance.maxAllocatedStorageGib;
+    if (database.engineMode === "instance" && ceiling < allocated) {
+      problem("maxAllocatedStorageGib", ceiling, `must be at least allocatedStorageGib (${allocated}); raise it or lower allocatedStorageGib`);
+    }
+  })
+  .transform((database) => {
+    const instance = ENGINE_MODE_DEFAULTS.instance;
+    return {
+      ...database,
+      instanceClass: database.instanceClass ?? ENGINE_MODE_DEFAULTS[database.engineMode].instanceClass,
+      /** Instance mode's storage; unused by Aurora. */
+      allocatedStorageGib: database.allocatedStorageGib ?? instance.allocatedStorageGib,
+      maxAllocatedStorageGib: database.maxAllocatedStorageGib ?? instance.maxAllocatedStorageGib,
+    };
+  });
+
+/**
+ * The version forms Aurora takes: Aurora PostgreSQL `major.minor` (e.g. 17.4), Aurora MySQL
+ * `8.0.mysql_aurora.3.x.y` (Aurora User Guide, "Aurora MySQL version numbers"; "Aurora PostgreSQL releases").
+ */
+export function auroraVersionProblem(engine: Engine, engineVersion: string): string | undefined {
+  if (engine === "mysql") {
+    return /^8\.0\.mysql_aurora\.3\.\d+\.\d+$/.test(engineVersion)
+      ? undefined
+      : 'must be an Aurora MySQL 3 version such as 8.0.mysql_aurora.3.08.0 (Aurora User Guide, "Aurora MySQL version numbers")';
+  }
+  return /^\d+\.\d+$/.test(engineVersion) ? undefined : "must be an Aurora PostgreSQL major.minor version such as 17.4";
+}
+
+/** Optional DynamoDB global table (primary stack): created in the primary region, replicated by the DR stack. */
+const globalTableSchema = z
+  .strictObject({
+    /** Create the table and replicate it to the DR region. Default false. */
+    enabled: z.boolean({ error: "must be true or false" }).default(false),
+    /** Partition key attribute (string). Default pk. */
+    partitionKey: attributeName.default("pk"),
+    /** Optional sort key attribute (string); must differ from the partition key. */
+    sortKey: attributeName.optional(),
+  })
+  .prefault({})
+  .superRefine((table, context) => {
+    if (table.sortKey !== undefined && table.sortKey === table.partitionKey) {
+      context.addIssue({ code: "custom", path: ["sortKey"], input: table.sortKey, message: "is the partition key too; pick another attribute or remove it" });
     }
   });
 
@@ -254,6 +353,54 @@ const drDatabaseSchema = z
      * standalone database instead of trying to make it a replica again (README, "After a failover").
      */
     promoted: z.boolean({ error: "must be true or false" }).default(false),
+  })
+  .prefault({});
+
+/**
+ * AWS Backup (DR stack): a plan in the primary region backs up the data stores (point-in-time
+ * recovery on) and copies every recovery point to a vault in the DR region under the DR key.
+ */
+const backupSchema = z
+  .strictObject({
+    /** Back up and copy to the DR region. Default true; false only for throwaway test stacks. */
+    enabled: z.boolean({ error: "must be true or false" }).default(true),
+    /**
+     * Days recovery points are kept, in the primary vault and in the DR copy: 5 (this program's floor) to 35,
+     * the longest continuous backup AWS Backup keeps (AWS Backup Developer Guide, "Continuous backups and
+     * point-in-time recovery (PITR)"). Default 14.
+     */
+    retentionDays: integer("days", 5, 35).default(14),
+    /** When the daily snapshot is taken and copied, an AWS Backup cron or rate expression in UTC. Default cron(0 5 ? * * *), 05:00 UTC. */
+    scheduleExpression: z
+      .string()
+      .regex(/^(cron\((\S+ ){5}\S+\)|rate\(\d+ (minute|minutes|hour|hours|day|days)\))$/, {
+        error: "must be a cron expression with six fields such as cron(0 5 ? * * *), or a rate such as rate(12 hours)",
+      })
+      .default("cron(0 5 ? * * *)"),
+    /**
+     * AWS Backup Vault Lock on both vaults: `governance` (default: recovery points cannot be deleted
+     * before retentionDays except by principals allowed to remove the lock), `compliance` (nobody,
+     * including the root user, can delete them or remove the lock once the 3-day grace time ends:
+     * irreversible), or `none` (AWS Backup Developer Guide, "AWS Backup Vault Lock").
+     */
+    vaultLock: z.enum(["governance", "compliance", "none"], { error: "must be governance, compliance or none" }).default("governance"),
+  })
+  .prefault({});
+
+/**
+ * S3 Object Lock on the DR copy of the data bucket (DR stack): a delete or overwrite in the primary,
+ * replicated or not, cannot destroy the locked versions in the DR region before their retention ends
+ * (S3 User Guide, "Locking objects with Object Lock").
+ */
+const objectLockSchema = z
+  .strictObject({
+    /**
+     * `none` (default), `governance` (users with s3:BypassGovernanceRetention can still delete) or
+     * `compliance` (nobody, including the root user, can delete a locked version before its retention ends).
+     */
+    mode: z.enum(["none", "governance", "compliance"], { error: "must be none, governance or compliance" }).default("none"),
+    /** Default retention of each new object version in the DR bucket, days: 1 to 36500. Default 30. */
+    retentionDays: integer("days", 1, 36500).default(30),
   })
   .prefault({});
 
@@ -432,6 +579,8 @@ export const primaryConfigSchema = z.strictObject({
   network: primaryNetworkSchema,
   app: primaryAppSchema,
   database: primaryDatabaseSchema,
+  /** Optional DynamoDB global table replicated to the DR region. */
+  globalTable: globalTableSchema,
   dns: primaryDnsSchema,
   ...common,
 });
@@ -443,6 +592,10 @@ export const drConfigSchema = z.strictObject({
   network: drNetworkSchema,
   app: drAppSchema,
   database: drDatabaseSchema,
+  /** AWS Backup with a copy in the DR region. */
+  backup: backupSchema,
+  /** Object Lock on the DR copy of the data bucket. */
+  objectLock: objectLockSchema,
   dns: drDnsSchema,
   failover: failoverSchema,
   ...common,

@@ -1,10 +1,13 @@
 /**
  * The DR invariants of `checks.md` that this program asserts on the synthesized pair of stacks:
  * 1-2 (replica), 3 (S3 replication), 4 (failover records), 7 (parity), 8 (region isolation), 10
- * (stateful protection) and 11 (the recovery budget meets the declared RTO and RPO).
+ * (stateful protection), 11 (the recovery budget meets the declared RTO and RPO), and this program's
+ * 12 (backups copied to the DR region) and 13 (DynamoDB global table replica).
  */
+import { checkBackups } from "./backups";
 import { checkBucketReplication } from "./bucketReplication";
 import { checkFailoverRecords } from "./failoverRecords";
+import { checkGlobalTable } from "./globalTable";
 import { type InvariantResult, type PlanPair } from "./plan";
 import { checkRegionalParity } from "./regionalParity";
 import { checkRecoveryBudget } from "./recoveryBudget";
@@ -24,5 +27,7 @@ export function checkDrInvariants(pair: PlanPair): InvariantResult[] {
     checkRegionIsolation,
     checkStatefulProtection,
     checkRecoveryBudget,
+    checkBackups,
+    checkGlobalTable,
   ].map((check) => check(pair));
 }

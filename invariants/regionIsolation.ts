@@ -22,6 +22,8 @@ export const ALLOWED_CROSS_REGION_INPUTS = new Set([
   "aws:lambda/function:Function.environment.variables.PRIMARY_TARGET_GROUP_ARN",
   // The automatic failover rule matches the forwarded health-check alarm (us-east-1) by its ARN.
   "aws:cloudwatch/eventRule:EventRule.eventPattern",
+  // A DynamoDB replica names the global table it joins; it serves reads and writes without the primary region.
+  "aws:dynamodb/tableReplica:TableReplica.globalTableArn",
 ]);
 
 /**

@@ -3,10 +3,12 @@
  * names the primary's ARN, is encrypted with a key of its own region, and is at least as large as
  * the primary, whose backups are on; every primary database has exactly one replica in the DR stack.
  * With the backup-restore strategy the DR copy is the replicated automated backups instead
- * (`replicatedBackups.ts`), and a restored database, not a replica, follows a restore.
+ * (`replicatedBackups.ts`), and a restored database, not a replica, follows a restore. In the
+ * aurora-global engine mode the copy is the secondary cluster (`auroraGlobal.ts`).
  */
 import { arnRegion, type InvariantResult, type PlanPair, RDS_INSTANCE, resourcesOfType, stringInput } from "./plan";
 import { BACKUP_REPLICATION, replicatedBackupsProblems } from "./replicatedBackups";
+import { auroraGlobalProblems } from "./auroraGlobal";
 
 /** Instance sizes in increasing order, for "at least the primary's class" (RDS instance class naming). */
 const SIZE_ORDER = ["micro", "small", "medium", "large", "xlarge"];
@@ -83,10 +85,11 @@ export function checkReplica({ primary, dr }: PlanPair): InvariantResult {
       violations.push(`${source.name}: has ${count} replicas in the DR stack; every primary database needs exactly one`);
     }
   }
+  violations.push(...auroraGlobalProblems({ primary, dr }));
   return {
     id: 1,
     title:
-      "Cross-region database copy: one read replica (other region, primary's ARN, own-region key, at least the primary's size) or, for backup-restore, one backup replication (1, 2)",
+      "Cross-region database copy: one read replica (other region, primary's ARN, own-region key, at least the primary's size), one Aurora secondary cluster in the primary's global cluster, or, for backup-restore, one backup replication (1, 2)",
     violations,
   };
 }

@@ -1,11 +1,18 @@
 /**
  * DR invariant 10 (checks.md): stateful resources are protected from accidental deletion. Databases
- * have deletion protection, a final snapshot and Pulumi `protect`; buckets have `protect` and no
- * `forceDestroy`; keys have `protect` and the longest deletion window.
+ * and Aurora clusters have deletion protection, a final snapshot and Pulumi `protect`; DynamoDB tables
+ * and replicas deletion protection and `protect`; buckets and backup vaults `protect` and no
+ * `forceDestroy`; keys `protect` and the longest deletion window.
  */
 import { KEY_DELETION_WINDOW_DAYS } from "../config/conventions";
 import { type InvariantResult, KMS_KEY, type PlanPair, RDS_INSTANCE, S3_BUCKET } from "./plan";
 import type { PlannedResource } from "../synth/recordStack";
+import { RDS_CLUSTER, RDS_GLOBAL_CLUSTER } from "./auroraGlobal";
+import { BACKUP_VAULT, DYNAMODB_TABLE } from "./backups";
+import { DYNAMODB_TABLE_REPLICA } from "./globalTable";
+
+/** The stateful types invariant 10 judges: databases, tables, buckets, keys and backup vaults. */
+export const STATEFUL_TYPES = [RDS_INSTANCE, RDS_CLUSTER, RDS_GLOBAL_CLUSTER, DYNAMODB_TABLE, DYNAMODB_TABLE_REPLICA, S3_BUCKET, KMS_KEY, BACKUP_VAULT];
 
 /** Problems of one stateful resource; empty when it is protected. Used by invariant 10 and the policy pack. */
 export function protectionProblems(resource: Pick<PlannedResource, "type" | "inputs" | "protect" | "retainOnDelete">): string[] {
@@ -16,7 +23,18 @@ export function protectionProblems(resource: Pick<PlannedResource, "type" | "inp
     if (resource.inputs.skipFinalSnapshot === true) problems.push("skips the final snapshot");
     if (typeof resource.inputs.finalSnapshotIdentifier !== "string") problems.push("has no finalSnapshotIdentifier");
   }
-  if (resource.type === S3_BUCKET && resource.inputs.forceDestroy === true) problems.push("has forceDestroy, which deletes every object on destroy");
+  if ((resource.type === RDS_CLUSTER || resource.type === RDS_GLOBAL_CLUSTER) && resource.inputs.deletionProtection !== true) {
+    problems.push("has no deletionProtection");
+  }
+  if (resource.type === RDS_CLUSTER && resource.inputs.skipFinalSnapshot === true && resource.inputs.globalClusterIdentifier === undefined) {
+    problems.push("skips the final snapshot");
+  }
+  if ((resource.type === DYNAMODB_TABLE || resource.type === DYNAMODB_TABLE_REPLICA) && resource.inputs.deletionProtectionEnabled !== true) {
+    problems.push("has no deletionProtectionEnabled");
+  }
+  if ((resource.type === S3_BUCKET || resource.type === BACKUP_VAULT) && resource.inputs.forceDestroy === true) {
+    problems.push("has forceDestroy, which deletes every object or recovery point on destroy");
+  }
   if (resource.type === KMS_KEY && Number(resource.inputs.deletionWindowInDays ?? 30) < KEY_DELETION_WINDOW_DAYS) {
     problems.push(`has a deletion window under ${KEY_DELETION_WINDOW_DAYS} days`);
   }
@@ -26,7 +44,7 @@ export function protectionProblems(resource: Pick<PlannedResource, "type" | "inp
 export function checkStatefulProtection({ primary, dr }: PlanPair): InvariantResult {
   const violations = [primary, dr].flatMap((plan) =>
     plan.resources
-      .filter((resource) => [RDS_INSTANCE, S3_BUCKET, KMS_KEY].includes(resource.type))
+      .filter((resource) => STATEFUL_TYPES.includes(resource.type))
       .flatMap((resource) => protectionProblems(resource).map((problem) => `${plan.stack}/${resource.name}: ${problem}`)),
   );
   return { id: 10, title: "Stateful resources protected: deletion protection, final snapshot, protect, no forceDestroy (10)", violations };

@@ -6,7 +6,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { ConfigError, type ConfigProblem } from "../config/errors";
-import { PRIMARY_OUTPUT_NAMES, primaryOutputsSchema, type PrimaryOutputs } from "../config/primaryContract";
+import { PRIMARY_OUTPUT_NAMES, primaryOutputsContract, primaryOutputsSchema, type PrimaryOutputs } from "../config/primaryContract";
 import { cidrsOverlap } from "../config/rules";
 import { CONFIG_NAMESPACE, type DrConfig } from "../config/schema";
 
@@ -18,11 +18,12 @@ export { PRIMARY_OUTPUT_NAMES, primaryOutputsSchema, type PrimaryOutputs };
  * @throws ConfigError naming each missing or malformed output and saying to deploy or fix the primary first.
  */
 export function parsePrimaryOutputs(values: Record<string, unknown>, primaryStack: string): PrimaryOutputs {
-  const result = primaryOutputsSchema.safeParse(values, { reportInput: true });
+  const result = primaryOutputsContract.safeParse(values, { reportInput: true });
   if (result.success) return result.data;
   const problems: ConfigProblem[] = result.error.issues.map((issue) => {
     const output = String(issue.path[0] ?? "(outputs)");
-    const missing = values[output] === undefined;
+    // A rule between outputs reports its own message, even about an output that is absent.
+    const missing = values[output] === undefined && issue.code !== "custom";
     return {
       key: `${primaryStack} output ${output}`,
       value: missing ? undefined : values[output],
@@ -99,6 +100,14 @@ export function crossStackProblems(config: DrConfig, primary: PrimaryOutputs): C
       key: key("recovery.strategy"),
       value: config.recovery.strategy,
       message: `differs from the primary's ${primary.strategy}; the pair has one strategy: set the same in both stacks`,
+    });
+  }
+  if (primary.dbEngineMode === "aurora-global" && config.database.promoted) {
+    problems.push({
+      key: key("database.promoted"),
+      value: true,
+      message:
+        "adopts a promoted RDS read replica; the primary runs an Aurora global database, whose failover changes no resource Pulumi manages (the secondary cluster stays in the global cluster); remove it",
     });
   }
   for (const target of ["rtoSeconds", "rpoSeconds", "objectRpoSeconds"] as const) {

@@ -83,6 +83,57 @@ export function computedState(type: string, name: string, region: string, inputs
           : [],
       };
     }
+    case "aws:rds/globalCluster:GlobalCluster": {
+      const identifier = String(inputs.globalClusterIdentifier ?? `${name}-${hex(name, 8)}`);
+      // Global clusters have no region in their ARN (RDS User Guide, "Amazon Resource Names (ARNs) in Amazon RDS").
+      return {
+        globalClusterIdentifier: identifier,
+        arn: `arn:aws:rds::${MOCK_ACCOUNT_ID}:global-cluster:${identifier}`,
+        globalClusterResourceId: `cluster-${hex(name, 20)}`,
+      };
+    }
+    case "aws:rds/cluster:Cluster": {
+      const identifier = String(inputs.clusterIdentifier ?? `${name}-${hex(name, 8)}`);
+      const host = (kind: string) => `${identifier}.${kind}-c${hex(region, 10)}.${region}.rds.amazonaws.com`;
+      return {
+        clusterIdentifier: identifier,
+        arn: arnOf("rds", `cluster:${identifier}`),
+        endpoint: host("cluster"),
+        readerEndpoint: host("cluster-ro"),
+        clusterResourceId: `cluster-${hex(name, 26).toUpperCase()}`,
+        port: inputs.port ?? 5432,
+        masterUserSecrets: inputs.manageMasterUserPassword
+          ? [{ secretArn: arnOf("secretsmanager", `secret:rds!cluster-${hex(name, 8)}`), secretStatus: "active", kmsKeyId: inputs.masterUserSecretKmsKeyId }]
+          : [],
+      };
+    }
+    case "aws:rds/clusterInstance:ClusterInstance": {
+      const identifier = String(inputs.identifier ?? `${name}-${hex(name, 8)}`);
+      return { identifier, arn: arnOf("rds", `db:${identifier}`), endpoint: `${identifier}.c${hex(region, 10)}.${region}.rds.amazonaws.com` };
+    }
+    case "aws:rds/clusterParameterGroup:ClusterParameterGroup":
+      return { name: id, arn: arnOf("rds", `cluster-pg:${id}`) };
+    case "aws:dynamodb/table:Table": {
+      const tableName = String(inputs.name ?? id);
+      return {
+        name: tableName,
+        arn: arnOf("dynamodb", `table/${tableName}`),
+        streamArn: arnOf("dynamodb", `table/${tableName}/stream/2026-11-21T00:00:00.000`),
+        streamLabel: "2026-11-21T00:00:00.000",
+      };
+    }
+    case "aws:dynamodb/tableReplica:TableReplica": {
+      const tableName = String(inputs.globalTableArn ?? "").split("table/")[1] ?? id;
+      return { arn: arnOf("dynamodb", `table/${tableName}`) };
+    }
+    case "aws:backup/vault:Vault": {
+      const vaultName = String(inputs.name ?? id);
+      return { name: vaultName, arn: arnOf("backup", `backup-vault:${vaultName}`), recoveryPoints: 0 };
+    }
+    case "aws:backup/plan:Plan": {
+      const planId = `${hex(name, 8)}-${hex(name + 1, 4)}-${hex(name + 2, 4)}-${hex(name + 3, 4)}-${hex(name + 4, 12)}`;
+      return { arn: arnOf("backup", `backup-plan:${planId}`), version: hex(name + "version", 32) };
+    }
     case "aws:rds/subnetGroup:SubnetGroup":
     case "aws:rds/parameterGroup:ParameterGroup":
       return { name: id, arn: arnOf("rds", `${type.includes("subnet") ? "subgrp" : "pg"}:${id}`) };
@@ -139,6 +190,9 @@ function physicalId(type: string, name: string, state: Record<string, unknown>):
   if (type === "aws:route53/zone:Zone") return String(state.zoneId);
   if (type === "aws:s3/bucket:Bucket") return String(state.bucket);
   if (type === "aws:kms/key:Key") return String(state.keyId);
+  if (type === "aws:rds/cluster:Cluster") return String(state.clusterIdentifier);
+  if (type === "aws:rds/globalCluster:GlobalCluster") return String(state.globalClusterIdentifier);
+  if (type === "aws:backup/plan:Plan") return String(state.arn).split(":backup-plan:")[1];
   if (type === "aws:route53/healthCheck:HealthCheck") return hex(name, 8) + "-" + hex(name + "hc", 4);
   return String(state.name ?? `${name}-${hex(type + name, 8)}`);
 }

@@ -230,7 +230,7 @@ describe("parseStackConfig", () => {
         { [`${NS}:vpc`]: { cidrBlock: "10.0.0.0/16" } },
         { key: `${NS}:vpc`, found: { cidrBlock: "10.0.0.0/16" }, hint: "is not a key the primary stack reads; remove it or use one of:" },
       );
-      expect(problem.message).to.include("role, standbyRegion, network, app, database, dns, monitoring, recovery, tags, protect");
+      expect(problem.message).to.include("role, standbyRegion, network, app, database, globalTable, dns, monitoring, recovery, tags, protect");
       expect(problem.message).not.to.match(/\bregion\b/);
     });
 
@@ -765,8 +765,9 @@ describe("parsePrimaryOutputs", () => {
     expect(parsePrimaryOutputs({ ...values }, PRIMARY_STACK)).to.deep.equal(values);
   });
 
-  it("the fixture covers every output of the contract", () => {
-    expect(Object.keys(primaryOutputsFixture())).to.have.members(PRIMARY_OUTPUT_NAMES);
+  it("the fixture covers every output of the contract an instance-mode primary without a global table exports", () => {
+    const auroraOrTableOnly = ["dbGlobalClusterIdentifier", "globalTableName", "globalTableArn"];
+    expect(Object.keys(primaryOutputsFixture())).to.have.members(PRIMARY_OUTPUT_NAMES.filter((name) => !auroraOrTableOnly.includes(name)));
   });
 
   it("says to deploy the primary stack first when an output is missing", () => {
@@ -784,7 +785,8 @@ describe("parsePrimaryOutputs", () => {
     const error = configErrorOf(() => parsePrimaryOutputs({}, PRIMARY_STACK));
     const required = PRIMARY_OUTPUT_NAMES.filter((name) => !primaryOutputsSchema.shape[name].safeParse(undefined).success);
     expect(required).to.include("dbArn");
-    expect(required).to.have.length(PRIMARY_OUTPUT_NAMES.length - 1, "every output but the optional standbyRegion");
+    const optional = ["standbyRegion", "dbEngineMode", "dbGlobalClusterIdentifier", "dbSubnetGroupName", "dbSecurityGroupId", "globalTableName", "globalTableArn"];
+    expect(required).to.have.members(PRIMARY_OUTPUT_NAMES.filter((name) => !optional.includes(name)), "every output but the optional ones");
     expect(error.problems.map((problem) => problem.key)).to.have.members(required.map((name) => `${PRIMARY_STACK} output ${name}`));
     expect(error.problems.every((problem) => problem.message.includes("deploy the primary stack first"))).to.equal(true);
   });
@@ -794,7 +796,7 @@ describe("parsePrimaryOutputs", () => {
     const error = configErrorOf(() => parsePrimaryOutputs({ ...primaryOutputsFixture(), dbArn: bad }, PRIMARY_STACK));
     expect(error.problems.map((problem) => problem.key)).to.deep.equal([`${PRIMARY_STACK} output dbArn`]);
     expect(error.problems[0].value).to.equal(bad);
-    expect(error.problems[0].message).to.include("must be an ARN of rds db:");
+    expect(error.problems[0].message).to.include("must be a DB instance ARN (…:db:<id>) for an instance-mode primary");
     expect(error.problems[0].message).to.include("fix the primary stack");
     expect(error.message).to.include(`(found: "${bad}")`);
   });

@@ -12,7 +12,8 @@ import { replicatedBackupsProblems } from "../../invariants/replicatedBackups";
 import { budgetInputsFromResources } from "../../budget/fromResources";
 import { budgetProblems, recoveryBudget } from "../../budget/recoveryBudget";
 import { drRunsRecoveryWorkflows } from "../../config/strategies";
-import { protectionProblems } from "../../invariants/statefulProtection";
+import { protectionProblems, STATEFUL_TYPES } from "../../invariants/statefulProtection";
+import { RDS_CLUSTER, RDS_CLUSTER_INSTANCE } from "../../invariants/auroraGlobal";
 import { isReplica } from "./database";
 import { ofType, regionOf, schema, stackPolicy, TYPES } from "./kit";
 import { manifestOf, manifestsOf } from "./manifest";
@@ -63,7 +64,7 @@ const objectivesDeclared = stackPolicy({
 const replicaWiring = stackPolicy({
   name: "dr-replica-wiring",
   description:
-    "DR invariants 1 and 2: one read replica of the primary database, in another region, encrypted with a key of its own region, at least the primary's class and storage (RDS cross-region read replicas); for backup-restore, one replication of its automated backups under a key of the DR region",
+    "DR invariants 1 and 2: one read replica of the primary database, in another region, encrypted with a key of its own region, at least the primary's class and storage (RDS cross-region read replicas); for an Aurora global database, one secondary cluster in the primary's global cluster under a key of its own region, on at least the primary's class; for backup-restore, one replication of its automated backups under a key of the DR region",
   enforcementLevel: "mandatory",
   check: (resources, _config, report) => {
     const manifest = manifestOf(resources)?.manifest;
@@ -110,6 +111,10 @@ const replicaWiring = stackPolicy({
       for (const problem of problems) report(problem);
       return;
     }
+    if (manifest?.role === "dr" && manifest.primary?.dbEngineMode === "aurora-global") {
+      for (const problem of secondaryClusterProblems(resources, manifest.primary)) report(problem.message, problem.urn);
+      return;
+    }
     // After a failover the DR database is standalone (database.promoted): no replica until failback re-protects.
     if (manifest?.role === "dr" && manifest.primary && manifest.databasePromoted !== true) {
       const count = replicas.filter((replica) => replica.props.replicateSourceDb === manifest.primary!.dbArn).length;
@@ -117,6 +122,52 @@ const replicaWiring = stackPolicy({
     }
   },
 });
+
+/**
+ * The Aurora half of `dr-replica-wiring`: exactly one cluster of this DR stack joins the primary's
+ * global cluster; it is encrypted with a key of its own region and every instance of it runs at
+ * least the primary's class (it becomes the writer on failover).
+ */
+function secondaryClusterProblems(
+  resources: PolicyResource[],
+  primary: { dbGlobalClusterIdentifier?: string; dbInstanceClass: string },
+): { message: string; urn?: string }[] {
+  const problems: { message: string; urn?: string }[] = [];
+  const clusters = ofType(resources, RDS_CLUSTER);
+  const secondaries = clusters.filter((cluster) => cluster.props.globalClusterIdentifier === primary.dbGlobalClusterIdentifier);
+  if (secondaries.length !== 1) {
+    problems.push({
+      message: `the primary's global cluster ${primary.dbGlobalClusterIdentifier} has ${secondaries.length} secondary clusters in this DR stack; it needs exactly one`,
+    });
+  }
+  for (const cluster of clusters.filter((candidate) => !secondaries.includes(candidate))) {
+    problems.push({
+      message: `${cluster.name}: joins ${String(cluster.props.globalClusterIdentifier)}, not the primary's global cluster ${primary.dbGlobalClusterIdentifier}`,
+      urn: cluster.urn,
+    });
+  }
+  for (const secondary of secondaries) {
+    const region = regionOf(secondary);
+    const key = secondary.props.kmsKeyId;
+    if (typeof key !== "string" || key === "")
+      problems.push({ message: `${secondary.name}: must be encrypted with a KMS key of ${region} (kmsKeyId)`, urn: secondary.urn });
+    else if (arnRegion(key) !== region) {
+      problems.push({
+        message: `${secondary.name}: kmsKeyId is a key of ${arnRegion(key)}; the secondary cluster needs a key of its own region ${region}`,
+        urn: secondary.urn,
+      });
+    }
+  }
+  for (const instance of ofType(resources, RDS_CLUSTER_INSTANCE)) {
+    if (!classAtLeast(String(instance.props.instanceClass), primary.dbInstanceClass)) {
+      problems.push({
+        message: `${instance.name}: instance class ${instance.props.instanceClass} is smaller than or of another family than the primary's ${primary.dbInstanceClass}; after failover it carries the full load`,
+        urn: instance.urn,
+      });
+    }
+  }
+  return problems;
+}
 
 const capacityParity = stackPolicy({
   name: "dr-capacity-parity",
@@ -168,13 +219,10 @@ const regionIsolation = stackPolicy({
   },
 });
 
-/** Resource types holding data that a delete would lose. */
-const STATEFUL_TYPES: string[] = [TYPES.rdsInstance, TYPES.s3Bucket, TYPES.kmsKey];
-
 const statefulProtected = stackPolicy({
   name: "stateful-resources-protected",
   description:
-    "DR invariant 10: databases, buckets and keys carry Pulumi protect, deletion protection, a final snapshot, no forceDestroy and the longest key deletion window",
+    "DR invariant 10: databases, Aurora clusters, DynamoDB tables, buckets, backup vaults and keys carry Pulumi protect, deletion protection, a final snapshot, no forceDestroy and the longest key deletion window",
   enforcementLevel: "mandatory",
   check: (resources, _config, report) => {
     for (const resource of resources.filter((candidate) => STATEFUL_TYPES.includes(candidate.type))) {
