@@ -1,7 +1,9 @@
 /**
  * How AWS bills every resource type this program creates: `fixed` (a monthly cost the price table
  * prices from the resource's inputs), `usage` (billed by use, listed in the estimate as not
- * estimated, with its unit) or `free` (no charge of its own, with the source that says so). The
+ * estimated, with its unit, or with units read from the resource's inputs, such as a DynamoDB table's
+ * point-in-time recovery or a backup plan's cross-region copies) or `free` (no charge of its own,
+ * with the source that says so). The
  * remote components `awsx:ec2:Vpc`, `eks:index:Cluster` and `eks:index:ManagedNodeGroup` register
  * their children in their own provider process, so synthesis records only the component: they are
  * priced from their inputs. The program's own components (`<project>:...`, not custom) group
@@ -12,7 +14,7 @@
  * A type that is none of these is an error: classify it here before it reaches a stack.
  */
 import type { PlannedResource, StackPlan } from "../synth/recordStack";
-import { databaseHourPrice, instanceHourPrice, PRICING_PAGES, regionalPrices, type Price, type PriceTable } from "./priceTable";
+import { auroraInstanceHourPrice, databaseHourPrice, instanceHourPrice, PRICING_PAGES, regionalPrices, type Price, type PriceTable } from "./priceTable";
 
 /** One priced part of a resource: `quantity` units of `price` a month. */
 export interface Charge {
@@ -46,10 +48,16 @@ export interface FixedClassification {
 /** A type billed only by use. */
 export interface UsageClassification {
   kind: "usage";
-  /** The billing unit(s), e.g. `per GB replicated`. */
+  /** The billing unit(s), e.g. `per GB replicated`: of every resource of the type, or in general when `units` lists them per resource. */
   unit: string;
   /** The AWS pricing page. */
   source: string;
+  /**
+   * The billing units of one resource when they depend on its inputs (a table's point-in-time
+   * recovery, a backup plan's copy actions), each naming its unit; default `[unit]`.
+   * @throws Error when the resource is configured in a way that is not billed by use only (e.g. provisioned capacity).
+   */
+  units?: (resource: PlannedResource, context: PricingContext) => string[];
 }
 
 /** A type with no charge of its own. */
@@ -693,6 +701,230 @@ function helmReleaseUsage(resource: PlannedResource): string[] {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Aurora: global cluster, clusters and their instances
+
+/**
+ * True when an Aurora cluster's storage configuration is Aurora I/O-Optimized (`storageType`
+ * `aurora-iopt1`); Aurora Standard (`aurora`, or no storageType: the default) otherwise (RDS API
+ * CreateDBCluster `StorageType`, https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/Aurora.Overview.StorageReliability.html).
+ * @throws Error naming the cluster for another storage type (io1, gp3...: a Multi-AZ DB cluster, not Aurora).
+ */
+export function auroraIoOptimized(cluster: PlannedResource): boolean {
+  const storageType = inputString(cluster.inputs.storageType) ?? "aurora";
+  if (storageType === "aurora-iopt1") return true;
+  if (storageType === "aurora") return false;
+  throw new Error(
+    `RDS cluster ${cluster.name} has storageType ${storageType}: cost/billableTypes.ts prices Aurora clusters (aurora or aurora-iopt1); ` +
+      `a Multi-AZ DB cluster is billed differently: add its prices from ${PRICING_PAGES.rdsPostgres}`,
+  );
+}
+
+/** The engine of an Aurora cluster: its `engine` input (`aurora-postgresql`, `aurora-mysql`). */
+function clusterEngine(cluster: PlannedResource): string | undefined {
+  return inputString(cluster.inputs.engine) ?? inputString(cluster.outputs.engine);
+}
+
+/**
+ * Refuses a cluster of a non-Aurora engine (a Multi-AZ DB cluster of RDS for PostgreSQL or MySQL,
+ * billed by instance and provisioned storage, not priced here).
+ * @throws Error naming the cluster and its engine.
+ */
+function assertAuroraCluster(cluster: PlannedResource): void {
+  const engine = clusterEngine(cluster);
+  if (engine !== undefined && !engine.startsWith("aurora")) {
+    throw new Error(
+      `RDS cluster ${cluster.name} has engine ${engine}: cost/billableTypes.ts prices Aurora clusters only; ` +
+        `a Multi-AZ DB cluster is billed by instance and provisioned storage: price it from ${PRICING_PAGES.rdsPostgres}`,
+    );
+  }
+}
+
+/** The cluster a cluster instance joins (its `clusterIdentifier`), found in the plan by id or identifier. */
+function auroraClusterOf(instance: PlannedResource, plan: StackPlan): PlannedResource {
+  const key = inputString(instance.inputs.clusterIdentifier);
+  if (!key) throw new Error(`RDS cluster instance ${instance.name} has no clusterIdentifier: cost/billableTypes.ts cannot tell its cluster`);
+  const cluster = plan.resources.find(
+    (candidate) =>
+      candidate.type === "aws:rds/cluster:Cluster" && [candidate.id, candidate.outputs.clusterIdentifier, candidate.inputs.clusterIdentifier].includes(key),
+  );
+  if (!cluster) throw new Error(`RDS cluster instance ${instance.name} joins cluster ${key}, which is not in stack ${plan.stack}'s plan`);
+  return cluster;
+}
+
+/** The Aurora cluster's fixed charge: the Secrets Manager secret RDS creates for `manageMasterUserPassword`. */
+function auroraClusterCharges(resource: PlannedResource, context: PricingContext): Charge[] {
+  assertAuroraCluster(resource);
+  auroraIoOptimized(resource);
+  if (resource.inputs.manageMasterUserPassword !== true) return [];
+  return [
+    {
+      description: "master user password secret in Secrets Manager (manageMasterUserPassword)",
+      quantity: 1,
+      price: regionalPrices(context.table, resource.region).secretsManagerSecretMonth,
+    },
+  ];
+}
+
+/**
+ * An Aurora cluster's usage (Aurora pricing): its storage, billed by the GB-month the cluster volume
+ * holds (no size is provisioned), I/O requests in Aurora Standard, backup storage beyond 100% of the
+ * volume, and the optional features it turns on.
+ */
+function auroraClusterUsage(resource: PlannedResource): string[] {
+  const { inputs } = resource;
+  const ioOptimized = auroraIoOptimized(resource);
+  const usage = ioOptimized
+    ? ["Aurora I/O-Optimized cluster storage, per GB-month of the cluster volume (I/O included)"]
+    : ["Aurora Standard cluster storage, per GB-month of the cluster volume", "Aurora Standard I/O requests, per million"];
+  const retention = inputNumber(inputs.backupRetentionPeriod) ?? 1;
+  usage.push(`backup storage beyond 100% of the cluster volume (automated backups kept ${retention} days, and snapshots), per GB-month`);
+  if ((inputNumber(inputs.backtrackWindow) ?? 0) > 0) usage.push("Backtrack change records, per million change records per hour");
+  if (inputList(inputs.enabledCloudwatchLogsExports).length > 0) usage.push("database logs exported to CloudWatch Logs, per GB ingested and stored");
+  if (inputString(inputs.globalClusterIdentifier))
+    usage.push("replicated write I/Os and data transfer of the global database (listed on the global cluster), per million and per GB");
+  return usage;
+}
+
+function auroraInstanceCharges(resource: PlannedResource, context: PricingContext): Charge[] {
+  const instanceClass = inputString(resource.inputs.instanceClass);
+  if (!instanceClass) throw new Error(`RDS cluster instance ${resource.name} has no instanceClass: cost/billableTypes.ts cannot price it`);
+  const cluster = auroraClusterOf(resource, context.plan);
+  assertAuroraCluster(cluster);
+  const engine = inputString(resource.inputs.engine) ?? clusterEngine(cluster);
+  if (!engine)
+    throw new Error(`cannot tell the engine of RDS cluster instance ${resource.name}: neither it nor its cluster ${cluster.name} has an engine input`);
+  const ioOptimized = auroraIoOptimized(cluster);
+  return [
+    {
+      description: `${instanceClass} ${engine} instance of cluster ${inputString(cluster.inputs.clusterIdentifier) ?? cluster.name} (Aurora ${ioOptimized ? "I/O-Optimized" : "Standard"}), ${hoursLabel(context)}`,
+      quantity: hours(context),
+      price: auroraInstanceHourPrice(context.table, resource.region, engine, instanceClass, ioOptimized),
+    },
+  ];
+}
+
+/** Aurora T instances run in Unlimited mode: CPU above the baseline over 24 hours bills CPU credits (Aurora DB instance classes). */
+function auroraInstanceUsage(resource: PlannedResource): string[] {
+  const { inputs } = resource;
+  const instanceClass = inputString(inputs.instanceClass) ?? "";
+  const usage: string[] = [];
+  if (/^db\.t\d/.test(instanceClass))
+    usage.push(`CPU credits of ${instanceClass} above its baseline (Aurora T instances run in Unlimited mode), per vCPU-hour`);
+  if ((inputNumber(inputs.monitoringInterval) ?? 0) > 0) usage.push("Enhanced Monitoring metrics ingested into CloudWatch Logs, per GB");
+  if (inputs.performanceInsightsEnabled === true && (inputNumber(inputs.performanceInsightsRetentionPeriod) ?? 7) > 7)
+    usage.push("Performance Insights retention beyond the free 7 days, per vCPU-month");
+  return usage;
+}
+
+// ---------------------------------------------------------------------------------------------
+// DynamoDB: the global table and its replica
+
+/** The capacity mode of a DynamoDB table: `PAY_PER_REQUEST` (on-demand) or `PROVISIONED` (the AWS and Pulumi default). */
+export function dynamodbBillingMode(inputs: Record<string, unknown>): string {
+  return inputString(inputs.billingMode) ?? "PROVISIONED";
+}
+
+/** Units of the Standard-IA table class, when a table or replica uses it (other per-request and storage rates). */
+const tableClassNote = (tableClass: string | undefined) => (tableClass === "STANDARD_INFREQUENT_ACCESS" ? " (Standard-IA table class rates)" : "");
+
+/**
+ * An on-demand DynamoDB table's usage (DynamoDB on-demand pricing): read and write request units,
+ * storage, point-in-time recovery when on, stream reads when streams are on, and each replica of its
+ * `replicas` input as replicated writes and storage in the replica's region.
+ * @throws Error for a table in provisioned capacity mode (a fixed hourly charge per capacity unit, not priced here).
+ */
+function dynamodbTableUnits(resource: PlannedResource): string[] {
+  const { inputs } = resource;
+  const mode = dynamodbBillingMode(inputs);
+  if (mode !== "PAY_PER_REQUEST") {
+    throw new Error(
+      `DynamoDB table ${resource.name} has billingMode ${mode}${inputString(inputs.billingMode) ? "" : " (the default when billingMode is not set)"}: ` +
+        `cost/billableTypes.ts lists on-demand tables as usage only; set billingMode PAY_PER_REQUEST, or price its provisioned capacity ` +
+        `(write and read capacity unit-hours) from https://aws.amazon.com/dynamodb/pricing/provisioned/`,
+    );
+  }
+  const tableClass = tableClassNote(inputString(inputs.tableClass));
+  const units = [
+    `on-demand write request units, per million${tableClass}`,
+    `on-demand read request units, per million${tableClass}`,
+    `table storage, per GB-month${tableClass}`,
+  ];
+  if (inputRecord(inputs.pointInTimeRecovery).enabled === true) units.push("point-in-time recovery (continuous backups), per GB-month of table and index size");
+  if (inputs.streamEnabled === true)
+    units.push("DynamoDB Streams read request units, per 100,000 (reads by Lambda triggers and global-table replication are free)");
+  for (const replica of inputList(inputs.replicas)) {
+    const region = inputString(inputRecord(replica).regionName);
+    if (!region) continue;
+    units.push(`replicated write request units in ${region}, per million, and storage there, per GB-month; data transfer to ${region}, per GB`);
+    if (inputRecord(replica).pointInTimeRecovery === true) units.push(`point-in-time recovery of the ${region} replica, per GB-month`);
+  }
+  return units;
+}
+
+/** A DynamoDB global table replica's usage in its region (DynamoDB pricing: global tables). */
+function dynamodbReplicaUnits(resource: PlannedResource): string[] {
+  const sourceRegion = arnRegion(inputString(resource.inputs.globalTableArn));
+  const tableClass = tableClassNote(inputString(resource.inputs.tableClassOverride));
+  const units = [
+    `replicated write request units written into this replica, per million (in the global table's capacity mode)${tableClass}`,
+    `read request units served by this replica, per million${tableClass}`,
+    `replica storage, per GB-month${tableClass}`,
+  ];
+  if (sourceRegion && sourceRegion !== resource.region) units.push(`data transfer of replicated writes from ${sourceRegion}, per GB`);
+  if (resource.inputs.pointInTimeRecovery === true) units.push("point-in-time recovery of the replica (continuous backups), per GB-month of its size");
+  return units;
+}
+
+// ---------------------------------------------------------------------------------------------
+// AWS Backup: vaults and plans
+
+/** The region of a backup vault ARN (`arn:aws:backup:<region>:<account>:backup-vault:<name>`), or "another region" when unknown. */
+const vaultRegion = (arn: string | undefined) => arnRegion(arn) ?? "the destination vault's region";
+
+/**
+ * A backup plan's usage (AWS Backup pricing): the backups each rule keeps in its target vault (warm
+ * storage per GB-month, at the rate of the resource type: RDS and Aurora snapshots, DynamoDB, S3...),
+ * continuous backups when a rule enables them, and the data each copy action transfers to another
+ * region (the copy's storage is billed on the destination vault).
+ */
+function backupPlanUnits(resource: PlannedResource): string[] {
+  const units: string[] = [];
+  for (const rule of inputList(resource.inputs.rules)) {
+    const { ruleName, targetVaultName, enableContinuousBackup, lifecycle, copyActions } = inputRecord(rule);
+    const name = inputString(ruleName) ?? "(unnamed rule)";
+    const days = inputNumber(inputRecord(lifecycle).deleteAfter);
+    const kept = days === undefined ? "" : ` for ${days} days`;
+    units.push(
+      `backups of rule ${name} kept${kept} in vault ${inputString(targetVaultName) ?? "(unknown)"}, per GB-month of warm storage (rate by resource type)`,
+    );
+    if (enableContinuousBackup === true) units.push(`continuous backups (point-in-time restore) of rule ${name}, per GB-month`);
+    for (const copy of inputList(copyActions)) {
+      const destination = inputString(inputRecord(copy).destinationVaultArn);
+      const region = vaultRegion(destination);
+      if (region === resource.region) continue;
+      units.push(`cross-region copies of rule ${name} to ${region}, per GB transferred`);
+    }
+  }
+  units.push("restores, per GB restored (for the resource types AWS Backup bills restores of)");
+  return units;
+}
+
+// ---------------------------------------------------------------------------------------------
+// KMS multi-Region replica keys
+
+function replicaKeyCharges(resource: PlannedResource, context: PricingContext): Charge[] {
+  const primaryRegion = arnRegion(inputString(resource.inputs.primaryKeyArn));
+  const of = primaryRegion ? ` of a ${primaryRegion} primary key` : "";
+  return [
+    {
+      description: `multi-Region replica KMS key${of} (billed as one key in its own region)`,
+      quantity: 1,
+      price: regionalPrices(context.table, resource.region).kmsKeyMonth,
+    },
+  ];
+}
+
+// ---------------------------------------------------------------------------------------------
 // The classification
 
 const usage = (unit: string, source: string): UsageClassification => ({ kind: "usage", unit, source });
@@ -704,6 +936,10 @@ const KUBERNETES_OBJECT =
 const PULUMI_PROVIDERS = "https://www.pulumi.com/docs/iac/concepts/resources/providers/";
 const S3_CONFIGURATION =
   "bucket configuration has no charge of its own; what it keeps (object versions, access logs) is billed as S3 storage and its KMS requests as KMS usage";
+const S3_OBJECT_LOCK =
+  "S3 Object Lock has no charge of its own; the object versions it retains (until their retention ends) are billed as S3 storage on the bucket";
+const AWS_BACKUP_CONFIGURATION =
+  "AWS Backup bills backup storage, cross-region transfer and restores, with no minimum fee: vault policies, locks, notifications and selections have no charge of their own";
 
 /** Every resource type the program creates, by Pulumi type token. */
 export const BILLABLE_TYPES: Readonly<Record<string, Classification>> = {
@@ -764,6 +1000,24 @@ export const BILLABLE_TYPES: Readonly<Record<string, Classification>> = {
     usage: () => ["Secrets Manager API calls, per 10,000"],
   },
   "aws:cloudwatch/dashboard:Dashboard": { kind: "fixed", summary: "one dashboard a month", charges: dashboardCharges },
+  "aws:kms/replicaKey:ReplicaKey": {
+    kind: "fixed",
+    summary: "one KMS key a month in the replica's region: each multi-Region replica key is billed as a key of its own",
+    charges: replicaKeyCharges,
+    usage: () => ["KMS requests beyond the account's free 20,000 a month, per 10,000 requests"],
+  },
+  "aws:rds/clusterInstance:ClusterInstance": {
+    kind: "fixed",
+    summary: "Aurora instance hours by engine and class, in the cluster's storage configuration (Standard or I/O-Optimized); no Multi-AZ multiplier",
+    charges: auroraInstanceCharges,
+    usage: auroraInstanceUsage,
+  },
+  "aws:rds/cluster:Cluster": {
+    kind: "fixed",
+    summary: "the managed master password's secret; Aurora storage, I/O and backup storage beyond the volume's size are usage",
+    charges: auroraClusterCharges,
+    usage: auroraClusterUsage,
+  },
   "kubernetes:helm.sh/v3:Release": {
     kind: "fixed",
     summary:
@@ -789,6 +1043,32 @@ export const BILLABLE_TYPES: Readonly<Record<string, Classification>> = {
     "per GB-month of replicated backup storage in this region and per GB transferred across regions",
     PRICING_PAGES.rdsPostgres,
   ),
+  "aws:rds/globalCluster:GlobalCluster": usage(
+    "per million replicated write I/Os to each secondary region, plus data transfer between regions per GB (the global cluster itself has no charge)",
+    PRICING_PAGES.aurora,
+  ),
+  "aws:dynamodb/table:Table": {
+    kind: "usage",
+    unit: "per million write and read request units (on-demand), per GB-month stored, per GB-month of point-in-time recovery, per 100,000 stream reads",
+    source: PRICING_PAGES.dynamodb,
+    units: dynamodbTableUnits,
+  },
+  "aws:dynamodb/tableReplica:TableReplica": {
+    kind: "usage",
+    unit: "per million replicated write request units, per GB-month stored, per GB-month of point-in-time recovery, per GB transferred from the source region",
+    source: PRICING_PAGES.dynamodb,
+    units: dynamodbReplicaUnits,
+  },
+  "aws:backup/vault:Vault": usage(
+    "per GB-month of recovery points kept in the vault (warm storage, at the rate of each resource type: RDS and Aurora snapshots, DynamoDB, S3...)",
+    PRICING_PAGES.backup,
+  ),
+  "aws:backup/plan:Plan": {
+    kind: "usage",
+    unit: "per GB-month of backups its rules keep, per GB copied to another region, per GB restored",
+    source: PRICING_PAGES.backup,
+    units: backupPlanUnits,
+  },
 
   // No charge of their own.
   "pulumi:providers:aws": free("a Pulumi provider: configuration, not an AWS resource", PULUMI_PROVIDERS),
@@ -828,10 +1108,25 @@ export const BILLABLE_TYPES: Readonly<Record<string, Classification>> = {
   "aws:iam/rolePolicy:RolePolicy": free("IAM is offered at no additional charge", "https://aws.amazon.com/iam/"),
   "aws:iam/rolePolicyAttachment:RolePolicyAttachment": free("IAM is offered at no additional charge", "https://aws.amazon.com/iam/"),
   "aws:iam/instanceProfile:InstanceProfile": free("IAM is offered at no additional charge", "https://aws.amazon.com/iam/"),
+  "aws:iam/policy:Policy": free("IAM is offered at no additional charge", "https://aws.amazon.com/iam/"),
   "aws:kms/alias:Alias": free("aliases are free; the key they name is priced", PRICING_PAGES.kms),
   "aws:lb/listener:Listener": free("billed through its load balancer's hours and LCUs", PRICING_PAGES.elasticLoadBalancing),
   "aws:lb/targetGroup:TargetGroup": free("billed through its load balancer's hours and LCUs", PRICING_PAGES.elasticLoadBalancing),
   "aws:rds/parameterGroup:ParameterGroup": free("RDS bills instances, storage, backups and transfer, not parameter groups", PRICING_PAGES.rdsPostgres),
+  "aws:rds/clusterParameterGroup:ClusterParameterGroup": free(
+    "Aurora bills instances, storage, I/O, backups and transfer, not cluster parameter groups",
+    PRICING_PAGES.aurora,
+  ),
+  "aws:backup/vaultPolicy:VaultPolicy": free(AWS_BACKUP_CONFIGURATION, PRICING_PAGES.backup),
+  "aws:backup/vaultLockConfiguration:VaultLockConfiguration": free(
+    `${AWS_BACKUP_CONFIGURATION}; a locked vault keeps its recovery points for the minimum retention, billed as the vault's storage`,
+    PRICING_PAGES.backup,
+  ),
+  "aws:backup/vaultNotifications:VaultNotifications": free(`${AWS_BACKUP_CONFIGURATION}; SNS bills the notifications on the topic`, PRICING_PAGES.backup),
+  "aws:backup/selection:Selection": free(
+    `${AWS_BACKUP_CONFIGURATION}; the backups of the resources it selects are usage on the plan and its vaults`,
+    PRICING_PAGES.backup,
+  ),
   "aws:rds/subnetGroup:SubnetGroup": free("RDS bills instances, storage, backups and transfer, not subnet groups", PRICING_PAGES.rdsPostgres),
   "aws:rds/eventSubscription:EventSubscription": free(
     "RDS event notifications are free; SNS bills their deliveries on the topic",
@@ -844,6 +1139,8 @@ export const BILLABLE_TYPES: Readonly<Record<string, Classification>> = {
   "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration": free(S3_CONFIGURATION, "https://aws.amazon.com/s3/pricing/"),
   "aws:s3/bucketVersioning:BucketVersioning": free(S3_CONFIGURATION, "https://aws.amazon.com/s3/pricing/"),
   "aws:s3/bucketLogging:BucketLogging": free(S3_CONFIGURATION, "https://aws.amazon.com/s3/pricing/"),
+  "aws:s3/bucketObjectLockConfiguration:BucketObjectLockConfiguration": free(S3_OBJECT_LOCK, PRICING_PAGES.s3),
+  "aws:s3/bucketObjectLockConfigurationV2:BucketObjectLockConfigurationV2": free(S3_OBJECT_LOCK, PRICING_PAGES.s3),
   "aws:sns/topicPolicy:TopicPolicy": free("topic policies are free; SNS bills publishes and deliveries", "https://aws.amazon.com/sns/pricing/"),
   "aws:cloudwatch/eventRule:EventRule": free(
     "events AWS services send to the default event bus, and the rules matching them, are free; the target bills its own invocations",

@@ -63,7 +63,8 @@ function withResourceContext(error: unknown, stack: string, type: string, name: 
  * @param table the price table; default the repository's PRICE_TABLE.
  * @throws UnclassifiedTypeError (cost/billableTypes.ts) naming a resource type that is not classified.
  * @throws MissingPriceError (cost/priceTable.ts) naming the region and the instance type, DB class or key without a price.
- * @throws Error when a resource's inputs cannot be priced (e.g. an RDS replica whose engine cannot be told).
+ * @throws Error when a resource's inputs cannot be priced (e.g. an RDS replica whose engine cannot be told, a
+ *   DynamoDB table in provisioned capacity mode), its message prefixed with the stack, type and resource.
  */
 export function estimateMonthlyCost(plan: StackPlan, table: PriceTable = PRICE_TABLE): CostEstimate {
   const context: PricingContext = { plan, table };
@@ -71,12 +72,13 @@ export function estimateMonthlyCost(plan: StackPlan, table: PriceTable = PRICE_T
   const usageBased: UsageBasedCost[] = [];
   for (const resource of plan.resources) {
     const classification = classificationOf(resource, plan.project);
-    if (classification.kind === "usage") {
-      usageBased.push({ resourceName: resource.name, type: resource.type, unit: classification.unit });
-      continue;
-    }
     if (classification.kind === "free") continue;
     try {
+      if (classification.kind === "usage") {
+        const units = classification.units?.(resource, context) ?? [classification.unit];
+        for (const unit of units) usageBased.push({ resourceName: resource.name, type: resource.type, unit });
+        continue;
+      }
       for (const charge of classification.charges(resource, context)) {
         lines.push({
           resourceName: resource.name,

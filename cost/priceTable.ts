@@ -43,6 +43,21 @@ export const PRICED_DATABASE_ENGINES = ["postgres", "mysql"] as const;
 /** An RDS engine the table prices: `postgres` or `mysql`. */
 export type PricedDatabaseEngine = (typeof PRICED_DATABASE_ENGINES)[number];
 
+/** Aurora engines the table prices, keyed as the `engine` input of a cluster or cluster instance names them. */
+export const PRICED_AURORA_ENGINES = ["aurora-postgresql", "aurora-mysql"] as const;
+/** An Aurora engine the table prices: `aurora-postgresql` or `aurora-mysql`. */
+export type PricedAuroraEngine = (typeof PRICED_AURORA_ENGINES)[number];
+
+/**
+ * A price for each Aurora cluster storage configuration (RDS CreateDBCluster `StorageType`): Aurora
+ * Standard (`aurora`, the default: I/O requests billed per million) and Aurora I/O-Optimized
+ * (`aurora-iopt1`: no I/O charges, higher instance and storage rates).
+ */
+export interface AuroraConfigurationPrices {
+  standard: Price;
+  ioOptimized: Price;
+}
+
 /** The prices of one region. */
 export interface RegionalPrices {
   /** EC2 on-demand Linux (shared tenancy), by instance type. */
@@ -65,6 +80,12 @@ export interface RegionalPrices {
   rdsInstanceHour: Record<PricedDatabaseEngine, Record<string, DeploymentPrices>>;
   /** RDS General Purpose SSD (gp3) storage; the baseline IOPS and throughput are included. */
   rdsGp3StorageGibMonth: DeploymentPrices;
+  /**
+   * Aurora provisioned on-demand instance hours by engine and DB instance class, per storage
+   * configuration. Each instance of a cluster (writer or reader, any zone) is billed on its own;
+   * there is no Multi-AZ multiplier (Aurora pricing). Storage, I/O and backup storage are usage.
+   */
+  auroraInstanceHour: Record<PricedAuroraEngine, Record<string, AuroraConfigurationPrices>>;
   /** EKS control plane, per cluster-hour. */
   eksClusterHour: { standardSupport: Price; extendedSupport: Price };
   /** A customer managed KMS key (symmetric, asymmetric, HMAC or multi-Region replica alike). */
@@ -114,6 +135,10 @@ export const PRICING_PAGES = {
   elasticLoadBalancing: "https://aws.amazon.com/elasticloadbalancing/pricing/",
   rdsPostgres: "https://aws.amazon.com/rds/postgresql/pricing/",
   rdsMysql: "https://aws.amazon.com/rds/mysql/pricing/",
+  aurora: "https://aws.amazon.com/rds/aurora/pricing/",
+  dynamodb: "https://aws.amazon.com/dynamodb/pricing/on-demand/",
+  backup: "https://aws.amazon.com/backup/pricing/",
+  s3: "https://aws.amazon.com/s3/pricing/",
   eks: "https://aws.amazon.com/eks/pricing/",
   kms: "https://aws.amazon.com/kms/pricing/",
   route53: "https://aws.amazon.com/route53/pricing/",
@@ -148,6 +173,15 @@ const SEEN_AT = {
   dashboards: "https://www.factualminds.com/blog/amazon-cloudwatch-pricing-metrics-logs-alarms-dashboards/",
   networkLoadBalancerUsEast: "https://clustercost.com/blog/network-load-balancer-pricing-2025",
   ssmAdvanced: "https://think-with-tech.blogspot.com/2025/10/aws-systems-manager-parameter-store-ssm_94.html",
+  auroraPostgresUsEast:
+    "https://github.com/aws/agent-toolkit-for-aws/blob/HEAD/skills/specialized-skills/database-skills/amazon-aurora-postgresql/references/serverless-advisory-formulas-and-examples.md",
+  auroraMysqlUsEast:
+    "https://github.com/aws/agent-toolkit-for-aws/blob/HEAD/skills/specialized-skills/database-skills/amazon-aurora-mysql/references/serverless-advisory-formulas-and-examples.md",
+  auroraR5PostgresUsEast:
+    "https://github.com/aws/agent-toolkit-for-aws/blob/HEAD/skills/specialized-skills/database-skills/amazon-aurora-postgresql/scripts/io_optimized_analyzer.py",
+  auroraR5MysqlUsEast:
+    "https://github.com/aws/agent-toolkit-for-aws/blob/HEAD/skills/specialized-skills/database-skills/amazon-aurora-mysql/scripts/io_optimized_analyzer.py",
+  auroraIoOptimizedPremium: "https://cloudfix.com/blog/aurora-io-optimized-vs-standard",
 } as const;
 
 const REMEMBERED =
@@ -184,6 +218,72 @@ function rememberedDatabaseStorage(singleAzUsd: number, note?: string): Deployme
     singleAz: rememberedPrice(singleAzUsd, "GiB-month", PRICING_PAGES.rdsPostgres, note),
     multiAz: rememberedPrice(singleAzUsd * 2, "GiB-month", PRICING_PAGES.rdsPostgres, note),
   };
+}
+
+/**
+ * Aurora Standard on-demand instance-hour prices in US East (N. Virginia), the same for Aurora
+ * PostgreSQL and Aurora MySQL for these classes. Read (2026-08-20 snapshot) in AWS's own agent
+ * toolkit, whose Aurora skills quote the Aurora pricing page's us-east-1 rates: the classes of its
+ * "Provisioned compute pricing table" in the Aurora PostgreSQL and Aurora MySQL references (db.r5.large
+ * only in the scripts' static price lists). The reference says both engines charge the same for
+ * these classes.
+ */
+const AURORA_STANDARD_US_EAST = {
+  "db.t4g.medium": 0.073,
+  "db.t4g.large": 0.146,
+  "db.r5.large": 0.29,
+  "db.r6g.large": 0.26,
+  "db.r6g.xlarge": 0.519,
+  "db.r7g.large": 0.276,
+  "db.r7g.xlarge": 0.553,
+} as const;
+
+/** Classes in AURORA_STANDARD_US_EAST read in the scripts' price lists rather than the references' tables. */
+const AURORA_CLASSES_FROM_SCRIPTS: ReadonlySet<string> = new Set(["db.r5.large"]);
+
+/**
+ * Aurora I/O-Optimized charges 30% more per instance-hour than Aurora Standard (SEEN_AT.auroraIoOptimizedPremium,
+ * and the 1.30 multiplier of the Aurora scripts of AWS's agent toolkit). The products are derived, so unverified.
+ */
+const AURORA_IO_OPTIMIZED_PREMIUM = 1.3;
+const AURORA_IO_OPTIMIZED_NOTE =
+  "1.3 x the Aurora Standard rate of the class: the 30% instance premium of the I/O-Optimized configuration (no I/O charges; storage $0.225 instead of $0.10 per GB-month in us-east-1)";
+
+/** Where an Aurora us-east-1 price of one engine and class was read. */
+function auroraSeenAt(engine: PricedAuroraEngine, instanceClass: string): string {
+  if (AURORA_CLASSES_FROM_SCRIPTS.has(instanceClass)) return engine === "aurora-mysql" ? SEEN_AT.auroraR5MysqlUsEast : SEEN_AT.auroraR5PostgresUsEast;
+  return engine === "aurora-mysql" ? SEEN_AT.auroraMysqlUsEast : SEEN_AT.auroraPostgresUsEast;
+}
+
+/**
+ * Aurora instance prices of both engines from Standard rates: read in US East (`seen`), or taken as
+ * the same for another region (remembered, with `note`). I/O-Optimized prices are derived (1.3 x).
+ */
+function auroraInstanceHours(standardUsd: Readonly<Record<string, number>>, seen: boolean, note?: string): RegionalPrices["auroraInstanceHour"] {
+  const engine = (name: PricedAuroraEngine): Record<string, AuroraConfigurationPrices> =>
+    Object.fromEntries(
+      Object.entries(standardUsd).map(([instanceClass, usd]) => [
+        instanceClass,
+        {
+          standard: seen
+            ? seenPrice(
+                usd,
+                "instance-hour",
+                PRICING_PAGES.aurora,
+                auroraSeenAt(name, instanceClass),
+                "Aurora Standard configuration; one rate for every instance of the cluster",
+              )
+            : rememberedPrice(usd, "instance-hour", PRICING_PAGES.aurora, note),
+          ioOptimized: rememberedPrice(
+            usd * AURORA_IO_OPTIMIZED_PREMIUM,
+            "instance-hour",
+            PRICING_PAGES.aurora,
+            note ? `${note}; ${AURORA_IO_OPTIMIZED_NOTE}` : AURORA_IO_OPTIMIZED_NOTE,
+          ),
+        },
+      ]),
+    );
+  return { "aurora-postgresql": engine("aurora-postgresql"), "aurora-mysql": engine("aurora-mysql") };
 }
 
 /** The dashboard price's note: uniform, and the account-wide free dashboards left out. */
@@ -305,6 +405,7 @@ const US_EAST_1: RegionalPrices = {
       "twice the Single-AZ rate: the RDS User Guide bills Multi-AZ storage for both the primary and the standby",
     ),
   },
+  auroraInstanceHour: auroraInstanceHours(AURORA_STANDARD_US_EAST, true),
   ...uniformPrices(true),
 };
 
@@ -338,10 +439,11 @@ const US_WEST_2: RegionalPrices = {
     mysql: rememberedDatabaseHours(PRICING_PAGES.rdsMysql, US_DATABASE_T4G_SINGLE_AZ, "Same as US East (N. Virginia)"),
   },
   rdsGp3StorageGibMonth: rememberedDatabaseStorage(0.115, "Same as US East (N. Virginia)"),
+  auroraInstanceHour: auroraInstanceHours(AURORA_STANDARD_US_EAST, false, "Same as US East (N. Virginia)"),
   ...uniformPrices(false),
 };
 
-/** Europe (Ireland). No RDS instance prices: none could be sourced; add them before estimating a database here. */
+/** Europe (Ireland). No RDS or Aurora instance prices: none could be sourced; add them before estimating a database here. */
 const EU_WEST_1: RegionalPrices = {
   ec2InstanceHour: rememberedInstanceHours({
     "t3.micro": 0.0114,
@@ -363,10 +465,11 @@ const EU_WEST_1: RegionalPrices = {
   classicLoadBalancerHour: rememberedPrice(0.028, "load-balancer-hour", PRICING_PAGES.elasticLoadBalancing),
   rdsInstanceHour: { postgres: {}, mysql: {} },
   rdsGp3StorageGibMonth: rememberedDatabaseStorage(0.127),
+  auroraInstanceHour: { "aurora-postgresql": {}, "aurora-mysql": {} },
   ...uniformPrices(false),
 };
 
-/** Europe (Frankfurt). No RDS instance prices: none could be sourced; add them before estimating a database here. */
+/** Europe (Frankfurt). No RDS or Aurora instance prices: none could be sourced; add them before estimating a database here. */
 const EU_CENTRAL_1: RegionalPrices = {
   ec2InstanceHour: rememberedInstanceHours({
     "t3.micro": 0.012,
@@ -388,10 +491,11 @@ const EU_CENTRAL_1: RegionalPrices = {
   classicLoadBalancerHour: rememberedPrice(0.03, "load-balancer-hour", PRICING_PAGES.elasticLoadBalancing),
   rdsInstanceHour: { postgres: {}, mysql: {} },
   rdsGp3StorageGibMonth: rememberedDatabaseStorage(0.133),
+  auroraInstanceHour: { "aurora-postgresql": {}, "aurora-mysql": {} },
   ...uniformPrices(false),
 };
 
-/** Asia Pacific (Sydney). No RDS instance prices: none could be sourced; add them before estimating a database here. */
+/** Asia Pacific (Sydney). No RDS or Aurora instance prices: none could be sourced; add them before estimating a database here. */
 const AP_SOUTHEAST_2: RegionalPrices = {
   ec2InstanceHour: {
     ...Object.fromEntries(
@@ -411,6 +515,7 @@ const AP_SOUTHEAST_2: RegionalPrices = {
   classicLoadBalancerHour: rememberedPrice(0.028, "load-balancer-hour", PRICING_PAGES.elasticLoadBalancing),
   rdsInstanceHour: { postgres: {}, mysql: {} },
   rdsGp3StorageGibMonth: rememberedDatabaseStorage(0.138),
+  auroraInstanceHour: { "aurora-postgresql": {}, "aurora-mysql": {} },
   ...uniformPrices(false),
 };
 
@@ -441,8 +546,8 @@ const GLOBAL: GlobalPrices = {
 
 /**
  * The price table: AWS on-demand list prices as of 2026-11-21, in US dollars, for us-east-1 and
- * us-west-2 (the example stacks' regions; RDS priced) and eu-west-1, eu-central-1 and ap-southeast-2
- * (no RDS instance prices). Hourly prices are multiplied by the 730 hours a month the AWS Pricing
+ * us-west-2 (the example stacks' regions; RDS and Aurora instances priced) and eu-west-1, eu-central-1
+ * and ap-southeast-2 (no RDS or Aurora instance prices). Hourly prices are multiplied by the 730 hours a month the AWS Pricing
  * Calculator assumes (365 days x 24 hours / 12 months).
  *
  * Assumptions: on-demand Linux, shared tenancy, no Savings Plans, reservations or free allowances.
@@ -529,4 +634,33 @@ export function databaseHourPrice(table: PriceTable, region: string, engine: str
     );
   }
   return multiAz ? deployment.multiAz : deployment.singleAz;
+}
+
+/**
+ * The on-demand instance-hour price of an Aurora DB instance (`aws:rds/clusterInstance:ClusterInstance`)
+ * of an engine and class in a region, in its cluster's storage configuration.
+ * @param engine `aurora-postgresql` or `aurora-mysql`, as the instance's or cluster's `engine` input names it.
+ * @param ioOptimized true when the cluster's `storageType` is `aurora-iopt1` (Aurora I/O-Optimized).
+ * @throws MissingPriceError naming the region, engine and DB instance class, and the priced classes.
+ */
+export function auroraInstanceHourPrice(table: PriceTable, region: string, engine: string, instanceClass: string, ioOptimized: boolean): Price {
+  const prices = regionalPrices(table, region).auroraInstanceHour;
+  const byClass = (prices as Record<string, Record<string, AuroraConfigurationPrices>>)[engine];
+  if (!byClass) {
+    throw new MissingPriceError(
+      `cost/priceTable.ts has no Aurora prices for engine ${engine} (PRICE_TABLE.regions["${region}"].auroraInstanceHour["${engine}"]): ` +
+        `the table prices ${PRICED_AURORA_ENGINES.join(" and ")}; add the engine from ${PRICING_PAGES.aurora} or use a priced engine`,
+    );
+  }
+  const configurations = byClass[instanceClass];
+  if (!configurations) {
+    const priced = Object.keys(byClass);
+    throw new MissingPriceError(
+      `cost/priceTable.ts has no ${engine} price for DB instance class ${instanceClass} in ${region} ` +
+        `(PRICE_TABLE.regions["${region}"].auroraInstanceHour["${engine}"]["${instanceClass}"]): add it from ${PRICING_PAGES.aurora}, ` +
+        `or change the config to a priced class` +
+        (priced.length > 0 ? ` (${priced.join(", ")})` : ` (none is priced in ${region} yet)`),
+    );
+  }
+  return ioOptimized ? configurations.ioOptimized : configurations.standard;
 }

@@ -162,3 +162,51 @@ describe("billable types of the monitoring stack", () => {
     expect(release?.kind === "fixed" && release.usage !== undefined).to.equal(true);
   });
 });
+
+describe("billable types of the data-protection resources (issue 7)", () => {
+  /** Every type the backup, Aurora Global Database, DynamoDB global table, Object Lock and state-backend work creates, with its kind. */
+  const DATA_PROTECTION_TYPES: Record<string, "fixed" | "usage" | "free"> = {
+    "aws:backup/vault:Vault": "usage",
+    "aws:backup/vaultPolicy:VaultPolicy": "free",
+    "aws:backup/vaultLockConfiguration:VaultLockConfiguration": "free",
+    "aws:backup/plan:Plan": "usage",
+    "aws:backup/selection:Selection": "free",
+    "aws:rds/globalCluster:GlobalCluster": "usage",
+    "aws:rds/cluster:Cluster": "fixed",
+    "aws:rds/clusterInstance:ClusterInstance": "fixed",
+    "aws:rds/clusterParameterGroup:ClusterParameterGroup": "free",
+    "aws:dynamodb/table:Table": "usage",
+    "aws:dynamodb/tableReplica:TableReplica": "usage",
+    "aws:s3/bucketObjectLockConfiguration:BucketObjectLockConfiguration": "free",
+    "aws:s3/bucketObjectLockConfigurationV2:BucketObjectLockConfigurationV2": "free",
+    "aws:kms/replicaKey:ReplicaKey": "fixed",
+  };
+
+  for (const [type, kind] of Object.entries(DATA_PROTECTION_TYPES)) {
+    it(`classifies ${type} as ${kind}`, () => {
+      expect(BILLABLE_TYPES[type]?.kind, type).to.equal(kind);
+    });
+  }
+
+  it("sources every usage type from its AWS pricing page and names its units (per ...)", () => {
+    const pages: Record<string, string> = {
+      "aws:backup/vault:Vault": "https://aws.amazon.com/backup/pricing/",
+      "aws:backup/plan:Plan": "https://aws.amazon.com/backup/pricing/",
+      "aws:rds/globalCluster:GlobalCluster": "https://aws.amazon.com/rds/aurora/pricing/",
+      "aws:dynamodb/table:Table": "https://aws.amazon.com/dynamodb/pricing/on-demand/",
+      "aws:dynamodb/tableReplica:TableReplica": "https://aws.amazon.com/dynamodb/pricing/on-demand/",
+    };
+    for (const [type, page] of Object.entries(pages)) {
+      const classification = BILLABLE_TYPES[type];
+      expect(classification?.kind === "usage" && classification.source, type).to.equal(page);
+      if (classification?.kind === "usage") expect(classification.unit, type).to.match(/^per .*GB/);
+    }
+  });
+
+  it("gives the fixed types a usage list for what they bill by use: Aurora storage and I/O, T-instance credits, KMS requests", () => {
+    for (const type of ["aws:rds/cluster:Cluster", "aws:rds/clusterInstance:ClusterInstance", "aws:kms/replicaKey:ReplicaKey"]) {
+      const classification = BILLABLE_TYPES[type];
+      expect(classification?.kind === "fixed" && typeof classification.usage, type).to.equal("function");
+    }
+  });
+});

@@ -4,7 +4,7 @@
  * example stacks' regions, and Multi-AZ RDS prices twice the Single-AZ ones.
  */
 import { expect } from "chai";
-import { PRICE_TABLE, PRICED_DATABASE_ENGINES, type Price } from "../../cost/priceTable";
+import { PRICE_TABLE, PRICED_AURORA_ENGINES, PRICED_DATABASE_ENGINES, type Price } from "../../cost/priceTable";
 import { primaryConfigSchema } from "../../config/schema";
 
 /** The regions the example stacks (Pulumi.primary.yaml, Pulumi.dr.yaml) deploy to. */
@@ -71,6 +71,40 @@ describe("price table", () => {
     expect(east.networkLoadBalancerHour).to.include({ usd: 0.0225, verified: true });
     expect(east.classicLoadBalancerHour).to.include({ usd: 0.025, verified: true });
     expect(east.cloudwatchDashboardMonth.verified).to.equal(true);
+  });
+
+  it("prices the Aurora classes of the aurora-global mode (default db.r6g.large) in both engines and configurations in the example stacks' regions", () => {
+    // The classes issue 7 asks for; db.r6g.large is CONTRACT.md's aurora-global default of database.instanceClass.
+    const classes = ["db.r6g.large", "db.r6g.xlarge", "db.r7g.large", "db.r7g.xlarge", "db.r5.large"];
+    for (const region of EXAMPLE_REGIONS) {
+      for (const engine of PRICED_AURORA_ENGINES) {
+        const byClass = PRICE_TABLE.regions[region].auroraInstanceHour[engine];
+        expect(byClass, `${region} ${engine}`).to.include.keys(...classes);
+        for (const instanceClass of classes) expect(byClass[instanceClass]).to.have.keys("standard", "ioOptimized");
+      }
+    }
+  });
+
+  it("reads us-east-1's Aurora Standard rates on a page (same for both engines), and makes every I/O-Optimized rate 1.3 x the Standard one", () => {
+    const east = PRICE_TABLE.regions["us-east-1"].auroraInstanceHour;
+    expect(east["aurora-postgresql"]["db.r6g.large"].standard).to.include({
+      usd: 0.26,
+      unit: "instance-hour",
+      verified: true,
+      source: "https://aws.amazon.com/rds/aurora/pricing/",
+    });
+    expect(east["aurora-mysql"]["db.r7g.xlarge"].standard).to.include({ usd: 0.553, verified: true });
+    for (const [region, prices] of Object.entries(PRICE_TABLE.regions)) {
+      for (const engine of PRICED_AURORA_ENGINES) {
+        for (const [instanceClass, configurations] of Object.entries(prices.auroraInstanceHour[engine])) {
+          expect(configurations.ioOptimized.usd, `${region} ${engine} ${instanceClass}`).to.be.closeTo(1.3 * configurations.standard.usd, 1e-12);
+          expect(configurations.ioOptimized.verified).to.equal(false);
+          expect(prices.auroraInstanceHour["aurora-mysql"][instanceClass]?.standard.usd, instanceClass).to.equal(
+            prices.auroraInstanceHour["aurora-postgresql"][instanceClass]?.standard.usd,
+          );
+        }
+      }
+    }
   });
 
   it("prices us-west-2 like us-east-1 for every instance type, class and scalar it has", () => {
