@@ -158,6 +158,45 @@ export const RDS_RESTORE_SECONDS_PER_GIB = 10;
  */
 export const REPLICATED_BACKUP_RESTORE_LAG_SECONDS = 1800;
 
+// --- Aurora global database ---------------------------------------------------------------------
+
+/**
+ * Replication lag of an Aurora global database's secondary cluster: "Aurora replicates data to the
+ * secondary AWS Regions with typical latency of under a second" (Aurora User Guide, "Working with
+ * Amazon Aurora Global Database", overview); the RPO of a failover "is typically a non-zero value
+ * measured in seconds. The amount of data loss depends on the Aurora global database replication lag
+ * across the AWS Regions at the time of the failure" (Aurora User Guide, "Using switchover or failover
+ * in Amazon Aurora Global Database", planning). Published typical figure: 1 s. A switchover loses
+ * nothing: it "synchronizes secondary DB clusters with the primary before making any other changes,
+ * RPO is 0" (same page). CloudWatch reports the lag as AuroraGlobalDBRPOLag (AuroraGlobalDBReplicationLag
+ * on Aurora MySQL before 3.04.0 and 2.12.0), in milliseconds (same page, switchovers).
+ */
+export const AURORA_GLOBAL_REPLICATION_LAG_SECONDS = 1;
+
+/** Milliseconds per second: the Aurora global database lag metrics are in milliseconds, this program's RPO in seconds. */
+export const AURORA_LAG_METRIC_MILLISECONDS_PER_SECOND = 1000;
+
+/**
+ * Managed failover (FailoverGlobalCluster with AllowDataLoss) or switchover of an Aurora global
+ * database, from the call to the DR cluster being the writer: AWS writes "you can promote one of the
+ * secondary AWS Regions to take full read-write workloads in under a minute" (Aurora User Guide,
+ * "Working with Amazon Aurora Global Database", overview) and "Typically, the chosen secondary cluster
+ * assumes the primary role within a few minutes" (Aurora User Guide, "Using switchover or failover in
+ * Amazon Aurora Global Database", managed failovers); a switchover also waits for the secondary to be
+ * fully synchronized, so it lasts longer the larger the lag (same page). No fixed duration is
+ * published; typical figure: 120 s, between "under a minute" and "a few minutes".
+ */
+export const AURORA_GLOBAL_SWITCH_SECONDS = 120;
+
+/**
+ * After a managed failover, Aurora adds the old primary region back as a secondary "as soon as that
+ * Region is healthy and available again", rebuilding its storage volume; rebuilding a secondary "can
+ * take a few minutes to several hours, depending on the size of the storage volume and the distance
+ * between the Regions" (Aurora User Guide, "Using switchover or failover in Amazon Aurora Global
+ * Database", managed failovers). Typical figure for a small database: 30 minutes. Failback waits for it.
+ */
+export const AURORA_GLOBAL_REJOIN_SECONDS = 1800;
+
 // --- EC2, Auto Scaling, Elastic Load Balancing, VPC --------------------------------------------
 
 /**

@@ -3,12 +3,13 @@
  * decide how fast the pair recovers (the primary's health check and its alarm, the automatic
  * failover rule, the DR target group and Auto Scaling Group, the replica-lag and S3 replication
  * alarms) and the recovery manifest (strategy, targets, the on-call's decision time, the primary's
- * capacity and storage). The offline invariant 11, the policy `dr-recovery-budget` and synthesis
+ * capacity, storage and engine mode; in aurora-global mode the lag alarm is on AuroraGlobalDBRPOLag,
+ * whose threshold is in milliseconds). The offline invariant 11, the policy `dr-recovery-budget` and synthesis
  * read the budget this way, so what is printed is what is judged. Pure: no Pulumi runtime.
  */
 import type { RecoveryManifest } from "../config/recoveryManifest";
 import { STRATEGY_PROFILES } from "../config/strategies";
-import { LOAD_BALANCER_ALIAS_TTL_SECONDS } from "./figures";
+import { AURORA_LAG_METRIC_MILLISECONDS_PER_SECOND, LOAD_BALANCER_ALIAS_TTL_SECONDS } from "./figures";
 import type { RecoveryBudgetInputs } from "./recoveryBudget";
 
 /** A resource as the budget reads it: its type, its name and its inputs (policy `props` or plan `inputs`). */
@@ -26,13 +27,30 @@ export const BUDGET_TYPES = {
   autoScalingGroup: "aws:autoscaling/group:Group",
 } as const;
 
+/**
+ * The metrics of the lag alarm an aurora-global DR stack's failover reads, in milliseconds:
+ * AuroraGlobalDBRPOLag (Aurora PostgreSQL, Aurora MySQL 3.04.0+ and 2.12.0+) or AuroraGlobalDBReplicationLag
+ * (older Aurora MySQL) (Aurora User Guide, "Using switchover or failover in Amazon Aurora Global Database").
+ */
+export const AURORA_LAG_METRICS = ["AuroraGlobalDBRPOLag", "AuroraGlobalDBReplicationLag"] as const;
+
+/** The engine mode the DR stack's manifest records for the primary (`primary.dbEngineMode`; absent = instance). */
+function engineModeOfManifest(manifest: RecoveryManifest): "instance" | "aurora-global" {
+  return (manifest.primary as { dbEngineMode?: unknown } | undefined)?.dbEngineMode === "aurora-global" ? "aurora-global" : "instance";
+}
+
 /** Name suffix of the rule that starts the failover on the health-check alarm (recovery/names.ts). */
 const AUTOMATIC_FAILOVER_RULE_SUFFIX = "-automatic-failover";
 
 const numberOf = (value: unknown): number | undefined => (typeof value === "number" && Number.isFinite(value) ? value : undefined);
 
-function alarmOn(resources: BudgetResource[], metricName: string): BudgetResource | undefined {
-  return resources.find((resource) => resource.type === BUDGET_TYPES.metricAlarm && resource.inputs.metricName === metricName);
+function alarmOn(resources: BudgetResource[], metricName: string, namespace?: string): BudgetResource | undefined {
+  return resources.find(
+    (resource) =>
+      resource.type === BUDGET_TYPES.metricAlarm &&
+      resource.inputs.metricName === metricName &&
+      (namespace === undefined || resource.inputs.namespace === namespace),
+  );
 }
 
 /**
@@ -49,9 +67,15 @@ export function budgetInputsFromResources(resources: BudgetResource[], manifest:
   const healthAlarm = alarmOn(resources, "HealthCheckStatus");
   const targetGroup = resources.find((resource) => resource.type === BUDGET_TYPES.targetGroup);
   const group = resources.find((resource) => resource.type === BUDGET_TYPES.autoScalingGroup);
-  const latencyAlarm = alarmOn(resources, "ReplicationLatency");
+  // AWS/DynamoDB publishes a ReplicationLatency of its own (global tables): the objects' budget reads S3's.
+  const latencyAlarm = alarmOn(resources, "ReplicationLatency", "AWS/S3");
   const readReplica = STRATEGY_PROFILES[manifest.strategy].databaseCopy === "read-replica";
-  const lagAlarm = readReplica ? alarmOn(resources, "ReplicaLag") : undefined;
+  const aurora = engineModeOfManifest(manifest) === "aurora-global";
+  const lagAlarm = !readReplica
+    ? undefined
+    : aurora
+      ? AURORA_LAG_METRICS.map((metric) => alarmOn(resources, metric)).find((alarm) => alarm !== undefined)
+      : alarmOn(resources, "ReplicaLag");
   const automatic = resources.some(
     (resource) => resource.type === BUDGET_TYPES.eventRule && String(resource.inputs.name ?? "").endsWith(AUTOMATIC_FAILOVER_RULE_SUFFIX),
   );
@@ -73,9 +97,15 @@ export function budgetInputsFromResources(resources: BudgetResource[], manifest:
   if (standby === undefined) problems.push("no DR Auto Scaling Group with a desiredCapacity: the standby capacity is unknown");
   const latency = numberOf(latencyAlarm?.inputs.threshold);
   if (latency === undefined) problems.push("no alarm on AWS/S3 ReplicationLatency with a threshold: the objects' data loss is unbounded");
-  const lag = numberOf(lagAlarm?.inputs.threshold);
+  // The Aurora lag metrics are in milliseconds, ReplicaLag in seconds.
+  const threshold = numberOf(lagAlarm?.inputs.threshold);
+  const lag = threshold !== undefined && aurora ? threshold / AURORA_LAG_METRIC_MILLISECONDS_PER_SECOND : threshold;
   if (readReplica && lag === undefined)
-    problems.push("no alarm on AWS/RDS ReplicaLag with a threshold: the failover has no lag guard, the database's data loss is unbounded");
+    problems.push(
+      aurora
+        ? `no alarm on AWS/RDS ${AURORA_LAG_METRICS.join(" or ")} with a threshold: the failover has no lag guard, the database's data loss is unbounded`
+        : "no alarm on AWS/RDS ReplicaLag with a threshold: the failover has no lag guard, the database's data loss is unbounded",
+    );
   const decision = manifest.failoverDecisionSeconds;
   if (!automatic && decision === undefined) problems.push("the manifest declares no failoverDecisionSeconds: the on-call's decision time is unknown");
   if (problems.length > 0) return { problems };
@@ -94,6 +124,7 @@ export function budgetInputsFromResources(resources: BudgetResource[], manifest:
       standbyDesiredCapacity: standby!,
       recoveryCapacity: primary.appDesiredCapacity,
       databaseAllocatedStorageGib: primary.dbAllocatedStorageGib,
+      ...(aurora ? { databaseEngineMode: "aurora-global" as const } : {}),
       ...(readReplica ? { replicaLagAlarmThresholdSeconds: lag! } : {}),
       objectReplicationLatencyAlarmSeconds: latency!,
       rtoSeconds: manifest.rtoSeconds,

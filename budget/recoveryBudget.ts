@@ -24,10 +24,20 @@
  * RPO, seconds, per store: the database (the ReplicaLag alarm threshold the failover refuses
  * above, or the lag of the replicated backups' latest restorable time) and the replicated objects
  * (the S3 ReplicationLatency alarm threshold).
+ *
+ * Engine modes (`databaseEngineMode`): `instance` (default) promotes a cross-region read replica;
+ * `aurora-global` fails the Aurora global database over (FailoverGlobalCluster), so the data step is
+ * Aurora's switch time (AURORA_GLOBAL_SWITCH_SECONDS, typical 120 s) instead of the promotion (360 s),
+ * and the database's RPO is the threshold of the AuroraGlobalDBRPOLag alarm the failover refuses
+ * above, with Aurora's typical lag of under a second (AURORA_GLOBAL_REPLICATION_LAG_SECONDS) shown
+ * beside it. An Aurora global database always keeps a secondary cluster, so it needs a read-replica strategy.
  */
 import { STRATEGIES, STRATEGY_PROFILES, type Strategy } from "../config/strategies";
+import { ENGINE_MODES, type EngineMode } from "../recovery/targets";
 import {
   APP_BOOT_SECONDS,
+  AURORA_GLOBAL_REPLICATION_LAG_SECONDS,
+  AURORA_GLOBAL_SWITCH_SECONDS,
   CLOUDWATCH_ALARM_PERIOD_MULTIPLE_SECONDS,
   CLOUDWATCH_EVALUATION_RANGE_LIMIT_SECONDS,
   CLOUDWATCH_HIGH_RESOLUTION_ALARM_PERIODS_SECONDS,
@@ -89,9 +99,17 @@ export interface RecoveryBudgetInputs {
   /** DR Auto Scaling desired capacity before a failover (0 or more), and the capacity a failover must reach (the primary's desired, 1 or more). */
   standbyDesiredCapacity: number;
   recoveryCapacity: number;
-  /** Allocated storage of the primary database, GiB, 20 to 65,536 (restore time grows with it). */
+  /** Allocated storage of the primary database, GiB, 20 to 65,536 (restore time grows with it). Not checked in aurora-global mode (Aurora storage grows by itself; no restore in the budget). */
   databaseAllocatedStorageGib: number;
-  /** Threshold of the DR ReplicaLag alarm, seconds (read-replica strategies; the failover refuses above it). Undefined for backup-restore. */
+  /**
+   * The primary's `database.engineMode`: `instance` (default; a cross-region read replica is promoted)
+   * or `aurora-global` (an Aurora global database fails over; needs a read-replica strategy).
+   */
+  databaseEngineMode?: EngineMode;
+  /**
+   * Threshold of the DR lag alarm the failover refuses above, seconds: ReplicaLag (instance), or
+   * AuroraGlobalDBRPOLag converted from its milliseconds (aurora-global). Read-replica strategies only; undefined for backup-restore.
+   */
   replicaLagAlarmThresholdSeconds?: number;
   /** Threshold of the S3 ReplicationLatency alarm, seconds (900 = Replication Time Control's 15 minutes). */
   objectReplicationLatencyAlarmSeconds: number;
@@ -125,11 +143,15 @@ export interface StoreBudget {
   source: string;
   /** seconds <= targetSeconds. */
   met: boolean;
+  /** What the store typically loses, seconds, where AWS publishes a typical figure (Aurora global database: under 1 s). */
+  typicalSeconds?: number;
 }
 
 /** The budget of one configuration: the RTO steps and total against the RTO, and the RPO per store. */
 export interface RecoveryBudget {
   strategy: Strategy;
+  /** Set (to `aurora-global`) only when the database is an Aurora global database; absent for the instance mode. */
+  databaseEngineMode?: "aurora-global";
   rto: { steps: BudgetStep[]; totalSeconds: number; targetSeconds: number; met: boolean };
   rpo: { stores: StoreBudget[]; met: boolean };
 }
@@ -150,7 +172,8 @@ const DECISION_KEY = "failover.decisionSeconds";
  *   AWS's range (health-check interval not 10 or 30, failure threshold outside 1-10, alarm period
  *   CloudWatch refuses, target group check outside ELB's ranges, storage outside 20-65,536 GiB,
  *   targets not above 0), when the trigger is automatic for backup-restore (no workflow to start),
- *   or when replicaLagAlarmThresholdSeconds is missing for a read-replica strategy or set for backup-restore.
+ *   when replicaLagAlarmThresholdSeconds is missing for a read-replica strategy or set for backup-restore,
+ *   or when databaseEngineMode is not instance or aurora-global, or aurora-global with backup-restore.
  */
 export function recoveryBudget(inputs: RecoveryBudgetInputs): RecoveryBudget {
   checkInputs(inputs);
@@ -159,9 +182,15 @@ export function recoveryBudget(inputs: RecoveryBudgetInputs): RecoveryBudget {
   const stores = rpoStores(inputs);
   return {
     strategy: inputs.strategy,
+    ...(isAuroraGlobal(inputs) ? { databaseEngineMode: "aurora-global" as const } : {}),
     rto: { steps, totalSeconds, targetSeconds: inputs.rtoSeconds, met: totalSeconds <= inputs.rtoSeconds },
     rpo: { stores, met: stores.every((store) => store.met) },
   };
+}
+
+/** Whether the database of `inputs` is an Aurora global database. */
+export function isAuroraGlobal(inputs: Pick<RecoveryBudgetInputs, "databaseEngineMode">): boolean {
+  return inputs.databaseEngineMode === "aurora-global";
 }
 
 /** Whether `strategy` keeps a read replica in the DR region (and so runs the failover workflow). */
@@ -268,6 +297,16 @@ function startStep(inputs: RecoveryBudgetInputs): BudgetStep {
 }
 
 function dataStep(inputs: RecoveryBudgetInputs): BudgetStep {
+  if (isAuroraGlobal(inputs)) {
+    return {
+      step: "data: Aurora global database failover (FailoverGlobalCluster): the DR cluster becomes the writer",
+      seconds: AURORA_GLOBAL_SWITCH_SECONDS,
+      source:
+        'Aurora User Guide, "Using switchover or failover in Amazon Aurora Global Database": "Typically, the chosen secondary cluster assumes the primary role within a few minutes"; ' +
+        `"Working with Amazon Aurora Global Database": promotion "in under a minute"; typical ${AURORA_GLOBAL_SWITCH_SECONDS} s`,
+      parallelGroup: RECOVER_GROUP,
+    };
+  }
   if (hasReadReplica(inputs.strategy)) {
     return {
       step: "data: promotion of the read replica",
@@ -345,12 +384,17 @@ function switchStep(inputs: RecoveryBudgetInputs): BudgetStep {
 
 function rpoStores(inputs: RecoveryBudgetInputs): StoreBudget[] {
   const databaseSeconds = hasReadReplica(inputs.strategy) ? (inputs.replicaLagAlarmThresholdSeconds as number) : REPLICATED_BACKUP_RESTORE_LAG_SECONDS;
-  const databaseSource = hasReadReplica(inputs.strategy)
-    ? 'ReplicaLag alarm threshold: the failover refuses to promote while the alarm is in ALARM (RDS User Guide, "Amazon CloudWatch metrics for Amazon RDS": ReplicaLag)'
-    : `latest restorable time of the replicated automated backups: RPO "ranging 5–30 minutes" cross-Region, the budget counts 30 minutes ` +
-      '(AWS Prescriptive Guidance, "Amazon RDS PITR snapshot replication"; RDS User Guide, "Replicating automated backups to another AWS Region")';
+  const databaseSource = isAuroraGlobal(inputs)
+    ? "AuroraGlobalDBRPOLag alarm threshold: the failover refuses while the alarm is in ALARM, so an unplanned failover loses at most that much; " +
+      `Aurora replicates "with typical latency of under a second" (Aurora User Guide, "Working with Amazon Aurora Global Database"), typically ${AURORA_GLOBAL_REPLICATION_LAG_SECONDS} s lost; ` +
+      'a planned switchover loses nothing (RPO 0: Aurora User Guide, "Using switchover or failover in Amazon Aurora Global Database")'
+    : hasReadReplica(inputs.strategy)
+      ? 'ReplicaLag alarm threshold: the failover refuses to promote while the alarm is in ALARM (RDS User Guide, "Amazon CloudWatch metrics for Amazon RDS": ReplicaLag)'
+      : `latest restorable time of the replicated automated backups: RPO "ranging 5–30 minutes" cross-Region, the budget counts 30 minutes ` +
+        '(AWS Prescriptive Guidance, "Amazon RDS PITR snapshot replication"; RDS User Guide, "Replicating automated backups to another AWS Region")';
+  const database = storeBudget("database", databaseSeconds, inputs.rpoSeconds, databaseSource);
   return [
-    storeBudget("database", databaseSeconds, inputs.rpoSeconds, databaseSource),
+    isAuroraGlobal(inputs) ? { ...database, typicalSeconds: AURORA_GLOBAL_REPLICATION_LAG_SECONDS } : database,
     storeBudget(
       "objects",
       inputs.objectReplicationLatencyAlarmSeconds,
@@ -374,7 +418,7 @@ function storeBudget(store: StoreBudget["store"], seconds: number, targetSeconds
 export function budgetProblems(budget: RecoveryBudget): string[] {
   const problems: string[] = [];
   if (!budget.rto.met) problems.push(rtoProblem(budget));
-  for (const store of budget.rpo.stores) if (!store.met) problems.push(storeProblem(budget.strategy, store));
+  for (const store of budget.rpo.stores) if (!store.met) problems.push(storeProblem(budget.strategy, store, budget.databaseEngineMode === "aurora-global"));
   return problems;
 }
 
@@ -432,7 +476,7 @@ function fasterStrategies(strategy: Strategy): string {
   return next.length === 1 ? next[0] : `${next[0]} or a faster strategy`;
 }
 
-function storeProblem(strategy: Strategy, store: StoreBudget): string {
+function storeProblem(strategy: Strategy, store: StoreBudget, aurora: boolean): string {
   const key = store.store === "database" ? "recovery.rpoSeconds" : "recovery.objectRpoSeconds";
   const head =
     `RPO budget of the ${store.store} is ${formatSeconds(store.seconds)} s, over the ${formatSeconds(store.targetSeconds)} s target (${key}) ` +
@@ -443,6 +487,9 @@ function storeProblem(strategy: Strategy, store: StoreBudget): string {
   }
   if (!hasReadReplica(strategy)) {
     return `${head}choose ${fasterStrategies(strategy)} (a read replica lags seconds, not the replicated backups' minutes), or ${raise}`;
+  }
+  if (aurora) {
+    return `${head}lower the AuroraGlobalDBRPOLag alarm threshold to ${formatSeconds(store.targetSeconds)} s (${formatSeconds(store.targetSeconds * 1000)} ms; the failover refuses above it; Aurora typically lags under ${AURORA_GLOBAL_REPLICATION_LAG_SECONDS} s), or ${raise}`;
   }
   return `${head}lower the ReplicaLag alarm threshold to ${formatSeconds(store.targetSeconds)} s (the failover refuses above it), or ${raise}`;
 }
@@ -471,7 +518,13 @@ function checkInputs(inputs: RecoveryBudgetInputs): void {
   requireWholeNumber("targetHealthyThreshold", inputs.targetHealthyThreshold, TARGET_HEALTHY_THRESHOLD_RANGE, "Elastic Load Balancing");
   requireWholeNumber("standbyDesiredCapacity", inputs.standbyDesiredCapacity, { minimum: 0, maximum: Number.MAX_SAFE_INTEGER });
   requireWholeNumber("recoveryCapacity", inputs.recoveryCapacity, { minimum: 1, maximum: Number.MAX_SAFE_INTEGER });
-  requireWholeNumber("databaseAllocatedStorageGib", inputs.databaseAllocatedStorageGib, RDS_ALLOCATED_STORAGE_RANGE_GIB, "RDS");
+  const mode: unknown = inputs.databaseEngineMode;
+  if (mode !== undefined && !(ENGINE_MODES as readonly unknown[]).includes(mode)) fail("databaseEngineMode", `must be one of ${ENGINE_MODES.join(", ")}`, mode);
+  if (isAuroraGlobal(inputs) && !hasReadReplica(inputs.strategy)) {
+    fail("databaseEngineMode", `aurora-global keeps a secondary cluster in the DR region: choose a read-replica strategy, not ${inputs.strategy}`, mode);
+  }
+  // Aurora storage grows by itself and the budget restores nothing in aurora-global mode: the allocated storage is not used.
+  if (!isAuroraGlobal(inputs)) requireWholeNumber("databaseAllocatedStorageGib", inputs.databaseAllocatedStorageGib, RDS_ALLOCATED_STORAGE_RANGE_GIB, "RDS");
   checkReplicaLagThreshold(inputs);
   requireAbove("objectReplicationLatencyAlarmSeconds", inputs.objectReplicationLatencyAlarmSeconds, 0);
   requireAbove("rtoSeconds", inputs.rtoSeconds, 0);

@@ -23,7 +23,7 @@ type Row = { kind: "step"; step: BudgetStep } | { kind: "group"; name: string; s
 export function renderBudget(budget: RecoveryBudget): string[] {
   const { rto } = budget;
   const lines = [
-    `RTO budget (${budget.strategy}): ${formatSeconds(rto.totalSeconds)} s of ${formatSeconds(rto.targetSeconds)} s target - ${verdict(rto.totalSeconds, rto.targetSeconds)}`,
+    `RTO budget (${label(budget)}): ${formatSeconds(rto.totalSeconds)} s of ${formatSeconds(rto.targetSeconds)} s target - ${verdict(rto.totalSeconds, rto.targetSeconds)}`,
   ];
   for (const row of rows(rto.steps)) {
     const text =
@@ -33,7 +33,8 @@ export function renderBudget(budget: RecoveryBudget): string[] {
     lines.push(`${secondsColumn(row.kind === "step" ? row.step.seconds : row.seconds)}  ${text}`);
   }
   const stores = budget.rpo.stores.map(
-    (store) => `${store.store} ${formatSeconds(store.seconds)} s of ${formatSeconds(store.targetSeconds)} s - ${verdict(store.seconds, store.targetSeconds)}`,
+    (store) =>
+      `${store.store} ${formatSeconds(store.seconds)} s of ${formatSeconds(store.targetSeconds)} s - ${verdict(store.seconds, store.targetSeconds)}${typical(store)}`,
   );
   lines.push(`RPO budget: ${stores.join("; ")}`);
   return lines;
@@ -47,7 +48,7 @@ export function renderBudget(budget: RecoveryBudget): string[] {
 export function renderBudgetMarkdown(budget: RecoveryBudget): string {
   const { rto, rpo } = budget;
   const out = [
-    `**RTO budget (${budget.strategy}): ${formatSeconds(rto.totalSeconds)} s of ${formatSeconds(rto.targetSeconds)} s target - ${verdict(rto.totalSeconds, rto.targetSeconds)}**`,
+    `**RTO budget (${label(budget)}): ${formatSeconds(rto.totalSeconds)} s of ${formatSeconds(rto.targetSeconds)} s target - ${verdict(rto.totalSeconds, rto.targetSeconds)}**`,
     "",
     "| Step | Seconds | Source |",
     "|---|---:|---|",
@@ -64,10 +65,20 @@ export function renderBudgetMarkdown(budget: RecoveryBudget): string {
   out.push("", `**RPO budget: ${rpo.met ? "met" : "missed"}**`, "", "| Store | Seconds | Target | Verdict | Source |", "|---|---:|---:|---|---|");
   for (const store of rpo.stores) {
     out.push(
-      `| ${store.store} | ${formatSeconds(store.seconds)} | ${formatSeconds(store.targetSeconds)} | ${verdict(store.seconds, store.targetSeconds)} | ${cell(store.source)} |`,
+      `| ${store.store} | ${formatSeconds(store.seconds)}${typical(store)} | ${formatSeconds(store.targetSeconds)} | ${verdict(store.seconds, store.targetSeconds)} | ${cell(store.source)} |`,
     );
   }
   return out.join("\n") + "\n";
+}
+
+/** The budget's heading label: the strategy, and the engine mode when it is not the default (`warm-standby, aurora-global`). */
+function label(budget: RecoveryBudget): string {
+  return budget.databaseEngineMode ? `${budget.strategy}, ${budget.databaseEngineMode}` : budget.strategy;
+}
+
+/** ` (typically N s)` for a store with a published typical loss, else nothing. */
+function typical(store: RecoveryBudget["rpo"]["stores"][number]): string {
+  return store.typicalSeconds === undefined ? "" : ` (typically ${formatSeconds(store.typicalSeconds)} s)`;
 }
 
 /** The steps of `steps` in order, each parallel group gathered at the place of its first member. */

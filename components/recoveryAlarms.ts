@@ -1,20 +1,27 @@
 /**
  * RecoveryAlarms: the DR signals of checks.md invariant 6, each an alarm that notifies the topic of
  * its own region (an alarm's SNS action must be in the alarm's region):
- * - replica lag over the RPO (AWS/RDS ReplicaLag, DR region): the threshold is the RPO itself, and
- *   the failover workflow refuses to run while this alarm is not OK (unless forced);
+ * - replica lag over the RPO (DR region): AWS/RDS ReplicaLag (seconds) of the read replica, or, for an
+ *   Aurora global database, AWS/RDS AuroraGlobalDBReplicationLag (milliseconds) of the secondary
+ *   cluster, which Aurora publishes in the secondary's region only (Aurora User Guide, "Cluster-level
+ *   metrics for Amazon Aurora"). The threshold is the RPO itself, and the failover workflow refuses to
+ *   run while this alarm (one name in either engine mode) is not OK (unless forced);
+ * - a DynamoDB global table's replication latency over the RPO (AWS/DynamoDB ReplicationLatency,
+ *   milliseconds, by TableName and ReceivingRegion, published in the region the writes were made in:
+ *   DynamoDB Developer Guide, "DynamoDB Metrics and dimensions", "Monitoring global tables");
  * - unhealthy targets and target 5xx behind the DR ALB (AWS/ApplicationELB, DR region): they also
  *   abort a drill;
  * - S3 replication latency over the 15 minutes of Replication Time Control and failed replication
  *   operations (AWS/S3, published in the source bucket's region; S3 User Guide, "Monitoring
  *   progress with replication metrics");
- * - RDS events of the replica (an event subscription, not an alarm);
+ * - RDS events of the replica or secondary cluster (an event subscription, not an alarm);
  * - the primary's Route 53 health check (AWS/Route53 HealthCheckStatus, us-east-1 only: Route 53
  *   Developer Guide, "Monitoring health checks using CloudWatch"); it can start an automatic failover.
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { S3_REPLICATION_TIME_CONTROL_SECONDS } from "../budget/figures";
+import { AURORA_GLOBAL_LAG_METRIC } from "../monitoring/drSignals";
 
 /**
  * The primary's health-check alarm (us-east-1): ALARM after one 60 s period of HealthCheckStatus
@@ -35,6 +42,30 @@ export const DATABASE_EVENT_CATEGORIES = [
   "read replica",
   "recovery",
 ];
+/**
+ * RDS event categories the DR topic receives for an Aurora global database's secondary cluster
+ * (source type `db-cluster`; RDS User Guide for Aurora, "Amazon RDS event categories and event
+ * messages", DB cluster events; `global-failover` is the API name of "global failover").
+ */
+export const CLUSTER_EVENT_CATEGORIES = [
+  "configuration change",
+  "creation",
+  "deletion",
+  "failover",
+  "failure",
+  "global-failover",
+  "maintenance",
+  "notification",
+];
+/** Milliseconds per second: AuroraGlobalDBReplicationLag and DynamoDB ReplicationLatency are in milliseconds, the RPO in seconds. */
+const MILLISECONDS_PER_SECOND = 1000;
+/**
+ * The DynamoDB replication-latency alarm's period, seconds: CloudWatch aggregates DynamoDB metrics
+ * other than the request metrics at five-minute granularity (DynamoDB Developer Guide, "DynamoDB
+ * Metrics and dimensions").
+ */
+export const GLOBAL_TABLE_ALARM_PERIOD_SECONDS = 300;
+
 /** Target 5xx responses per minute behind the DR ALB that abort a drill. */
 export const DRILL_ABORT_5XX_PER_MINUTE = 10;
 
@@ -53,6 +84,18 @@ export interface RegionalTopic {
   provider?: aws.Provider;
 }
 
+/** A DynamoDB global table whose replication from the primary to the DR region is alarmed on. */
+export interface GlobalTableAlarmArgs {
+  /** Table name (the same in every region). */
+  tableName: pulumi.Input<string>;
+  /** Region whose writes are measured and where DynamoDB publishes the metric: the primary's. */
+  sourceRegion: string;
+  /** The replica's region: the DR region. Must differ from `sourceRegion`. */
+  receivingRegion: string;
+  /** Topic of `sourceRegion` (an alarm's SNS action must be in the alarm's region), with that region's provider. */
+  topic: RegionalTopic;
+}
+
 export interface RecoveryAlarmsArgs {
   /** Alarm names (`recoveryResourceNames`). */
   names: {
@@ -62,6 +105,8 @@ export interface RecoveryAlarmsArgs {
     replicationLatency: string;
     replicationFailures: string;
     primaryHealthCheck: string;
+    /** The global table's replication-latency alarm; required with `globalTable`. */
+    globalTableReplicationLatency?: string;
   };
   /** Topic of the DR region, for the DR-region alarms. */
   drTopic: RegionalTopic;
@@ -70,12 +115,21 @@ export interface RecoveryAlarmsArgs {
   /** Topic in the source bucket's region, for the S3 replication alarms. */
   replicationTopic: RegionalTopic;
   /**
-   * The DR database instance (read replica, or its promoted or restored successor). Absent in
-   * backup-restore before a restore: no replica-lag alarm and no database event subscription.
+   * The DR database instance (read replica, or its promoted or restored successor), `instance`
+   * engine mode. Absent in backup-restore before a restore: no replica-lag alarm and no database
+   * event subscription. Exclusive with `replicaClusterIdentifier`.
    */
   replicaIdentifier?: pulumi.Input<string>;
-  /** RPO, seconds: the replica-lag threshold. */
+  /**
+   * The DR secondary cluster of an Aurora global database (`aurora-global` engine mode): the
+   * replica-lag alarm (same name) watches its AuroraGlobalDBReplicationLag against the RPO in
+   * milliseconds, and a `db-cluster` event subscription replaces the instance's. Exclusive with `replicaIdentifier`.
+   */
+  replicaClusterIdentifier?: pulumi.Input<string>;
+  /** RPO, seconds: the replica-lag (and global table replication-latency) threshold. */
   rpoSeconds: number;
+  /** The DynamoDB global table, when `globalTable.enabled`: a replication-latency alarm in its source region. */
+  globalTable?: GlobalTableAlarmArgs;
   loadBalancerArn: pulumi.Input<string>;
   targetGroupArn: pulumi.Input<string>;
   sourceBucketName: pulumi.Input<string>;
@@ -88,11 +142,32 @@ export class RecoveryAlarms extends pulumi.ComponentResource {
   /** ARN of the health-check alarm (us-east-1), the automatic failover's trigger. */
   readonly primaryHealthCheckAlarmArn: pulumi.Output<string>;
 
-  /** @throws RangeError when the RPO is not a positive number of seconds. */
+  /**
+   * @throws RangeError when the RPO is not a positive number of seconds.
+   * @throws Error when both replicaIdentifier and replicaClusterIdentifier are set, or `globalTable`
+   * comes without `names.globalTableReplicationLatency` or replicates a region to itself.
+   */
   constructor(name: string, args: RecoveryAlarmsArgs, opts?: pulumi.ComponentResourceOptions) {
     super("multi-region-dr:recovery:RecoveryAlarms", name, {}, opts);
     if (!Number.isInteger(args.rpoSeconds) || args.rpoSeconds < 1)
       throw new RangeError(`RecoveryAlarms ${name}: rpoSeconds must be a positive whole number, got ${args.rpoSeconds}`);
+    if (args.replicaIdentifier !== undefined && args.replicaClusterIdentifier !== undefined) {
+      throw new Error(
+        `RecoveryAlarms ${name}: both replicaIdentifier and replicaClusterIdentifier are set; pass replicaIdentifier for an RDS read replica (engineMode instance) or replicaClusterIdentifier for an Aurora global database's secondary cluster (aurora-global), not both`,
+      );
+    }
+    const table = args.globalTable && { ...args.globalTable, alarmName: args.names.globalTableReplicationLatency ?? "" };
+    if (table !== undefined) {
+      if (table.alarmName.trim() === "")
+        throw new Error(
+          `RecoveryAlarms ${name}: globalTable is set but names.globalTableReplicationLatency is not; pass the alarm name from recoveryResourceNames`,
+        );
+      if (table.sourceRegion === table.receivingRegion) {
+        throw new Error(
+          `RecoveryAlarms ${name}: globalTable.sourceRegion and receivingRegion are both ${table.sourceRegion}; the replica must be in the DR region, not the primary's`,
+        );
+      }
+    }
     const alarm = (suffix: string, topic: RegionalTopic, alarmArgs: Omit<aws.cloudwatch.MetricAlarmArgs, "alarmActions" | "okActions" | "actionsEnabled">) =>
       new aws.cloudwatch.MetricAlarm(
         `${name}-${suffix}`,
@@ -104,6 +179,52 @@ export class RecoveryAlarms extends pulumi.ComponentResource {
       .apply(([loadBalancer, targetGroup]) => loadBalancerDimensions(loadBalancer, targetGroup));
 
     const replicaIdentifier = args.replicaIdentifier;
+    const clusterIdentifier = args.replicaClusterIdentifier;
+    if (clusterIdentifier !== undefined) {
+      const thresholdMs = args.rpoSeconds * MILLISECONDS_PER_SECOND;
+      alarm("replica-lag", args.drTopic, {
+        name: args.names.replicaLagOverRpo,
+        alarmDescription: `Aurora global database replication lag over the RPO (${thresholdMs} ms = ${args.rpoSeconds} s): an unplanned failover now would lose more data than declared; failover refuses to run unless forced`,
+        namespace: "AWS/RDS",
+        metricName: AURORA_GLOBAL_LAG_METRIC,
+        dimensions: { DBClusterIdentifier: clusterIdentifier },
+        statistic: "Maximum",
+        period: 60,
+        evaluationPeriods: 1,
+        threshold: thresholdMs,
+        comparisonOperator: "GreaterThanThreshold",
+        treatMissingData: "missing",
+      });
+      // RDS events of the secondary cluster (failover, global failover, failure...) to the DR topic.
+      new aws.rds.EventSubscription(
+        `${name}-database-events`,
+        {
+          snsTopic: args.drTopic.topicArn,
+          sourceType: "db-cluster",
+          sourceIds: [clusterIdentifier],
+          eventCategories: CLUSTER_EVENT_CATEGORIES,
+          enabled: true,
+        },
+        { parent: this },
+      );
+    }
+    if (table !== undefined) {
+      const thresholdMs = args.rpoSeconds * MILLISECONDS_PER_SECOND;
+      alarm("global-table-replication-latency", table.topic, {
+        name: table.alarmName,
+        alarmDescription: `DynamoDB global table replication from ${table.sourceRegion} to ${table.receivingRegion} is over the RPO (${thresholdMs} ms = ${args.rpoSeconds} s): writes of that window are at risk if ${table.sourceRegion} is lost`,
+        namespace: "AWS/DynamoDB",
+        metricName: "ReplicationLatency",
+        dimensions: { TableName: table.tableName, ReceivingRegion: table.receivingRegion },
+        statistic: "Maximum",
+        period: GLOBAL_TABLE_ALARM_PERIOD_SECONDS,
+        evaluationPeriods: 1,
+        threshold: thresholdMs,
+        comparisonOperator: "GreaterThanThreshold",
+        // No writes, no replication, no data: not a breach.
+        treatMissingData: "notBreaching",
+      });
+    }
     if (replicaIdentifier !== undefined) {
       alarm("replica-lag", args.drTopic, {
         name: args.names.replicaLagOverRpo,

@@ -5,6 +5,10 @@
  * Hub StepFunctions.1) with X-Ray tracing; the primary-region operations function they share; and,
  * when enabled, the automatic failover trigger: the primary's health-check alarm (us-east-1) starts
  * an unplanned failover through EventBridge. Failback has no trigger: it is never automatic.
+ *
+ * The definitions, the roles' policies and the function's environment follow the targets' engine
+ * mode (`targets.database`): an Aurora global database is switched with SwitchoverGlobalCluster and
+ * FailoverGlobalCluster instead of promoting a read replica (recovery/failover.ts).
  */
 import * as path from "node:path";
 import * as aws from "@pulumi/aws";
@@ -15,7 +19,7 @@ import { failbackDefinition } from "../recovery/failback";
 import { failoverDefinition } from "../recovery/failover";
 import { stateMachineArn, stateMachineName, type Workflow, WORKFLOWS } from "../recovery/names";
 import { primaryRegionFunctionPolicy, stateMachinePolicy } from "../recovery/permissions";
-import { PRIMARY_REGION_ENVIRONMENT } from "../recovery/primaryRegion";
+import { primaryRegionEnvironment } from "../recovery/primaryRegion";
 import { type RecoveryTargets } from "../recovery/targets";
 import { accountContext } from "./account";
 import { policyDocument, serviceTrustPolicy } from "./policyDocuments";
@@ -90,7 +94,7 @@ export class RecoveryWorkflows extends pulumi.ComponentResource {
       `${name}-primary-region-operations`,
       {
         name: args.functionName,
-        description: "Fixed primary-region operations of the DR workflows (describe, promote, capacity, lag, target health)",
+        description: "Fixed primary-region operations of the DR workflows (database, capacity, lag, target health, Aurora switchover)",
         runtime: PRIMARY_REGION_FUNCTION_RUNTIME,
         handler: "primaryRegionOperations.handler",
         code: new pulumi.asset.AssetArchive({ "primaryRegionOperations.mjs": new pulumi.asset.FileAsset(PRIMARY_REGION_FUNCTION_SOURCE) }),
@@ -98,12 +102,8 @@ export class RecoveryWorkflows extends pulumi.ComponentResource {
         timeout: 30,
         memorySize: 256,
         environment: {
-          variables: targets.apply((resolved) => ({
-            [PRIMARY_REGION_ENVIRONMENT.region]: resolved.primaryRegion,
-            [PRIMARY_REGION_ENVIRONMENT.databaseIdentifier]: resolved.primary.databaseIdentifier,
-            [PRIMARY_REGION_ENVIRONMENT.autoScalingGroupName]: resolved.primary.autoScalingGroupName,
-            [PRIMARY_REGION_ENVIRONMENT.targetGroupArn]: resolved.primary.targetGroupArn,
-          })),
+          // Aurora-global mode adds the global cluster and the DR cluster its switchover promotes.
+          variables: targets.apply(primaryRegionEnvironment),
         },
         loggingConfig: { logFormat: "JSON", logGroup: functionLogGroup.name },
       },

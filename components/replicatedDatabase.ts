@@ -1,5 +1,7 @@
 /**
- * ReplicatedDatabase: one region's half of the RDS pair.
+ * ReplicatedDatabase: one region's half of the database pair, in one of two engine modes.
+ *
+ * `engineMode: "instance"` (default), an RDS DB instance:
  * - `primary` mode: an encrypted Multi-AZ instance with automated backups, deletion protection, a
  *   final snapshot, a master password kept by RDS in Secrets Manager, enhanced monitoring,
  *   Performance Insights, log exports, IAM auth and TLS-only connections.
@@ -10,13 +12,20 @@
  *   automated backups to the latest restorable time or a given UTC time (RDS User Guide, "Restoring
  *   to a specified time from a replicated backup"). `restoreToPointInTime` forces replacement when
  *   changed, so the stack keeps the setting for as long as the restored database lives.
- * Both modes sit in isolated subnets behind a security group open only to the given clients.
+ *
+ * `engineMode: "aurora-global"`, an Aurora global database (`auroraGlobalCluster.ts`):
+ * - `primary` mode: the global cluster, the primary cluster and its writer (and reader).
+ * - `secondary` mode: the DR region's cluster joined to the global cluster.
+ *
+ * Both modes share the DB subnet group of isolated subnets, the security group open only to the
+ * given clients, and the enhanced monitoring role; the outputs are the same in both modes.
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { ENGINES, type Engine } from "../config/schema";
 import { accountContext } from "./account";
-import { type DatabaseParameter, parameterGroupFamily } from "./databaseEngine";
+import { type AuroraRoleArgs, auroraArgsProblems, buildAuroraCluster } from "./auroraGlobalCluster";
+import { type DatabaseParameter, type EngineMode, parameterGroupFamily } from "./databaseEngine";
 import { managedPolicyArn, serviceTrustPolicy } from "./policyDocuments";
 
 /** Enhanced monitoring granularity, seconds (RDS accepts 0, 1, 5, 10, 15, 30, 60). */
@@ -24,7 +33,8 @@ export const ENHANCED_MONITORING_INTERVAL_SECONDS = 60;
 /** Performance Insights retention, days: 7 is the free tier (RDS User Guide). */
 export const PERFORMANCE_INSIGHTS_RETENTION_DAYS = 7;
 
-interface CommonDatabaseArgs {
+/** Arguments of both engine modes. */
+interface SharedDatabaseArgs {
   vpcId: pulumi.Input<string>;
   /** Isolated subnets in 2 or more zones: the explicit DB subnet group (Security Hub RDS.18). */
   subnetIds: pulumi.Input<string[]>;
@@ -33,31 +43,50 @@ interface CommonDatabaseArgs {
   /** KMS key ARN of this component's region for storage, Performance Insights and the secret. */
   kmsKeyArn: pulumi.Input<string>;
   engine: Engine;
-  /** Engine version as deployed on the primary, e.g. `17`; sets the parameter-group family. */
+  /**
+   * Engine version as deployed on the primary, e.g. `17` (instance) or `17.4` /
+   * `8.0.mysql_aurora.3.08.2` (aurora-global); sets the parameter-group family.
+   */
   engineVersion: string;
-  /** RDS instance class, e.g. `db.t4g.medium`; a replica's is at least the primary's. */
+  /**
+   * DB instance class, e.g. `db.t4g.medium`; a replica's is at least the primary's. aurora-global
+   * needs a memory-optimized class (db.r*, db.x*), e.g. `db.r6g.large`.
+   */
   instanceClass: string;
-  /** gp3 storage and its autoscaling ceiling, GiB. */
-  allocatedStorageGib: number;
-  maxAllocatedStorageGib: number;
   /** Automated backups, days (5-35). */
   backupRetentionDays: number;
+  /** instance: Multi-AZ standby; aurora-global: a reader in a second zone besides the writer. */
   multiAz: boolean;
   /** Identical in both regions (DR invariant 7). */
   parameters: DatabaseParameter[];
   /** Deletion protection, Pulumi `protect` and a final snapshot on delete. */
   protect: boolean;
-  /** Prefix of the final snapshot's identifier; the stack name keeps it unique. */
+  /** Prefix of the final snapshot's identifier; the stack name keeps it unique (aurora-global: also of the global cluster identifier and the credentials secret). */
   finalSnapshotPrefix: string;
 }
 
+/** The RDS instance mode (the default): gp3 storage. */
+interface InstanceDatabaseArgs extends SharedDatabaseArgs {
+  engineMode?: "instance";
+  /** gp3 storage and its autoscaling ceiling, GiB. */
+  allocatedStorageGib: number;
+  maxAllocatedStorageGib: number;
+}
+
+/** The Aurora global database mode: storage grows on its own, so no storage sizes. */
+interface AuroraDatabaseArgs extends SharedDatabaseArgs {
+  engineMode: "aurora-global";
+  /** Zones of the isolated subnets, in order: the writer goes to the first, the reader to the second. Default: RDS picks. */
+  availabilityZones?: pulumi.Input<string>[];
+}
+
 export type ReplicatedDatabaseArgs =
-  | (CommonDatabaseArgs & {
+  | (InstanceDatabaseArgs & {
       mode: "primary";
       databaseName: string;
       masterUsername: string;
     })
-  | (CommonDatabaseArgs & {
+  | (InstanceDatabaseArgs & {
       mode: "replica";
       /** ARN of the source DB instance in another region (cross-region replicas need the ARN). */
       sourceDatabaseArn: pulumi.Input<string>;
@@ -68,13 +97,14 @@ export type ReplicatedDatabaseArgs =
        */
       promoted?: boolean;
     })
-  | (CommonDatabaseArgs & {
+  | (InstanceDatabaseArgs & {
       mode: "restore";
       /** ARN of the replicated automated backups in this region (`ReplicatedBackups.replicatedBackupsArn`). */
       sourceAutomatedBackupsArn: pulumi.Input<string>;
       /** `latest` (the latest restorable time) or an ISO 8601 UTC time within the retention period. */
       restoreToTime: string;
-    });
+    })
+  | (AuroraDatabaseArgs & AuroraRoleArgs);
 
 /** The provider's restore block for a replicated backup: latest restorable time or a given time. */
 export function restoreToPointInTime(sourceAutomatedBackupsArn: pulumi.Input<string>, restoreToTime: string): aws.types.input.rds.InstanceRestoreToPointInTime {
@@ -84,25 +114,43 @@ export function restoreToPointInTime(sourceAutomatedBackupsArn: pulumi.Input<str
 }
 
 export class ReplicatedDatabase extends pulumi.ComponentResource {
-  readonly instanceArn: pulumi.Output<string>;
-  readonly instanceIdentifier: pulumi.Output<string>;
-  /** DNS address of the instance, e.g. `xyz.abc.us-east-1.rds.amazonaws.com`. */
+  readonly engineMode: EngineMode;
+  /** ARN of the DB instance (`arn:aws:rds:<region>:<account>:db:<id>`) or, aurora-global, of the DB cluster (`...:cluster:<id>`). */
+  readonly arn: pulumi.Output<string>;
+  /** Identifier of the DB instance or, aurora-global, of the DB cluster. */
+  readonly identifier: pulumi.Output<string>;
+  /** DNS address to connect to: the instance's, or the cluster (writer) endpoint, e.g. `xyz.cluster-abc.us-east-1.rds.amazonaws.com`. */
   readonly address: pulumi.Output<string>;
+  /** DNS address for read-only traffic: the cluster reader endpoint (aurora-global), else the instance's address. */
+  readonly readerAddress: pulumi.Output<string>;
   readonly port: number;
   readonly securityGroupId: pulumi.Output<string>;
-  /** The master user secret's ARN (primary mode; a replica shares its source's credentials). */
+  /** The DB subnet group's name (a restore into this region's VPC uses it). */
+  readonly subnetGroupName: pulumi.Output<string>;
+  /**
+   * The master user secret's ARN: RDS-managed (instance primary) or the component's own secret
+   * (aurora-global primary); undefined for a replica or secondary, which share their source's credentials.
+   */
   readonly masterUserSecretArn: pulumi.Output<string | undefined>;
+  /** The Aurora global cluster's identifier (aurora-global only). */
+  readonly globalClusterIdentifier?: pulumi.Output<string>;
 
   /**
-   * @throws RangeError on backup retention outside 5-35 days, storage under 20 GiB, or a ceiling
-   *   below the allocated storage.
+   * @throws RangeError on backup retention outside 5-35 days, or (instance) storage under 20 GiB or
+   *   a ceiling below the allocated storage.
+   * @throws Error (aurora-global) on an engine version that cannot run a global database, a
+   *   burstable or non memory-optimized instance class, or a secondary's malformed global cluster
+   *   identifier or primary cluster ARN (`auroraArgsProblems`).
    */
   constructor(name: string, args: ReplicatedDatabaseArgs, opts?: pulumi.ComponentResourceOptions) {
     super("multi-region-dr:data:ReplicatedDatabase", name, {}, opts);
     if (!Number.isInteger(args.backupRetentionDays) || args.backupRetentionDays < 5 || args.backupRetentionDays > 35) {
       throw new RangeError(`ReplicatedDatabase ${name}: backupRetentionDays must be 5 to 35, got ${args.backupRetentionDays}`);
     }
-    if (args.allocatedStorageGib < 20 || args.maxAllocatedStorageGib < args.allocatedStorageGib) {
+    if (args.engineMode === "aurora-global") {
+      const problems = auroraArgsProblems(args);
+      if (problems.length > 0) throw new Error(`ReplicatedDatabase ${name}: ${problems.join("; ")}`);
+    } else if (args.allocatedStorageGib < 20 || args.maxAllocatedStorageGib < args.allocatedStorageGib) {
       throw new RangeError(
         `ReplicatedDatabase ${name}: storage must be >= 20 GiB with a ceiling >= it, got ${args.allocatedStorageGib}/${args.maxAllocatedStorageGib}`,
       );
@@ -110,6 +158,7 @@ export class ReplicatedDatabase extends pulumi.ComponentResource {
     const child = { parent: this };
     const engine = ENGINES[args.engine];
     this.port = engine.port;
+    this.engineMode = args.engineMode ?? "instance";
 
     const subnetGroup = new aws.rds.SubnetGroup(`${name}-subnets`, { subnetIds: args.subnetIds, description: `${name} isolated subnets` }, child);
     const securityGroup = new aws.ec2.SecurityGroup(`${name}-sg`, { vpcId: args.vpcId, description: `${name}: engine port from the app tier` }, child);
@@ -127,15 +176,6 @@ export class ReplicatedDatabase extends pulumi.ComponentResource {
         child,
       );
     });
-    const parameterGroup = new aws.rds.ParameterGroup(
-      `${name}-parameters`,
-      {
-        family: parameterGroupFamily(args.engine, args.engineVersion),
-        parameters: args.parameters,
-        description: `${name} parameters, identical in both regions`,
-      },
-      child,
-    );
     const account = accountContext(this);
     const monitoringRole = new aws.iam.Role(
       `${name}-monitoring-role`,
@@ -147,72 +187,129 @@ export class ReplicatedDatabase extends pulumi.ComponentResource {
       { role: monitoringRole.name, policyArn: account.apply(({ partition }) => managedPolicyArn(partition, "service-role/AmazonRDSEnhancedMonitoringRole")) },
       child,
     );
+    this.securityGroupId = securityGroup.id;
+    this.subnetGroupName = subnetGroup.name;
 
-    const shared: aws.rds.InstanceArgs = {
-      instanceClass: args.instanceClass,
-      storageType: "gp3",
-      allocatedStorage: args.allocatedStorageGib,
-      maxAllocatedStorage: args.maxAllocatedStorageGib,
-      storageEncrypted: true,
-      kmsKeyId: args.kmsKeyArn,
-      dbSubnetGroupName: subnetGroup.name,
-      vpcSecurityGroupIds: [securityGroup.id],
-      parameterGroupName: parameterGroup.name,
-      publiclyAccessible: false,
-      multiAz: args.multiAz,
-      backupRetentionPeriod: args.backupRetentionDays,
-      deletionProtection: args.protect,
-      skipFinalSnapshot: false,
-      finalSnapshotIdentifier: `${args.finalSnapshotPrefix}-final`,
-      copyTagsToSnapshot: true,
-      autoMinorVersionUpgrade: true,
-      iamDatabaseAuthenticationEnabled: true,
-      enabledCloudwatchLogsExports: [...engine.logExports],
-      monitoringInterval: ENHANCED_MONITORING_INTERVAL_SECONDS,
-      monitoringRoleArn: monitoringRole.arn,
-      performanceInsightsEnabled: true,
-      performanceInsightsKmsKeyId: args.kmsKeyArn,
-      performanceInsightsRetentionPeriod: PERFORMANCE_INSIGHTS_RETENTION_DAYS,
-      port: engine.port,
-    };
-    const instance = new aws.rds.Instance(
-      `${name}-instance`,
-      args.mode === "primary"
+    if (args.engineMode === "aurora-global") {
+      const aurora = buildAuroraCluster(
+        name,
+        {
+          ...args,
+          port: engine.port,
+          subnetGroupName: subnetGroup.name,
+          securityGroupId: securityGroup.id,
+          monitoringRoleArn: monitoringRole.arn,
+          monitoringIntervalSeconds: ENHANCED_MONITORING_INTERVAL_SECONDS,
+          performanceInsightsRetentionDays: PERFORMANCE_INSIGHTS_RETENTION_DAYS,
+          instancesDependOn: [monitoringAttachment],
+        },
+        this,
+      );
+      this.arn = aurora.clusterArn;
+      this.identifier = aurora.clusterIdentifier;
+      this.address = aurora.endpoint;
+      this.readerAddress = aurora.readerEndpoint;
+      this.masterUserSecretArn = aurora.masterUserSecretArn;
+      this.globalClusterIdentifier = aurora.globalClusterIdentifier;
+    } else {
+      const instance = buildInstance(name, args, { subnetGroup, securityGroup, monitoringRole, monitoringAttachment }, this);
+      this.arn = instance.arn;
+      this.identifier = instance.identifier;
+      this.address = instance.address;
+      this.readerAddress = instance.address;
+      this.masterUserSecretArn = instance.masterUserSecrets.apply((secrets) => secrets?.[0]?.secretArn);
+    }
+    this.registerOutputs({
+      engineMode: this.engineMode,
+      arn: this.arn,
+      identifier: this.identifier,
+      address: this.address,
+      readerAddress: this.readerAddress,
+      port: this.port,
+      securityGroupId: this.securityGroupId,
+      subnetGroupName: this.subnetGroupName,
+      masterUserSecretArn: this.masterUserSecretArn,
+      globalClusterIdentifier: this.globalClusterIdentifier,
+    });
+  }
+}
+
+/** The shared resources an RDS instance uses. */
+interface InstanceDependencies {
+  subnetGroup: aws.rds.SubnetGroup;
+  securityGroup: aws.ec2.SecurityGroup;
+  monitoringRole: aws.iam.Role;
+  monitoringAttachment: aws.iam.RolePolicyAttachment;
+}
+
+/** The RDS instance mode's parameter group and instance (primary, cross-region replica or restore), under `parent`. */
+function buildInstance(
+  name: string,
+  args: Extract<ReplicatedDatabaseArgs, InstanceDatabaseArgs>,
+  shared: InstanceDependencies,
+  parent: pulumi.Resource,
+): aws.rds.Instance {
+  const engine = ENGINES[args.engine];
+  const parameterGroup = new aws.rds.ParameterGroup(
+    `${name}-parameters`,
+    {
+      family: parameterGroupFamily(args.engine, args.engineVersion),
+      parameters: args.parameters,
+      description: `${name} parameters, identical in both regions`,
+    },
+    { parent },
+  );
+  const common: aws.rds.InstanceArgs = {
+    instanceClass: args.instanceClass,
+    storageType: "gp3",
+    allocatedStorage: args.allocatedStorageGib,
+    maxAllocatedStorage: args.maxAllocatedStorageGib,
+    storageEncrypted: true,
+    kmsKeyId: args.kmsKeyArn,
+    dbSubnetGroupName: shared.subnetGroup.name,
+    vpcSecurityGroupIds: [shared.securityGroup.id],
+    parameterGroupName: parameterGroup.name,
+    publiclyAccessible: false,
+    multiAz: args.multiAz,
+    backupRetentionPeriod: args.backupRetentionDays,
+    deletionProtection: args.protect,
+    skipFinalSnapshot: false,
+    finalSnapshotIdentifier: `${args.finalSnapshotPrefix}-final`,
+    copyTagsToSnapshot: true,
+    autoMinorVersionUpgrade: true,
+    iamDatabaseAuthenticationEnabled: true,
+    enabledCloudwatchLogsExports: [...engine.logExports],
+    monitoringInterval: ENHANCED_MONITORING_INTERVAL_SECONDS,
+    monitoringRoleArn: shared.monitoringRole.arn,
+    performanceInsightsEnabled: true,
+    performanceInsightsKmsKeyId: args.kmsKeyArn,
+    performanceInsightsRetentionPeriod: PERFORMANCE_INSIGHTS_RETENTION_DAYS,
+    port: engine.port,
+  };
+  return new aws.rds.Instance(
+    `${name}-instance`,
+    args.mode === "primary"
+      ? {
+          ...common,
+          engine: args.engine,
+          engineVersion: args.engineVersion,
+          allowMajorVersionUpgrade: false,
+          dbName: args.databaseName,
+          username: args.masterUsername,
+          manageMasterUserPassword: true,
+          masterUserSecretKmsKeyId: args.kmsKeyArn,
+        }
+      : args.mode === "restore"
         ? {
-            ...shared,
+            ...common,
             engine: args.engine,
             engineVersion: args.engineVersion,
             allowMajorVersionUpgrade: false,
-            dbName: args.databaseName,
-            username: args.masterUsername,
-            manageMasterUserPassword: true,
-            masterUserSecretKmsKeyId: args.kmsKeyArn,
+            restoreToPointInTime: restoreToPointInTime(args.sourceAutomatedBackupsArn, args.restoreToTime),
           }
-        : args.mode === "restore"
-          ? {
-              ...shared,
-              engine: args.engine,
-              engineVersion: args.engineVersion,
-              allowMajorVersionUpgrade: false,
-              restoreToPointInTime: restoreToPointInTime(args.sourceAutomatedBackupsArn, args.restoreToTime),
-            }
-          : args.promoted
-            ? { ...shared, engine: args.engine, engineVersion: args.engineVersion, allowMajorVersionUpgrade: false }
-            : { ...shared, replicateSourceDb: args.sourceDatabaseArn },
-      { parent: this, protect: args.protect, dependsOn: [monitoringAttachment] },
-    );
-
-    this.instanceArn = instance.arn;
-    this.instanceIdentifier = instance.identifier;
-    this.address = instance.address;
-    this.securityGroupId = securityGroup.id;
-    this.masterUserSecretArn = instance.masterUserSecrets.apply((secrets) => secrets?.[0]?.secretArn);
-    this.registerOutputs({
-      instanceArn: this.instanceArn,
-      instanceIdentifier: this.instanceIdentifier,
-      address: this.address,
-      securityGroupId: this.securityGroupId,
-      masterUserSecretArn: this.masterUserSecretArn,
-    });
-  }
+        : args.promoted
+          ? { ...common, engine: args.engine, engineVersion: args.engineVersion, allowMajorVersionUpgrade: false }
+          : { ...common, replicateSourceDb: args.sourceDatabaseArn },
+    { parent, protect: args.protect, dependsOn: [shared.monitoringAttachment] },
+  );
 }

@@ -22,7 +22,9 @@ export interface DrFootprint {
 }
 
 /** The DR configuration with every strategy-dependent default filled in. */
-export type ResolvedDrConfig = Omit<DrConfig, "app" | "network" | "database"> & {
+export type ResolvedDrConfig = Omit<DrConfig, "app" | "network" | "database" | "backup"> & {
+  /** The backup's retention, defaulted to the primary database's (they must agree). */
+  backup: DrConfig["backup"] & { retentionDays: number };
   app: DrConfig["app"] & { minSize: number; desiredCapacity: number };
   network: DrConfig["network"] & { natGateways: "none" | "single" | "one-per-zone" };
   database: DrConfig["database"] & { multiAz: boolean };
@@ -32,7 +34,7 @@ export type ResolvedDrConfig = Omit<DrConfig, "app" | "network" | "database"> & 
 const key = (path: string) => `${CONFIG_NAMESPACE}:${path}`;
 
 /** The primary's counts a hot standby copies. */
-type PrimaryCapacity = Pick<PrimaryOutputs, "appMinSize" | "appDesiredCapacity">;
+type PrimaryCapacity = Pick<PrimaryOutputs, "appMinSize" | "appDesiredCapacity" | "dbBackupRetentionDays">;
 
 /** One problem for each count the user set (minSize, desiredCapacity) that `contradicts` the strategy. */
 function explicitCountProblems(app: DrConfig["app"], contradicts: (count: number) => boolean, message: string): ConfigProblem[] {
@@ -162,6 +164,7 @@ export function resolveDrStrategy(config: DrConfig, primary: PrimaryCapacity): {
       app: { ...config.app, minSize: capacity.minSize, desiredCapacity: capacity.desiredCapacity },
       network: { ...config.network, natGateways: config.network.natGateways ?? defaultNatGateways },
       database: { ...config.database, multiAz: config.database.multiAz ?? profile.databaseMultiAz },
+      backup: { ...config.backup, retentionDays: config.backup.retentionDays ?? primary.dbBackupRetentionDays },
       footprint: {
         strategy,
         databaseCopy: profile.databaseCopy,

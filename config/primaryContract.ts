@@ -6,7 +6,7 @@
 import { z } from "zod";
 import { vpcCidrProblem } from "./rules";
 import { STRATEGIES } from "./strategies";
-import { ENGINE_MODES } from "./schema";
+import { ENGINE_MODES } from "./aurora";
 
 const arn = (service: string, resource: string) =>
   z.string().regex(new RegExp(`^arn:aws[a-z-]*:${service}:[a-z0-9-]*:\\d{12}:${resource}`), {

@@ -8,7 +8,9 @@
  */
 import { z } from "zod";
 import { APP_METRICS_PORT, NODE_EXPORTER_PORT, PROJECT_NAME } from "./conventions";
+import { auroraEngineVersionProblem, auroraInstanceClassProblem, ENGINE_MODES } from "./aurora";
 import { DEFAULT_STRATEGY, STRATEGIES } from "./strategies";
+import { scheduleProblem } from "../components/backupRules";
 import {
   coversWholeInternet,
   dbInstanceClassProblem,
@@ -34,32 +36,11 @@ export const ENGINES = {
 } as const;
 export type Engine = keyof typeof ENGINES;
 
-/**
- * How the database is built and copied to the DR region:
- * - `instance` (default): an RDS DB instance with a cross-region read replica (or replicated
- *   automated backups in backup-restore), promoted on failover.
- * - `aurora-global`: an Aurora global database (aurora-postgresql or aurora-mysql): a primary
- *   cluster and a secondary cluster in the DR region, switched over or failed over by Aurora
- *   (Aurora User Guide, "Using Amazon Aurora global databases").
- */
-export const ENGINE_MODES = ["instance", "aurora-global"] as const;
-export type EngineMode = (typeof ENGINE_MODES)[number];
-
 /** Defaults that depend on the engine mode: Aurora global databases refuse burstable classes; Aurora storage grows by itself. */
 export const ENGINE_MODE_DEFAULTS = {
   instance: { instanceClass: "db.t4g.medium", allocatedStorageGib: 50, maxAllocatedStorageGib: 200 },
   "aurora-global": { instanceClass: "db.r6g.large" },
 } as const;
-
-/**
- * Aurora global databases run on memory-optimized classes only: burstable `db.t*` classes are not
- * supported (Aurora User Guide, "Limitations of Amazon Aurora global databases").
- */
-export function auroraGlobalInstanceClassProblem(instanceClass: string): string | undefined {
-  return /^db\.t\d/.test(instanceClass)
-    ? "is a burstable class, which Aurora global databases do not support; use a memory-optimized class such as db.r6g.large"
-    : undefined;
-}
 
 /** DynamoDB attribute names used as keys: this program takes 1-255 letters, digits, `_`, `.` and `-` (DynamoDB Developer Guide, "Naming rules"). */
 const attributeName = z.string().regex(/^[A-Za-z0-9_.-]{1,255}$/, { error: "must be 1 to 255 letters, digits, _, . or -, such as pk" });
@@ -268,11 +249,10 @@ const primaryDatabaseSchema = z
           );
         }
       }
-      const classProblem = database.instanceClass === undefined ? undefined : auroraGlobalInstanceClassProblem(database.instanceClass);
+      const classProblem = database.instanceClass === undefined ? undefined : auroraInstanceClassProblem(database.instanceClass);
       if (classProblem) problem("instanceClass", database.instanceClass, classProblem);
-      if (database.engineVersion !== undefined && auroraVersionProblem(database.engine, database.engineVersion)) {
-        problem("engineVersion", database.engineVersion, auroraVersionProblem(database.engine, database.engineVersion) as string);
-      }
+      const versionProblem = database.engineVersion === undefined ? undefined : auroraEngineVersionProblem(database.engine, database.engineVersion);
+      if (versionProblem) problem("engineVersion", database.engineVersion, versionProblem);
     } else if (database.engineVersion?.includes("mysql_aurora")) {
       problem(
         "engineVersion",
@@ -296,19 +276,6 @@ const primaryDatabaseSchema = z
       maxAllocatedStorageGib: database.maxAllocatedStorageGib ?? instance.maxAllocatedStorageGib,
     };
   });
-
-/**
- * The version forms Aurora takes: Aurora PostgreSQL `major.minor` (e.g. 17.4), Aurora MySQL
- * `8.0.mysql_aurora.3.x.y` (Aurora User Guide, "Aurora MySQL version numbers"; "Aurora PostgreSQL releases").
- */
-export function auroraVersionProblem(engine: Engine, engineVersion: string): string | undefined {
-  if (engine === "mysql") {
-    return /^8\.0\.mysql_aurora\.3\.\d+\.\d+$/.test(engineVersion)
-      ? undefined
-      : 'must be an Aurora MySQL 3 version such as 8.0.mysql_aurora.3.08.0 (Aurora User Guide, "Aurora MySQL version numbers")';
-  }
-  return /^\d+\.\d+$/.test(engineVersion) ? undefined : "must be an Aurora PostgreSQL major.minor version such as 17.4";
-}
 
 /** Optional DynamoDB global table (primary stack): created in the primary region, replicated by the DR stack. */
 const globalTableSchema = z
@@ -367,16 +334,12 @@ const backupSchema = z
     /**
      * Days recovery points are kept, in the primary vault and in the DR copy: 5 (this program's floor) to 35,
      * the longest continuous backup AWS Backup keeps (AWS Backup Developer Guide, "Continuous backups and
-     * point-in-time recovery (PITR)"). Default 14.
+     * point-in-time recovery (PITR)"). Default: the primary's database.backupRetentionDays, which it must
+     * equal, because continuous backup takes over the database's automated backup retention.
      */
-    retentionDays: integer("days", 5, 35).default(14),
-    /** When the daily snapshot is taken and copied, an AWS Backup cron or rate expression in UTC. Default cron(0 5 ? * * *), 05:00 UTC. */
-    scheduleExpression: z
-      .string()
-      .regex(/^(cron\((\S+ ){5}\S+\)|rate\(\d+ (minute|minutes|hour|hours|day|days)\))$/, {
-        error: "must be a cron expression with six fields such as cron(0 5 ? * * *), or a rate such as rate(12 hours)",
-      })
-      .default("cron(0 5 ? * * *)"),
+    retentionDays: integer("days", 5, 35).optional(),
+    /** When the daily snapshot is taken and copied: an AWS Backup cron expression in UTC (cron only). Default cron(0 5 ? * * *), 05:00 UTC. */
+    scheduleExpression: z.string().superRefine(satisfies(scheduleProblem)).default("cron(0 5 ? * * *)"),
     /**
      * AWS Backup Vault Lock on both vaults: `governance` (default: recovery points cannot be deleted
      * before retentionDays except by principals allowed to remove the lock), `compliance` (nobody,

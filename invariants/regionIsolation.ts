@@ -31,8 +31,9 @@ export const ALLOWED_CROSS_REGION_INPUTS = new Set([
  * (the replication link, cut by promotion), the source of replicated backups (restorable without it), or the recovery manifest, which records the primary's
  * ARNs as documentation and is never resolved at run time.
  */
-export function crossRegionReferenceAllowed(type: string, path: string, inputs: Record<string, unknown>): boolean {
+export function crossRegionReferenceAllowed(type: string, path: string, inputs: Record<string, unknown>, arn?: string): boolean {
   if (ALLOWED_CROSS_REGION_INPUTS.has(`${type}.${path}`)) return true;
+  if (type === "aws:sfn/stateMachine:StateMachine" && path === "definition" && arn !== undefined && isGlobalDatabaseMemberArn(arn)) return true;
   return (
     type === "aws:ssm/parameter:Parameter" &&
     (path === "insecureValue" || path === "value") &&
@@ -40,12 +41,24 @@ export function crossRegionReferenceAllowed(type: string, path: string, inputs: 
   );
 }
 
+/**
+ * An Aurora DB cluster ARN, which a recovery workflow may name in any region: the global-cluster
+ * operations (DescribeGlobalClusters, SwitchoverGlobalCluster, FailoverGlobalCluster) are called in
+ * the workflow's own region and identify the member clusters of every region by ARN (RDS API
+ * Reference, SwitchoverGlobalCluster: TargetDbClusterIdentifier "the Amazon Resource Name (ARN) of
+ * the secondary Aurora DB cluster"). Naming the primary's cluster is how the failover recognises it,
+ * not a call into its region.
+ */
+export function isGlobalDatabaseMemberArn(arn: string): boolean {
+  return /^arn:aws[a-z-]*:rds:[a-z0-9-]+:\d{12}:cluster:[A-Za-z][A-Za-z0-9-]*$/.test(arn);
+}
+
 /** Every ARN string inside a value, with the path where it was found. */
 export function arnsIn(value: unknown, path = ""): { path: string; arn: string }[] {
   if (typeof value === "string") {
     return value.startsWith("arn:")
       ? [{ path, arn: value }]
-      : [...value.matchAll(/arn:aws[a-z-]*:[a-z0-9-]+:[a-z0-9-]*:\d{12}:[^"\s,]+/g)].map((match) => ({ path, arn: match[0] }));
+      : [...value.matchAll(/arn:aws[a-z-]*:[a-z0-9-]+:[a-z0-9-]*:\d{12}:[^"'\s,)\]]+/g)].map((match) => ({ path, arn: match[0] }));
   }
   if (Array.isArray(value)) return value.flatMap((item, index) => arnsIn(item, `${path}[${index}]`));
   if (value && typeof value === "object") {
@@ -61,7 +74,7 @@ export function checkRegionIsolation({ dr }: PlanPair): InvariantResult {
     for (const { path, arn } of arnsIn(resource.inputs)) {
       const region = arnRegion(arn);
       if (!region || region === resource.region) continue;
-      if (crossRegionReferenceAllowed(resource.type, path, resource.inputs)) continue;
+      if (crossRegionReferenceAllowed(resource.type, path, resource.inputs, arn)) continue;
       violations.push(`${resource.name}: ${path} uses ${arn} of ${region}; a DR resource must use resources of ${resource.region} so the region runs alone`);
     }
   }

@@ -73,6 +73,22 @@ const ROLE_SPECIFIC_TYPES = new Set([
   ROUTE53_RECORD,
   "multi-region-dr:storage:BucketReplication",
   "multi-region-dr:dns:FailoverRouting",
+  // An Aurora global database has one global cluster, created with the primary cluster.
+  "aws:rds/globalCluster:GlobalCluster",
+  // AWS Backup for the pair: the DR stack builds both vaults, the plan (in the primary region) and its copy to the DR vault.
+  "aws:backup/vault:Vault",
+  "aws:backup/vaultPolicy:VaultPolicy",
+  "aws:backup/vaultLockConfiguration:VaultLockConfiguration",
+  "aws:backup/plan:Plan",
+  "aws:backup/selection:Selection",
+  "multi-region-dr:data:BackupProtection",
+  // A DynamoDB global table: the table in the primary, its replica in the DR region.
+  "aws:dynamodb/table:Table",
+  "aws:dynamodb/tableReplica:TableReplica",
+  "multi-region-dr:data:GlobalTable",
+  "multi-region-dr:data:GlobalTableReplica",
+  // Object Lock protects the DR copy of the data bucket only (objectLock, a DR stack key).
+  "aws:s3/bucketObjectLockConfiguration:BucketObjectLockConfiguration",
 ]);
 
 /**

@@ -259,12 +259,15 @@ export type GrafanaNoDataState = "NoData" | "Alerting" | "OK" | "KeepLast";
 /**
  * What a Grafana DR rule does when CloudWatch returns no data, per signal, matching the
  * CloudWatch alarms of the same signals (`components/recoveryAlarms.ts`, `treatMissingData`):
- * - `replica-lag` NoData (the alarm: "missing"): RDS publishes ReplicaLag every minute while the
- *   replica exists, so silence means the replica was deleted, promoted or renamed: no longer a lag
- *   breach, but the DR database is gone, which must be seen. Grafana's NoData state notifies as a
+ * - `replica-lag` NoData (the alarm: "missing"): RDS publishes ReplicaLag (an instance replica) and
+ *   Aurora AuroraGlobalDBReplicationLag (a global database's secondary cluster) every minute while
+ *   the DR copy exists, so silence means it was deleted, promoted, detached or renamed: no longer a
+ *   lag breach, but the DR database is gone, which must be seen. Grafana's NoData state notifies as a
  *   separate `DatasourceNoData` alert, so it is not mistaken for a lag over the RPO.
  * - `s3-replication-latency` OK (the alarm: "notBreaching"): S3 reports replication latency from
  *   the objects it replicates; a bucket nobody writes to has nothing to report, and that is fine.
+ * - `dynamodb-replication-latency` OK (the alarm: "notBreaching"): DynamoDB reports ReplicationLatency
+ *   from the writes it replicates; a table nobody writes to has nothing to report.
  * - `primary-health-check` Alerting (the alarm: "breaching"): Route 53 publishes the status every
  *   minute; no data means the health check was deleted or the id is wrong, so the automatic
  *   failover would never trigger: treated as unhealthy.
@@ -273,6 +276,7 @@ export type GrafanaNoDataState = "NoData" | "Alerting" | "OK" | "KeepLast";
 export const NO_DATA_STATE_BY_SIGNAL: Readonly<Record<string, GrafanaNoDataState>> = {
   "replica-lag": "NoData",
   "s3-replication-latency": "OK",
+  "dynamodb-replication-latency": "OK",
   "primary-health-check": "Alerting",
 };
 
@@ -356,7 +360,7 @@ export function provisioningStringProblems(value: unknown, path = "$root"): stri
 }
 
 function breachWords(threshold: NonNullable<DrPanel["threshold"]>, unit: DrPanel["unit"]): string {
-  const value = unit === "s" ? `${threshold.value} s` : String(threshold.value);
+  const value = unit === "s" || unit === "ms" ? `${threshold.value} ${unit}` : String(threshold.value);
   return `${threshold.breachWhen} ${value}`;
 }
 

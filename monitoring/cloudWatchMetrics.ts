@@ -19,6 +19,18 @@ export interface PublishedMetric {
 }
 
 const RDS = "https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/rds-metrics.html";
+/**
+ * Aurora's cluster-level metrics (units: milliseconds for both lags; AuroraGlobalDBRPOLag is listed for
+ * Aurora PostgreSQL, and for Aurora MySQL from 3.04.0 / 2.12.0 in "Using switchover or failover in
+ * Amazon Aurora Global Database"). Both are published in the secondary clusters' regions only. The
+ * dimension sets are those the CloudWatch console lists them under in the secondary region
+ * ("DBClusterIdentifier", "DBClusterIdentifier, SourceRegion" and "SourceRegion"; AWS samples
+ * amazon-aurora-labs-for-mysql, "Monitor a Global Database").
+ */
+const AURORA =
+  "https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/Aurora.AuroraMonitoring.Metrics.html#Aurora.AuroraMySQL.Monitoring.Metrics.clusters";
+/** DynamoDB's metrics: ReplicationLatency, milliseconds, dimensions TableName and ReceivingRegion, one series per source and receiving region pair. */
+const DYNAMODB = "https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/metrics-dimensions.html";
 const S3_REPLICATION = "https://docs.aws.amazon.com/AmazonS3/latest/userguide/metrics-dimensions.html#s3-cloudwatch-replication-metrics";
 const ROUTE53 = "https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/monitoring-health-checks.html";
 const ALB = "https://docs.aws.amazon.com/elasticloadbalancing/latest/application/load-balancer-cloudwatch-metrics.html";
@@ -28,10 +40,14 @@ const replicationDimensions = [["DestinationBucket", "RuleId", "SourceBucket"]] 
 const loadBalancer = [["LoadBalancer"]] as const;
 const targetGroup = [["LoadBalancer", "TargetGroup"], ["TargetGroup"]] as const;
 const autoScalingGroup = [["AutoScalingGroupName"]] as const;
+const auroraGlobalCluster = [["DBClusterIdentifier"], ["DBClusterIdentifier", "SourceRegion"], ["SourceRegion"]] as const;
 
 /** Every CloudWatch metric the monitoring code may query. */
 export const PUBLISHED_METRICS = [
   { namespace: "AWS/RDS", metricName: "ReplicaLag", dimensionSets: [["DBInstanceIdentifier"]], unit: "Seconds", source: RDS },
+  { namespace: "AWS/RDS", metricName: "AuroraGlobalDBReplicationLag", dimensionSets: auroraGlobalCluster, unit: "Milliseconds", source: AURORA },
+  { namespace: "AWS/RDS", metricName: "AuroraGlobalDBRPOLag", dimensionSets: auroraGlobalCluster, unit: "Milliseconds", source: AURORA },
+  { namespace: "AWS/DynamoDB", metricName: "ReplicationLatency", dimensionSets: [["ReceivingRegion", "TableName"]], unit: "Milliseconds", source: DYNAMODB },
   { namespace: "AWS/S3", metricName: "ReplicationLatency", dimensionSets: replicationDimensions, unit: "Seconds", source: S3_REPLICATION },
   { namespace: "AWS/S3", metricName: "BytesPendingReplication", dimensionSets: replicationDimensions, unit: "Bytes", source: S3_REPLICATION },
   { namespace: "AWS/S3", metricName: "OperationsPendingReplication", dimensionSets: replicationDimensions, unit: "Count", source: S3_REPLICATION },

@@ -25,15 +25,50 @@ export interface RegionResourceIds {
   autoScalingGroupName?: string;
 }
 
+/**
+ * The DR copy of the database whose lag the replica-lag panel, alert and alarm watch, by engine mode
+ * (`database.engineMode`):
+ * - `instance`: an RDS cross-region read replica, AWS/RDS `ReplicaLag` (seconds) by `DBInstanceIdentifier`;
+ * - `aurora-global`: the secondary cluster of an Aurora global database, AWS/RDS
+ *   `AuroraGlobalDBReplicationLag` (milliseconds) by `DBClusterIdentifier`, which Aurora publishes in
+ *   the secondary's region only (Aurora User Guide, "Cluster-level metrics for Amazon Aurora";
+ *   "Using switchover or failover in Amazon Aurora Global Database": "Some CloudWatch metrics, such
+ *   as replication lag, are only available for secondary Regions").
+ * An absent identifier is queried as a wildcard over the standby region.
+ */
+export type DrDatabaseReplica = { kind: "instance"; identifier?: string } | { kind: "aurora-global"; clusterIdentifier?: string };
+
+/**
+ * A DynamoDB global table replicated from the primary to the DR region (global tables version
+ * 2019.11.21). DynamoDB publishes `ReplicationLatency` (milliseconds) for every source and
+ * receiving region pair, by `TableName` and `ReceivingRegion`, in the region the writes were made
+ * in (DynamoDB Developer Guide, "DynamoDB Metrics and dimensions" and "Monitoring global tables").
+ */
+export interface DrGlobalTable {
+  /** Table name (the same in every region); absent when not known to this stack (queried as a wildcard). */
+  tableName?: string;
+  /** Region whose writes are measured: the primary's. */
+  sourceRegion: string;
+  /** Region the writes replicate to: the DR region. Must differ from `sourceRegion`. */
+  receivingRegion: string;
+}
+
 /** Everything the DR dashboards are drawn from. */
 export interface DrSignalScope {
   primary: RegionResourceIds;
   /** Absent when the primary stack is not told its standby region (`recovery.standbyRegion`). */
   standby?: RegionResourceIds;
-  /** The DR read replica's identifier; absent when not known to this stack. */
+  /**
+   * The DR read replica's identifier (`instance` engine mode); absent when not known to this stack.
+   * Shorthand for `replica: { kind: "instance", identifier }`; do not pass both.
+   */
   replicaIdentifier?: string;
+  /** The DR copy of the database by engine mode; default `{ kind: "instance", identifier: replicaIdentifier }`. */
+  replica?: DrDatabaseReplica;
   /** False when the strategy keeps no read replica (backup-restore): no replica-lag panel. */
   replicaExpected: boolean;
+  /** The DynamoDB global table, when `globalTable.enabled`: a replication-latency panel against the RPO. */
+  globalTable?: DrGlobalTable;
   /** S3 replication dimensions; `sourceBucket` is the primary's data bucket. */
   replication: { sourceBucket?: string; destinationBucket?: string; ruleId?: string };
   /** The primary ALB's Route 53 health check, when known. */
@@ -70,8 +105,8 @@ export interface PrometheusSeries {
 
 export type Series = CloudWatchSeries | PrometheusSeries;
 
-/** Unit of a panel's values, as Grafana names it (`s`, `bytes`, `short`, `percent`, `reqps`). */
-export type PanelUnit = "s" | "bytes" | "short" | "percent" | "reqps" | "percentunit";
+/** Unit of a panel's values, as Grafana names it (`s`, `ms`, `bytes`, `short`, `percent`, `reqps`). */
+export type PanelUnit = "s" | "ms" | "bytes" | "short" | "percent" | "reqps" | "percentunit";
 
 export interface DrPanel {
   /** Stable id, kebab-case; the README's panel guide and the tests use it. */
@@ -85,7 +120,26 @@ export interface DrPanel {
   threshold?: { value: number; breachWhen: "above" | "below" };
 }
 
+/**
+ * The Aurora global database lag the replica-lag panel, alert and alarm watch. Aurora documents
+ * AuroraGlobalDBReplicationLag for Aurora MySQL and Aurora PostgreSQL at every version this program
+ * deploys (Aurora MySQL 3.01 and later), while AuroraGlobalDBRPOLag exists for Aurora PostgreSQL and
+ * for Aurora MySQL only from 3.04.0 (Aurora User Guide, "Using switchover or failover in Amazon
+ * Aurora Global Database"): an alarm on a metric that is never published would stay
+ * INSUFFICIENT_DATA and block every failover. Both are in the catalogue and the dashboard policy
+ * accepts either.
+ */
+export const AURORA_GLOBAL_LAG_METRIC = "AuroraGlobalDBReplicationLag";
+
 const MINUTE = 60;
+/** Milliseconds per second: the Aurora global database and DynamoDB lags are published in milliseconds. */
+const MILLISECONDS_PER_SECOND = 1000;
+/**
+ * Period of the DynamoDB ReplicationLatency series, seconds: CloudWatch aggregates DynamoDB metrics
+ * other than the request metrics at five-minute granularity (DynamoDB Developer Guide, "DynamoDB
+ * Metrics and dimensions"), so a one-minute period would draw gaps.
+ */
+export const DYNAMODB_REPLICATION_PERIOD_SECONDS = 300;
 
 function cloudWatch(
   region: string,
@@ -94,8 +148,72 @@ function cloudWatch(
   dimensions: Record<string, string | undefined>,
   statistic: Statistic,
   label: string,
+  periodSeconds: number = MINUTE,
 ): CloudWatchSeries {
-  return { kind: "cloudwatch", region, namespace, metricName, dimensions, statistic, periodSeconds: MINUTE, label };
+  return { kind: "cloudwatch", region, namespace, metricName, dimensions, statistic, periodSeconds, label };
+}
+
+/**
+ * The scope's DR database copy: `replica`, else an `instance` replica named by `replicaIdentifier`.
+ * @throws Error when both `replica` and `replicaIdentifier` are set.
+ */
+export function replicaOf(scope: Pick<DrSignalScope, "replica" | "replicaIdentifier">): DrDatabaseReplica {
+  if (scope.replica !== undefined && scope.replicaIdentifier !== undefined) {
+    throw new Error(
+      `DR signals: both replica (${scope.replica.kind}) and replicaIdentifier (${scope.replicaIdentifier}) are set; pass the DR database once, as replica`,
+    );
+  }
+  return scope.replica ?? { kind: "instance", identifier: scope.replicaIdentifier };
+}
+
+/** The replica-lag panel of a DR database copy in the standby region, its threshold the database RPO. */
+function replicaLagPanel(replica: DrDatabaseReplica, standbyRegion: string, rpoSeconds: number): DrPanel {
+  const label = `replica ${standbyRegion}`;
+  if (replica.kind === "instance") {
+    return {
+      id: "replica-lag",
+      title: "Replica lag (DR database)",
+      description: `Seconds the DR read replica is behind the primary database. Above ${rpoSeconds} s (the database RPO) a failover would lose more data than the budget allows, and the failover workflow refuses to start without --force.`,
+      unit: "s",
+      series: [cloudWatch(standbyRegion, "AWS/RDS", "ReplicaLag", { DBInstanceIdentifier: replica.identifier }, "Maximum", label)],
+      threshold: { value: rpoSeconds, breachWhen: "above" },
+    };
+  }
+  const thresholdMs = rpoSeconds * MILLISECONDS_PER_SECOND;
+  return {
+    id: "replica-lag",
+    title: "Replica lag (DR Aurora secondary cluster)",
+    description: `Milliseconds the DR secondary cluster of the Aurora global database is behind the primary cluster (${AURORA_GLOBAL_LAG_METRIC}, published in the secondary's region only). Above ${thresholdMs} ms (the database RPO of ${rpoSeconds} s) an unplanned failover would lose more data than the budget allows, and the failover workflow refuses to start without --force; a planned switchover loses nothing.`,
+    unit: "ms",
+    series: [cloudWatch(standbyRegion, "AWS/RDS", AURORA_GLOBAL_LAG_METRIC, { DBClusterIdentifier: replica.clusterIdentifier }, "Maximum", label)],
+    threshold: { value: thresholdMs, breachWhen: "above" },
+  };
+}
+
+/**
+ * The DynamoDB global table's replication-latency panel: the primary's writes reaching the DR
+ * replica, published in the primary (source) region, its threshold the database RPO in milliseconds.
+ */
+function globalTablePanel(table: DrGlobalTable, rpoSeconds: number): DrPanel {
+  const thresholdMs = rpoSeconds * MILLISECONDS_PER_SECOND;
+  return {
+    id: "dynamodb-replication-latency",
+    title: "DynamoDB global table replication latency",
+    description: `Milliseconds a write to the global table in ${table.sourceRegion} took to appear in its ${table.receivingRegion} replica (the 5-minute maximum). Above ${thresholdMs} ms (the RPO of ${rpoSeconds} s) the writes of that window are at risk if the primary region is lost; the table needs no failover (every replica takes writes), so check throttling and the AWS Health Dashboard for either region. No data means no writes, which is fine.`,
+    unit: "ms",
+    series: [
+      cloudWatch(
+        table.sourceRegion,
+        "AWS/DynamoDB",
+        "ReplicationLatency",
+        { TableName: table.tableName, ReceivingRegion: table.receivingRegion },
+        "Maximum",
+        `replication to ${table.receivingRegion}`,
+        DYNAMODB_REPLICATION_PERIOD_SECONDS,
+      ),
+    ],
+    threshold: { value: thresholdMs, breachWhen: "above" },
+  };
 }
 
 /** The regions of a scope with a label each: `primary us-east-1`, `standby us-west-2`. */
@@ -107,8 +225,11 @@ function regions(scope: DrSignalScope): { ids: RegionResourceIds; label: string 
 }
 
 /**
- * The panels of the "Disaster recovery" dashboard, top to bottom.
+ * The panels of the "Disaster recovery" dashboard, top to bottom: the database's replica lag (when
+ * the strategy keeps a replica and the standby region is known), the global table's replication
+ * latency (when the scope has one), then S3 replication, the health check and each region's app tier.
  * @throws RangeError when a threshold is not a positive number of seconds.
+ * @throws Error when both `replica` and `replicaIdentifier` are set, or the global table's source and receiving regions are empty or the same.
  */
 export function drPanels(scope: DrSignalScope): DrPanel[] {
   for (const [key, value] of [
@@ -117,26 +238,21 @@ export function drPanels(scope: DrSignalScope): DrPanel[] {
   ] as const) {
     if (!Number.isFinite(value) || value <= 0) throw new RangeError(`DR signals: ${key} must be a positive number of seconds, got ${value}`);
   }
-  const panels: DrPanel[] = [];
-  if (scope.replicaExpected && scope.standby) {
-    panels.push({
-      id: "replica-lag",
-      title: "Replica lag (DR database)",
-      description: `Seconds the DR read replica is behind the primary database. Above ${scope.rpoSeconds} s (the database RPO) a failover would lose more data than the budget allows, and the failover workflow refuses to start without --force.`,
-      unit: "s",
-      series: [
-        cloudWatch(
-          scope.standby.region,
-          "AWS/RDS",
-          "ReplicaLag",
-          { DBInstanceIdentifier: scope.replicaIdentifier },
-          "Maximum",
-          `replica ${scope.standby.region}`,
-        ),
-      ],
-      threshold: { value: scope.rpoSeconds, breachWhen: "above" },
-    });
+  const replica = replicaOf(scope);
+  const table = scope.globalTable;
+  if (table !== undefined) {
+    if (table.sourceRegion.trim() === "" || table.receivingRegion.trim() === "") {
+      throw new Error("DR signals: globalTable.sourceRegion and globalTable.receivingRegion must name regions (the primary's and the DR region)");
+    }
+    if (table.sourceRegion === table.receivingRegion) {
+      throw new Error(
+        `DR signals: globalTable replicates ${table.sourceRegion} to itself; receivingRegion must be the DR region, not the primary's (a replica in the same region protects from no regional outage)`,
+      );
+    }
   }
+  const panels: DrPanel[] = [];
+  if (scope.replicaExpected && scope.standby) panels.push(replicaLagPanel(replica, scope.standby.region, scope.rpoSeconds));
+  if (table !== undefined) panels.push(globalTablePanel(table, scope.rpoSeconds));
   const replicationDimensions = {
     SourceBucket: scope.replication.sourceBucket,
     DestinationBucket: scope.replication.destinationBucket,

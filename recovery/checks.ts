@@ -4,6 +4,7 @@
  * for Choice rules.
  */
 import { catchAll, poll, sdkTask, type State } from "./asl";
+import { type AuroraGlobalDatabaseTargets } from "./targets";
 import { POLLING } from "./timing";
 
 /** `rds:describeDBInstances` of one instance; the instance lands at `<ResultPath>.instance`. */
@@ -147,4 +148,61 @@ export function dnsChangeWait(name: string, next: string, onTimeout: string, onE
     onTimeout,
     onError,
   });
+}
+
+/**
+ * `rds:describeGlobalClusters` of the Aurora global database (RDS API Reference, DescribeGlobalClusters;
+ * GlobalClusterMember: DBClusterArn, IsWriter, SynchronizationStatus `connected | pending-resync`;
+ * GlobalCluster.FailoverState: Status `pending | failing-over | cancelling`, present only while a
+ * switchover or failover runs). Lands at `<ResultPath>`: `status` (the global cluster's), `dr` and
+ * `primary` (lists holding the member entry of each cluster, empty when it is not a member: a filter
+ * is an indefinite path, so a missing member is an empty list rather than a States.Runtime error),
+ * `switching` (the FailoverState status, in a list, empty when none runs).
+ */
+export function describeGlobalCluster(database: AuroraGlobalDatabaseTargets, rest: State = {}): State {
+  return sdkTask(
+    "rds",
+    "describeGlobalClusters",
+    { GlobalClusterIdentifier: database.globalClusterIdentifier },
+    {
+      ResultSelector: {
+        "status.$": "$.GlobalClusters[0].Status",
+        "dr.$": `$.GlobalClusters[0].GlobalClusterMembers[?(@.DbClusterArn == '${database.drClusterArn}')]`,
+        "primary.$": `$.GlobalClusters[0].GlobalClusterMembers[?(@.DbClusterArn == '${database.primaryClusterArn}')]`,
+        "switching.$": "$.GlobalClusters[*].FailoverState.Status",
+      },
+      ...rest,
+    },
+  );
+}
+
+/** Choice rule: the member list at `memberPath` (from `describeGlobalCluster`) holds a member whose IsWriter is true. */
+export function isWriter(memberPath: string): Record<string, unknown> {
+  return {
+    And: [
+      { Variable: `${memberPath}[0].IsWriter`, IsPresent: true },
+      { Variable: `${memberPath}[0].IsWriter`, BooleanEquals: true },
+    ],
+  };
+}
+
+/**
+ * `rds:describeDBClusters` of one cluster (RDS API Reference, DescribeDBClusters): lands at
+ * `<ResultPath>` as `status` (DBCluster.Status, e.g. `available`), `endpoint` and `readerEndpoint`
+ * (lists holding the writer and reader endpoint addresses, empty while the cluster has none).
+ */
+export function describeCluster(identifier: string, rest: State = {}): State {
+  return sdkTask(
+    "rds",
+    "describeDBClusters",
+    { DbClusterIdentifier: identifier },
+    {
+      ResultSelector: {
+        "status.$": "$.DbClusters[0].Status",
+        "endpoint.$": "$.DbClusters[*].Endpoint",
+        "readerEndpoint.$": "$.DbClusters[*].ReaderEndpoint",
+      },
+      ...rest,
+    },
+  );
 }

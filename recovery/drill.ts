@@ -6,7 +6,8 @@
  * reviewed in a pull request).
  *
  * Steps: refuse to run beside another execution; readiness checks (the replica is an `available`
- * read replica, its lag alarm is OK, the DR target group has healthy targets); notify; shift
+ * read replica, or in aurora-global mode the DR cluster an `available` secondary of an `available`
+ * global cluster; the lag alarm is OK; the DR target group has healthy targets); notify; shift
  * `trafficPercent` of live traffic to the DR region; watch the abort alarms every 30 s for
  * `durationSeconds`; roll back (at the end, on an abort alarm, or on any error after the shift);
  * notify with the report.
@@ -20,9 +21,19 @@
  * over. The rollback is the reverse batch.
  */
 import { catchAll, type Definition, failure, failurePath, milestone, notify, poll, pollStart, sdkTask, type State } from "./asl";
-import { alarmIsOk, alarmState, concurrencyGuard, describeDatabase, dnsChangeWait, targetHealth } from "./checks";
+import {
+  alarmIsOk,
+  alarmState,
+  concurrencyGuard,
+  describeCluster,
+  describeDatabase,
+  describeGlobalCluster,
+  dnsChangeWait,
+  isWriter,
+  targetHealth,
+} from "./checks";
 import { changeRecords, primaryRecordChange } from "./dnsChanges";
-import { type RecoveryTargets } from "./targets";
+import { assertDatabaseTargets, type AuroraGlobalDatabaseTargets, auroraGlobalOf, type RecoveryTargets } from "./targets";
 
 /** Seconds between two looks at the abort alarms during a drill. */
 export const DRILL_OBSERVATION_INTERVAL_SECONDS = 30;
@@ -30,7 +41,7 @@ export const DRILL_OBSERVATION_INTERVAL_SECONDS = 30;
 /** Error names a drill execution can end with. */
 export const DRILL_ERRORS = {
   ExecutionAlreadyRunning: "another drill is running; nothing was changed",
-  NotReady: "a readiness check failed (replica, replica lag or DR health); no traffic was shifted",
+  NotReady: "a readiness check failed (replica or DR cluster, replica lag or DR health); no traffic was shifted",
   DrillAborted: "an abort alarm fired during the drill; traffic was rolled back to the primary",
   DnsChangeNotInSync: "Route 53 did not report a drill DNS change INSYNC in time; check the hosted zone",
 } as const;
@@ -58,8 +69,63 @@ export function drillPoolChanges(targets: RecoveryTargets, action: "UPSERT" | "D
   ];
 }
 
-/** The drill definition for `targets`. */
+/** Instance mode: the replica is an `available` read replica. */
+function instanceReadiness(targets: RecoveryTargets, next: string): Record<string, State> {
+  return {
+    "Readiness: replica": describeDatabase(targets.replica.identifier, { ResultPath: "$.replica", Catch: catchAll(FAILURE), Next: "Replica ready?" }),
+    "Replica ready?": {
+      Type: "Choice",
+      Choices: [
+        {
+          And: [
+            { Variable: "$.replica.instance.ReadReplicaSourceDBInstanceIdentifier", IsPresent: true },
+            { Variable: "$.replica.instance.DbInstanceStatus", StringEquals: "available" },
+          ],
+          Next: next,
+        },
+      ],
+      Default: "Not ready",
+    },
+  };
+}
+
+/**
+ * Aurora-global mode: the DR cluster is a secondary (a member, not the writer) of an `available`
+ * global cluster with no switch running, and the DR cluster itself is `available`. Read-only calls;
+ * the drill never switches the database.
+ */
+function auroraReadiness(database: AuroraGlobalDatabaseTargets, next: string): Record<string, State> {
+  return {
+    "Readiness: global cluster": describeGlobalCluster(database, { ResultPath: "$.global", Catch: catchAll(FAILURE), Next: "DR cluster a secondary?" }),
+    "DR cluster a secondary?": {
+      Type: "Choice",
+      Choices: [
+        {
+          And: [
+            { Variable: "$.global.dr[0]", IsPresent: true },
+            { Not: isWriter("$.global.dr") },
+            { Variable: "$.global.status", StringEquals: "available" },
+            { Not: { Variable: "$.global.switching[0]", IsPresent: true } },
+          ],
+          Next: "Readiness: DR cluster",
+        },
+      ],
+      Default: "Not ready",
+    },
+    "Readiness: DR cluster": describeCluster(database.drClusterIdentifier, { ResultPath: "$.drCluster", Catch: catchAll(FAILURE), Next: "DR cluster ready?" }),
+    "DR cluster ready?": { Type: "Choice", Choices: [{ Variable: "$.drCluster.status", StringEquals: "available", Next: next }], Default: "Not ready" },
+  };
+}
+
+/**
+ * The drill definition for `targets`. In aurora-global mode the readiness checks read the global
+ * cluster and the DR cluster instead of the read replica; nothing else changes (the drill moves
+ * traffic, never the database).
+ * @throws Error when the database part of `targets` is inconsistent (`databaseTargetsProblems`).
+ */
 export function drillDefinition(targets: RecoveryTargets): Definition {
+  assertDatabaseTargets(targets, "drillDefinition");
+  const aurora = auroraGlobalOf(targets);
   const fail = (error: keyof typeof DRILL_ERRORS) => failure(error, DRILL_ERRORS[error], FAILURE);
   // One look at the start and one after each 30 s wait: the shift lasts at least durationSeconds.
   const observations = Math.ceil(targets.drill.durationSeconds / DRILL_OBSERVATION_INTERVAL_SECONDS) + 1;
@@ -75,21 +141,8 @@ export function drillDefinition(targets: RecoveryTargets): Definition {
 
   const states: Record<string, State> = {
     Start: { Type: "Pass", Parameters: { "started.$": "$$.Execution.StartTime" }, ResultPath: "$.timeline", Next: "List running executions" },
-    ...concurrencyGuard("Readiness: replica", DRILL_ERRORS.ExecutionAlreadyRunning, FAILURE),
-    "Readiness: replica": describeDatabase(targets.replica.identifier, { ResultPath: "$.replica", Catch: catchAll(FAILURE), Next: "Replica ready?" }),
-    "Replica ready?": {
-      Type: "Choice",
-      Choices: [
-        {
-          And: [
-            { Variable: "$.replica.instance.ReadReplicaSourceDBInstanceIdentifier", IsPresent: true },
-            { Variable: "$.replica.instance.DbInstanceStatus", StringEquals: "available" },
-          ],
-          Next: "Readiness: replica lag",
-        },
-      ],
-      Default: "Not ready",
-    },
+    ...concurrencyGuard(aurora ? "Readiness: global cluster" : "Readiness: replica", DRILL_ERRORS.ExecutionAlreadyRunning, FAILURE),
+    ...(aurora ? auroraReadiness(aurora, "Readiness: replica lag") : instanceReadiness(targets, "Readiness: replica lag")),
     "Readiness: replica lag": alarmState(targets.alarms.replicaLagOverRpo, { ResultPath: "$.replicaLag", Catch: catchAll(FAILURE), Next: "Lag ready?" }),
     "Lag ready?": { Type: "Choice", Choices: [{ ...alarmIsOk("$.replicaLag"), Next: "Readiness: DR health" }], Default: "Not ready" },
     "Readiness: DR health": { ...drHealth.check, ResultPath: "$.health", Catch: catchAll(FAILURE), Next: "Count healthy targets" },

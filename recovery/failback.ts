@@ -15,12 +15,32 @@
  * stable database name; make the PRIMARY record alias the primary load balancer again; wait for
  * Route 53 INSYNC and for the primary targets to pass `/health`; return the DR group to its standby
  * capacity; notify with the timeline. Primary-region calls go through the primary-region operations function.
+ *
+ * Aurora-global mode (`auroraFailbackDefinition`): a managed switchover of the global database back to
+ * the primary-region cluster, called in the DR region, where the writer now runs (Aurora User Guide,
+ * "Using switchover or failover in Amazon Aurora Global Database": switchover is "a zero-data-loss method
+ * to fail back to the original primary Region after a failover"; it waits until the target is fully
+ * synchronized, then makes the DR cluster read-only). Precondition: the primary-region cluster is a
+ * member of the global cluster again. After a managed failover (`FailoverGlobalCluster`, what the
+ * unplanned failover runs) Aurora "automatically adds [the old primary Region] back to the global
+ * cluster as a secondary Region" once that region is healthy, rebuilding its storage volume (minutes to
+ * hours); after a manual detach-and-promote it does not, and the operator must add the primary region
+ * back (the primary stack's cluster joined to the global cluster) before failback. Steps: refuse beside
+ * another execution; the DR cluster is the writer, the primary cluster a synchronized member and the
+ * global cluster `available` (else `PrimaryClusterNotMember`, nothing changed); notify; scale the
+ * primary group and wait; switch over (no stop of the DR writes first: Aurora fences them); poll until
+ * the primary cluster is the writer; point the DR region's stable database name back at the DR
+ * cluster's reader endpoint; PRIMARY record, INSYNC, primary health, DR standby, notify. No lag check:
+ * a switchover loses nothing, the lag only lengthens it; `force` is accepted and has no effect. A re-run
+ * after the switch finds the primary cluster already the writer (or the switch running), does not
+ * switch again, and finishes the DNS and capacity steps.
  */
 import { catchAll, type Definition, failure, failurePath, LAMBDA_RETRY, milestone, notify, poll, pollStart, sdkTask, type State, TRANSIENT_RETRY } from "./asl";
-import { concurrencyGuard, dnsChangeWait } from "./checks";
+import { concurrencyGuard, describeCluster, describeGlobalCluster, dnsChangeWait, isWriter } from "./checks";
 import { changeRecords, databaseNameChange, primaryRecordChange } from "./dnsChanges";
-import { primaryRegionTask } from "./primaryRegion";
-import { type RecoveryTargets } from "./targets";
+import { IS_FORCED } from "./failoverParts";
+import { type PrimaryRegionOperation, primaryRegionTask } from "./primaryRegion";
+import { assertDatabaseTargets, type AuroraGlobalDatabaseTargets, auroraGlobalOf, type Capacity, globalClusterArn, type RecoveryTargets } from "./targets";
 import { POLLING } from "./timing";
 
 /** Error names a failback execution can end with, and what each means to an operator. */
@@ -42,46 +62,102 @@ export const FAILBACK_ERRORS = {
 
 const FAILURE = "Failure: notify";
 
-/** The failback definition for `targets`. */
+/**
+ * The failback definition for `targets`: instance mode promotes the primary-region replica;
+ * aurora-global mode switches the global database back (`auroraFailbackDefinition`).
+ * @throws Error when the database part of `targets` is inconsistent (`databaseTargetsProblems`).
+ */
 export function failbackDefinition(targets: RecoveryTargets): Definition {
+  assertDatabaseTargets(targets, "failbackDefinition");
+  const aurora = auroraGlobalOf(targets);
+  return aurora ? auroraFailbackDefinition(targets, aurora) : instanceFailbackDefinition(targets);
+}
+
+/** A Task invoking operation `name` of the primary-region operations function. */
+function primaryOperation(targets: RecoveryTargets, name: PrimaryRegionOperation, arguments_: Record<string, unknown> = {}, rest: State = {}): State {
+  return primaryRegionTask(targets.primaryRegionFunctionArn, name, arguments_, rest);
+}
+
+/** The DR group set to `capacity`; errors go to the failure path. */
+function setDrCapacity(targets: RecoveryTargets, capacity: Capacity, next: string): State {
+  return sdkTask(
+    "autoscaling",
+    "updateAutoScalingGroup",
+    {
+      AutoScalingGroupName: targets.drAutoScalingGroup.name,
+      MinSize: capacity.minSize,
+      DesiredCapacity: capacity.desiredCapacity,
+      MaxSize: capacity.maxSize,
+    },
+    { ResultPath: null, Catch: catchAll(FAILURE), Next: next },
+  );
+}
+
+/**
+ * The end of a failback, both modes: the PRIMARY record aliases the primary load balancer again,
+ * Route 53 INSYNC, the primary targets healthy, the DR group back to standby, the success notification.
+ */
+function failbackEnd(
+  targets: RecoveryTargets,
+  fail: (error: "DnsChangeNotInSync" | "HealthNotRecovered") => State,
+  successMessage: string,
+): Record<string, State> {
+  return {
+    "Serve DNS from primary": changeRecords(
+      targets.dns.hostedZoneId,
+      "Failback: the PRIMARY record serves the primary region again",
+      [primaryRecordChange(targets, targets.primaryLoadBalancer)],
+      { next: pollStart("DNS change"), onError: FAILURE, track: true },
+    ),
+    ...dnsChangeWait("DNS change", "DNS serves primary", "DNS change not in sync", FAILURE),
+    "DNS change not in sync": fail("DnsChangeNotInSync"),
+    "DNS serves primary": milestone("dnsServesPrimary", pollStart("Primary health")),
+    ...poll({
+      name: "Primary health",
+      check: primaryOperation(targets, "describeTargetHealth"),
+      resultPath: "$.health",
+      done: [{ Variable: "$.health.answer.healthyTargets", NumericGreaterThanEquals: targets.primary.capacity.desiredCapacity }],
+      ...POLLING.health,
+      next: "Return DR to standby",
+      onTimeout: "Health not recovered",
+      onError: FAILURE,
+    }),
+    "Health not recovered": fail("HealthNotRecovered"),
+    "Return DR to standby": setDrCapacity(targets, targets.drAutoScalingGroup.standby, "Failed back"),
+    "Failed back": milestone("done", "Notify success"),
+    "Notify success": notify(targets.topicArn, "Failback complete", successMessage, { Next: "Succeeded" }),
+    Succeeded: { Type: "Succeed" },
+  };
+}
+
+/** The "Validate input" Choice of the failback: `{ force: boolean }`. */
+function validateFailbackInput(next: string): State {
+  return {
+    Type: "Choice",
+    Choices: [
+      {
+        And: [
+          { Variable: "$.force", IsPresent: true },
+          { Variable: "$.force", IsBoolean: true },
+        ],
+        Next: next,
+      },
+    ],
+    Default: "Invalid input",
+  };
+}
+
+/** The instance-mode failback (module comment). */
+function instanceFailbackDefinition(targets: RecoveryTargets): Definition {
   const fail = (error: keyof typeof FAILBACK_ERRORS) => failure(error, FAILBACK_ERRORS[error], FAILURE);
   const primary = targets.primary.capacity;
-  const operation = (name: Parameters<typeof primaryRegionTask>[1], arguments_: Record<string, unknown> = {}, rest: State = {}) =>
-    primaryRegionTask(targets.primaryRegionFunctionArn, name, arguments_, rest);
-  const isForced = {
-    And: [
-      { Variable: "$.force", IsPresent: true },
-      { Variable: "$.force", BooleanEquals: true },
-    ],
-  };
-  const setDrCapacity = (capacity: { minSize: number; desiredCapacity: number; maxSize: number }, next: string) =>
-    sdkTask(
-      "autoscaling",
-      "updateAutoScalingGroup",
-      {
-        AutoScalingGroupName: targets.drAutoScalingGroup.name,
-        MinSize: capacity.minSize,
-        DesiredCapacity: capacity.desiredCapacity,
-        MaxSize: capacity.maxSize,
-      },
-      { ResultPath: null, Catch: catchAll(FAILURE), Next: next },
-    );
+  const operation = (name: PrimaryRegionOperation, arguments_: Record<string, unknown> = {}, rest: State = {}) =>
+    primaryOperation(targets, name, arguments_, rest);
+  const isForced = IS_FORCED;
 
   const states: Record<string, State> = {
     Start: { Type: "Pass", Parameters: { "started.$": "$$.Execution.StartTime" }, ResultPath: "$.timeline", Next: "Validate input" },
-    "Validate input": {
-      Type: "Choice",
-      Choices: [
-        {
-          And: [
-            { Variable: "$.force", IsPresent: true },
-            { Variable: "$.force", IsBoolean: true },
-          ],
-          Next: "List running executions",
-        },
-      ],
-      Default: "Invalid input",
-    },
+    "Validate input": validateFailbackInput("List running executions"),
     "Invalid input": fail("InvalidInput"),
     ...concurrencyGuard("Describe DR database", FAILBACK_ERRORS.ExecutionAlreadyRunning, FAILURE),
     "Describe DR database": sdkTask(
@@ -157,7 +233,7 @@ export function failbackDefinition(targets: RecoveryTargets): Definition {
     }),
     "Capacity not ready": fail("CapacityNotReady"),
     "Stop writes in DR": {
-      ...setDrCapacity({ minSize: 0, desiredCapacity: 0, maxSize: 0 }, "Writes stopped"),
+      ...setDrCapacity(targets, { minSize: 0, desiredCapacity: 0, maxSize: 0 }, "Writes stopped"),
       // The call may have failed after scaling in: give DR its capacity back either way.
       Catch: catchAll("Restore DR writes"),
     },
@@ -181,7 +257,7 @@ export function failbackDefinition(targets: RecoveryTargets): Definition {
       // Writes are stopped in DR: whatever goes wrong before the promotion, DR gets its capacity back.
       onError: "Restore DR writes",
     }),
-    "Restore DR writes": setDrCapacity(targets.drAutoScalingGroup.recovery, "DR writes restored"),
+    "Restore DR writes": setDrCapacity(targets, targets.drAutoScalingGroup.recovery, "DR writes restored"),
     // An error that led here is kept at $.failure; otherwise the replica simply did not catch up.
     "DR writes restored": { Type: "Choice", Choices: [{ Variable: "$.failure", IsPresent: true, Next: FAILURE }], Default: "Catch-up timed out" },
     "Catch-up timed out": fail("ReplicaCatchUpTimeout"),
@@ -223,39 +299,187 @@ export function failbackDefinition(targets: RecoveryTargets): Definition {
       [databaseNameChange(targets, "$.primaryDatabase.answer.address")],
       { next: "Serve DNS from primary", onError: FAILURE, track: false },
     ),
-    "Serve DNS from primary": changeRecords(
-      targets.dns.hostedZoneId,
-      "Failback: the PRIMARY record serves the primary region again",
-      [primaryRecordChange(targets, targets.primaryLoadBalancer)],
-      { next: pollStart("DNS change"), onError: FAILURE, track: true },
-    ),
-    ...dnsChangeWait("DNS change", "DNS serves primary", "DNS change not in sync", FAILURE),
-    "DNS change not in sync": fail("DnsChangeNotInSync"),
-    "DNS serves primary": milestone("dnsServesPrimary", pollStart("Primary health")),
-    ...poll({
-      name: "Primary health",
-      check: operation("describeTargetHealth"),
-      resultPath: "$.health",
-      done: [{ Variable: "$.health.answer.healthyTargets", NumericGreaterThanEquals: primary.desiredCapacity }],
-      ...POLLING.health,
-      next: "Return DR to standby",
-      onTimeout: "Health not recovered",
-      onError: FAILURE,
-    }),
-    "Health not recovered": fail("HealthNotRecovered"),
-    "Return DR to standby": setDrCapacity(targets.drAutoScalingGroup.standby, "Failed back"),
-    "Failed back": milestone("done", "Notify success"),
-    "Notify success": notify(
-      targets.topicArn,
-      "Failback complete",
+    ...failbackEnd(
+      targets,
+      fail,
       `States.Format('Failback complete: ${targets.dns.applicationName} is served from ${targets.primaryRegion} again. Timeline: {}. Rebuild the DR stack as the standby (README, Failback) to restore protection.', States.JsonToString($.timeline))`,
-      { Next: "Succeeded" },
     ),
-    Succeeded: { Type: "Succeed" },
     ...failurePath(targets.topicArn, "Failback FAILED", { notify: FAILURE, end: "Failed" }),
   };
   return {
     Comment: `Failback of ${targets.dns.applicationName} from ${targets.drRegion} to ${targets.primaryRegion}: manual only`,
+    StartAt: "Start",
+    TimeoutSeconds: 4 * 3600,
+    States: states,
+  };
+}
+
+/** Error names an aurora-global failback execution can end with (shared names keep the instance meaning). */
+export const AURORA_FAILBACK_ERRORS = {
+  InvalidInput: FAILBACK_ERRORS.InvalidInput,
+  ExecutionAlreadyRunning: FAILBACK_ERRORS.ExecutionAlreadyRunning,
+  GlobalClusterMissing: "the Aurora global cluster does not exist; nothing was changed",
+  DrClusterNotWriter: "the DR cluster is not the writer of the global cluster: there is nothing to fail back; nothing was changed",
+  PrimaryClusterNotMember:
+    "the primary-region cluster is not an available, synchronized member of the global cluster. After an unplanned (managed) failover Aurora re-adds it as a secondary once its region is healthy and its volume is rebuilt: wait, then re-run. After a manual detach-and-promote, add the primary region back to the global cluster first (README, Aurora global database). Nothing was changed",
+  CapacityNotReady: FAILBACK_ERRORS.CapacityNotReady,
+  SwitchoverFailed: "Aurora refused the switchover back to the primary-region cluster; the DR cluster is still the writer and DR still serves",
+  SwitchCancelled: "Aurora cancelled the switchover; the DR cluster is still the writer and DR still serves (check the global cluster's RDS events)",
+  SwitchTimedOut:
+    "the primary-region cluster did not become the writer in time; DR still serves but its cluster may be read-only: re-run to continue (a running switchover is waited for, not repeated)",
+  DnsChangeNotInSync: FAILBACK_ERRORS.DnsChangeNotInSync,
+  HealthNotRecovered: FAILBACK_ERRORS.HealthNotRecovered,
+} as const;
+
+/** The aurora-global failback (module comment). */
+export function auroraFailbackDefinition(targets: RecoveryTargets, database: AuroraGlobalDatabaseTargets): Definition {
+  const fail = (error: keyof typeof AURORA_FAILBACK_ERRORS) => failure(error, AURORA_FAILBACK_ERRORS[error], FAILURE);
+  const primary = targets.primary.capacity;
+  const states: Record<string, State> = {
+    Start: { Type: "Pass", Parameters: { "started.$": "$$.Execution.StartTime" }, ResultPath: "$.timeline", Next: "Validate input" },
+    "Validate input": validateFailbackInput("List running executions"),
+    "Invalid input": fail("InvalidInput"),
+    ...concurrencyGuard("Describe global cluster", AURORA_FAILBACK_ERRORS.ExecutionAlreadyRunning, FAILURE),
+    "Describe global cluster": describeGlobalCluster(database, {
+      ResultPath: "$.global",
+      Catch: [{ ErrorEquals: ["Rds.GlobalClusterNotFoundException"], ResultPath: null, Next: "Global cluster missing" }, ...catchAll(FAILURE)],
+      Next: "Failed over?",
+    }),
+    "Global cluster missing": fail("GlobalClusterMissing"),
+    "Failed over?": {
+      Type: "Choice",
+      Choices: [
+        // A re-run after the switch, or while it runs: finish without switching again.
+        { ...isWriter("$.global.primary"), Next: "Already switched back" },
+        { Variable: "$.global.switching[0]", IsPresent: true, Next: "Already switched back" },
+        { ...isWriter("$.global.dr"), Next: "Primary re-protected?" },
+      ],
+      Default: "DR cluster not the writer",
+    },
+    "DR cluster not the writer": fail("DrClusterNotWriter"),
+    "Already switched back": { Type: "Pass", Result: true, ResultPath: "$.alreadySwitched", Next: "Notify start" },
+    "Primary re-protected?": {
+      Type: "Choice",
+      Choices: [
+        {
+          And: [
+            { Variable: "$.global.primary[0]", IsPresent: true },
+            // SynchronizationStatus `pending-resync` while Aurora rebuilds the re-added cluster (RDS API Reference, GlobalClusterMember).
+            {
+              Not: {
+                And: [
+                  { Variable: "$.global.primary[0].SynchronizationStatus", IsPresent: true },
+                  { Variable: "$.global.primary[0].SynchronizationStatus", StringEquals: "pending-resync" },
+                ],
+              },
+            },
+            { Variable: "$.global.status", StringEquals: "available" },
+          ],
+          Next: "Notify start",
+        },
+      ],
+      Default: "Primary cluster not a member",
+    },
+    "Primary cluster not a member": fail("PrimaryClusterNotMember"),
+    "Notify start": notify(
+      targets.topicArn,
+      "Failback started",
+      `States.Format('Failback of ${targets.dns.applicationName} to ${targets.primaryRegion} (switchover of the global database ${database.globalClusterIdentifier} to the primary-region cluster) started at {}: execution {}', $$.Execution.StartTime, $$.Execution.Id)`,
+      { Next: "Scale primary capacity" },
+    ),
+    "Scale primary capacity": primaryOperation(
+      targets,
+      "setCapacity",
+      { minSize: primary.minSize, desiredCapacity: primary.desiredCapacity, maxSize: primary.maxSize },
+      { ResultPath: null, Catch: catchAll(FAILURE), Next: pollStart("Primary capacity") },
+    ),
+    ...poll({
+      name: "Primary capacity",
+      check: primaryOperation(targets, "describeCapacity"),
+      resultPath: "$.primaryCapacity",
+      done: [{ Variable: "$.primaryCapacity.answer.inService", NumericGreaterThanEquals: primary.desiredCapacity }],
+      ...POLLING.capacity,
+      next: "Switch back needed?",
+      onTimeout: "Capacity not ready",
+      onError: FAILURE,
+    }),
+    "Capacity not ready": fail("CapacityNotReady"),
+    "Switch back needed?": {
+      Type: "Choice",
+      Choices: [{ Variable: "$.alreadySwitched", IsPresent: true, Next: pollStart("Global switch back") }],
+      Default: "Switch over to primary",
+    },
+    // Called in the DR region: the global database's primary cluster runs there now (switchovers run in the primary's region).
+    "Switch over to primary": sdkTask(
+      "rds",
+      "switchoverGlobalCluster",
+      { GlobalClusterIdentifier: database.globalClusterIdentifier, TargetDbClusterIdentifier: database.primaryClusterArn },
+      {
+        ResultPath: null,
+        Catch: [{ ErrorEquals: ["States.ALL"], ResultPath: "$.switchError", Next: "Switch back started anyway?" }],
+        Next: pollStart("Global switch back"),
+      },
+    ),
+    // A call that failed may still have started the switchover (a timeout, or a retry refused because the first attempt was accepted).
+    "Switch back started anyway?": describeGlobalCluster(database, {
+      ResultPath: "$.afterError",
+      Catch: [{ ErrorEquals: ["States.ALL"], ResultPath: "$.describeError", Next: "Switchover failed" }],
+      Next: "Switch back running?",
+    }),
+    "Switch back running?": {
+      Type: "Choice",
+      Choices: [
+        { ...isWriter("$.afterError.primary"), Next: pollStart("Global switch back") },
+        { Variable: "$.afterError.switching[0]", IsPresent: true, Next: pollStart("Global switch back") },
+      ],
+      Default: "Switchover failed",
+    },
+    "Switchover failed": fail("SwitchoverFailed"),
+    ...poll({
+      name: "Global switch back",
+      check: describeGlobalCluster(database),
+      resultPath: "$.switch",
+      done: [
+        {
+          And: [
+            isWriter("$.switch.primary"),
+            { Variable: "$.switch.status", StringEquals: "available" },
+            { Not: { Variable: "$.switch.switching[0]", IsPresent: true } },
+          ],
+        },
+      ],
+      failed: [{ Variable: "$.switch.switching[0]", StringEquals: "cancelling" }],
+      ...POLLING.globalSwitch,
+      next: "Switched back",
+      onFailed: "Switch cancelled",
+      onTimeout: "Switch timed out",
+      onError: FAILURE,
+    }),
+    "Switch cancelled": fail("SwitchCancelled"),
+    "Switch timed out": fail("SwitchTimedOut"),
+    "Switched back": milestone("switchedBack", "Describe DR cluster"),
+    // The DR cluster is a secondary again: its writer endpoint is inactive, reads go to its reader endpoint.
+    "Describe DR cluster": describeCluster(database.drClusterIdentifier, { ResultPath: "$.drCluster", Catch: catchAll(FAILURE), Next: "DR reader endpoint?" }),
+    "DR reader endpoint?": {
+      Type: "Choice",
+      Choices: [{ Variable: "$.drCluster.readerEndpoint[0]", IsPresent: true, Next: "Repoint DR database name" }],
+      Default: "Serve DNS from primary",
+    },
+    "Repoint DR database name": changeRecords(
+      targets.databaseName.drZoneId,
+      "Failback: the DR region's stable database name points at the DR cluster's reader endpoint again",
+      [databaseNameChange(targets, "$.drCluster.readerEndpoint[0]")],
+      { next: "Serve DNS from primary", onError: FAILURE, track: false },
+    ),
+    ...failbackEnd(
+      targets,
+      fail,
+      `States.Format('Failback complete: ${targets.dns.applicationName} is served from ${targets.primaryRegion} again and the primary-region cluster is the writer of the global database ${database.globalClusterIdentifier}; the DR cluster is its secondary again (no stack change needed). Timeline: {}', States.JsonToString($.timeline))`,
+    ),
+    ...failurePath(targets.topicArn, "Failback FAILED", { notify: FAILURE, end: "Failed" }),
+  };
+  return {
+    Comment: `Failback of ${targets.dns.applicationName} from ${targets.drRegion} to ${targets.primaryRegion}: switchover of the Aurora global database ${globalClusterArn(targets, database)}, manual only`,
     StartAt: "Start",
     TimeoutSeconds: 4 * 3600,
     States: states,

@@ -23,12 +23,46 @@
  * Started by an alarm, a finished execution holds its slot for `cooldownSeconds`, and every
  * execution refuses to start while another one runs: that is the minimum delay between automatic
  * executions.
+ *
+ * Aurora-global mode (`targets.database.engineMode`, see `auroraFailoverDefinition`): the same input,
+ * guard, capacity, DNS and health steps; the database part is an Aurora global database switch
+ * instead of a promotion (Aurora User Guide, "Using switchover or failover in Amazon Aurora Global
+ * Database"):
+ * - `planned` = managed switchover (`SwitchoverGlobalCluster`): Aurora waits until the DR cluster is
+ *   fully synchronized, makes the primary cluster read-only, then promotes the DR cluster; no data is
+ *   lost (RPO 0) and the old primary becomes a secondary. Aurora itself stops and drains the writes,
+ *   so the workflow does not scale the primary group to 0 first. The call is made in the primary
+ *   region ("--region: the AWS Region where the primary DB cluster ... is running"), through the
+ *   primary-region operations function (`switchoverGlobalCluster`), so a planned failover needs the
+ *   primary region to answer; in an outage use `unplanned`.
+ * - `unplanned` = managed failover (`FailoverGlobalCluster` with `AllowDataLoss: true`), called in the
+ *   DR region ("--region: the AWS Region where the secondary DB cluster ... is running"): it does not
+ *   wait for synchronization, so writes not yet replicated are lost (the lag, typically under a
+ *   second; Aurora keeps them in the `rds:unplanned-global-failover-...` snapshot of the old primary),
+ *   and Aurora re-adds the old primary cluster as a secondary once its region is available again.
+ * Pre-checks: the global cluster exists and lists the DR cluster as a member, the DR cluster is
+ * `available` (unless `force`) and the lag alarm (AuroraGlobalDBRPOLag in this mode) is OK (unless
+ * `force`). Then, in parallel with the capacity: switch, poll DescribeGlobalClusters until the DR
+ * cluster is the writer and the global cluster `available`, poll DescribeDBClusters until the DR
+ * cluster is `available`; the stable database name then points at the DR cluster's writer endpoint.
+ * Re-running is safe: a DR cluster that is already the writer, or a switch still running, is not
+ * switched again.
  */
 import { catchAll, type Definition, failure, failurePath, milestone, notify, poll, pollStart, sdkTask, type State, TRANSIENT_RETRY } from "./asl";
-import { alarmIsOk, alarmState, caughtUp, concurrencyGuard, describeDatabase, dnsChangeWait, replicaLagSince, targetHealth } from "./checks";
-import { changeRecords, databaseNameChange, primaryRecordChange } from "./dnsChanges";
+import {
+  alarmIsOk,
+  alarmState,
+  caughtUp,
+  concurrencyGuard,
+  describeCluster,
+  describeDatabase,
+  describeGlobalCluster,
+  isWriter,
+  replicaLagSince,
+} from "./checks";
+import { drCapacityBranch, failoverEnd, IS_FORCED, validateFailoverInput } from "./failoverParts";
 import { primaryRegionTask } from "./primaryRegion";
-import { type RecoveryTargets } from "./targets";
+import { assertDatabaseTargets, type AuroraGlobalDatabaseTargets, auroraGlobalOf, globalClusterArn, type RecoveryTargets } from "./targets";
 import { POLLING } from "./timing";
 
 /** Error names a failover execution can end with, and what each means to an operator. */
@@ -50,54 +84,22 @@ export const FAILOVER_ERRORS = {
 const FAILURE = "Failure: notify";
 const FAILED = "Failed";
 
-/** The failover definition for `targets`; `cooldownSeconds` is the minimum delay between automatic executions. */
+/**
+ * The failover definition for `targets`; `cooldownSeconds` is the minimum delay between automatic
+ * executions. Instance mode promotes the read replica; aurora-global mode switches the global
+ * database (`auroraFailoverDefinition`).
+ * @throws Error when the database part of `targets` is inconsistent (`databaseTargetsProblems`).
+ */
 export function failoverDefinition(targets: RecoveryTargets, cooldownSeconds: number): Definition {
-  const recovery = targets.drAutoScalingGroup.recovery;
+  assertDatabaseTargets(targets, "failoverDefinition");
+  const aurora = auroraGlobalOf(targets);
+  return aurora ? auroraFailoverDefinition(targets, aurora, cooldownSeconds) : instanceFailoverDefinition(targets, cooldownSeconds);
+}
+
+/** The instance-mode failover: promotion of the DR read replica (module comment). */
+function instanceFailoverDefinition(targets: RecoveryTargets, cooldownSeconds: number): Definition {
   const fail = (error: keyof typeof FAILOVER_ERRORS) => failure(error, FAILOVER_ERRORS[error], FAILURE);
   const describeReplica = describeDatabase(targets.replica.identifier);
-  const drHealth = targetHealth(targets.drTargetGroupArn, "$.health");
-  const isForced = {
-    And: [
-      { Variable: "$.force", IsPresent: true },
-      { Variable: "$.force", BooleanEquals: true },
-    ],
-  };
-
-  const scaleBranch: Pick<Definition, "StartAt" | "States"> = {
-    StartAt: "Scale DR capacity",
-    States: {
-      "Scale DR capacity": sdkTask(
-        "autoscaling",
-        "updateAutoScalingGroup",
-        {
-          AutoScalingGroupName: targets.drAutoScalingGroup.name,
-          MinSize: recovery.minSize,
-          DesiredCapacity: recovery.desiredCapacity,
-          MaxSize: recovery.maxSize,
-        },
-        { ResultPath: null, Next: pollStart("DR capacity") },
-      ),
-      ...poll({
-        name: "DR capacity",
-        check: sdkTask(
-          "autoscaling",
-          "describeAutoScalingGroups",
-          { AutoScalingGroupNames: [targets.drAutoScalingGroup.name] },
-          {
-            ResultSelector: { "instances.$": "$.AutoScalingGroups[0].Instances[?(@.LifecycleState == 'InService')].InstanceId" },
-          },
-        ),
-        resultPath: "$.capacity",
-        measure: { Type: "Pass", Parameters: { "inService.$": "States.ArrayLength($.capacity.instances)" }, ResultPath: "$.capacity" },
-        done: [{ Variable: "$.capacity.inService", NumericGreaterThanEquals: recovery.desiredCapacity }],
-        ...POLLING.capacity,
-        next: "DR capacity ready",
-        onTimeout: "Capacity not ready",
-      }),
-      "DR capacity ready": { Type: "Pass", Parameters: { "inService.$": "$.capacity.inService" }, End: true },
-      "Capacity not ready": { Type: "Fail", Error: "CapacityNotReady", Cause: FAILOVER_ERRORS.CapacityNotReady },
-    },
-  };
 
   const promoteBranch: Pick<Definition, "StartAt" | "States"> = {
     StartAt: "Promotion needed?",
@@ -148,34 +150,7 @@ export function failoverDefinition(targets: RecoveryTargets, cooldownSeconds: nu
 
   const states: Record<string, State> = {
     Start: { Type: "Pass", Parameters: { "started.$": "$$.Execution.StartTime" }, ResultPath: "$.timeline", Next: "Validate input" },
-    "Validate input": {
-      Type: "Choice",
-      Choices: [
-        {
-          // Each field is checked for presence first: a comparison on a missing path is a States.Runtime error.
-          And: [
-            { Variable: "$.mode", IsPresent: true },
-            {
-              Or: [
-                { Variable: "$.mode", StringEquals: "planned" },
-                { Variable: "$.mode", StringEquals: "unplanned" },
-              ],
-            },
-            { Variable: "$.force", IsPresent: true },
-            { Variable: "$.force", IsBoolean: true },
-            { Variable: "$.trigger", IsPresent: true },
-            {
-              Or: [
-                { Variable: "$.trigger", StringEquals: "operator" },
-                { Variable: "$.trigger", StringEquals: "alarm" },
-              ],
-            },
-          ],
-          Next: "List running executions",
-        },
-      ],
-      Default: "Invalid input",
-    },
+    "Validate input": validateFailoverInput("List running executions", "Invalid input"),
     "Invalid input": fail("InvalidInput"),
     ...concurrencyGuard("Describe replica", FAILOVER_ERRORS.ExecutionAlreadyRunning, FAILURE),
     "Describe replica": {
@@ -201,7 +176,7 @@ export function failoverDefinition(targets: RecoveryTargets, cooldownSeconds: nu
           Or: [
             { Variable: "$.replica.instance.DbInstanceStatus", StringEquals: "available" },
             { Variable: "$.replica.instance.DbInstanceStatus", StringEquals: "backing-up" },
-            isForced,
+            IS_FORCED,
           ],
           Next: "Check replica lag",
         },
@@ -210,27 +185,8 @@ export function failoverDefinition(targets: RecoveryTargets, cooldownSeconds: nu
     },
     "Replica not ready": fail("ReplicaNotReady"),
     "Already promoted": { Type: "Pass", Result: true, ResultPath: "$.alreadyPromoted", Next: "Notify start" },
-    "Check replica lag": {
-      ...alarmState(targets.alarms.replicaLagOverRpo),
-      ResultPath: "$.replicaLag",
-      Catch: catchAll(FAILURE),
-      Next: "Replica lag within RPO?",
-    },
-    "Replica lag within RPO?": {
-      Type: "Choice",
-      Choices: [
-        { ...alarmIsOk("$.replicaLag"), Next: "Notify start" },
-        { ...isForced, Next: "Notify start" },
-      ],
-      Default: "Replica lag over RPO",
-    },
-    "Replica lag over RPO": fail("ReplicaLagOverRpo"),
-    "Notify start": notify(
-      targets.topicArn,
-      "Failover started",
-      `States.Format('Failover ({}, trigger {}, force {}) to ${targets.drRegion} started at {}: execution {}', $.mode, $.trigger, $.force, $$.Execution.StartTime, $$.Execution.Id)`,
-      { Next: "Planned?" },
-    ),
+    ...lagGuard(targets, "Notify start", () => fail("ReplicaLagOverRpo")),
+    "Notify start": notifyStart(targets, "Planned?"),
     "Planned?": {
       Type: "Choice",
       Choices: [
@@ -269,54 +225,247 @@ export function failoverDefinition(targets: RecoveryTargets, cooldownSeconds: nu
     "Catch-up timed out": fail("ReplicaCatchUpTimeout"),
     Recover: {
       Type: "Parallel",
-      Branches: [scaleBranch, promoteBranch],
+      Branches: [drCapacityBranch(targets, FAILOVER_ERRORS.CapacityNotReady), promoteBranch],
       ResultSelector: { "inService.$": "$[0].inService", "databaseAddress.$": "$[1].databaseAddress" },
       ResultPath: "$.recovery",
       Catch: catchAll(FAILURE),
       Next: "Database promoted and capacity ready",
     },
-    "Database promoted and capacity ready": milestone("recovered", "Repoint database name"),
-    "Repoint database name": changeRecords(
-      targets.databaseName.drZoneId,
-      "Failover: the stable database name points at the promoted database",
-      [databaseNameChange(targets, "$.recovery.databaseAddress")],
-      { next: "Serve DNS from DR", onError: FAILURE, track: false },
-    ),
-    "Serve DNS from DR": changeRecords(
-      targets.dns.hostedZoneId,
-      "Failover: the PRIMARY record serves the DR region",
-      [primaryRecordChange(targets, targets.drLoadBalancer)],
-      { next: pollStart("DNS change"), onError: FAILURE, track: true },
-    ),
-    ...dnsChangeWait("DNS change", "DNS serves DR", "DNS change not in sync", FAILURE),
-    "DNS change not in sync": fail("DnsChangeNotInSync"),
-    "DNS serves DR": milestone("dnsServesDr", pollStart("DR health")),
-    ...poll({
-      name: "DR health",
-      check: drHealth.check,
-      resultPath: "$.health",
-      measure: drHealth.measure,
-      done: [drHealth.healthy(recovery.desiredCapacity)],
-      ...POLLING.health,
-      next: "Healthy in DR",
-      onTimeout: "Health not recovered",
-      onError: FAILURE,
+    ...failoverEnd(targets, {
+      start: "Database promoted and capacity ready",
+      databaseNameComment: "Failover: the stable database name points at the promoted database",
+      successMessage: `States.Format('Failover ({}) complete: ${targets.dns.applicationName} is served from ${targets.drRegion}, database {} promoted, {} healthy targets. Timeline: {}. Set database.promoted: true in the DR stack before its next deploy.', $.mode, $.recovery.databaseAddress, $.health.targets, States.JsonToString($.timeline))`,
+      cooldownSeconds,
+      failurePathStart: FAILURE,
+      fail,
     }),
-    "Health not recovered": fail("HealthNotRecovered"),
-    "Healthy in DR": milestone("healthy", "Notify success"),
-    "Notify success": notify(
-      targets.topicArn,
-      "Failover complete",
-      `States.Format('Failover ({}) complete: ${targets.dns.applicationName} is served from ${targets.drRegion}, database {} promoted, {} healthy targets. Timeline: {}. Set database.promoted: true in the DR stack before its next deploy.', $.mode, $.recovery.databaseAddress, $.health.targets, States.JsonToString($.timeline))`,
-      { Next: "Cool down?" },
-    ),
-    "Cool down?": { Type: "Choice", Choices: [{ Variable: "$.trigger", StringEquals: "alarm", Next: "Cool down" }], Default: "Failed over" },
-    "Cool down": { Type: "Wait", Seconds: cooldownSeconds, Next: "Failed over" },
-    "Failed over": { Type: "Succeed" },
     ...failurePath(targets.topicArn, "Failover FAILED", { notify: FAILURE, end: FAILED }),
   };
   return {
     Comment: `Failover of ${targets.dns.applicationName} from ${targets.primaryRegion} to ${targets.drRegion} (planned switchover or unplanned failover)`,
+    StartAt: "Start",
+    TimeoutSeconds: FAILOVER_TIMEOUT_SECONDS + cooldownSeconds,
+    States: states,
+  };
+}
+
+/** The lag pre-check shared by both modes: the lag alarm must be OK unless forced; `Check replica lag` -> `Replica lag within RPO?`. */
+function lagGuard(targets: RecoveryTargets, next: string, overRpo: () => State): Record<string, State> {
+  return {
+    "Check replica lag": {
+      ...alarmState(targets.alarms.replicaLagOverRpo),
+      ResultPath: "$.replicaLag",
+      Catch: catchAll(FAILURE),
+      Next: "Replica lag within RPO?",
+    },
+    "Replica lag within RPO?": {
+      Type: "Choice",
+      Choices: [
+        { ...alarmIsOk("$.replicaLag"), Next: next },
+        { ...IS_FORCED, Next: next },
+      ],
+      Default: "Replica lag over RPO",
+    },
+    "Replica lag over RPO": overRpo(),
+  };
+}
+
+function notifyStart(targets: RecoveryTargets, next: string): State {
+  return notify(
+    targets.topicArn,
+    "Failover started",
+    `States.Format('Failover ({}, trigger {}, force {}) to ${targets.drRegion} started at {}: execution {}', $.mode, $.trigger, $.force, $$.Execution.StartTime, $$.Execution.Id)`,
+    { Next: next },
+  );
+}
+
+/** Error names an aurora-global failover execution can end with (the errors it shares with instance mode have the same meaning). */
+export const AURORA_FAILOVER_ERRORS = {
+  InvalidInput: FAILOVER_ERRORS.InvalidInput,
+  ExecutionAlreadyRunning: FAILOVER_ERRORS.ExecutionAlreadyRunning,
+  GlobalClusterMissing: "the Aurora global cluster does not exist; nothing was changed",
+  DrClusterNotMember:
+    "the DR cluster is not a member of the global cluster (detached, or never joined); nothing was changed: promote it by hand (RDS RemoveFromGlobalCluster) or re-add it (README, Aurora global database)",
+  DrClusterMissing: "the DR cluster does not exist; nothing was changed",
+  DrClusterNotReady: "the DR cluster is not available; nothing was changed (force to try anyway)",
+  ReplicaLagOverRpo: FAILOVER_ERRORS.ReplicaLagOverRpo,
+  SwitchoverFailed:
+    "planned: Aurora refused the switchover, or the primary region did not answer; nothing was switched, DNS still serves the primary (in an outage run mode unplanned)",
+  GlobalFailoverFailed:
+    "unplanned: Aurora refused the global database failover; nothing was switched, DNS still serves the primary (check the global cluster's RDS events, then re-run)",
+  SwitchCancelled: "Aurora cancelled the switchover or failover; DNS still serves the primary (check the global cluster's RDS events, then re-run)",
+  SwitchTimedOut: "the DR cluster did not become the available writer in time; re-run to continue (a running switch is waited for, not repeated)",
+  CapacityNotReady: FAILOVER_ERRORS.CapacityNotReady,
+  DnsChangeNotInSync: FAILOVER_ERRORS.DnsChangeNotInSync,
+  HealthNotRecovered: FAILOVER_ERRORS.HealthNotRecovered,
+} as const;
+
+/**
+ * The aurora-global failover (module comment): pre-checks on the global cluster and the DR cluster,
+ * then in parallel the capacity and the switch (planned: switchover through the primary-region
+ * function; unplanned: FailoverGlobalCluster with AllowDataLoss), then the shared end.
+ */
+export function auroraFailoverDefinition(targets: RecoveryTargets, database: AuroraGlobalDatabaseTargets, cooldownSeconds: number): Definition {
+  const fail = (error: keyof typeof AURORA_FAILOVER_ERRORS) => failure(error, AURORA_FAILOVER_ERRORS[error], FAILURE);
+  const failState = (error: keyof typeof AURORA_FAILOVER_ERRORS): State => ({ Type: "Fail", Error: error, Cause: AURORA_FAILOVER_ERRORS[error] });
+
+  const switchBranch: Pick<Definition, "StartAt" | "States"> = {
+    StartAt: "Switch needed?",
+    States: {
+      "Switch needed?": {
+        Type: "Choice",
+        Choices: [
+          // Re-run: the DR cluster is already the writer, or a switch is running; wait for it instead of switching again.
+          { Variable: "$.alreadySwitched", IsPresent: true, Next: pollStart("Global switch") },
+          { Variable: "$.mode", StringEquals: "planned", Next: "Switch over" },
+        ],
+        Default: "Fail over global cluster",
+      },
+      // SwitchoverGlobalCluster runs in the primary cluster's region (Aurora User Guide, switchovers: --region of the primary).
+      "Switch over": primaryRegionTask(
+        targets.primaryRegionFunctionArn,
+        "switchoverGlobalCluster",
+        {},
+        {
+          ResultPath: null,
+          Catch: [{ ErrorEquals: ["States.ALL"], ResultPath: "$.switchError", Next: "Switch started anyway?" }],
+          Next: pollStart("Global switch"),
+        },
+      ),
+      // FailoverGlobalCluster runs in the target's region (same guide, managed failovers: --region of the secondary); its ARN locates it.
+      "Fail over global cluster": sdkTask(
+        "rds",
+        "failoverGlobalCluster",
+        { GlobalClusterIdentifier: database.globalClusterIdentifier, TargetDbClusterIdentifier: database.drClusterArn, AllowDataLoss: true },
+        {
+          ResultPath: null,
+          Catch: [{ ErrorEquals: ["States.ALL"], ResultPath: "$.switchError", Next: "Switch started anyway?" }],
+          Next: pollStart("Global switch"),
+        },
+      ),
+      // A call that failed may still have started the switch (a timeout, or a retry refused because the first attempt
+      // was accepted): look before reporting a failure, and follow the switch if it runs.
+      "Switch started anyway?": describeGlobalCluster(database, {
+        ResultPath: "$.afterError",
+        Catch: [{ ErrorEquals: ["States.ALL"], ResultPath: "$.describeError", Next: "Which switch failed?" }],
+        Next: "Switch running?",
+      }),
+      "Switch running?": {
+        Type: "Choice",
+        Choices: [
+          { ...isWriter("$.afterError.dr"), Next: pollStart("Global switch") },
+          { Variable: "$.afterError.switching[0]", IsPresent: true, Next: pollStart("Global switch") },
+        ],
+        Default: "Which switch failed?",
+      },
+      "Which switch failed?": {
+        Type: "Choice",
+        Choices: [{ Variable: "$.mode", StringEquals: "planned", Next: "Switchover failed" }],
+        Default: "Global failover failed",
+      },
+      ...poll({
+        name: "Global switch",
+        check: describeGlobalCluster(database),
+        resultPath: "$.switch",
+        done: [
+          {
+            And: [
+              isWriter("$.switch.dr"),
+              { Variable: "$.switch.status", StringEquals: "available" },
+              { Not: { Variable: "$.switch.switching[0]", IsPresent: true } },
+            ],
+          },
+        ],
+        failed: [{ Variable: "$.switch.switching[0]", StringEquals: "cancelling" }],
+        ...POLLING.globalSwitch,
+        next: pollStart("Writer cluster"),
+        onFailed: "Switch cancelled",
+        onTimeout: "Switch timed out",
+      }),
+      ...poll({
+        name: "Writer cluster",
+        check: describeCluster(database.drClusterIdentifier),
+        resultPath: "$.writer",
+        done: [
+          {
+            And: [
+              { Variable: "$.writer.status", StringEquals: "available" },
+              { Variable: "$.writer.endpoint[0]", IsPresent: true },
+            ],
+          },
+        ],
+        ...POLLING.writerCluster,
+        next: "Switched",
+        onTimeout: "Switch timed out",
+      }),
+      Switched: { Type: "Pass", Parameters: { "databaseAddress.$": "$.writer.endpoint[0]" }, End: true },
+      "Switchover failed": failState("SwitchoverFailed"),
+      "Global failover failed": failState("GlobalFailoverFailed"),
+      "Switch cancelled": failState("SwitchCancelled"),
+      "Switch timed out": failState("SwitchTimedOut"),
+    },
+  };
+
+  const states: Record<string, State> = {
+    Start: { Type: "Pass", Parameters: { "started.$": "$$.Execution.StartTime" }, ResultPath: "$.timeline", Next: "Validate input" },
+    "Validate input": validateFailoverInput("List running executions", "Invalid input"),
+    "Invalid input": fail("InvalidInput"),
+    ...concurrencyGuard("Describe global cluster", AURORA_FAILOVER_ERRORS.ExecutionAlreadyRunning, FAILURE),
+    "Describe global cluster": describeGlobalCluster(database, {
+      ResultPath: "$.global",
+      Catch: [{ ErrorEquals: ["Rds.GlobalClusterNotFoundException"], ResultPath: null, Next: "Global cluster missing" }, ...catchAll(FAILURE)],
+      Next: "DR cluster role?",
+    }),
+    "Global cluster missing": fail("GlobalClusterMissing"),
+    "DR cluster role?": {
+      Type: "Choice",
+      Choices: [
+        { Not: { Variable: "$.global.dr[0]", IsPresent: true }, Next: "DR cluster not a member" },
+        { ...isWriter("$.global.dr"), Next: "Already switched" },
+        // A re-run while an earlier switch is still running: wait for it instead of switching again.
+        { Variable: "$.global.switching[0]", IsPresent: true, Next: "Already switched" },
+      ],
+      Default: "Describe DR cluster",
+    },
+    "DR cluster not a member": fail("DrClusterNotMember"),
+    "Already switched": { Type: "Pass", Result: true, ResultPath: "$.alreadySwitched", Next: "Notify start" },
+    "Describe DR cluster": describeCluster(database.drClusterIdentifier, {
+      ResultPath: "$.drCluster",
+      Catch: [{ ErrorEquals: ["Rds.DbClusterNotFoundException"], ResultPath: null, Next: "DR cluster missing" }, ...catchAll(FAILURE)],
+      Next: "DR cluster ready?",
+    }),
+    "DR cluster missing": fail("DrClusterMissing"),
+    "DR cluster ready?": {
+      Type: "Choice",
+      Choices: [
+        { Variable: "$.drCluster.status", StringEquals: "available", Next: "Check replica lag" },
+        { ...IS_FORCED, Next: "Check replica lag" },
+      ],
+      Default: "DR cluster not ready",
+    },
+    "DR cluster not ready": fail("DrClusterNotReady"),
+    ...lagGuard(targets, "Notify start", () => fail("ReplicaLagOverRpo")),
+    "Notify start": notifyStart(targets, "Recover"),
+    Recover: {
+      Type: "Parallel",
+      Branches: [drCapacityBranch(targets, AURORA_FAILOVER_ERRORS.CapacityNotReady), switchBranch],
+      ResultSelector: { "inService.$": "$[0].inService", "databaseAddress.$": "$[1].databaseAddress" },
+      ResultPath: "$.recovery",
+      Catch: catchAll(FAILURE),
+      Next: "Database switched and capacity ready",
+    },
+    ...failoverEnd(targets, {
+      start: "Database switched and capacity ready",
+      databaseNameComment: "Failover: the stable database name points at the DR cluster's writer endpoint",
+      successMessage: `States.Format('Failover ({}) complete: ${targets.dns.applicationName} is served from ${targets.drRegion}; the DR cluster ${database.drClusterIdentifier} ({}) is the writer of the global database ${database.globalClusterIdentifier}; {} healthy targets. Timeline: {}. After an unplanned failover Aurora re-adds the primary-region cluster as a secondary once ${targets.primaryRegion} recovers: copy its rds:unplanned-global-failover snapshot to a manual snapshot to keep the writes that were not replicated.', $.mode, $.recovery.databaseAddress, $.health.targets, States.JsonToString($.timeline))`,
+      cooldownSeconds,
+      failurePathStart: FAILURE,
+      fail,
+    }),
+    ...failurePath(targets.topicArn, "Failover FAILED", { notify: FAILURE, end: FAILED }),
+  };
+  return {
+    Comment: `Failover of ${targets.dns.applicationName} from ${targets.primaryRegion} to ${targets.drRegion}: Aurora global database ${globalClusterArn(targets, database)} (planned switchover or unplanned failover)`,
     StartAt: "Start",
     TimeoutSeconds: FAILOVER_TIMEOUT_SECONDS + cooldownSeconds,
     States: states,

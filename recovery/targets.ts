@@ -19,6 +19,33 @@ export interface LoadBalancerAlias {
   zoneId: string;
 }
 
+/** The database engine modes (`database.engineMode` of the primary stack; `dbEngineMode` of its outputs). */
+export const ENGINE_MODES = ["instance", "aurora-global"] as const;
+export type EngineMode = (typeof ENGINE_MODES)[number];
+
+/**
+ * An Aurora global database (Aurora User Guide, "Using switchover or failover in Amazon Aurora
+ * Global Database"): a global cluster whose primary cluster is in the primary region and whose
+ * secondary cluster is in the DR region. Failover switches the writer to `drCluster*`; failback
+ * switches it back to `primaryCluster*`. Cluster ARNs are `arn:<p>:rds:<region>:<account>:cluster:<identifier>`;
+ * the global cluster's ARN, `arn:<p>:rds::<account>:global-cluster:<globalClusterIdentifier>`, is
+ * derived (`globalClusterArn`).
+ */
+export interface AuroraGlobalDatabaseTargets {
+  engineMode: "aurora-global";
+  /** Identifier of the global cluster (`aws.rds.GlobalCluster` `globalClusterIdentifier`), e.g. `multi-region-dr-global`. */
+  globalClusterIdentifier: string;
+  /** The secondary cluster in the DR region: identifier and ARN. */
+  drClusterIdentifier: string;
+  drClusterArn: string;
+  /** The primary cluster in the primary region (the primary's `dbIdentifier` and `dbArn` outputs). */
+  primaryClusterIdentifier: string;
+  primaryClusterArn: string;
+}
+
+/** The database's engine mode and, for an Aurora global database, what its workflows switch. */
+export type DatabaseTargets = { engineMode: "instance" } | AuroraGlobalDatabaseTargets;
+
 export interface RecoveryTargets {
   /** `aws`, `aws-us-gov` or `aws-cn`. */
   partition: string;
@@ -32,8 +59,16 @@ export interface RecoveryTargets {
   rtoSeconds: number;
   rpoSeconds: number;
 
-  /** The cross-region read replica in the DR region, promoted by failover. */
+  /**
+   * The DR copy of the database. Instance mode: the cross-region read replica in the DR region,
+   * promoted by failover (`arn:<p>:rds:<drRegion>:<account>:db:<identifier>`). Aurora-global mode:
+   * the DR secondary cluster, the same cluster as `database.drClusterIdentifier` and
+   * `database.drClusterArn` (`arn:<p>:rds:<drRegion>:<account>:cluster:<identifier>`); the workflows
+   * read it from `database` then, and `databaseTargetsProblems` checks that both agree.
+   */
   replica: { identifier: string; arn: string; backupRetentionDays: number };
+  /** How the database is replicated and switched; absent means `{ engineMode: "instance" }` (targets written before engine modes existed). */
+  database?: DatabaseTargets;
   /** The DR Auto Scaling Group: its standby capacity and the capacity failover scales it to (the primary's). */
   drAutoScalingGroup: { name: string; arn: string; standby: Capacity; recovery: Capacity };
   /** Target group of the DR ALB; failover waits until `recovery.desiredCapacity` targets pass `/health`. */
@@ -80,4 +115,75 @@ export interface RecoveryTargets {
 /** Route 53 alias target zone: an alias to another record in the same hosted zone uses the zone's own id. */
 export function sameZoneAlias(targets: RecoveryTargets, name: string): { HostedZoneId: string; DnsName: string; EvaluateTargetHealth: boolean } {
   return { HostedZoneId: targets.dns.hostedZoneId, DnsName: name, EvaluateTargetHealth: true };
+}
+
+/** The engine mode of `targets` (`instance` when `database` is absent). */
+export function engineModeOf(targets: RecoveryTargets): EngineMode {
+  return targets.database?.engineMode ?? "instance";
+}
+
+/** The Aurora global database of `targets`, or undefined in instance mode. */
+export function auroraGlobalOf(targets: RecoveryTargets): AuroraGlobalDatabaseTargets | undefined {
+  return targets.database?.engineMode === "aurora-global" ? targets.database : undefined;
+}
+
+/**
+ * ARN of the global cluster: `arn:<partition>:rds::<account>:global-cluster:<identifier>` (Service
+ * Authorization Reference, Amazon RDS, resource type `global-cluster`: no region, a global cluster spans regions).
+ */
+export function globalClusterArn(targets: RecoveryTargets, database: AuroraGlobalDatabaseTargets): string {
+  return `arn:${targets.partition}:rds::${targets.accountId}:global-cluster:${database.globalClusterIdentifier}`;
+}
+
+/** RDS cluster identifiers: 1-63 letters, digits or hyphens, starting with a letter, no two consecutive hyphens nor a trailing one (RDS API Reference, CreateDBCluster, DBClusterIdentifier); global clusters the same (CreateGlobalCluster). */
+const CLUSTER_IDENTIFIER = /^[A-Za-z](?!.*--)[A-Za-z0-9-]{0,62}(?<!-)$/;
+
+/**
+ * What is wrong with the database part of `targets` (empty when nothing): in aurora-global mode,
+ * identifiers that RDS would refuse, cluster ARNs that are not `arn:<p>:rds:<region>:<account>:cluster:<identifier>`
+ * of their own identifier in their own region (the DR cluster in the DR region, the primary cluster
+ * in the primary region), and a `replica` or `primary` that names other resources than the clusters
+ * (the stack must pass the same cluster in both places). Each message names the field and how to fix it.
+ */
+export function databaseTargetsProblems(targets: RecoveryTargets): string[] {
+  const database = targets.database;
+  if (database === undefined || database.engineMode === "instance") return [];
+  if ((database as { engineMode: unknown }).engineMode !== "aurora-global") {
+    return [`database.engineMode must be one of ${ENGINE_MODES.join(", ")}, got ${JSON.stringify((database as { engineMode: unknown }).engineMode)}`];
+  }
+  const problems: string[] = [];
+  for (const field of ["globalClusterIdentifier", "drClusterIdentifier", "primaryClusterIdentifier"] as const) {
+    if (typeof database[field] !== "string" || !CLUSTER_IDENTIFIER.test(database[field])) {
+      problems.push(
+        `database.${field} must be an RDS cluster identifier (a letter, then letters, digits or single hyphens, 63 at most), got ${JSON.stringify(database[field])}`,
+      );
+    }
+  }
+  const clusterArn = (region: string, identifier: string) => `arn:${targets.partition}:rds:${region}:${targets.accountId}:cluster:${identifier}`;
+  const expectArn = (field: "drClusterArn" | "primaryClusterArn", region: string, identifier: string) => {
+    if (database[field] !== clusterArn(region, identifier)) {
+      problems.push(
+        `database.${field} must be ${clusterArn(region, identifier)} (the cluster ARN of its identifier, in ${region}), got ${JSON.stringify(database[field])}`,
+      );
+    }
+  };
+  expectArn("drClusterArn", targets.drRegion, database.drClusterIdentifier);
+  expectArn("primaryClusterArn", targets.primaryRegion, database.primaryClusterIdentifier);
+  if (targets.replica.identifier !== database.drClusterIdentifier || targets.replica.arn !== database.drClusterArn) {
+    problems.push(
+      `replica must name the DR cluster in aurora-global mode ({ identifier: ${database.drClusterIdentifier}, arn: ${database.drClusterArn} }), got { identifier: ${targets.replica.identifier}, arn: ${targets.replica.arn} }`,
+    );
+  }
+  if (targets.primary.databaseIdentifier !== database.primaryClusterIdentifier || targets.primary.databaseArn !== database.primaryClusterArn) {
+    problems.push(
+      `primary.databaseIdentifier and primary.databaseArn must name the primary cluster in aurora-global mode (${database.primaryClusterIdentifier}, ${database.primaryClusterArn}), got ${targets.primary.databaseIdentifier}, ${targets.primary.databaseArn}`,
+    );
+  }
+  return problems;
+}
+
+/** @throws Error listing `databaseTargetsProblems(targets)`, prefixed with `where`, when there are any. */
+export function assertDatabaseTargets(targets: RecoveryTargets, where: string): void {
+  const problems = databaseTargetsProblems(targets);
+  if (problems.length > 0) throw new Error(`${where}: invalid recovery targets: ${problems.join("; ")}`);
 }

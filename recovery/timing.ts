@@ -34,6 +34,19 @@ export const POLLING = {
    * Polled every 30 s for up to 10 minutes.
    */
   catchUp: { intervalSeconds: 30, maxAttempts: 20 },
+  /**
+   * Aurora global database switchover or failover: "Typically, the chosen secondary cluster assumes
+   * the primary role within a few minutes" (Aurora User Guide, "Using switchover or failover in Amazon
+   * Aurora Global Database", managed failovers); a switchover first waits until the secondary is fully
+   * synchronized, so it lasts longer the larger the lag (same page, switchovers). Polled every 15 s
+   * for up to 30 minutes.
+   */
+  globalSwitch: { intervalSeconds: 15, maxAttempts: 120 },
+  /**
+   * The new writer cluster reports `available` once the switch has ended (RDS API Reference,
+   * DescribeDBClusters, Status). Polled every 15 s for up to 10 minutes.
+   */
+  writerCluster: { intervalSeconds: 15, maxAttempts: 40 },
 } as const;
 
 /** Minimum delay between automatic failover executions, seconds, unless configured: 1 hour. */

@@ -46,6 +46,7 @@ export const USAGE = `Usage:
   tsx runbook/cli.ts failover (--planned | --unplanned) [--force] [options]
   tsx runbook/cli.ts failback [--force] [options]
   tsx runbook/cli.ts drill [--live] [options]
+  tsx runbook/cli.ts restore --from <dr|primary> [options]   (npm run restore; restore --help)
 
 Starts a DR workflow (a Step Functions state machine of the DR stack), follows it to the end and
 prints its timeline.

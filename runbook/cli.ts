@@ -5,6 +5,7 @@
  * Usage: tsx runbook/cli.ts failover (--planned | --unplanned) [--force] [options]
  *        tsx runbook/cli.ts failback [--force] [options]
  *        tsx runbook/cli.ts drill [--live] [options]
+ *        tsx runbook/cli.ts restore --from <dr|primary> [--to-time <time>] [options] (`npm run restore`, runbook/restore.ts)
  * Options: --stack <name> (default dr), --region <region>, --state-machine-arn <arn>, --dry-run,
  *          --yes, --poll-seconds <n> (default 5); see `USAGE` in arguments.ts.
  *
@@ -26,6 +27,7 @@ import { EXIT, RunbookError } from "./errors";
 import { executionInput, executionName } from "./execution";
 import { followExecution } from "./follow";
 import { executionConsoleUrl, locateStateMachine, resolveRegion } from "./locate";
+import { type RestoreDependencies, restoreServices, runRestore } from "./restore";
 import { consoleOutput, type Output } from "./output";
 import { builderPlan, PlanError, topLevelSteps } from "./plan";
 import { readStackSettings } from "./stack";
@@ -45,6 +47,8 @@ export interface RunbookDependencies {
   prompt: (question: string) => Promise<string>;
   now: () => Date;
   sleep: (milliseconds: number) => Promise<void>;
+  /** The restore command's AWS Backup and RDS clients and stack outputs reader; default the real ones (`restoreServices`). */
+  restore?: Pick<RestoreDependencies, "restoreClients" | "stackOutputs" | "readFile">;
 }
 
 /** The real world: SDK clients with the default credential chain, the console, stdin, timers. */
@@ -74,6 +78,7 @@ export function defaultDependencies(): RunbookDependencies {
  */
 export async function main(argv: readonly string[], deps: RunbookDependencies): Promise<number> {
   const { output } = deps;
+  if (argv[0] === "restore") return runRestore(argv.slice(1), { ...deps, ...(deps.restore ?? restoreServices(deps.projectDirectory)) });
   try {
     const command = parseRunbookArguments(argv);
     if (command.kind === "help") {

@@ -3,14 +3,18 @@
  * maps next to each definition) and the Step Functions built-in ones.
  */
 import { DRILL_ERRORS } from "../recovery/drill";
-import { FAILBACK_ERRORS } from "../recovery/failback";
-import { FAILOVER_ERRORS } from "../recovery/failover";
+import { AURORA_FAILBACK_ERRORS, FAILBACK_ERRORS } from "../recovery/failback";
+import { AURORA_FAILOVER_ERRORS, FAILOVER_ERRORS } from "../recovery/failover";
 import type { Workflow } from "../recovery/names";
 
-/** Error name -> meaning, per workflow. */
+/**
+ * Error name -> meaning, per workflow, both engine modes: the instance mode's errors and the
+ * aurora-global mode's (recovery/failover.ts, failback.ts). A name both modes use means the same in
+ * both (test/recovery/definitions.test.ts checks it).
+ */
 export const WORKFLOW_ERRORS: Record<Workflow, Readonly<Record<string, string>>> = {
-  failover: FAILOVER_ERRORS,
-  failback: FAILBACK_ERRORS,
+  failover: { ...FAILOVER_ERRORS, ...AURORA_FAILOVER_ERRORS },
+  failback: { ...FAILBACK_ERRORS, ...AURORA_FAILBACK_ERRORS },
   drill: DRILL_ERRORS,
 };
 

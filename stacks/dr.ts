@@ -9,8 +9,11 @@ import * as pulumi from "@pulumi/pulumi";
 import { ConfigError } from "../config/errors";
 import { resolveDrStrategy, type ResolvedDrConfig } from "../config/drStrategy";
 import { type DrConfig } from "../config/schema";
+import { BackupProtection, restoreTargetsOf } from "../components/backupProtection";
+import { MAX_NAME_PREFIX_LENGTH, RESTORE_TARGETS_OUTPUT, type RestoreTargets } from "../components/backupRules";
 import { BucketReplication } from "../components/bucketReplication";
 import { HEALTH_CHECK_PATH } from "../components/appTier";
+import { GlobalTableReplica } from "../components/globalTableReplica";
 import { databaseParameters } from "../components/databaseEngine";
 import { FailoverRouting } from "../components/failoverRouting";
 import { ReplicatedBackups } from "../components/replicatedBackups";
@@ -21,7 +24,7 @@ import { type DrSignalScope } from "../monitoring/drSignals";
 import { buildMonitoring, monitoringOutputs, regionResourceIds } from "./monitoring";
 import { buildRecovery } from "./recovery";
 import { buildRegion, type RegionResources } from "./region";
-import { inRegion, regionalProvider, resourcePrefix } from "./regionalProvider";
+import { inRegion, otherRegionProvider, regionalProvider, resourcePrefix } from "./regionalProvider";
 
 export type DrStackOutputs = Record<string, pulumi.Input<unknown>>;
 
@@ -63,7 +66,13 @@ export function buildDrStackFrom(config: DrConfig, stackName: string, primary: P
     database &&
     new StableDatabaseName(
       "dr-db-name",
-      { zoneName: primary.privateZoneName, vpcId: region.network.vpcId, vpcRegion: resolved.region, databaseAddress: database.address },
+      {
+        zoneName: primary.privateZoneName,
+        vpcId: region.network.vpcId,
+        vpcRegion: resolved.region,
+        // An Aurora secondary serves reads on its reader endpoint; failover repoints the name at the writer.
+        databaseAddress: primary.dbEngineMode === "aurora-global" ? database.readerAddress : database.address,
+      },
       opts,
     );
 
@@ -77,7 +86,8 @@ export function buildDrStackFrom(config: DrConfig, stackName: string, primary: P
       destinationBucketArn: region.dataBucket.bucketArn,
       destinationRegion: config.region,
       destinationKeyArn: region.key.keyArn,
-      dependsOn: [region.dataBucket.versioning],
+      destinationObjectLock: region.dataBucket.objectLock !== undefined,
+      dependsOn: [region.dataBucket.versioning, ...(region.dataBucket.objectLockConfiguration ? [region.dataBucket.objectLockConfiguration] : [])],
     },
     opts,
   );
@@ -102,6 +112,18 @@ export function buildDrStackFrom(config: DrConfig, stackName: string, primary: P
     opts,
   );
 
+  // The primary's DynamoDB global table gets its replica here, under the DR key.
+  const tableReplica =
+    primary.globalTableArn === undefined
+      ? undefined
+      : new GlobalTableReplica(
+          "global-table-replica",
+          { region: config.region, globalTableArn: primary.globalTableArn, kmsKeyArn: region.key.keyArn, protect: config.protect },
+          opts,
+        );
+
+  const backupProtection = resolved.backup.enabled ? buildBackupProtection(resolved, stackName, primary, region, database, opts) : undefined;
+
   const recovery = buildRecovery({ config: resolved, stackName, provider, primary, region, database, stableName, replication, failover });
 
   // The DR stack knows every identifier of both regions: its dashboards show exact series.
@@ -111,13 +133,23 @@ export function buildDrStackFrom(config: DrConfig, stackName: string, primary: P
       region.app.targetGroupArn,
       region.app.autoScalingGroupName,
       region.dataBucket.bucketName,
-      database?.instanceIdentifier,
+      database?.identifier,
       failover.healthCheckId,
     ])
     .apply(([albArn, targetGroupArn, autoScalingGroupName, destinationBucket, replicaIdentifier, healthCheckId]): DrSignalScope => ({
       primary: regionResourceIds(primary.region, primary.albArn, primary.targetGroupArn, primary.autoScalingGroupName),
       standby: regionResourceIds(config.region, albArn, targetGroupArn, autoScalingGroupName),
-      ...(replicaIdentifier !== undefined ? { replicaIdentifier } : {}),
+      ...(replicaIdentifier !== undefined
+        ? {
+            replica:
+              primary.dbEngineMode === "aurora-global"
+                ? { kind: "aurora-global", clusterIdentifier: replicaIdentifier }
+                : { kind: "instance", identifier: replicaIdentifier },
+          }
+        : { replica: { kind: primary.dbEngineMode } }),
+      ...(primary.globalTableName !== undefined
+        ? { globalTable: { tableName: primary.globalTableName, sourceRegion: primary.region, receivingRegion: config.region } }
+        : {}),
       replicaExpected: resolved.footprint.databaseCopy === "read-replica" && !config.database.promoted,
       replication: { sourceBucket: primary.bucketName, destinationBucket, ruleId: replication.ruleId },
       healthCheckId,
@@ -148,11 +180,15 @@ export function buildDrStackFrom(config: DrConfig, stackName: string, primary: P
     autoScalingGroupName: region.app.autoScalingGroupName,
     strategy: resolved.footprint.strategy,
     natGateways: resolved.network.natGateways,
-    replicaArn: database?.instanceArn,
-    replicaIdentifier: database?.instanceIdentifier,
+    replicaArn: database?.arn,
+    replicaIdentifier: database?.identifier,
+    dbEngineMode: primary.dbEngineMode,
+    dbSubnetGroupName: database?.subnetGroupName,
+    dbSecurityGroupId: database?.securityGroupId,
     replicaAddress: database?.address,
     replicaSourceArn: primary.dbArn,
     replicatedBackupsArn: backups?.replicatedBackupsArn,
+    globalTableReplicaArn: tableReplica?.replicaArn,
     databaseStableName: stableName?.fqdn,
     bucketName: region.dataBucket.bucketName,
     bucketArn: region.dataBucket.bucketArn,
@@ -169,12 +205,65 @@ export function buildDrStackFrom(config: DrConfig, stackName: string, primary: P
     databasePromoted: config.database.promoted,
     databaseRestored: resolved.footprint.restoring,
     automaticFailover: config.failover.automatic,
+    backupEnabled: resolved.backup.enabled,
+    backupRetentionDays: resolved.backup.retentionDays,
+    backupDrVaultName: backupProtection?.protection.drVaultName,
+    backupDrVaultArn: backupProtection?.protection.drVaultArn,
+    backupPrimaryVaultName: backupProtection?.protection.primaryVaultName,
+    backupPrimaryVaultArn: backupProtection?.protection.primaryVaultArn,
+    backupPlanId: backupProtection?.protection.planId,
+    backupRoleArn: backupProtection?.protection.backupRoleArn,
+    [RESTORE_TARGETS_OUTPUT]: backupProtection?.restoreTargets,
     notificationTopicArn: recovery.topicArn,
     failoverStateMachineArn: recovery.workflows?.stateMachineArns.failover,
     failbackStateMachineArn: recovery.workflows?.stateMachineArns.failback,
     drillStateMachineArn: recovery.workflows?.stateMachineArns.drill,
     recoveryTargets: recovery.targets,
   };
+}
+
+/**
+ * AWS Backup for the pair: the plan in the primary region backs up the primary database with
+ * point-in-time recovery and copies every recovery point to the DR vault under the DR key
+ * (`components/backupProtection.ts`). Built by the DR stack, the only one that knows both regions
+ * and the DR key. Also the targets `npm run restore` reads: each region's vault, key and database
+ * network (a backup-restore DR region has none before a restore).
+ */
+function buildBackupProtection(
+  config: ResolvedDrConfig,
+  stackName: string,
+  primary: PrimaryOutputs,
+  region: RegionResources,
+  database: ReplicatedDatabase | undefined,
+  opts: pulumi.ComponentResourceOptions,
+): { protection: BackupProtection; restoreTargets: pulumi.Output<RestoreTargets> } {
+  const protection = new BackupProtection(
+    "dr-backup",
+    {
+      namePrefix: resourcePrefix(stackName, "backup").slice(0, MAX_NAME_PREFIX_LENGTH).replace(/-+$/, ""),
+      drRegion: config.region,
+      primaryRegion: primary.region,
+      primaryProvider: otherRegionProvider(`dr-backup-${primary.region}`, primary.region, config, stackName),
+      drKeyArn: region.key.keyArn,
+      primaryKeyArn: primary.kmsKeyArn,
+      databaseArn: primary.dbArn,
+      // DynamoDB copies across regions need AWS Backup's advanced DynamoDB features, on by default since November 2021 (README, "Backups").
+      ...(primary.globalTableArn !== undefined ? { tableArn: primary.globalTableArn } : {}),
+      retentionDays: config.backup.retentionDays,
+      scheduleExpression: config.backup.scheduleExpression,
+      vaultLock: config.backup.vaultLock,
+      protect: config.protect,
+    },
+    opts,
+  );
+  const restoreTargets = restoreTargetsOf(protection, {
+    primaryRegion: primary.region,
+    drRegion: config.region,
+    primary: { dbSubnetGroupName: primary.dbSubnetGroupName, dbSecurityGroupId: primary.dbSecurityGroupId, kmsKeyArn: primary.kmsKeyArn },
+    dr: { dbSubnetGroupName: database?.subnetGroupName, dbSecurityGroupId: database?.securityGroupId, kmsKeyArn: region.key.keyArn },
+    database: { engine: primary.dbEngine, engineMode: primary.dbEngineMode, instanceClass: primary.dbInstanceClass, multiAz: config.database.multiAz },
+  });
+  return { protection, restoreTargets };
 }
 
 /**
@@ -189,7 +278,7 @@ function buildDrDatabase(
   region: RegionResources,
   opts: pulumi.ComponentResourceOptions,
 ): { database?: ReplicatedDatabase; backups?: ReplicatedBackups } {
-  const common = {
+  const shared = {
     vpcId: region.network.vpcId,
     subnetIds: region.network.isolatedSubnetIds,
     clientSecurityGroupIds: [region.app.instanceSecurityGroupId],
@@ -197,14 +286,24 @@ function buildDrDatabase(
     engine: primary.dbEngine,
     engineVersion: primary.dbEngineVersion,
     instanceClass: primary.dbInstanceClass,
-    allocatedStorageGib: primary.dbAllocatedStorageGib,
-    maxAllocatedStorageGib: primary.dbMaxAllocatedStorageGib,
     backupRetentionDays: config.database.backupRetentionDays,
     multiAz: config.database.multiAz,
     parameters: databaseParameters(primary.dbEngine),
     protect: config.protect,
     finalSnapshotPrefix: resourcePrefix(stackName, "db"),
   };
+  if (primary.dbEngineMode === "aurora-global") {
+    // The contract guarantees the global cluster of an aurora-global primary (config/primaryContract.ts).
+    const globalClusterIdentifier = primary.dbGlobalClusterIdentifier as string;
+    return {
+      database: new ReplicatedDatabase(
+        "dr-db",
+        { ...shared, engineMode: "aurora-global", mode: "secondary", globalClusterIdentifier, primaryClusterArn: primary.dbArn },
+        opts,
+      ),
+    };
+  }
+  const common = { ...shared, allocatedStorageGib: primary.dbAllocatedStorageGib, maxAllocatedStorageGib: primary.dbMaxAllocatedStorageGib };
   if (config.footprint.databaseCopy === "read-replica") {
     return {
       database: new ReplicatedDatabase("dr-db", { ...common, mode: "replica", sourceDatabaseArn: primary.dbArn, promoted: config.database.promoted }, opts),

@@ -7,6 +7,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { ENGINES, type PrimaryConfig } from "../config/schema";
 import { databaseParameters, parameterGroupFamily, resolvedEngineVersion } from "../components/databaseEngine";
+import { GlobalTable } from "../components/globalTable";
 import { ReplicatedDatabase } from "../components/replicatedDatabase";
 import { StableDatabaseName, stableDatabaseFqdn } from "../components/stableDatabaseName";
 import { STRATEGY_PROFILES } from "../config/strategies";
@@ -22,7 +23,8 @@ export type PrimaryStackOutputs = { [K in keyof PrimaryOutputs]: pulumi.Input<Pr
 export function buildPrimaryStack(config: PrimaryConfig, stackName: string): PrimaryStackOutputs {
   const provider = regionalProvider(config, stackName);
   const engine = config.database.engine;
-  const engineVersion = resolvedEngineVersion(engine, config.database.engineVersion);
+  const engineMode = config.database.engineMode;
+  const engineVersion = resolvedEngineVersion(engine, config.database.engineVersion, engineMode);
   const region = buildRegion({ config, stackName, provider, databaseHost: stableDatabaseFqdn(config.dns.privateZoneName), databasePort: ENGINES[engine].port });
 
   const shared = {
@@ -33,22 +35,32 @@ export function buildPrimaryStack(config: PrimaryConfig, stackName: string): Pri
     engine,
     engineVersion,
     instanceClass: config.database.instanceClass,
-    allocatedStorageGib: config.database.allocatedStorageGib,
-    maxAllocatedStorageGib: config.database.maxAllocatedStorageGib,
     backupRetentionDays: config.database.backupRetentionDays,
     multiAz: config.database.multiAz,
     parameters: databaseParameters(engine),
     protect: config.protect,
     finalSnapshotPrefix: resourcePrefix(stackName, "db"),
   };
-  // Failback rebuilds the primary region as the standby: a replica of the promoted DR database,
-  // adopted as standalone once failback has promoted it (README, "Failback").
+  const credentials = { databaseName: config.database.databaseName, masterUsername: config.database.masterUsername };
+  const storage = { allocatedStorageGib: config.database.allocatedStorageGib, maxAllocatedStorageGib: config.database.maxAllocatedStorageGib };
+  // Failback (instance mode) rebuilds the primary region as the standby: a replica of the promoted DR
+  // database, adopted as standalone once failback has promoted it (README, "Failback"). An Aurora
+  // global database fails back by a managed switchover, which changes no resource here.
   const replicaSourceArn = config.database.replicaSourceArn;
   const database = new ReplicatedDatabase(
     "primary-db",
-    replicaSourceArn === undefined
-      ? { ...shared, mode: "primary", databaseName: config.database.databaseName, masterUsername: config.database.masterUsername }
-      : { ...shared, mode: "replica", sourceDatabaseArn: replicaSourceArn, promoted: config.database.promoted },
+    engineMode === "aurora-global"
+      ? {
+          ...shared,
+          ...credentials,
+          engineMode,
+          mode: "primary",
+          // The credentials secret is kept in the standby region too, so the app can connect after a failover.
+          ...(config.standbyRegion !== undefined ? { credentialsReplica: { region: config.standbyRegion } } : {}),
+        }
+      : replicaSourceArn === undefined
+        ? { ...shared, ...storage, ...credentials, mode: "primary" }
+        : { ...shared, ...storage, mode: "replica", sourceDatabaseArn: replicaSourceArn, promoted: config.database.promoted },
     inRegion(provider),
   );
   const stableName = new StableDatabaseName(
@@ -56,6 +68,21 @@ export function buildPrimaryStack(config: PrimaryConfig, stackName: string): Pri
     { zoneName: config.dns.privateZoneName, vpcId: region.network.vpcId, vpcRegion: config.region, databaseAddress: database.address },
     inRegion(provider),
   );
+
+  const globalTable = config.globalTable.enabled
+    ? new GlobalTable(
+        "global-table",
+        {
+          region: config.region,
+          tableName: resourcePrefix(stackName, "table"),
+          partitionKey: config.globalTable.partitionKey,
+          ...(config.globalTable.sortKey !== undefined ? { sortKey: config.globalTable.sortKey } : {}),
+          kmsKeyArn: region.key.keyArn,
+          protect: config.protect,
+        },
+        inRegion(provider),
+      )
+    : undefined;
 
   const applicationName = `${config.dns.applicationLabel}.${config.dns.zoneName}`;
   const zone =
@@ -65,10 +92,14 @@ export function buildPrimaryStack(config: PrimaryConfig, stackName: string): Pri
   const scheme = region.app.listenerProtocol.toLowerCase();
 
   const scope = pulumi
-    .all([region.app.albArn, region.app.targetGroupArn, region.app.autoScalingGroupName, region.dataBucket.bucketName])
-    .apply(([albArn, targetGroupArn, autoScalingGroupName, sourceBucket]): DrSignalScope => ({
+    .all([region.app.albArn, region.app.targetGroupArn, region.app.autoScalingGroupName, region.dataBucket.bucketName, globalTable?.tableName])
+    .apply(([albArn, targetGroupArn, autoScalingGroupName, sourceBucket, tableName]): DrSignalScope => ({
       primary: regionResourceIds(config.region, albArn, targetGroupArn, autoScalingGroupName),
       ...(config.standbyRegion !== undefined ? { standby: { region: config.standbyRegion } } : {}),
+      replica: { kind: engineMode },
+      ...(tableName !== undefined && config.standbyRegion !== undefined
+        ? { globalTable: { tableName, sourceRegion: config.region, receivingRegion: config.standbyRegion } }
+        : {}),
       replicaExpected: STRATEGY_PROFILES[config.recovery.strategy].databaseCopy === "read-replica",
       replication: { sourceBucket },
       rpoSeconds: config.recovery.rpoSeconds,
@@ -102,18 +133,23 @@ export function buildPrimaryStack(config: PrimaryConfig, stackName: string): Pri
     autoScalingGroupName: region.app.autoScalingGroupName,
     targetGroupArn: region.app.targetGroupArn,
     databaseZoneId: stableName.zoneId,
-    dbArn: database.instanceArn,
-    dbIdentifier: database.instanceIdentifier,
+    dbArn: database.arn,
+    dbIdentifier: database.identifier,
+    dbEngineMode: engineMode,
+    ...(database.globalClusterIdentifier ? { dbGlobalClusterIdentifier: database.globalClusterIdentifier } : {}),
+    dbSubnetGroupName: database.subnetGroupName,
+    dbSecurityGroupId: database.securityGroupId,
     dbAddress: database.address,
     dbPort: database.port,
     dbEngine: engine,
     dbEngineVersion: engineVersion,
-    dbParameterGroupFamily: parameterGroupFamily(engine, engineVersion),
+    dbParameterGroupFamily: parameterGroupFamily(engine, engineVersion, engineMode),
     dbInstanceClass: config.database.instanceClass,
     dbAllocatedStorageGib: config.database.allocatedStorageGib,
     dbMaxAllocatedStorageGib: config.database.maxAllocatedStorageGib,
     dbBackupRetentionDays: config.database.backupRetentionDays,
     dbMasterUserSecretArn: database.masterUserSecretArn,
+    ...(globalTable ? { globalTableName: globalTable.tableName, globalTableArn: globalTable.tableArn } : {}),
     bucketName: region.dataBucket.bucketName,
     bucketArn: region.dataBucket.bucketArn,
     logArchiveBucketName: region.logArchive.bucketName,

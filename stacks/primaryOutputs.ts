@@ -9,6 +9,7 @@ import { ConfigError, type ConfigProblem } from "../config/errors";
 import { PRIMARY_OUTPUT_NAMES, primaryOutputsContract, primaryOutputsSchema, type PrimaryOutputs } from "../config/primaryContract";
 import { cidrsOverlap } from "../config/rules";
 import { CONFIG_NAMESPACE, type DrConfig } from "../config/schema";
+import { continuousRetentionProblem } from "../components/backupRules";
 
 export { PRIMARY_OUTPUT_NAMES, primaryOutputsSchema, type PrimaryOutputs };
 
@@ -110,6 +111,10 @@ export function crossStackProblems(config: DrConfig, primary: PrimaryOutputs): C
         "adopts a promoted RDS read replica; the primary runs an Aurora global database, whose failover changes no resource Pulumi manages (the secondary cluster stays in the global cluster); remove it",
     });
   }
+  const retention = config.backup.retentionDays;
+  const retentionProblem = config.backup.enabled && retention !== undefined ? continuousRetentionProblem(retention, primary.dbBackupRetentionDays) : undefined;
+  if (retentionProblem)
+    problems.push({ key: key("backup.retentionDays"), value: retention, message: `${retentionProblem}, or remove it (it defaults to the primary's)` });
   for (const target of ["rtoSeconds", "rpoSeconds", "objectRpoSeconds"] as const) {
     if (config.recovery[target] !== primary[target]) {
       problems.push({

@@ -16,9 +16,9 @@ import { type ReplicatedDatabase } from "../components/replicatedDatabase";
 import { DATABASE_NAME_TTL_SECONDS, type StableDatabaseName } from "../components/stableDatabaseName";
 import { type PrimaryOutputs } from "../config/primaryContract";
 import { recoveryResourceNames } from "../recovery/names";
-import { type RecoveryTargets } from "../recovery/targets";
+import { type DatabaseTargets, type RecoveryTargets } from "../recovery/targets";
 import { type RegionResources } from "./region";
-import { inRegion, resourcePrefix, stackTags } from "./regionalProvider";
+import { inRegion, otherRegionProvider, resourcePrefix } from "./regionalProvider";
 
 /** Route 53 publishes health-check metrics in us-east-1 only (Route 53 Developer Guide, "Monitoring health checks using CloudWatch"). */
 export const ROUTE53_METRICS_REGION = "us-east-1";
@@ -41,6 +41,22 @@ export interface RecoveryResources {
   /** The failover, failback and drill workflows and their targets; absent when the strategy runs none (backup-restore before a restore). */
   workflows?: RecoveryWorkflows;
   targets?: pulumi.Output<RecoveryTargets>;
+}
+
+/**
+ * What the workflows switch: nothing more than the replica in instance mode; in aurora-global mode the
+ * global cluster, the DR secondary cluster (the `replica`) and the primary cluster from the primary's outputs.
+ */
+export function databaseTargets(primary: PrimaryOutputs, drClusterIdentifier: string, drClusterArn: string): DatabaseTargets {
+  if (primary.dbEngineMode !== "aurora-global") return { engineMode: "instance" };
+  return {
+    engineMode: "aurora-global",
+    globalClusterIdentifier: primary.dbGlobalClusterIdentifier as string,
+    drClusterIdentifier,
+    drClusterArn,
+    primaryClusterIdentifier: primary.dbIdentifier,
+    primaryClusterArn: primary.dbArn,
+  };
 }
 
 export function buildRecovery({
@@ -68,7 +84,7 @@ export function buildRecovery({
   const topicIn = (alarmRegion: string) => {
     const existing = topics.get(alarmRegion);
     if (existing) return existing;
-    const regionalProvider = new aws.Provider(`dr-alarms-${alarmRegion}`, { region: alarmRegion, defaultTags: { tags: stackTags(config, stackName) } });
+    const regionalProvider = otherRegionProvider(`dr-alarms-${alarmRegion}`, alarmRegion, config, stackName);
     const key = new RegionalKey(
       `dr-alarms-${alarmRegion}-key`,
       { region: alarmRegion, aliasName: `${prefix}-alarms`, protect: config.protect },
@@ -94,12 +110,20 @@ export function buildRecovery({
         replicationLatency: names.replicationLatencyAlarm,
         replicationFailures: names.replicationFailuresAlarm,
         primaryHealthCheck: names.primaryHealthCheckAlarm,
+        globalTableReplicationLatency: names.globalTableReplicationLatencyAlarm,
       },
       drTopic: topicIn(config.region),
       healthCheckTopic: topicIn(ROUTE53_METRICS_REGION),
       // S3 publishes replication metrics in the source bucket's region.
       replicationTopic: topicIn(primary.region),
-      ...(database ? { replicaIdentifier: database.instanceIdentifier } : {}),
+      ...(database
+        ? primary.dbEngineMode === "aurora-global"
+          ? { replicaClusterIdentifier: database.identifier }
+          : { replicaIdentifier: database.identifier }
+        : {}),
+      ...(primary.globalTableName !== undefined
+        ? { globalTable: { tableName: primary.globalTableName, sourceRegion: primary.region, receivingRegion: config.region, topic: topicIn(primary.region) } }
+        : {}),
       rpoSeconds: config.recovery.rpoSeconds,
       loadBalancerArn: region.app.albArn,
       targetGroupArn: region.app.targetGroupArn,
@@ -119,8 +143,8 @@ export function buildRecovery({
     .all({
       accountId: identity.accountId,
       partition: partition.partition,
-      replicaIdentifier: database.instanceIdentifier,
-      replicaArn: database.instanceArn,
+      replicaIdentifier: database.identifier,
+      replicaArn: database.arn,
       groupName: region.app.autoScalingGroupName,
       groupArn: region.app.autoScalingGroupArn,
       targetGroupArn: region.app.targetGroupArn,
@@ -138,6 +162,7 @@ export function buildRecovery({
       rtoSeconds: config.recovery.rtoSeconds,
       rpoSeconds: config.recovery.rpoSeconds,
       replica: { identifier: resolved.replicaIdentifier, arn: resolved.replicaArn, backupRetentionDays: config.database.backupRetentionDays },
+      database: databaseTargets(primary, resolved.replicaIdentifier, resolved.replicaArn),
       drAutoScalingGroup: {
         name: resolved.groupName,
         arn: resolved.groupArn,

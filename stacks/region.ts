@@ -12,7 +12,7 @@ import { AppTier } from "../components/appTier";
 import { logDeliveryStatements } from "../components/policyDocuments";
 import { RegionalKey } from "../components/regionalKey";
 import { RegionalNetwork } from "../components/regionalNetwork";
-import { SecureBucket } from "../components/secureBucket";
+import { objectLockFromConfig, SecureBucket } from "../components/secureBucket";
 import { MonitoringCluster } from "../components/monitoringCluster";
 import { RecoveryManifest } from "../components/recoveryManifest";
 import { type PrimaryOutputs } from "../config/primaryContract";
@@ -79,10 +79,13 @@ export function buildRegion({ config, stackName, provider, databaseHost, databas
     },
     opts,
   );
+  // The DR copy may carry Object Lock, so a delete in the primary cannot destroy its last copy.
+  const objectLock = config.role === "dr" ? objectLockFromConfig(config.objectLock) : undefined;
   const dataBucket = new SecureBucket(
     `${role}-data`,
     {
       encryption: { kind: "kms", keyArn: key.keyArn },
+      ...(objectLock ? { objectLock } : {}),
       noncurrentVersionExpirationDays: DATA_NONCURRENT_VERSION_DAYS,
       accessLogBucket: logArchive.bucketName,
       protect: config.protect,

@@ -19,6 +19,15 @@ export function regionalProvider(config: StackConfig, stackName: string): aws.Pr
   });
 }
 
+/**
+ * A provider for another region that the stack reaches into (the DR stack's alarm topics in the
+ * primary region and us-east-1, its backup plan in the primary region), with the stack's tags.
+ * @param name the provider's logical name, unique in the stack.
+ */
+export function otherRegionProvider(name: string, region: string, config: StackConfig, stackName: string): aws.Provider {
+  return new aws.Provider(name, { region, defaultTags: { tags: stackTags(config, stackName) } });
+}
+
 /** Options that put a component in the stack's region. */
 export function inRegion(provider: aws.Provider): pulumi.ComponentResourceOptions {
   return { providers: { aws: provider } };

@@ -40,7 +40,16 @@ export function computedState(type: string, name: string, region: string, inputs
   const id = `${name}-${hex(type + name, 8)}`;
   const arnOf = (service: string, resource: string) => `arn:aws:${service}:${region}:${MOCK_ACCOUNT_ID}:${resource}`;
   switch (type) {
+    case "aws:kms/replicaKey:ReplicaKey": {
+      // A replica of a multi-Region key keeps the primary key's id (KMS Developer Guide, "Multi-Region key ARNs").
+      const keyId = String(inputs.primaryKeyArn ?? "").split(":key/")[1] ?? `mrk-${hex(name, 32)}`;
+      return { keyId, arn: arnOf("kms", `key/${keyId}`) };
+    }
     case "aws:kms/key:Key": {
+      if (inputs.multiRegion === true) {
+        const keyId = `mrk-${hex(name, 32)}`;
+        return { keyId, arn: arnOf("kms", `key/${keyId}`) };
+      }
       const keyId = `${hex(name, 8)}-${hex(name + 1, 4)}-${hex(name + 2, 4)}-${hex(name + 3, 4)}-${hex(name + 4, 12)}`;
       return { keyId, arn: arnOf("kms", `key/${keyId}`) };
     }
@@ -189,7 +198,7 @@ function physicalId(type: string, name: string, state: Record<string, unknown>):
   if (type === "aws:ec2/securityGroup:SecurityGroup") return `sg-${hex(name, 12)}`;
   if (type === "aws:route53/zone:Zone") return String(state.zoneId);
   if (type === "aws:s3/bucket:Bucket") return String(state.bucket);
-  if (type === "aws:kms/key:Key") return String(state.keyId);
+  if (type === "aws:kms/key:Key" || type === "aws:kms/replicaKey:ReplicaKey") return String(state.keyId);
   if (type === "aws:rds/cluster:Cluster") return String(state.clusterIdentifier);
   if (type === "aws:rds/globalCluster:GlobalCluster") return String(state.globalClusterIdentifier);
   if (type === "aws:backup/plan:Plan") return String(state.arn).split(":backup-plan:")[1];

@@ -791,10 +791,53 @@ const SOURCE_DB_ARN = `arn:aws:rds:us-east-1:${MOCK_ACCOUNT_ID}:db:primary-db-0a
 describe("ReplicatedDatabase", () => {
   describe("primary mode", () => {
     let resources: PlannedResource[];
+    let outputs: Record<string, unknown>;
     let instance: PlannedResource;
     before(async () => {
-      ({ resources } = await plan("us-east-1", (opts) => void new ReplicatedDatabase("db", primaryDatabaseArgs(), opts)));
+      ({ resources, outputs } = await plan("us-east-1", (opts) => {
+        const database = new ReplicatedDatabase("db", primaryDatabaseArgs(), opts);
+        return {
+          engineMode: database.engineMode,
+          arn: database.arn,
+          identifier: database.identifier,
+          address: database.address,
+          readerAddress: database.readerAddress,
+          port: database.port,
+          subnetGroupName: database.subnetGroupName,
+          securityGroupId: database.securityGroupId,
+          masterUserSecretArn: database.masterUserSecretArn,
+          globalClusterIdentifier: database.globalClusterIdentifier,
+        };
+      }));
       instance = one(resources, T.rds);
+    });
+
+    it("keeps the instance mode's logical names (an upgrade replaces nothing)", () => {
+      const names = resources.filter((resource) => resource.parent === "db").map((resource) => `${resource.type} ${resource.name}`);
+      expect(names).to.have.members([
+        `${T.subnetGroup} db-subnets`,
+        `${T.securityGroup} db-sg`,
+        `${T.ingress} db-in-client-0`,
+        `${T.parameterGroup} db-parameters`,
+        `${T.role} db-monitoring-role`,
+        "aws:iam/rolePolicyAttachment:RolePolicyAttachment db-monitoring",
+        `${T.rds} db-instance`,
+      ]);
+    });
+
+    it("outputs the instance's ARN, identifier and address, the address for readers too, and the subnet group", () => {
+      expect(outputs).to.deep.include({
+        engineMode: "instance",
+        arn: instance.outputs.arn,
+        identifier: instance.outputs.identifier,
+        address: instance.outputs.address,
+        readerAddress: instance.outputs.address,
+        port: 5432,
+        subnetGroupName: one(resources, T.subnetGroup).outputs.name,
+        masterUserSecretArn: at(instance.outputs, "masterUserSecrets", 0, "secretArn"),
+      });
+      expect(outputs.arn).to.match(/^arn:aws:rds:us-east-1:\d{12}:db:/);
+      expect(outputs.globalClusterIdentifier).to.equal(undefined);
     });
 
     it("is encrypted with the region's key, Multi-AZ and private", () => {

@@ -785,8 +785,19 @@ describe("parsePrimaryOutputs", () => {
     const error = configErrorOf(() => parsePrimaryOutputs({}, PRIMARY_STACK));
     const required = PRIMARY_OUTPUT_NAMES.filter((name) => !primaryOutputsSchema.shape[name].safeParse(undefined).success);
     expect(required).to.include("dbArn");
-    const optional = ["standbyRegion", "dbEngineMode", "dbGlobalClusterIdentifier", "dbSubnetGroupName", "dbSecurityGroupId", "globalTableName", "globalTableArn"];
-    expect(required).to.have.members(PRIMARY_OUTPUT_NAMES.filter((name) => !optional.includes(name)), "every output but the optional ones");
+    const optional = [
+      "standbyRegion",
+      "dbEngineMode",
+      "dbGlobalClusterIdentifier",
+      "dbSubnetGroupName",
+      "dbSecurityGroupId",
+      "globalTableName",
+      "globalTableArn",
+    ];
+    expect(required).to.have.members(
+      PRIMARY_OUTPUT_NAMES.filter((name) => !optional.includes(name)),
+      "every output but the optional ones",
+    );
     expect(error.problems.map((problem) => problem.key)).to.have.members(required.map((name) => `${PRIMARY_STACK} output ${name}`));
     expect(error.problems.every((problem) => problem.message.includes("deploy the primary stack first"))).to.equal(true);
   });

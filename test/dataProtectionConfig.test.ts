@@ -4,7 +4,8 @@
 import { expect } from "chai";
 import { ConfigError } from "../config/errors";
 import { parseStackConfig } from "../config/load";
-import { auroraGlobalInstanceClassProblem, auroraVersionProblem, type DrConfig, type PrimaryConfig } from "../config/schema";
+import { auroraEngineVersionProblem, auroraInstanceClassProblem } from "../config/aurora";
+import { type DrConfig, type PrimaryConfig } from "../config/schema";
 import { crossStackProblems, parsePrimaryOutputs } from "../stacks/primaryOutputs";
 import { primaryOutputsFixture } from "./fixtures/primaryOutputs";
 
@@ -59,7 +60,7 @@ describe("database.engineMode", () => {
     expect(problems).to.have.length(1);
     expect(problems[0].key).to.equal(`${NS}:database.instanceClass`);
     expect(problems[0].value).to.equal("db.t4g.medium");
-    expect(problems[0].message).to.include("Aurora global databases do not support").and.include("db.r6g.large");
+    expect(problems[0].message).to.include("cannot run an Aurora global database").and.include("db.r6g.large");
   });
 
   it("accepts the same burstable class in instance mode", () => {
@@ -92,9 +93,9 @@ describe("database.engineMode", () => {
       primary({ [`${NS}:database`]: { engineMode: "aurora-global", engine: "mysql", engineVersion: "8.0.mysql_aurora.3.08.0" } }).database.engineVersion,
     ).to.equal("8.0.mysql_aurora.3.08.0");
     const pg = problemsOf(() => primary({ [`${NS}:database`]: { engineMode: "aurora-global", engineVersion: "17" } }));
-    expect(pg[0].message).to.include("major.minor");
+    expect(pg[0].message).to.include("<major>.<minor>");
     const mysql = problemsOf(() => primary({ [`${NS}:database`]: { engineMode: "aurora-global", engine: "mysql", engineVersion: "8.4" } }));
-    expect(mysql[0].message).to.include("8.0.mysql_aurora.3");
+    expect(mysql[0].message).to.include("8.0.mysql_aurora.3.<minor>.<patch>");
     const instance = problemsOf(() => primary({ [`${NS}:database`]: { engine: "mysql", engineVersion: "8.0.mysql_aurora.3.08.0" } }));
     expect(instance[0].message).to.include("is an Aurora MySQL version");
   });
@@ -106,10 +107,12 @@ describe("database.engineMode", () => {
   });
 
   it("rules as pure functions", () => {
-    expect(auroraGlobalInstanceClassProblem("db.r7g.xlarge")).to.equal(undefined);
-    expect(auroraGlobalInstanceClassProblem("db.t3.medium")).to.include("burstable");
-    expect(auroraVersionProblem("postgres", "17.4")).to.equal(undefined);
-    expect(auroraVersionProblem("mysql", "8.0.mysql_aurora.2.11.0")).to.include("Aurora MySQL 3");
+    expect(auroraInstanceClassProblem("db.r7g.xlarge")).to.equal(undefined);
+    expect(auroraInstanceClassProblem("db.t3.medium")).to.include("burstable");
+    expect(auroraInstanceClassProblem("db.m6g.large")).to.include("not a memory-optimized class");
+    expect(auroraEngineVersionProblem("postgres", "17.4")).to.equal(undefined);
+    expect(auroraEngineVersionProblem("postgres", "12.9")).to.include("use a major of 13, 14, 15, 16, 17");
+    expect(auroraEngineVersionProblem("mysql", "8.0.mysql_aurora.2.11.0")).to.include("8.0.mysql_aurora.3.<minor>.<patch>");
   });
 });
 
@@ -119,7 +122,11 @@ describe("globalTable", () => {
   });
 
   it("takes a sort key different from the partition key", () => {
-    expect(primary({ [`${NS}:globalTable`]: { enabled: true, sortKey: "sk" } }).globalTable).to.deep.equal({ enabled: true, partitionKey: "pk", sortKey: "sk" });
+    expect(primary({ [`${NS}:globalTable`]: { enabled: true, sortKey: "sk" } }).globalTable).to.deep.equal({
+      enabled: true,
+      partitionKey: "pk",
+      sortKey: "sk",
+    });
     const problems = problemsOf(() => primary({ [`${NS}:globalTable`]: { enabled: true, sortKey: "pk" } }));
     expect(problems.map((problem) => problem.key)).to.deep.equal([`${NS}:globalTable.sortKey`]);
   });
@@ -135,8 +142,16 @@ describe("globalTable", () => {
 });
 
 describe("backup", () => {
-  it("is on by default: 14 days, daily at 05:00 UTC, governance vault lock", () => {
-    expect(dr().backup).to.deep.equal({ enabled: true, retentionDays: 14, scheduleExpression: "cron(0 5 ? * * *)", vaultLock: "governance" });
+  it("is on by default: daily at 05:00 UTC, governance vault lock, retention left to the primary's", () => {
+    expect(dr().backup).to.deep.equal({ enabled: true, scheduleExpression: "cron(0 5 ? * * *)", vaultLock: "governance" });
+  });
+
+  it("refuses a retention that differs from the primary database's, which continuous backup would fight", () => {
+    const problems = crossStackProblems(dr({ [`${NS}:backup`]: { retentionDays: 14 } }), primaryOutputsFixture({ dbBackupRetentionDays: 7 }));
+    expect(problems.map((problem) => problem.key)).to.deep.equal([`${NS}:backup.retentionDays`]);
+    expect(problems[0].message).to.include("set the primary's database.backupRetentionDays to 14").and.include("or remove it");
+    expect(crossStackProblems(dr({ [`${NS}:backup`]: { retentionDays: 7 } }), primaryOutputsFixture({ dbBackupRetentionDays: 7 }))).to.deep.equal([]);
+    expect(crossStackProblems(dr({ [`${NS}:backup`]: { enabled: false, retentionDays: 14 } }), primaryOutputsFixture())).to.deep.equal([]);
   });
 
   it("keeps 5 to 35 days", () => {
@@ -146,9 +161,9 @@ describe("backup", () => {
     expect(problemsOf(() => dr({ [`${NS}:backup`]: { retentionDays: 36 } }))[0].message).to.include("at most 35");
   });
 
-  it("takes cron and rate schedules and refuses others", () => {
-    expect(dr({ [`${NS}:backup`]: { scheduleExpression: "rate(12 hours)" } }).backup.scheduleExpression).to.equal("rate(12 hours)");
-    for (const bad of ["0 5 * * *", "cron(0 5 * *)", "rate(twelve hours)"]) {
+  it("takes cron schedules and refuses rate(...), which AWS Backup does not take, and malformed ones", () => {
+    expect(dr({ [`${NS}:backup`]: { scheduleExpression: "cron(30 2 ? * MON-FRI *)" } }).backup.scheduleExpression).to.equal("cron(30 2 ? * MON-FRI *)");
+    for (const bad of ["0 5 * * *", "cron(0 5 * *)", "rate(12 hours)"]) {
       const problems = problemsOf(() => dr({ [`${NS}:backup`]: { scheduleExpression: bad } }));
       expect(problems[0].key).to.equal(`${NS}:backup.scheduleExpression`);
       expect(problems[0].message).to.include("cron(0 5 ? * * *)");
@@ -174,7 +189,12 @@ describe("objectLock", () => {
 
 describe("the primary's outputs for Aurora and DynamoDB", () => {
   const aurora = () =>
-    primaryOutputsFixture({ dbEngineMode: "aurora-global", dbArn: AURORA_CLUSTER_ARN, dbIdentifier: "primary-db-cluster-1a2b3c4d", dbGlobalClusterIdentifier: "primary-db-global" });
+    primaryOutputsFixture({
+      dbEngineMode: "aurora-global",
+      dbArn: AURORA_CLUSTER_ARN,
+      dbIdentifier: "primary-db-cluster-1a2b3c4d",
+      dbGlobalClusterIdentifier: "primary-db-global",
+    });
 
   it("reads an instance primary deployed before engine modes as instance mode", () => {
     const { dbEngineMode: _absent, ...older } = primaryOutputsFixture();

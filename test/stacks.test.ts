@@ -61,8 +61,9 @@ describe("the two stacks, synthesized from Pulumi.primary.yaml and Pulumi.dr.yam
       const providerRegions = (plan: StackPlan) =>
         plan.resources.filter((resource) => resource.type === "pulumi:providers:aws").map((provider) => provider.inputs.region);
       expect(providerRegions(result.primary)).to.deep.equal(["us-east-1"]);
-      // Route 53 health-check metrics (us-east-1) and S3 replication metrics (the source region, here also us-east-1).
-      expect(providerRegions(result.dr)).to.deep.equal(["us-west-2", "us-east-1"]);
+      // Route 53 health-check metrics (us-east-1) and S3 replication metrics (the source region, here also us-east-1);
+      // AWS Backup's plan and primary vault (the primary region).
+      expect(providerRegions(result.dr)).to.deep.equal(["us-west-2", "us-east-1", "us-east-1"]);
       for (const plan of [result.primary, result.dr]) {
         const regional = plan.resources.filter((resource) => resource.custom && resource.region !== "global" && !resource.type.startsWith("pulumi:"));
         const elsewhere = regional.filter(
@@ -70,6 +71,7 @@ describe("the two stacks, synthesized from Pulumi.primary.yaml and Pulumi.dr.yam
         );
         const alarmHub = (resource: (typeof elsewhere)[number]) =>
           resource.name.startsWith("dr-alarms-us-east-1") ||
+          (resource.name.startsWith("dr-backup-") && resource.type.startsWith("aws:backup/")) ||
           ["dr-alarms-replication-latency", "dr-alarms-replication-failures", "dr-alarms-primary-health-check"].includes(resource.name);
         expect(elsewhere.filter((resource) => !alarmHub(resource)).map((resource) => `${resource.name}@${resource.region}`)).to.deep.equal([]);
         expect(elsewhere.every((resource) => resource.region === "us-east-1")).to.equal(true);
@@ -180,7 +182,7 @@ describe("the two stacks, synthesized from Pulumi.primary.yaml and Pulumi.dr.yam
     it("all hold for the default configuration", () => {
       const failing = result.invariants.filter((invariant) => invariant.violations.length > 0);
       expect(failing, JSON.stringify(failing, null, 2)).to.deep.equal([]);
-      expect(result.invariants.map((invariant) => invariant.id)).to.deep.equal([1, 3, 4, 7, 8, 10, 11]);
+      expect(result.invariants.map((invariant) => invariant.id)).to.deep.equal([1, 3, 4, 7, 8, 10, 11, 12, 13]);
     });
 
     it("1: catches a replica in the primary's region, a primary-region key, a smaller class and backups off", () => {

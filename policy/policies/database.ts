@@ -1,11 +1,24 @@
 /**
  * Database policies: every RDS instance encrypted with a customer-managed key of its own region,
  * private, inside a DB subnet group, backed up, protected from deletion and observable; the primary
- * Multi-AZ. Sources: @pulumi/awsguard (AG), AWS Security Hub (SH), Checkov (CKV), Well-Architected
- * reliability (WA).
+ * Multi-AZ. In aurora-global mode the same for the Aurora global database: the global cluster and
+ * each regional cluster encrypted (with a key of the cluster's region), protected, backed up,
+ * TLS-only and IAM-authenticated; the secondary joining the global cluster without credentials of
+ * its own; members ignoring what a switchover changes; instances private, memory-optimized and
+ * with encrypted Performance Insights. Sources: @pulumi/awsguard (AG), AWS Security Hub (SH),
+ * Checkov (CKV), Well-Architected reliability (WA), the Aurora User Guide (RDS).
  */
+import { GLOBAL_MEMBER_IGNORED_CHANGES, TLS_PARAMETERS, auroraInstanceClassProblem } from "../../components/databaseEngine";
 import { arnRegion } from "../../invariants/plan";
-import { asList, regionOf, resourcePolicy, schema, TYPES } from "./kit";
+import { asList, dependsOn, ofType, regionOf, resourcePolicy, schema, stackPolicy, TYPES } from "./kit";
+
+/** Aurora resource types (aws.rds.GlobalCluster, Cluster, ClusterInstance, ClusterParameterGroup). */
+export const AURORA_TYPES = {
+  globalCluster: "aws:rds/globalCluster:GlobalCluster",
+  cluster: "aws:rds/cluster:Cluster",
+  clusterInstance: "aws:rds/clusterInstance:ClusterInstance",
+  clusterParameterGroup: "aws:rds/clusterParameterGroup:ClusterParameterGroup",
+} as const;
 
 /** True for a cross-region (or same-region) read replica: it names its source. */
 export function isReplica(props: Record<string, any>): boolean {
@@ -198,6 +211,215 @@ const backupCopies = resourcePolicy({
   },
 });
 
+// ---------------------------------------------------------------------------------------------
+// Aurora global database
+
+/** True for an Aurora cluster (not a Multi-AZ DB cluster of the mysql/postgres engines). */
+export function isAuroraCluster(props: Record<string, any>): boolean {
+  return typeof props.engine === "string" && props.engine.startsWith("aurora");
+}
+
+/** True for a cluster that is (or joins) an Aurora global database. */
+export function isGlobalMember(props: Record<string, any>): boolean {
+  return typeof props.globalClusterIdentifier === "string" && props.globalClusterIdentifier !== "";
+}
+
+/**
+ * True for a secondary cluster: it joins a global cluster (or replicates a cluster) and creates no
+ * database of its own, so it names no master user.
+ */
+export function isSecondaryCluster(props: Record<string, any>): boolean {
+  const joins = isGlobalMember(props) || (typeof props.replicationSourceIdentifier === "string" && props.replicationSourceIdentifier !== "");
+  return (joins && !props.masterUsername) || (typeof props.sourceRegion === "string" && props.sourceRegion !== "");
+}
+
+const auroraClusterEncrypted = resourcePolicy({
+  name: "aurora-cluster-encrypted",
+  description:
+    "Aurora clusters are encrypted with a customer-managed KMS key of their own region (SH RDS.27, CKV_AWS_96, CKV_AWS_327, WA REL09-BP02, DR invariant 8)",
+  enforcementLevel: "mandatory",
+  type: AURORA_TYPES.cluster,
+  check: (props, _config, report, resource) => {
+    if (props.storageEncrypted !== true)
+      report("storageEncrypted must be true: an Aurora cluster (and a global database secondary) is only encrypted if asked");
+    if (!isCustomerKeyArn(props.kmsKeyId)) {
+      report(`kmsKeyId ${JSON.stringify(props.kmsKeyId)} is not a customer-managed key ARN: pass the region's KMS key ARN`);
+    } else {
+      const keyRegion = arnRegion(String(props.kmsKeyId));
+      const home = regionOf(resource);
+      if (home !== undefined && keyRegion !== home) {
+        report(
+          `kmsKeyId is a key of ${keyRegion}, not of the cluster's region ${home}: a secondary must be encrypted with its own region's key so it runs when the primary region is down`,
+        );
+      }
+    }
+  },
+});
+
+const auroraGlobalClusterEncrypted = resourcePolicy({
+  name: "aurora-global-cluster-encrypted",
+  description: "Aurora global clusters are created encrypted, so every member must be (RDS Aurora User Guide, WA REL09-BP02)",
+  enforcementLevel: "mandatory",
+  type: AURORA_TYPES.globalCluster,
+  check: (props, _config, report) => {
+    const fromSource = typeof props.sourceDbClusterIdentifier === "string" && props.sourceDbClusterIdentifier !== "";
+    if (props.storageEncrypted !== true && !fromSource) report("storageEncrypted must be true: an unencrypted global database cannot take encrypted members");
+  },
+});
+
+const auroraDeletionProtection = resourcePolicy({
+  name: "aurora-deletion-protection",
+  description: "Aurora clusters and global clusters have deletion protection; clusters keep a final snapshot (SH RDS.7, CKV_AWS_139, DR invariant 10)",
+  enforcementLevel: "mandatory",
+  type: [AURORA_TYPES.cluster, AURORA_TYPES.globalCluster],
+  check: (props, _config, report, resource) => {
+    if (props.deletionProtection !== true) report("deletionProtection must be true: a destroy or a stray API call must not drop the database");
+    if (resource.type !== AURORA_TYPES.cluster) return;
+    if (props.skipFinalSnapshot === true) report("skipFinalSnapshot must not be true: keep a final snapshot when the cluster is deleted");
+    if (typeof props.finalSnapshotIdentifier !== "string" || props.finalSnapshotIdentifier === "") {
+      report("finalSnapshotIdentifier must be set: without it a deleted cluster leaves no snapshot");
+    }
+  },
+});
+
+const auroraBackupRetention = resourcePolicy({
+  name: "aurora-backup-retention",
+  description:
+    "Aurora clusters keep automated backups at least the configured days, default 5 (Aurora default is 1; SH RDS.11 asks 7 of instances, WA REL09-BP03)",
+  enforcementLevel: "mandatory",
+  type: AURORA_TYPES.cluster,
+  config: {
+    schema: { properties: { minimumRetentionDays: schema.integer("Fewest days of automated backups of an Aurora cluster, 1-35", 1, 5) } },
+    defaults: { minimumRetentionDays: 5 },
+  },
+  check: (props, config, report) => {
+    const days = Number(props.backupRetentionPeriod ?? 1);
+    if (!(days >= config.minimumRetentionDays)) {
+      report(
+        `backupRetentionPeriod is ${days} days, below ${config.minimumRetentionDays}: raise it (a secondary promoted by a failover is the new primary's only backup source)`,
+      );
+    }
+  },
+});
+
+const auroraIamAuthentication = resourcePolicy({
+  name: "aurora-iam-authentication",
+  description: "Aurora clusters have IAM database authentication on (SH RDS.12, CKV_AWS_162)",
+  enforcementLevel: "advisory",
+  type: AURORA_TYPES.cluster,
+  check: (props, _config, report) => {
+    if (isAuroraCluster(props) && props.iamDatabaseAuthenticationEnabled !== true) report("set iamDatabaseAuthenticationEnabled to true");
+  },
+});
+
+const auroraTlsOnly = resourcePolicy({
+  name: "aurora-tls-only",
+  description:
+    "Aurora clusters use a cluster parameter group that refuses unencrypted connections: rds.force_ssl or require_secure_transport (RDS Aurora User Guide, DR invariant 7)",
+  enforcementLevel: "mandatory",
+  type: [AURORA_TYPES.cluster, AURORA_TYPES.clusterParameterGroup],
+  check: (props, _config, report, resource) => {
+    if (resource.type === AURORA_TYPES.cluster) {
+      if (isAuroraCluster(props) && (typeof props.dbClusterParameterGroupName !== "string" || props.dbClusterParameterGroupName === "")) {
+        report("dbClusterParameterGroupName must name the program's cluster parameter group: the default group accepts unencrypted connections");
+      }
+      return;
+    }
+    const family = String(props.family ?? "");
+    const tls = family.startsWith("aurora-postgresql") ? TLS_PARAMETERS.postgres : family.startsWith("aurora-mysql") ? TLS_PARAMETERS.mysql : undefined;
+    if (!tls) return;
+    const parameter = asList<Record<string, any>>(props.parameters).find((candidate) => candidate.name === tls.name);
+    if (!parameter || !["1", "ON"].includes(String(parameter.value).toUpperCase())) {
+      report(`set ${tls.name} to ${tls.value} in the ${family} cluster parameter group, the same in both regions, so clients must use TLS`);
+    }
+  },
+});
+
+const auroraGlobalMembership = resourcePolicy({
+  name: "aurora-global-membership",
+  description:
+    "Aurora global database members: no RDS-managed master password (unsupported there), and a secondary joins a global cluster from another region with no credentials of its own (RDS Aurora User Guide, DR invariant 1)",
+  enforcementLevel: "mandatory",
+  type: AURORA_TYPES.cluster,
+  check: (props, _config, report, resource) => {
+    if (isGlobalMember(props) && props.manageMasterUserPassword === true) {
+      report(
+        "manageMasterUserPassword is not supported for clusters in an Aurora global database: keep the master password in a Secrets Manager secret of your own",
+      );
+    }
+    if (!isSecondaryCluster(props)) return;
+    if (!isGlobalMember(props) && !(typeof props.replicationSourceIdentifier === "string" && props.replicationSourceIdentifier !== "")) {
+      report("a secondary cluster (sourceRegion set) must join the global cluster: set globalClusterIdentifier to the primary stack's global cluster");
+    }
+    for (const field of ["masterUsername", "masterPassword", "masterPasswordWo", "manageMasterUserPassword", "databaseName"]) {
+      if (props[field] !== undefined && props[field] !== null && props[field] !== false) {
+        report(`a secondary cluster must not set ${field}: it shares the primary's credentials and database`);
+      }
+    }
+    const home = regionOf(resource);
+    if (typeof props.sourceRegion === "string" && props.sourceRegion === home) {
+      report(`sourceRegion is the cluster's own region ${home}: a secondary belongs in another region than its primary`);
+    }
+  },
+});
+
+const auroraFailoverDrift = resourcePolicy({
+  name: "aurora-global-failover-drift",
+  description:
+    "Aurora global database members ignore globalClusterIdentifier, replicationSourceIdentifier and engineVersion, so pulumi up after a switchover or failover does not undo it (DR invariants; Pulumi AWS RDS docs)",
+  enforcementLevel: "mandatory",
+  type: AURORA_TYPES.cluster,
+  check: (props, _config, report, resource) => {
+    if (!isGlobalMember(props)) return;
+    const ignored = new Set(resource.opts?.ignoreChanges ?? []);
+    const missing = GLOBAL_MEMBER_IGNORED_CHANGES.filter((property) => !ignored.has(property));
+    if (missing.length > 0) {
+      report(`add ${missing.join(", ")} to ignoreChanges: after a switchover AWS changes them, and pulumi up would promote, detach or downgrade the cluster`);
+    }
+  },
+});
+
+const auroraInstanceNotPublic = resourcePolicy({
+  name: "aurora-instance-not-public",
+  description: "Aurora cluster instances are not publicly accessible (SH RDS.2, CKV_AWS_17)",
+  enforcementLevel: "mandatory",
+  type: AURORA_TYPES.clusterInstance,
+  check: (props, _config, report) => {
+    if (props.publiclyAccessible === true) report("publiclyAccessible must be false: reach the database from the app tier inside the VPC");
+  },
+});
+
+const auroraPerformanceInsights = resourcePolicy({
+  name: "aurora-performance-insights",
+  description: "Aurora cluster instances have Performance Insights on, encrypted with a customer-managed key (compliance-policies, CKV_AWS_353/354)",
+  enforcementLevel: "advisory",
+  type: AURORA_TYPES.clusterInstance,
+  check: (props, _config, report) => {
+    if (props.performanceInsightsEnabled !== true) report("set performanceInsightsEnabled to true");
+    else if (!isCustomerKeyArn(props.performanceInsightsKmsKeyId)) report("set performanceInsightsKmsKeyId to the region's customer-managed key");
+  },
+});
+
+const auroraGlobalInstanceClass = stackPolicy({
+  name: "aurora-global-instance-class",
+  description: "Instances of an Aurora global database use memory-optimized classes, never burstable ones (RDS Aurora User Guide, configuration requirements)",
+  enforcementLevel: "mandatory",
+  check: (resources, _config, report) => {
+    const clusters = ofType(resources, AURORA_TYPES.cluster).filter((cluster) => isGlobalMember(cluster.props));
+    for (const instance of ofType(resources, AURORA_TYPES.clusterInstance)) {
+      const cluster = clusters.find(
+        (candidate) =>
+          dependsOn(instance, candidate, "clusterIdentifier") ||
+          (typeof instance.props.clusterIdentifier === "string" &&
+            [candidate.props.clusterIdentifier, candidate.props.id].includes(instance.props.clusterIdentifier)),
+      );
+      if (!cluster) continue;
+      const problem = auroraInstanceClassProblem(String(instance.props.instanceClass ?? ""));
+      if (problem) report(`${instance.name} (in global database member ${cluster.name}): ${problem}`, instance.urn);
+    }
+  },
+});
+
 export const databasePolicies = [
   storageEncrypted,
   customerManagedKey,
@@ -213,4 +435,15 @@ export const databasePolicies = [
   performanceInsights,
   inVpc,
   backupCopies,
+  auroraClusterEncrypted,
+  auroraGlobalClusterEncrypted,
+  auroraDeletionProtection,
+  auroraBackupRetention,
+  auroraIamAuthentication,
+  auroraTlsOnly,
+  auroraGlobalMembership,
+  auroraFailoverDrift,
+  auroraInstanceNotPublic,
+  auroraPerformanceInsights,
+  auroraGlobalInstanceClass,
 ];

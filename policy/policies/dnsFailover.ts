@@ -168,7 +168,7 @@ const failoverPair = stackPolicy({
 
 /** The DR signals that must raise an alarm (DR invariant 6): namespace and metric. */
 export const DR_SIGNALS = [
-  { namespace: "AWS/RDS", metric: "ReplicaLag", what: "replica lag" },
+  { namespace: "AWS/RDS", metric: "ReplicaLag", what: "replica lag", alternatives: ["AuroraGlobalDBReplicationLag", "AuroraGlobalDBRPOLag"] },
   { namespace: "AWS/S3", metric: "ReplicationLatency", what: "S3 replication latency" },
   { namespace: "AWS/S3", metric: "OperationsFailedReplication", what: "S3 replication failures" },
   { namespace: "AWS/Route53", metric: "HealthCheckStatus", what: "the primary's health check" },
@@ -195,7 +195,9 @@ const drSignalAlarms = stackPolicy({
           { namespace: alarm.props.namespace, metricName: alarm.props.metricName },
           ...asList<Record<string, any>>(alarm.props.metricQueries).map((query) => query.metric ?? {}),
         ];
-        return metrics.some((metric) => metric.namespace === signal.namespace && metric.metricName === signal.metric);
+        // An Aurora global database's lag is AuroraGlobalDBReplicationLag (or RPOLag), not ReplicaLag (Aurora User Guide, "Monitoring Aurora global databases").
+        const names = [signal.metric, ...(("alternatives" in signal ? signal.alternatives : undefined) ?? [])];
+        return metrics.some((metric) => metric.namespace === signal.namespace && names.includes(String(metric.metricName)));
       });
       if (!covered) report(`no alarm with an action watches ${signal.what} (${signal.namespace} ${signal.metric}); add one that notifies the DR topic`);
     }

@@ -3,9 +3,11 @@
  * server (only `policy/index.ts` constructs the PolicyPack), so tests and the offline evaluator use it.
  */
 import type { Policies } from "@pulumi/policy";
+import { backupPolicies } from "./backup";
 import { computePolicies } from "./compute";
 import { databasePolicies } from "./database";
 import { dnsFailoverPolicies } from "./dnsFailover";
+import { globalTablePolicies } from "./globalTable";
 import { keysAndLogsPolicies } from "./keysLogs";
 import { monitoringPolicies } from "./monitoring";
 import { networkPolicies } from "./network";
@@ -16,6 +18,8 @@ import { storagePolicies } from "./storage";
 export const POLICY_GROUPS = {
   "disaster recovery": recoveryPolicies,
   database: databasePolicies,
+  "global table": globalTablePolicies,
+  backup: backupPolicies,
   storage: storagePolicies,
   network: networkPolicies,
   compute: computePolicies,

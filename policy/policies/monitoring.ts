@@ -16,6 +16,7 @@ import { type CloudWatchDashboardMetric, cloudWatchDashboardMetrics } from "../.
 import { metricQueryProblem, publishedMetric } from "../../monitoring/cloudWatchMetrics";
 import { POD_IDENTITY_PRINCIPAL } from "../../monitoring/podIdentityPolicies";
 import { isCustomerKeyArn, isReplica } from "./database";
+import { GLOBAL_TABLE_TYPES, tableArnParts } from "./globalTable";
 import { asList, dependsOn, ofType, parseJson, regionOf, resourcePolicy, stackPolicy, TYPES } from "./kit";
 import { manifestOf } from "./manifest";
 
@@ -30,6 +31,7 @@ export const MONITORING_TYPES = {
   eksAddon: "aws:eks/addon:Addon",
   rolePolicyAttachment: "aws:iam/rolePolicyAttachment:RolePolicyAttachment",
   dashboard: "aws:cloudwatch/dashboard:Dashboard",
+  rdsCluster: "aws:rds/cluster:Cluster",
 } as const;
 
 // ---------------------------------------------------------------------------------------------
@@ -581,14 +583,40 @@ export const DASHBOARD_SIGNALS = [
 ] as const;
 
 const REPLICA_LAG = { namespace: "AWS/RDS", metricName: "ReplicaLag" } as const;
+/**
+ * The lag of an Aurora global database's secondary cluster: AuroraGlobalDBReplicationLag (Aurora MySQL
+ * and PostgreSQL) or AuroraGlobalDBRPOLag (Aurora PostgreSQL; Aurora MySQL 3.04.0 / 2.12.0 and later),
+ * milliseconds, by DBClusterIdentifier, published in the secondary's region only (Aurora User Guide,
+ * "Cluster-level metrics for Amazon Aurora"). Either one shows the lag.
+ */
+const AURORA_GLOBAL_LAG = { namespace: "AWS/RDS", metricNames: ["AuroraGlobalDBReplicationLag", "AuroraGlobalDBRPOLag"] } as const;
+/** A DynamoDB global table's replication latency, by TableName and ReceivingRegion, published in the source (writing) region. */
+const GLOBAL_TABLE_LATENCY = { namespace: "AWS/DynamoDB", metricName: "ReplicationLatency" } as const;
 
 const draws = (metrics: CloudWatchDashboardMetric[], signal: { namespace: string; metricName: string }) =>
   metrics.some((metric) => metric.namespace === signal.namespace && metric.metricName === signal.metricName);
 
+/**
+ * True when a dashboard metric pins `name` to `expected`: an exact row must carry the value (when it
+ * is known), a SEARCH may leave it open (a wildcard) but must not pin another value.
+ */
+function pins(metric: CloudWatchDashboardMetric, name: string, expected: string | undefined): boolean {
+  const value = metric.dimensions[name];
+  if (expected === undefined) return true;
+  return value === undefined ? !metric.exact : value === expected;
+}
+
+/** The secondary clusters of Aurora global databases in a stack: clusters that join a global cluster. */
+export function globalSecondaryClusters(resources: PolicyResource[]): PolicyResource[] {
+  return ofType(resources, MONITORING_TYPES.rdsCluster).filter(
+    (cluster) => typeof cluster.props.globalClusterIdentifier === "string" && cluster.props.globalClusterIdentifier !== "",
+  );
+}
+
 const dashboardSignals = stackPolicy({
   name: "dr-dashboard-signals",
   description:
-    "CloudWatch dashboards query only metrics AWS publishes, with their dimensions and in the region they are published in (Route 53 in us-east-1); a DR or monitoring stack's dashboard shows S3 replication latency, the health check and each read replica's lag (WA REL06-BP01, REL13)",
+    "CloudWatch dashboards query only metrics AWS publishes, with their dimensions and in the region they are published in (Route 53 in us-east-1); a DR or monitoring stack's dashboard shows S3 replication latency, the health check, each read replica's or Aurora secondary cluster's lag, and each DynamoDB table replica's replication latency (WA REL06-BP01, REL13)",
   enforcementLevel: "mandatory",
   check: (resources, _config, report) => {
     const parsed: { dashboard: PolicyResource; metrics: CloudWatchDashboardMetric[] }[] = [];
@@ -651,6 +679,48 @@ const dashboardSignals = stackPolicy({
       if (!shown) {
         report(
           `no CloudWatch dashboard shows the read replica ${replica.name}'s lag (${REPLICA_LAG.namespace} ${REPLICA_LAG.metricName}${region ? ` in ${region}` : ""}${identifier ? ` for ${identifier}` : ""}); the DR dashboard must show it next to the RPO`,
+          replica.urn,
+        );
+      }
+    }
+    if (role !== "dr") return;
+    // aurora-global: the DR stack's secondary cluster; its lag is published in its own region only.
+    for (const cluster of globalSecondaryClusters(resources)) {
+      const region = regionOf(cluster);
+      const identifier = typeof cluster.props.clusterIdentifier === "string" ? cluster.props.clusterIdentifier : undefined;
+      const shown = parsed.some(({ metrics }) =>
+        metrics.some(
+          (metric) =>
+            metric.namespace === AURORA_GLOBAL_LAG.namespace &&
+            (AURORA_GLOBAL_LAG.metricNames as readonly string[]).includes(metric.metricName) &&
+            (region === undefined || metric.region === region) &&
+            pins(metric, "DBClusterIdentifier", identifier),
+        ),
+      );
+      if (!shown) {
+        report(
+          `no CloudWatch dashboard shows the Aurora secondary cluster ${cluster.name}'s lag (${AURORA_GLOBAL_LAG.namespace} ${AURORA_GLOBAL_LAG.metricNames.join(" or ")}${region ? ` in ${region}` : ""}${identifier ? ` for ${identifier}` : ""}); the DR dashboard must show it next to the RPO`,
+          cluster.urn,
+        );
+      }
+    }
+    // A DynamoDB global table replicated into the DR region: the primary's writes reaching it.
+    for (const replica of ofType(resources, GLOBAL_TABLE_TYPES.tableReplica)) {
+      const receivingRegion = regionOf(replica);
+      const table = tableArnParts(replica.props.globalTableArn);
+      const shown = parsed.some(({ metrics }) =>
+        metrics.some(
+          (metric) =>
+            metric.namespace === GLOBAL_TABLE_LATENCY.namespace &&
+            metric.metricName === GLOBAL_TABLE_LATENCY.metricName &&
+            (table === undefined || metric.region === table.region) &&
+            pins(metric, "TableName", table?.tableName) &&
+            pins(metric, "ReceivingRegion", receivingRegion),
+        ),
+      );
+      if (!shown) {
+        report(
+          `no CloudWatch dashboard shows the DynamoDB table replica ${replica.name}'s replication latency (${GLOBAL_TABLE_LATENCY.namespace} ${GLOBAL_TABLE_LATENCY.metricName}${table ? ` in ${table.region} for ${table.tableName}` : ""}${receivingRegion ? ` to ${receivingRegion}` : ""}); the DR dashboard must show it next to the RPO`,
           replica.urn,
         );
       }

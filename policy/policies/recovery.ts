@@ -6,7 +6,7 @@
  */
 import type { PolicyResource } from "@pulumi/policy";
 import { arnRegion } from "../../invariants/plan";
-import { arnsIn, crossRegionReferenceAllowed } from "../../invariants/regionIsolation";
+import { arnsIn, crossRegionReferenceAllowed, isGlobalDatabaseMemberArn } from "../../invariants/regionIsolation";
 import { classAtLeast } from "../../invariants/replica";
 import { replicatedBackupsProblems } from "../../invariants/replicatedBackups";
 import { budgetInputsFromResources } from "../../budget/fromResources";
@@ -212,7 +212,7 @@ const regionIsolation = stackPolicy({
       if (!region || (home !== undefined && region !== home)) continue;
       for (const { path, arn } of arnsIn(resource.props)) {
         const other = arnRegion(arn);
-        if (!other || other === region || crossRegionReferenceAllowed(resource.type, path, resource.props) || documentation(resource, path)) continue;
+        if (!other || other === region || crossRegionReferenceAllowed(resource.type, path, resource.props, arn) || documentation(resource, path)) continue;
         report(`${resource.name}: ${path} uses ${arn} of ${other}; use a resource of ${region} so the region runs alone`, resource.urn);
       }
     }
@@ -309,7 +309,8 @@ const recoveryWorkflows = stackPolicy({
       }
       for (const { path, arn } of arnsIn(definition)) {
         const region = arnRegion(arn);
-        if (region && region !== manifest.region)
+        // Global-cluster operations run in this region and name the member clusters of both regions.
+        if (region && region !== manifest.region && !isGlobalDatabaseMemberArn(arn))
           report(
             `${machine.name}: ${path} names ${arn} of ${region}; a workflow calls its own region (Step Functions SDK integrations cannot reach another)`,
             machine.urn,

@@ -1,8 +1,9 @@
 /**
  * Storage policies: every S3 bucket private, ACL-free, TLS-only, versioned, encrypted with a
  * customer-managed key (the ALB log archive excepted: ALB access logs support only SSE-S3), logged
- * and lifecycled; replication complete and into another region. In provider v7 each of these is a
- * separate resource, so a stack policy also checks that every bucket has its companions.
+ * and lifecycled (noncurrent versions expire); replication complete and into another region; Object
+ * Lock, where declared, with a sane default retention that replicas actually get. In provider v7 each
+ * of these is a separate resource, so stack policies also check that every bucket has its companions.
  */
 import type { PolicyResource } from "@pulumi/policy";
 import { allows, arnRegion as arnRegionOf } from "../../invariants/plan";
@@ -224,6 +225,24 @@ export function bucketNameOf(value: unknown): string {
   return String(value ?? "").replace(/^arn:aws[a-z-]*:s3:::/, "");
 }
 
+/** The stack's IAM role that a replication configuration names, through its `role` input or by ARN. */
+function replicationRoleOf(config: PolicyResource, resources: PolicyResource[]): PolicyResource | undefined {
+  return ofType(resources, TYPES.iamRole).find((candidate) => dependsOn(config, candidate, "role") || sameName(candidate.props.arn, config.props.role));
+}
+
+/**
+ * Whether the replication role's inline policies allow an action on a resource, or undefined when the
+ * role is not a role of this stack (s3-replication-cross-region reports that).
+ */
+function replicationRoleCan(config: PolicyResource, resources: PolicyResource[]): ((action: string, resource: string) => boolean) | undefined {
+  const role = replicationRoleOf(config, resources);
+  if (!role) return undefined;
+  const rolePolicies = ofType(resources, TYPES.iamRolePolicy).filter(
+    (policy) => dependsOn(policy, role, "role") || sameName(policy.props.role, role.props.name),
+  );
+  return (action, resource) => rolePolicies.some((policy) => allows(parseJson(policy.props.policy), action, resource));
+}
+
 const replicationWiring = stackPolicy({
   name: "s3-replication-cross-region",
   description:
@@ -238,13 +257,8 @@ const replicationWiring = stackPolicy({
     const buckets = ofType(resources, TYPES.s3Bucket);
     for (const config of configs) {
       const sourceRegion = regionOf(config);
-      const role = ofType(resources, TYPES.iamRole).find(
-        (candidate) => dependsOn(config, candidate, "role") || sameName(candidate.props.arn, config.props.role),
-      );
-      const rolePolicies = role
-        ? ofType(resources, TYPES.iamRolePolicy).filter((policy) => dependsOn(policy, role, "role") || sameName(policy.props.role, role.props.name))
-        : [];
-      const can = (action: string, resource: string) => rolePolicies.some((policy) => allows(parseJson(policy.props.policy), action, resource));
+      const role = replicationRoleOf(config, resources);
+      const can = replicationRoleCan(config, resources) ?? (() => false);
       const sourceArn = `arn:aws:s3:::${bucketNameOf(config.props.bucket)}`;
       if (!role) report(`${config.name}: its role is not a role of this stack; the replication role must be managed with the configuration`, config.urn);
       else {
@@ -293,6 +307,162 @@ const replicationWiring = stackPolicy({
   },
 });
 
+/** The provider's Object Lock configuration type (@pulumi/aws 7.x; the V2 type is a deprecated alias of it). */
+export const OBJECT_LOCK_CONFIGURATION_TYPE = "aws:s3/bucketObjectLockConfiguration:BucketObjectLockConfiguration";
+
+/** Longest default retention S3 accepts: 100 years (S3 User Guide, "Setting limits on retention periods with a bucket policy"). */
+const MAX_RETENTION = { days: 36500, years: 100 } as const;
+
+/** One resource's first element of a property the provider may hand over as an object or a one-item list. */
+function firstOf(value: unknown): Record<string, any> | undefined {
+  return asList<Record<string, any>>(value as Record<string, any> | Record<string, any>[] | undefined)[0];
+}
+
+/** The default retention of an Object Lock configuration's properties, or undefined when it has none. */
+export function defaultRetentionOf(props: Record<string, any>): Record<string, any> | undefined {
+  return firstOf(firstOf(props.rule)?.defaultRetention);
+}
+
+/**
+ * What is wrong with an Object Lock configuration's properties (PutObjectLockConfiguration, S3 API
+ * Reference): `objectLockEnabled` must be `Enabled` (the provider's default when unset); a default
+ * retention needs a mode, GOVERNANCE or COMPLIANCE, and exactly one of days (1..36500) or years (1..100).
+ */
+export function objectLockRetentionProblems(props: Record<string, any>): string[] {
+  const problems: string[] = [];
+  if (props.objectLockEnabled !== undefined && props.objectLockEnabled !== "Enabled") {
+    problems.push(`objectLockEnabled is ${JSON.stringify(props.objectLockEnabled)}: the only value S3 accepts is Enabled`);
+  }
+  const retention = defaultRetentionOf(props);
+  if (props.rule !== undefined && retention === undefined) problems.push("rule has no defaultRetention: give it a mode and days");
+  if (retention === undefined) return problems;
+  if (!["GOVERNANCE", "COMPLIANCE"].includes(retention.mode)) {
+    problems.push(`rule.defaultRetention.mode is ${JSON.stringify(retention.mode)}: use GOVERNANCE or COMPLIANCE`);
+  }
+  const given = (["days", "years"] as const).filter((unit) => retention[unit] !== undefined && retention[unit] !== null);
+  if (given.length !== 1) problems.push("rule.defaultRetention needs exactly one of days or years");
+  for (const unit of given) {
+    const value = retention[unit];
+    if (!Number.isInteger(value) || value < 1 || value > MAX_RETENTION[unit]) {
+      problems.push(`rule.defaultRetention.${unit} is ${JSON.stringify(value)}: use a whole number from 1 to ${MAX_RETENTION[unit]}`);
+    }
+  }
+  return problems;
+}
+
+const objectLockRetention = resourcePolicy({
+  name: "s3-object-lock-retention",
+  description:
+    "S3 Object Lock, where declared, is Enabled with a GOVERNANCE or COMPLIANCE default retention of 1 to 36500 days (SH S3.15, AG s3-bucket-default-lock-enabled)",
+  enforcementLevel: "mandatory",
+  type: OBJECT_LOCK_CONFIGURATION_TYPE,
+  check: (props, _config, report) => {
+    for (const problem of objectLockRetentionProblems(props)) report(problem);
+  },
+});
+
+/** The replication configurations of the stack whose Enabled rules write into `bucket`. */
+function replicationsInto(bucket: PolicyResource, resources: PolicyResource[]): PolicyResource[] {
+  return ofType(resources, TYPES.s3Replication).filter((config) =>
+    asList<Record<string, any>>(config.props.rules).some(
+      (rule) => rule.status === "Enabled" && bucketNameOf(rule.destination?.bucket) === String(bucket.props.bucket ?? ""),
+    ),
+  );
+}
+
+const objectLockReplication = stackPolicy({
+  name: "s3-object-lock-replication",
+  description:
+    "A replication destination with Object Lock (the DR copy) has a default retention, its replication role can read the source's retention and legal holds, a locked source replicates only into a locked destination, and no locked bucket receives access logs (SH S3.15, WA REL09-BP02)",
+  enforcementLevel: "mandatory",
+  check: (resources, _config, report) => {
+    const logTargets = logDestinations(resources);
+    const buckets = ofType(resources, TYPES.s3Bucket);
+    const lockOf = (bucket: PolicyResource) => companionsOf(bucket, resources, OBJECT_LOCK_CONFIGURATION_TYPE);
+    for (const bucket of buckets) {
+      const locks = lockOf(bucket);
+      if (locks.length === 0) continue;
+      const name = String(bucket.props.bucket ?? bucket.name);
+      if (logTargets.has(name)) {
+        report(`${bucket.name}: has Object Lock and receives access logs; S3 refuses log delivery into a locked bucket, so log to another bucket`, bucket.urn);
+      }
+      const replications = replicationsInto(bucket, resources);
+      if (replications.length === 0) continue;
+      if (!locks.some((lock) => defaultRetentionOf(lock.props) !== undefined)) {
+        report(
+          `${bucket.name}: is a replication destination with Object Lock but no default retention, so replicas of unlocked source versions are not locked; add rule.defaultRetention`,
+          bucket.urn,
+        );
+      }
+      for (const config of replications) {
+        const can = replicationRoleCan(config, resources);
+        const sourceObjects = `arn:aws:s3:::${bucketNameOf(config.props.bucket)}/*`;
+        for (const action of ["s3:GetObjectRetention", "s3:GetObjectLegalHold"]) {
+          if (can && !can(action, sourceObjects)) {
+            report(
+              `${config.name}: replicates into the locked ${name} but its role may not ${action} on ${sourceObjects}; grant it (BucketReplication destinationObjectLock)`,
+              config.urn,
+            );
+          }
+        }
+      }
+    }
+    // A source with Object Lock fails to replicate into a destination without it (reason DstBucketObjectLockConfigMissing).
+    for (const config of ofType(resources, TYPES.s3Replication)) {
+      const source = buckets.find((bucket) => bucket.props.bucket === bucketNameOf(config.props.bucket));
+      if (!source || lockOf(source).length === 0) continue;
+      for (const rule of asList<Record<string, any>>(config.props.rules).filter((candidate) => candidate.status === "Enabled")) {
+        const destination = buckets.find((bucket) => bucket.props.bucket === bucketNameOf(rule.destination?.bucket));
+        if (destination && lockOf(destination).length === 0) {
+          report(
+            `${config.name}: the source ${source.props.bucket} has Object Lock but the destination ${destination.props.bucket} does not; S3 cannot replicate locked objects there, so enable Object Lock on the destination`,
+            config.urn,
+          );
+        }
+      }
+    }
+  },
+});
+
+/** True when a lifecycle rule applies to the whole bucket: no filter, an empty filter, or an empty prefix. */
+function appliesToWholeBucket(rule: Record<string, any>): boolean {
+  const filter = firstOf(rule.filter);
+  const prefix = filter?.prefix ?? rule.prefix;
+  const narrowed =
+    filter !== undefined &&
+    (filter.tag !== undefined || filter.and !== undefined || filter.objectSizeGreaterThan !== undefined || filter.objectSizeLessThan !== undefined);
+  return !narrowed && (prefix === undefined || prefix === null || prefix === "");
+}
+
+/** True when a lifecycle configuration expires noncurrent versions of every object after a whole number of days. */
+export function expiresNoncurrentVersions(lifecycleProps: Record<string, any>): boolean {
+  return asList<Record<string, any>>(lifecycleProps.rules).some((rule) => {
+    const days = firstOf(rule.noncurrentVersionExpiration)?.noncurrentDays;
+    return rule.status === "Enabled" && appliesToWholeBucket(rule) && Number.isInteger(days) && days >= 1;
+  });
+}
+
+const versionedNoncurrentExpiration = stackPolicy({
+  name: "s3-versioned-noncurrent-expiration",
+  description:
+    "Every versioned S3 bucket expires noncurrent versions of all its objects, so overwrites and deletes stay undoable for a bounded time and cost (AG s3-version-lifecycle-policy-check, SH S3.13)",
+  enforcementLevel: "advisory",
+  check: (resources, _config, report) => {
+    for (const bucket of ofType(resources, TYPES.s3Bucket)) {
+      const versioned = companionsOf(bucket, resources, TYPES.s3Versioning).some(
+        (versioning) => versioning.props.versioningConfiguration?.status === "Enabled",
+      );
+      if (!versioned) continue;
+      if (!companionsOf(bucket, resources, TYPES.s3Lifecycle).some((lifecycleConfig) => expiresNoncurrentVersions(lifecycleConfig.props))) {
+        report(
+          `${bucket.name}: is versioned but no Enabled lifecycle rule expires the noncurrent versions of all its objects; add noncurrentVersionExpiration with noncurrentDays`,
+          bucket.urn,
+        );
+      }
+    }
+  },
+});
+
 export const storagePolicies = [
   publicAccessBlock,
   aclsDisabled,
@@ -304,4 +474,7 @@ export const storagePolicies = [
   bucketCompanions,
   bucketHousekeeping,
   replicationWiring,
+  objectLockRetention,
+  objectLockReplication,
+  versionedNoncurrentExpiration,
 ];

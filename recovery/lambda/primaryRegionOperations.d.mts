@@ -6,6 +6,8 @@ export declare const ENVIRONMENT: Readonly<{
   databaseIdentifier: "PRIMARY_DATABASE_IDENTIFIER";
   autoScalingGroupName: "PRIMARY_AUTO_SCALING_GROUP_NAME";
   targetGroupArn: "PRIMARY_TARGET_GROUP_ARN";
+  globalClusterIdentifier: "GLOBAL_CLUSTER_IDENTIFIER";
+  drClusterArn: "DR_CLUSTER_ARN";
 }>;
 
 /** The operation names the function performs. */
@@ -35,4 +37,5 @@ export declare function handler(
   event: { operation: "describeCapacity" } & Record<string, unknown>,
 ): Promise<{ inService: number; desiredCapacity: number | null }>;
 export declare function handler(event: { operation: "describeTargetHealth" } & Record<string, unknown>): Promise<{ healthyTargets: number }>;
+export declare function handler(event: { operation: "switchoverGlobalCluster" } & Record<string, unknown>): Promise<{ switching: true }>;
 export declare function handler(event: PrimaryRegionEvent): Promise<Record<string, unknown>>;

@@ -1,8 +1,8 @@
 /**
  * The primary-region operations function (recovery/primaryRegion.ts): runs in the DR region and
  * performs a fixed list of operations on the PRIMARY region's database, Auto Scaling Group, target
- * group and replica-lag metric, which Step Functions' AWS SDK integrations (same-region only)
- * cannot reach.
+ * group and replica-lag metric, and the switchover of an Aurora global database whose primary
+ * cluster runs there, which Step Functions' AWS SDK integrations (same-region only) cannot reach.
  *
  * Its targets come from its environment, set at deploy time; an event only names the operation and
  * its arguments: the sizes for `setCapacity`, an optional `since` time for `replicaLagSeconds`. Any
@@ -17,7 +17,7 @@ import process from "node:process";
 import { AutoScalingClient, DescribeAutoScalingGroupsCommand, UpdateAutoScalingGroupCommand } from "@aws-sdk/client-auto-scaling";
 import { CloudWatchClient, GetMetricDataCommand } from "@aws-sdk/client-cloudwatch";
 import { DescribeTargetHealthCommand, ElasticLoadBalancingV2Client } from "@aws-sdk/client-elastic-load-balancing-v2";
-import { DescribeDBInstancesCommand, PromoteReadReplicaCommand, RDSClient } from "@aws-sdk/client-rds";
+import { DescribeDBInstancesCommand, PromoteReadReplicaCommand, RDSClient, SwitchoverGlobalClusterCommand } from "@aws-sdk/client-rds";
 
 /** Environment variable names the targets are read from (PRIMARY_REGION_ENVIRONMENT in recovery/primaryRegion.ts). */
 export const ENVIRONMENT = Object.freeze({
@@ -25,6 +25,8 @@ export const ENVIRONMENT = Object.freeze({
   databaseIdentifier: "PRIMARY_DATABASE_IDENTIFIER",
   autoScalingGroupName: "PRIMARY_AUTO_SCALING_GROUP_NAME",
   targetGroupArn: "PRIMARY_TARGET_GROUP_ARN",
+  globalClusterIdentifier: "GLOBAL_CLUSTER_IDENTIFIER",
+  drClusterArn: "DR_CLUSTER_ARN",
 });
 
 /** How far back `replicaLagSeconds` looks without `since`, and the metric period, seconds. */
@@ -208,6 +210,23 @@ const OPERATIONS = {
       new DescribeTargetHealthCommand({ TargetGroupArn: target("targetGroupArn") }),
     );
     return { healthyTargets: TargetHealthDescriptions.filter((description) => description.TargetHealth?.State === "healthy").length };
+  },
+
+  /**
+   * Aurora-global mode: starts the switchover of the global cluster (`GLOBAL_CLUSTER_IDENTIFIER`) to
+   * the DR cluster (`DR_CLUSTER_ARN`, an ARN so that Aurora can locate it in its region), in the
+   * primary region, where the primary cluster runs (Aurora User Guide, "Using switchover or failover
+   * in Amazon Aurora Global Database": `switchover-global-cluster --region region_of_primary`; RDS API
+   * Reference, SwitchoverGlobalCluster). RDS errors propagate with their names, e.g.
+   * `InvalidGlobalClusterStateFault`. `{ switching: true }`: the switch runs on; the state machine polls it.
+   */
+  async switchoverGlobalCluster() {
+    const globalClusterIdentifier = target("globalClusterIdentifier");
+    const drClusterArn = target("drClusterArn");
+    await clientOf(RDSClient).send(
+      new SwitchoverGlobalClusterCommand({ GlobalClusterIdentifier: globalClusterIdentifier, TargetDbClusterIdentifier: drClusterArn }),
+    );
+    return { switching: true };
   },
 };
 

@@ -3,12 +3,18 @@
  * definitions in a simulated pair of regions, prints each scenario's timeline, its time to recovery
  * against the RTO and PASS/FAIL against the operator's expectation.
  *
- * Usage: tsx recovery/offline/cli.ts [--scenario NAME]... [--json FILE] [--plan FILE | --targets FILE [--prefix PREFIX]] [--list]
+ * Usage: tsx recovery/offline/cli.ts [--scenario NAME]... [--json FILE] [--plan FILE | --targets FILE [--prefix PREFIX]]
+ *                                    [--aurora-plan FILE | --aurora-targets FILE] [--list]
  *   (no source)  synthesize both stacks (synth/synthesize.ts) and use the DR plan
  *   --plan       a DR plan written by `npm run synth` (out/synth/dr.plan.json)
  *   --targets    a RecoveryTargets JSON file: definitions built from it by recovery/*.ts (not the synthesized ones);
  *                --prefix is the DR resource prefix (default: the topic name without -recovery)
- *   --scenario   run only this scenario (repeatable; default all)
+ *   --aurora-plan / --aurora-targets
+ *                the same for an aurora-global DR stack, whose scenarios (auroraScenarios.ts) need aurora-global
+ *                targets. Without them, when the main source is in instance mode, the aurora scenarios run on
+ *                aurora-global targets derived from it (system.ts deriveAuroraTargets) with the definitions
+ *                recovery/*.ts builds; the report says so. A main source in aurora-global mode serves both.
+ *   --scenario   run only this scenario (repeatable; default all of both engine modes)
  *   --json       also write the report as JSON to FILE (e.g. out/drill/report.json)
  *   --list       list the scenarios and exit
  *
@@ -21,11 +27,42 @@ import { ConfigError } from "../../config/errors";
 import { synthesize } from "../../synth/synthesize";
 import { PlanError, type PlanLike, checkRecoveryTargets, systemFromPlan } from "./fromPlan";
 import { renderReport, reportJson } from "./report";
-import { SCENARIOS, scenarioNamed } from "./scenarios";
-import { runScenario, type Scenario } from "./simulate";
-import { type RecoverySystem, systemFromTargets } from "./system";
+import { engineModeOf, type EngineMode } from "../targets";
+import { ALL_SCENARIOS, scenarioNamed } from "./scenarios";
+import { runScenario, type Scenario, type ScenarioResult } from "./simulate";
+import { deriveAuroraTargets, type RecoverySystem, systemFromTargets } from "./system";
 
 class UsageError extends Error {}
+
+/** The prefix of `--prefix`, else the one of the system's failover state machine (`<prefix>-failover`). */
+function prefixOf(system: RecoverySystem, given?: string): string {
+  const machine = system.stateMachineArns.failover.split(":").pop() ?? "";
+  const prefix = given ?? (machine.endsWith("-failover") ? machine.slice(0, -"-failover".length) : undefined);
+  if (!prefix) throw new UsageError(`give --prefix (the failover state machine ${machine} is not named <prefix>-failover)`);
+  return prefix;
+}
+
+/** The aurora-global system: from --aurora-plan or --aurora-targets, else the main system if it is aurora-global, else derived from it. */
+async function loadAuroraSystem(
+  values: { "aurora-plan"?: string; "aurora-targets"?: string; prefix?: string },
+  main: () => Promise<RecoverySystem>,
+): Promise<RecoverySystem> {
+  if (values["aurora-plan"] || values["aurora-targets"]) {
+    const system = await loadSystem({ plan: values["aurora-plan"], targets: values["aurora-targets"], prefix: values.prefix });
+    if (engineModeOf(system.targets) !== "aurora-global") throw new PlanError(`${system.source}: its recovery targets are not in aurora-global mode`);
+    return system;
+  }
+  const system = await main();
+  if (engineModeOf(system.targets) === "aurora-global") return system;
+  const prefix = prefixOf(system, values.prefix);
+  const derived = systemFromTargets(deriveAuroraTargets(system.targets, prefix), {
+    prefix,
+    durations: system.durations,
+    source: `definitions built by recovery/*.ts from aurora-global targets derived from ${system.source} (no aurora-global DR plan given)`,
+  });
+  // The physical parameters are the main source's (health checks and thresholds do not depend on the engine mode).
+  return { ...derived, notes: system.notes };
+}
 
 async function loadSystem(values: { plan?: string; targets?: string; prefix?: string }): Promise<RecoverySystem> {
   if (values.plan && values.targets) throw new UsageError("--plan and --targets are exclusive");
@@ -70,6 +107,8 @@ async function main(): Promise<number> {
         json: { type: "string" },
         plan: { type: "string" },
         targets: { type: "string" },
+        "aurora-plan": { type: "string" },
+        "aurora-targets": { type: "string" },
         prefix: { type: "string" },
         list: { type: "boolean", default: false },
       },
@@ -78,19 +117,30 @@ async function main(): Promise<number> {
     }));
   } catch (error) {
     console.error(
-      `${(error as Error).message}\nUsage: tsx recovery/offline/cli.ts [--scenario NAME]... [--json FILE] [--plan FILE | --targets FILE [--prefix PREFIX]] [--list]`,
+      `${(error as Error).message}\nUsage: tsx recovery/offline/cli.ts [--scenario NAME]... [--json FILE] [--plan FILE | --targets FILE [--prefix PREFIX]] [--aurora-plan FILE | --aurora-targets FILE] [--list]`,
     );
     return 1;
   }
   if (values.list) {
-    for (const scenario of SCENARIOS) console.log(`${scenario.name.padEnd(36)} ${scenario.title}`);
+    for (const scenario of ALL_SCENARIOS) console.log(`${scenario.name.padEnd(36)} ${(scenario.engineMode ?? "instance").padEnd(14)} ${scenario.title}`);
     return 0;
   }
-  let scenarios: Scenario[];
-  let system: RecoverySystem;
+  const runs: { system: RecoverySystem; scenarios: Scenario[] }[] = [];
   try {
-    scenarios = values.scenario ? values.scenario.map(scenarioNamed) : SCENARIOS;
-    system = await loadSystem(values);
+    const scenarios = values.scenario ? values.scenario.map(scenarioNamed) : ALL_SCENARIOS;
+    let main: Promise<RecoverySystem> | undefined;
+    const loadMain = () => (main ??= loadSystem(values));
+    for (const mode of ["instance", "aurora-global"] as EngineMode[]) {
+      const ofMode = scenarios.filter((scenario) => (scenario.engineMode ?? "instance") === mode);
+      if (ofMode.length === 0) continue;
+      const system = mode === "instance" ? await loadMain() : await loadAuroraSystem(values, loadMain);
+      if (mode === "instance" && engineModeOf(system.targets) !== "instance") {
+        // An aurora-global main source: the instance scenarios need instance targets (give --plan of an instance-mode stack).
+        console.error(`skipping ${ofMode.length} instance-mode scenarios: ${system.source} is in aurora-global mode`);
+        continue;
+      }
+      runs.push({ system, scenarios: ofMode });
+    }
   } catch (error) {
     if (error instanceof PlanError || error instanceof UsageError || (error instanceof Error && error.message.startsWith("unknown scenario"))) {
       console.error(error.message);
@@ -99,17 +149,25 @@ async function main(): Promise<number> {
     throw error;
   }
   const started = performance.now();
-  const results = [];
-  for (const scenario of scenarios) results.push(await runScenario(system, scenario));
-  console.log(renderReport(system, results));
-  console.log(`== ${results.length} scenarios simulated in ${((performance.now() - started) / 1000).toFixed(2)} s of real time`);
+  const all: ScenarioResult[] = [];
+  const reports = [];
+  for (const { system, scenarios } of runs) {
+    const results: ScenarioResult[] = [];
+    for (const scenario of scenarios) results.push(await runScenario(system, scenario));
+    console.log(renderReport(system, results));
+    console.log("");
+    all.push(...results);
+    reports.push(reportJson(system, results));
+  }
+  console.log(`== ${all.length} scenarios simulated in ${((performance.now() - started) / 1000).toFixed(2)} s of real time`);
   if (values.json) {
     const file = path.resolve(values.json);
     mkdirSync(path.dirname(file), { recursive: true });
-    writeFileSync(file, `${JSON.stringify(reportJson(system, results), null, 2)}\n`);
+    // One report per engine mode run, in order (instance first).
+    writeFileSync(file, `${JSON.stringify(reports.length === 1 ? reports[0] : reports, null, 2)}\n`);
     console.log(`== wrote ${path.relative(process.cwd(), file)}`);
   }
-  return results.every((result) => result.passed) ? 0 : 4;
+  return all.every((result) => result.passed) ? 0 : 4;
 }
 
 main().then(

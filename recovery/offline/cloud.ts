@@ -5,6 +5,9 @@
  *   primary-region operations function;
  * - DR region: the read replica (status, source, lag), the DR Auto Scaling Group and its target
  *   group, CloudWatch alarms derived from the model, the SNS topic;
+ * - aurora-global mode (`targets.database`): the Aurora global database instead of the read replica
+ *   (auroraGlobal.ts): its two clusters, writer, switches and lag; the DR region's stable name points
+ *   at the DR cluster's reader endpoint, the primary's at the primary cluster's writer endpoint;
  * - Route 53: the public zone's failover pair and drill pool, both private zones' database names,
  *   change ids, and the primary's health check (unhealthy interval x threshold after the primary
  *   stops serving).
@@ -18,7 +21,8 @@
  */
 import type { Workflow } from "../names";
 import type { PrimaryRegionOperation } from "../primaryRegion";
-import type { Capacity, RecoveryTargets } from "../targets";
+import { auroraGlobalOf, type Capacity, globalClusterArn, type RecoveryTargets } from "../targets";
+import { AuroraFault, type AuroraSetup, type SimulatedCluster, SimulatedGlobalDatabase } from "./auroraGlobal";
 import { AutoScalingFault, SimulatedAutoScalingGroup } from "./autoScaling";
 import type { VirtualClock } from "./clock";
 import { DatabaseFault, SimulatedDatabase } from "./database";
@@ -61,6 +65,8 @@ export interface WorldSetup {
   alarmsFiring?: { name: string; from: number; until?: number }[];
   /** Executions of each workflow already RUNNING besides the simulated one. */
   otherRunningExecutions?: Partial<Record<Workflow, number>>;
+  /** Aurora-global mode: the global database's faults and initial state (ignored in instance mode). */
+  aurora?: AuroraSetup;
 }
 
 /** Values the synthesized plan knows better than a fixture (fromPlan.ts); all optional. */
@@ -68,6 +74,10 @@ export interface PlanFacts {
   secondarySetIdentifier?: string;
   replicaAddress?: string;
   primaryDatabaseAddress?: string;
+  /** Aurora-global mode: the clusters' writer and reader endpoints. */
+  drClusterEndpoint?: string;
+  drClusterReaderEndpoint?: string;
+  primaryClusterEndpoint?: string;
 }
 
 /** One call a workflow made. */
@@ -101,14 +111,19 @@ export interface CloudState {
   drDatabaseName: string;
   /** What the primary region's stable database name points at. */
   primaryDatabaseName: string;
-  drDatabase: { status: string; role: "replica" | "standalone" | "missing" };
-  primaryDatabase: { status: string; role: "replica" | "standalone" };
+  /** Instance mode: `replica` or `standalone`; aurora-global mode: the cluster's role, `writer`, `secondary` or `not-a-member`. */
+  drDatabase: { status: string; role: "replica" | "standalone" | "missing" | "writer" | "secondary" | "not-a-member" };
+  primaryDatabase: { status: string; role: "replica" | "standalone" | "writer" | "secondary" | "not-a-member" };
   drCapacity: Capacity & { inService: number; healthy: number };
   primaryCapacity: Capacity & { inService: number; healthy: number };
-  /** PromoteReadReplica on the DR replica: requests and accepted ones; the same for the primary-region database (failback). */
+  /**
+   * PromoteReadReplica on the DR replica: requests and accepted ones; the same for the primary-region
+   * database (failback). Aurora-global mode: switches (failover or switchover) onto the DR cluster, and
+   * onto the primary cluster (failback).
+   */
   drPromotions: { requested: number; accepted: number };
   primaryPromotions: { requested: number; accepted: number };
-  /** ReplicaLag of the DR replica when its promotion was accepted (the data-loss window), if it was. */
+  /** ReplicaLag of the DR replica when its promotion was accepted (the data-loss window), if it was; aurora-global: the writes a switch onto the DR cluster lost. */
   lagAtPromotionSeconds?: number;
   /** Successful calls that changed something. */
   changes: number;
@@ -131,6 +146,9 @@ const MUTATING = new Set([
   "route53:changeResourceRecordSets",
   "lambda:promoteDatabase",
   "lambda:setCapacity",
+  "rds:failoverGlobalCluster",
+  "rds:switchoverGlobalCluster",
+  "lambda:switchoverGlobalCluster",
 ]);
 
 interface Replication {
@@ -158,6 +176,8 @@ export class SimulatedCloud {
   readonly primaryGroup: SimulatedAutoScalingGroup;
   readonly drDatabase?: SimulatedDatabase;
   primaryDatabase: SimulatedDatabase;
+  /** Aurora-global mode: the global database (then there is no `drDatabase`). */
+  readonly aurora?: SimulatedGlobalDatabase;
   private readonly replication = new Map<string, Replication>();
   private readonly outages: { from: number; until: number }[] = [];
   private readonly executions: ExecutionEntry[] = [];
@@ -185,7 +205,45 @@ export class SimulatedCloud {
       region: targets.primaryRegion,
       address: facts.primaryDatabaseAddress ?? `${targets.primary.databaseIdentifier}.c0ffee000001.${targets.primaryRegion}.rds.amazonaws.com`,
     });
-    if (!setup.replica?.missing) {
+    const auroraTargets = auroraGlobalOf(targets);
+    if (auroraTargets) {
+      const cluster = (identifier: string, arn: string, region: string, hash: string, endpoint?: string, readerEndpoint?: string): SimulatedCluster => ({
+        identifier,
+        arn,
+        region,
+        endpoint: endpoint ?? `${identifier}.cluster-${hash}.${region}.rds.amazonaws.com`,
+        readerEndpoint: readerEndpoint ?? `${identifier}.cluster-ro-${hash}.${region}.rds.amazonaws.com`,
+      });
+      this.aurora = new SimulatedGlobalDatabase(
+        setup.aurora ?? {},
+        {
+          globalClusterIdentifier: auroraTargets.globalClusterIdentifier,
+          dr: cluster(
+            auroraTargets.drClusterIdentifier,
+            auroraTargets.drClusterArn,
+            targets.drRegion,
+            "c0ffee000002",
+            facts.drClusterEndpoint,
+            facts.drClusterReaderEndpoint,
+          ),
+          primary: cluster(
+            auroraTargets.primaryClusterIdentifier,
+            auroraTargets.primaryClusterArn,
+            targets.primaryRegion,
+            "c0ffee000001",
+            facts.primaryClusterEndpoint,
+          ),
+        },
+        durations,
+        { up: (at) => this.primaryRegionUp(at), outageStart: (at) => this.outageStart(at), upSince: (at) => this.primaryRegionUpSince(at) },
+      );
+      this.primaryDatabase = new SimulatedDatabase({
+        identifier: targets.primary.databaseIdentifier,
+        arn: targets.primary.databaseArn,
+        region: targets.primaryRegion,
+        address: this.aurora.primary.endpoint,
+      });
+    } else if (!setup.replica?.missing) {
       this.drDatabase = new SimulatedDatabase({
         identifier: targets.replica.identifier,
         arn: targets.replica.arn,
@@ -248,7 +306,8 @@ export class SimulatedCloud {
       Ttl: targets.databaseNameTtlSeconds,
       ResourceRecords: [{ Value: value }],
     });
-    this.route53.addZone(targets.databaseName.drZoneId, "dr-private", this.drDatabase ? [cname(this.drDatabase.address)] : []);
+    const drName = this.aurora ? this.aurora.dr.readerEndpoint : this.drDatabase?.address;
+    this.route53.addZone(targets.databaseName.drZoneId, "dr-private", drName ? [cname(drName)] : []);
     this.route53.addZone(targets.databaseName.primaryZoneId, "primary-private", [cname(this.primaryDatabase.address)]);
   }
 
@@ -260,6 +319,12 @@ export class SimulatedCloud {
 
   primaryRegionUp(t: number): boolean {
     return !this.outages.some((outage) => t >= outage.from && t < outage.until);
+  }
+
+  /** Since when the primary region has been up without a break at `t` (the end of its last outage, or -Infinity), or undefined while it is down. */
+  private primaryRegionUpSince(t: number): number | undefined {
+    if (!this.primaryRegionUp(t)) return undefined;
+    return Math.max(Number.NEGATIVE_INFINITY, ...this.outages.filter((outage) => outage.until <= t).map((outage) => outage.until));
   }
 
   /** Start of the outage the primary region is in at `t`. */
@@ -309,7 +374,8 @@ export class SimulatedCloud {
     const lastPeriod = Math.floor(t / period) * period - period;
     if (this.alarmsFiring.some((alarm) => alarm.name === name && t >= alarm.from && t < alarm.until)) return "ALARM";
     if (name === this.targets.alarms.replicaLagOverRpo) {
-      const lag = this.replicaLag(this.drDatabase, lastPeriod);
+      // Aurora-global: AuroraGlobalDBRPOLag of the DR cluster, published while it is a secondary.
+      const lag = this.aurora ? this.aurora.drLag(lastPeriod) : this.replicaLag(this.drDatabase, lastPeriod);
       if (lag === undefined) return "INSUFFICIENT_DATA";
       return lag > this.targets.rpoSeconds ? "ALARM" : "OK";
     }
@@ -408,6 +474,15 @@ export class SimulatedCloud {
               : "Rds.InvalidDbInstanceStateException";
         return { ok: false, error: new AwsError(name, error.message) };
       }
+      if (error instanceof AuroraFault) {
+        const sdkNames: Record<AuroraFault["code"], string> = {
+          GlobalClusterNotFound: "Rds.GlobalClusterNotFoundException",
+          InvalidGlobalClusterState: "Rds.InvalidGlobalClusterStateException",
+          DBClusterNotFound: "Rds.DbClusterNotFoundException",
+          InvalidDBClusterState: "Rds.InvalidDbClusterStateException",
+        };
+        return { ok: false, error: new AwsError(service === "lambda" ? `${error.code}Fault` : sdkNames[error.code], error.message) };
+      }
       if (error instanceof AutoScalingFault) {
         // The function validates the sizes itself and throws InvalidArguments (recovery/lambda/primaryRegionOperations.mjs).
         return { ok: false, error: new AwsError(service === "lambda" ? "InvalidArguments" : "AutoScaling.AutoScalingException", error.message) };
@@ -435,6 +510,47 @@ export class SimulatedCloud {
         database.promote(t, this.durations);
         if (lag !== undefined) this.lagAtPromotion ??= lag;
         return { DbInstance: this.describeDatabase(database, t) };
+      }
+      case "rds:describeGlobalClusters":
+        return { GlobalClusters: [this.describeGlobalCluster(input.GlobalClusterIdentifier, t)] };
+      case "rds:describeDBClusters": {
+        const aurora = this.auroraOrRefuse("describeDBClusters");
+        if (input.DbClusterIdentifier !== aurora.dr.identifier) {
+          throw this.wrong("Rds.DbClusterNotFoundException", `DBCluster ${String(input.DbClusterIdentifier)} not found.`);
+        }
+        if (aurora.setup.drClusterMissing) throw new AwsError("Rds.DbClusterNotFoundException", `DBCluster ${aurora.dr.identifier} not found.`);
+        const cluster = aurora.dr;
+        return {
+          DbClusters: [
+            {
+              DbClusterIdentifier: cluster.identifier,
+              DbClusterArn: cluster.arn,
+              Status: aurora.clusterStatus(cluster, t),
+              Engine: "aurora-postgresql",
+              Endpoint: cluster.endpoint,
+              ReaderEndpoint: cluster.readerEndpoint,
+            },
+          ],
+        };
+      }
+      case "rds:failoverGlobalCluster":
+      case "rds:switchoverGlobalCluster": {
+        const aurora = this.auroraOrRefuse(action);
+        this.checkGlobalIdentifier(input.GlobalClusterIdentifier);
+        const target = input.TargetDbClusterIdentifier;
+        // The target is named by ARN so that Aurora can locate it in its region (RDS API Reference, FailoverGlobalCluster).
+        if (target !== aurora.dr.arn && target !== aurora.primary.arn) {
+          throw this.wrong("Rds.DbClusterNotFoundException", `DBCluster ${String(target)} not found (give the target cluster's ARN).`);
+        }
+        const failover = action === "failoverGlobalCluster";
+        if (failover && input.Switchover === true && input.AllowDataLoss === true) {
+          throw new AwsError("Rds.InvalidParameterCombinationException", "AllowDataLoss and Switchover cannot both be set");
+        }
+        const kind = failover && input.AllowDataLoss === true ? "failover" : "switchover";
+        const { answerLost } = aurora.startSwitch(t, kind, target, targets.drRegion);
+        // Step Functions reports a call whose answer never came as States.Timeout (the Task's TimeoutSeconds).
+        if (answerLost) throw new AwsError("States.Timeout", `${action}: no answer within the task's timeout (the call was accepted)`);
+        return { GlobalCluster: this.describeGlobalCluster(input.GlobalClusterIdentifier, t) };
       }
       case "autoscaling:updateAutoScalingGroup": {
         if (input.AutoScalingGroupName !== targets.drAutoScalingGroup.name) {
@@ -551,6 +667,45 @@ export class SimulatedCloud {
   /** ReplicaLag of the DR replica when its promotion was first accepted. */
   private lagAtPromotion?: number;
 
+  /** The global database, or a violation: an aurora call in instance mode targets nothing of the targets. */
+  private auroraOrRefuse(action: string): SimulatedGlobalDatabase {
+    if (!this.aurora) throw this.wrong("Rds.GlobalClusterNotFoundException", `${action}: the targets have no Aurora global database (instance mode)`);
+    return this.aurora;
+  }
+
+  private checkGlobalIdentifier(identifier: unknown): SimulatedGlobalDatabase {
+    const aurora = this.auroraOrRefuse("global cluster call");
+    if (identifier !== aurora.globalClusterIdentifier) throw this.wrong("Rds.GlobalClusterNotFoundException", `Global cluster ${String(identifier)} not found`);
+    if (!aurora.exists) throw new AwsError("Rds.GlobalClusterNotFoundException", `Global cluster ${String(identifier)} not found`);
+    return aurora;
+  }
+
+  /** DescribeGlobalClusters' GlobalCluster, in the casing of the Step Functions SDK integration. */
+  private describeGlobalCluster(identifier: unknown, t: number): Record<string, unknown> {
+    const aurora = this.checkGlobalIdentifier(identifier);
+    const writer = aurora.writer(t);
+    const members = [aurora.primary, aurora.dr]
+      .filter((cluster) => aurora.isMember(cluster.arn))
+      .map((cluster) => ({
+        DbClusterArn: cluster.arn,
+        IsWriter: cluster.arn === writer,
+        Readers:
+          cluster.arn === writer
+            ? [aurora.primary, aurora.dr].filter((other) => other !== cluster && aurora.isMember(other.arn)).map((other) => other.arn)
+            : [],
+        SynchronizationStatus: aurora.synchronization(cluster.arn, t),
+      }));
+    const failoverState = aurora.failoverState(t);
+    return {
+      GlobalClusterIdentifier: aurora.globalClusterIdentifier,
+      GlobalClusterArn: globalClusterArn(this.targets, auroraGlobalOf(this.targets)!),
+      Status: aurora.status(t),
+      Engine: "aurora-postgresql",
+      GlobalClusterMembers: members,
+      ...(failoverState ? { FailoverState: failoverState } : {}),
+    };
+  }
+
   private drDatabaseNamed(identifier: unknown): SimulatedDatabase {
     if (identifier !== this.targets.replica.identifier) {
       throw this.wrong("Rds.DbInstanceNotFoundException", `DBInstance ${String(identifier)} not found.`);
@@ -617,7 +772,17 @@ export class SimulatedCloud {
     const operation = payload.operation as PrimaryRegionOperation;
     if (!this.primaryRegionUp(t)) throw new AwsError("TimeoutError", `${this.targets.primaryRegion} did not answer ${String(operation)} (the region is down)`);
     const database = this.primaryDatabase;
+    if (this.aurora && ["describeDatabase", "promoteDatabase", "replicaLagSeconds"].includes(operation)) {
+      // The aurora-global function's role is not allowed these instance operations (recovery/permissions.ts).
+      throw this.wrong("AccessDeniedException", `${operation} is an instance-mode operation; the aurora-global function may not perform it`);
+    }
     switch (operation) {
+      case "switchoverGlobalCluster": {
+        const aurora = this.aurora;
+        if (!aurora) throw new AwsError("MisconfiguredFunction", "environment variable GLOBAL_CLUSTER_IDENTIFIER is not set");
+        aurora.startSwitch(t, "switchover", aurora.dr.arn, this.targets.primaryRegion);
+        return this.lambdaAnswer({ switching: true });
+      }
       case "describeDatabase": {
         const source = database.source(t);
         return this.lambdaAnswer({ status: database.status(t), isReplica: source !== undefined, sourceArn: source ?? null, address: database.address });
@@ -714,13 +879,35 @@ export class SimulatedCloud {
     return sides.map(([side, share]) => `${side} ${Math.round(share * 100)}%`).join(" / ");
   }
 
+  /** The parts of the final state that do not depend on the engine mode. */
+  private snapshotCommon(t: number): Pick<CloudState, "at" | "primaryRecord" | "dnsAnswer" | "drillPoolRecords" | "changes" | "violations"> {
+    return {
+      at: t,
+      primaryRecord: this.primaryRecordLabel(),
+      dnsAnswer: this.dnsAnswerText(t),
+      drillPoolRecords: this.route53.records(this.targets.dns.hostedZoneId, this.targets.dns.drillPoolName).length,
+      changes: this.calls.filter((call) => call.mutating && call.ok).length,
+      violations: [...this.violations],
+    };
+  }
+
   /** The final state, as an operator would check it. */
   snapshot(): CloudState {
     const t = this.now;
     const targets = this.targets;
+    const aurora = this.aurora;
     const databaseName = (zone: string): string => {
       const value = this.route53.records(zone, targets.databaseName.fqdn).find((record) => record.Type === "CNAME")?.ResourceRecords?.[0]?.Value;
       if (value === undefined) return "missing";
+      if (aurora) {
+        const labels: [string, string][] = [
+          [aurora.dr.endpoint, "dr-writer-endpoint"],
+          [aurora.dr.readerEndpoint, "dr-reader-endpoint"],
+          [aurora.primary.endpoint, "primary-writer-endpoint"],
+          [aurora.primary.readerEndpoint, "primary-reader-endpoint"],
+        ];
+        return labels.find(([address]) => normalizeName(address) === normalizeName(value))?.[1] ?? value;
+      }
       if (this.drDatabase && normalizeName(value) === normalizeName(this.drDatabase.address)) return "dr-database";
       if (normalizeName(value) === normalizeName(this.primaryDatabase.address)) return "primary-database";
       return value;
@@ -731,6 +918,23 @@ export class SimulatedCloud {
       healthy: up ? group.healthy(t) : 0,
     });
     const dr = this.drDatabase;
+    if (aurora) {
+      const lost = aurora.dataLossOfFailover();
+      return {
+        ...this.snapshotCommon(t),
+        drDatabaseName: databaseName(targets.databaseName.drZoneId),
+        primaryDatabaseName: databaseName(targets.databaseName.primaryZoneId),
+        drDatabase: aurora.setup.drClusterMissing
+          ? { status: "missing", role: "missing" }
+          : { status: aurora.clusterStatus(aurora.dr, t), role: aurora.role(aurora.dr, t) },
+        primaryDatabase: { status: aurora.clusterStatus(aurora.primary, t), role: aurora.role(aurora.primary, t) },
+        drCapacity: capacity(this.drGroup, true),
+        primaryCapacity: capacity(this.primaryGroup, this.primaryRegionUp(t)),
+        drPromotions: { requested: aurora.requested(aurora.dr.arn), accepted: aurora.accepted(aurora.dr.arn) },
+        primaryPromotions: { requested: aurora.requested(aurora.primary.arn), accepted: aurora.accepted(aurora.primary.arn) },
+        ...(lost !== undefined && aurora.accepted(aurora.dr.arn) > 0 ? { lagAtPromotionSeconds: lost } : {}),
+      };
+    }
     return {
       at: t,
       primaryRecord: this.primaryRecordLabel(),

@@ -6,6 +6,8 @@
  */
 import {
   APP_BOOT_SECONDS,
+  AURORA_GLOBAL_REJOIN_SECONDS,
+  AURORA_GLOBAL_SWITCH_SECONDS,
   EC2_LAUNCH_SECONDS,
   LAMBDA_INVOKE_SECONDS,
   LOAD_BALANCER_ALIAS_TTL_SECONDS,
@@ -80,6 +82,15 @@ export interface Durations {
   lambdaInvokeSeconds: number;
   /** How long the primary-region operations function waits on an unreachable region before it fails (its timeout; 30 s). */
   lambdaTimeoutSeconds: number;
+  /**
+   * Aurora global database: a managed failover from the call to the DR cluster being the writer, and a
+   * switchover once the secondary has caught up ("within a few minutes", "in under a minute": budget/figures.ts
+   * AURORA_GLOBAL_SWITCH_SECONDS, 120 s); the rebuild of the old primary before it rejoins as a
+   * secondary once its region is back (AURORA_GLOBAL_REJOIN_SECONDS, 30 minutes).
+   */
+  auroraFailoverSeconds: number;
+  auroraSwitchoverSeconds: number;
+  auroraRejoinSeconds: number;
 }
 
 /** The defaults; `targetHealthCheck*` and `route53*` are this program's values, replaced by the plan's when it has them. */
@@ -100,6 +111,9 @@ export const DEFAULT_DURATIONS: Durations = {
   apiCallSeconds: SDK_API_CALL_SECONDS,
   lambdaInvokeSeconds: LAMBDA_INVOKE_SECONDS,
   lambdaTimeoutSeconds: 30,
+  auroraFailoverSeconds: AURORA_GLOBAL_SWITCH_SECONDS,
+  auroraSwitchoverSeconds: AURORA_GLOBAL_SWITCH_SECONDS,
+  auroraRejoinSeconds: AURORA_GLOBAL_REJOIN_SECONDS,
 };
 
 /** Seconds from the primary's failure until Route 53 marks its health check unhealthy: interval x threshold. */

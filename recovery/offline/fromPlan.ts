@@ -10,7 +10,7 @@
  */
 import type { Definition } from "../asl";
 import { WORKFLOWS, type Workflow } from "../names";
-import type { RecoveryTargets } from "../targets";
+import { auroraGlobalOf, databaseTargetsProblems, type RecoveryTargets } from "../targets";
 import type { StackPlan } from "../../synth/recordStack";
 import type { PlanFacts } from "./cloud";
 import { DEFAULT_DURATIONS, type Durations } from "./durations";
@@ -21,6 +21,7 @@ const TARGET_GROUP_TYPE = "aws:lb/targetGroup:TargetGroup";
 const HEALTH_CHECK_TYPE = "aws:route53/healthCheck:HealthCheck";
 const RECORD_TYPE = "aws:route53/record:Record";
 const RDS_INSTANCE_TYPE = "aws:rds/instance:Instance";
+const RDS_CLUSTER_TYPE = "aws:rds/cluster:Cluster";
 
 /** The plan lacks something the drill needs, or has it in an unexpected shape. */
 export class PlanError extends Error {
@@ -89,6 +90,8 @@ export function checkRecoveryTargets(value: unknown, where: string): RecoveryTar
     return found === type ? [] : [`${path} (${type}, got ${found})`];
   });
   if (problems.length > 0) throw new PlanError(`${where}: missing or invalid ${problems.join(", ")}`);
+  const database = databaseTargetsProblems(value as RecoveryTargets);
+  if (database.length > 0) throw new PlanError(`${where}: ${database.join("; ")}`);
   return value as RecoveryTargets;
 }
 
@@ -221,6 +224,16 @@ export function physicsFromPlan(drPlan: PlanLike, targets: RecoveryTargets): { d
     (resource) => resource.outputs?.arn === targets.replica.arn || resource.outputs?.identifier === targets.replica.identifier,
   );
   if (typeof replica?.outputs?.address === "string") facts.replicaAddress = replica.outputs.address;
+
+  // Aurora-global mode: the clusters' endpoints (aws:rds/cluster:Cluster outputs endpoint and readerEndpoint).
+  const aurora = auroraGlobalOf(targets);
+  if (aurora) {
+    const clusterOf = (arn: string, identifier: string) =>
+      ofType(RDS_CLUSTER_TYPE).find((resource) => resource.outputs?.arn === arn || resource.outputs?.clusterIdentifier === identifier);
+    const dr = clusterOf(aurora.drClusterArn, aurora.drClusterIdentifier);
+    if (typeof dr?.outputs?.endpoint === "string") facts.drClusterEndpoint = dr.outputs.endpoint;
+    if (typeof dr?.outputs?.readerEndpoint === "string") facts.drClusterReaderEndpoint = dr.outputs.readerEndpoint;
+  }
   return { durations, facts, notes };
 }
 

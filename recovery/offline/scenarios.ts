@@ -5,7 +5,8 @@
  * execution's start. Expectations are the correct operator expectations: a scenario that fails shows
  * a workflow (or simulator) that does not meet them.
  */
-import type { Capacity, RecoveryTargets } from "../targets";
+import type { Capacity, EngineMode, RecoveryTargets } from "../targets";
+import { AURORA_SCENARIOS } from "./auroraScenarios";
 import { detectionSeconds } from "./durations";
 import type { Scenario } from "./simulate";
 
@@ -346,9 +347,17 @@ export const SCENARIOS: Scenario[] = [
   },
 ];
 
-/** A scenario by name. @throws Error listing the names when unknown */
+/** Every scenario, both engine modes. */
+export const ALL_SCENARIOS: Scenario[] = [...SCENARIOS, ...AURORA_SCENARIOS];
+
+/** The scenarios of an engine mode: SCENARIOS for instance targets, AURORA_SCENARIOS for aurora-global ones. */
+export function scenariosFor(mode: EngineMode): Scenario[] {
+  return ALL_SCENARIOS.filter((scenario) => (scenario.engineMode ?? "instance") === mode);
+}
+
+/** A scenario by name (either mode). @throws Error listing the names when unknown */
 export function scenarioNamed(name: string): Scenario {
-  const scenario = SCENARIOS.find((item) => item.name === name);
-  if (!scenario) throw new Error(`unknown scenario ${name}; known: ${SCENARIOS.map((item) => item.name).join(", ")}`);
+  const scenario = ALL_SCENARIOS.find((item) => item.name === name);
+  if (!scenario) throw new Error(`unknown scenario ${name}; known: ${ALL_SCENARIOS.map((item) => item.name).join(", ")}`);
   return scenario;
 }

@@ -6,7 +6,7 @@
  */
 import type { Definition } from "../asl";
 import type { Workflow } from "../names";
-import type { RecoveryTargets } from "../targets";
+import { engineModeOf, type EngineMode, type RecoveryTargets } from "../targets";
 import { type CallRecord, type CloudState, type Notification, SimulatedCloud, type WorldSetup } from "./cloud";
 import { DEFAULT_EPOCH, VirtualClock } from "./clock";
 import { detectionSeconds, type Durations } from "./durations";
@@ -61,6 +61,8 @@ export interface Expectation {
 
 export interface Scenario {
   name: string;
+  /** The engine mode whose targets the scenario needs (default `instance`); see `scenariosFor`. */
+  engineMode?: EngineMode;
   title: string;
   /** The situation and what the operator does, in words. */
   story: string;
@@ -194,8 +196,16 @@ function measureRecovery(system: RecoverySystem, durations: Durations, scenario:
   return recovery;
 }
 
-/** Runs `scenario` on `system` (its targets, definitions and physical parameters). Never throws: a broken simulation is a failed scenario. */
+/**
+ * Runs `scenario` on `system` (its targets, definitions and physical parameters). Never throws once
+ * started: a broken simulation is a failed scenario.
+ * @throws Error at once when the scenario's engine mode is not the system's (an aurora scenario needs aurora-global targets).
+ */
 export async function runScenario(system: RecoverySystem, scenario: Scenario, options: { epoch?: string } = {}): Promise<ScenarioResult> {
+  const mode = scenario.engineMode ?? "instance";
+  if (engineModeOf(system.targets) !== mode) {
+    throw new Error(`scenario ${scenario.name} needs ${mode} targets, the system's are ${engineModeOf(system.targets)} (${system.source})`);
+  }
   const durations: Durations = { ...system.durations, ...scenario.durations };
   const clock = new VirtualClock(options.epoch ?? DEFAULT_EPOCH);
   const world = scenario.world?.({ durations, targets: system.targets }) ?? {};

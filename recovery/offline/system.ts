@@ -60,3 +60,30 @@ export function systemFromTargets(
 export function withDefinitions(system: RecoverySystem, definitions: Partial<Record<Workflow, Definition>>): RecoverySystem {
   return { ...system, definitions: { ...system.definitions, ...definitions } };
 }
+
+/**
+ * Aurora-global targets derived from instance-mode `targets`, for the offline drill when no
+ * aurora-global plan is at hand: the same pair, with a global cluster `<prefix>-global` whose clusters
+ * take the replica's and the primary database's identifiers (`:db:` ARNs become `:cluster:` ARNs).
+ * Only the offline simulation uses them; a deployed aurora-global DR stack exports its own targets.
+ * @throws Error when `targets` already are aurora-global.
+ */
+export function deriveAuroraTargets(targets: RecoveryTargets, prefix: string): RecoveryTargets {
+  if (targets.database?.engineMode === "aurora-global") throw new Error("deriveAuroraTargets: the targets already are aurora-global");
+  const clusterArn = (arn: string) => arn.replace(":db:", ":cluster:");
+  const drClusterArn = clusterArn(targets.replica.arn);
+  const primaryClusterArn = clusterArn(targets.primary.databaseArn);
+  return {
+    ...targets,
+    replica: { ...targets.replica, arn: drClusterArn },
+    primary: { ...targets.primary, databaseArn: primaryClusterArn },
+    database: {
+      engineMode: "aurora-global",
+      globalClusterIdentifier: `${prefix}-global`.slice(0, 63).replace(/-+$/, ""),
+      drClusterIdentifier: targets.replica.identifier,
+      drClusterArn,
+      primaryClusterIdentifier: targets.primary.databaseIdentifier,
+      primaryClusterArn,
+    },
+  };
+}

@@ -13,7 +13,10 @@ import {
   type RecoveryBudget,
   type RecoveryBudgetInputs,
 } from "../../budget/recoveryBudget";
+import { AURORA_GLOBAL_REPLICATION_LAG_SECONDS, AURORA_GLOBAL_SWITCH_SECONDS } from "../../budget/figures";
+import { BUDGET_TYPES, type BudgetResource, budgetInputsFromResources } from "../../budget/fromResources";
 import { renderBudget, renderBudgetMarkdown } from "../../budget/render";
+import type { RecoveryManifest } from "../../config/recoveryManifest";
 import { DEFAULT_DURATIONS } from "../../recovery/offline/durations";
 
 /**
@@ -476,6 +479,117 @@ describe("figures shared with the offline failover simulator", () => {
       apiCallSeconds: 0.2,
       lambdaInvokeSeconds: 0.8,
       lambdaTimeoutSeconds: 30,
+      auroraFailoverSeconds: 120,
+      auroraSwitchoverSeconds: 120,
+      auroraRejoinSeconds: 1800,
     });
+    // The simulator switches an Aurora global database in the time the budget counts.
+    expect(DEFAULT_DURATIONS.auroraFailoverSeconds).to.equal(AURORA_GLOBAL_SWITCH_SECONDS);
+  });
+});
+
+describe("recoveryBudget: aurora-global engine mode", () => {
+  const aurora = (overrides: Partial<RecoveryBudgetInputs> = {}) => inputs({ databaseEngineMode: "aurora-global", ...overrides });
+
+  it("counts the Aurora global failover (120 s) instead of the replica promotion (360 s) as the data step", () => {
+    const budget = recoveryBudget(aurora());
+    const data = stepNamed(budget, "data");
+    expect(data.seconds).to.equal(120);
+    expect(data.step).to.match(/FailoverGlobalCluster/);
+    expect(data.source).to.match(/Using switchover or failover in Amazon Aurora Global Database/);
+    expect(budget.databaseEngineMode).to.equal("aurora-global");
+    // detect 30 + decide 60 + 300 + start 10 + recover max(data 120, capacity 60 + 45 + 2 x 10 = 125, clients 60) + switch 60 = 585.
+    expect(budget.rto.totalSeconds).to.equal(585);
+    // The instance mode of the same configuration: recover 360 -> 820.
+    expect(recoveryBudget(inputs()).rto.totalSeconds).to.equal(820);
+    expect(recoveryBudget(inputs())).to.not.have.property("databaseEngineMode");
+    expect(seconds(recoveryBudget(inputs({ databaseEngineMode: "instance" })), "data")).to.equal(360);
+  });
+
+  it("makes the capacity the longest recovery step once the database switches in 120 s", () => {
+    const budget = recoveryBudget(aurora({ standbyDesiredCapacity: 2, recoveryCapacity: 2 }));
+    expect(budget.rto.totalSeconds).to.equal(30 + 360 + 10 + 120 + 60);
+  });
+
+  it("bounds the database RPO by the lag alarm threshold and shows Aurora's typical lag of 1 s", () => {
+    const budget = recoveryBudget(aurora({ replicaLagAlarmThresholdSeconds: 5, rpoSeconds: 5 }));
+    const database = store(budget, "database");
+    expect(database).to.include({ seconds: 5, targetSeconds: 5, met: true, typicalSeconds: AURORA_GLOBAL_REPLICATION_LAG_SECONDS });
+    expect(database.source)
+      .to.match(/AuroraGlobalDBRPOLag/)
+      .and.match(/under a second/);
+    expect(store(recoveryBudget(inputs()), "database")).to.not.have.property("typicalSeconds");
+  });
+
+  it("reports a missed RPO with the Aurora alarm to lower, in seconds and milliseconds", () => {
+    const problems = budgetProblems(recoveryBudget(aurora({ replicaLagAlarmThresholdSeconds: 10, rpoSeconds: 5 })));
+    expect(problems).to.have.length(1);
+    expect(problems[0]).to.match(/lower the AuroraGlobalDBRPOLag alarm threshold to 5 s \(5000 ms/);
+  });
+
+  it("does not check the allocated storage (Aurora storage grows by itself), and refuses backup-restore and unknown modes", () => {
+    expect(() => recoveryBudget(aurora({ databaseAllocatedStorageGib: 0 }))).to.not.throw();
+    expect(() => recoveryBudget(inputs({ databaseAllocatedStorageGib: 0 }))).to.throw(RangeError, /databaseAllocatedStorageGib/);
+    expect(() => recoveryBudget(backupRestore({ databaseEngineMode: "aurora-global" }))).to.throw(
+      RangeError,
+      /databaseEngineMode aurora-global keeps a secondary cluster/,
+    );
+    expect(() => recoveryBudget(inputs({ databaseEngineMode: "aurora" as never }))).to.throw(
+      RangeError,
+      /databaseEngineMode must be one of instance, aurora-global/,
+    );
+  });
+
+  it("renders the engine mode and the typical loss", () => {
+    const budget = recoveryBudget(aurora());
+    const lines = renderBudget(budget);
+    expect(lines[0]).to.match(/^RTO budget \(warm-standby, aurora-global\): 585 s of 900 s target - met$/);
+    expect(lines.at(-1)).to.include("database 60 s of 60 s - met (typically 1 s)");
+    expect(renderBudgetMarkdown(budget)).to.include("| database | 60 (typically 1 s) | 60 |");
+    expect(renderBudget(recoveryBudget(inputs()))[0]).to.match(/^RTO budget \(warm-standby\):/);
+  });
+});
+
+describe("budgetInputsFromResources: engine mode", () => {
+  /** The DR stack's budget resources with the lag alarm on `metricName` at `threshold`. */
+  function resources(metricName: string, threshold: number): BudgetResource[] {
+    return [
+      { type: BUDGET_TYPES.healthCheck, name: "hc", inputs: { requestInterval: 10, failureThreshold: 3 } },
+      { type: BUDGET_TYPES.metricAlarm, name: "hc-alarm", inputs: { metricName: "HealthCheckStatus", period: 60, evaluationPeriods: 1 } },
+      { type: BUDGET_TYPES.targetGroup, name: "tg", inputs: { healthCheck: { interval: 10, healthyThreshold: 2 } } },
+      { type: BUDGET_TYPES.autoScalingGroup, name: "asg", inputs: { desiredCapacity: 1 } },
+      { type: BUDGET_TYPES.metricAlarm, name: "s3", inputs: { namespace: "AWS/S3", metricName: "ReplicationLatency", threshold: 900 } },
+      { type: BUDGET_TYPES.metricAlarm, name: "lag", inputs: { metricName, threshold } },
+    ];
+  }
+  const manifest = (dbEngineMode?: string): RecoveryManifest =>
+    ({
+      role: "dr",
+      strategy: "warm-standby",
+      rtoSeconds: 900,
+      rpoSeconds: 60,
+      objectRpoSeconds: 900,
+      failoverDecisionSeconds: 300,
+      primary: { appDesiredCapacity: 2, dbAllocatedStorageGib: 50, ...(dbEngineMode ? { dbEngineMode } : {}) },
+    }) as unknown as RecoveryManifest;
+
+  it("reads the AuroraGlobalDBRPOLag alarm (milliseconds) in aurora-global mode", () => {
+    const read = budgetInputsFromResources(resources("AuroraGlobalDBRPOLag", 5000), manifest("aurora-global"));
+    expect(read.problems).to.deep.equal([]);
+    expect(read.inputs).to.include({ databaseEngineMode: "aurora-global", replicaLagAlarmThresholdSeconds: 5 });
+    expect(
+      budgetInputsFromResources(resources("AuroraGlobalDBReplicationLag", 1000), manifest("aurora-global")).inputs?.replicaLagAlarmThresholdSeconds,
+    ).to.equal(1);
+  });
+
+  it("keeps the instance mode on ReplicaLag (seconds), and names the Aurora metrics when their alarm is missing", () => {
+    const instance = budgetInputsFromResources(resources("ReplicaLag", 60), manifest());
+    expect(instance.inputs).to.include({ replicaLagAlarmThresholdSeconds: 60 });
+    expect(instance.inputs).to.not.have.property("databaseEngineMode");
+    // A ReplicaLag alarm does not guard an Aurora global database, nor an Aurora alarm a read replica.
+    expect(budgetInputsFromResources(resources("ReplicaLag", 60), manifest("aurora-global")).problems.join()).to.match(
+      /AuroraGlobalDBRPOLag or AuroraGlobalDBReplicationLag/,
+    );
+    expect(budgetInputsFromResources(resources("AuroraGlobalDBRPOLag", 5000), manifest()).problems.join()).to.match(/AWS\/RDS ReplicaLag/);
   });
 });

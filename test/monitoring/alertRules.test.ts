@@ -25,7 +25,18 @@ import { metricQueryProblem } from "../../monitoring/cloudWatchMetrics";
 import { appPanels, type CloudWatchSeries, type DrPanel, drPanels, type DrSignalScope, ROUTE53_METRICS_REGION } from "../../monitoring/drSignals";
 import { cloudWatchQueryModel, GRAFANA_UID_MAX_LENGTH } from "../../monitoring/grafanaDashboard";
 import { SCRAPE_JOBS } from "../../monitoring/scrapeConfigs";
-import { backupRestoreScope, fullScope, knownPrometheusSeries, primaryScope } from "../fixtures/drSignalScopes";
+import {
+  auroraGlobalScope,
+  backupRestoreScope,
+  fullScope,
+  GLOBAL_TABLE_NAME,
+  knownPrometheusSeries,
+  PRIMARY_REGION,
+  primaryAuroraGlobalScope,
+  primaryScope,
+  SECONDARY_CLUSTER,
+  STANDBY_REGION,
+} from "../fixtures/drSignalScopes";
 
 const CLOUDWATCH_UID = "cloudwatch-ds";
 const ALERTMANAGER_URL = "http://kps-alertmanager.monitoring.svc:9093";
@@ -203,7 +214,7 @@ describe("monitoring/alertRules", () => {
     });
 
     it("gives each rule a unique uid of at most 40 letters, digits, - and _, derived from the panel and series", () => {
-      for (const scope of [fullScope(), primaryScope(), backupRestoreScope()]) {
+      for (const scope of [fullScope(), primaryScope(), backupRestoreScope(), auroraGlobalScope(), primaryAuroraGlobalScope()]) {
         const rules = rulesOf(provisioningOf(scope));
         const uids = rules.map((rule) => rule.uid);
         expect(new Set(uids).size).to.equal(uids.length);
@@ -311,6 +322,63 @@ describe("monitoring/alertRules", () => {
       expect(signals).to.deep.equal(["s3-replication-latency", "primary-health-check"]);
     });
 
+    it("alerts on the Aurora secondary cluster's lag and the global table's latency above the RPO in milliseconds", () => {
+      const scope = auroraGlobalScope();
+      const rules = rulesOf(provisioningOf(scope));
+      expect(rules.map((rule) => rule.uid)).to.deep.equal([
+        "dr-replica-lag-0",
+        "dr-dynamodb-replication-latency-0",
+        "dr-s3-replication-latency-0",
+        "dr-primary-health-check-0",
+      ]);
+      const bySignal = (signal: string) => rules.find((rule) => rule.labels.signal === signal)!;
+      const evaluator = (rule: GrafanaAlertRule) => (rule.data[2].model.conditions as { evaluator: { type: string; params: number[] } }[])[0].evaluator;
+      const lag = bySignal("replica-lag");
+      expect(lag.data[0].model).to.include({
+        namespace: "AWS/RDS",
+        metricName: "AuroraGlobalDBReplicationLag",
+        region: STANDBY_REGION,
+        matchExact: true,
+        intervalMs: 60000,
+      });
+      expect(lag.data[0].model.dimensions).to.deep.equal({ DBClusterIdentifier: SECONDARY_CLUSTER });
+      expect(evaluator(lag)).to.deep.equal({ type: "gt", params: [scope.rpoSeconds * 1000] });
+      expect(lag.noDataState).to.equal("NoData");
+      expect(lag.annotations.summary).to.equal(`Replica lag (DR Aurora secondary cluster): replica ${STANDBY_REGION} above 45000 ms`);
+      const table = bySignal("dynamodb-replication-latency");
+      expect(table.data[0].model).to.include({
+        namespace: "AWS/DynamoDB",
+        metricName: "ReplicationLatency",
+        region: PRIMARY_REGION,
+        matchExact: true,
+        period: "300",
+        intervalMs: 300000,
+      });
+      expect(table.data[0].model.dimensions).to.deep.equal({ TableName: GLOBAL_TABLE_NAME, ReceivingRegion: STANDBY_REGION });
+      expect(evaluator(table)).to.deep.equal({ type: "gt", params: [45000] });
+      // No writes, nothing to replicate: no data is fine, as for S3.
+      expect(table.noDataState).to.equal("OK");
+      expect(NO_DATA_STATE_BY_SIGNAL["dynamodb-replication-latency"]).to.equal("OK");
+      for (const rule of rules) {
+        const model = rule.data[0].model as { namespace: string; metricName: string; dimensions: Record<string, string>; matchExact: boolean };
+        const problem = metricQueryProblem({
+          namespace: model.namespace,
+          metricName: model.metricName,
+          dimensionNames: Object.keys(model.dimensions),
+          exact: model.matchExact,
+        });
+        expect(problem, rule.uid).to.equal(undefined);
+      }
+    });
+
+    it("searches any secondary cluster in the standby region from the primary stack, and keeps the instance rule unchanged", () => {
+      const lag = rulesOf(provisioningOf(primaryAuroraGlobalScope())).find((rule) => rule.labels.signal === "replica-lag")!;
+      expect(lag.data[0].model).to.include({ metricName: "AuroraGlobalDBReplicationLag", matchExact: false, region: STANDBY_REGION });
+      const instance = rulesOf(provisioningOf(fullScope())).find((rule) => rule.labels.signal === "replica-lag")!;
+      expect(instance.data[0].model).to.include({ metricName: "ReplicaLag", matchExact: true });
+      expect((instance.data[2].model.conditions as { evaluator: { params: number[] } }[])[0].evaluator.params).to.deep.equal([45]);
+    });
+
     it("sends every alert to the region's Alertmanager", () => {
       const { contactPoints, policies } = provisioningOf(fullScope());
       expect(contactPoints).to.deep.equal({
@@ -333,7 +401,7 @@ describe("monitoring/alertRules", () => {
     });
 
     it("holds no {{ or $ anywhere, and survives JSON and YAML round trips", () => {
-      for (const scope of [fullScope(), primaryScope(), backupRestoreScope()]) {
+      for (const scope of [fullScope(), primaryScope(), backupRestoreScope(), auroraGlobalScope(), primaryAuroraGlobalScope()]) {
         const provisioning = provisioningOf(scope);
         expect(provisioningStringProblems(provisioning)).to.deep.equal([]);
         expect(JSON.stringify(provisioning)).not.to.match(/\{\{|\$/);

@@ -13,7 +13,16 @@ import {
   searchExpression,
 } from "../../monitoring/cloudWatchDashboard";
 import { metricQueryProblem } from "../../monitoring/cloudWatchMetrics";
-import { appPanels, type CloudWatchSeries, type DrPanel, drPanels, type DrSignalScope, ROUTE53_METRICS_REGION } from "../../monitoring/drSignals";
+import {
+  appPanels,
+  type CloudWatchSeries,
+  DYNAMODB_REPLICATION_PERIOD_SECONDS,
+  type DrPanel,
+  drPanels,
+  type DrSignalScope,
+  replicaOf,
+  ROUTE53_METRICS_REGION,
+} from "../../monitoring/drSignals";
 import {
   type CloudWatchQueryModel,
   cloudWatchQueryModel,
@@ -25,7 +34,30 @@ import {
   MIXED_DATASOURCE_UID,
   refIdOf,
 } from "../../monitoring/grafanaDashboard";
-import { backupRestoreScope, fullScope, knownPrometheusSeries, PRIMARY_REGION, primaryIds, primaryScope, STANDBY_REGION } from "../fixtures/drSignalScopes";
+import {
+  auroraGlobalScope,
+  backupRestoreScope,
+  fullScope,
+  GLOBAL_TABLE_NAME,
+  globalTableScope,
+  knownPrometheusSeries,
+  PRIMARY_REGION,
+  primaryAuroraGlobalScope,
+  primaryIds,
+  primaryScope,
+  SECONDARY_CLUSTER,
+  STANDBY_REGION,
+} from "../fixtures/drSignalScopes";
+
+/** Every scope the catalogue checks run on: both engine modes, with and without a global table, as each stack knows them. */
+const ALL_SCOPES = [
+  ["full DR", fullScope],
+  ["primary-stack", primaryScope],
+  ["backup-restore", backupRestoreScope],
+  ["aurora-global DR with a global table", auroraGlobalScope],
+  ["aurora-global primary-stack with a global table", primaryAuroraGlobalScope],
+  ["instance DR with a global table", globalTableScope],
+] as const;
 
 const CLOUDWATCH_UID = "cloudwatch-ds";
 const PROMETHEUS_UID = "prometheus-ds";
@@ -281,11 +313,7 @@ describe("monitoring/grafanaDashboard", () => {
       });
     });
 
-    for (const [name, scope] of [
-      ["full DR", fullScope],
-      ["primary-stack", primaryScope],
-      ["backup-restore", backupRestoreScope],
-    ] as const) {
+    for (const [name, scope] of ALL_SCOPES) {
       it(`all match a metric AWS publishes, with matchExact exactly when every dimension is known (${name} scope)`, () => {
         const dashboard = dashboardOf(scope());
         const targets = cloudWatchTargets(dashboard);
@@ -300,8 +328,9 @@ describe("monitoring/grafanaDashboard", () => {
       });
     }
 
-    it("are all exact in the full DR scope", () => {
+    it("are all exact in the full DR scope, in either engine mode", () => {
       expect(cloudWatchTargets(dashboardOf(fullScope())).every((target) => target.matchExact)).to.equal(true);
+      expect(cloudWatchTargets(dashboardOf(auroraGlobalScope())).every((target) => target.matchExact)).to.equal(true);
     });
 
     it("the catalogue check rejects a wrong metric name, a wrong dimension, and an incomplete exact query (negative control)", () => {
@@ -338,6 +367,123 @@ describe("monitoring/grafanaDashboard", () => {
     it("has no replica-lag panel for a backup-restore strategy", () => {
       expect(cloudWatchTargets(dashboardOf(backupRestoreScope())).map((target) => target.metricName)).not.to.include("ReplicaLag");
       expect(cloudWatchTargets(dashboardOf(fullScope())).map((target) => target.metricName)).to.include("ReplicaLag");
+    });
+  });
+
+  describe("the Aurora global database's lag (engineMode aurora-global)", () => {
+    it("replaces ReplicaLag with the secondary cluster's AuroraGlobalDBReplicationLag, in the standby region, exact", () => {
+      const targets = cloudWatchTargets(dashboardOf(auroraGlobalScope()));
+      expect(targets.map((target) => target.metricName)).not.to.include("ReplicaLag");
+      const lag = targets.filter((target) => target.metricName === "AuroraGlobalDBReplicationLag");
+      expect(lag.map((target) => [target.region, target.namespace, target.dimensions, target.matchExact, target.statistic, target.period])).to.deep.equal([
+        [STANDBY_REGION, "AWS/RDS", { DBClusterIdentifier: SECONDARY_CLUSTER }, true, "Maximum", "60"],
+      ]);
+    });
+
+    it("keeps the panel id replica-lag, in milliseconds, with the RPO converted to milliseconds as its line", () => {
+      const scope = auroraGlobalScope();
+      const lag = drPanels(scope).find((panel) => panel.id === "replica-lag")!;
+      expect(lag.unit).to.equal("ms");
+      expect(lag.threshold).to.deep.equal({ value: scope.rpoSeconds * 1000, breachWhen: "above" });
+      expect(lag.description)
+        .to.include(`${scope.rpoSeconds * 1000} ms`)
+        .and.include(`${scope.rpoSeconds} s`);
+      const panel = grafanaDashboard(dashboardArgs(drPanels(scope))).panels.find((one) => one.title === lag.title)!;
+      expect(panel.fieldConfig.defaults.unit).to.equal("ms");
+      expect(panel.fieldConfig.defaults.thresholds!.steps[1]).to.deep.equal({ color: "red", value: 45000 });
+    });
+
+    it("leaves the instance replica's panel exactly as before: seconds, the RPO in seconds", () => {
+      const lag = drPanels(fullScope()).find((panel) => panel.id === "replica-lag")!;
+      expect(lag).to.include({ unit: "s", title: "Replica lag (DR database)" });
+      expect(lag.threshold).to.deep.equal({ value: 45, breachWhen: "above" });
+      const explicit = drPanels({ ...backupRestoreScope(), replicaExpected: true, replica: { kind: "instance", identifier: "dr-db-replica-9f8e7d" } });
+      expect(explicit.find((panel) => panel.id === "replica-lag")).to.deep.equal(lag);
+    });
+
+    it("searches the standby region for any secondary cluster when the primary stack does not know its identifier", () => {
+      const lag = cloudWatchTargets(dashboardOf(primaryAuroraGlobalScope())).find((target) => target.metricName === "AuroraGlobalDBReplicationLag")!;
+      expect(lag).to.include({ region: STANDBY_REGION, matchExact: false });
+      expect(lag.dimensions).to.deep.equal({});
+    });
+
+    it("has no lag panel without a replica (backup-restore) in aurora-global mode either", () => {
+      const panels = drPanels({ ...auroraGlobalScope(), replicaExpected: false });
+      expect(panels.map((panel) => panel.id)).not.to.include("replica-lag");
+    });
+
+    it("refuses a scope naming the DR database twice (replica and replicaIdentifier)", () => {
+      expect(() => drPanels({ ...auroraGlobalScope(), replicaIdentifier: "dr-db-replica-9f8e7d" })).to.throw(
+        Error,
+        /both replica \(aurora-global\) and replicaIdentifier/,
+      );
+      expect(replicaOf({ replicaIdentifier: "x" })).to.deep.equal({ kind: "instance", identifier: "x" });
+      expect(replicaOf({})).to.deep.equal({ kind: "instance", identifier: undefined });
+    });
+  });
+
+  describe("the DynamoDB global table's replication latency", () => {
+    it("queries ReplicationLatency in the primary (source) region by table and receiving region, over 5-minute periods", () => {
+      const targets = cloudWatchTargets(dashboardOf(globalTableScope())).filter((target) => target.namespace === "AWS/DynamoDB");
+      expect(targets.map((target) => [target.metricName, target.region, target.dimensions, target.matchExact, target.statistic, target.period])).to.deep.equal([
+        [
+          "ReplicationLatency",
+          PRIMARY_REGION,
+          { TableName: GLOBAL_TABLE_NAME, ReceivingRegion: STANDBY_REGION },
+          true,
+          "Maximum",
+          String(DYNAMODB_REPLICATION_PERIOD_SECONDS),
+        ],
+      ]);
+      expect(DYNAMODB_REPLICATION_PERIOD_SECONDS).to.equal(300);
+    });
+
+    it("draws a thresholded panel in milliseconds at the RPO, right after the database lag", () => {
+      const scope = globalTableScope();
+      const panels = drPanels(scope);
+      expect(panels.slice(0, 3).map((panel) => panel.id)).to.deep.equal(["replica-lag", "dynamodb-replication-latency", "s3-replication-latency"]);
+      const panel = panels[1];
+      expect(panel.unit).to.equal("ms");
+      expect(panel.threshold).to.deep.equal({ value: scope.rpoSeconds * 1000, breachWhen: "above" });
+      expect(panel.description).to.include(PRIMARY_REGION).and.include(STANDBY_REGION).and.include("No data means no writes");
+    });
+
+    it("has no global table panel without a global table", () => {
+      for (const scope of [fullScope(), primaryScope(), backupRestoreScope()]) {
+        expect(drPanels(scope).map((panel) => panel.id)).not.to.include("dynamodb-replication-latency");
+      }
+    });
+
+    it("leaves the table name open when it is unknown, pinning the receiving region", () => {
+      const { tableName: _name, ...table } = globalTableScope().globalTable!;
+      const target = cloudWatchTargets(dashboardOf({ ...globalTableScope(), globalTable: table })).find((one) => one.namespace === "AWS/DynamoDB")!;
+      expect(target).to.include({ matchExact: false, region: PRIMARY_REGION });
+      expect(target.dimensions).to.deep.equal({ ReceivingRegion: STANDBY_REGION });
+    });
+
+    it("refuses a global table replicated to its own region or without regions", () => {
+      const table = globalTableScope().globalTable!;
+      expect(() => drPanels({ ...globalTableScope(), globalTable: { ...table, receivingRegion: PRIMARY_REGION } })).to.throw(
+        Error,
+        /replicates eu-west-1 to itself/,
+      );
+      expect(() => drPanels({ ...globalTableScope(), globalTable: { ...table, sourceRegion: " " } })).to.throw(Error, /must name regions/);
+    });
+
+    it("the catalogue check rejects the S3 dimensions on the DynamoDB metric, and a missing ReceivingRegion on an exact query (negative control)", () => {
+      const target = cloudWatchTargets(dashboardOf(globalTableScope())).find((one) => one.namespace === "AWS/DynamoDB")!;
+      expect(targetProblem(target)).to.equal(undefined);
+      expect(targetProblem({ ...target, dimensions: { SourceBucket: "x", DestinationBucket: "y", RuleId: "z" } })).to.match(
+        /published with dimensions \{ReceivingRegion, TableName\}/,
+      );
+      expect(targetProblem({ ...target, dimensions: { TableName: GLOBAL_TABLE_NAME } })).to.match(/published with dimensions/);
+      // The same metric name in S3 has other dimensions: the catalogue tells the namespaces apart.
+      expect(targetProblem({ ...target, namespace: "AWS/S3" })).to.match(
+        /AWS\/S3 ReplicationLatency is published with dimensions \{DestinationBucket, RuleId, SourceBucket\}/,
+      );
+      expect(targetProblem({ ...target, namespace: "AWS/DynamoDBX" })).to.match(/not a metric this program knows/);
+      const aurora = cloudWatchTargets(dashboardOf(auroraGlobalScope())).find((one) => one.metricName === "AuroraGlobalDBReplicationLag")!;
+      expect(targetProblem({ ...aurora, dimensions: { DBInstanceIdentifier: "x" } })).to.match(/published with dimensions/);
     });
   });
 
@@ -512,11 +658,7 @@ describe("monitoring/cloudWatchDashboard", () => {
   });
 
   describe("the catalogue check of the body", () => {
-    for (const [name, scope] of [
-      ["full DR", fullScope],
-      ["primary-stack", primaryScope],
-      ["backup-restore", backupRestoreScope],
-    ] as const) {
+    for (const [name, scope] of ALL_SCOPES) {
       it(`every metric row and SEARCH expression is a metric AWS publishes (${name} scope)`, () => {
         const metrics = cloudWatchDashboardMetrics(body(scope()));
         expect(metrics).to.have.length(cloudWatchSeriesOf(drPanels(scope())).length);
@@ -554,6 +696,23 @@ describe("monitoring/cloudWatchDashboard", () => {
       }
       const healthWidget = metricWidgets(body(fullScope())).find((widget) => widget.properties.title === "Route 53 health check of the primary")!;
       expect(healthWidget.properties.region).to.equal(ROUTE53_METRICS_REGION);
+    });
+
+    it("publishes the Aurora lag in the standby region and the DynamoDB latency in the primary's, with their periods", () => {
+      const metrics = cloudWatchDashboardMetrics(body(auroraGlobalScope()));
+      const lag = metrics.filter((metric) => metric.metricName === "AuroraGlobalDBReplicationLag");
+      expect(lag.map((metric) => [metric.region, metric.exact, metric.dimensions, metric.periodSeconds])).to.deep.equal([
+        [STANDBY_REGION, true, { DBClusterIdentifier: SECONDARY_CLUSTER }, 60],
+      ]);
+      const latency = metrics.filter((metric) => metric.namespace === "AWS/DynamoDB");
+      expect(latency.map((metric) => [metric.region, metric.exact, metric.dimensions, metric.periodSeconds])).to.deep.equal([
+        [PRIMARY_REGION, true, { ReceivingRegion: STANDBY_REGION, TableName: GLOBAL_TABLE_NAME }, 300],
+      ]);
+      const widget = metricWidgets(body(auroraGlobalScope())).find((one) => one.properties.title === "DynamoDB global table replication latency")!;
+      expect(widget.properties.region).to.equal(PRIMARY_REGION);
+      expect(widget.properties.annotations).to.deep.equal({ horizontal: [{ label: "above 45000 is a breach", value: 45000, fill: "above" }] });
+      const searches = cloudWatchDashboardMetrics(body(primaryAuroraGlobalScope())).filter((metric) => metric.metricName === "AuroraGlobalDBReplicationLag");
+      expect(searches.map((metric) => [metric.exact, metric.dimensionNames, metric.region])).to.deep.equal([[false, ["DBClusterIdentifier"], STANDBY_REGION]]);
     });
   });
 

@@ -1043,7 +1043,7 @@ describe("policy pack: recovery", () => {
         "the recovery manifest is invalid: rtoSeconds:",
       );
       const badArn = drManifest((manifest) => (manifest.primary.dbArn = "primary-db-instance-9cb3a42d"));
-      expectViolations(await violationsOf(policy, [manifestParameter(badArn)]), "primary.dbArn: must be an ARN of rds db:");
+      expectViolations(await violationsOf(policy, [manifestParameter(badArn)]), "primary.dbArn: must be an RDS DB instance or DB cluster ARN");
     });
 
     it("fails a DR manifest without primary", async () => {

@@ -8,6 +8,8 @@
 import * as path from "node:path";
 import { expect } from "chai";
 import { grafanaService } from "../../monitoring/chartValues";
+import { cloudWatchDashboardBody } from "../../monitoring/cloudWatchDashboard";
+import { drPanels } from "../../monitoring/drSignals";
 import { evaluatePolicies } from "../../policy/offline";
 import { ALL_POLICIES, POLICY_GROUPS } from "../../policy/policies";
 import { TYPES } from "../../policy/policies/kit";
@@ -21,6 +23,7 @@ import {
 } from "../../policy/policies/monitoring";
 import type { PlannedResource, StackPlan } from "../../synth/recordStack";
 import { synthesize } from "../../synth/synthesize";
+import { fullScope } from "../fixtures/drSignalScopes";
 import { copyOf, type FixtureResource, synthesizedStacks, violationsOf } from "./fixtures";
 
 /** Resource properties as the engine hands them over: untyped JSON, edited deep inside by the tests. */
@@ -117,6 +120,32 @@ const renameMetric = (from: string, to: string) => (body: Json) => {
 const dropWidgetsOf = (name: string) => (body: Json) => {
   body.widgets = body.widgets.filter((widget: Json) => !(widget.properties.metrics ?? []).some((row: unknown[]) => metricNameOf(row) === name));
 };
+
+/**
+ * A copy of the plan with a resource added next to `template` (same provider, so same region): the
+ * data stores the default stacks do not declare (an Aurora secondary cluster, a DynamoDB table replica).
+ */
+function adding(plan: StackPlan, template: string, added: { type: string; name: string; props: Json }): StackPlan {
+  const copy = copyOf(plan);
+  const base = copyOf(only(copy, template));
+  copy.resources.push({
+    ...base,
+    type: added.type,
+    name: added.name,
+    urn: base.urn.replace(/::[^:]+$/, `::${added.name}`),
+    dependencies: [],
+    propertyDependencies: {},
+    inputs: copyOf(added.props),
+    outputs: copyOf(added.props),
+  });
+  return copy;
+}
+
+/** The metric widgets drawDrPanels(scope) would add for `panelId`, to splice into a synthesized body. */
+function widgetsOfPanel(scope: ReturnType<typeof fullScope>, panelId: string): Json[] {
+  const panel = drPanels(scope).find((candidate) => candidate.id === panelId)!;
+  return (JSON.parse(cloudWatchDashboardBody({ panels: [panel], title: "t" })) as Json).widgets.filter((widget: Json) => widget.type === "metric");
+}
 
 /** Edits the inline policy named `name` (a JSON string) through `edit`. */
 function editPolicyDocument(plan: StackPlan, type: string, name: string, property: string, edit: (document: Json) => void): StackPlan {
@@ -704,6 +733,103 @@ describe("monitoring policies", function () {
         await violations(without(backupRestore, MONITORING_TYPES.dashboard, "dr-dr-dashboard"), policy),
         "the DR stack has no readable CloudWatch dashboard",
       );
+    });
+
+    describe("aurora-global: the DR stack's secondary cluster", () => {
+      const CLUSTER = "dr-db-secondary-4c5d6e";
+      /** The DR stack in aurora-global mode: the secondary cluster instead of the read replica. */
+      const auroraDr = () =>
+        without(
+          adding(dr, TYPES.rdsInstance, {
+            type: MONITORING_TYPES.rdsCluster,
+            name: "dr-db-cluster",
+            props: { clusterIdentifier: CLUSTER, globalClusterIdentifier: "app-global", engine: "aurora-postgresql" },
+          }),
+          TYPES.rdsInstance,
+          "dr-db-instance",
+        );
+      /** The DR dashboard with the replica-lag widget drawn for the secondary cluster. */
+      const withAuroraLag = (plan: StackPlan, clusterIdentifier: string | undefined = CLUSTER) =>
+        editDashboard(plan, (body) => {
+          body.widgets = body.widgets.filter((widget: Json) => !(widget.properties.metrics ?? []).some((row: unknown[]) => metricNameOf(row) === "ReplicaLag"));
+          const { replicaIdentifier: _replica, ...scope } = fullScope();
+          body.widgets.push(
+            ...widgetsOfPanel({ ...scope, standby: { region: "us-west-2" }, replica: { kind: "aurora-global", clusterIdentifier } }, "replica-lag"),
+          );
+        });
+
+      it("fails when the DR dashboard still shows ReplicaLag, not the secondary cluster's lag", async () => {
+        expectViolations(
+          await violations(auroraDr(), policy),
+          `no CloudWatch dashboard shows the Aurora secondary cluster dr-db-cluster's lag (AWS/RDS AuroraGlobalDBReplicationLag or AuroraGlobalDBRPOLag in us-west-2 for ${CLUSTER})`,
+        );
+      });
+
+      it("passes with AuroraGlobalDBReplicationLag of the cluster in the DR region, or AuroraGlobalDBRPOLag, or a search over the region", async () => {
+        expect(await violations(withAuroraLag(auroraDr()), policy)).to.deep.equal([]);
+        expect(
+          await violations(editDashboard(withAuroraLag(auroraDr()), renameMetric("AuroraGlobalDBReplicationLag", "AuroraGlobalDBRPOLag")), policy),
+        ).to.deep.equal([]);
+        expect(await violations(withAuroraLag(auroraDr(), undefined), policy)).to.deep.equal([]);
+      });
+
+      it("fails with another cluster's lag, or the lag queried in the primary's region (where Aurora publishes none)", async () => {
+        expectViolations(
+          await violations(withAuroraLag(auroraDr(), "some-other-cluster"), policy),
+          "no CloudWatch dashboard shows the Aurora secondary cluster",
+        );
+        const inPrimary = editDashboard(withAuroraLag(auroraDr()), (body) => {
+          for (const row of metricRows(body)) if (row[1] === "AuroraGlobalDBReplicationLag") (row[row.length - 1] as Json).region = "us-east-1";
+        });
+        expectViolations(await violations(inPrimary, policy), "no CloudWatch dashboard shows the Aurora secondary cluster dr-db-cluster's lag");
+      });
+
+      it("does not ask the primary stack for the secondary's lag", async () => {
+        const primaryCluster = adding(primary, MONITORING_TYPES.dashboard, {
+          type: MONITORING_TYPES.rdsCluster,
+          name: "primary-db-cluster",
+          props: { clusterIdentifier: "primary-db", globalClusterIdentifier: "app-global" },
+        });
+        expect(await violations(primaryCluster, policy)).to.deep.equal([]);
+      });
+    });
+
+    describe("a DynamoDB global table replicated into the DR region", () => {
+      const TABLE_ARN = "arn:aws:dynamodb:us-east-1:123456789012:table/app-data";
+      const replicaDr = () =>
+        adding(dr, TYPES.rdsInstance, {
+          type: "aws:dynamodb/tableReplica:TableReplica",
+          name: "dr-app-data-replica",
+          props: { globalTableArn: TABLE_ARN, pointInTimeRecovery: true, deletionProtectionEnabled: true },
+        });
+      const withLatency = (plan: StackPlan, table: { tableName?: string; sourceRegion: string; receivingRegion: string }) =>
+        editDashboard(plan, (body) => {
+          body.widgets.push(...widgetsOfPanel({ ...fullScope(), globalTable: table }, "dynamodb-replication-latency"));
+        });
+
+      it("fails when the DR dashboard does not show the table's replication latency", async () => {
+        expectViolations(
+          await violations(replicaDr(), policy),
+          "no CloudWatch dashboard shows the DynamoDB table replica dr-app-data-replica's replication latency (AWS/DynamoDB ReplicationLatency in us-east-1 for app-data to us-west-2)",
+        );
+      });
+
+      it("passes with ReplicationLatency of the table into the DR region, published in the primary's region, exact or searched", async () => {
+        expect(
+          await violations(withLatency(replicaDr(), { tableName: "app-data", sourceRegion: "us-east-1", receivingRegion: "us-west-2" }), policy),
+        ).to.deep.equal([]);
+        expect(await violations(withLatency(replicaDr(), { sourceRegion: "us-east-1", receivingRegion: "us-west-2" }), policy)).to.deep.equal([]);
+      });
+
+      it("fails with the latency queried in the DR region, of another table, or towards another region", async () => {
+        for (const table of [
+          { tableName: "app-data", sourceRegion: "us-west-2", receivingRegion: "us-east-1" },
+          { tableName: "other-table", sourceRegion: "us-east-1", receivingRegion: "us-west-2" },
+          { tableName: "app-data", sourceRegion: "us-east-1", receivingRegion: "eu-west-1" },
+        ]) {
+          expectViolations(await violations(withLatency(replicaDr(), table), policy), "dr-app-data-replica's replication latency");
+        }
+      });
     });
 
     it("passes a stack with neither a DR role nor a monitoring cluster, and no dashboard", async () => {

@@ -23,11 +23,11 @@ import {
   TRANSIENT_RETRY,
 } from "../../recovery/asl";
 import { DRILL_ERRORS, drillDefinition } from "../../recovery/drill";
-import { FAILBACK_ERRORS, failbackDefinition } from "../../recovery/failback";
-import { FAILOVER_ERRORS, failoverDefinition } from "../../recovery/failover";
-import { PRIMARY_REGION_OPERATIONS } from "../../recovery/primaryRegion";
-import type { RecoveryTargets } from "../../recovery/targets";
-import { recoveryTargetsFixture } from "../fixtures/recoveryTargets";
+import { AURORA_FAILBACK_ERRORS, FAILBACK_ERRORS, failbackDefinition } from "../../recovery/failback";
+import { AURORA_FAILOVER_ERRORS, FAILOVER_ERRORS, failoverDefinition } from "../../recovery/failover";
+import { PRIMARY_REGION_OPERATIONS, PRIMARY_REGION_OPERATIONS_BY_ENGINE_MODE } from "../../recovery/primaryRegion";
+import { auroraGlobalOf, engineModeOf, type RecoveryTargets } from "../../recovery/targets";
+import { auroraRecoveryTargetsFixture, recoveryTargetsFixture } from "../fixtures/recoveryTargets";
 
 /** asl-validator ships no type declarations; `(definition) => { isValid, errors }`. */
 const validateAsl = createRequire(__filename)("asl-validator") as (definition: unknown) => { isValid: boolean; errors: unknown[] };
@@ -76,16 +76,48 @@ interface Case {
 }
 
 function cases(label: string, targets: RecoveryTargets, cooldownSeconds: number): Case[] {
+  const aurora = engineModeOf(targets) === "aurora-global";
   return [
-    { label: `failover (${label})`, workflow: "failover", targets, definition: failoverDefinition(targets, cooldownSeconds), errors: FAILOVER_ERRORS },
-    { label: `failback (${label})`, workflow: "failback", targets, definition: failbackDefinition(targets), errors: FAILBACK_ERRORS },
+    {
+      label: `failover (${label})`,
+      workflow: "failover",
+      targets,
+      definition: failoverDefinition(targets, cooldownSeconds),
+      errors: aurora ? AURORA_FAILOVER_ERRORS : FAILOVER_ERRORS,
+    },
+    {
+      label: `failback (${label})`,
+      workflow: "failback",
+      targets,
+      definition: failbackDefinition(targets),
+      errors: aurora ? AURORA_FAILBACK_ERRORS : FAILBACK_ERRORS,
+    },
     { label: `drill (${label})`, workflow: "drill", targets, definition: drillDefinition(targets), errors: DRILL_ERRORS },
   ];
+}
+
+/** The aurora-global fixture moved like `otherTargets`. */
+function otherAuroraTargets(): RecoveryTargets {
+  const moved = otherTargets();
+  const aurora = JSON.parse(
+    JSON.stringify(auroraRecoveryTargetsFixture())
+      .replaceAll("us-west-2", "eu-west-1")
+      .replaceAll("us-east-1", "eu-central-1")
+      .replaceAll("123456789012", "210987654321"),
+  ) as RecoveryTargets;
+  return {
+    ...moved,
+    database: aurora.database,
+    replica: { ...aurora.replica, backupRetentionDays: 14 },
+    primary: { ...moved.primary, databaseIdentifier: aurora.primary.databaseIdentifier, databaseArn: aurora.primary.databaseArn },
+  };
 }
 
 const CASES = [
   ...cases("us-east-1 -> us-west-2, cooldown 3600", recoveryTargetsFixture(), 3600),
   ...cases("eu-central-1 -> eu-west-1, cooldown 900", otherTargets(), 900),
+  ...cases("aurora-global, us-east-1 -> us-west-2, cooldown 3600", auroraRecoveryTargetsFixture(), 3600),
+  ...cases("aurora-global, eu-central-1 -> eu-west-1, cooldown 900", otherAuroraTargets(), 900),
 ];
 
 // ---------------------------------------------------------------------------------------------
@@ -392,9 +424,14 @@ describe("recovery definitions: structure", () => {
       });
 
       it("calls nothing outside the DR region: ARN literals are of the DR region (or global), the primary region only in labels and the primary ALB alias", () => {
+        const aurora = auroraGlobalOf(targets);
+        // Aurora-global failback: the switchover back is called in the DR region, its target is the primary cluster by ARN (so that Aurora locates it).
+        const allowed = (key: string, value: string) =>
+          aurora !== undefined && workflow === "failback" && key === "TargetDbClusterIdentifier" && value === aurora.primaryClusterArn;
         for (const [name, state] of tasks) {
           for (const { key, value } of strings(state.Parameters)) {
             if (key.endsWith(".$")) continue; // paths and intrinsic functions, not literals
+            if (allowed(key, value)) continue;
             for (const arn of value.match(/arn:[a-z-]+:[a-z0-9-]+:[a-z0-9-]*:/g) ?? []) {
               expect(["", targets.drRegion], `${name}: ${key} = ${value}`).to.include(arn.split(":")[3]);
             }
@@ -403,7 +440,13 @@ describe("recovery definitions: structure", () => {
             }
           }
         }
-        const text = JSON.stringify(definition);
+        // Aurora-global: DescribeGlobalClusters picks the primary cluster's member entry by its ARN (a filter of the result, not a call).
+        const text = JSON.stringify(definition)
+          .replaceAll(`@.DbClusterArn == '${aurora?.primaryClusterArn ?? "-"}'`, "@.DbClusterArn == '<primary cluster>'")
+          .replaceAll(
+            `"TargetDbClusterIdentifier":"${workflow === "failback" ? (aurora?.primaryClusterArn ?? "-") : "-"}"`,
+            '"TargetDbClusterIdentifier":"<primary cluster>"',
+          );
         for (const primaryTarget of [
           targets.primary.databaseIdentifier,
           targets.primary.databaseArn,
@@ -680,3 +723,114 @@ describe("recovery/asl.ts builders", () => {
     });
   });
 });
+
+// ---------------------------------------------------------------------------------------------
+
+describe("aurora-global definitions", () => {
+  const targets = auroraRecoveryTargetsFixture();
+  const database = auroraGlobalOf(targets)!;
+  const failover = failoverDefinition(targets, 3600);
+  const failback = failbackDefinition(targets);
+  const drill = drillDefinition(targets);
+  const find = (definition: Definition, name: string): State => {
+    const found = scopesOf(definition).find((scope) => name in scope.States);
+    if (!found) throw new Error(`no state ${name}`);
+    return found.States[name];
+  };
+
+  it("unplanned: FailoverGlobalCluster with AllowDataLoss onto the DR cluster, by ARN, in the DR region (an SDK integration)", () => {
+    const state = find(failover, "Fail over global cluster");
+    expect(state.Resource).to.equal(sdkResource("rds", "failoverGlobalCluster"));
+    expect(state.Parameters).to.deep.equal({
+      GlobalClusterIdentifier: database.globalClusterIdentifier,
+      TargetDbClusterIdentifier: database.drClusterArn,
+      AllowDataLoss: true,
+    });
+  });
+
+  it("planned: SwitchoverGlobalCluster through the primary-region function (the switchover runs in the primary cluster's region), without stopping writes first", () => {
+    const state = find(failover, "Switch over");
+    expect(state.Resource).to.equal(LAMBDA_INVOKE);
+    expect(state.Parameters).to.deep.equal({ FunctionName: targets.primaryRegionFunctionArn, Payload: { operation: "switchoverGlobalCluster" } });
+    expect(JSON.stringify(failover)).to.not.include("Stop writes");
+    expect(PRIMARY_REGION_OPERATIONS_BY_ENGINE_MODE["aurora-global"]).to.include("switchoverGlobalCluster");
+    expect(PRIMARY_REGION_OPERATIONS_BY_ENGINE_MODE.instance).to.not.include("switchoverGlobalCluster");
+  });
+
+  it("failback: SwitchoverGlobalCluster onto the primary cluster, called in the DR region where the writer runs", () => {
+    const state = find(failback, "Switch over to primary");
+    expect(state.Resource).to.equal(sdkResource("rds", "switchoverGlobalCluster"));
+    expect(state.Parameters).to.deep.equal({
+      GlobalClusterIdentifier: database.globalClusterIdentifier,
+      TargetDbClusterIdentifier: database.primaryClusterArn,
+    });
+    // No instance-mode operation: nothing describes, promotes or reads the lag of a primary-region instance.
+    const operations = taskStatesOf(failback).flatMap((state) =>
+      state.Resource === LAMBDA_INVOKE ? [(state.Parameters as { Payload: { operation: string } }).Payload.operation] : [],
+    );
+    expect(new Set(operations)).to.deep.equal(new Set(["setCapacity", "describeCapacity", "describeTargetHealth"]));
+  });
+
+  it("a re-run does not switch again: a DR cluster already the writer, or a switch running, goes to the poll", () => {
+    const role = find(failover, "DR cluster role?");
+    expect((role.Choices as Rule[]).map((rule) => rule.Next)).to.deep.equal(["DR cluster not a member", "Already switched", "Already switched"]);
+    expect(find(failover, "Switch needed?").Choices).to.deep.include({ Variable: "$.alreadySwitched", IsPresent: true, Next: pollStart("Global switch") });
+    expect(find(failback, "Switch back needed?").Choices).to.deep.include({
+      Variable: "$.alreadySwitched",
+      IsPresent: true,
+      Next: pollStart("Global switch back"),
+    });
+  });
+
+  it("waits until the DR cluster is the writer of an available global cluster with no switch running, then repoints the name at its writer endpoint", () => {
+    const done = find(failover, "Global switch: done?").Choices as Rule[];
+    expect(JSON.stringify(done[0])).to.include("$.switch.dr[0].IsWriter").and.include('"StringEquals":"available"').and.include("$.switch.switching[0]");
+    expect(done[1]).to.deep.include({ Variable: "$.switch.switching[0]", StringEquals: "cancelling", Next: "Switch cancelled" });
+    expect(find(failover, "Switched").Parameters).to.deep.equal({ "databaseAddress.$": "$.writer.endpoint[0]" });
+  });
+
+  it("the drill only reads the database (no switch, no promotion)", () => {
+    const calls = taskStatesOf(drill).map((state) => String(state.Resource));
+    expect(calls.filter((resource) => /rds:/.test(resource))).to.deep.equal([
+      sdkResource("rds", "describeGlobalClusters"),
+      sdkResource("rds", "describeDBClusters"),
+    ]);
+  });
+
+  it("shares error names with the instance mode only where they mean the same", () => {
+    for (const [aurora, instance] of [
+      [AURORA_FAILOVER_ERRORS, FAILOVER_ERRORS],
+      [AURORA_FAILBACK_ERRORS, FAILBACK_ERRORS],
+    ] as Record<string, string>[][]) {
+      for (const [name, meaning] of Object.entries(aurora)) if (name in instance) expect(meaning, name).to.equal(instance[name]);
+    }
+  });
+
+  it("refuses inconsistent aurora-global targets before building anything", () => {
+    const broken = (change: Partial<RecoveryTargets>) => () => failoverDefinition({ ...targets, ...change }, 3600);
+    expect(broken({ replica: recoveryTargetsFixture().replica })).to.throw(/replica must name the DR cluster/);
+    expect(broken({ database: { ...database, drClusterArn: database.drClusterArn.replace("us-west-2", "us-east-1") } })).to.throw(
+      /database\.drClusterArn must be arn:aws:rds:us-west-2:123456789012:cluster:dr-db-cluster-1a2b3c/,
+    );
+    expect(broken({ database: { ...database, globalClusterIdentifier: "1-global" } })).to.throw(
+      /database\.globalClusterIdentifier must be an RDS cluster identifier/,
+    );
+    expect(broken({ database: { ...database, primaryClusterIdentifier: "bad--name" } })).to.throw(/primaryClusterIdentifier/);
+    expect(broken({ primary: recoveryTargetsFixture().primary })).to.throw(
+      /primary\.databaseIdentifier and primary\.databaseArn must name the primary cluster/,
+    );
+    expect(() => failbackDefinition({ ...targets, database: { engineMode: "aurora" } as never })).to.throw(
+      /database\.engineMode must be one of instance, aurora-global/,
+    );
+    expect(() => drillDefinition({ ...targets, replica: recoveryTargetsFixture().replica })).to.throw(/drillDefinition: invalid recovery targets/);
+    // Instance mode: an absent `database` and an explicit { engineMode: "instance" } build the same definitions.
+    expect(failoverDefinition({ ...recoveryTargetsFixture(), database: { engineMode: "instance" } }, 3600)).to.deep.equal(
+      failoverDefinition(recoveryTargetsFixture(), 3600),
+    );
+  });
+});
+
+/** Every Task state of a definition, Parallel branches included. */
+function taskStatesOf(definition: Definition): State[] {
+  return scopesOf(definition).flatMap((scope) => Object.values(scope.States).filter((state) => state.Type === "Task"));
+}

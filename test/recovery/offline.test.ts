@@ -7,16 +7,19 @@
 import { expect } from "chai";
 import { synthesize } from "../../synth/synthesize";
 import * as path from "node:path";
-import type { Definition, State } from "../../recovery/asl";
+import { type Definition, pollStart, type State } from "../../recovery/asl";
 import { detectionSeconds } from "../../recovery/offline/durations";
 import { StatesRuntimeError } from "../../recovery/offline/errors";
 import { PlanError, type PlanLike, recoveryFromPlan, STATE_MACHINE_TYPE, systemFromPlan } from "../../recovery/offline/fromPlan";
 import { evaluatePath } from "../../recovery/offline/jsonPath";
-import { SCENARIOS, scenarioNamed } from "../../recovery/offline/scenarios";
+import { AURORA_SCENARIOS } from "../../recovery/offline/auroraScenarios";
+import { checkRecoveryTargets } from "../../recovery/offline/fromPlan";
+import { SCENARIOS, scenarioNamed, scenariosFor } from "../../recovery/offline/scenarios";
 import { runScenario, type ScenarioResult } from "../../recovery/offline/simulate";
-import { systemFromTargets, withDefinitions } from "../../recovery/offline/system";
+import { deriveAuroraTargets, systemFromTargets, withDefinitions } from "../../recovery/offline/system";
 import { WORKFLOWS } from "../../recovery/names";
-import { recoveryTargetsFixture } from "../fixtures/recoveryTargets";
+import { databaseTargetsProblems } from "../../recovery/targets";
+import { auroraRecoveryTargetsFixture, recoveryTargetsFixture } from "../fixtures/recoveryTargets";
 
 const PREFIX = "multi-region-dr-dr";
 
@@ -242,6 +245,151 @@ describe("offline drill (recovery/offline)", function () {
       const real = systemFromPlan(synthesized, "synthesized dr plan");
       const result = await runScenario(real, scenarioNamed("unplanned-failover"));
       expect(failedChecks(result)).to.deep.equal([]);
+    });
+  });
+});
+
+describe("offline drill: aurora-global mode", function () {
+  const system = systemFromTargets(auroraRecoveryTargetsFixture(), { prefix: PREFIX });
+  const results = new Map<string, ScenarioResult>();
+
+  before(async function () {
+    this.timeout(60000);
+    for (const scenario of AURORA_SCENARIOS) results.set(scenario.name, await runScenario(system, scenario));
+  });
+
+  describe("every aurora scenario ends as the operator expects", function () {
+    for (const scenario of AURORA_SCENARIOS) {
+      it(`${scenario.name}: ${scenario.title}`, function () {
+        const result = results.get(scenario.name)!;
+        expect(result.error, result.error).to.equal(undefined);
+        expect(failedChecks(result)).to.deep.equal([]);
+      });
+    }
+  });
+
+  it("covers the required situations and keeps the modes apart", async function () {
+    expect(scenariosFor("aurora-global")).to.deep.equal(AURORA_SCENARIOS);
+    expect(scenariosFor("instance")).to.deep.equal(SCENARIOS);
+    const outcomes = new Set(AURORA_SCENARIOS.flatMap((scenario) => scenario.expect(system.targets).outcomes));
+    for (const outcome of [
+      "SUCCEEDED",
+      "ReplicaLagOverRpo",
+      "DrClusterNotMember",
+      "GlobalFailoverFailed",
+      "SwitchoverFailed",
+      "SwitchTimedOut",
+      "PrimaryClusterNotMember",
+    ]) {
+      expect([...outcomes]).to.include(outcome);
+    }
+    // An aurora scenario on instance targets (and the reverse) is refused at once.
+    const instance = systemFromTargets(recoveryTargetsFixture(), { prefix: PREFIX });
+    await runScenario(instance, AURORA_SCENARIOS[0]).then(
+      () => expect.fail("expected a refusal"),
+      (error: Error) => expect(error.message).to.match(/needs aurora-global targets, the system's are instance/),
+    );
+    await runScenario(system, SCENARIOS[0]).then(
+      () => expect.fail("expected a refusal"),
+      (error: Error) => expect(error.message).to.match(/needs instance targets/),
+    );
+  });
+
+  it("times: an unplanned failover recovers within the RTO, faster than the instance promotion, not faster than Aurora's switch", function () {
+    const recovery = results.get("aurora-unplanned-failover")!.recovery!;
+    expect(recovery.seconds!).to.be.at.most(system.targets.rtoSeconds);
+    expect(recovery.seconds!).to.be.above(system.durations.auroraFailoverSeconds + detectionSeconds(system.durations));
+    // Detection 30 s + checks ~1 s + failover 120 s polled every 15 s + DNS 60 s polled every 10 s + TTL 60 s: about 275 s.
+    expect(recovery.seconds!).to.be.closeTo(275, 30);
+    expect(results.get("aurora-unplanned-failover")!.final!.lagAtPromotionSeconds).to.equal(1);
+    expect(results.get("aurora-planned-switchover")!.final!.lagAtPromotionSeconds).to.equal(0);
+  });
+
+  it("a planned switchover is started through the primary-region function and the primary group keeps its capacity", function () {
+    const calls = results.get("aurora-planned-switchover")!.calls;
+    expect(calls.filter((call) => call.mutating).map((call) => call.api)).to.deep.equal([
+      "autoscaling:updateAutoScalingGroup",
+      "lambda:switchoverGlobalCluster",
+      "route53:changeResourceRecordSets",
+      "route53:changeResourceRecordSets",
+    ]);
+  });
+
+  describe("negative controls: broken aurora definitions fail their scenario", function () {
+    it("without the look after a failed call, a failover whose answer was lost (accepted, then a timeout) is reported as a failure", async function () {
+      const broken = mutate(system.definitions.failover, (copy) => {
+        // Every choice of "Switch running?" reports the failure without looking at what the describe found.
+        locate(copy, "Switch running?")!.states["Switch running?"].Choices = [{ Variable: "$.mode", StringEquals: "never", Next: pollStart("Global switch") }];
+      });
+      const result = await runScenario(withDefinitions(system, { failover: broken }), scenarioNamed("aurora-failover-answer-lost"));
+      expect(result.passed).to.equal(false);
+      expect(result.runs[0].error).to.equal("GlobalFailoverFailed");
+      // Yet Aurora switched: DNS still serves the primary while the DR cluster is the writer.
+      expect(result.final).to.include({ primaryRecord: "primary-alb", drDatabaseRole: "writer" });
+    });
+
+    it("without the 'Switch needed?' check, a re-run calls FailoverGlobalCluster again while Aurora is still failing over (refused, then followed)", async function () {
+      const broken = mutate(system.definitions.failover, (copy) => {
+        const found = locate(copy, "Switch needed?")!;
+        found.states["Switch needed?"] = { ...found.states["Switch needed?"], Choices: (found.states["Switch needed?"].Choices as unknown[]).slice(1) };
+      });
+      const result = await runScenario(withDefinitions(system, { failover: broken }), scenarioNamed("aurora-switch-timeout-then-rerun"));
+      expect(result.passed).to.equal(false);
+      expect(failedChecks(result).join("\n")).to.match(/final drPromotionsRequested: expected 1/);
+      expect(result.calls.filter((call) => call.api === "rds:failoverGlobalCluster" && !call.ok).map((call) => call.error)).to.include(
+        "Rds.InvalidGlobalClusterStateException",
+      );
+    });
+
+    it("FailoverGlobalCluster without AllowDataLoss is a switchover, which Aurora refuses from the DR region: the unplanned failover fails", async function () {
+      const broken = mutate(system.definitions.failover, (copy) => {
+        const state = locate(copy, "Fail over global cluster")!.states["Fail over global cluster"];
+        delete (state.Parameters as Record<string, unknown>).AllowDataLoss;
+      });
+      const result = await runScenario(withDefinitions(system, { failover: broken }), scenarioNamed("aurora-unplanned-failover"));
+      expect(result.passed).to.equal(false);
+      expect(result.runs[0].error).to.equal("GlobalFailoverFailed");
+      expect(result.final!.drDatabaseRole).to.equal("secondary");
+    });
+
+    it("a failover onto another cluster is refused as AWS would and recorded as a violation", async function () {
+      const broken = mutate(system.definitions.failover, (copy) => {
+        const state = locate(copy, "Fail over global cluster")!.states["Fail over global cluster"];
+        (state.Parameters as Record<string, unknown>).TargetDbClusterIdentifier = "arn:aws:rds:us-west-2:123456789012:cluster:someone-elses";
+      });
+      const result = await runScenario(withDefinitions(system, { failover: broken }), scenarioNamed("aurora-unplanned-failover"));
+      expect(result.passed).to.equal(false);
+      expect(result.violations.join("\n")).to.match(/Fail over global cluster: rds:failoverGlobalCluster on a resource that is not a recovery target/);
+    });
+
+    it("a failback without the membership check tries the switchover while the primary cluster is rebuilt, and fails otherwise than the operator expects", async function () {
+      const broken = mutate(system.definitions.failback, (copy) => {
+        copy.States["Primary re-protected?"].Choices = [{ Variable: "$.global.status", IsPresent: true, Next: "Notify start" }];
+      });
+      const result = await runScenario(withDefinitions(system, { failback: broken }), scenarioNamed("aurora-failback-before-rejoin"));
+      expect(result.passed).to.equal(false);
+      expect(result.runs[1].error).to.equal("SwitchoverFailed");
+    });
+  });
+
+  describe("targets for the CLI", function () {
+    it("derives aurora-global targets from instance targets that the definitions accept", async function () {
+      const derived = deriveAuroraTargets(recoveryTargetsFixture(), PREFIX);
+      expect(databaseTargetsProblems(derived)).to.deep.equal([]);
+      expect(derived.database).to.include({ engineMode: "aurora-global", globalClusterIdentifier: `${PREFIX}-global`, drClusterArn: derived.replica.arn });
+      expect(derived.replica.arn).to.match(/:cluster:/);
+      const result = await runScenario(systemFromTargets(derived, { prefix: PREFIX }), scenarioNamed("aurora-unplanned-failover"));
+      expect(failedChecks(result)).to.deep.equal([]);
+      expect(() => deriveAuroraTargets(derived, PREFIX)).to.throw(/already are aurora-global/);
+    });
+
+    it("refuses inconsistent aurora-global targets read from a plan or file", function () {
+      const targets = auroraRecoveryTargetsFixture();
+      expect(checkRecoveryTargets(targets, "t")).to.equal(targets);
+      expect(() => checkRecoveryTargets({ ...targets, replica: recoveryTargetsFixture().replica }, "outputs.recoveryTargets")).to.throw(
+        PlanError,
+        /outputs\.recoveryTargets: replica must name the DR cluster/,
+      );
     });
   });
 });

@@ -23,8 +23,9 @@ import {
   STEP_FUNCTIONS_XRAY_STATEMENT,
   stateMachinePolicy,
 } from "../../recovery/permissions";
-import { PRIMARY_REGION_OPERATIONS } from "../../recovery/primaryRegion";
-import { recoveryTargetsFixture } from "../fixtures/recoveryTargets";
+import { PRIMARY_REGION_OPERATIONS, PRIMARY_REGION_OPERATIONS_BY_ENGINE_MODE } from "../../recovery/primaryRegion";
+import { type AuroraGlobalDatabaseTargets, auroraGlobalOf, globalClusterArn, type RecoveryTargets } from "../../recovery/targets";
+import { auroraRecoveryTargetsFixture, recoveryTargetsFixture } from "../fixtures/recoveryTargets";
 
 const targets = recoveryTargetsFixture();
 const ACCOUNT = targets.accountId;
@@ -39,25 +40,29 @@ const ROUTE53_KEYS = [
 /** A request without the state that makes it. */
 type Request = Omit<IamRequest, "state">;
 
-const DEFINITIONS: Record<Workflow, Definition> = {
-  failover: failoverDefinition(targets, 3600),
-  failback: failbackDefinition(targets),
-  drill: drillDefinition(targets),
-};
-
-const workflows = WORKFLOWS.map((workflow) => {
-  const arn = stateMachineArn(targets.partition, targets.drRegion, ACCOUNT, stateMachineName("multi-region-dr-dr-dr", workflow));
-  const definition = DEFINITIONS[workflow];
-  const requests = iamRequestsOf(definition, targets, arn);
-  return {
-    workflow,
-    arn,
-    definition,
-    requests,
-    distinct: distinct(requests),
-    policy: stateMachinePolicy(definition, targets, arn, { topicKeyArn: TOPIC_KEY }),
+/** The three workflows of `targets`: definition, state machine ARN, IAM requests and role policy. */
+function workflowsOf(targets: RecoveryTargets) {
+  const definitions: Record<Workflow, Definition> = {
+    failover: failoverDefinition(targets, 3600),
+    failback: failbackDefinition(targets),
+    drill: drillDefinition(targets),
   };
-});
+  return WORKFLOWS.map((workflow) => {
+    const arn = stateMachineArn(targets.partition, targets.drRegion, targets.accountId, stateMachineName("multi-region-dr-dr-dr", workflow));
+    const definition = definitions[workflow];
+    const requests = iamRequestsOf(definition, targets, arn);
+    return {
+      workflow,
+      arn,
+      definition,
+      requests,
+      distinct: distinct(requests),
+      policy: stateMachinePolicy(definition, targets, arn, { topicKeyArn: TOPIC_KEY }),
+    };
+  });
+}
+
+const workflows = workflowsOf(targets);
 
 /** Requests without their state, once each. */
 function distinct(requests: Request[]): Request[] {
@@ -445,7 +450,7 @@ describe("recovery permissions", () => {
       "autoscaling:DescribeAutoScalingGroups": { action: "autoscaling:DescribeAutoScalingGroups", resource: "*", context: inPrimary },
       "elasticloadbalancing:DescribeTargetHealth": { action: "elasticloadbalancing:DescribeTargetHealth", resource: "*", context: inPrimary },
     };
-    const operationActions = Object.values(PRIMARY_REGION_OPERATIONS).flat();
+    const operationActions = PRIMARY_REGION_OPERATIONS_BY_ENGINE_MODE.instance.flatMap((operation) => PRIMARY_REGION_OPERATIONS[operation]);
     const logStream = (functionName: string, region = targets.drRegion) =>
       `arn:aws:logs:${region}:${ACCOUNT}:log-group:/aws/lambda/${functionName}:log-stream:2026/01/01/[$LATEST]0123456789abcdef`;
     const functionName = targets.primaryRegionFunctionArn.split(":").pop() ?? "";
@@ -523,5 +528,160 @@ describe("recovery permissions", () => {
         }
       });
     }
+  });
+});
+
+describe("recovery permissions: aurora-global mode", () => {
+  const aurora = auroraRecoveryTargetsFixture();
+  const database = auroraGlobalOf(aurora) as AuroraGlobalDatabaseTargets;
+  const globalArn = globalClusterArn(aurora, database);
+  const auroraWorkflows = workflowsOf(aurora);
+  const [failover, failback, drill] = auroraWorkflows;
+  const otherGlobal = `arn:aws:rds::${ACCOUNT}:global-cluster:someone-elses-global`;
+
+  it("derives the global cluster ARN without a region", () => {
+    expect(globalArn).to.equal(`arn:aws:rds::${ACCOUNT}:global-cluster:multi-region-dr-global`);
+  });
+
+  it("maps the aurora calls to the exact global cluster and cluster ARNs (a switch is authorized on both)", () => {
+    const of = (workflow: (typeof auroraWorkflows)[number], state: string) =>
+      workflow.requests.filter((request) => request.state === state).map(({ action, resource }) => `${action} ${resource}`);
+    expect(of(failover, "Describe global cluster")).to.deep.equal([`rds:DescribeGlobalClusters ${globalArn}`]);
+    expect(of(failover, "Describe DR cluster")).to.deep.equal([`rds:DescribeDBClusters ${database.drClusterArn}`]);
+    expect(of(failover, "Fail over global cluster")).to.deep.equal([
+      `rds:FailoverGlobalCluster ${globalArn}`,
+      `rds:FailoverGlobalCluster ${database.drClusterArn}`,
+    ]);
+    // The planned switchover runs in the primary region, through the function: the role only invokes it.
+    expect(of(failover, "Switch over")).to.deep.equal([`lambda:InvokeFunction ${aurora.primaryRegionFunctionArn}`]);
+    expect(of(failback, "Switch over to primary")).to.deep.equal([
+      `rds:SwitchoverGlobalCluster ${globalArn}`,
+      `rds:SwitchoverGlobalCluster ${database.primaryClusterArn}`,
+    ]);
+    expect(of(drill, "Readiness: global cluster")).to.deep.equal([`rds:DescribeGlobalClusters ${globalArn}`]);
+  });
+
+  it("refuses global cluster calls it cannot scope", () => {
+    const probe = (state: State) => () => iamRequestsOf(single(state), aurora, failover.arn);
+    expect(probe(sdkTask("rds", "describeGlobalClusters", {}, {}))).to.throw(/GlobalClusterIdentifier must be a literal/);
+    expect(probe(sdkTask("rds", "describeDBClusters", {}, {}))).to.throw(/DbClusterIdentifier must be a literal/);
+    expect(
+      probe(sdkTask("rds", "failoverGlobalCluster", { GlobalClusterIdentifier: "g", "TargetDbClusterIdentifier.$": "$.target", AllowDataLoss: true }, {})),
+    ).to.throw(/chosen at run time/);
+    expect(probe(sdkTask("rds", "removeFromGlobalCluster", { GlobalClusterIdentifier: "g" }, {}))).to.throw(/no resource rule for rds:RemoveFromGlobalCluster/);
+  });
+
+  for (const { workflow, distinct: requests, policy } of auroraWorkflows) {
+    describe(workflow, () => {
+      it("allows every request of the definition (and what Step Functions and the topic key need)", async () => {
+        expect(await mismatches(policy, [...requests.map(concrete), ...serviceRequests(policy)], "Allowed")).to.deep.equal([]);
+      });
+
+      it("grants exactly the requested (action, resource) pairs, no wildcard actions", () => {
+        expect(actionsOf(policy).filter((action) => action.includes("*"))).to.deep.equal([]);
+        const derived = policy.Statement.filter((statement) => !SERVICE_SIDS.includes(statement.Sid) && !list(statement.Action)[0].startsWith("kms:"));
+        const granted = derived.flatMap((statement) =>
+          list(statement.Action).flatMap((action) => list(statement.Resource).map((resource) => `${action} ${resource}`)),
+        );
+        expect(new Set(granted)).to.deep.equal(new Set(requests.map((request) => `${request.action} ${request.resource}`)));
+      });
+
+      it("denies destructive and unused global-database actions, other global clusters and other clusters", async () => {
+        const probes: Request[] = [
+          ...["rds:RemoveFromGlobalCluster", "rds:DeleteGlobalCluster", "rds:ModifyGlobalCluster"].map((action) => ({ action, resource: globalArn })),
+          ...["rds:DeleteDBCluster", "rds:ModifyDBCluster", "rds:PromoteReadReplicaDBCluster", "rds:FailoverDBCluster"].map((action) => ({
+            action,
+            resource: database.drClusterArn,
+          })),
+          { action: "rds:DescribeGlobalClusters", resource: otherGlobal },
+          { action: "rds:DescribeDBClusters", resource: renamed(database.drClusterArn) },
+          { action: "rds:DescribeDBClusters", resource: database.primaryClusterArn },
+          // A failover or switchover onto another target, or of another global database.
+          { action: "rds:FailoverGlobalCluster", resource: otherGlobal },
+          { action: "rds:FailoverGlobalCluster", resource: database.primaryClusterArn },
+          { action: "rds:SwitchoverGlobalCluster", resource: otherGlobal },
+          { action: "rds:SwitchoverGlobalCluster", resource: database.drClusterArn },
+          // Instance-mode actions have no place in an aurora-global role.
+          { action: "rds:PromoteReadReplica", resource: `arn:aws:rds:${aurora.drRegion}:${ACCOUNT}:db:${database.drClusterIdentifier}` },
+        ];
+        expect(await mismatches(policy, probes, "ImplicitlyDenied")).to.deep.equal([]);
+      });
+
+      it("removing any one statement denies some request (the simulation is not vacuous)", async () => {
+        const all = [...requests.map(concrete), ...serviceRequests(policy)];
+        for (const [index, statement] of policy.Statement.entries()) {
+          const mutated = { ...policy, Statement: policy.Statement.filter((_, other) => other !== index) };
+          const affected = all.filter((request) => list(statement.Action).includes(request.action));
+          expect(await mismatches(mutated, affected, "Allowed"), statement.Sid).to.have.length.greaterThan(0);
+        }
+      });
+    });
+  }
+
+  it("gives each workflow only its own switch: failover fails over to the DR cluster, failback switches over to the primary, the drill switches nothing", async () => {
+    const has = (workflow: (typeof auroraWorkflows)[number], action: string) => actionsOf(workflow.policy).includes(action);
+    expect(
+      ["rds:FailoverGlobalCluster", "rds:SwitchoverGlobalCluster"].map((action) => auroraWorkflows.map((workflow) => has(workflow, action))),
+    ).to.deep.equal([
+      [true, false, false],
+      [false, true, false],
+    ]);
+    const failoverSwitch = { action: "rds:FailoverGlobalCluster", resource: database.drClusterArn };
+    const failbackSwitch = { action: "rds:SwitchoverGlobalCluster", resource: database.primaryClusterArn };
+    expect(await mismatches(failback.policy, [failoverSwitch], "ImplicitlyDenied")).to.deep.equal([]);
+    expect(await mismatches(drill.policy, [failoverSwitch, failbackSwitch], "ImplicitlyDenied")).to.deep.equal([]);
+    expect(await mismatches(failover.policy, [failbackSwitch], "ImplicitlyDenied")).to.deep.equal([]);
+  });
+
+  describe("primaryRegionFunctionPolicy", () => {
+    const policy = primaryRegionFunctionPolicy(aurora);
+    const inPrimary = { "aws:RequestedRegion": aurora.primaryRegion };
+    const primaryGroup = `arn:aws:autoscaling:${aurora.primaryRegion}:${ACCOUNT}:autoScalingGroup:99999999-2222-3333-4444-555555555555:autoScalingGroupName/${aurora.primary.autoScalingGroupName}`;
+    const allowed: Request[] = [
+      { action: "autoscaling:UpdateAutoScalingGroup", resource: primaryGroup },
+      { action: "autoscaling:DescribeAutoScalingGroups", resource: "*", context: inPrimary },
+      { action: "elasticloadbalancing:DescribeTargetHealth", resource: "*", context: inPrimary },
+      { action: "rds:SwitchoverGlobalCluster", resource: globalArn },
+      { action: "rds:SwitchoverGlobalCluster", resource: database.drClusterArn },
+    ];
+
+    it("allows the aurora operations (capacity, target health, switchover to the DR cluster) and nothing of the instance mode", async () => {
+      expect(await mismatches(policy, allowed, "Allowed")).to.deep.equal([]);
+      const operations = PRIMARY_REGION_OPERATIONS_BY_ENGINE_MODE["aurora-global"].flatMap((operation) => PRIMARY_REGION_OPERATIONS[operation]);
+      expect(new Set(actionsOf(policy))).to.deep.equal(new Set([...operations, "logs:CreateLogStream", "logs:PutLogEvents"]));
+      expect(actionsOf(policy)).to.not.include.members(["rds:DescribeDBInstances", "rds:PromoteReadReplica", "cloudwatch:GetMetricData"]);
+      expect(actionsOf(primaryRegionFunctionPolicy(targets))).to.not.include("rds:SwitchoverGlobalCluster");
+    });
+
+    it("denies a switchover onto the primary cluster, of another global cluster, a failover, and instance-mode calls", async () => {
+      const denied: Request[] = [
+        { action: "rds:SwitchoverGlobalCluster", resource: database.primaryClusterArn },
+        { action: "rds:SwitchoverGlobalCluster", resource: otherGlobal },
+        { action: "rds:SwitchoverGlobalCluster", resource: renamed(database.drClusterArn) },
+        { action: "rds:FailoverGlobalCluster", resource: globalArn },
+        { action: "rds:RemoveFromGlobalCluster", resource: globalArn },
+        { action: "rds:DeleteDBCluster", resource: database.primaryClusterArn },
+        { action: "rds:PromoteReadReplica", resource: `arn:aws:rds:${aurora.primaryRegion}:${ACCOUNT}:db:${database.primaryClusterIdentifier}` },
+        { action: "cloudwatch:GetMetricData", resource: "*", context: inPrimary },
+      ];
+      expect(await mismatches(policy, denied, "ImplicitlyDenied")).to.deep.equal([]);
+    });
+
+    it("needs every statement: removing any one denies some allowed request", async () => {
+      const logStream = `arn:aws:logs:${aurora.drRegion}:${ACCOUNT}:log-group:/aws/lambda/${aurora.primaryRegionFunctionArn.split(":").pop()}:log-stream:x`;
+      const all = [...allowed, ...["logs:CreateLogStream", "logs:PutLogEvents"].map((action) => ({ action, resource: logStream }))];
+      for (const [index, statement] of policy.Statement.entries()) {
+        const mutated = { ...policy, Statement: policy.Statement.filter((_, other) => other !== index) };
+        const affected = all.filter((request) => list(statement.Action).includes(request.action));
+        expect(await mismatches(mutated, affected, "Allowed"), statement.Sid).to.have.length.greaterThan(0);
+      }
+    });
+
+    it("refuses inconsistent aurora targets before deriving anything", () => {
+      expect(() => primaryRegionFunctionPolicy({ ...aurora, replica: targets.replica })).to.throw(/replica must name the DR cluster/);
+      expect(() => primaryRegionFunctionPolicy({ ...aurora, database: { ...database, drClusterArn: database.primaryClusterArn } })).to.throw(
+        /database\.drClusterArn must be/,
+      );
+    });
   });
 });

@@ -7,22 +7,35 @@
 import { AutoScalingClient, DescribeAutoScalingGroupsCommand, UpdateAutoScalingGroupCommand } from "@aws-sdk/client-auto-scaling";
 import { CloudWatchClient, GetMetricDataCommand } from "@aws-sdk/client-cloudwatch";
 import { DescribeTargetHealthCommand, ElasticLoadBalancingV2Client } from "@aws-sdk/client-elastic-load-balancing-v2";
-import { DBInstanceNotFoundFault, DescribeDBInstancesCommand, InvalidDBInstanceStateFault, PromoteReadReplicaCommand, RDSClient } from "@aws-sdk/client-rds";
+import {
+  DBInstanceNotFoundFault,
+  DescribeDBInstancesCommand,
+  InvalidDBInstanceStateFault,
+  InvalidGlobalClusterStateFault,
+  PromoteReadReplicaCommand,
+  RDSClient,
+  SwitchoverGlobalClusterCommand,
+} from "@aws-sdk/client-rds";
 import { type AwsClientStub, mockClient } from "aws-sdk-client-mock";
 import { expect } from "chai";
 import { taskStates, LAMBDA_INVOKE } from "../../recovery/asl";
 import { failbackDefinition } from "../../recovery/failback";
 import { failoverDefinition } from "../../recovery/failover";
 import { ENVIRONMENT, handler, OPERATION_NAMES, type PrimaryRegionEvent } from "../../recovery/lambda/primaryRegionOperations.mjs";
-import { PRIMARY_REGION_ENVIRONMENT, PRIMARY_REGION_OPERATIONS, type PrimaryRegionOperation } from "../../recovery/primaryRegion";
-import { recoveryTargetsFixture } from "../fixtures/recoveryTargets";
+import { PRIMARY_REGION_ENVIRONMENT, PRIMARY_REGION_OPERATIONS, primaryRegionEnvironment, type PrimaryRegionOperation } from "../../recovery/primaryRegion";
+import { type AuroraGlobalDatabaseTargets, auroraGlobalOf } from "../../recovery/targets";
+import { auroraRecoveryTargetsFixture, recoveryTargetsFixture } from "../fixtures/recoveryTargets";
 
 const targets = recoveryTargetsFixture();
+const auroraTargets = auroraRecoveryTargetsFixture();
+const auroraDatabase = auroraGlobalOf(auroraTargets) as AuroraGlobalDatabaseTargets;
 const ENV = {
   PRIMARY_REGION: targets.primaryRegion,
   PRIMARY_DATABASE_IDENTIFIER: targets.primary.databaseIdentifier,
   PRIMARY_AUTO_SCALING_GROUP_NAME: targets.primary.autoScalingGroupName,
   PRIMARY_TARGET_GROUP_ARN: targets.primary.targetGroupArn,
+  GLOBAL_CLUSTER_IDENTIFIER: auroraDatabase.globalClusterIdentifier,
+  DR_CLUSTER_ARN: auroraDatabase.drClusterArn,
 };
 /** Targets an event might try to smuggle in; the function must ignore them all. */
 const FOREIGN = {
@@ -79,6 +92,7 @@ function mockTypicalResponses(): void {
       { Id: "replicaLag", StatusCode: "Complete", Timestamps: [new Date("2030-01-01T00:02:00Z"), new Date("2030-01-01T00:01:00Z")], Values: [0, 3] },
     ],
   });
+  rds.on(SwitchoverGlobalClusterCommand).resolves({ GlobalCluster: { GlobalClusterIdentifier: ENV.GLOBAL_CLUSTER_IDENTIFIER, Status: "switching-over" } });
   autoScaling.on(UpdateAutoScalingGroupCommand).resolves({});
   autoScaling.on(DescribeAutoScalingGroupsCommand).resolves({
     AutoScalingGroups: [
@@ -353,6 +367,43 @@ describe("primary-region operations function", () => {
     });
   });
 
+  describe("switchoverGlobalCluster (aurora-global)", () => {
+    it("switches the environment's global cluster over to the environment's DR cluster (by ARN), in the primary region, ignoring targets in the event", async () => {
+      const answer = await handler({
+        operation: "switchoverGlobalCluster",
+        ...FOREIGN,
+        GlobalClusterIdentifier: "someone-elses-global",
+        TargetDbClusterIdentifier: "arn:aws:rds:eu-west-1:999999999999:cluster:other",
+      });
+      expect(answer).to.deep.equal({ switching: true });
+      const calls = rds.commandCalls(SwitchoverGlobalClusterCommand);
+      expect(calls).to.have.length(1);
+      expect(calls[0].args[0].input).to.deep.equal({
+        GlobalClusterIdentifier: auroraDatabase.globalClusterIdentifier,
+        TargetDbClusterIdentifier: auroraDatabase.drClusterArn,
+      });
+      expect(await regionOf(calls[0])).to.equal("us-east-1");
+    });
+
+    it("rethrows InvalidGlobalClusterStateFault with its name (the failover catches it as SwitchoverFailed)", async () => {
+      rds.on(SwitchoverGlobalClusterCommand).rejects(new InvalidGlobalClusterStateFault({ message: "Global cluster is not available", ...metadata }));
+      const error = await rejection(handler({ operation: "switchoverGlobalCluster" }));
+      expect(error.name).to.equal("InvalidGlobalClusterStateFault");
+    });
+
+    it("gets its environment from the targets: the aurora variables only in aurora-global mode", () => {
+      expect(primaryRegionEnvironment(auroraTargets)).to.deep.equal({
+        PRIMARY_REGION: auroraTargets.primaryRegion,
+        PRIMARY_DATABASE_IDENTIFIER: auroraDatabase.primaryClusterIdentifier,
+        PRIMARY_AUTO_SCALING_GROUP_NAME: auroraTargets.primary.autoScalingGroupName,
+        PRIMARY_TARGET_GROUP_ARN: auroraTargets.primary.targetGroupArn,
+        GLOBAL_CLUSTER_IDENTIFIER: auroraDatabase.globalClusterIdentifier,
+        DR_CLUSTER_ARN: auroraDatabase.drClusterArn,
+      });
+      expect(primaryRegionEnvironment(targets)).to.not.have.any.keys("GLOBAL_CLUSTER_IDENTIFIER", "DR_CLUSTER_ARN");
+    });
+  });
+
   describe("errors", () => {
     const unknown: [string, unknown][] = [
       ["an unknown operation", { operation: "deleteDatabase" }],
@@ -378,6 +429,7 @@ describe("primary-region operations function", () => {
       ["setCapacity", { minSize: 1, desiredCapacity: 1, maxSize: 1 }, ["PRIMARY_REGION", "PRIMARY_AUTO_SCALING_GROUP_NAME"]],
       ["describeCapacity", {}, ["PRIMARY_REGION", "PRIMARY_AUTO_SCALING_GROUP_NAME"]],
       ["describeTargetHealth", {}, ["PRIMARY_REGION", "PRIMARY_TARGET_GROUP_ARN"]],
+      ["switchoverGlobalCluster", {}, ["PRIMARY_REGION", "GLOBAL_CLUSTER_IDENTIFIER", "DR_CLUSTER_ARN"]],
     ];
     for (const [operation, arguments_, variables] of needs) {
       for (const variable of variables) {
@@ -404,7 +456,12 @@ describe("primary-region operations function", () => {
   });
 
   describe("contract with the failover and failback definitions", () => {
-    const lambdaTasks = [failoverDefinition(targets, 3600), failbackDefinition(targets)].flatMap((definition) => {
+    const lambdaTasks = [
+      failoverDefinition(targets, 3600),
+      failbackDefinition(targets),
+      failoverDefinition(auroraTargets, 3600),
+      failbackDefinition(auroraTargets),
+    ].flatMap((definition) => {
       const text = JSON.stringify(definition);
       return taskStates(definition)
         .filter(({ state }) => state.Resource === LAMBDA_INVOKE)

@@ -1,0 +1,242 @@
+/**
+ * The pure rules of the AWS Backup protection (no Pulumi import, so the runbook and the policy pack
+ * can load them): the limits AWS Backup puts on retention, schedules, vault locks and names, the
+ * vault access policy and the backup role's key permissions, and the shape of the `backupRestoreTargets`
+ * stack output the restore command reads.
+ *
+ * Sources: AWS Backup Developer Guide, "Continuous backups and point-in-time recovery (PITR)",
+ * "Changing your retention period" (continuous retention 1-35 days), "Copying continuous backups",
+ * "Vault access policies", "AWS Backup Vault Lock"; AWS Backup API Reference, "BackupRule"
+ * (ScheduleExpression is a cron expression in UTC), "CreateBackupVault" (vault name pattern),
+ * "PutBackupVaultLockConfiguration" (ChangeableForDays at least 3).
+ */
+import type { PolicyDocument, PolicyStatement } from "./policyDocuments";
+
+/**
+ * Days a recovery point is kept: at least 5 (this program's floor, the architecture's "backups kept
+ * 5 days") and at most 35, the longest continuous backup (PITR) AWS Backup keeps ("Changing your
+ * retention period": "The minimum retention period is 1 day. The maximum retention period is 35 days").
+ */
+export const BACKUP_RETENTION_DAYS = { minimum: 5, maximum: 35 } as const;
+
+/** Vault Lock modes: governance (removable with IAM permission), compliance (immutable after the grace time) or none. */
+export const VAULT_LOCK_MODES = ["governance", "compliance", "none"] as const;
+export type VaultLockMode = (typeof VAULT_LOCK_MODES)[number];
+
+/**
+ * Compliance mode's grace time, days: at least 3 (the 72-hour cooling-off period, API Reference
+ * PutBackupVaultLockConfiguration `ChangeableForDays`), at most 36500. After it the lock can be
+ * neither changed nor removed, by anyone, including the root user.
+ */
+export const COMPLIANCE_GRACE_DAYS = { minimum: 3, maximum: 36500, default: 3 } as const;
+
+/** Vault names: 2-50 letters, digits, hyphens and underscores (API Reference, CreateBackupVault). */
+export const VAULT_NAME = /^[A-Za-z0-9_-]{2,50}$/;
+
+/** Plan, rule and selection names: 1-50 letters, digits and `-_.` (API Reference, BackupRule `RuleName`, BackupSelection `SelectionName`). */
+export const BACKUP_NAME = /^[A-Za-z0-9_.-]{1,50}$/;
+
+/** The suffixes appended to `namePrefix` for the two vaults; the longest decides the prefix's room. */
+export const VAULT_SUFFIXES = { primary: "-primary", dr: "-dr" } as const;
+
+/** Longest `namePrefix` that still gives valid vault names (50 minus the longest suffix). */
+export const MAX_NAME_PREFIX_LENGTH = 50 - VAULT_SUFFIXES.primary.length;
+
+/** The AWS managed policies of the AWS Backup service role (AWS Backup Developer Guide, "Managed policies for AWS Backup"). */
+export const BACKUP_ROLE_MANAGED_POLICIES = {
+  always: ["service-role/AWSBackupServiceRolePolicyForBackup", "service-role/AWSBackupServiceRolePolicyForRestores"],
+  s3: ["AWSBackupServiceRolePolicyForS3Backup", "AWSBackupServiceRolePolicyForS3Restore"],
+} as const;
+
+/**
+ * The recovery-point actions the vault access policy denies to every principal (but the break-glass
+ * ones): deleting a recovery point and shortening its lifecycle. With `backup:PutBackupVaultAccessPolicy`
+ * these are the actions the AWS Config rule `backup-recovery-point-manual-deletion-disabled` looks for
+ * ("Vault access policies": the `Action` key of a vault access policy takes no wildcard).
+ */
+export const DENIED_RECOVERY_POINT_ACTIONS = ["backup:DeleteRecoveryPoint", "backup:UpdateRecoveryPointLifecycle"] as const;
+
+/** The policy-changing actions denied to everyone but the break-glass principals, when some are named. */
+export const DENIED_POLICY_ACTIONS = ["backup:PutBackupVaultAccessPolicy", "backup:DeleteBackupVaultAccessPolicy"] as const;
+
+/** What a bad value is, and how to fix it; `undefined` when the value is fine. */
+export type Problem = string | undefined;
+
+/**
+ * Retention days are a whole number from 5 to 35.
+ * @returns the problem, naming the value; undefined when valid.
+ */
+export function retentionProblem(days: number): Problem {
+  if (Number.isInteger(days) && days >= BACKUP_RETENTION_DAYS.minimum && days <= BACKUP_RETENTION_DAYS.maximum) return undefined;
+  return (
+    `must be a whole number of days from ${BACKUP_RETENTION_DAYS.minimum} (this program's floor) to ${BACKUP_RETENTION_DAYS.maximum} ` +
+    `(the longest continuous backup AWS Backup keeps), got ${days}`
+  );
+}
+
+const CRON_FIELD = /^[0-9A-Za-z*?,/#LW-]+$/;
+
+/**
+ * The schedule is an AWS cron expression AWS Backup accepts: `cron(<minutes> <hours> <day-of-month>
+ * <month> <day-of-week> <year>)` in UTC (six fields, EventBridge syntax), exactly one of day-of-month
+ * and day-of-week `?`, and a single minute value, because AWS Backup refuses jobs less than 60 minutes
+ * apart. AWS Backup takes cron expressions only (API Reference, BackupRule `ScheduleExpression`), not
+ * `rate(...)`.
+ * @returns the problem; undefined when valid.
+ */
+export function scheduleProblem(expression: string): Problem {
+  const example = "such as cron(0 5 ? * * *) (05:00 UTC daily)";
+  if (/^rate\(/.test(expression.trim())) {
+    return `must be a cron expression ${example}: AWS Backup schedules take cron expressions only, not rate(...), got "${expression}"`;
+  }
+  const match = /^cron\((.*)\)$/.exec(expression);
+  if (!match) return `must be a cron expression ${example}, got "${expression}"`;
+  const fields = match[1].trim().split(/\s+/);
+  if (fields.length !== 6 || !fields.every((field) => CRON_FIELD.test(field))) {
+    return `must have six fields (minutes hours day-of-month month day-of-week year) ${example}, got "${expression}"`;
+  }
+  const [minutes, hours, dayOfMonth, , dayOfWeek] = fields;
+  if (!/^\d{1,2}$/.test(minutes) || Number(minutes) > 59) {
+    return `must name one minute (0-59): AWS Backup refuses backup jobs less than 60 minutes apart, got minutes "${minutes}" in "${expression}"`;
+  }
+  if (!/^[0-9*,/-]+$/.test(hours)) return `has an invalid hours field "${hours}" in "${expression}"`;
+  if ((dayOfMonth === "?") === (dayOfWeek === "?")) {
+    return `must have ? in exactly one of day-of-month and day-of-week (EventBridge cron syntax), got "${expression}"`;
+  }
+  return undefined;
+}
+
+/**
+ * The lock's mode and grace time go together: compliance needs 3 to 36500 days of grace (when the
+ * lock can still be removed); governance and none take none.
+ * @returns the problem; undefined when valid.
+ */
+export function vaultLockProblem(mode: string, changeableForDays: number | undefined): Problem {
+  if (!(VAULT_LOCK_MODES as readonly string[]).includes(mode)) return `must be one of ${VAULT_LOCK_MODES.join(", ")}, got "${mode}"`;
+  if (mode !== "compliance") {
+    return changeableForDays === undefined ? undefined : `changeableForDays applies to compliance mode only (got ${changeableForDays} with ${mode}): remove it`;
+  }
+  const days = changeableForDays ?? COMPLIANCE_GRACE_DAYS.default;
+  if (!Number.isInteger(days) || days < COMPLIANCE_GRACE_DAYS.minimum || days > COMPLIANCE_GRACE_DAYS.maximum) {
+    return `changeableForDays must be a whole number from ${COMPLIANCE_GRACE_DAYS.minimum} to ${COMPLIANCE_GRACE_DAYS.maximum} (the grace time before a compliance lock becomes immutable), got ${days}`;
+  }
+  return undefined;
+}
+
+/**
+ * The name prefix gives valid vault, plan and selection names: letters, digits, `-` and `_`, at most
+ * {@link MAX_NAME_PREFIX_LENGTH} characters.
+ * @returns the problem; undefined when valid.
+ */
+export function namePrefixProblem(prefix: string): Problem {
+  if (VAULT_NAME.test(`${prefix}${VAULT_SUFFIXES.primary}`) && VAULT_NAME.test(prefix)) return undefined;
+  return `must be 2 to ${MAX_NAME_PREFIX_LENGTH} letters, digits, hyphens or underscores (vault names are ${VAULT_NAME.source}), got "${prefix}"`;
+}
+
+/**
+ * With continuous backup on, AWS Backup takes over the RDS automated backups of the database: it sets
+ * their retention to the rule's retention and their backup window (crossplane-contrib/provider-aws#1357,
+ * aws-cloudformation/cloudformation-coverage-roadmap#2167: CloudFormation stacks drift on
+ * BackupRetentionPeriod and PreferredBackupWindow once AWS Backup manages PITR). A primary stack that sets a
+ * different `backupRetentionPeriod` would set it back on every `pulumi up`, and AWS Backup would set it
+ * again: the two must agree (or the primary must ignore changes to it).
+ * @returns the problem, for a cross-stack check of the DR stack; undefined when they agree.
+ */
+export function continuousRetentionProblem(backupRetentionDays: number, databaseBackupRetentionDays: number): Problem {
+  if (backupRetentionDays === databaseBackupRetentionDays) return undefined;
+  return (
+    `is ${backupRetentionDays} days but the primary database keeps automated backups ${databaseBackupRetentionDays} days: AWS Backup's continuous ` +
+    `backup sets the database's backup retention to ${backupRetentionDays} and the primary stack would set it back on every update; ` +
+    `set the primary's database.backupRetentionDays to ${backupRetentionDays} too`
+  );
+}
+
+/**
+ * The vault access policy: every principal but the break-glass ones is denied deleting recovery
+ * points and changing their lifecycle (AWS Backup Developer Guide, "Vault access policies", example
+ * "Deny access to delete recovery points"); with break-glass principals, also changing or deleting this
+ * policy. Without break-glass principals the policy itself stays changeable through IAM, so that a
+ * mistake can be undone: the Vault Lock is the immutable layer. AWS Backup's own lifecycle deletions are
+ * not API calls of a principal and are not affected.
+ * `Resource` is `*`: the actions act on recovery points (whose ARNs are those of RDS snapshots, S3
+ * backups...), not on the vault, and the AWS Config rule requires the wildcard for `Resource` and `Principal`.
+ * @param breakGlassPrincipalArns IAM role or user ARNs exempted (compared with `aws:PrincipalArn`).
+ */
+export function vaultAccessPolicy(breakGlassPrincipalArns: readonly string[] = []): PolicyDocument {
+  const exempt = breakGlassPrincipalArns.length > 0 ? { Condition: { ArnNotLike: { "aws:PrincipalArn": [...breakGlassPrincipalArns] } } } : {};
+  const statements: PolicyStatement[] = [
+    { Sid: "DenyRecoveryPointDeletion", Effect: "Deny", Principal: "*", Action: [...DENIED_RECOVERY_POINT_ACTIONS], Resource: "*", ...exempt },
+  ];
+  if (breakGlassPrincipalArns.length > 0) {
+    statements.push({ Sid: "DenyAccessPolicyChanges", Effect: "Deny", Principal: "*", Action: [...DENIED_POLICY_ACTIONS], Resource: "*", ...exempt });
+  }
+  return { Version: "2012-10-17", Statement: statements };
+}
+
+/** Where the backup role may use which key. */
+export interface BackupKeyScope {
+  keyArn: string;
+  region: string;
+}
+
+/**
+ * The backup role's use of the two regional keys: through AWS Backup, RDS, S3 and DynamoDB of the
+ * key's region only (`kms:ViaService`), plus grants for AWS resources (RDS copies a snapshot under a
+ * grant). The keys' policies delegate to IAM (`regionalKeyPolicy`), so this IAM policy is what lets
+ * AWS Backup copy a snapshot encrypted with the primary key into the DR vault under the DR key
+ * ("Encryption for a backup copy to a different account or AWS Region").
+ */
+export function backupKeyPolicy(keys: readonly BackupKeyScope[]): PolicyDocument {
+  const arns = keys.map((key) => key.keyArn);
+  const services = keys.flatMap((key) => ["backup", "rds", "s3", "dynamodb"].map((service) => `${service}.${key.region}.amazonaws.com`));
+  return {
+    Version: "2012-10-17",
+    Statement: [
+      { Sid: "DescribeRegionalKeys", Effect: "Allow", Action: "kms:DescribeKey", Resource: arns },
+      {
+        Sid: "GrantsForAwsResources",
+        Effect: "Allow",
+        Action: "kms:CreateGrant",
+        Resource: arns,
+        Condition: { Bool: { "kms:GrantIsForAWSResource": true } },
+      },
+      {
+        Sid: "UseRegionalKeysThroughDataServices",
+        Effect: "Allow",
+        Action: ["kms:Decrypt", "kms:Encrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*"],
+        Resource: arns,
+        Condition: { StringEquals: { "kms:ViaService": services } },
+      },
+    ],
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// The restore command's contract with the DR stack
+
+/** Name of the DR stack output the restore command reads. */
+export const RESTORE_TARGETS_OUTPUT = "backupRestoreTargets";
+
+/** One region a database can be restored into: its vault and the network and key a new database gets there. */
+export interface RestoreSide {
+  region: string;
+  vaultName: string;
+  /** The region's customer-managed key: the restored database's storage key. */
+  kmsKeyArn: string;
+  /** DB subnet group of the region's isolated subnets; absent in a backup-restore DR region before a restore. */
+  dbSubnetGroupName?: string;
+  /** Security group that lets the app tier reach the database; absent with the subnet group. */
+  dbSecurityGroupId?: string;
+}
+
+/** Everything `npm run restore` needs, exported by the DR stack as `backupRestoreTargets`. */
+export interface RestoreTargets {
+  /** The AWS Backup service role, which also runs restore jobs. */
+  roleArn: string;
+  /** The protected database: its ARN (instance `:db:` or cluster `:cluster:`), engine and size. */
+  database: { arn: string; engine: string; engineMode: "instance" | "aurora-global"; instanceClass: string; multiAz: boolean };
+  /** The primary region (the primary vault: continuous backup, point-in-time restore). */
+  primary: RestoreSide;
+  /** The DR region (the DR vault: the copies, one per schedule run). */
+  dr: RestoreSide;
+}

@@ -1,0 +1,79 @@
+/**
+ * The pure rules of the aurora-global engine mode, shared by the config schema (checked before any
+ * resource exists), the ReplicatedDatabase component and the policy pack. No Pulumi import.
+ */
+import type { Engine } from "./schema";
+
+/**
+ * How the database is replicated to the DR region: `instance` (default) is an RDS DB instance with
+ * a cross-region read replica; `aurora-global` is an Aurora global database (a primary cluster and
+ * a secondary cluster joined by storage-level replication, typical lag under a second; Aurora User
+ * Guide, "Using Amazon Aurora global databases").
+ */
+export const ENGINE_MODES = ["instance", "aurora-global"] as const;
+export type EngineMode = (typeof ENGINE_MODES)[number];
+
+/**
+ * Default Aurora engine versions, both supported by Aurora global databases: Aurora PostgreSQL 17.4
+ * (the first Aurora PostgreSQL 17 release) and Aurora MySQL version 3.08.2 (MySQL 8.0 compatible;
+ * global databases need 3.01.0 or higher). Sources: Aurora User Guide, "Supported Regions and DB
+ * engines for Aurora global databases"; Aurora PostgreSQL and Aurora MySQL release notes. Check a
+ * region with `aws rds describe-db-engine-versions --engine <engine> --query
+ * "DBEngineVersions[?SupportsGlobalDatabases].EngineVersion"`.
+ */
+export const AURORA_DEFAULT_VERSIONS = { postgres: "17.4", mysql: "8.0.mysql_aurora.3.08.2" } as const satisfies Record<Engine, string>;
+
+/**
+ * Aurora PostgreSQL majors this program deploys as a global database (those under standard support
+ * in the Aurora PostgreSQL release calendar, all of which support global databases).
+ */
+export const AURORA_POSTGRES_GLOBAL_MAJORS = [13, 14, 15, 16, 17] as const;
+
+/** Aurora MySQL versions: `8.0.mysql_aurora.3.<minor>.<patch>` (Aurora MySQL User Guide, "Aurora MySQL version numbers"). */
+const AURORA_MYSQL_VERSION = /^8\.0\.mysql_aurora\.3\.(\d{2})\.(\d+)$/;
+/** Aurora PostgreSQL versions: `<major>.<minor>` (Aurora User Guide, "Identifying versions of Amazon Aurora PostgreSQL"). */
+const AURORA_POSTGRES_VERSION = /^(\d+)\.(\d+)$/;
+
+/**
+ * Why `engineVersion` cannot run an Aurora global database, or undefined when it can: Aurora
+ * PostgreSQL `<major>.<minor>` with a major in {@link AURORA_POSTGRES_GLOBAL_MAJORS}, Aurora MySQL
+ * `8.0.mysql_aurora.3.<minor>.<patch>` (version 3.01.0 and higher support global databases; version 2
+ * is past standard support). Source: Aurora User Guide, "Supported Regions and DB engines for Aurora
+ * global databases".
+ */
+export function auroraEngineVersionProblem(engine: Engine, engineVersion: string): string | undefined {
+  if (engine === "postgres") {
+    const match = AURORA_POSTGRES_VERSION.exec(engineVersion);
+    if (!match) return `Aurora PostgreSQL engineVersion "${engineVersion}" must be <major>.<minor>, e.g. ${AURORA_DEFAULT_VERSIONS.postgres}`;
+    const major = Number(match[1]);
+    if (!(AURORA_POSTGRES_GLOBAL_MAJORS as readonly number[]).includes(major)) {
+      return `Aurora PostgreSQL ${major} is not deployed as a global database here: use a major of ${AURORA_POSTGRES_GLOBAL_MAJORS.join(", ")}`;
+    }
+    return undefined;
+  }
+  const match = AURORA_MYSQL_VERSION.exec(engineVersion);
+  if (!match) return `Aurora MySQL engineVersion "${engineVersion}" must be 8.0.mysql_aurora.3.<minor>.<patch>, e.g. ${AURORA_DEFAULT_VERSIONS.mysql}`;
+  if (Number(match[1]) < 1) return `Aurora MySQL ${engineVersion} is older than 3.01.0, the first version 3 release that supports global databases`;
+  return undefined;
+}
+
+/** True for a burstable DB instance class (`db.t2`, `db.t3`, `db.t4g`...). */
+export function isBurstableClass(instanceClass: string): boolean {
+  return /^db\.t\d/.test(instanceClass);
+}
+
+/**
+ * Why `instanceClass` cannot run in an Aurora global database, or undefined when it can: a global
+ * database "requires DB instance classes that are optimized for memory-intensive applications"
+ * (db.r*, db.x*); burstable classes (db.t*) are refused. Source: Aurora User Guide, "Configuration
+ * requirements of an Amazon Aurora global database".
+ */
+export function auroraInstanceClassProblem(instanceClass: string): string | undefined {
+  if (isBurstableClass(instanceClass)) {
+    return `burstable class ${instanceClass} cannot run an Aurora global database (memory-optimized classes only): use db.r6g.large or larger`;
+  }
+  if (!/^db\.[rx]\d+[a-z]*\.[a-z0-9]+$/.test(instanceClass)) {
+    return `${instanceClass} is not a memory-optimized class (db.r*, db.x*), which an Aurora global database requires: use e.g. db.r6g.large`;
+  }
+  return undefined;
+}

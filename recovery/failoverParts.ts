@@ -1,0 +1,158 @@
+/**
+ * The parts of the failover workflow that do not depend on the database's engine mode: scaling the
+ * DR Auto Scaling Group to the recovery capacity (a Parallel branch), and everything after the
+ * database is writable in the DR region (the stable database name, the PRIMARY record, Route 53
+ * INSYNC, DR health, the notification and the cool-down). recovery/failover.ts builds the instance
+ * and aurora-global definitions from them.
+ */
+import { type Definition, milestone, notify, poll, pollStart, sdkTask, type State } from "./asl";
+import { dnsChangeWait, targetHealth } from "./checks";
+import { changeRecords, databaseNameChange, primaryRecordChange } from "./dnsChanges";
+import { type RecoveryTargets } from "./targets";
+import { POLLING } from "./timing";
+
+/**
+ * The Parallel branch that sets the DR group to `drAutoScalingGroup.recovery` and waits until that
+ * many instances are InService (bound `POLLING.capacity`); it ends with `{ inService }`, or fails with
+ * `CapacityNotReady` (`cause`).
+ */
+export function drCapacityBranch(targets: RecoveryTargets, cause: string): Pick<Definition, "StartAt" | "States"> {
+  const recovery = targets.drAutoScalingGroup.recovery;
+  return {
+    StartAt: "Scale DR capacity",
+    States: {
+      "Scale DR capacity": sdkTask(
+        "autoscaling",
+        "updateAutoScalingGroup",
+        {
+          AutoScalingGroupName: targets.drAutoScalingGroup.name,
+          MinSize: recovery.minSize,
+          DesiredCapacity: recovery.desiredCapacity,
+          MaxSize: recovery.maxSize,
+        },
+        { ResultPath: null, Next: pollStart("DR capacity") },
+      ),
+      ...poll({
+        name: "DR capacity",
+        check: sdkTask(
+          "autoscaling",
+          "describeAutoScalingGroups",
+          { AutoScalingGroupNames: [targets.drAutoScalingGroup.name] },
+          {
+            ResultSelector: { "instances.$": "$.AutoScalingGroups[0].Instances[?(@.LifecycleState == 'InService')].InstanceId" },
+          },
+        ),
+        resultPath: "$.capacity",
+        measure: { Type: "Pass", Parameters: { "inService.$": "States.ArrayLength($.capacity.instances)" }, ResultPath: "$.capacity" },
+        done: [{ Variable: "$.capacity.inService", NumericGreaterThanEquals: recovery.desiredCapacity }],
+        ...POLLING.capacity,
+        next: "DR capacity ready",
+        onTimeout: "Capacity not ready",
+      }),
+      "DR capacity ready": { Type: "Pass", Parameters: { "inService.$": "$.capacity.inService" }, End: true },
+      "Capacity not ready": { Type: "Fail", Error: "CapacityNotReady", Cause: cause },
+    },
+  };
+}
+
+/** What the end of a failover needs besides the targets. */
+export interface FailoverEndOptions {
+  /** Name of the first state (a milestone recording `$.timeline.recovered`), e.g. `Database promoted and capacity ready`. */
+  start: string;
+  /** Comment of the Route 53 change batch that repoints the stable database name. */
+  databaseNameComment: string;
+  /** The success notification's message (a `States.Format` expression). */
+  successMessage: string;
+  /** Minimum delay between automatic failovers, seconds. */
+  cooldownSeconds: number;
+  /** The failure path's first state. */
+  failurePathStart: string;
+  /** Records `{ Error, Cause }` at `$.failure` and enters the failure path. */
+  fail: (error: "DnsChangeNotInSync" | "HealthNotRecovered") => State;
+}
+
+/**
+ * From the moment the DR database is writable (its address at `$.recovery.databaseAddress`) and the
+ * DR group has its capacity: repoint the stable database name in the DR region's private zone, make
+ * the PRIMARY failover record alias the DR load balancer, wait for INSYNC, wait for the recovery
+ * capacity of healthy targets, notify, and hold the slot for the cool-down when an alarm started it.
+ */
+export function failoverEnd(targets: RecoveryTargets, options: FailoverEndOptions): Record<string, State> {
+  const drHealth = targetHealth(targets.drTargetGroupArn, "$.health");
+  const failurePath = options.failurePathStart;
+  return {
+    [options.start]: milestone("recovered", "Repoint database name"),
+    "Repoint database name": changeRecords(
+      targets.databaseName.drZoneId,
+      options.databaseNameComment,
+      [databaseNameChange(targets, "$.recovery.databaseAddress")],
+      { next: "Serve DNS from DR", onError: failurePath, track: false },
+    ),
+    "Serve DNS from DR": changeRecords(
+      targets.dns.hostedZoneId,
+      "Failover: the PRIMARY record serves the DR region",
+      [primaryRecordChange(targets, targets.drLoadBalancer)],
+      { next: pollStart("DNS change"), onError: failurePath, track: true },
+    ),
+    ...dnsChangeWait("DNS change", "DNS serves DR", "DNS change not in sync", failurePath),
+    "DNS change not in sync": options.fail("DnsChangeNotInSync"),
+    "DNS serves DR": milestone("dnsServesDr", pollStart("DR health")),
+    ...poll({
+      name: "DR health",
+      check: drHealth.check,
+      resultPath: "$.health",
+      measure: drHealth.measure,
+      done: [drHealth.healthy(targets.drAutoScalingGroup.recovery.desiredCapacity)],
+      ...POLLING.health,
+      next: "Healthy in DR",
+      onTimeout: "Health not recovered",
+      onError: failurePath,
+    }),
+    "Health not recovered": options.fail("HealthNotRecovered"),
+    "Healthy in DR": milestone("healthy", "Notify success"),
+    "Notify success": notify(targets.topicArn, "Failover complete", options.successMessage, { Next: "Cool down?" }),
+    "Cool down?": { Type: "Choice", Choices: [{ Variable: "$.trigger", StringEquals: "alarm", Next: "Cool down" }], Default: "Failed over" },
+    "Cool down": { Type: "Wait", Seconds: options.cooldownSeconds, Next: "Failed over" },
+    "Failed over": { Type: "Succeed" },
+  };
+}
+
+/** The "Validate input" Choice of the failover: `{ mode: planned|unplanned, force: boolean, trigger: operator|alarm }`, each field guarded by IsPresent. */
+export function validateFailoverInput(next: string, invalid: string): State {
+  return {
+    Type: "Choice",
+    Choices: [
+      {
+        // Each field is checked for presence first: a comparison on a missing path is a States.Runtime error.
+        And: [
+          { Variable: "$.mode", IsPresent: true },
+          {
+            Or: [
+              { Variable: "$.mode", StringEquals: "planned" },
+              { Variable: "$.mode", StringEquals: "unplanned" },
+            ],
+          },
+          { Variable: "$.force", IsPresent: true },
+          { Variable: "$.force", IsBoolean: true },
+          { Variable: "$.trigger", IsPresent: true },
+          {
+            Or: [
+              { Variable: "$.trigger", StringEquals: "operator" },
+              { Variable: "$.trigger", StringEquals: "alarm" },
+            ],
+          },
+        ],
+        Next: next,
+      },
+    ],
+    Default: invalid,
+  };
+}
+
+/** Choice rule: the input's `force` is true. */
+export const IS_FORCED = {
+  And: [
+    { Variable: "$.force", IsPresent: true },
+    { Variable: "$.force", BooleanEquals: true },
+  ],
+};
