@@ -20,8 +20,8 @@ export interface LoadBalancerAlias {
 }
 
 /** The database engine modes (`database.engineMode` of the primary stack; `dbEngineMode` of its outputs). */
-export const ENGINE_MODES = ["instance", "aurora-global"] as const;
-export type EngineMode = (typeof ENGINE_MODES)[number];
+import { ENGINE_MODES, type EngineMode } from "../config/aurora";
+export { ENGINE_MODES, type EngineMode };
 
 /**
  * An Aurora global database (Aurora User Guide, "Using switchover or failover in Amazon Aurora
