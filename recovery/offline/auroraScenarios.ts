@@ -5,20 +5,9 @@
  * global database (`writer`, `secondary`, `not-a-member`), its "promotions" the switches onto it, and
  * the lag at promotion the seconds of writes a switch onto it lost.
  */
-import type { Capacity, RecoveryTargets } from "../targets";
-import { detectionSeconds } from "./durations";
+import type { RecoveryTargets } from "../targets";
 import type { Scenario } from "./simulate";
-
-const UNPLANNED_ALARM = { mode: "unplanned", force: false, trigger: "alarm" };
-const UNPLANNED_OPERATOR = { mode: "unplanned", force: false, trigger: "operator" };
-const PLANNED = { mode: "planned", force: false, trigger: "operator" };
-
-const FAILOVER_OK = ["Failover started", "Failover complete"];
-const FAILOVER_FAILED = ["Failover started", "Failover FAILED"];
-
-const primaryFailsAtDetection: Scenario["world"] = ({ durations }) => ({ primaryOutage: { from: -detectionSeconds(durations) } });
-
-const size = (capacity: Capacity) => `${capacity.minSize}/${capacity.desiredCapacity}/${capacity.maxSize}`;
+import { FAILOVER_FAILED, FAILOVER_OK, PLANNED, primaryFailsAtDetection, size, UNPLANNED_ALARM, UNPLANNED_OPERATOR } from "./scenarioParts";
 
 /** What a completed aurora failover leaves: DNS on DR, the DR cluster the writer, its writer endpoint behind the stable name. */
 const failedOver = (targets: RecoveryTargets) =>

@@ -5,23 +5,10 @@
  * execution's start. Expectations are the correct operator expectations: a scenario that fails shows
  * a workflow (or simulator) that does not meet them.
  */
-import type { Capacity, EngineMode, RecoveryTargets } from "../targets";
+import type { EngineMode, RecoveryTargets } from "../targets";
 import { AURORA_SCENARIOS } from "./auroraScenarios";
-import { detectionSeconds } from "./durations";
 import type { Scenario } from "./simulate";
-
-const UNPLANNED_ALARM = { mode: "unplanned", force: false, trigger: "alarm" };
-const UNPLANNED_OPERATOR = { mode: "unplanned", force: false, trigger: "operator" };
-const PLANNED = { mode: "planned", force: false, trigger: "operator" };
-
-const FAILOVER_OK = ["Failover started", "Failover complete"];
-const FAILOVER_FAILED = ["Failover started", "Failover FAILED"];
-
-/** The primary fails `detectionSeconds` before the first execution: Route 53 has just noticed, the alarm starts the failover. */
-const primaryFailsAtDetection: Scenario["world"] = ({ durations }) => ({ primaryOutage: { from: -detectionSeconds(durations) } });
-
-/** `min/desired/max`, as the final view shows a capacity. */
-const size = (capacity: Capacity) => `${capacity.minSize}/${capacity.desiredCapacity}/${capacity.maxSize}`;
+import { FAILOVER_FAILED, FAILOVER_OK, PLANNED, primaryFailsAtDetection, size, UNPLANNED_ALARM, UNPLANNED_OPERATOR } from "./scenarioParts";
 
 /** What a completed failover leaves: DNS and data in the DR region, the DR group at the recovery capacity, all healthy. */
 const failedOver = (targets: RecoveryTargets) =>

@@ -1,0 +1,23 @@
+/**
+ * The vocabulary both scenario tables share (scenarios.ts for the instance engine mode,
+ * auroraScenarios.ts for aurora-global): the workflow inputs an operator or an alarm starts, the
+ * notifications a run sends, the primary's failure at detection time, and how a capacity reads.
+ */
+import type { Capacity } from "../targets";
+import { detectionSeconds } from "./durations";
+import type { Scenario } from "./simulate";
+
+/** Failover inputs: started by the health-check alarm, by an operator, or planned (switchover). */
+export const UNPLANNED_ALARM = { mode: "unplanned", force: false, trigger: "alarm" };
+export const UNPLANNED_OPERATOR = { mode: "unplanned", force: false, trigger: "operator" };
+export const PLANNED = { mode: "planned", force: false, trigger: "operator" };
+
+/** The notifications of a failover that completes, and of one that fails. */
+export const FAILOVER_OK = ["Failover started", "Failover complete"];
+export const FAILOVER_FAILED = ["Failover started", "Failover FAILED"];
+
+/** The primary fails `detectionSeconds` before the first execution: Route 53 has just noticed, the alarm starts the failover. */
+export const primaryFailsAtDetection: NonNullable<Scenario["world"]> = ({ durations }) => ({ primaryOutage: { from: -detectionSeconds(durations) } });
+
+/** `min/desired/max`, as the final view shows a capacity. */
+export const size = (capacity: Capacity) => `${capacity.minSize}/${capacity.desiredCapacity}/${capacity.maxSize}`;
