@@ -20,6 +20,7 @@ import {
 import { ReplicatedDatabase, type ReplicatedDatabaseArgs } from "../components/replicatedDatabase";
 import { MOCK_ACCOUNT_ID } from "../synth/mockCloud";
 import { type PlannedResource, recordStack, type StackPlan } from "../synth/recordStack";
+import { EAST_KEY, WEST_KEY } from "./fixtures/regionalKeys";
 
 const T = {
   globalCluster: "aws:rds/globalCluster:GlobalCluster",
@@ -37,8 +38,6 @@ const T = {
   secretVersion: "aws:secretsmanager/secretVersion:SecretVersion",
 };
 
-const EAST_KEY = `arn:aws:kms:us-east-1:${MOCK_ACCOUNT_ID}:key/11111111-2222-3333-4444-555555555555`;
-const WEST_KEY = `arn:aws:kms:us-west-2:${MOCK_ACCOUNT_ID}:key/66666666-7777-8888-9999-000000000000`;
 const PRIMARY_CLUSTER_ARN = `arn:aws:rds:us-east-1:${MOCK_ACCOUNT_ID}:cluster:primary-db-cluster-0a1b2c3d`;
 const GLOBAL_ID = "multi-region-dr-primary-db-global";
 

@@ -5,7 +5,7 @@ import type * as pulumi from "@pulumi/pulumi";
 import { expect } from "chai";
 import { execFileSync, spawnSync } from "node:child_process";
 import { AppTier, type AppTierArgs, HEALTH_CHECK_PATH, SCRAPE_PORTS, TLS_POLICY } from "../components/appTier";
-import { BucketReplication, type BucketReplicationArgs, REPLICATION_TIME_CONTROL_MINUTES } from "../components/bucketReplication";
+import { BucketReplication, REPLICATION_TIME_CONTROL_MINUTES } from "../components/bucketReplication";
 import { databaseParameters, parameterGroupFamily, resolvedEngineVersion } from "../components/databaseEngine";
 import { FailoverRouting, type FailoverRoutingArgs } from "../components/failoverRouting";
 import { CONTROL_PLANE_LOG_TYPES, MonitoringCluster, type MonitoringClusterArgs, NODE_ROLE_POLICIES } from "../components/monitoringCluster";
@@ -28,6 +28,7 @@ import {
 import { APP_METRICS_PORT, NODE_EXPORTER_PORT } from "../config/conventions";
 import { MOCK_ACCOUNT_ID } from "../synth/mockCloud";
 import { type PlannedResource, recordStack, type StackPlan } from "../synth/recordStack";
+import { EAST_KEY, WEST_KEY, replicationArgs } from "./fixtures/regionalKeys";
 
 // ---------------------------------------------------------------------------------------------
 // Helpers
@@ -141,8 +142,6 @@ const T = {
   nodeGroup: "eks:index:ManagedNodeGroup",
 } as const;
 
-const EAST_KEY = `arn:aws:kms:us-east-1:${MOCK_ACCOUNT_ID}:key/11111111-2222-3333-4444-555555555555`;
-const WEST_KEY = `arn:aws:kms:us-west-2:${MOCK_ACCOUNT_ID}:key/66666666-7777-8888-9999-000000000000`;
 const CERTIFICATE = `arn:aws:acm:us-east-1:${MOCK_ACCOUNT_ID}:certificate/abcd-1234`;
 
 // ---------------------------------------------------------------------------------------------
@@ -1077,17 +1076,6 @@ describe("FailoverRouting", () => {
 // ---------------------------------------------------------------------------------------------
 // BucketReplication
 // ---------------------------------------------------------------------------------------------
-
-const replicationArgs = (overrides: Partial<BucketReplicationArgs> = {}): BucketReplicationArgs => ({
-  sourceBucketName: "primary-data-0a1b2c3",
-  sourceBucketArn: "arn:aws:s3:::primary-data-0a1b2c3",
-  sourceRegion: "us-east-1",
-  sourceKeyArn: EAST_KEY,
-  destinationBucketArn: "arn:aws:s3:::dr-data-4d5e6f7",
-  destinationRegion: "us-west-2",
-  destinationKeyArn: WEST_KEY,
-  ...overrides,
-});
 
 describe("BucketReplication", () => {
   let resources: PlannedResource[];

@@ -5,13 +5,7 @@
 import * as aws from "@pulumi/aws";
 import type * as pulumi from "@pulumi/pulumi";
 import { expect } from "chai";
-import {
-  BucketReplication,
-  type BucketReplicationArgs,
-  DEFAULT_REPLICATION_RULE_ID,
-  objectLockReplicationStatement,
-  replicationPermissions,
-} from "../components/bucketReplication";
+import { BucketReplication, DEFAULT_REPLICATION_RULE_ID, objectLockReplicationStatement, replicationPermissions } from "../components/bucketReplication";
 import { type PolicyDocument, replicationRolePolicy } from "../components/policyDocuments";
 import { RegionalKey } from "../components/regionalKey";
 import {
@@ -22,9 +16,9 @@ import {
   SecureBucket,
   type SecureBucketArgs,
 } from "../components/secureBucket";
-import { MOCK_ACCOUNT_ID } from "../synth/mockCloud";
 import { synthesizedStacks } from "./policy/fixtures";
 import { type PlannedResource, recordStack, type StackPlan } from "../synth/recordStack";
+import { EAST_KEY, WEST_KEY, replicationArgs } from "./fixtures/regionalKeys";
 
 const T = {
   bucket: "aws:s3/bucket:Bucket",
@@ -37,9 +31,6 @@ const T = {
   replicaKey: "aws:kms/replicaKey:ReplicaKey",
   alias: "aws:kms/alias:Alias",
 } as const;
-
-const EAST_KEY = `arn:aws:kms:us-east-1:${MOCK_ACCOUNT_ID}:key/11111111-2222-3333-4444-555555555555`;
-const WEST_KEY = `arn:aws:kms:us-west-2:${MOCK_ACCOUNT_ID}:key/66666666-7777-8888-9999-000000000000`;
 
 function plan(region: string, build: (opts: pulumi.ComponentResourceOptions) => Record<string, unknown> | void): Promise<StackPlan> {
   return recordStack({
@@ -229,17 +220,6 @@ describe("objectLockProblems and objectLockFromConfig", () => {
     expect(() => objectLockFromConfig({ mode: "governance", retentionDays: 0 })).to.throw(/^objectLock: objectLock.retentionDays is 0/);
     expect(() => objectLockFromConfig({ mode: "legal-hold" as never, retentionDays: 30 })).to.throw(/objectLock.mode is "LEGAL-HOLD"/);
   });
-});
-
-const replicationArgs = (overrides: Partial<BucketReplicationArgs> = {}): BucketReplicationArgs => ({
-  sourceBucketName: "primary-data-0a1b2c3",
-  sourceBucketArn: "arn:aws:s3:::primary-data-0a1b2c3",
-  sourceRegion: "us-east-1",
-  sourceKeyArn: EAST_KEY,
-  destinationBucketArn: "arn:aws:s3:::dr-data-4d5e6f7",
-  destinationRegion: "us-west-2",
-  destinationKeyArn: WEST_KEY,
-  ...overrides,
 });
 
 describe("BucketReplication into a locked destination", () => {
