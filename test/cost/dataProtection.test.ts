@@ -9,32 +9,10 @@ import { expect } from "chai";
 import { BILLABLE_TYPES } from "../../cost/billableTypes";
 import { estimateMonthlyCost, type CostEstimate } from "../../cost/estimate";
 import { MissingPriceError } from "../../cost/priceTable";
-import type { PlannedResource, StackPlan } from "../../synth/recordStack";
+import type { PlannedResource } from "../../synth/recordStack";
+import { planned, planOf } from "../fixtures/plannedResources";
 
 const HOURS = 730;
-
-/** A planned resource with only what the estimate reads. */
-function planned(type: string, name: string, inputs: Record<string, unknown>, options: { region?: string; id?: string } = {}): PlannedResource {
-  return {
-    urn: `urn:pulumi:test::multi-region-dr::${type}::${name}`,
-    type,
-    name,
-    region: options.region ?? "us-east-1",
-    custom: true,
-    protect: false,
-    retainOnDelete: false,
-    ignoreChanges: [],
-    dependencies: [],
-    propertyDependencies: {},
-    inputs,
-    id: options.id ?? `${name}-id`,
-    outputs: {},
-  };
-}
-
-function planOf(resources: PlannedResource[], region = "us-east-1", stack = "test"): StackPlan {
-  return { project: "multi-region-dr", stack, role: "primary", region, resources, outputs: {} };
-}
 
 const closeTo = (actual: number, expected: number) => expect(actual).to.be.closeTo(expected, 1e-9);
 

@@ -6,39 +6,12 @@ import { expect } from "chai";
 import { UnclassifiedTypeError } from "../../cost/billableTypes";
 import { estimateMonthlyCost, type CostEstimate, type CostLine } from "../../cost/estimate";
 import { MissingPriceError, PRICE_TABLE, type PriceTable } from "../../cost/priceTable";
-import type { PlannedResource, StackPlan } from "../../synth/recordStack";
+import type { PlannedResource } from "../../synth/recordStack";
+import { planned, planOf } from "../fixtures/plannedResources";
 
 const HOURS = 730;
 const EAST = PRICE_TABLE.regions["us-east-1"];
 const WEST = PRICE_TABLE.regions["us-west-2"];
-
-/** A planned resource with only what the estimate reads. */
-function planned(
-  type: string,
-  name: string,
-  inputs: Record<string, unknown>,
-  options: { region?: string; custom?: boolean; id?: string } = {},
-): PlannedResource {
-  return {
-    urn: `urn:pulumi:test::multi-region-dr::${type}::${name}`,
-    type,
-    name,
-    region: options.region ?? "us-east-1",
-    custom: options.custom ?? true,
-    protect: false,
-    retainOnDelete: false,
-    ignoreChanges: [],
-    dependencies: [],
-    propertyDependencies: {},
-    inputs,
-    id: options.id ?? `${name}-id`,
-    outputs: {},
-  };
-}
-
-function planOf(resources: PlannedResource[], region = "us-east-1", stack = "test"): StackPlan {
-  return { project: "multi-region-dr", stack, role: "primary", region, resources, outputs: {} };
-}
 
 /** The lines of one resource whose description contains `text`. */
 function linesOf(estimate: CostEstimate, resourceName: string, text = ""): CostLine[] {
