@@ -6,11 +6,12 @@
  */
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
+import { ConfigError, type ConfigProblem } from "../config/errors";
 import { type Strategy } from "../config/strategies";
 import { checkDrInvariants, type InvariantResult } from "../invariants";
 import { evaluatePolicies, type PolicyPackConfig, type StackPolicyReport } from "../policy/offline";
 import { recordStack, type StackPlan } from "./recordStack";
-import { readProjectName, readStackConfigFile, stackNameOf } from "./stackFile";
+import { displayPath, readProjectName, readStackConfigFile, StackFileError, stackNameOf } from "./stackFile";
 
 export interface SynthesizeArgs {
   /** Folder holding Pulumi.yaml and index.ts (the repository root). */
@@ -26,13 +27,99 @@ export interface SynthesizeArgs {
 
 /**
  * A stack's flat config with `recovery.strategy` replaced, the other recovery keys kept.
- * @throws Error when the stack file's `recovery` value is not an object.
+ * @throws ConfigError when the stack file's `recovery` value is not a mapping.
  */
 export function withStrategy(config: Record<string, string>, project: string, strategy: Strategy): Record<string, string> {
   const key = `${project}:recovery`;
-  const recovery: unknown = config[key] === undefined ? {} : JSON.parse(config[key]);
-  if (typeof recovery !== "object" || recovery === null || Array.isArray(recovery)) throw new Error(`${key} must be an object to set its strategy`);
+  const recovery = config[key] === undefined ? {} : parseConfigValue(config[key]);
+  if (typeof recovery !== "object" || recovery === null || Array.isArray(recovery)) {
+    throw new ConfigError(`Cannot set recovery.strategy to ${strategy}`, [
+      { key, value: recovery, message: "must be a mapping (strategy, rtoSeconds, ...) for --strategy to set its strategy" },
+    ]);
+  }
   return { ...config, [key]: JSON.stringify({ ...recovery, strategy }) };
+}
+
+/** Pulumi hands structured values as JSON text and scalars as plain text. */
+function parseConfigValue(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}
+
+/** One stack file of the pair, read. */
+export interface StackFileConfig {
+  /** The file, `Pulumi.<stack>.yaml`. */
+  file: string;
+  /** Its flat config, as `readStackConfigFile` returns it. */
+  config: Record<string, string>;
+}
+
+/**
+ * Checks that the two stack files make a pair before either stack runs: two files, each with config, the
+ * primary file has `role: primary` and the DR file `role: dr` (not swapped, not both the same), and
+ * the DR file's `primaryStack` names the primary stack being synthesized, `<organization>/<project>/<stack>`
+ * with the project of `Pulumi.yaml` and the stack of the primary file's name, as the DR stack's
+ * StackReference would need it in a real deploy. A missing or invalid role, or a `primaryStack`
+ * that is not `<a>/<b>/<c>`, is left to the config validation, which names those.
+ * @throws StackFileError for a file without config; ConfigError for one file given twice, the roles or `primaryStack`.
+ */
+export function checkStackPair(project: string, primary: StackFileConfig, dr: StackFileConfig): void {
+  const roleKey = `${project}:role`;
+  if (path.resolve(primary.file) === path.resolve(dr.file)) {
+    throw new ConfigError(`The primary and the DR stack file are the same file, ${displayPath(primary.file)}`, [
+      {
+        key: roleKey,
+        value: primary.config[roleKey],
+        message: "pass the primary stack's file (role primary) as --primary and the DR stack's (role dr) as --dr",
+      },
+    ]);
+  }
+  for (const side of [primary, dr]) {
+    if (Object.keys(side.config).length === 0) {
+      throw new StackFileError(side.file, "has no settings under `config:`; a stack file sets at least aws:region and multi-region-dr:role there");
+    }
+  }
+  const primaryRole = primary.config[roleKey];
+  const drRole = dr.config[roleKey];
+  const primaryName = displayPath(primary.file);
+  const drName = displayPath(dr.file);
+  const primaryProblem: ConfigProblem = { key: roleKey, value: primaryRole, message: `in the primary stack file (--primary) ${primaryName}` };
+  const drProblem: ConfigProblem = { key: roleKey, value: drRole, message: `in the DR stack file (--dr) ${drName}` };
+  if (primaryRole === "dr" && drRole === "primary") {
+    throw new ConfigError(`The primary and DR stack files are swapped; swap them: --primary ${drName} --dr ${primaryName}`, [primaryProblem, drProblem]);
+  }
+  if (primaryRole === "dr" || drRole === "primary") {
+    const same = primaryRole === drRole;
+    const context =
+      primaryRole === "dr"
+        ? same
+          ? `Both stack files have role dr: pass the primary stack's file (role primary) as --primary instead of ${primaryName}`
+          : `The primary stack file ${primaryName} is a DR stack file (role dr): pass it as --dr, and the primary stack's file (role primary) as --primary`
+        : same
+          ? `Both stack files have role primary: pass the DR stack's file (role dr) as --dr instead of ${drName}`
+          : `The DR stack file ${drName} is a primary stack file (role primary): pass it as --primary, and the DR stack's file (role dr) as --dr`;
+    throw new ConfigError(context, [primaryProblem, drProblem]);
+  }
+
+  const referenceKey = `${project}:primaryStack`;
+  const reference = dr.config[referenceKey];
+  const parts = reference?.split("/") ?? [];
+  if (parts.length !== 3 || parts.some((part) => part === "")) return;
+  const primaryStack = stackNameOf(primary.file);
+  const expected = `${parts[0]}/${project}/${primaryStack}`;
+  if (reference === expected) return;
+  throw new ConfigError(`Invalid configuration for stack "${stackNameOf(dr.file)}" (${drName})`, [
+    {
+      key: referenceKey,
+      value: reference,
+      message:
+        `does not name the primary stack being synthesized, so a real deploy's StackReference would not find it; set it to ${expected} ` +
+        `(<organization>/<project>/<stack>: project ${project} from Pulumi.yaml, stack ${primaryStack} from the primary stack file's name ${path.basename(primary.file)})`,
+    },
+  ]);
 }
 
 export interface SynthesisResult {
@@ -50,13 +137,12 @@ type Program = () => Promise<Record<string, unknown>>;
 async function runStack(
   projectDirectory: string,
   project: string,
-  stackFile: string,
+  stackFile: StackFileConfig,
   stackReferenceOutputs: Record<string, Record<string, unknown>>,
   strategy: Strategy | undefined,
 ): Promise<StackPlan> {
-  const stack = stackNameOf(stackFile);
-  const fileConfig = readStackConfigFile(stackFile);
-  const config = strategy ? withStrategy(fileConfig, project, strategy) : fileConfig;
+  const stack = stackNameOf(stackFile.file);
+  const config = strategy ? withStrategy(stackFile.config, project, strategy) : stackFile.config;
   return recordStack({
     project,
     stack,
@@ -75,8 +161,10 @@ async function runStack(
 
 /**
  * Synthesizes both stacks, checks the DR invariants on the pair and runs the policy pack on each stack.
- * @throws ConfigError for invalid config or primary outputs, as the real `pulumi up` would.
- * @throws Error for an invalid policy-pack config.
+ * @throws StackFileError (a ConfigError) for a project or stack file that cannot be read as one.
+ * @throws ConfigError for invalid config, stack files that do not make a pair (`checkStackPair`) or
+ *   invalid primary outputs, as the real `pulumi up` would.
+ * @throws PolicyConfigError for an invalid policy-pack config.
  */
 export function synthesize(args: SynthesizeArgs): Promise<SynthesisResult> {
   // Pulumi's mock runtime is global to the process: two syntheses at once would read each other's
@@ -93,10 +181,14 @@ let queue: Promise<void> = Promise.resolve();
 
 async function synthesizeNow(args: SynthesizeArgs): Promise<SynthesisResult> {
   const project = readProjectName(args.projectDirectory);
-  const primaryFile = args.primaryStackFile ?? path.join(args.projectDirectory, "Pulumi.primary.yaml");
-  const drFile = args.drStackFile ?? path.join(args.projectDirectory, "Pulumi.dr.yaml");
-  const drConfig = readStackConfigFile(drFile);
-  const primaryStackName = drConfig[`${project}:primaryStack`];
+  const read = (file: string): StackFileConfig => {
+    stackNameOf(file);
+    return { file, config: readStackConfigFile(file) };
+  };
+  const primaryFile = read(args.primaryStackFile ?? path.join(args.projectDirectory, "Pulumi.primary.yaml"));
+  const drFile = read(args.drStackFile ?? path.join(args.projectDirectory, "Pulumi.dr.yaml"));
+  checkStackPair(project, primaryFile, drFile);
+  const primaryStackName = drFile.config[`${project}:primaryStack`];
 
   const started = performance.now();
   const primary = await runStack(args.projectDirectory, project, primaryFile, {}, args.strategy);
