@@ -8,7 +8,8 @@
  * "Changing your retention period" (continuous retention 1-35 days), "Copying continuous backups",
  * "Vault access policies", "AWS Backup Vault Lock"; AWS Backup API Reference, "BackupRule"
  * (ScheduleExpression is a cron expression in UTC), "CreateBackupVault" (vault name pattern),
- * "PutBackupVaultLockConfiguration" (ChangeableForDays at least 3).
+ * "PutBackupVaultLockConfiguration" (ChangeableForDays at least 3); EventBridge User Guide, "Cron
+ * expressions reference" (the cron syntax BackupRule points to).
  */
 import type { PolicyDocument, PolicyStatement } from "./policyDocuments";
 
@@ -76,13 +77,122 @@ export function retentionProblem(days: number): Problem {
 
 const CRON_FIELD = /^[0-9A-Za-z*?,/#LW-]+$/;
 
+/** One field of an AWS cron expression: its allowed numbers, names and special wildcards. */
+interface CronFieldSpec {
+  readonly name: string;
+  readonly min: number;
+  readonly max: number;
+  /** Names standing for min, min+1, ...: JAN-DEC for the month, SUN-SAT for the day of the week. */
+  readonly names?: readonly string[];
+  /** What the field takes, as the EventBridge table states it, for messages. */
+  readonly allowed: string;
+}
+
+/**
+ * The six fields of an AWS cron expression with their values and wildcards (EventBridge User Guide,
+ * "Cron expressions reference", https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-cron-expressions.html,
+ * the page AWS Backup's BackupRule `ScheduleExpression` points to as "Schedule Expressions for Rules"):
+ * minutes 0-59, hours 0-23, day-of-month 1-31 (`, - * ? / L W`), month 1-12 or JAN-DEC,
+ * day-of-week 1-7 or SUN-SAT (`, - * ? L #`), year 1970-2199.
+ */
+export const CRON_FIELDS: readonly CronFieldSpec[] = [
+  { name: "minutes", min: 0, max: 59, allowed: "0-59" },
+  { name: "hours", min: 0, max: 23, allowed: "0-23" },
+  { name: "day-of-month", min: 1, max: 31, allowed: "1-31, L, LW, <day>W or ?" },
+  {
+    name: "month",
+    min: 1,
+    max: 12,
+    names: ["JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"],
+    allowed: "1-12 or JAN-DEC",
+  },
+  { name: "day-of-week", min: 1, max: 7, names: ["SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT"], allowed: "1-7 or SUN-SAT, L, <day>L, <day>#<1-5> or ?" },
+  { name: "year", min: 1970, max: 2199, allowed: "1970-2199" },
+];
+
+/** A single value of a field (a number or a name), or undefined when it is neither. */
+function cronValue(spec: CronFieldSpec, text: string): number | undefined {
+  if (/^\d+$/.test(text)) return Number(text);
+  const index = spec.names?.indexOf(text) ?? -1;
+  return index >= 0 ? spec.min + index : undefined;
+}
+
+/**
+ * Why one field of an AWS cron expression is invalid, or undefined when it is valid: every single
+ * value, list item, range end and step start must be in the field's range, steps are whole numbers
+ * from 1 to the field's span, `?` only in day-of-month and day-of-week, `L`/`W` in day-of-month,
+ * `L`/`#` in day-of-week, and `#` alone (EventBridge: "3#1,6#3" is invalid). Source: EventBridge
+ * User Guide, "Cron expressions reference".
+ * @param spec one of {@link CRON_FIELDS}.
+ * @param field the field's text, e.g. `0/15`, `1-5`, `MON-FRI`, `L`, `3#2`.
+ * @returns what is wrong, naming the field, the offending part and the allowed values.
+ */
+export function cronFieldProblem(spec: CronFieldSpec, field: string): Problem {
+  const allowed = `the ${spec.name} field takes ${spec.allowed}`;
+  const where = (part: string) => (part === field ? `${spec.name} "${field}"` : `${spec.name} "${field}" with "${part}"`);
+  const invalid = (part: string) => `has ${where(part)}, which is not a valid value: ${allowed}`;
+  const outOfRange = (value: number) => `has ${where(String(value))}, out of range: ${allowed}`;
+  const inRange = (value: number) => value >= spec.min && value <= spec.max;
+  const dayOfMonth = spec.name === "day-of-month";
+  const dayOfWeek = spec.name === "day-of-week";
+  if (field === "?") return dayOfMonth || dayOfWeek ? undefined : `has ? in ${spec.name}: ? is allowed only in day-of-month and day-of-week`;
+  if (dayOfWeek && field.includes("#")) {
+    const match = /^([0-9A-Z]+)#(\d+)$/.exec(field);
+    if (!match) return `has day-of-week "${field}": # takes one <day>#<n> alone (e.g. 3#2, the second Tuesday), not in a list or range`;
+    const day = cronValue(spec, match[1]);
+    if (day === undefined) return invalid(match[1]);
+    if (!inRange(day)) return outOfRange(day);
+    const nth = Number(match[2]);
+    return nth >= 1 && nth <= 5 ? undefined : `has day-of-week "${field}" with #${nth}: a month has at most five of each weekday, so # takes 1-5`;
+  }
+  for (const item of field.split(",")) {
+    if (item === "") return `has ${spec.name} "${field}" with an empty list item: ${allowed}`;
+    if (item === "?") return `has ${spec.name} "${field}": ? stands alone, not in a list`;
+    if (dayOfMonth && (item === "L" || item === "LW")) continue;
+    if (dayOfMonth && /^\d+W$/.test(item)) {
+      const day = Number(item.slice(0, -1));
+      if (!inRange(day)) return outOfRange(day);
+      continue;
+    }
+    if (dayOfWeek && item === "L") continue;
+    if (dayOfWeek && /^[0-9A-Z]+L$/.test(item)) {
+      const day = cronValue(spec, item.slice(0, -1));
+      if (day === undefined) return invalid(item);
+      if (!inRange(day)) return outOfRange(day);
+      continue;
+    }
+    const [base, step, ...extra] = item.split("/");
+    if (extra.length > 0) return invalid(item);
+    if (step !== undefined) {
+      const span = spec.max - spec.min;
+      if (!/^\d+$/.test(step)) return invalid(item);
+      if (Number(step) < 1 || Number(step) > span) {
+        return `has ${where(`/${step}`)}, a step out of range: the ${spec.name} step takes 1-${span}`;
+      }
+    }
+    if (base === "*") continue;
+    const ends = base.split("-");
+    if (ends.length > 2 || ends.some((end) => end === "")) return invalid(item);
+    for (const end of ends) {
+      const value = cronValue(spec, end);
+      if (value === undefined) return invalid(end);
+      if (!inRange(value)) return outOfRange(value);
+    }
+  }
+  return undefined;
+}
+
 /**
  * The schedule is an AWS cron expression AWS Backup accepts: `cron(<minutes> <hours> <day-of-month>
- * <month> <day-of-week> <year>)` in UTC (six fields, EventBridge syntax), exactly one of day-of-month
- * and day-of-week `?`, and a single minute value, because AWS Backup refuses jobs less than 60 minutes
- * apart. AWS Backup takes cron expressions only (API Reference, BackupRule `ScheduleExpression`), not
- * `rate(...)`.
- * @returns the problem; undefined when valid.
+ * <month> <day-of-week> <year>)` in UTC (six fields, EventBridge syntax), every field within its
+ * range ({@link cronFieldProblem}: minutes 0-59, hours 0-23, day-of-month 1-31, month 1-12 or
+ * JAN-DEC, day-of-week 1-7 or SUN-SAT, year 1970-2199), exactly one of day-of-month and day-of-week
+ * `?`, and a single minute value, because AWS Backup refuses jobs less than 60 minutes apart. AWS
+ * Backup takes cron expressions only (API Reference, BackupRule `ScheduleExpression`), not
+ * `rate(...)`. Sources: EventBridge User Guide, "Cron expressions reference"
+ * (https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-cron-expressions.html); AWS Backup API
+ * Reference, "BackupRule".
+ * @returns the problem, naming the field and the expression; undefined when valid.
  */
 export function scheduleProblem(expression: string): Problem {
   const example = "such as cron(0 5 ? * * *) (05:00 UTC daily)";
@@ -95,11 +205,14 @@ export function scheduleProblem(expression: string): Problem {
   if (fields.length !== 6 || !fields.every((field) => CRON_FIELD.test(field))) {
     return `must have six fields (minutes hours day-of-month month day-of-week year) ${example}, got "${expression}"`;
   }
-  const [minutes, hours, dayOfMonth, , dayOfWeek] = fields;
-  if (!/^\d{1,2}$/.test(minutes) || Number(minutes) > 59) {
+  for (const [index, spec] of CRON_FIELDS.entries()) {
+    const problem = cronFieldProblem(spec, fields[index]);
+    if (problem) return `${problem}, in "${expression}"`;
+  }
+  const [minutes, , dayOfMonth, , dayOfWeek] = fields;
+  if (!/^\d{1,2}$/.test(minutes)) {
     return `must name one minute (0-59): AWS Backup refuses backup jobs less than 60 minutes apart, got minutes "${minutes}" in "${expression}"`;
   }
-  if (!/^[0-9*,/-]+$/.test(hours)) return `has an invalid hours field "${hours}" in "${expression}"`;
   if ((dayOfMonth === "?") === (dayOfWeek === "?")) {
     return `must have ? in exactly one of day-of-month and day-of-week (EventBridge cron syntax), got "${expression}"`;
   }
