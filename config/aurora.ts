@@ -65,14 +65,19 @@ export function isBurstableClass(instanceClass: string): boolean {
 /**
  * Why `instanceClass` cannot run in an Aurora global database, or undefined when it can: a global
  * database "requires DB instance classes that are optimized for memory-intensive applications"
- * (db.r*, db.x*); burstable classes (db.t*) are refused. Source: Aurora User Guide, "Configuration
- * requirements of an Amazon Aurora global database".
+ * (db.r*, db.x*); burstable classes (db.t*) are refused. `db.serverless` (Aurora Serverless v2) is
+ * refused too: it needs a scaling configuration on the cluster that this program does not set.
+ * Sources: Aurora User Guide, "Configuration requirements of an Amazon Aurora global database" and
+ * "Supported DB engines for DB instance classes".
  */
 export function auroraInstanceClassProblem(instanceClass: string): string | undefined {
   if (isBurstableClass(instanceClass)) {
     return `burstable class ${instanceClass} cannot run an Aurora global database (memory-optimized classes only): use db.r6g.large or larger`;
   }
-  if (!/^db\.[rx]\d+[a-z]*\.[a-z0-9]+$/.test(instanceClass)) {
+  if (instanceClass === "db.serverless") {
+    return "db.serverless (Aurora Serverless v2) needs a serverless scaling configuration on the cluster, which this program does not set: use a memory-optimized class such as db.r6g.large";
+  }
+  if (!/^db\.[rx]\d+[a-z]*\.[a-z0-9-]+$/.test(instanceClass)) {
     return `${instanceClass} is not a memory-optimized class (db.r*, db.x*), which an Aurora global database requires: use e.g. db.r6g.large`;
   }
   return undefined;

@@ -5,6 +5,8 @@
  */
 import { Netmask } from "netmask";
 import { LOAD_BALANCER_ALIAS_TTL_SECONDS } from "../budget/figures";
+import { closestNames, suggestionText } from "./closestNames";
+import { COMMERCIAL_REGIONS, DB_INSTANCE_CLASSES, EC2_INSTANCE_TYPES, partitionOf, PROVIDER_REGIONS } from "./names";
 
 /** Dotted IPv4 without leading zeros (which parsers read as octal) and a prefix length. */
 const IPV4_CIDR = /^(0|[1-9]\d{0,2})\.(0|[1-9]\d{0,2})\.(0|[1-9]\d{0,2})\.(0|[1-9]\d{0,2})\/(\d{1,2})$/;
@@ -39,11 +41,25 @@ export function cidrsOverlap(a: string, b: string): boolean {
   return first.contains(second.base) || second.contains(first.base);
 }
 
-const AWS_REGION = /^(us|eu|ap|sa|ca|me|af|il|mx)(-gov)?-[a-z]+-\d{1,2}$/;
+/** What to offer when no valid name is close to a misspelt region. */
+const REGION_EXAMPLES = "use one like us-east-1 or eu-west-1";
 
-/** An AWS commercial or GovCloud region code such as `us-east-1` (AWS General Reference, "Regions"). */
+/**
+ * An AWS region code of the commercial `aws` partition that the AWS provider knows, such as
+ * `us-east-1`: checked against @pulumi/aws's own `Region` list (`COMMERCIAL_REGIONS`), not a pattern.
+ * Regions of other partitions (`cn-*`, `us-gov-*`, `us-iso*`, `eu-isoe-*`, `eusc-*`) are refused:
+ * both stacks of the DR pair and their cross-region replication must sit in one partition (AWS
+ * whitepaper "AWS Fault Isolation Boundaries", "Partitions"), and this program is built and
+ * tested for the commercial one.
+ * @returns undefined for a known commercial region; otherwise what is wrong, with the closest valid names.
+ */
 export function regionProblem(region: string): string | undefined {
-  return AWS_REGION.test(region) ? undefined : "is not an AWS region code; use one like us-east-1 or eu-west-1";
+  if (COMMERCIAL_REGIONS.includes(region)) return undefined;
+  const suggestions = suggestionText(closestNames(region, COMMERCIAL_REGIONS), REGION_EXAMPLES);
+  if (PROVIDER_REGIONS.has(region)) {
+    return `is a region of the ${partitionOf(region)} partition; this program deploys to the commercial aws partition only${suggestions}`;
+  }
+  return `is not an AWS region code of the commercial partition (the AWS provider's Region list)${suggestions}`;
 }
 
 const STACK_PART = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
@@ -59,30 +75,71 @@ export function stackNameProblem(name: string): string | undefined {
   return wellFormed ? undefined : "is not a fully qualified stack name; write <organization>/<project>/<stack>, e.g. organization/multi-region-dr/primary";
 }
 
-/** Instance families that AWS no longer offers for new EC2 instances (EC2 "Previous generation instances"). */
-const RETIRED_EC2_FAMILIES = new Set(["t1", "m1", "m2", "m3", "c1", "c3", "cc2", "cr1", "g2", "hi1", "hs1", "i2", "r3"]);
+/**
+ * Instance families that AWS no longer offers for new EC2 instances, though the provider still lists
+ * them (EC2 "Previous generation instances": first-generation and cluster-compute families).
+ */
+const RETIRED_EC2_FAMILIES = new Set(["t1", "m1", "m2", "m3", "c1", "c3", "cc1", "cc2", "cg1", "cr1", "g2", "hi1", "hs1", "i2", "r3"]);
 
-/** An EC2 instance type such as `t3.small`, not of a retired family. */
+/** The family of an instance type or DB class: `t3` of `t3.small`, `r6g` of `db.r6g.large`. */
+function familyOf(name: string): string {
+  return name.replace(/^db\./, "").split(".")[0];
+}
+
+/** EC2 types worth suggesting: known to the provider and not of a retired family. */
+const CURRENT_EC2_TYPES: readonly string[] = [...EC2_INSTANCE_TYPES].filter((type) => !RETIRED_EC2_FAMILIES.has(familyOf(type)));
+
+/**
+ * An EC2 instance type the AWS provider knows (`aws.ec2.InstanceType`, e.g. `t3.small`, `m7i.large`,
+ * `c7g.xlarge`) and not of a retired family. A known type without a price in the cost data is fine
+ * here (the cost estimate reports it).
+ * @returns undefined when valid; otherwise what is wrong, with the closest valid names for an unknown type.
+ */
 export function ec2InstanceTypeProblem(instanceType: string): string | undefined {
-  const match = /^([a-z][a-z0-9-]*)\.([a-z0-9]+)$/.exec(instanceType);
-  if (!match) return "is not an EC2 instance type; write family.size, e.g. t3.small";
-  if (RETIRED_EC2_FAMILIES.has(match[1])) {
-    return `is of the retired family ${match[1]}; pick a current generation type such as t3.small or m7i.large`;
+  if (EC2_INSTANCE_TYPES.has(instanceType)) {
+    const family = familyOf(instanceType);
+    return RETIRED_EC2_FAMILIES.has(family) ? `is of the retired family ${family}; pick a current generation type such as t3.small or m7i.large` : undefined;
   }
-  return undefined;
+  const suggestions = suggestionText(closestNames(instanceType, CURRENT_EC2_TYPES), "write family.size, e.g. t3.small or m7i.large");
+  return `is not an EC2 instance type the AWS provider knows (aws.ec2.InstanceType)${suggestions}`;
 }
 
 /** DB instance families that RDS no longer offers for current engine versions (RDS "Supported DB engines for DB instance classes"). */
 const RETIRED_RDS_FAMILIES = new Set(["t1", "t2", "m1", "m2", "m3", "m4", "r3", "r4"]);
 
-/** An RDS DB instance class such as `db.t4g.medium`, not of a retired family. */
+/** DB classes worth suggesting: valid by name and not of a retired family. */
+const CURRENT_DB_CLASSES: readonly string[] = [...DB_INSTANCE_CLASSES].filter(
+  (instanceClass) => !RETIRED_RDS_FAMILIES.has(familyOf(instanceClass)) && !RETIRED_EC2_FAMILIES.has(familyOf(instanceClass)),
+);
+
+/**
+ * An RDS DB instance class known by name (`DB_INSTANCE_CLASSES` in config/names.ts: an EC2 type of
+ * `aws.ec2.InstanceType` with `db.` in front, the provider's `aws.rds.InstanceType`, or an RDS-only
+ * class such as `db.serverless` or `db.x2g.large`), not of a retired family. Whether the engine and
+ * mode can run it is checked separately ({@link instanceModeClassProblem}, `auroraInstanceClassProblem`).
+ * @returns undefined when valid; otherwise what is wrong, with the closest valid names for an unknown class.
+ */
 export function dbInstanceClassProblem(instanceClass: string): string | undefined {
-  const match = /^db\.([a-z][a-z0-9-]*)\.([a-z0-9]+)$/.exec(instanceClass);
-  if (!match) return "is not an RDS instance class; write db.family.size, e.g. db.t4g.medium";
-  if (RETIRED_RDS_FAMILIES.has(match[1])) {
-    return `is of the retired family db.${match[1]}; pick a current class such as db.t4g.medium or db.m7g.large`;
+  if (DB_INSTANCE_CLASSES.has(instanceClass)) {
+    const family = familyOf(instanceClass);
+    return RETIRED_RDS_FAMILIES.has(family) || RETIRED_EC2_FAMILIES.has(family)
+      ? `is of the retired family db.${family}; pick a current class such as db.t4g.medium or db.m7g.large`
+      : undefined;
   }
-  return undefined;
+  if (DB_INSTANCE_CLASSES.has(`db.${instanceClass}`)) return `is an EC2 instance type, not a DB instance class; write db.${instanceClass}`;
+  const suggestions = suggestionText(closestNames(instanceClass, CURRENT_DB_CLASSES), "write db.family.size, e.g. db.t4g.medium or db.r7g.large");
+  return `is not an RDS DB instance class (an EC2 type of aws.ec2.InstanceType with db. in front, or an RDS-only class)${suggestions}`;
+}
+
+/**
+ * The class can run an RDS DB instance (engine mode `instance`): `db.serverless` is Aurora
+ * Serverless v2 only (Aurora User Guide, "Supported DB engines for DB instance classes"), so RDS
+ * for PostgreSQL and MySQL refuse it.
+ * @returns undefined when it can; otherwise what is wrong and how to fix it.
+ */
+export function instanceModeClassProblem(instanceClass: string): string | undefined {
+  if (instanceClass !== "db.serverless") return undefined;
+  return "is Aurora Serverless v2, which an RDS DB instance cannot run: pick a provisioned class such as db.t4g.medium or db.r7g.large";
 }
 
 /**

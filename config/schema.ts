@@ -16,6 +16,7 @@ import {
   dbInstanceClassProblem,
   dnsNameProblem,
   ec2InstanceTypeProblem,
+  instanceModeClassProblem,
   regionProblem,
   stackNameProblem,
   tagProblem,
@@ -118,7 +119,7 @@ const drNetworkSchema = z
   .prefault({});
 
 const appShape = {
-  /** EC2 instance type of the app tier; the DR stack must use the primary's. */
+  /** EC2 instance type of the app tier (a name of aws.ec2.InstanceType, not a retired family); the DR stack must use the primary's. */
   instanceType: z.string().superRefine(satisfies(ec2InstanceTypeProblem)).default("t3.small"),
   /** Auto Scaling Group maximum instance count; the DR stack's must be at least the primary's. */
   maxSize: integer("instances", 1, 100).default(6),
@@ -189,7 +190,8 @@ const primaryDatabaseSchema = z
       .optional(),
     /**
      * DB instance class of the primary; the DR copy gets the same class. Default db.t4g.medium
-     * (instance) or db.r6g.large (aurora-global, which refuses burstable classes).
+     * (instance) or db.r6g.large (aurora-global, which refuses burstable classes). Checked by name
+     * against the AWS provider's lists (config/names.ts), with the closest valid names on a typo.
      */
     instanceClass: z.string().superRefine(satisfies(dbInstanceClassProblem)).optional(),
     /** Allocated gp3 storage, GiB (RDS minimum 20), default 50; instance mode only (Aurora storage grows by itself). */
@@ -253,12 +255,16 @@ const primaryDatabaseSchema = z
       if (classProblem) problem("instanceClass", database.instanceClass, classProblem);
       const versionProblem = database.engineVersion === undefined ? undefined : auroraEngineVersionProblem(database.engine, database.engineVersion);
       if (versionProblem) problem("engineVersion", database.engineVersion, versionProblem);
-    } else if (database.engineVersion?.includes("mysql_aurora")) {
-      problem(
-        "engineVersion",
-        database.engineVersion,
-        "is an Aurora MySQL version; an RDS instance takes a version such as 8.4, or set engineMode: aurora-global",
-      );
+    } else {
+      if (database.engineVersion?.includes("mysql_aurora")) {
+        problem(
+          "engineVersion",
+          database.engineVersion,
+          "is an Aurora MySQL version; an RDS instance takes a version such as 8.4, or set engineMode: aurora-global",
+        );
+      }
+      const classProblem = database.instanceClass === undefined ? undefined : instanceModeClassProblem(database.instanceClass);
+      if (classProblem) problem("instanceClass", database.instanceClass, classProblem);
     }
     const allocated = database.allocatedStorageGib ?? ENGINE_MODE_DEFAULTS.instance.allocatedStorageGib;
     const ceiling = database.maxAllocatedStorageGib ?? ENGINE_MODE_DEFAULTS.instance.maxAllocatedStorageGib;
@@ -520,7 +526,7 @@ const tagsSchema = z
   .default({});
 
 const common = {
-  /** `aws:region`: the region this stack deploys into. */
+  /** `aws:region`: the region this stack deploys into, a commercial region of aws.Region (config/rules.ts regionProblem). */
   region: z.string({ error: "is required; set aws:region" }).superRefine(satisfies(regionProblem)),
   monitoring: monitoringSchema,
   recovery: recoverySchema,

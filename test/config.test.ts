@@ -212,8 +212,8 @@ describe("parseStackConfig", () => {
       expectPrimaryProblem({ "aws:region": undefined }, { key: "aws:region", found: undefined, hint: "is required; set aws:region" });
     });
 
-    it("rejects a value that is not a region code", () => {
-      expectPrimaryProblem({ "aws:region": "us-east" }, { key: "aws:region", found: "us-east", hint: "use one like us-east-1" });
+    it("rejects a value that is not a region code, naming the closest regions", () => {
+      expectPrimaryProblem({ "aws:region": "us-east" }, { key: "aws:region", found: "us-east", hint: "closest valid names: us-east-1, us-east-2" });
     });
 
     it("rejects the namespaced multi-region-dr:region and points at aws:region", () => {
@@ -728,13 +728,14 @@ describe("config rules", () => {
   });
 
   describe("regionProblem, tagProblem and instance rules", () => {
-    it("accepts region codes and rejects other text", () => {
-      for (const region of ["us-east-1", "eu-west-3", "ap-southeast-2", "us-gov-west-1", "il-central-1"]) {
+    it("accepts commercial region codes and rejects other text and other partitions", () => {
+      for (const region of ["us-east-1", "eu-west-3", "ap-southeast-2", "il-central-1", "mx-central-1"]) {
         expect(regionProblem(region), region).to.equal(undefined);
       }
       for (const region of ["us-east", "US-EAST-1", "useast1", "us-east-1a", ""]) {
         expect(regionProblem(region), region).to.include("is not an AWS region code");
       }
+      expect(regionProblem("us-gov-west-1")).to.include("is a region of the aws-us-gov partition");
     });
 
     it("checks tag key and value lengths and the aws: prefix", () => {
@@ -747,13 +748,13 @@ describe("config rules", () => {
 
     it("checks EC2 instance types", () => {
       expect(ec2InstanceTypeProblem("t3.small")).to.equal(undefined);
-      expect(ec2InstanceTypeProblem("t3small")).to.include("write family.size");
+      expect(ec2InstanceTypeProblem("t3small")).to.include("closest valid names: t3.small");
       expect(ec2InstanceTypeProblem("t1.micro")).to.include("retired family t1");
     });
 
     it("checks RDS instance classes", () => {
       expect(dbInstanceClassProblem("db.r7g.large")).to.equal(undefined);
-      expect(dbInstanceClassProblem("t4g.medium")).to.include("write db.family.size");
+      expect(dbInstanceClassProblem("t4g.medium")).to.include("write db.t4g.medium");
       expect(dbInstanceClassProblem("db.m4.large")).to.include("retired family db.m4");
     });
   });
