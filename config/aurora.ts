@@ -24,10 +24,19 @@ export type EngineMode = (typeof ENGINE_MODES)[number];
 export const AURORA_DEFAULT_VERSIONS = { postgres: "17.4", mysql: "8.0.mysql_aurora.3.08.2" } as const satisfies Record<Engine, string>;
 
 /**
- * Aurora PostgreSQL majors this program deploys as a global database (those under standard support
- * in the Aurora PostgreSQL release calendar, all of which support global databases).
+ * Aurora PostgreSQL majors this program deploys as a global database: those in Aurora standard
+ * support as of November 2026 (Aurora PostgreSQL release calendar, "Release calendar for Aurora
+ * PostgreSQL major versions",
+ * https://docs.aws.amazon.com/AmazonRDS/latest/AuroraPostgreSQLReleaseNotes/aurorapostgresql-release-calendar.html),
+ * all of which support global databases. Aurora PostgreSQL 11 to 13 are past standard support:
+ * Aurora still creates them, but only enrolled in paid RDS Extended Support ("You can create new
+ * databases with major engine versions that have reached the Aurora end of standard support date.
+ * Aurora automatically enrolls these new databases in RDS Extended Support and charges you", Aurora
+ * User Guide, "Overview of Amazon RDS Extended Support"), which this program refuses as it does for
+ * RDS instances (config/engineVersions.ts). A major newer than the last listed is accepted when it
+ * parses, so a new release works before this list is updated.
  */
-export const AURORA_POSTGRES_GLOBAL_MAJORS = [13, 14, 15, 16, 17] as const;
+export const AURORA_POSTGRES_GLOBAL_MAJORS = [14, 15, 16, 17] as const;
 
 /** Aurora MySQL versions: `8.0.mysql_aurora.3.<minor>.<patch>` (Aurora MySQL User Guide, "Aurora MySQL version numbers"). */
 const AURORA_MYSQL_VERSION = /^8\.0\.mysql_aurora\.3\.(\d{2})\.(\d+)$/;
@@ -36,18 +45,24 @@ const AURORA_POSTGRES_VERSION = /^(\d+)\.(\d+)$/;
 
 /**
  * Why `engineVersion` cannot run an Aurora global database, or undefined when it can: Aurora
- * PostgreSQL `<major>.<minor>` with a major in {@link AURORA_POSTGRES_GLOBAL_MAJORS}, Aurora MySQL
- * `8.0.mysql_aurora.3.<minor>.<patch>` (version 3.01.0 and higher support global databases; version 2
- * is past standard support). Source: Aurora User Guide, "Supported Regions and DB engines for Aurora
- * global databases".
+ * PostgreSQL `<major>.<minor>` with a major in {@link AURORA_POSTGRES_GLOBAL_MAJORS} or newer, Aurora
+ * MySQL `8.0.mysql_aurora.3.<minor>.<patch>` (version 3.01.0 and higher support global databases;
+ * version 2, MySQL 5.7 compatible, is past Aurora standard support since October 31, 2024). A refused
+ * PostgreSQL major is named with the oldest one in standard support. Sources: Aurora User Guide,
+ * "Supported Regions and DB engines for Aurora global databases"; Aurora PostgreSQL release calendar.
  */
 export function auroraEngineVersionProblem(engine: Engine, engineVersion: string): string | undefined {
   if (engine === "postgres") {
     const match = AURORA_POSTGRES_VERSION.exec(engineVersion);
     if (!match) return `Aurora PostgreSQL engineVersion "${engineVersion}" must be <major>.<minor>, e.g. ${AURORA_DEFAULT_VERSIONS.postgres}`;
     const major = Number(match[1]);
-    if (!(AURORA_POSTGRES_GLOBAL_MAJORS as readonly number[]).includes(major)) {
-      return `Aurora PostgreSQL ${major} is not deployed as a global database here: use a major of ${AURORA_POSTGRES_GLOBAL_MAJORS.join(", ")}`;
+    const [oldest] = AURORA_POSTGRES_GLOBAL_MAJORS;
+    if (major < oldest) {
+      return (
+        `Aurora PostgreSQL ${major} is not deployed as a global database here: it is past Aurora standard support ` +
+        `(Aurora creates 11 to 13 only in paid RDS Extended Support, older majors not at all); use ${oldest} or later ` +
+        `(${AURORA_POSTGRES_GLOBAL_MAJORS.join(", ")} are in standard support), e.g. ${AURORA_DEFAULT_VERSIONS.postgres}`
+      );
     }
     return undefined;
   }

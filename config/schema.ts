@@ -9,6 +9,7 @@
 import { z } from "zod";
 import { APP_METRICS_PORT, NODE_EXPORTER_PORT, PROJECT_NAME } from "./conventions";
 import { auroraEngineVersionProblem, auroraInstanceClassProblem, ENGINE_MODES } from "./aurora";
+import { rdsEngineVersionProblem } from "./engineVersions";
 import { DEFAULT_STRATEGY, STRATEGIES } from "./strategies";
 import { scheduleProblem } from "../components/backupRules";
 import {
@@ -181,8 +182,10 @@ const primaryDatabaseSchema = z
     /** `instance` (default: RDS instance and cross-region read replica) or `aurora-global` (Aurora global database). */
     engineMode: z.enum(ENGINE_MODES, { error: `must be one of ${ENGINE_MODES.join(", ")}` }).default("instance"),
     /**
-     * Engine version; defaults to the engine's current major. RDS: 17 or 8.4; Aurora PostgreSQL:
-     * major.minor such as 17.4; Aurora MySQL: 8.0.mysql_aurora.3.x.y.
+     * Engine version; defaults to the engine's current major (17, 8.4). RDS: a major or
+     * major.minor in RDS standard support (PostgreSQL 14-18, MySQL 8.4, or newer; majors only in paid
+     * RDS Extended Support are refused, config/engineVersions.ts); Aurora PostgreSQL: major.minor such
+     * as 17.4, major 14 or newer; Aurora MySQL: 8.0.mysql_aurora.3.x.y (config/aurora.ts).
      */
     engineVersion: z
       .string()
@@ -262,6 +265,9 @@ const primaryDatabaseSchema = z
           database.engineVersion,
           "is an Aurora MySQL version; an RDS instance takes a version such as 8.4, or set engineMode: aurora-global",
         );
+      } else if (database.engineVersion !== undefined) {
+        const versionProblem = rdsEngineVersionProblem(database.engine, database.engineVersion);
+        if (versionProblem) problem("engineVersion", database.engineVersion, versionProblem);
       }
       const classProblem = database.instanceClass === undefined ? undefined : instanceModeClassProblem(database.instanceClass);
       if (classProblem) problem("instanceClass", database.instanceClass, classProblem);

@@ -14,7 +14,16 @@
  * A type that is none of these is an error: classify it here before it reaches a stack.
  */
 import type { PlannedResource, StackPlan } from "../synth/recordStack";
-import { auroraInstanceHourPrice, databaseHourPrice, instanceHourPrice, PRICING_PAGES, regionalPrices, type Price, type PriceTable } from "./priceTable";
+import {
+  auroraInstanceHourPrice,
+  databaseHourPrice,
+  instanceHourPrice,
+  PRICING_PAGES,
+  regionalPrice,
+  type PriceLookup,
+  type PriceTable,
+  type SinglePriceKey,
+} from "./priceTable";
 
 /** One priced part of a resource: `quantity` units of `price` a month. */
 export interface Charge {
@@ -22,7 +31,8 @@ export interface Charge {
   description: string;
   /** Units of `price.unit` a month (instance-hours, GiB-months...). */
   quantity: number;
-  price: Price;
+  /** The unit price, or what the price data lacks (the estimate lists the charge as not priced). */
+  price: PriceLookup;
 }
 
 /** What a pricing function reads besides the resource: the rest of the plan and the table. */
@@ -38,7 +48,8 @@ export interface FixedClassification {
   summary: string;
   /**
    * The monthly charges of one resource, each in the resource's own region.
-   * @throws MissingPriceError when the table lacks a price; Error when the inputs cannot be priced.
+   * A price the table lacks is a charge whose `price` is a MissingPrice, never an error.
+   * @throws Error when the inputs cannot be priced (the estimate then lists the resource as not priced, with the message).
    */
   charges: (resource: PlannedResource, context: PricingContext) => Charge[];
   /** The usage-billed parts of one resource (units, e.g. `NAT gateway data processed, per GB`). */
@@ -78,6 +89,11 @@ export class UnclassifiedTypeError extends Error {
     super(message);
     this.name = "UnclassifiedTypeError";
   }
+}
+
+/** The single-price lookups of one region: `pricesIn(context, region)("natGatewayHour")`. */
+function pricesIn(context: PricingContext, region: string): (key: SinglePriceKey) => PriceLookup {
+  return (key) => regionalPrice(context.table, region, key);
 }
 
 /** Hours in a month of the table (730). */
@@ -128,14 +144,14 @@ export function natGatewayCount(inputs: Record<string, unknown>): number {
 function vpcCharges(resource: PlannedResource, context: PricingContext): Charge[] {
   const gateways = natGatewayCount(resource.inputs);
   if (gateways === 0) return [];
-  const prices = regionalPrices(context.table, resource.region);
+  const price = pricesIn(context, resource.region);
   const strategy = inputString(inputRecord(resource.inputs.natGateways).strategy) ?? "OnePerAz";
   return [
-    { description: `${gateways} x NAT gateway (${strategy}), ${hoursLabel(context)}`, quantity: gateways * hours(context), price: prices.natGatewayHour },
+    { description: `${gateways} x NAT gateway (${strategy}), ${hoursLabel(context)}`, quantity: gateways * hours(context), price: price("natGatewayHour") },
     {
       description: `${gateways} x public IPv4 address (the NAT gateways' Elastic IPs), ${hoursLabel(context)}`,
       quantity: gateways * hours(context),
-      price: prices.publicIpv4AddressHour,
+      price: price("publicIpv4AddressHour"),
     },
   ];
 }
@@ -172,7 +188,7 @@ function autoScalingGroupCharges(resource: PlannedResource, context: PricingCont
   const instanceType = inputString(template.inputs.instanceType);
   if (!instanceType) throw new Error(`launch template ${template.name} has no instanceType: cost/billableTypes.ts cannot price group ${resource.name}`);
   const instances = desiredInstances(resource.inputs);
-  const prices = regionalPrices(context.table, resource.region);
+  const price = pricesIn(context, resource.region);
   const charges: Charge[] = [
     {
       description: `${instances} x ${instanceType} on-demand, ${hoursLabel(context)}`,
@@ -190,14 +206,14 @@ function autoScalingGroupCharges(resource: PlannedResource, context: PricingCont
     charges.push({
       description: `${instances} x ${size} GiB gp3 volume (${inputString(inputRecord(mapping).deviceName) ?? "root"})`,
       quantity: instances * size,
-      price: prices.ebsGp3GibMonth,
+      price: price("ebsGp3GibMonth"),
     });
   }
   if (inputRecord(template.inputs.monitoring).enabled === true) {
     charges.push({
       description: `${instances} x ${DETAILED_MONITORING_METRICS_PER_INSTANCE} detailed-monitoring metrics (launch template monitoring on)`,
       quantity: instances * DETAILED_MONITORING_METRICS_PER_INSTANCE,
-      price: prices.cloudwatchMetricMonth,
+      price: price("cloudwatchMetricMonth"),
     });
   }
   return charges;
@@ -217,7 +233,7 @@ function scalingPolicyCharges(resource: PlannedResource, context: PricingContext
     {
       description: `${TARGET_TRACKING_ALARMS} alarms target tracking creates and manages (scale out, scale in)`,
       quantity: TARGET_TRACKING_ALARMS,
-      price: regionalPrices(context.table, resource.region).cloudwatchAlarmMetricMonth.standardResolution,
+      price: regionalPrice(context.table, resource.region, "cloudwatchAlarmMetricMonth", "standardResolution"),
     },
   ];
 }
@@ -232,16 +248,16 @@ function loadBalancerCharges(resource: PlannedResource, context: PricingContext)
       `load balancer ${resource.name} is of type ${kind}: cost/priceTable.ts prices only Application Load Balancers; add the ${kind} load balancer's prices from ${PRICING_PAGES.elasticLoadBalancing}`,
     );
   }
-  const prices = regionalPrices(context.table, resource.region);
+  const price = pricesIn(context, resource.region);
   const charges: Charge[] = [
-    { description: `Application Load Balancer, ${hoursLabel(context)}`, quantity: hours(context), price: prices.applicationLoadBalancerHour },
+    { description: `Application Load Balancer, ${hoursLabel(context)}`, quantity: hours(context), price: price("applicationLoadBalancerHour") },
   ];
   if (resource.inputs.internal !== true) {
     const subnets = inputList(resource.inputs.subnets).length || inputList(resource.inputs.subnetMappings).length;
     charges.push({
       description: `${subnets} x public IPv4 address (one per subnet at least; more while it scales), ${hoursLabel(context)}`,
       quantity: subnets * hours(context),
-      price: prices.publicIpv4AddressHour,
+      price: price("publicIpv4AddressHour"),
     });
   }
   return charges;
@@ -298,7 +314,7 @@ function databaseCharges(resource: PlannedResource, context: PricingContext): Ch
   const engine = databaseEngineOf(resource, context.plan);
   const multiAz = inputs.multiAz === true;
   const deployment = multiAz ? "Multi-AZ" : "Single-AZ";
-  const prices = regionalPrices(context.table, resource.region);
+  const price = pricesIn(context, resource.region);
   const charges: Charge[] = [
     {
       description: `${instanceClass} ${engine} ${deployment}${databaseOrigin(inputs)}, ${hoursLabel(context)}`,
@@ -317,14 +333,14 @@ function databaseCharges(resource: PlannedResource, context: PricingContext): Ch
     charges.push({
       description: `${storage} GiB gp3 storage, ${deployment}${multiAz ? " (primary and standby)" : ""}`,
       quantity: storage,
-      price: multiAz ? prices.rdsGp3StorageGibMonth.multiAz : prices.rdsGp3StorageGibMonth.singleAz,
+      price: regionalPrice(context.table, resource.region, "rdsGp3StorageGibMonth", multiAz ? "multiAz" : "singleAz"),
     });
   }
   if (inputs.manageMasterUserPassword === true) {
     charges.push({
       description: "master user password secret in Secrets Manager (manageMasterUserPassword)",
       quantity: 1,
-      price: prices.secretsManagerSecretMonth,
+      price: price("secretsManagerSecretMonth"),
     });
   }
   return charges;
@@ -362,7 +378,7 @@ function clusterCharges(resource: PlannedResource, context: PricingContext): Cha
     {
       description: `EKS control plane, Kubernetes ${version} in standard support${note}, ${hoursLabel(context)}`,
       quantity: hours(context),
-      price: regionalPrices(context.table, resource.region).eksClusterHour.standardSupport,
+      price: regionalPrice(context.table, resource.region, "eksClusterHour", "standardSupport"),
     },
   ];
 }
@@ -394,7 +410,7 @@ function nodeGroupCharges(resource: PlannedResource, context: PricingContext): C
     {
       description: `${desired} x ${disk} GiB node root volume (EKS default size; priced as gp3)`,
       quantity: desired * disk,
-      price: regionalPrices(context.table, resource.region).ebsGp3GibMonth,
+      price: regionalPrice(context.table, resource.region, "ebsGp3GibMonth"),
     },
   ];
 }
@@ -404,7 +420,7 @@ function nodeGroupCharges(resource: PlannedResource, context: PricingContext): C
 
 function keyCharges(resource: PlannedResource, context: PricingContext): Charge[] {
   const rotation = resource.inputs.enableKeyRotation === true ? " (rotation on: each of the first two yearly rotations adds $1/month)" : "";
-  return [{ description: `customer managed KMS key${rotation}`, quantity: 1, price: regionalPrices(context.table, resource.region).kmsKeyMonth }];
+  return [{ description: `customer managed KMS key${rotation}`, quantity: 1, price: regionalPrice(context.table, resource.region, "kmsKeyMonth") }];
 }
 
 function zoneCharges(resource: PlannedResource, context: PricingContext): Charge[] {
@@ -470,20 +486,22 @@ function alarmCharges(resource: PlannedResource, context: PricingContext): Charg
     ...inputList(resource.inputs.metricQueries).map((query) => inputNumber(inputRecord(inputRecord(query).metric).period)),
   ];
   const highResolution = periods.some((period) => period !== undefined && period < 60);
-  const prices = regionalPrices(context.table, resource.region).cloudwatchAlarmMetricMonth;
+
   const metric = [inputString(resource.inputs.namespace), inputString(resource.inputs.metricName)].filter(Boolean).join(" ") || "metric queries";
   return [
     {
       description: `${highResolution ? "high-resolution" : "standard-resolution"} alarm on ${metric}`,
       quantity: alarmMetricCount(resource.inputs),
-      price: highResolution ? prices.highResolution : prices.standardResolution,
+      price: regionalPrice(context.table, resource.region, "cloudwatchAlarmMetricMonth", highResolution ? "highResolution" : "standardResolution"),
     },
   ];
 }
 
 function parameterCharges(resource: PlannedResource, context: PricingContext): Charge[] {
   if (resource.inputs.tier !== "Advanced") return [];
-  return [{ description: "Parameter Store advanced parameter", quantity: 1, price: regionalPrices(context.table, resource.region).ssmAdvancedParameterMonth }];
+  return [
+    { description: "Parameter Store advanced parameter", quantity: 1, price: regionalPrice(context.table, resource.region, "ssmAdvancedParameterMonth") },
+  ];
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -492,7 +510,7 @@ function parameterCharges(resource: PlannedResource, context: PricingContext): C
 function secretCharges(resource: PlannedResource, context: PricingContext): Charge[] {
   const name = inputString(resource.inputs.name) ?? (inputString(resource.inputs.namePrefix) ? `${inputString(resource.inputs.namePrefix)}*` : resource.name);
   const charges: Charge[] = [
-    { description: `Secrets Manager secret ${name}`, quantity: 1, price: regionalPrices(context.table, resource.region).secretsManagerSecretMonth },
+    { description: `Secrets Manager secret ${name}`, quantity: 1, price: regionalPrice(context.table, resource.region, "secretsManagerSecretMonth") },
   ];
   // Each replica is billed as a secret of its own region (Secrets Manager pricing).
   for (const replica of inputList(resource.inputs.replicas)) {
@@ -501,7 +519,7 @@ function secretCharges(resource: PlannedResource, context: PricingContext): Char
     charges.push({
       description: `replica of secret ${name} in ${region} (billed as a secret there)`,
       quantity: 1,
-      price: regionalPrices(context.table, region).secretsManagerSecretMonth,
+      price: regionalPrice(context.table, region, "secretsManagerSecretMonth"),
     });
   }
   return charges;
@@ -512,7 +530,7 @@ function dashboardCharges(resource: PlannedResource, context: PricingContext): C
     {
       description: `CloudWatch dashboard ${inputString(resource.inputs.dashboardName) ?? resource.name} (the first 3 dashboards of an account are free: not applied here)`,
       quantity: 1,
-      price: regionalPrices(context.table, resource.region).cloudwatchDashboardMonth,
+      price: regionalPrice(context.table, resource.region, "cloudwatchDashboardMonth"),
     },
   ];
 }
@@ -646,7 +664,7 @@ const releaseValues = (resource: PlannedResource) => inputRecord(resource.inputs
 function helmReleaseCharges(resource: PlannedResource, context: PricingContext): Charge[] {
   const values = releaseValues(resource);
   const region = clusterRegionOf(resource, context.plan);
-  const prices = regionalPrices(context.table, region);
+  const price = pricesIn(context, region);
   const where = region === resource.region ? "" : ` (in the cluster's region ${region})`;
   const charges: Charge[] = chartVolumes(values).map((volume) => {
     const storageClass = context.plan.resources.find(
@@ -665,7 +683,7 @@ function helmReleaseCharges(resource: PlannedResource, context: PricingContext):
     return {
       description: `${volume.claims} x ${volume.gib} GiB gp3 volume for ${volume.component} (${storageClassLabel}${storageClass ? "" : ", priced as gp3"})${where}`,
       quantity: volume.claims * volume.gib,
-      price: prices.ebsGp3GibMonth,
+      price: price("ebsGp3GibMonth"),
     };
   });
   const loadBalancer = grafanaLoadBalancer(values);
@@ -675,7 +693,7 @@ function helmReleaseCharges(resource: PlannedResource, context: PricingContext):
     charges.push({
       description: `Grafana's ${scheme} ${network ? "Network" : "Classic"} Load Balancer (Service type LoadBalancer), ${hoursLabel(context)}${where}`,
       quantity: hours(context),
-      price: network ? prices.networkLoadBalancerHour : prices.classicLoadBalancerHour,
+      price: network ? price("networkLoadBalancerHour") : price("classicLoadBalancerHour"),
     });
   }
   return charges;
@@ -760,7 +778,7 @@ function auroraClusterCharges(resource: PlannedResource, context: PricingContext
     {
       description: "master user password secret in Secrets Manager (manageMasterUserPassword)",
       quantity: 1,
-      price: regionalPrices(context.table, resource.region).secretsManagerSecretMonth,
+      price: regionalPrice(context.table, resource.region, "secretsManagerSecretMonth"),
     },
   ];
 }
@@ -919,7 +937,7 @@ function replicaKeyCharges(resource: PlannedResource, context: PricingContext): 
     {
       description: `multi-Region replica KMS key${of} (billed as one key in its own region)`,
       quantity: 1,
-      price: regionalPrices(context.table, resource.region).kmsKeyMonth,
+      price: regionalPrice(context.table, resource.region, "kmsKeyMonth"),
     },
   ];
 }

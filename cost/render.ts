@@ -4,7 +4,7 @@
  * happens here and only here: dollars to cents, unit prices to their significant digits, shares to
  * one decimal of a percent.
  */
-import { costShare, type CostEstimate, type CostLine } from "./estimate";
+import { costShare, isPartial, type CostEstimate, type CostLine, type UnpricedCharge } from "./estimate";
 
 const DOLLARS = new Intl.NumberFormat("en-US", { style: "currency", currency: "USD", minimumFractionDigits: 2, maximumFractionDigits: 2 });
 const UNIT_PRICE = new Intl.NumberFormat("en-US", { style: "currency", currency: "USD", minimumFractionDigits: 2, maximumFractionDigits: 6 });
@@ -36,8 +36,21 @@ function byCostDescending(lines: CostLine[]): CostLine[] {
 /** `†` after a line whose unit price is unverified. */
 const unverifiedMark = (line: CostLine) => (line.priceVerified ? "" : " †");
 
+/** `12 x instance-hour` when the quantity is known. */
+function unpricedQuantity(charge: UnpricedCharge): string {
+  return charge.quantity === undefined ? "" : ` (${QUANTITY.format(charge.quantity)} ${charge.unit ?? "units"}/month)`;
+}
+
+/** The total's wording: `$1.00/month`, or `at least $1.00/month (partial: 2 fixed charges not priced)`. */
+function totalLabel(estimate: CostEstimate): string {
+  const total = `${formatDollars(estimate.totalMonthlyUsd)}/month`;
+  const count = estimate.unpriced.length;
+  return isPartial(estimate) ? `at least ${total} (partial: ${count} fixed charge${count === 1 ? "" : "s"} not priced)` : total;
+}
+
 /**
- * Console lines: the total, then the `top` most expensive lines and the sum of the rest.
+ * Console lines: the total, then the `top` most expensive lines and the sum of the rest, then every
+ * fixed charge that is not priced, with its reason.
  * @param top how many lines to show, default 5.
  */
 export function renderCostLines(estimate: CostEstimate, top = 5): string[] {
@@ -45,8 +58,8 @@ export function renderCostLines(estimate: CostEstimate, top = 5): string[] {
   const shown = sorted.slice(0, top);
   const rest = sorted.slice(top);
   const out = [
-    `cost of ${estimate.stack} (${estimate.region}): ${formatDollars(estimate.totalMonthlyUsd)}/month on-demand at list prices of ${estimate.asOf}, ` +
-      `${estimate.lines.length} priced lines, ${estimate.usageBased.length} usage-based charges not estimated`,
+    `cost of ${estimate.stack} (${estimate.region}): ${totalLabel(estimate)} on-demand at list prices of ${estimate.asOf}, ` +
+      `${estimate.lines.length} priced lines, ${estimate.unpriced.length} fixed charges not priced, ${estimate.usageBased.length} usage-based charges not estimated`,
   ];
   for (const line of shown) {
     out.push(
@@ -56,7 +69,10 @@ export function renderCostLines(estimate: CostEstimate, top = 5): string[] {
   if (rest.length > 0) {
     out.push(`  ${formatDollars(rest.reduce((sum, line) => sum + line.monthlyUsd, 0)).padStart(10)}  ${rest.length} more lines`);
   }
-  if (estimate.lines.some((line) => !line.priceVerified)) out.push("  † unit price not verified on a pricing page (cost/priceTable.ts)");
+  for (const charge of estimate.unpriced) {
+    out.push(`  ${"not priced".padStart(10)}  ${charge.resourceName}: ${charge.description}${unpricedQuantity(charge)}: ${charge.reason}`);
+  }
+  if (estimate.lines.some((line) => !line.priceVerified)) out.push("  † unit price not verified on a pricing page (cost/prices/)");
   return out;
 }
 
@@ -69,9 +85,16 @@ export function renderCostComparison(primary: CostEstimate, dr: CostEstimate, la
   const prefix = label ? `${label}: ` : "";
   const share = costShare(dr, primary);
   const drCost = `DR stack ${dr.stack} ${formatDollars(dr.totalMonthlyUsd)}/month`;
+  const partial = partialNote(primary, dr);
   if (share === undefined)
-    return `${prefix}${drCost}; the primary ${primary.stack} costs ${formatDollars(primary.totalMonthlyUsd)}/month, so there is no share to give`;
-  return `${prefix}${drCost} = ${formatShare(share)} of the primary's ${formatDollars(primary.totalMonthlyUsd)}/month`;
+    return `${prefix}${drCost}; the primary ${primary.stack} costs ${formatDollars(primary.totalMonthlyUsd)}/month, so there is no share to give${partial}`;
+  return `${prefix}${drCost} = ${formatShare(share)} of the primary's ${formatDollars(primary.totalMonthlyUsd)}/month${partial}`;
+}
+
+/** ` (partial: ...)` when either side leaves out fixed charges it has no price for; empty otherwise. */
+function partialNote(primary: CostEstimate, dr: CostEstimate): string {
+  const sides = [primary, dr].filter(isPartial).map((estimate) => `${estimate.unpriced.length} in ${estimate.stack}`);
+  return sides.length === 0 ? "" : ` (partial: fixed charges not priced, ${sides.join(" and ")})`;
 }
 
 /** A markdown table cell: pipes escaped, line breaks flattened. */
@@ -87,8 +110,8 @@ export function renderCostMarkdown(estimate: CostEstimate): string {
   const out = [
     `### Monthly cost of ${estimate.stack} (${estimate.region})`,
     "",
-    `${formatDollars(estimate.totalMonthlyUsd)}/month at on-demand list prices of ${estimate.asOf}, 730 hours a month; usage-based charges come on top. ` +
-      "† marks a unit price not verified on a pricing page (cost/priceTable.ts).",
+    `${totalLabel(estimate)} at on-demand list prices of ${estimate.asOf}, 730 hours a month; usage-based charges come on top. ` +
+      "† marks a unit price not verified on a pricing page (cost/prices/).",
     "",
     "| Resource | Region | Description | Quantity | Unit | Unit price | Monthly |",
     "| --- | --- | --- | ---: | --- | ---: | ---: |",
@@ -99,7 +122,22 @@ export function renderCostMarkdown(estimate: CostEstimate): string {
         `${formatUnitPrice(line.unitPriceUsd)}${unverifiedMark(line)} | ${formatDollars(line.monthlyUsd)} |`,
     );
   }
-  out.push(`| **Total** | | | | | | **${formatDollars(estimate.totalMonthlyUsd)}** |`);
+  out.push(`| **Total${isPartial(estimate) ? " of the priced lines" : ""}** | | | | | | **${formatDollars(estimate.totalMonthlyUsd)}** |`);
+  if (isPartial(estimate)) {
+    out.push(
+      "",
+      "Fixed charges not priced (left out of the total):",
+      "",
+      "| Resource | Region | Description | Quantity | Unit | Why not priced |",
+      "| --- | --- | --- | ---: | --- | --- |",
+    );
+    for (const charge of estimate.unpriced) {
+      const quantity = charge.quantity === undefined ? "" : QUANTITY.format(charge.quantity);
+      out.push(
+        `| ${cell(charge.resourceName)} | ${charge.region} | ${cell(charge.description)} | ${quantity} | ${cell(charge.unit ?? "")} | ${cell(charge.reason)} |`,
+      );
+    }
+  }
   if (estimate.usageBased.length > 0) {
     out.push("", "Usage-based, not estimated:", "");
     for (const usage of estimate.usageBased) out.push(`- ${cell(usage.resourceName)} (${usage.type}): ${cell(usage.unit)}`);

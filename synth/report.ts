@@ -72,7 +72,7 @@ export function renderSummary(result: SynthesisResult): string {
   out.push(...budgetLines(result.dr).map((line) => `   ${line}`));
   const primaryCost = estimateMonthlyCost(result.primary);
   const drCost = estimateMonthlyCost(result.dr);
-  out.push(`== monthly cost (fixed charges, on-demand, prices as of ${PRICE_TABLE.asOf}; cost/priceTable.ts)`);
+  out.push(`== monthly cost (fixed charges, on-demand, prices as of ${PRICE_TABLE.asOf}; cost/prices/)`);
   for (const estimate of [primaryCost, drCost]) out.push(...renderCostLines(estimate).map((line) => `   ${line}`));
   out.push(`   ${renderCostComparison(primaryCost, drCost, String(result.dr.outputs.strategy ?? ""))}`);
   out.push("== cross-stack wiring");
@@ -220,7 +220,7 @@ export function renderMarkdown(result: SynthesisResult): string {
     "",
     "## Monthly cost",
     "",
-    `Fixed monthly charges of each stack, on-demand, from the dated price table (\`cost/priceTable.ts\`, ${PRICE_TABLE.source}, as of ${PRICE_TABLE.asOf}); usage-based charges are listed, not estimated. † marks a price not read from a dated copy of the AWS page.`,
+    `Fixed monthly charges of each stack, on-demand, from the dated price data (\`cost/prices/\`, refreshed by \`npm run prices:update\`; ${PRICE_TABLE.source}, as of ${PRICE_TABLE.asOf}); usage-based charges are listed, not estimated. † marks a price not read from a dated copy of the AWS page.`,
     "",
     renderCostComparison(cost.primary, cost.dr, String(result.dr.outputs.strategy ?? "")),
     "",

@@ -111,7 +111,9 @@ describe("database.engineMode", () => {
     expect(auroraInstanceClassProblem("db.t3.medium")).to.include("burstable");
     expect(auroraInstanceClassProblem("db.m6g.large")).to.include("not a memory-optimized class");
     expect(auroraEngineVersionProblem("postgres", "17.4")).to.equal(undefined);
-    expect(auroraEngineVersionProblem("postgres", "12.9")).to.include("use a major of 13, 14, 15, 16, 17");
+    expect(auroraEngineVersionProblem("postgres", "12.9")).to.include("use 14 or later (14, 15, 16, 17 are in standard support)");
+    expect(auroraEngineVersionProblem("postgres", "13.20")).to.include("past Aurora standard support");
+    expect(auroraEngineVersionProblem("postgres", "18.1")).to.equal(undefined);
     expect(auroraEngineVersionProblem("mysql", "8.0.mysql_aurora.2.11.0")).to.include("8.0.mysql_aurora.3.<minor>.<patch>");
   });
 });

@@ -4,6 +4,7 @@
  * region these tests use, and the DR stack's us-east-1 resources are priced in us-east-1.
  */
 import { expect } from "chai";
+import { completeRegion } from "../fixtures/prices";
 import { BILLABLE_TYPES, classificationOf } from "../../cost/billableTypes";
 import { estimateMonthlyCost } from "../../cost/estimate";
 import { PRICE_TABLE } from "../../cost/priceTable";
@@ -109,7 +110,7 @@ describe("billable types on the synthesized stacks", function () {
     expect(eastLines, "priced us-east-1 resources of the DR stack").to.have.length.above(0);
     for (const line of eastLines) expect(line.region, line.resourceName).to.equal("us-east-1");
     const alarm = eastLines.find((line) => line.type === "aws:cloudwatch/metricAlarm:MetricAlarm");
-    if (alarm) expect(alarm.unitPriceUsd).to.equal(PRICE_TABLE.regions["us-east-1"].cloudwatchAlarmMetricMonth.standardResolution.usd);
+    if (alarm) expect(alarm.unitPriceUsd).to.equal(completeRegion("us-east-1").cloudwatchAlarmMetricMonth.standardResolution.usd);
   });
 
   it("prices each stack's kube-prometheus-stack release from its values: Prometheus', Alertmanager's and Grafana's gp3 volumes and Grafana's NLB, in the cluster's region", () => {
@@ -122,7 +123,7 @@ describe("billable types on the synthesized stacks", function () {
       for (const component of ["Prometheus", "Alertmanager", "Grafana"])
         expect(descriptions, plan.stack).to.match(new RegExp(`GiB gp3 volume for ${component} `));
       expect(descriptions, plan.stack).to.match(/Grafana's internal Network Load Balancer/);
-      const prices = PRICE_TABLE.regions[cluster?.region ?? plan.region];
+      const prices = completeRegion(cluster?.region ?? plan.region);
       for (const line of lines) expect([prices.ebsGp3GibMonth.usd, prices.networkLoadBalancerHour.usd], line.description).to.include(line.unitPriceUsd);
     }
   });

@@ -8,9 +8,8 @@
 import { expect } from "chai";
 import { BILLABLE_TYPES } from "../../cost/billableTypes";
 import { estimateMonthlyCost, type CostEstimate } from "../../cost/estimate";
-import { MissingPriceError } from "../../cost/priceTable";
 import type { PlannedResource } from "../../synth/recordStack";
-import { planned, planOf } from "../fixtures/plannedResources";
+import { notPricedOf, onlyNotPriced, planned, planOf } from "../fixtures/plannedResources";
 
 const HOURS = 730;
 
@@ -134,29 +133,29 @@ describe("cost estimate of the data-protection resources", () => {
       ]);
     });
 
-    it("refuses an Aurora class the table lacks, naming region, engine, class, the key and the priced classes", () => {
-      expect(() => estimateMonthlyCost(planOf(auroraCluster("db", { classes: ["db.x2g.large"] })))).to.throw(
-        MissingPriceError,
-        /stack test, aws:rds\/clusterInstance:ClusterInstance db-0: .*aurora-postgresql price for DB instance class db\.x2g\.large in us-east-1 \(PRICE_TABLE\.regions\["us-east-1"\]\.auroraInstanceHour\["aurora-postgresql"\]\["db\.x2g\.large"\]\).*db\.r6g\.large/,
+    it("lists an Aurora class without a price as not priced, naming region, engine, class, the file and the fix", () => {
+      expect(onlyNotPriced(estimateMonthlyCost(planOf(auroraCluster("db", { classes: ["db.x2g.large"] }))), "db-0")).to.equal(
+        "db.x2g.large aurora-postgresql instance of cluster db (Aurora Standard), 730 h: no aurora-postgresql price for db.x2g.large in us-east-1 " +
+          "(cost/prices/us-east-1.json auroraInstanceHour.aurora-postgresql); add it with npm run prices:update -- --region us-east-1 --db-instance-class db.x2g.large",
       );
     });
 
-    it("refuses Aurora in a region without Aurora prices, and an engine the table does not price", () => {
-      expect(() => estimateMonthlyCost(planOf(auroraCluster("db", { region: "eu-west-1" }), "eu-west-1"))).to.throw(
-        MissingPriceError,
-        /db\.r6g\.large in eu-west-1 .*none is priced in eu-west-1 yet/,
+    it("lists Aurora in a region without Aurora prices, and an engine the data does not price, as not priced", () => {
+      expect(onlyNotPriced(estimateMonthlyCost(planOf(auroraCluster("db", { region: "eu-west-1" }), "eu-west-1")), "db-0")).to.match(
+        /no aurora-postgresql price for db\.r6g\.large in eu-west-1 /,
       );
-      expect(() => estimateMonthlyCost(planOf(auroraCluster("db", { engine: "aurora" })))).to.throw(MissingPriceError, /no Aurora prices for engine aurora /);
+      expect(onlyNotPriced(estimateMonthlyCost(planOf(auroraCluster("db", { engine: "aurora" }))), "db-0")).to.match(
+        /covers aurora-postgresql and aurora-mysql, not aurora$/,
+      );
     });
 
-    it("refuses an instance whose cluster is not in the plan, and a Multi-AZ DB cluster (not Aurora)", () => {
+    it("lists an instance whose cluster is not in the plan, and a Multi-AZ DB cluster (not Aurora), as not priced with the reason", () => {
       const [, instance] = auroraCluster("db");
-      expect(() => estimateMonthlyCost(planOf([instance]))).to.throw(Error, /joins cluster db, which is not in stack test's plan/);
-      expect(() => estimateMonthlyCost(planOf(auroraCluster("maz", { engine: "postgres", storageType: "io1" })))).to.throw(
-        Error,
+      expect(onlyNotPriced(estimateMonthlyCost(planOf([instance])), "db-0")).to.match(/joins cluster db, which is not in stack test's plan/);
+      expect(notPricedOf(estimateMonthlyCost(planOf(auroraCluster("maz", { engine: "postgres", storageType: "io1" }))), "maz")[0]).to.match(
         /RDS cluster maz has engine postgres: cost\/billableTypes\.ts prices Aurora clusters only/,
       );
-      expect(() => estimateMonthlyCost(planOf(auroraCluster("odd", { storageType: "gp3" })))).to.throw(Error, /RDS cluster odd has storageType gp3/);
+      expect(notPricedOf(estimateMonthlyCost(planOf(auroraCluster("odd", { storageType: "gp3" }))), "odd")[0]).to.match(/RDS cluster odd has storageType gp3/);
     });
   });
 
@@ -197,12 +196,11 @@ describe("cost estimate of the data-protection resources", () => {
       ]);
     });
 
-    it("refuses a table in provisioned capacity mode, set or by default, naming the table and the fix", () => {
-      expect(() => estimateMonthlyCost(planOf([table({ billingMode: "PROVISIONED", readCapacity: 5, writeCapacity: 5 })]))).to.throw(
-        Error,
-        /stack test, aws:dynamodb\/table:Table orders: DynamoDB table orders has billingMode PROVISIONED: .*set billingMode PAY_PER_REQUEST/,
+    it("lists a table in provisioned capacity mode, set or by default, as not priced, naming the table and the fix", () => {
+      expect(onlyNotPriced(estimateMonthlyCost(planOf([table({ billingMode: "PROVISIONED", readCapacity: 5, writeCapacity: 5 })])), "orders")).to.match(
+        /^every fixed charge of the resource: cannot be priced: DynamoDB table orders has billingMode PROVISIONED: .*set billingMode PAY_PER_REQUEST/,
       );
-      expect(() => estimateMonthlyCost(planOf([table({})]))).to.throw(Error, /billingMode PROVISIONED \(the default when billingMode is not set\)/);
+      expect(onlyNotPriced(estimateMonthlyCost(planOf([table({})])), "orders")).to.match(/billingMode PROVISIONED \(the default when billingMode is not set\)/);
     });
 
     it("lists a DR-region replica's replicated writes, reads, storage, transfer from the primary region and point-in-time recovery", () => {

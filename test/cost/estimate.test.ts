@@ -3,15 +3,15 @@
  * price table's numbers (quantity x unit price x 730 hours), not by calling the code under test.
  */
 import { expect } from "chai";
-import { UnclassifiedTypeError } from "../../cost/billableTypes";
+import { completeRegion } from "../fixtures/prices";
 import { estimateMonthlyCost, type CostEstimate, type CostLine } from "../../cost/estimate";
-import { MissingPriceError, PRICE_TABLE, type PriceTable } from "../../cost/priceTable";
+import { PRICE_TABLE, type PriceTable } from "../../cost/priceTable";
 import type { PlannedResource } from "../../synth/recordStack";
-import { planned, planOf } from "../fixtures/plannedResources";
+import { notPricedOf, onlyNotPriced, planned, planOf } from "../fixtures/plannedResources";
 
 const HOURS = 730;
-const EAST = PRICE_TABLE.regions["us-east-1"];
-const WEST = PRICE_TABLE.regions["us-west-2"];
+const EAST = completeRegion("us-east-1");
+const WEST = completeRegion("us-west-2");
 
 /** The lines of one resource whose description contains `text`. */
 function linesOf(estimate: CostEstimate, resourceName: string, text = ""): CostLine[] {
@@ -228,7 +228,11 @@ describe("cost estimate", () => {
         "us-west-2",
         "orphan",
       );
-      expect(() => estimateMonthlyCost(planOf([orphan], "us-west-2", "dr"))).to.throw(Error, /cannot tell the engine of RDS instance orphan/);
+      const estimate = estimateMonthlyCost(planOf([orphan], "us-west-2", "dr"));
+      expect(estimate.lines).to.have.length(0);
+      expect(onlyNotPriced(estimate, "orphan")).to.match(
+        /^every fixed charge of the resource: cannot be priced: cannot tell the engine of RDS instance orphan/,
+      );
     });
 
     it("prices a point-in-time restore's instance hours and lists its storage (size from the backup) as usage", () => {
@@ -341,22 +345,22 @@ describe("cost estimate", () => {
       expect(linesOf(estimate, "kps", "2 x 1024 GiB gp3 volume for Prometheus")[0]).to.include({ quantity: 2048 });
     });
 
-    it("refuses a size that is not in Gi or Ti, naming the values key", () => {
-      expect(() => estimateMonthlyCost(planOf([release(chartValues({ prometheus: "50G" }))]))).to.throw(
-        Error,
-        /stack test, kubernetes:helm\.sh\/v3:Release kps: prometheus\.prometheusSpec\.storageSpec\.volumeClaimTemplate\.spec\.resources\.requests\.storage is "50G": .*Gi or Ti/,
+    it("lists a release whose size is not in Gi or Ti as not priced, naming the values key", () => {
+      expect(onlyNotPriced(estimateMonthlyCost(planOf([release(chartValues({ prometheus: "50G" }))])), "kps")).to.match(
+        /cannot be priced: prometheus\.prometheusSpec\.storageSpec\.volumeClaimTemplate\.spec\.resources\.requests\.storage is "50G": .*Gi or Ti/,
       );
-      expect(() => estimateMonthlyCost(planOf([release(chartValues({ grafanaPersistence: { enabled: true, size: "512Mi" } }))]))).to.throw(
-        Error,
+      expect(onlyNotPriced(estimateMonthlyCost(planOf([release(chartValues({ grafanaPersistence: { enabled: true, size: "512Mi" } }))])), "kps")).to.match(
         /grafana\.persistence\.size is "512Mi"/,
       );
     });
 
-    it("refuses a load balancer type annotation it cannot price, and a StorageClass that is not gp3", () => {
+    it("lists a load balancer type annotation it cannot price, and a StorageClass that is not gp3, as not priced", () => {
       const external = { type: "LoadBalancer", annotations: { "service.beta.kubernetes.io/aws-load-balancer-type": "external" } };
-      expect(() => estimateMonthlyCost(planOf([release(chartValues({ grafanaService: external }))]))).to.throw(Error, /aws-load-balancer-type.*"external"/);
+      expect(onlyNotPriced(estimateMonthlyCost(planOf([release(chartValues({ grafanaService: external }))])), "kps")).to.match(
+        /aws-load-balancer-type.*"external"/,
+      );
       const io2 = planned("kubernetes:storage.k8s.io/v1:StorageClass", "sc", { metadata: { name: "gp3-encrypted" }, parameters: { type: "io2" } });
-      expect(() => estimateMonthlyCost(planOf([io2, release(chartValues())]))).to.throw(Error, /StorageClass gp3-encrypted provisions io2 volumes/);
+      expect(onlyNotPriced(estimateMonthlyCost(planOf([io2, release(chartValues())])), "kps")).to.match(/StorageClass gp3-encrypted provisions io2 volumes/);
     });
 
     it("prices the release in its cluster's region, found through its Kubernetes provider, not the region it was recorded in", () => {
@@ -364,7 +368,7 @@ describe("cost estimate", () => {
       const provider = { ...planned("pulumi:providers:kubernetes", "k8s", { kubeconfig: "{}" }), propertyDependencies: { kubeconfig: [cluster.urn] } };
       const recordedInStackRegion = { ...release(chartValues(), "us-east-1"), providerUrn: provider.urn };
       const estimate = estimateMonthlyCost(planOf([cluster, provider, recordedInStackRegion], "eu-west-1"));
-      const ireland = PRICE_TABLE.regions["eu-west-1"];
+      const ireland = completeRegion("eu-west-1");
       closeTo(
         linesOf(estimate, "kps").reduce((sum, line) => sum + line.monthlyUsd, 0),
         65 * ireland.ebsGp3GibMonth.usd + HOURS * ireland.networkLoadBalancerHour.usd,
@@ -372,7 +376,7 @@ describe("cost estimate", () => {
       expect(linesOf(estimate, "kps", "in the cluster's region eu-west-1")).to.have.length(4);
       // Without a provider that names a cluster, the stack's region.
       const fallback = estimateMonthlyCost(planOf([release(chartValues(), "us-east-1")], "eu-central-1"));
-      expect(linesOf(fallback, "kps", "Network Load Balancer")[0].unitPriceUsd).to.equal(PRICE_TABLE.regions["eu-central-1"].networkLoadBalancerHour.usd);
+      expect(linesOf(fallback, "kps", "Network Load Balancer")[0].unitPriceUsd).to.equal(completeRegion("eu-central-1").networkLoadBalancerHour.usd);
     });
 
     it("prices a CloudWatch dashboard at $3.00 a month and a secret at $0.40 (plus one per replica), API calls as usage", () => {
@@ -383,7 +387,7 @@ describe("cost estimate", () => {
       expect(linesOf(estimate, "dash")[0]).to.include({ quantity: 1, unit: "dashboard-month", unitPriceUsd: 3 });
       expect(linesOf(estimate, "dash")[0].description).to.match(/first 3 dashboards of an account are free: not applied/);
       expect(linesOf(estimate, "secret")[0]).to.include({ description: "Secrets Manager secret app/grafana-admin-*", unitPriceUsd: 0.4 });
-      closeTo(monthlyOf(estimate, "replicated"), EAST.secretsManagerSecretMonth.usd + PRICE_TABLE.regions["eu-west-1"].secretsManagerSecretMonth.usd);
+      closeTo(monthlyOf(estimate, "replicated"), EAST.secretsManagerSecretMonth.usd + completeRegion("eu-west-1").secretsManagerSecretMonth.usd);
       closeTo(estimate.totalMonthlyUsd, 3 + 0.4 + 0.8);
       expect(estimate.usageBased.filter((usage) => usage.unit === "Secrets Manager API calls, per 10,000")).to.have.length(2);
     });
@@ -392,7 +396,13 @@ describe("cost estimate", () => {
   describe("regions", () => {
     it("prices each resource in its own region: a DR-stack alarm in us-east-1 at us-east-1's price", () => {
       const table: PriceTable = JSON.parse(JSON.stringify(PRICE_TABLE));
-      table.regions["us-east-1"].cloudwatchAlarmMetricMonth.standardResolution.usd = 0.77;
+      table.regions["us-east-1"] = {
+        ...completeRegion("us-east-1"),
+        cloudwatchAlarmMetricMonth: {
+          ...completeRegion("us-east-1").cloudwatchAlarmMetricMonth,
+          standardResolution: { ...completeRegion("us-east-1").cloudwatchAlarmMetricMonth.standardResolution, usd: 0.77 },
+        },
+      };
       const estimate = estimateMonthlyCost(
         planOf(
           [
@@ -420,50 +430,86 @@ describe("cost estimate", () => {
     });
   });
 
-  describe("errors", () => {
-    it("refuses an unclassified type, naming it and cost/billableTypes.ts", () => {
+  describe("what it cannot price: listed with the reason, never thrown", () => {
+    it("lists an unclassified type as not priced, naming it and cost/billableTypes.ts", () => {
       const instance = planned("aws:ec2/instance:Instance", "bastion", { instanceType: "t3.micro" });
-      expect(() => estimateMonthlyCost(planOf([instance]))).to.throw(
-        UnclassifiedTypeError,
-        /aws:ec2\/instance:Instance \(resource bastion\).*cost\/billableTypes\.ts/,
-      );
+      const estimate = estimateMonthlyCost(planOf([instance]));
+      expect(estimate.lines).to.have.length(0);
+      expect(estimate.unpriced).to.have.length(1);
+      expect(estimate.unpriced[0]).to.include({
+        resourceName: "bastion",
+        type: "aws:ec2/instance:Instance",
+        region: "us-east-1",
+        description: "every fixed charge of the resource",
+      });
+      expect(estimate.unpriced[0].reason).to.match(/aws:ec2\/instance:Instance \(resource bastion\).*cost\/billableTypes\.ts/);
     });
 
     it("refuses an unclassified remote component but takes the program's own components as free groupings", () => {
       const service = planned("awsx:ecs:FargateService", "service", {}, { custom: false });
-      expect(() => estimateMonthlyCost(planOf([service]))).to.throw(UnclassifiedTypeError, /awsx:ecs:FargateService/);
+      expect(onlyNotPriced(estimateMonthlyCost(planOf([service])), "service")).to.match(/awsx:ecs:FargateService/);
       const component = planned("multi-region-dr:compute:AppTier", "app", {}, { custom: false });
       const estimate = estimateMonthlyCost(planOf([component]));
       expect(estimate.lines).to.have.length(0);
       expect(estimate.usageBased).to.have.length(0);
     });
 
-    it("refuses an instance type the table lacks, naming the region, the type, the key and the fix", () => {
-      expect(() => estimateMonthlyCost(planOf(appTier("m9z.large", 2)))).to.throw(
-        MissingPriceError,
-        /stack test, aws:autoscaling\/group:Group app-asg: .*instance type m9z\.large in us-east-1 \(PRICE_TABLE\.regions\["us-east-1"\]\.ec2InstanceHour\["m9z\.large"\]\): add it .* or change the config/,
+    it("lists an instance type without a price as not priced, with its quantity, unit, the file, the key and the fix, and prices the rest", () => {
+      const estimate = estimateMonthlyCost(planOf(appTier("m9z.large", 2)));
+      expect(estimate.unpriced).to.deep.equal([
+        {
+          resourceName: "app-asg",
+          type: "aws:autoscaling/group:Group",
+          region: "us-east-1",
+          description: "2 x m9z.large on-demand, 730 h",
+          quantity: 2 * HOURS,
+          unit: "instance-hour",
+          reason:
+            "no EC2 on-demand price for m9z.large in us-east-1 (cost/prices/us-east-1.json ec2InstanceHour); add it with npm run prices:update -- --region us-east-1 --instance-type m9z.large",
+        },
+      ]);
+      // The volume and the detailed-monitoring metrics of the same group are still priced, and only they make the total.
+      const priced = linesOf(estimate, "app-asg");
+      expect(priced.map((line) => line.unit)).to.deep.equal(["GiB-month", "metric-month"]);
+      closeTo(
+        estimate.totalMonthlyUsd,
+        priced.reduce((sum, line) => sum + line.monthlyUsd, 0),
       );
     });
 
-    it("refuses a region the table lacks, naming it", () => {
-      expect(() => estimateMonthlyCost(planOf(appTier("t3.small", 1, "sa-east-1"), "sa-east-1"))).to.throw(MissingPriceError, /no prices for region sa-east-1/);
+    it("lists every fixed charge in a region without price data as not priced, naming the region's file and the fix", () => {
+      const estimate = estimateMonthlyCost(planOf(appTier("t3.small", 1, "sa-east-1"), "sa-east-1"));
+      expect(estimate.lines).to.have.length(0);
+      expect(estimate.totalMonthlyUsd).to.equal(0);
+      expect(estimate.unpriced.map((charge) => charge.unit)).to.deep.equal(["instance-hour", "GiB-month", "metric-month"]);
+      for (const charge of estimate.unpriced) {
+        expect(charge.reason).to.match(
+          /^no price data for region sa-east-1 \(cost\/prices\/sa-east-1\.json\); add it with npm run prices:update -- --region sa-east-1/,
+        );
+      }
     });
 
-    it("refuses a DB instance class or engine the table lacks, naming region, engine and class", () => {
-      expect(() => estimateMonthlyCost(planOf([database({ engine: "postgres", allocatedStorage: 20 }, "eu-west-1")], "eu-west-1"))).to.throw(
-        MissingPriceError,
-        /RDS postgres price for DB instance class db\.t4g\.medium in eu-west-1.*none is priced in eu-west-1 yet/,
-      );
-      expect(() => estimateMonthlyCost(planOf([database({ engine: "postgres", instanceClass: "db.x9.huge" })]))).to.throw(
-        MissingPriceError,
+    it("lists a DB instance class or engine without a price as not priced, naming region, engine and class", () => {
+      expect(notPricedOf(estimateMonthlyCost(planOf([database({ engine: "postgres", allocatedStorage: 20 }, "eu-west-1")], "eu-west-1")), "db")).to.deep.equal([
+        "db.t4g.medium postgres Single-AZ, 730 h: no RDS postgres price for db.t4g.medium in eu-west-1 (cost/prices/eu-west-1.json rdsInstanceHour.postgres); add it with npm run prices:update -- --region eu-west-1 --db-instance-class db.t4g.medium",
+      ]);
+      expect(onlyNotPriced(estimateMonthlyCost(planOf([database({ engine: "postgres", instanceClass: "db.x9.huge" })])), "db")).to.match(
         /db\.x9\.huge in us-east-1/,
       );
-      expect(() => estimateMonthlyCost(planOf([database({ engine: "oracle-ee" })]))).to.throw(MissingPriceError, /engine oracle-ee/);
+      expect(onlyNotPriced(estimateMonthlyCost(planOf([database({ engine: "oracle-ee" })])), "db")).to.match(/covers RDS postgres and mysql, not oracle-ee/);
     });
 
-    it("refuses a group whose launch template is not in the plan", () => {
+    it("lists a group whose launch template is not in the plan as not priced, with the reason", () => {
       const [, group] = appTier("t3.small", 1);
-      expect(() => estimateMonthlyCost(planOf([group]))).to.throw(Error, /launches template app-lt-1234, which is not in stack test's plan/);
+      expect(notPricedOf(estimateMonthlyCost(planOf([group])), "app-asg")).to.deep.equal([
+        "every fixed charge of the resource: cannot be priced: Auto Scaling group app-asg launches template app-lt-1234, which is not in stack test's plan",
+      ]);
+    });
+
+    it("prices a plan of priced names with nothing left out", () => {
+      const estimate = estimateMonthlyCost(planOf([...appTier("t3.small", 2), database({ engine: "postgres", allocatedStorage: 20 })]));
+      expect(estimate.unpriced).to.deep.equal([]);
+      expect(estimate.lines).to.have.length.above(3);
     });
   });
 });

@@ -3,7 +3,7 @@
  * lines and the markdown table, rounded only here.
  */
 import { expect } from "chai";
-import { costShare, type CostEstimate, type CostLine } from "../../cost/estimate";
+import { costShare, type CostEstimate, type CostLine, type UnpricedCharge } from "../../cost/estimate";
 import { formatDollars, formatShare, formatUnitPrice, renderCostComparison, renderCostLines, renderCostMarkdown } from "../../cost/render";
 
 function line(resourceName: string, monthlyUsd: number, overrides: Partial<CostLine> = {}): CostLine {
@@ -22,12 +22,26 @@ function line(resourceName: string, monthlyUsd: number, overrides: Partial<CostL
   };
 }
 
-function estimateOf(stack: string, lines: CostLine[], region = "us-east-1"): CostEstimate {
+/** A fixed charge of `resourceName` without a price in `region`. */
+function notPriced(resourceName: string, region = "eu-west-3"): UnpricedCharge {
+  return {
+    resourceName,
+    type: "aws:autoscaling/group:Group",
+    region,
+    description: "2 x m7i.large on-demand, 730 h",
+    quantity: 1460,
+    unit: "instance-hour",
+    reason: `no EC2 on-demand price for m7i.large in ${region}`,
+  };
+}
+
+function estimateOf(stack: string, lines: CostLine[], region = "us-east-1", unpriced: UnpricedCharge[] = []): CostEstimate {
   return {
     stack,
     region,
     asOf: "2026-11-21",
     lines,
+    unpriced,
     usageBased: [{ resourceName: "data", type: "aws:s3/bucket:Bucket", unit: "per GB-month stored" }],
     totalMonthlyUsd: lines.reduce((sum, each) => sum + each.monthlyUsd, 0),
   };
@@ -72,12 +86,50 @@ describe("cost rendering", () => {
     );
     const out = renderCostLines(estimate, 2);
     expect(out[0]).to.equal(
-      "cost of dr (us-west-2): $111.10/month on-demand at list prices of 2026-11-21, 4 priced lines, 1 usage-based charges not estimated",
+      "cost of dr (us-west-2): $111.10/month on-demand at list prices of 2026-11-21, 4 priced lines, 0 fixed charges not priced, 1 usage-based charges not estimated",
     );
     expect(out[1]).to.match(/^\s+\$100\.00 {2}large: large charge \[us-east-1\]$/);
     expect(out[2]).to.match(/^\s+\$10\.00 {2}middle: middle charge \[us-east-1\]$/);
     expect(out[3]).to.match(/^\s+\$1\.10 {2}2 more lines$/);
     expect(out[4]).to.include("† unit price not verified");
+    expect(out).to.have.length(5);
+  });
+
+  it("says how many fixed charges are not priced, calls the total a lower bound and lists each with its quantity and reason", () => {
+    const estimate = estimateOf("primary", [line("nat", 50)], "eu-west-3", [
+      notPriced("app-asg"),
+      { ...notPriced("odd"), quantity: undefined, unit: undefined, description: "every fixed charge of the resource", reason: "cannot be priced: why" },
+    ]);
+    const out = renderCostLines(estimate);
+    expect(out[0]).to.equal(
+      "cost of primary (eu-west-3): at least $50.00/month (partial: 2 fixed charges not priced) on-demand at list prices of 2026-11-21, 1 priced lines, 2 fixed charges not priced, 1 usage-based charges not estimated",
+    );
+    expect(out[2]).to.match(
+      /^\s+not priced {2}app-asg: 2 x m7i\.large on-demand, 730 h \(1,460 instance-hour\/month\): no EC2 on-demand price for m7i\.large in eu-west-3$/,
+    );
+    expect(out[3]).to.match(/^\s+not priced {2}odd: every fixed charge of the resource: cannot be priced: why$/);
+    const one = renderCostLines(estimateOf("dr", [], "eu-west-3", [notPriced("app-asg")]));
+    expect(one[0]).to.include("at least $0.00/month (partial: 1 fixed charge not priced)");
+  });
+
+  it("labels the DR share partial when either side has fixed charges not priced, saying how many on each side", () => {
+    const partialDr = estimateOf("dr", [line("replica", 40), line("nat", 10)], "eu-west-3", [notPriced("dr-asg")]);
+    expect(renderCostComparison(primary, partialDr, "warm-standby")).to.equal(
+      "warm-standby: DR stack dr $50.00/month = 25.0% of the primary's $200.00/month (partial: fixed charges not priced, 1 in dr)",
+    );
+    const partialPrimary = estimateOf("primary", [line("database", 150), line("nat", 50)], "eu-west-3", [notPriced("a"), notPriced("b")]);
+    expect(renderCostComparison(partialPrimary, partialDr)).to.match(/\(partial: fixed charges not priced, 2 in primary and 1 in dr\)$/);
+    expect(renderCostComparison(estimateOf("primary", [], "eu-west-3", [notPriced("a")]), dr)).to.equal(
+      "DR stack dr $50.00/month; the primary primary costs $0.00/month, so there is no share to give (partial: fixed charges not priced, 1 in primary)",
+    );
+  });
+
+  it("renders the fixed charges not priced as their own table, left out of a total of the priced lines", () => {
+    const markdown = renderCostMarkdown(estimateOf("dr", [line("nat", 10)], "eu-west-3", [{ ...notPriced("app|asg"), reason: "no price | here" }]));
+    expect(markdown).to.include("at least $10.00/month (partial: 1 fixed charge not priced)");
+    expect(markdown).to.include("| **Total of the priced lines** | | | | | | **$10.00** |");
+    expect(markdown).to.include("| Resource | Region | Description | Quantity | Unit | Why not priced |");
+    expect(markdown).to.include("| app\\|asg | eu-west-3 | 2 x m7i.large on-demand, 730 h | 1,460 | instance-hour | no price \\| here |");
   });
 
   it("renders a markdown table with the total row and the usage-based list, pipes escaped", () => {
