@@ -4,7 +4,9 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import type { z } from "zod";
+import { closestNames } from "./closestNames";
 import { ConfigError, type ConfigProblem } from "./errors";
+import { namespaceProblems, parseConfigValue } from "./namespaces";
 import { failoverDetectionProblem } from "./rules";
 import { CONFIG_NAMESPACE, drConfigSchema, KEYS_BY_ROLE, primaryConfigSchema, ROLES, type StackConfig } from "./schema";
 
@@ -12,25 +14,31 @@ import { CONFIG_NAMESPACE, drConfigSchema, KEYS_BY_ROLE, primaryConfigSchema, RO
  * Parses the stack's config from a flat map of full keys (`multi-region-dr:network`, `aws:region`)
  * to values, where object values are JSON text as Pulumi passes them.
  *
+ * Keys of other namespaces are not read, but a key that would be silently ignored is refused (see
+ * `namespaceProblems`): one under a namespace that looks like the project's (`multi_region_dr:app`)
+ * and one of this project's top-level keys under `aws:` (`aws:app`).
+ *
  * @param stackName the stack being configured, for the error's heading.
  * @returns the typed configuration with every default filled in.
- * @throws ConfigError listing every problem: unknown keys, bad values, missing required keys.
+ * @throws ConfigError listing every problem: misplaced and unknown keys, bad values, missing required keys.
  */
 export function parseStackConfig(allConfig: Readonly<Record<string, string>>, stackName: string): StackConfig {
   const prefix = `${CONFIG_NAMESPACE}:`;
   const values: Record<string, unknown> = {};
   for (const [fullKey, text] of Object.entries(allConfig)) {
-    if (fullKey.startsWith(prefix)) values[fullKey.slice(prefix.length)] = parseValue(text);
+    if (fullKey.startsWith(prefix)) values[fullKey.slice(prefix.length)] = parseConfigValue(text);
   }
   const context = `Invalid configuration for stack "${stackName}" (Pulumi.${stackName}.yaml)`;
+  const misplaced = namespaceProblems(allConfig, CONFIG_NAMESPACE, PROJECT_KEYS);
 
   const role = values.role;
   if (typeof role !== "string" || !(ROLES as readonly string[]).includes(role)) {
     throw new ConfigError(context, [
+      ...misplaced,
       { key: `${prefix}role`, value: role, message: `must be one of ${ROLES.join(" or ")}: which half of the DR pair this stack builds` },
     ]);
   }
-  const problems: ConfigProblem[] = [];
+  const problems: ConfigProblem[] = [...misplaced];
   if (values.region !== undefined) {
     problems.push({
       key: `${prefix}region`,
@@ -61,14 +69,8 @@ export function readStackConfig(): StackConfig {
   return parseStackConfig(pulumi.runtime.allConfig(), pulumi.getStack());
 }
 
-/** Pulumi hands structured values as JSON text and scalars as plain text. */
-function parseValue(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return text;
-  }
-}
+/** Every top-level key of either role, under the project's namespace (`region` is `aws:region`). */
+const PROJECT_KEYS: readonly string[] = [...new Set([...KEYS_BY_ROLE.primary, ...KEYS_BY_ROLE.dr])].filter((key) => key !== "region");
 
 function toProblems(issue: z.core.$ZodIssue, prefix: string, role: string, topLevelKeys: readonly string[]): ConfigProblem[] {
   const path = issue.path.map(String);
@@ -79,11 +81,18 @@ function toProblems(issue: z.core.$ZodIssue, prefix: string, role: string, topLe
       value: (issue.input as Record<string, unknown> | undefined)?.[unknown],
       message:
         path.length === 0
-          ? `is not a key the ${role} stack reads; remove it or use one of: ${topLevelKeys.join(", ")}`
+          ? unknownTopLevelKeyMessage(unknown, role, topLevelKeys)
           : "is not a known setting; check the spelling against the README's config reference, or remove it",
     }));
   }
   return [{ key: keyOf(path), value: issue.input, message: issue.message }];
+}
+
+/** An unknown top-level key: the keys the role reads, and the closest of them when one is near. */
+function unknownTopLevelKeyMessage(unknown: string, role: string, topLevelKeys: readonly string[]): string {
+  const closest = closestNames(unknown, topLevelKeys);
+  const hint = closest.length > 0 ? ` (closest: ${closest.join(", ")})` : "";
+  return `is not a key the ${role} stack reads; remove it or use one of: ${topLevelKeys.join(", ")}${hint}`;
 }
 
 /** Rules that span several keys, checked once each key is valid on its own. */
