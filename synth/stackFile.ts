@@ -161,7 +161,11 @@ function parseYamlFile(file: string, missingHint: string): unknown {
   }
 }
 
-function fileSystemError(file: string, error: unknown, missingHint: string): unknown {
+/**
+ * A file-system error reading `file` as a StackFileError that says what to do (no such file, a
+ * folder, permission denied), or the error itself for any other code.
+ */
+export function fileSystemError(file: string, error: unknown, missingHint: string): unknown {
   switch ((error as NodeJS.ErrnoException).code) {
     case "ENOENT":
       return new StackFileError(file, `no such file; ${missingHint}`);
