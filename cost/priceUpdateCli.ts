@@ -86,6 +86,10 @@ export async function main(argv: string[], context: CliContext): Promise<number>
       progress: (line: string) => context.stderr(`prices:update: ${line}`),
     });
     context.stdout(formatReport(report));
+    if (!(values["dry-run"] ?? false) && values["prices-dir"] === undefined) {
+      const [{ writePriceCoverage }, { loadPriceTable }] = await Promise.all([import("./coverage.js"), import("./priceTable.js")]);
+      if (writePriceCoverage(loadPriceTable())) context.stdout("updated the price coverage table of docs/regions-sizes-and-prices.md");
+    }
     return 0;
   } catch (error) {
     const { name, message } = error as Error;
