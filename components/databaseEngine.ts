@@ -105,3 +105,27 @@ export const TLS_PARAMETERS = {
  *   (aws.rds.GlobalCluster docs, "Upgrading Engine Versions").
  */
 export const GLOBAL_MEMBER_IGNORED_CHANGES = ["globalClusterIdentifier", "replicationSourceIdentifier", "engineVersion"] as const;
+
+/**
+ * DB instance classes on which RDS for MySQL (and MariaDB) offers no Performance Insights / Database
+ * Insights: CreateDBInstance with `EnablePerformanceInsights` is refused on them (RDS User Guide,
+ * "Amazon RDS DB engine, Region, and instance class support for Database Insights"). RDS for
+ * PostgreSQL has no such restriction.
+ */
+const MYSQL_CLASSES_WITHOUT_PERFORMANCE_INSIGHTS: ReadonlySet<string> = new Set([
+  "db.t2.micro",
+  "db.t2.small",
+  "db.t3.micro",
+  "db.t3.small",
+  "db.t4g.micro",
+  "db.t4g.small",
+]);
+
+/**
+ * Whether RDS offers Performance Insights for an engine on a DB instance class (see
+ * MYSQL_CLASSES_WITHOUT_PERFORMANCE_INSIGHTS).
+ * @param engine `postgres` or `mysql`; undefined when unknown (a read replica's plan has no engine), taken as the stricter MySQL rule.
+ */
+export function performanceInsightsSupported(engine: Engine | undefined, instanceClass: string): boolean {
+  return engine === "postgres" || !MYSQL_CLASSES_WITHOUT_PERFORMANCE_INSIGHTS.has(instanceClass);
+}

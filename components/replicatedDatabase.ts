@@ -25,7 +25,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { ENGINES, type Engine } from "../config/schema";
 import { accountContext } from "./account";
 import { type AuroraRoleArgs, auroraArgsProblems, buildAuroraCluster } from "./auroraGlobalCluster";
-import { type DatabaseParameter, type EngineMode, parameterGroupFamily } from "./databaseEngine";
+import { type DatabaseParameter, type EngineMode, parameterGroupFamily, performanceInsightsSupported } from "./databaseEngine";
 import { managedPolicyArn, serviceTrustPolicy } from "./policyDocuments";
 
 /** Enhanced monitoring granularity, seconds (RDS accepts 0, 1, 5, 10, 15, 30, 60). */
@@ -281,9 +281,14 @@ function buildInstance(
     enabledCloudwatchLogsExports: [...engine.logExports],
     monitoringInterval: ENHANCED_MONITORING_INTERVAL_SECONDS,
     monitoringRoleArn: shared.monitoringRole.arn,
-    performanceInsightsEnabled: true,
-    performanceInsightsKmsKeyId: args.kmsKeyArn,
-    performanceInsightsRetentionPeriod: PERFORMANCE_INSIGHTS_RETENTION_DAYS,
+    ...(performanceInsightsSupported(args.engine, args.instanceClass)
+      ? {
+          performanceInsightsEnabled: true,
+          performanceInsightsKmsKeyId: args.kmsKeyArn,
+          performanceInsightsRetentionPeriod: PERFORMANCE_INSIGHTS_RETENTION_DAYS,
+        }
+      : // RDS refuses Performance Insights for MySQL on micro and small classes (performanceInsightsSupported).
+        { performanceInsightsEnabled: false }),
     port: engine.port,
   };
   return new aws.rds.Instance(

@@ -873,6 +873,51 @@ describe("ReplicatedDatabase", () => {
     });
   });
 
+  describe("Performance Insights where RDS offers it", () => {
+    async function instanceOf(engine: "postgres" | "mysql", instanceClass: string, mode: "primary" | "replica"): Promise<PlannedResource> {
+      const { resources } = await plan(mode === "primary" ? "us-east-1" : "us-west-2", (opts) => {
+        const args = { engine, instanceClass, engineVersion: engine === "mysql" ? "8.4" : "17", parameters: databaseParameters(engine) };
+        new ReplicatedDatabase(
+          "db",
+          mode === "primary"
+            ? primaryDatabaseArgs(args)
+            : {
+                ...databaseCommon,
+                ...args,
+                mode: "replica",
+                sourceDatabaseArn: SOURCE_DB_ARN,
+                kmsKeyArn: WEST_KEY,
+                protect: false,
+                finalSnapshotPrefix: "dr-db",
+              },
+          opts,
+        );
+      });
+      return one(resources, T.rds);
+    }
+
+    it("turns it off for MySQL on micro and small classes, primary and replica alike (RDS refuses it there)", async () => {
+      for (const [instanceClass, mode] of [
+        ["db.t4g.micro", "primary"],
+        ["db.t3.small", "replica"],
+      ] as const) {
+        const instance = await instanceOf("mysql", instanceClass, mode);
+        expect(instance.inputs.performanceInsightsEnabled, `${instanceClass} ${mode}`).to.equal(false);
+        expect(instance.inputs).to.not.have.any.keys("performanceInsightsKmsKeyId", "performanceInsightsRetentionPeriod");
+      }
+    });
+
+    it("keeps it on, under the region's key, for MySQL on db.t4g.medium and PostgreSQL on db.t4g.micro", async () => {
+      for (const [engine, instanceClass] of [
+        ["mysql", "db.t4g.medium"],
+        ["postgres", "db.t4g.micro"],
+      ] as const) {
+        const instance = await instanceOf(engine, instanceClass, "primary");
+        expect(instance.inputs, `${engine} ${instanceClass}`).to.include({ performanceInsightsEnabled: true, performanceInsightsKmsKeyId: EAST_KEY });
+      }
+    });
+  });
+
   describe("replica mode", () => {
     let instance: PlannedResource;
     before(async () => {

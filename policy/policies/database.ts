@@ -8,7 +8,7 @@
  * with encrypted Performance Insights. Sources: @pulumi/awsguard (AG), AWS Security Hub (SH),
  * Checkov (CKV), Well-Architected reliability (WA), the Aurora User Guide (RDS).
  */
-import { GLOBAL_MEMBER_IGNORED_CHANGES, TLS_PARAMETERS, auroraInstanceClassProblem } from "../../components/databaseEngine";
+import { GLOBAL_MEMBER_IGNORED_CHANGES, TLS_PARAMETERS, auroraInstanceClassProblem, performanceInsightsSupported } from "../../components/databaseEngine";
 import { arnRegion } from "../../invariants/plan";
 import { asList, dependsOn, ofType, regionOf, resourcePolicy, schema, stackPolicy, TYPES } from "./kit";
 
@@ -173,10 +173,13 @@ const copyTags = resourcePolicy({
 
 const performanceInsights = resourcePolicy({
   name: "rds-performance-insights",
-  description: "RDS Performance Insights is on and encrypted with a customer-managed key (compliance-policies, CKV_AWS_353/354)",
+  description:
+    "RDS Performance Insights is on and encrypted with a customer-managed key (compliance-policies, CKV_AWS_353/354), where RDS offers it (not MySQL on micro and small classes)",
   enforcementLevel: "advisory",
   type: TYPES.rdsInstance,
   check: (props, _config, report) => {
+    const engine = props.engine === "postgres" || props.engine === "mysql" ? props.engine : undefined;
+    if (typeof props.instanceClass === "string" && !performanceInsightsSupported(engine, props.instanceClass)) return;
     if (props.performanceInsightsEnabled !== true) report("set performanceInsightsEnabled to true");
     else if (!isCustomerKeyArn(props.performanceInsightsKmsKeyId)) report("set performanceInsightsKmsKeyId to the region's customer-managed key");
   },

@@ -351,6 +351,24 @@ describe("database policies", () => {
     it("fails Performance Insights on with alias/aws/rds", async () => {
       await expectOnly("rds-performance-insights", primaryDb({ performanceInsightsKmsKeyId: "alias/aws/rds" }), /performanceInsightsKmsKeyId/);
     });
+    it("passes Performance Insights off where RDS does not offer it: MySQL, and a replica (no engine), on micro and small classes", async () => {
+      const off = { performanceInsightsEnabled: false, performanceInsightsKmsKeyId: undefined };
+      await expectNone("rds-performance-insights", primaryDb({ ...off, engine: "mysql", instanceClass: "db.t4g.micro" }));
+      await expectNone("rds-performance-insights", drReplica({ ...off, instanceClass: "db.t3.small" }));
+    });
+    it("still fails Performance Insights off for PostgreSQL on a micro class, and for MySQL on a medium one", async () => {
+      const off = { performanceInsightsEnabled: false };
+      await expectOnly(
+        "rds-performance-insights",
+        primaryDb({ ...off, engine: "postgres", instanceClass: "db.t4g.micro" }),
+        /^set performanceInsightsEnabled to true$/,
+      );
+      await expectOnly(
+        "rds-performance-insights",
+        primaryDb({ ...off, engine: "mysql", instanceClass: "db.t4g.medium" }),
+        /^set performanceInsightsEnabled to true$/,
+      );
+    });
   });
 
   describe("rds-in-subnet-group", () => {
