@@ -23,7 +23,7 @@ async function main(argv: readonly string[], subjects: Map<string, string>): Pro
   const projectDirectory = path.resolve(__dirname, "..");
   const files = preflightStackFiles(options, projectDirectory);
   for (const [file, subject] of files.subjects) subjects.set(file, subject);
-  const outDirectory = checkOutDirectory(options.out);
+  const outDirectory = checkOutDirectory(options.out, projectDirectory);
   const policyConfig = options.policyConfig === undefined ? undefined : readPolicyConfigFile(options.policyConfig);
   // Loaded here, not at the top, so that --help and argument errors need neither Pulumi nor the
   // program, and a module that fails to load is reported like any internal error.
@@ -47,7 +47,9 @@ async function main(argv: readonly string[], subjects: Map<string, string>): Pro
   const failed = result.invariants.filter((invariant) => invariant.violations.length > 0);
   const mandatory = policyCounts(result.policies.primary).mandatory + policyCounts(result.policies.dr).mandatory;
   const seconds = ((performance.now() - started) / 1000).toFixed(2);
-  console.log(`== wrote ${path.relative(process.cwd(), outDirectory) || "."}/{${result.primary.stack}.plan.json,${result.dr.stack}.plan.json,report.md}`);
+  console.log(
+    `== wrote ${path.relative(process.env.INIT_CWD ?? process.cwd(), outDirectory) || "."}/{${result.primary.stack}.plan.json,${result.dr.stack}.plan.json,report.md}`,
+  );
   console.log(
     `== synthesis of both stacks took ${seconds} s; ${result.invariants.length - failed.length} of ${result.invariants.length} DR invariant checks pass; ${mandatory} mandatory policy violations`,
   );

@@ -120,6 +120,9 @@ export class OptionError extends Error {
   }
 }
 
+/** The default `--out`, inside the project folder. */
+export const DEFAULT_OUT = "out/synth";
+
 /** The options of one run, as given (paths not yet resolved). */
 export interface CliOptions {
   out: string;
@@ -164,7 +167,7 @@ export function parseCliArgs(argv: readonly string[]): CliCommand {
       values.set(option.name, true);
       continue;
     }
-    if (token.value === undefined || (!token.inlineValue && token.value.startsWith("-"))) {
+    if (token.value === undefined || token.value.trim() === "" || (!token.inlineValue && token.value.startsWith("-"))) {
       throw new UsageError(`${token.rawName} needs a value: ${token.rawName} ${option.valueName}`);
     }
     values.set(option.name, token.value);
@@ -177,7 +180,7 @@ export function parseCliArgs(argv: readonly string[]): CliCommand {
   return {
     kind: "synthesize",
     options: {
-      out: text("out") ?? "out/synth",
+      out: text("out") ?? DEFAULT_OUT,
       ...(text("primary") !== undefined ? { primary: text("primary") } : {}),
       ...(text("dr") !== undefined ? { dr: text("dr") } : {}),
       ...(text("policy-config") !== undefined ? { policyConfig: text("policy-config") } : {}),
@@ -217,6 +220,15 @@ export interface StackFileOptions {
 }
 
 /**
+ * A path the user gave, resolved against the folder they ran the command in: `npm run` starts the
+ * script in the package root and passes that folder as INIT_CWD (npm docs, "scripts": "INIT_CWD");
+ * without npm, the process's own working folder.
+ */
+export function userPath(given: string, environment: NodeJS.ProcessEnv = process.env): string {
+  return path.resolve(environment.INIT_CWD ?? process.cwd(), given);
+}
+
+/**
  * Checks the project file and both stack files before anything is synthesized: `Pulumi.yaml` has a
  * name, and each stack file exists, is a readable file named `Pulumi.<stack>.yaml`, is YAML with a
  * `config:` mapping and has no secret.
@@ -227,7 +239,7 @@ export function preflightStackFiles(options: Pick<CliOptions, "primary" | "dr">,
   readProjectName(projectDirectory);
   const subjects = new Map<string, string>();
   const check = (option: "primary" | "dr", given: string | undefined, fallback: string): string => {
-    const file = path.resolve(given ?? path.join(projectDirectory, fallback));
+    const file = given !== undefined ? userPath(given) : path.join(projectDirectory, fallback);
     const subject = given !== undefined ? `--${option} ${given}` : `--${option} ${path.relative(process.cwd(), file) || file} (the default)`;
     subjects.set(file, subject);
     try {
@@ -248,8 +260,9 @@ export function preflightStackFiles(options: Pick<CliOptions, "primary" | "dr">,
  * @returns the folder, resolved.
  * @throws OptionError when it is a file.
  */
-export function checkOutDirectory(out: string): string {
-  const folder = path.resolve(out);
+export function checkOutDirectory(out: string, projectDirectory: string): string {
+  // The default is the project's own out/synth; a folder the user names is theirs, from where they ran the command.
+  const folder = out === DEFAULT_OUT ? path.join(projectDirectory, DEFAULT_OUT) : userPath(out);
   let isDirectory: boolean | undefined;
   try {
     isDirectory = statSync(folder).isDirectory();
@@ -268,7 +281,7 @@ export function checkOutDirectory(out: string): string {
 export function readPolicyConfigFile(file: string): PolicyPackConfig {
   let config: unknown;
   try {
-    config = JSON.parse(readFileSync(path.resolve(file), "utf8"));
+    config = JSON.parse(readFileSync(userPath(file), "utf8"));
   } catch (error) {
     throw new OptionError("--policy-config", file, `cannot read it as JSON (${(error as Error).message})`);
   }

@@ -15,15 +15,16 @@ export interface Failure {
 
 /**
  * Whether `error` is the user's to fix: a command-line mistake, a bad option value, a project or stack file problem, a
- * config error or an invalid policy-pack config (`PolicyConfigError`, known by name so that this
- * module loads without the policy pack).
+ * config error, an invalid policy-pack config (`PolicyConfigError`) or a price file that cannot be
+ * read (`PriceDataError`, cost/priceTable.ts), the last two known by name so that this module loads
+ * without the policy pack or the price data.
  */
 export function isUserError(error: unknown): error is Error {
   return (
     error instanceof UsageError ||
     error instanceof OptionError ||
     error instanceof ConfigError ||
-    (error instanceof Error && error.name === "PolicyConfigError")
+    (error instanceof Error && (error.name === "PolicyConfigError" || error.name === "PriceDataError"))
   );
 }
 

@@ -2,12 +2,13 @@
  * The command line of `npm run synth` (synth/cliArgs.ts): parsing, the usage text made from the
  * option table, and the checks of the files the options name, called directly (no process spawned).
  */
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { expect } from "chai";
 import {
   checkOutDirectory,
+  DEFAULT_OUT,
   EXIT_CODES,
   OptionError,
   OPTIONS,
@@ -16,6 +17,7 @@ import {
   readPolicyConfigFile,
   UsageError,
   usage,
+  userPath,
 } from "../../synth/cliArgs";
 import { StackFileError } from "../../synth/stackFile";
 
@@ -79,6 +81,8 @@ describe("npm run synth's command line (synth/cliArgs.ts)", () => {
     it("names an option whose value is missing, at the end or followed by another option", () => {
       expect(usageError(["--primary"])).to.equal("--primary needs a value: --primary FILE; see --help");
       expect(usageError(["--out", "--debug"])).to.equal("--out needs a value: --out DIR; see --help");
+      expect(usageError(["--out="])).to.equal("--out needs a value: --out DIR; see --help");
+      expect(usageError(["--primary", " "])).to.equal("--primary needs a value: --primary FILE; see --help");
       expect(parseCliArgs(["--out=-odd"])).to.deep.include({ kind: "synthesize" });
     });
 
@@ -167,10 +171,37 @@ describe("npm run synth's command line (synth/cliArgs.ts)", () => {
 
   describe("checkOutDirectory and readPolicyConfigFile", () => {
     it("accepts a folder or a path to create, and names a file given as --out", () => {
-      expect(checkOutDirectory(tmpdir())).to.equal(path.resolve(tmpdir()));
-      expect(checkOutDirectory("out/not-yet-there")).to.equal(path.resolve("out/not-yet-there"));
+      expect(checkOutDirectory(tmpdir(), ROOT)).to.equal(path.resolve(tmpdir()));
+      expect(checkOutDirectory("out/not-yet-there", ROOT)).to.equal(userPath("out/not-yet-there"));
       const file = fileWith("report.md", "");
-      expect(() => checkOutDirectory(file)).to.throw(OptionError, `--out ${file}: is a file; pass a folder`);
+      expect(() => checkOutDirectory(file, ROOT)).to.throw(OptionError, `--out ${file}: is a file; pass a folder`);
+    });
+
+    it("puts the default out/synth in the project folder, wherever the command runs", () => {
+      expect(checkOutDirectory(DEFAULT_OUT, "/some/project")).to.equal(path.join("/some/project", "out", "synth"));
+    });
+
+    it("resolves a path the user gave against the folder npm was run in (INIT_CWD), else the working folder", () => {
+      expect(userPath("Pulumi.primary.yaml", { INIT_CWD: "/home/me/examples/pair" })).to.equal("/home/me/examples/pair/Pulumi.primary.yaml");
+      expect(userPath("/abs/Pulumi.dr.yaml", { INIT_CWD: "/home/me" })).to.equal("/abs/Pulumi.dr.yaml");
+      expect(userPath("x.yaml", {})).to.equal(path.resolve(process.cwd(), "x.yaml"));
+    });
+
+    it("finds stack files named relative to the folder npm was run in, not the project's", () => {
+      const folder = mkdtempSync(path.join(tmpdir(), "pair-"));
+      for (const stack of ["primary", "dr"]) {
+        writeFileSync(path.join(folder, `Pulumi.${stack}.yaml`), readFileSync(path.join(ROOT, `Pulumi.${stack}.yaml`), "utf8"));
+      }
+      const previous = process.env.INIT_CWD;
+      process.env.INIT_CWD = folder;
+      try {
+        const files = preflightStackFiles({ primary: "Pulumi.primary.yaml", dr: "Pulumi.dr.yaml" }, ROOT);
+        expect(files.primaryStackFile).to.equal(path.join(folder, "Pulumi.primary.yaml"));
+        expect(files.drStackFile).to.equal(path.join(folder, "Pulumi.dr.yaml"));
+      } finally {
+        if (previous === undefined) delete process.env.INIT_CWD;
+        else process.env.INIT_CWD = previous;
+      }
     });
 
     it("reads a JSON object, and names a file that is not JSON or not an object", () => {

@@ -7,6 +7,7 @@ import { ConfigError } from "../../config/errors";
 import { PolicyConfigError } from "../../policy/offline";
 import { OptionError, UsageError } from "../../synth/cliArgs";
 import { describeFailure, isUserError } from "../../synth/cliErrors";
+import { PriceDataError } from "../../cost/priceTable";
 import { StackFileError } from "../../synth/stackFile";
 
 describe("npm run synth's failure report (synth/cliErrors.ts)", () => {
@@ -17,6 +18,7 @@ describe("npm run synth's failure report (synth/cliErrors.ts)", () => {
       new ConfigError("Invalid configuration", [{ key: "multi-region-dr:role", value: "x", message: "must be primary or dr" }]),
       new StackFileError("/p/Pulumi.dr.yaml", "no such file"),
       new PolicyConfigError(["all: 5 is not an enforcement level"]),
+      new PriceDataError("/p/cost/prices/us-east-2.json cannot be read as JSON (Unexpected token); restore it with git"),
     ];
     for (const mistake of mistakes) {
       expect(isUserError(mistake), mistake.name).to.equal(true);
