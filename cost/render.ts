@@ -78,17 +78,21 @@ export function renderCostLines(estimate: CostEstimate, top = 5): string[] {
 
 /**
  * The DR stack's cost as a share of the primary's, e.g.
- * `warm-standby: DR stack dr $310.12/month = 62.0% of the primary's $500.20/month`.
+ * `warm-standby: DR stack dr $310.12/month = 62.0% of the primary's $500.20/month`. When the DR
+ * side leaves out unpriced fixed charges its total is a lower bound, so the share reads "at least";
+ * when the primary's does, its total is no denominator and no share is given.
  * @param label prefix such as the DR strategy; none by default.
  */
 export function renderCostComparison(primary: CostEstimate, dr: CostEstimate, label?: string): string {
   const prefix = label ? `${label}: ` : "";
-  const share = costShare(dr, primary);
-  const drCost = `DR stack ${dr.stack} ${formatDollars(dr.totalMonthlyUsd)}/month`;
+  const drCost = `DR stack ${dr.stack} ${isPartial(dr) ? "at least " : ""}${formatDollars(dr.totalMonthlyUsd)}/month`;
+  const primaryCost = `${isPartial(primary) ? "at least " : ""}${formatDollars(primary.totalMonthlyUsd)}/month`;
   const partial = partialNote(primary, dr);
-  if (share === undefined)
-    return `${prefix}${drCost}; the primary ${primary.stack} costs ${formatDollars(primary.totalMonthlyUsd)}/month, so there is no share to give${partial}`;
-  return `${prefix}${drCost} = ${formatShare(share)} of the primary's ${formatDollars(primary.totalMonthlyUsd)}/month${partial}`;
+  const share = costShare(dr, primary);
+  if (isPartial(primary))
+    return `${prefix}${drCost}; the primary ${primary.stack} costs ${primaryCost}, so there is no share to give until its prices are in the data${partial}`;
+  if (share === undefined) return `${prefix}${drCost}; the primary ${primary.stack} costs ${primaryCost}, so there is no share to give${partial}`;
+  return `${prefix}${drCost} = ${isPartial(dr) ? "at least " : ""}${formatShare(share)} of the primary's ${primaryCost}${partial}`;
 }
 
 /** ` (partial: ...)` when either side leaves out fixed charges it has no price for; empty otherwise. */

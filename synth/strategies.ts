@@ -15,7 +15,7 @@ import { parseArgs } from "node:util";
 import { formatSeconds } from "../budget/recoveryBudget";
 import { ConfigError } from "../config/errors";
 import { STRATEGIES, type Strategy } from "../config/strategies";
-import { costShare, estimateMonthlyCost } from "../cost/estimate";
+import { costShare, estimateMonthlyCost, isPartial } from "../cost/estimate";
 import { formatDollars, formatShare } from "../cost/render";
 import { PRICE_TABLE } from "../cost/priceTable";
 import { planRecoveryBudget } from "../invariants/recoveryBudget";
@@ -37,7 +37,10 @@ export interface StrategyRow {
   rpoTargetSeconds?: number;
   primaryMonthlyUsd: number;
   drMonthlyUsd: number;
-  /** DR cost as a share of the primary's, 0 to 1 and beyond. */
+  /** Fixed charges each stack's estimate could not price (its total is then a lower bound). */
+  primaryUnpriced: number;
+  drUnpriced: number;
+  /** DR cost as a share of the primary's, 0 to 1 and beyond; undefined when the primary's total is partial. */
   drShare?: number;
   /** Failed invariants plus mandatory policy violations. */
   failures: number;
@@ -68,7 +71,9 @@ export function strategyRow(strategy: Strategy, result: SynthesisResult): Strate
     rpoTargetSeconds: store("database")?.targetSeconds,
     primaryMonthlyUsd: primaryCost.totalMonthlyUsd,
     drMonthlyUsd: drCost.totalMonthlyUsd,
-    drShare: costShare(drCost, primaryCost),
+    primaryUnpriced: primaryCost.unpriced.length,
+    drUnpriced: drCost.unpriced.length,
+    drShare: isPartial(primaryCost) ? undefined : costShare(drCost, primaryCost),
     failures:
       result.invariants.reduce((sum, invariant) => sum + invariant.violations.length, 0) +
       policyCounts(result.policies.primary).mandatory +
@@ -77,6 +82,10 @@ export function strategyRow(strategy: Strategy, result: SynthesisResult): Strate
 }
 
 const seconds = (value: number | undefined) => (value === undefined ? "?" : `${formatSeconds(value)} s`);
+/** Dollars, `≥ $1.00` when the total leaves out unpriced charges. */
+const dollars = (usd: number, unpriced: number) => `${unpriced > 0 ? "≥ " : ""}${formatDollars(usd)}`;
+/** The DR share, `≥ 25.0%` when the DR total is partial, `?` when there is none (the primary's total is partial). */
+const share = (row: StrategyRow) => (row.drShare === undefined ? "?" : `${row.drUnpriced > 0 ? "≥ " : ""}${formatShare(row.drShare)}`);
 const verdict = (row: StrategyRow) => (row.failures === 0 ? "passes" : `fails (${row.failures})`);
 
 /** The comparison as a markdown table. */
@@ -88,10 +97,10 @@ export function renderStrategiesMarkdown(rows: StrategyRow[]): string {
       (row) =>
         `| ${row.strategy} | ${row.drCapacity} | ${row.drNatGateways} | ${row.drDatabase} | ${seconds(row.rtoBudgetSeconds)} (${seconds(row.rtoTargetSeconds)}) | ` +
         `${seconds(row.databaseRpoBudgetSeconds)}, ${seconds(row.objectRpoBudgetSeconds)} (${seconds(row.rpoTargetSeconds)}) | ` +
-        `${formatDollars(row.primaryMonthlyUsd)} | ${formatDollars(row.drMonthlyUsd)} | ${row.drShare === undefined ? "?" : formatShare(row.drShare)} | ${verdict(row)} |`,
+        `${dollars(row.primaryMonthlyUsd, row.primaryUnpriced)} | ${dollars(row.drMonthlyUsd, row.drUnpriced)} | ${share(row)} | ${verdict(row)} |`,
     ),
     "",
-    `Prices: ${PRICE_TABLE.source}, as of ${PRICE_TABLE.asOf}; fixed monthly charges only (usage-based charges are listed in each synthesis report).`,
+    `Prices: ${PRICE_TABLE.source}, as of ${PRICE_TABLE.asOf}; fixed monthly charges only (usage-based charges are listed in each synthesis report); ≥ marks a total that leaves out fixed charges without a price.`,
   ].join("\n");
 }
 
@@ -115,7 +124,7 @@ async function main(): Promise<number> {
       console.log(
         `${strategy.padEnd(15)} DR app ${row.drCapacity}, NAT ${row.drNatGateways}, ${row.drDatabase}; ` +
           `RTO ${seconds(row.rtoBudgetSeconds)} of ${seconds(row.rtoTargetSeconds)}; RPO database ${seconds(row.databaseRpoBudgetSeconds)}, objects ${seconds(row.objectRpoBudgetSeconds)}; ` +
-          `${formatDollars(row.primaryMonthlyUsd)} + ${formatDollars(row.drMonthlyUsd)}/month (DR ${row.drShare === undefined ? "?" : formatShare(row.drShare)} of the primary); ${verdict(row)}`,
+          `${dollars(row.primaryMonthlyUsd, row.primaryUnpriced)} + ${dollars(row.drMonthlyUsd, row.drUnpriced)}/month (DR ${share(row)} of the primary); ${verdict(row)}`,
       );
     }
   } catch (error) {

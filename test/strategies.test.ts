@@ -218,6 +218,11 @@ describe("DR strategies, synthesized", function () {
   });
 
   describe("the comparison of npm run synth:strategies", () => {
+    let warmRow: SynthesisResult;
+    before(async () => {
+      warmRow = await byStrategy("warm-standby");
+    });
+
     it("reads each strategy's footprint, budget, cost and verdict from its synthesis", async () => {
       const backup = strategyRow("backup-restore", await byStrategy("backup-restore"));
       const warm = strategyRow("warm-standby", await byStrategy("warm-standby"));
@@ -244,6 +249,14 @@ describe("DR strategies, synthesized", function () {
       const markdown = renderStrategiesMarkdown([backup, warm]);
       expect(markdown).to.contain("| backup-restore | 0 / 0 / 6 | None | replicated backups | 1910 s (900 s) | 1800 s, 900 s (60 s) |");
       expect(markdown).to.contain("| fails (4) |").and.contain("| passes |");
+      expect(warm).to.include({ primaryUnpriced: 0, drUnpriced: 0 });
+      expect(markdown).to.not.contain("≥ $");
+    });
+
+    it("marks totals that leave out unpriced charges with ≥, and gives no share when the primary's total is partial", () => {
+      const row = { ...strategyRow("warm-standby", warmRow), primaryMonthlyUsd: 100, drMonthlyUsd: 40, drShare: 0.4 };
+      expect(renderStrategiesMarkdown([{ ...row, primaryUnpriced: 0, drUnpriced: 3 }])).to.contain("| $100.00 | ≥ $40.00 | ≥ 40.0% |");
+      expect(renderStrategiesMarkdown([{ ...row, primaryUnpriced: 2, drUnpriced: 0, drShare: undefined }])).to.contain("| ≥ $100.00 | $40.00 | ? |");
     });
   });
 

@@ -112,15 +112,17 @@ describe("cost rendering", () => {
     expect(one[0]).to.include("at least $0.00/month (partial: 1 fixed charge not priced)");
   });
 
-  it("labels the DR share partial when either side has fixed charges not priced, saying how many on each side", () => {
+  it("labels the DR share a lower bound when the DR side is partial, gives none when the primary is, and says how many charges on each side", () => {
     const partialDr = estimateOf("dr", [line("replica", 40), line("nat", 10)], "eu-west-3", [notPriced("dr-asg")]);
     expect(renderCostComparison(primary, partialDr, "warm-standby")).to.equal(
-      "warm-standby: DR stack dr $50.00/month = 25.0% of the primary's $200.00/month (partial: fixed charges not priced, 1 in dr)",
+      "warm-standby: DR stack dr at least $50.00/month = at least 25.0% of the primary's $200.00/month (partial: fixed charges not priced, 1 in dr)",
     );
     const partialPrimary = estimateOf("primary", [line("database", 150), line("nat", 50)], "eu-west-3", [notPriced("a"), notPriced("b")]);
-    expect(renderCostComparison(partialPrimary, partialDr)).to.match(/\(partial: fixed charges not priced, 2 in primary and 1 in dr\)$/);
-    expect(renderCostComparison(estimateOf("primary", [], "eu-west-3", [notPriced("a")]), dr)).to.equal(
-      "DR stack dr $50.00/month; the primary primary costs $0.00/month, so there is no share to give (partial: fixed charges not priced, 1 in primary)",
+    expect(renderCostComparison(partialPrimary, partialDr)).to.equal(
+      "DR stack dr at least $50.00/month; the primary primary costs at least $200.00/month, so there is no share to give until its prices are in the data (partial: fixed charges not priced, 2 in primary and 1 in dr)",
+    );
+    expect(renderCostComparison(partialPrimary, dr)).to.equal(
+      "DR stack dr $50.00/month; the primary primary costs at least $200.00/month, so there is no share to give until its prices are in the data (partial: fixed charges not priced, 2 in primary)",
     );
   });
 
