@@ -120,9 +120,10 @@ function cronValue(spec: CronFieldSpec, text: string): number | undefined {
 /**
  * Why one field of an AWS cron expression is invalid, or undefined when it is valid: every single
  * value, list item, range end and step start must be in the field's range, steps are whole numbers
- * from 1 to the field's span, `?` only in day-of-month and day-of-week, `L`/`W` in day-of-month,
- * `L`/`#` in day-of-week, and `#` alone (EventBridge: "3#1,6#3" is invalid). Source: EventBridge
- * User Guide, "Cron expressions reference".
+ * from 1 to the field's span and never in day-of-week (whose wildcards are only `, - * ? L #`),
+ * `?` only in day-of-month and day-of-week, `L`/`W` in day-of-month, `L`/`#` in day-of-week, and `#`
+ * alone (EventBridge: "3#1,6#3" is invalid). Source: EventBridge User Guide, "Cron expressions
+ * reference", https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-cron-expressions.html.
  * @param spec one of {@link CRON_FIELDS}.
  * @param field the field's text, e.g. `0/15`, `1-5`, `MON-FRI`, `L`, `3#2`.
  * @returns what is wrong, naming the field, the offending part and the allowed values.
@@ -161,6 +162,12 @@ export function cronFieldProblem(spec: CronFieldSpec, field: string): Problem {
       if (!inRange(day)) return outOfRange(day);
       continue;
     }
+    if (dayOfWeek && item.includes("/")) {
+      return (
+        `has day-of-week "${field}" with "/": the day-of-week field takes no increments (EventBridge allows , - * ? L # there, ` +
+        `and / only in minutes, hours, day-of-month, month and year); list the days instead, such as MON,WED,FRI`
+      );
+    }
     const [base, step, ...extra] = item.split("/");
     if (extra.length > 0) return invalid(item);
     if (step !== undefined) {
@@ -187,7 +194,8 @@ export function cronFieldProblem(spec: CronFieldSpec, field: string): Problem {
  * <month> <day-of-week> <year>)` in UTC (six fields, EventBridge syntax), every field within its
  * range ({@link cronFieldProblem}: minutes 0-59, hours 0-23, day-of-month 1-31, month 1-12 or
  * JAN-DEC, day-of-week 1-7 or SUN-SAT, year 1970-2199), exactly one of day-of-month and day-of-week
- * `?`, and a single minute value, because AWS Backup refuses jobs less than 60 minutes apart. AWS
+ * `?`, a single minute value, because AWS Backup refuses jobs less than 60 minutes apart, and a date
+ * that occurs ({@link neverOccursProblem}: not `31 4` or `30 2`; `29 2` only with a leap year). AWS
  * Backup takes cron expressions only (API Reference, BackupRule `ScheduleExpression`), not
  * `rate(...)`. Sources: EventBridge User Guide, "Cron expressions reference"
  * (https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-cron-expressions.html); AWS Backup API
@@ -215,6 +223,59 @@ export function scheduleProblem(expression: string): Problem {
   }
   if ((dayOfMonth === "?") === (dayOfWeek === "?")) {
     return `must have ? in exactly one of day-of-month and day-of-week (EventBridge cron syntax), got "${expression}"`;
+  }
+  const never = neverOccursProblem(fields);
+  return never === undefined ? undefined : `${never}, in "${expression}"`;
+}
+
+/** Days in each month, January first; February with its 29th, which {@link neverOccursProblem} checks against the year. */
+const DAYS_IN_MONTH = [31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31] as const;
+
+/** The values of a field made only of single values and ranges (`2`, `FEB`, `4,6`, `9-11`), or undefined for anything else. */
+function plainValues(spec: CronFieldSpec, field: string): number[] | undefined {
+  const values: number[] = [];
+  for (const item of field.split(",")) {
+    const ends = item.split("-").map((end) => cronValue(spec, end));
+    if (ends.length > 2 || ends.some((end) => end === undefined)) return undefined;
+    const [from, to = from] = ends as number[];
+    for (let value = from; value <= to; value++) values.push(value);
+  }
+  return values;
+}
+
+function isLeapYear(year: number): boolean {
+  return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
+}
+
+/**
+ * A schedule whose dates never occur, so AWS Backup would never take a backup: day-of-month and
+ * month made of single values (and ranges) where even the smallest day is past the end of every
+ * month named, e.g. `31 4` (April has 30 days), `30 FEB`, `31 2,4,6,9,11`. Decided for the 29th of
+ * February: it occurs in leap years, so `29 2` is kept (a backup every fourth year is what it says)
+ * unless the year field names only years that are not leap years (`29 2 ? 2027`). Day-of-month `L`,
+ * `LW`, `<day>W`, `*` and steps, and months `*` and steps, always occur and are not checked.
+ * @param fields the six fields, each already valid on its own.
+ * @returns what is wrong, naming the date and the fix; undefined when the date can occur.
+ */
+function neverOccursProblem(fields: readonly string[]): Problem {
+  const [, , dayOfMonth, month, , year] = fields;
+  const [, , daySpec, monthSpec, , yearSpec] = CRON_FIELDS;
+  const days = plainValues(daySpec, dayOfMonth);
+  const months = plainValues(monthSpec, month);
+  if (days === undefined || months === undefined) return undefined;
+  const firstDay = Math.min(...days);
+  const longest = Math.max(...months.map((value) => DAYS_IN_MONTH[value - 1]));
+  const monthNames = months.map((value) => monthSpec.names![value - 1]).join(", ");
+  const date = `day-of-month ${dayOfMonth} and month ${month}`;
+  const fix = "pick a day the month has, or L for its last day";
+  if (firstDay > longest) {
+    return `has ${date}, a date that never occurs (${monthNames} ${months.length === 1 ? "has" : "have"} at most ${longest} days), so no backup would ever run: ${fix}`;
+  }
+  if (firstDay === 29 && longest === 29) {
+    const years = plainValues(yearSpec, year);
+    if (years !== undefined && !years.some(isLeapYear)) {
+      return `has ${date} with year ${year}, a date that never occurs (February 29 exists only in leap years), so no backup would ever run: ${fix}`;
+    }
   }
   return undefined;
 }

@@ -82,6 +82,23 @@ function compareMajors(a: string, b: string): number {
 }
 
 const ENGINE_NAMES: Record<Engine, string> = { postgres: "PostgreSQL", mysql: "MySQL" };
+
+/**
+ * The other engine a version evidently belongs to, or undefined. The two engines' numbering do not
+ * overlap where RDS offers them: MySQL majors are 5.x and 8.x (5.7, 8.0, 8.4), PostgreSQL majors 10
+ * and up (one number since PostgreSQL 10; RDS no longer creates 9.6 or older). So on postgres a
+ * 5.x or 8.x version with a minor (`8.4`, `5.7.44`) is a MySQL version, not PostgreSQL 8 or 5, and on
+ * mysql a version of 10 or more (`17`, `16.4`) is a PostgreSQL version, not a future MySQL major.
+ * PostgreSQL 9.x (9.6) stays PostgreSQL: it is a PostgreSQL version RDS no longer creates.
+ */
+function otherEngineOf(engine: Engine, engineVersion: string): { engine: Engine; major: string } | undefined {
+  if (engine === "postgres") {
+    const major = rdsMajorOf("mysql", engineVersion);
+    return major !== undefined && /^[58]\./.test(major) ? { engine: "mysql", major } : undefined;
+  }
+  const major = /^(\d+)(\.\d+){0,2}$/.exec(engineVersion)?.[1];
+  return major !== undefined && Number(major) >= 10 ? { engine: "postgres", major } : undefined;
+}
 const VERSION_FORMS: Record<Engine, string> = {
   postgres: "<major> or <major>.<minor>, e.g. 17 or 17.6",
   mysql: "<major>.<minor> or <major>.<minor>.<patch>, e.g. 8.4 or 8.4.6",
@@ -102,11 +119,18 @@ const VERSION_FORMS: Record<Engine, string> = {
  */
 export function rdsEngineVersionProblem(engine: Engine, engineVersion: string): string | undefined {
   const name = ENGINE_NAMES[engine];
-  const major = rdsMajorOf(engine, engineVersion);
-  if (major === undefined) return `is not an RDS for ${name} version: write ${VERSION_FORMS[engine]}`;
   const majors = RDS_MAJOR_VERSIONS[engine];
   const standard = majors.filter((entry) => majorVersionStatus(entry) === "standard").map((entry) => entry.major);
-  const fix = `use ${standard[0]} or later (${standard.join(", ")} are in RDS standard support as of ${VERSION_TABLE_DATE})`;
+  const fix = `use ${standard[0]} or later (${standard.join(", ")} ${standard.length === 1 ? "is" : "are"} in RDS standard support as of ${VERSION_TABLE_DATE})`;
+  const other = otherEngineOf(engine, engineVersion);
+  if (other !== undefined) {
+    return (
+      `looks like a ${ENGINE_NAMES[other.engine]} version (${ENGINE_NAMES[other.engine]} ${other.major}), not ${name}: ` +
+      `set database.engine: ${other.engine} for ${ENGINE_NAMES[other.engine]}, or for ${name} ${fix}`
+    );
+  }
+  const major = rdsMajorOf(engine, engineVersion);
+  if (major === undefined) return `is not an RDS for ${name} version: write ${VERSION_FORMS[engine]}`;
   const listed = majors.find((entry) => compareMajors(entry.major, major) === 0);
   if (listed === undefined) {
     if (compareMajors(major, majors[majors.length - 1].major) > 0) return undefined; // newer than any known major

@@ -7,7 +7,7 @@ import type { z } from "zod";
 import { closestNames } from "./closestNames";
 import { ConfigError, type ConfigProblem } from "./errors";
 import { namespaceProblems, parseConfigValue } from "./namespaces";
-import { failoverDetectionProblem } from "./rules";
+import { certificateRegionProblem, failoverDetectionProblem } from "./rules";
 import { CONFIG_NAMESPACE, drConfigSchema, KEYS_BY_ROLE, primaryConfigSchema, ROLES, type StackConfig } from "./schema";
 
 /**
@@ -51,7 +51,11 @@ export function parseStackConfig(allConfig: Readonly<Record<string, string>>, st
   const result = role === "primary" ? primaryConfigSchema.safeParse(input, { reportInput: true }) : drConfigSchema.safeParse(input, { reportInput: true });
   if (!result.success) {
     const known = KEYS_BY_ROLE[role as StackConfig["role"]].filter((key) => key !== "region");
-    problems.push(...result.error.issues.flatMap((issue) => toProblems(issue, prefix, role, known)));
+    // A value of the wrong type gets one problem, its type: zod also runs checks such as an array's
+    // .max() on a string, whose messages would only confuse ("at most 10 addresses" for one address).
+    const mistyped = new Set(result.error.issues.filter((issue) => issue.code === "invalid_type").map((issue) => issue.path.join(".")));
+    const issues = result.error.issues.filter((issue) => issue.code === "invalid_type" || !mistyped.has(issue.path.join(".")));
+    problems.push(...issues.flatMap((issue) => toProblems(issue, prefix, role, known)));
   }
   if (problems.length > 0) throw new ConfigError(context, problems);
 
@@ -85,7 +89,79 @@ function toProblems(issue: z.core.$ZodIssue, prefix: string, role: string, topLe
           : "is not a known setting; check the spelling against the README's config reference, or remove it",
     }));
   }
+  if (issue.code === "invalid_type" && issue.input !== undefined) {
+    const message = typeMismatchMessage(issue.expected, issue.input, path.join("."), issue.message);
+    if (message !== undefined) return [{ key: keyOf(path), value: issue.input, message }];
+  }
   return [{ key: keyOf(path), value: issue.input, message: issue.message }];
+}
+
+/** How a YAML value reads, for messages: `a list`, `a mapping`, `text`, `a number`, `true/false`, `empty`. */
+function kindOf(value: unknown): string {
+  if (value === null) return "empty";
+  if (Array.isArray(value)) return "a list";
+  if (typeof value === "object") return "a mapping";
+  if (typeof value === "string") return "text";
+  if (typeof value === "boolean") return "true/false";
+  return `a ${typeof value}`;
+}
+
+/**
+ * Keys whose value is a version that YAML turns into a number when unquoted, losing trailing zeros
+ * (`1.30` is the number 1.3), and how to guess the text meant from that number.
+ */
+const VERSION_KEYS: Readonly<Record<string, (value: number) => string>> = {
+  "database.engineVersion": (value) => String(value),
+  // Kubernetes minors have two digits since 1.10, so 1.3 was 1.30.
+  "monitoring.kubernetesVersion": (value) => (/^1\.[1-9]$/.test(String(value)) ? `${value}0` : String(value)),
+};
+
+/**
+ * A type mismatch (zod's `invalid_type`) said as what to write, never coerced: the value stays
+ * refused, and the message says how to write it in the stack file. YAML (1.2, as Pulumi reads stack
+ * files) makes `17`, `1.30` and `8080` numbers, `true`/`false` booleans, `yes`/`no`/`on`/`off` and
+ * anything quoted text, `[a, b]` and `- a` lists, and `key: value` lines mappings.
+ * @param expected zod's expected type: string, number, boolean, array, object or record.
+ * @param input the value found (never undefined: a missing required key keeps its own message).
+ * @param path the dotted key path under the namespace, e.g. `database.engineVersion`.
+ * @param schemaMessage the schema's message, kept when it says more than the type (`must be a whole number of days`).
+ * @returns the message, or undefined for an expected type not rewritten here.
+ */
+export function typeMismatchMessage(expected: string, input: unknown, path: string, schemaMessage: string): string | undefined {
+  const found = kindOf(input);
+  if (input === null) return `is empty; write a value or remove the key to take the default`;
+  switch (expected) {
+    case "array": {
+      const single = typeof input === "string" || typeof input === "number" ? `; for this one item write [${String(input)}]` : "";
+      return `must be a list, such as [a, b], not ${found}${single}`;
+    }
+    case "object":
+    case "record":
+      return `must be a mapping of keys to values (key: value lines indented under it, or { key: value }), not ${found}`;
+    case "boolean": {
+      const bare = typeof input === "string" && /^(true|false)$/i.test(input.trim()) ? `; write ${input.trim().toLowerCase()} without quotes` : "";
+      const yaml = typeof input === "string" && /^(yes|no|on|off|y|n)$/i.test(input.trim()) ? ": yes, no, on and off are text in YAML 1.2, not booleans" : "";
+      return `must be true or false, not ${found}${yaml}${bare}`;
+    }
+    case "number": {
+      const what = /^must be a whole number of .+$/.exec(schemaMessage)?.[0] ?? "must be a number";
+      if (typeof input === "string" && /^-?\d+(\.\d+)?$/.test(input.trim())) return `${what}, not text: write ${input.trim()} without quotes`;
+      return `${what}, not ${found}: write a bare number, without quotes or units`;
+    }
+    case "string": {
+      const guess = VERSION_KEYS[path];
+      if (guess !== undefined && typeof input === "number") {
+        return (
+          `must be text, not the number ${input}: YAML reads an unquoted version as a number (1.30 as the number 1.3, 17 as the number 17), ` +
+          `so write the version in quotes: "${guess(input)}"`
+        );
+      }
+      if (typeof input === "number" || typeof input === "boolean") return `must be text; quote it in the stack file: "${String(input)}"`;
+      return `must be text (one value), not ${found}; write one value, in quotes if it could read as a number or true/false`;
+    }
+    default:
+      return undefined;
+  }
 }
 
 /** An unknown top-level key: the keys the role reads, and the closest of them when one is near. */
@@ -112,6 +188,13 @@ function crossFieldProblems(config: StackConfig): ConfigProblem[] {
       message:
         "backup-restore keeps no live database in the DR region, and an Aurora global database always runs a secondary cluster there; choose pilot-light or higher, or set database.engineMode: instance",
     });
+  }
+  for (const [path, arn] of [
+    ["app.certificateArn", config.app.certificateArn],
+    ["monitoring.grafanaCertificateArn", config.monitoring.grafanaCertificateArn],
+  ] as const) {
+    const problem = arn === undefined ? undefined : certificateRegionProblem(arn, config.region);
+    if (problem) problems.push({ key: `${CONFIG_NAMESPACE}:${path}`, value: arn, message: problem });
   }
   if (config.role === "dr") {
     const problem = failoverDetectionProblem(config.dns.healthCheckIntervalSeconds, config.dns.healthCheckFailureThreshold, config.recovery.rtoSeconds);

@@ -49,17 +49,48 @@ const REGION_EXAMPLES = "use one like us-east-1 or eu-west-1";
  * `us-east-1`: checked against @pulumi/aws's own `Region` list (`COMMERCIAL_REGIONS`), not a pattern.
  * Regions of other partitions (`cn-*`, `us-gov-*`, `us-iso*`, `eu-isoe-*`, `eusc-*`) are refused:
  * both stacks of the DR pair and their cross-region replication must sit in one partition (AWS
- * whitepaper "AWS Fault Isolation Boundaries", "Partitions"), and this program is built and
- * tested for the commercial one.
- * @returns undefined for a known commercial region; otherwise what is wrong, with the closest valid names.
+ * whitepaper "AWS Fault Isolation Boundaries", "Partitions",
+ * https://docs.aws.amazon.com/whitepapers/latest/aws-fault-isolation-boundaries/partitions.html), and
+ * this program is built and tested for the commercial one. Such a region is named as what it is, not
+ * offered a commercial look-alike as if it were a typo (`cn-north-1` is not a misspelt `eu-north-1`):
+ * the closest commercial names are offered only for a value that is no region of any partition and
+ * has no other partition's prefix.
+ * @returns undefined for a known commercial region; otherwise what is wrong, with the closest valid names for a typo.
  */
 export function regionProblem(region: string): string | undefined {
   if (COMMERCIAL_REGIONS.includes(region)) return undefined;
-  const suggestions = suggestionText(closestNames(region, COMMERCIAL_REGIONS), REGION_EXAMPLES);
-  if (PROVIDER_REGIONS.has(region)) {
-    return `is a region of the ${partitionOf(region)} partition; this program deploys to the commercial aws partition only${suggestions}`;
+  const partition = partitionOf(region);
+  if (partition !== "aws") {
+    const what = PROVIDER_REGIONS.has(region) ? `is a region of the ${partition} partition` : `has the prefix of the ${partition} partition`;
+    return (
+      `${what}, which this program does not support: it deploys to the commercial aws partition only, where both stacks ` +
+      `and their cross-region replication must be; use a commercial region such as us-east-1 or eu-west-1`
+    );
   }
+  const suggestions = suggestionText(closestNames(region, COMMERCIAL_REGIONS), REGION_EXAMPLES);
   return `is not an AWS region code of the commercial partition (the AWS provider's Region list)${suggestions}`;
+}
+
+/**
+ * An ACM certificate for a load balancer listener must be in the load balancer's region: "Certificates
+ * in ACM are regional resources. To use a certificate with Elastic Load Balancing for the same fully
+ * qualified domain name (FQDN) or set of FQDNs in more than one AWS region, you must request or import
+ * a certificate for each region ... You cannot copy a certificate between regions" (ACM User Guide,
+ * "Supported Regions", https://docs.aws.amazon.com/acm/latest/userguide/acm-regions.html). The app's
+ * ALB and Grafana's load balancer are in the stack's region, so a certificate of another region
+ * fails the listener's creation (and the DR region's copy must be its own certificate anyway).
+ * @param arn a well-formed ACM certificate ARN (`arn:aws:acm:<region>:<account>:certificate/<id>`).
+ * @param region the stack's region, aws:region.
+ * @returns undefined when the certificate is of `region`; otherwise what is wrong and how to fix it.
+ */
+export function certificateRegionProblem(arn: string, region: string): string | undefined {
+  const certificateRegion = arn.split(":")[3];
+  if (certificateRegion === undefined || certificateRegion === region) return undefined;
+  return (
+    `is an ACM certificate of ${certificateRegion}, but aws:region is ${region}: a load balancer listener takes only a certificate ` +
+    `of its own region (ACM certificates are regional and cannot be copied between regions: ACM User Guide, "Supported Regions"); ` +
+    `request or import the certificate in ${region} and use that ARN`
+  );
 }
 
 const STACK_PART = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;

@@ -55,7 +55,7 @@ function satisfies(rule: (value: string) => string | undefined) {
   };
 }
 
-/** An ACM certificate ARN (the region is checked by AWS when the listener is created). */
+/** An ACM certificate ARN; that it is of the stack's region is a cross-field rule (config/load.ts, `certificateRegionProblem`). */
 const certificateArn = z.string().regex(/^arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate\/[A-Za-z0-9-]+$/, {
   error: "must be an ACM certificate ARN (arn:aws:acm:<region>:<account>:certificate/<id>) in this stack's region",
 });
@@ -203,7 +203,16 @@ const primaryDatabaseSchema = z
     maxAllocatedStorageGib: integer("GiB", 20, 65536).optional(),
     /** Automated backup retention, days: 5 (this program's floor) to 35 (the RDS maximum). */
     backupRetentionDays,
-    /** Multi-AZ: an RDS standby, or an Aurora reader in another zone. */
+    /**
+     * Multi-AZ: an RDS standby, or an Aurora reader in another zone. Default true. In instance mode it
+     * must stay true: the mandatory policy rds-multi-az refuses a Single-AZ primary instance
+     * (policy/policies/database.ts; AWS Security Hub RDS.5, Well-Architected REL10-BP01), so it is
+     * refused here before any resource exists. In aurora-global mode false (a writer alone) is
+     * accepted: no policy requires the reader, and Aurora keeps copies of the cluster volume in several
+     * zones "regardless of whether the instances in the DB cluster span multiple Availability Zones"
+     * (Aurora User Guide, "High availability for Amazon Aurora",
+     * https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/Concepts.AuroraHighAvailability.html).
+     */
     multiAz: z.boolean({ error: "must be true or false" }).default(true),
     /** Name of the database created on the primary. */
     databaseName: z
@@ -240,6 +249,14 @@ const primaryDatabaseSchema = z
         "promoted",
         database.promoted,
         "is only meaningful with replicaSourceArn (a primary rebuilt as a replica, then promoted by failback); remove it or set replicaSourceArn",
+      );
+    }
+    if (database.engineMode === "instance" && !database.multiAz) {
+      problem(
+        "multiAz",
+        database.multiAz,
+        "must be true on the primary database: a Single-AZ primary turns a zone failure into a regional failover " +
+          "(the mandatory policy rds-multi-az refuses it: AWS Security Hub RDS.5); remove the key (default true) or set it to true",
       );
     }
     if (database.engineMode === "aurora-global") {

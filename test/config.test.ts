@@ -186,7 +186,7 @@ describe("parseStackConfig", () => {
     });
 
     it("ignores keys of other namespaces", () => {
-      const config = parseDr({ "aws:profile": "ops", "other-project:network": "{}" });
+      const config = parseDr({ "kubernetes:context": "ops", "other-project:network": "{}" });
       expect(config.network.cidrBlock).to.equal("10.1.0.0/16");
     });
   });

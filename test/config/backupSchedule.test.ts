@@ -76,6 +76,10 @@ const CASES: { name: string; valid: string[]; invalid: [string, string][] }[] = 
       ["3#0", "# takes 1-5"],
       ["3#2,4#1", "# takes one <day>#<n> alone"],
       ["15W", "which is not a valid value"],
+      ["2/2", 'has day-of-week "2/2" with "/": the day-of-week field takes no increments'],
+      ["*/2", "the day-of-week field takes no increments"],
+      ["MON-FRI/2", "the day-of-week field takes no increments"],
+      ["1,3/2", "the day-of-week field takes no increments"],
     ],
   },
   {
@@ -150,6 +154,51 @@ describe("scheduleProblem", () => {
   });
 });
 
+describe("scheduleProblem: dates that never occur", () => {
+  it("refuses the 31st of a 30-day month and of February, and the 30th of February", () => {
+    for (const [expression, month] of [
+      ["cron(0 5 31 2 ? *)", "FEB"],
+      ["cron(0 5 31 4 ? *)", "APR"],
+      ["cron(0 5 31 JUN ? *)", "JUN"],
+      ["cron(0 5 31 9 ? *)", "SEP"],
+      ["cron(0 5 31 11 ? *)", "NOV"],
+      ["cron(0 5 30 2 ? *)", "FEB"],
+    ]) {
+      expect(scheduleProblem(expression), expression).to.include(`a date that never occurs (${month} has at most`).and.include("so no backup would ever run");
+    }
+    expect(scheduleProblem("cron(0 5 31 2 ? *)")).to.equal(
+      'has day-of-month 31 and month 2, a date that never occurs (FEB has at most 29 days), so no backup would ever run: pick a day the month has, or L for its last day, in "cron(0 5 31 2 ? *)"',
+    );
+  });
+
+  it("refuses a list of days and months none of which meet", () => {
+    expect(scheduleProblem("cron(0 5 31 2,4,6 ? *)")).to.include("(FEB, APR, JUN have at most 30 days)");
+    expect(scheduleProblem("cron(0 5 30,31 FEB ? *)")).to.include("a date that never occurs");
+  });
+
+  it("keeps February 29 (leap years), refusing it only when every year named is not a leap year", () => {
+    expect(scheduleProblem("cron(0 5 29 2 ? *)")).to.equal(undefined);
+    expect(scheduleProblem("cron(0 5 29 2 ? 2028)")).to.equal(undefined);
+    expect(scheduleProblem("cron(0 5 29 2 ? 2026-2028)")).to.equal(undefined);
+    expect(scheduleProblem("cron(0 5 29 2 ? 2027)")).to.include("February 29 exists only in leap years");
+    expect(scheduleProblem("cron(0 5 29 FEB ? 2100)")).to.include("a date that never occurs");
+  });
+
+  it("accepts dates that occur in some month named, and L, W, * and steps", () => {
+    for (const expression of [
+      "cron(0 5 31 2,3 ? *)",
+      "cron(0 5 31 9-11 ? *)",
+      "cron(0 5 30 * ? *)",
+      "cron(0 5 L 2 ? *)",
+      "cron(0 5 28 2 ? *)",
+      "cron(0 5 1/10 2 ? *)",
+      "cron(0 5 31W 4 ? *)",
+    ]) {
+      expect(scheduleProblem(expression), expression).to.equal(undefined);
+    }
+  });
+});
+
 describe("parseStackConfig: backup.scheduleExpression", () => {
   it("takes a weekday schedule", () => {
     expect(parseDr({ [`${NS}:backup`]: { scheduleExpression: "cron(30 2 ? * MON-FRI *)" } }).backup.scheduleExpression).to.equal("cron(30 2 ? * MON-FRI *)");
@@ -161,6 +210,24 @@ describe("parseStackConfig: backup.scheduleExpression", () => {
       `${NS}:backup.scheduleExpression`,
       "cron(0 5 32 * ? *)",
       'has day-of-month "32", out of range: the day-of-month field takes 1-31',
+    );
+  });
+
+  it("refuses an increment in day-of-week (every other Monday) with the key", () => {
+    expectOneProblem(
+      drSettings({ [`${NS}:backup`]: { scheduleExpression: "cron(0 5 ? * 2/2 *)" } }),
+      `${NS}:backup.scheduleExpression`,
+      "cron(0 5 ? * 2/2 *)",
+      'has day-of-week "2/2" with "/": the day-of-week field takes no increments (EventBridge allows , - * ? L # there',
+    );
+  });
+
+  it("refuses February 31st with the key", () => {
+    expectOneProblem(
+      drSettings({ [`${NS}:backup`]: { scheduleExpression: "cron(0 5 31 FEB ? *)" } }),
+      `${NS}:backup.scheduleExpression`,
+      "cron(0 5 31 FEB ? *)",
+      "a date that never occurs",
     );
   });
 });

@@ -70,6 +70,27 @@ describe("rdsEngineVersionProblem", () => {
     expect(rdsEngineVersionProblem("mysql", "5.6.51")).to.include("is MySQL 5.6, which RDS no longer creates").and.include("use 8.4 or later");
   });
 
+  it("says a MySQL version on postgres looks like MySQL, not PostgreSQL 8", () => {
+    expect(rdsEngineVersionProblem("postgres", "8.4")).to.equal(
+      "looks like a MySQL version (MySQL 8.4), not PostgreSQL: set database.engine: mysql for MySQL, or for PostgreSQL " +
+        `use 14 or later (14, 15, 16, 17, 18 are in RDS standard support as of ${VERSION_TABLE_DATE})`,
+    );
+    for (const version of ["8.0", "8.4.6", "5.7", "5.7.44"]) {
+      expect(rdsEngineVersionProblem("postgres", version), version)
+        .to.match(/^looks like a MySQL version/)
+        .and.not.include("PostgreSQL 8,");
+    }
+  });
+
+  it("says a PostgreSQL version on mysql looks like PostgreSQL, and does not take 16.4 for a future MySQL major", () => {
+    expect(rdsEngineVersionProblem("mysql", "17")).to.equal(
+      "looks like a PostgreSQL version (PostgreSQL 17), not MySQL: set database.engine: postgres for PostgreSQL, or for MySQL " +
+        `use 8.4 or later (8.4 is in RDS standard support as of ${VERSION_TABLE_DATE})`,
+    );
+    expect(rdsEngineVersionProblem("mysql", "16.4")).to.match(/^looks like a PostgreSQL version \(PostgreSQL 16\)/);
+    expect(rdsEngineVersionProblem("mysql", "9.7")).to.equal(undefined);
+  });
+
   it("refuses MySQL majors between listed ones that RDS never offered", () => {
     expect(rdsEngineVersionProblem("mysql", "8.1")).to.include("is MySQL 8.1, a major RDS does not offer: use 8.4 or later");
   });
@@ -134,6 +155,24 @@ describe("parseStackConfig: database.engineVersion", () => {
       `${NS}:database.engineVersion`,
       "8",
       "write <major>.<minor>",
+    );
+  });
+
+  it("refuses 8.4 on postgres with the key, saying it looks like a MySQL version", () => {
+    expectOneProblem(
+      primarySettings({ [`${NS}:database`]: { engineVersion: "8.4" } }),
+      `${NS}:database.engineVersion`,
+      "8.4",
+      "looks like a MySQL version (MySQL 8.4), not PostgreSQL: set database.engine: mysql",
+    );
+  });
+
+  it("refuses 17 on mysql with the key, saying it looks like a PostgreSQL version", () => {
+    expectOneProblem(
+      primarySettings({ [`${NS}:database`]: { engine: "mysql", engineVersion: "17" } }),
+      `${NS}:database.engineVersion`,
+      "17",
+      "looks like a PostgreSQL version (PostgreSQL 17), not MySQL: set database.engine: postgres",
     );
   });
 

@@ -56,8 +56,23 @@ describe("regionProblem", () => {
   });
 
   it("refuses known regions of other partitions, naming the partition", () => {
-    expect(regionProblem("us-gov-west-1")).to.include("is a region of the aws-us-gov partition; this program deploys to the commercial aws partition only");
+    expect(regionProblem("us-gov-west-1")).to.include("is a region of the aws-us-gov partition, which this program does not support");
     expect(regionProblem("cn-north-1")).to.include("aws-cn partition");
+  });
+
+  it("says cn-north-1 is of the aws-cn partition and offers no commercial look-alike as if it were a typo", () => {
+    expect(regionProblem("cn-north-1")).to.equal(
+      "is a region of the aws-cn partition, which this program does not support: it deploys to the commercial aws partition only, " +
+        "where both stacks and their cross-region replication must be; use a commercial region such as us-east-1 or eu-west-1",
+    );
+    for (const region of ["cn-north-1", "cn-northwest-1", "us-gov-east-1", "us-iso-east-1"]) {
+      expect(regionProblem(region), region).to.not.include("closest valid names");
+    }
+  });
+
+  it("names the partition of an unknown code with another partition's prefix, without commercial suggestions", () => {
+    expect(regionProblem("cn-nort-1")).to.match(/^has the prefix of the aws-cn partition, which this program does not support/);
+    expect(regionProblem("cn-nort-1")).to.not.include("closest valid names");
   });
 });
 
