@@ -21,6 +21,7 @@ import {
 import { type DrConfig, type PrimaryConfig } from "../config/schema";
 import { crossStackProblems, PRIMARY_OUTPUT_NAMES, parsePrimaryOutputs, primaryOutputsSchema } from "../stacks/primaryOutputs";
 import { primaryOutputsFixture } from "./fixtures/primaryOutputs";
+import { configErrorOf } from "./config/fixtures";
 
 const NS = "multi-region-dr";
 const STACK = "t";
@@ -52,18 +53,6 @@ function parseDr(overrides: Settings = {}): DrConfig {
   const config = parseStackConfig(flat(drBase, overrides), STACK);
   if (config.role !== "dr") throw new Error(`expected a dr config, got ${config.role}`);
   return config;
-}
-
-/** Runs `action`, expects a ConfigError and returns it. */
-function configErrorOf(action: () => unknown): ConfigError {
-  let thrown: unknown;
-  try {
-    action();
-  } catch (error) {
-    thrown = error;
-  }
-  expect(thrown, "expected a ConfigError to be thrown").to.be.instanceOf(ConfigError);
-  return thrown as ConfigError;
 }
 
 /** How the message renders a found value. */
