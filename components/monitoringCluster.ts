@@ -5,10 +5,17 @@
  * audit, api and authenticator logs (EKS.8), a pinned version in standard support (EKS.2) with the
  * STANDARD upgrade policy (no extended-support charges), access entries instead of aws-auth, and a
  * managed node group in the private subnets of two zones, from a launch template with IMDSv2
- * required and root volumes encrypted with the region's key. Cluster services:
- * CoreDNS, the EKS Pod Identity agent, and the EBS CSI driver (its own pod identity) behind an
- * encrypted gp3 StorageClass for Prometheus' and Grafana's volumes. Workloads reach the cluster
- * through `kubernetesProvider`, built from the cluster's kubeconfig.
+ * required and root volumes encrypted with the region's key. Cluster services, each an EKS add-on
+ * created after the node group (they run as pods): CoreDNS, the EKS Pod Identity agent, and the EBS
+ * CSI driver (its own pod identity) behind an encrypted gp3 StorageClass for Prometheus' and
+ * Grafana's volumes. Workloads reach the cluster through `kubernetesProvider`, built from the
+ * cluster's kubeconfig, and wait for `podIdentityReady`.
+ *
+ * CoreDNS is ours, not eks.Cluster's: eks.Cluster creates its CoreDNS add-on inside the cluster
+ * component, before any node of ours exists ("We can only enable the coredns addon if we have a node
+ * group to place it on", pulumi-eks nodejs/eks/cluster/cluster.ts); with no node the add-on stays
+ * DEGRADED and the first deploy fails after the provider's 20-minute create timeout
+ * (pulumi/pulumi-eks#1819, #1525).
  */
 import * as aws from "@pulumi/aws";
 import * as eks from "@pulumi/eks";
@@ -23,8 +30,8 @@ import { PodIdentityRole } from "./podIdentityRole";
 export const CONTROL_PLANE_LOG_TYPES = ["api", "audit", "authenticator"];
 /** AWS managed policies a managed node's role needs (EKS User Guide, "Amazon EKS node IAM role"), plus SSM for operator access. */
 export const NODE_ROLE_POLICIES = ["AmazonEKSWorkerNodePolicy", "AmazonEKS_CNI_Policy", "AmazonEC2ContainerRegistryReadOnly", "AmazonSSMManagedInstanceCore"];
-/** EKS add-ons this component installs besides those `eks.Cluster` manages (vpc-cni, kube-proxy, CoreDNS). */
-export const CLUSTER_ADDONS = { podIdentityAgent: "eks-pod-identity-agent", ebsCsiDriver: "aws-ebs-csi-driver" } as const;
+/** EKS add-ons this component installs, after its node group, besides those `eks.Cluster` manages (vpc-cni, kube-proxy). */
+export const CLUSTER_ADDONS = { coreDns: "coredns", podIdentityAgent: "eks-pod-identity-agent", ebsCsiDriver: "aws-ebs-csi-driver" } as const;
 /** The EBS CSI controller's service account (EKS User Guide, "Amazon EBS CSI driver"). */
 export const EBS_CSI_SERVICE_ACCOUNT = { namespace: "kube-system", name: "ebs-csi-controller-sa" } as const;
 /** Root volume of each node, GiB (the EKS managed node group default). */
@@ -59,7 +66,11 @@ export class MonitoringCluster extends pulumi.ComponentResource {
   readonly kubernetesProvider: k8s.Provider;
   /** The encrypted StorageClass's name. */
   readonly storageClassName: string;
-  /** What workloads using pod identities must wait for: the nodes and the EKS Pod Identity agent. */
+  /**
+   * What workloads must wait for: the nodes, CoreDNS (every pod resolves names through it, AWS
+   * endpoints included), the EKS Pod Identity agent, and the EBS CSI driver with the encrypted
+   * StorageClass that their volumes name.
+   */
   readonly podIdentityReady: pulumi.Resource[];
 
   /** @throws RangeError for fewer than 2 nodes; Error for a 0.0.0.0/0 public endpoint or a bad cluster name. */
@@ -93,8 +104,9 @@ export class MonitoringCluster extends pulumi.ComponentResource {
         skipDefaultNodeGroup: true,
         nodeAssociatePublicIpAddress: false,
         createOidcProvider: true,
-        // With skipDefaultNodeGroup, eks.Cluster installs CoreDNS only when asked.
-        corednsAddonOptions: { enabled: true },
+        // Not here: eks.Cluster would create CoreDNS before our node group (see the file comment).
+        // The CoreDNS add-on below waits for the nodes; until then EKS runs its self-managed copy.
+        corednsAddonOptions: { enabled: false },
       },
       child,
     );
@@ -140,12 +152,31 @@ export class MonitoringCluster extends pulumi.ComponentResource {
     );
 
     // Add-ons run as pods: they wait for the nodes. The agent comes before any pod identity is used.
-    const addon = (role: string, addonName: string, extra: Partial<aws.eks.AddonArgs>, dependsOn: pulumi.Resource[]) =>
+    const addon = (
+      role: string,
+      addonName: string,
+      extra: Partial<aws.eks.AddonArgs>,
+      dependsOn: pulumi.Resource[],
+      options: pulumi.CustomResourceOptions = {},
+    ) =>
       new aws.eks.Addon(
         `${name}-${role}`,
         { clusterName: args.clusterName, addonName, resolveConflictsOnCreate: "OVERWRITE", resolveConflictsOnUpdate: "OVERWRITE", ...extra },
-        { parent: this, dependsOn: [nodeGroup, ...dependsOn] },
+        { parent: this, dependsOn: [nodeGroup, ...dependsOn], ...options },
       );
+    // CoreDNS at the default add-on version for the pinned Kubernetes version (DescribeAddonVersions;
+    // EKS User Guide, "Manage CoreDNS": one version line per Kubernetes version), so an upgrade of
+    // kubernetesVersion moves CoreDNS with it. OVERWRITE takes over the self-managed CoreDNS that EKS
+    // installs with every cluster (EKS User Guide, "Create the CoreDNS Amazon EKS add-on"); preserve
+    // keeps cluster DNS running should the add-on resource ever be deleted. The alias is the add-on
+    // eks.Cluster created before, so an existing stack adopts it instead of replacing it.
+    const coreDnsVersion = aws.eks.getAddonVersionOutput(
+      { addonName: CLUSTER_ADDONS.coreDns, kubernetesVersion: args.kubernetesVersion, mostRecent: false },
+      { parent: this },
+    ).version;
+    const coreDns = addon("coredns", CLUSTER_ADDONS.coreDns, { addonVersion: coreDnsVersion, preserve: true }, [], {
+      aliases: [{ name: `${name}-eks-coredns`, parent: cluster }],
+    });
     const podIdentityAgent = addon("pod-identity-agent", CLUSTER_ADDONS.podIdentityAgent, {}, []);
     const ebsCsiIdentity = new PodIdentityRole(
       `${name}-ebs-csi`,
@@ -163,7 +194,8 @@ export class MonitoringCluster extends pulumi.ComponentResource {
       "ebs-csi-driver",
       CLUSTER_ADDONS.ebsCsiDriver,
       { podIdentityAssociations: [{ roleArn: ebsCsiIdentity.roleArn, serviceAccount: EBS_CSI_SERVICE_ACCOUNT.name }] },
-      [podIdentityAgent, ...ebsCsiIdentity.policies],
+      // The controller resolves the EC2 endpoint through CoreDNS (its pods use the cluster DNS).
+      [coreDns, podIdentityAgent, ...ebsCsiIdentity.policies],
     );
 
     this.kubernetesProvider = new k8s.Provider(
@@ -171,7 +203,7 @@ export class MonitoringCluster extends pulumi.ComponentResource {
       { kubeconfig: cluster.kubeconfigJson, enableServerSideApply: true },
       { parent: this, dependsOn: [nodeGroup] },
     );
-    new k8s.storage.v1.StorageClass(
+    const storageClass = new k8s.storage.v1.StorageClass(
       `${name}-storage-class`,
       {
         metadata: { name: ENCRYPTED_STORAGE_CLASS },
@@ -185,7 +217,7 @@ export class MonitoringCluster extends pulumi.ComponentResource {
       { parent: this, provider: this.kubernetesProvider, dependsOn: [ebsCsiDriver] },
     );
     this.storageClassName = ENCRYPTED_STORAGE_CLASS;
-    this.podIdentityReady = [nodeGroup, podIdentityAgent];
+    this.podIdentityReady = [nodeGroup, coreDns, podIdentityAgent, ebsCsiDriver, storageClass];
 
     this.clusterName = args.clusterName;
     this.kubeconfig = cluster.kubeconfig;

@@ -14,6 +14,15 @@ export const MOCK_ACCOUNT_ID = "123456789012";
 const ALB_ZONE_IDS: Record<string, string> = { "us-east-1": "Z35SXDOTRQ7X7K", "us-west-2": "Z1H1FL5HABSF5" };
 const ELB_ACCOUNTS: Record<string, string> = { "us-east-1": "127311923021", "us-west-2": "797873946194" };
 
+/**
+ * The EKS add-on version the mock answers `aws.eks.getAddonVersion` with: not a real version, but
+ * one that names the add-on and the Kubernetes version asked for, so a test can tell that a version
+ * came from the lookup for the right Kubernetes version.
+ */
+export function mockAddonVersion(addonName: string, kubernetesVersion: string): string {
+  return `v0.0.0-mock.${addonName}.k8s-${kubernetesVersion}`;
+}
+
 /** Resource types whose resources are global (no region), for reports and DR checks. */
 export function isGlobalType(type: string): boolean {
   return type.startsWith("aws:iam/") || type.startsWith("aws:route53/");
@@ -237,6 +246,18 @@ export function mockCloud(resolver: RegionResolver, stackReferenceOutputs: Recor
           return { partition: "aws", dnsSuffix: "amazonaws.com", reverseDnsPrefix: "com.amazonaws", id: "aws" };
         case "aws:ssm/getParameter:getParameter":
           return { name: args.inputs.name, type: "String", value: `ami-${hex(String(args.inputs.name) + region, 17)}`, id: String(args.inputs.name) };
+        case "aws:eks/getAddonVersion:getAddonVersion": {
+          const addonName = String(args.inputs.addonName);
+          const kubernetesVersion = String(args.inputs.kubernetesVersion);
+          return {
+            addonName,
+            kubernetesVersion,
+            mostRecent: args.inputs.mostRecent ?? false,
+            version: mockAddonVersion(addonName, kubernetesVersion),
+            id: addonName,
+            region,
+          };
+        }
         case "aws:elb/getServiceAccount:getServiceAccount": {
           const account = ELB_ACCOUNTS[region] ?? "000000000000";
           return { arn: `arn:aws:iam::${account}:root`, id: account, region };

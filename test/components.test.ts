@@ -26,7 +26,7 @@ import {
   USER_DATA_LIMIT_BYTES,
 } from "../components/userData";
 import { APP_METRICS_PORT, NODE_EXPORTER_PORT } from "../config/conventions";
-import { MOCK_ACCOUNT_ID } from "../synth/mockCloud";
+import { MOCK_ACCOUNT_ID, mockAddonVersion } from "../synth/mockCloud";
 import { type PlannedResource, recordStack, type StackPlan } from "../synth/recordStack";
 import { EAST_KEY, WEST_KEY, replicationArgs } from "./fixtures/regionalKeys";
 
@@ -140,6 +140,7 @@ const T = {
   zone: "aws:route53/zone:Zone",
   eksCluster: "eks:index:Cluster",
   nodeGroup: "eks:index:ManagedNodeGroup",
+  addon: "aws:eks/addon:Addon",
 } as const;
 
 const CERTIFICATE = `arn:aws:acm:us-east-1:${MOCK_ACCOUNT_ID}:certificate/abcd-1234`;
@@ -1256,20 +1257,42 @@ describe("MonitoringCluster", () => {
       expect(nodeAttachments.map((attachment) => attachment.inputs.policyArn)).not.to.include("arn:aws:iam::aws:policy/service-role/AmazonEBSCSIDriverPolicy");
     });
 
-    it("starts nodes from a launch template with IMDSv2 and root volumes under the region's key, and installs CoreDNS", () => {
+    it("starts nodes from a launch template with IMDSv2 and root volumes under the region's key", () => {
       const template = one(resources, T.launchTemplate);
       expect(template.inputs.metadataOptions).to.deep.include({ httpTokens: "required", httpPutResponseHopLimit: 2 });
       expect(at(template.inputs.blockDeviceMappings, 0, "ebs")).to.deep.include({ encrypted: "true", kmsKeyId: EAST_KEY, volumeType: "gp3" });
       expect(template.inputs.instanceType, "the node group sets the type").to.equal(undefined);
       expect(one(resources, T.nodeGroup).inputs.launchTemplate).to.deep.equal({ id: template.id, version: "1" });
-      expect(cluster.inputs.corednsAddonOptions).to.deep.include({ enabled: true });
     });
 
-    it("installs the pod identity agent and the EBS CSI driver with its pod identity, after the nodes", () => {
-      const addons = ofType(resources, "aws:eks/addon:Addon");
-      expect(addons.map((addon) => addon.inputs.addonName)).to.have.members(["eks-pod-identity-agent", "aws-ebs-csi-driver"]);
+    it("asks eks.Cluster for no CoreDNS add-on: it would come before the node group, with no node to run on (pulumi-eks#1819)", () => {
+      expect(cluster.inputs.skipDefaultNodeGroup).to.equal(true);
+      expect(cluster.inputs.corednsAddonOptions).to.deep.include({ enabled: false });
+    });
+
+    it("installs CoreDNS as its own add-on after the node group, at the version looked up for the pinned Kubernetes version", () => {
+      const coreDns = one(resources, T.addon, "monitoring-coredns");
+      expect(coreDns.inputs).to.deep.include({
+        clusterName: "multi-region-dr-primary-monitoring",
+        addonName: "coredns",
+        addonVersion: mockAddonVersion("coredns", "1.35"),
+        resolveConflictsOnCreate: "OVERWRITE",
+        preserve: true,
+      });
+      expect(coreDns.dependencies).to.include(one(resources, T.nodeGroup).urn);
+    });
+
+    it("installs the pod identity agent and the EBS CSI driver with its pod identity, after the nodes (the driver also after CoreDNS)", () => {
+      const addons = ofType(resources, T.addon);
+      expect(addons.map((addon) => addon.inputs.addonName)).to.have.members(["coredns", "eks-pod-identity-agent", "aws-ebs-csi-driver"]);
       expect(addons.every((addon) => addon.inputs.clusterName === "multi-region-dr-primary-monitoring")).to.equal(true);
+      const nodeGroup = one(resources, T.nodeGroup).urn;
+      expect(addons.every((addon) => addon.dependencies.includes(nodeGroup))).to.equal(true);
       const csi = addons.find((addon) => addon.inputs.addonName === "aws-ebs-csi-driver")!;
+      expect(csi.dependencies).to.include.members([
+        one(resources, T.addon, "monitoring-coredns").urn,
+        one(resources, T.addon, "monitoring-pod-identity-agent").urn,
+      ]);
       const csiRole = one(resources, T.role, "monitoring-ebs-csi-role");
       expect(csi.inputs.podIdentityAssociations).to.deep.equal([{ roleArn: csiRole.outputs.arn, serviceAccount: "ebs-csi-controller-sa" }]);
       const trust = JSON.parse(csiRole.inputs.assumeRolePolicy as string);
@@ -1292,6 +1315,11 @@ describe("MonitoringCluster", () => {
       const provider = one(resources, "pulumi:providers:kubernetes");
       expect(JSON.parse(provider.inputs.kubeconfig as string)).to.deep.include({ apiVersion: "v1", kind: "Config" });
     });
+  });
+
+  it("looks the CoreDNS version up for the configured Kubernetes version", async () => {
+    const { resources } = await plan("us-east-1", (opts) => void new MonitoringCluster("monitoring", clusterArgs({ kubernetesVersion: "1.34" }), opts));
+    expect(one(resources, T.addon, "monitoring-coredns").inputs.addonVersion).to.equal(mockAddonVersion("coredns", "1.34"));
   });
 
   it("opens the endpoint to the listed CIDRs only", async () => {

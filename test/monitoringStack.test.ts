@@ -58,6 +58,19 @@ describe("monitoring in the synthesized stacks", function () {
         expect(release.providerUrn, "the release's provider").to.match(/pulumi:providers:kubernetes::.*-monitoring-k8s$/);
       });
 
+      it("installs the chart only once the cluster runs its nodes, CoreDNS, the pod identity agent and the EBS CSI driver with its StorageClass", () => {
+        const release = only(plan, RELEASE);
+        const addon = (name: string) => ofType(plan, "aws:eks/addon:Addon").find((item) => item.inputs.addonName === name)!.urn;
+        expect(release.dependencies).to.include.members([
+          only(plan, "eks:index:ManagedNodeGroup").urn,
+          addon("coredns"),
+          addon("eks-pod-identity-agent"),
+          addon("aws-ebs-csi-driver"),
+          only(plan, "kubernetes:storage.k8s.io/v1:StorageClass").urn,
+        ]);
+        expect(only(plan, "eks:index:Cluster").inputs.corednsAddonOptions, "no CoreDNS from eks.Cluster, before the nodes").to.deep.include({ enabled: false });
+      });
+
       it("scrapes this region's app tier by its Auto Scaling group", () => {
         const values = record(only(plan, RELEASE).inputs.values);
         const asg = only(plan, "aws:autoscaling/group:Group").outputs.name;
