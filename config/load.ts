@@ -11,6 +11,24 @@ import { certificateRegionProblem, failoverDetectionProblem } from "./rules";
 import { CONFIG_NAMESPACE, drConfigSchema, KEYS_BY_ROLE, primaryConfigSchema, ROLES, type StackConfig } from "./schema";
 
 /**
+ * Where a stack runs, as the Pulumi engine tells the program: what a DR stack's short
+ * `primaryStack` is qualified with, and what a fully qualified one must agree with.
+ */
+export interface Deployment {
+  /** `pulumi.getOrganization()`: the stack's Pulumi Cloud organization, or `organization` on a self-managed backend. */
+  organization: string;
+  /** `pulumi.getProject()`. */
+  project: string;
+}
+
+/**
+ * The one organization of a self-managed (DIY) backend: "For DIY backend, the orgName portion of the
+ * stack name must always be the constant value organization" (Pulumi docs, "Stacks"); the CLI's DIY
+ * backend reports it as every stack's organization (pulumi/pulumi pkg/backend/diy, `Organization()`).
+ */
+export const DIY_ORGANIZATION = "organization";
+
+/**
  * Parses the stack's config from a flat map of full keys (`multi-region-dr:network`, `aws:region`)
  * to values, where object values are JSON text as Pulumi passes them.
  *
@@ -19,10 +37,13 @@ import { CONFIG_NAMESPACE, drConfigSchema, KEYS_BY_ROLE, primaryConfigSchema, RO
  * and one of this project's top-level keys under `aws:` (`aws:app`).
  *
  * @param stackName the stack being configured, for the error's heading.
+ * @param deployment where the stack runs; with it, a DR stack's `primaryStack` comes back fully
+ *   qualified (`resolvePrimaryStack`). Without it (offline, where no backend exists) it stays as written.
  * @returns the typed configuration with every default filled in.
- * @throws ConfigError listing every problem: misplaced and unknown keys, bad values, missing required keys.
+ * @throws ConfigError listing every problem: misplaced and unknown keys, bad values, missing required
+ *   keys, and a `primaryStack` that cannot be the primary on the stack's backend.
  */
-export function parseStackConfig(allConfig: Readonly<Record<string, string>>, stackName: string): StackConfig {
+export function parseStackConfig(allConfig: Readonly<Record<string, string>>, stackName: string, deployment?: Deployment): StackConfig {
   const prefix = `${CONFIG_NAMESPACE}:`;
   const values: Record<string, unknown> = {};
   for (const [fullKey, text] of Object.entries(allConfig)) {
@@ -62,15 +83,88 @@ export function parseStackConfig(allConfig: Readonly<Record<string, string>>, st
   const config = result.data as StackConfig;
   const crossField = crossFieldProblems(config);
   if (crossField.length > 0) throw new ConfigError(context, crossField);
-  return config;
+  if (config.role !== "dr" || deployment === undefined) return config;
+  const primary = resolvePrimaryStack(config.primaryStack, deployment, stackName);
+  if ("problem" in primary) {
+    throw new ConfigError(context, [{ key: `${prefix}primaryStack`, value: config.primaryStack, message: primary.problem }]);
+  }
+  return { ...config, primaryStack: primary.name };
 }
 
 /**
- * Reads the running stack's configuration from the Pulumi runtime.
+ * The fully qualified name of the DR stack's primary, for its StackReference. A name alone
+ * (`primary`) gets the DR stack's own organization and project: a StackReference would otherwise
+ * resolve it in the CLI's default organization, not necessarily the stack's (Pulumi docs, "Stacks":
+ * `stackName` "identifies the stack stackName in the current user account or default
+ * organization"); pulumi/pulumi's own stack-reference test builds the name the same way
+ * (`${getOrganization()}/${getProject()}/${getStack()}`, tests/integration/stack_reference/nodejs).
+ *
+ * A fully qualified name must fit the backend: on a self-managed backend its organization must be
+ * `organization` (the CLI refuses any other: "organization name must be 'organization'"), and on
+ * Pulumi Cloud `organization` is that backend's placeholder, not an organization of the stack's;
+ * another Pulumi Cloud organization is taken as meant. The project must be this program's, and the
+ * primary must not be this DR stack itself.
+ * @param primaryStack `primaryStack` as the schema accepted it: `<stack>` or `<organization>/<project>/<stack>`.
+ * @param stackName the DR stack's own name.
+ * @returns the qualified name, or the problem: what is wrong on which backend, and what to write.
+ */
+export function resolvePrimaryStack(primaryStack: string, deployment: Deployment, stackName: string): { name: string } | { problem: string } {
+  const { organization, project } = deployment;
+  const diy = organization === DIY_ORGANIZATION;
+  const backend = diy ? `a self-managed (DIY) backend, whose only organization is "${DIY_ORGANIZATION}"` : `Pulumi Cloud, in organization ${organization}`;
+  const parts = primaryStack.split("/");
+  const stack = parts[parts.length - 1];
+  const shortForm = `write ${stack} alone (qualified with this stack's organization: ${organization}/${project}/${stack})`;
+  if (parts.length === 3) {
+    const [named, namedProject] = parts;
+    if (namedProject !== project) {
+      return { problem: `names the project ${namedProject}, but both stacks are stacks of this program's project ${project}; ${shortForm}` };
+    }
+    if (diy && named !== DIY_ORGANIZATION) {
+      return {
+        problem:
+          `names the organization ${named}, but this stack runs on ${backend}, and the primary's state is in the same backend; ${shortForm}. ` +
+          `If both stacks are meant for Pulumi Cloud, log in there instead (pulumi login; in CI leave PULUMI_BACKEND_URL unset and set PULUMI_ACCESS_TOKEN)`,
+      };
+    }
+    if (!diy && named === DIY_ORGANIZATION) {
+      return {
+        problem:
+          `names "${DIY_ORGANIZATION}", the organization of a self-managed (DIY) backend, but this stack runs on ${backend}; ${shortForm}. ` +
+          `If both stacks are meant for a self-managed backend, log in there instead (pulumi login <backend URL>; in CI set PULUMI_BACKEND_URL)`,
+      };
+    }
+  }
+  const name = parts.length === 3 ? primaryStack : `${organization}/${project}/${primaryStack}`;
+  if (name === `${organization}/${project}/${stackName}`) {
+    return { problem: `names this DR stack itself (${name}); name the primary stack, such as primary` };
+  }
+  return { name };
+}
+
+/**
+ * Reads the running stack's configuration from the Pulumi runtime, with the organization and
+ * project the engine reports (`Deployment`).
  * @throws ConfigError as `parseStackConfig` does.
  */
 export function readStackConfig(): StackConfig {
-  return parseStackConfig(pulumi.runtime.allConfig(), pulumi.getStack());
+  const organization = engineOrganization();
+  const deployment = organization === undefined ? undefined : { organization, project: pulumi.getProject() };
+  return parseStackConfig(pulumi.runtime.allConfig(), pulumi.getStack(), deployment);
+}
+
+/**
+ * The stack's organization, as the engine reports it to every program (a self-managed backend
+ * reports `organization`); undefined only under a mock runtime set up without one (offline
+ * synthesis, `pulumi.runtime.setMocks` without its organization argument), where `getOrganization`
+ * throws "Missing organization name".
+ */
+function engineOrganization(): string | undefined {
+  try {
+    return pulumi.getOrganization();
+  } catch {
+    return undefined;
+  }
 }
 
 /** Every top-level key of either role, under the project's namespace (`region` is `aws:region`). */

@@ -577,10 +577,41 @@ export const primaryConfigSchema = z.strictObject({
   ...common,
 });
 
+/** A Pulumi stack name alone: letters, digits, `-`, `_` and `.`, at most 100 (as `stackNameProblem` takes each part). */
+const STACK_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$/;
+
+/**
+ * The DR stack's `primaryStack`: the primary's stack name alone (`primary`), which `config/load.ts`
+ * qualifies with the DR stack's own organization and project at deploy time, so the same file works
+ * on Pulumi Cloud (`<org>/<project>/<stack>`) and on a self-managed backend (`organization/...`); or
+ * a fully qualified `<organization>/<project>/<stack>` (Pulumi docs, "Stacks": a self-managed
+ * backend's organization is always `organization`). The two-part `<org>/<stack>` is refused: Pulumi
+ * reads it with the current project, which a reader of the file cannot see.
+ * @returns undefined when well formed; otherwise what is wrong and what to write.
+ */
+export function primaryStackProblem(name: string): string | undefined {
+  const wellFormed = name.includes("/") ? stackNameProblem(name) === undefined : STACK_NAME.test(name);
+  if (wellFormed) return undefined;
+  return (
+    "is neither a stack name such as primary nor a fully qualified stack name; write primary (the stack of that name in the DR stack's own " +
+    "organization and project) or write <organization>/<project>/<stack>, e.g. acme/multi-region-dr/primary"
+  );
+}
+
 export const drConfigSchema = z.strictObject({
   role: z.literal("dr"),
-  /** Fully qualified name of the primary stack, read through one StackReference. */
-  primaryStack: z.string({ error: "is required on the DR stack; set it to <organization>/<project>/primary" }).superRefine(satisfies(stackNameProblem)),
+  /**
+   * The primary stack, read through one StackReference: its name alone (`primary`, the default in
+   * Pulumi.dr.yaml), qualified at deploy time with this stack's organization and project, or
+   * `<organization>/<project>/<stack>`.
+   */
+  primaryStack: z
+    .string({
+      error:
+        "is required on the DR stack; set it to primary (the stack of that name in this stack's organization and project), " +
+        "or set it to <organization>/<project>/primary",
+    })
+    .superRefine(satisfies(primaryStackProblem)),
   network: drNetworkSchema,
   app: drAppSchema,
   database: drDatabaseSchema,

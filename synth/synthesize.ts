@@ -7,6 +7,7 @@
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { ConfigError, type ConfigProblem } from "../config/errors";
+import { primaryStackProblem } from "../config/schema";
 import { type Strategy } from "../config/strategies";
 import { checkDrInvariants, type InvariantResult } from "../invariants";
 import { evaluatePolicies, type PolicyPackConfig, type StackPolicyReport } from "../policy/offline";
@@ -60,10 +61,13 @@ export interface StackFileConfig {
 /**
  * Checks that the two stack files make a pair before either stack runs: two files, each with config, the
  * primary file has `role: primary` and the DR file `role: dr` (not swapped, not both the same), and
- * the DR file's `primaryStack` names the primary stack being synthesized, `<organization>/<project>/<stack>`
- * with the project of `Pulumi.yaml` and the stack of the primary file's name, as the DR stack's
- * StackReference would need it in a real deploy. A missing or invalid role, or a `primaryStack`
- * that is not `<a>/<b>/<c>`, is left to the config validation, which names those.
+ * the DR file's `primaryStack` names the primary stack being synthesized, as the DR stack's
+ * StackReference would need it in a real deploy: the stack of the primary file's name alone
+ * (`primary`, which the program qualifies with the DR stack's organization and project when it runs,
+ * `config/load.ts` `resolvePrimaryStack`), or `<organization>/<project>/<stack>` with the project of
+ * `Pulumi.yaml`. Offline there is no backend, so any organization passes here; whether it fits the
+ * backend is checked when the DR stack runs. A missing or invalid role, or a malformed
+ * `primaryStack`, is left to the config validation, which names those.
  * @throws StackFileError for a file without config; ConfigError for one file given twice, the roles or `primaryStack`.
  */
 export function checkStackPair(project: string, primary: StackFileConfig, dr: StackFileConfig): void {
@@ -106,18 +110,21 @@ export function checkStackPair(project: string, primary: StackFileConfig, dr: St
 
   const referenceKey = `${project}:primaryStack`;
   const reference = dr.config[referenceKey];
-  const parts = reference?.split("/") ?? [];
-  if (parts.length !== 3 || parts.some((part) => part === "")) return;
+  if (reference === undefined || primaryStackProblem(reference) !== undefined) return;
+  const parts = reference.split("/");
   const primaryStack = stackNameOf(primary.file);
-  const expected = `${parts[0]}/${project}/${primaryStack}`;
+  const expected = parts.length === 3 ? `${parts[0]}/${project}/${primaryStack}` : primaryStack;
   if (reference === expected) return;
+  const origin = `project ${project} from Pulumi.yaml, stack ${primaryStack} from the primary stack file's name ${path.basename(primary.file)}`;
+  const message =
+    parts.length === 3
+      ? `set it to ${expected} (<organization>/<project>/<stack>: ${origin}), or to ${primaryStack} alone, which the DR stack qualifies with its own organization and project`
+      : `set it to ${expected} (the primary stack file's name ${path.basename(primary.file)}, which the DR stack qualifies with its own organization and project), or to <organization>/${project}/${primaryStack}`;
   throw new ConfigError(`Invalid configuration for stack "${stackNameOf(dr.file)}" (${drName})`, [
     {
       key: referenceKey,
       value: reference,
-      message:
-        `does not name the primary stack being synthesized, so a real deploy's StackReference would not find it; set it to ${expected} ` +
-        `(<organization>/<project>/<stack>: project ${project} from Pulumi.yaml, stack ${primaryStack} from the primary stack file's name ${path.basename(primary.file)})`,
+      message: `does not name the primary stack being synthesized, so a real deploy's StackReference would not find it; ${message}`,
     },
   ]);
 }

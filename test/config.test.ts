@@ -497,8 +497,8 @@ describe("parseStackConfig", () => {
       );
     });
 
-    it("rejects a bare stack name (primary)", () => {
-      expectDrProblem({ [`${NS}:primaryStack`]: "primary" }, { key: `${NS}:primaryStack`, found: "primary", hint: "write <organization>/<project>/<stack>" });
+    it("rejects a stack name that Pulumi does not allow (pri mary); the name alone is test/config/primaryStack.test.ts's", () => {
+      expectDrProblem({ [`${NS}:primaryStack`]: "pri mary" }, { key: `${NS}:primaryStack`, found: "pri mary", hint: "write <organization>/<project>/<stack>" });
     });
 
     it("rejects a two-part stack name (a/b)", () => {

@@ -400,7 +400,12 @@ describe("the two stacks, synthesized from Pulumi.primary.yaml and Pulumi.dr.yam
         (c) => ((c["multi-region-dr:app"] as Record<string, unknown>).maxSize = 3),
         /app\.maxSize.*cannot hold the primary's load/,
       ],
-      ["a malformed primary stack name", "Pulumi.dr.yaml", (c) => (c["multi-region-dr:primaryStack"] = "primary"), /primaryStack.*fully qualified/],
+      [
+        "a malformed primary stack name",
+        "Pulumi.dr.yaml",
+        (c) => (c["multi-region-dr:primaryStack"] = "multi-region-dr/primary"),
+        /primaryStack.*fully qualified/,
+      ],
       [
         "a health check too slow for the RTO",
         "Pulumi.dr.yaml",
@@ -427,7 +432,8 @@ describe("the two stacks, synthesized from Pulumi.primary.yaml and Pulumi.dr.yam
     }
 
     it("says to deploy the primary first when the referenced stack exports nothing", async () => {
-      const config = parseStackConfig(readStackConfigFile(path.join(projectDirectory, "Pulumi.dr.yaml")), "dr");
+      const selfManaged = { organization: "organization", project: "multi-region-dr" };
+      const config = parseStackConfig(readStackConfigFile(path.join(projectDirectory, "Pulumi.dr.yaml")), "dr", selfManaged);
       let caught: unknown;
       try {
         await recordStack({

@@ -111,7 +111,7 @@ export const MISTAKES: readonly Mistake[] = [
   primary("role", REMOVE),
   dr("primaryStack", "organization/other-project/primary", undefined, "another project"),
   dr("primaryStack", "organization/multi-region-dr/prod", undefined, "another stack"),
-  dr("primaryStack", "primary", undefined, "not fully qualified"),
+  dr("primaryStack", "multi-region-dr/primary", undefined, "two parts, which Pulumi reads as <org>/<stack>"),
   dr("primaryStack", REMOVE),
   {
     name: "primary database.masterPassword as a secure: value",

@@ -1,7 +1,7 @@
 /**
  * The checks `synthesize` runs on the two stack files before either stack runs (`checkStackPair`):
  * not the same file, each with config, the roles the right way round, and the DR file's
- * `primaryStack` naming the primary stack being synthesized.
+ * `primaryStack` naming the primary stack being synthesized, by its name alone or fully qualified.
  */
 import * as path from "node:path";
 import { expect } from "chai";
@@ -40,6 +40,22 @@ describe("the stack-file pair, checked before synthesis (checkStackPair)", () =>
     expect(() => checkStackPair(PROJECT, primary(), dr())).not.to.throw();
     expect(() => checkStackPair(PROJECT, primary(), dr({ [PRIMARY_STACK]: "acme/multi-region-dr/primary" }))).not.to.throw();
     expect(() => checkStackPair(PROJECT, primary({}, "/q/Pulumi.prod.yaml"), dr({ [PRIMARY_STACK]: "acme/multi-region-dr/prod" }))).not.to.throw();
+  });
+
+  it("accepts the primary file's stack name alone, which the DR stack qualifies with its own organization and project when it runs", () => {
+    expect(() => checkStackPair(PROJECT, primary(), dr({ [PRIMARY_STACK]: "primary" }))).not.to.throw();
+    expect(() => checkStackPair(PROJECT, primary({}, "/q/Pulumi.prod.yaml"), dr({ [PRIMARY_STACK]: "prod" }))).not.to.throw();
+  });
+
+  it("names the primary file's stack when the name alone is another stack's", () => {
+    const error = pairError(primary({}, "/p/Pulumi.prod.yaml"), dr({ [PRIMARY_STACK]: "primary" }));
+    expect(error.problems).to.have.length(1);
+    expect(error.problems[0]).to.include({ key: PRIMARY_STACK, value: "primary" });
+    expect(error.problems[0].message).to.equal(
+      "does not name the primary stack being synthesized, so a real deploy's StackReference would not find it; set it to prod " +
+        "(the primary stack file's name Pulumi.prod.yaml, which the DR stack qualifies with its own organization and project), " +
+        "or to <organization>/multi-region-dr/prod",
+    );
   });
 
   it("says which file has which role and to swap them when they are swapped", () => {
@@ -86,7 +102,8 @@ describe("the stack-file pair, checked before synthesis (checkStackPair)", () =>
     expect(otherStack.message).to.include(
       '  - multi-region-dr:primaryStack (found: "acme/multi-region-dr/prod"): does not name the primary stack being synthesized, ' +
         "so a real deploy's StackReference would not find it; set it to acme/multi-region-dr/primary " +
-        "(<organization>/<project>/<stack>: project multi-region-dr from Pulumi.yaml, stack primary from the primary stack file's name Pulumi.primary.yaml)",
+        "(<organization>/<project>/<stack>: project multi-region-dr from Pulumi.yaml, stack primary from the primary stack file's name Pulumi.primary.yaml), " +
+        "or to primary alone, which the DR stack qualifies with its own organization and project",
     );
     expect(pairError(primary(), dr({ [PRIMARY_STACK]: "organization/other-project/primary" })).message).to.include(
       "set it to organization/multi-region-dr/primary",
@@ -95,8 +112,9 @@ describe("the stack-file pair, checked before synthesis (checkStackPair)", () =>
   });
 
   it("leaves a malformed primaryStack to the config validation, which names the format", () => {
-    expect(() => checkStackPair(PROJECT, primary(), dr({ [PRIMARY_STACK]: "primary" }))).not.to.throw();
-    expect(() => checkStackPair(PROJECT, primary(), dr({ [PRIMARY_STACK]: "a//b" }))).not.to.throw();
+    for (const malformed of ["multi-region-dr/primary", "a//b", "pri mary", "acme/multi-region-dr/primary/x"]) {
+      expect(() => checkStackPair(PROJECT, primary(), dr({ [PRIMARY_STACK]: malformed })), malformed).not.to.throw();
+    }
   });
 
   it("is what synthesize() raises, before either stack runs", async () => {
