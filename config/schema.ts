@@ -438,7 +438,10 @@ const monitoringSchema = z
     nodeCount: integer("nodes", 2, 10).default(2),
     /**
      * CIDR blocks allowed to reach a public API endpoint. Empty (the default) keeps the endpoint
-     * private: reach it from inside the VPC (SSM, VPN or a peered network).
+     * private: reach it from inside the VPC (SSM, VPN or a peered network). `pulumi up` itself
+     * talks to that API (namespace, secrets, config maps, Helm release), so the runner that deploys
+     * must reach it: list its static egress CIDR here, or run it inside the VPC; the deploy
+     * workflow's preflight refuses anything else (docs/deploying.md).
      */
     publicAccessCidrs: z.array(operatorCidr).default([]),
     /**

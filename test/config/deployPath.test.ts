@@ -1,0 +1,190 @@
+/**
+ * The default deploy path, from the stack files to the workflows: every job that runs Pulumi against
+ * the cloud first passes preflight.yml, which (touching no AWS) refuses a monitoring cluster whose
+ * Kubernetes API the runner cannot reach. The preflight's own steps run here, as bash runs them on
+ * a runner, against stack files synthesized offline: the repository's (a private endpoint, refused on
+ * a GitHub-hosted runner), a public endpoint for the runner's address (passes) or for another one
+ * (refused), and a DR stack that runs no cluster.
+ */
+import { expect } from "chai";
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import * as path from "node:path";
+import { parse } from "yaml";
+import { readStackConfigFile } from "../../synth/stackFile";
+import { editedStackFiles, type StackEdit } from "../fixtures/stackFiles";
+import { NS } from "./fixtures";
+
+const ROOT = path.join(__dirname, "..", "..");
+const WORKFLOWS = path.join(ROOT, ".github", "workflows");
+const RUNS_ON = "${{ vars.PULUMI_RUNS_ON || 'ubuntu-latest' }}";
+
+interface Step {
+  id?: string;
+  name?: string;
+  uses?: string;
+  run?: string;
+  env?: Record<string, string>;
+}
+interface Job {
+  uses?: string;
+  needs?: string | string[];
+  "runs-on"?: string;
+  permissions?: Record<string, string>;
+  steps?: Step[];
+}
+const workflow = (file: string) => parse(readFileSync(path.join(WORKFLOWS, file), "utf8")) as { jobs: Record<string, Job> };
+const needsOf = (job: Job) => (Array.isArray(job.needs) ? job.needs : job.needs === undefined ? [] : [job.needs]);
+const preflightSteps = () => workflow("preflight.yml").jobs["kubernetes-api"].steps!;
+const step = (id: string) => preflightSteps().find((candidate) => candidate.id === id)!;
+
+/** Runs a step's script as a runner's bash does (`bash --noprofile --norc -eo pipefail`), from the repository root. */
+function runStep(id: string, env: Record<string, string>): { status: number | null; output: string } {
+  const result = spawnSync("bash", ["--noprofile", "--norc", "-eo", "pipefail", "-c", step(id).run!], {
+    cwd: ROOT,
+    env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env },
+    encoding: "utf8",
+    timeout: 120000,
+  });
+  return { status: result.status, output: `${result.stdout}${result.stderr}` };
+}
+
+/** The preflight's synthesis of a pair of stack files; returns the folder of the plans. */
+function synthesizedPlans(files: { primaryStackFile: string; drStackFile: string }): string {
+  const runnerTemp = mkdtempSync(path.join(tmpdir(), "runner-temp-"));
+  const outputs = path.join(runnerTemp, "github-output");
+  writeFileSync(outputs, "");
+  const { status, output } = runStep("synthesize", {
+    RUNNER_TEMP: runnerTemp,
+    GITHUB_OUTPUT: outputs,
+    PRIMARY_STACK_FILE: files.primaryStackFile,
+    DR_STACK_FILE: files.drStackFile,
+  });
+  expect(status, output).to.equal(0);
+  return /^plans=(.+)$/m.exec(readFileSync(outputs, "utf8"))![1];
+}
+
+/** The preflight's check on those plans, on a runner of `environment` whose public address is `egress`. */
+function check(
+  files: { primaryStackFile: string; drStackFile: string },
+  plans: string,
+  runner: { environment: "github-hosted" | "self-hosted"; egress: string; privateReachable?: boolean },
+) {
+  return runStep("kubernetes-api", {
+    PLANS: plans,
+    PRIMARY_STACK_FILE: files.primaryStackFile,
+    DR_STACK_FILE: files.drStackFile,
+    RUNNER_ENVIRONMENT: runner.environment,
+    PREFLIGHT_EGRESS_IP: runner.egress,
+    EKS_PRIVATE_API_REACHABLE: runner.privateReachable ? "true" : "",
+  });
+}
+
+const withMonitoring =
+  (publicAccessCidrs: string[]): StackEdit =>
+  (config) =>
+    (config[`${NS}:monitoring`] = { ...(config[`${NS}:monitoring`] as object), publicAccessCidrs });
+const backupRestore: StackEdit = (config) =>
+  (config[`${NS}:recovery`] = { ...(config[`${NS}:recovery`] as object), strategy: "backup-restore", rtoSeconds: 2400, rpoSeconds: 1800 });
+
+describe("the deploy path reaches the Kubernetes API (preflight.yml)", function () {
+  this.timeout(180000);
+
+  describe("the workflows", () => {
+    it("gate every job that runs Pulumi against the cloud on the preflight, run on the same runner", () => {
+      const gated: [string, string, string][] = [
+        ["deploy.yml", "up-primary", "preflight"],
+        ["drift.yml", "drift", "preflight"],
+        ["pull-request.yml", "preview", "preflight"],
+      ];
+      for (const [file, jobName, preflight] of gated) {
+        const { jobs } = workflow(file);
+        expect(jobs[preflight].uses, `${file} ${preflight}`).to.equal("./.github/workflows/preflight.yml");
+        expect(needsOf(jobs[jobName]), `${file} ${jobName}`).to.include(preflight);
+        expect(jobs[jobName]["runs-on"], `${file} ${jobName}`).to.equal(RUNS_ON);
+      }
+      expect(workflow("deploy.yml").jobs["up-dr"]["runs-on"]).to.equal(RUNS_ON);
+      expect(needsOf(workflow("deploy.yml").jobs["up-dr"])).to.include("up-primary");
+      expect(workflow("preflight.yml").jobs["kubernetes-api"]["runs-on"]).to.equal(RUNS_ON);
+    });
+
+    it("the preflight touches no AWS: no OIDC token, no credentials, no Pulumi command", () => {
+      const job = workflow("preflight.yml").jobs["kubernetes-api"];
+      expect(job.permissions).to.deep.equal({ contents: "read" });
+      expect(job.steps!.map((candidate) => candidate.uses ?? "")).to.deep.equal(["actions/checkout@v4", "actions/setup-node@v4", "", "", ""]);
+      expect(job.steps!.map((candidate) => candidate.run ?? "").join("\n")).not.to.match(/^\s*(pulumi|aws) /m);
+      expect(job.steps!.map((candidate) => candidate.id).slice(-2)).to.deep.equal(["synthesize", "kubernetes-api"]);
+    });
+  });
+
+  describe("a fresh clone (the repository's stack files: private endpoints)", () => {
+    const files = { primaryStackFile: path.join(ROOT, "Pulumi.primary.yaml"), drStackFile: path.join(ROOT, "Pulumi.dr.yaml") };
+    let plans: string;
+    before(() => (plans = synthesizedPlans(files)));
+
+    it("keeps both endpoints private by default", () => {
+      for (const file of [files.primaryStackFile, files.drStackFile]) {
+        expect(JSON.parse(readStackConfigFile(file)[`${NS}:monitoring`]).publicAccessCidrs, file).to.deep.equal([]);
+      }
+    });
+
+    it("is refused on a GitHub-hosted runner, naming each stack file, the key and the two ways to deploy", () => {
+      const { status, output } = check(files, plans, { environment: "github-hosted", egress: "198.51.100.7" });
+      expect(status, output).to.equal(1);
+      for (const [file, role] of [
+        [files.primaryStackFile, "primary"],
+        [files.drStackFile, "dr"],
+      ]) {
+        expect(output).to.include(`::error title=Kubernetes API unreachable from this runner::${file}: the ${role} stack's EKS cluster multi-region-dr-`);
+      }
+      expect(output).to.include("has a private API endpoint (monitoring.publicAccessCidrs is empty), which answers only inside its VPC");
+      expect(output).to.include("this GitHub-hosted runner is not in it");
+      expect(output).to.include(
+        "name that runner in the repository variable PULUMI_RUNS_ON (a GitHub-hosted standard runner has a different address at every run",
+      );
+      expect(output).to.include("set the repository variable EKS_PRIVATE_API_REACHABLE to true. See docs/deploying.md");
+    });
+
+    it("passes on a runner that reaches the private endpoints (EKS_PRIVATE_API_REACHABLE)", () => {
+      const { status, output } = check(files, plans, { environment: "self-hosted", egress: "198.51.100.7", privateReachable: true });
+      expect(status, output).to.equal(0);
+      expect(output).to.match(
+        /- ok: .*Pulumi\.dr\.yaml: the dr stack's EKS cluster .*: private endpoint; EKS_PRIVATE_API_REACHABLE says this runner reaches it/,
+      );
+    });
+  });
+
+  describe("public endpoints for the deploy runner's static egress CIDR", () => {
+    const files = editedStackFiles(withMonitoring(["198.51.100.0/24"]), withMonitoring(["198.51.100.0/24"]));
+    let plans: string;
+    before(() => (plans = synthesizedPlans(files)));
+
+    it("passes on a runner whose address is listed", () => {
+      const { status, output } = check(files, plans, { environment: "self-hosted", egress: "198.51.100.7" });
+      expect(status, output).to.equal(0);
+      expect(output.match(/- ok: .*public endpoint for 198\.51\.100\.0\/24, which holds this runner's address 198\.51\.100\.7/g)).to.have.length(2);
+    });
+
+    it("is refused on a runner whose address is not listed, naming the address", () => {
+      const { status, output } = check(files, plans, { environment: "github-hosted", egress: "203.0.113.9" });
+      expect(status, output).to.equal(1);
+      expect(output).to.include(
+        "admits only 198.51.100.0/24 (monitoring.publicAccessCidrs), and this GitHub-hosted runner's public address 203.0.113.9 is not among them",
+      );
+    });
+
+    it("is refused when the runner's address cannot be learned", () => {
+      const { status, output } = check(files, plans, { environment: "self-hosted", egress: "" });
+      expect(status, output).to.equal(1);
+      expect(output).to.include("this runner's public address could not be learned from https://checkip.amazonaws.com");
+    });
+  });
+
+  it("checks only the clusters a stack runs (a backup-restore DR region runs none)", () => {
+    const files = editedStackFiles((config) => (withMonitoring(["198.51.100.0/24"])(config), backupRestore(config)), backupRestore);
+    const { status, output } = check(files, synthesizedPlans(files), { environment: "self-hosted", egress: "198.51.100.7" });
+    expect(status, output).to.equal(0);
+    expect(output).to.include(`- ok: ${files.drStackFile}: the dr stack runs no EKS cluster`);
+  });
+});
