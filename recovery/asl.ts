@@ -28,10 +28,68 @@ export function sdkResource(service: string, action: string): string {
 export const LAMBDA_INVOKE = "arn:aws:states:::lambda:invoke";
 
 /**
- * Retries for transient failures of an idempotent call: throttling, timeouts and 5xx surface as
- * `States.TaskFailed` or `States.Timeout`. 3 attempts after 2, 4 and 8 seconds.
+ * Retries for transient failures of an idempotent call: timeouts, and any other error the call
+ * reports. `States.TaskFailed` "acts as a wildcard that matches any known error name except for
+ * States.Timeout" (Step Functions Developer Guide, "Handling errors in Step Functions workflows").
+ * 3 attempts after 2, 4 and 8 seconds. Throttling has its own, longer retrier (`throttlingRetry`),
+ * listed first: once the first retrier matching an error has used its attempts, Step Functions
+ * applies no other one (same page, "Retrying after an error").
  */
 export const TRANSIENT_RETRY = { ErrorEquals: ["States.Timeout", "States.TaskFailed"], IntervalSeconds: 2, MaxAttempts: 3, BackoffRate: 2 };
+
+/**
+ * The errors a throttled call reports through the AWS SDK integration of each service the workflows
+ * call. Step Functions names an SDK integration's error `<ServiceName>.<ErrorName>`, both in Pascal
+ * case, and adds the `Exception` suffix even where the service's own error code has none ("AWS SDK
+ * service integrations", error names: `S3.BucketAlreadyExistsException` for S3's
+ * `BucketAlreadyExists`). The service error codes:
+ * - RDS, Auto Scaling, CloudWatch, Elastic Load Balancing, Step Functions: `ThrottlingException`
+ *   ("The request was denied due to request throttling", HTTP 400; each API Reference, "Common Errors");
+ *   RDS also answers with the code `Throttling` ("Rate exceeded"; aws-cloudformation-resource-providers-rds#205
+ *   handles both), which the suffix rule also makes `Rds.ThrottlingException`;
+ * - Auto Scaling `UpdateAutoScalingGroup` also `ResourceContention` ("You already have a pending
+ *   update to an Amazon EC2 Auto Scaling resource", HTTP 500; Amazon EC2 Auto Scaling API Reference);
+ * - Route 53: `Throttling` ("Rate exceeded", HTTP 400; Route 53 Developer Guide, "Throttling for
+ *   Amazon Route 53 API requests") and, for a change to a zone whose previous change Route 53 is
+ *   still processing, `PriorRequestNotComplete` ("If Route 53 returns this error repeatedly for the
+ *   same request, we recommend that you wait, in intervals of increasing duration, before you try the
+ *   request again"; Route 53 API Reference, ChangeResourceRecordSets);
+ * - SNS: `Throttled` (HTTP 429; Amazon SNS API Reference, Publish).
+ * The names these definitions already catch (`Rds.DbInstanceNotFoundException`) are the exception
+ * classes of the AWS SDK for Java 2.x; an error code that a service's API model does not list (RDS's
+ * throttling is in its "Common Errors" page only) surfaces there as the service's base exception
+ * (`RdsException: Rate exceeded (Service: Rds, Status Code: 400)`, aws/aws-advanced-jdbc-wrapper#2089).
+ * Which of the two names Step Functions reports for such a code is not documented, so each entry
+ * lists both; only a real account settles it. `TRANSIENT_RETRY`, which matches every name, stays
+ * behind this retrier.
+ */
+export const THROTTLING_ERRORS: Record<string, readonly string[]> = {
+  rds: ["Rds.ThrottlingException", "Rds.RdsException"],
+  autoscaling: ["AutoScaling.ThrottlingException", "AutoScaling.ResourceContentionException", "AutoScaling.AutoScalingException"],
+  route53: ["Route53.ThrottlingException", "Route53.PriorRequestNotCompleteException", "Route53.Route53Exception"],
+  elasticloadbalancingv2: ["ElasticLoadBalancingV2.ThrottlingException", "ElasticLoadBalancingV2.ElasticLoadBalancingV2Exception"],
+  cloudwatch: ["CloudWatch.ThrottlingException", "CloudWatch.CloudWatchException"],
+  sns: ["Sns.ThrottledException", "Sns.SnsException"],
+  sfn: ["Sfn.ThrottlingException", "Sfn.SfnException"],
+};
+
+/**
+ * The retrier for a throttled call to `service`: exponential back-off capped at 30 s between
+ * attempts (`MaxDelaySeconds`), 6 attempts after 2, 4, 8, 16, 30 and 30 s, so that a throttling
+ * burst of about a minute and a half is ridden out ("Handling errors in Step Functions workflows",
+ * retrier fields; the Route 53 and EC2 guides recommend retries with exponential back-off).
+ * @throws Error for a service without a throttling entry in `THROTTLING_ERRORS`.
+ */
+export function throttlingRetry(service: string): Record<string, unknown> {
+  const errors = THROTTLING_ERRORS[service];
+  if (!errors) throw new Error(`throttlingRetry: no throttling errors known for ${service} (recovery/asl.ts THROTTLING_ERRORS)`);
+  return { ErrorEquals: [...errors], IntervalSeconds: 2, MaxAttempts: 6, BackoffRate: 2, MaxDelaySeconds: 30 };
+}
+
+/** The Retry of an SDK Task of `service`: throttling first, then `specific` retriers, then the transient catch-all. */
+export function sdkRetry(service: string, ...specific: Record<string, unknown>[]): Record<string, unknown>[] {
+  return [throttlingRetry(service), ...specific, TRANSIENT_RETRY];
+}
 
 /** Retries of the Lambda service itself (Step Functions Developer Guide, "Handling errors in Lambda tasks"). */
 export const LAMBDA_RETRY = {
@@ -41,9 +99,9 @@ export const LAMBDA_RETRY = {
   BackoffRate: 2,
 };
 
-/** The task options every SDK call shares: a per-call timeout (seconds) and the transient retry. */
+/** The task options every SDK call shares: a per-call timeout (seconds) and the throttling and transient retries (`sdkRetry`). */
 export function sdkTask(service: string, action: string, parameters: Record<string, unknown>, rest: State): State {
-  return { Type: "Task", Resource: sdkResource(service, action), Parameters: parameters, TimeoutSeconds: 60, Retry: [TRANSIENT_RETRY], ...rest };
+  return { Type: "Task", Resource: sdkResource(service, action), Parameters: parameters, TimeoutSeconds: 60, Retry: sdkRetry(service), ...rest };
 }
 
 /**

@@ -7,9 +7,34 @@ import { catchAll, poll, sdkTask, type State } from "./asl";
 import { type AuroraGlobalDatabaseTargets } from "./targets";
 import { POLLING } from "./timing";
 
-/** `rds:describeDBInstances` of one instance; the instance lands at `<ResultPath>.instance`. */
+/**
+ * `rds:describeDBInstances` of one instance; the instance lands at `<ResultPath>.instance`. The
+ * result's field names are those of the AWS SDK integration: the RDS API's member names as the AWS
+ * SDK for Java 2.x spells them, first letter upper case, so `DBInstances` is `DbInstances`,
+ * `DBInstanceStatus` is `DbInstanceStatus`, while `ReadReplicaSourceDBInstanceIdentifier` keeps its
+ * spelling (the SDK lower-cases a leading `DB` only: its getters are `dbInstanceStatus()` and
+ * `readReplicaSourceDBInstanceIdentifier()`). Only a real account proves the casing; the
+ * definitions test and the simulator pin this reading.
+ */
 export function describeDatabase(identifier: string, rest: State = {}): State {
   return sdkTask("rds", "describeDBInstances", { DbInstanceIdentifier: identifier }, { ResultSelector: { "instance.$": "$.DbInstances[0]" }, ...rest });
+}
+
+/**
+ * Choice rule: the instance read by `describeDatabase` into `resultPath` is a read replica: it lists
+ * its source (`ReadReplicaSourceDBInstanceIdentifier`, "the identifier of the source DB instance if
+ * this DB instance is a read replica", RDS API Reference, DBInstance; a cross-Region replica's source
+ * is named by its ARN, RDS User Guide, "Creating a read replica in a different AWS Region"). A
+ * promoted instance has none: this, not the status, tells whether it was promoted.
+ */
+export function listsSource(resultPath: string): Record<string, unknown> {
+  return { Variable: `${resultPath}.instance.ReadReplicaSourceDBInstanceIdentifier`, IsPresent: true };
+}
+
+/** Choice rule: the status (`DbInstanceStatus`) of the instance at `resultPath` is one of `statuses`. */
+export function statusIn(resultPath: string, statuses: readonly string[]): Record<string, unknown> {
+  const rules = statuses.map((status) => ({ Variable: `${resultPath}.instance.DbInstanceStatus`, StringEquals: status }));
+  return rules.length === 1 ? rules[0] : { Or: rules };
 }
 
 /**

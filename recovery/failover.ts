@@ -8,18 +8,39 @@
  *   ReplicaLag datapoint of 0 published after the stop), then the switch happens with no data loss. If the replica
  *   does not catch up in time, the primary's capacity is restored and nothing else changes.
  *
- * Steps: refuse to run beside another execution; pre-checks (the replica exists, is `available`
- * or `backing-up`, and its ReplicaLag is within the RPO, unless `force`); notify; then in parallel
- * scale the DR Auto Scaling Group to the primary's capacity and promote the replica (retried while
- * it is `backing-up`, polled until `available` and standalone); repoint the stable database name at
- * the promoted instance; make the PRIMARY failover record alias the DR load balancer (so traffic
- * stays in the DR region even when the primary's health check recovers: no flapping); wait until
- * Route 53 reports the change INSYNC; wait until the DR target group has the recovery capacity of
- * targets passing `/health`; notify with the timeline.
+ * Steps: refuse to run beside another execution; pre-checks (the replica exists, is `available`,
+ * `backing-up` or `storage-optimization`, and its ReplicaLag is within the RPO, unless `force`);
+ * notify; then in parallel scale the DR Auto Scaling Group to the primary's capacity and promote the
+ * replica (polled until `available` and standalone); repoint the stable database name at the
+ * promoted instance; make the PRIMARY failover record alias the DR load balancer (so traffic stays
+ * in the DR region even when the primary's health check recovers: no flapping); wait until Route 53
+ * reports the change INSYNC; wait until the DR target group has the recovery capacity of targets
+ * passing `/health`; notify with the timeline.
+ *
+ * Promoted or not is read from the source link, never from the status. A promoted instance no longer
+ * lists `ReadReplicaSourceDBInstanceIdentifier`. `modifying` and `rebooting` say nothing by
+ * themselves: a promotion passes through them ("replication is stopped and the read replica is
+ * rebooted. When the reboot is complete, the read replica is available as a new DB instance", RDS
+ * User Guide, "Promoting a read replica to be a standalone DB instance"), and so does any other
+ * change of a replica: storage autoscaling ("Amazon RDS starts a storage modification", RDS User
+ * Guide, "Managing capacity automatically with Amazon RDS storage autoscaling"), a deploy, a
+ * parameter change. A replica that lists its source while `modifying` or `rebooting` is waited for
+ * ("Replica settles", before anything changes) until it either stops listing its source (a promotion
+ * was running: it is followed, not repeated) or leaves those statuses still a replica (it is then
+ * promoted as usual; the lag verdict is the one read when the execution started, before the wait, so
+ * that the wait does not count against the RPO).
+ *
+ * PromoteReadReplica is called once per attempt and never blindly repeated. RDS refuses it
+ * (`InvalidDBInstanceState`, "The DB instance isn't in a valid state", RDS API Reference,
+ * PromoteReadReplica) while the replica is `backing-up` (same page) or already being promoted;
+ * after a refusal, or after a call that failed in a way that may hide an accepted promotion (a
+ * timeout), the workflow looks again before deciding: no source means a promotion runs or ran (it is
+ * polled), `modifying`/`rebooting` means something runs (wait and look again, no call), a replica in
+ * another status after a refusal is asked again a minute later; any other failure ends PromotionFailed.
  *
  * Re-running after a partial failure is safe: an already promoted database, or one still being
- * promoted (`modifying` or `rebooting`), is detected and not promoted again, and every other change is
- * an idempotent set (capacity, UPSERT).
+ * promoted, is detected and not promoted again, and every other change is an idempotent set
+ * (capacity, UPSERT). Throttled calls are retried with back-off (recovery/asl.ts `throttlingRetry`).
  * Started by an alarm, a finished execution holds its slot for `cooldownSeconds`, and every
  * execution refuses to start while another one runs: that is the minimum delay between automatic
  * executions.
@@ -48,7 +69,7 @@
  * Re-running is safe: a DR cluster that is already the writer, or a switch still running, is not
  * switched again.
  */
-import { catchAll, type Definition, failure, failurePath, milestone, notify, poll, pollStart, sdkTask, type State, TRANSIENT_RETRY } from "./asl";
+import { catchAll, type Definition, failure, failurePath, milestone, notify, poll, pollStart, sdkRetry, sdkTask, type State } from "./asl";
 import {
   alarmIsOk,
   alarmState,
@@ -58,7 +79,9 @@ import {
   describeDatabase,
   describeGlobalCluster,
   isWriter,
+  listsSource,
   replicaLagSince,
+  statusIn,
 } from "./checks";
 import { drCapacityBranch, failoverEnd, IS_FORCED, validateFailoverInput } from "./failoverParts";
 import { primaryRegionTask } from "./primaryRegion";
@@ -70,7 +93,8 @@ export const FAILOVER_ERRORS = {
   InvalidInput: "the input is not { mode: planned|unplanned, force: boolean, trigger: operator|alarm }",
   ExecutionAlreadyRunning: "another failover execution is running (or cooling down after an automatic one); nothing was changed",
   ReplicaMissing: "the DR read replica does not exist; nothing was changed",
-  ReplicaNotReady: "the replica is not available or backing-up; nothing was changed (force to try anyway)",
+  ReplicaNotReady:
+    "the replica is not available, backing-up or storage-optimization, or it stayed modifying or rebooting while listing its source (a change, or a promotion, still running) past the bound; nothing was changed (force to try a replica in another status; re-run once a running change ends)",
   ReplicaLagOverRpo: "replica lag is over the RPO or unknown; nothing was changed (force to accept the data loss)",
   ReplicaCatchUpTimeout: "planned switchover: the replica did not catch up; primary capacity was restored, nothing else changed",
   StopWritesFailed: "planned switchover: the primary Auto Scaling Group could not be scaled to 0; its capacity was restored, nothing else changed",
@@ -96,10 +120,22 @@ export function failoverDefinition(targets: RecoveryTargets, cooldownSeconds: nu
   return aurora ? auroraFailoverDefinition(targets, aurora, cooldownSeconds) : instanceFailoverDefinition(targets, cooldownSeconds);
 }
 
+/**
+ * Statuses in which a replica may be promoted (RDS refuses it while `backing-up`, and the workflow asks
+ * again until it accepts) or in which it serves as a replica: `storage-optimization` "is fully
+ * operational" (RDS User Guide, "DB instance status").
+ */
+const PROMOTABLE = ["available", "backing-up", "storage-optimization"] as const;
+/** Statuses a promotion passes through, and any other modification too: ambiguous while the source is listed. */
+const BUSY = ["modifying", "rebooting"] as const;
+/** Statuses from which RDS does not bring the instance back by itself (RDS User Guide, "DB instance status"). */
+const BROKEN = ["failed", "incompatible-parameters", "incompatible-restore", "inaccessible-encryption-credentials", "storage-full"] as const;
+
 /** The instance-mode failover: promotion of the DR read replica (module comment). */
 function instanceFailoverDefinition(targets: RecoveryTargets, cooldownSeconds: number): Definition {
   const fail = (error: keyof typeof FAILOVER_ERRORS) => failure(error, FAILOVER_ERRORS[error], FAILURE);
   const describeReplica = describeDatabase(targets.replica.identifier);
+  const retry = POLLING.promotionRetry;
 
   const promoteBranch: Pick<Definition, "StartAt" | "States"> = {
     StartAt: "Promotion needed?",
@@ -107,36 +143,73 @@ function instanceFailoverDefinition(targets: RecoveryTargets, cooldownSeconds: n
       "Promotion needed?": {
         Type: "Choice",
         Choices: [{ Variable: "$.alreadyPromoted", IsPresent: true, Next: pollStart("Promotion") }],
-        Default: "Promote replica",
+        Default: "Promotion retries",
       },
+      // The attempt counter of the "Promotion retry" loop (a refused or failed PromoteReadReplica, a look, maybe another call).
+      "Promotion retries": { Type: "Pass", Result: { count: 0 }, ResultPath: "$.attempts.Promotionretry", Next: "Promote replica" },
       "Promote replica": sdkTask(
         "rds",
         "promoteReadReplica",
         { DbInstanceIdentifier: targets.replica.identifier, BackupRetentionPeriod: targets.replica.backupRetentionDays },
         {
           ResultPath: null,
-          // RDS refuses to promote while the replica is backing-up (RDS User Guide, "Promoting a read replica").
-          Retry: [{ ErrorEquals: ["Rds.InvalidDbInstanceStateException"], ...POLLING.promotionStart, BackoffRate: 1 }, TRANSIENT_RETRY],
-          Catch: [{ ErrorEquals: ["States.ALL"], ResultPath: "$.promotionError", Next: "Promotion failed" }],
+          // A refusal is never retried blindly: RDS also refuses a replica already being promoted, and a promoted instance.
+          Retry: sdkRetry("rds", { ErrorEquals: ["Rds.InvalidDbInstanceStateException"], MaxAttempts: 0 }),
+          Catch: [
+            { ErrorEquals: ["Rds.InvalidDbInstanceStateException"], ResultPath: "$.promotionError", Next: "Promotion retry: wait" },
+            // Any other failure may hide an accepted promotion (a timeout after RDS accepted it): look before reporting.
+            { ErrorEquals: ["States.ALL"], ResultPath: "$.promotionError", Next: "Promotion retry: check" },
+          ],
           Next: pollStart("Promotion"),
         },
       ),
+      "Promotion retry: wait": { Type: "Wait", Seconds: retry.IntervalSeconds, Next: "Promotion retry: count" },
+      "Promotion retry: count": {
+        Type: "Pass",
+        Parameters: { "count.$": "States.MathAdd($.attempts.Promotionretry.count, 1)" },
+        ResultPath: "$.attempts.Promotionretry",
+        Next: "Promotion retry: check",
+      },
+      "Promotion retry: check": {
+        ...describeReplica,
+        ResultPath: "$.promotion",
+        Catch: [{ ErrorEquals: ["States.ALL"], ResultPath: "$.describeError", Next: "Promotion failed" }],
+        Next: "Promotion retry: done?",
+      },
+      "Promotion retry: done?": {
+        Type: "Choice",
+        Choices: [
+          // No source: a promotion runs (past the point where RDS drops the link) or ran. Follow it.
+          { Not: listsSource("$.promotion"), Next: pollStart("Promotion") },
+          { ...statusIn("$.promotion", BROKEN), Next: "Promotion failed" },
+          { Variable: "$.attempts.Promotionretry.count", NumericGreaterThanEquals: retry.MaxAttempts - 1, Next: "Promotion not started" },
+          // Something runs on the replica, maybe the promotion this call started: wait and look again, without calling.
+          { ...statusIn("$.promotion", BUSY), Next: "Promotion retry: wait" },
+          // Refused while backing-up (or another passing status) and it is still a replica: ask again.
+          {
+            And: [
+              { Variable: "$.promotionError.Error", IsPresent: true },
+              { Variable: "$.promotionError.Error", StringEquals: "Rds.InvalidDbInstanceStateException" },
+            ],
+            Next: "Promote replica",
+          },
+        ],
+        Default: "Promotion failed",
+      },
+      "Promotion not started": {
+        Type: "Choice",
+        // Still busy at the bound: a promotion may be running; re-running continues it.
+        Choices: [
+          { And: [{ Variable: "$.promotion.instance.DbInstanceStatus", IsPresent: true }, statusIn("$.promotion", BUSY)], Next: "Promotion timed out" },
+        ],
+        Default: "Promotion failed",
+      },
       ...poll({
         name: "Promotion",
         check: describeReplica,
         resultPath: "$.promotion",
-        done: [
-          {
-            And: [
-              { Variable: "$.promotion.instance.DbInstanceStatus", StringEquals: "available" },
-              { Not: { Variable: "$.promotion.instance.ReadReplicaSourceDBInstanceIdentifier", IsPresent: true } },
-            ],
-          },
-        ],
-        failed: ["failed", "incompatible-parameters", "incompatible-restore", "inaccessible-encryption-credentials", "storage-full"].map((status) => ({
-          Variable: "$.promotion.instance.DbInstanceStatus",
-          StringEquals: status,
-        })),
+        done: [{ And: [statusIn("$.promotion", ["available"]), { Not: listsSource("$.promotion") }] }],
+        failed: [statusIn("$.promotion", BROKEN)],
         ...POLLING.promotion,
         next: "Promoted",
         onFailed: "Promotion failed",
@@ -157,35 +230,35 @@ function instanceFailoverDefinition(targets: RecoveryTargets, cooldownSeconds: n
       ...describeReplica,
       ResultPath: "$.replica",
       Catch: [{ ErrorEquals: ["Rds.DbInstanceNotFoundException"], ResultPath: null, Next: "Replica missing" }, ...catchAll(FAILURE)],
-      Next: "Replica state?",
+      Next: "Check replica lag",
     },
     "Replica missing": fail("ReplicaMissing"),
+    // The lag is read now, before any wait: its verdict is the one of the moment the failover started.
+    ...lagGuard(targets, "Notify start", () => fail("ReplicaLagOverRpo"), pollStart("Replica settles")),
+    // Busy while listing its source: a promotion started by an earlier execution, or another change (storage autoscaling, a
+    // deploy, a parameter change). Wait until it tells: no source (promoted, or past the point where the promotion drops the
+    // link) or no longer busy (still a replica). Not busy: done at the first check.
+    ...poll({
+      name: "Replica settles",
+      check: describeReplica,
+      resultPath: "$.replica",
+      done: [{ Not: { And: [listsSource("$.replica"), statusIn("$.replica", BUSY)] } }],
+      ...POLLING.replicaBusy,
+      next: "Replica state?",
+      onTimeout: "Replica not ready",
+      onError: FAILURE,
+    }),
     "Replica state?": {
       Type: "Choice",
       Choices: [
-        { Not: { Variable: "$.replica.instance.ReadReplicaSourceDBInstanceIdentifier", IsPresent: true }, Next: "Already promoted" },
-        // A re-run while an earlier promotion is still running: wait for it instead of promoting again.
-        {
-          Or: [
-            { Variable: "$.replica.instance.DbInstanceStatus", StringEquals: "modifying" },
-            { Variable: "$.replica.instance.DbInstanceStatus", StringEquals: "rebooting" },
-          ],
-          Next: "Already promoted",
-        },
-        {
-          Or: [
-            { Variable: "$.replica.instance.DbInstanceStatus", StringEquals: "available" },
-            { Variable: "$.replica.instance.DbInstanceStatus", StringEquals: "backing-up" },
-            IS_FORCED,
-          ],
-          Next: "Check replica lag",
-        },
+        { And: [listsSource("$.replica"), { Or: [statusIn("$.replica", PROMOTABLE), IS_FORCED] }], Next: "Replica lag within RPO?" },
+        // Promoted: it no longer lists its source, whatever its status (a re-run follows the promotion).
+        { Not: listsSource("$.replica"), Next: "Already promoted" },
       ],
       Default: "Replica not ready",
     },
     "Replica not ready": fail("ReplicaNotReady"),
     "Already promoted": { Type: "Pass", Result: true, ResultPath: "$.alreadyPromoted", Next: "Notify start" },
-    ...lagGuard(targets, "Notify start", () => fail("ReplicaLagOverRpo")),
     "Notify start": notifyStart(targets, "Planned?"),
     "Planned?": {
       Type: "Choice",
@@ -249,14 +322,17 @@ function instanceFailoverDefinition(targets: RecoveryTargets, cooldownSeconds: n
   };
 }
 
-/** The lag pre-check shared by both modes: the lag alarm must be OK unless forced; `Check replica lag` -> `Replica lag within RPO?`. */
-function lagGuard(targets: RecoveryTargets, next: string, overRpo: () => State): Record<string, State> {
+/**
+ * The lag pre-check shared by both modes: the lag alarm must be OK unless forced; `Check replica lag`
+ * (then `afterCheck`, by default straight to the verdict) -> `Replica lag within RPO?`.
+ */
+function lagGuard(targets: RecoveryTargets, next: string, overRpo: () => State, afterCheck = "Replica lag within RPO?"): Record<string, State> {
   return {
     "Check replica lag": {
       ...alarmState(targets.alarms.replicaLagOverRpo),
       ResultPath: "$.replicaLag",
       Catch: catchAll(FAILURE),
-      Next: "Replica lag within RPO?",
+      Next: afterCheck,
     },
     "Replica lag within RPO?": {
       Type: "Choice",
@@ -472,5 +548,5 @@ export function auroraFailoverDefinition(targets: RecoveryTargets, database: Aur
   };
 }
 
-/** Upper bound of a failover execution before its cool-down, seconds: above the sum of every poll and retry bound (about 2.3 hours). */
+/** Upper bound of a failover execution before its cool-down, seconds: above its longest path of waits, poll and retry bounds (about 2.1 hours; test/recovery/definitions.test.ts checks it). */
 export const FAILOVER_TIMEOUT_SECONDS = 4 * 3600;

@@ -17,6 +17,18 @@ export const POLLING = {
    */
   promotion: { intervalSeconds: 30, maxAttempts: 60 },
   /**
+   * After RDS refused PromoteReadReplica (`backing-up`, or a promotion already running) or the call
+   * failed: wait, look again, maybe ask again. Every 60 s for up to 30 minutes, the bound of the retry
+   * while backing-up (`promotionStart`).
+   */
+  promotionRetry: { IntervalSeconds: 60, MaxAttempts: 30 },
+  /**
+   * A replica that lists its source while `modifying` or `rebooting` (a promotion, or storage
+   * autoscaling, a deploy, a parameter change: RDS User Guide, "DB instance status") is waited for
+   * before anything changes ("Replica settles"). Polled every 30 s for up to 30 minutes, the promotion's own bound.
+   */
+  replicaBusy: { intervalSeconds: 30, maxAttempts: 60 },
+  /**
    * New instances: EC2 launch (about a minute), the app's user data, then the ALB health check
    * (this program's target group: 2 healthy checks of 15 s). Polled every 15 s for up to 15 minutes.
    */

@@ -1,12 +1,20 @@
 /**
  * A simulated Auto Scaling Group and the ALB target group its instances register with.
  *
- * Instances launched at `t` are `Pending` until `t + ec2LaunchSeconds`, then `InService`; as a
- * target they are `initial` from then until the app answers /health (`appBootSeconds` after
- * InService) and the target group has seen `healthyThreshold` good checks `interval` apart, then
- * `healthy`. Scale-in terminates the newest instances at once (no deregistration delay modeled).
- * Faults: launches that never succeed (InsufficientInstanceCapacity: no instance appears), new
- * instances whose app never passes /health (`unhealthy` after `unhealthyThreshold` checks).
+ * Instances launched at `t` are `Pending` until `t + ec2LaunchSeconds`, then `InService` (Amazon EC2
+ * Auto Scaling User Guide, "Amazon EC2 Auto Scaling instance lifecycle": "Pending" while the instance
+ * launches, then "InService"); as a target they are `initial` from then until the app answers /health
+ * (`appBootSeconds` after InService) and the target group has seen `healthyThreshold` good checks
+ * `interval` apart, then `healthy` (Elastic Load Balancing User Guide for ALBs, "Health checks for
+ * your target groups": `initial` "Initial health checks in progress", reason `Elb.InitialHealthChecking`).
+ * UpdateAutoScalingGroup validates the sizes and refuses with `ValidationError` (Amazon EC2 Auto
+ * Scaling API Reference, UpdateAutoScalingGroup: "The new settings take effect on any scaling
+ * activities after this call returns"; the launch is an asynchronous scaling activity, so a Describe
+ * right after the call may show no new instance). Scale-in terminates the newest instances at once (no
+ * deregistration delay modeled). Faults: launches that never succeed (InsufficientInstanceCapacity:
+ * no instance appears), new instances whose app never passes /health (`unhealthy` after
+ * `unhealthyThreshold` checks), and a DescribeAutoScalingGroups that lags behind the changes
+ * (`describe(t, arn, lag)`, see database.ts on eventual consistency).
  * Simplification: unhealthy instances are not replaced (the group's ELB health check would replace
  * them after its grace period, with instances that fail the same way).
  */
@@ -49,6 +57,7 @@ export class SimulatedAutoScalingGroup {
   zeroSince?: number;
   /** Successful updates, in order. */
   readonly updates: { at: number; capacity: Capacity }[] = [];
+  private readonly initialCapacity: Capacity;
 
   /** The group starts with `capacity.desiredCapacity` instances launched an hour before `t`, all healthy. */
   constructor(
@@ -63,6 +72,7 @@ export class SimulatedAutoScalingGroup {
     this.maxSize = setup.capacity.maxSize;
     this.launchesFailFrom = setup.launchesFailFrom ?? Number.POSITIVE_INFINITY;
     this.newInstancesUnhealthyFrom = setup.newInstancesUnhealthyFrom ?? Number.POSITIVE_INFINITY;
+    this.initialCapacity = { ...setup.capacity };
     for (let index = 0; index < this.desiredCapacity; index++) this.launch(t - 3600, false);
     if (this.desiredCapacity === 0) this.zeroSince = t - 3600;
   }
@@ -125,19 +135,29 @@ export class SimulatedAutoScalingGroup {
     return this.live(t).filter((instance) => this.targetState(instance, t) === "unhealthy").length;
   }
 
-  /** DescribeAutoScalingGroups' entry for this group, in Step Functions' SDK integration casing. */
-  describe(t: number, arn: string | undefined): Record<string, unknown> {
+  /** The sizes at `t`: the last update made by then, else the initial ones. */
+  capacityAt(t: number): Capacity {
+    return [...this.updates].reverse().find((update) => update.at <= t)?.capacity ?? this.initialCapacity;
+  }
+
+  /**
+   * DescribeAutoScalingGroups' entry for this group, in Step Functions' SDK integration casing
+   * (`AutoScalingGroupARN`, `Instances[].LifecycleState`), as of `lag` seconds ago (0: now).
+   */
+  describe(t: number, arn: string | undefined, lag = 0): Record<string, unknown> {
+    const seen = t - Math.max(0, lag);
+    const capacity = this.capacityAt(seen);
     return {
       AutoScalingGroupName: this.name,
       ...(arn ? { AutoScalingGroupARN: arn } : {}),
-      MinSize: this.minSize,
-      MaxSize: this.maxSize,
-      DesiredCapacity: this.desiredCapacity,
+      MinSize: capacity.minSize,
+      MaxSize: capacity.maxSize,
+      DesiredCapacity: capacity.desiredCapacity,
       HealthCheckType: "ELB",
       HealthCheckGracePeriod: 120,
-      Instances: this.live(t).map((instance) => ({
+      Instances: this.live(seen).map((instance) => ({
         InstanceId: instance.id,
-        LifecycleState: this.lifecycle(instance, t),
+        LifecycleState: this.lifecycle(instance, seen),
         HealthStatus: "Healthy",
         ProtectedFromScaleIn: false,
       })),

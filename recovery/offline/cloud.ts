@@ -18,6 +18,14 @@
  * error AWS would, e.g. `Rds.DbInstanceNotFoundException`, and is recorded as a violation), applies
  * the change at the simulated time of the request and answers after the call's latency, in the
  * casing Step Functions' SDK integrations use (`DbInstances[0].DbInstanceStatus`, `ChangeInfo.Id`).
+ *
+ * The unhappy paths the AWS documentation describes, each injected by a scenario and each cited where
+ * it is modelled: throttling and Route 53's PriorRequestNotComplete (`apiFaults`, errors.ts
+ * `FAULT_ERRORS`), Describe calls that lag behind a change (`describeLagSeconds`, database.ts), the
+ * intermediate statuses a resource passes through (a promotion `modifying` then `rebooting`, storage
+ * autoscaling `modifying` then `storage-optimization`: database.ts; instances `Pending` then
+ * `InService` and targets `initial` then `healthy`: autoScaling.ts; Route 53 changes `PENDING` then
+ * `INSYNC`: route53.ts; an Aurora switch: auroraGlobal.ts).
  */
 import type { Workflow } from "../names";
 import type { PrimaryRegionOperation } from "../primaryRegion";
@@ -25,9 +33,9 @@ import { auroraGlobalOf, type Capacity, globalClusterArn, type RecoveryTargets }
 import { AuroraFault, type AuroraSetup, type SimulatedCluster, SimulatedGlobalDatabase } from "./auroraGlobal";
 import { AutoScalingFault, SimulatedAutoScalingGroup } from "./autoScaling";
 import type { VirtualClock } from "./clock";
-import { DatabaseFault, SimulatedDatabase } from "./database";
+import { type BusyPeriod, DatabaseFault, SimulatedDatabase } from "./database";
 import { detectionSeconds, type Durations } from "./durations";
-import { AwsError, SimulatorError, StatesRuntimeError } from "./errors";
+import { type ApiFault, AwsError, FAULT_ERRORS, SimulatorError, StatesRuntimeError } from "./errors";
 import { type Change, type RecordSet, Route53Fault, SimulatedRoute53, normalizeName } from "./route53";
 
 /** The initial condition of the world and the faults a scenario injects, in simulated seconds (0 = the first execution's start). */
@@ -50,6 +58,10 @@ export interface WorldSetup {
     stalledFrom?: number;
     /** A promotion breaks the instance `afterSeconds` after it is accepted, with `status`. */
     promotionBreaks?: { afterSeconds: number; status: string };
+    /** Other changes of the replica (storage autoscaling, a parameter change): database.ts. */
+    busy?: BusyPeriod[];
+    /** When a promotion drops the source link (database.ts; default `available`). */
+    sourceUnlinkedAt?: "reboot" | "available";
   };
   dr?: {
     /** The DR group's capacity at the start (default: its standby capacity). */
@@ -67,6 +79,17 @@ export interface WorldSetup {
   otherRunningExecutions?: Partial<Record<Workflow, number>>;
   /** Aurora-global mode: the global database's faults and initial state (ignored in instance mode). */
   aurora?: AuroraSetup;
+  /**
+   * Describe calls that lag behind the changes by this many seconds (eventual consistency, database.ts):
+   * DescribeDBInstances (and the primary-region function's describeDatabase), DescribeAutoScalingGroups.
+   */
+  describeLagSeconds?: { rds?: number; autoScaling?: number };
+  /**
+   * Calls refused with an unhappy-path error during a window (errors.ts `FAULT_ERRORS`): `api` is
+   * `<service>:<action>` as a Task's Resource names it (`rds:describeDBInstances`), `<service>:*`,
+   * or `lambda:<operation>` for the primary-region function (refused by the Lambda service).
+   */
+  apiFaults?: { api: string; fault: ApiFault; from: number; until: number }[];
 }
 
 /** Values the synthesized plan knows better than a fixture (fromPlan.ts); all optional. */
@@ -183,6 +206,8 @@ export class SimulatedCloud {
   private readonly executions: ExecutionEntry[] = [];
   private readonly alarmsFiring: { name: string; from: number; until: number }[];
   private readonly otherRunning: Partial<Record<Workflow, number>>;
+  private readonly describeLag: { rds: number; autoScaling: number };
+  private readonly apiFaults: NonNullable<WorldSetup["apiFaults"]>;
   private messageCounter = 0;
 
   constructor(
@@ -198,6 +223,8 @@ export class SimulatedCloud {
     if (setup.primaryOutage) this.outages.push({ from: setup.primaryOutage.from, until: setup.primaryOutage.until ?? Number.POSITIVE_INFINITY });
     this.alarmsFiring = (setup.alarmsFiring ?? []).map((alarm) => ({ ...alarm, until: alarm.until ?? Number.POSITIVE_INFINITY }));
     this.otherRunning = setup.otherRunningExecutions ?? {};
+    this.describeLag = { rds: setup.describeLagSeconds?.rds ?? 0, autoScaling: setup.describeLagSeconds?.autoScaling ?? 0 };
+    this.apiFaults = setup.apiFaults ?? [];
 
     this.primaryDatabase = new SimulatedDatabase({
       identifier: targets.primary.databaseIdentifier,
@@ -252,6 +279,8 @@ export class SimulatedCloud {
         sourceArn: targets.primary.databaseArn,
         ...(setup.replica?.backingUpUntil !== undefined ? { backingUpUntil: setup.replica.backingUpUntil } : {}),
         ...(setup.replica?.promotionBreaks ? { promotionBreaks: setup.replica.promotionBreaks } : {}),
+        ...(setup.replica?.busy ? { busy: setup.replica.busy } : {}),
+        ...(setup.replica?.sourceUnlinkedAt ? { sourceUnlinkedAt: setup.replica.sourceUnlinkedAt } : {}),
       });
       this.replication.set(targets.replica.arn, {
         steadyLagSeconds: setup.replica?.steadyLagSeconds ?? 1,
@@ -337,7 +366,10 @@ export class SimulatedCloud {
     return this.primaryRegionUp(t) && this.primaryGroup.healthy(t) > 0;
   }
 
-  /** The Route 53 health check of the PRIMARY record: it follows the primary ALB after interval x threshold. */
+  /**
+   * The Route 53 health check of the PRIMARY record: it follows the primary ALB after interval x threshold
+   * (Route 53 Developer Guide, "How Amazon Route 53 determines whether a health check is healthy"; durations.ts).
+   */
   healthCheckHealthy(t: number): boolean {
     return this.primaryServing(t - detectionSeconds(this.durations));
   }
@@ -436,12 +468,20 @@ export class SimulatedCloud {
     const sdk = /^arn:aws[a-z-]*:states:::aws-sdk:([a-z0-9]+):([A-Za-z0-9]+)$/.exec(resource);
     if (sdk) {
       api = `${sdk[1]}:${sdk[2]}`;
-      outcome = this.attempt(() => this.sdkCall(sdk[1], sdk[2], input), sdk[1]);
+      const apiName = api;
+      outcome = this.attempt(() => {
+        this.injectFault(sdk[1], apiName, at);
+        return this.sdkCall(sdk[1], sdk[2], input);
+      }, sdk[1]);
     } else if (/^arn:aws[a-z-]*:states:::lambda:invoke$/.test(resource)) {
       const payload = (input.Payload ?? {}) as Record<string, unknown>;
       api = `lambda:${String(payload.operation)}`;
       latency = this.durations.lambdaInvokeSeconds;
-      outcome = this.attempt(() => this.lambdaCall(input.FunctionName, payload), "lambda");
+      const apiName = api;
+      outcome = this.attempt(() => {
+        this.injectFault("lambda", apiName, at);
+        return this.lambdaCall(input.FunctionName, payload);
+      }, "lambda");
       if (!outcome.ok && outcome.error.name === "TimeoutError") latency = this.durations.lambdaTimeoutSeconds;
     } else {
       api = resource;
@@ -492,6 +532,20 @@ export class SimulatedCloud {
     }
   }
 
+  /** Throws the error of an injected fault (`WorldSetup.apiFaults`) whose window holds `t` for `api`. */
+  private injectFault(service: string, api: string, t: number): void {
+    const fault = this.apiFaults.find((item) => (item.api === api || item.api === `${service}:*`) && t >= item.from && t < item.until);
+    if (!fault) return;
+    const name = FAULT_ERRORS[fault.fault][service];
+    if (!name) throw new SimulatorError(`fault ${fault.fault} is not an answer of ${service} (errors.ts FAULT_ERRORS)`);
+    const messages: Record<ApiFault, string> = {
+      throttling: "Rate exceeded",
+      "prior-request-not-complete": "The request was rejected because Route 53 was still processing a prior request.",
+      "resource-contention": "You already have a pending update to an Auto Scaling resource (for example, a group, instance, or load balancer).",
+    };
+    throw new AwsError(name, messages[fault.fault]);
+  }
+
   private wrong(name: string, message: string): AwsError {
     return new AwsError(name, message, true);
   }
@@ -501,10 +555,13 @@ export class SimulatedCloud {
     const targets = this.targets;
     switch (`${service}:${action}`) {
       case "rds:describeDBInstances": {
+        // RDS API Reference, DescribeDBInstances: `DBInstances`, one entry for an identifier; DBInstanceNotFound otherwise.
         const database = this.drDatabaseNamed(input.DbInstanceIdentifier);
         return { DbInstances: [this.describeDatabase(database, t)] };
       }
       case "rds:promoteReadReplica": {
+        // RDS API Reference, PromoteReadReplica: answers the DBInstance; refusals in database.ts. RDS acts on the current
+        // state; the answer, a Describe, may lag (database.ts `observed`).
         const database = this.drDatabaseNamed(input.DbInstanceIdentifier);
         const lag = this.replicaLag(database, t);
         database.promote(t, this.durations);
@@ -553,6 +610,8 @@ export class SimulatedCloud {
         return { GlobalCluster: this.describeGlobalCluster(input.GlobalClusterIdentifier, t) };
       }
       case "autoscaling:updateAutoScalingGroup": {
+        // Amazon EC2 Auto Scaling API Reference, UpdateAutoScalingGroup: "Any properties that you don't specify are not changed";
+        // an unknown group is a ValidationError, an error code the API model does not list (reported as the base exception).
         if (input.AutoScalingGroupName !== targets.drAutoScalingGroup.name) {
           throw this.wrong(
             "AutoScaling.AutoScalingException",
@@ -569,18 +628,27 @@ export class SimulatedCloud {
       }
       case "autoscaling:describeAutoScalingGroups": {
         const names = Array.isArray(input.AutoScalingGroupNames) ? (input.AutoScalingGroupNames as unknown[]) : [];
-        // AWS omits unknown names rather than failing: record them as violations.
+        // "If you specify Auto Scaling group names, the output includes information for only the specified Auto Scaling groups"
+        // (API Reference, DescribeAutoScalingGroups): an unknown name is left out, not refused. Recorded as a violation.
         for (const name of names)
           if (name !== targets.drAutoScalingGroup.name) this.violations.push(`describeAutoScalingGroups of ${String(name)}, not a recovery target`);
-        return { AutoScalingGroups: names.includes(targets.drAutoScalingGroup.name) ? [this.drGroup.describe(t, targets.drAutoScalingGroup.arn)] : [] };
+        return {
+          AutoScalingGroups: names.includes(targets.drAutoScalingGroup.name)
+            ? [this.drGroup.describe(t, targets.drAutoScalingGroup.arn, this.describeLag.autoScaling)]
+            : [],
+        };
       }
       case "elasticloadbalancingv2:describeTargetHealth": {
+        // Elastic Load Balancing API Reference, DescribeTargetHealth: TargetHealthDescriptions with TargetHealth.State
+        // (initial, healthy, unhealthy, ...); an unknown target group is TargetGroupNotFound.
         if (input.TargetGroupArn !== targets.drTargetGroupArn) {
           throw this.wrong("ElasticLoadBalancingV2.TargetGroupNotFoundException", `Target groups '${String(input.TargetGroupArn)}' not found`);
         }
         return { TargetHealthDescriptions: this.drGroup.targetHealthDescriptions(t, 8080) };
       }
       case "cloudwatch:describeAlarms": {
+        // CloudWatch API Reference, DescribeAlarms: the named alarms (none for an unknown name), filtered by StateValue,
+        // in MetricAlarms and CompositeAlarms.
         const names = Array.isArray(input.AlarmNames) ? (input.AlarmNames as unknown[]) : [];
         const alarms = names.flatMap((name) => {
           const state = typeof name === "string" ? this.alarmState(name, t) : undefined;
@@ -612,6 +680,8 @@ export class SimulatedCloud {
           const allowed = zone === targets.dns.hostedZoneId ? [targets.dns.applicationName, targets.dns.drillPoolName] : [targets.databaseName.fqdn];
           if (!allowed.map(normalizeName).includes(name)) this.violations.push(`changeResourceRecordSets on ${name} in zone ${zone}, not a recovery record`);
         }
+        // Route 53 API Reference, ChangeResourceRecordSets: the batch is applied atomically (route53.ts) and the answer's
+        // ChangeInfo is PENDING until the change has propagated (GetChange, route53.ts).
         const change = this.route53.change(t, zone, batch.Changes ?? [], batch.Comment);
         if (zone === targets.dns.hostedZoneId) this.dnsChanges.push({ at: t, label: `${this.primaryRecordLabel()} (${this.dnsAnswerText(t)})` });
         return { ChangeInfo: { Id: change.id, Status: "PENDING", SubmittedAt: this.clock.iso(t), ...(batch.Comment ? { Comment: batch.Comment } : {}) } };
@@ -621,6 +691,8 @@ export class SimulatedCloud {
         return { ChangeInfo: { Id: change.id, Status: change.status, SubmittedAt: this.clock.iso(change.submittedAt) } };
       }
       case "sns:publish": {
+        // Amazon SNS API Reference, Publish: Subject for email endpoints, no line breaks or control characters, short
+        // (the simulator allows 100); Message "at most 256 KB in size (262,144 bytes, not 262,144 characters)"; NotFound for a topic.
         if (input.TopicArn !== targets.topicArn) throw this.wrong("Sns.NotFoundException", `Topic does not exist: ${String(input.TopicArn)}`);
         const subject = input.Subject;
         if (subject !== undefined && (typeof subject !== "string" || subject.length === 0 || subject.length > 100 || /[\r\n]/.test(subject))) {
@@ -634,6 +706,8 @@ export class SimulatedCloud {
         return { MessageId: `00000000-0000-4000-8000-${String(this.messageCounter).padStart(12, "0")}` };
       }
       case "sfn:listExecutions": {
+        // Step Functions API Reference, ListExecutions: StatusFilter, MaxResults (default 100 at most per page),
+        // StateMachineDoesNotExist for an unknown state machine. An execution stopped by the operator is ABORTED.
         const arn = input.StateMachineArn;
         const workflow = (Object.entries(this.stateMachineArns) as [Workflow, string][]).find(([, value]) => value === arn)?.[0];
         if (!workflow) throw this.wrong("Sfn.StateMachineDoesNotExistException", `State Machine Does Not Exist: '${String(arn)}'`);
@@ -714,12 +788,18 @@ export class SimulatedCloud {
     return this.drDatabase;
   }
 
+  /**
+   * DescribeDBInstances' DBInstance (RDS API Reference, DBInstance) in the casing of the Step Functions
+   * SDK integration (recovery/checks.ts `describeDatabase`), as of the configured Describe lag; a
+   * replica lists its source and a `read replication` StatusInfo (DBInstanceStatusInfo: StatusType
+   * "read replication", Status `replicating`, ...).
+   */
   private describeDatabase(database: SimulatedDatabase, t: number): Record<string, unknown> {
-    const source = database.source(t);
+    const { status, source } = database.observed(t, this.describeLag.rds);
     return {
       DbInstanceIdentifier: database.identifier,
       DbInstanceArn: database.arn,
-      DbInstanceStatus: database.status(t),
+      DbInstanceStatus: status,
       Engine: "postgres",
       Endpoint: { Address: database.address, Port: 5432 },
       BackupRetentionPeriod: this.targets.replica.backupRetentionDays,
@@ -730,6 +810,11 @@ export class SimulatedCloud {
     };
   }
 
+  /**
+   * CloudWatch API Reference, GetMetricData: MetricDataResults with Timestamps and Values, newest first
+   * unless ScanBy is TimestampAscending; StartTime before EndTime (InvalidParameterValue otherwise). The
+   * datapoints are the replica's ReplicaLag, published once a minute (durations.ts `metricPeriodSeconds`).
+   */
   private getMetricData(input: Record<string, unknown>): unknown {
     const queries = Array.isArray(input.MetricDataQueries) ? (input.MetricDataQueries as Record<string, unknown>[]) : [];
     const start = typeof input.StartTime === "string" ? this.clock.secondsOf(input.StartTime) : Number.NaN;
@@ -763,7 +848,13 @@ export class SimulatedCloud {
     return { MetricDataResults: results, Messages: [] };
   }
 
-  /** The primary-region operations function (recovery/primaryRegion.ts): its answer is the `Payload`. */
+  /**
+   * The primary-region operations function (recovery/primaryRegion.ts) through the optimized Lambda
+   * integration: its answer is the `Payload` beside `ExecutedVersion` and `StatusCode` (Step Functions
+   * Developer Guide, "Invoke an AWS Lambda function with Step Functions"); an unknown function is
+   * ResourceNotFound (Lambda API Reference, Invoke). A region that does not answer makes the function
+   * fail after its timeout.
+   */
   private lambdaCall(functionName: unknown, payload: Record<string, unknown>): unknown {
     const arn = this.targets.primaryRegionFunctionArn;
     const name = arn.split(":").pop();
@@ -784,8 +875,8 @@ export class SimulatedCloud {
         return this.lambdaAnswer({ switching: true });
       }
       case "describeDatabase": {
-        const source = database.source(t);
-        return this.lambdaAnswer({ status: database.status(t), isReplica: source !== undefined, sourceArn: source ?? null, address: database.address });
+        const { status, source } = database.observed(t, this.describeLag.rds);
+        return this.lambdaAnswer({ status, isReplica: source !== undefined, sourceArn: source ?? null, address: database.address });
       }
       case "promoteDatabase":
         database.promote(t, this.durations);
@@ -841,7 +932,10 @@ export class SimulatedCloud {
       const primary = records.find((record) => record.Failover === "PRIMARY");
       const secondary = records.find((record) => record.Failover === "SECONDARY");
       if (primary || secondary) {
-        // Route 53 answers with the secondary when the primary is unhealthy, and with the primary when both are.
+        // Active-passive failover: "Route 53 includes only the healthy primary resources. If all the primary resources are
+        // unhealthy, Route 53 begins to include only the healthy secondary resources" (Route 53 Developer Guide,
+        // "Active-active and active-passive failover"); with both unhealthy the primary is answered (same guide, "How
+        // Amazon Route 53 chooses records when health checking is configured").
         const chosen = primary && healthy(primary) ? primary : secondary && healthy(secondary) ? secondary : (primary ?? secondary)!;
         return ofRecord(chosen);
       }

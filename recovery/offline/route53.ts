@@ -1,6 +1,10 @@
 /**
  * Simulated Route 53: hosted zones with their record sets, ChangeResourceRecordSets with Route 53's
- * batch rules, and change ids that turn INSYNC after the propagation delay.
+ * batch rules, and change ids that turn INSYNC after the propagation delay: GetChange answers
+ * `PENDING` ("the changes in this request have not propagated to all Amazon Route 53 DNS servers
+ * managing the hosted zone") until `INSYNC` (Route 53 API Reference, GetChange; the delay is
+ * durations.ts `route53PropagationSeconds`). Throttling and PriorRequestNotComplete are injected by
+ * the cloud (cloud.ts `apiFaults`, errors.ts `FAULT_ERRORS`).
  *
  * Rules enforced (Route 53 API Reference, ChangeResourceRecordSets): a batch is atomic; CREATE
  * fails on an existing record, DELETE needs a record that matches exactly (same values); record sets

@@ -9,7 +9,7 @@
  * the library (see jsonPath.ts); the Task's other fields are untouched.
  */
 import "promise.withresolvers/auto";
-import { ExecutionError, ExecutionTimeoutError, StateMachine, type StateMachineDefinition } from "aws-local-stepfunctions";
+import { ExecutionAbortedError, ExecutionError, ExecutionTimeoutError, StateMachine, type StateMachineDefinition } from "aws-local-stepfunctions";
 import { type Definition, type State } from "../asl";
 import type { Workflow } from "../names";
 import type { SimulatedCloud } from "./cloud";
@@ -36,7 +36,8 @@ export interface ExecutionRecord {
   arn: string;
   startedAt: number;
   endedAt: number;
-  status: "SUCCEEDED" | "FAILED" | "TIMED_OUT";
+  /** `ABORTED`: stopped by the operator (StopExecution), see `runExecution`'s `stopAfterSeconds`. */
+  status: "SUCCEEDED" | "FAILED" | "TIMED_OUT" | "ABORTED";
   /** The error name of a failed execution (`States.Timeout` when it timed out). */
   error?: string;
   cause?: string;
@@ -98,6 +99,9 @@ let executionCounter = 0;
 
 /**
  * Runs `definition` as `workflow` with `input`, starting at the clock's current simulated second.
+ * With `stopAfterSeconds`, the operator stops the execution that long after its start, as
+ * StopExecution does (Step Functions API Reference, StopExecution: the execution ends `ABORTED`; a
+ * call already made is not undone).
  * @throws Error when the definition is invalid (asl-validator) or the simulation itself breaks (SimulationError).
  */
 export async function runExecution(
@@ -106,6 +110,7 @@ export async function runExecution(
   definition: Definition,
   input: Record<string, unknown>,
   name = `offline-${workflow}-${++executionCounter}`,
+  options: { stopAfterSeconds?: number } = {},
 ): Promise<ExecutionRecord> {
   const clock = cloud.clock;
   const prepared = prepare(definition);
@@ -136,6 +141,8 @@ export async function runExecution(
   const limit = startedAt + (definition.TimeoutSeconds ?? 365 * 86400) + 3600;
   const outcome = await clock.drive(async () => {
     const execution = stateMachine.run(input as never, { overrides: { taskResourceLocalHandlers: handlers as never }, context });
+    // The virtual setTimeout (clock.ts): the stop happens at that simulated second, unless the execution ended before.
+    if (options.stopAfterSeconds !== undefined) setTimeout(() => execution.abort(), options.stopAfterSeconds * 1000);
     const collecting = (async () => {
       for await (const event of execution.eventLogs) logs.push(event);
     })();
@@ -150,6 +157,7 @@ export async function runExecution(
   let record: ExecutionRecord;
   const base = { workflow, input, name, arn: entry.arn, startedAt, endedAt, events: toEvents(logs, (timestamp) => clock.secondsOf(timestamp)) };
   if (outcome.ok) record = { ...base, status: "SUCCEEDED", output: outcome.output };
+  else if (outcome.error instanceof ExecutionAbortedError) record = { ...base, status: "ABORTED", cause: "stopped by the operator (StopExecution)" };
   else if (outcome.error instanceof ExecutionTimeoutError)
     record = { ...base, status: "TIMED_OUT", error: "States.Timeout", cause: "the execution ran past its TimeoutSeconds" };
   else if (outcome.error instanceof ExecutionError) {

@@ -182,7 +182,7 @@ export const SCENARIOS: Scenario[] = [
     name: "rerun-while-promoting",
     title: "Re-run while a slow promotion is still running",
     story:
-      "The primary fails; the replica is large and its promotion takes 40 minutes, longer than the 30-minute promotion bound, so the first run ends PromotionTimedOut ('re-run to continue'). The operator re-runs it a minute later, while RDS is still promoting (status modifying; the instance reports its source until the promotion completes, as modeled). Expected: the re-run waits for the running promotion and completes the failover, with a single accepted PromoteReadReplica.",
+      "The primary fails; the replica is large and its promotion takes 40 minutes, longer than the 30-minute promotion bound, so the first run ends PromotionTimedOut ('re-run to continue'). The operator re-runs it a minute later, while RDS is still promoting (status modifying, then rebooting; the instance lists its source until the promotion completes, as modeled). Expected: the re-run cannot tell this promotion from another change of the replica, so it waits ('Replica settles') until the source link is gone, then completes the failover, with a single accepted PromoteReadReplica and no second request.",
     durations: { rdsPromotionSeconds: 2400 },
     world: primaryFailsAtDetection,
     steps: [
@@ -190,7 +190,76 @@ export const SCENARIOS: Scenario[] = [
       { run: "failover", input: UNPLANNED_OPERATOR, after: 60 },
     ],
     measures: "failover",
-    expect: (targets) => ({ outcomes: ["PromotionTimedOut", "SUCCEEDED"], final: { ...failedOver(targets) } }),
+    expect: (targets) => ({ outcomes: ["PromotionTimedOut", "SUCCEEDED"], final: { ...failedOver(targets), drPromotionsRequested: 1 } }),
+  },
+  {
+    name: "promotion-during-storage-autoscaling",
+    title: "Replica modifying for storage autoscaling when the primary fails",
+    story:
+      "Storage autoscaling started a storage modification on the replica two minutes before the primary failed: the replica is `modifying`, then `storage-optimization` (RDS User Guide, storage autoscaling and DB instance status), and lists its source throughout. Expected: it is not taken for a promoted replica; the failover waits while it is `modifying`, asks for the promotion until RDS accepts it (the simulator refuses PromoteReadReplica in any status but available) and completes with one accepted promotion.",
+    world: (context) => ({
+      ...primaryFailsAtDetection(context),
+      replica: {
+        busy: [
+          {
+            from: -120,
+            phases: [
+              { status: "modifying", seconds: 300 },
+              { status: "storage-optimization", seconds: 240 },
+            ],
+            cause: "storage autoscaling",
+          },
+        ],
+      },
+    }),
+    steps: [{ run: "failover", input: UNPLANNED_OPERATOR }],
+    measures: "failover",
+    expect: (targets) => ({
+      outcomes: ["SUCCEEDED"],
+      final: { ...failedOver(targets), drPromotionsRequested: { min: 1 } },
+      notifications: FAILOVER_OK,
+      dnsChanges: ["dr-alb (dr)"],
+    }),
+  },
+  {
+    name: "rerun-while-promotion-starts",
+    title: "Re-run at once while the promotion runs and DescribeDBInstances still shows the replica",
+    story:
+      "The primary fails; the operator starts the failover, stops it 20 s later (StopExecution) to start it again with force, and does so at once. RDS accepted the first run's PromoteReadReplica and is promoting; DescribeDBInstances lags 30 s behind (eventual consistency), so the re-run first sees an available replica. Expected: RDS refuses the re-run's PromoteReadReplica (a promotion runs); the re-run looks again, follows the running promotion instead of retrying blindly, and completes; one accepted promotion.",
+    world: (context) => ({ ...primaryFailsAtDetection(context), describeLagSeconds: { rds: 30, autoScaling: 30 } }),
+    steps: [
+      { run: "failover", input: UNPLANNED_OPERATOR, stopAfter: 20 },
+      { run: "failover", input: { mode: "unplanned", force: true, trigger: "operator" } },
+    ],
+    measures: "failover",
+    expect: (targets) => ({
+      outcomes: ["ABORTED", "SUCCEEDED"],
+      final: { ...failedOver(targets) },
+      notifications: ["Failover started", ...FAILOVER_OK],
+      dnsChanges: ["dr-alb (dr)"],
+    }),
+  },
+  {
+    name: "failover-throttled",
+    title: "Failover through throttled APIs",
+    story:
+      "The primary fails while its region's outage makes the DR region busy: RDS throttles the replica's Describe and promotion calls for the first 40 s, Auto Scaling throttles for 40 s from the scale-out, and Route 53 answers PriorRequestNotComplete to the DNS changes until 07:50 (another change of the zone still processing; each documented: API References, Common Errors and ChangeResourceRecordSets; Route 53 Developer Guide, throttling). Expected: the calls are retried with back-off and the failover completes.",
+    world: (context) => ({
+      ...primaryFailsAtDetection(context),
+      apiFaults: [
+        { api: "rds:*", fault: "throttling", from: 0, until: 40 },
+        { api: "autoscaling:*", fault: "throttling", from: 60, until: 100 },
+        { api: "route53:changeResourceRecordSets", fault: "prior-request-not-complete", from: 0, until: 470 },
+      ],
+    }),
+    steps: [{ run: "failover", input: UNPLANNED_ALARM }],
+    measures: "failover",
+    expect: (targets) => ({
+      outcomes: ["SUCCEEDED"],
+      final: { ...failedOver(targets), drPromotionsRequested: 1 },
+      notifications: FAILOVER_OK,
+      dnsChanges: ["dr-alb (dr)"],
+    }),
   },
   {
     name: "switchover-no-catch-up",

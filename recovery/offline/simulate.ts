@@ -15,8 +15,8 @@ import type { RecoverySystem } from "./system";
 import { clockTime, duration, executionTimeline, sortTimeline, type TimelineEntry } from "./timeline";
 
 export type ScenarioStep =
-  /** Start an execution `after` seconds after the previous step ended (default 0). */
-  | { run: Workflow; input: Record<string, unknown>; after?: number }
+  /** Start an execution `after` seconds after the previous step ended (default 0); the operator stops it `stopAfter` seconds after its start. */
+  | { run: Workflow; input: Record<string, unknown>; after?: number; stopAfter?: number }
   /** An operator action between executions. */
   | { act: string; after?: number; apply: (cloud: SimulatedCloud) => void };
 
@@ -223,6 +223,20 @@ export async function runScenario(system: RecoverySystem, scenario: Scenario, op
       label: `Route 53 health check unhealthy (${durations.route53FailureThreshold} failed checks x ${durations.route53HealthCheckIntervalSeconds} s = ${detection} s)`,
     });
   }
+  for (const period of world.replica?.busy ?? []) {
+    let at = period.from;
+    for (const phase of period.phases) {
+      timeline.push({ at, until: at + phase.seconds, kind: "world", label: `replica ${phase.status} (${period.cause}), still a read replica` });
+      at += phase.seconds;
+    }
+  }
+  for (const fault of world.apiFaults ?? []) {
+    timeline.push({ at: fault.from, until: fault.until, kind: "world", label: `${fault.api} answers ${fault.fault} until ${clockTime(fault.until).trim()}` });
+  }
+  if (world.describeLagSeconds) {
+    const lags = Object.entries(world.describeLagSeconds).map(([service, seconds]) => `${service} ${seconds} s`);
+    timeline.push({ at: 0, kind: "world", label: `Describe calls lag behind changes: ${lags.join(", ")}` });
+  }
   try {
     for (const step of scenario.steps) {
       if (step.after) clock.advanceTo(clock.seconds + step.after);
@@ -231,7 +245,14 @@ export async function runScenario(system: RecoverySystem, scenario: Scenario, op
         step.apply(cloud);
         continue;
       }
-      const record = await runExecution(cloud, step.run, system.definitions[step.run], step.input);
+      const record = await runExecution(
+        cloud,
+        step.run,
+        system.definitions[step.run],
+        step.input,
+        undefined,
+        step.stopAfter !== undefined ? { stopAfterSeconds: step.stopAfter } : {},
+      );
       runs.push(record);
       timeline.push(...executionTimeline(record, system.definitions[step.run], runs.length));
     }

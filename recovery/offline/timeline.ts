@@ -42,7 +42,8 @@ const LOOP_SUFFIX = /^(.*): (start|check|measure|done\?|wait|count)$/;
 /** The steps of one execution. */
 export function executionTimeline(record: ExecutionRecord, definition: Definition, runNumber: number): TimelineEntry[] {
   const states = new Map(allStates(definition).map(({ name, state }) => [name, state]));
-  const loops = new Set([...states.keys()].flatMap((name) => (name.endsWith(": start") ? [name.slice(0, -": start".length)] : [])));
+  // Every bounded loop waits between rounds (`<name>: wait`); a poll also has `<name>: start`, a retry loop starts elsewhere.
+  const loops = new Set([...states.keys()].flatMap((name) => (name.endsWith(": wait") ? [name.slice(0, -": wait".length)] : [])));
   const loopOf = (name: string): string | undefined => {
     const match = LOOP_SUFFIX.exec(name);
     return match && loops.has(match[1]) ? match[1] : undefined;
@@ -118,7 +119,8 @@ export function executionTimeline(record: ExecutionRecord, definition: Definitio
     else if (failedWith && entry.kind === "step" && !entry.label.startsWith("✗")) label += ` (failed: ${failedWith})`;
     return { ...entry, label };
   });
-  const outcome = record.status === "SUCCEEDED" ? "SUCCEEDED" : `${record.status} ${record.error ?? ""}${record.cause ? ` (${record.cause})` : ""}`;
+  const outcome =
+    record.status === "SUCCEEDED" ? "SUCCEEDED" : [record.status, record.error, record.cause ? `(${record.cause})` : undefined].filter(Boolean).join(" ");
   return [
     { at: record.startedAt, kind: "run", label: `▶ run ${runNumber}: ${record.workflow} ${JSON.stringify(record.input)}` },
     ...steps,

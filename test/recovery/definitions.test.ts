@@ -20,6 +20,8 @@ import {
   sdkResource,
   sdkTask,
   type State,
+  THROTTLING_ERRORS,
+  throttlingRetry,
   TRANSIENT_RETRY,
 } from "../../recovery/asl";
 import { DRILL_ERRORS, drillDefinition } from "../../recovery/drill";
@@ -310,6 +312,32 @@ describe("recovery definitions: structure", () => {
         for (const [name, state] of tasks) {
           expect(state.TimeoutSeconds, `${name}: TimeoutSeconds`).to.be.a("number").and.greaterThan(0);
           expect(state.Retry, `${name}: Retry`).to.be.an("array").with.length.greaterThan(0);
+        }
+      });
+
+      it("retries throttling first: every SDK Task's first retrier is its service's throttling retrier, with back-off, and a catch-all follows", () => {
+        for (const [name, state] of tasks) {
+          const retriers = state.Retry as { ErrorEquals: string[]; MaxAttempts?: number; BackoffRate?: number; MaxDelaySeconds?: number }[];
+          const sdk = /^arn:aws:states:::aws-sdk:([a-z0-9]+):/.exec(String(state.Resource));
+          if (!sdk) {
+            // The Lambda integration: the Lambda service's throttling (TooManyRequestsException) is in LAMBDA_RETRY.
+            expect(
+              retriers.flatMap((retrier) => retrier.ErrorEquals),
+              name,
+            ).to.include("Lambda.TooManyRequestsException");
+            continue;
+          }
+          expect(retriers[0], `${name}: first retrier`).to.deep.equal(throttlingRetry(sdk[1]));
+          expect(retriers[0].ErrorEquals, name).to.include.members([...THROTTLING_ERRORS[sdk[1]]]);
+          expect(retriers[0].MaxAttempts! * 1, name).to.be.at.least(5);
+          expect(retriers.at(-1), `${name}: last retrier`).to.deep.equal(TRANSIENT_RETRY);
+          // A retrier after the throttling one may name no throttling error: Step Functions applies the first match only.
+          for (const later of retriers.slice(1)) {
+            expect(
+              later.ErrorEquals.filter((error) => THROTTLING_ERRORS[sdk[1]].includes(error)),
+              name,
+            ).to.deep.equal([]);
+          }
         }
       });
 
@@ -706,7 +734,7 @@ describe("recovery/asl.ts builders", () => {
         Resource: "arn:aws:states:::aws-sdk:sns:publish",
         Parameters: { TopicArn: topicArn, Subject: "Subject", "Message.$": "States.Format('x {}', $.a)" },
         TimeoutSeconds: 60,
-        Retry: [TRANSIENT_RETRY],
+        Retry: [throttlingRetry("sns"), TRANSIENT_RETRY],
         ResultPath: null,
         Catch: [{ ErrorEquals: ["States.ALL"], ResultPath: "$.notificationError", Next: "After" }],
         Next: "After",
@@ -725,6 +753,57 @@ describe("recovery/asl.ts builders", () => {
 });
 
 // ---------------------------------------------------------------------------------------------
+
+describe("instance failover: promoted is decided from the source link, not the status", () => {
+  const definition = failoverDefinition(recoveryTargetsFixture(), 3600);
+  const branch = (definition.States.Recover.Branches as { States: Record<string, State> }[])[1];
+  const text = (value: unknown) => JSON.stringify(value);
+
+  it("reads ReadReplicaSourceDBInstanceIdentifier and DbInstanceStatus in the AWS SDK integration's casing", () => {
+    const describe = definition.States["Describe replica"];
+    expect(describe.Resource).to.equal("arn:aws:states:::aws-sdk:rds:describeDBInstances");
+    expect(describe.Parameters).to.deep.equal({ DbInstanceIdentifier: recoveryTargetsFixture().replica.identifier });
+    expect(describe.ResultSelector).to.deep.equal({ "instance.$": "$.DbInstances[0]" });
+    expect(text(definition)).to.include("instance.ReadReplicaSourceDBInstanceIdentifier").and.include("instance.DbInstanceStatus");
+    expect(text(definition)).to.not.match(/ReadReplicaSourceDbInstanceIdentifier|DBInstanceStatus|\$\.DBInstances/);
+  });
+
+  it("'Replica state?' takes only a replica without its source as promoted; a replica modifying or rebooting is waited for first, after the lag was read", () => {
+    const choices = definition.States["Replica state?"].Choices as { Next: string }[];
+    const toPromoted = choices.filter((rule) => rule.Next === "Already promoted");
+    expect(toPromoted).to.deep.equal([
+      { Not: { Variable: "$.replica.instance.ReadReplicaSourceDBInstanceIdentifier", IsPresent: true }, Next: "Already promoted" },
+    ]);
+    expect(text(definition.States["Replica state?"])).to.not.include('"modifying"').and.not.include('"rebooting"');
+    expect(definition.States["Describe replica"].Next).to.equal("Check replica lag");
+    expect(definition.States["Check replica lag"].Next).to.equal(pollStart("Replica settles"));
+    expect(definition.States["Replica settles: check"].Resource).to.equal("arn:aws:states:::aws-sdk:rds:describeDBInstances");
+    const done = (definition.States["Replica settles: done?"].Choices as { Next: string }[])[0];
+    expect(done.Next).to.equal("Replica state?");
+    expect(text(done)).to.include("ReadReplicaSourceDBInstanceIdentifier").and.include('"modifying"').and.include('"rebooting"');
+  });
+
+  it("never retries a refused PromoteReadReplica blindly: a refusal waits, looks, and follows a promotion that dropped the source", () => {
+    const promote = branch.States["Promote replica"];
+    const retriers = promote.Retry as { ErrorEquals: string[]; MaxAttempts?: number }[];
+    const refusal = retriers.find((retrier) => retrier.ErrorEquals.includes("Rds.InvalidDbInstanceStateException"));
+    expect(refusal?.MaxAttempts).to.equal(0);
+    expect((promote.Catch as { ErrorEquals: string[]; Next: string }[]).map(({ ErrorEquals, Next }) => [ErrorEquals[0], Next])).to.deep.equal([
+      ["Rds.InvalidDbInstanceStateException", "Promotion retry: wait"],
+      ["States.ALL", "Promotion retry: check"],
+    ]);
+    const done = branch.States["Promotion retry: done?"].Choices as { Next: string }[];
+    expect(done[0]).to.deep.equal({
+      Not: { Variable: "$.promotion.instance.ReadReplicaSourceDBInstanceIdentifier", IsPresent: true },
+      Next: pollStart("Promotion"),
+    });
+    // A busy replica is waited for before anything asks RDS again.
+    const busy = done.findIndex((rule) => rule.Next === "Promotion retry: wait");
+    const again = done.findIndex((rule) => rule.Next === "Promote replica");
+    expect(busy).to.be.greaterThan(0);
+    expect(again).to.be.greaterThan(busy);
+  });
+});
 
 describe("aurora-global definitions", () => {
   const targets = auroraRecoveryTargetsFixture();

@@ -7,9 +7,10 @@
 import { expect } from "chai";
 import { synthesize } from "../../synth/synthesize";
 import * as path from "node:path";
-import { type Definition, pollStart, type State } from "../../recovery/asl";
-import { detectionSeconds } from "../../recovery/offline/durations";
-import { StatesRuntimeError } from "../../recovery/offline/errors";
+import { type Definition, LAMBDA_RETRY, pollStart, type State, taskStates, THROTTLING_ERRORS, TRANSIENT_RETRY } from "../../recovery/asl";
+import { type DatabaseFault, type DatabaseSetup, SimulatedDatabase } from "../../recovery/offline/database";
+import { DEFAULT_DURATIONS, detectionSeconds } from "../../recovery/offline/durations";
+import { FAULT_ERRORS, StatesRuntimeError } from "../../recovery/offline/errors";
 import { PlanError, type PlanLike, recoveryFromPlan, STATE_MACHINE_TYPE, systemFromPlan } from "../../recovery/offline/fromPlan";
 import { evaluatePath } from "../../recovery/offline/jsonPath";
 import { AURORA_SCENARIOS } from "../../recovery/offline/auroraScenarios";
@@ -120,29 +121,72 @@ describe("offline drill (recovery/offline)", function () {
   });
 
   describe("negative controls: broken definitions fail their scenario", function () {
-    it("without the 'Promotion needed?' check, a re-run promotes again and does not end with DNS on DR", async function () {
+    it("without the 'Promotion needed?' check, a re-run calls PromoteReadReplica again (refused by RDS, then followed) and the expectation of one request fails", async function () {
       const broken = mutate(system.definitions.failover, (copy) => {
         const found = locate(copy, "Promotion needed?")!;
-        found.owner.StartAt = "Promote replica";
+        found.owner.StartAt = "Promotion retries";
         delete found.states["Promotion needed?"];
       });
       const result = await runScenario(withDefinitions(system, { failover: broken }), scenarioNamed("rerun-after-partial-failure"));
       expect(result.passed).to.equal(false);
       expect(result.final!.drPromotionsRequested).to.be.above(1);
-      expect(result.runs[1].error).to.equal("PromotionFailed");
-      expect(failedChecks(result).join("\n")).to.match(/run 2 outcome: expected SUCCEEDED/);
+      expect(result.final!.drPromotionsAccepted).to.equal(1);
+      expect(failedChecks(result).join("\n")).to.match(/final drPromotionsRequested: expected 1/);
     });
 
-    it("without the Retry on backing-up, the failover during a backup fails", async function () {
+    it("without asking again after a refusal, the failover during a backup fails", async function () {
       const broken = mutate(system.definitions.failover, (copy) => {
-        const promote = locate(copy, "Promote replica")!.states["Promote replica"];
-        promote.Retry = (promote.Retry as { ErrorEquals: string[] }[]).filter(
-          (retrier) => !retrier.ErrorEquals.includes("Rds.InvalidDbInstanceStateException"),
-        );
+        const found = locate(copy, "Promotion retry: done?")!;
+        const done = found.states["Promotion retry: done?"];
+        done.Choices = (done.Choices as { Next: string }[]).filter((rule) => rule.Next !== "Promote replica");
       });
       const result = await runScenario(withDefinitions(system, { failover: broken }), scenarioNamed("promotion-retried-while-backing-up"));
       expect(result.passed).to.equal(false);
       expect(result.runs[0].error).to.equal("PromotionFailed");
+    });
+
+    it("today's rule, modifying or rebooting taken as already promoted, never promotes a replica modifying for storage autoscaling", async function () {
+      const broken = mutate(system.definitions.failover, (copy) => {
+        // No wait for a busy replica, and a busy one taken as promoted.
+        copy.States["Check replica lag"].Next = "Replica state?";
+        for (const name of Object.keys(copy.States)) if (name.startsWith("Replica settles: ")) delete copy.States[name];
+        const state = copy.States["Replica state?"];
+        state.Choices = [
+          {
+            Or: ["modifying", "rebooting"].map((status) => ({ Variable: "$.replica.instance.DbInstanceStatus", StringEquals: status })),
+            Next: "Already promoted",
+          },
+          ...(state.Choices as unknown[]),
+        ];
+      });
+      const result = await runScenario(withDefinitions(system, { failover: broken }), scenarioNamed("promotion-during-storage-autoscaling"));
+      expect(result.passed).to.equal(false);
+      expect(result.runs[0].error).to.equal("PromotionTimedOut");
+      expect(result.final).to.include({ drPromotionsAccepted: 0, drDatabaseRole: "replica", primaryRecord: "primary-alb" });
+    });
+
+    it("today's blind retry of a refused PromoteReadReplica ends PromotionFailed after the running promotion succeeded", async function () {
+      const broken = mutate(system.definitions.failover, (copy) => {
+        const promote = locate(copy, "Promote replica")!.states["Promote replica"];
+        promote.Retry = [{ ErrorEquals: ["Rds.InvalidDbInstanceStateException"], IntervalSeconds: 60, MaxAttempts: 30, BackoffRate: 1 }, TRANSIENT_RETRY];
+        promote.Catch = [{ ErrorEquals: ["States.ALL"], ResultPath: "$.promotionError", Next: "Promotion failed" }];
+      });
+      const result = await runScenario(withDefinitions(system, { failover: broken }), scenarioNamed("rerun-while-promotion-starts"));
+      expect(result.passed).to.equal(false);
+      expect(result.runs[1].error).to.equal("PromotionFailed");
+      // RDS promoted the replica all the same: the database is standalone while DNS still serves the primary.
+      expect(result.final).to.include({ drDatabaseRole: "standalone", drPromotionsAccepted: 1, primaryRecord: "primary-alb" });
+    });
+
+    it("with only the 3-attempt transient retry (no throttling retrier), a throttled failover fails at its first call", async function () {
+      const broken = mutate(system.definitions.failover, (copy) => {
+        for (const { state } of taskStates(copy)) {
+          state.Retry = (state.Retry as { ErrorEquals: string[] }[]).filter((retrier) => !retrier.ErrorEquals.some((name) => /Throttl/.test(name)));
+        }
+      });
+      const result = await runScenario(withDefinitions(system, { failover: broken }), scenarioNamed("failover-throttled"));
+      expect(result.passed).to.equal(false);
+      expect(result.runs[0].error).to.equal("Rds.ThrottlingException");
     });
 
     it("a drill rollback that keeps the weighted pool fails the drill's expectation", async function () {
@@ -391,5 +435,84 @@ describe("offline drill: aurora-global mode", function () {
         /outputs\.recoveryTargets: replica must name the DR cluster/,
       );
     });
+  });
+});
+
+describe("simulated AWS behaviours (recovery/offline), as documented", function () {
+  const durations = { ...DEFAULT_DURATIONS, rdsPromotionSeconds: 360, rdsPromotionRebootSeconds: 60 };
+  const replica = (extra: Partial<DatabaseSetup> = {}) =>
+    new SimulatedDatabase({
+      identifier: "replica",
+      arn: "arn:aws:rds:us-west-2:123456789012:db:replica",
+      region: "us-west-2",
+      address: "replica.example",
+      sourceArn: "arn:aws:rds:us-east-1:123456789012:db:primary",
+      ...extra,
+    });
+  const refusal = (database: SimulatedDatabase, t: number) => {
+    try {
+      database.promote(t, durations);
+      return "accepted";
+    } catch (error) {
+      return (error as DatabaseFault).code;
+    }
+  };
+
+  it("a promotion runs modifying, then rebooting, then available and standalone; the source (an ARN) is listed until the end by default", function () {
+    const database = replica();
+    expect(refusal(database, 0)).to.equal("accepted");
+    expect([10, 299, 300, 359, 360].map((t) => database.status(t))).to.deep.equal(["modifying", "modifying", "rebooting", "rebooting", "available"]);
+    expect([10, 359, 360].map((t) => database.source(t))).to.deep.equal([
+      "arn:aws:rds:us-east-1:123456789012:db:primary",
+      "arn:aws:rds:us-east-1:123456789012:db:primary",
+      undefined,
+    ]);
+    const early = replica({ sourceUnlinkedAt: "reboot" });
+    early.promote(0, durations);
+    expect([299, 300].map((t) => early.source(t) !== undefined)).to.deep.equal([true, false]);
+  });
+
+  it("RDS refuses PromoteReadReplica while backing-up, modifying for another change, already promoting, and once promoted", function () {
+    expect(refusal(replica({ backingUpUntil: 100 }), 50)).to.equal("InvalidDBInstanceState");
+    const storage = replica({
+      busy: [
+        {
+          from: 0,
+          phases: [
+            { status: "modifying", seconds: 60 },
+            { status: "storage-optimization", seconds: 60 },
+          ],
+          cause: "storage autoscaling",
+        },
+      ],
+    });
+    expect([30, 90, 120].map((t) => storage.status(t))).to.deep.equal(["modifying", "storage-optimization", "available"]);
+    expect([30, 90].map((t) => storage.isReplica(t))).to.deep.equal([true, true]);
+    expect(refusal(storage, 30)).to.equal("InvalidDBInstanceState");
+    const promoting = replica();
+    promoting.promote(0, durations);
+    expect(refusal(promoting, 100)).to.equal("InvalidDBInstanceState");
+    expect(refusal(promoting, 400)).to.equal("InvalidDBInstanceState");
+    expect(promoting.acceptedPromotions).to.equal(1);
+  });
+
+  it("a lagging Describe shows the state of `lag` seconds ago while RDS acts on the current one", function () {
+    const database = replica();
+    database.promote(100, durations);
+    expect(database.observed(110, 30)).to.deep.equal({ status: "available", source: "arn:aws:rds:us-east-1:123456789012:db:primary" });
+    expect(database.observed(110, 0).status).to.equal("modifying");
+    expect(database.observed(490, 30)).to.deep.equal({ status: "available", source: undefined });
+  });
+
+  it("every throttling error the simulator injects is one the definitions' throttling retrier retries", function () {
+    for (const [fault, byService] of Object.entries(FAULT_ERRORS)) {
+      for (const [service, name] of Object.entries(byService)) {
+        if (service === "lambda") {
+          expect(LAMBDA_RETRY.ErrorEquals, `${fault} of lambda`).to.include(name);
+          continue;
+        }
+        expect(THROTTLING_ERRORS[service], `${fault} of ${service}`).to.include(name);
+      }
+    }
   });
 });
