@@ -1,7 +1,8 @@
 /**
  * MonitoringCluster: the EKS cluster of one region that runs Prometheus and Grafana
  * (`PrometheusGrafana`). Built with `eks.Cluster` and `eks.ManagedNodeGroup`: private API endpoint
- * (a public one only for listed CIDRs, Security Hub EKS.1), secrets encrypted with the region's key,
+ * (a public one only for listed CIDRs, such as the deploy runner's, docs/deploying.md; Security Hub
+ * EKS.1 flags any public endpoint), secrets encrypted with the region's key,
  * audit, api and authenticator logs (EKS.8), a pinned version in standard support (EKS.2) with the
  * STANDARD upgrade policy (no extended-support charges), access entries instead of aws-auth, and a
  * managed node group in the private subnets of two zones, from a launch template with IMDSv2
