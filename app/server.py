@@ -1,6 +1,7 @@
-"""Regional web app of the multi-region DR stack: GET / (HTML) and
-GET /health (JSON: region, role, database reachability), /metrics on
---metrics-port. Stdlib only, Python 3.9+; EC2 user data (keep < 10,000 bytes).
+"""Regional web app of the multi-region DR stack: GET / (HTML), GET /health
+(JSON: region, role, database; answers at once, 200 while the process serves,
+the database probed in the background), /metrics on --metrics-port.
+Stdlib only, Python 3.9+; EC2 user data (keep < 10,000 bytes).
 """
 import argparse
 import html
@@ -27,6 +28,8 @@ check.""".splitlines()]
 LE = "0.005 0.01 0.025 0.05 0.1 0.25 0.5 1.0 2.5 5.0 +Inf".split()
 LOCK, SERIES = threading.Lock(), Counter(  # "name{labels}": value, in order
     app_database_reachable=0, app_database_check_timestamp_seconds=0)
+DB = {"reachable": False, "latencyMs": None, "error": "not checked yet",
+      "checkedAt": None}  # last check
 
 
 def observe(m, p, code, secs):  # label values from fixed sets
@@ -78,6 +81,21 @@ def check_db(host, port, timeout):
     return {"reachable": False, "latencyMs": None, "error": err}
 
 
+def probe(a):  # every --db-check-interval-seconds, forever
+    while True:
+        try:
+            r = check_db(a.db_host, a.db_port, a.db_timeout_seconds)
+        except Exception as e:  # reported, never fatal
+            r = {"reachable": False, "latencyMs": None,
+                 "error": "check failed: %r" % e}
+        r["checkedAt"] = time.time()
+        with LOCK:
+            DB.update(r)
+            SERIES["app_database_reachable"] = int(r["reachable"])
+            SERIES["app_database_check_timestamp_seconds"] = r["checkedAt"]
+        time.sleep(a.db_check_interval_seconds)
+
+
 class Handler(BaseHTTPRequestHandler):
     timeout = 30  # idle/slow clients cannot hold a thread forever
 
@@ -90,13 +108,12 @@ class Handler(BaseHTTPRequestHandler):
                 observe(self.command, self.path.split("?")[0], self.code,
                         time.monotonic() - t0)
 
-    def health(self):
+    def health(self):  # the last check: never waits on the database
         a = self.server.args
-        db = {"host": a.db_host, "port": a.db_port}
-        db.update(check_db(a.db_host, a.db_port, a.db_timeout_seconds))
         with LOCK:
-            SERIES["app_database_reachable"] = int(db["reachable"])
-            SERIES["app_database_check_timestamp_seconds"] = time.time()
+            db = dict(DB, host=a.db_host, port=a.db_port)
+        t = db["checkedAt"]
+        db["ageSeconds"] = None if t is None else round(time.time() - t, 1)
         return {"status": "ok" if db["reachable"] else "degraded",
                 "region": a.region, "role": a.role, "database": db}
 
@@ -118,8 +135,8 @@ class Handler(BaseHTTPRequestHandler):
     def do_GET(self):
         path = self.path.split("?", 1)[0]
         if path == "/health":
-            # Always 200, even when degraded: a database blip must not make
-            # the load balancer cycle healthy instances; "status" reports it.
+            # Always 200, even when degraded: a database blip must neither
+            # cycle instances nor fail the region over; "status" reports it.
             self.send(200, self.health())
         elif path == "/":
             h = self.health()
@@ -174,11 +191,14 @@ def main(argv=None):
                    help="stable DNS name a failover can repoint")
     p.add_argument("--db-port", type=int, default=5432)
     p.add_argument("--db-timeout-seconds", type=float, default=2.0)
+    p.add_argument("--db-check-interval-seconds", type=float, default=5.0)
     a = p.parse_args(argv)
     for n, ok in (("port", 0 <= a.port < 65536),
                   ("metrics-port", 0 <= a.metrics_port < 65536),
                   ("db-port", 0 < a.db_port < 65536),
-                  ("db-timeout-seconds", 0 < a.db_timeout_seconds <= 60)):
+                  ("db-timeout-seconds", 0 < a.db_timeout_seconds <= 60),
+                  ("db-check-interval-seconds",
+                   0 < a.db_check_interval_seconds <= 300)):
         if not ok:
             p.error("argument --%s: out of range" % n)
     if a.metrics_port == a.port != 0:
@@ -199,6 +219,8 @@ def main(argv=None):
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
     threading.Thread(target=msrv.serve_forever, daemon=True).start()
+    pt = threading.Thread(target=probe, args=(a,), daemon=True)
+    pt.start()
     print("metrics on %s:%d" % (a.bind, msrv.server_address[1]), flush=True)
     print("listening on %s:%d" % (a.bind, srv.server_address[1]), flush=True)
     srv.serve_forever()
@@ -206,7 +228,7 @@ def main(argv=None):
     # Let in-flight requests finish (bounded), then exit.
     end = time.monotonic() + 5
     for t in threading.enumerate():
-        if t is not threading.current_thread():
+        if t not in (threading.current_thread(), pt):  # pt never ends
             t.join(max(0, end - time.monotonic()))
 
 

@@ -11,18 +11,33 @@ import * as pulumi from "@pulumi/pulumi";
 import { APP_METRICS_PORT, HEALTH_CHECK_PATH, NODE_EXPORTER_PORT, TLS_POLICY } from "../config/conventions";
 import { instanceArchitecture } from "../config/rules";
 import { accountContext } from "./account";
+import { ROUTE53_HTTP_CHECK } from "./failoverRouting";
 import { managedPolicyArn, serviceTrustPolicy } from "./policyDocuments";
 import { amazonLinuxAmiParameter, renderAppUserData } from "./userData";
 
 export { HEALTH_CHECK_PATH, TLS_POLICY };
 
 /**
- * The target group's health check of `/health`: every 10 s, 5 s to answer, healthy after 2
- * successes, unhealthy after 3 failures (ELB accepts 5-300 s and 2-10 checks; Elastic Load
- * Balancing User Guide, "Health checks for Application Load Balancer target groups"). A new
- * instance takes traffic 20 s after its app answers; the RTO budget counts it.
+ * The target group's health check of `/health`: every 10 s, 2 s to answer with a 200, healthy after
+ * 2 successes, unhealthy after 3 failures (ELB accepts an interval of 5-300 s, a timeout of 2-120 s
+ * below the interval and 2-10 checks; Elastic Load Balancing User Guide, "Health checks for
+ * Application Load Balancer target groups"). A new instance takes traffic 20 s after its app
+ * answers; the RTO budget counts it.
+ *
+ * It agrees with the Route 53 check of the primary (`FailoverRouting`): the same path; a 200, which
+ * Route 53 also counts healthy (it takes 200-399); and 2 s to answer, Route 53's own limit
+ * (`ROUTE53_HTTP_CHECK`). With the old 5 s, an app answering in 3 s stayed healthy to the ALB while
+ * Route 53 failed the region over. An instance the ALB calls unhealthy after 3 x 10 s is replaced
+ * (the group's ELB health check); when every target is, the ALB alias is unhealthy to Route 53
+ * (`evaluateTargetHealth`) and the region moves.
  */
-export const TARGET_HEALTH_CHECK = { intervalSeconds: 10, timeoutSeconds: 5, healthyThreshold: 2, unhealthyThreshold: 3 } as const;
+export const TARGET_HEALTH_CHECK = {
+  intervalSeconds: 10,
+  timeoutSeconds: ROUTE53_HTTP_CHECK.statusWithinSeconds,
+  healthyThreshold: 2,
+  unhealthyThreshold: 3,
+  matcher: "200",
+} as const;
 
 export interface AppTierArgs {
   /** Region code the tier runs in, written into the app's responses. */
@@ -209,7 +224,7 @@ export class AppTier extends pulumi.ComponentResource {
           path: HEALTH_CHECK_PATH,
           protocol: "HTTP",
           port: "traffic-port",
-          matcher: "200",
+          matcher: TARGET_HEALTH_CHECK.matcher,
           interval: TARGET_HEALTH_CHECK.intervalSeconds,
           timeout: TARGET_HEALTH_CHECK.timeoutSeconds,
           healthyThreshold: TARGET_HEALTH_CHECK.healthyThreshold,

@@ -4,12 +4,35 @@
  * health check; the SECONDARY alias record points at the DR ALB. Both aliases evaluate target
  * health, so an ALB with no healthy targets also fails over (Route 53 Developer Guide, "Configuring
  * DNS failover").
+ *
+ * What moves the region, and what does not. The PRIMARY answers while its health check passes and,
+ * through `evaluateTargetHealth`, while the primary ALB's target group has a healthy target (Route 53
+ * API Reference, AliasTarget: an ALB is healthy when every target group with targets has at least
+ * one healthy target). `/health` answers at once and is 200 while the app process serves; the
+ * database is checked in the background and only reported (app/server.py). So:
+ * - moves: the region or its ALB unreachable (no TCP connection within 4 s, no status within 2 s),
+ *   every target unhealthy (the app down or slower than 2 s on every instance, the group at 0);
+ * - does not move: a slow or failing database inside the region (a Multi-AZ failover, 60-120 s),
+ *   one instance down (the ALB routes around it, the group replaces it). Neither fires the health
+ *   check's alarm, so neither starts an automatic failover (`failover.automatic`), which would
+ *   promote the replica. A database lost for good while the region serves is an operator's
+ *   failover (`npm run failover`).
+ * The ALB's target check and Route 53's agree on unhealthy: same path, a status Route 53 accepts
+ * (`ROUTE53_HTTP_CHECK`), and a target timeout no longer than Route 53's 2 s (`AppTier`).
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 
 /** Route 53 accepts only these request intervals, seconds. */
 export const HEALTH_CHECK_INTERVALS_SECONDS = [10, 30] as const;
+
+/**
+ * How one Route 53 health checker judges an HTTP(S) endpoint: a TCP connection within 4 s, then an
+ * HTTP status of 200-399 within 2 s of connecting; else that check fails (Route 53 Developer Guide,
+ * "How Amazon Route 53 determines whether a health check is healthy"; API Reference,
+ * HealthCheckConfig `Type`). The endpoint is healthy while more than 18% of the checkers say so.
+ */
+export const ROUTE53_HTTP_CHECK = { connectSeconds: 4, statusWithinSeconds: 2, healthyStatus: { min: 200, max: 399 } } as const;
 
 /** One side of the pair: where its alias points. */
 export interface FailoverTarget {

@@ -158,12 +158,88 @@ interface Health {
     reachable: boolean;
     latencyMs: number | null;
     error: string | null;
+    /** Unix time of the background check reported, null before the first. */
+    checkedAt: number | null;
+    /** Seconds since that check, null before the first. */
+    ageSeconds: number | null;
   };
 }
 
 async function getHealth(base: string): Promise<{ res: Response; body: Health }> {
   const res = await fetch(`${base}/health`);
   return { res, body: (await res.json()) as Health };
+}
+
+/** Checks the app runs in the background, seconds apart: short, so tests see a new check soon. */
+const CHECK_INTERVAL = ["--db-check-interval-seconds", "0.2"];
+
+/**
+ * Polls /health until `until` holds for its body (by default: a background database check has
+ * run), then returns that answer; fails after `ms`.
+ */
+async function healthWhen(
+  base: string,
+  until: (body: Health) => boolean = (body) => body.database.checkedAt !== null,
+  ms = 5000,
+): Promise<{ res: Response; body: Health }> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const answer = await getHealth(base);
+    if (until(answer.body)) return answer;
+    if (Date.now() > end) throw new Error(`/health never satisfied the condition; last: ${JSON.stringify(answer.body)}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** Milliseconds `fn` takes. */
+async function timed<T>(fn: () => Promise<T>): Promise<{ value: T; ms: number }> {
+  const start = performance.now();
+  const value = await fn();
+  return { value, ms: performance.now() - start };
+}
+
+/**
+ * A database that hangs: a listener on 127.0.0.1 whose accept queue is full (backlog 0, never
+ * accepting, filled by a few connections), so a new connection's SYN is dropped and connect()
+ * waits for its timeout, as it does while a database host or its address is unreachable (a
+ * Multi-AZ failover moving the name). Runs in a Python child process: Node always accepts.
+ */
+async function hangingDb(): Promise<{ port: number; stop: () => Promise<void> }> {
+  const script = [
+    "import socket, sys, time",
+    "s = socket.socket(); s.bind(('127.0.0.1', 0)); s.listen(0)",
+    "port = s.getsockname()[1]",
+    "fill = []",
+    "for _ in range(3):",
+    "    c = socket.socket(); c.setblocking(False)",
+    "    try: c.connect(('127.0.0.1', port))",
+    "    except BlockingIOError: pass",
+    "    fill.append(c)",
+    "time.sleep(0.2)",
+    "print(port, flush=True)",
+    "sys.stdin.read()", // until the test closes stdin (or kills it)
+  ].join("\n");
+  const proc = spawn(PYTHON, ["-c", script], { stdio: ["pipe", "pipe", "pipe"], env: CHILD_ENV });
+  const port = await new Promise<number>((resolve, reject) => {
+    let out = "";
+    const timer = setTimeout(() => reject(new Error("hanging database did not start")), START_TIMEOUT_MS);
+    proc.stdout!.on("data", (d: Buffer) => {
+      out += d.toString();
+      const m = /^(\d+)\n/.exec(out);
+      if (m) {
+        clearTimeout(timer);
+        resolve(Number(m[1]));
+      }
+    });
+    proc.on("exit", (code) => reject(new Error(`hanging database exited (${code})`)));
+  });
+  return {
+    port,
+    stop: async () => {
+      proc.kill("SIGKILL");
+      await waitExit(proc);
+    },
+  };
 }
 
 /** One sample of the Prometheus text exposition format 0.0.4. */
@@ -279,7 +355,17 @@ function serverWithDatabase(): { db: Awaited<ReturnType<typeof fakeDb>>; srv: Ru
   const fixture = {} as { db: Awaited<ReturnType<typeof fakeDb>>; srv: Running | undefined };
   before(async function () {
     fixture.db = await fakeDb();
-    fixture.srv = await startServer(["--region", "us-east-1", "--role", "primary", "--db-host", "127.0.0.1", "--db-port", String(fixture.db.port)]);
+    fixture.srv = await startServer([
+      "--region",
+      "us-east-1",
+      "--role",
+      "primary",
+      "--db-host",
+      "127.0.0.1",
+      "--db-port",
+      String(fixture.db.port),
+      ...CHECK_INTERVAL,
+    ]);
   });
   after(async function () {
     await stopServer(fixture.srv);
@@ -293,8 +379,7 @@ describe("app/server.py", function () {
     const running = serverWithDatabase();
 
     it("reports ok, echoes region and role, and measures latency", async function () {
-      const before = running.db.connections();
-      const { res, body } = await getHealth(running.srv!.base);
+      const { res, body } = await healthWhen(running.srv!.base);
       expect(res.status).to.equal(200);
       expect(res.headers.get("content-type")).to.equal("application/json");
       expect(res.headers.get("cache-control")).to.equal("no-store");
@@ -306,15 +391,23 @@ describe("app/server.py", function () {
       expect(body.database.reachable).to.equal(true);
       expect(body.database.latencyMs).to.be.a("number").and.at.least(0);
       expect(body.database.error).to.equal(null);
-      expect(running.db.connections()).to.be.greaterThan(before, "the check must really open a TCP connection");
+      expect(body.database.checkedAt).to.be.closeTo(Date.now() / 1000, 5);
+      expect(body.database.ageSeconds).to.be.a("number").and.at.least(0).and.below(5);
+      expect(running.db.connections()).to.be.greaterThan(0, "the check must really open a TCP connection");
     });
 
-    it("checks again on every request (no cached result): degraded once the database goes away", async function () {
+    it("checks in the background, not per request: new connections with no /health traffic", async function () {
+      const before = running.db.connections();
+      await new Promise((r) => setTimeout(r, 1000));
+      expect(running.db.connections()).to.be.at.least(before + 2, "about one check per --db-check-interval-seconds");
+    });
+
+    it("degraded (still 200) within a check interval once the database goes away", async function () {
       await closeServer(running.db.server);
-      const { res, body } = await getHealth(running.srv!.base);
+      const { res, body } = await healthWhen(running.srv!.base, (b) => b.database.reachable === false);
       expect(res.status).to.equal(200);
       expect(body.status).to.equal("degraded");
-      expect(body.database.reachable).to.equal(false);
+      expect(body.database.error).to.match(/connect/i);
     });
 
     it("logs one line per request to stdout", async function () {
@@ -342,7 +435,7 @@ describe("app/server.py", function () {
     after(async () => stopServer(srv));
 
     it("still answers 200 but reports degraded with an error", async function () {
-      const { res, body } = await getHealth(srv!.base);
+      const { res, body } = await healthWhen(srv!.base);
       expect(res.status).to.equal(200);
       expect(body.status).to.equal("degraded");
       expect(body.region).to.equal("eu-west-1");
@@ -364,7 +457,7 @@ describe("app/server.py", function () {
     after(async () => stopServer(srv));
 
     it("reports degraded with a resolution error", async function () {
-      const { res, body } = await getHealth(srv!.base);
+      const { res, body } = await healthWhen(srv!.base);
       expect(res.status).to.equal(200);
       expect(body.status).to.equal("degraded");
       expect(body.database.host).to.equal("db.invalid");
@@ -541,7 +634,7 @@ describe("app/server.py", function () {
     });
 
     it("database gauges: 1 after a check that connected, stamped with the check's time", async function () {
-      await getHealth(running.srv!.base);
+      await healthWhen(running.srv!.base);
       const e = await scrape(running.srv!);
       expect(valueOf(e, "app_database_reachable")).to.equal(1);
       expect(valueOf(e, "app_database_check_timestamp_seconds")).to.be.closeTo(Date.now() / 1000, 5);
@@ -582,28 +675,120 @@ describe("app/server.py", function () {
   });
 
   describe("/metrics database gauges over time", function () {
-    it("read 0 before any check, then follow each check (/ and /health)", async function () {
+    it("follow the background checks: 1 while the database answers, 0 once it is gone, each stamped", async function () {
       const db = await fakeDb();
-      const srv = await startServer(["--region", "r", "--role", "dr", "--db-host", "127.0.0.1", "--db-port", String(db.port)]);
+      const srv = await startServer(["--region", "r", "--role", "dr", "--db-host", "127.0.0.1", "--db-port", String(db.port), ...CHECK_INTERVAL]);
       try {
         let e = await scrape(srv);
-        expect(valueOf(e, "app_database_reachable")).to.equal(0);
-        expect(valueOf(e, "app_database_check_timestamp_seconds")).to.equal(0);
         expect(e.samples.filter((s) => s.name === "app_database_reachable")).to.have.length(1);
         expect(e.samples.filter((s) => s.family === "app_http_requests_total")).to.have.length(0);
-        await getHealth(srv.base);
+        await healthWhen(srv.base);
         e = await scrape(srv);
         expect(valueOf(e, "app_database_reachable")).to.equal(1);
         const first = valueOf(e, "app_database_check_timestamp_seconds");
         expect(first).to.be.closeTo(Date.now() / 1000, 5);
         await closeServer(db.server);
-        await (await fetch(`${srv.base}/`)).text();
-        e = await scrape(srv);
+        // No request to the app: the gauges move with the background checks alone.
+        const end = Date.now() + 5000;
+        do {
+          await new Promise((r) => setTimeout(r, 100));
+          e = await scrape(srv);
+        } while (valueOf(e, "app_database_reachable") !== 0 && Date.now() < end);
         expect(valueOf(e, "app_database_reachable")).to.equal(0);
-        expect(valueOf(e, "app_database_check_timestamp_seconds")).to.be.at.least(first);
+        expect(valueOf(e, "app_database_check_timestamp_seconds")).to.be.greaterThan(first);
+        expect(e.samples.filter((s) => s.family === "app_http_requests_total").map((s) => s.labels.path)).to.deep.equal(["/health"]);
       } finally {
         await stopServer(srv);
         if (db.server.listening) await closeServer(db.server);
+      }
+    });
+  });
+
+  describe("/health answers at once, whatever the database does (Route 53 wants the status within 2 s)", function () {
+    /** Route 53 fails a check whose status comes later than 2 s after connecting; keep far inside it. */
+    const FAST_MS = 500;
+
+    it("a database whose connections hang: /health and / answer in under 500 ms, 200, degraded", async function () {
+      const db = await hangingDb();
+      const srv = await startServer(["--region", "us-east-1", "--role", "primary", "--db-host", "127.0.0.1", "--db-port", String(db.port)]);
+      try {
+        // Before, during and after the first check (which hangs for --db-timeout-seconds, 2 s).
+        for (let i = 0; i < 6; i++) {
+          const { value, ms } = await timed(() => getHealth(srv.base));
+          expect(value.res.status).to.equal(200);
+          expect(ms, `/health took ${Math.round(ms)} ms`).to.be.below(FAST_MS);
+          expect(value.body.status).to.equal("degraded");
+          expect(value.body.database.reachable).to.equal(false);
+          await new Promise((r) => setTimeout(r, 500));
+        }
+        const page = await timed(async () => (await fetch(`${srv.base}/`)).status);
+        expect(page.value).to.equal(200);
+        expect(page.ms).to.be.below(FAST_MS);
+        const { body } = await healthWhen(srv.base);
+        expect(body.database.error).to.match(/timed out/);
+      } finally {
+        await stopServer(srv);
+        await db.stop();
+      }
+    });
+
+    // Patch check_db to take 5 s (a name that resolves slowly, a connect that waits), then run main().
+    const slowCheck = [
+      "import importlib.util, sys, time",
+      "spec = importlib.util.spec_from_file_location('server', sys.argv[1])",
+      "m = importlib.util.module_from_spec(spec)",
+      "spec.loader.exec_module(m)",
+      "real = m.check_db",
+      "def slow(*a):",
+      "    time.sleep(5)",
+      "    return real(*a)",
+      "m.check_db = slow",
+      "m.main(sys.argv[2:])",
+    ].join("\n");
+
+    it("a database check that takes 5 s: /health answers in under 500 ms, reporting the last check", async function () {
+      const db = await fakeDb();
+      const srv = await startServer(["--region", "us-east-1", "--role", "primary", "--db-host", "127.0.0.1", "--db-port", String(db.port)], slowCheck);
+      try {
+        const first = await timed(() => getHealth(srv.base));
+        expect(first.ms, `/health took ${Math.round(first.ms)} ms`).to.be.below(FAST_MS);
+        expect(first.value.res.status).to.equal(200);
+        expect(first.value.body.database).to.deep.include({ reachable: false, error: "not checked yet", checkedAt: null, ageSeconds: null });
+        const { body } = await healthWhen(srv.base, (b) => b.database.checkedAt !== null, 8000);
+        expect(body.status).to.equal("ok");
+        // The next check is in flight for 5 s: /health keeps answering at once, from the last one.
+        await new Promise((r) => setTimeout(r, 1500));
+        const later = await timed(() => getHealth(srv.base));
+        expect(later.ms).to.be.below(FAST_MS);
+        expect(later.value.body.database.checkedAt).to.equal(body.database.checkedAt);
+        expect(later.value.body.database.ageSeconds).to.be.at.least(1);
+      } finally {
+        await stopServer(srv);
+        await closeServer(db.server);
+      }
+    });
+
+    it("a database check that raises: reported as degraded, the checks go on, no stack trace per request", async function () {
+      const script = [
+        "import importlib.util, sys",
+        "spec = importlib.util.spec_from_file_location('server', sys.argv[1])",
+        "m = importlib.util.module_from_spec(spec)",
+        "spec.loader.exec_module(m)",
+        "def boom(*a): raise RuntimeError('injected failure')",
+        "m.check_db = boom",
+        "m.main(sys.argv[2:])",
+      ].join("\n");
+      const srv = await startServer(["--region", "r", "--role", "dr", "--db-host", "127.0.0.1", ...CHECK_INTERVAL], script);
+      try {
+        const { res, body } = await healthWhen(srv.base);
+        expect(res.status).to.equal(200);
+        expect(body.status).to.equal("degraded");
+        expect(body.database.error).to.equal("check failed: RuntimeError('injected failure')");
+        const again = await healthWhen(srv.base, (b) => b.database.checkedAt! > body.database.checkedAt!);
+        expect(again.body.database.reachable).to.equal(false);
+        expect(srv.stderr()).to.equal("");
+      } finally {
+        await stopServer(srv);
       }
     });
   });
@@ -625,14 +810,14 @@ describe("app/server.py", function () {
   });
 
   describe("/metrics when a handler raises", function () {
-    // Patch check_db to raise, then run main(): the request gets no answer and counts as a 500.
+    // Patch the handler's health() to raise, then run main(): the request gets no answer and counts as a 500.
     const script = [
       "import importlib.util, sys",
       "spec = importlib.util.spec_from_file_location('server', sys.argv[1])",
       "m = importlib.util.module_from_spec(spec)",
       "spec.loader.exec_module(m)",
       "def boom(*a): raise RuntimeError('injected failure')",
-      "m.check_db = boom",
+      "m.Handler.health = boom",
       "m.main(sys.argv[2:])",
     ].join("\n");
     let srv: Running | undefined;
@@ -716,6 +901,14 @@ describe("app/server.py", function () {
       expect(r.code).to.equal(2);
       expect(r.stderr).to.match(/argument --metrics-port: must differ from --port/);
     });
+
+    for (const seconds of ["0", "301"]) {
+      it(`rejects --db-check-interval-seconds ${seconds} (exit 2)`, async function () {
+        const r = await runToExit(["--region", "r", "--role", "dr", "--db-host", "h", "--port", "0", "--db-check-interval-seconds", seconds]);
+        expect(r.code).to.equal(2);
+        expect(r.stderr).to.match(/argument --db-check-interval-seconds: out of range/);
+      });
+    }
 
     for (const port of ["-1", "65536"]) {
       it(`rejects --metrics-port ${port} (exit 2)`, async function () {

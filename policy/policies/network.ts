@@ -251,6 +251,28 @@ const httpRedirects = stackPolicy({
   },
 });
 
+/**
+ * What a Route 53 HTTP(S) health checker accepts: a status of 200-399 within 2 s of connecting (Route
+ * 53 Developer Guide, "How Amazon Route 53 determines whether a health check is healthy"). A target
+ * check that waits longer, or accepts a status Route 53 does not, can keep targets healthy to the ALB
+ * while Route 53 fails the region over.
+ */
+export const ROUTE53_STATUS_DEADLINE_SECONDS = 2;
+export const ROUTE53_HEALTHY_STATUS = { min: 200, max: 399 } as const;
+
+/**
+ * The status codes an ALB matcher accepts ("200", "200,202", "200-299"), as [low, high] ranges;
+ * undefined when a part is not a code or a range. An unset matcher is the ALB default, 200 (Elastic
+ * Load Balancing User Guide, health check settings, `Matcher`).
+ */
+export function matcherRanges(matcher: unknown): [number, number][] | undefined {
+  const ranges = String(matcher ?? "200")
+    .split(",")
+    .map((part) => /^\s*(\d{3})(?:\s*-\s*(\d{3}))?\s*$/.exec(part))
+    .map((m) => (m ? ([Number(m[1]), Number(m[2] ?? m[1])] as [number, number]) : undefined));
+  return ranges.every((range) => range !== undefined) ? (ranges as [number, number][]) : undefined;
+}
+
 const targetGroupHealth = resourcePolicy({
   name: "target-group-health-check",
   description: "Target groups check the app's health path, so the ALB and Route 53 agree on health (CKV_AWS_261, DR invariant 4)",
@@ -261,9 +283,26 @@ const targetGroupHealth = resourcePolicy({
     defaults: { healthCheckPath: HEALTH_CHECK_PATH },
   },
   check: (props, config, report) => {
-    if (props.healthCheck?.enabled === false) report("healthCheck.enabled is false: unhealthy instances would keep receiving traffic");
-    else if (props.healthCheck?.path !== config.healthCheckPath) {
-      report(`healthCheck.path is ${JSON.stringify(props.healthCheck?.path)}: set ${config.healthCheckPath}, the path the Route 53 health check probes`);
+    const check = props.healthCheck ?? {};
+    if (check.enabled === false) {
+      report("healthCheck.enabled is false: unhealthy instances would keep receiving traffic");
+      return;
+    }
+    if (check.path !== config.healthCheckPath) {
+      report(`healthCheck.path is ${JSON.stringify(check.path)}: set ${config.healthCheckPath}, the path the Route 53 health check probes`);
+    }
+    // Unset, an HTTP(S) target group waits 5 s (ELB default).
+    const timeout = Number(check.timeout ?? 5);
+    if (!(timeout <= ROUTE53_STATUS_DEADLINE_SECONDS)) {
+      report(
+        `healthCheck.timeout is ${timeout} s: set ${ROUTE53_STATUS_DEADLINE_SECONDS}, Route 53's limit for the status, or a target answering in ${ROUTE53_STATUS_DEADLINE_SECONDS}-${timeout} s stays healthy to the ALB while Route 53 fails the region over`,
+      );
+    }
+    const ranges = matcherRanges(check.matcher);
+    if (!ranges || ranges.some(([low, high]) => low < ROUTE53_HEALTHY_STATUS.min || high > ROUTE53_HEALTHY_STATUS.max || low > high)) {
+      report(
+        `healthCheck.matcher is ${JSON.stringify(check.matcher)}: accept only codes Route 53 counts healthy (${ROUTE53_HEALTHY_STATUS.min}-${ROUTE53_HEALTHY_STATUS.max}), e.g. "200"`,
+      );
     }
   },
 });

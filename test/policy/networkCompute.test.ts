@@ -187,7 +187,7 @@ function targetGroup(healthCheck: Record<string, unknown> = {}): FixtureResource
       path: "/health",
       port: "traffic-port",
       protocol: "HTTP",
-      timeout: 5,
+      timeout: 2,
       unhealthyThreshold: 3,
       ...healthCheck,
     },
@@ -799,6 +799,23 @@ describe("network policies", () => {
     it("follows a configured health check path", async () => {
       await expectPass(policy, [targetGroup({ path: "/status" })], { healthCheckPath: "/status" });
       await expectViolations(policy, [targetGroup()], ['healthCheck.path is "/health": set /status'], { healthCheckPath: "/status" });
+    });
+
+    it("fails a target timeout longer than Route 53's 2 s for the status (the program's old 5 s, or unset: the ELB default 5 s)", async () => {
+      await expectViolations(policy, [targetGroup({ timeout: 5 })], ["healthCheck.timeout is 5 s: set 2, Route 53's limit"]);
+      await expectViolations(policy, [targetGroup({ timeout: undefined })], ["healthCheck.timeout is 5 s"]);
+      await expectViolations(policy, [targetGroup({ timeout: 3 })], ["healthCheck.timeout is 3 s"]);
+    });
+
+    it("passes matchers whose codes Route 53 also counts healthy (200-399), fails the others", async () => {
+      for (const matcher of ["200", "200,204", "200-299", " 200 - 399 ", undefined]) await expectPass(policy, [targetGroup({ matcher })]);
+      for (const matcher of ["200-499", "404", "200,500", "2xx", ""]) {
+        await expectViolations(
+          policy,
+          [targetGroup({ matcher })],
+          [`healthCheck.matcher is ${JSON.stringify(matcher)}: accept only codes Route 53 counts healthy (200-399)`],
+        );
+      }
     });
   });
 });
