@@ -7,7 +7,10 @@
  *   Performance Insights, log exports, IAM auth and TLS-only connections.
  * - `replica` mode: a cross-region read replica created from the primary's ARN, encrypted with a key
  *   of its own region, in an explicit DB subnet group, promotable (removing `replicateSourceDb`
- *   promotes it; RDS User Guide, "Working with read replicas").
+ *   promotes it; RDS User Guide, "Working with read replicas"). RDS takes no final snapshot of a
+ *   replica, so it is deleted without one; once `promoted`, it gets a primary's final snapshot
+ *   (`instanceDeletionSettings`). Its creation copies the source's data across regions and may take
+ *   hours, so its create timeout grows with the storage (`dataCopyCreateTimeout`).
  * - `restore` mode (backup-restore strategy): a new instance restored from the primary's replicated
  *   automated backups to the latest restorable time or a given UTC time (RDS User Guide, "Restoring
  *   to a specified time from a replicated backup"). `restoreToPointInTime` forces replacement when
@@ -27,6 +30,49 @@ import { accountContext } from "./account";
 import { type AuroraRoleArgs, auroraArgsProblems, buildAuroraCluster } from "./auroraGlobalCluster";
 import { type DatabaseParameter, type EngineMode, parameterGroupFamily, performanceInsightsSupported } from "./databaseEngine";
 import { managedPolicyArn, serviceTrustPolicy } from "./policyDocuments";
+
+/**
+ * What a deleted DB instance leaves behind, by role: deletion protection per `protect` always; a
+ * final snapshot for a standalone instance (a primary, a restored or a promoted database); none for
+ * a read replica, where RDS refuses one: DeleteDBInstance wants `SkipFinalSnapshot` on a read
+ * replica and says `FinalDBSnapshotIdentifier` "can't be specified when deleting a read replica"
+ * (RDS API Reference, DeleteDBInstance; @pulumi/aws rds.Instance `finalSnapshotIdentifier`: "Must
+ * not be provided when deleting a read replica"). With today's settings a `pulumi destroy` or a
+ * replacement of the replica would fail. The provider uses both fields only at delete and changes
+ * neither through ModifyDBInstance (terraform-provider-aws internal/service/rds/instance.go,
+ * resourceInstanceUpdate and resourceInstanceDelete), so switching them on promotion is a state-only
+ * update; `pulumi up` must run once before a destroy for the new values to apply.
+ */
+export function instanceDeletionSettings(args: {
+  mode: "primary" | "replica" | "restore";
+  promoted?: boolean;
+  protect: boolean;
+  finalSnapshotPrefix: string;
+}): Pick<aws.rds.InstanceArgs, "deletionProtection" | "skipFinalSnapshot" | "finalSnapshotIdentifier"> {
+  return args.mode === "replica" && args.promoted !== true
+    ? { deletionProtection: args.protect, skipFinalSnapshot: true }
+    : { deletionProtection: args.protect, skipFinalSnapshot: false, finalSnapshotIdentifier: `${args.finalSnapshotPrefix}-final` };
+}
+
+/**
+ * The create timeout of an instance whose creation copies the data: a cross-region read replica,
+ * for which RDS snapshots the source, copies the snapshot into the replica's region, restores it and
+ * replays what changed since (RDS User Guide, "Creating a read replica in a different AWS Region",
+ * how cross-Region replication works: hours, depending on the regions and the amount of data), and a
+ * restore from replicated backups. The provider gives up after 40 minutes by default
+ * (terraform-provider-aws internal/service/rds/instance.go: Timeouts Create 40m, Update 80m, Delete
+ * 60m); RDS goes on, and the stack is left half-deployed. AWS publishes no copy rate, so this
+ * budgets `baseHours` plus an hour per `gibPerHour` GiB of the source's storage ceiling (storage
+ * autoscaling can grow it that far): 4 h for the default 200 GiB, 12 h for 1 TiB. A create that
+ * fails (RDS status `failed`, `incompatible-*`) still ends the wait at once; only a slow one uses
+ * the budget. Pulumi `customTimeouts` (Pulumi docs, "Resource option: customTimeouts").
+ */
+export const DATA_COPY_CREATE_TIMEOUT = { baseHours: 2, gibPerHour: 100 } as const;
+
+/** The create timeout for a data-copying create of a database whose storage may reach `storageCeilingGib`, e.g. `4h`. */
+export function dataCopyCreateTimeout(storageCeilingGib: number): string {
+  return `${DATA_COPY_CREATE_TIMEOUT.baseHours + Math.ceil(storageCeilingGib / DATA_COPY_CREATE_TIMEOUT.gibPerHour)}h`;
+}
 
 /** Enhanced monitoring granularity, seconds (RDS accepts 0, 1, 5, 10, 15, 30, 60). */
 export const ENHANCED_MONITORING_INTERVAL_SECONDS = 60;
@@ -59,7 +105,7 @@ interface SharedDatabaseArgs {
   multiAz: boolean;
   /** Identical in both regions (DR invariant 7). */
   parameters: DatabaseParameter[];
-  /** Deletion protection, Pulumi `protect` and a final snapshot on delete. */
+  /** Deletion protection, Pulumi `protect` and (but for a read replica) a final snapshot on delete. */
   protect: boolean;
   /** Prefix of the final snapshot's identifier; the stack name keeps it unique (aurora-global: also of the global cluster identifier and the credentials secret). */
   finalSnapshotPrefix: string;
@@ -250,6 +296,8 @@ function buildInstance(
   parent: pulumi.Resource,
 ): aws.rds.Instance {
   const engine = ENGINES[args.engine];
+  // A new replica or restore copies the data; an adopted (promoted) replica is never created here.
+  const copiesData = args.mode === "restore" || (args.mode === "replica" && args.promoted !== true);
   const parameterGroup = new aws.rds.ParameterGroup(
     `${name}-parameters`,
     {
@@ -272,9 +320,7 @@ function buildInstance(
     publiclyAccessible: false,
     multiAz: args.multiAz,
     backupRetentionPeriod: args.backupRetentionDays,
-    deletionProtection: args.protect,
-    skipFinalSnapshot: false,
-    finalSnapshotIdentifier: `${args.finalSnapshotPrefix}-final`,
+    ...instanceDeletionSettings({ ...args, promoted: args.mode === "replica" ? args.promoted : undefined }),
     copyTagsToSnapshot: true,
     autoMinorVersionUpgrade: true,
     iamDatabaseAuthenticationEnabled: true,
@@ -315,6 +361,11 @@ function buildInstance(
         : args.promoted
           ? { ...common, engine: args.engine, engineVersion: args.engineVersion, allowMajorVersionUpgrade: false }
           : { ...common, replicateSourceDb: args.sourceDatabaseArn },
-    { parent, protect: args.protect, dependsOn: [shared.monitoringAttachment] },
+    {
+      parent,
+      protect: args.protect,
+      dependsOn: [shared.monitoringAttachment],
+      ...(copiesData ? { customTimeouts: { create: dataCopyCreateTimeout(args.maxAllocatedStorageGib) } } : {}),
+    },
   );
 }

@@ -1,6 +1,7 @@
 /**
  * DR invariant 10 (checks.md): stateful resources are protected from accidental deletion. Databases
- * and Aurora clusters have deletion protection, a final snapshot and Pulumi `protect`; DynamoDB tables
+ * and Aurora clusters have deletion protection, a final snapshot (none on a read replica, where RDS
+ * refuses one) and Pulumi `protect`; DynamoDB tables
  * and replicas deletion protection and `protect`; buckets and backup vaults `protect` and no
  * `forceDestroy`; keys `protect` and the longest deletion window.
  */
@@ -20,8 +21,16 @@ export function protectionProblems(resource: Pick<PlannedResource, "type" | "inp
   if (!resource.protect && !resource.retainOnDelete) problems.push("has neither Pulumi protect nor retainOnDelete");
   if (resource.type === RDS_INSTANCE) {
     if (resource.inputs.deletionProtection !== true) problems.push("has no deletionProtection");
-    if (resource.inputs.skipFinalSnapshot === true) problems.push("skips the final snapshot");
-    if (typeof resource.inputs.finalSnapshotIdentifier !== "string") problems.push("has no finalSnapshotIdentifier");
+    const source = resource.inputs.replicateSourceDb;
+    if (typeof source === "string" && source !== "") {
+      // A read replica takes no final snapshot: DeleteDBInstance wants SkipFinalSnapshot and refuses
+      // FinalDBSnapshotIdentifier on one (RDS API Reference, DeleteDBInstance). It gets one once promoted.
+      if (resource.inputs.skipFinalSnapshot !== true) problems.push("is a read replica without skipFinalSnapshot, so deleting it fails");
+      if (resource.inputs.finalSnapshotIdentifier !== undefined) problems.push("is a read replica with a finalSnapshotIdentifier, which RDS refuses on delete");
+    } else {
+      if (resource.inputs.skipFinalSnapshot === true) problems.push("skips the final snapshot");
+      if (typeof resource.inputs.finalSnapshotIdentifier !== "string") problems.push("has no finalSnapshotIdentifier");
+    }
   }
   if ((resource.type === RDS_CLUSTER || resource.type === RDS_GLOBAL_CLUSTER) && resource.inputs.deletionProtection !== true) {
     problems.push("has no deletionProtection");

@@ -4,16 +4,22 @@ import * as aws from "@pulumi/aws";
 import type * as pulumi from "@pulumi/pulumi";
 import { expect } from "chai";
 import { execFileSync, spawnSync } from "node:child_process";
-import { AppTier, type AppTierArgs, HEALTH_CHECK_PATH, SCRAPE_PORTS, TLS_POLICY } from "../components/appTier";
+import { AppTier, type AppTierArgs, HEALTH_CHECK_PATH, SCRAPE_PORTS, TARGET_HEALTH_CHECK, TLS_POLICY } from "../components/appTier";
 import { BucketReplication, REPLICATION_TIME_CONTROL_MINUTES } from "../components/bucketReplication";
 import { databaseParameters, parameterGroupFamily, resolvedEngineVersion } from "../components/databaseEngine";
-import { FailoverRouting, type FailoverRoutingArgs } from "../components/failoverRouting";
+import { FailoverRouting, type FailoverRoutingArgs, ROUTE53_HTTP_CHECK } from "../components/failoverRouting";
 import { CONTROL_PLANE_LOG_TYPES, MonitoringCluster, type MonitoringClusterArgs, NODE_ROLE_POLICIES } from "../components/monitoringCluster";
 import { type PolicyDocument, type PolicyStatement, regionalKeyPolicy, replicationRolePolicy, tlsOnlyStatement } from "../components/policyDocuments";
 import { KEY_DELETION_WINDOW_DAYS, RegionalKey } from "../components/regionalKey";
 import { RegionalNetwork, type RegionalNetworkArgs } from "../components/regionalNetwork";
 import { ReplicatedBackups } from "../components/replicatedBackups";
-import { ReplicatedDatabase, type ReplicatedDatabaseArgs } from "../components/replicatedDatabase";
+import {
+  DATA_COPY_CREATE_TIMEOUT,
+  dataCopyCreateTimeout,
+  instanceDeletionSettings,
+  ReplicatedDatabase,
+  type ReplicatedDatabaseArgs,
+} from "../components/replicatedDatabase";
 import { ABORT_INCOMPLETE_UPLOAD_DAYS, SecureBucket, type SecureBucketArgs } from "../components/secureBucket";
 import { DATABASE_NAME_TTL_SECONDS, StableDatabaseName, stableDatabaseFqdn } from "../components/stableDatabaseName";
 import { subnetLayout } from "../components/subnetLayout";
@@ -26,6 +32,7 @@ import {
   USER_DATA_LIMIT_BYTES,
 } from "../components/userData";
 import { APP_METRICS_PORT, NODE_EXPORTER_PORT } from "../config/conventions";
+import { protectionProblems } from "../invariants/statefulProtection";
 import { MOCK_ACCOUNT_ID, mockAddonVersion } from "../synth/mockCloud";
 import { type PlannedResource, recordStack, type StackPlan } from "../synth/recordStack";
 import { EAST_KEY, WEST_KEY, replicationArgs } from "./fixtures/regionalKeys";
@@ -627,6 +634,23 @@ describe("AppTier", () => {
       expect(tg.inputs.port).to.equal(8080);
     });
 
+    it("gives a target 2 s to answer (Route 53's limit), every 10 s, unhealthy after 3 failures, healthy after 2", () => {
+      const check = one(resources, T.targetGroup).inputs.healthCheck as Record<string, unknown>;
+      expect(check).to.deep.include({
+        enabled: true,
+        protocol: "HTTP",
+        port: "traffic-port",
+        interval: 10,
+        timeout: 2,
+        healthyThreshold: 2,
+        unhealthyThreshold: 3,
+      });
+      // ELB: the timeout is 2-120 s and below the interval.
+      expect(check.timeout as number)
+        .to.be.at.least(2)
+        .and.below(check.interval as number);
+    });
+
     it("opens only 80 and 443 to the internet, and only on the ALB", () => {
       const open = ofType(resources, T.ingress).filter((rule) => rule.inputs.cidrIpv4 === "0.0.0.0/0");
       expect(open.map((rule) => [rule.inputs.fromPort, rule.inputs.toPort]).sort()).to.deep.equal([
@@ -953,7 +977,111 @@ describe("ReplicatedDatabase", () => {
       expect(instance.protect).to.equal(false);
       expect(instance.inputs.deletionProtection).to.equal(false);
       expect(instance.inputs.backupRetentionPeriod).to.equal(7);
-      expect(instance.inputs.finalSnapshotIdentifier).to.equal("dr-db-final");
+    });
+
+    it("skips the final snapshot, which RDS refuses for a read replica (DeleteDBInstance), and names none", () => {
+      expect(instance.inputs.skipFinalSnapshot).to.equal(true);
+      expect(instance.inputs).to.not.have.property("finalSnapshotIdentifier");
+    });
+  });
+
+  describe("deletion settings and create timeout by role", () => {
+    const replicaArgs = (overrides: Record<string, unknown> = {}): ReplicatedDatabaseArgs =>
+      ({
+        ...databaseCommon,
+        mode: "replica",
+        sourceDatabaseArn: SOURCE_DB_ARN,
+        kmsKeyArn: WEST_KEY,
+        protect: true,
+        finalSnapshotPrefix: "dr-db",
+        ...overrides,
+      }) as ReplicatedDatabaseArgs;
+
+    /**
+     * Builds the database in `region` and returns its instance and the customTimeouts it was given:
+     * the mock monitor records no resource options, so a transformation reads them.
+     */
+    async function built(
+      region: string,
+      args: ReplicatedDatabaseArgs,
+    ): Promise<{ instance: PlannedResource; customTimeouts: pulumi.CustomTimeouts | undefined }> {
+      let customTimeouts: pulumi.CustomTimeouts | undefined;
+      const { resources } = await plan(region, (opts) => {
+        const transformation: pulumi.ResourceTransformation = (resource) => {
+          if (resource.type === T.rds) customTimeouts = resource.opts.customTimeouts;
+          return undefined;
+        };
+        new ReplicatedDatabase("db", args, { ...opts, transformations: [transformation] });
+      });
+      return { instance: one(resources, T.rds), customTimeouts };
+    }
+
+    it("a cross-region replica: deletion protection (protect), no final snapshot, and hours to be created", async () => {
+      const { instance, customTimeouts } = await built("us-west-2", replicaArgs());
+      expect(instance.inputs).to.deep.include({ replicateSourceDb: SOURCE_DB_ARN, deletionProtection: true, skipFinalSnapshot: true });
+      expect(instance.inputs).to.not.have.property("finalSnapshotIdentifier");
+      expect(instance.protect).to.equal(true);
+      // The provider's default is 40 minutes; a 200 GiB ceiling gets 2 h + 2 h.
+      expect(customTimeouts).to.deep.equal({ create: "4h" });
+      expect(protectionProblems(instance)).to.deep.equal([]);
+    });
+
+    it("the promoted DR database (database.promoted: true): a primary's final snapshot and deletion protection, nothing to create", async () => {
+      const { instance, customTimeouts } = await built("us-west-2", replicaArgs({ promoted: true }));
+      expect(instance.inputs.replicateSourceDb).to.equal(undefined);
+      expect(instance.inputs).to.deep.include({ deletionProtection: true, skipFinalSnapshot: false, finalSnapshotIdentifier: "dr-db-final" });
+      expect(instance.protect).to.equal(true);
+      expect(customTimeouts).to.equal(undefined);
+      expect(protectionProblems(instance)).to.deep.equal([]);
+    });
+
+    it("the failback primary: a replica of the DR database without a final snapshot, then, promoted, with one", async () => {
+      const drSource = `arn:aws:rds:us-west-2:${MOCK_ACCOUNT_ID}:db:dr-db-0a1b2c3d`;
+      const failback = (promoted: boolean) =>
+        built("us-east-1", replicaArgs({ sourceDatabaseArn: drSource, kmsKeyArn: EAST_KEY, finalSnapshotPrefix: "primary-db", promoted }));
+      const rebuilt = await failback(false);
+      expect(rebuilt.instance.inputs).to.deep.include({ replicateSourceDb: drSource, deletionProtection: true, skipFinalSnapshot: true });
+      expect(rebuilt.instance.inputs).to.not.have.property("finalSnapshotIdentifier");
+      expect(rebuilt.customTimeouts).to.deep.equal({ create: "4h" });
+      const promoted = await failback(true);
+      expect(promoted.instance.inputs).to.deep.include({ deletionProtection: true, skipFinalSnapshot: false, finalSnapshotIdentifier: "primary-db-final" });
+      expect(promoted.customTimeouts).to.equal(undefined);
+    });
+
+    it("the primary: a final snapshot and the provider's default create timeout (it copies no data)", async () => {
+      const { instance, customTimeouts } = await built("us-east-1", primaryDatabaseArgs());
+      expect(instance.inputs).to.deep.include({ deletionProtection: true, skipFinalSnapshot: false, finalSnapshotIdentifier: "primary-db-final" });
+      expect(customTimeouts).to.equal(undefined);
+    });
+
+    it("a restore from replicated backups: a final snapshot and the data-copy create timeout", async () => {
+      const { instance, customTimeouts } = await built("us-west-2", {
+        ...databaseCommon,
+        mode: "restore",
+        sourceAutomatedBackupsArn: `arn:aws:rds:us-west-2:${MOCK_ACCOUNT_ID}:auto-backup:ab-0123`,
+        restoreToTime: "latest",
+        kmsKeyArn: WEST_KEY,
+        protect: true,
+        finalSnapshotPrefix: "dr-db",
+        maxAllocatedStorageGib: 1000,
+      });
+      expect(instance.inputs).to.deep.include({ skipFinalSnapshot: false, finalSnapshotIdentifier: "dr-db-final" });
+      expect(customTimeouts).to.deep.equal({ create: "12h" });
+    });
+
+    it("deletion protection follows protect in every role", () => {
+      for (const mode of ["primary", "replica", "restore"] as const) {
+        for (const protect of [true, false]) {
+          expect(instanceDeletionSettings({ mode, protect, finalSnapshotPrefix: "x" }).deletionProtection, `${mode} ${protect}`).to.equal(protect);
+        }
+      }
+    });
+
+    it("the create timeout grows an hour per 100 GiB of the storage ceiling, on 2 h, in whole hours", () => {
+      expect(DATA_COPY_CREATE_TIMEOUT).to.deep.equal({ baseHours: 2, gibPerHour: 100 });
+      expect([20, 100, 101, 200, 1000, 16384].map(dataCopyCreateTimeout)).to.deep.equal(["3h", "3h", "4h", "4h", "12h", "166h"]);
+      // Always beyond the provider's 40-minute default.
+      expect(Number.parseInt(dataCopyCreateTimeout(20), 10) * 60).to.be.greaterThan(40);
     });
   });
 
@@ -1116,6 +1244,58 @@ describe("FailoverRouting", () => {
       /primary and secondary are both in us-east-1; they must be in different regions/,
     );
     expect(error).not.to.be.instanceOf(RangeError);
+  });
+});
+
+describe("AppTier and FailoverRouting agree on what unhealthy means", () => {
+  let resources: PlannedResource[];
+  before(async () => {
+    ({ resources } = await plan("us-east-1", (opts) => {
+      const app = new AppTier("app", appArgs({ certificateArn: CERTIFICATE }), opts);
+      new FailoverRouting(
+        "failover",
+        failoverArgs({
+          primary: { region: "us-east-1", albDnsName: app.albDnsName, albZoneId: app.albZoneId, protocol: app.listenerProtocol, port: app.listenerPort },
+          healthCheckPath: HEALTH_CHECK_PATH,
+          healthCheckIntervalSeconds: 10,
+        }),
+        opts,
+      );
+    }));
+  });
+
+  it("both probe the same path, the Route 53 check through the ALB's own listener", () => {
+    const target = one(resources, T.targetGroup).inputs.healthCheck as Record<string, unknown>;
+    const route53 = one(resources, T.healthCheck).inputs;
+    expect(route53.resourcePath).to.equal(target.path);
+    expect(route53).to.deep.include({ type: "HTTPS", port: 443 });
+    expect(route53.fqdn).to.equal(one(resources, T.alb).outputs.dnsName);
+  });
+
+  it("a target the ALB calls healthy is healthy to Route 53: it answered within Route 53's 2 s with a status Route 53 accepts", () => {
+    const target = one(resources, T.targetGroup).inputs.healthCheck as Record<string, unknown>;
+    expect(ROUTE53_HTTP_CHECK.statusWithinSeconds).to.equal(2);
+    expect(target.timeout as number, "an answer in 2-5 s would be healthy to the ALB and a failure to Route 53").to.be.at.most(
+      ROUTE53_HTTP_CHECK.statusWithinSeconds,
+    );
+    for (const code of String(target.matcher).split(",").map(Number)) {
+      expect(code).to.be.within(ROUTE53_HTTP_CHECK.healthyStatus.min, ROUTE53_HTTP_CHECK.healthyStatus.max);
+    }
+    expect(TARGET_HEALTH_CHECK).to.deep.include({ timeoutSeconds: target.timeout, matcher: target.matcher });
+  });
+
+  it("every target unhealthy moves the region too: the PRIMARY alias evaluates the ALB's target health next to its health check", () => {
+    const primary = one(resources, T.record, "failover-primary").inputs;
+    expect(primary.healthCheckId).to.equal(one(resources, T.healthCheck).id);
+    expect(at(primary.aliases, 0, "evaluateTargetHealth")).to.equal(true);
+    expect(at(primary.aliases, 0, "name")).to.equal(one(resources, T.alb).outputs.dnsName);
+  });
+
+  it("both detect a dead region in the same 30 s: 3 failures 10 s apart", () => {
+    const target = one(resources, T.targetGroup).inputs.healthCheck as Record<string, number>;
+    const route53 = one(resources, T.healthCheck).inputs as Record<string, number>;
+    expect(target.interval * target.unhealthyThreshold).to.equal(30);
+    expect(route53.requestInterval * route53.failureThreshold).to.equal(30);
   });
 });
 

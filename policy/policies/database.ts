@@ -103,13 +103,24 @@ const backupRetention = resourcePolicy({
 
 const deletionProtection = resourcePolicy({
   name: "rds-deletion-protection",
-  description: "RDS instances have deletion protection and keep a final snapshot (SH RDS.8, CKV_AWS_293, DR invariant 10)",
+  description:
+    "RDS instances have deletion protection; standalone ones keep a final snapshot, read replicas skip it as RDS requires (SH RDS.8, CKV_AWS_293, RDS DeleteDBInstance, DR invariant 10)",
   enforcementLevel: "mandatory",
   type: TYPES.rdsInstance,
   check: (props, _config, report) => {
     if (props.deletionProtection !== true) report("deletionProtection must be true: a destroy or a stray API call must not drop the database");
+    const identifier = typeof props.finalSnapshotIdentifier === "string" && props.finalSnapshotIdentifier !== "";
+    if (isReplica(props)) {
+      // RDS takes no final snapshot of a read replica: DeleteDBInstance wants SkipFinalSnapshot on one and refuses
+      // FinalDBSnapshotIdentifier ("can't be specified when deleting a read replica"; RDS API Reference, DeleteDBInstance).
+      if (props.skipFinalSnapshot !== true)
+        report("skipFinalSnapshot must be true on a read replica: RDS takes no final snapshot of one, so a destroy or a replacement would fail");
+      if (identifier)
+        report("finalSnapshotIdentifier must not be set on a read replica: DeleteDBInstance refuses it; the replica gets a final snapshot once promoted");
+      return;
+    }
     if (props.skipFinalSnapshot === true) report("skipFinalSnapshot must not be true: keep a final snapshot when the instance is deleted");
-    if (typeof props.finalSnapshotIdentifier !== "string" || props.finalSnapshotIdentifier === "") {
+    if (!identifier) {
       report("finalSnapshotIdentifier must be set: without it RDS refuses to delete the instance or, with skipFinalSnapshot, loses the data");
     }
   },

@@ -104,7 +104,6 @@ const DR_REPLICA: Props = {
   dbSubnetGroupName: "dr-db-subnets-ecdc921a",
   deletionProtection: true,
   enabledCloudwatchLogsExports: ["postgresql", "upgrade"],
-  finalSnapshotIdentifier: "multi-region-dr-dr-db-final",
   iamDatabaseAuthenticationEnabled: true,
   instanceClass: "db.t4g.medium",
   kmsKeyId: DR_KEY,
@@ -119,7 +118,8 @@ const DR_REPLICA: Props = {
   port: 5432,
   publiclyAccessible: false,
   replicateSourceDb: PRIMARY_DB_ARN,
-  skipFinalSnapshot: false,
+  // RDS takes no final snapshot of a read replica (DeleteDBInstance).
+  skipFinalSnapshot: true,
   storageEncrypted: true,
   storageType: "gp3",
   vpcSecurityGroupIds: ["sg-f6cb37e8095c"],
@@ -255,8 +255,31 @@ describe("database policies", () => {
   });
 
   describe("rds-deletion-protection", () => {
-    it("passes deletion protection with a final snapshot", async () => {
+    it("passes deletion protection with a final snapshot, and a replica that skips it", async () => {
       await expectNone("rds-deletion-protection", [...primaryDb(), ...drReplica()]);
+    });
+    it("fails a read replica with a final snapshot, which RDS refuses on delete (the program's old replica settings)", async () => {
+      const messages = await violationsOf(
+        "rds-deletion-protection",
+        drReplica({ skipFinalSnapshot: false, finalSnapshotIdentifier: "multi-region-dr-dr-db-final" }),
+      );
+      expect(messages).to.have.length(2);
+      expect(messages[0]).to.match(/^skipFinalSnapshot must be true on a read replica/);
+      expect(messages[1]).to.match(/^finalSnapshotIdentifier must not be set on a read replica/);
+    });
+    it("fails a read replica that leaves skipFinalSnapshot unset (the provider's default is false)", async () => {
+      await expectOnly("rds-deletion-protection", drReplica({ skipFinalSnapshot: undefined }), /^skipFinalSnapshot must be true on a read replica/);
+    });
+    it("fails a read replica without deletion protection", async () => {
+      await expectOnly("rds-deletion-protection", drReplica({ deletionProtection: false }), /^deletionProtection must be true/);
+    });
+    it("asks a promoted replica (no source link) for a primary's final snapshot", async () => {
+      const messages = await violationsOf("rds-deletion-protection", drReplica({ replicateSourceDb: undefined }));
+      expect(messages.map((message) => message.split(" ")[0])).to.deep.equal(["skipFinalSnapshot", "finalSnapshotIdentifier"]);
+      await expectNone(
+        "rds-deletion-protection",
+        drReplica({ replicateSourceDb: undefined, skipFinalSnapshot: false, finalSnapshotIdentifier: "multi-region-dr-dr-db-final" }),
+      );
     });
     it("fails deletionProtection false", async () => {
       await expectOnly("rds-deletion-protection", primaryDb({ deletionProtection: false }), /^deletionProtection must be true/);

@@ -195,8 +195,8 @@ function replica(): FixtureResource {
       multiAz: true,
       publiclyAccessible: false,
       deletionProtection: true,
-      skipFinalSnapshot: false,
-      finalSnapshotIdentifier: "multi-region-dr-dr-db-final",
+      // A read replica takes no final snapshot (RDS DeleteDBInstance); ReplicatedDatabase skips it.
+      skipFinalSnapshot: true,
       backupRetentionPeriod: 7,
       port: 5432,
       monitoringInterval: 60,
@@ -1379,20 +1379,51 @@ describe("policy pack: recovery", () => {
       );
     });
 
-    it("fails a database that skips its final snapshot, or has no finalSnapshotIdentifier", async () => {
+    /** The DR database once promoted: no source link, a final snapshot like a primary's. */
+    const promoted = (db: FixtureResource & { props: Json }) => {
+      delete db.props.replicateSourceDb;
+      db.props.skipFinalSnapshot = false;
+      db.props.finalSnapshotIdentifier = "multi-region-dr-dr-db-final";
+    };
+
+    it("passes a promoted DR database with its final snapshot", async () => {
+      expect(await violationsOf(policy, editing(stack(), "dr-db-instance", promoted))).to.deep.equal([]);
+    });
+
+    it("fails a standalone (promoted) database that skips its final snapshot, or has no finalSnapshotIdentifier", async () => {
       expectViolations(
         await violationsOf(
           policy,
-          editing(stack(), "dr-db-instance", (db) => (db.props.skipFinalSnapshot = true)),
+          editing(stack(), "dr-db-instance", (db) => {
+            promoted(db);
+            db.props.skipFinalSnapshot = true;
+          }),
         ),
         "dr-db-instance: skips the final snapshot",
       );
       expectViolations(
         await violationsOf(
           policy,
-          editing(stack(), "dr-db-instance", (db) => delete db.props.finalSnapshotIdentifier),
+          editing(stack(), "dr-db-instance", (db) => {
+            promoted(db);
+            delete db.props.finalSnapshotIdentifier;
+          }),
         ),
         "has no finalSnapshotIdentifier",
+      );
+    });
+
+    it("fails a read replica that asks for a final snapshot, which RDS refuses on delete (the program's old settings)", async () => {
+      expectViolations(
+        await violationsOf(
+          policy,
+          editing(stack(), "dr-db-instance", (db) => {
+            db.props.skipFinalSnapshot = false;
+            db.props.finalSnapshotIdentifier = "multi-region-dr-dr-db-final";
+          }),
+        ),
+        "dr-db-instance: is a read replica without skipFinalSnapshot, so deleting it fails",
+        "dr-db-instance: is a read replica with a finalSnapshotIdentifier, which RDS refuses on delete",
       );
     });
 
