@@ -148,22 +148,33 @@ export function resolvePrimaryStack(primaryStack: string, deployment: Deployment
  * @throws ConfigError as `parseStackConfig` does.
  */
 export function readStackConfig(): StackConfig {
-  const organization = engineOrganization();
+  const allConfig = pulumi.runtime.allConfig();
+  // Only the DR stack qualifies a name with the organization (primaryStack).
+  const organization = allConfig[`${CONFIG_NAMESPACE}:role`] === "dr" ? engineOrganization() : undefined;
   const deployment = organization === undefined ? undefined : { organization, project: pulumi.getProject() };
-  return parseStackConfig(pulumi.runtime.allConfig(), pulumi.getStack(), deployment);
+  return parseStackConfig(allConfig, pulumi.getStack(), deployment);
 }
 
 /**
  * The stack's organization, as the engine reports it to every program (a self-managed backend
  * reports `organization`); undefined only under a mock runtime set up without one (offline
- * synthesis, `pulumi.runtime.setMocks` without its organization argument), where `getOrganization`
- * throws "Missing organization name".
+ * synthesis, `pulumi.runtime.setMocks` without its organization argument: no engine, and
+ * `getOrganization` throws "Missing organization name").
+ * @throws ConfigError when a real engine reports no organization (a Pulumi CLI too old to pass it):
+ *   a bare `primaryStack` would then resolve in the CLI's default organization, not this stack's.
  */
-function engineOrganization(): string | undefined {
+export function engineOrganization(): string | undefined {
   try {
-    return pulumi.getOrganization();
-  } catch {
-    return undefined;
+    return pulumi.runtime.getOrganization();
+  } catch (error) {
+    if (!pulumi.runtime.hasEngine()) return undefined;
+    throw new ConfigError(`Invalid configuration for stack "${pulumi.getStack()}"`, [
+      {
+        key: `${CONFIG_NAMESPACE}:primaryStack`,
+        value: undefined,
+        message: `cannot be qualified: the Pulumi engine reports no organization (${(error as Error).message}); upgrade the Pulumi CLI, or write primaryStack as <organization>/<project>/<stack>`,
+      },
+    ]);
   }
 }
 

@@ -135,5 +135,41 @@ describe("primaryStack and the backend", () => {
       pulumi.runtime.setAllConfig({ ...readStackConfigFile(path.join(ROOT, "Pulumi.dr.yaml")), [KEY]: "organization/multi-region-dr/primary" });
       expect(configErrorOf(() => readStackConfig()).message).to.include("this stack runs on Pulumi Cloud, in organization acme");
     });
+
+    describe("when the engine reports no organization", () => {
+      const saved = { getOrganization: pulumi.runtime.getOrganization, hasEngine: pulumi.runtime.hasEngine };
+      const missing = () => {
+        throw new Error("Missing organization name");
+      };
+      afterEach(() => {
+        Object.assign(pulumi.runtime, { getOrganization: saved.getOrganization, hasEngine: saved.hasEngine });
+      });
+
+      it("refuses to qualify the DR stack's primaryStack under a real engine (an old CLI), naming the key and the fix", async () => {
+        await pulumi.runtime.setMocks({ newResource: (args) => ({ id: args.name, state: args.inputs }), call: () => ({}) }, PROJECT, "dr", false);
+        pulumi.runtime.setAllConfig(readStackConfigFile(path.join(ROOT, "Pulumi.dr.yaml")));
+        Object.assign(pulumi.runtime, { getOrganization: missing });
+        Object.assign(pulumi.runtime, { hasEngine: () => true });
+        const error = configErrorOf(() => readStackConfig());
+        expect(error.problems.map((problem) => problem.key)).to.deep.equal([KEY]);
+        expect(error.message).to.include("the Pulumi engine reports no organization").and.include("write primaryStack as <organization>/<project>/<stack>");
+      });
+
+      it("keeps the name as written offline, where the mock runtime has no engine", async () => {
+        await pulumi.runtime.setMocks({ newResource: (args) => ({ id: args.name, state: args.inputs }), call: () => ({}) }, PROJECT, "dr", false);
+        pulumi.runtime.setAllConfig(readStackConfigFile(path.join(ROOT, "Pulumi.dr.yaml")));
+        Object.assign(pulumi.runtime, { getOrganization: missing });
+        const config = readStackConfig();
+        expect(config.role === "dr" && config.primaryStack).to.equal("primary");
+      });
+
+      it("never asks the primary stack for an organization", async () => {
+        await pulumi.runtime.setMocks({ newResource: (args) => ({ id: args.name, state: args.inputs }), call: () => ({}) }, PROJECT, "primary", false);
+        pulumi.runtime.setAllConfig(readStackConfigFile(path.join(ROOT, "Pulumi.primary.yaml")));
+        Object.assign(pulumi.runtime, { getOrganization: missing });
+        Object.assign(pulumi.runtime, { hasEngine: () => true });
+        expect(readStackConfig().role).to.equal("primary");
+      });
+    });
   });
 });
