@@ -3,6 +3,12 @@
  * record in the same zone with distinct set identifiers; the PRIMARY has a health check; each alias
  * points at its own region's ALB; the health check probes the primary ALB's protocol, port and
  * `/health`; interval x failure threshold (plus the alias TTL) fits the RTO.
+ *
+ * The PRIMARY alias does not evaluate target health: its health check is the one signal for DNS and
+ * for the failover alarm. With both, Route 53 needs both to pass (Route 53 Developer Guide, "What
+ * happens when you associate a health check with an alias record?"), and a fail-open ALB (every
+ * target unhealthy, still routed to) leaves the check and its alarm healthy while DNS answers the
+ * unpromoted DR region. The SECONDARY, with no health check, evaluates the DR ALB's target health.
  */
 import { failoverDetectionProblem } from "../config/rules";
 import { HEALTH_CHECK_PATH } from "../config/conventions";
@@ -57,7 +63,11 @@ export function checkFailoverRecords({ primary, dr }: PlanPair): InvariantResult
       const inputs = record.inputs as FailoverRecordInputs;
       const alias = inputs.aliases?.[0];
       const role = inputs.failoverRoutingPolicies?.[0]?.type;
-      if (!alias || alias.evaluateTargetHealth !== true) violations.push(`${record.name}: must be an alias with evaluateTargetHealth`);
+      if (!alias) violations.push(`${record.name}: must be an alias to the load balancer`);
+      else if (role === "PRIMARY" && alias.evaluateTargetHealth !== false)
+        violations.push(`${record.name}: the PRIMARY alias must not evaluate target health (evaluateTargetHealth false); its health check is the one signal`);
+      else if (role === "SECONDARY" && alias.evaluateTargetHealth !== true)
+        violations.push(`${record.name}: the SECONDARY alias must evaluate target health (evaluateTargetHealth true); it has no health check`);
       if (role === "PRIMARY" && aliasTarget(alias?.name) !== dnsName(primaryAlb))
         violations.push(`${record.name}: PRIMARY alias ${alias?.name} is not the primary ALB ${primaryAlb}`);
       if (role === "SECONDARY" && !drAlbs.map(dnsName).includes(aliasTarget(alias?.name)))
@@ -101,7 +111,8 @@ export function checkFailoverRecords({ primary, dr }: PlanPair): InvariantResult
   }
   return {
     id: 4,
-    title: "Route 53 failover pair: one PRIMARY with a matching health check, one SECONDARY, own-region ALBs, detection within the RTO (4)",
+    title:
+      "Route 53 failover pair: one PRIMARY going by its matching health check alone, one SECONDARY evaluating target health, own-region ALBs, detection within the RTO (4)",
     violations,
   };
 }

@@ -1198,9 +1198,9 @@ describe("FailoverRouting", () => {
     }
   });
 
-  it("aliases each record to its own ALB, evaluating target health", () => {
+  it("aliases each record to its own ALB; only the SECONDARY evaluates target health, the PRIMARY goes by its health check", () => {
     expect(one(resources, T.record, "failover-primary").inputs.aliases).to.deep.equal([
-      { name: "primary-alb.us-east-1.elb.amazonaws.com", zoneId: "Z35SXDOTRQ7X7K", evaluateTargetHealth: true },
+      { name: "primary-alb.us-east-1.elb.amazonaws.com", zoneId: "Z35SXDOTRQ7X7K", evaluateTargetHealth: false },
     ]);
     expect(one(resources, T.record, "failover-secondary").inputs.aliases).to.deep.equal([
       { name: "dr-alb.us-west-2.elb.amazonaws.com", zoneId: "Z1H1FL5HABSF5", evaluateTargetHealth: true },
@@ -1284,11 +1284,17 @@ describe("AppTier and FailoverRouting agree on what unhealthy means", () => {
     expect(TARGET_HEALTH_CHECK).to.deep.include({ timeoutSeconds: target.timeout, matcher: target.matcher });
   });
 
-  it("every target unhealthy moves the region too: the PRIMARY alias evaluates the ALB's target health next to its health check", () => {
+  it("DNS and the failover alarm go by one signal: the PRIMARY's health check of /health through the ALB, not the ALB's target health", () => {
+    // With evaluateTargetHealth too, every target unhealthy to the ALB while the fail-open ALB still answers
+    // /health made the PRIMARY unhealthy (both must pass) with the health check and its alarm OK: users on the
+    // unpromoted replica, no failover started, and DNS back once the group replaced the instances.
     const primary = one(resources, T.record, "failover-primary").inputs;
     expect(primary.healthCheckId).to.equal(one(resources, T.healthCheck).id);
-    expect(at(primary.aliases, 0, "evaluateTargetHealth")).to.equal(true);
+    expect(at(primary.aliases, 0, "evaluateTargetHealth"), "the PRIMARY alias must not evaluate target health").to.equal(false);
     expect(at(primary.aliases, 0, "name")).to.equal(one(resources, T.alb).outputs.dnsName);
+    expect(one(resources, T.healthCheck).inputs.fqdn, "the health check probes through the ALB, so a dead or empty group fails it").to.equal(
+      one(resources, T.alb).outputs.dnsName,
+    );
   });
 
   it("both detect a dead region in the same 30 s: 3 failures 10 s apart", () => {

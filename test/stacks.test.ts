@@ -277,6 +277,24 @@ describe("the two stacks, synthesized from Pulumi.primary.yaml and Pulumi.dr.yam
       expect(messages).to.contain("does not fit the 300 s RTO");
     });
 
+    it("4: the synthesized PRIMARY goes by its health check alone; catches a PRIMARY that also evaluates target health, and a SECONDARY that does not", () => {
+      const aliasOf = (plan: PlanPair, role: string) =>
+        (
+          plan.dr.resources.find((resource) => (resource.inputs.failoverRoutingPolicies as { type: string }[] | undefined)?.[0]?.type === role)!.inputs
+            .aliases as { evaluateTargetHealth?: boolean }[]
+        )[0];
+      expect(aliasOf(pair, "PRIMARY").evaluateTargetHealth, "synthesized PRIMARY").to.equal(false);
+      expect(aliasOf(pair, "SECONDARY").evaluateTargetHealth, "synthesized SECONDARY").to.equal(true);
+
+      const broken = copy(pair);
+      aliasOf(broken, "PRIMARY").evaluateTargetHealth = true;
+      aliasOf(broken, "SECONDARY").evaluateTargetHealth = false;
+      const messages = checkFailoverRecords(broken).violations;
+      expect(messages).to.have.length(2);
+      expect(messages.join("\n")).to.contain("failover-primary: the PRIMARY alias must not evaluate target health");
+      expect(messages.join("\n")).to.contain("failover-secondary: the SECONDARY alias must evaluate target health");
+    });
+
     it("4: catches a name that mixes failover with another routing policy", () => {
       const broken = copy(pair);
       const simple = structuredClone(broken.dr.resources.find((resource) => resource.inputs.failoverRoutingPolicies)!);

@@ -47,9 +47,18 @@ export function failoverRole(props: FailoverRecordProps): string | undefined {
   return asList(props.failoverRoutingPolicies)[0]?.type;
 }
 
+/**
+ * The PRIMARY alias goes by its health check alone (evaluateTargetHealth false): with both, Route 53
+ * needs both to pass (Route 53 Developer Guide, "What happens when you associate a health check with
+ * an alias record?"), and when every target fails the ALB's check the ALB still routes to them (fails
+ * open; ELB User Guide, "Health checks for Application Load Balancer target groups"), so the health
+ * check and its failover alarm stay healthy while DNS already answers the unpromoted DR region. The
+ * SECONDARY has no health check and evaluates the DR ALB's target health.
+ */
 const failoverRecord = resourcePolicy({
   name: "route53-failover-record",
-  description: "Failover records have a set identifier and an alias that evaluates target health; the PRIMARY has a health check (Route 53 failover routing)",
+  description:
+    "Failover records have a set identifier and an alias; the PRIMARY has a health check and goes by it alone (evaluateTargetHealth false), the SECONDARY evaluates target health (Route 53 failover routing)",
   enforcementLevel: "mandatory",
   type: TYPES.record,
   check: (props, _config, report) => {
@@ -57,8 +66,15 @@ const failoverRecord = resourcePolicy({
     if (role === undefined) return;
     if (!props.setIdentifier) report("setIdentifier is required on a failover record");
     const alias = asList<Record<string, any>>(props.aliases)[0];
-    if (!alias || alias.evaluateTargetHealth !== true)
-      report("use an alias to the load balancer with evaluateTargetHealth true, so an unhealthy region is skipped");
+    if (!alias) report("use an alias to the load balancer, not a record with addresses");
+    else if (role === "PRIMARY" && alias.evaluateTargetHealth !== false)
+      report(
+        "the PRIMARY alias must have evaluateTargetHealth false: its health check is the one signal for DNS and the failover alarm; with target health too, a fail-open ALB sends users to the DR region with no failover started",
+      );
+    else if (role === "SECONDARY" && alias.evaluateTargetHealth !== true)
+      report(
+        "the SECONDARY alias needs evaluateTargetHealth true: it has no health check, so target health is how Route 53 skips a DR ALB with no healthy target",
+      );
     if (role === "PRIMARY" && !props.healthCheckId) report("the PRIMARY record needs healthCheckId, or Route 53 never fails over");
   },
 });

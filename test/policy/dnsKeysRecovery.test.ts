@@ -163,7 +163,7 @@ function failoverRecord(role: "PRIMARY" | "SECONDARY", type = "A"): FixtureResou
       failoverRoutingPolicies: [{ type: role }],
       aliases: [
         primary
-          ? { name: PRIMARY_ALB_DNS, zoneId: "Z35SXDOTRQ7X7K", evaluateTargetHealth: true }
+          ? { name: PRIMARY_ALB_DNS, zoneId: "Z35SXDOTRQ7X7K", evaluateTargetHealth: false }
           : { name: DR_ALB_DNS, zoneId: "Z1H1FL5HABSF5", evaluateTargetHealth: true },
       ],
       ...(primary ? { healthCheckId: "7ff4a5ea-776b" } : {}),
@@ -474,15 +474,25 @@ describe("policy pack: DNS and failover", () => {
       expectViolations(await violationsOf(policy, broken), "setIdentifier is required");
     });
 
-    it("fails a failover record that is not an alias, or whose alias does not evaluate target health", async () => {
+    it("fails a failover record that is not an alias, or a SECONDARY alias that does not evaluate target health", async () => {
       const noAlias = editing(records(), "failover-secondary", (record) => {
         delete record.props.aliases;
         record.props.records = ["203.0.113.10"];
         record.props.ttl = 60;
       });
-      expectViolations(await violationsOf(policy, noAlias), "evaluateTargetHealth true");
-      const noEvaluation = editing(records(), "failover-primary", (record) => (record.props.aliases[0].evaluateTargetHealth = false));
-      expectViolations(await violationsOf(policy, noEvaluation), "use an alias to the load balancer with evaluateTargetHealth true");
+      expectViolations(await violationsOf(policy, noAlias), "use an alias to the load balancer");
+      const noEvaluation = editing(records(), "failover-secondary", (record) => (record.props.aliases[0].evaluateTargetHealth = false));
+      expectViolations(await violationsOf(policy, noEvaluation), "the SECONDARY alias needs evaluateTargetHealth true");
+    });
+
+    it("fails a PRIMARY alias that evaluates target health next to its health check", async () => {
+      // Route 53 then needs both to pass: a fail-open ALB with every target unhealthy keeps /health and the
+      // failover alarm healthy while DNS already answers the DR region (Route 53 Developer Guide, "What happens
+      // when you associate a health check with an alias record?").
+      const evaluating = editing(records(), "failover-primary", (record) => (record.props.aliases[0].evaluateTargetHealth = true));
+      expectViolations(await violationsOf(policy, evaluating), "the PRIMARY alias must have evaluateTargetHealth false");
+      const unset = editing(records(), "failover-primary", (record) => delete record.props.aliases[0].evaluateTargetHealth);
+      expectViolations(await violationsOf(policy, unset), "the PRIMARY alias must have evaluateTargetHealth false");
     });
 
     it("fails a PRIMARY without healthCheckId, but not a SECONDARY", async () => {
