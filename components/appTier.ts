@@ -28,8 +28,9 @@ export { HEALTH_CHECK_PATH, TLS_POLICY };
  * Route 53 also counts healthy (it takes 200-399); and 2 s to answer, Route 53's own limit
  * (`ROUTE53_HTTP_CHECK`). With the old 5 s, an app answering in 3 s stayed healthy to the ALB while
  * Route 53 failed the region over. An instance the ALB calls unhealthy after 3 x 10 s is replaced
- * (the group's ELB health check); when every target is, the ALB alias is unhealthy to Route 53
- * (`evaluateTargetHealth`) and the region moves.
+ * (the group's ELB health check). The region moves on Route 53's own check of `/health` alone (the
+ * PRIMARY alias does not evaluate target health: `FailoverRouting`): when every target fails, the ALB
+ * fails open and still routes to them, so only an app that does not answer `/health` in time moves it.
  */
 export const TARGET_HEALTH_CHECK = {
   intervalSeconds: 10,
