@@ -99,9 +99,19 @@ export const LAMBDA_RETRY = {
   BackoffRate: 2,
 };
 
+/** Seconds an SDK Task waits for its answer before failing with States.Timeout. */
+export const SDK_TASK_TIMEOUT_SECONDS = 60;
+
 /** The task options every SDK call shares: a per-call timeout (seconds) and the throttling and transient retries (`sdkRetry`). */
 export function sdkTask(service: string, action: string, parameters: Record<string, unknown>, rest: State): State {
-  return { Type: "Task", Resource: sdkResource(service, action), Parameters: parameters, TimeoutSeconds: 60, Retry: sdkRetry(service), ...rest };
+  return {
+    Type: "Task",
+    Resource: sdkResource(service, action),
+    Parameters: parameters,
+    TimeoutSeconds: SDK_TASK_TIMEOUT_SECONDS,
+    Retry: sdkRetry(service),
+    ...rest,
+  };
 }
 
 /**

@@ -31,6 +31,11 @@ export function listsSource(resultPath: string): Record<string, unknown> {
   return { Variable: `${resultPath}.instance.ReadReplicaSourceDBInstanceIdentifier`, IsPresent: true };
 }
 
+/** Statuses a promotion passes through, and any other modification too: ambiguous while the source is listed. */
+export const BUSY_STATUSES = ["modifying", "rebooting"] as const;
+/** Statuses from which RDS does not bring the instance back by itself (RDS User Guide, "DB instance status"). */
+export const BROKEN_STATUSES = ["failed", "incompatible-parameters", "incompatible-restore", "inaccessible-encryption-credentials", "storage-full"] as const;
+
 /** Choice rule: the status (`DbInstanceStatus`) of the instance at `resultPath` is one of `statuses`. */
 export function statusIn(resultPath: string, statuses: readonly string[]): Record<string, unknown> {
   const rules = statuses.map((status) => ({ Variable: `${resultPath}.instance.DbInstanceStatus`, StringEquals: status }));

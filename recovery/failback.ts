@@ -11,7 +11,10 @@
  * that its lag is within the RPO (unless `force`); notify; scale the primary Auto Scaling Group to
  * the primary's capacity and wait for it; stop writes in the DR region (its group to 0); wait until
  * the primary-region replica has caught up (ReplicaLag 0), or restore the DR capacity and stop;
- * promote the primary-region replica and wait until it is standalone; repoint the primary region's
+ * promote the primary-region replica and wait until it is standalone (a refused or failed call is
+ * never retried blindly: as in the failover's "Promotion retry" loop, recovery/failover.ts, it waits,
+ * looks, follows a promotion that runs and asks again only a replica that still lists its source
+ * after a wait); repoint the primary region's
  * stable database name; make the PRIMARY record alias the primary load balancer again; wait for
  * Route 53 INSYNC and for the primary targets to pass `/health`; return the DR group to its standby
  * capacity; notify with the timeline. Primary-region calls go through the primary-region operations function.
@@ -36,7 +39,7 @@
  * switch again, and finishes the DNS and capacity steps.
  */
 import { catchAll, type Definition, failure, failurePath, LAMBDA_RETRY, milestone, notify, poll, pollStart, sdkTask, type State, TRANSIENT_RETRY } from "./asl";
-import { concurrencyGuard, describeCluster, describeGlobalCluster, dnsChangeWait, isWriter } from "./checks";
+import { BROKEN_STATUSES, BUSY_STATUSES, concurrencyGuard, describeCluster, describeGlobalCluster, dnsChangeWait, isWriter } from "./checks";
 import { changeRecords, databaseNameChange, primaryRecordChange } from "./dnsChanges";
 import { IS_FORCED } from "./failoverParts";
 import { type PrimaryRegionOperation, primaryRegionTask } from "./primaryRegion";
@@ -154,6 +157,12 @@ function instanceFailbackDefinition(targets: RecoveryTargets): Definition {
   const operation = (name: PrimaryRegionOperation, arguments_: Record<string, unknown> = {}, rest: State = {}) =>
     primaryOperation(targets, name, arguments_, rest);
   const isForced = IS_FORCED;
+  const retry = POLLING.promotionRetry;
+  /** Choice rule: the status of the function's describeDatabase answer is one of `statuses`. */
+  const answerStatusIn = (statuses: readonly string[]): Record<string, unknown> => {
+    const rules = statuses.map((status) => ({ Variable: "$.primaryDatabase.answer.status", StringEquals: status }));
+    return rules.length === 1 ? rules[0] : { Or: rules };
+  };
 
   const states: Record<string, State> = {
     Start: { Type: "Pass", Parameters: { "started.$": "$$.Execution.StartTime" }, ResultPath: "$.timeline", Next: "Validate input" },
@@ -252,7 +261,7 @@ function instanceFailbackDefinition(targets: RecoveryTargets): Definition {
         },
       ],
       ...POLLING.catchUp,
-      next: "Promote primary database",
+      next: "Promotion retries",
       onTimeout: "Restore DR writes",
       // Writes are stopped in DR: whatever goes wrong before the promotion, DR gets its capacity back.
       onError: "Restore DR writes",
@@ -261,17 +270,74 @@ function instanceFailbackDefinition(targets: RecoveryTargets): Definition {
     // An error that led here is kept at $.failure; otherwise the replica simply did not catch up.
     "DR writes restored": { Type: "Choice", Choices: [{ Variable: "$.failure", IsPresent: true, Next: FAILURE }], Default: "Catch-up timed out" },
     "Catch-up timed out": fail("ReplicaCatchUpTimeout"),
+    // The attempt counter of the "Promotion retry" loop (a refused or failed promoteDatabase, a look, maybe another call).
+    "Promotion retries": { Type: "Pass", Result: { count: 0 }, ResultPath: "$.attempts.Promotionretry", Next: "Promote primary database" },
     "Promote primary database": operation(
       "promoteDatabase",
       {},
       {
         ResultPath: null,
-        // The function rethrows RDS's InvalidDBInstanceStateFault (a replica that is backing-up).
-        Retry: [{ ErrorEquals: ["InvalidDBInstanceStateFault"], ...POLLING.promotionStart, BackoffRate: 1 }, LAMBDA_RETRY, TRANSIENT_RETRY],
-        Catch: [{ ErrorEquals: ["States.ALL"], ResultPath: "$.promotionError", Next: "Promotion failed" }],
+        // The function rethrows RDS's InvalidDBInstanceStateFault: a replica backing-up, or one already being promoted (RDS
+        // API Reference, PromoteReadReplica). A refusal is never retried blindly; the function's own refusals are final.
+        Retry: [
+          { ErrorEquals: ["InvalidDBInstanceStateFault"], MaxAttempts: 0 },
+          { ErrorEquals: ["InvalidArguments", "MisconfiguredFunction"], MaxAttempts: 0 },
+          LAMBDA_RETRY,
+          TRANSIENT_RETRY,
+        ],
+        Catch: [
+          { ErrorEquals: ["InvalidDBInstanceStateFault"], ResultPath: "$.promotionError", Next: "Promotion retry: wait" },
+          { ErrorEquals: ["InvalidArguments", "MisconfiguredFunction"], ResultPath: "$.promotionError", Next: "Promotion failed" },
+          // Any other failure (a timeout) may hide an accepted promotion: look before reporting.
+          { ErrorEquals: ["States.ALL"], ResultPath: "$.promotionError", Next: "Promotion retry: check" },
+        ],
         Next: pollStart("Primary promotion"),
       },
     ),
+    // The same loop as the failover's (recovery/failover.ts, "Promotion retry"), on the function's describeDatabase answer.
+    "Promotion retry: wait": { Type: "Wait", Seconds: retry.IntervalSeconds, Next: "Promotion retry: count" },
+    "Promotion retry: count": {
+      Type: "Pass",
+      Parameters: { "count.$": "States.MathAdd($.attempts.Promotionretry.count, 1)" },
+      ResultPath: "$.attempts.Promotionretry",
+      Next: "Promotion retry: mark",
+    },
+    // Marks the failed call's error as looked at after a wait; the next failed call's Catch replaces $.promotionError, mark and all.
+    "Promotion retry: mark": { Type: "Pass", Result: true, ResultPath: "$.promotionError.waited", Next: "Promotion retry: check" },
+    "Promotion retry: check": operation(
+      "describeDatabase",
+      {},
+      {
+        ResultPath: "$.primaryDatabase",
+        Catch: [{ ErrorEquals: ["States.ALL"], ResultPath: "$.describeError", Next: "Promotion failed" }],
+        Next: "Promotion retry: done?",
+      },
+    ),
+    "Promotion retry: done?": {
+      Type: "Choice",
+      Choices: [
+        // Not a replica any more: a promotion runs (past the point where RDS drops the link) or ran. Follow it.
+        { Variable: "$.primaryDatabase.answer.isReplica", BooleanEquals: false, Next: pollStart("Primary promotion") },
+        { ...answerStatusIn(BROKEN_STATUSES), Next: "Promotion failed" },
+        { Variable: "$.attempts.Promotionretry.count", NumericGreaterThanEquals: retry.MaxAttempts - 1, Next: "Promotion not started" },
+        // Something runs on the replica, maybe the promotion a call started: wait and look again, without calling.
+        { ...answerStatusIn(BUSY_STATUSES), Next: "Promotion retry: wait" },
+        // Still a replica, not busy, a wait after the failed call (a refusal always waits first): ask again. Safe even if the
+        // failed call was accepted and Describe still lags: RDS refuses a replica being promoted (InvalidDBInstanceState,
+        // RDS API Reference, PromoteReadReplica), and that refusal is followed like any other.
+        { Variable: "$.promotionError.waited", IsPresent: true, Next: "Promote primary database" },
+      ],
+      // The look right after a call that failed otherwise than by a refusal: RDS may have accepted it, and DescribeDBInstances
+      // may not show it yet (Amazon EC2 Developer Guide, "Eventual consistency in the Amazon EC2 API"; RDS documents no
+      // bound). Wait and look again, within the attempt bound.
+      Default: "Promotion retry: wait",
+    },
+    "Promotion not started": {
+      Type: "Choice",
+      // Still busy at the bound: a promotion may be running; DR capacity stays at 0 and the operator finishes it (PromotionTimedOut).
+      Choices: [{ And: [{ Variable: "$.primaryDatabase.answer.status", IsPresent: true }, answerStatusIn(BUSY_STATUSES)], Next: "Promotion timed out" }],
+      Default: "Promotion failed",
+    },
     // The DR database is still the writer: give DR its capacity back, then report.
     "Promotion failed": { ...fail("PromotionFailed"), Next: "Restore DR writes" },
     ...poll({

@@ -35,8 +35,12 @@
  * PromoteReadReplica) while the replica is `backing-up` (same page) or already being promoted;
  * after a refusal, or after a call that failed in a way that may hide an accepted promotion (a
  * timeout), the workflow looks again before deciding: no source means a promotion runs or ran (it is
- * polled), `modifying`/`rebooting` means something runs (wait and look again, no call), a replica in
- * another status after a refusal is asked again a minute later; any other failure ends PromotionFailed.
+ * polled), `modifying`/`rebooting` means something runs (wait and look again, no call), a broken
+ * instance ends PromotionFailed. A replica that still lists its source is never taken as failed on the
+ * look right after a failed call (RDS may have accepted it, and DescribeDBInstances may lag behind): it
+ * is looked at again a minute later and only then, still a replica and not busy, asked again (RDS
+ * refuses a replica already being promoted, and the refusal is followed); at the attempt bound
+ * (`POLLING.promotionRetry`) the run ends PromotionTimedOut if the replica is busy, else PromotionFailed.
  *
  * Re-running after a partial failure is safe: an already promoted database, or one still being
  * promoted, is detected and not promoted again, and every other change is an idempotent set
@@ -73,6 +77,8 @@ import { catchAll, type Definition, failure, failurePath, milestone, notify, pol
 import {
   alarmIsOk,
   alarmState,
+  BROKEN_STATUSES,
+  BUSY_STATUSES,
   caughtUp,
   concurrencyGuard,
   describeCluster,
@@ -126,10 +132,8 @@ export function failoverDefinition(targets: RecoveryTargets, cooldownSeconds: nu
  * operational" (RDS User Guide, "DB instance status").
  */
 const PROMOTABLE = ["available", "backing-up", "storage-optimization"] as const;
-/** Statuses a promotion passes through, and any other modification too: ambiguous while the source is listed. */
-const BUSY = ["modifying", "rebooting"] as const;
-/** Statuses from which RDS does not bring the instance back by itself (RDS User Guide, "DB instance status"). */
-const BROKEN = ["failed", "incompatible-parameters", "incompatible-restore", "inaccessible-encryption-credentials", "storage-full"] as const;
+const BUSY = BUSY_STATUSES;
+const BROKEN = BROKEN_STATUSES;
 
 /** The instance-mode failover: promotion of the DR read replica (module comment). */
 function instanceFailoverDefinition(targets: RecoveryTargets, cooldownSeconds: number): Definition {
@@ -168,8 +172,10 @@ function instanceFailoverDefinition(targets: RecoveryTargets, cooldownSeconds: n
         Type: "Pass",
         Parameters: { "count.$": "States.MathAdd($.attempts.Promotionretry.count, 1)" },
         ResultPath: "$.attempts.Promotionretry",
-        Next: "Promotion retry: check",
+        Next: "Promotion retry: mark",
       },
+      // Marks the failed call's error as looked at after a wait; the next failed call's Catch replaces $.promotionError, mark and all.
+      "Promotion retry: mark": { Type: "Pass", Result: true, ResultPath: "$.promotionError.waited", Next: "Promotion retry: check" },
       "Promotion retry: check": {
         ...describeReplica,
         ResultPath: "$.promotion",
@@ -185,16 +191,17 @@ function instanceFailoverDefinition(targets: RecoveryTargets, cooldownSeconds: n
           { Variable: "$.attempts.Promotionretry.count", NumericGreaterThanEquals: retry.MaxAttempts - 1, Next: "Promotion not started" },
           // Something runs on the replica, maybe the promotion this call started: wait and look again, without calling.
           { ...statusIn("$.promotion", BUSY), Next: "Promotion retry: wait" },
-          // Refused while backing-up (or another passing status) and it is still a replica: ask again.
-          {
-            And: [
-              { Variable: "$.promotionError.Error", IsPresent: true },
-              { Variable: "$.promotionError.Error", StringEquals: "Rds.InvalidDbInstanceStateException" },
-            ],
-            Next: "Promote replica",
-          },
+          // Still a replica, not busy, a wait after the failed call (a refusal always waits first): ask again. Safe even if
+          // the failed call was accepted and Describe still lags: RDS refuses a replica being promoted (InvalidDBInstanceState,
+          // RDS API Reference, PromoteReadReplica), and that refusal is followed like any other.
+          { Variable: "$.promotionError.waited", IsPresent: true, Next: "Promote replica" },
         ],
-        Default: "Promotion failed",
+        // The look right after a call that failed otherwise than by a refusal (a timeout, an error after the transient
+        // retries): RDS may have accepted it, and DescribeDBInstances may not show it yet (Describe calls lag behind a change:
+        // Amazon EC2 Developer Guide, "Eventual consistency in the Amazon EC2 API"; RDS documents no bound). Wait and look
+        // again, within the attempt bound, instead of reporting a failure on one look (States.Timeout: "A Task state ran
+        // longer than the TimeoutSeconds value", Step Functions Developer Guide, "Handling errors in Step Functions workflows").
+        Default: "Promotion retry: wait",
       },
       "Promotion not started": {
         Type: "Choice",

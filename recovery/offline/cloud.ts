@@ -27,6 +27,7 @@
  * `InService` and targets `initial` then `healthy`: autoScaling.ts; Route 53 changes `PENDING` then
  * `INSYNC`: route53.ts; an Aurora switch: auroraGlobal.ts).
  */
+import { SDK_TASK_TIMEOUT_SECONDS } from "../asl";
 import type { Workflow } from "../names";
 import type { PrimaryRegionOperation } from "../primaryRegion";
 import { auroraGlobalOf, type Capacity, globalClusterArn, type RecoveryTargets } from "../targets";
@@ -90,6 +91,14 @@ export interface WorldSetup {
    * or `lambda:<operation>` for the primary-region function (refused by the Lambda service).
    */
   apiFaults?: { api: string; fault: ApiFault; from: number; until: number }[];
+  /**
+   * Calls whose answer never reaches the workflow during a window: the service performs the call
+   * (accepts or refuses it as it would) and the answer is lost, so the Task fails after its
+   * `TimeoutSeconds` with `States.Timeout` ("A Task state ran longer than the TimeoutSeconds value",
+   * Step Functions Developer Guide, "Handling errors in Step Functions workflows", error names), or,
+   * through the primary-region function, with the function's timeout (`TimeoutError`). `api` as in `apiFaults`.
+   */
+  answersLost?: { api: string; from: number; until: number }[];
 }
 
 /** Values the synthesized plan knows better than a fixture (fromPlan.ts); all optional. */
@@ -208,6 +217,7 @@ export class SimulatedCloud {
   private readonly otherRunning: Partial<Record<Workflow, number>>;
   private readonly describeLag: { rds: number; autoScaling: number };
   private readonly apiFaults: NonNullable<WorldSetup["apiFaults"]>;
+  private readonly answersLost: NonNullable<WorldSetup["answersLost"]>;
   private messageCounter = 0;
 
   constructor(
@@ -225,6 +235,7 @@ export class SimulatedCloud {
     this.otherRunning = setup.otherRunningExecutions ?? {};
     this.describeLag = { rds: setup.describeLagSeconds?.rds ?? 0, autoScaling: setup.describeLagSeconds?.autoScaling ?? 0 };
     this.apiFaults = setup.apiFaults ?? [];
+    this.answersLost = setup.answersLost ?? [];
 
     this.primaryDatabase = new SimulatedDatabase({
       identifier: targets.primary.databaseIdentifier,
@@ -486,6 +497,19 @@ export class SimulatedCloud {
     } else {
       api = resource;
       outcome = { ok: false, error: new SimulatorError(`resource ${resource} is not simulated`) };
+    }
+    // The call was performed (its effect stays); its answer is lost: the Task times out (`WorldSetup.answersLost`).
+    const lostAnswer = this.answersLost.some((item) => item.api === api && at >= item.from && at < item.until);
+    if (lostAnswer && !(!outcome.ok && outcome.error instanceof SimulatorError)) {
+      const lambda = api.startsWith("lambda:");
+      latency = lambda ? this.durations.lambdaTimeoutSeconds : SDK_TASK_TIMEOUT_SECONDS;
+      outcome = {
+        ok: false,
+        error: new AwsError(
+          lambda ? "TimeoutError" : "States.Timeout",
+          `${api}: no answer within the task's timeout (the call was ${outcome.ok ? "accepted" : "refused"})`,
+        ),
+      };
     }
     this.calls.push({ at, state, api, ok: outcome.ok, ...(outcome.ok ? {} : { error: outcome.error.name }), mutating: MUTATING.has(api) });
     if (!outcome.ok && outcome.error instanceof SimulatorError) this.violations.push(`${state}: ${outcome.error.message}`);

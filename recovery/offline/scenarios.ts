@@ -240,6 +240,25 @@ export const SCENARIOS: Scenario[] = [
     }),
   },
   {
+    name: "promotion-answer-lost",
+    title: "PromoteReadReplica accepted, its answer lost, DescribeDBInstances lagging",
+    story:
+      "The primary fails; the alarm starts the failover. RDS accepts the PromoteReadReplica call but no answer reaches Step Functions for 5 minutes (each attempt times out after the Task's 60 s, its retries too: RDS refuses them, a promotion runs, and those answers are lost as well), and DescribeDBInstances lags 5 minutes behind (eventual consistency; RDS states no bound), so the look after the failed call still shows an available replica that lists its source. Expected: a call that may have been accepted is not taken as failed on one look: the workflow waits, looks again, follows the running promotion and completes; one accepted promotion.",
+    world: (context) => ({
+      ...primaryFailsAtDetection(context),
+      answersLost: [{ api: "rds:promoteReadReplica", from: 0, until: 300 }],
+      describeLagSeconds: { rds: 300 },
+    }),
+    steps: [{ run: "failover", input: UNPLANNED_ALARM }],
+    measures: "failover",
+    expect: (targets) => ({
+      outcomes: ["SUCCEEDED"],
+      final: { ...failedOver(targets), drPromotionsRequested: 4 },
+      notifications: FAILOVER_OK,
+      dnsChanges: ["dr-alb (dr)"],
+    }),
+  },
+  {
     name: "failover-throttled",
     title: "Failover through throttled APIs",
     story:
@@ -327,6 +346,69 @@ export const SCENARIOS: Scenario[] = [
       notifications: [...FAILOVER_OK, "Failback started", "Failback complete"],
       dnsChanges: ["dr-alb (dr)", "primary-alb (primary)"],
       withinRto: true,
+    }),
+  },
+  {
+    name: "failback-promotion-answer-lost",
+    title: "Failback: promoteDatabase accepted, its answers lost, the primary's Describe lagging",
+    story:
+      "Failback as in failback-after-failover, but from 1:40:00 no answer of the primary-region function's promoteDatabase reaches Step Functions for 7 minutes: RDS accepts the first call (its retries are refused, a promotion runs) and each attempt ends with the function's timeout; DescribeDBInstances in the primary region lags 3 minutes behind (eventual consistency), so the look after the failed call still shows an available replica. Expected: the workflow waits, looks again, follows the running promotion and completes; the DR writes are not restored beside a promoted primary database.",
+    world: (context) => ({
+      ...primaryFailsAtDetection(context),
+      answersLost: [{ api: "lambda:promoteDatabase", from: 6000, until: 6420 }],
+      describeLagSeconds: { rds: 180 },
+    }),
+    steps: [
+      { run: "failover", input: UNPLANNED_OPERATOR },
+      {
+        act: "primary region back; primary stack rebuilt as the standby (database: read replica of the DR database)",
+        after: 3600,
+        apply: (cloud) => cloud.reprotectPrimary(),
+      },
+      { run: "failback", input: { force: false }, after: 1800 },
+    ],
+    expect: (targets) => ({
+      outcomes: ["SUCCEEDED", "SUCCEEDED"],
+      final: {
+        primaryRecord: "primary-alb",
+        dnsAnswer: "primary",
+        primaryDatabaseRole: "standalone",
+        primaryDatabaseName: "primary-database",
+        primaryPromotionsAccepted: 1,
+        primaryCapacity: size(targets.primary.capacity),
+        drCapacity: size(targets.drAutoScalingGroup.standby),
+      },
+      notifications: [...FAILOVER_OK, "Failback started", "Failback complete"],
+      dnsChanges: ["dr-alb (dr)", "primary-alb (primary)"],
+    }),
+  },
+  {
+    name: "failback-promotion-refused-after-lost-answer",
+    title: "Failback: promoteDatabase accepted, its answer lost, the retry refused",
+    story:
+      "Failback as in failback-after-failover, but the answer of the first promoteDatabase call is lost (RDS accepted it; the Task ends with the function's timeout). The transient retry asks again and RDS refuses it (InvalidDBInstanceState: a promotion runs; RDS API Reference, PromoteReadReplica). Expected: the refusal is not retried blindly (every retry would be refused, and the failback end PromotionFailed with DR writes restored beside a promoted primary); the workflow waits, looks, follows the running promotion and completes.",
+    world: (context) => ({ ...primaryFailsAtDetection(context), answersLost: [{ api: "lambda:promoteDatabase", from: 6000, until: 6030 }] }),
+    steps: [
+      { run: "failover", input: UNPLANNED_OPERATOR },
+      {
+        act: "primary region back; primary stack rebuilt as the standby (database: read replica of the DR database)",
+        after: 3600,
+        apply: (cloud) => cloud.reprotectPrimary(),
+      },
+      { run: "failback", input: { force: false }, after: 1800 },
+    ],
+    expect: (targets) => ({
+      outcomes: ["SUCCEEDED", "SUCCEEDED"],
+      final: {
+        primaryRecord: "primary-alb",
+        dnsAnswer: "primary",
+        primaryDatabaseRole: "standalone",
+        primaryPromotionsAccepted: 1,
+        primaryCapacity: size(targets.primary.capacity),
+        drCapacity: size(targets.drAutoScalingGroup.standby),
+      },
+      notifications: [...FAILOVER_OK, "Failback started", "Failback complete"],
+      dnsChanges: ["dr-alb (dr)", "primary-alb (primary)"],
     }),
   },
   {

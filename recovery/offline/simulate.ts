@@ -233,6 +233,9 @@ export async function runScenario(system: RecoverySystem, scenario: Scenario, op
   for (const fault of world.apiFaults ?? []) {
     timeline.push({ at: fault.from, until: fault.until, kind: "world", label: `${fault.api} answers ${fault.fault} until ${clockTime(fault.until).trim()}` });
   }
+  for (const lost of world.answersLost ?? []) {
+    timeline.push({ at: lost.from, until: lost.until, kind: "world", label: `${lost.api} performed, answers lost until ${clockTime(lost.until).trim()}` });
+  }
   if (world.describeLagSeconds) {
     const lags = Object.entries(world.describeLagSeconds).map(([service, seconds]) => `${service} ${seconds} s`);
     timeline.push({ at: 0, kind: "world", label: `Describe calls lag behind changes: ${lags.join(", ")}` });

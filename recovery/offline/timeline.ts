@@ -37,7 +37,7 @@ export function duration(seconds: number): string {
   return hours > 0 ? `${hours} h ${String(minutes).padStart(2, "0")} m ${rest} s` : `${minutes} m ${rest} s`;
 }
 
-const LOOP_SUFFIX = /^(.*): (start|check|measure|done\?|wait|count)$/;
+const LOOP_SUFFIX = /^(.*): (start|check|measure|done\?|wait|count|mark)$/;
 
 /** The steps of one execution. */
 export function executionTimeline(record: ExecutionRecord, definition: Definition, runNumber: number): TimelineEntry[] {

@@ -803,6 +803,38 @@ describe("instance failover: promoted is decided from the source link, not the s
     expect(busy).to.be.greaterThan(0);
     expect(again).to.be.greaterThan(busy);
   });
+
+  it("after a failed (not refused) PromoteReadReplica, one look that still shows a replica waits and looks again; only a look after a wait asks again", () => {
+    const done = branch.States["Promotion retry: done?"];
+    expect(done.Default).to.equal("Promotion retry: wait");
+    expect(branch.States["Promotion retry: count"].Next).to.equal("Promotion retry: mark");
+    expect(branch.States["Promotion retry: mark"]).to.include({ ResultPath: "$.promotionError.waited", Next: "Promotion retry: check" });
+    const again = (done.Choices as { Next: string }[]).filter((rule) => rule.Next === "Promote replica");
+    expect(again).to.deep.equal([{ Variable: "$.promotionError.waited", IsPresent: true, Next: "Promote replica" }]);
+  });
+
+  it("failback: a refused or failed promoteDatabase is never retried blindly; it waits, looks, and asks again only after a wait", () => {
+    const failback = failbackDefinition(recoveryTargetsFixture());
+    const promote = failback.States["Promote primary database"];
+    for (const retrier of promote.Retry as { ErrorEquals: string[]; MaxAttempts?: number }[]) {
+      if (retrier.ErrorEquals.includes("InvalidDBInstanceStateFault")) expect(retrier.MaxAttempts).to.equal(0);
+    }
+    expect((promote.Catch as { ErrorEquals: string[]; Next: string }[]).map(({ ErrorEquals, Next }) => [ErrorEquals[0], Next])).to.deep.equal([
+      ["InvalidDBInstanceStateFault", "Promotion retry: wait"],
+      ["InvalidArguments", "Promotion failed"],
+      ["States.ALL", "Promotion retry: check"],
+    ]);
+    const done = failback.States["Promotion retry: done?"];
+    expect(done.Default).to.equal("Promotion retry: wait");
+    expect((done.Choices as { Next: string }[])[0]).to.deep.equal({
+      Variable: "$.primaryDatabase.answer.isReplica",
+      BooleanEquals: false,
+      Next: pollStart("Primary promotion"),
+    });
+    expect((done.Choices as { Next: string }[]).filter((rule) => rule.Next === "Promote primary database")).to.deep.equal([
+      { Variable: "$.promotionError.waited", IsPresent: true, Next: "Promote primary database" },
+    ]);
+  });
 });
 
 describe("aurora-global definitions", () => {

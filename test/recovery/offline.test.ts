@@ -178,6 +178,29 @@ describe("offline drill (recovery/offline)", function () {
       expect(result.final).to.include({ drDatabaseRole: "standalone", drPromotionsAccepted: 1, primaryRecord: "primary-alb" });
     });
 
+    it("today's rule, one look after a failed (not refused) PromoteReadReplica, ends PromotionFailed while RDS promotes", async function () {
+      const broken = mutate(system.definitions.failover, (copy) => {
+        const found = locate(copy, "Promotion retry: done?")!;
+        found.states["Promotion retry: done?"].Default = "Promotion failed";
+      });
+      const result = await runScenario(withDefinitions(system, { failover: broken }), scenarioNamed("promotion-answer-lost"));
+      expect(result.passed).to.equal(false);
+      expect(result.runs[0].error).to.equal("PromotionFailed");
+      expect(result.final).to.include({ drPromotionsAccepted: 1, primaryRecord: "primary-alb" });
+    });
+
+    it("today's failback, a refused promoteDatabase retried blindly (60 s x 30), ends PromotionFailed beside a promoted primary database", async function () {
+      const broken = mutate(system.definitions.failback, (copy) => {
+        const promote = copy.States["Promote primary database"];
+        promote.Retry = [{ ErrorEquals: ["InvalidDBInstanceStateFault"], IntervalSeconds: 60, MaxAttempts: 30, BackoffRate: 1 }, TRANSIENT_RETRY];
+        promote.Catch = [{ ErrorEquals: ["States.ALL"], ResultPath: "$.promotionError", Next: "Promotion failed" }];
+      });
+      const result = await runScenario(withDefinitions(system, { failback: broken }), scenarioNamed("failback-promotion-refused-after-lost-answer"));
+      expect(result.passed).to.equal(false);
+      expect(result.runs[1].error).to.equal("PromotionFailed");
+      expect(result.final).to.include({ primaryDatabaseRole: "standalone", primaryPromotionsAccepted: 1 });
+    });
+
     it("with only the 3-attempt transient retry (no throttling retrier), a throttled failover fails at its first call", async function () {
       const broken = mutate(system.definitions.failover, (copy) => {
         for (const { state } of taskStates(copy)) {

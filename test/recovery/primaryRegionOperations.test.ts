@@ -195,7 +195,7 @@ describe("primary-region operations function", () => {
       expect(await regionOf(calls[0])).to.equal("us-east-1");
     });
 
-    it("rethrows InvalidDBInstanceStateFault (a replica that is backing-up) with its name, which the failback retries on", async () => {
+    it("rethrows InvalidDBInstanceStateFault (a replica that is backing-up) with its name, which the failback catches (never retried blindly)", async () => {
       rds
         .on(PromoteReadReplicaCommand)
         .rejects(new InvalidDBInstanceStateFault({ message: "DB Instance is not in an available state: backing-up", ...metadata }));
@@ -203,7 +203,9 @@ describe("primary-region operations function", () => {
       expect(error.name).to.equal("InvalidDBInstanceStateFault");
       expect(error.message).to.contain("backing-up");
       const promote = taskStates(failbackDefinition(targets)).find(({ state }) => JSON.stringify(state.Parameters).includes('"promoteDatabase"'));
-      expect((promote?.state.Retry as { ErrorEquals: string[] }[])[0].ErrorEquals).to.deep.equal([error.name]);
+      expect((promote?.state.Retry as { ErrorEquals: string[]; MaxAttempts?: number }[])[0]).to.deep.equal({ ErrorEquals: [error.name], MaxAttempts: 0 });
+      expect((promote?.state.Catch as { ErrorEquals: string[]; Next: string }[])[0]).to.include({ Next: "Promotion retry: wait" });
+      expect((promote?.state.Catch as { ErrorEquals: string[] }[])[0].ErrorEquals).to.deep.equal([error.name]);
     });
   });
 
