@@ -39,6 +39,7 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { EVALUATE_TARGET_HEALTH } from "../config/conventions";
 
 /** Route 53 accepts only these request intervals, seconds. */
 export const HEALTH_CHECK_INTERVALS_SECONDS = [10, 30] as const;
@@ -51,12 +52,8 @@ export const HEALTH_CHECK_INTERVALS_SECONDS = [10, 30] as const;
  */
 export const ROUTE53_HTTP_CHECK = { connectSeconds: 4, statusWithinSeconds: 2, healthyStatus: { min: 200, max: 399 } } as const;
 
-/**
- * Whether each record's alias evaluates the ALB's target health. The PRIMARY does not: its health
- * check is the one signal for DNS and for the failover alarm (see above). The SECONDARY, with no
- * health check, does. A workflow that UPSERTs the PRIMARY record must write the PRIMARY's value.
- */
-export const EVALUATE_TARGET_HEALTH = { PRIMARY: false, SECONDARY: true } as const;
+/** Whether each record's alias evaluates the ALB's target health (config/conventions.ts). */
+export { EVALUATE_TARGET_HEALTH };
 
 /** One side of the pair: where its alias points. */
 export interface FailoverTarget {

@@ -39,3 +39,13 @@ export const NODE_EXPORTER_PORT = 9100;
  * kept 5 days and restorable (issue 7; checks.md "Backups copied to the DR region").
  */
 export const BACKUP_MINIMUM_RETENTION_DAYS = 5;
+
+/**
+ * Whether each Route 53 failover record's alias evaluates the ALB's target health. The PRIMARY does
+ * not: its health check of `/health` is the one signal for DNS and for the failover alarm (when every
+ * target fails the ALB's check, the ALB fails open and still routes to them, so target health would
+ * move users to the unpromoted DR region with no failover started: components/failoverRouting.ts).
+ * The SECONDARY, with no health check, does. Every writer of these records (the stack, the recovery
+ * workflows) takes the value from here.
+ */
+export const EVALUATE_TARGET_HEALTH = { PRIMARY: false, SECONDARY: true } as const;

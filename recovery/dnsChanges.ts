@@ -3,6 +3,7 @@
  * record sets they UPSERT (the PRIMARY failover record, the stable database name). A change batch
  * is applied atomically (Route 53 API Reference, ChangeResourceRecordSets).
  */
+import { EVALUATE_TARGET_HEALTH } from "../config/conventions";
 import { catchAll, sdkTask, type State } from "./asl";
 import { type LoadBalancerAlias, type RecoveryTargets } from "./targets";
 
@@ -40,7 +41,8 @@ export function primaryRecordChange(targets: RecoveryTargets, target: LoadBalanc
       SetIdentifier: targets.dns.primarySetIdentifier,
       Failover: "PRIMARY",
       HealthCheckId: targets.dns.healthCheckId,
-      AliasTarget: { HostedZoneId: target.zoneId, DnsName: target.dnsName, EvaluateTargetHealth: true },
+      // The PRIMARY goes by its health check alone, whichever load balancer it aliases (config/conventions.ts).
+      AliasTarget: { HostedZoneId: target.zoneId, DnsName: target.dnsName, EvaluateTargetHealth: EVALUATE_TARGET_HEALTH.PRIMARY },
     },
   };
 }

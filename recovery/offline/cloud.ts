@@ -27,6 +27,7 @@
  * `InService` and targets `initial` then `healthy`: autoScaling.ts; Route 53 changes `PENDING` then
  * `INSYNC`: route53.ts; an Aurora switch: auroraGlobal.ts).
  */
+import { EVALUATE_TARGET_HEALTH } from "../../config/conventions";
 import { SDK_TASK_TIMEOUT_SECONDS } from "../asl";
 import type { Workflow } from "../names";
 import type { PrimaryRegionOperation } from "../primaryRegion";
@@ -330,7 +331,8 @@ export class SimulatedCloud {
         SetIdentifier: targets.dns.primarySetIdentifier,
         Failover: "PRIMARY",
         HealthCheckId: targets.dns.healthCheckId,
-        AliasTarget: alias(targets.primaryLoadBalancer),
+        // As the stack creates it (components/failoverRouting.ts): the PRIMARY goes by its health check alone.
+        AliasTarget: { ...alias(targets.primaryLoadBalancer), EvaluateTargetHealth: EVALUATE_TARGET_HEALTH.PRIMARY },
       },
       {
         Name: targets.dns.applicationName,

@@ -945,3 +945,35 @@ describe("aurora-global definitions", () => {
 function taskStatesOf(definition: Definition): State[] {
   return scopesOf(definition).flatMap((scope) => Object.values(scope.States).filter((state) => state.Type === "Task"));
 }
+
+describe("the PRIMARY failover record as the workflows write it", () => {
+  /** Every PRIMARY record set a definition UPSERTs, wherever it sits in the states' parameters. */
+  function primaryRecordSets(definition: unknown): Record<string, unknown>[] {
+    const found: Record<string, unknown>[] = [];
+    const visit = (value: unknown): void => {
+      if (Array.isArray(value)) return value.forEach(visit);
+      if (value === null || typeof value !== "object") return;
+      const record = value as Record<string, unknown>;
+      if (record.Failover === "PRIMARY" && record.AliasTarget) found.push(record);
+      Object.values(record).forEach(visit);
+    };
+    visit(definition);
+    return found;
+  }
+
+  it("keeps the PRIMARY's health check and never makes it evaluate target health, in failover, failback and the drill (the stack's setting: config/conventions.ts)", () => {
+    const targets = recoveryTargetsFixture();
+    for (const [name, definition] of [
+      ["failover", failoverDefinition(targets, 3600)],
+      ["failback", failbackDefinition(targets)],
+      ["drill", drillDefinition(targets)],
+    ] as const) {
+      const records = primaryRecordSets(definition);
+      if (name !== "drill") expect(records, name).to.have.length.above(0);
+      for (const record of records) {
+        expect(record.HealthCheckId, name).to.equal(targets.dns.healthCheckId);
+        expect((record.AliasTarget as { EvaluateTargetHealth: boolean }).EvaluateTargetHealth, name).to.equal(false);
+      }
+    }
+  });
+});
