@@ -41,7 +41,7 @@
 import { catchAll, type Definition, failure, failurePath, LAMBDA_RETRY, milestone, notify, poll, pollStart, sdkTask, type State, TRANSIENT_RETRY } from "./asl";
 import { BROKEN_STATUSES, BUSY_STATUSES, concurrencyGuard, describeCluster, describeGlobalCluster, dnsChangeWait, isWriter } from "./checks";
 import { changeRecords, databaseNameChange, primaryRecordChange } from "./dnsChanges";
-import { IS_FORCED } from "./failoverParts";
+import { IS_FORCED, promotionRetryWait } from "./failoverParts";
 import { type PrimaryRegionOperation, primaryRegionTask } from "./primaryRegion";
 import { assertDatabaseTargets, type AuroraGlobalDatabaseTargets, auroraGlobalOf, type Capacity, globalClusterArn, type RecoveryTargets } from "./targets";
 import { POLLING } from "./timing";
@@ -295,15 +295,7 @@ function instanceFailbackDefinition(targets: RecoveryTargets): Definition {
       },
     ),
     // The same loop as the failover's (recovery/failover.ts, "Promotion retry"), on the function's describeDatabase answer.
-    "Promotion retry: wait": { Type: "Wait", Seconds: retry.IntervalSeconds, Next: "Promotion retry: count" },
-    "Promotion retry: count": {
-      Type: "Pass",
-      Parameters: { "count.$": "States.MathAdd($.attempts.Promotionretry.count, 1)" },
-      ResultPath: "$.attempts.Promotionretry",
-      Next: "Promotion retry: mark",
-    },
-    // Marks the failed call's error as looked at after a wait; the next failed call's Catch replaces $.promotionError, mark and all.
-    "Promotion retry: mark": { Type: "Pass", Result: true, ResultPath: "$.promotionError.waited", Next: "Promotion retry: check" },
+    ...promotionRetryWait(retry.IntervalSeconds),
     "Promotion retry: check": operation(
       "describeDatabase",
       {},

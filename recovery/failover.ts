@@ -89,7 +89,7 @@ import {
   replicaLagSince,
   statusIn,
 } from "./checks";
-import { drCapacityBranch, failoverEnd, IS_FORCED, validateFailoverInput } from "./failoverParts";
+import { drCapacityBranch, failoverEnd, IS_FORCED, promotionRetryWait, validateFailoverInput } from "./failoverParts";
 import { primaryRegionTask } from "./primaryRegion";
 import { assertDatabaseTargets, type AuroraGlobalDatabaseTargets, auroraGlobalOf, globalClusterArn, type RecoveryTargets } from "./targets";
 import { POLLING } from "./timing";
@@ -167,15 +167,7 @@ function instanceFailoverDefinition(targets: RecoveryTargets, cooldownSeconds: n
           Next: pollStart("Promotion"),
         },
       ),
-      "Promotion retry: wait": { Type: "Wait", Seconds: retry.IntervalSeconds, Next: "Promotion retry: count" },
-      "Promotion retry: count": {
-        Type: "Pass",
-        Parameters: { "count.$": "States.MathAdd($.attempts.Promotionretry.count, 1)" },
-        ResultPath: "$.attempts.Promotionretry",
-        Next: "Promotion retry: mark",
-      },
-      // Marks the failed call's error as looked at after a wait; the next failed call's Catch replaces $.promotionError, mark and all.
-      "Promotion retry: mark": { Type: "Pass", Result: true, ResultPath: "$.promotionError.waited", Next: "Promotion retry: check" },
+      ...promotionRetryWait(retry.IntervalSeconds),
       "Promotion retry: check": {
         ...describeReplica,
         ResultPath: "$.promotion",

@@ -156,3 +156,22 @@ export const IS_FORCED = {
     { Variable: "$.force", BooleanEquals: true },
   ],
 };
+
+/**
+ * The wait of the promotion retry loop that failover and failback share: wait `intervalSeconds`,
+ * count the attempt (`$.attempts.Promotionretry.count`, bounded by the loop's check), mark the
+ * failed call's error as looked at after a wait (`$.promotionError.waited`; the next failed call's
+ * Catch replaces `$.promotionError`, mark and all), then go to "Promotion retry: check".
+ */
+export function promotionRetryWait(intervalSeconds: number): Record<string, State> {
+  return {
+    "Promotion retry: wait": { Type: "Wait", Seconds: intervalSeconds, Next: "Promotion retry: count" },
+    "Promotion retry: count": {
+      Type: "Pass",
+      Parameters: { "count.$": "States.MathAdd($.attempts.Promotionretry.count, 1)" },
+      ResultPath: "$.attempts.Promotionretry",
+      Next: "Promotion retry: mark",
+    },
+    "Promotion retry: mark": { Type: "Pass", Result: true, ResultPath: "$.promotionError.waited", Next: "Promotion retry: check" },
+  };
+}
