@@ -10,6 +10,35 @@ import { AURORA_SCENARIOS } from "./auroraScenarios";
 import type { Scenario } from "./simulate";
 import { FAILOVER_FAILED, FAILOVER_OK, PLANNED, primaryFailsAtDetection, size, UNPLANNED_ALARM, UNPLANNED_OPERATOR } from "./scenarioParts";
 
+/** An unplanned failover, the primary region back an hour later and rebuilt as the standby, then a failback half an hour after that. */
+const FAILBACK_AFTER_FAILOVER: Scenario["steps"] = [
+  { run: "failover", input: UNPLANNED_OPERATOR },
+  {
+    act: "primary region back; primary stack rebuilt as the standby (database: read replica of the DR database)",
+    after: 3600,
+    apply: (cloud) => cloud.reprotectPrimary(),
+  },
+  { run: "failback", input: { force: false }, after: 1800 },
+];
+
+/** Both runs succeed and the pair is back where it started: the primary serves, its database promoted once, DR at standby. */
+function failedBackTo(targets: RecoveryTargets) {
+  return {
+    outcomes: ["SUCCEEDED", "SUCCEEDED"],
+    final: {
+      primaryRecord: "primary-alb",
+      dnsAnswer: "primary",
+      primaryDatabaseRole: "standalone",
+      primaryDatabaseName: "primary-database",
+      primaryPromotionsAccepted: 1,
+      primaryCapacity: size(targets.primary.capacity),
+      drCapacity: size(targets.drAutoScalingGroup.standby),
+    },
+    notifications: [...FAILOVER_OK, "Failback started", "Failback complete"],
+    dnsChanges: ["dr-alb (dr)", "primary-alb (primary)"],
+  };
+}
+
 /** What a completed failover leaves: DNS and data in the DR region, the DR group at the recovery capacity, all healthy. */
 const failedOver = (targets: RecoveryTargets) =>
   ({
@@ -321,32 +350,12 @@ export const SCENARIOS: Scenario[] = [
     story:
       "After an unplanned failover, the primary region returns and the operator rebuilds the primary stack as the new standby (its database a read replica of the DR database), then runs failback. Expected: the primary database is promoted, DNS serves the primary again, the DR group returns to standby, the primary group to its capacity.",
     world: primaryFailsAtDetection,
-    steps: [
-      { run: "failover", input: UNPLANNED_OPERATOR },
-      {
-        act: "primary region back; primary stack rebuilt as the standby (database: read replica of the DR database)",
-        after: 3600,
-        apply: (cloud) => cloud.reprotectPrimary(),
-      },
-      { run: "failback", input: { force: false }, after: 1800 },
-    ],
+    steps: FAILBACK_AFTER_FAILOVER,
     measures: "failback",
-    expect: (targets) => ({
-      outcomes: ["SUCCEEDED", "SUCCEEDED"],
-      final: {
-        primaryRecord: "primary-alb",
-        dnsAnswer: "primary",
-        primaryDatabaseRole: "standalone",
-        primaryDatabaseName: "primary-database",
-        primaryPromotionsAccepted: 1,
-        primaryCapacity: size(targets.primary.capacity),
-        primaryHealthy: targets.primary.capacity.desiredCapacity,
-        drCapacity: size(targets.drAutoScalingGroup.standby),
-      },
-      notifications: [...FAILOVER_OK, "Failback started", "Failback complete"],
-      dnsChanges: ["dr-alb (dr)", "primary-alb (primary)"],
-      withinRto: true,
-    }),
+    expect: (targets) => {
+      const failedBack = failedBackTo(targets);
+      return { ...failedBack, final: { ...failedBack.final, primaryHealthy: targets.primary.capacity.desiredCapacity }, withinRto: true };
+    },
   },
   {
     name: "failback-promotion-answer-lost",
@@ -358,29 +367,8 @@ export const SCENARIOS: Scenario[] = [
       answersLost: [{ api: "lambda:promoteDatabase", from: 6000, until: 6420 }],
       describeLagSeconds: { rds: 180 },
     }),
-    steps: [
-      { run: "failover", input: UNPLANNED_OPERATOR },
-      {
-        act: "primary region back; primary stack rebuilt as the standby (database: read replica of the DR database)",
-        after: 3600,
-        apply: (cloud) => cloud.reprotectPrimary(),
-      },
-      { run: "failback", input: { force: false }, after: 1800 },
-    ],
-    expect: (targets) => ({
-      outcomes: ["SUCCEEDED", "SUCCEEDED"],
-      final: {
-        primaryRecord: "primary-alb",
-        dnsAnswer: "primary",
-        primaryDatabaseRole: "standalone",
-        primaryDatabaseName: "primary-database",
-        primaryPromotionsAccepted: 1,
-        primaryCapacity: size(targets.primary.capacity),
-        drCapacity: size(targets.drAutoScalingGroup.standby),
-      },
-      notifications: [...FAILOVER_OK, "Failback started", "Failback complete"],
-      dnsChanges: ["dr-alb (dr)", "primary-alb (primary)"],
-    }),
+    steps: FAILBACK_AFTER_FAILOVER,
+    expect: failedBackTo,
   },
   {
     name: "failback-promotion-refused-after-lost-answer",
@@ -388,28 +376,8 @@ export const SCENARIOS: Scenario[] = [
     story:
       "Failback as in failback-after-failover, but the answer of the first promoteDatabase call is lost (RDS accepted it; the Task ends with the function's timeout). The transient retry asks again and RDS refuses it (InvalidDBInstanceState: a promotion runs; RDS API Reference, PromoteReadReplica). Expected: the refusal is not retried blindly (every retry would be refused, and the failback end PromotionFailed with DR writes restored beside a promoted primary); the workflow waits, looks, follows the running promotion and completes.",
     world: (context) => ({ ...primaryFailsAtDetection(context), answersLost: [{ api: "lambda:promoteDatabase", from: 6000, until: 6030 }] }),
-    steps: [
-      { run: "failover", input: UNPLANNED_OPERATOR },
-      {
-        act: "primary region back; primary stack rebuilt as the standby (database: read replica of the DR database)",
-        after: 3600,
-        apply: (cloud) => cloud.reprotectPrimary(),
-      },
-      { run: "failback", input: { force: false }, after: 1800 },
-    ],
-    expect: (targets) => ({
-      outcomes: ["SUCCEEDED", "SUCCEEDED"],
-      final: {
-        primaryRecord: "primary-alb",
-        dnsAnswer: "primary",
-        primaryDatabaseRole: "standalone",
-        primaryPromotionsAccepted: 1,
-        primaryCapacity: size(targets.primary.capacity),
-        drCapacity: size(targets.drAutoScalingGroup.standby),
-      },
-      notifications: [...FAILOVER_OK, "Failback started", "Failback complete"],
-      dnsChanges: ["dr-alb (dr)", "primary-alb (primary)"],
-    }),
+    steps: FAILBACK_AFTER_FAILOVER,
+    expect: failedBackTo,
   },
   {
     name: "failback-not-reprotected",
