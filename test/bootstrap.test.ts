@@ -369,6 +369,13 @@ describe("state-backend bootstrap", () => {
       expect(one(east.resources, T.replicaKey).region).to.equal(EAST);
     });
 
+    it("puts the replication after the versioning of both buckets, source and destination (S3 refuses it on an unversioned source)", () => {
+      for (const built of [west, east]) {
+        const config = one(built.resources, T.replication);
+        for (const region of [WEST, EAST]) expect(config.dependencies, region).to.include(inRegion(built.resources, T.versioning, region).urn);
+      }
+    });
+
     it("replicates from the us-east-1 bucket into the us-west-2 bucket, with the keys of those regions", () => {
       const config = one(east.resources, T.replication);
       expect(config.region).to.equal(EAST);

@@ -255,8 +255,14 @@ export function buildStateBackend(config: StateBackendConfig): StateBackend {
       destinationKeyArn: keyOf(replicaRegion).keyArn,
       destinationObjectLock: objectLock !== undefined,
       ruleId: "replicate-pulumi-state",
-      // S3 rejects replication into an unversioned bucket; a locked source needs a locked destination.
-      dependsOn: [replicaBucket.versioning, ...(replicaBucket.objectLockConfiguration ? [replicaBucket.objectLockConfiguration] : [])],
+      // PutBucketReplication needs versioning on both the source and the destination bucket (S3 User
+      // Guide, "Requirements and considerations for replication": "Both source and destination buckets
+      // must have versioning enabled"), and a locked source needs a locked destination.
+      dependsOn: [
+        writableBucket.versioning,
+        replicaBucket.versioning,
+        ...(replicaBucket.objectLockConfiguration ? [replicaBucket.objectLockConfiguration] : []),
+      ],
     },
     inRegion(config.writableRegion),
   );
