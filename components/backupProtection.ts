@@ -5,7 +5,8 @@
  *
  * - In the DR region (the component's provider): a vault encrypted with the DR key, its access policy
  *   (nobody but the break-glass principals deletes a recovery point or shortens its lifecycle) and,
- *   unless `none`, a Vault Lock (minimum retention = `retentionDays`).
+ *   unless `none`, a Vault Lock (minimum retention = `retentionDays`), retained on delete so that a
+ *   change of its settings overwrites it in place instead of unlocking the vault ({@link VAULT_LOCK_OPTIONS}).
  * - In the primary region (`primaryProvider`): a vault encrypted with the primary key with the same
  *   policy and lock, the AWS Backup service role, and a plan whose one rule runs on `scheduleExpression`
  *   with continuous backup on (point-in-time restore of RDS, Aurora and S3 to any second of the last
@@ -47,6 +48,32 @@ export const BACKUP_RULE_NAME = "continuous-with-dr-copy";
 
 /** Minutes AWS Backup has to start a scheduled job before it cancels it: 60, the least it accepts (API Reference, BackupRule `StartWindowMinutes`). */
 export const BACKUP_START_WINDOW_MINUTES = 60;
+
+/**
+ * Resource options of each Vault Lock: `retainOnDelete`, so a lock change never unlocks the vault.
+ *
+ * Every argument of the lock forces a replacement and the resource has no update; its delete calls
+ * DeleteBackupVaultLockConfiguration on the vault, and its id is the vault name (terraform-provider-aws
+ * `internal/service/backup/vault_lock_configuration.go`: all fields `ForceNew`, no Update, Delete calls
+ * `DeleteBackupVaultLockConfiguration`). Under Pulumi's default create-before-delete replacement, a change
+ * of `retentionDays`, `vaultLock` or `changeableForDays` would put the new lock on the same vault and then
+ * delete it with the old resource: the vault unlocked while the state says locked.
+ *
+ * With `retainOnDelete` Pulumi never calls the provider's Delete, on a replacement or a removal (Pulumi
+ * docs, "Resource option: retainOnDelete"). The replacement's PutBackupVaultLockConfiguration overwrites
+ * the vault's lock in place: a lock without ChangeableForDays (governance) can be changed with
+ * PutBackupVaultLockConfiguration at any time, a compliance lock before its lock date; on and after the
+ * lock date it "becomes immutable and cannot be changed or deleted" (AWS Backup API Reference,
+ * PutBackupVaultLockConfiguration, `ChangeableForDays`). So the vault is never unlocked, not even briefly
+ * (which `deleteBeforeReplace` would do). After a compliance lock date AWS refuses the Put: the update
+ * fails and the state keeps the old lock, which is what the vault has. That refusal cannot be made
+ * before deploy: the lock date lives in the vault (DescribeBackupVault `LockDate`), not in the program.
+ *
+ * The price: `vaultLock: none` and `pulumi destroy` drop the lock from the state and leave it on the
+ * vault. Remove a governance lock (or a compliance lock before its lock date) by hand with
+ * `aws backup delete-backup-vault-lock-configuration --backup-vault-name <vault> --region <region>`.
+ */
+export const VAULT_LOCK_OPTIONS = { retainOnDelete: true } as const satisfies pulumi.CustomResourceOptions;
 
 export interface BackupProtectionArgs {
   /** Prefix of the vault, plan and selection names, e.g. `multi-region-dr-dr-backup`: letters, digits, `-`, `_`, at most 42 characters. */
@@ -183,7 +210,15 @@ export class BackupProtection extends pulumi.ComponentResource {
         { ...options, protect: args.protect ?? false },
       );
       const guards: pulumi.Resource[] = [new aws.backup.VaultPolicy(`${name}-${side}-vault-policy`, { backupVaultName: resource.name, policy }, options)];
-      if (lock) guards.push(new aws.backup.VaultLockConfiguration(`${name}-${side}-vault-lock`, { backupVaultName: resource.name, ...lock }, options));
+      if (lock) {
+        guards.push(
+          new aws.backup.VaultLockConfiguration(
+            `${name}-${side}-vault-lock`,
+            { backupVaultName: resource.name, ...lock },
+            { ...options, ...VAULT_LOCK_OPTIONS },
+          ),
+        );
+      }
       return { vault: resource, guards };
     };
     const dr = vault("dr", args.drKeyArn, inDr);

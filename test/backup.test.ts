@@ -245,6 +245,16 @@ describe("BackupProtection", () => {
       expect(named(longer, T.vaultLock, "dr-backup-primary-vault-lock").inputs.changeableForDays).to.equal(7);
     });
 
+    it("retains each lock on delete, so a replacing lock overwrites it in place and no delete unlocks the vault", async () => {
+      for (const built of [plan, await build({ vaultLock: "compliance" })]) {
+        const locks = ofType(built, T.vaultLock);
+        expect(locks).to.have.length(2);
+        for (const lock of locks) expect(lock.retainOnDelete, lock.name).to.equal(true);
+        // Only the locks: the vaults and their policies are deleted as usual.
+        for (const other of [...ofType(built, T.vault), ...ofType(built, T.vaultPolicy)]) expect(other.retainOnDelete, other.name).to.equal(false);
+      }
+    });
+
     it("creates no lock with none, and protects the vaults when asked", async () => {
       const unlocked = await build({ vaultLock: "none", protect: true });
       expect(ofType(unlocked, T.vaultLock)).to.have.length(0);
