@@ -7,7 +7,7 @@ import type { z } from "zod";
 import { closestNames } from "./closestNames";
 import { ConfigError, type ConfigProblem } from "./errors";
 import { namespaceProblems, parseConfigValue } from "./namespaces";
-import { certificateRegionProblem, failoverDetectionProblem } from "./rules";
+import { certificateRegionProblem, failoverDetectionProblem, reservedDomainProblem } from "./rules";
 import { CONFIG_NAMESPACE, drConfigSchema, KEYS_BY_ROLE, primaryConfigSchema, ROLES, type StackConfig } from "./schema";
 
 /**
@@ -152,8 +152,40 @@ export function readStackConfig(): StackConfig {
   // Only the DR stack qualifies a name with the organization (primaryStack).
   const organization = allConfig[`${CONFIG_NAMESPACE}:role`] === "dr" ? engineOrganization() : undefined;
   const deployment = organization === undefined ? undefined : { organization, project: pulumi.getProject() };
-  return parseStackConfig(allConfig, pulumi.getStack(), deployment);
+  return refusePlaceholderZoneName(parseStackConfig(allConfig, pulumi.getStack(), deployment), pulumi.getStack());
 }
+
+/**
+ * The primary's public zone name checked against the reserved names (`reservedDomainProblem`). The
+ * shipped stack files and examples use `dr.example.com` as a placeholder: offline synthesis, under
+ * the mock runtime (no engine), keeps working with it and logs a note that the name is a
+ * placeholder; a real preview or update (`pulumi.runtime.hasEngine()`) refuses it here, before any
+ * resource is registered, instead of failing at Route 53's CreateHostedZone midway through the first
+ * `pulumi up`. Only the primary names the zone; the DR stack reads it from the primary's outputs.
+ * @param hasEngine whether a real Pulumi engine runs the program; defaults to asking the runtime.
+ * @returns the config unchanged.
+ * @throws ConfigError naming `multi-region-dr:dns.zoneName` when a real engine runs the program with a reserved name.
+ */
+export function refusePlaceholderZoneName(config: StackConfig, stackName: string, hasEngine: boolean = pulumi.runtime.hasEngine()): StackConfig {
+  if (config.role !== "primary") return config;
+  const problem = reservedDomainProblem(config.dns.zoneName);
+  if (problem === undefined) return config;
+  const key = `${CONFIG_NAMESPACE}:dns.zoneName`;
+  if (hasEngine) {
+    throw new ConfigError(`Invalid configuration for stack "${stackName}" (Pulumi.${stackName}.yaml)`, [{ key, value: config.dns.zoneName, message: problem }]);
+  }
+  if (!notedPlaceholders.has(config.dns.zoneName)) {
+    notedPlaceholders.add(config.dns.zoneName);
+    void pulumi.log.info(
+      `${key} is ${config.dns.zoneName}, a placeholder: offline synthesis accepts it, but pulumi preview and pulumi up refuse it; ` +
+        `set a domain you own (or dns.hostedZoneId for an existing zone) before deploying`,
+    );
+  }
+  return config;
+}
+
+/** Placeholder zone names already noted in this process, so a sweep of many stacks notes each once. */
+const notedPlaceholders = new Set<string>();
 
 /**
  * The stack's organization, as the engine reports it to every program (a self-managed backend

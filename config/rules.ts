@@ -206,6 +206,46 @@ export function dnsNameProblem(name: string): string | undefined {
   return undefined;
 }
 
+/** Second-level names reserved for documentation (RFC 2606 section 3; RFC 6761 section 6.5). */
+const RESERVED_EXAMPLE_DOMAINS = ["example.com", "example.net", "example.org"] as const;
+/** Top-level names reserved for testing, examples, invalid names and loopback (RFC 2606 section 2; RFC 6761 sections 6.2-6.5). */
+const RESERVED_TOP_LEVEL_DOMAINS = ["test", "example", "invalid", "localhost"] as const;
+
+/**
+ * A public zone name under a reserved domain: `example.com`, `example.net`, `example.org` and their
+ * subdomains, or anything under the top-level `.test`, `.example`, `.invalid` or `.localhost`
+ * (RFC 2606 "Reserved Top Level DNS Names", https://www.rfc-editor.org/rfc/rfc2606; RFC 6761
+ * "Special-Use Domain Names", section 6, https://www.rfc-editor.org/rfc/rfc6761; IANA "Special-Use
+ * Domain Names" registry). Route 53 refuses to create a hosted zone for such a name:
+ * CreateHostedZone fails with `InvalidDomainName: example.com is reserved by AWS!` (boto/boto#2098,
+ * "Removed example.com from Route53 tests": "now produces InvalidDomainError responses";
+ * aws-samples/sample-agentic-value-accelerator#126: "example.com is IANA-reserved (RFC 2606);
+ * Route 53 rejects it with InvalidDomainName"). No offline check sees it, so it would fail the first
+ * `pulumi up`, after the networks and databases were already being created.
+ *
+ * Applied to the public zone only (`dns.zoneName`). The private zone (`dns.privateZoneName`,
+ * default `app.internal`) is not checked: `.internal` is not among these names (ICANN reserved it in
+ * 2024 for exactly this private use), and AWS's own guide creates private hosted zones named
+ * example.com ("Working with private hosted zones",
+ * https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/hosted-zones-private.html), a name that
+ * never has to resolve outside the VPC.
+ * @param name a zone name that already passed `dnsNameProblem` (lower case, no trailing dot).
+ * @returns undefined for a name outside the reserved ones; otherwise which reserved name it is under and what to set.
+ */
+export function reservedDomainProblem(name: string): string | undefined {
+  const normalized = name.trim().toLowerCase().replace(/\.$/, "");
+  const topLevel = normalized.split(".").pop() ?? "";
+  const reserved = (RESERVED_TOP_LEVEL_DOMAINS as readonly string[]).includes(topLevel)
+    ? `the top-level domain .${topLevel}`
+    : RESERVED_EXAMPLE_DOMAINS.find((domain) => normalized === domain || normalized.endsWith(`.${domain}`));
+  if (reserved === undefined) return undefined;
+  return (
+    `is under ${reserved}, a name reserved for documentation and testing (RFC 2606, RFC 6761): Route 53 refuses to create a hosted zone for it ` +
+    `("InvalidDomainName: ... is reserved by AWS"), and no one can delegate it to this stack; set dns.zoneName to a domain (or subdomain) you own, ` +
+    `or set dns.hostedZoneId to an existing public hosted zone and dns.zoneName to that zone's name`
+  );
+}
+
 /**
  * DNS failover must finish inside the RTO: Route 53 needs `interval x failureThreshold` seconds to
  * declare the primary unhealthy, and resolvers may keep the old answer for the alias TTL (DR
