@@ -165,7 +165,10 @@ describe("primaryStack and the backend", () => {
 
       it("never asks the primary stack for an organization", async () => {
         await pulumi.runtime.setMocks({ newResource: (args) => ({ id: args.name, state: args.inputs }), call: () => ({}) }, PROJECT, "primary", false);
-        pulumi.runtime.setAllConfig(readStackConfigFile(path.join(ROOT, "Pulumi.primary.yaml")));
+        // A real engine refuses the shipped placeholder domain, so this primary names a domain of its own.
+        const primary = readStackConfigFile(path.join(ROOT, "Pulumi.primary.yaml"));
+        const dns = { ...(JSON.parse(primary[`${NS}:dns`]) as Record<string, unknown>), zoneName: "dr.acme.com" };
+        pulumi.runtime.setAllConfig({ ...primary, [`${NS}:dns`]: JSON.stringify(dns) });
         Object.assign(pulumi.runtime, { getOrganization: missing });
         Object.assign(pulumi.runtime, { hasEngine: () => true });
         expect(readStackConfig().role).to.equal("primary");
