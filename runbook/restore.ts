@@ -11,10 +11,12 @@
  * writer instance (AWS Backup restores the cluster only: AWS Backup Developer Guide, "Restoring an Amazon
  * Aurora cluster"); wait for the database to be available and print its endpoint.
  *
- * Restore metadata: AWS Backup Developer Guide, "Restoring an Amazon RDS database" and API Reference
- * StartRestoreJob (`Metadata`: string values; lists as JSON arrays, e.g. `VpcSecurityGroupIds`);
- * continuous recovery points take `RestoreTime` or `UseLatestRestorableTime`. Copies in another region are
- * snapshots without point-in-time restore ("Copy a backup").
+ * Restore metadata: AWS Backup API Reference StartRestoreJob (`Metadata`: string values; lists as JSON
+ * arrays, e.g. `VpcSecurityGroupIds`); the keys of each path are in `RESTORE_KEYS` with their sources.
+ * Copies in another region are snapshots without point-in-time restore ("Copy a backup"). A restore in
+ * the region that is not the source's gets that region's own parameter group (`regionParameterGroups`),
+ * never RDS's default one, which does not require TLS. A `--to-time` outside the continuous backup's
+ * restorable window (`restorableWindow`) is refused before anything is asked or started.
  *
  * `runRestore` takes its clients, outputs reader, clock, prompt and output as dependencies, so the
  * tests drive every step with aws-sdk-client-mock and no waiting.
@@ -30,7 +32,13 @@ import {
   type RecoveryPointByBackupVault,
   StartRestoreJobCommand,
 } from "@aws-sdk/client-backup";
-import { CreateDBInstanceCommand, DescribeDBClustersCommand, DescribeDBInstancesCommand, RDSClient } from "@aws-sdk/client-rds";
+import {
+  CreateDBInstanceCommand,
+  DescribeDBClustersCommand,
+  DescribeDBInstanceAutomatedBackupsCommand,
+  DescribeDBInstancesCommand,
+  RDSClient,
+} from "@aws-sdk/client-rds";
 import { RESTORE_TARGETS_OUTPUT, type RestoreSide, type RestoreTargets } from "../components/backupRules";
 import { EXIT, explainAwsError, RunbookError } from "./errors";
 import { formatDuration, type Output } from "./output";
@@ -88,15 +96,28 @@ export interface RestoreChoice {
   dataAsOf?: Date;
 }
 
+/** The span a continuous recovery point can restore to (both ends included). */
+export interface RestorableWindow {
+  earliest: Date;
+  latest: Date;
+}
+
+/** `window` as text for messages: `2026-03-04T12:00:00.000Z to 2026-03-14T11:55:00.000Z`. */
+export function describeWindow(window: RestorableWindow): string {
+  return `${window.earliest.toISOString()} to ${window.latest.toISOString()}`;
+}
+
 /**
- * Chooses the recovery point: the one named; else, from a continuous point covering `toTime` (or
- * the latest restorable time); else the newest completed snapshot at or before `toTime` (or the newest).
- * @throws RunbookError (exit 1) when none qualifies, naming the vault, resource and time.
+ * Chooses the recovery point: the one named; else, from a continuous point whose restorable window
+ * (`context.window`, when known; else from its creation) covers `toTime` (or the latest restorable
+ * time); else the newest completed snapshot at or before `toTime` (or the newest).
+ * @throws RunbookError (exit 1) when none qualifies, naming the vault, resource and time; when
+ *   `toTime` is after the continuous point's latest restorable time, naming the window.
  */
 export function chooseRecoveryPoint(
   points: RecoveryPointByBackupVault[],
   args: Pick<RestoreArguments, "toTime" | "recoveryPointArn">,
-  context: { vaultName: string; region: string; resourceArn: string; now: Date },
+  context: { vaultName: string; region: string; resourceArn: string; now: Date; window?: RestorableWindow },
 ): RestoreChoice {
   const usable = points.filter(
     (point): point is RecoveryPointByBackupVault & { RecoveryPointArn: string } =>
@@ -121,7 +142,14 @@ export function chooseRecoveryPoint(
     );
   }
   const continuous = usable.find((point) => isContinuous(point.RecoveryPointArn));
-  if (continuous && (!args.toTime || !continuous.CreationDate || args.toTime.getTime() >= continuous.CreationDate.getTime())) {
+  const window = continuous ? restorableWindowOf(continuous, context.window) : undefined;
+  if (continuous && args.toTime && window?.latest && args.toTime.getTime() > window.latest.getTime()) {
+    throw new RunbookError(
+      `--to-time ${args.toTime.toISOString()} is after the latest restorable time of ${continuous.RecoveryPointArn}: its restorable window is ` +
+        `${describeWindow(window as RestorableWindow)}. Give a time in that window, or omit --to-time for the latest. Nothing was started.`,
+    );
+  }
+  if (continuous && (!args.toTime || !window?.earliest || args.toTime.getTime() >= window.earliest.getTime())) {
     return args.toTime ? { point: continuous, pointInTime: args.toTime, dataAsOf: args.toTime } : { point: continuous, pointInTime: "latest" };
   }
   const snapshots = usable
@@ -130,13 +158,21 @@ export function chooseRecoveryPoint(
     .sort((a, b) => (b.CreationDate as Date).getTime() - (a.CreationDate as Date).getTime());
   if (snapshots.length === 0) {
     const when = args.toTime ? ` at or before ${args.toTime.toISOString()}` : "";
+    const span = window?.earliest && window.latest ? ` The continuous backup's restorable window is ${describeWindow(window as RestorableWindow)}.` : "";
     throw new RunbookError(
-      `No completed recovery point of ${context.resourceArn} in ${where}${when}: nothing was started. ` +
+      `No completed recovery point of ${context.resourceArn} in ${where}${when}: nothing was started.${span} ` +
         `${usable.length === 0 ? "The vault holds none yet (the first copy arrives after the plan's first run)." : "Choose a later --to-time."} ` +
         "Try the other vault (--from dr or --from primary), or check the backup and copy jobs in the AWS Backup console.",
     );
   }
   return { point: snapshots[0], dataAsOf: snapshots[0].CreationDate as Date };
+}
+
+/** The continuous point's window: RDS's (when known) starting no earlier than the point's creation. */
+function restorableWindowOf(point: RecoveryPointByBackupVault, window: RestorableWindow | undefined): Partial<RestorableWindow> {
+  const created = point.CreationDate;
+  const earliest = window && created ? new Date(Math.max(window.earliest.getTime(), created.getTime())) : (window?.earliest ?? created);
+  return { ...(earliest ? { earliest } : {}), ...(window ? { latest: window.latest } : {}) };
 }
 
 /** True when the protected database is an Aurora cluster (`...:cluster:<id>`). */
@@ -158,6 +194,36 @@ export function defaultRestoreName(databaseArn: string, now: Date): string {
   return `${base}-restore-${stamp}`;
 }
 
+/**
+ * The metadata keys of each restore path that this command sets or must not pass on, with the page
+ * that defines them. AWS Backup hands the metadata to the RDS restore call of the path, so the keys
+ * are that call's parameters:
+ * - instance from a snapshot: AWS Backup Developer Guide, "Restoring an Amazon RDS database"
+ *   (https://docs.aws.amazon.com/aws-backup/latest/devguide/restoring-rds.html); RDS API Reference
+ *   RestoreDBInstanceFromDBSnapshot: `DBInstanceIdentifier`, `DBInstanceClass`, `MultiAZ`,
+ *   `DBSubnetGroupName`, `VpcSecurityGroupIds`, `DBParameterGroupName`, `OptionGroupName`;
+ * - instance to a point in time (continuous backup): the same page; RDS API Reference
+ *   RestoreDBInstanceToPointInTime: the same keys plus `RestoreTime` or `UseLatestRestorableTime`;
+ * - Aurora cluster from a snapshot: AWS Backup Developer Guide, "Restoring an Amazon Aurora cluster"
+ *   (https://docs.aws.amazon.com/aws-backup/latest/devguide/restoring-aur.html), whose options are those
+ *   of RDS API Reference RestoreDBClusterFromSnapshot: `DBClusterIdentifier`, `DBSubnetGroupName`,
+ *   `VpcSecurityGroupIds`, `KmsKeyId`, `DBClusterParameterGroupName`, `OptionGroupName`; no instance
+ *   class, Multi-AZ or DB parameter group (AWS Backup restores the cluster only, the writer is created after);
+ * - Aurora cluster to a point in time: the same page; RDS API Reference RestoreDBClusterToPointInTime
+ *   (`RestoreDBClusterToPointInTimeMessage`): the cluster keys plus `RestoreToTime` or
+ *   `UseLatestRestorableTime` (not `RestoreTime`, which is the instance call's).
+ */
+export const RESTORE_KEYS = {
+  /** Point in time: the instant (ISO 8601 UTC), by path. */
+  instanceRestoreTime: "RestoreTime",
+  clusterRestoreTime: "RestoreToTime",
+  /** Point in time: the latest restorable time, both paths. */
+  latest: "UseLatestRestorableTime",
+  /** Keys of one kind of database that the other kind's restore call does not take. */
+  instanceOnly: ["DBInstanceIdentifier", "DBInstanceClass", "MultiAZ", "AvailabilityZone", "DBParameterGroupName", "RestoreTime"],
+  clusterOnly: ["DBClusterIdentifier", "AvailabilityZones", "DBClusterParameterGroupName", "RestoreToTime"],
+} as const;
+
 /** Keys of the source's metadata that name things of the source's region or that a new database must not inherit. */
 const DROPPED_KEYS = [
   "AvailabilityZone",
@@ -166,15 +232,25 @@ const DROPPED_KEYS = [
   "DBClusterIdentifier",
   "DBInstanceIdentifier",
   "RestoreTime",
+  "RestoreToTime",
   "UseLatestRestorableTime",
 ];
 /** Names of per-region groups the restore region may not have: dropped when the recovery point's region is not the source's. */
 const REGIONAL_GROUP_KEYS = ["DBParameterGroupName", "DBClusterParameterGroupName", "OptionGroupName"];
 
+/** The parameter group a restore in a region gets: the region's own, as its stack's database uses it. */
+export interface RegionParameterGroups {
+  /** DB parameter group (instances). */
+  dbParameterGroupName?: string;
+  /** DB cluster parameter group (Aurora). */
+  dbClusterParameterGroupName?: string;
+}
+
 /**
  * The StartRestoreJob metadata: the recovery point's own (GetRecoveryPointRestoreMetadata) with the
- * new identifier, the region's DB subnet group, security group (a JSON array) and key, and, for an
- * instance, the class and Multi-AZ; `RestoreTime` or `UseLatestRestorableTime` for a point in time.
+ * new identifier, the region's DB subnet group, security group (a JSON array), key and (given) parameter
+ * group, and, for an instance, the class and Multi-AZ; for a point in time `RestoreTime` (instance) or
+ * `RestoreToTime` (cluster), or `UseLatestRestorableTime` (`RESTORE_KEYS`).
  */
 export function restoreMetadata(
   source: Record<string, string>,
@@ -187,34 +263,45 @@ export function restoreMetadata(
     instanceClass?: string;
     multiAz: boolean;
     pointInTime?: Date | "latest";
+    /** The restore region's parameter group; required in practice across regions (the source's does not exist there). */
+    parameterGroups?: RegionParameterGroups;
   },
 ): Record<string, string> {
   const metadata: Record<string, string> = {};
+  const otherKind: readonly string[] = options.cluster ? RESTORE_KEYS.instanceOnly : RESTORE_KEYS.clusterOnly;
   for (const [key, value] of Object.entries(source)) {
-    if (DROPPED_KEYS.includes(key) || (options.crossRegion && REGIONAL_GROUP_KEYS.includes(key))) continue;
+    if (DROPPED_KEYS.includes(key) || otherKind.includes(key) || (options.crossRegion && REGIONAL_GROUP_KEYS.includes(key))) continue;
     metadata[key] = value;
   }
   if (options.cluster) {
     metadata.DBClusterIdentifier = options.name;
-    delete metadata.MultiAZ;
+    if (options.parameterGroups?.dbClusterParameterGroupName) metadata.DBClusterParameterGroupName = options.parameterGroups.dbClusterParameterGroupName;
   } else {
     metadata.DBInstanceIdentifier = options.name;
     metadata.MultiAZ = String(options.multiAz);
     if (options.instanceClass) metadata.DBInstanceClass = options.instanceClass;
+    if (options.parameterGroups?.dbParameterGroupName) metadata.DBParameterGroupName = options.parameterGroups.dbParameterGroupName;
   }
   metadata.DBSubnetGroupName = options.side.dbSubnetGroupName;
   metadata.VpcSecurityGroupIds = JSON.stringify([options.side.dbSecurityGroupId]);
   metadata.KmsKeyId = options.side.kmsKeyArn;
-  if (options.pointInTime === "latest") metadata.UseLatestRestorableTime = "true";
-  else if (options.pointInTime) metadata.RestoreTime = options.pointInTime.toISOString();
+  if (options.pointInTime === "latest") metadata[RESTORE_KEYS.latest] = "true";
+  else if (options.pointInTime)
+    metadata[options.cluster ? RESTORE_KEYS.clusterRestoreTime : RESTORE_KEYS.instanceRestoreTime] = options.pointInTime.toISOString();
   return metadata;
 }
+
+/** The DR stack output naming the DR region's own database (replica, or restored database), whose parameter group a restore there takes. */
+export const DR_DATABASE_OUTPUT = "replicaIdentifier";
+
+/** The restore targets and, when the outputs name it, the DR region's own database (`DR_DATABASE_OUTPUT`). */
+export type LoadedRestoreTargets = RestoreTargets & { drDatabaseIdentifier?: string };
 
 /** Reads and checks the DR stack's `backupRestoreTargets`. @throws RunbookError (exit 1) naming what is missing. */
 export async function loadRestoreTargets(
   args: Pick<RestoreArguments, "stack" | "outputsFile">,
   deps: Pick<RestoreDependencies, "stackOutputs" | "readFile">,
-): Promise<RestoreTargets> {
+): Promise<LoadedRestoreTargets> {
   let outputs: Record<string, unknown>;
   const source = args.outputsFile ? args.outputsFile : `stack ${args.stack}`;
   try {
@@ -242,7 +329,80 @@ export async function loadRestoreTargets(
         "or point --stack/--outputs-file at the DR stack.",
     );
   }
-  return targets as RestoreTargets;
+  const drDatabase = outputs?.[DR_DATABASE_OUTPUT];
+  return { ...(targets as RestoreTargets), ...(typeof drDatabase === "string" && drDatabase !== "" ? { drDatabaseIdentifier: drDatabase } : {}) };
+}
+
+/**
+ * The parameter group a restore into `side`'s region gets: the one the side names (`dbParameterGroupName`
+ * / `dbClusterParameterGroupName`, when the stack exports them), else the one the region's own database
+ * uses (DescribeDBInstances `DBParameterGroups`, DescribeDBClusters `DBClusterParameterGroup`), as the
+ * database network comes from the same stack. Without one RDS would use its default group, which does
+ * not require TLS (RDS API Reference, RestoreDBInstanceFromDBSnapshot `DBParameterGroupName`,
+ * RestoreDBClusterFromSnapshot `DBClusterParameterGroupName`: "If this argument is omitted, the default ... is used").
+ * @throws RunbookError (exit 1) when neither is known.
+ */
+export async function regionParameterGroups(
+  rds: RDSClient,
+  options: { cluster: boolean; side: RestoreSide & RegionParameterGroups; databaseIdentifier?: string },
+): Promise<RegionParameterGroups> {
+  const { cluster, side, databaseIdentifier } = options;
+  if (cluster && side.dbClusterParameterGroupName) return { dbClusterParameterGroupName: side.dbClusterParameterGroupName };
+  if (!cluster && side.dbParameterGroupName) return { dbParameterGroupName: side.dbParameterGroupName };
+  const refuse = (why: string) =>
+    new RunbookError(
+      `${why}: a restore there without it would get RDS's default parameter group, which does not require TLS. Nothing was started. ` +
+        `Read the outputs with the Pulumi CLI, or pass --outputs-file with the whole JSON of pulumi stack output --json --stack <dr stack> (it has ${DR_DATABASE_OUTPUT}).`,
+    );
+  if (!databaseIdentifier)
+    throw refuse(`The DR stack's outputs name no database in ${side.region} (output ${DR_DATABASE_OUTPUT}) to take the parameter group from`);
+  let name: string | undefined;
+  try {
+    if (cluster) {
+      name = (await rds.send(new DescribeDBClustersCommand({ DBClusterIdentifier: databaseIdentifier })))?.DBClusters?.[0]?.DBClusterParameterGroup;
+    } else {
+      const instance = (await rds.send(new DescribeDBInstancesCommand({ DBInstanceIdentifier: databaseIdentifier })))?.DBInstances?.[0];
+      name = instance?.DBParameterGroups?.[0]?.DBParameterGroupName;
+    }
+  } catch (error) {
+    throw explainAwsError(error, { action: cluster ? "rds:DescribeDBClusters" : "rds:DescribeDBInstances", resource: databaseIdentifier, region: side.region });
+  }
+  if (!name) throw refuse(`${databaseIdentifier} in ${side.region} reports no ${cluster ? "DB cluster" : "DB"} parameter group`);
+  return cluster ? { dbClusterParameterGroupName: name } : { dbParameterGroupName: name };
+}
+
+/**
+ * The window a continuous recovery point of the database can restore to. AWS Backup's recovery point
+ * has no window (API Reference DescribeRecoveryPoint, ListRecoveryPointsByBackupVault: `CreationDate`
+ * only); the continuous backup of RDS and Aurora is RDS's automated backup, whose window RDS reports:
+ * DescribeDBInstanceAutomatedBackups `RestoreWindow` (`EarliestTime`, `LatestTime`) for an instance,
+ * DescribeDBClusters `EarliestRestorableTime` and `LatestRestorableTime` for a cluster ("Restores ... to
+ * any point in time before LatestRestorableTime for up to BackupRetentionPeriod days").
+ * @returns undefined when RDS reports none (then only the recovery point's creation bounds the time).
+ */
+export async function restorableWindow(
+  rds: RDSClient,
+  options: { cluster: boolean; identifier: string; region: string },
+): Promise<RestorableWindow | undefined> {
+  const { cluster, identifier, region } = options;
+  try {
+    if (cluster) {
+      const described = (await rds.send(new DescribeDBClustersCommand({ DBClusterIdentifier: identifier })))?.DBClusters?.[0];
+      return described?.EarliestRestorableTime && described.LatestRestorableTime
+        ? { earliest: described.EarliestRestorableTime, latest: described.LatestRestorableTime }
+        : undefined;
+    }
+    const backups = (await rds.send(new DescribeDBInstanceAutomatedBackupsCommand({ DBInstanceIdentifier: identifier })))?.DBInstanceAutomatedBackups ?? [];
+    const backup = backups.find((candidate) => candidate.Status === "active") ?? backups[0];
+    const window = backup?.RestoreWindow;
+    return window?.EarliestTime && window.LatestTime ? { earliest: window.EarliestTime, latest: window.LatestTime } : undefined;
+  } catch (error) {
+    throw explainAwsError(error, {
+      action: cluster ? "rds:DescribeDBClusters" : "rds:DescribeDBInstanceAutomatedBackups",
+      resource: identifier,
+      region,
+    });
+  }
 }
 
 async function listRecoveryPoints(backup: BackupClient, side: RestoreSide, resourceArn: string): Promise<RecoveryPointByBackupVault[]> {
@@ -345,7 +505,19 @@ export async function runRestore(argv: readonly string[], deps: RestoreDependenc
 
     const { backup, rds } = deps.restoreClients(side.region);
     const points = await listRecoveryPoints(backup, side, targets.database.arn);
-    const choice = chooseRecoveryPoint(points, args, { vaultName: side.vaultName, region: side.region, resourceArn: targets.database.arn, now: deps.now() });
+    // A point in time must lie in the continuous backup's window: ask RDS for it before anything is confirmed.
+    const continuousHere = points.some((point) => isContinuous(point.RecoveryPointArn) && point.ResourceArn === targets.database.arn);
+    const window =
+      args.toTime && continuousHere && args.toTime.getTime() <= deps.now().getTime()
+        ? await restorableWindow(rds, { cluster, identifier: identifierOf(targets.database.arn), region: side.region })
+        : undefined;
+    const choice = chooseRecoveryPoint(points, args, {
+      vaultName: side.vaultName,
+      region: side.region,
+      resourceArn: targets.database.arn,
+      now: deps.now(),
+      ...(window ? { window } : {}),
+    });
     let sourceMetadata: Record<string, string>;
     try {
       const answer = await backup.send(
@@ -356,11 +528,21 @@ export async function runRestore(argv: readonly string[], deps: RestoreDependenc
       throw explainAwsError(error, { action: "backup:GetRecoveryPointRestoreMetadata", resource: choice.point.RecoveryPointArn, region: side.region });
     }
     const sourceRegion = targets.database.arn.split(":")[3];
+    const crossRegion = sourceRegion !== side.region;
+    // Across regions the source's parameter group does not exist: take the restore region's own (the DR stack's database's).
+    const parameterGroups = crossRegion
+      ? await regionParameterGroups(rds, {
+          cluster,
+          side,
+          ...(args.from === "dr" && targets.drDatabaseIdentifier ? { databaseIdentifier: targets.drDatabaseIdentifier } : {}),
+        })
+      : undefined;
     const metadata = restoreMetadata(sourceMetadata, {
       cluster,
       name,
       side,
-      crossRegion: sourceRegion !== side.region,
+      crossRegion,
+      ...(parameterGroups ? { parameterGroups } : {}),
       ...(args.instanceClass ? { instanceClass: args.instanceClass } : {}),
       multiAz: targets.database.multiAz && !args.singleAz,
       ...(choice.pointInTime ? { pointInTime: choice.pointInTime } : {}),
@@ -377,6 +559,7 @@ export async function runRestore(argv: readonly string[], deps: RestoreDependenc
       `  ${"recovery point".padEnd(16)} ${choice.point.RecoveryPointArn} (${isContinuous(choice.point.RecoveryPointArn) ? "continuous" : "snapshot"})`,
     );
     output.line(`  ${"data as of".padEnd(16)} ${asOf}`);
+    if (window && choice.pointInTime) output.line(`  ${"restorable".padEnd(16)} ${describeWindow(window)}`);
     output.line(
       `  ${"new".padEnd(16)} ${cluster ? "Aurora DB cluster" : "DB instance"} ${name} in ${side.region}${cluster ? ` with writer ${name}-writer` : ""}`,
     );

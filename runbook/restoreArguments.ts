@@ -45,13 +45,16 @@ export const RESTORE_USAGE = `Usage:
 
 Restores the primary database from AWS Backup into a NEW DB instance (or Aurora cluster with its
 writer) in the region of the chosen vault, in that region's DB subnet group and security group,
-encrypted with that region's key. Nothing existing is changed.
+encrypted with that region's key, with that region's parameter group (in the DR region, the one the DR
+stack's database uses). Nothing existing is changed.
   --from dr        the DR vault (DR region): the daily copies; restores the newest copy at or before --to-time
   --from primary   the primary vault (primary region): continuous backup; restores to --to-time to the
                    second, or to the latest restorable time (typically within 5 minutes of now)
 
 Options:
-  --to-time <time>            ISO 8601 with a zone, e.g. 2026-03-14T09:00:00Z (default: the latest)
+  --to-time <time>            ISO 8601 with a zone, e.g. 2026-03-14T09:00:00Z (default: the latest); with
+                              --from primary it must lie in the continuous backup's restorable window
+                              (refused before anything is asked or started, naming the window)
   --recovery-point-arn <arn>  restore this recovery point instead of choosing one
   --name <identifier>         the new database's identifier (default <source>-restore-<yyyymmddhhmm>)
   --instance-class <class>    e.g. db.r6g.large (default: the recovery point's)

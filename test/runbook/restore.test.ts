@@ -10,7 +10,13 @@ import {
   type RecoveryPointByBackupVault,
   StartRestoreJobCommand,
 } from "@aws-sdk/client-backup";
-import { CreateDBInstanceCommand, DescribeDBClustersCommand, DescribeDBInstancesCommand, RDSClient } from "@aws-sdk/client-rds";
+import {
+  CreateDBInstanceCommand,
+  DescribeDBClustersCommand,
+  DescribeDBInstanceAutomatedBackupsCommand,
+  DescribeDBInstancesCommand,
+  RDSClient,
+} from "@aws-sdk/client-rds";
 import { type AwsClientStub, mockClient } from "aws-sdk-client-mock";
 import { expect } from "chai";
 import type { RestoreTargets } from "../../components/backupRules";
@@ -27,6 +33,10 @@ const CLUSTER_ARN = `arn:aws:rds:us-east-1:${ACCOUNT}:cluster:primary-cluster`;
 const DR_KEY = `arn:aws:kms:us-west-2:${ACCOUNT}:key/dr`;
 const PRIMARY_KEY = `arn:aws:kms:us-east-1:${ACCOUNT}:key/primary`;
 const ROLE = `arn:aws:iam::${ACCOUNT}:role/dr-backup-role`;
+/** The DR stack's own database (output replicaIdentifier) and the parameter groups it uses. */
+const DR_DB = "dr-db-replica";
+const DR_PARAMETERS = "dr-db-parameters-123";
+const DR_CLUSTER_PARAMETERS = "dr-cluster-parameters-123";
 
 /** Restore targets with the database network of both regions. */
 type CompleteTargets = RestoreTargets & { primary: Required<RestoreTargets["primary"]>; dr: Required<RestoreTargets["dr"]> };
@@ -131,7 +141,7 @@ function harness(
       },
       stackOutputs: async (stack) => {
         stacksRead.push(stack);
-        const outputs = options.outputs ?? { backupRestoreTargets: targets() };
+        const outputs = options.outputs ?? { backupRestoreTargets: targets(), replicaIdentifier: DR_DB };
         if (outputs instanceof Error) throw outputs;
         return outputs;
       },
@@ -166,15 +176,30 @@ function script(
   });
   const instances = options.instanceStates ?? ["creating", "available"];
   let instancePoll = 0;
-  h.rdsMock.on(DescribeDBInstancesCommand).callsFake((input: { DBInstanceIdentifier: string }) => ({
-    DBInstances: [
-      {
-        DBInstanceIdentifier: input.DBInstanceIdentifier,
-        DBInstanceStatus: instances[Math.min(instancePoll++, instances.length - 1)],
-        Endpoint: { Address: `${input.DBInstanceIdentifier}.abc.us-west-2.rds.amazonaws.com`, Port: 5432 },
-      },
-    ],
-  }));
+  h.rdsMock.on(DescribeDBInstancesCommand).callsFake((input: { DBInstanceIdentifier: string }) =>
+    input.DBInstanceIdentifier === DR_DB
+      ? { DBInstances: [{ DBInstanceIdentifier: DR_DB, DBParameterGroups: [{ DBParameterGroupName: DR_PARAMETERS, ParameterApplyStatus: "in-sync" }] }] }
+      : {
+          DBInstances: [
+            {
+              DBInstanceIdentifier: input.DBInstanceIdentifier,
+              DBInstanceStatus: instances[Math.min(instancePoll++, instances.length - 1)],
+              Endpoint: { Address: `${input.DBInstanceIdentifier}.abc.us-west-2.rds.amazonaws.com`, Port: 5432 },
+            },
+          ],
+        },
+  );
+}
+
+/** The calls that created or followed the new database (not the look-up of the DR region's parameter group). */
+const newDatabaseCalls = (h: RestoreHarness) =>
+  h.rdsMock.calls().filter((call) => (call.args[0].input as { DBInstanceIdentifier?: string }).DBInstanceIdentifier !== DR_DB);
+
+/** The DR stack's own Aurora cluster (output replicaIdentifier dr-cluster) with its cluster parameter group. */
+function mockDrCluster(h: RestoreHarness): void {
+  h.rdsMock
+    .on(DescribeDBClustersCommand, { DBClusterIdentifier: "dr-cluster" })
+    .resolves({ DBClusters: [{ DBClusterIdentifier: "dr-cluster", DBClusterParameterGroup: DR_CLUSTER_PARAMETERS }] });
 }
 
 const startedMetadata = (h: RestoreHarness) => h.backupMock.commandCalls(StartRestoreJobCommand)[0].args[0].input.Metadata as Record<string, string>;
@@ -259,11 +284,30 @@ describe("runbook restore", () => {
     });
 
     it("reads --outputs-file instead of the Pulumi CLI", async () => {
-      const h = harness({ files: { "dr-outputs.json": JSON.stringify({ backupRestoreTargets: targets() }) } });
+      const h = harness({ files: { "dr-outputs.json": JSON.stringify({ backupRestoreTargets: targets(), replicaIdentifier: DR_DB }) } });
       script(h, { points: [snapshot("us-west-2", "a", hoursAgo(3))] });
       expect(await h.run(["--from", "dr", "--dry-run", "--outputs-file", "dr-outputs.json"])).to.equal(0);
       expect(h.stacksRead).to.deep.equal([]);
       expect(h.regions).to.deep.equal(["us-west-2"]);
+    });
+
+    it("refuses a DR restore when the outputs name no DR database to take the parameter group from (RDS's default does not require TLS)", async () => {
+      const h = harness({ interactive: true, answer: "restore x", files: { "dr-outputs.json": JSON.stringify({ backupRestoreTargets: targets() }) } });
+      script(h, { points: [snapshot("us-west-2", "a", hoursAgo(3))] });
+      expect(await h.run(["--from", "dr", "--outputs-file", "dr-outputs.json"])).to.equal(1);
+      expect(h.output.errors[0]).to.match(
+        /^The DR stack's outputs name no database in us-west-2 \(output replicaIdentifier\).*default parameter group, which does not require TLS\. Nothing was started/,
+      );
+      expect(h.prompts).to.deep.equal([]);
+      expect(h.backupMock.commandCalls(StartRestoreJobCommand)).to.have.length(0);
+    });
+
+    it("a DR restore takes the DR database's parameter group, not the source's nor RDS's default", async () => {
+      const h = harness();
+      script(h, { points: [snapshot("us-west-2", "a", hoursAgo(3))] });
+      expect(await h.run(["--from", "dr", "--yes"])).to.equal(0);
+      expect(h.rdsMock.commandCalls(DescribeDBInstancesCommand)[0].args[0].input).to.deep.equal({ DBInstanceIdentifier: DR_DB });
+      expect(startedMetadata(h).DBParameterGroupName).to.equal(DR_PARAMETERS);
     });
 
     it("refuses --region that is not the chosen vault's region, before any AWS call", async () => {
@@ -332,9 +376,10 @@ describe("runbook restore", () => {
         KmsKeyId: DR_KEY,
         Port: "5432",
         DBInstanceIdentifier: "primary-db-restore-202603141200",
+        DBParameterGroupName: DR_PARAMETERS,
       });
       expect(h.backupMock.commandCalls(StartRestoreJobCommand)).to.have.length(0);
-      expect(h.rdsMock.calls()).to.have.length(0);
+      expect(h.rdsMock.calls().map((call) => call.args[0].input)).to.deep.equal([{ DBInstanceIdentifier: DR_DB }]);
     });
 
     it("follows NextToken and picks the newest copy at or before --to-time", async () => {
@@ -395,6 +440,94 @@ describe("runbook restore", () => {
       expect(metadata).to.not.have.property("UseLatestRestorableTime");
     });
 
+    it("a point in time of an Aurora cluster sends RestoreToTime (RestoreDBClusterToPointInTime), never RestoreTime or instance-only keys", () => {
+      const toTime = hoursAgo(2);
+      const source = { ...SOURCE_METADATA, DBClusterIdentifier: "primary-cluster", DBClusterParameterGroupName: "primary-cluster-parameters" };
+      const metadata = restoreMetadata(source, { cluster: true, name: "c-x", side: targets().primary, crossRegion: false, multiAz: true, pointInTime: toTime });
+      expect(metadata.RestoreToTime).to.equal("2026-03-14T10:00:00.000Z");
+      for (const key of ["RestoreTime", "UseLatestRestorableTime", "DBInstanceClass", "MultiAZ", "DBParameterGroupName", "DBInstanceIdentifier"]) {
+        expect(metadata).to.not.have.property(key);
+      }
+      expect(metadata.DBClusterParameterGroupName).to.equal("primary-cluster-parameters");
+      const latest = restoreMetadata(source, { cluster: true, name: "c-x", side: targets().primary, crossRegion: false, multiAz: true, pointInTime: "latest" });
+      expect(latest.UseLatestRestorableTime).to.equal("true");
+      expect(latest).to.not.have.property("RestoreToTime");
+      const instance = restoreMetadata(
+        { ...SOURCE_METADATA, RestoreToTime: "x", DBClusterParameterGroupName: "y" },
+        {
+          cluster: false,
+          name: "db-x",
+          side: targets().primary,
+          crossRegion: false,
+          multiAz: true,
+          pointInTime: toTime,
+        },
+      );
+      expect(instance).to.not.have.property("RestoreToTime");
+      expect(instance).to.not.have.property("DBClusterParameterGroupName");
+    });
+
+    it("sends RestoreToTime through the CLI for an Aurora cluster's continuous point, inside the window DescribeDBClusters reports", async () => {
+      const h = harness({ outputs: { backupRestoreTargets: targets(CLUSTER_ARN), replicaIdentifier: "dr-cluster" } });
+      script(h, { points: [{ ...CONTINUOUS, ResourceArn: CLUSTER_ARN }], metadata: { DBClusterIdentifier: "primary-cluster", Engine: "aurora-postgresql" } });
+      h.rdsMock
+        .on(DescribeDBClustersCommand, { DBClusterIdentifier: "primary-cluster" })
+        .resolves({ DBClusters: [{ DBClusterIdentifier: "primary-cluster", EarliestRestorableTime: hoursAgo(48), LatestRestorableTime: hoursAgo(0.1) }] });
+      expect(await h.run(["--from", "primary", "--dry-run", "--to-time", hoursAgo(2).toISOString(), "--name", "restored"])).to.equal(0);
+      expect(h.output.text()).to.contain('"RestoreToTime":"2026-03-14T10:00:00.000Z"');
+      expect(h.output.text()).to.not.contain('"RestoreTime"');
+      expect(h.output.text()).to.contain("restorable       2026-03-12T12:00:00.000Z to 2026-03-14T11:54:00.000Z");
+    });
+
+    it("refuses a --to-time after the latest restorable time, naming the window, before asking", async () => {
+      const h = harness({ interactive: true, answer: "restore primary-db-restore-202603141200" });
+      script(h, { points: [CONTINUOUS, snapshot("us-east-1", "day-0", hoursAgo(3))] });
+      h.rdsMock.on(DescribeDBInstanceAutomatedBackupsCommand, { DBInstanceIdentifier: "primary-db" }).resolves({
+        DBInstanceAutomatedBackups: [
+          { DBInstanceIdentifier: "primary-db", Status: "active", RestoreWindow: { EarliestTime: hoursAgo(24 * 7), LatestTime: hoursAgo(1) } },
+        ],
+      });
+      expect(await h.run(["--from", "primary", "--to-time", hoursAgo(0.5).toISOString()])).to.equal(1);
+      expect(h.output.errors[0]).to.equal(
+        `--to-time 2026-03-14T11:30:00.000Z is after the latest restorable time of ${CONTINUOUS.RecoveryPointArn}: its restorable window is ` +
+          "2026-03-07T12:00:00.000Z to 2026-03-14T11:00:00.000Z. Give a time in that window, or omit --to-time for the latest. Nothing was started.",
+      );
+      expect(h.prompts).to.deep.equal([]);
+      expect(h.backupMock.commandCalls(GetRecoveryPointRestoreMetadataCommand)).to.have.length(0);
+      expect(h.backupMock.commandCalls(StartRestoreJobCommand)).to.have.length(0);
+    });
+
+    it("refuses a --to-time before the earliest restorable time when no snapshot covers it, naming the window", async () => {
+      const h = harness({ interactive: true, answer: "restore primary-db-restore-202603141200" });
+      script(h, { points: [CONTINUOUS] });
+      h.rdsMock.on(DescribeDBInstanceAutomatedBackupsCommand).resolves({
+        DBInstanceAutomatedBackups: [
+          { DBInstanceIdentifier: "primary-db", Status: "active", RestoreWindow: { EarliestTime: hoursAgo(24 * 7), LatestTime: hoursAgo(0.1) } },
+        ],
+      });
+      // After the recovery point's creation (10 days ago) but before RDS's window (7 days): today's code would start it and RDS would fail it.
+      expect(await h.run(["--from", "primary", "--to-time", hoursAgo(24 * 8).toISOString()])).to.equal(1);
+      expect(h.output.errors[0]).to.match(
+        /at or before 2026-03-06T12:00:00\.000Z: nothing was started\. The continuous backup's restorable window is 2026-03-07T12:00:00\.000Z to 2026-03-14T11:54:00\.000Z\./,
+      );
+      expect(h.prompts).to.deep.equal([]);
+      expect(h.backupMock.commandCalls(StartRestoreJobCommand)).to.have.length(0);
+    });
+
+    it("restores the continuous point to a --to-time inside the window with RestoreTime (RestoreDBInstanceToPointInTime)", async () => {
+      const h = harness();
+      script(h, { points: [CONTINUOUS] });
+      h.rdsMock.on(DescribeDBInstanceAutomatedBackupsCommand).resolves({
+        DBInstanceAutomatedBackups: [
+          { DBInstanceIdentifier: "primary-db", Status: "active", RestoreWindow: { EarliestTime: hoursAgo(24 * 7), LatestTime: hoursAgo(0.1) } },
+        ],
+      });
+      expect(await h.run(["--from", "primary", "--yes", "--to-time", hoursAgo(2).toISOString()])).to.equal(0);
+      expect(h.rdsMock.commandCalls(DescribeDBInstanceAutomatedBackupsCommand)[0].args[0].input).to.deep.equal({ DBInstanceIdentifier: "primary-db" });
+      expect(startedMetadata(h).RestoreTime).to.equal("2026-03-14T10:00:00.000Z");
+      expect(startedMetadata(h)).to.not.have.property("RestoreToTime");
+    });
+
     it("falls back to a snapshot when --to-time is older than the continuous backup, and refuses a future time", () => {
       const old = snapshot("us-east-1", "old", hoursAgo(24 * 12));
       const choice = chooseRecoveryPoint(
@@ -433,7 +566,7 @@ describe("runbook restore", () => {
         KmsKeyId: DR_KEY,
       });
       expect(h.backupMock.commandCalls(DescribeRestoreJobCommand)).to.have.length(3);
-      expect(h.rdsMock.commandCalls(DescribeDBInstancesCommand)[0].args[0].input).to.deep.equal({ DBInstanceIdentifier: "orders-restored" });
+      expect(h.rdsMock.commandCalls(DescribeDBInstancesCommand)[1].args[0].input).to.deep.equal({ DBInstanceIdentifier: "orders-restored" });
       expect(h.sleeps.every((sleep) => sleep === 10_000)).to.equal(true);
       const text = h.output.text();
       expect(text).to.contain("Restore job job-1 COMPLETED after 00:20");
@@ -469,7 +602,7 @@ describe("runbook restore", () => {
         });
         expect(await h.run(["--from", "dr", "--yes"])).to.equal(2);
         expect(h.output.errors[0]).to.match(new RegExp(`^Restore job job-1 ${status}: DBSubnetGroupNotFoundFault\\. Nothing usable was created`));
-        expect(h.rdsMock.calls()).to.have.length(0);
+        expect(newDatabaseCalls(h)).to.have.length(0);
       });
     }
 
@@ -485,7 +618,7 @@ describe("runbook restore", () => {
     });
 
     it("restores an Aurora cluster, creates its writer and prints the cluster endpoint", async () => {
-      const h = harness({ outputs: { backupRestoreTargets: targets(CLUSTER_ARN) } });
+      const h = harness({ outputs: { backupRestoreTargets: targets(CLUSTER_ARN), replicaIdentifier: "dr-cluster" } });
       const clusterPoint = {
         ...snapshot("us-west-2", "cluster", hoursAgo(3)),
         RecoveryPointArn: `arn:aws:rds:us-west-2:${ACCOUNT}:cluster-snapshot:awsbackup:c1`,
@@ -502,14 +635,16 @@ describe("runbook restore", () => {
         },
       });
       h.rdsMock.on(CreateDBInstanceCommand).resolves({});
+      mockDrCluster(h);
       h.rdsMock
-        .on(DescribeDBClustersCommand)
+        .on(DescribeDBClustersCommand, { DBClusterIdentifier: "restored" })
         .resolves({ DBClusters: [{ DBClusterIdentifier: "restored", Endpoint: "restored.cluster-abc.us-west-2.rds.amazonaws.com", Port: 5432 }] });
       expect(await h.run(["--from", "dr", "--yes", "--name", "restored", "--instance-class", "db.r6g.large"])).to.equal(0);
       expect(startedMetadata(h)).to.deep.equal({
         Engine: "aurora-postgresql",
         KmsKeyId: DR_KEY,
         DBClusterIdentifier: "restored",
+        DBClusterParameterGroupName: DR_CLUSTER_PARAMETERS,
         DBSubnetGroupName: "dr-db-subnets",
         VpcSecurityGroupIds: '["sg-dr"]',
       });
@@ -523,8 +658,9 @@ describe("runbook restore", () => {
     });
 
     it("reports a writer that cannot be created, naming rds:CreateDBInstance", async () => {
-      const h = harness({ outputs: { backupRestoreTargets: targets(CLUSTER_ARN) } });
+      const h = harness({ outputs: { backupRestoreTargets: targets(CLUSTER_ARN), replicaIdentifier: "dr-cluster" } });
       script(h, { points: [{ ...snapshot("us-west-2", "c", hoursAgo(3)), ResourceArn: CLUSTER_ARN }], metadata: { Engine: "aurora-postgresql" } });
+      mockDrCluster(h);
       h.rdsMock.on(CreateDBInstanceCommand).rejects(awsError("AccessDenied", "no"));
       expect(await h.run(["--from", "dr", "--yes", "--name", "restored"])).to.equal(1);
       expect(h.output.errors[0]).to.match(/^Access denied: rds:CreateDBInstance on restored-writer in cluster restored is needed/);
