@@ -371,6 +371,9 @@ export async function regionParameterGroups(
   return cluster ? { dbClusterParameterGroupName: name } : { dbParameterGroupName: name };
 }
 
+/** The errors RDS returns when the database (or its automated backups) is no longer there (RDS API Reference, Errors). */
+const DATABASE_NOT_FOUND: ReadonlySet<string> = new Set(["DBInstanceNotFoundFault", "DBClusterNotFoundFault", "DBInstanceAutomatedBackupNotFoundFault"]);
+
 /**
  * The window a continuous recovery point of the database can restore to. AWS Backup's recovery point
  * has no window (API Reference DescribeRecoveryPoint, ListRecoveryPointsByBackupVault: `CreationDate`
@@ -397,6 +400,10 @@ export async function restorableWindow(
     const window = backup?.RestoreWindow;
     return window?.EarliestTime && window.LatestTime ? { earliest: window.EarliestTime, latest: window.LatestTime } : undefined;
   } catch (error) {
+    // A database deleted by mistake is a classic reason to restore: RDS no longer describes it (DescribeDBClusters,
+    // and DescribeDBInstanceAutomatedBackups, whose DBInstanceIdentifier "must match the identifier of an existing
+    // DB instance": RDS API Reference). Then only the recovery point's creation bounds the time.
+    if (DATABASE_NOT_FOUND.has((error as { name?: string }).name ?? "")) return undefined;
     throw explainAwsError(error, {
       action: cluster ? "rds:DescribeDBClusters" : "rds:DescribeDBInstanceAutomatedBackups",
       resource: identifier,

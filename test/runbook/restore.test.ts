@@ -528,6 +528,23 @@ describe("runbook restore", () => {
       expect(startedMetadata(h)).to.not.have.property("RestoreToTime");
     });
 
+    it("restores a database deleted by mistake: RDS no longer describes it, so only the recovery point's creation bounds the time", async () => {
+      const h = harness();
+      script(h, { points: [CONTINUOUS] });
+      h.rdsMock.on(DescribeDBInstanceAutomatedBackupsCommand).rejects(awsError("DBInstanceNotFoundFault", "DBInstance primary-db not found."));
+      expect(await h.run(["--from", "primary", "--yes", "--to-time", hoursAgo(2).toISOString()])).to.equal(0);
+      expect(startedMetadata(h).RestoreTime).to.equal("2026-03-14T10:00:00.000Z");
+    });
+
+    it("still stops on any other error describing the window, naming the action", async () => {
+      const h = harness();
+      script(h, { points: [CONTINUOUS] });
+      h.rdsMock.on(DescribeDBInstanceAutomatedBackupsCommand).rejects(awsError("AccessDenied", "not authorized"));
+      expect(await h.run(["--from", "primary", "--yes", "--to-time", hoursAgo(2).toISOString()])).to.equal(1);
+      expect(h.output.errors.join("\n")).to.contain("rds:DescribeDBInstanceAutomatedBackups");
+      expect(h.backupMock.commandCalls(StartRestoreJobCommand)).to.have.length(0);
+    });
+
     it("falls back to a snapshot when --to-time is older than the continuous backup, and refuses a future time", () => {
       const old = snapshot("us-east-1", "old", hoursAgo(24 * 12));
       const choice = chooseRecoveryPoint(
