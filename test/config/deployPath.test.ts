@@ -112,7 +112,8 @@ describe("the deploy path reaches the Kubernetes API (preflight.yml)", function 
     it("the preflight touches no AWS: no OIDC token, no credentials, no Pulumi command", () => {
       const job = workflow("preflight.yml").jobs["kubernetes-api"];
       expect(job.permissions).to.deep.equal({ contents: "read" });
-      expect(job.steps!.map((candidate) => candidate.uses ?? "")).to.deep.equal(["actions/checkout@v4", "actions/setup-node@v4", "", "", ""]);
+      expect(job.steps!.map((candidate) => candidate.uses ?? "")).to.deep.equal(["actions/checkout@v4", "", "actions/setup-node@v4", "", "", ""]);
+      expect(job.steps![1].id).to.equal("secrets-provider");
       expect(job.steps!.map((candidate) => candidate.run ?? "").join("\n")).not.to.match(/^\s*(pulumi|aws) /m);
       expect(job.steps!.map((candidate) => candidate.id).slice(-2)).to.deep.equal(["synthesize", "kubernetes-api"]);
     });
