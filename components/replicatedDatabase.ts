@@ -288,6 +288,20 @@ interface InstanceDependencies {
   monitoringAttachment: aws.iam.RolePolicyAttachment;
 }
 
+/**
+ * A standalone instance that was not created as a primary (restored from the primary's backups, or a
+ * promoted replica) keeps the master password of its source, whose RDS-managed secret lives in the
+ * primary region only (and is deleted with the primary's instance). RDS manages a new master password
+ * in a secret of this region, encrypted with this region's key, when the instance is created or
+ * modified with ManageMasterUserPassword (RDS User Guide, "Password management with Amazon RDS and
+ * AWS Secrets Manager": "Modify a DB instance"); RDS refuses it for a read replica (same page,
+ * limitations), so a replica gets it on adoption (`promoted`), never before. Apps and the replication
+ * heartbeat read the secret RDS names in DescribeDBInstances `MasterUserSecret`.
+ */
+function regionalMasterSecret(kmsKeyArn: pulumi.Input<string>): Pick<aws.rds.InstanceArgs, "manageMasterUserPassword" | "masterUserSecretKmsKeyId"> {
+  return { manageMasterUserPassword: true, masterUserSecretKmsKeyId: kmsKeyArn };
+}
+
 /** The RDS instance mode's parameter group and instance (primary, cross-region replica or restore), under `parent`. */
 function buildInstance(
   name: string,
@@ -357,9 +371,10 @@ function buildInstance(
             engineVersion: args.engineVersion,
             allowMajorVersionUpgrade: false,
             restoreToPointInTime: restoreToPointInTime(args.sourceAutomatedBackupsArn, args.restoreToTime),
+            ...regionalMasterSecret(args.kmsKeyArn),
           }
         : args.promoted
-          ? { ...common, engine: args.engine, engineVersion: args.engineVersion, allowMajorVersionUpgrade: false }
+          ? { ...common, engine: args.engine, engineVersion: args.engineVersion, allowMajorVersionUpgrade: false, ...regionalMasterSecret(args.kmsKeyArn) }
           : { ...common, replicateSourceDb: args.sourceDatabaseArn },
     {
       parent,

@@ -5,7 +5,7 @@
  */
 import { z } from "zod";
 import { vpcCidrProblem } from "./rules";
-import { STRATEGIES } from "./strategies";
+import { STRATEGIES, STRATEGY_PROFILES } from "./strategies";
 import { ENGINE_MODES } from "./aurora";
 
 const arn = (service: string, resource: string) =>
@@ -51,6 +51,11 @@ export const primaryOutputsSchema = z.object({
   /** The primary database's DB subnet group and security group, for restores into the primary region. */
   dbSubnetGroupName: z.string().min(1).optional(),
   dbSecurityGroupId: z.string().min(1).optional(),
+  /**
+   * Instance mode with a read replica: the primary region's replication heartbeat function
+   * (components/replicationHeartbeat.ts), which failback asks whether the primary-region replica has caught up.
+   */
+  dbHeartbeatFunctionArn: arn("lambda", "function:").optional(),
   dbEngine: z.enum(["postgres", "mysql"]),
   dbEngineVersion: z.string().min(1),
   dbInstanceClass: z.string().startsWith("db."),
@@ -88,6 +93,18 @@ export const primaryOutputsContract = primaryOutputsSchema.superRefine((outputs,
     problem(outputs.globalTableName === undefined ? "globalTableName" : "globalTableArn", "comes with globalTableName and globalTableArn together");
   }
 });
+
+/**
+ * The problem of a primary whose outputs lack the replication heartbeat its strategy needs (instance
+ * mode with a read replica: a primary deployed before the heartbeat existed), or undefined. Not a
+ * contract rule, so recovery manifests recorded before then stay valid.
+ */
+export function missingHeartbeatProblem(outputs: PrimaryOutputs): string | undefined {
+  const needsHeartbeat = outputs.dbEngineMode === "instance" && STRATEGY_PROFILES[outputs.strategy].databaseCopy === "read-replica";
+  return needsHeartbeat && outputs.dbHeartbeatFunctionArn === undefined
+    ? "is required from an instance-mode primary with a read replica (the replication heartbeat that proves a planned failback caught up): redeploy the primary with this version of the program (pulumi up -s <primary>)"
+    : undefined;
+}
 
 /** The primary's outputs as the DR stack uses them. */
 export type PrimaryOutputs = z.output<typeof primaryOutputsSchema>;

@@ -1164,6 +1164,10 @@ export const BILLABLE_TYPES: Readonly<Record<string, Classification>> = {
     "events AWS services send to the default event bus, and the rules matching them, are free; the target bills its own invocations",
     "https://aws.amazon.com/eventbridge/pricing/",
   ),
+  "aws:lambda/permission:Permission": free(
+    "a statement of the function's resource-based policy; Lambda bills requests and duration only",
+    "https://aws.amazon.com/lambda/pricing/",
+  ),
   "aws:cloudwatch/eventTarget:EventTarget": free(
     "delivery to a target is part of the free rule; the target bills its own invocations",
     "https://aws.amazon.com/eventbridge/pricing/",

@@ -20,6 +20,8 @@ export const ALLOWED_CROSS_REGION_INPUTS = new Set([
   // backup-restore: RDS copies the primary's backups from its ARN; the copy is restorable without it.
   "aws:rds/instanceAutomatedBackupsReplication:InstanceAutomatedBackupsReplication.sourceDbInstanceArn",
   "aws:lambda/function:Function.environment.variables.PRIMARY_TARGET_GROUP_ARN",
+  // Failback's catch-up proof: the primary-region operations function asks the primary region's heartbeat function.
+  "aws:lambda/function:Function.environment.variables.PRIMARY_HEARTBEAT_FUNCTION_ARN",
   // The automatic failover rule matches the forwarded health-check alarm (us-east-1) by its ARN.
   "aws:cloudwatch/eventRule:EventRule.eventPattern",
   // A DynamoDB replica names the global table it joins; it serves reads and writes without the primary region.

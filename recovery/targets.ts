@@ -98,6 +98,14 @@ export interface RecoveryTargets {
   primary: { databaseIdentifier: string; databaseArn: string; autoScalingGroupName: string; targetGroupArn: string; capacity: Capacity };
   /** ARN of the Lambda function that performs the fixed set of primary-region operations. */
   primaryRegionFunctionArn: string;
+  /**
+   * Instance mode with a read replica: the replication heartbeat functions of both regions
+   * (components/replicationHeartbeat.ts). A planned switchover asks the DR one, a failback the
+   * primary's (through the primary-region operations function), whether the replica has replayed a
+   * heartbeat committed after the writes stopped. Absent (a restored database, Aurora): a planned
+   * switchover or failback cannot prove catch-up and ends ReplicaCatchUpTimeout with the writes restored.
+   */
+  heartbeat?: { drFunctionArn: string; primaryFunctionArn: string };
 
   /** Encrypted SNS topic in the DR region that every workflow notifies. */
   topicArn: string;

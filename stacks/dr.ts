@@ -18,6 +18,7 @@ import { databaseParameters } from "../components/databaseEngine";
 import { FailoverRouting } from "../components/failoverRouting";
 import { ReplicatedBackups } from "../components/replicatedBackups";
 import { ReplicatedDatabase } from "../components/replicatedDatabase";
+import { ReplicationHeartbeat } from "../components/replicationHeartbeat";
 import { StableDatabaseName, stableDatabaseFqdn } from "../components/stableDatabaseName";
 import { crossStackProblems, type PrimaryOutputs, readPrimaryOutputs } from "./primaryOutputs";
 import { type DrSignalScope } from "../monitoring/drSignals";
@@ -124,7 +125,29 @@ export function buildDrStackFrom(config: DrConfig, stackName: string, primary: P
 
   const backupProtection = resolved.backup.enabled ? buildBackupProtection(resolved, stackName, primary, region, database, opts) : undefined;
 
-  const recovery = buildRecovery({ config: resolved, stackName, provider, primary, region, database, stableName, replication, failover });
+  // The same heartbeat as the primary region's: it writes once this replica is promoted, and answers catch-up reads until then.
+  const heartbeat =
+    database && primary.dbEngineMode === "instance" && resolved.footprint.databaseCopy === "read-replica"
+      ? new ReplicationHeartbeat(
+          "dr-heartbeat",
+          {
+            functionName: resourcePrefix(stackName, "dr-heartbeat"),
+            region: resolved.region,
+            vpcId: region.network.vpcId,
+            vpcCidrBlock: resolved.network.cidrBlock,
+            subnetIds: region.network.privateSubnetIds,
+            databaseIdentifier: database.identifier,
+            databaseSecurityGroupId: database.securityGroupId,
+            engine: primary.dbEngine,
+            port: primary.dbPort,
+            kmsKeyArn: region.key.keyArn,
+            logRetentionDays: resolved.network.flowLogRetentionDays,
+          },
+          opts,
+        )
+      : undefined;
+
+  const recovery = buildRecovery({ config: resolved, stackName, provider, primary, region, database, stableName, replication, failover, heartbeat });
 
   // The DR stack knows every identifier of both regions: its dashboards show exact series.
   const scope = pulumi

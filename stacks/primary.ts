@@ -9,6 +9,7 @@ import { ENGINES, type PrimaryConfig } from "../config/schema";
 import { databaseParameters, parameterGroupFamily, resolvedEngineVersion } from "../components/databaseEngine";
 import { GlobalTable } from "../components/globalTable";
 import { ReplicatedDatabase } from "../components/replicatedDatabase";
+import { ReplicationHeartbeat } from "../components/replicationHeartbeat";
 import { StableDatabaseName, stableDatabaseFqdn } from "../components/stableDatabaseName";
 import { STRATEGY_PROFILES } from "../config/strategies";
 import { type DrSignalScope } from "../monitoring/drSignals";
@@ -63,6 +64,27 @@ export function buildPrimaryStack(config: PrimaryConfig, stackName: string): Pri
         : { ...shared, ...storage, mode: "replica", sourceDatabaseArn: replicaSourceArn, promoted: config.database.promoted },
     inRegion(provider),
   );
+  // The heartbeat keeps the replica's lag meaningful and proves catch-up (components/replicationHeartbeat.ts).
+  const heartbeat =
+    engineMode === "instance" && STRATEGY_PROFILES[config.recovery.strategy].databaseCopy === "read-replica"
+      ? new ReplicationHeartbeat(
+          "primary-heartbeat",
+          {
+            functionName: resourcePrefix(stackName, "primary-heartbeat"),
+            region: config.region,
+            vpcId: region.network.vpcId,
+            vpcCidrBlock: config.network.cidrBlock,
+            subnetIds: region.network.privateSubnetIds,
+            databaseIdentifier: database.identifier,
+            databaseSecurityGroupId: database.securityGroupId,
+            engine,
+            port: ENGINES[engine].port,
+            kmsKeyArn: region.key.keyArn,
+            logRetentionDays: config.network.flowLogRetentionDays,
+          },
+          inRegion(provider),
+        )
+      : undefined;
   const stableName = new StableDatabaseName(
     "primary-db-name",
     { zoneName: config.dns.privateZoneName, vpcId: region.network.vpcId, vpcRegion: config.region, databaseAddress: database.address },
@@ -139,6 +161,7 @@ export function buildPrimaryStack(config: PrimaryConfig, stackName: string): Pri
     ...(database.globalClusterIdentifier ? { dbGlobalClusterIdentifier: database.globalClusterIdentifier } : {}),
     dbSubnetGroupName: database.subnetGroupName,
     dbSecurityGroupId: database.securityGroupId,
+    ...(heartbeat ? { dbHeartbeatFunctionArn: heartbeat.functionArn } : {}),
     dbAddress: database.address,
     dbPort: database.port,
     dbEngine: engine,

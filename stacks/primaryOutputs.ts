@@ -6,7 +6,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { ConfigError, type ConfigProblem } from "../config/errors";
-import { PRIMARY_OUTPUT_NAMES, primaryOutputsContract, primaryOutputsSchema, type PrimaryOutputs } from "../config/primaryContract";
+import { missingHeartbeatProblem, PRIMARY_OUTPUT_NAMES, primaryOutputsContract, primaryOutputsSchema, type PrimaryOutputs } from "../config/primaryContract";
 import { cidrsOverlap } from "../config/rules";
 import { CONFIG_NAMESPACE, type DrConfig } from "../config/schema";
 import { continuousRetentionProblem } from "../components/backupRules";
@@ -20,7 +20,13 @@ export { PRIMARY_OUTPUT_NAMES, primaryOutputsSchema, type PrimaryOutputs };
  */
 export function parsePrimaryOutputs(values: Record<string, unknown>, primaryStack: string): PrimaryOutputs {
   const result = primaryOutputsContract.safeParse(values, { reportInput: true });
-  if (result.success) return result.data;
+  if (result.success) {
+    const heartbeat = missingHeartbeatProblem(result.data);
+    if (heartbeat === undefined) return result.data;
+    throw new ConfigError(`The DR stack cannot use the primary stack "${primaryStack}"`, [
+      { key: `${primaryStack} output dbHeartbeatFunctionArn`, value: undefined, message: heartbeat.replace("<primary>", primaryStack) },
+    ]);
+  }
   const problems: ConfigProblem[] = result.error.issues.map((issue) => {
     const output = String(issue.path[0] ?? "(outputs)");
     // A rule between outputs reports its own message, even about an output that is absent.

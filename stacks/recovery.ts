@@ -13,6 +13,7 @@ import { RecoveryAlarms } from "../components/recoveryAlarms";
 import { RecoveryWorkflows } from "../components/recoveryWorkflows";
 import { RegionalKey } from "../components/regionalKey";
 import { type ReplicatedDatabase } from "../components/replicatedDatabase";
+import { type ReplicationHeartbeat } from "../components/replicationHeartbeat";
 import { DATABASE_NAME_TTL_SECONDS, type StableDatabaseName } from "../components/stableDatabaseName";
 import { type PrimaryOutputs } from "../config/primaryContract";
 import { recoveryResourceNames } from "../recovery/names";
@@ -34,6 +35,8 @@ export interface RecoveryInputs {
   stableName?: StableDatabaseName;
   replication: BucketReplication;
   failover: FailoverRouting;
+  /** The DR region's replication heartbeat (instance mode with a read replica). */
+  heartbeat?: ReplicationHeartbeat;
 }
 
 export interface RecoveryResources {
@@ -69,6 +72,7 @@ export function buildRecovery({
   stableName,
   replication,
   failover,
+  heartbeat,
 }: RecoveryInputs): RecoveryResources {
   const prefix = resourcePrefix(stackName, "dr");
   const names = recoveryResourceNames(prefix);
@@ -111,6 +115,7 @@ export function buildRecovery({
         replicationFailures: names.replicationFailuresAlarm,
         primaryHealthCheck: names.primaryHealthCheckAlarm,
         globalTableReplicationLatency: names.globalTableReplicationLatencyAlarm,
+        replicationStopped: names.replicationStoppedAlarm,
       },
       drTopic: topicIn(config.region),
       healthCheckTopic: topicIn(ROUTE53_METRICS_REGION),
@@ -119,7 +124,7 @@ export function buildRecovery({
       ...(database
         ? primary.dbEngineMode === "aurora-global"
           ? { replicaClusterIdentifier: database.identifier }
-          : { replicaIdentifier: database.identifier }
+          : { replicaIdentifier: database.identifier, replicaEngine: primary.dbEngine }
         : {}),
       ...(primary.globalTableName !== undefined
         ? { globalTable: { tableName: primary.globalTableName, sourceRegion: primary.region, receivingRegion: config.region, topic: topicIn(primary.region) } }
@@ -153,6 +158,8 @@ export function buildRecovery({
       healthCheckId: failover.healthCheckId,
       drZoneId: stableName.zoneId,
       topicArn: drTopic.topicArn,
+      // "" without a heartbeat: pulumi.all would widen every field to optional on an undefined one.
+      drHeartbeatFunctionArn: heartbeat?.functionArn ?? "",
     })
     .apply((resolved) => ({
       partition: resolved.partition,
@@ -189,6 +196,9 @@ export function buildRecovery({
         capacity: { minSize: primary.appMinSize, desiredCapacity: primary.appDesiredCapacity, maxSize: primary.appMaxSize },
       },
       primaryRegionFunctionArn: `arn:${resolved.partition}:lambda:${config.region}:${resolved.accountId}:function:${names.primaryRegionFunction}`,
+      ...(resolved.drHeartbeatFunctionArn !== "" && primary.dbHeartbeatFunctionArn !== undefined
+        ? { heartbeat: { drFunctionArn: resolved.drHeartbeatFunctionArn, primaryFunctionArn: primary.dbHeartbeatFunctionArn } }
+        : {}),
       topicArn: resolved.topicArn,
       alarms: { replicaLagOverRpo: names.replicaLagOverRpoAlarm, drillAbort: [names.unhealthyTargetsAlarm, names.targetErrorsAlarm] },
       drill: { trafficPercent: config.failover.drillTrafficPercent, durationSeconds: config.failover.drillDurationSeconds },

@@ -196,6 +196,15 @@ export function computedState(type: string, name: string, region: string, inputs
       return { result: `mock-${hex(name, 24)}` };
     case "aws:secretsmanager/secret:Secret":
       return { arn: arnOf("secretsmanager", `secret:${String(inputs.name ?? name)}-${hex(name, 6)}`) };
+    case "aws:lambda/function:Function": {
+      // Lambda API Reference, FunctionConfiguration: FunctionArn arn:aws:lambda:<region>:<account>:function:<name>.
+      const functionName = String(inputs.name ?? `${name}-${hex(name, 7)}`);
+      return {
+        name: functionName,
+        arn: arnOf("lambda", `function:${functionName}`),
+        invokeArn: `arn:aws:apigateway:${region}:lambda:path/2015-03-31/functions/${arnOf("lambda", `function:${functionName}`)}/invocations`,
+      };
+    }
 
     default:
       return { arn: arnOf(type.split(":")[1]?.split("/")[0] ?? "unknown", id) };

@@ -771,6 +771,15 @@ describe("parsePrimaryOutputs", () => {
     expect(error.message).to.include(`${PRIMARY_STACK} output dbArn (found: nothing)`);
   });
 
+  it("refuses an instance-mode primary with a read replica that exports no replication heartbeat (deployed before it existed)", () => {
+    const { dbHeartbeatFunctionArn: _heartbeat, ...older } = primaryOutputsFixture();
+    const error = configErrorOf(() => parsePrimaryOutputs(older, PRIMARY_STACK));
+    expect(error.problems.map((problem) => problem.key)).to.deep.equal([`${PRIMARY_STACK} output dbHeartbeatFunctionArn`]);
+    expect(error.problems[0].message).to.match(/redeploy the primary .*pulumi up -s /);
+    // backup-restore has no replica to prove caught up: nothing is required.
+    expect(parsePrimaryOutputs({ ...older, strategy: "backup-restore" }, PRIMARY_STACK).dbHeartbeatFunctionArn).to.equal(undefined);
+  });
+
   it("lists every output when the primary was never deployed", () => {
     const error = configErrorOf(() => parsePrimaryOutputs({}, PRIMARY_STACK));
     const required = PRIMARY_OUTPUT_NAMES.filter((name) => !primaryOutputsSchema.shape[name].safeParse(undefined).success);
@@ -781,6 +790,7 @@ describe("parsePrimaryOutputs", () => {
       "dbGlobalClusterIdentifier",
       "dbSubnetGroupName",
       "dbSecurityGroupId",
+      "dbHeartbeatFunctionArn",
       "globalTableName",
       "globalTableArn",
     ];

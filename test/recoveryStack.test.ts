@@ -75,6 +75,11 @@ function ofType(plan: StackPlan, type: string): PlannedResource[] {
   return plan.resources.filter((resource) => resource.type === type);
 }
 
+/** Not a part of the replication heartbeat (its schedule and target live beside the trigger's rules). */
+function notHeartbeat(resource: PlannedResource): boolean {
+  return !resource.name.startsWith("dr-heartbeat-");
+}
+
 function only(plan: StackPlan, type: string, where: (resource: PlannedResource) => boolean = () => true): PlannedResource {
   const found = ofType(plan, type).filter(where);
   expect(
@@ -304,7 +309,7 @@ describe("the DR stack's recovery layer, synthesized", () => {
     });
 
     it("point at the function the stack deploys (the ARN AWS gives a function of that name; the mock's ARN has another form)", () => {
-      const operations = only(dr, TYPES.lambda);
+      const operations = only(dr, TYPES.lambda, (resource) => resource.name === "dr-recovery-primary-region-operations");
       expect(targets.primaryRegionFunctionArn).to.equal(`arn:aws:lambda:${operations.region}:${MOCK_ACCOUNT_ID}:function:${operations.inputs.name}`);
       expect(arnRegion(String(operations.outputs.arn))).to.equal(arnRegion(targets.primaryRegionFunctionArn));
     });
@@ -312,7 +317,7 @@ describe("the DR stack's recovery layer, synthesized", () => {
 
   describe("the primary-region operations function", () => {
     it("runs nodejs22.x primaryRegionOperations.handler in the DR region with the primary's resources in its environment", () => {
-      const operations = only(dr, TYPES.lambda);
+      const operations = only(dr, TYPES.lambda, (resource) => resource.name === "dr-recovery-primary-region-operations");
       expect(operations.region).to.equal("us-west-2");
       expect(operations.inputs).to.include({
         name: NAMES.primaryRegionFunction,
@@ -325,6 +330,8 @@ describe("the DR stack's recovery layer, synthesized", () => {
         [PRIMARY_REGION_ENVIRONMENT.databaseIdentifier]: primary.outputs.dbIdentifier,
         [PRIMARY_REGION_ENVIRONMENT.autoScalingGroupName]: primary.outputs.autoScalingGroupName,
         [PRIMARY_REGION_ENVIRONMENT.targetGroupArn]: primary.outputs.targetGroupArn,
+        // Failback's catch-up proof: the primary region's replication heartbeat function, as the primary stack exports it.
+        [PRIMARY_REGION_ENVIRONMENT.heartbeatFunctionArn]: primary.outputs.dbHeartbeatFunctionArn,
       });
       // The Aurora global database's variables belong to the aurora-global engine mode only.
       const variables = Object.keys((operations.inputs.environment as { variables: Record<string, string> }).variables);
@@ -333,7 +340,7 @@ describe("the DR stack's recovery layer, synthesized", () => {
     });
 
     it("logs to its own explicit /aws/lambda/<name> group, encrypted with the DR key and with a retention", () => {
-      const operations = only(dr, TYPES.lambda);
+      const operations = only(dr, TYPES.lambda, (resource) => resource.name === "dr-recovery-primary-region-operations");
       const logGroup = only(dr, TYPES.logGroup, (group) => group.inputs.name === `/aws/lambda/${operations.inputs.name}`);
       expect(logGroup.region).to.equal("us-west-2");
       expect(logGroup.inputs).to.include({ retentionInDays: drConfig.network.flowLogRetentionDays, kmsKeyId: dr.outputs.kmsKeyArn });
@@ -343,7 +350,7 @@ describe("the DR stack's recovery layer, synthesized", () => {
     });
 
     it("runs as a role trusted by Lambda whose one inline policy is primaryRegionFunctionPolicy(targets)", () => {
-      const operations = only(dr, TYPES.lambda);
+      const operations = only(dr, TYPES.lambda, (resource) => resource.name === "dr-recovery-primary-region-operations");
       const role = roleWithArn(dr, operations.inputs.role);
       expect(JSON.parse(String(role.inputs.assumeRolePolicy))).to.deep.equal(serviceTrustPolicy("lambda.amazonaws.com"));
       expect(inlinePolicyOf(dr, role)).to.deep.equal(primaryRegionFunctionPolicy(targets));
@@ -447,8 +454,9 @@ describe("the DR stack's recovery layer, synthesized", () => {
     it("is off by default: no EventBridge rule or target in the DR plan", () => {
       expect(drConfig.failover.automatic).to.equal(false);
       expect(dr.outputs.automaticFailover).to.equal(false);
-      expect(ofType(dr, TYPES.eventRule).map((rule) => rule.name)).to.deep.equal([]);
-      expect(ofType(dr, TYPES.eventTarget).map((target) => target.name)).to.deep.equal([]);
+      // The replication heartbeat's schedule is the only rule: it invokes the heartbeat function, never a workflow.
+      expect(ofType(dr, TYPES.eventRule).map((rule) => rule.name)).to.deep.equal(["dr-heartbeat-schedule"]);
+      expect(ofType(dr, TYPES.eventTarget).map((target) => target.name)).to.deep.equal(["dr-heartbeat-target"]);
     });
 
     describe("with failover.automatic true", () => {
@@ -469,8 +477,8 @@ describe("the DR stack's recovery layer, synthesized", () => {
 
       it("forwards the health-check alarm's ALARM state from us-east-1 to the DR region's default event bus", () => {
         expect(plan.outputs.automaticFailover).to.equal(true);
-        expect(ofType(plan, TYPES.eventRule)).to.have.length(2);
-        expect(ofType(plan, TYPES.eventTarget)).to.have.length(2);
+        expect(ofType(plan, TYPES.eventRule).filter(notHeartbeat)).to.have.length(2);
+        expect(ofType(plan, TYPES.eventTarget).filter(notHeartbeat)).to.have.length(2);
         const rule = only(plan, TYPES.eventRule, (candidate) => candidate.region === "us-east-1");
         expect(JSON.parse(String(rule.inputs.eventPattern))).to.deep.equal(pattern);
         const target = only(plan, TYPES.eventTarget, (candidate) => candidate.inputs.rule === rule.outputs.name);
@@ -484,7 +492,7 @@ describe("the DR stack's recovery layer, synthesized", () => {
       });
 
       it("starts the failover state machine in the DR region with exactly the unplanned, unforced alarm input", () => {
-        const rule = only(plan, TYPES.eventRule, (candidate) => candidate.region === "us-west-2");
+        const rule = only(plan, TYPES.eventRule, (candidate) => candidate.region === "us-west-2" && notHeartbeat(candidate));
         expect(rule.inputs.name).to.equal(NAMES.automaticFailoverRule);
         expect(JSON.parse(String(rule.inputs.eventPattern))).to.deep.equal(pattern);
         const target = only(plan, TYPES.eventTarget, (candidate) => candidate.inputs.rule === rule.outputs.name);
@@ -505,7 +513,7 @@ describe("the DR stack's recovery layer, synthesized", () => {
           .filter((machine) => machine.inputs.name !== `${PREFIX}-failover`)
           .map((machine) => String(machine.outputs.arn));
         expect(others).to.have.length(2);
-        for (const target of ofType(plan, TYPES.eventTarget)) expect(others, target.name).to.not.include(target.inputs.arn);
+        for (const target of ofType(plan, TYPES.eventTarget).filter(notHeartbeat)) expect(others, target.name).to.not.include(target.inputs.arn);
         for (const policy of ofType(plan, TYPES.rolePolicy).filter((candidate) => String(candidate.inputs.policy).includes("states:StartExecution"))) {
           for (const arn of others) expect(String(policy.inputs.policy), policy.name).to.not.contain(arn);
         }
@@ -530,7 +538,7 @@ describe("the DR stack's recovery layer, synthesized", () => {
       });
 
       it("keeps every invariant and every mandatory policy: the rule's pattern names the us-east-1 alarm only to match its event", () => {
-        const rule = only(plan, TYPES.eventRule, (candidate) => candidate.region === "us-west-2");
+        const rule = only(plan, TYPES.eventRule, (candidate) => candidate.region === "us-west-2" && notHeartbeat(candidate));
         expect(String(rule.inputs.eventPattern)).to.include(":us-east-1:");
         expect(failingInvariants(automatic)).to.deep.equal([]);
         expect(mandatoryViolations(automatic)).to.deep.equal([]);
@@ -572,7 +580,9 @@ describe("the DR stack's recovery layer, synthesized", () => {
           engineVersion: result.primary.outputs.dbEngineVersion,
           kmsKeyId: result.dr.outputs.kmsKeyArn,
         });
-        expect(database.inputs).to.not.have.any.keys("dbName", "username", "manageMasterUserPassword");
+        expect(database.inputs).to.not.have.any.keys("dbName", "username");
+        // Its credentials move to the DR region: RDS manages a new master password in a DR secret under the DR key.
+        expect(database.inputs).to.include({ manageMasterUserPassword: true, masterUserSecretKmsKeyId: result.dr.outputs.kmsKeyArn });
         expect(database.protect).to.equal(true);
         expect(result.dr.outputs.databasePromoted).to.equal(true);
       });
@@ -617,12 +627,13 @@ describe("the DR stack's recovery layer, synthesized", () => {
         result = await synthesizeWithDatabases({ primary: { replicaSourceArn: drDatabaseArn, promoted: true } });
       });
 
-      it("adopts the promoted primary-region database as standalone: no replicateSourceDb, the engine and version, still no master user", () => {
+      it("adopts the promoted primary-region database as standalone: no replicateSourceDb, the engine and version, an RDS-managed secret in its region", () => {
         const database = only(result.primary, TYPES.database);
         expect(database.urn).to.equal(only(primary, TYPES.database).urn);
         expect(database.inputs).to.not.have.property("replicateSourceDb");
         expect(database.inputs).to.include({ engine: result.primary.outputs.dbEngine, engineVersion: result.primary.outputs.dbEngineVersion });
-        expect(database.inputs).to.not.have.any.keys("dbName", "username", "manageMasterUserPassword");
+        expect(database.inputs).to.not.have.any.keys("dbName", "username");
+        expect(database.inputs).to.include({ manageMasterUserPassword: true, masterUserSecretKmsKeyId: result.primary.outputs.kmsKeyArn });
         expect(only(result.dr, TYPES.database).inputs.replicateSourceDb).to.equal(database.outputs.arn);
       });
 

@@ -1342,6 +1342,7 @@ describe("policy pack: recovery", () => {
         "loadbalancer/app/primary-app-alb",
         "targetgroup/primary-app-tg",
         PRIMARY_DB_ARN,
+        "function:multi-region-dr-primary-primary-heartbeat",
       );
     });
 

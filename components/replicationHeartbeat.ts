@@ -1,0 +1,238 @@
+/**
+ * ReplicationHeartbeat: one region's replication heartbeat function (instance mode, PostgreSQL or
+ * MySQL), beside that region's database in its VPC.
+ *
+ * Why: RDS for PostgreSQL computes a replica's lag as "currentTime - lastCommitedTransactionTimestamp",
+ * and "if no user transactions are occurring on the source DB instance, the associated PostgreSQL
+ * read replica reports a replication lag of up to five minutes" (RDS User Guide, "Working with read
+ * replicas for Amazon RDS for PostgreSQL"). On an idle database the lag alarm would flap and a
+ * planned switchover's "lag 0 after writes stop" would never come. The function commits a heartbeat
+ * on whichever database of the pair is writable, every `HEARTBEAT_INTERVAL_SECONDS`, so the lag is
+ * always the lag of real commits; and the workflows prove a replica has caught up by reading the
+ * heartbeat on it: a heartbeat committed after the writes stopped, once replayed, means every earlier
+ * commit is replayed (recovery/lambda/replicationHeartbeat.mjs).
+ *
+ * What it builds: a security group (HTTPS out for the AWS APIs through the region's NAT, the engine
+ * port to the VPC) and an ingress rule on the database's security group from it; a role with the
+ * Lambda VPC execution policy plus exactly what the function calls (`rds:DescribeDBInstances` on the
+ * account's instances, `secretsmanager:GetSecretValue` on RDS-managed secrets `rds!db-*`, `kms:Decrypt`
+ * through Secrets Manager only); a KMS-encrypted log group; the function (Node.js 22, bundled with its
+ * database drivers by esbuild); and an EventBridge schedule invoking it every minute with
+ * `{"action":"beat"}`. A replica's function finds its database read-only and writes nothing, so
+ * both regions run the same thing and the writer follows the database role across failover and
+ * failback with no change.
+ *
+ * Cost: Lambda duration while the database is writable, about 45 s a minute at 128 MB (about
+ * 246,000 GB-seconds a month, some $4.10 at the us-east-1 x86 price of $0.0000166667 per GB-second,
+ * AWS Lambda pricing, before the free tier); on a read replica each run ends at once. Heartbeats
+ * stop for the last 15 s of each minute, so PostgreSQL's ReplicaLag on an idle source reads up to
+ * about 20 s: keep the RPO (the lag alarm's threshold) above that.
+ */
+import * as path from "node:path";
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { buildSync } from "esbuild";
+import { type Engine } from "../config/schema";
+import { HEARTBEAT_INTERVAL_SECONDS, HEARTBEAT_SCHEDULE, HEARTBEAT_WINDOW_SECONDS } from "../recovery/heartbeat";
+import { accountContext } from "./account";
+import { policyDocument, type PolicyDocument, serviceTrustPolicy } from "./policyDocuments";
+
+/** The function's source: one ES module, bundled with `pg` and `mysql2` (the AWS SDK v3 is the runtime's). */
+export const HEARTBEAT_FUNCTION_SOURCE = path.join(__dirname, "..", "recovery", "lambda", "replicationHeartbeat.mjs");
+/**
+ * The database the PostgreSQL heartbeat connects to: `postgres` exists on every RDS for PostgreSQL
+ * instance, and physical replication copies every database of the instance to its replicas.
+ */
+export const HEARTBEAT_POSTGRES_DATABASE = "postgres";
+/**
+ * Node.js 20 and later Lambda runtimes do not load the Amazon CA certificates by default; they ship
+ * them at this path, which `NODE_EXTRA_CA_CERTS` adds to the trusted list (Lambda Developer Guide,
+ * "Building Lambda functions with Node.js"). The function verifies the database's certificate with them.
+ */
+export const LAMBDA_RUNTIME_CA_BUNDLE = "/var/runtime/ca-cert.pem";
+
+export interface ReplicationHeartbeatArgs {
+  /** Function name, e.g. `app-prod-primary-heartbeat` (at most 64 characters, Lambda's limit). */
+  functionName: string;
+  /** The region of the function and its database, e.g. `us-east-1`. */
+  region: string;
+  /** Subnets with a route to the AWS APIs (the private subnets, through the region's NAT gateways). */
+  subnetIds: pulumi.Input<pulumi.Input<string>[]>;
+  vpcId: pulumi.Input<string>;
+  /** The VPC's CIDR block, e.g. `10.0.0.0/16`: the engine port is allowed out to it only. */
+  vpcCidrBlock: string;
+  /** This region's RDS instance (the primary, a read replica, or a promoted replica). */
+  databaseIdentifier: pulumi.Input<string>;
+  /** Its security group: the function gets an ingress rule on the engine port. */
+  databaseSecurityGroupId: pulumi.Input<string>;
+  engine: Engine;
+  /** The engine's port, e.g. 5432. */
+  port: number;
+  /** This region's KMS key ARN: the log group. */
+  kmsKeyArn: pulumi.Input<string>;
+  /** Days of function logs kept (CloudWatch Logs retention value). */
+  logRetentionDays: number;
+}
+
+/**
+ * The function's permissions beyond the VPC execution policy. `rds:DescribeDBInstances` covers the
+ * account's instances in every region because a replica's credentials are its source's, in the other
+ * region; RDS names its managed secrets `rds!db-<uuid>` (RDS User Guide, "Password management with
+ * Amazon RDS and AWS Secrets Manager"), in any region the instance lives in; the secrets are
+ * encrypted with the region's key, which the function may use through Secrets Manager only.
+ */
+export function heartbeatFunctionPolicy(partition: string, accountId: string): PolicyDocument {
+  return policyDocument([
+    { Sid: "DescribeTheDatabases", Effect: "Allow", Action: "rds:DescribeDBInstances", Resource: `arn:${partition}:rds:*:${accountId}:db:*` },
+    {
+      Sid: "ReadTheMasterUserSecret",
+      Effect: "Allow",
+      Action: "secretsmanager:GetSecretValue",
+      Resource: `arn:${partition}:secretsmanager:*:${accountId}:secret:rds!db-*`,
+    },
+    {
+      Sid: "DecryptTheSecretThroughSecretsManager",
+      Effect: "Allow",
+      Action: "kms:Decrypt",
+      Resource: `arn:${partition}:kms:*:${accountId}:key/*`,
+      Condition: { StringLike: { "kms:ViaService": "secretsmanager.*.amazonaws.com" } },
+    },
+  ]);
+}
+
+/** The function's environment (names from recovery/lambda/replicationHeartbeat.mjs `HEARTBEAT_ENVIRONMENT`). */
+export function heartbeatEnvironment(databaseIdentifier: string, engine: Engine): Record<string, string> {
+  return {
+    DATABASE_IDENTIFIER: databaseIdentifier,
+    DATABASE_ENGINE: engine,
+    ...(engine === "postgres" ? { DATABASE_NAME: HEARTBEAT_POSTGRES_DATABASE } : {}),
+    HEARTBEAT_INTERVAL_SECONDS: String(HEARTBEAT_INTERVAL_SECONDS),
+    HEARTBEAT_WINDOW_SECONDS: String(HEARTBEAT_WINDOW_SECONDS),
+    NODE_EXTRA_CA_CERTS: LAMBDA_RUNTIME_CA_BUNDLE,
+  };
+}
+
+let bundled: string | undefined;
+
+/**
+ * The function's code: the source bundled by esbuild (CommonJS for Node.js 22, the runtime's AWS SDK
+ * v3 left out, `pg-native`, the optional native binding of `pg`, left out). Built once per process.
+ */
+export function heartbeatFunctionBundle(): string {
+  if (bundled === undefined) {
+    const result = buildSync({
+      entryPoints: [HEARTBEAT_FUNCTION_SOURCE],
+      bundle: true,
+      platform: "node",
+      target: "node22",
+      format: "cjs",
+      external: ["@aws-sdk/*", "pg-native"],
+      write: false,
+      legalComments: "none",
+      logLevel: "silent",
+    });
+    bundled = result.outputFiles[0].text;
+  }
+  return bundled;
+}
+
+export class ReplicationHeartbeat extends pulumi.ComponentResource {
+  readonly functionArn: pulumi.Output<string>;
+  readonly functionName: pulumi.Output<string>;
+  readonly securityGroupId: pulumi.Output<string>;
+
+  /** @throws RangeError when the function name is over 64 characters (Lambda's limit). */
+  constructor(name: string, args: ReplicationHeartbeatArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("multi-region-dr:database:ReplicationHeartbeat", name, {}, opts);
+    if (args.functionName.length > 64) {
+      throw new RangeError(`ReplicationHeartbeat ${name}: function name "${args.functionName}" is over 64 characters (Lambda's limit)`);
+    }
+    const child = { parent: this };
+    const account = accountContext(this);
+
+    const securityGroup = new aws.ec2.SecurityGroup(
+      `${name}-sg`,
+      {
+        vpcId: args.vpcId,
+        description: `${name}: replication heartbeat to the database, AWS APIs over HTTPS`,
+        egress: [
+          { protocol: "tcp", fromPort: 443, toPort: 443, cidrBlocks: ["0.0.0.0/0"], description: "AWS APIs (RDS, Secrets Manager) through NAT" },
+          { protocol: "tcp", fromPort: args.port, toPort: args.port, cidrBlocks: [args.vpcCidrBlock], description: "the database" },
+        ],
+      },
+      child,
+    );
+    new aws.vpc.SecurityGroupIngressRule(
+      `${name}-to-database`,
+      {
+        securityGroupId: args.databaseSecurityGroupId,
+        referencedSecurityGroupId: securityGroup.id,
+        ipProtocol: "tcp",
+        fromPort: args.port,
+        toPort: args.port,
+        description: "replication heartbeat",
+      },
+      child,
+    );
+
+    const logGroup = new aws.cloudwatch.LogGroup(
+      `${name}-logs`,
+      { name: `/aws/lambda/${args.functionName}`, retentionInDays: args.logRetentionDays, kmsKeyId: args.kmsKeyArn },
+      child,
+    );
+    const role = new aws.iam.Role(`${name}-role`, { assumeRolePolicy: JSON.stringify(serviceTrustPolicy("lambda.amazonaws.com")) }, child);
+    const vpcAccess = new aws.iam.RolePolicyAttachment(
+      `${name}-vpc-access`,
+      { role: role.name, policyArn: account.apply(({ partition }) => `arn:${partition}:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole`) },
+      child,
+    );
+    const policy = new aws.iam.RolePolicy(
+      `${name}-policy`,
+      { role: role.id, policy: account.apply(({ partition, accountId }) => JSON.stringify(heartbeatFunctionPolicy(partition, accountId))) },
+      child,
+    );
+    const fn = new aws.lambda.Function(
+      `${name}-function`,
+      {
+        name: args.functionName,
+        description: "Replication heartbeat: commits a heartbeat on the writable database; reads it on a replica for the recovery workflows",
+        runtime: "nodejs22.x",
+        handler: "index.handler",
+        code: new pulumi.asset.AssetArchive({ "index.js": new pulumi.asset.StringAsset(heartbeatFunctionBundle()) }),
+        role: role.arn,
+        // Ends before the next scheduled run starts (60 s apart): runs never overlap.
+        timeout: HEARTBEAT_WINDOW_SECONDS + 10,
+        memorySize: 128,
+        vpcConfig: { subnetIds: args.subnetIds, securityGroupIds: [securityGroup.id] },
+        environment: { variables: pulumi.output(args.databaseIdentifier).apply((identifier) => heartbeatEnvironment(identifier, args.engine)) },
+        loggingConfig: { logFormat: "JSON", logGroup: logGroup.name },
+      },
+      { parent: this, dependsOn: [vpcAccess, policy, logGroup] },
+    );
+    const schedule = new aws.cloudwatch.EventRule(
+      `${name}-schedule`,
+      {
+        // EventBridge rule names are at most 64 characters (EventBridge API Reference, PutRule).
+        name: `${args.functionName.slice(0, 64 - "-schedule".length)}-schedule`,
+        description: "Replication heartbeat, every minute",
+        scheduleExpression: HEARTBEAT_SCHEDULE,
+      },
+      child,
+    );
+    const permission = new aws.lambda.Permission(
+      `${name}-invoke`,
+      { action: "lambda:InvokeFunction", function: fn.name, principal: "events.amazonaws.com", sourceArn: schedule.arn },
+      child,
+    );
+    new aws.cloudwatch.EventTarget(
+      `${name}-target`,
+      { rule: schedule.name, arn: fn.arn, input: JSON.stringify({ action: "beat" }) },
+      { parent: this, dependsOn: [permission] },
+    );
+
+    this.functionArn = fn.arn;
+    this.functionName = fn.name;
+    this.securityGroupId = securityGroup.id;
+    this.registerOutputs({ functionArn: this.functionArn, securityGroupId: this.securityGroupId });
+  }
+}
