@@ -21,6 +21,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { S3_REPLICATION_TIME_CONTROL_SECONDS } from "../budget/figures";
+import { type Engine } from "../config/schema";
 import { AURORA_GLOBAL_LAG_METRIC } from "../monitoring/drSignals";
 
 /**
@@ -107,6 +108,8 @@ export interface RecoveryAlarmsArgs {
     primaryHealthCheck: string;
     /** The global table's replication-latency alarm; required with `globalTable`. */
     globalTableReplicationLatency?: string;
+    /** MySQL replica not replicating (ReplicaLag -1); required with `replicaEngine: "mysql"`. */
+    replicationStopped?: string;
   };
   /** Topic of the DR region, for the DR-region alarms. */
   drTopic: RegionalTopic;
@@ -126,6 +129,12 @@ export interface RecoveryAlarmsArgs {
    * milliseconds, and a `db-cluster` event subscription replaces the instance's. Exclusive with `replicaIdentifier`.
    */
   replicaClusterIdentifier?: pulumi.Input<string>;
+  /**
+   * The instance replica's engine. `mysql` adds the replication-stopped alarm: RDS publishes a MySQL
+   * replica's ReplicaLag as -1 when replication is not running (Seconds_Behind_Source is NULL), which
+   * the lag-over-RPO alarm reads as OK (RDS User Guide, "Troubleshooting a MySQL read replica problem").
+   */
+  replicaEngine?: Engine;
   /** RPO, seconds: the replica-lag (and global table replication-latency) threshold. */
   rpoSeconds: number;
   /** The DynamoDB global table, when `globalTable.enabled`: a replication-latency alarm in its source region. */
@@ -237,8 +246,29 @@ export class RecoveryAlarms extends pulumi.ComponentResource {
         evaluationPeriods: 1,
         threshold: args.rpoSeconds,
         comparisonOperator: "GreaterThanThreshold",
+        // No datapoint leaves the alarm INSUFFICIENT_DATA, which the failover's lag guard treats as not OK (refused
+        // unless forced); "breaching" would page without end once the replica is promoted and stops publishing.
+        // PostgreSQL's lag is meaningful on an idle source because the replication heartbeat commits every few seconds.
         treatMissingData: "missing",
       });
+      if (args.replicaEngine === "mysql") {
+        if (!args.names.replicationStopped) throw new Error(`RecoveryAlarms ${name}: names.replicationStopped is required for a MySQL replica`);
+        alarm("replication-stopped", args.drTopic, {
+          name: args.names.replicationStopped,
+          alarmDescription:
+            "The MySQL read replica is not replicating (ReplicaLag -1 for 5 minutes): its data falls behind while the lag alarm reads OK; see the replica's SHOW REPLICA STATUS and RDS events",
+          namespace: "AWS/RDS",
+          metricName: "ReplicaLag",
+          dimensions: { DBInstanceIdentifier: replicaIdentifier },
+          statistic: "Minimum",
+          period: 60,
+          evaluationPeriods: 5,
+          threshold: 0,
+          comparisonOperator: "LessThanThreshold",
+          // A promoted replica publishes no ReplicaLag: not a breach.
+          treatMissingData: "notBreaching",
+        });
+      }
       // RDS events of the replica (failover, failure, low storage, read replica...) to the DR topic.
       new aws.rds.EventSubscription(
         `${name}-database-events`,

@@ -3,7 +3,7 @@
  * health of a target group's targets. Each is an AWS SDK integration Task with its result shaped
  * for Choice rules.
  */
-import { catchAll, poll, sdkTask, type State } from "./asl";
+import { catchAll, LAMBDA_INVOKE, LAMBDA_RETRY, poll, sdkTask, type State, TRANSIENT_RETRY } from "./asl";
 import { type AuroraGlobalDatabaseTargets } from "./targets";
 import { POLLING } from "./timing";
 
@@ -100,39 +100,52 @@ export function targetHealth(
 }
 
 /**
- * The replica's `AWS/RDS ReplicaLag` datapoints (Maximum per minute, newest first) published since
- * `sincePath` (a JSONPath to an ISO 8601 time, e.g. the moment writes stopped) up to now; they land
- * at `<ResultPath>.values`. Reading from a recorded time avoids date arithmetic, which JSONPath lacks.
+ * The catch-up proof of a planned switchover or failback: asks a replication heartbeat function
+ * (components/replicationHeartbeat.ts) in the replica's region whether the replica has replayed a
+ * heartbeat committed at or after `sincePath` (a JSONPath to an ISO 8601 time: the moment the last
+ * app instance of the old writer's region was gone). Replication replays commits in commit order
+ * (PostgreSQL WAL; MySQL with replica_preserve_commit_order, on by default since 8.0.27), so a
+ * replayed heartbeat from after the stop means every write made before it is on the replica. The
+ * answer lands at `<ResultPath>.answer`: `{ caughtUp, beatAt, since }`. Not ReplicaLag: on
+ * PostgreSQL the lag of an idle source reads up to five minutes and never 0 (RDS User Guide,
+ * "Working with read replicas for Amazon RDS for PostgreSQL"), and on MySQL 0 only says the replica
+ * has applied what it has received. The function's refusals (`InvalidArguments`, `NoCredentials`)
+ * are not retried.
  */
-export function replicaLagSince(identifier: string, sincePath: string): State {
-  return sdkTask(
-    "cloudwatch",
-    "getMetricData",
-    {
-      MetricDataQueries: [
-        {
-          Id: "replicaLag",
-          MetricStat: {
-            Metric: { Namespace: "AWS/RDS", MetricName: "ReplicaLag", Dimensions: [{ Name: "DBInstanceIdentifier", Value: identifier }] },
-            Period: 60,
-            Stat: "Maximum",
-          },
-        },
-      ],
-      "StartTime.$": sincePath,
-      "EndTime.$": "$$.State.EnteredTime",
-      ScanBy: "TimestampDescending",
-    },
-    { ResultSelector: { "values.$": "$.MetricDataResults[0].Values" } },
-  );
+export function heartbeatReplayedSince(functionArn: string, sincePath: string, rest: State = {}): State {
+  return {
+    Type: "Task",
+    Resource: LAMBDA_INVOKE,
+    Parameters: { FunctionName: functionArn, Payload: { action: "replayedSince", "since.$": sincePath } },
+    ResultSelector: { "answer.$": "$.Payload" },
+    TimeoutSeconds: 60,
+    Retry: [{ ErrorEquals: ["InvalidArguments", "NoCredentials"], MaxAttempts: 0 }, LAMBDA_RETRY, TRANSIENT_RETRY],
+    ...rest,
+  };
 }
 
-/** Choice rule: the newest lag datapoint at `<resultPath>.values[0]` exists and is 0 seconds. */
-export function caughtUp(resultPath: string): Record<string, unknown> {
+/** Choice rule: the heartbeat answer at `<resultPath>.answer` says the replica has caught up. */
+export function heartbeatCaughtUp(resultPath: string): Record<string, unknown> {
   return {
     And: [
-      { Variable: `${resultPath}.values[0]`, IsPresent: true },
-      { Variable: `${resultPath}.values[0]`, NumericEquals: 0 },
+      { Variable: `${resultPath}.answer.caughtUp`, IsPresent: true },
+      { Variable: `${resultPath}.answer.caughtUp`, BooleanEquals: true },
+    ],
+  };
+}
+
+/**
+ * Choice rule: the Auto Scaling Group answer at `countPath` (a number of instances in any lifecycle
+ * state) is 0. Writes have stopped only when the last instance is gone: a scale-in first drains the
+ * instance from its target group (the deregistration delay) and terminates it afterwards, and it can
+ * write until then (EC2 Auto Scaling User Guide, "Use Elastic Load Balancing to distribute incoming
+ * application traffic in your Auto Scaling group").
+ */
+export function groupEmpty(countPath: string): Record<string, unknown> {
+  return {
+    And: [
+      { Variable: countPath, IsPresent: true },
+      { Variable: countPath, NumericEquals: 0 },
     ],
   };
 }

@@ -9,8 +9,10 @@
  * Steps: refuse to run beside another execution; check that the DR database is standalone (a
  * failover happened), that the primary-region database replicates from it and is `available`, and
  * that its lag is within the RPO (unless `force`); notify; scale the primary Auto Scaling Group to
- * the primary's capacity and wait for it; stop writes in the DR region (its group to 0); wait until
- * the primary-region replica has caught up (ReplicaLag 0), or restore the DR capacity and stop;
+ * the primary's capacity and wait for it; stop writes in the DR region (its group to 0, and wait until
+ * its last instance is gone); wait until the primary-region replica has replayed a replication
+ * heartbeat committed after that (recovery/checks.ts `heartbeatReplayedSince`, asked through the
+ * primary-region operations function), or restore the DR capacity and stop;
  * promote the primary-region replica and wait until it is standalone (a refused or failed call is
  * never retried blindly: as in the failover's "Promotion retry" loop, recovery/failover.ts, it waits,
  * looks, follows a promotion that runs and asks again only a replica that still lists its source
@@ -39,7 +41,17 @@
  * switch again, and finishes the DNS and capacity steps.
  */
 import { catchAll, type Definition, failure, failurePath, LAMBDA_RETRY, milestone, notify, poll, pollStart, sdkTask, type State, TRANSIENT_RETRY } from "./asl";
-import { BROKEN_STATUSES, BUSY_STATUSES, concurrencyGuard, describeCluster, describeGlobalCluster, dnsChangeWait, isWriter } from "./checks";
+import {
+  BROKEN_STATUSES,
+  BUSY_STATUSES,
+  concurrencyGuard,
+  describeCluster,
+  describeGlobalCluster,
+  dnsChangeWait,
+  groupEmpty,
+  heartbeatCaughtUp,
+  isWriter,
+} from "./checks";
 import { changeRecords, databaseNameChange, primaryRecordChange } from "./dnsChanges";
 import { IS_FORCED, promotionRetryWait } from "./failoverParts";
 import { type PrimaryRegionOperation, primaryRegionTask } from "./primaryRegion";
@@ -55,7 +67,8 @@ export const FAILBACK_ERRORS = {
     "the primary-region database is not an available read replica of the DR database: rebuild the primary stack as the new standby first (README, Failback); nothing was changed",
   ReplicaLagOverRpo: "the primary-region replica's lag is over the RPO or unknown; nothing was changed (force to accept the data loss)",
   CapacityNotReady: "the primary Auto Scaling Group did not reach its capacity in time; DR still serves, nothing else changed",
-  ReplicaCatchUpTimeout: "the primary-region replica did not catch up; DR capacity was restored, DR still serves",
+  ReplicaCatchUpTimeout:
+    "the DR instances were not all gone, or the primary-region replica did not replay a heartbeat from after they were (or has no heartbeat function), in time; DR capacity was restored, DR still serves",
   PromotionFailed: "the primary-region replica could not be promoted; DR capacity was restored and DR still serves",
   PromotionTimedOut:
     "the primary-region promotion did not finish in time; DR capacity is at 0: once the primary-region instance is available, finish the switch by hand (README, Failback) or run failover to serve from DR",
@@ -242,24 +255,33 @@ function instanceFailbackDefinition(targets: RecoveryTargets): Definition {
     }),
     "Capacity not ready": fail("CapacityNotReady"),
     "Stop writes in DR": {
-      ...setDrCapacity(targets, { minSize: 0, desiredCapacity: 0, maxSize: 0 }, "Writes stopped"),
+      ...setDrCapacity(targets, { minSize: 0, desiredCapacity: 0, maxSize: 0 }, "DR drain: start"),
       // The call may have failed after scaling in: give DR its capacity back either way.
       Catch: catchAll("Restore DR writes"),
     },
+    // Writes stop when the last DR instance is gone, not when the group is told to scale in.
+    ...poll({
+      name: "DR drain",
+      check: sdkTask(
+        "autoscaling",
+        "describeAutoScalingGroups",
+        { AutoScalingGroupNames: [targets.drAutoScalingGroup.name] },
+        { ResultSelector: { "instances.$": "States.ArrayLength($.AutoScalingGroups[0].Instances)" } },
+      ),
+      resultPath: "$.drDrain",
+      done: [groupEmpty("$.drDrain.instances")],
+      ...POLLING.drain,
+      next: "Writes stopped",
+      onTimeout: "Restore DR writes",
+      onError: "Restore DR writes",
+    }),
     "Writes stopped": milestone("writesStopped", pollStart("Primary catch-up")),
     ...poll({
       name: "Primary catch-up",
-      // Only datapoints published after writes stopped prove the replica has caught up.
-      check: operation("replicaLagSeconds", { "since.$": "$.timeline.writesStopped.at" }),
-      resultPath: "$.lag",
-      done: [
-        {
-          And: [
-            { Variable: "$.lag.answer.seconds", IsNumeric: true },
-            { Variable: "$.lag.answer.seconds", NumericEquals: 0 },
-          ],
-        },
-      ],
+      // The primary region's heartbeat function reads the replica there: has it replayed a heartbeat from after the stop?
+      check: operation("replayedSince", { "since.$": "$.timeline.writesStopped.at" }),
+      resultPath: "$.catchUp",
+      done: [heartbeatCaughtUp("$.catchUp")],
       ...POLLING.catchUp,
       next: "Promotion retries",
       onTimeout: "Restore DR writes",

@@ -4,9 +4,11 @@
  * Input: `{ "mode": "planned" | "unplanned", "force": boolean, "trigger": "operator" | "alarm" }`.
  * - `unplanned`: the primary region is gone or impaired; nothing is asked of it.
  * - `planned` (switchover): the primary is healthy. Writes stop first (the primary Auto Scaling
- *   Group goes to 0 through the primary-region operations function), the replica catches up (a
- *   ReplicaLag datapoint of 0 published after the stop), then the switch happens with no data loss. If the replica
- *   does not catch up in time, the primary's capacity is restored and nothing else changes.
+ *   Group goes to 0 through the primary-region operations function, and the writes have stopped once
+ *   its last instance is gone), the replica catches up (it has replayed a replication heartbeat
+ *   committed after the stop: recovery/checks.ts `heartbeatReplayedSince`), then the switch happens
+ *   with no data loss. If the replica does not catch up in time, the primary's capacity is restored
+ *   and nothing else changes.
  *
  * Steps: refuse to run beside another execution; pre-checks (the replica exists, is `available`,
  * `backing-up` or `storage-optimization`, and its ReplicaLag is within the RPO, unless `force`);
@@ -79,14 +81,15 @@ import {
   alarmState,
   BROKEN_STATUSES,
   BUSY_STATUSES,
-  caughtUp,
   concurrencyGuard,
   describeCluster,
   describeDatabase,
   describeGlobalCluster,
+  groupEmpty,
+  heartbeatCaughtUp,
+  heartbeatReplayedSince,
   isWriter,
   listsSource,
-  replicaLagSince,
   statusIn,
 } from "./checks";
 import { drCapacityBranch, failoverEnd, IS_FORCED, promotionRetryWait, validateFailoverInput } from "./failoverParts";
@@ -102,7 +105,8 @@ export const FAILOVER_ERRORS = {
   ReplicaNotReady:
     "the replica is not available, backing-up or storage-optimization, or it stayed modifying or rebooting while listing its source (a change, or a promotion, still running) past the bound; nothing was changed (force to try a replica in another status; re-run once a running change ends)",
   ReplicaLagOverRpo: "replica lag is over the RPO or unknown; nothing was changed (force to accept the data loss)",
-  ReplicaCatchUpTimeout: "planned switchover: the replica did not catch up; primary capacity was restored, nothing else changed",
+  ReplicaCatchUpTimeout:
+    "planned switchover: the primary's instances were not all gone, or the replica did not replay a heartbeat from after they were (or has no heartbeat function), in time; primary capacity was restored, nothing else changed",
   StopWritesFailed: "planned switchover: the primary Auto Scaling Group could not be scaled to 0; its capacity was restored, nothing else changed",
   PromotionFailed: "the replica could not be promoted; DNS still serves the primary (re-run, or restore from a snapshot)",
   PromotionTimedOut: "the promotion did not finish in time; re-run to continue",
@@ -270,22 +274,36 @@ function instanceFailoverDefinition(targets: RecoveryTargets, cooldownSeconds: n
       targets.primaryRegionFunctionArn,
       "setCapacity",
       { minSize: 0, desiredCapacity: 0, maxSize: 0 },
-      { ResultPath: null, Catch: [{ ErrorEquals: ["States.ALL"], ResultPath: "$.stopWritesError", Next: "Stop writes failed" }], Next: "Writes stopped" },
+      { ResultPath: null, Catch: [{ ErrorEquals: ["States.ALL"], ResultPath: "$.stopWritesError", Next: "Stop writes failed" }], Next: "Primary drain: start" },
     ),
     // The call may have failed after scaling in: give the primary its capacity back either way.
     "Stop writes failed": { ...fail("StopWritesFailed"), Next: "Restore primary writes" },
-    "Writes stopped": milestone("writesStopped", pollStart("Replica catch-up")),
+    // Writes stop when the last primary instance is gone, not when the group is told to scale in.
     ...poll({
-      name: "Replica catch-up",
-      check: replicaLagSince(targets.replica.identifier, "$.timeline.writesStopped.at"),
-      resultPath: "$.catchUp",
-      done: [caughtUp("$.catchUp")],
-      ...POLLING.catchUp,
-      next: "Recover",
+      name: "Primary drain",
+      check: primaryRegionTask(targets.primaryRegionFunctionArn, "describeCapacity", {}, {}),
+      resultPath: "$.primaryDrain",
+      done: [groupEmpty("$.primaryDrain.answer.instances")],
+      ...POLLING.drain,
+      next: "Writes stopped",
       onTimeout: "Restore primary writes",
-      // Writes are stopped: whatever goes wrong before the switch, the primary gets its capacity back.
       onError: "Restore primary writes",
     }),
+    "Writes stopped": milestone("writesStopped", targets.heartbeat ? pollStart("Replica catch-up") : "No heartbeat"),
+    ...(targets.heartbeat
+      ? poll({
+          name: "Replica catch-up",
+          check: heartbeatReplayedSince(targets.heartbeat.drFunctionArn, "$.timeline.writesStopped.at"),
+          resultPath: "$.catchUp",
+          done: [heartbeatCaughtUp("$.catchUp")],
+          ...POLLING.catchUp,
+          next: "Recover",
+          onTimeout: "Restore primary writes",
+          // Writes are stopped: whatever goes wrong before the switch, the primary gets its capacity back.
+          onError: "Restore primary writes",
+        })
+      : // Without a heartbeat nothing proves the replica has every write (a restored database has no replica to catch up).
+        { "No heartbeat": { Type: "Pass", Next: "Restore primary writes" } }),
     "Restore primary writes": primaryRegionTask(
       targets.primaryRegionFunctionArn,
       "setCapacity",

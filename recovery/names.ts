@@ -24,6 +24,8 @@ export function recoveryResourceNames(prefix: string) {
     topic: `${prefix}-recovery`,
     primaryRegionFunction: `${prefix}-primary-region-operations`,
     replicaLagOverRpoAlarm: `${prefix}-replica-lag-over-rpo`,
+    /** MySQL replica whose replication is not running (ReplicaLag -1). */
+    replicationStoppedAlarm: `${prefix}-replica-replication-stopped`,
     unhealthyTargetsAlarm: `${prefix}-unhealthy-targets`,
     targetErrorsAlarm: `${prefix}-target-5xx`,
     replicationLatencyAlarm: `${prefix}-s3-replication-latency`,

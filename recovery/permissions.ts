@@ -443,6 +443,11 @@ const PRIMARY_RESOURCES: Record<PrimaryRegionAction, (targets: RecoveryTargets) 
   "autoscaling:DescribeAutoScalingGroups": () => "*",
   "cloudwatch:GetMetricData": () => "*",
   "elasticloadbalancing:DescribeTargetHealth": () => "*",
+  // `function` (required): the primary region's replication heartbeat function.
+  "lambda:InvokeFunction": (targets) => {
+    if (!targets.heartbeat) throw new Error("lambda:InvokeFunction (replayedSince) needs targets.heartbeat");
+    return targets.heartbeat.primaryFunctionArn;
+  },
   // The global cluster and the cluster the switchover promotes (the DR cluster); both resource types are required.
   "rds:SwitchoverGlobalCluster": (targets) => {
     const aurora = auroraGlobalOf(targets);
@@ -458,7 +463,8 @@ const PRIMARY_RESOURCES: Record<PrimaryRegionAction, (targets: RecoveryTargets) 
  * the database `targets.primary.databaseArn`, the group
  * `arn:<p>:autoscaling:<primaryRegion>:<account>:autoScalingGroup:*:autoScalingGroupName/<name>`, and `"*"`
  * with `aws:RequestedRegion` = `targets.primaryRegion` for DescribeAutoScalingGroups, GetMetricData and
- * DescribeTargetHealth; in aurora-global mode `rds:SwitchoverGlobalCluster` on the global cluster and
+ * DescribeTargetHealth; `lambda:InvokeFunction` on the primary region's heartbeat function
+ * (`targets.heartbeat.primaryFunctionArn`, instance mode, when there is one); in aurora-global mode `rds:SwitchoverGlobalCluster` on the global cluster and
  * the DR cluster (and none of the instance operations on the database). Then its own logs:
  * `logs:CreateLogStream` and `logs:PutLogEvents` on
  * `arn:<p>:logs:<drRegion>:<account>:log-group:/aws/lambda/<function name>:*` (Lambda Developer Guide,
@@ -477,7 +483,10 @@ export function primaryRegionFunctionPolicy(targets: RecoveryTargets): PolicyDoc
   if (mode === "instance" && !targets.primary.databaseArn.startsWith(`arn:${partition}:rds:${primaryRegion}:${accountId}:db:`)) {
     throw new Error(`primary.databaseArn must be a database in ${primaryRegion}, got ${targets.primary.databaseArn}`);
   }
-  const used = new Set<PrimaryRegionOperation>(PRIMARY_REGION_OPERATIONS_BY_ENGINE_MODE[mode]);
+  // Without a heartbeat function there is nothing for replayedSince to ask.
+  const used = new Set<PrimaryRegionOperation>(
+    PRIMARY_REGION_OPERATIONS_BY_ENGINE_MODE[mode].filter((operation) => operation !== "replayedSince" || targets.heartbeat),
+  );
   const operations = (Object.entries(PRIMARY_REGION_OPERATIONS) as [PrimaryRegionOperation, readonly PrimaryRegionAction[]][]).filter(([operation]) =>
     used.has(operation),
   );

@@ -15,8 +15,11 @@ import { auroraGlobalOf, type EngineMode, type RecoveryTargets } from "./targets
  * - `promoteDatabase`: promotes it (when it is a replica, during failback).
  * - `replicaLagSeconds`: `{ seconds }`, the newest `AWS/RDS ReplicaLag` (Maximum per minute) of that database since `since`
  *   (an ISO 8601 time in the request; default 5 minutes ago), or `null` without data.
+ * - `replayedSince`: `{ caughtUp, beatAt, since }`, the answer of the primary region's replication heartbeat
+ *   function (components/replicationHeartbeat.ts) to `{ action: "replayedSince", since }`: has the
+ *   primary-region replica replayed a heartbeat committed at or after `since` (failback's catch-up proof).
  * - `setCapacity`: sets min, desired and max of the primary Auto Scaling Group (`{ minSize, desiredCapacity, maxSize }`).
- * - `describeCapacity`: `{ inService, desiredCapacity }` of that group.
+ * - `describeCapacity`: `{ inService, instances, desiredCapacity }` of that group (`instances`: in any lifecycle state).
  * - `describeTargetHealth`: `{ healthyTargets }` of the primary ALB's target group (targets passing `/health`).
  * - `switchoverGlobalCluster` (aurora-global mode): `SwitchoverGlobalCluster` of the global cluster to the
  *   DR cluster, called in the primary region, where the global database's primary cluster runs (Aurora
@@ -27,6 +30,7 @@ export const PRIMARY_REGION_OPERATIONS = {
   describeDatabase: ["rds:DescribeDBInstances"],
   promoteDatabase: ["rds:PromoteReadReplica"],
   replicaLagSeconds: ["cloudwatch:GetMetricData"],
+  replayedSince: ["lambda:InvokeFunction"],
   setCapacity: ["autoscaling:UpdateAutoScalingGroup"],
   describeCapacity: ["autoscaling:DescribeAutoScalingGroups"],
   describeTargetHealth: ["elasticloadbalancing:DescribeTargetHealth"],
@@ -42,7 +46,7 @@ export type PrimaryRegionOperation = keyof typeof PRIMARY_REGION_OPERATIONS;
  * about the database from the DR region.
  */
 export const PRIMARY_REGION_OPERATIONS_BY_ENGINE_MODE: Record<EngineMode, readonly PrimaryRegionOperation[]> = {
-  instance: ["describeDatabase", "promoteDatabase", "replicaLagSeconds", "setCapacity", "describeCapacity", "describeTargetHealth"],
+  instance: ["describeDatabase", "promoteDatabase", "replicaLagSeconds", "replayedSince", "setCapacity", "describeCapacity", "describeTargetHealth"],
   "aurora-global": ["setCapacity", "describeCapacity", "describeTargetHealth", "switchoverGlobalCluster"],
 };
 
@@ -55,6 +59,8 @@ export const PRIMARY_REGION_ENVIRONMENT = {
   /** Aurora-global mode: the global cluster's identifier and the ARN of the DR cluster a switchover promotes. */
   globalClusterIdentifier: "GLOBAL_CLUSTER_IDENTIFIER",
   drClusterArn: "DR_CLUSTER_ARN",
+  /** Instance mode: the primary region's replication heartbeat function, which `replayedSince` invokes. */
+  heartbeatFunctionArn: "PRIMARY_HEARTBEAT_FUNCTION_ARN",
 } as const;
 
 /**
@@ -76,7 +82,8 @@ export function primaryRegionTask(functionArn: string, operation: PrimaryRegionO
 
 /**
  * The function's environment for `targets` (`PRIMARY_REGION_ENVIRONMENT` names -> values): the primary
- * region, database, Auto Scaling Group and target group; in aurora-global mode also the global
+ * region, database, Auto Scaling Group and target group; the primary region's heartbeat function when
+ * there is one; in aurora-global mode also the global
  * cluster's identifier and the DR cluster's ARN, which `switchoverGlobalCluster` needs. Variables an
  * operation needs and does not find make it fail with `MisconfiguredFunction`.
  */
@@ -87,6 +94,7 @@ export function primaryRegionEnvironment(targets: RecoveryTargets): Record<strin
     [PRIMARY_REGION_ENVIRONMENT.databaseIdentifier]: targets.primary.databaseIdentifier,
     [PRIMARY_REGION_ENVIRONMENT.autoScalingGroupName]: targets.primary.autoScalingGroupName,
     [PRIMARY_REGION_ENVIRONMENT.targetGroupArn]: targets.primary.targetGroupArn,
+    ...(targets.heartbeat ? { [PRIMARY_REGION_ENVIRONMENT.heartbeatFunctionArn]: targets.heartbeat.primaryFunctionArn } : {}),
     ...(aurora
       ? { [PRIMARY_REGION_ENVIRONMENT.globalClusterIdentifier]: aurora.globalClusterIdentifier, [PRIMARY_REGION_ENVIRONMENT.drClusterArn]: aurora.drClusterArn }
       : {}),

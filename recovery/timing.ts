@@ -41,11 +41,17 @@ export const POLLING = {
   /** Targets passing `/health` behind the DR ALB. Polled every 15 s for up to 10 minutes. */
   health: { intervalSeconds: 15, maxAttempts: 40 },
   /**
-   * Planned switchover: after writes stop, RDS publishes ReplicaLag every minute (RDS User Guide,
-   * "Amazon CloudWatch metrics for Amazon RDS"), so a 0 s datapoint appears within about 2 minutes.
-   * Polled every 30 s for up to 10 minutes.
+   * Writes stop when the old writer's Auto Scaling Group has no instance left: a scale-in drains each
+   * from its target group (this program's deregistration delay: 30 s) and then terminates it (a
+   * minute or two). Polled every 15 s for up to 10 minutes.
    */
-  catchUp: { intervalSeconds: 30, maxAttempts: 20 },
+  drain: { intervalSeconds: 15, maxAttempts: 40 },
+  /**
+   * Planned switchover or failback: the replication heartbeat commits every 5 s
+   * (components/replicationHeartbeat.ts), so a replica that keeps up replays one from after the stop
+   * within seconds; the wait covers a replica that is minutes behind. Polled every 15 s for up to 10 minutes.
+   */
+  catchUp: { intervalSeconds: 15, maxAttempts: 40 },
   /**
    * Aurora global database switchover or failover: "Typically, the chosen secondary cluster assumes
    * the primary role within a few minutes" (Aurora User Guide, "Using switchover or failover in Amazon

@@ -211,7 +211,9 @@ export function describeTask(state: State): string {
   const sdk = /^arn:[^:]+:states:::aws-sdk:([^:]+):(.+)$/.exec(resource);
   if (sdk) return `${sdk[1]}:${sdk[2]}`;
   if (/^arn:[^:]+:states:::lambda:invoke/.test(resource)) {
-    const operation = ((state.Parameters as { Payload?: { operation?: unknown } } | undefined)?.Payload?.operation as string | undefined) ?? "invoke";
+    const payload = (state.Parameters as { Payload?: { operation?: unknown; action?: unknown } } | undefined)?.Payload;
+    if (typeof payload?.action === "string") return `heartbeat function: ${payload.action}`;
+    const operation = (payload?.operation as string | undefined) ?? "invoke";
     return `primary-region function: ${operation}`;
   }
   return resource;
@@ -326,6 +328,7 @@ export function placeholderTargets(region: string, partition = "aws", accountId 
       capacity,
     },
     primaryRegionFunctionArn: "<function>",
+    heartbeat: { drFunctionArn: "<dr heartbeat function>", primaryFunctionArn: "<primary heartbeat function>" },
     topicArn: "<topic>",
     alarms: { replicaLagOverRpo: "<alarm>", drillAbort: ["<alarm>"] },
     drill: { trafficPercent: 10, durationSeconds: 600 },

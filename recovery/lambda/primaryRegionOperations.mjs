@@ -13,10 +13,12 @@
  *
  * Runtime: nodejs22.x, with the AWS SDK for JavaScript v3 the runtime provides.
  */
+import { Buffer } from "node:buffer";
 import process from "node:process";
 import { AutoScalingClient, DescribeAutoScalingGroupsCommand, UpdateAutoScalingGroupCommand } from "@aws-sdk/client-auto-scaling";
 import { CloudWatchClient, GetMetricDataCommand } from "@aws-sdk/client-cloudwatch";
 import { DescribeTargetHealthCommand, ElasticLoadBalancingV2Client } from "@aws-sdk/client-elastic-load-balancing-v2";
+import { InvokeCommand, LambdaClient } from "@aws-sdk/client-lambda";
 import { DescribeDBInstancesCommand, PromoteReadReplicaCommand, RDSClient, SwitchoverGlobalClusterCommand } from "@aws-sdk/client-rds";
 
 /** Environment variable names the targets are read from (PRIMARY_REGION_ENVIRONMENT in recovery/primaryRegion.ts). */
@@ -27,6 +29,7 @@ export const ENVIRONMENT = Object.freeze({
   targetGroupArn: "PRIMARY_TARGET_GROUP_ARN",
   globalClusterIdentifier: "GLOBAL_CLUSTER_IDENTIFIER",
   drClusterArn: "DR_CLUSTER_ARN",
+  heartbeatFunctionArn: "PRIMARY_HEARTBEAT_FUNCTION_ARN",
 });
 
 /** How far back `replicaLagSeconds` looks without `since`, and the metric period, seconds. */
@@ -200,8 +203,28 @@ const OPERATIONS = {
     if (!group) {
       throw namedError("MisconfiguredFunction", `Auto Scaling Group ${name} not found`);
     }
-    const inService = (group.Instances ?? []).filter((instance) => instance.LifecycleState === "InService").length;
-    return { inService, desiredCapacity: group.DesiredCapacity ?? null };
+    const instances = group.Instances ?? [];
+    const inService = instances.filter((instance) => instance.LifecycleState === "InService").length;
+    return { inService, instances: instances.length, desiredCapacity: group.DesiredCapacity ?? null };
+  },
+
+  /**
+   * Asks the primary region's replication heartbeat function whether the primary-region replica has
+   * replayed a heartbeat committed at or after `event.since` (an ISO 8601 time): its answer
+   * `{ caughtUp, beatAt, since }` as is. An error of that function is thrown with its own name
+   * (e.g. `NoCredentials`), so Step Functions sees it.
+   * @param {Record<string, unknown>} event
+   */
+  async replayedSince(event) {
+    const since = isoTime("since", event.since).toISOString();
+    const { Payload, FunctionError } = await clientOf(LambdaClient).send(
+      new InvokeCommand({ FunctionName: target("heartbeatFunctionArn"), Payload: JSON.stringify({ action: "replayedSince", since }) }),
+    );
+    const answer = Payload ? JSON.parse(Buffer.from(Payload).toString("utf8")) : null;
+    if (FunctionError) {
+      throw namedError(answer?.errorType ?? "HeartbeatFunctionError", answer?.errorMessage ?? `the heartbeat function failed (${FunctionError})`);
+    }
+    return answer;
   },
 
   /** The primary ALB's target group: `{ healthyTargets }`, the number of targets whose health state is `healthy`. */

@@ -10,8 +10,11 @@
  * UpdateAutoScalingGroup validates the sizes and refuses with `ValidationError` (Amazon EC2 Auto
  * Scaling API Reference, UpdateAutoScalingGroup: "The new settings take effect on any scaling
  * activities after this call returns"; the launch is an asynchronous scaling activity, so a Describe
- * right after the call may show no new instance). Scale-in terminates the newest instances at once (no
- * deregistration delay modeled). Faults: launches that never succeed (InsufficientInstanceCapacity:
+ * right after the call may show no new instance). Scale-in moves the newest instances to
+ * `Terminating`: they leave the target group, drain for its deregistration delay (the app still runs
+ * and can still write), then terminate (`deregistrationDelaySeconds` + `instanceTerminationSeconds`;
+ * EC2 Auto Scaling User Guide, "Use Elastic Load Balancing to distribute incoming application traffic
+ * in your Auto Scaling group"); DescribeAutoScalingGroups lists them until they are gone. Faults: launches that never succeed (InsufficientInstanceCapacity:
  * no instance appears), new instances whose app never passes /health (`unhealthy` after
  * `unhealthyThreshold` checks), and a DescribeAutoScalingGroups that lags behind the changes
  * (`describe(t, arn, lag)`, see database.ts on eventual consistency).
@@ -29,6 +32,8 @@ export class AutoScalingFault extends Error {
 interface Instance {
   id: string;
   launchedAt: number;
+  /** Scale-in chose it: deregistered and draining from here, gone at `terminatedAt`. */
+  terminatingAt?: number;
   terminatedAt?: number;
   failsHealth: boolean;
 }
@@ -93,11 +98,14 @@ export class SimulatedAutoScalingGroup {
     if (desiredCapacity !== 0) this.zeroSince = undefined;
     this.desiredCapacity = desiredCapacity;
     this.updates.push({ at: t, capacity: { minSize, desiredCapacity, maxSize } });
-    const live = this.live(t);
-    for (let index = live.length; index < desiredCapacity; index++) {
+    const staying = this.live(t).filter((instance) => instance.terminatingAt === undefined);
+    for (let index = staying.length; index < desiredCapacity; index++) {
       if (t < this.launchesFailFrom) this.launch(t, t >= this.newInstancesUnhealthyFrom);
     }
-    for (const instance of live.slice(desiredCapacity).reverse()) instance.terminatedAt = t;
+    for (const instance of staying.slice(desiredCapacity).reverse()) {
+      instance.terminatingAt = t;
+      instance.terminatedAt = t + this.durations.deregistrationDelaySeconds + this.durations.instanceTerminationSeconds;
+    }
   }
 
   private launch(t: number, failsHealth: boolean): void {
@@ -110,7 +118,8 @@ export class SimulatedAutoScalingGroup {
     return this.instances.filter((instance) => instance.launchedAt <= t && (instance.terminatedAt === undefined || instance.terminatedAt > t));
   }
 
-  private lifecycle(instance: Instance, t: number): "Pending" | "InService" {
+  private lifecycle(instance: Instance, t: number): "Pending" | "InService" | "Terminating" {
+    if (instance.terminatingAt !== undefined && t >= instance.terminatingAt) return "Terminating";
     return t >= instance.launchedAt + this.durations.ec2LaunchSeconds ? "InService" : "Pending";
   }
 
@@ -121,6 +130,21 @@ export class SimulatedAutoScalingGroup {
     const interval = this.durations.targetHealthCheckIntervalSeconds;
     if (instance.failsHealth) return t >= appReady + this.durations.targetUnhealthyThreshold * interval ? "unhealthy" : "initial";
     return t >= appReady + this.durations.targetHealthyThreshold * interval ? "healthy" : "initial";
+  }
+
+  /** Instances in any lifecycle state at `t` (Pending, InService, Terminating): the ones that can still run the app. */
+  instanceCount(t: number): number {
+    return this.live(t).length;
+  }
+
+  /**
+   * When the app's writes stopped: the moment the last instance was gone, if the group is at 0 and
+   * has no instance left at `t`; undefined otherwise.
+   */
+  writesStoppedAt(t: number): number | undefined {
+    if (this.zeroSince === undefined || t < this.zeroSince || this.live(t).length > 0) return undefined;
+    const gone = this.instances.map((instance) => instance.terminatedAt ?? Number.NEGATIVE_INFINITY).filter((at) => at <= t);
+    return Math.max(this.zeroSince, ...gone);
   }
 
   inService(t: number): number {

@@ -37,6 +37,7 @@ import { AutoScalingFault, SimulatedAutoScalingGroup } from "./autoScaling";
 import type { VirtualClock } from "./clock";
 import { type BusyPeriod, DatabaseFault, SimulatedDatabase } from "./database";
 import { detectionSeconds, type Durations } from "./durations";
+import { HEARTBEAT_CLOCK_SKEW_MARGIN_SECONDS } from "../heartbeat";
 import { type ApiFault, AwsError, FAULT_ERRORS, SimulatorError, StatesRuntimeError } from "./errors";
 import { type Change, type RecordSet, Route53Fault, SimulatedRoute53, normalizeName } from "./route53";
 
@@ -60,6 +61,10 @@ export interface WorldSetup {
     stalledFrom?: number;
     /** A promotion breaks the instance `afterSeconds` after it is accepted, with `status`. */
     promotionBreaks?: { afterSeconds: number; status: string };
+    /** The engine, when the scenario is about one (default: the plan's, from its heartbeat function). */
+    engine?: "postgres" | "mysql";
+    /** The replication heartbeat writes nothing (its function fails, or a user disabled its schedule). */
+    heartbeatStopped?: boolean;
     /** Other changes of the replica (storage autoscaling, a parameter change): database.ts. */
     busy?: BusyPeriod[];
     /** When a promotion drops the source link (database.ts; default `available`). */
@@ -111,6 +116,8 @@ export interface PlanFacts {
   drClusterEndpoint?: string;
   drClusterReaderEndpoint?: string;
   primaryClusterEndpoint?: string;
+  /** Instance mode: the database engine (from the heartbeat function's environment); it decides what ReplicaLag reads (see `replicaLag`). Default postgres. */
+  engine?: "postgres" | "mysql";
 }
 
 /** One call a workflow made. */
@@ -156,7 +163,11 @@ export interface CloudState {
    */
   drPromotions: { requested: number; accepted: number };
   primaryPromotions: { requested: number; accepted: number };
-  /** ReplicaLag of the DR replica when its promotion was accepted (the data-loss window), if it was; aurora-global: the writes a switch onto the DR cluster lost. */
+  /**
+   * The data-loss window when the DR replica's promotion was accepted, if it was: seconds of the app's
+   * writes it had not replayed (not its ReplicaLag, which on PostgreSQL also counts idle time);
+   * aurora-global: the writes a switch onto the DR cluster lost.
+   */
   lagAtPromotionSeconds?: number;
   /** Successful calls that changed something. */
   changes: number;
@@ -183,6 +194,9 @@ const MUTATING = new Set([
   "rds:switchoverGlobalCluster",
   "lambda:switchoverGlobalCluster",
 ]);
+
+/** An idle RDS for PostgreSQL source makes its replicas report a lag of "up to five minutes" (RDS User Guide, "Working with read replicas for Amazon RDS for PostgreSQL"). */
+const POSTGRES_IDLE_LAG_RESET_SECONDS = 300;
 
 interface Replication {
   steadyLagSeconds: number;
@@ -212,6 +226,10 @@ export class SimulatedCloud {
   /** Aurora-global mode: the global database (then there is no `drDatabase`). */
   readonly aurora?: SimulatedGlobalDatabase;
   private readonly replication = new Map<string, Replication>();
+  /** Instance mode: what ReplicaLag means (`replicaLag`). */
+  private readonly engine: "postgres" | "mysql";
+  /** The scenario stopped the replication heartbeat (`WorldSetup.replica.heartbeatStopped`). */
+  private readonly heartbeatStopped: boolean;
   private readonly outages: { from: number; until: number }[] = [];
   private readonly executions: ExecutionEntry[] = [];
   private readonly alarmsFiring: { name: string; from: number; until: number }[];
@@ -231,6 +249,8 @@ export class SimulatedCloud {
     facts: PlanFacts = {},
   ) {
     const t = clock.seconds;
+    this.engine = setup.replica?.engine ?? facts.engine ?? "postgres";
+    this.heartbeatStopped = setup.replica?.heartbeatStopped ?? false;
     if (setup.primaryOutage) this.outages.push({ from: setup.primaryOutage.from, until: setup.primaryOutage.until ?? Number.POSITIVE_INFINITY });
     this.alarmsFiring = (setup.alarmsFiring ?? []).map((alarm) => ({ ...alarm, until: alarm.until ?? Number.POSITIVE_INFINITY }));
     this.otherRunning = setup.otherRunningExecutions ?? {};
@@ -387,19 +407,88 @@ export class SimulatedCloud {
     return this.primaryServing(t - detectionSeconds(this.durations));
   }
 
-  /** ReplicaLag of a replica at `t`, seconds, or undefined when it is not a replica (no metric). */
-  replicaLag(database: SimulatedDatabase | undefined, t: number): number | undefined {
+  /**
+   * What a replica has replayed at `t`: commits up to `replayedUpTo` (seconds; the source's commits
+   * reach it `steadyLagSeconds` late, and none after its source's region went down or replication
+   * stalled), the newest commit among them (`lastCommit`: the app's writes while its source region's
+   * group has instances, then the heartbeats, see `heartbeatsOn`), and the newest heartbeat among
+   * them (`lastBeat`). Undefined when `database` is not a replica at `t`.
+   */
+  private replayed(
+    database: SimulatedDatabase | undefined,
+    t: number,
+  ): { replayedUpTo: number; lastCommit: number; lastAppWrite: number; lastBeat?: number; replication: Replication; sourceLost: boolean } | undefined {
     if (!database || !database.isReplica(t)) return undefined;
     const replication = this.replication.get(database.arn) ?? { steadyLagSeconds: 1, afterSourceLoss: "grows" as const };
-    const steady = replication.steadyLagSeconds;
-    if (replication.stalledFrom !== undefined && t >= replication.stalledFrom) return Math.round(steady + (t - replication.stalledFrom));
     const sourceInPrimary = database.source(t) === this.primaryDatabase.arn;
     const lost = sourceInPrimary ? this.outageStart(t) : undefined;
-    if (lost !== undefined) return Math.round(replication.afterSourceLoss === "grows" ? steady + (t - lost) : steady);
-    // The writers are the app instances of the source's region: lag drains once they are gone.
+    const cutoff = Math.min(t, lost ?? Number.POSITIVE_INFINITY, replication.stalledFrom ?? Number.POSITIVE_INFINITY);
+    const replayedUpTo = cutoff - replication.steadyLagSeconds;
+    // The writers are the app instances of the source's region; they write until the last one is gone.
     const writers = sourceInPrimary ? this.primaryGroup : this.drGroup;
-    if (writers.zeroSince !== undefined && t >= writers.zeroSince) return Math.max(0, Math.round(steady - (t - writers.zeroSince)));
-    return Math.round(steady);
+    const stopped = writers.writesStoppedAt(replayedUpTo);
+    const interval = this.durations.heartbeatIntervalSeconds;
+    const lastBeat = this.heartbeatsOn() ? Math.floor(replayedUpTo / interval) * interval : undefined;
+    const lastCommit = stopped === undefined ? replayedUpTo : Math.max(stopped, lastBeat ?? Number.NEGATIVE_INFINITY);
+    // The app's last write on the source: now, or when its last instance went, or when its region went down.
+    const lastAppWrite = Math.min(writers.writesStoppedAt(t) ?? t, lost ?? Number.POSITIVE_INFINITY);
+    return { replayedUpTo, lastCommit, lastAppWrite, ...(lastBeat !== undefined ? { lastBeat } : {}), replication, sourceLost: lost !== undefined };
+  }
+
+  /** The heartbeat runs on the writable database: deployed (`targets.heartbeat`) and not stopped by the scenario. */
+  private heartbeatsOn(): boolean {
+    return this.targets.heartbeat !== undefined && !this.heartbeatStopped;
+  }
+
+  /**
+   * ReplicaLag of a replica at `t`, seconds, or undefined when it is not a replica (no metric). What
+   * it reads depends on the engine (`facts.engine`):
+   * - PostgreSQL: "currentTime - lastCommitedTransactionTimestamp", so with no transactions on the
+   *   source it grows, and RDS "reports a replication lag of up to five minutes" (RDS User Guide,
+   *   "Working with read replicas for Amazon RDS for PostgreSQL"); modeled as the age of the newest
+   *   replayed commit, reset every 300 s on an idle source that still answers (growing without bound
+   *   once the source is gone, unless `afterSourceLoss: frozen`). With the heartbeat it stays within
+   *   steady lag + heartbeat interval.
+   * - MySQL: Seconds_Behind_Source, the delay of the event the replica is applying: the steady lag
+   *   while the app writes, 0 once the replica has applied everything it received (an idle source
+   *   reads 0), and NULL when replication is not running, which RDS publishes as -1 (RDS User Guide,
+   *   "Troubleshooting a MySQL read replica problem"; MySQL Reference Manual, SHOW REPLICA STATUS,
+   *   Seconds_Behind_Source) — so once the source is gone the lag alarm reads OK; a stall is a replica
+   *   falling behind (the lag grows).
+   */
+  replicaLag(database: SimulatedDatabase | undefined, t: number): number | undefined {
+    const replayed = this.replayed(database, t);
+    if (!replayed) return undefined;
+    const { replication, sourceLost } = replayed;
+    const steady = replication.steadyLagSeconds;
+    const stalled = replication.stalledFrom !== undefined && t >= replication.stalledFrom;
+    if (this.engine === "mysql") {
+      if (sourceLost) return replication.afterSourceLoss === "frozen" ? Math.round(steady) : -1;
+      if (stalled) return Math.round(steady + (t - (replication.stalledFrom as number)));
+      return t - replayed.lastCommit > steady ? 0 : Math.round(steady);
+    }
+    if (sourceLost && replication.afterSourceLoss === "frozen") return Math.round(steady);
+    // An idle source that still answers: the age of the newest commit, reset every five minutes.
+    const idle = replayed.replayedUpTo - replayed.lastCommit;
+    if (idle > 0 && !sourceLost && !stalled) return Math.round(steady + (idle % POSTGRES_IDLE_LAG_RESET_SECONDS));
+    return Math.round(t - replayed.lastCommit);
+  }
+
+  /** Seconds of the app's writes on the source that the replica has not replayed at `t` (what a promotion now would lose), or undefined when it is not a replica. */
+  unreplayedWriteSeconds(database: SimulatedDatabase | undefined, t: number): number | undefined {
+    const replayed = this.replayed(database, t);
+    return replayed && Math.max(0, Math.round(replayed.lastAppWrite - replayed.replayedUpTo));
+  }
+
+  /**
+   * The replication heartbeat function of a region asked `replayedSince` (recovery/lambda/replicationHeartbeat.mjs):
+   * the newest heartbeat its region's replica has replayed, and whether it was committed at least the
+   * clock-skew margin after `since`.
+   */
+  private heartbeatAnswer(database: SimulatedDatabase | undefined, since: number, t: number): { caughtUp: boolean; beatAt: string | null; since: string } {
+    const lastBeat = this.replayed(database, t)?.lastBeat;
+    const caughtUp = lastBeat !== undefined && lastBeat >= since + HEARTBEAT_CLOCK_SKEW_MARGIN_SECONDS;
+    return { caughtUp, beatAt: lastBeat === undefined ? null : this.clock.iso(lastBeat), since: this.clock.iso(since) };
   }
 
   /** ReplicaLag datapoints (one per minute, readable once the minute is over) from `start` (rounded down to the minute) to `end`, newest first. */
@@ -488,7 +577,7 @@ export class SimulatedCloud {
       }, sdk[1]);
     } else if (/^arn:aws[a-z-]*:states:::lambda:invoke$/.test(resource)) {
       const payload = (input.Payload ?? {}) as Record<string, unknown>;
-      api = `lambda:${String(payload.operation)}`;
+      api = payload.action === undefined ? `lambda:${String(payload.operation)}` : `lambda:heartbeat.${String(payload.action)}`;
       latency = this.durations.lambdaInvokeSeconds;
       const apiName = api;
       outcome = this.attempt(() => {
@@ -589,9 +678,9 @@ export class SimulatedCloud {
         // RDS API Reference, PromoteReadReplica: answers the DBInstance; refusals in database.ts. RDS acts on the current
         // state; the answer, a Describe, may lag (database.ts `observed`).
         const database = this.drDatabaseNamed(input.DbInstanceIdentifier);
-        const lag = this.replicaLag(database, t);
+        const lost = this.unreplayedWriteSeconds(database, t);
         database.promote(t, this.durations);
-        if (lag !== undefined) this.lagAtPromotion ??= lag;
+        if (lost !== undefined) this.lagAtPromotion ??= lost;
         return { DbInstance: this.describeDatabase(database, t) };
       }
       case "rds:describeGlobalClusters":
@@ -882,6 +971,7 @@ export class SimulatedCloud {
    * fail after its timeout.
    */
   private lambdaCall(functionName: unknown, payload: Record<string, unknown>): unknown {
+    if (this.targets.heartbeat && functionName === this.targets.heartbeat.drFunctionArn) return this.drHeartbeatCall(payload);
     const arn = this.targets.primaryRegionFunctionArn;
     const name = arn.split(":").pop();
     if (functionName !== arn && functionName !== name) throw this.wrong("Lambda.ResourceNotFoundException", `Function not found: ${String(functionName)}`);
@@ -921,12 +1011,39 @@ export class SimulatedCloud {
         });
         return this.lambdaAnswer({ ...this.primaryGroup.capacity });
       case "describeCapacity":
-        return this.lambdaAnswer({ inService: this.primaryGroup.inService(t), desiredCapacity: this.primaryGroup.desiredCapacity });
+        return this.lambdaAnswer({
+          inService: this.primaryGroup.inService(t),
+          instances: this.primaryGroup.instanceCount(t),
+          desiredCapacity: this.primaryGroup.desiredCapacity,
+        });
+      case "replayedSince": {
+        const since = typeof payload.since === "string" ? this.clock.secondsOf(payload.since) : Number.NaN;
+        if (Number.isNaN(since)) throw new AwsError("InvalidArguments", `since must be an ISO 8601 time with a zone, got ${JSON.stringify(payload.since)}`);
+        if (!this.targets.heartbeat) throw new AwsError("MisconfiguredFunction", "environment variable PRIMARY_HEARTBEAT_FUNCTION_ARN is not set");
+        return this.lambdaAnswer(this.heartbeatAnswer(database, since, t));
+      }
       case "describeTargetHealth":
         return this.lambdaAnswer({ healthyTargets: this.primaryGroup.healthy(t) });
       default:
         throw new AwsError("InvalidArguments", `unknown operation ${JSON.stringify(operation)}`);
     }
+  }
+
+  /**
+   * The DR region's replication heartbeat function, invoked by the planned switchover
+   * (`{ action: "replayedSince", since }`). It reads the DR replica; the replica's credentials are
+   * its source's secret, in the primary region, so it fails when that region does not answer.
+   */
+  private drHeartbeatCall(payload: Record<string, unknown>): unknown {
+    const t = this.now;
+    if (payload.action !== "replayedSince")
+      throw new AwsError("InvalidArguments", `action must be beat or replayedSince, got ${JSON.stringify(payload.action)}`);
+    const since = typeof payload.since === "string" ? this.clock.secondsOf(payload.since) : Number.NaN;
+    if (Number.isNaN(since)) throw new AwsError("InvalidArguments", `since must be an ISO 8601 time with a zone, got ${JSON.stringify(payload.since)}`);
+    if (this.drDatabase?.isReplica(t) && !this.primaryRegionUp(t)) {
+      throw new AwsError("TimeoutError", `${this.targets.primaryRegion} did not answer GetSecretValue of the replica's source secret (the region is down)`);
+    }
+    return this.lambdaAnswer(this.heartbeatAnswer(this.drDatabase, since, t));
   }
 
   private lambdaAnswer(payload: unknown): unknown {

@@ -18,6 +18,7 @@ import {
   ROUTE53_PROPAGATION_SECONDS,
   SDK_API_CALL_SECONDS,
 } from "../../budget/figures";
+import { HEARTBEAT_INTERVAL_SECONDS } from "../heartbeat";
 
 export interface Durations {
   /**
@@ -91,6 +92,18 @@ export interface Durations {
   auroraFailoverSeconds: number;
   auroraSwitchoverSeconds: number;
   auroraRejoinSeconds: number;
+  /**
+   * Scale-in of an instance behind a load balancer: EC2 Auto Scaling deregisters it, waits for the
+   * target group's deregistration delay (in-flight requests finish, so the app can still write),
+   * then terminates it (EC2 Auto Scaling User Guide, "Use Elastic Load Balancing to distribute
+   * incoming application traffic in your Auto Scaling group"; ELB User Guide, "Deregistration delay":
+   * default 300 s, this program's target groups 30 s). Read from the plan's target group.
+   */
+  deregistrationDelaySeconds: number;
+  /** Terminate call to the instance gone from the group (its OS shuts down). Not documented; 30 s. */
+  instanceTerminationSeconds: number;
+  /** Period of the replication heartbeat on the writable database (components/replicationHeartbeat.ts), seconds. */
+  heartbeatIntervalSeconds: number;
 }
 
 /** The defaults; `targetHealthCheck*` and `route53*` are this program's values, replaced by the plan's when it has them. */
@@ -114,6 +127,9 @@ export const DEFAULT_DURATIONS: Durations = {
   auroraFailoverSeconds: AURORA_GLOBAL_SWITCH_SECONDS,
   auroraSwitchoverSeconds: AURORA_GLOBAL_SWITCH_SECONDS,
   auroraRejoinSeconds: AURORA_GLOBAL_REJOIN_SECONDS,
+  deregistrationDelaySeconds: 30,
+  instanceTerminationSeconds: 30,
+  heartbeatIntervalSeconds: HEARTBEAT_INTERVAL_SECONDS,
 };
 
 /** Seconds from the primary's failure until Route 53 marks its health check unhealthy: interval x threshold. */

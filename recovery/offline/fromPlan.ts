@@ -10,7 +10,7 @@
  */
 import type { Definition } from "../asl";
 import { WORKFLOWS, type Workflow } from "../names";
-import { auroraGlobalOf, databaseTargetsProblems, type RecoveryTargets } from "../targets";
+import { auroraGlobalOf, databaseTargetsProblems, engineModeOf, type RecoveryTargets } from "../targets";
 import type { StackPlan } from "../../synth/recordStack";
 import type { PlanFacts } from "./cloud";
 import { DEFAULT_DURATIONS, type Durations } from "./durations";
@@ -22,6 +22,7 @@ const HEALTH_CHECK_TYPE = "aws:route53/healthCheck:HealthCheck";
 const RECORD_TYPE = "aws:route53/record:Record";
 const RDS_INSTANCE_TYPE = "aws:rds/instance:Instance";
 const RDS_CLUSTER_TYPE = "aws:rds/cluster:Cluster";
+const LAMBDA_FUNCTION_TYPE = "aws:lambda/function:Function";
 
 /** The plan lacks something the drill needs, or has it in an unexpected shape. */
 export class PlanError extends Error {
@@ -190,8 +191,10 @@ export function physicsFromPlan(drPlan: PlanLike, targets: RecoveryTargets): { d
     durations.targetHealthCheckIntervalSeconds = positive(check?.interval) ?? 30;
     durations.targetHealthyThreshold = positive(check?.healthyThreshold) ?? 5;
     durations.targetUnhealthyThreshold = positive(check?.unhealthyThreshold) ?? 2;
+    // ELB's default deregistration delay is 300 s (ELB User Guide, "Target groups for your Application Load Balancers").
+    durations.deregistrationDelaySeconds = typeof targetGroup.inputs?.deregistrationDelay === "number" ? targetGroup.inputs.deregistrationDelay : 300;
     notes.push(
-      `DR target group health check from ${targetGroup.name}: ${durations.targetHealthyThreshold} x ${durations.targetHealthCheckIntervalSeconds} s to healthy, ${durations.targetUnhealthyThreshold} to unhealthy`,
+      `DR target group health check from ${targetGroup.name}: ${durations.targetHealthyThreshold} x ${durations.targetHealthCheckIntervalSeconds} s to healthy, ${durations.targetUnhealthyThreshold} to unhealthy; deregistration delay ${durations.deregistrationDelaySeconds} s`,
     );
   } else {
     notes.push(
@@ -224,6 +227,19 @@ export function physicsFromPlan(drPlan: PlanLike, targets: RecoveryTargets): { d
     (resource) => resource.outputs?.arn === targets.replica.arn || resource.outputs?.identifier === targets.replica.identifier,
   );
   if (typeof replica?.outputs?.address === "string") facts.replicaAddress = replica.outputs.address;
+
+  // The engine and heartbeat period, from the DR replication heartbeat function's environment (components/replicationHeartbeat.ts).
+  const heartbeat = ofType(LAMBDA_FUNCTION_TYPE).find((resource) => resource.outputs?.arn === targets.heartbeat?.drFunctionArn);
+  const environment = (heartbeat?.inputs?.environment as { variables?: Record<string, string> } | undefined)?.variables;
+  if (environment?.DATABASE_ENGINE === "postgres" || environment?.DATABASE_ENGINE === "mysql") {
+    facts.engine = environment.DATABASE_ENGINE;
+    durations.heartbeatIntervalSeconds = positive(Number(environment.HEARTBEAT_INTERVAL_SECONDS)) ?? DEFAULT_DURATIONS.heartbeatIntervalSeconds;
+    notes.push(`replication heartbeat from ${heartbeat?.name}: ${facts.engine}, every ${durations.heartbeatIntervalSeconds} s`);
+  } else if (engineModeOf(targets) === "instance") {
+    notes.push(
+      `no replication heartbeat function in the plan: ${targets.heartbeat ? "its engine is unknown, modeled as postgres" : "planned switchover and failback cannot prove catch-up"}`,
+    );
+  }
 
   // Aurora-global mode: the clusters' endpoints (aws:rds/cluster:Cluster outputs endpoint and readerEndpoint).
   const aurora = auroraGlobalOf(targets);

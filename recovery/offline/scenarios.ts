@@ -90,7 +90,7 @@ export const SCENARIOS: Scenario[] = [
     name: "planned-switchover",
     title: "Planned switchover",
     story:
-      "The primary is healthy; the operator switches over (mode planned). Expected: writes stop in the primary (its group to 0), the replica catches up before it is promoted (no data loss: lag 0 at promotion), DNS serves the DR region, within the RTO.",
+      "The primary is healthy; the operator switches over (mode planned). Expected: writes stop in the primary (its group to 0, then its instances drain and terminate), the replica replays a heartbeat committed after the last one is gone (on PostgreSQL its ReplicaLag never reads 0: the heartbeat commits every 5 s) and is promoted with no app write missing (data loss 0), DNS serves the DR region, within the RTO.",
     steps: [{ run: "failover", input: PLANNED }],
     measures: "failover",
     expect: (targets) => ({
@@ -302,7 +302,7 @@ export const SCENARIOS: Scenario[] = [
     name: "switchover-no-catch-up",
     title: "Planned switchover where the replica never catches up",
     story:
-      "The operator switches over; replication stalls as writes stop, so the replica never reports a lag of 0. Expected: ReplicaCatchUpTimeout; the primary's capacity is restored and serves again, nothing was promoted, the DR group and DNS are as before.",
+      "The operator switches over; replication stalls as writes stop, so the replica never replays a heartbeat from after the stop. Expected: ReplicaCatchUpTimeout; the primary's capacity is restored and serves again, nothing was promoted, the DR group and DNS are as before.",
     world: () => ({ replica: { stalledFrom: 0 } }),
     steps: [{ run: "failover", input: PLANNED }],
     expect: (targets) => ({
@@ -319,6 +319,36 @@ export const SCENARIOS: Scenario[] = [
       notifications: FAILOVER_FAILED,
       dnsChanges: [],
     }),
+  },
+  {
+    name: "switchover-without-heartbeat",
+    title: "Planned switchover with the heartbeat stopped (PostgreSQL)",
+    story:
+      'The replication heartbeat writes nothing (its function fails, or its schedule was disabled); the operator switches over. With no commit after the writes stop nothing proves the replica has them all, and its ReplicaLag grows on the idle source (RDS User Guide, "Working with read replicas for Amazon RDS for PostgreSQL": up to five minutes, never 0). Expected: ReplicaCatchUpTimeout; the primary\'s capacity is restored, nothing was promoted, DNS as before.',
+    world: () => ({ replica: { heartbeatStopped: true } }),
+    steps: [{ run: "failover", input: PLANNED }],
+    expect: (targets) => ({
+      outcomes: ["ReplicaCatchUpTimeout"],
+      final: {
+        primaryCapacity: size(targets.primary.capacity),
+        primaryRecord: "primary-alb",
+        drDatabaseRole: "replica",
+        drPromotionsRequested: 0,
+        drCapacity: size(targets.drAutoScalingGroup.standby),
+      },
+      notifications: FAILOVER_FAILED,
+      dnsChanges: [],
+    }),
+  },
+  {
+    name: "mysql-failover-late-start",
+    title: "MySQL: unplanned failover started five minutes after the failure",
+    story:
+      'As unplanned-failover-late-start, on MySQL. Once its source is unreachable a MySQL replica\'s Seconds_Behind_Source is NULL, which RDS publishes as ReplicaLag -1 (RDS User Guide, "Troubleshooting a MySQL read replica problem"), so the lag alarm reads OK (and the replication-stopped alarm pages). Expected: the failover proceeds and completes; the data-loss window is the 1 s the replica lagged when the primary failed.',
+    world: () => ({ primaryOutage: { from: -300 }, replica: { steadyLagSeconds: 1, engine: "mysql" } }),
+    steps: [{ run: "failover", input: UNPLANNED_OPERATOR }],
+    measures: "failover",
+    expect: (targets) => ({ outcomes: ["SUCCEEDED"], final: { ...failedOver(targets), lagAtPromotionSeconds: { max: 1 } }, notifications: FAILOVER_OK }),
   },
   {
     name: "already-running",
@@ -350,10 +380,10 @@ export const SCENARIOS: Scenario[] = [
     name: "failback-promotion-answer-lost",
     title: "Failback: promoteDatabase accepted, its answers lost, the primary's Describe lagging",
     story:
-      "Failback as in failback-after-failover, but from 1:40:00 no answer of the primary-region function's promoteDatabase reaches Step Functions for 7 minutes: RDS accepts the first call (its retries are refused, a promotion runs) and each attempt ends with the function's timeout; DescribeDBInstances in the primary region lags 3 minutes behind (eventual consistency), so the look after the failed call still shows an available replica. Expected: the workflow waits, looks again, follows the running promotion and completes; the DR writes are not restored beside a promoted primary database.",
+      "Failback as in failback-after-failover, but from 1:39:20 no answer of the primary-region function's promoteDatabase reaches Step Functions for 7 minutes: RDS accepts the first call (its retries are refused, a promotion runs) and each attempt ends with the function's timeout; DescribeDBInstances in the primary region lags 3 minutes behind (eventual consistency), so the look after the failed call still shows an available replica. Expected: the workflow waits, looks again, follows the running promotion and completes; the DR writes are not restored beside a promoted primary database.",
     world: (context) => ({
       ...primaryFailsAtDetection(context),
-      answersLost: [{ api: "lambda:promoteDatabase", from: 6000, until: 6420 }],
+      answersLost: [{ api: "lambda:promoteDatabase", from: 5960, until: 6380 }],
       describeLagSeconds: { rds: 180 },
     }),
     steps: FAILBACK_AFTER_FAILOVER,
@@ -364,7 +394,7 @@ export const SCENARIOS: Scenario[] = [
     title: "Failback: promoteDatabase accepted, its answer lost, the retry refused",
     story:
       "Failback as in failback-after-failover, but the answer of the first promoteDatabase call is lost (RDS accepted it; the Task ends with the function's timeout). The transient retry asks again and RDS refuses it (InvalidDBInstanceState: a promotion runs; RDS API Reference, PromoteReadReplica). Expected: the refusal is not retried blindly (every retry would be refused, and the failback end PromotionFailed with DR writes restored beside a promoted primary); the workflow waits, looks, follows the running promotion and completes.",
-    world: (context) => ({ ...primaryFailsAtDetection(context), answersLost: [{ api: "lambda:promoteDatabase", from: 6000, until: 6030 }] }),
+    world: (context) => ({ ...primaryFailsAtDetection(context), answersLost: [{ api: "lambda:promoteDatabase", from: 5960, until: 5990 }] }),
     steps: FAILBACK_AFTER_FAILOVER,
     expect: failedBackTo,
   },

@@ -482,6 +482,9 @@ describe("figures shared with the offline failover simulator", () => {
       auroraFailoverSeconds: 120,
       auroraSwitchoverSeconds: 120,
       auroraRejoinSeconds: 1800,
+      deregistrationDelaySeconds: 30,
+      instanceTerminationSeconds: 30,
+      heartbeatIntervalSeconds: 5,
     });
     // The simulator switches an Aurora global database in the time the budget counts.
     expect(DEFAULT_DURATIONS.auroraFailoverSeconds).to.equal(AURORA_GLOBAL_SWITCH_SECONDS);

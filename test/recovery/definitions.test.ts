@@ -38,7 +38,11 @@ const validateAsl = createRequire(__filename)("asl-validator") as (definition: u
 const COOLDOWN_RANGE = { min: 900, max: 86400 };
 
 /** The arguments an operation of the primary-region function takes besides `operation` (recovery/primaryRegion.ts); none is a target. */
-const OPERATION_ARGUMENTS: Record<string, string[]> = { setCapacity: ["minSize", "desiredCapacity", "maxSize"], replicaLagSeconds: ["since"] };
+const OPERATION_ARGUMENTS: Record<string, string[]> = {
+  setCapacity: ["minSize", "desiredCapacity", "maxSize"],
+  replicaLagSeconds: ["since"],
+  replayedSince: ["since"],
+};
 
 /** Parameters that hold labels, not resources: they may name the primary region. */
 const LABEL_KEYS = new Set(["SetIdentifier", "Comment", "Subject"]);
@@ -290,11 +294,17 @@ describe("recovery definitions: structure", () => {
         expect(definition.Comment).to.be.a("string").and.not.equal("");
       });
 
-      it("calls only AWS SDK integrations and the primary-region operations function", () => {
+      it("calls only AWS SDK integrations, the primary-region operations function and the DR region's heartbeat function", () => {
         expect(tasks.length).to.be.greaterThan(0);
         for (const [name, state] of tasks) {
           const resource = String(state.Resource);
-          if (resource === LAMBDA_INVOKE) {
+          if (resource === LAMBDA_INVOKE && (state.Parameters as { FunctionName: string }).FunctionName === targets.heartbeat?.drFunctionArn) {
+            // The catch-up proof (recovery/checks.ts heartbeatReplayedSince): one action, the stop time read from the timeline.
+            expect(state.Parameters, name).to.deep.equal({
+              FunctionName: targets.heartbeat?.drFunctionArn,
+              Payload: { action: "replayedSince", "since.$": "$.timeline.writesStopped.at" },
+            });
+          } else if (resource === LAMBDA_INVOKE) {
             const { FunctionName, Payload, ...rest } = state.Parameters as { FunctionName: string; Payload: Record<string, unknown> };
             expect(FunctionName, name).to.equal(targets.primaryRegionFunctionArn);
             expect(rest, `${name}: only FunctionName and Payload`).to.deep.equal({});

@@ -10,6 +10,8 @@ import * as path from "node:path";
 import { type Definition, LAMBDA_RETRY, pollStart, type State, taskStates, THROTTLING_ERRORS, TRANSIENT_RETRY } from "../../recovery/asl";
 import { type DatabaseFault, type DatabaseSetup, SimulatedDatabase } from "../../recovery/offline/database";
 import { DEFAULT_DURATIONS, detectionSeconds } from "../../recovery/offline/durations";
+import { SimulatedCloud, type WorldSetup } from "../../recovery/offline/cloud";
+import { VirtualClock } from "../../recovery/offline/clock";
 import { FAULT_ERRORS, StatesRuntimeError } from "../../recovery/offline/errors";
 import { PlanError, type PlanLike, recoveryFromPlan, STATE_MACHINE_TYPE, systemFromPlan } from "../../recovery/offline/fromPlan";
 import { evaluatePath } from "../../recovery/offline/jsonPath";
@@ -199,6 +201,44 @@ describe("offline drill (recovery/offline)", function () {
       expect(result.passed).to.equal(false);
       expect(result.runs[1].error).to.equal("PromotionFailed");
       expect(result.final).to.include({ primaryDatabaseRole: "standalone", primaryPromotionsAccepted: 1 });
+    });
+
+    it("the old catch-up proof (a ReplicaLag datapoint of 0 after the stop) never holds on PostgreSQL: the switchover times out", async function () {
+      const broken = mutate(system.definitions.failover, (copy) => {
+        const check = copy.States["Replica catch-up: check"];
+        check.Resource = "arn:aws:states:::aws-sdk:cloudwatch:getMetricData";
+        check.Parameters = {
+          MetricDataQueries: [
+            {
+              Id: "replicaLag",
+              MetricStat: {
+                Metric: {
+                  Namespace: "AWS/RDS",
+                  MetricName: "ReplicaLag",
+                  Dimensions: [{ Name: "DBInstanceIdentifier", Value: system.targets.replica.identifier }],
+                },
+                Period: 60,
+                Stat: "Maximum",
+              },
+            },
+          ],
+          "StartTime.$": "$.timeline.writesStopped.at",
+          "EndTime.$": "$$.State.EnteredTime",
+          ScanBy: "TimestampDescending",
+        };
+        check.ResultSelector = { "values.$": "$.MetricDataResults[0].Values" };
+        const decide = copy.States["Replica catch-up: done?"] as { Choices: { Next: string }[] };
+        decide.Choices[0] = {
+          And: [
+            { Variable: "$.catchUp.values[0]", IsPresent: true },
+            { Variable: "$.catchUp.values[0]", NumericEquals: 0 },
+          ],
+          Next: decide.Choices[0].Next,
+        } as unknown as { Next: string };
+      });
+      const result = await runScenario(withDefinitions(system, { failover: broken }), scenarioNamed("planned-switchover"));
+      expect(result.passed).to.equal(false);
+      expect(result.runs[0].error).to.equal("ReplicaCatchUpTimeout");
     });
 
     it("with only the 3-attempt transient retry (no throttling retrier), a throttled failover fails at its first call", async function () {
@@ -525,6 +565,53 @@ describe("simulated AWS behaviours (recovery/offline), as documented", function 
     expect(database.observed(110, 30)).to.deep.equal({ status: "available", source: "arn:aws:rds:us-east-1:123456789012:db:primary" });
     expect(database.observed(110, 0).status).to.equal("modifying");
     expect(database.observed(490, 30)).to.deep.equal({ status: "available", source: undefined });
+  });
+
+  describe("replica lag and the replication heartbeat, per engine (RDS User Guide)", function () {
+    const targets = recoveryTargetsFixture();
+    const arns = { failover: "arn:failover", failback: "arn:failback", drill: "arn:drill" };
+    const cloudOf = (setup: WorldSetup, engine: "postgres" | "mysql" = "postgres") =>
+      new SimulatedCloud(targets, DEFAULT_DURATIONS, new VirtualClock(), arns, setup, { engine });
+    /** The replica's ReplicaLag at each of `times`, with the primary's app scaled to 0 at second 0 (its instances drain, then terminate). */
+    const idleLag = (cloud: SimulatedCloud, times: number[]) => {
+      cloud.primaryGroup.update(0, { minSize: 0, desiredCapacity: 0, maxSize: 0 });
+      return times.map((t) => cloud.replicaLag(cloud.drDatabase, t));
+    };
+    const gone = DEFAULT_DURATIONS.deregistrationDelaySeconds + DEFAULT_DURATIONS.instanceTerminationSeconds;
+
+    it("PostgreSQL with no commit on the source: the lag grows (never 0) and resets at five minutes", function () {
+      const lags = idleLag(cloudOf({ replica: { heartbeatStopped: true } }), [gone + 1, gone + 120, gone + 299, gone + 301]);
+      expect(lags[0]).to.be.at.least(1);
+      expect(lags[1]).to.be.greaterThan(100);
+      expect(lags[2]).to.be.greaterThan(lags[1] as number);
+      expect(lags[3]).to.be.below(10);
+    });
+
+    it("PostgreSQL with the heartbeat: the lag stays within the steady lag plus one heartbeat interval", function () {
+      const lags = idleLag(cloudOf({}), [gone + 1, gone + 120, gone + 299, gone + 1000]);
+      for (const lag of lags) expect(lag).to.be.at.most(1 + DEFAULT_DURATIONS.heartbeatIntervalSeconds);
+    });
+
+    it("MySQL: 0 once the idle replica has applied everything, -1 once its source is unreachable", function () {
+      expect(idleLag(cloudOf({}, "mysql"), [gone + 10, gone + 600])).to.deep.equal([0, 0]);
+      const lost = cloudOf({ primaryOutage: { from: 100 } }, "mysql");
+      expect([50, 200].map((t) => lost.replicaLag(lost.drDatabase, t))).to.deep.equal([1, -1]);
+      // PostgreSQL in the same outage: the age of the last replayed commit.
+      const postgres = cloudOf({ primaryOutage: { from: 100 } });
+      expect(postgres.replicaLag(postgres.drDatabase, 400)).to.equal(301);
+    });
+
+    it("the writes stop when the last instance is gone, not when the group is told 0", function () {
+      const cloud = cloudOf({});
+      cloud.primaryGroup.update(0, { minSize: 0, desiredCapacity: 0, maxSize: 0 });
+      expect([1, gone - 1].map((t) => cloud.primaryGroup.writesStoppedAt(t))).to.deep.equal([undefined, undefined]);
+      expect(cloud.primaryGroup.instanceCount(gone - 1)).to.be.greaterThan(0);
+      expect(cloud.primaryGroup.inService(1)).to.equal(0);
+      expect(cloud.primaryGroup.writesStoppedAt(gone + 5)).to.equal(gone);
+      // A promotion then would lose nothing once the replica has replayed past that moment.
+      expect(cloud.unreplayedWriteSeconds(cloud.drDatabase, gone + 5)).to.equal(0);
+      expect(cloud.unreplayedWriteSeconds(cloud.drDatabase, 10)).to.equal(1);
+    });
   });
 
   it("every throttling error the simulator injects is one the definitions' throttling retrier retries", function () {

@@ -449,6 +449,7 @@ describe("recovery permissions", () => {
       "autoscaling:UpdateAutoScalingGroup": { action: "autoscaling:UpdateAutoScalingGroup", resource: primaryGroup },
       "autoscaling:DescribeAutoScalingGroups": { action: "autoscaling:DescribeAutoScalingGroups", resource: "*", context: inPrimary },
       "elasticloadbalancing:DescribeTargetHealth": { action: "elasticloadbalancing:DescribeTargetHealth", resource: "*", context: inPrimary },
+      "lambda:InvokeFunction": { action: "lambda:InvokeFunction", resource: targets.heartbeat?.primaryFunctionArn ?? "" },
     };
     const operationActions = PRIMARY_REGION_OPERATIONS_BY_ENGINE_MODE.instance.flatMap((operation) => PRIMARY_REGION_OPERATIONS[operation]);
     const logStream = (functionName: string, region = targets.drRegion) =>
@@ -489,10 +490,18 @@ describe("recovery permissions", () => {
         { action: "elasticloadbalancing:DeregisterTargets", resource: targets.primary.targetGroupArn },
         { action: "cloudwatch:PutMetricData", resource: "*", context: inPrimary },
         { action: "logs:PutLogEvents", resource: logStream("another-function") },
+        // Only the primary region's heartbeat function: not the DR one, not this function itself.
+        { action: "lambda:InvokeFunction", resource: targets.heartbeat?.drFunctionArn ?? "" },
+        { action: "lambda:InvokeFunction", resource: targets.primaryRegionFunctionArn },
         { action: "logs:PutLogEvents", resource: logStream(functionName, targets.primaryRegion) },
         { action: "logs:DeleteLogGroup", resource: `arn:aws:logs:${targets.drRegion}:${ACCOUNT}:log-group:/aws/lambda/${functionName}` },
       ];
       expect(await mismatches(policy, denied, "ImplicitlyDenied")).to.deep.equal([]);
+    });
+
+    it("leaves out replayedSince, and any invoke permission, when there is no heartbeat function", () => {
+      const { heartbeat: _heartbeat, ...withoutHeartbeat } = targets;
+      expect(actionsOf(primaryRegionFunctionPolicy(withoutHeartbeat))).to.not.include("lambda:InvokeFunction");
     });
 
     it("refuses targets whose function or database is not where the policy says", () => {

@@ -7,6 +7,7 @@
 import { AutoScalingClient, DescribeAutoScalingGroupsCommand, UpdateAutoScalingGroupCommand } from "@aws-sdk/client-auto-scaling";
 import { CloudWatchClient, GetMetricDataCommand } from "@aws-sdk/client-cloudwatch";
 import { DescribeTargetHealthCommand, ElasticLoadBalancingV2Client } from "@aws-sdk/client-elastic-load-balancing-v2";
+import { InvokeCommand, LambdaClient } from "@aws-sdk/client-lambda";
 import {
   DBInstanceNotFoundFault,
   DescribeDBInstancesCommand,
@@ -36,7 +37,10 @@ const ENV = {
   PRIMARY_TARGET_GROUP_ARN: targets.primary.targetGroupArn,
   GLOBAL_CLUSTER_IDENTIFIER: auroraDatabase.globalClusterIdentifier,
   DR_CLUSTER_ARN: auroraDatabase.drClusterArn,
+  PRIMARY_HEARTBEAT_FUNCTION_ARN: targets.heartbeat?.primaryFunctionArn ?? "",
 };
+/** The primary region's heartbeat function's answer to replayedSince (recovery/lambda/replicationHeartbeat.mjs). */
+const HEARTBEAT_ANSWER = { caughtUp: true, beatAt: "2030-01-01T00:02:05.000Z", since: "2030-01-01T00:02:00.000Z" };
 /** Targets an event might try to smuggle in; the function must ignore them all. */
 const FOREIGN = {
   region: "eu-west-1",
@@ -54,6 +58,7 @@ let rds: AwsClientStub<RDSClient>;
 let autoScaling: AwsClientStub<AutoScalingClient>;
 let cloudWatch: AwsClientStub<CloudWatchClient>;
 let elb: AwsClientStub<ElasticLoadBalancingV2Client>;
+let lambda: AwsClientStub<LambdaClient>;
 let mocks: { reset(): unknown; restore(): void; calls(): unknown[] }[] = [];
 
 /** The error a promise rejects with; fails the test when it resolves. */
@@ -114,6 +119,9 @@ function mockTypicalResponses(): void {
       },
     ],
   });
+  lambda
+    .on(InvokeCommand)
+    .resolves({ StatusCode: 200, Payload: Buffer.from(JSON.stringify(HEARTBEAT_ANSWER)) as unknown as Uint8Array & { transformToString(): string } });
   elb.on(DescribeTargetHealthCommand).resolves({
     TargetHealthDescriptions: [
       { Target: { Id: "i-1" }, TargetHealth: { State: "healthy" } },
@@ -133,7 +141,8 @@ describe("primary-region operations function", () => {
     autoScaling = mockClient(AutoScalingClient);
     cloudWatch = mockClient(CloudWatchClient);
     elb = mockClient(ElasticLoadBalancingV2Client);
-    mocks = [rds, autoScaling, cloudWatch, elb];
+    lambda = mockClient(LambdaClient);
+    mocks = [rds, autoScaling, cloudWatch, elb, lambda];
   });
 
   beforeEach(() => {
@@ -338,8 +347,8 @@ describe("primary-region operations function", () => {
   });
 
   describe("describeCapacity", () => {
-    it("counts the InService instances of the environment's Auto Scaling Group in the primary region", async () => {
-      expect(await handler({ operation: "describeCapacity", ...FOREIGN })).to.deep.equal({ inService: 2, desiredCapacity: 3 });
+    it("counts the InService instances, and all instances (Pending and Terminating too), of the environment's Auto Scaling Group in the primary region", async () => {
+      expect(await handler({ operation: "describeCapacity", ...FOREIGN })).to.deep.equal({ inService: 2, instances: 4, desiredCapacity: 3 });
       const calls = autoScaling.commandCalls(DescribeAutoScalingGroupsCommand);
       expect(calls).to.have.length(1);
       expect(calls[0].args[0].input).to.deep.equal({ AutoScalingGroupNames: [targets.primary.autoScalingGroupName] });
@@ -354,6 +363,39 @@ describe("primary-region operations function", () => {
     });
   });
 
+  describe("replayedSince", () => {
+    it("asks the primary region's heartbeat function (from the environment, never the event) and answers what it says", async () => {
+      const since = "2030-01-01T00:02:00Z";
+      expect(await handler({ operation: "replayedSince", since, FunctionName: "someone-elses-function", ...FOREIGN })).to.deep.equal(HEARTBEAT_ANSWER);
+      const calls = lambda.commandCalls(InvokeCommand);
+      expect(calls).to.have.length(1);
+      expect(calls[0].args[0].input.FunctionName).to.equal(ENV.PRIMARY_HEARTBEAT_FUNCTION_ARN);
+      expect(JSON.parse(String(calls[0].args[0].input.Payload))).to.deep.equal({ action: "replayedSince", since: "2030-01-01T00:02:00.000Z" });
+      expect(await regionOf(calls[0])).to.equal("us-east-1");
+    });
+
+    it("throws the heartbeat function's own error by name (NoCredentials), so the workflow sees it", async () => {
+      lambda.on(InvokeCommand).resolves({
+        StatusCode: 200,
+        FunctionError: "Unhandled",
+        Payload: Buffer.from(JSON.stringify({ errorType: "NoCredentials", errorMessage: "no master user secret" })) as unknown as Uint8Array & {
+          transformToString(): string;
+        },
+      });
+      const error = await rejection(handler({ operation: "replayedSince", since: "2030-01-01T00:02:00Z" }));
+      expect(error.name).to.equal("NoCredentials");
+      expect(error.message).to.equal("no master user secret");
+    });
+
+    for (const since of [undefined, "yesterday", "2030-01-01"]) {
+      it(`refuses since = ${JSON.stringify(since)} with InvalidArguments and calls nothing`, async () => {
+        const error = await rejection(handler({ operation: "replayedSince", since }));
+        expect(error.name).to.equal("InvalidArguments");
+        expect(sdkCalls()).to.equal(0);
+      });
+    }
+  });
+
   describe("describeTargetHealth", () => {
     it("counts the healthy targets of the environment's target group in the primary region", async () => {
       expect(await handler({ operation: "describeTargetHealth", ...FOREIGN })).to.deep.equal({ healthyTargets: 2 });
@@ -364,6 +406,9 @@ describe("primary-region operations function", () => {
     });
 
     it("answers 0 for an empty target group", async () => {
+      lambda
+        .on(InvokeCommand)
+        .resolves({ StatusCode: 200, Payload: Buffer.from(JSON.stringify(HEARTBEAT_ANSWER)) as unknown as Uint8Array & { transformToString(): string } });
       elb.on(DescribeTargetHealthCommand).resolves({ TargetHealthDescriptions: [] });
       expect(await handler({ operation: "describeTargetHealth" })).to.deep.equal({ healthyTargets: 0 });
     });
@@ -432,6 +477,7 @@ describe("primary-region operations function", () => {
       ["describeCapacity", {}, ["PRIMARY_REGION", "PRIMARY_AUTO_SCALING_GROUP_NAME"]],
       ["describeTargetHealth", {}, ["PRIMARY_REGION", "PRIMARY_TARGET_GROUP_ARN"]],
       ["switchoverGlobalCluster", {}, ["PRIMARY_REGION", "GLOBAL_CLUSTER_IDENTIFIER", "DR_CLUSTER_ARN"]],
+      ["replayedSince", { since: "2030-01-01T00:00:00Z" }, ["PRIMARY_REGION", "PRIMARY_HEARTBEAT_FUNCTION_ARN"]],
     ];
     for (const [operation, arguments_, variables] of needs) {
       for (const variable of variables) {
@@ -465,17 +511,20 @@ describe("primary-region operations function", () => {
       failbackDefinition(auroraTargets),
     ].flatMap((definition) => {
       const text = JSON.stringify(definition);
-      return taskStates(definition)
-        .filter(({ state }) => state.Resource === LAMBDA_INVOKE)
-        .map(({ name, state }) => {
-          const payload = (state.Parameters as { Payload: { operation: PrimaryRegionOperation } & Record<string, unknown> }).Payload;
-          const resultPath = state.ResultPath as string | null;
-          // Every `<ResultPath>.answer.<field>` the definition reads (Choice variables and `.$` paths alike).
-          const fields = resultPath
-            ? [...text.matchAll(new RegExp(`${resultPath.replace(/[$.]/g, "\\$&")}\\.answer\\.(\\w+)`, "g"))].map((match) => match[1])
-            : [];
-          return { name, payload, fields };
-        });
+      return (
+        taskStates(definition)
+          // The primary-region function's tasks (the heartbeat function's payloads carry an action, not an operation).
+          .filter(({ state }) => state.Resource === LAMBDA_INVOKE && "operation" in ((state.Parameters as { Payload: object }).Payload ?? {}))
+          .map(({ name, state }) => {
+            const payload = (state.Parameters as { Payload: { operation: PrimaryRegionOperation } & Record<string, unknown> }).Payload;
+            const resultPath = state.ResultPath as string | null;
+            // Every `<ResultPath>.answer.<field>` the definition reads (Choice variables and `.$` paths alike).
+            const fields = resultPath
+              ? [...text.matchAll(new RegExp(`${resultPath.replace(/[$.]/g, "\\$&")}\\.answer\\.(\\w+)`, "g"))].map((match) => match[1])
+              : [];
+            return { name, payload, fields };
+          })
+      );
     });
 
     it("finds the primary-region tasks", () => {
@@ -506,7 +555,9 @@ describe("primary-region operations function", () => {
         "address",
         "seconds",
         "inService",
+        "instances",
         "healthyTargets",
+        "caughtUp",
       ]);
       for (const { name, payload, fields } of lambdaTasks) {
         const answer = await handler(resolved(payload));
