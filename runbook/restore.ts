@@ -43,6 +43,7 @@ import { RESTORE_TARGETS_OUTPUT, type RestoreSide, type RestoreTargets } from ".
 import { EXIT, explainAwsError, RunbookError } from "./errors";
 import { formatDuration, type Output } from "./output";
 import { isDbIdentifier, parseRestoreArguments, RESTORE_USAGE, type RestoreArguments } from "./restoreArguments";
+import { manageRestoredCredentials } from "./restoredCredentials";
 
 /** Everything `runRestore` needs from the outside world. Times: `sleep` takes milliseconds. */
 export interface RestoreDependencies {
@@ -657,10 +658,19 @@ export async function runRestore(argv: readonly string[], deps: RestoreDependenc
     });
     if (!endpoint) throw stillRunning(`${instanceId} is not available yet`);
 
+    // Its credentials: a new master password managed by RDS in this region (runbook/restoredCredentials.ts).
+    output.line(`Giving ${name} an RDS-managed master password in ${side.region} (the restore point's password has its secret in the source's region only).`);
+    const secretArn = await manageRestoredCredentials(rds, { cluster, identifier: name, region: side.region, kmsKeyArn: side.kmsKeyArn }, (check) =>
+      pollUntil(deps, deadline, args.pollSeconds, check),
+    );
+    if (!secretArn) throw stillRunning(`The master user secret of ${name} is not active yet`);
+
     output.line("");
     output.line(`Restored: ${cluster ? "cluster" : "instance"} ${name} in ${side.region}, endpoint ${endpoint}, data as of ${asOf}.`);
     output.line("Next steps:");
-    output.line(`  1. Check the data: connect to ${endpoint} (same master user; its secret is the source's) and verify the last writes you expect.`);
+    output.line(
+      `  1. Check the data: connect to ${endpoint} as the master user with the password in ${secretArn} (${side.region}; a new password, the source's secret does not apply) and verify the last writes you expect.`,
+    );
     output.line(
       "  2. Point the application at it: either move the stable database name (the DR stack's databaseStableName, a private CNAME) to " +
         `${endpoint.split(":")[0]} and restart the app tier, or adopt the database in the stack of ${side.region} (pulumi import, or the restore configuration) and pulumi up.`,

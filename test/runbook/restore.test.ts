@@ -15,6 +15,8 @@ import {
   DescribeDBClustersCommand,
   DescribeDBInstanceAutomatedBackupsCommand,
   DescribeDBInstancesCommand,
+  ModifyDBClusterCommand,
+  ModifyDBInstanceCommand,
   RDSClient,
 } from "@aws-sdk/client-rds";
 import { type AwsClientStub, mockClient } from "aws-sdk-client-mock";
@@ -24,6 +26,7 @@ import { main, type RunbookDependencies } from "../../runbook/cli";
 import { type CollectedOutput, collectOutput } from "../../runbook/output";
 import { chooseRecoveryPoint, defaultRestoreName, restoreMetadata } from "../../runbook/restore";
 import { parseRestoreArguments } from "../../runbook/restoreArguments";
+import { EXIT } from "../../runbook/errors";
 import { awsError } from "./harness";
 
 const ACCOUNT = "123456789012";
@@ -108,6 +111,7 @@ interface RestoreHarness {
 function harness(
   options: { interactive?: boolean; answer?: string; outputs?: Record<string, unknown> | Error; files?: Record<string, string> } = {},
 ): RestoreHarness {
+  managed.clear();
   const backup = new BackupClient({ region: "us-west-2" });
   const rds = new RDSClient({ region: "us-west-2" });
   const backupMock = mockClient(backup);
@@ -185,10 +189,29 @@ function script(
               DBInstanceIdentifier: input.DBInstanceIdentifier,
               DBInstanceStatus: instances[Math.min(instancePoll++, instances.length - 1)],
               Endpoint: { Address: `${input.DBInstanceIdentifier}.abc.us-west-2.rds.amazonaws.com`, Port: 5432 },
+              ...secretOf(input.DBInstanceIdentifier),
             },
           ],
         },
   );
+  // ModifyDBInstance/ModifyDBCluster with ManageMasterUserPassword: RDS creates the secret (creating, then active).
+  const manage = (identifier: string) => {
+    managed.set(identifier, 0);
+    return {};
+  };
+  h.rdsMock.on(ModifyDBInstanceCommand).callsFake((input: { DBInstanceIdentifier: string }) => manage(input.DBInstanceIdentifier));
+  h.rdsMock.on(ModifyDBClusterCommand).callsFake((input: { DBClusterIdentifier: string }) => manage(input.DBClusterIdentifier));
+}
+
+/** Databases RDS manages a master password for: identifier -> times described since. */
+const managed = new Map<string, number>();
+const secretArnOf = (identifier: string) => `arn:aws:secretsmanager:us-west-2:${ACCOUNT}:secret:rds!db-${identifier}-AbCdEf`;
+/** The `MasterUserSecret` a Describe shows: none before the change, `creating` once, then `active`. */
+function secretOf(identifier: string): { MasterUserSecret?: { SecretArn: string; SecretStatus: string; KmsKeyId: string } } {
+  const seen = managed.get(identifier);
+  if (seen === undefined) return {};
+  managed.set(identifier, seen + 1);
+  return { MasterUserSecret: { SecretArn: secretArnOf(identifier), SecretStatus: seen === 0 ? "creating" : "active", KmsKeyId: DR_KEY } };
 }
 
 /** The calls that created or followed the new database (not the look-up of the DR region's parameter group). */
@@ -589,6 +612,11 @@ describe("runbook restore", () => {
       expect(text).to.contain("Restore job job-1 COMPLETED after 00:20");
       expect(text).to.contain("Restored: instance orders-restored in us-west-2, endpoint orders-restored.abc.us-west-2.rds.amazonaws.com:5432");
       expect(text).to.contain("Next steps:");
+      // Credentials usable in the DR region: a new RDS-managed password under the DR key, waited for until active.
+      expect(h.rdsMock.commandCalls(ModifyDBInstanceCommand).map((call) => call.args[0].input)).to.deep.equal([
+        { DBInstanceIdentifier: "orders-restored", ManageMasterUserPassword: true, MasterUserSecretKmsKeyId: DR_KEY, ApplyImmediately: true },
+      ]);
+      expect(text).to.contain(`with the password in ${secretArnOf("orders-restored")} (us-west-2`);
       expect(text).to.contain("move the stable database name");
       expect(text).to.contain("aws rds delete-db-instance --db-instance-identifier orders-restored --region us-west-2");
       expect(h.prompts).to.deep.equal([]);
@@ -653,10 +681,15 @@ describe("runbook restore", () => {
       });
       h.rdsMock.on(CreateDBInstanceCommand).resolves({});
       mockDrCluster(h);
-      h.rdsMock
-        .on(DescribeDBClustersCommand, { DBClusterIdentifier: "restored" })
-        .resolves({ DBClusters: [{ DBClusterIdentifier: "restored", Endpoint: "restored.cluster-abc.us-west-2.rds.amazonaws.com", Port: 5432 }] });
+      h.rdsMock.on(DescribeDBClustersCommand, { DBClusterIdentifier: "restored" }).callsFake(() => ({
+        DBClusters: [{ DBClusterIdentifier: "restored", Endpoint: "restored.cluster-abc.us-west-2.rds.amazonaws.com", Port: 5432, ...secretOf("restored") }],
+      }));
       expect(await h.run(["--from", "dr", "--yes", "--name", "restored", "--instance-class", "db.r6g.large"])).to.equal(0);
+      // The cluster, not its writer, gets the regional secret.
+      expect(h.rdsMock.commandCalls(ModifyDBClusterCommand).map((call) => call.args[0].input)).to.deep.equal([
+        { DBClusterIdentifier: "restored", ManageMasterUserPassword: true, MasterUserSecretKmsKeyId: DR_KEY, ApplyImmediately: true },
+      ]);
+      expect(h.rdsMock.commandCalls(ModifyDBInstanceCommand)).to.have.length(0);
       expect(startedMetadata(h)).to.deep.equal({
         Engine: "aurora-postgresql",
         KmsKeyId: DR_KEY,
@@ -672,6 +705,31 @@ describe("runbook restore", () => {
         DBInstanceClass: "db.r6g.large",
       });
       expect(h.output.text()).to.contain("Restored: cluster restored in us-west-2, endpoint restored.cluster-abc.us-west-2.rds.amazonaws.com:5432");
+    });
+
+    it("keeps a regional secret the restored instance already has, and waits for none", async () => {
+      const h = harness();
+      script(h, { points: [snapshot("us-west-2", "newest", hoursAgo(3))] });
+      managed.set("orders-restored", 1);
+      expect(await h.run(["--from", "dr", "--yes", "--name", "orders-restored"])).to.equal(0);
+      expect(h.rdsMock.commandCalls(ModifyDBInstanceCommand)).to.have.length(0);
+      expect(h.output.text()).to.contain(secretArnOf("orders-restored"));
+    });
+
+    it("explains a refused ManageMasterUserPassword with the permission it needs, after the database exists", async () => {
+      const h = harness();
+      script(h, { points: [snapshot("us-west-2", "newest", hoursAgo(3))] });
+      h.rdsMock.on(ModifyDBInstanceCommand).rejects(awsError("AccessDenied", "not authorized to perform secretsmanager:CreateSecret"));
+      expect(await h.run(["--from", "dr", "--yes", "--name", "orders-restored"])).to.equal(1);
+      expect(h.output.errors[0]).to.match(/^Access denied: rds:ModifyDBInstance on orders-restored \(ManageMasterUserPassword with .*\) is needed/);
+    });
+
+    it("stops following, with the way to go on, when the secret is not active by the timeout", async () => {
+      const h = harness();
+      script(h, { points: [snapshot("us-west-2", "newest", hoursAgo(3))] });
+      h.rdsMock.on(ModifyDBInstanceCommand).resolves({});
+      expect(await h.run(["--from", "dr", "--yes", "--name", "orders-restored", "--timeout-minutes", "5"])).to.equal(EXIT.executionFailed);
+      expect(h.output.errors.join("\n")).to.match(/master user secret of orders-restored is not active yet after 5 min; it goes on/);
     });
 
     it("reports a writer that cannot be created, naming rds:CreateDBInstance", async () => {
