@@ -20,6 +20,7 @@ import { ReplicatedBackups } from "../components/replicatedBackups";
 import { ReplicatedDatabase } from "../components/replicatedDatabase";
 import { ReplicationHeartbeat } from "../components/replicationHeartbeat";
 import { StableDatabaseName, stableDatabaseFqdn } from "../components/stableDatabaseName";
+import { checkAdvancedDynamoDbBackup } from "./dynamoDbBackupSettings";
 import { crossStackProblems, type PrimaryOutputs, readPrimaryOutputs } from "./primaryOutputs";
 import { type DrSignalScope } from "../monitoring/drSignals";
 import { buildMonitoring, monitoringOutputs, regionResourceIds } from "./monitoring";
@@ -36,6 +37,8 @@ export type DrStackOutputs = Record<string, pulumi.Input<unknown>>;
 export async function buildDrStack(config: DrConfig, stackName: string): Promise<DrStackOutputs> {
   const reference = new pulumi.StackReference("primary", { name: config.primaryStack });
   const primary = await readPrimaryOutputs(reference, config.primaryStack);
+  // The backup plan copies the global table's backups out of the primary region only with AWS Backup's advanced DynamoDB features there.
+  if (config.backup.enabled && primary.globalTableArn !== undefined) await checkAdvancedDynamoDbBackup(primary.region, stackName);
   return buildDrStackFrom(config, stackName, primary);
 }
 
@@ -270,7 +273,7 @@ function buildBackupProtection(
       drKeyArn: region.key.keyArn,
       primaryKeyArn: primary.kmsKeyArn,
       databaseArn: primary.dbArn,
-      // DynamoDB copies across regions need AWS Backup's advanced DynamoDB features, on by default since November 2021 (README, "Backups").
+      // DynamoDB copies across regions need AWS Backup's advanced DynamoDB features: buildDrStack checked them (stacks/dynamoDbBackupSettings.ts).
       ...(primary.globalTableArn !== undefined ? { tableArn: primary.globalTableArn } : {}),
       retentionDays: config.backup.retentionDays,
       scheduleExpression: config.backup.scheduleExpression,
