@@ -75,6 +75,16 @@ export const BACKUP_START_WINDOW_MINUTES = 60;
  */
 export const VAULT_LOCK_OPTIONS = { retainOnDelete: true } as const satisfies pulumi.CustomResourceOptions;
 
+/**
+ * The IAM principal (role or user) of the identity deploying the stack: the issuer of its session
+ * for an assumed role (`aws.iam.getSessionContext`), which is what `aws:PrincipalArn` holds in a
+ * resource policy's condition (IAM User Guide, "AWS global condition context keys").
+ */
+function deployerPrincipalArn(parent: pulumi.Resource): pulumi.Output<string> {
+  const caller = aws.getCallerIdentityOutput({}, { parent });
+  return aws.iam.getSessionContextOutput({ arn: caller.arn }, { parent }).issuerArn;
+}
+
 export interface BackupProtectionArgs {
   /** Prefix of the vault, plan and selection names, e.g. `multi-region-dr-dr-backup`: letters, digits, `-`, `_`, at most 42 characters. */
   namePrefix: string;
@@ -112,7 +122,14 @@ export interface BackupProtectionArgs {
   changeableForDays?: number;
   /** IAM role or user ARNs still allowed to delete recovery points and change the vault policies (break glass). Default none. */
   breakGlassPrincipalArns?: string[];
-  /** Pulumi `protect` on the two vaults. Default false. */
+  /**
+   * Pulumi `protect` on the two vaults. Default false. False is the teardown mode of a test pair:
+   * `forceDestroy` on the vaults (AWS Backup deletes no vault that holds recovery points, so the
+   * provider deletes them first), the identity that deploys exempt from the vault policy's
+   * recovery-point deny (or that deletion is refused), and the Vault Lock deleted with the stack
+   * instead of retained (a governance lock, or a compliance lock before its lock date, can be deleted;
+   * a locked compliance vault cannot be emptied before its recovery points expire).
+   */
   protect?: boolean;
 }
 
@@ -194,7 +211,12 @@ export class BackupProtection extends pulumi.ComponentResource {
 
     const inDr = { parent: this };
     const inPrimary = { parent: this, provider: args.primaryProvider };
-    const policy = JSON.stringify(vaultAccessPolicy(args.breakGlassPrincipalArns ?? []));
+    const teardown = !(args.protect ?? false);
+    // In the teardown mode the identity running pulumi destroy must be able to delete the recovery points.
+    const deployer = teardown ? deployerPrincipalArn(this) : undefined;
+    const policy = pulumi
+      .all([deployer])
+      .apply(([principal]) => JSON.stringify(vaultAccessPolicy([...(args.breakGlassPrincipalArns ?? []), ...(principal ? [principal] : [])])));
     const lock =
       args.vaultLock === "none"
         ? undefined
@@ -206,7 +228,7 @@ export class BackupProtection extends pulumi.ComponentResource {
     const vault = (side: "dr" | "primary", keyArn: pulumi.Input<string>, options: pulumi.CustomResourceOptions) => {
       const resource = new aws.backup.Vault(
         `${name}-${side}-vault`,
-        { name: `${args.namePrefix}${VAULT_SUFFIXES[side]}`, kmsKeyArn: keyArn, forceDestroy: false },
+        { name: `${args.namePrefix}${VAULT_SUFFIXES[side]}`, kmsKeyArn: keyArn, forceDestroy: teardown },
         { ...options, protect: args.protect ?? false },
       );
       const guards: pulumi.Resource[] = [new aws.backup.VaultPolicy(`${name}-${side}-vault-policy`, { backupVaultName: resource.name, policy }, options)];
@@ -215,7 +237,7 @@ export class BackupProtection extends pulumi.ComponentResource {
           new aws.backup.VaultLockConfiguration(
             `${name}-${side}-vault-lock`,
             { backupVaultName: resource.name, ...lock },
-            { ...options, ...VAULT_LOCK_OPTIONS },
+            { ...options, ...(teardown ? {} : VAULT_LOCK_OPTIONS) },
           ),
         );
       }

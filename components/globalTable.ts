@@ -93,7 +93,7 @@ export interface GlobalTableArgs {
   sortKey?: string;
   /** ARN of the region's customer-managed KMS key (`RegionalKey.keyArn`). */
   kmsKeyArn: pulumi.Input<string>;
-  /** Pulumi `protect` on the table; default true. DynamoDB deletion protection is always on. */
+  /** Pulumi `protect` on the table; default true. DynamoDB deletion protection follows it (off only in the teardown mode of a test pair). */
   protect?: boolean;
 }
 
@@ -139,7 +139,8 @@ export class GlobalTable extends pulumi.ComponentResource {
         streamViewType: GLOBAL_TABLE_STREAM_VIEW,
         pointInTimeRecovery: { enabled: true, recoveryPeriodInDays: PITR_RECOVERY_PERIOD_DAYS },
         serverSideEncryption: { enabled: true, kmsKeyArn: args.kmsKeyArn },
-        deletionProtectionEnabled: true,
+        // Off only in the teardown mode (protect: false), so that pulumi destroy of a test pair can delete it.
+        deletionProtectionEnabled: args.protect ?? true,
       },
       // The DR stack's TableReplica adds the replica: the table must not try to remove it.
       { parent: this, protect: args.protect ?? true, ignoreChanges: ["replicas"] },

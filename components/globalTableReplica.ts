@@ -20,7 +20,7 @@ export interface GlobalTableReplicaArgs {
   globalTableArn: string;
   /** ARN of the DR region's customer-managed KMS key (`RegionalKey.keyArn`). */
   kmsKeyArn: pulumi.Input<string>;
-  /** Pulumi `protect` on the replica; default true. DynamoDB deletion protection is always on. */
+  /** Pulumi `protect` on the replica; default true. DynamoDB deletion protection follows it (off only in the teardown mode of a test pair). */
   protect?: boolean;
 }
 
@@ -64,7 +64,8 @@ export class GlobalTableReplica extends pulumi.ComponentResource {
         globalTableArn: args.globalTableArn,
         kmsKeyArn: args.kmsKeyArn,
         pointInTimeRecovery: true,
-        deletionProtectionEnabled: true,
+        // Off only in the teardown mode (protect: false), so that pulumi destroy of a test pair can delete it.
+        deletionProtectionEnabled: args.protect ?? true,
       },
       { parent: this, protect: args.protect ?? true },
     );

@@ -25,7 +25,13 @@ export interface SecureBucketArgs {
   accessLogBucket?: pulumi.Input<string>;
   /** Statements added to the bucket policy after the TLS-only deny, built from the bucket's ARN. */
   extraPolicyStatements?: (bucketArn: string) => pulumi.Input<PolicyStatement[]>;
-  /** Protect with Pulumi `protect`; the bucket keeps `forceDestroy: false` either way. */
+  /**
+   * Protect with Pulumi `protect` and keep `forceDestroy: false` (the default, true). False is the
+   * teardown mode of a test pair: no `protect`, and `forceDestroy: true`, so that `pulumi destroy`
+   * deletes every object version first (the provider's force_destroy deletes "all objects (including
+   * any locked objects)", bypassing governance-mode Object Lock; compliance-mode versions cannot be
+   * deleted before their retention ends, and then the destroy fails until they expire).
+   */
   protect: boolean;
   /**
    * S3 Object Lock with a default retention for every new object version (replicas included); unset
@@ -126,7 +132,7 @@ export class SecureBucket extends pulumi.ComponentResource {
       if (problems.length > 0) throw new Error(`SecureBucket ${name}: ${problems.join("; ")}`);
     }
     const child = { parent: this };
-    const bucket = new aws.s3.Bucket(`${name}`, { forceDestroy: false }, { parent: this, protect: args.protect });
+    const bucket = new aws.s3.Bucket(`${name}`, { forceDestroy: !args.protect }, { parent: this, protect: args.protect });
     const bucketId = bucket.id;
 
     const ownership = new aws.s3.BucketOwnershipControls(`${name}-ownership`, { bucket: bucketId, rule: { objectOwnership: "BucketOwnerEnforced" } }, child);
