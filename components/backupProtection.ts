@@ -123,7 +123,7 @@ export interface BackupProtectionArgs {
   /** IAM role or user ARNs still allowed to delete recovery points and change the vault policies (break glass). Default none. */
   breakGlassPrincipalArns?: string[];
   /**
-   * Pulumi `protect` on the two vaults. Default false. False is the teardown mode of a test pair:
+   * Pulumi `protect` on the two vaults. Default true. False is the teardown mode of a test pair:
    * `forceDestroy` on the vaults (AWS Backup deletes no vault that holds recovery points, so the
    * provider deletes them first), the identity that deploys exempt from the vault policy's
    * recovery-point deny (or that deletion is refused), and the Vault Lock deleted with the stack
@@ -211,7 +211,7 @@ export class BackupProtection extends pulumi.ComponentResource {
 
     const inDr = { parent: this };
     const inPrimary = { parent: this, provider: args.primaryProvider };
-    const teardown = !(args.protect ?? false);
+    const teardown = !(args.protect ?? true);
     // In the teardown mode the identity running pulumi destroy must be able to delete the recovery points.
     const deployer = teardown ? deployerPrincipalArn(this) : undefined;
     const policy = pulumi
@@ -229,7 +229,7 @@ export class BackupProtection extends pulumi.ComponentResource {
       const resource = new aws.backup.Vault(
         `${name}-${side}-vault`,
         { name: `${args.namePrefix}${VAULT_SUFFIXES[side]}`, kmsKeyArn: keyArn, forceDestroy: teardown },
-        { ...options, protect: args.protect ?? false },
+        { ...options, protect: !teardown },
       );
       const guards: pulumi.Resource[] = [new aws.backup.VaultPolicy(`${name}-${side}-vault-policy`, { backupVaultName: resource.name, policy }, options)];
       if (lock) {

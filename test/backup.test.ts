@@ -255,11 +255,13 @@ describe("BackupProtection", () => {
       }
     });
 
-    it("creates no lock with none, and protects the vaults when asked", async () => {
+    it("creates no lock with none, and protects the vaults unless told otherwise (protect: false is the teardown mode)", async () => {
       const unlocked = await build({ vaultLock: "none", protect: true });
       expect(ofType(unlocked, T.vaultLock)).to.have.length(0);
-      expect(ofType(unlocked, T.vault).every((vault) => vault.protect)).to.equal(true);
-      expect(ofType(plan, T.vault).some((vault) => vault.protect)).to.equal(false);
+      expect(ofType(unlocked, T.vault).every((vault) => vault.protect && vault.inputs.forceDestroy === false)).to.equal(true);
+      expect(ofType(plan, T.vault).every((vault) => vault.protect)).to.equal(true);
+      const teardown = await build({ protect: false });
+      expect(ofType(teardown, T.vault).every((vault) => !vault.protect && vault.inputs.forceDestroy === true)).to.equal(true);
     });
   });
 

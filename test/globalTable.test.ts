@@ -130,7 +130,8 @@ describe("components/globalTable", () => {
       expect(plain.inputs.rangeKey).to.equal(undefined);
       expect(plain.inputs.attributes).to.deep.equal([{ name: "pk", type: "S" }]);
       expect(plain.protect).to.equal(false);
-      expect(plain.inputs.deletionProtectionEnabled).to.equal(true);
+      // protect: false is the teardown mode: DynamoDB deletion protection goes too, so pulumi destroy can delete it.
+      expect(plain.inputs.deletionProtectionEnabled).to.equal(false);
     });
 
     it("exposes the table name and ARN as outputs", async () => {
@@ -256,6 +257,7 @@ describe("components/globalTableReplica", () => {
     it("is unprotected in Pulumi only when asked", async () => {
       const { resources: unprotected } = await plan("us-west-2", (opts) => void new GlobalTableReplica("r", replicaArgs({ protect: false }), opts));
       expect(only(unprotected, TABLE_REPLICA).protect).to.equal(false);
+      expect(only(unprotected, TABLE_REPLICA).inputs.deletionProtectionEnabled).to.equal(false);
     });
   });
 
