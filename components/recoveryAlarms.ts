@@ -110,7 +110,16 @@ export interface RecoveryAlarmsArgs {
     globalTableReplicationLatency?: string;
     /** MySQL replica not replicating (ReplicaLag -1); required with `replicaEngine: "mysql"`. */
     replicationStopped?: string;
+    /** The primary region's and the DR region's replication heartbeat function failing; required with `heartbeatFunctions`. */
+    primaryHeartbeatErrors?: string;
+    drHeartbeatErrors?: string;
   };
+  /**
+   * The replication heartbeat functions (components/replicationHeartbeat.ts) by name: an alarm on
+   * each one's AWS/Lambda Errors, in its region. A heartbeat that stops writing shows otherwise only
+   * as a lag alarm on an idle PostgreSQL database, with a misleading cause, and not at all on MySQL.
+   */
+  heartbeatFunctions?: { primary: pulumi.Input<string>; dr: pulumi.Input<string> };
   /** Topic of the DR region, for the DR-region alarms. */
   drTopic: RegionalTopic;
   /** Topic in us-east-1, for the health-check alarm. */
@@ -187,6 +196,32 @@ export class RecoveryAlarms extends pulumi.ComponentResource {
       .all([args.loadBalancerArn, args.targetGroupArn])
       .apply(([loadBalancer, targetGroup]) => loadBalancerDimensions(loadBalancer, targetGroup));
 
+    if (args.heartbeatFunctions) {
+      const { primaryHeartbeatErrors, drHeartbeatErrors } = args.names;
+      if (!primaryHeartbeatErrors || !drHeartbeatErrors) {
+        throw new Error(`RecoveryAlarms ${name}: names.primaryHeartbeatErrors and names.drHeartbeatErrors are required with heartbeatFunctions`);
+      }
+      for (const [side, functionName, topic, alarmName] of [
+        ["primary", args.heartbeatFunctions.primary, args.replicationTopic, primaryHeartbeatErrors],
+        ["dr", args.heartbeatFunctions.dr, args.drTopic, drHeartbeatErrors],
+      ] as const) {
+        alarm(`${side}-heartbeat-errors`, topic, {
+          name: alarmName,
+          alarmDescription:
+            "The replication heartbeat function fails (AWS/Lambda Errors): the replica's lag stops meaning anything and a planned switchover or failback refuses (HeartbeatNotReady); see the function's logs",
+          namespace: "AWS/Lambda",
+          metricName: "Errors",
+          dimensions: { FunctionName: functionName },
+          statistic: "Sum",
+          period: 300,
+          evaluationPeriods: 1,
+          threshold: 0,
+          comparisonOperator: "GreaterThanThreshold",
+          // No invocation, no data: not a breach (the schedule invokes it every minute).
+          treatMissingData: "notBreaching",
+        });
+      }
+    }
     const replicaIdentifier = args.replicaIdentifier;
     const clusterIdentifier = args.replicaClusterIdentifier;
     if (clusterIdentifier !== undefined) {

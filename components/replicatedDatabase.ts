@@ -295,11 +295,15 @@ interface InstanceDependencies {
  * in a secret of this region, encrypted with this region's key, when the instance is created or
  * modified with ManageMasterUserPassword (RDS User Guide, "Password management with Amazon RDS and
  * AWS Secrets Manager": "Modify a DB instance"); RDS refuses it for a read replica (same page,
- * limitations), so a replica gets it on adoption (`promoted`), never before. Apps and the replication
- * heartbeat read the secret RDS names in DescribeDBInstances `MasterUserSecret`.
+ * limitations), so a replica gets it on adoption (`promoted`), never before. RDS generates a new
+ * password then: apps (and the replication heartbeat) must read the secret RDS names in
+ * DescribeDBInstances `MasterUserSecret` when they connect, not a copy of the source's.
  */
-function regionalMasterSecret(kmsKeyArn: pulumi.Input<string>): Pick<aws.rds.InstanceArgs, "manageMasterUserPassword" | "masterUserSecretKmsKeyId"> {
-  return { manageMasterUserPassword: true, masterUserSecretKmsKeyId: kmsKeyArn };
+function regionalMasterSecret(
+  kmsKeyArn: pulumi.Input<string>,
+): Pick<aws.rds.InstanceArgs, "manageMasterUserPassword" | "masterUserSecretKmsKeyId" | "applyImmediately"> {
+  // Now, not in the next maintenance window: the region's apps and heartbeat need the credentials during the recovery.
+  return { manageMasterUserPassword: true, masterUserSecretKmsKeyId: kmsKeyArn, applyImmediately: true };
 }
 
 /** The RDS instance mode's parameter group and instance (primary, cross-region replica or restore), under `parent`. */

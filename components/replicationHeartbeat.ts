@@ -22,18 +22,18 @@
  * both regions run the same thing and the writer follows the database role across failover and
  * failback with no change.
  *
- * Cost: Lambda duration while the database is writable, about 45 s a minute at 128 MB (about
- * 246,000 GB-seconds a month, some $4.10 at the us-east-1 x86 price of $0.0000166667 per GB-second,
- * AWS Lambda pricing, before the free tier); on a read replica each run ends at once. Heartbeats
- * stop for the last 15 s of each minute, so PostgreSQL's ReplicaLag on an idle source reads up to
- * about 20 s: keep the RPO (the lag alarm's threshold) above that.
+ * Cost: Lambda duration while the database is writable, about 55 s a minute at 128 MB (about
+ * 300,000 GB-seconds a month, some $5 at the us-east-1 x86 price of $0.0000166667 per GB-second,
+ * AWS Lambda pricing, before the free tier); on a read replica each run ends at once. Beats pause
+ * for about 10 s a minute, so PostgreSQL's ReplicaLag on an idle source reads up to about 10 s plus
+ * the replication delay; the RPO (the lag alarm's threshold) must stay above that (config rule).
  */
 import * as path from "node:path";
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { buildSync } from "esbuild";
 import { type Engine } from "../config/schema";
-import { HEARTBEAT_INTERVAL_SECONDS, HEARTBEAT_SCHEDULE, HEARTBEAT_WINDOW_SECONDS } from "../recovery/heartbeat";
+import { HEARTBEAT_FUNCTION_TIMEOUT_SECONDS, HEARTBEAT_INTERVAL_SECONDS, HEARTBEAT_SCHEDULE, HEARTBEAT_WINDOW_SECONDS } from "../recovery/heartbeat";
 import { accountContext } from "./account";
 import { policyDocument, type PolicyDocument, serviceTrustPolicy } from "./policyDocuments";
 
@@ -63,6 +63,8 @@ export interface ReplicationHeartbeatArgs {
   vpcCidrBlock: string;
   /** This region's RDS instance (the primary, a read replica, or a promoted replica). */
   databaseIdentifier: pulumi.Input<string>;
+  /** The ARNs of this region's instance and of the other region's (its replication source or replica), whose secrets the function may read. */
+  databaseArns: pulumi.Input<string>[];
   /** Its security group: the function gets an ingress rule on the engine port. */
   databaseSecurityGroupId: pulumi.Input<string>;
   engine: Engine;
@@ -75,20 +77,22 @@ export interface ReplicationHeartbeatArgs {
 }
 
 /**
- * The function's permissions beyond the VPC execution policy. `rds:DescribeDBInstances` covers the
- * account's instances in every region because a replica's credentials are its source's, in the other
- * region; RDS names its managed secrets `rds!db-<uuid>` (RDS User Guide, "Password management with
- * Amazon RDS and AWS Secrets Manager"), in any region the instance lives in; the secrets are
- * encrypted with the region's key, which the function may use through Secrets Manager only.
+ * The function's permissions beyond the VPC execution policy, limited to the pair's two databases
+ * (`databaseArns`: this region's and the other region's, whose secret a replica's credentials are):
+ * `rds:DescribeDBInstances` on them; `secretsmanager:GetSecretValue` on RDS-managed secrets
+ * (`rds!db-*`, RDS User Guide, "Password management with Amazon RDS and AWS Secrets Manager") whose
+ * `aws:rds:primaryDBInstanceArn` tag, which RDS sets to the instance the secret belongs to, names one
+ * of them; `kms:Decrypt` through Secrets Manager only (the secrets are encrypted with each region's key).
  */
-export function heartbeatFunctionPolicy(partition: string, accountId: string): PolicyDocument {
+export function heartbeatFunctionPolicy(partition: string, accountId: string, databaseArns: readonly string[]): PolicyDocument {
   return policyDocument([
-    { Sid: "DescribeTheDatabases", Effect: "Allow", Action: "rds:DescribeDBInstances", Resource: `arn:${partition}:rds:*:${accountId}:db:*` },
+    { Sid: "DescribeTheDatabases", Effect: "Allow", Action: "rds:DescribeDBInstances", Resource: [...databaseArns] },
     {
-      Sid: "ReadTheMasterUserSecret",
+      Sid: "ReadTheirMasterUserSecrets",
       Effect: "Allow",
       Action: "secretsmanager:GetSecretValue",
       Resource: `arn:${partition}:secretsmanager:*:${accountId}:secret:rds!db-*`,
+      Condition: { StringEquals: { "aws:ResourceTag/aws:rds:primaryDBInstanceArn": [...databaseArns] } },
     },
     {
       Sid: "DecryptTheSecretThroughSecretsManager",
@@ -129,6 +133,9 @@ export function heartbeatFunctionBundle(): string {
       external: ["@aws-sdk/*", "pg-native"],
       write: false,
       legalComments: "none",
+      // Whitespace and syntax only: the names stay readable in the function's stack traces.
+      minifyWhitespace: true,
+      minifySyntax: true,
       logLevel: "silent",
     });
     bundled = result.outputFiles[0].text;
@@ -188,7 +195,12 @@ export class ReplicationHeartbeat extends pulumi.ComponentResource {
     );
     const policy = new aws.iam.RolePolicy(
       `${name}-policy`,
-      { role: role.id, policy: account.apply(({ partition, accountId }) => JSON.stringify(heartbeatFunctionPolicy(partition, accountId))) },
+      {
+        role: role.id,
+        policy: pulumi
+          .all([account, pulumi.all(args.databaseArns)])
+          .apply(([{ partition, accountId }, arns]) => JSON.stringify(heartbeatFunctionPolicy(partition, accountId, [...new Set(arns)]))),
+      },
       child,
     );
     const fn = new aws.lambda.Function(
@@ -200,8 +212,8 @@ export class ReplicationHeartbeat extends pulumi.ComponentResource {
         handler: "index.handler",
         code: new pulumi.asset.AssetArchive({ "index.js": new pulumi.asset.StringAsset(heartbeatFunctionBundle()) }),
         role: role.arn,
-        // Ends before the next scheduled run starts (60 s apart): runs never overlap.
-        timeout: HEARTBEAT_WINDOW_SECONDS + 10,
+        // Ends before the next scheduled run starts (60 s apart).
+        timeout: HEARTBEAT_FUNCTION_TIMEOUT_SECONDS,
         memorySize: 128,
         vpcConfig: { subnetIds: args.subnetIds, securityGroupIds: [securityGroup.id] },
         environment: { variables: pulumi.output(args.databaseIdentifier).apply((identifier) => heartbeatEnvironment(identifier, args.engine)) },
@@ -209,6 +221,8 @@ export class ReplicationHeartbeat extends pulumi.ComponentResource {
       },
       { parent: this, dependsOn: [vpcAccess, policy, logGroup] },
     );
+    // A failed run is not retried (Lambda retries an asynchronous invocation twice by default): the next minute's run replaces it.
+    new aws.lambda.FunctionEventInvokeConfig(`${name}-no-retries`, { functionName: fn.name, maximumRetryAttempts: 0 }, child);
     const schedule = new aws.cloudwatch.EventRule(
       `${name}-schedule`,
       {

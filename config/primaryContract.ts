@@ -102,7 +102,7 @@ export const primaryOutputsContract = primaryOutputsSchema.superRefine((outputs,
 export function missingHeartbeatProblem(outputs: PrimaryOutputs): string | undefined {
   const needsHeartbeat = outputs.dbEngineMode === "instance" && STRATEGY_PROFILES[outputs.strategy].databaseCopy === "read-replica";
   return needsHeartbeat && outputs.dbHeartbeatFunctionArn === undefined
-    ? "is required from an instance-mode primary with a read replica (the replication heartbeat that proves a planned failback caught up): redeploy the primary with this version of the program (pulumi up -s <primary>)"
+    ? "is missing: the primary was deployed before the replication heartbeat existed, so a planned failback cannot prove the primary-region replica caught up and refuses before it changes anything; redeploy the primary with this version of the program (pulumi up -s <primary>)"
     : undefined;
 }
 

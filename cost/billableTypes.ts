@@ -1164,6 +1164,10 @@ export const BILLABLE_TYPES: Readonly<Record<string, Classification>> = {
     "events AWS services send to the default event bus, and the rules matching them, are free; the target bills its own invocations",
     "https://aws.amazon.com/eventbridge/pricing/",
   ),
+  "aws:lambda/functionEventInvokeConfig:FunctionEventInvokeConfig": free(
+    "a setting of the function's asynchronous invocations; Lambda bills requests and duration only",
+    "https://aws.amazon.com/lambda/pricing/",
+  ),
   "aws:lambda/permission:Permission": free(
     "a statement of the function's resource-based policy; Lambda bills requests and duration only",
     "https://aws.amazon.com/lambda/pricing/",

@@ -113,13 +113,37 @@ export function targetHealth(
  * are not retried.
  */
 export function heartbeatReplayedSince(functionArn: string, sincePath: string, rest: State = {}): State {
+  return heartbeatTask(functionArn, { "since.$": sincePath }, rest);
+}
+
+/**
+ * The readiness check of a planned switchover or failback, before it stops any writes: has the
+ * replica replayed a heartbeat of the last `seconds` seconds (`withinSeconds`)? Answer as
+ * `heartbeatReplayedSince`.
+ */
+export function heartbeatReplayedWithin(functionArn: string, seconds: number, rest: State = {}): State {
+  return heartbeatTask(functionArn, { withinSeconds: seconds }, rest);
+}
+
+/**
+ * The Retry of a heartbeat read: the function's refusals are final; the Lambda service's errors as
+ * always; any other failure (a database, NAT or endpoint blip) retried for about two minutes, since
+ * the writes are stopped and giving up restores them.
+ */
+export const HEARTBEAT_RETRY = [
+  { ErrorEquals: ["InvalidArguments", "NoCredentials", "MisconfiguredFunction"], MaxAttempts: 0 },
+  LAMBDA_RETRY,
+  { ...TRANSIENT_RETRY, IntervalSeconds: 15, MaxAttempts: 8, BackoffRate: 1 },
+];
+
+function heartbeatTask(functionArn: string, arguments_: Record<string, unknown>, rest: State): State {
   return {
     Type: "Task",
     Resource: LAMBDA_INVOKE,
-    Parameters: { FunctionName: functionArn, Payload: { action: "replayedSince", "since.$": sincePath } },
+    Parameters: { FunctionName: functionArn, Payload: { action: "replayedSince", ...arguments_ } },
     ResultSelector: { "answer.$": "$.Payload" },
     TimeoutSeconds: 60,
-    Retry: [{ ErrorEquals: ["InvalidArguments", "NoCredentials"], MaxAttempts: 0 }, LAMBDA_RETRY, TRANSIENT_RETRY],
+    Retry: HEARTBEAT_RETRY,
     ...rest,
   };
 }

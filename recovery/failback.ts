@@ -49,9 +49,11 @@ import {
   describeGlobalCluster,
   dnsChangeWait,
   groupEmpty,
+  HEARTBEAT_RETRY,
   heartbeatCaughtUp,
   isWriter,
 } from "./checks";
+import { HEARTBEAT_READY_SECONDS } from "./heartbeat";
 import { changeRecords, databaseNameChange, primaryRecordChange } from "./dnsChanges";
 import { IS_FORCED, promotionRetryWait } from "./failoverParts";
 import { type PrimaryRegionOperation, primaryRegionTask } from "./primaryRegion";
@@ -67,6 +69,8 @@ export const FAILBACK_ERRORS = {
     "the primary-region database is not an available read replica of the DR database: rebuild the primary stack as the new standby first (README, Failback); nothing was changed",
   ReplicaLagOverRpo: "the primary-region replica's lag is over the RPO or unknown; nothing was changed (force to accept the data loss)",
   CapacityNotReady: "the primary Auto Scaling Group did not reach its capacity in time; DR still serves, nothing else changed",
+  HeartbeatNotReady:
+    "the primary-region replica has replayed no replication heartbeat of the last two minutes (the DR heartbeat function cannot write, e.g. the promoted DR database was not adopted yet, or the primary's heartbeat function failed, or the primary stack exports none), so its catch-up could not be proven; nothing was changed",
   ReplicaCatchUpTimeout:
     "the DR instances were not all gone, or the primary-region replica did not replay a heartbeat from after they were (or has no heartbeat function), in time; DR capacity was restored, DR still serves",
   PromotionFailed: "the primary-region replica could not be promoted; DR capacity was restored and DR still serves",
@@ -225,13 +229,29 @@ function instanceFailbackDefinition(targets: RecoveryTargets): Definition {
             { Variable: "$.lag.answer.seconds", NumericGreaterThanEquals: 0 },
             { Variable: "$.lag.answer.seconds", NumericLessThanEquals: targets.rpoSeconds },
           ],
-          Next: "Notify start",
+          Next: "Heartbeat ready",
         },
-        { ...isForced, Next: "Notify start" },
+        { ...isForced, Next: "Heartbeat ready" },
       ],
       Default: "Replica lag over RPO",
     },
     "Replica lag over RPO": fail("ReplicaLagOverRpo"),
+    // Before anything changes: the catch-up proof needs a heartbeat the primary-region replica replays now.
+    "Heartbeat ready": targets.heartbeat
+      ? operation(
+          "replayedSince",
+          { withinSeconds: HEARTBEAT_READY_SECONDS },
+          {
+            ResultPath: "$.heartbeatReady",
+            Retry: HEARTBEAT_RETRY,
+            Catch: [{ ErrorEquals: ["States.ALL"], ResultPath: "$.heartbeatError", Next: "Heartbeat not ready" }],
+            Next: "Heartbeat replayed?",
+          },
+        )
+      : // No heartbeat function (the primary exports none): nothing can prove catch-up, so the answer is "not caught up".
+        { Type: "Pass", Result: { answer: { caughtUp: false, beatAt: null } }, ResultPath: "$.heartbeatReady", Next: "Heartbeat replayed?" },
+    "Heartbeat replayed?": { Type: "Choice", Choices: [{ ...heartbeatCaughtUp("$.heartbeatReady"), Next: "Notify start" }], Default: "Heartbeat not ready" },
+    "Heartbeat not ready": fail("HeartbeatNotReady"),
     "Notify start": notify(
       targets.topicArn,
       "Failback started",
@@ -279,7 +299,7 @@ function instanceFailbackDefinition(targets: RecoveryTargets): Definition {
     ...poll({
       name: "Primary catch-up",
       // The primary region's heartbeat function reads the replica there: has it replayed a heartbeat from after the stop?
-      check: operation("replayedSince", { "since.$": "$.timeline.writesStopped.at" }),
+      check: operation("replayedSince", { "since.$": "$.timeline.writesStopped.at" }, { Retry: HEARTBEAT_RETRY }),
       resultPath: "$.catchUp",
       done: [heartbeatCaughtUp("$.catchUp")],
       ...POLLING.catchUp,

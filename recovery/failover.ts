@@ -88,6 +88,7 @@ import {
   groupEmpty,
   heartbeatCaughtUp,
   heartbeatReplayedSince,
+  heartbeatReplayedWithin,
   isWriter,
   listsSource,
   statusIn,
@@ -95,6 +96,7 @@ import {
 import { drCapacityBranch, failoverEnd, IS_FORCED, promotionRetryWait, validateFailoverInput } from "./failoverParts";
 import { primaryRegionTask } from "./primaryRegion";
 import { assertDatabaseTargets, type AuroraGlobalDatabaseTargets, auroraGlobalOf, globalClusterArn, type RecoveryTargets } from "./targets";
+import { HEARTBEAT_READY_SECONDS } from "./heartbeat";
 import { POLLING } from "./timing";
 
 /** Error names a failover execution can end with, and what each means to an operator. */
@@ -107,6 +109,10 @@ export const FAILOVER_ERRORS = {
   ReplicaLagOverRpo: "replica lag is over the RPO or unknown; nothing was changed (force to accept the data loss)",
   ReplicaCatchUpTimeout:
     "planned switchover: the primary's instances were not all gone, or the replica did not replay a heartbeat from after they were (or has no heartbeat function), in time; primary capacity was restored, nothing else changed",
+  ReplicationStopped:
+    "the MySQL replica's replication-stopped alarm is in ALARM (ReplicaLag -1 for 5 minutes): its data may be far behind; nothing was changed (check the alarm's history and SHOW REPLICA STATUS; force to accept the data loss)",
+  HeartbeatNotReady:
+    "planned switchover: the replica has replayed no replication heartbeat of the last two minutes (the heartbeat function failed, its schedule is off, or none is deployed), so its catch-up could not be proven; nothing was changed: see the heartbeat function's logs, or in an outage run unplanned",
   StopWritesFailed: "planned switchover: the primary Auto Scaling Group could not be scaled to 0; its capacity was restored, nothing else changed",
   PromotionFailed: "the replica could not be promoted; DNS still serves the primary (re-run, or restore from a snapshot)",
   PromotionTimedOut: "the promotion did not finish in time; re-run to continue",
@@ -237,7 +243,13 @@ function instanceFailoverDefinition(targets: RecoveryTargets, cooldownSeconds: n
     },
     "Replica missing": fail("ReplicaMissing"),
     // The lag is read now, before any wait: its verdict is the one of the moment the failover started.
-    ...lagGuard(targets, "Notify start", () => fail("ReplicaLagOverRpo"), pollStart("Replica settles")),
+    ...lagGuard(
+      targets,
+      targets.alarms.replicationStopped ? "Check replication" : "Notify start",
+      () => fail("ReplicaLagOverRpo"),
+      pollStart("Replica settles"),
+    ),
+    ...(targets.alarms.replicationStopped ? replicationGuard(targets.alarms.replicationStopped, "Notify start", () => fail("ReplicationStopped")) : {}),
     // Busy while listing its source: a promotion started by an earlier execution, or another change (storage autoscaling, a
     // deploy, a parameter change). Wait until it tells: no source (promoted, or past the point where the promotion drops the
     // link) or no longer busy (still a replica). Not busy: done at the first check.
@@ -266,53 +278,16 @@ function instanceFailoverDefinition(targets: RecoveryTargets, cooldownSeconds: n
     "Planned?": {
       Type: "Choice",
       Choices: [
-        { And: [{ Variable: "$.mode", StringEquals: "planned" }, { Not: { Variable: "$.alreadyPromoted", IsPresent: true } }], Next: "Stop writes in primary" },
+        { And: [{ Variable: "$.mode", StringEquals: "planned" }, { Not: { Variable: "$.alreadyPromoted", IsPresent: true } }], Next: "Heartbeat ready" },
       ],
       Default: "Recover",
     },
-    "Stop writes in primary": primaryRegionTask(
-      targets.primaryRegionFunctionArn,
-      "setCapacity",
-      { minSize: 0, desiredCapacity: 0, maxSize: 0 },
-      { ResultPath: null, Catch: [{ ErrorEquals: ["States.ALL"], ResultPath: "$.stopWritesError", Next: "Stop writes failed" }], Next: "Primary drain: start" },
-    ),
-    // The call may have failed after scaling in: give the primary its capacity back either way.
-    "Stop writes failed": { ...fail("StopWritesFailed"), Next: "Restore primary writes" },
-    // Writes stop when the last primary instance is gone, not when the group is told to scale in.
-    ...poll({
-      name: "Primary drain",
-      check: primaryRegionTask(targets.primaryRegionFunctionArn, "describeCapacity", {}, {}),
-      resultPath: "$.primaryDrain",
-      done: [groupEmpty("$.primaryDrain.answer.instances")],
-      ...POLLING.drain,
-      next: "Writes stopped",
-      onTimeout: "Restore primary writes",
-      onError: "Restore primary writes",
-    }),
-    "Writes stopped": milestone("writesStopped", targets.heartbeat ? pollStart("Replica catch-up") : "No heartbeat"),
+    // Before any write stops: the catch-up proof needs a heartbeat the replica replays now (recovery/heartbeat.ts HEARTBEAT_READY_SECONDS).
+    // Without a heartbeat function nothing can prove catch-up: a planned switchover refuses before any write stops.
     ...(targets.heartbeat
-      ? poll({
-          name: "Replica catch-up",
-          check: heartbeatReplayedSince(targets.heartbeat.drFunctionArn, "$.timeline.writesStopped.at"),
-          resultPath: "$.catchUp",
-          done: [heartbeatCaughtUp("$.catchUp")],
-          ...POLLING.catchUp,
-          next: "Recover",
-          onTimeout: "Restore primary writes",
-          // Writes are stopped: whatever goes wrong before the switch, the primary gets its capacity back.
-          onError: "Restore primary writes",
-        })
-      : // Without a heartbeat nothing proves the replica has every write (a restored database has no replica to catch up).
-        { "No heartbeat": { Type: "Pass", Next: "Restore primary writes" } }),
-    "Restore primary writes": primaryRegionTask(
-      targets.primaryRegionFunctionArn,
-      "setCapacity",
-      { minSize: targets.primary.capacity.minSize, desiredCapacity: targets.primary.capacity.desiredCapacity, maxSize: targets.primary.capacity.maxSize },
-      { ResultPath: null, Catch: catchAll(FAILURE), Next: "Primary writes restored" },
-    ),
-    // An error that led here is kept at $.failure; otherwise the replica simply did not catch up.
-    "Primary writes restored": { Type: "Choice", Choices: [{ Variable: "$.failure", IsPresent: true, Next: FAILURE }], Default: "Catch-up timed out" },
-    "Catch-up timed out": fail("ReplicaCatchUpTimeout"),
+      ? switchoverStates(targets, targets.heartbeat.drFunctionArn, fail)
+      : { "Heartbeat ready": { Type: "Pass", Next: "Heartbeat not ready" } }),
+    "Heartbeat not ready": fail("HeartbeatNotReady"),
     Recover: {
       Type: "Parallel",
       Branches: [drCapacityBranch(targets, FAILOVER_ERRORS.CapacityNotReady), promoteBranch],
@@ -340,6 +315,67 @@ function instanceFailoverDefinition(targets: RecoveryTargets, cooldownSeconds: n
 }
 
 /**
+ * The planned switchover's own states, between "Planned?" and `Recover`: the heartbeat readiness
+ * check (`Heartbeat ready`, refusing with HeartbeatNotReady before any change), stop the primary's
+ * writes and wait until its last instance is gone, then wait until the DR replica has replayed a
+ * heartbeat committed after that; on a timeout or an error the primary gets its capacity back.
+ */
+function switchoverStates(targets: RecoveryTargets, heartbeatFunctionArn: string, fail: (error: keyof typeof FAILOVER_ERRORS) => State): Record<string, State> {
+  return {
+    "Heartbeat ready": heartbeatReplayedWithin(heartbeatFunctionArn, HEARTBEAT_READY_SECONDS, {
+      ResultPath: "$.heartbeatReady",
+      Catch: [{ ErrorEquals: ["States.ALL"], ResultPath: "$.heartbeatError", Next: "Heartbeat not ready" }],
+      Next: "Heartbeat replayed?",
+    }),
+    "Heartbeat replayed?": {
+      Type: "Choice",
+      Choices: [{ ...heartbeatCaughtUp("$.heartbeatReady"), Next: "Stop writes in primary" }],
+      Default: "Heartbeat not ready",
+    },
+    "Stop writes in primary": primaryRegionTask(
+      targets.primaryRegionFunctionArn,
+      "setCapacity",
+      { minSize: 0, desiredCapacity: 0, maxSize: 0 },
+      { ResultPath: null, Catch: [{ ErrorEquals: ["States.ALL"], ResultPath: "$.stopWritesError", Next: "Stop writes failed" }], Next: "Primary drain: start" },
+    ),
+    // The call may have failed after scaling in: give the primary its capacity back either way.
+    "Stop writes failed": { ...fail("StopWritesFailed"), Next: "Restore primary writes" },
+    // Writes stop when the last primary instance is gone, not when the group is told to scale in.
+    ...poll({
+      name: "Primary drain",
+      check: primaryRegionTask(targets.primaryRegionFunctionArn, "describeCapacity", {}, {}),
+      resultPath: "$.primaryDrain",
+      done: [groupEmpty("$.primaryDrain.answer.instances")],
+      ...POLLING.drain,
+      next: "Writes stopped",
+      onTimeout: "Restore primary writes",
+      onError: "Restore primary writes",
+    }),
+    "Writes stopped": milestone("writesStopped", pollStart("Replica catch-up")),
+    ...poll({
+      name: "Replica catch-up",
+      check: heartbeatReplayedSince(heartbeatFunctionArn, "$.timeline.writesStopped.at"),
+      resultPath: "$.catchUp",
+      done: [heartbeatCaughtUp("$.catchUp")],
+      ...POLLING.catchUp,
+      next: "Recover",
+      onTimeout: "Restore primary writes",
+      // Writes are stopped: whatever goes wrong before the switch, the primary gets its capacity back.
+      onError: "Restore primary writes",
+    }),
+    "Restore primary writes": primaryRegionTask(
+      targets.primaryRegionFunctionArn,
+      "setCapacity",
+      { minSize: targets.primary.capacity.minSize, desiredCapacity: targets.primary.capacity.desiredCapacity, maxSize: targets.primary.capacity.maxSize },
+      { ResultPath: null, Catch: catchAll(FAILURE), Next: "Primary writes restored" },
+    ),
+    // An error that led here is kept at $.failure; otherwise the replica simply did not catch up.
+    "Primary writes restored": { Type: "Choice", Choices: [{ Variable: "$.failure", IsPresent: true, Next: FAILURE }], Default: "Catch-up timed out" },
+    "Catch-up timed out": fail("ReplicaCatchUpTimeout"),
+  };
+}
+
+/**
  * The lag pre-check shared by both modes: the lag alarm must be OK unless forced; `Check replica lag`
  * (then `afterCheck`, by default straight to the verdict) -> `Replica lag within RPO?`.
  */
@@ -360,6 +396,31 @@ function lagGuard(targets: RecoveryTargets, next: string, overRpo: () => State, 
       Default: "Replica lag over RPO",
     },
     "Replica lag over RPO": overRpo(),
+  };
+}
+
+/**
+ * MySQL only: a replica that is not replicating reads ReplicaLag -1, which the lag alarm takes for
+ * OK, so the replication-stopped alarm (ReplicaLag below 0 for 5 minutes, components/recoveryAlarms.ts)
+ * must be OK too (or INSUFFICIENT_DATA: no datapoint), unless forced. `Check replication` ->
+ * `Replicating?` -> `next`. Like PostgreSQL's growing lag, it also reads ALARM once the source has
+ * been gone 5 minutes (README, "Known limitation").
+ */
+function replicationGuard(alarmName: string, next: string, stopped: () => State): Record<string, State> {
+  return {
+    "Check replication": { ...alarmState(alarmName), ResultPath: "$.replication", Catch: catchAll(FAILURE), Next: "Replicating?" },
+    "Replicating?": {
+      Type: "Choice",
+      Choices: [
+        {
+          And: [{ Variable: "$.replication.states[0]", IsPresent: true }, { Not: { Variable: "$.replication.states[0]", StringEquals: "ALARM" } }],
+          Next: next,
+        },
+        { ...IS_FORCED, Next: next },
+      ],
+      Default: "Replication stopped",
+    },
+    "Replication stopped": stopped(),
   };
 }
 

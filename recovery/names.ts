@@ -26,6 +26,9 @@ export function recoveryResourceNames(prefix: string) {
     replicaLagOverRpoAlarm: `${prefix}-replica-lag-over-rpo`,
     /** MySQL replica whose replication is not running (ReplicaLag -1). */
     replicationStoppedAlarm: `${prefix}-replica-replication-stopped`,
+    /** The replication heartbeat function of each region failing. */
+    primaryHeartbeatErrorsAlarm: `${prefix}-primary-heartbeat-errors`,
+    drHeartbeatErrorsAlarm: `${prefix}-dr-heartbeat-errors`,
     unhealthyTargetsAlarm: `${prefix}-unhealthy-targets`,
     targetErrorsAlarm: `${prefix}-target-5xx`,
     replicationLatencyAlarm: `${prefix}-s3-replication-latency`,

@@ -113,6 +113,8 @@ export interface RecoveryTargets {
   alarms: {
     /** ReplicaLag above the RPO: failover refuses to run unless forced while it is not OK. */
     replicaLagOverRpo: string;
+    /** MySQL replica: ReplicaLag -1 (not replicating) for 5 minutes; failover refuses while it is in ALARM, unless forced. */
+    replicationStopped?: string;
     /** Alarms that abort a drill and roll its traffic back, e.g. DR 5xx or unhealthy targets. */
     drillAbort: string[];
   };

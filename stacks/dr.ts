@@ -140,6 +140,7 @@ export function buildDrStackFrom(config: DrConfig, stackName: string, primary: P
             vpcCidrBlock: resolved.network.cidrBlock,
             subnetIds: region.network.privateSubnetIds,
             databaseIdentifier: database.identifier,
+            databaseArns: [database.arn, primary.dbArn],
             databaseSecurityGroupId: database.securityGroupId,
             engine: primary.dbEngine,
             port: primary.dbPort,

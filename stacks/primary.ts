@@ -76,6 +76,8 @@ export function buildPrimaryStack(config: PrimaryConfig, stackName: string): Pri
             vpcCidrBlock: config.network.cidrBlock,
             subnetIds: region.network.privateSubnetIds,
             databaseIdentifier: database.identifier,
+            // After a failover the primary-region database replicates from the DR one (database.replicaSourceArn).
+            databaseArns: [database.arn, ...(replicaSourceArn !== undefined ? [replicaSourceArn] : [])],
             databaseSecurityGroupId: database.securityGroupId,
             engine,
             port: ENGINES[engine].port,

@@ -6,6 +6,8 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { ConfigError, type ConfigProblem } from "../config/errors";
+import { HEARTBEAT_MIN_RPO_SECONDS } from "../recovery/heartbeat";
+import { STRATEGY_PROFILES } from "../config/strategies";
 import { missingHeartbeatProblem, PRIMARY_OUTPUT_NAMES, primaryOutputsContract, primaryOutputsSchema, type PrimaryOutputs } from "../config/primaryContract";
 import { cidrsOverlap } from "../config/rules";
 import { CONFIG_NAMESPACE, type DrConfig } from "../config/schema";
@@ -21,11 +23,10 @@ export { PRIMARY_OUTPUT_NAMES, primaryOutputsSchema, type PrimaryOutputs };
 export function parsePrimaryOutputs(values: Record<string, unknown>, primaryStack: string): PrimaryOutputs {
   const result = primaryOutputsContract.safeParse(values, { reportInput: true });
   if (result.success) {
+    // Not a refusal: a DR stack must stay deployable (e.g. to adopt a promoted database during an outage) before the primary is redeployed.
     const heartbeat = missingHeartbeatProblem(result.data);
-    if (heartbeat === undefined) return result.data;
-    throw new ConfigError(`The DR stack cannot use the primary stack "${primaryStack}"`, [
-      { key: `${primaryStack} output dbHeartbeatFunctionArn`, value: undefined, message: heartbeat.replace("<primary>", primaryStack) },
-    ]);
+    if (heartbeat !== undefined) pulumi.log.warn(`${primaryStack} output dbHeartbeatFunctionArn ${heartbeat.replace("<primary>", primaryStack)}`);
+    return result.data;
   }
   const problems: ConfigProblem[] = result.error.issues.map((issue) => {
     const output = String(issue.path[0] ?? "(outputs)");
@@ -79,6 +80,17 @@ export function crossStackProblems(config: DrConfig, primary: PrimaryOutputs): C
       key: "aws:region",
       value: config.region,
       message: `differs from the primary's standbyRegion ${primary.standbyRegion}; deploy the DR stack there, or change standbyRegion in the primary stack`,
+    });
+  }
+  if (
+    primary.dbEngineMode === "instance" &&
+    STRATEGY_PROFILES[config.recovery.strategy].databaseCopy === "read-replica" &&
+    config.recovery.rpoSeconds < HEARTBEAT_MIN_RPO_SECONDS
+  ) {
+    problems.push({
+      key: key("recovery.rpoSeconds"),
+      value: config.recovery.rpoSeconds,
+      message: `is under ${HEARTBEAT_MIN_RPO_SECONDS} s: a read replica's lag alarm (threshold = the RPO) reads up to about 10 s plus the replication delay on an idle PostgreSQL database (recovery/heartbeat.ts), so it would flap; set at least ${HEARTBEAT_MIN_RPO_SECONDS} in both stacks, or use an Aurora global database`,
     });
   }
   if (cidrsOverlap(config.network.cidrBlock, primary.vpcCidrBlock)) {

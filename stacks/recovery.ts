@@ -116,6 +116,8 @@ export function buildRecovery({
         primaryHealthCheck: names.primaryHealthCheckAlarm,
         globalTableReplicationLatency: names.globalTableReplicationLatencyAlarm,
         replicationStopped: names.replicationStoppedAlarm,
+        primaryHeartbeatErrors: names.primaryHeartbeatErrorsAlarm,
+        drHeartbeatErrors: names.drHeartbeatErrorsAlarm,
       },
       drTopic: topicIn(config.region),
       healthCheckTopic: topicIn(ROUTE53_METRICS_REGION),
@@ -136,6 +138,9 @@ export function buildRecovery({
       destinationBucketName: region.dataBucket.bucketName,
       replicationRuleId: replication.ruleId,
       healthCheckId: failover.healthCheckId,
+      ...(heartbeat && primary.dbHeartbeatFunctionArn !== undefined
+        ? { heartbeatFunctions: { primary: primary.dbHeartbeatFunctionArn.split(":").pop() as string, dr: heartbeat.functionName } }
+        : {}),
     },
     opts,
   );
@@ -200,7 +205,11 @@ export function buildRecovery({
         ? { heartbeat: { drFunctionArn: resolved.drHeartbeatFunctionArn, primaryFunctionArn: primary.dbHeartbeatFunctionArn } }
         : {}),
       topicArn: resolved.topicArn,
-      alarms: { replicaLagOverRpo: names.replicaLagOverRpoAlarm, drillAbort: [names.unhealthyTargetsAlarm, names.targetErrorsAlarm] },
+      alarms: {
+        replicaLagOverRpo: names.replicaLagOverRpoAlarm,
+        ...(primary.dbEngineMode === "instance" && primary.dbEngine === "mysql" ? { replicationStopped: names.replicationStoppedAlarm } : {}),
+        drillAbort: [names.unhealthyTargetsAlarm, names.targetErrorsAlarm],
+      },
       drill: { trafficPercent: config.failover.drillTrafficPercent, durationSeconds: config.failover.drillDurationSeconds },
     }));
 

@@ -256,7 +256,14 @@ export function mockCloud(resolver: RegionResolver, stackReferenceOutputs: Recor
           const arn = String(args.inputs.arn);
           const assumed = /^arn:(aws[a-z-]*):sts::(\d{12}):assumed-role\/([^/]+)\/(.+)$/.exec(arn);
           return assumed
-            ? { arn, issuerArn: `arn:${assumed[1]}:iam::${assumed[2]}:role/${assumed[3]}`, issuerName: assumed[3], sessionName: assumed[4], issuerId: "AROAMOCK", id: arn }
+            ? {
+                arn,
+                issuerArn: `arn:${assumed[1]}:iam::${assumed[2]}:role/${assumed[3]}`,
+                issuerName: assumed[3],
+                sessionName: assumed[4],
+                issuerId: "AROAMOCK",
+                id: arn,
+              }
             : { arn, issuerArn: arn, issuerName: arn.split("/").pop(), sessionName: "", issuerId: "", id: arn };
         }
         case "aws:index/getPartition:getPartition":

@@ -21,6 +21,7 @@ import {
 import { type DrConfig, type PrimaryConfig } from "../config/schema";
 import { crossStackProblems, PRIMARY_OUTPUT_NAMES, parsePrimaryOutputs, primaryOutputsSchema } from "../stacks/primaryOutputs";
 import { primaryOutputsFixture } from "./fixtures/primaryOutputs";
+import { missingHeartbeatProblem } from "../config/primaryContract";
 import { configErrorOf } from "./config/fixtures";
 
 const NS = "multi-region-dr";
@@ -771,13 +772,25 @@ describe("parsePrimaryOutputs", () => {
     expect(error.message).to.include(`${PRIMARY_STACK} output dbArn (found: nothing)`);
   });
 
-  it("refuses an instance-mode primary with a read replica that exports no replication heartbeat (deployed before it existed)", () => {
+  it("accepts a primary deployed before the replication heartbeat (the DR stack must stay deployable in an outage) and says what it costs", () => {
     const { dbHeartbeatFunctionArn: _heartbeat, ...older } = primaryOutputsFixture();
-    const error = configErrorOf(() => parsePrimaryOutputs(older, PRIMARY_STACK));
-    expect(error.problems.map((problem) => problem.key)).to.deep.equal([`${PRIMARY_STACK} output dbHeartbeatFunctionArn`]);
-    expect(error.problems[0].message).to.match(/redeploy the primary .*pulumi up -s /);
-    // backup-restore has no replica to prove caught up: nothing is required.
-    expect(parsePrimaryOutputs({ ...older, strategy: "backup-restore" }, PRIMARY_STACK).dbHeartbeatFunctionArn).to.equal(undefined);
+    expect(parsePrimaryOutputs(older, PRIMARY_STACK).dbHeartbeatFunctionArn).to.equal(undefined);
+    expect(missingHeartbeatProblem(parsePrimaryOutputs(older, PRIMARY_STACK))).to.match(
+      /planned failback .* refuses before it changes anything; redeploy the primary/,
+    );
+    // backup-restore and Aurora have no replica heartbeat to miss.
+    expect(missingHeartbeatProblem(parsePrimaryOutputs({ ...older, strategy: "backup-restore" }, PRIMARY_STACK))).to.equal(undefined);
+    expect(missingHeartbeatProblem(primaryOutputsFixture())).to.equal(undefined);
+  });
+
+  it("refuses an RPO under 30 s for an instance-mode pair with a read replica (the lag alarm would flap on an idle database)", () => {
+    const dr = parseDr({ [`${NS}:recovery`]: { rpoSeconds: 20 } });
+    const problems = crossStackProblems(dr, primaryOutputsFixture({ rpoSeconds: 20 }));
+    expect(problems.map((problem) => problem.key)).to.include("multi-region-dr:recovery.rpoSeconds");
+    expect(problems.find((problem) => problem.key === "multi-region-dr:recovery.rpoSeconds")?.message).to.match(/under 30 s/);
+    expect(
+      crossStackProblems(parseDr({ [`${NS}:recovery`]: { rpoSeconds: 30 } }), primaryOutputsFixture({ rpoSeconds: 30 })).map((problem) => problem.key),
+    ).to.not.include("multi-region-dr:recovery.rpoSeconds");
   });
 
   it("lists every output when the primary was never deployed", () => {

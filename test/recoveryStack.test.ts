@@ -411,6 +411,9 @@ describe("the DR stack's recovery layer, synthesized", () => {
         [NAMES.replicaLagOverRpoAlarm]: { region: "us-west-2", topic: drTopic },
         [NAMES.unhealthyTargetsAlarm]: { region: "us-west-2", topic: drTopic },
         [NAMES.targetErrorsAlarm]: { region: "us-west-2", topic: drTopic },
+        // The replication heartbeat functions' errors, each in its function's region (the primary's is us-east-1 here).
+        [NAMES.primaryHeartbeatErrorsAlarm]: { region: "us-east-1", topic: eastTopic },
+        [NAMES.drHeartbeatErrorsAlarm]: { region: "us-west-2", topic: drTopic },
       };
       const alarms = ofType(dr, TYPES.alarm);
       expect(alarms.map((alarm) => alarm.inputs.name).sort()).to.deep.equal(Object.keys(expected).sort());
@@ -582,7 +585,7 @@ describe("the DR stack's recovery layer, synthesized", () => {
         });
         expect(database.inputs).to.not.have.any.keys("dbName", "username");
         // Its credentials move to the DR region: RDS manages a new master password in a DR secret under the DR key.
-        expect(database.inputs).to.include({ manageMasterUserPassword: true, masterUserSecretKmsKeyId: result.dr.outputs.kmsKeyArn });
+        expect(database.inputs).to.include({ manageMasterUserPassword: true, masterUserSecretKmsKeyId: result.dr.outputs.kmsKeyArn, applyImmediately: true });
         expect(database.protect).to.equal(true);
         expect(result.dr.outputs.databasePromoted).to.equal(true);
       });

@@ -75,7 +75,14 @@ function checkRegion(plan: StackPlan, role: "primary" | "dr", engine: "postgres"
   expect(logs.inputs.name).to.equal(`/aws/lambda/${String(fn.inputs.name)}`);
   expect(String(logs.inputs.kmsKeyId)).to.match(new RegExp(`^arn:aws:kms:${fn.region}:`));
   const policy = named(plan, `${role}-heartbeat-policy`);
-  expect(JSON.parse(String(policy.inputs.policy))).to.deep.equal(heartbeatFunctionPolicy("aws", MOCK_ACCOUNT_ID));
+  // This region's database and the other region's, and nothing else.
+  const peer = ofType(plan, "aws:rds/instance:Instance")[0].inputs.replicateSourceDb as string | undefined;
+  const arns = JSON.parse(String(policy.inputs.policy)).Statement[0].Resource as string[];
+  expect(arns[0]).to.equal(database.outputs.arn);
+  expect(arns).to.have.length(role === "dr" || peer ? 2 : 1);
+  expect(JSON.parse(String(policy.inputs.policy))).to.deep.equal(heartbeatFunctionPolicy("aws", MOCK_ACCOUNT_ID, arns));
+  const retries = named(plan, `${role}-heartbeat-no-retries`);
+  expect(retries.inputs).to.include({ functionName: fn.outputs.name, maximumRetryAttempts: 0 });
   return fn;
 }
 
@@ -134,10 +141,13 @@ describe("the replication heartbeat, synthesized", () => {
     expect(bundle).to.not.contain("SignatureV4MultiRegion");
   });
 
-  it("may describe the account's databases and read RDS-managed secrets only, decrypting through Secrets Manager", () => {
-    const statements = heartbeatFunctionPolicy("aws", MOCK_ACCOUNT_ID).Statement;
+  it("may describe the pair's two databases and read only their RDS-managed secrets, decrypting through Secrets Manager", () => {
+    const arns = [`arn:aws:rds:us-east-1:${MOCK_ACCOUNT_ID}:db:a`, `arn:aws:rds:us-west-2:${MOCK_ACCOUNT_ID}:db:b`];
+    const statements = heartbeatFunctionPolicy("aws", MOCK_ACCOUNT_ID, arns).Statement;
     expect(statements.map((statement) => statement.Action)).to.deep.equal(["rds:DescribeDBInstances", "secretsmanager:GetSecretValue", "kms:Decrypt"]);
+    expect(statements[0].Resource).to.deep.equal(arns);
     expect(statements[1].Resource).to.equal(`arn:aws:secretsmanager:*:${MOCK_ACCOUNT_ID}:secret:rds!db-*`);
+    expect(statements[1].Condition).to.deep.equal({ StringEquals: { "aws:ResourceTag/aws:rds:primaryDBInstanceArn": arns } });
     expect(statements[2].Condition).to.deep.equal({ StringLike: { "kms:ViaService": "secretsmanager.*.amazonaws.com" } });
   });
 });

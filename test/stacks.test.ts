@@ -72,7 +72,9 @@ describe("the two stacks, synthesized from Pulumi.primary.yaml and Pulumi.dr.yam
         const alarmHub = (resource: (typeof elsewhere)[number]) =>
           resource.name.startsWith("dr-alarms-us-east-1") ||
           (resource.name.startsWith("dr-backup-") && resource.type.startsWith("aws:backup/")) ||
-          ["dr-alarms-replication-latency", "dr-alarms-replication-failures", "dr-alarms-primary-health-check"].includes(resource.name);
+          ["dr-alarms-replication-latency", "dr-alarms-replication-failures", "dr-alarms-primary-health-check", "dr-alarms-primary-heartbeat-errors"].includes(
+            resource.name,
+          );
         expect(elsewhere.filter((resource) => !alarmHub(resource)).map((resource) => `${resource.name}@${resource.region}`)).to.deep.equal([]);
         expect(elsewhere.every((resource) => resource.region === "us-east-1")).to.equal(true);
       }

@@ -210,15 +210,23 @@ const OPERATIONS = {
 
   /**
    * Asks the primary region's replication heartbeat function whether the primary-region replica has
-   * replayed a heartbeat committed at or after `event.since` (an ISO 8601 time): its answer
+   * replayed a heartbeat committed at or after `event.since` (an ISO 8601 time), or in the last
+   * `event.withinSeconds` seconds (the readiness check before failback stops the DR writes): its answer
    * `{ caughtUp, beatAt, since }` as is. An error of that function is thrown with its own name
    * (e.g. `NoCredentials`), so Step Functions sees it.
    * @param {Record<string, unknown>} event
    */
   async replayedSince(event) {
-    const since = isoTime("since", event.since).toISOString();
+    const within = event.withinSeconds;
+    if (within !== undefined && (typeof within !== "number" || !Number.isInteger(within) || within < 1 || within > 3600 || event.since !== undefined)) {
+      throw namedError("InvalidArguments", `withinSeconds must be a whole number of seconds from 1 to 3600, without since, got ${JSON.stringify(within)}`);
+    }
+    const request =
+      within === undefined
+        ? { action: "replayedSince", since: isoTime("since", event.since).toISOString() }
+        : { action: "replayedSince", withinSeconds: within };
     const { Payload, FunctionError } = await clientOf(LambdaClient).send(
-      new InvokeCommand({ FunctionName: target("heartbeatFunctionArn"), Payload: JSON.stringify({ action: "replayedSince", since }) }),
+      new InvokeCommand({ FunctionName: target("heartbeatFunctionArn"), Payload: JSON.stringify(request) }),
     );
     const answer = Payload ? JSON.parse(Buffer.from(Payload).toString("utf8")) : null;
     if (FunctionError) {

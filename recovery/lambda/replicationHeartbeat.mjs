@@ -7,6 +7,8 @@
  *   `HEARTBEAT_INTERVAL_SECONDS` for `HEARTBEAT_WINDOW_SECONDS`; on a read replica it writes nothing;
  * - `{ "action": "replayedSince", "since": "<ISO 8601 time>" }` (the recovery workflows, in the
  *   replica's region): whether this region's database has replayed a heartbeat committed after `since`.
+ *   With `"withinSeconds": N` instead of `since`: committed in the last N seconds (the readiness check
+ *   a planned switchover or failback makes before it stops any writes).
  *
  * Why a heartbeat: RDS for PostgreSQL computes replica lag as currentTime -
  * lastCommittedTransactionTimestamp, and "if no user transactions are occurring on the source DB
@@ -497,17 +499,31 @@ export function heartbeatSettings(environment = process.env) {
 /**
  * The event's request; throws `InvalidArguments` naming the field and what it accepts.
  * @param {unknown} event
- * @returns {{ action: "beat" } | { action: "replayedSince", since: Date }}
+ * @returns {{ action: "beat" } | { action: "replayedSince", since: Date }} (`withinSeconds` becomes the `since` that many seconds ago)
  */
 export function requestOf(event) {
   const fields = /** @type {Record<string, unknown>} */ (event !== null && typeof event === "object" ? event : {});
   if (fields.action === "beat") {
     return { action: "beat" };
   }
+  if (fields.action === "replayedSince" && fields.withinSeconds !== undefined) {
+    // The readiness check before a planned switch: a heartbeat of the last `withinSeconds` (this function's clock) is replayed.
+    const seconds = fields.withinSeconds;
+    if (typeof seconds !== "number" || !Number.isInteger(seconds) || seconds < 1 || seconds > 3600 || fields.since !== undefined) {
+      throw namedError(
+        "InvalidArguments",
+        `replayedSince: withinSeconds must be a whole number of seconds from 1 to 3600, without since, got ${JSON.stringify(seconds)}`,
+      );
+    }
+    return { action: "replayedSince", since: new Date(Date.now() - seconds * 1000) };
+  }
   if (fields.action === "replayedSince") {
     return { action: "replayedSince", since: isoTime("replayedSince: since", fields.since) };
   }
-  throw namedError("InvalidArguments", `action must be "beat" or "replayedSince" (with since, an ISO 8601 time), got ${JSON.stringify(fields.action)}`);
+  throw namedError(
+    "InvalidArguments",
+    `action must be "beat" or "replayedSince" (with since, an ISO 8601 time, or withinSeconds), got ${JSON.stringify(fields.action)}`,
+  );
 }
 
 /**

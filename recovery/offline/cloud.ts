@@ -37,7 +37,7 @@ import { AutoScalingFault, SimulatedAutoScalingGroup } from "./autoScaling";
 import type { VirtualClock } from "./clock";
 import { type BusyPeriod, DatabaseFault, SimulatedDatabase } from "./database";
 import { detectionSeconds, type Durations } from "./durations";
-import { HEARTBEAT_CLOCK_SKEW_MARGIN_SECONDS } from "../heartbeat";
+import { HEARTBEAT_CLOCK_SKEW_MARGIN_SECONDS, HEARTBEAT_LAST_BEAT_OF_MINUTE } from "../heartbeat";
 import { type ApiFault, AwsError, FAULT_ERRORS, SimulatorError, StatesRuntimeError } from "./errors";
 import { type Change, type RecordSet, Route53Fault, SimulatedRoute53, normalizeName } from "./route53";
 
@@ -57,6 +57,11 @@ export interface WorldSetup {
      * replayed transaction, as PostgreSQL computes it) or `frozen` at the steady lag.
      */
     afterSourceLoss?: "grows" | "frozen";
+    /**
+     * Replication stops from this second (an error on the replica, e.g. a MySQL SQL thread stopped by a
+     * duplicate key): nothing more is replayed; MySQL reads -1, PostgreSQL the growing age of the last replayed commit.
+     */
+    stoppedFrom?: number;
     /** Replication stalls from this second: the lag grows and stopping writes does not bring it to 0. */
     stalledFrom?: number;
     /** A promotion breaks the instance `afterSeconds` after it is accepted, with `status`. */
@@ -202,6 +207,7 @@ interface Replication {
   steadyLagSeconds: number;
   afterSourceLoss: "grows" | "frozen";
   stalledFrom?: number;
+  stoppedFrom?: number;
 }
 
 interface ExecutionEntry {
@@ -318,6 +324,7 @@ export class SimulatedCloud {
         steadyLagSeconds: setup.replica?.steadyLagSeconds ?? 1,
         afterSourceLoss: setup.replica?.afterSourceLoss ?? "grows",
         ...(setup.replica?.stalledFrom !== undefined ? { stalledFrom: setup.replica.stalledFrom } : {}),
+        ...(setup.replica?.stoppedFrom !== undefined ? { stoppedFrom: setup.replica.stoppedFrom } : {}),
       });
     }
     this.drGroup = new SimulatedAutoScalingGroup(
@@ -422,17 +429,34 @@ export class SimulatedCloud {
     const replication = this.replication.get(database.arn) ?? { steadyLagSeconds: 1, afterSourceLoss: "grows" as const };
     const sourceInPrimary = database.source(t) === this.primaryDatabase.arn;
     const lost = sourceInPrimary ? this.outageStart(t) : undefined;
-    const cutoff = Math.min(t, lost ?? Number.POSITIVE_INFINITY, replication.stalledFrom ?? Number.POSITIVE_INFINITY);
+    const cutoff = Math.min(
+      t,
+      lost ?? Number.POSITIVE_INFINITY,
+      replication.stalledFrom ?? Number.POSITIVE_INFINITY,
+      replication.stoppedFrom ?? Number.POSITIVE_INFINITY,
+    );
     const replayedUpTo = cutoff - replication.steadyLagSeconds;
     // The writers are the app instances of the source's region; they write until the last one is gone.
     const writers = sourceInPrimary ? this.primaryGroup : this.drGroup;
     const stopped = writers.writesStoppedAt(replayedUpTo);
-    const interval = this.durations.heartbeatIntervalSeconds;
-    const lastBeat = this.heartbeatsOn() ? Math.floor(replayedUpTo / interval) * interval : undefined;
+    const lastBeat = this.heartbeatsOn() ? this.lastBeatAtOrBefore(replayedUpTo) : undefined;
     const lastCommit = stopped === undefined ? replayedUpTo : Math.max(stopped, lastBeat ?? Number.NEGATIVE_INFINITY);
     // The app's last write on the source: now, or when its last instance went, or when its region went down.
     const lastAppWrite = Math.min(writers.writesStoppedAt(t) ?? t, lost ?? Number.POSITIVE_INFINITY);
     return { replayedUpTo, lastCommit, lastAppWrite, ...(lastBeat !== undefined ? { lastBeat } : {}), replication, sourceLost: lost !== undefined };
+  }
+
+  /**
+   * The newest heartbeat stamped at or before `t`: each minute's run beats every interval from the
+   * minute's start until its window ends (recovery/heartbeat.ts), then pauses until the next run.
+   */
+  private lastBeatAtOrBefore(t: number): number {
+    const minute = Math.floor(t / 60) * 60;
+    const inMinute = Math.min(
+      Math.floor((t - minute) / this.durations.heartbeatIntervalSeconds) * this.durations.heartbeatIntervalSeconds,
+      HEARTBEAT_LAST_BEAT_OF_MINUTE,
+    );
+    return minute + inMinute;
   }
 
   /** The heartbeat runs on the writable database: deployed (`targets.heartbeat`) and not stopped by the scenario. */
@@ -462,7 +486,9 @@ export class SimulatedCloud {
     const { replication, sourceLost } = replayed;
     const steady = replication.steadyLagSeconds;
     const stalled = replication.stalledFrom !== undefined && t >= replication.stalledFrom;
+    const stopped = replication.stoppedFrom !== undefined && t >= replication.stoppedFrom;
     if (this.engine === "mysql") {
+      if (stopped) return -1;
       if (sourceLost) return replication.afterSourceLoss === "frozen" ? Math.round(steady) : -1;
       if (stalled) return Math.round(steady + (t - (replication.stalledFrom as number)));
       return t - replayed.lastCommit > steady ? 0 : Math.round(steady);
@@ -470,7 +496,7 @@ export class SimulatedCloud {
     if (sourceLost && replication.afterSourceLoss === "frozen") return Math.round(steady);
     // An idle source that still answers: the age of the newest commit, reset every five minutes.
     const idle = replayed.replayedUpTo - replayed.lastCommit;
-    if (idle > 0 && !sourceLost && !stalled) return Math.round(steady + (idle % POSTGRES_IDLE_LAG_RESET_SECONDS));
+    if (idle > 0 && !sourceLost && !stalled && !stopped) return Math.round(steady + (idle % POSTGRES_IDLE_LAG_RESET_SECONDS));
     return Math.round(t - replayed.lastCommit);
   }
 
@@ -485,6 +511,20 @@ export class SimulatedCloud {
    * the newest heartbeat its region's replica has replayed, and whether it was committed at least the
    * clock-skew margin after `since`.
    */
+  /** The `since` of a replayedSince payload: an ISO time, or `withinSeconds` before `t`. @throws AwsError InvalidArguments otherwise. */
+  private heartbeatSince(payload: Record<string, unknown>, t: number): number {
+    if (payload.withinSeconds !== undefined) {
+      const within = payload.withinSeconds;
+      if (typeof within !== "number" || !Number.isInteger(within) || within < 1 || within > 3600 || payload.since !== undefined) {
+        throw new AwsError("InvalidArguments", `withinSeconds must be a whole number of seconds from 1 to 3600, without since, got ${JSON.stringify(within)}`);
+      }
+      return t - within;
+    }
+    const since = typeof payload.since === "string" ? this.clock.secondsOf(payload.since) : Number.NaN;
+    if (Number.isNaN(since)) throw new AwsError("InvalidArguments", `since must be an ISO 8601 time with a zone, got ${JSON.stringify(payload.since)}`);
+    return since;
+  }
+
   private heartbeatAnswer(database: SimulatedDatabase | undefined, since: number, t: number): { caughtUp: boolean; beatAt: string | null; since: string } {
     const lastBeat = this.replayed(database, t)?.lastBeat;
     const caughtUp = lastBeat !== undefined && lastBeat >= since + HEARTBEAT_CLOCK_SKEW_MARGIN_SECONDS;
@@ -512,6 +552,11 @@ export class SimulatedCloud {
       const lag = this.aurora ? this.aurora.drLag(lastPeriod) : this.replicaLag(this.drDatabase, lastPeriod);
       if (lag === undefined) return "INSUFFICIENT_DATA";
       return lag > this.targets.rpoSeconds ? "ALARM" : "OK";
+    }
+    if (name === this.targets.alarms.replicationStopped) {
+      // ReplicaLag Minimum below 0 for 5 periods of 60 s; no data is not breaching (components/recoveryAlarms.ts).
+      const stopped = [0, 1, 2, 3, 4].every((back) => (this.replicaLag(this.drDatabase, lastPeriod - back * period) ?? 0) < 0);
+      return stopped ? "ALARM" : "OK";
     }
     if (this.targets.alarms.drillAbort.includes(name)) {
       // UnHealthyHostCount > 0 for 2 periods of 60 s (components/recoveryAlarms.ts); other abort alarms fire only when a scenario says so.
@@ -1017,8 +1062,7 @@ export class SimulatedCloud {
           desiredCapacity: this.primaryGroup.desiredCapacity,
         });
       case "replayedSince": {
-        const since = typeof payload.since === "string" ? this.clock.secondsOf(payload.since) : Number.NaN;
-        if (Number.isNaN(since)) throw new AwsError("InvalidArguments", `since must be an ISO 8601 time with a zone, got ${JSON.stringify(payload.since)}`);
+        const since = this.heartbeatSince(payload, t);
         if (!this.targets.heartbeat) throw new AwsError("MisconfiguredFunction", "environment variable PRIMARY_HEARTBEAT_FUNCTION_ARN is not set");
         return this.lambdaAnswer(this.heartbeatAnswer(database, since, t));
       }
@@ -1038,8 +1082,7 @@ export class SimulatedCloud {
     const t = this.now;
     if (payload.action !== "replayedSince")
       throw new AwsError("InvalidArguments", `action must be beat or replayedSince, got ${JSON.stringify(payload.action)}`);
-    const since = typeof payload.since === "string" ? this.clock.secondsOf(payload.since) : Number.NaN;
-    if (Number.isNaN(since)) throw new AwsError("InvalidArguments", `since must be an ISO 8601 time with a zone, got ${JSON.stringify(payload.since)}`);
+    const since = this.heartbeatSince(payload, t);
     if (this.drDatabase?.isReplica(t) && !this.primaryRegionUp(t)) {
       throw new AwsError("TimeoutError", `${this.targets.primaryRegion} did not answer GetSecretValue of the replica's source secret (the region is down)`);
     }

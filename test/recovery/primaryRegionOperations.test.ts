@@ -374,6 +374,12 @@ describe("primary-region operations function", () => {
       expect(await regionOf(calls[0])).to.equal("us-east-1");
     });
 
+    it("passes withinSeconds on as is (the readiness check before failback changes anything)", async () => {
+      await handler({ operation: "replayedSince", withinSeconds: 120 });
+      const calls = lambda.commandCalls(InvokeCommand);
+      expect(JSON.parse(String(calls[0].args[0].input.Payload))).to.deep.equal({ action: "replayedSince", withinSeconds: 120 });
+    });
+
     it("throws the heartbeat function's own error by name (NoCredentials), so the workflow sees it", async () => {
       lambda.on(InvokeCommand).resolves({
         StatusCode: 200,
@@ -387,9 +393,16 @@ describe("primary-region operations function", () => {
       expect(error.message).to.equal("no master user secret");
     });
 
-    for (const since of [undefined, "yesterday", "2030-01-01"]) {
-      it(`refuses since = ${JSON.stringify(since)} with InvalidArguments and calls nothing`, async () => {
-        const error = await rejection(handler({ operation: "replayedSince", since }));
+    for (const [since, withinSeconds] of [
+      [undefined, undefined],
+      ["yesterday", undefined],
+      ["2030-01-01", undefined],
+      [undefined, 0],
+      [undefined, "120"],
+      ["2030-01-01T00:00:00Z", 120],
+    ]) {
+      it(`refuses since = ${JSON.stringify(since)}, withinSeconds = ${JSON.stringify(withinSeconds)} with InvalidArguments and calls nothing`, async () => {
+        const error = await rejection(handler({ operation: "replayedSince", since, withinSeconds } as PrimaryRegionEvent));
         expect(error.name).to.equal("InvalidArguments");
         expect(sdkCalls()).to.equal(0);
       });

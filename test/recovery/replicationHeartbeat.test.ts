@@ -23,6 +23,7 @@ import {
   invoke,
   isWritable,
   replayedSince,
+  requestOf,
   resolveConnection,
 } from "../../recovery/lambda/replicationHeartbeat.mjs";
 
@@ -460,6 +461,10 @@ describe("replication heartbeat function (AWS and MySQL paths)", () => {
       ["since as words", { action: "replayedSince", since: "yesterday" }, /since must be an ISO 8601 time with a zone/],
       ["since as epoch seconds", { action: "replayedSince", since: 1893499200 }, /since must be an ISO 8601 time with a zone.*got 1893499200/],
       ["an impossible date", { action: "replayedSince", since: "2030-13-45T12:00:00Z" }, /since must be an ISO 8601 time/],
+      ["withinSeconds of 0", { action: "replayedSince", withinSeconds: 0 }, /withinSeconds must be a whole number of seconds from 1 to 3600/],
+      ["withinSeconds as text", { action: "replayedSince", withinSeconds: "120" }, /withinSeconds must be a whole number/],
+      ["withinSeconds over an hour", { action: "replayedSince", withinSeconds: 3601 }, /withinSeconds must be/],
+      ["withinSeconds with since", { action: "replayedSince", withinSeconds: 120, since: "2030-01-01T12:00:00Z" }, /without since/],
     ];
     for (const [description, event, message] of invalid) {
       it(`refuses ${description} with InvalidArguments before any AWS call`, async () => {
@@ -470,6 +475,14 @@ describe("replication heartbeat function (AWS and MySQL paths)", () => {
         expect(secrets.calls()).to.have.length(0);
       });
     }
+
+    it("reads withinSeconds as a since that many seconds before now (the readiness check)", () => {
+      const before = Date.now();
+      const request = requestOf({ action: "replayedSince", withinSeconds: 120 }) as { action: string; since: Date };
+      expect(request.action).to.equal("replayedSince");
+      expect(before - 120_000 - request.since.getTime()).to.be.at.most(0);
+      expect(Date.now() - 120_000 - request.since.getTime()).to.be.at.least(0);
+    });
 
     it("names the environment: the variables, their defaults", () => {
       expect(HEARTBEAT_ENVIRONMENT).to.deep.equal({
