@@ -28,6 +28,8 @@ import { policyDocument, serviceTrustPolicy } from "./policyDocuments";
 export const PRIMARY_REGION_FUNCTION_SOURCE = path.join(__dirname, "..", "recovery", "lambda", "primaryRegionOperations.mjs");
 /** The Lambda runtime: Node.js 22 ships the AWS SDK v3 clients the function imports (Lambda Developer Guide, "Lambda runtimes"). */
 export const PRIMARY_REGION_FUNCTION_RUNTIME = "nodejs22.x";
+/** The function's timeout, seconds (recovery/primaryRegion.ts: its Task waits 60 s). */
+export const PRIMARY_REGION_FUNCTION_TIMEOUT_SECONDS = 50;
 
 export interface RecoveryWorkflowsArgs {
   /** Resource prefix of the DR stack; names the state machines (`<prefix>-failover`, ...). */
@@ -99,7 +101,8 @@ export class RecoveryWorkflows extends pulumi.ComponentResource {
         handler: "primaryRegionOperations.handler",
         code: new pulumi.asset.AssetArchive({ "primaryRegionOperations.mjs": new pulumi.asset.FileAsset(PRIMARY_REGION_FUNCTION_SOURCE) }),
         role: functionRole.arn,
-        timeout: 30,
+        // Under the Task's 60 s; replayedSince waits on the primary region's heartbeat function (a VPC cold start, a secret read).
+        timeout: PRIMARY_REGION_FUNCTION_TIMEOUT_SECONDS,
         memorySize: 256,
         environment: {
           // Aurora-global mode adds the global cluster and the DR cluster its switchover promotes.

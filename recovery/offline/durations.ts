@@ -81,7 +81,7 @@ export interface Durations {
   apiCallSeconds: number;
   /** Latency of one invocation of the primary-region operations function, which calls the primary region (typical 0.8 s). */
   lambdaInvokeSeconds: number;
-  /** How long the primary-region operations function waits on an unreachable region before it fails (its timeout; 30 s). */
+  /** How long the primary-region operations function waits on an unreachable region before it fails (its timeout; 50 s). */
   lambdaTimeoutSeconds: number;
   /**
    * Aurora global database: a managed failover from the call to the DR cluster being the writer, and a
@@ -123,7 +123,7 @@ export const DEFAULT_DURATIONS: Durations = {
   metricPeriodSeconds: RDS_METRIC_PERIOD_SECONDS,
   apiCallSeconds: SDK_API_CALL_SECONDS,
   lambdaInvokeSeconds: LAMBDA_INVOKE_SECONDS,
-  lambdaTimeoutSeconds: 30,
+  lambdaTimeoutSeconds: 50,
   auroraFailoverSeconds: AURORA_GLOBAL_SWITCH_SECONDS,
   auroraSwitchoverSeconds: AURORA_GLOBAL_SWITCH_SECONDS,
   auroraRejoinSeconds: AURORA_GLOBAL_REJOIN_SECONDS,

@@ -478,7 +478,7 @@ describe("figures shared with the offline failover simulator", () => {
       metricPeriodSeconds: 60,
       apiCallSeconds: 0.2,
       lambdaInvokeSeconds: 0.8,
-      lambdaTimeoutSeconds: 30,
+      lambdaTimeoutSeconds: 50,
       auroraFailoverSeconds: 120,
       auroraSwitchoverSeconds: 120,
       auroraRejoinSeconds: 1800,
