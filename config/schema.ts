@@ -491,6 +491,14 @@ const primaryDnsSchema = z
       .default("app"),
     /** Private zone holding the stable database name `db.<privateZoneName>` in each region. */
     privateZoneName: z.string().superRefine(satisfies(dnsNameProblem)).default("app.internal"),
+    /**
+     * Route 53 accelerated recovery on the public zone the primary stack creates (default true): Route
+     * 53 keeps a copy of the zone in us-west-2 and, within about 60 minutes of a us-east-1 outage,
+     * takes record changes there (Route 53 Developer Guide, "Enabling accelerated recovery for managing
+     * public DNS records"; it must be on before the outage). No effect with hostedZoneId: turn it on for
+     * your own zone with `aws route53 update-hosted-zone-features`.
+     */
+    acceleratedRecovery: z.boolean({ error: "must be true or false" }).default(true),
   })
   .prefault({});
 

@@ -111,7 +111,11 @@ export function buildPrimaryStack(config: PrimaryConfig, stackName: string): Pri
   const applicationName = `${config.dns.applicationLabel}.${config.dns.zoneName}`;
   const zone =
     config.dns.hostedZoneId === undefined
-      ? new aws.route53.Zone("public-zone", { name: config.dns.zoneName, comment: "Application name with DNS failover" }, { provider })
+      ? new aws.route53.Zone(
+          "public-zone",
+          { name: config.dns.zoneName, comment: "Application name with DNS failover", enableAcceleratedRecovery: config.dns.acceleratedRecovery },
+          { provider },
+        )
       : undefined;
   const scheme = region.app.listenerProtocol.toLowerCase();
 

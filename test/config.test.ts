@@ -772,6 +772,12 @@ describe("parsePrimaryOutputs", () => {
     expect(error.message).to.include(`${PRIMARY_STACK} output dbArn (found: nothing)`);
   });
 
+  it("reads dns.acceleratedRecovery (default true) and refuses a non-boolean", () => {
+    expect(parsePrimary().dns.acceleratedRecovery).to.equal(true);
+    expect(parsePrimary({ [`${NS}:dns`]: { acceleratedRecovery: false } }).dns.acceleratedRecovery).to.equal(false);
+    expect(() => parsePrimary({ [`${NS}:dns`]: { acceleratedRecovery: "yes" } })).to.throw(/dns.acceleratedRecovery.*must be true or false/);
+  });
+
   it("accepts a primary deployed before the replication heartbeat (the DR stack must stay deployable in an outage) and says what it costs", () => {
     const { dbHeartbeatFunctionArn: _heartbeat, ...older } = primaryOutputsFixture();
     expect(parsePrimaryOutputs(older, PRIMARY_STACK).dbHeartbeatFunctionArn).to.equal(undefined);

@@ -80,6 +80,11 @@ describe("the two stacks, synthesized from Pulumi.primary.yaml and Pulumi.dr.yam
       }
     });
 
+    it("creates the public zone with Route 53 accelerated recovery on, so record changes resume within about an hour of a us-east-1 outage", () => {
+      const zones = result.primary.resources.filter((resource) => resource.type === "aws:route53/zone:Zone" && resource.inputs.vpcs === undefined);
+      expect(zones.map((zone) => zone.inputs.enableAcceleratedRecovery)).to.deep.equal([true]);
+    });
+
     it("builds every named component in both regions", () => {
       const components = (plan: StackPlan) => new Set(plan.resources.filter((resource) => !resource.custom).map((resource) => resource.type.split(":").pop()));
       for (const component of ["RegionalNetwork", "AppTier", "MonitoringCluster", "ReplicatedDatabase", "RegionalKey", "SecureBucket", "StableDatabaseName"]) {
