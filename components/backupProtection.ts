@@ -75,16 +75,6 @@ export const BACKUP_START_WINDOW_MINUTES = 60;
  */
 export const VAULT_LOCK_OPTIONS = { retainOnDelete: true } as const satisfies pulumi.CustomResourceOptions;
 
-/**
- * The IAM principal (role or user) of the identity deploying the stack: the issuer of its session
- * for an assumed role (`aws.iam.getSessionContext`), which is what `aws:PrincipalArn` holds in a
- * resource policy's condition (IAM User Guide, "AWS global condition context keys").
- */
-function deployerPrincipalArn(parent: pulumi.Resource): pulumi.Output<string> {
-  const caller = aws.getCallerIdentityOutput({}, { parent });
-  return aws.iam.getSessionContextOutput({ arn: caller.arn }, { parent }).issuerArn;
-}
-
 export interface BackupProtectionArgs {
   /** Prefix of the vault, plan and selection names, e.g. `multi-region-dr-dr-backup`: letters, digits, `-`, `_`, at most 42 characters. */
   namePrefix: string;
@@ -125,10 +115,11 @@ export interface BackupProtectionArgs {
   /**
    * Pulumi `protect` on the two vaults. Default true. False is the teardown mode of a test pair:
    * `forceDestroy` on the vaults (AWS Backup deletes no vault that holds recovery points, so the
-   * provider deletes them first), the identity that deploys exempt from the vault policy's
-   * recovery-point deny (or that deletion is refused), and the Vault Lock deleted with the stack
-   * instead of retained (a governance lock, or a compliance lock before its lock date, can be deleted;
-   * a locked compliance vault cannot be emptied before its recovery points expire).
+   * provider deletes them first, after the vault policy, which depends on the vault, is gone), and the
+   * Vault Lock deleted with the stack instead of retained (a governance lock, or a compliance lock
+   * before its lock date, can be deleted; a locked compliance vault cannot be emptied before its
+   * recovery points expire; and a lock change that replaces the resource leaves the vault unlocked).
+   * Continuous backups are disassociated by hand first (README, "Destroying").
    */
   protect?: boolean;
 }
@@ -212,11 +203,8 @@ export class BackupProtection extends pulumi.ComponentResource {
     const inDr = { parent: this };
     const inPrimary = { parent: this, provider: args.primaryProvider };
     const teardown = !(args.protect ?? true);
-    // In the teardown mode the identity running pulumi destroy must be able to delete the recovery points.
-    const deployer = teardown ? deployerPrincipalArn(this) : undefined;
-    const policy = pulumi
-      .all([deployer])
-      .apply(([principal]) => JSON.stringify(vaultAccessPolicy([...(args.breakGlassPrincipalArns ?? []), ...(principal ? [principal] : [])])));
+    // The deny stays in teardown mode too: pulumi destroy deletes each vault's policy (it depends on the vault) before the vault, whose forceDestroy then empties it.
+    const policy = JSON.stringify(vaultAccessPolicy(args.breakGlassPrincipalArns ?? []));
     const lock =
       args.vaultLock === "none"
         ? undefined

@@ -298,7 +298,7 @@ function instanceFailoverDefinition(targets: RecoveryTargets, cooldownSeconds: n
     },
     ...failoverEnd(targets, {
       start: "Database promoted and capacity ready",
-      databaseNameComment: "Failover: the stable database name points at the promoted database",
+      // No databaseNameComment: the DR region's stable name already points at the replica's endpoint, which promotion keeps.
       successMessage: `States.Format('Failover ({}) complete: ${targets.dns.applicationName} is served from ${targets.drRegion}, database {} promoted, {} healthy targets. Timeline: {}. Set database.promoted: true in the DR stack before its next deploy.', $.mode, $.recovery.databaseAddress, $.health.targets, States.JsonToString($.timeline))`,
       cooldownSeconds,
       failurePathStart: FAILURE,

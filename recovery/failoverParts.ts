@@ -59,8 +59,14 @@ export function drCapacityBranch(targets: RecoveryTargets, cause: string): Pick<
 export interface FailoverEndOptions {
   /** Name of the first state (a milestone recording `$.timeline.recovered`), e.g. `Database promoted and capacity ready`. */
   start: string;
-  /** Comment of the Route 53 change batch that repoints the stable database name. */
-  databaseNameComment: string;
+  /**
+   * Comment of the Route 53 change batch that repoints the stable database name, or undefined when
+   * the name needs no change: a promoted read replica keeps its endpoint (the endpoint is derived from
+   * the DB instance identifier, which promotion keeps), so in instance mode the DR region's name
+   * already points at the right address and the failover makes no Route 53 control-plane call for it
+   * (that control plane lives in us-east-1: Route 53 Developer Guide, "Resilience in Amazon Route 53").
+   */
+  databaseNameComment?: string;
   /** The success notification's message (a `States.Format` expression). */
   successMessage: string;
   /** Minimum delay between automatic failovers, seconds. */
@@ -73,7 +79,8 @@ export interface FailoverEndOptions {
 
 /**
  * From the moment the DR database is writable (its address at `$.recovery.databaseAddress`) and the
- * DR group has its capacity: repoint the stable database name in the DR region's private zone, make
+ * DR group has its capacity: repoint the stable database name in the DR region's private zone (when
+ * `databaseNameComment` says so: aurora-global mode), make
  * the PRIMARY failover record alias the DR load balancer, wait for INSYNC, wait for the recovery
  * capacity of healthy targets, notify, and hold the slot for the cool-down when an alarm started it.
  */
@@ -81,13 +88,17 @@ export function failoverEnd(targets: RecoveryTargets, options: FailoverEndOption
   const drHealth = targetHealth(targets.drTargetGroupArn, "$.health");
   const failurePath = options.failurePathStart;
   return {
-    [options.start]: milestone("recovered", "Repoint database name"),
-    "Repoint database name": changeRecords(
-      targets.databaseName.drZoneId,
-      options.databaseNameComment,
-      [databaseNameChange(targets, "$.recovery.databaseAddress")],
-      { next: "Serve DNS from DR", onError: failurePath, track: false },
-    ),
+    [options.start]: milestone("recovered", options.databaseNameComment ? "Repoint database name" : "Serve DNS from DR"),
+    ...(options.databaseNameComment
+      ? {
+          "Repoint database name": changeRecords(
+            targets.databaseName.drZoneId,
+            options.databaseNameComment,
+            [databaseNameChange(targets, "$.recovery.databaseAddress")],
+            { next: "Serve DNS from DR", onError: failurePath, track: false },
+          ),
+        }
+      : {}),
     "Serve DNS from DR": changeRecords(
       targets.dns.hostedZoneId,
       "Failover: the PRIMARY record serves the DR region",

@@ -658,12 +658,28 @@ export async function runRestore(argv: readonly string[], deps: RestoreDependenc
     });
     if (!endpoint) throw stillRunning(`${instanceId} is not available yet`);
 
+    const deleteCommand = `aws rds delete-${cluster ? "db-cluster --db-cluster-identifier" : "db-instance --db-instance-identifier"} ${name} --region ${side.region}${cluster ? ", after its writer" : ""}`;
+    output.line(
+      `${cluster ? "Cluster" : "Instance"} ${name} is available at ${endpoint} (it exists now: delete it with ${deleteCommand} if you do not keep it).`,
+    );
+
     // Its credentials: a new master password managed by RDS in this region (runbook/restoredCredentials.ts).
     output.line(`Giving ${name} an RDS-managed master password in ${side.region} (the restore point's password has its secret in the source's region only).`);
-    const secretArn = await manageRestoredCredentials(rds, { cluster, identifier: name, region: side.region, kmsKeyArn: side.kmsKeyArn }, (check) =>
-      pollUntil(deps, deadline, args.pollSeconds, check),
-    );
-    if (!secretArn) throw stillRunning(`The master user secret of ${name} is not active yet`);
+    const credentialsUnfinished = (what: string) =>
+      new RunbookError(
+        `${what}. The database exists (${endpoint}); give it credentials with aws rds ${cluster ? "modify-db-cluster --db-cluster-identifier" : "modify-db-instance --db-instance-identifier"} ${name} --manage-master-user-password --master-user-secret-kms-key-id ${side.kmsKeyArn} --apply-immediately --region ${side.region}, or delete it (${deleteCommand}).`,
+        EXIT.executionFailed,
+      );
+    let secretArn: string | undefined;
+    try {
+      secretArn = await manageRestoredCredentials(rds, { cluster, identifier: name, region: side.region, kmsKeyArn: side.kmsKeyArn }, (check) =>
+        pollUntil(deps, deadline, args.pollSeconds, check),
+      );
+    } catch (error) {
+      throw credentialsUnfinished(`Giving ${name} a master password in ${side.region} failed: ${(error as Error).message}`);
+    }
+    if (!secretArn)
+      throw credentialsUnfinished(`The master user secret of ${name} was not active, or the database not available again, after ${args.timeoutMinutes} min`);
 
     output.line("");
     output.line(`Restored: ${cluster ? "cluster" : "instance"} ${name} in ${side.region}, endpoint ${endpoint}, data as of ${asOf}.`);

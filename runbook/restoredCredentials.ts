@@ -29,15 +29,15 @@ export interface RestoredDatabase {
 /** How to wait: `poll` returns undefined until the deadline passes (see runbook/restore.ts `pollUntil`). */
 export type Poll = <T>(check: () => Promise<T | undefined>) => Promise<T | undefined>;
 
-/** `MasterUserSecret` of the restored database now, or undefined. */
-async function masterUserSecret(rds: RDSClient, database: RestoredDatabase): Promise<{ SecretArn?: string; SecretStatus?: string } | undefined> {
+/** `MasterUserSecret` and status of the restored database now (`Status` of a cluster, `DBInstanceStatus` of an instance). */
+async function describe(rds: RDSClient, database: RestoredDatabase): Promise<{ secret?: { SecretArn?: string; SecretStatus?: string }; status?: string }> {
   try {
     if (database.cluster) {
-      const answer = await rds.send(new DescribeDBClustersCommand({ DBClusterIdentifier: database.identifier }));
-      return answer?.DBClusters?.[0]?.MasterUserSecret;
+      const cluster = (await rds.send(new DescribeDBClustersCommand({ DBClusterIdentifier: database.identifier })))?.DBClusters?.[0];
+      return { secret: cluster?.MasterUserSecret, status: cluster?.Status };
     }
-    const answer = await rds.send(new DescribeDBInstancesCommand({ DBInstanceIdentifier: database.identifier }));
-    return answer?.DBInstances?.[0]?.MasterUserSecret;
+    const instance = (await rds.send(new DescribeDBInstancesCommand({ DBInstanceIdentifier: database.identifier })))?.DBInstances?.[0];
+    return { secret: instance?.MasterUserSecret, status: instance?.DBInstanceStatus };
   } catch (error) {
     throw explainAwsError(error, {
       action: database.cluster ? "rds:DescribeDBClusters" : "rds:DescribeDBInstances",
@@ -54,23 +54,33 @@ async function masterUserSecret(rds: RDSClient, database: RestoredDatabase): Pro
  * @throws RunbookError naming the permission when RDS refuses the change.
  */
 export async function manageRestoredCredentials(rds: RDSClient, database: RestoredDatabase, poll: Poll): Promise<string | undefined> {
-  const existing = await masterUserSecret(rds, database);
+  const existing = (await describe(rds, database)).secret;
   const ownRegion = existing?.SecretArn?.split(":")[3] === database.region;
   if (!existing?.SecretArn || !ownRegion) {
     const change = { ManageMasterUserPassword: true, MasterUserSecretKmsKeyId: database.kmsKeyArn, ApplyImmediately: true };
-    try {
-      if (database.cluster) await rds.send(new ModifyDBClusterCommand({ DBClusterIdentifier: database.identifier, ...change }));
-      else await rds.send(new ModifyDBInstanceCommand({ DBInstanceIdentifier: database.identifier, ...change }));
-    } catch (error) {
-      throw explainAwsError(error, {
-        action: database.cluster ? "rds:ModifyDBCluster" : "rds:ModifyDBInstance",
-        resource: `${database.identifier} (ManageMasterUserPassword with ${database.kmsKeyArn})`,
-        region: database.region,
-      });
-    }
+    // A freshly restored database can be busy for a while after it is first `available` (a first backup): RDS then refuses the change with a state fault, retried until the poll's deadline.
+    const modified = await poll(async () => {
+      try {
+        if (database.cluster) await rds.send(new ModifyDBClusterCommand({ DBClusterIdentifier: database.identifier, ...change }));
+        else await rds.send(new ModifyDBInstanceCommand({ DBInstanceIdentifier: database.identifier, ...change }));
+        return true;
+      } catch (error) {
+        if (STATE_FAULTS.has((error as Error).name)) return undefined;
+        throw explainAwsError(error, {
+          action: database.cluster ? "rds:ModifyDBCluster" : "rds:ModifyDBInstance",
+          resource: `${database.identifier} (ManageMasterUserPassword with ${database.kmsKeyArn})`,
+          region: database.region,
+        });
+      }
+    });
+    if (!modified) return undefined;
   }
+  // Usable once the secret is active and the database is available again (not modifying or resetting-master-credentials).
   return poll(async () => {
-    const secret = await masterUserSecret(rds, database);
-    return secret?.SecretStatus === "active" && secret.SecretArn ? secret.SecretArn : undefined;
+    const { secret, status } = await describe(rds, database);
+    return secret?.SecretStatus === "active" && secret.SecretArn && status === "available" ? secret.SecretArn : undefined;
   });
 }
+
+/** RDS's refusals of a change while the database is busy (RDS API Reference, ModifyDBInstance and ModifyDBCluster, Errors). */
+const STATE_FAULTS = new Set(["InvalidDBInstanceStateFault", "InvalidDBInstanceState", "InvalidDBClusterStateFault"]);

@@ -31,21 +31,33 @@ export function enableAdvancedDynamoDbBackupCommand(region: string): string {
   return `aws backup update-region-settings --region ${region} --resource-type-management-preference DynamoDB=true`;
 }
 
-/** Why `settings` of `region` cannot copy a DynamoDB table's backups, or undefined when they can. */
-export function advancedDynamoDbBackupProblem(settings: BackupRegionSettings, region: string): string | undefined {
-  if (settings.ResourceTypeManagementPreference?.DynamoDB === true) return undefined;
-  return (
-    `AWS Backup's advanced DynamoDB backup features are off in ${region} for this account, so the backup plan's cross-region copies of the global table would never happen. ` +
-    `Turn them on once (${enableAdvancedDynamoDbBackupCommand(region)}; ${ADVANCED_DYNAMODB_BACKUP_PAGE}), or set backup.enabled to false`
-  );
+/**
+ * What `settings` of `region` say about copying a DynamoDB table's backups: `off` (the management
+ * preference is false: the copies would fail; refused), `unknown` (the key is absent: warned), or
+ * undefined when they can.
+ */
+export function advancedDynamoDbBackupProblem(settings: BackupRegionSettings, region: string): { verdict: "off" | "unknown"; message: string } | undefined {
+  const preference = settings.ResourceTypeManagementPreference?.DynamoDB;
+  if (preference === true) return undefined;
+  const fix = `turn them on once: ${enableAdvancedDynamoDbBackupCommand(region)} (${ADVANCED_DYNAMODB_BACKUP_PAGE})`;
+  return preference === false
+    ? {
+        verdict: "off",
+        message: `AWS Backup's advanced DynamoDB backup features are off in ${region} for this account, so the backup plan's cross-region copies of the global table would never happen; ${fix}`,
+      }
+    : {
+        verdict: "unknown",
+        message: `AWS Backup's region settings in ${region} do not say whether its advanced DynamoDB backup features are on; if the table's copy jobs fail, ${fix}`,
+      };
 }
 
 /**
  * Under a real engine, reads AWS Backup's region settings in `region` (where the backup plan copies
- * from) and refuses the stack when a DynamoDB table's copies would fail; offline, logs that the
- * check runs at preview. `client` is for tests.
- * @throws ConfigError naming `multi-region-dr:backup` when the features are off, or when the
- *   settings cannot be read (the permission `backup:DescribeRegionSettings` is named).
+ * from) and refuses the stack when they say the DynamoDB copies would fail; offline, logs that the
+ * check runs at preview. The settings live in the primary region, so a read that fails (that region
+ * down, or no `backup:DescribeRegionSettings`) only warns: the DR stack must stay deployable during an
+ * outage. `client` is for tests.
+ * @throws ConfigError naming `multi-region-dr:backup` when the features are off.
  */
 export async function checkAdvancedDynamoDbBackup(region: string, stackName: string, client?: BackupClient): Promise<void> {
   if (!pulumi.runtime.hasEngine() && client === undefined) {
@@ -58,12 +70,16 @@ export async function checkAdvancedDynamoDbBackup(region: string, stackName: str
     new ConfigError(`Invalid configuration for stack "${stackName}"`, [{ key: `${CONFIG_NAMESPACE}:backup`, value: undefined, message }]);
   let settings: BackupRegionSettings;
   try {
-    settings = await (client ?? new BackupClient({ region })).send(new DescribeRegionSettingsCommand({}));
+    // Short timeouts and one retry: an unreachable region must not stall the preview.
+    const backup = client ?? new BackupClient({ region, maxAttempts: 2, requestHandler: { connectionTimeout: 3000, requestTimeout: 5000 } });
+    settings = await backup.send(new DescribeRegionSettingsCommand({}));
   } catch (error) {
-    throw refuse(
-      `cannot be checked: reading AWS Backup's region settings in ${region} failed (${(error as Error).name}: ${(error as Error).message}); the deploying role needs backup:DescribeRegionSettings`,
+    pulumi.log.warn(
+      `could not read AWS Backup's region settings in ${region} (${(error as Error).name}: ${(error as Error).message}): whether the global table's backups can be copied to the DR region is not checked; the deploying role needs backup:DescribeRegionSettings`,
     );
+    return;
   }
   const problem = advancedDynamoDbBackupProblem(settings, region);
-  if (problem) throw refuse(problem);
+  if (problem?.verdict === "off") throw refuse(problem.message);
+  if (problem) pulumi.log.warn(problem.message);
 }

@@ -251,21 +251,6 @@ export function mockCloud(resolver: RegionResolver, stackReferenceOutputs: Recor
       switch (args.token) {
         case "aws:index/getCallerIdentity:getCallerIdentity":
           return { accountId: MOCK_ACCOUNT_ID, arn: `arn:aws:iam::${MOCK_ACCOUNT_ID}:user/mock`, userId: "AIDAMOCK", id: MOCK_ACCOUNT_ID };
-        case "aws:iam/getSessionContext:getSessionContext": {
-          // A user is its own issuer; an assumed role's session (arn:aws:sts::<account>:assumed-role/<role>/<session>) is issued by the role.
-          const arn = String(args.inputs.arn);
-          const assumed = /^arn:(aws[a-z-]*):sts::(\d{12}):assumed-role\/([^/]+)\/(.+)$/.exec(arn);
-          return assumed
-            ? {
-                arn,
-                issuerArn: `arn:${assumed[1]}:iam::${assumed[2]}:role/${assumed[3]}`,
-                issuerName: assumed[3],
-                sessionName: assumed[4],
-                issuerId: "AROAMOCK",
-                id: arn,
-              }
-            : { arn, issuerArn: arn, issuerName: arn.split("/").pop(), sessionName: "", issuerId: "", id: arn };
-        }
         case "aws:index/getPartition:getPartition":
           return { partition: "aws", dnsSuffix: "amazonaws.com", reverseDnsPrefix: "com.amazonaws", id: "aws" };
         case "aws:ssm/getParameter:getParameter":

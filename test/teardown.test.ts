@@ -1,7 +1,7 @@
 /**
  * The teardown mode of a test pair (`multi-region-dr:protect: false`): the settings that let
- * `pulumi destroy` succeed (buckets and vaults force-destroyed, the deployer exempt from the vault
- * policy's deny, the Vault Lock deleted with the stack, DynamoDB deletion protection off), and the
+ * `pulumi destroy` succeed (buckets and vaults force-destroyed, the Vault Lock deleted with the
+ * stack, DynamoDB deletion protection off), and the
  * default (`protect: true`) unchanged. Tried on the default pair with a global table and on the
  * EU pilot-light example.
  */
@@ -11,14 +11,12 @@ import * as path from "node:path";
 import { parse, stringify } from "yaml";
 import { expect } from "chai";
 import { vaultAccessPolicy } from "../components/backupRules";
-import { MOCK_ACCOUNT_ID } from "../synth/mockCloud";
 import type { PlannedResource, StackPlan } from "../synth/recordStack";
 import { synthesize, type SynthesisResult } from "../synth/synthesize";
 import { editedStackFile } from "./fixtures/stackFiles";
 
 const projectDirectory = path.resolve(__dirname, "..");
 const NS = "multi-region-dr";
-const DEPLOYER = `arn:aws:iam::${MOCK_ACCOUNT_ID}:user/mock`;
 
 const ofType = (plan: StackPlan, type: string): PlannedResource[] => plan.resources.filter((resource) => resource.type === type);
 
@@ -74,12 +72,14 @@ describe("teardown mode (protect: false) and the protected default", () => {
     expect(tables(teardown).map((table) => table.inputs.deletionProtectionEnabled)).to.deep.equal([false, false]);
   });
 
-  it("exempts the deploying identity from the vault policy's recovery-point deny only in teardown mode", () => {
-    const policies = (result: SynthesisResult) =>
-      ofType(result.dr, "aws:backup/vaultPolicy:VaultPolicy").map((policy) => JSON.parse(String(policy.inputs.policy)));
-    for (const policy of policies(protectedPair)) expect(policy).to.deep.equal(vaultAccessPolicy([]));
-    for (const policy of policies(teardown)) expect(policy).to.deep.equal(vaultAccessPolicy([DEPLOYER]));
-    expect(policies(teardown)).to.have.length(2);
+  it("keeps the vault policy's recovery-point deny in teardown mode too: destroy deletes the policy before its vault", () => {
+    const policies = (result: SynthesisResult) => ofType(result.dr, "aws:backup/vaultPolicy:VaultPolicy");
+    for (const policy of [...policies(protectedPair), ...policies(teardown)]) {
+      expect(JSON.parse(String(policy.inputs.policy))).to.deep.equal(vaultAccessPolicy([]));
+    }
+    // Each policy names its vault, so Pulumi deletes it first (dependents before what they depend on).
+    const vaultNames = ofType(teardown.dr, "aws:backup/vault:Vault").map((vault) => vault.outputs.name);
+    expect(policies(teardown).map((policy) => policy.inputs.backupVaultName)).to.have.members(vaultNames);
   });
 
   it("retains the Vault Lock on delete only when protected: in teardown mode pulumi destroy deletes it", () => {

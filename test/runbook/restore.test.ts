@@ -682,7 +682,15 @@ describe("runbook restore", () => {
       h.rdsMock.on(CreateDBInstanceCommand).resolves({});
       mockDrCluster(h);
       h.rdsMock.on(DescribeDBClustersCommand, { DBClusterIdentifier: "restored" }).callsFake(() => ({
-        DBClusters: [{ DBClusterIdentifier: "restored", Endpoint: "restored.cluster-abc.us-west-2.rds.amazonaws.com", Port: 5432, ...secretOf("restored") }],
+        DBClusters: [
+          {
+            DBClusterIdentifier: "restored",
+            Status: "available",
+            Endpoint: "restored.cluster-abc.us-west-2.rds.amazonaws.com",
+            Port: 5432,
+            ...secretOf("restored"),
+          },
+        ],
       }));
       expect(await h.run(["--from", "dr", "--yes", "--name", "restored", "--instance-class", "db.r6g.large"])).to.equal(0);
       // The cluster, not its writer, gets the regional secret.
@@ -716,12 +724,32 @@ describe("runbook restore", () => {
       expect(h.output.text()).to.contain(secretArnOf("orders-restored"));
     });
 
-    it("explains a refused ManageMasterUserPassword with the permission it needs, after the database exists", async () => {
+    it("explains a refused ManageMasterUserPassword with the permission it needs, and says the database exists and how to finish or delete it", async () => {
       const h = harness();
       script(h, { points: [snapshot("us-west-2", "newest", hoursAgo(3))] });
       h.rdsMock.on(ModifyDBInstanceCommand).rejects(awsError("AccessDenied", "not authorized to perform secretsmanager:CreateSecret"));
-      expect(await h.run(["--from", "dr", "--yes", "--name", "orders-restored"])).to.equal(1);
-      expect(h.output.errors[0]).to.match(/^Access denied: rds:ModifyDBInstance on orders-restored \(ManageMasterUserPassword with .*\) is needed/);
+      expect(await h.run(["--from", "dr", "--yes", "--name", "orders-restored"])).to.equal(EXIT.executionFailed);
+      const error = h.output.errors.join("\n");
+      expect(error).to.match(/Access denied: rds:ModifyDBInstance on orders-restored \(ManageMasterUserPassword with .*\) is needed/);
+      expect(error).to.contain("The database exists (orders-restored.abc.us-west-2.rds.amazonaws.com:5432)");
+      expect(error).to.contain("--manage-master-user-password");
+      expect(error).to.contain("aws rds delete-db-instance --db-instance-identifier orders-restored --region us-west-2");
+      // The endpoint and the way to delete it were printed as soon as it existed.
+      expect(h.output.text()).to.contain("Instance orders-restored is available at orders-restored.abc.us-west-2.rds.amazonaws.com:5432");
+    });
+
+    it("retries the change while RDS refuses it because the fresh database is busy", async () => {
+      const h = harness();
+      script(h, { points: [snapshot("us-west-2", "newest", hoursAgo(3))] });
+      let attempts = 0;
+      h.rdsMock.on(ModifyDBInstanceCommand).callsFake((input: { DBInstanceIdentifier: string }) => {
+        attempts += 1;
+        if (attempts < 3) throw awsError("InvalidDBInstanceStateFault", "backing-up");
+        managed.set(input.DBInstanceIdentifier, 0);
+        return {};
+      });
+      expect(await h.run(["--from", "dr", "--yes", "--name", "orders-restored"])).to.equal(0);
+      expect(attempts).to.equal(3);
     });
 
     it("stops following, with the way to go on, when the secret is not active by the timeout", async () => {
@@ -729,7 +757,9 @@ describe("runbook restore", () => {
       script(h, { points: [snapshot("us-west-2", "newest", hoursAgo(3))] });
       h.rdsMock.on(ModifyDBInstanceCommand).resolves({});
       expect(await h.run(["--from", "dr", "--yes", "--name", "orders-restored", "--timeout-minutes", "5"])).to.equal(EXIT.executionFailed);
-      expect(h.output.errors.join("\n")).to.match(/master user secret of orders-restored is not active yet after 5 min; it goes on/);
+      expect(h.output.errors.join("\n")).to.match(
+        /master user secret of orders-restored was not active, or the database not available again, after 5 min\. The database exists/,
+      );
     });
 
     it("reports a writer that cannot be created, naming rds:CreateDBInstance", async () => {
