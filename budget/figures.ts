@@ -59,6 +59,12 @@ export const CLOUDWATCH_EVALUATION_RANGE_LIMIT_SECONDS = { periodUnderOneHour: 8
 export const RDS_METRIC_PERIOD_SECONDS = 60;
 
 /**
+ * The fence alarm's evaluation after its datapoint (components/failoverRouting.ts): a 60 s period,
+ * evaluated about once a minute (CloudWatch User Guide, "Evaluating an alarm"). Assumed, not published.
+ */
+export const FENCE_ALARM_EVALUATION_SECONDS = 60;
+
+/**
  * From an alarm's state change to the start of the Step Functions execution its EventBridge rule
  * targets. AWS publishes no latency: CloudWatch "guarantees the delivery of alarm state change events
  * to EventBridge" (CloudWatch User Guide, "Alarm events and EventBridge") without a bound, and

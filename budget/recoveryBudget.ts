@@ -19,7 +19,8 @@
  * - recover, in parallel (the group costs its longest step): data (read-replica promotion, or a
  *   point-in-time restore), capacity (from the standby's instances to the recovery capacity),
  *   clients (resolvers follow the SECONDARY record within the TTL);
- * - switch: the workflow's UPSERT of the PRIMARY record and its wait for INSYNC (read-replica strategies only).
+ * - switch: the workflow's fence of the primary (recovery/fence.ts: a datapoint, its alarm, Route 53
+ *   following it; read-replica strategies only), with no Route 53 record change.
  *
  * RPO, seconds, per store: the database (the ReplicaLag alarm threshold the failover refuses
  * above, or the lag of the replicated backups' latest restorable time) and the replicated objects
@@ -53,11 +54,12 @@ import {
   REPLICATED_BACKUP_RESTORE_LAG_SECONDS,
   ROUTE53_FAILURE_THRESHOLD_RANGE,
   ROUTE53_HEALTH_CHECK_INTERVALS_SECONDS,
-  ROUTE53_PROPAGATION_SECONDS,
+  FENCE_ALARM_EVALUATION_SECONDS,
   S3_REPLICATION_TIME_CONTROL_SECONDS,
   TARGET_HEALTH_CHECK_INTERVAL_RANGE_SECONDS,
   TARGET_HEALTHY_THRESHOLD_RANGE,
 } from "./figures";
+import { FENCE_PROPAGATION_SECONDS } from "../recovery/fence";
 
 /**
  * How a failover starts. Either way the primary's health-check alarm (AWS/Route53 HealthCheckStatus)
@@ -368,9 +370,10 @@ function clientsStep(inputs: RecoveryBudgetInputs): BudgetStep {
 function switchStep(inputs: RecoveryBudgetInputs): BudgetStep {
   if (hasReadReplica(inputs.strategy)) {
     return {
-      step: "switch: UPSERT of the PRIMARY failover record, wait for INSYNC",
-      seconds: ROUTE53_PROPAGATION_SECONDS,
-      source: 'Route 53 API Reference, GetChange: changes "generally propagate to all Route 53 name servers within 60 seconds"',
+      step: "switch: fence the primary (one datapoint in the DR region), its alarm, Route 53 following it",
+      seconds: FENCE_ALARM_EVALUATION_SECONDS + FENCE_PROPAGATION_SECONDS,
+      source:
+        'recovery/fence.ts: the fence alarm evaluates 60 s periods about once a minute (CloudWatch User Guide, "Evaluating an alarm"), then the workflow allows 60 s for Route 53\'s health checkers to follow it (undocumented: Route 53 Developer Guide, "How Amazon Route 53 determines the status of health checks that monitor CloudWatch alarms"); no Route 53 record change, so nothing waits on its control plane (us-east-1)',
     };
   }
   return {

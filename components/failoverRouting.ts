@@ -1,7 +1,13 @@
 /**
  * FailoverRouting: the Route 53 failover pair for the application name. A health check probes the
- * primary ALB's `/health`; the PRIMARY alias record points at the primary ALB and carries that
- * health check; the SECONDARY alias record points at the DR ALB and has none.
+ * primary ALB's `/health`; a second one follows the fence, a CloudWatch alarm in the DR region on a
+ * metric the recovery workflows publish; the PRIMARY alias record points at the primary ALB and
+ * carries a calculated health check healthy only while both are (the endpoint answers and the primary
+ * is not fenced); the SECONDARY alias record points at the DR ALB and has none. A failover fences the
+ * primary, so traffic moves and stays in the DR region with no Route 53 record change (Route 53's
+ * control plane lives in us-east-1; its health checks and DNS answers are its data plane: Route 53
+ * Developer Guide, "Resilience in Amazon Route 53"), and the old primary takes no traffic when its
+ * region returns; failback releases the fence.
  *
  * One signal moves the region: the PRIMARY's health check. Its alias does not evaluate target health
  * (`evaluateTargetHealth: false`). With a health check AND evaluateTargetHealth on an alias, Route 53
@@ -64,6 +70,13 @@ export interface FailoverTarget {
   albZoneId: pulumi.Input<string>;
 }
 
+/**
+ * The fence: a metric the DR region publishes (PutMetricData, a data-plane call of the DR region) to
+ * keep the PRIMARY record unhealthy whatever the primary's endpoint says. 1 = fenced (traffic stays in
+ * the DR region, the old primary takes none), 0 = not fenced.
+ */
+export const FENCE_METRIC = { namespace: "MultiRegionDR", metricName: "PrimaryFenced" } as const;
+
 export interface FailoverRoutingArgs {
   /** Public hosted zone holding the application name. */
   hostedZoneId: pulumi.Input<string>;
@@ -81,10 +94,19 @@ export interface FailoverRoutingArgs {
   healthCheckIntervalSeconds: number;
   /** Consecutive failures before unhealthy: 1-10. */
   healthCheckFailureThreshold: number;
+  /** Name of the fence alarm, in the secondary's (DR) region, where the component's provider deploys. */
+  fenceAlarmName: string;
+  /** Topic of the DR region the fence alarm notifies when the primary is fenced and released. */
+  fenceAlarmTopicArn?: pulumi.Input<string>;
 }
 
 export class FailoverRouting extends pulumi.ComponentResource {
+  /** The HTTP(S) health check of the primary ALB's `/health` (its endpoint): the automatic failover's signal. */
   readonly healthCheckId: pulumi.Output<string>;
+  /** The PRIMARY record's health check: healthy only while the endpoint check passes and the fence is off. */
+  readonly recordHealthCheckId: pulumi.Output<string>;
+  /** The fence: its metric's dimensions (with FENCE_METRIC) and its alarm's name, in the DR region. */
+  readonly fence: { dimensions: Record<string, string>; alarmName: string };
   readonly primaryRecordFqdn: pulumi.Output<string>;
   readonly secondaryRecordFqdn: pulumi.Output<string>;
   readonly applicationName: string;
@@ -118,6 +140,55 @@ export class FailoverRouting extends pulumi.ComponentResource {
       },
       { parent: this },
     );
+    // The fence (Route 53 Developer Guide, "How Amazon Route 53 determines the status of health checks that
+    // monitor CloudWatch alarms"; API Reference, HealthCheckConfig `InsufficientDataHealthStatus`): the DR region
+    // publishes one datapoint (1 fences, 0 releases); the alarm's data stream then has no more data, and
+    // `LastKnownStatus` keeps the last verdict, healthy before any (a new health check). Route 53 reads the
+    // CloudWatch data of the DR region: flipping it needs neither the primary region nor Route 53's control plane.
+    const dimensions = { Application: args.applicationName };
+    const fenceAlarm = new aws.cloudwatch.MetricAlarm(
+      `${name}-fence`,
+      {
+        name: args.fenceAlarmName,
+        alarmDescription: `The primary (${args.primary.region}) is fenced: Route 53 answers the DR region for ${args.applicationName} until failback releases it`,
+        namespace: FENCE_METRIC.namespace,
+        metricName: FENCE_METRIC.metricName,
+        dimensions,
+        // Route 53 supports alarms on standard-resolution metrics with Average, Minimum, Maximum, Sum or SampleCount (API Reference, AlarmIdentifier).
+        statistic: "Maximum",
+        period: 60,
+        evaluationPeriods: 1,
+        threshold: 1,
+        comparisonOperator: "GreaterThanOrEqualToThreshold",
+        // One datapoint, then none: the alarm keeps its state (CloudWatch User Guide, "Configuring how CloudWatch alarms treat missing data").
+        treatMissingData: "ignore",
+        ...(args.fenceAlarmTopicArn ? { alarmActions: [args.fenceAlarmTopicArn], okActions: [args.fenceAlarmTopicArn] } : {}),
+      },
+      { parent: this },
+    );
+    const fenceCheck = new aws.route53.HealthCheck(
+      `${name}-fence-health`,
+      {
+        type: "CLOUDWATCH_METRIC",
+        cloudwatchAlarmName: fenceAlarm.name,
+        cloudwatchAlarmRegion: args.secondary.region,
+        insufficientDataHealthStatus: "LastKnownStatus",
+        // Healthy = not fenced: the alarm in ALARM (fenced) makes this check unhealthy.
+        tags: { Name: `${args.applicationName} fence (${args.secondary.region})` },
+      },
+      { parent: this },
+    );
+    const recordCheck = new aws.route53.HealthCheck(
+      `${name}-primary-record-health`,
+      {
+        type: "CALCULATED",
+        childHealthchecks: [healthCheck.id, fenceCheck.id],
+        // Both: the endpoint answers and the fence is off (API Reference, HealthCheckConfig `HealthThreshold`).
+        childHealthThreshold: 2,
+        tags: { Name: `${args.applicationName} primary record (${args.primary.region})` },
+      },
+      { parent: this },
+    );
     const setIdentifier = (role: "PRIMARY" | "SECONDARY", target: FailoverTarget) => `${role.toLowerCase()}-${target.region}`;
     const record = (role: "PRIMARY" | "SECONDARY", target: FailoverTarget, healthCheckId?: pulumi.Input<string>) =>
       new aws.route53.Record(
@@ -136,16 +207,19 @@ export class FailoverRouting extends pulumi.ComponentResource {
         // existing PRIMARY's evaluateTargetHealth: the workflows' UPSERT must write the same value.
         { parent: this, ...(role === "PRIMARY" ? { ignoreChanges: ["aliases"] } : {}) },
       );
-    const primary = record("PRIMARY", args.primary, healthCheck.id);
+    const primary = record("PRIMARY", args.primary, recordCheck.id);
     const secondary = record("SECONDARY", args.secondary);
 
     this.healthCheckId = healthCheck.id;
+    this.recordHealthCheckId = recordCheck.id;
+    this.fence = { dimensions, alarmName: args.fenceAlarmName };
     this.primaryRecordFqdn = primary.fqdn;
     this.secondaryRecordFqdn = secondary.fqdn;
     this.applicationName = args.applicationName;
     this.primarySetIdentifier = setIdentifier("PRIMARY", args.primary);
     this.registerOutputs({
       healthCheckId: this.healthCheckId,
+      recordHealthCheckId: this.recordHealthCheckId,
       primaryRecordFqdn: this.primaryRecordFqdn,
       secondaryRecordFqdn: this.secondaryRecordFqdn,
     });

@@ -14,6 +14,7 @@ import { failoverDetectionProblem } from "../config/rules";
 import { HEALTH_CHECK_PATH } from "../config/conventions";
 import { aliasTarget, conflictsWithGroup, dnsName, probePort, probeProtocol } from "./route53";
 import { type InvariantResult, LOAD_BALANCER, type PlanPair, resourcesOfType, ROUTE53_HEALTH_CHECK, ROUTE53_RECORD } from "./plan";
+import type { PlannedResource } from "../synth/recordStack";
 
 /** The inputs of a Route 53 failover record that the invariant and the policy pack read. */
 export interface FailoverRecordInputs {
@@ -75,11 +76,14 @@ export function checkFailoverRecords({ primary, dr }: PlanPair): InvariantResult
     }
     for (const record of primaries) {
       const healthCheckId = (record.inputs as FailoverRecordInputs).healthCheckId;
-      const healthCheck = healthChecks.find((check) => check.id === healthCheckId);
-      if (!healthCheck) {
+      const recordCheck = healthChecks.find((check) => check.id === healthCheckId);
+      if (!recordCheck) {
         violations.push(`${record.name}: the PRIMARY record has no health check of the DR stack (healthCheckId ${healthCheckId ?? "unset"})`);
         continue;
       }
+      const { endpoint: healthCheck, problems: fenceProblems } = endpointAndFence(recordCheck, healthChecks, String(dr.region));
+      violations.push(...fenceProblems);
+      if (!healthCheck) continue;
       const check = healthCheck.inputs as {
         type?: string;
         fqdn?: string;
@@ -115,4 +119,51 @@ export function checkFailoverRecords({ primary, dr }: PlanPair): InvariantResult
       "Route 53 failover pair: one PRIMARY going by its matching health check alone, one SECONDARY evaluating target health, own-region ALBs, detection within the RTO (4)",
     violations,
   };
+}
+
+/**
+ * The PRIMARY record's health check must be CALCULATED, healthy only while all its children are: the
+ * endpoint's HTTP(S) check of the primary ALB, and the fence, a CLOUDWATCH_METRIC check of an alarm in
+ * the DR region with InsufficientDataHealthStatus LastKnownStatus (components/failoverRouting.ts). Without
+ * the fence a failover cannot hold traffic in the DR region without a Route 53 record change (a control
+ * plane homed in us-east-1), nor keep the old primary out when its region returns.
+ */
+export function endpointAndFence(
+  recordCheck: PlannedResource,
+  healthChecks: PlannedResource[],
+  drRegion: string,
+): { endpoint?: PlannedResource; problems: string[] } {
+  const inputs = recordCheck.inputs as { type?: string; childHealthchecks?: string[]; childHealthThreshold?: number };
+  if (inputs.type !== "CALCULATED") {
+    return {
+      endpoint: recordCheck,
+      problems: [
+        `${recordCheck.name}: the PRIMARY record's health check has no fence (a CALCULATED check of the endpoint and a CLOUDWATCH_METRIC fence in ${drRegion}): a failover could not hold traffic in the DR region without a Route 53 record change, nor keep the old primary out when its region returns`,
+      ],
+    };
+  }
+  const children = (inputs.childHealthchecks ?? []).map((id) => healthChecks.find((check) => check.id === id));
+  const problems: string[] = [];
+  if (children.some((child) => child === undefined)) problems.push(`${recordCheck.name}: a child health check is not a health check of the DR stack`);
+  const found = children.filter((child): child is PlannedResource => child !== undefined);
+  if (inputs.childHealthThreshold !== (inputs.childHealthchecks ?? []).length) {
+    problems.push(
+      `${recordCheck.name}: childHealthThreshold is ${JSON.stringify(inputs.childHealthThreshold)}, expected ${(inputs.childHealthchecks ?? []).length}: every child (the endpoint and the fence) must be healthy for the PRIMARY to answer`,
+    );
+  }
+  const endpoints = found.filter((child) => ["HTTP", "HTTPS", "HTTP_STR_MATCH", "HTTPS_STR_MATCH", "TCP"].includes(String(child.inputs.type)));
+  const fences = found.filter((child) => child.inputs.type === "CLOUDWATCH_METRIC");
+  if (endpoints.length !== 1) problems.push(`${recordCheck.name}: has ${endpoints.length} endpoint checks among its children, expected 1 (the primary ALB's)`);
+  if (fences.length !== 1) problems.push(`${recordCheck.name}: has ${fences.length} fence checks (CLOUDWATCH_METRIC) among its children, expected 1`);
+  for (const fence of fences) {
+    if (fence.inputs.cloudwatchAlarmRegion !== drRegion)
+      problems.push(
+        `${fence.name}: the fence's alarm is in ${String(fence.inputs.cloudwatchAlarmRegion)}, not the DR region ${drRegion}: the DR region must flip it alone`,
+      );
+    if (fence.inputs.insufficientDataHealthStatus !== "LastKnownStatus")
+      problems.push(
+        `${fence.name}: insufficientDataHealthStatus is ${JSON.stringify(fence.inputs.insufficientDataHealthStatus)}, expected LastKnownStatus: the fence is one datapoint, then no data`,
+      );
+  }
+  return { ...(endpoints.length === 1 ? { endpoint: endpoints[0] } : {}), problems };
 }

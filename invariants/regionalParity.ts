@@ -97,6 +97,8 @@ const ROLE_SPECIFIC_TYPES = new Set([
  * regional footprint.
  */
 export const RECOVERY_LAYER_TYPES = new Set([
+  // The failover pair's fence alarm lives in the DR region with the records' health checks.
+  "multi-region-dr:dns:FailoverRouting",
   "multi-region-dr:recovery:RecoveryWorkflows",
   "multi-region-dr:recovery:RecoveryAlarms",
   "multi-region-dr:recovery:NotificationTopic",

@@ -53,6 +53,7 @@ import {
   heartbeatCaughtUp,
   isWriter,
 } from "./checks";
+import { fenceStates } from "./fence";
 import { HEARTBEAT_READY_SECONDS } from "./heartbeat";
 import { changeRecords, databaseNameChange, primaryRecordChange } from "./dnsChanges";
 import { IS_FORCED, promotionRetryWait } from "./failoverParts";
@@ -77,6 +78,8 @@ export const FAILBACK_ERRORS = {
   PromotionTimedOut:
     "the primary-region promotion did not finish in time; DR capacity is at 0: once the primary-region instance is available, finish the switch by hand (README, Failback) or run failover to serve from DR",
   DnsChangeNotInSync: "Route 53 did not report the DNS change INSYNC in time; check the hosted zone",
+  FenceNotReleased:
+    "the fence alarm did not return to OK in time after its datapoint, so the PRIMARY record may still send traffic to the DR region; check the alarm in the DR region, then re-run",
   HealthNotRecovered: "the primary targets did not pass /health in time; DNS already serves the primary region",
 } as const;
 
@@ -114,15 +117,20 @@ function setDrCapacity(targets: RecoveryTargets, capacity: Capacity, next: strin
 }
 
 /**
- * The end of a failback, both modes: the PRIMARY record aliases the primary load balancer again,
- * Route 53 INSYNC, the primary targets healthy, the DR group back to standby, the success notification.
+ * The end of a failback, both modes: release the fence (recovery/fence.ts: the PRIMARY record's health
+ * check follows the primary's endpoint again), the PRIMARY record aliases the primary load balancer
+ * (it already does unless a failover made before the fence existed repointed it; the UPSERT is the
+ * same either way), Route 53 INSYNC, the primary targets healthy, the DR group back to standby, the
+ * success notification.
  */
 function failbackEnd(
   targets: RecoveryTargets,
-  fail: (error: "DnsChangeNotInSync" | "HealthNotRecovered") => State,
+  fail: (error: "DnsChangeNotInSync" | "FenceNotReleased" | "HealthNotRecovered") => State,
   successMessage: string,
 ): Record<string, State> {
   return {
+    ...fenceStates(targets, { value: 0, start: "Release the fence", next: "Serve DNS from primary", onTimeout: "Fence not released", onError: FAILURE }),
+    "Fence not released": fail("FenceNotReleased"),
     "Serve DNS from primary": changeRecords(
       targets.dns.hostedZoneId,
       "Failback: the PRIMARY record serves the primary region again",
@@ -397,7 +405,7 @@ function instanceFailbackDefinition(targets: RecoveryTargets): Definition {
       targets.databaseName.primaryZoneId,
       "Failback: the primary region's stable database name points at the promoted primary-region database",
       [databaseNameChange(targets, "$.primaryDatabase.answer.address")],
-      { next: "Serve DNS from primary", onError: FAILURE, track: false },
+      { next: "Release the fence", onError: FAILURE, track: false },
     ),
     ...failbackEnd(
       targets,
@@ -428,6 +436,7 @@ export const AURORA_FAILBACK_ERRORS = {
   SwitchTimedOut:
     "the primary-region cluster did not become the writer in time; DR still serves but its cluster may be read-only: re-run to continue (a running switchover is waited for, not repeated)",
   DnsChangeNotInSync: FAILBACK_ERRORS.DnsChangeNotInSync,
+  FenceNotReleased: FAILBACK_ERRORS.FenceNotReleased,
   HealthNotRecovered: FAILBACK_ERRORS.HealthNotRecovered,
 } as const;
 
@@ -563,13 +572,13 @@ export function auroraFailbackDefinition(targets: RecoveryTargets, database: Aur
     "DR reader endpoint?": {
       Type: "Choice",
       Choices: [{ Variable: "$.drCluster.readerEndpoint[0]", IsPresent: true, Next: "Repoint DR database name" }],
-      Default: "Serve DNS from primary",
+      Default: "Release the fence",
     },
     "Repoint DR database name": changeRecords(
       targets.databaseName.drZoneId,
       "Failback: the DR region's stable database name points at the DR cluster's reader endpoint again",
       [databaseNameChange(targets, "$.drCluster.readerEndpoint[0]")],
-      { next: "Serve DNS from primary", onError: FAILURE, track: false },
+      { next: "Release the fence", onError: FAILURE, track: false },
     ),
     ...failbackEnd(
       targets,

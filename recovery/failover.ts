@@ -117,7 +117,8 @@ export const FAILOVER_ERRORS = {
   PromotionFailed: "the replica could not be promoted; DNS still serves the primary (re-run, or restore from a snapshot)",
   PromotionTimedOut: "the promotion did not finish in time; re-run to continue",
   CapacityNotReady: "the DR Auto Scaling Group did not reach the recovery capacity in time; re-run to continue",
-  DnsChangeNotInSync: "Route 53 did not report the DNS change INSYNC in time; check the hosted zone, then re-run",
+  FenceNotInEffect:
+    "the fence alarm did not reach ALARM in time after its datapoint, so the PRIMARY record may still answer; check the alarm and the CloudWatch metric in the DR region, then re-run",
   HealthNotRecovered: "the DR targets did not pass /health in time; DNS already serves the DR region",
 } as const;
 
@@ -450,7 +451,7 @@ export const AURORA_FAILOVER_ERRORS = {
   SwitchCancelled: "Aurora cancelled the switchover or failover; DNS still serves the primary (check the global cluster's RDS events, then re-run)",
   SwitchTimedOut: "the DR cluster did not become the available writer in time; re-run to continue (a running switch is waited for, not repeated)",
   CapacityNotReady: FAILOVER_ERRORS.CapacityNotReady,
-  DnsChangeNotInSync: FAILOVER_ERRORS.DnsChangeNotInSync,
+  FenceNotInEffect: FAILOVER_ERRORS.FenceNotInEffect,
   HealthNotRecovered: FAILOVER_ERRORS.HealthNotRecovered,
 } as const;
 

@@ -6,8 +6,9 @@
  * and aurora-global definitions from them.
  */
 import { type Definition, milestone, notify, poll, pollStart, sdkTask, type State } from "./asl";
-import { dnsChangeWait, targetHealth } from "./checks";
-import { changeRecords, databaseNameChange, primaryRecordChange } from "./dnsChanges";
+import { targetHealth } from "./checks";
+import { changeRecords, databaseNameChange } from "./dnsChanges";
+import { fenceStates } from "./fence";
 import { type RecoveryTargets } from "./targets";
 import { POLLING } from "./timing";
 
@@ -74,39 +75,35 @@ export interface FailoverEndOptions {
   /** The failure path's first state. */
   failurePathStart: string;
   /** Records `{ Error, Cause }` at `$.failure` and enters the failure path. */
-  fail: (error: "DnsChangeNotInSync" | "HealthNotRecovered") => State;
+  fail: (error: "FenceNotInEffect" | "HealthNotRecovered") => State;
 }
 
 /**
  * From the moment the DR database is writable (its address at `$.recovery.databaseAddress`) and the
  * DR group has its capacity: repoint the stable database name in the DR region's private zone (when
- * `databaseNameComment` says so: aurora-global mode), make
- * the PRIMARY failover record alias the DR load balancer, wait for INSYNC, wait for the recovery
- * capacity of healthy targets, notify, and hold the slot for the cool-down when an alarm started it.
+ * `databaseNameComment` says so: aurora-global mode), fence the primary (recovery/fence.ts: the
+ * PRIMARY record's health check turns unhealthy, so Route 53 answers the SECONDARY, the DR load
+ * balancer, with no record change), wait for the recovery capacity of healthy targets, notify, and
+ * hold the slot for the cool-down when an alarm started it.
  */
 export function failoverEnd(targets: RecoveryTargets, options: FailoverEndOptions): Record<string, State> {
   const drHealth = targetHealth(targets.drTargetGroupArn, "$.health");
   const failurePath = options.failurePathStart;
   return {
-    [options.start]: milestone("recovered", options.databaseNameComment ? "Repoint database name" : "Serve DNS from DR"),
+    [options.start]: milestone("recovered", options.databaseNameComment ? "Repoint database name" : "Fence the primary"),
     ...(options.databaseNameComment
       ? {
           "Repoint database name": changeRecords(
             targets.databaseName.drZoneId,
             options.databaseNameComment,
             [databaseNameChange(targets, "$.recovery.databaseAddress")],
-            { next: "Serve DNS from DR", onError: failurePath, track: false },
+            { next: "Fence the primary", onError: failurePath, track: false },
           ),
         }
       : {}),
-    "Serve DNS from DR": changeRecords(
-      targets.dns.hostedZoneId,
-      "Failover: the PRIMARY record serves the DR region",
-      [primaryRecordChange(targets, targets.drLoadBalancer)],
-      { next: pollStart("DNS change"), onError: failurePath, track: true },
-    ),
-    ...dnsChangeWait("DNS change", "DNS serves DR", "DNS change not in sync", failurePath),
-    "DNS change not in sync": options.fail("DnsChangeNotInSync"),
+    // DNS moves through Route 53's data plane: the PRIMARY record's health check follows the fence, flipped in the DR region.
+    ...fenceStates(targets, { value: 1, start: "Fence the primary", next: "DNS serves DR", onTimeout: "Fence not in effect", onError: failurePath }),
+    "Fence not in effect": options.fail("FenceNotInEffect"),
     "DNS serves DR": milestone("dnsServesDr", pollStart("DR health")),
     ...poll({
       name: "DR health",

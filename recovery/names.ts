@@ -36,6 +36,8 @@ export function recoveryResourceNames(prefix: string) {
     /** DynamoDB ReplicationLatency of the global table's DR replica over its threshold. */
     globalTableReplicationLatencyAlarm: `${prefix}-dynamodb-replication-latency`,
     primaryHealthCheckAlarm: `${prefix}-primary-health-check`,
+    /** The fence: in ALARM while the failover holds traffic in the DR region (components/failoverRouting.ts). */
+    fenceAlarm: `${prefix}-primary-fenced`,
     automaticFailoverRule: `${prefix}-automatic-failover`,
   };
 }

@@ -205,6 +205,11 @@ const RESOURCE_RULES: Record<string, ResourceRule> = {
     if (!Array.isArray(call.parameters.MetricDataQueries)) throw new Error(`${call.state}: MetricDataQueries must be a literal list`);
     return [anyResourceIn(call.targets.drRegion)];
   },
+  // No resource type: "*" in the DR region, limited to the fence's namespace (`cloudwatch:namespace`,
+  // Service Authorization Reference, Amazon CloudWatch, condition keys).
+  "cloudwatch:PutMetricData": (call) => [
+    { resource: "*", context: { "aws:RequestedRegion": call.targets.drRegion, "cloudwatch:namespace": literal(call, "Namespace") } },
+  ],
   // `hostedzone` (required), with the change batch's names, types and actions as context.
   "route53:ChangeResourceRecordSets": (call) => [
     {

@@ -76,6 +76,12 @@ export interface RecoveryTargets {
   drLoadBalancer: LoadBalancerAlias;
   primaryLoadBalancer: LoadBalancerAlias;
 
+  /**
+   * The fence (components/failoverRouting.ts): a CloudWatch metric of the DR region the workflows
+   * publish (1 fences the primary, 0 releases it) and its alarm, which the PRIMARY record's health
+   * check follows.
+   */
+  fence: { namespace: string; metricName: string; dimensions: { Name: string; Value: string }[]; alarmName: string };
   /** The public failover pair. */
   dns: {
     /** Public hosted zone id. */
@@ -84,7 +90,7 @@ export interface RecoveryTargets {
     applicationName: string;
     /** Set identifier of the PRIMARY record, e.g. `primary-us-east-1`. */
     primarySetIdentifier: string;
-    /** The PRIMARY record's health check (on the primary ALB). */
+    /** The PRIMARY record's health check: the endpoint's (the primary ALB's `/health`) combined with the fence. */
     healthCheckId: string;
     /** Name of the weighted pool a drill creates under the application name, e.g. `drill-pool.app.dr.example.com`. */
     drillPoolName: string;

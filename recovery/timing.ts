@@ -38,6 +38,12 @@ export const POLLING = {
    * (Route 53 API Reference, GetChange). Polled every 10 s for up to 5 minutes.
    */
   dnsChange: { intervalSeconds: 10, maxAttempts: 30 },
+  /**
+   * The fence alarm (components/failoverRouting.ts) reaching ALARM or OK after one datapoint: it
+   * evaluates 60 s periods, and CloudWatch evaluates an alarm about once a minute (CloudWatch User
+   * Guide, "Evaluating an alarm"). Polled every 15 s for up to 5 minutes.
+   */
+  fence: { intervalSeconds: 15, maxAttempts: 20 },
   /** Targets passing `/health` behind the DR ALB. Polled every 15 s for up to 10 minutes. */
   health: { intervalSeconds: 15, maxAttempts: 40 },
   /**

@@ -172,7 +172,8 @@ function moreThorough(scope: Scope, first: string, second: string): string {
   let best: { a: number; b: number } | undefined;
   for (const [state, distanceA] of a) {
     const distanceB = b.get(state);
-    if (distanceB === undefined) continue;
+    // Merge on the happy path only: both branches also reach the failure path, which says nothing about thoroughness.
+    if (distanceB === undefined || !canSucceed(scope, state)) continue;
     if (!best || distanceA + distanceB < best.a + best.b) best = { a: distanceA, b: distanceB };
   }
   return best && best.b > best.a ? second : first;
@@ -311,6 +312,12 @@ export function placeholderTargets(region: string, partition = "aws", accountId 
     drTargetGroupArn: "<dr target group>",
     drLoadBalancer: alias,
     primaryLoadBalancer: alias,
+    fence: {
+      namespace: "<namespace>",
+      metricName: "<fence metric>",
+      dimensions: [{ Name: "Application", Value: "<application>" }],
+      alarmName: "<fence alarm>",
+    },
     dns: {
       hostedZoneId: "<zone>",
       applicationName: "<application>",

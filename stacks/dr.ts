@@ -19,12 +19,13 @@ import { FailoverRouting } from "../components/failoverRouting";
 import { ReplicatedBackups } from "../components/replicatedBackups";
 import { ReplicatedDatabase } from "../components/replicatedDatabase";
 import { ReplicationHeartbeat } from "../components/replicationHeartbeat";
+import { recoveryResourceNames } from "../recovery/names";
 import { StableDatabaseName, stableDatabaseFqdn } from "../components/stableDatabaseName";
 import { checkAdvancedDynamoDbBackup } from "./dynamoDbBackupSettings";
 import { crossStackProblems, type PrimaryOutputs, readPrimaryOutputs } from "./primaryOutputs";
 import { type DrSignalScope } from "../monitoring/drSignals";
 import { buildMonitoring, monitoringOutputs, regionResourceIds } from "./monitoring";
-import { buildRecovery } from "./recovery";
+import { buildRecovery, drNotificationTopic } from "./recovery";
 import { buildRegion, type RegionResources } from "./region";
 import { inRegion, otherRegionProvider, regionalProvider, resourcePrefix } from "./regionalProvider";
 
@@ -96,6 +97,7 @@ export function buildDrStackFrom(config: DrConfig, stackName: string, primary: P
     opts,
   );
 
+  const drTopic = drNotificationTopic(resolved, stackName, region, provider);
   const failover = new FailoverRouting(
     "failover",
     {
@@ -112,6 +114,8 @@ export function buildDrStackFrom(config: DrConfig, stackName: string, primary: P
       healthCheckPath: HEALTH_CHECK_PATH,
       healthCheckIntervalSeconds: config.dns.healthCheckIntervalSeconds,
       healthCheckFailureThreshold: config.dns.healthCheckFailureThreshold,
+      fenceAlarmName: recoveryResourceNames(resourcePrefix(stackName, "dr")).fenceAlarm,
+      fenceAlarmTopicArn: drTopic.topicArn,
     },
     opts,
   );
@@ -151,7 +155,7 @@ export function buildDrStackFrom(config: DrConfig, stackName: string, primary: P
         )
       : undefined;
 
-  const recovery = buildRecovery({ config: resolved, stackName, provider, primary, region, database, stableName, replication, failover, heartbeat });
+  const recovery = buildRecovery({ config: resolved, stackName, provider, primary, region, database, stableName, replication, failover, drTopic, heartbeat });
 
   // The DR stack knows every identifier of both regions: its dashboards show exact series.
   const scope = pulumi

@@ -7,7 +7,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { type ResolvedDrConfig } from "../config/drStrategy";
 import { type BucketReplication } from "../components/bucketReplication";
-import { type FailoverRouting } from "../components/failoverRouting";
+import { FENCE_METRIC, type FailoverRouting } from "../components/failoverRouting";
 import { NotificationTopic } from "../components/notificationTopic";
 import { RecoveryAlarms } from "../components/recoveryAlarms";
 import { RecoveryWorkflows } from "../components/recoveryWorkflows";
@@ -35,6 +35,8 @@ export interface RecoveryInputs {
   stableName?: StableDatabaseName;
   replication: BucketReplication;
   failover: FailoverRouting;
+  /** The DR region's notification topic (`drNotificationTopic`), created before the failover pair, whose fence alarm notifies it. */
+  drTopic: NotificationTopic;
   /** The DR region's replication heartbeat (instance mode with a read replica). */
   heartbeat?: ReplicationHeartbeat;
 }
@@ -62,6 +64,19 @@ export function databaseTargets(primary: PrimaryOutputs, drClusterIdentifier: st
   };
 }
 
+/** The DR region's encrypted notification topic: every DR-region alarm and every workflow notifies it. */
+export function drNotificationTopic(config: ResolvedDrConfig, stackName: string, region: RegionResources, provider: aws.Provider): NotificationTopic {
+  return new NotificationTopic(
+    "dr-notifications",
+    {
+      topicName: recoveryResourceNames(resourcePrefix(stackName, "dr")).topic,
+      kmsKeyArn: region.key.keyArn,
+      emailSubscribers: config.failover.notificationEmails,
+    },
+    inRegion(provider),
+  );
+}
+
 export function buildRecovery({
   config,
   stackName,
@@ -72,16 +87,12 @@ export function buildRecovery({
   stableName,
   replication,
   failover,
+  drTopic,
   heartbeat,
 }: RecoveryInputs): RecoveryResources {
   const prefix = resourcePrefix(stackName, "dr");
   const names = recoveryResourceNames(prefix);
   const opts = inRegion(provider);
-  const drTopic = new NotificationTopic(
-    "dr-notifications",
-    { topicName: names.topic, kmsKeyArn: region.key.keyArn, emailSubscribers: config.failover.notificationEmails },
-    opts,
-  );
 
   // Alarms notify a topic of their own region: one encrypted topic per other region with DR alarms.
   const topics = new Map<string, { topicArn: pulumi.Input<string>; provider?: aws.Provider }>([[config.region, { topicArn: drTopic.topicArn }]]);
@@ -160,7 +171,8 @@ export function buildRecovery({
       targetGroupArn: region.app.targetGroupArn,
       albDnsName: region.app.albDnsName,
       albZoneId: region.app.albZoneId,
-      healthCheckId: failover.healthCheckId,
+      // The record's check (the endpoint's and the fence): the workflows write it on every PRIMARY record they UPSERT.
+      healthCheckId: failover.recordHealthCheckId,
       drZoneId: stableName.zoneId,
       topicArn: drTopic.topicArn,
       // "" without a heartbeat: pulumi.all would widen every field to optional on an undefined one.
@@ -184,6 +196,12 @@ export function buildRecovery({
       drTargetGroupArn: resolved.targetGroupArn,
       drLoadBalancer: { dnsName: resolved.albDnsName, zoneId: resolved.albZoneId },
       primaryLoadBalancer: { dnsName: primary.albDnsName, zoneId: primary.albZoneId },
+      fence: {
+        namespace: FENCE_METRIC.namespace,
+        metricName: FENCE_METRIC.metricName,
+        dimensions: Object.entries(failover.fence.dimensions).map(([Name, Value]) => ({ Name, Value })),
+        alarmName: failover.fence.alarmName,
+      },
       dns: {
         hostedZoneId: primary.hostedZoneId,
         applicationName: primary.applicationName,

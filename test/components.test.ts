@@ -7,7 +7,7 @@ import { execFileSync, spawnSync } from "node:child_process";
 import { AppTier, type AppTierArgs, HEALTH_CHECK_PATH, SCRAPE_PORTS, TARGET_HEALTH_CHECK, TLS_POLICY } from "../components/appTier";
 import { BucketReplication, REPLICATION_TIME_CONTROL_MINUTES } from "../components/bucketReplication";
 import { databaseParameters, parameterGroupFamily, resolvedEngineVersion } from "../components/databaseEngine";
-import { FailoverRouting, type FailoverRoutingArgs, ROUTE53_HTTP_CHECK } from "../components/failoverRouting";
+import { FailoverRouting, type FailoverRoutingArgs, FENCE_METRIC, ROUTE53_HTTP_CHECK } from "../components/failoverRouting";
 import { CONTROL_PLANE_LOG_TYPES, MonitoringCluster, type MonitoringClusterArgs, NODE_ROLE_POLICIES } from "../components/monitoringCluster";
 import { type PolicyDocument, type PolicyStatement, regionalKeyPolicy, replicationRolePolicy, tlsOnlyStatement } from "../components/policyDocuments";
 import { KEY_DELETION_WINDOW_DAYS, RegionalKey } from "../components/regionalKey";
@@ -1125,6 +1125,7 @@ const failoverArgs = (overrides: Partial<FailoverRoutingArgs> = {}): FailoverRou
   healthCheckPath: "/health",
   healthCheckIntervalSeconds: 30,
   healthCheckFailureThreshold: 3,
+  fenceAlarmName: "app-dr-primary-fenced",
   ...overrides,
 });
 
@@ -1162,12 +1163,12 @@ describe("FailoverRouting", () => {
   before(async () => {
     ({ resources, outputs } = await plan("us-west-2", (opts) => {
       const routing = new FailoverRouting("failover", failoverArgs(), opts);
-      return { healthCheckId: routing.healthCheckId };
+      return { healthCheckId: routing.healthCheckId, recordHealthCheckId: routing.recordHealthCheckId };
     }));
   });
 
   it("probes the primary ALB's /health over its protocol and port", () => {
-    const check = one(resources, T.healthCheck);
+    const check = one(resources, T.healthCheck, "failover-primary-health");
     expect(check.inputs).to.deep.include({
       type: "HTTPS",
       port: 443,
@@ -1179,6 +1180,33 @@ describe("FailoverRouting", () => {
     });
   });
 
+  it("fences through the DR region's CloudWatch: an alarm there on the fence metric, a health check following it with the last known status", () => {
+    const alarm = one(resources, "aws:cloudwatch/metricAlarm:MetricAlarm");
+    expect(alarm.region).to.equal("us-west-2");
+    expect(alarm.inputs).to.deep.include({
+      name: "app-dr-primary-fenced",
+      namespace: FENCE_METRIC.namespace,
+      metricName: FENCE_METRIC.metricName,
+      dimensions: { Application: "app.dr.example.com" },
+      statistic: "Maximum",
+      period: 60,
+      threshold: 1,
+      comparisonOperator: "GreaterThanOrEqualToThreshold",
+    });
+    const fence = one(resources, T.healthCheck, "failover-fence-health");
+    expect(fence.inputs).to.deep.include({
+      type: "CLOUDWATCH_METRIC",
+      cloudwatchAlarmName: "app-dr-primary-fenced",
+      cloudwatchAlarmRegion: "us-west-2",
+      insufficientDataHealthStatus: "LastKnownStatus",
+    });
+    const combined = one(resources, T.healthCheck, "failover-primary-record-health");
+    const endpoint = one(resources, T.healthCheck, "failover-primary-health");
+    expect(combined.inputs).to.deep.include({ type: "CALCULATED", childHealthThreshold: 2 });
+    expect(combined.inputs.childHealthchecks).to.deep.equal([endpoint.id, fence.id]);
+    expect(outputs.recordHealthCheckId).to.equal(combined.id);
+  });
+
   it("has exactly one PRIMARY record, carrying the health check, and one SECONDARY without", () => {
     const records = ofType(resources, T.record);
     expect(records).to.have.length(2);
@@ -1186,7 +1214,8 @@ describe("FailoverRouting", () => {
     expect(byRole("PRIMARY")).to.have.length(1);
     expect(byRole("SECONDARY")).to.have.length(1);
     expect(outputs.healthCheckId).to.be.a("string").and.not.equal("");
-    expect(byRole("PRIMARY")[0].inputs.healthCheckId).to.equal(outputs.healthCheckId);
+    // The record carries the combined check (endpoint and fence); the endpoint's alone drives the automatic failover.
+    expect(byRole("PRIMARY")[0].inputs.healthCheckId).to.equal(outputs.recordHealthCheckId);
     expect(byRole("SECONDARY")[0].inputs.healthCheckId).to.equal(undefined);
   });
 
@@ -1215,7 +1244,7 @@ describe("FailoverRouting", () => {
         opts,
       );
     });
-    expect(one(http, T.healthCheck).inputs).to.deep.include({ type: "HTTP", port: 80, enableSni: false, requestInterval: 10 });
+    expect(one(http, T.healthCheck, "failover-primary-health").inputs).to.deep.include({ type: "HTTP", port: 80, enableSni: false, requestInterval: 10 });
   });
 
   it("rejects a 20 s interval", async () => {
@@ -1266,7 +1295,7 @@ describe("AppTier and FailoverRouting agree on what unhealthy means", () => {
 
   it("both probe the same path, the Route 53 check through the ALB's own listener", () => {
     const target = one(resources, T.targetGroup).inputs.healthCheck as Record<string, unknown>;
-    const route53 = one(resources, T.healthCheck).inputs;
+    const route53 = one(resources, T.healthCheck, "failover-primary-health").inputs;
     expect(route53.resourcePath).to.equal(target.path);
     expect(route53).to.deep.include({ type: "HTTPS", port: 443 });
     expect(route53.fqdn).to.equal(one(resources, T.alb).outputs.dnsName);
@@ -1289,17 +1318,22 @@ describe("AppTier and FailoverRouting agree on what unhealthy means", () => {
     // /health made the PRIMARY unhealthy (both must pass) with the health check and its alarm OK: users on the
     // unpromoted replica, no failover started, and DNS back once the group replaced the instances.
     const primary = one(resources, T.record, "failover-primary").inputs;
-    expect(primary.healthCheckId).to.equal(one(resources, T.healthCheck).id);
+    // The record's check combines the endpoint's with the fence (the fence is off until a failover).
+    expect(one(resources, T.healthCheck, "failover-primary-record-health").inputs.childHealthchecks).to.include(
+      one(resources, T.healthCheck, "failover-primary-health").id,
+    );
+    expect(primary.healthCheckId).to.equal(one(resources, T.healthCheck, "failover-primary-record-health").id);
     expect(at(primary.aliases, 0, "evaluateTargetHealth"), "the PRIMARY alias must not evaluate target health").to.equal(false);
     expect(at(primary.aliases, 0, "name")).to.equal(one(resources, T.alb).outputs.dnsName);
-    expect(one(resources, T.healthCheck).inputs.fqdn, "the health check probes through the ALB, so a dead or empty group fails it").to.equal(
-      one(resources, T.alb).outputs.dnsName,
-    );
+    expect(
+      one(resources, T.healthCheck, "failover-primary-health").inputs.fqdn,
+      "the health check probes through the ALB, so a dead or empty group fails it",
+    ).to.equal(one(resources, T.alb).outputs.dnsName);
   });
 
   it("both detect a dead region in the same 30 s: 3 failures 10 s apart", () => {
     const target = one(resources, T.targetGroup).inputs.healthCheck as Record<string, number>;
-    const route53 = one(resources, T.healthCheck).inputs as Record<string, number>;
+    const route53 = one(resources, T.healthCheck, "failover-primary-health").inputs as Record<string, number>;
     expect(target.interval * target.unhealthyThreshold).to.equal(30);
     expect(route53.requestInterval * route53.failureThreshold).to.equal(30);
   });

@@ -139,7 +139,10 @@ describe("monitoring in the synthesized stacks", function () {
     expect(drQueries.every((query) => query.matchExact === true)).to.equal(true);
     const replica = only(dr, "aws:rds/instance:Instance").outputs.identifier;
     expect(drQueries.find((query) => query.metricName === "ReplicaLag")?.dimensions).to.deep.equal({ DBInstanceIdentifier: replica });
-    const healthCheck = only(dr, "aws:route53/healthCheck:HealthCheck");
+    // The endpoint's check (the fence's and the record's calculated one have no HealthCheckStatus series on the dashboard).
+    const healthCheck = dr.resources.filter(
+      (resource) => resource.type === "aws:route53/healthCheck:HealthCheck" && resource.name === "failover-primary-health",
+    )[0];
     expect(drQueries.find((query) => query.metricName === "HealthCheckStatus")?.dimensions).to.deep.equal({ HealthCheckId: healthCheck.id });
 
     const primaryQueries = dashboardQueries(dashboardOf(primary)).filter((query) => record(query).datasource.type === "cloudwatch") as Record<string, any>[];

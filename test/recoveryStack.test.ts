@@ -245,7 +245,9 @@ describe("the DR stack's recovery layer, synthesized", () => {
       expect(targets.drTargetGroupArn).to.equal(only(dr, TYPES.targetGroup).outputs.arn);
       const loadBalancer = only(dr, TYPES.loadBalancer);
       expect(targets.drLoadBalancer).to.deep.equal({ dnsName: loadBalancer.outputs.dnsName, zoneId: loadBalancer.outputs.zoneId });
-      expect(targets.dns.healthCheckId).to.equal(only(dr, TYPES.healthCheck).id);
+      // The PRIMARY record's check (endpoint and fence), which the workflows write on the records they UPSERT.
+      expect(targets.dns.healthCheckId).to.equal(only(dr, TYPES.healthCheck, (check) => check.inputs.type === "CALCULATED").id);
+      expect(targets.fence.alarmName).to.equal(only(dr, TYPES.alarm, (alarm) => alarm.name === "failover-fence").inputs.name);
       const privateZone = only(dr, TYPES.zone, (zone) => zone.parent === "dr-db-name");
       expect(targets.databaseName).to.deep.equal({
         fqdn: "db.app.internal",
@@ -414,6 +416,8 @@ describe("the DR stack's recovery layer, synthesized", () => {
         // The replication heartbeat functions' errors, each in its function's region (the primary's is us-east-1 here).
         [NAMES.primaryHeartbeatErrorsAlarm]: { region: "us-east-1", topic: eastTopic },
         [NAMES.drHeartbeatErrorsAlarm]: { region: "us-west-2", topic: drTopic },
+        // The fence: in ALARM while a failover holds traffic in the DR region.
+        [NAMES.fenceAlarm]: { region: "us-west-2", topic: drTopic },
       };
       const alarms = ofType(dr, TYPES.alarm);
       expect(alarms.map((alarm) => alarm.inputs.name).sort()).to.deep.equal(Object.keys(expected).sort());
@@ -425,7 +429,10 @@ describe("the DR stack's recovery layer, synthesized", () => {
       }
       const healthCheck = only(dr, TYPES.alarm, (alarm) => alarm.inputs.name === NAMES.primaryHealthCheckAlarm);
       expect(healthCheck.inputs).to.include({ namespace: "AWS/Route53", metricName: "HealthCheckStatus" });
-      expect(healthCheck.inputs.dimensions).to.deep.equal({ HealthCheckId: only(dr, TYPES.healthCheck).id });
+      // The automatic failover watches the endpoint's check, not the record's (which the fence also turns unhealthy).
+      expect(healthCheck.inputs.dimensions).to.deep.equal({
+        HealthCheckId: only(dr, TYPES.healthCheck, (check) => check.name === "failover-primary-health").id,
+      });
     });
 
     it("encrypt every topic with a key of its own region, and let only this account, alarms and RDS events publish", () => {

@@ -161,8 +161,12 @@ describe("the two stacks, synthesized from Pulumi.primary.yaml and Pulumi.dr.yam
       expect((byRole.PRIMARY.inputs.aliases as { name: string }[])[0].name).to.equal(result.primary.outputs.albDnsName);
       expect((byRole.SECONDARY.inputs.aliases as { name: string }[])[0].name).to.equal(result.dr.outputs.albDnsName);
       expect(byRole.PRIMARY.inputs.zoneId).to.equal(result.primary.outputs.hostedZoneId);
-      const healthCheck = only(result.dr, "aws:route53/healthCheck:HealthCheck");
-      expect(byRole.PRIMARY.inputs.healthCheckId).to.equal(healthCheck.id);
+      const checks = result.dr.resources.filter((resource) => resource.type === "aws:route53/healthCheck:HealthCheck");
+      const healthCheck = checks.filter((check) => check.inputs.type === "HTTP")[0];
+      const recordCheck = checks.filter((check) => check.inputs.type === "CALCULATED")[0];
+      // The PRIMARY carries the calculated check: the endpoint's /health and the fence, both required.
+      expect(byRole.PRIMARY.inputs.healthCheckId).to.equal(recordCheck.id);
+      expect(recordCheck.inputs.childHealthchecks).to.include(healthCheck.id);
       expect(byRole.SECONDARY.inputs).to.not.have.property("healthCheckId");
       expect(healthCheck.inputs).to.include({ resourcePath: "/health", fqdn: result.primary.outputs.albDnsName, port: 80, type: "HTTP" });
     });
@@ -274,7 +278,7 @@ describe("the two stacks, synthesized from Pulumi.primary.yaml and Pulumi.dr.yam
       expect(checkFailoverRecords(twoPrimaries).violations.join("\n")).to.contain("has 2 PRIMARY and 0 SECONDARY");
 
       const badCheck = copy(pair);
-      const healthCheck = badCheck.dr.resources.find((resource) => resource.type === "aws:route53/healthCheck:HealthCheck")!;
+      const healthCheck = badCheck.dr.resources.find((resource) => resource.type === "aws:route53/healthCheck:HealthCheck" && resource.inputs.type === "HTTP")!;
       healthCheck.inputs.resourcePath = "/";
       healthCheck.inputs.failureThreshold = 10;
       healthCheck.inputs.requestInterval = 30;
@@ -282,6 +286,24 @@ describe("the two stacks, synthesized from Pulumi.primary.yaml and Pulumi.dr.yam
       const messages = checkFailoverRecords(badCheck).violations.join("\n");
       expect(messages).to.contain('resourcePath is "/", expected "/health"');
       expect(messages).to.contain("does not fit the 300 s RTO");
+    });
+
+    it("4: the synthesized PRIMARY's health check is the endpoint's and the fence's; catches a missing fence, a fence outside the DR region, one that forgets, and a threshold of one child", () => {
+      expect(checkFailoverRecords(pair).violations).to.deep.equal([]);
+      const checks = (plan: PlanPair) => plan.dr.resources.filter((resource) => resource.type === "aws:route53/healthCheck:HealthCheck");
+      const unfenced = copy(pair);
+      const record = unfenced.dr.resources.find((resource) => (resource.inputs.failoverRoutingPolicies as { type: string }[] | undefined)?.[0]?.type === "PRIMARY")!;
+      record.inputs.healthCheckId = checks(unfenced).find((check) => check.inputs.type === "HTTP")!.id;
+      expect(checkFailoverRecords(unfenced).violations.join("\n")).to.contain("has no fence");
+      const elsewhere = copy(pair);
+      checks(elsewhere).find((check) => check.inputs.type === "CLOUDWATCH_METRIC")!.inputs.cloudwatchAlarmRegion = "us-east-1";
+      expect(checkFailoverRecords(elsewhere).violations.join("\n")).to.contain("not the DR region us-west-2");
+      const forgetful = copy(pair);
+      checks(forgetful).find((check) => check.inputs.type === "CLOUDWATCH_METRIC")!.inputs.insufficientDataHealthStatus = "Healthy";
+      expect(checkFailoverRecords(forgetful).violations.join("\n")).to.contain("expected LastKnownStatus");
+      const either = copy(pair);
+      checks(either).find((check) => check.inputs.type === "CALCULATED")!.inputs.childHealthThreshold = 1;
+      expect(checkFailoverRecords(either).violations.join("\n")).to.contain("childHealthThreshold is 1, expected 2");
     });
 
     it("4: the synthesized PRIMARY goes by its health check alone; catches a PRIMARY that also evaluates target health, and a SECONDARY that does not", () => {

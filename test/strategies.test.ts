@@ -132,8 +132,8 @@ describe("DR strategies, synthesized", function () {
   describe("budgets, by hand from budget/figures.ts", () => {
     // detect 10 s x 3 = 30; decide: the alarm pages (60 s x 1) + the on-call's 300 s = 360; start: 10 s of
     // workflow checks; recover: max(promotion 360, warm-up 60 + 45 + 2 x 10 = 125 when instances launch, TTL 60);
-    // switch: Route 53 INSYNC 60.
-    const readReplica = 30 + (60 + 300) + 10 + Math.max(360, 125, 60) + 60;
+    // switch: the fence's alarm 60 and Route 53 following it 60.
+    const readReplica = 30 + (60 + 300) + 10 + Math.max(360, 125, 60) + 120;
     // backup-restore: start is a pulumi up (120); data a restore of 50 GiB (900 + 50 x 10 = 1400) against NAT
     // creation then warm-up (180 + 125); no switch: the SECONDARY record already answers.
     const backupRestore = 30 + (60 + 300) + 120 + Math.max(900 + 50 * 10, 180 + 125, 60) + 0;
@@ -239,7 +239,7 @@ describe("DR strategies, synthesized", function () {
         drCapacity: "1 / 1 / 6",
         drNatGateways: "Single",
         drDatabase: "read replica, Multi-AZ",
-        rtoBudgetSeconds: 820,
+        rtoBudgetSeconds: 880,
         failures: 0,
       });
       expect(warm.drShare).to.be.closeTo(warm.drMonthlyUsd / warm.primaryMonthlyUsd, 1e-9);

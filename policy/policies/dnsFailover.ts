@@ -30,6 +30,8 @@ const healthCheckParameters = resourcePolicy({
     defaults: { healthCheckPath: HEALTH_CHECK_PATH },
   },
   check: (props, config, report) => {
+    // The fence and the PRIMARY record's calculated check probe nothing: dr-failover-pair judges them.
+    if (props.type === "CLOUDWATCH_METRIC" || props.type === "CALCULATED") return;
     if (!HTTP_TYPES.includes(props.type)) report(`type is ${JSON.stringify(props.type)}: use HTTP or HTTPS so the check sees the app, not just the port`);
     if (props.resourcePath !== config.healthCheckPath) report(`resourcePath is ${JSON.stringify(props.resourcePath)}: probe ${config.healthCheckPath}`);
     if (!props.fqdn && !props.ipAddress) report("set fqdn to the primary load balancer's DNS name");
@@ -41,6 +43,51 @@ const healthCheckParameters = resourcePolicy({
 });
 
 type FailoverRecordProps = FailoverRecordInputs;
+
+/**
+ * The PRIMARY record's check must be CALCULATED over the endpoint's check and the fence (a
+ * CLOUDWATCH_METRIC check of an alarm in the DR region, LastKnownStatus), every child required
+ * (components/failoverRouting.ts; DR invariant 4, invariants/failoverRecords.ts `endpointAndFence`).
+ * Reports what is missing; returns the endpoint's check to judge as before.
+ */
+function fencedEndpoint(
+  recordCheck: PolicyResource,
+  healthChecks: PolicyResource[],
+  drRegion: string | undefined,
+  report: (message: string, urn?: string) => void,
+): PolicyResource | undefined {
+  if (recordCheck.props.type !== "CALCULATED") {
+    report(
+      `${recordCheck.name}: the PRIMARY record's health check has no fence (a CALCULATED check of the endpoint and a CLOUDWATCH_METRIC fence in the DR region): a failover could not hold traffic in the DR region without a Route 53 record change, nor keep the old primary out when its region returns`,
+      recordCheck.urn,
+    );
+    return recordCheck;
+  }
+  const children = healthChecks.filter((check) => dependsOn(recordCheck, check, "childHealthchecks"));
+  const declared = asList(recordCheck.props.childHealthchecks).length;
+  if (Number(recordCheck.props.childHealthThreshold) !== declared)
+    report(
+      `${recordCheck.name}: childHealthThreshold must be ${declared}: every child (the endpoint and the fence) must be healthy for the PRIMARY to answer`,
+      recordCheck.urn,
+    );
+  const fences = children.filter((check) => check.props.type === "CLOUDWATCH_METRIC");
+  const endpoints = children.filter((check) => check.props.type !== "CLOUDWATCH_METRIC" && check.props.type !== "CALCULATED");
+  if (fences.length !== 1) report(`${recordCheck.name}: needs exactly one fence child (CLOUDWATCH_METRIC), has ${fences.length}`, recordCheck.urn);
+  for (const fence of fences) {
+    if (drRegion !== undefined && fence.props.cloudwatchAlarmRegion !== drRegion)
+      report(
+        `${fence.name}: the fence's alarm is in ${String(fence.props.cloudwatchAlarmRegion)}, not the DR region ${drRegion}: the DR region must flip it alone`,
+        fence.urn,
+      );
+    if (fence.props.insufficientDataHealthStatus !== "LastKnownStatus")
+      report(`${fence.name}: insufficientDataHealthStatus must be LastKnownStatus: the fence is one datapoint, then no data`, fence.urn);
+  }
+  if (endpoints.length !== 1) {
+    report(`${recordCheck.name}: needs exactly one endpoint child (the primary ALB's HTTP(S) check), has ${endpoints.length}`, recordCheck.urn);
+    return undefined;
+  }
+  return endpoints[0];
+}
 
 /** The failover role of a record (PRIMARY or SECONDARY), or undefined for other routing policies. */
 export function failoverRole(props: FailoverRecordProps): string | undefined {
@@ -142,11 +189,13 @@ const failoverPair = stackPolicy({
         const primary = manifest?.primary;
         if (primary && aliasTarget(alias?.name) !== dnsName(primary.albDnsName))
           report(`${record.name}: the PRIMARY alias ${alias?.name} is not the primary ALB ${primary.albDnsName}`, record.urn);
-        const healthCheck = healthChecks.find((check) => dependsOn(record, check, "healthCheckId"));
-        if (!healthCheck) {
+        const recordCheck = healthChecks.find((check) => dependsOn(record, check, "healthCheckId"));
+        if (!recordCheck) {
           report(`${record.name}: the PRIMARY record's health check is not a health check of this stack`, record.urn);
           continue;
         }
+        const healthCheck = fencedEndpoint(recordCheck, healthChecks, manifest?.role === "dr" ? manifest.region : undefined, report);
+        if (!healthCheck) continue;
         // Route 53 treats a disabled health check as healthy, and an inverted one as healthy when the endpoint is down: either way no failover.
         if (healthCheck.props.disabled === true)
           report(`${healthCheck.name}: is disabled; Route 53 then considers the PRIMARY always healthy and never fails over`, healthCheck.urn);

@@ -12,7 +12,8 @@ import { FAILOVER_FAILED, FAILOVER_OK, PLANNED, primaryFailsAtDetection, size, U
 /** What a completed aurora failover leaves: DNS on DR, the DR cluster the writer, its writer endpoint behind the stable name. */
 const failedOver = (targets: RecoveryTargets) =>
   ({
-    primaryRecord: "dr-alb",
+    primaryRecord: "primary-alb",
+    fence: "on",
     dnsAnswer: "dr",
     drDatabaseRole: "writer",
     drDatabaseStatus: "available",
@@ -47,7 +48,7 @@ export const AURORA_SCENARIOS: Scenario[] = [
       outcomes: ["SUCCEEDED"],
       final: { ...failedOver(targets), drPromotionsRequested: 1, lagAtPromotionSeconds: { max: 1 }, primaryDatabaseRole: "secondary" },
       notifications: FAILOVER_OK,
-      dnsChanges: ["dr-alb (dr)"],
+      dnsChanges: ["fence on"],
       withinRto: true,
     }),
   },
@@ -189,17 +190,17 @@ export const AURORA_SCENARIOS: Scenario[] = [
     title: "Aurora: re-run after a partial failure, DR cluster already the writer",
     story:
       "The primary fails; Route 53 propagation is stuck for 20 minutes, so the first run ends DnsChangeNotInSync after the switch. Ten minutes later the operator re-runs it. Expected: the re-run sees the DR cluster already the writer, does not switch again, and ends with DNS on DR.",
-    world: (context) => ({ ...primaryFailsAtDetection(context), route53PropagationStuckUntil: 1200 }),
+    world: (context) => ({ ...primaryFailsAtDetection(context), fenceAlarmStuckUntil: 1200 }),
     steps: [
       { run: "failover", input: UNPLANNED_OPERATOR },
       { run: "failover", input: UNPLANNED_OPERATOR, after: 600 },
     ],
     measures: "failover",
     expect: (targets) => ({
-      outcomes: ["DnsChangeNotInSync", "SUCCEEDED"],
+      outcomes: ["FenceNotInEffect", "SUCCEEDED"],
       final: { ...failedOver(targets), drPromotionsRequested: 1 },
       notifications: [...FAILOVER_FAILED, ...FAILOVER_OK],
-      dnsChanges: ["dr-alb (dr)", "dr-alb (dr)"],
+      dnsChanges: ["fence on", "fence on"],
     }),
   },
   {
@@ -229,7 +230,7 @@ export const AURORA_SCENARIOS: Scenario[] = [
         drCapacity: size(targets.drAutoScalingGroup.standby),
       },
       notifications: [...FAILOVER_OK, "Failback started", "Failback complete"],
-      dnsChanges: ["dr-alb (dr)", "primary-alb (primary)"],
+      dnsChanges: ["fence on", "fence off", "primary-alb (primary)"],
       withinRto: true,
     }),
   },
@@ -247,7 +248,13 @@ export const AURORA_SCENARIOS: Scenario[] = [
     ],
     expect: (targets) => ({
       outcomes: ["SUCCEEDED", "PrimaryClusterNotMember"],
-      final: { primaryRecord: "dr-alb", drDatabaseRole: "writer", primaryDatabaseRole: "secondary", drCapacity: size(targets.drAutoScalingGroup.recovery) },
+      final: {
+        primaryRecord: "primary-alb",
+        fence: "on",
+        drDatabaseRole: "writer",
+        primaryDatabaseRole: "secondary",
+        drCapacity: size(targets.drAutoScalingGroup.recovery),
+      },
       changesInLastRun: 0,
       notifications: [...FAILOVER_OK, "Failback FAILED"],
     }),
@@ -266,7 +273,7 @@ export const AURORA_SCENARIOS: Scenario[] = [
     ],
     expect: () => ({
       outcomes: ["SUCCEEDED", "PrimaryClusterNotMember"],
-      final: { primaryRecord: "dr-alb", drDatabaseRole: "writer", primaryDatabaseRole: "not-a-member" },
+      final: { primaryRecord: "primary-alb", fence: "on", drDatabaseRole: "writer", primaryDatabaseRole: "not-a-member" },
       changesInLastRun: 0,
     }),
   },

@@ -85,6 +85,8 @@ export interface WorldSetup {
   };
   /** Route 53 changes submitted before this second stay PENDING until it, plus the propagation delay. */
   route53PropagationStuckUntil?: number;
+  /** CloudWatch does not evaluate the fence alarm until this second (it stays as it was). */
+  fenceAlarmStuckUntil?: number;
   /** Alarms in ALARM over a window, whatever the model says (e.g. the DR 5xx alarm during a drill). */
   alarmsFiring?: { name: string; from: number; until?: number }[];
   /** Executions of each workflow already RUNNING besides the simulated one. */
@@ -108,8 +110,10 @@ export interface WorldSetup {
    * `TimeoutSeconds` with `States.Timeout` ("A Task state ran longer than the TimeoutSeconds value",
    * Step Functions Developer Guide, "Handling errors in Step Functions workflows", error names), or,
    * through the primary-region function, with the function's timeout (`TimeoutError`). `api` as in `apiFaults`.
+   * A window is `from`-`until` (simulated seconds), or, from `from` on, the answers of the first
+   * `calls` calls of that api (a window that follows the workflow's own timing).
    */
-  answersLost?: { api: string; from: number; until: number }[];
+  answersLost?: ({ api: string; from: number; until: number } | { api: string; from: number; calls: number })[];
 }
 
 /** Values the synthesized plan knows better than a fixture (fromPlan.ts); all optional. */
@@ -148,6 +152,8 @@ export interface CloudState {
   at: number;
   /** What the PRIMARY failover record aliases: `primary-alb`, `dr-alb`, `drill-pool`, `missing` or the alias name. */
   primaryRecord: string;
+  /** The fence (components/failoverRouting.ts): `on` (the primary is fenced), `off`, or `never set`. */
+  fence: string;
   /** What resolvers get for the application name: `primary`, `dr`, `primary 95% / dr 5%` or `none`. */
   dnsAnswer: string;
   /** Records under the drill pool name. */
@@ -190,6 +196,7 @@ const SERVICE_ERROR_PREFIX: Record<string, string> = {
 };
 
 const MUTATING = new Set([
+  "cloudwatch:putMetricData",
   "rds:promoteReadReplica",
   "autoscaling:updateAutoScalingGroup",
   "route53:changeResourceRecordSets",
@@ -232,6 +239,10 @@ export class SimulatedCloud {
   /** Aurora-global mode: the global database (then there is no `drDatabase`). */
   readonly aurora?: SimulatedGlobalDatabase;
   private readonly replication = new Map<string, Replication>();
+  /** The fence's datapoints, in order (cloudwatch:putMetricData). */
+  private readonly fenceData: { at: number; value: 0 | 1 }[] = [];
+  /** `WorldSetup.fenceAlarmStuckUntil`. */
+  private readonly fenceStuckUntil: number;
   /** Instance mode: what ReplicaLag means (`replicaLag`). */
   private readonly engine: "postgres" | "mysql";
   /** The scenario stopped the replication heartbeat (`WorldSetup.replica.heartbeatStopped`). */
@@ -350,6 +361,7 @@ export class SimulatedCloud {
     ];
     this.route53 = new SimulatedRoute53(loadBalancers, [targets.dns.healthCheckId], durations.route53PropagationSeconds);
     if (setup.route53PropagationStuckUntil !== undefined) this.route53.propagationStuckUntil = setup.route53PropagationStuckUntil;
+    this.fenceStuckUntil = setup.fenceAlarmStuckUntil ?? Number.NEGATIVE_INFINITY;
     const alias = (lb: { zoneId: string; dnsName: string }) => ({ HostedZoneId: lb.zoneId, DnsName: lb.dnsName, EvaluateTargetHealth: true });
     this.route53.addZone(targets.dns.hostedZoneId, "public", [
       {
@@ -412,6 +424,30 @@ export class SimulatedCloud {
    */
   healthCheckHealthy(t: number): boolean {
     return this.primaryServing(t - detectionSeconds(this.durations));
+  }
+
+  /**
+   * The fence alarm at `t`: INSUFFICIENT_DATA before any datapoint, then ALARM or OK after the newest
+   * datapoint whose minute has ended (CloudWatch evaluates 60 s periods, about once a minute: CloudWatch
+   * User Guide, "Evaluating an alarm"); missing data keeps the state (`treatMissingData: ignore`).
+   */
+  fenceAlarmState(t: number): "OK" | "ALARM" | "INSUFFICIENT_DATA" {
+    const period = this.durations.metricPeriodSeconds;
+    // A stuck evaluation sees only what it had evaluated before it got stuck.
+    const seen = t < this.fenceStuckUntil ? Math.min(t, this.fenceData.length ? this.fenceData[0].at : t) : t;
+    const evaluated = this.fenceData.filter((datum) => (Math.floor(datum.at / period) + 1) * period <= seen);
+    const last = evaluated.at(-1);
+    if (!last) return "INSUFFICIENT_DATA";
+    return last.value === 1 ? "ALARM" : "OK";
+  }
+
+  /**
+   * The PRIMARY record's calculated health check: the endpoint's check and the fence's, which follows
+   * the fence alarm `fencePropagationSeconds` late (an assumption: Route 53 documents no bound) with
+   * the last known status when the alarm has no data, healthy before any.
+   */
+  primaryRecordHealthy(t: number): boolean {
+    return this.healthCheckHealthy(t) && this.fenceAlarmState(t - this.durations.fencePropagationSeconds) !== "ALARM";
   }
 
   /**
@@ -553,6 +589,7 @@ export class SimulatedCloud {
       if (lag === undefined) return "INSUFFICIENT_DATA";
       return lag > this.targets.rpoSeconds ? "ALARM" : "OK";
     }
+    if (name === this.targets.fence.alarmName) return this.fenceAlarmState(t);
     if (name === this.targets.alarms.replicationStopped) {
       // ReplicaLag Minimum below 0 for 5 periods of 60 s; no data is not breaching (components/recoveryAlarms.ts).
       const stopped = [0, 1, 2, 3, 4].every((back) => (this.replicaLag(this.drDatabase, lastPeriod - back * period) ?? 0) < 0);
@@ -635,7 +672,12 @@ export class SimulatedCloud {
       outcome = { ok: false, error: new SimulatorError(`resource ${resource} is not simulated`) };
     }
     // The call was performed (its effect stays); its answer is lost: the Task times out (`WorldSetup.answersLost`).
-    const lostAnswer = this.answersLost.some((item) => item.api === api && at >= item.from && at < item.until);
+    const lostAnswer = this.answersLost.some(
+      (item) =>
+        item.api === api &&
+        at >= item.from &&
+        ("until" in item ? at < item.until : this.calls.filter((call) => call.api === api && call.at >= item.from).length < item.calls),
+    );
     if (lostAnswer && !(!outcome.ok && outcome.error instanceof SimulatorError)) {
       const lambda = api.startsWith("lambda:");
       latency = lambda ? this.durations.lambdaTimeoutSeconds : SDK_TASK_TIMEOUT_SECONDS;
@@ -829,6 +871,25 @@ export class SimulatedCloud {
       }
       case "cloudwatch:getMetricData":
         return this.getMetricData(input);
+      case "cloudwatch:putMetricData": {
+        // CloudWatch API Reference, PutMetricData: the fence's datapoint (components/failoverRouting.ts), in the DR region.
+        const fence = targets.fence;
+        const data = Array.isArray(input.MetricData) ? (input.MetricData as Record<string, unknown>[]) : [];
+        const datum = data[0];
+        const ours =
+          input.Namespace === fence.namespace &&
+          data.length === 1 &&
+          datum.MetricName === fence.metricName &&
+          JSON.stringify(datum.Dimensions) === JSON.stringify(fence.dimensions) &&
+          (datum.Value === 0 || datum.Value === 1);
+        if (!ours) {
+          this.violations.push(`putMetricData of ${JSON.stringify(input)}, not the fence's datapoint`);
+          return {};
+        }
+        this.fenceData.push({ at: t, value: datum.Value as 0 | 1 });
+        this.dnsChanges.push({ at: t, label: datum.Value === 1 ? "fence on" : "fence off" });
+        return {};
+      }
       case "route53:changeResourceRecordSets": {
         const zone = input.HostedZoneId;
         const known = [targets.dns.hostedZoneId, targets.databaseName.drZoneId, targets.databaseName.primaryZoneId];
@@ -1110,7 +1171,7 @@ export class SimulatedCloud {
         return { other: 1 };
       };
       const healthy = (record: RecordSet): boolean => {
-        if (record.HealthCheckId && !this.healthCheckHealthy(t)) return false;
+        if (record.HealthCheckId && !this.primaryRecordHealthy(t)) return false;
         if (!record.AliasTarget?.EvaluateTargetHealth) return true;
         const shares = ofRecord(record);
         return (shares.primary !== undefined && this.primaryServing(t)) || (shares.dr !== undefined && this.drGroup.healthy(t) > 0);
@@ -1160,10 +1221,12 @@ export class SimulatedCloud {
   }
 
   /** The parts of the final state that do not depend on the engine mode. */
-  private snapshotCommon(t: number): Pick<CloudState, "at" | "primaryRecord" | "dnsAnswer" | "drillPoolRecords" | "changes" | "violations"> {
+  private snapshotCommon(t: number): Pick<CloudState, "at" | "primaryRecord" | "fence" | "dnsAnswer" | "drillPoolRecords" | "changes" | "violations"> {
+    const fence = this.fenceAlarmState(t);
     return {
       at: t,
       primaryRecord: this.primaryRecordLabel(),
+      fence: fence === "ALARM" ? "on" : fence === "OK" ? "off" : "never set",
       dnsAnswer: this.dnsAnswerText(t),
       drillPoolRecords: this.route53.records(this.targets.dns.hostedZoneId, this.targets.dns.drillPoolName).length,
       changes: this.calls.filter((call) => call.mutating && call.ok).length,
@@ -1216,10 +1279,7 @@ export class SimulatedCloud {
       };
     }
     return {
-      at: t,
-      primaryRecord: this.primaryRecordLabel(),
-      dnsAnswer: this.dnsAnswerText(t),
-      drillPoolRecords: this.route53.records(targets.dns.hostedZoneId, targets.dns.drillPoolName).length,
+      ...this.snapshotCommon(t),
       drDatabaseName: databaseName(targets.databaseName.drZoneId),
       primaryDatabaseName: databaseName(targets.databaseName.primaryZoneId),
       drDatabase: dr ? { status: dr.status(t), role: dr.isReplica(t) ? "replica" : "standalone" } : { status: "missing", role: "missing" },

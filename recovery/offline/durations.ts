@@ -18,6 +18,7 @@ import {
   ROUTE53_PROPAGATION_SECONDS,
   SDK_API_CALL_SECONDS,
 } from "../../budget/figures";
+import { FENCE_PROPAGATION_SECONDS } from "../fence";
 import { HEARTBEAT_INTERVAL_SECONDS } from "../heartbeat";
 
 export interface Durations {
@@ -104,6 +105,11 @@ export interface Durations {
   instanceTerminationSeconds: number;
   /** Period of the replication heartbeat on the writable database (components/replicationHeartbeat.ts), seconds. */
   heartbeatIntervalSeconds: number;
+  /**
+   * Route 53's health checkers following the fence alarm (components/failoverRouting.ts): not
+   * documented; modeled as the time the workflows wait for it (recovery/fence.ts), 60 s.
+   */
+  fencePropagationSeconds: number;
 }
 
 /** The defaults; `targetHealthCheck*` and `route53*` are this program's values, replaced by the plan's when it has them. */
@@ -130,6 +136,7 @@ export const DEFAULT_DURATIONS: Durations = {
   deregistrationDelaySeconds: 30,
   instanceTerminationSeconds: 30,
   heartbeatIntervalSeconds: HEARTBEAT_INTERVAL_SECONDS,
+  fencePropagationSeconds: FENCE_PROPAGATION_SECONDS,
 };
 
 /** Seconds from the primary's failure until Route 53 marks its health check unhealthy: interval x threshold. */

@@ -203,7 +203,13 @@ export function physicsFromPlan(drPlan: PlanLike, targets: RecoveryTargets): { d
   }
 
   const healthChecks = ofType(HEALTH_CHECK_TYPE);
-  const healthCheck = healthChecks.find((resource) => resource.id === targets.dns.healthCheckId) ?? (healthChecks.length === 1 ? healthChecks[0] : undefined);
+  const recordCheck = healthChecks.find((resource) => resource.id === targets.dns.healthCheckId) ?? (healthChecks.length === 1 ? healthChecks[0] : undefined);
+  // The record's check combines the endpoint's with the fence (components/failoverRouting.ts): detection is the endpoint's.
+  const children = (recordCheck?.inputs?.childHealthchecks as string[] | undefined) ?? [];
+  const healthCheck =
+    recordCheck?.inputs?.type === "CALCULATED"
+      ? healthChecks.find((resource) => children.includes(String(resource.id)) && resource.inputs?.type !== "CLOUDWATCH_METRIC")
+      : recordCheck;
   if (healthCheck) {
     // Route 53's defaults: RequestInterval 30 s, FailureThreshold 3 (Route 53 API Reference, HealthCheckConfig).
     durations.route53HealthCheckIntervalSeconds = positive(healthCheck.inputs?.requestInterval) ?? 30;

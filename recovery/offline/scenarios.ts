@@ -27,6 +27,7 @@ function failedBackTo(targets: RecoveryTargets) {
     outcomes: ["SUCCEEDED", "SUCCEEDED"],
     final: {
       primaryRecord: "primary-alb",
+      fence: "off",
       dnsAnswer: "primary",
       primaryDatabaseRole: "standalone",
       primaryDatabaseName: "primary-database",
@@ -35,14 +36,15 @@ function failedBackTo(targets: RecoveryTargets) {
       drCapacity: size(targets.drAutoScalingGroup.standby),
     },
     notifications: [...FAILOVER_OK, "Failback started", "Failback complete"],
-    dnsChanges: ["dr-alb (dr)", "primary-alb (primary)"],
+    dnsChanges: ["fence on", "fence off", "primary-alb (primary)"],
   };
 }
 
 /** What a completed failover leaves: DNS and data in the DR region, the DR group at the recovery capacity, all healthy. */
 const failedOver = (targets: RecoveryTargets) =>
   ({
-    primaryRecord: "dr-alb",
+    primaryRecord: "primary-alb",
+    fence: "on",
     dnsAnswer: "dr",
     drDatabaseRole: "standalone",
     drDatabaseStatus: "available",
@@ -59,7 +61,7 @@ function failoverSucceeded(targets: RecoveryTargets, drPromotionsRequested: numb
     outcomes: ["SUCCEEDED"],
     final: { ...failedOver(targets), drPromotionsRequested },
     notifications: FAILOVER_OK,
-    dnsChanges: ["dr-alb (dr)"],
+    dnsChanges: ["fence on"],
   };
 }
 
@@ -184,7 +186,8 @@ export const SCENARIOS: Scenario[] = [
     expect: (targets) => ({
       outcomes: ["HealthNotRecovered"],
       final: {
-        primaryRecord: "dr-alb",
+        primaryRecord: "primary-alb",
+        fence: "on",
         drDatabaseRole: "standalone",
         drDatabaseName: "dr-database",
         drCapacity: size(targets.drAutoScalingGroup.recovery),
@@ -197,18 +200,18 @@ export const SCENARIOS: Scenario[] = [
     name: "rerun-after-partial-failure",
     title: "Re-run after a partial failure",
     story:
-      "The primary fails; Route 53 propagation is stuck for 20 minutes, so the first run ends DnsChangeNotInSync after promoting the database. Ten minutes later the operator re-runs it. Expected: the second run sees the database already promoted, does not call PromoteReadReplica again, and ends with DNS serving the DR region.",
-    world: (context) => ({ ...primaryFailsAtDetection(context), route53PropagationStuckUntil: 1200 }),
+      "The primary fails; CloudWatch does not evaluate the fence alarm for 20 minutes, so the first run ends FenceNotInEffect after promoting the database. Ten minutes later the operator re-runs it. Expected: the second run sees the database already promoted, does not call PromoteReadReplica again, and ends with DNS serving the DR region.",
+    world: (context) => ({ ...primaryFailsAtDetection(context), fenceAlarmStuckUntil: 1200 }),
     steps: [
       { run: "failover", input: UNPLANNED_OPERATOR },
       { run: "failover", input: UNPLANNED_OPERATOR, after: 600 },
     ],
     measures: "failover",
     expect: (targets) => ({
-      outcomes: ["DnsChangeNotInSync", "SUCCEEDED"],
+      outcomes: ["FenceNotInEffect", "SUCCEEDED"],
       final: { ...failedOver(targets), drPromotionsRequested: 1 },
       notifications: [...FAILOVER_FAILED, ...FAILOVER_OK],
-      dnsChanges: ["dr-alb (dr)", "dr-alb (dr)"],
+      dnsChanges: ["fence on", "fence on"],
     }),
   },
   {
@@ -264,7 +267,7 @@ export const SCENARIOS: Scenario[] = [
       outcomes: ["ABORTED", "SUCCEEDED"],
       final: { ...failedOver(targets) },
       notifications: ["Failover started", ...FAILOVER_OK],
-      dnsChanges: ["dr-alb (dr)"],
+      dnsChanges: ["fence on"],
     }),
   },
   {
@@ -371,10 +374,10 @@ export const SCENARIOS: Scenario[] = [
     name: "failback-promotion-answer-lost",
     title: "Failback: promoteDatabase accepted, its answers lost, the primary's Describe lagging",
     story:
-      "Failback as in failback-after-failover, but from 1:39:20 no answer of the primary-region function's promoteDatabase reaches Step Functions for 7 minutes: RDS accepts the first call (its retries are refused, a promotion runs) and each attempt ends with the function's timeout; DescribeDBInstances in the primary region lags 3 minutes behind (eventual consistency), so the look after the failed call still shows an available replica. Expected: the workflow waits, looks again, follows the running promotion and completes; the DR writes are not restored beside a promoted primary database.",
+      "Failback as in failback-after-failover, but no answer of the primary-region function's promoteDatabase reaches Step Functions (its first ten calls): RDS accepts the first call (its retries are refused, a promotion runs) and each attempt ends with the function's timeout; DescribeDBInstances in the primary region lags 3 minutes behind (eventual consistency), so the look after the failed call still shows an available replica. Expected: the workflow waits, looks again, follows the running promotion and completes; the DR writes are not restored beside a promoted primary database.",
     world: (context) => ({
       ...primaryFailsAtDetection(context),
-      answersLost: [{ api: "lambda:promoteDatabase", from: 5960, until: 6380 }],
+      answersLost: [{ api: "lambda:promoteDatabase", from: 3600, calls: 10 }],
       describeLagSeconds: { rds: 180 },
     }),
     steps: FAILBACK_AFTER_FAILOVER,
@@ -385,7 +388,7 @@ export const SCENARIOS: Scenario[] = [
     title: "Failback: promoteDatabase accepted, its answer lost, the retry refused",
     story:
       "Failback as in failback-after-failover, but the answer of the first promoteDatabase call is lost (RDS accepted it; the Task ends with the function's timeout). The transient retry asks again and RDS refuses it (InvalidDBInstanceState: a promotion runs; RDS API Reference, PromoteReadReplica). Expected: the refusal is not retried blindly (every retry would be refused, and the failback end PromotionFailed with DR writes restored beside a promoted primary); the workflow waits, looks, follows the running promotion and completes.",
-    world: (context) => ({ ...primaryFailsAtDetection(context), answersLost: [{ api: "lambda:promoteDatabase", from: 5960, until: 5990 }] }),
+    world: (context) => ({ ...primaryFailsAtDetection(context), answersLost: [{ api: "lambda:promoteDatabase", from: 3600, calls: 1 }] }),
     steps: FAILBACK_AFTER_FAILOVER,
     expect: failedBackTo,
   },
@@ -403,13 +406,34 @@ export const SCENARIOS: Scenario[] = [
     expect: (targets) => ({
       outcomes: ["SUCCEEDED", "PrimaryNotReprotected"],
       final: {
-        primaryRecord: "dr-alb",
+        primaryRecord: "primary-alb",
+        fence: "on",
+        // The old primary answers /health again, but the fence keeps the PRIMARY record unhealthy.
+        dnsAnswer: "dr",
         primaryDatabaseRole: "standalone",
         drCapacity: size(targets.drAutoScalingGroup.recovery),
         drDatabaseRole: "standalone",
       },
       changesInLastRun: 0,
       notifications: [...FAILOVER_OK, "Failback FAILED"],
+    }),
+  },
+  {
+    name: "primary-returns-fenced",
+    title: "The failed region comes back: traffic stays in the DR region",
+    story:
+      "After an unplanned failover the primary region returns an hour later with its load balancer healthy and its old database writable (never demoted). Expected: DNS keeps answering the DR region (the fence holds the PRIMARY record unhealthy whatever its endpoint says), so no write reaches the old primary; nothing changes until an operator fails back.",
+    world: primaryFailsAtDetection,
+    steps: [
+      { run: "failover", input: UNPLANNED_ALARM },
+      { act: "primary region back, its ALB healthy, its old database writable", after: 3600, apply: (cloud) => cloud.restorePrimaryRegion() },
+    ],
+    measures: "failover",
+    expect: (targets) => ({
+      outcomes: ["SUCCEEDED"],
+      final: { ...failedOver(targets), primaryDatabaseRole: "standalone", primaryHealthy: targets.primary.capacity.desiredCapacity },
+      notifications: FAILOVER_OK,
+      dnsChanges: ["fence on"],
     }),
   },
   {

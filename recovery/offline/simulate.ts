@@ -26,6 +26,8 @@ export type Expected = string | number | { min?: number; max?: number };
 /** The final state as flat, comparable values. */
 export interface FinalView {
   primaryRecord: string;
+  /** The fence: `on`, `off` or `never set`. */
+  fence: string;
   dnsAnswer: string;
   drillPoolRecords: number;
   drDatabaseName: string;
@@ -126,6 +128,7 @@ export function finalView(state: CloudState): FinalView {
   const capacity = (value: CloudState["drCapacity"]) => `${value.minSize}/${value.desiredCapacity}/${value.maxSize}`;
   return {
     primaryRecord: state.primaryRecord,
+    fence: state.fence,
     dnsAnswer: state.dnsAnswer,
     drillPoolRecords: state.drillPoolRecords,
     drDatabaseName: state.drDatabaseName,
@@ -234,7 +237,11 @@ export async function runScenario(system: RecoverySystem, scenario: Scenario, op
     timeline.push({ at: fault.from, until: fault.until, kind: "world", label: `${fault.api} answers ${fault.fault} until ${clockTime(fault.until).trim()}` });
   }
   for (const lost of world.answersLost ?? []) {
-    timeline.push({ at: lost.from, until: lost.until, kind: "world", label: `${lost.api} performed, answers lost until ${clockTime(lost.until).trim()}` });
+    if ("until" in lost) {
+      timeline.push({ at: lost.from, until: lost.until, kind: "world", label: `${lost.api} performed, answers lost until ${clockTime(lost.until).trim()}` });
+    } else {
+      timeline.push({ at: lost.from, kind: "world", label: `${lost.api} performed, the answers of its next ${lost.calls} calls lost` });
+    }
   }
   if (world.describeLagSeconds) {
     const lags = Object.entries(world.describeLagSeconds).map(([service, seconds]) => `${service} ${seconds} s`);

@@ -72,7 +72,7 @@ function store(budget: RecoveryBudget, name: "database" | "objects") {
 }
 
 describe("recoveryBudget: RTO", () => {
-  it("warm-standby, manual: 30 + (60 + 300) + 10 + max(360, 125, 60) + 60 = 820 s, met against 900 s", () => {
+  it("warm-standby, manual: 30 + (60 + 300) + 10 + max(360, 125, 60) + 120 = 880 s, met against 900 s", () => {
     const budget = recoveryBudget(inputs());
     // decide: the health-check alarm pages the on-call after 60 s x 1 period, then the on-call decides in 300 s
     // capacity: 1 -> 2 instances = EC2 launch 60 + app boot 45 + 2 checks x 10 s = 125
@@ -82,9 +82,10 @@ describe("recoveryBudget: RTO", () => {
     expect(seconds(budget, "data")).to.equal(360);
     expect(seconds(budget, "capacity")).to.equal(60 + 45 + 2 * 10);
     expect(seconds(budget, "clients")).to.equal(60);
-    expect(seconds(budget, "switch")).to.equal(60);
-    expect(budget.rto.totalSeconds).to.equal(30 + (60 + 300) + 10 + Math.max(360, 125, 60) + 60);
-    expect(budget.rto.totalSeconds).to.equal(820);
+    // switch: the fence's alarm (60 s) and Route 53 following it (60 s)
+    expect(seconds(budget, "switch")).to.equal(60 + 60);
+    expect(budget.rto.totalSeconds).to.equal(30 + (60 + 300) + 10 + Math.max(360, 125, 60) + 120);
+    expect(budget.rto.totalSeconds).to.equal(880);
     expect(budget.rto.targetSeconds).to.equal(900);
     expect(budget.rto.met).to.equal(true);
     expect(budget.strategy).to.equal("warm-standby");
@@ -96,19 +97,19 @@ describe("recoveryBudget: RTO", () => {
     expect(budget.rto.steps.map((step) => step.parallelGroup)).to.deep.equal([undefined, undefined, undefined, "recover", "recover", "recover", undefined]);
     for (const step of budget.rto.steps) expect(step.source, step.step).to.have.length.above(20);
     expect(stepNamed(budget, "detect").source).to.contain("How Amazon Route 53 determines whether a health check is healthy");
-    expect(stepNamed(budget, "switch").source).to.contain("GetChange");
+    expect(stepNamed(budget, "switch").source).to.contain("Evaluating an alarm");
   });
 
-  it("automatic trigger: decide is the alarm's 60 s x 1 period + 5 s of EventBridge: 30 + 65 + 10 + 360 + 60 = 525 s", () => {
+  it("automatic trigger: decide is the alarm's 60 s x 1 period + 5 s of EventBridge: 30 + 65 + 10 + 360 + 120 = 585 s", () => {
     const budget = recoveryBudget(inputs({ trigger: { kind: "automatic", alarmPeriodSeconds: 60, alarmEvaluationPeriods: 1 } }));
     expect(seconds(budget, "decide")).to.equal(60 * 1 + 5);
-    expect(budget.rto.totalSeconds).to.equal(30 + 65 + 10 + 360 + 60);
+    expect(budget.rto.totalSeconds).to.equal(30 + 65 + 10 + 360 + 120);
   });
 
-  it("automatic trigger with 3 evaluation periods of 60 s: decide 185 s, total 645 s", () => {
+  it("automatic trigger with 3 evaluation periods of 60 s: decide 185 s, total 705 s", () => {
     const budget = recoveryBudget(inputs({ trigger: { kind: "automatic", alarmPeriodSeconds: 60, alarmEvaluationPeriods: 3 } }));
     expect(seconds(budget, "decide")).to.equal(60 * 3 + 5);
-    expect(budget.rto.totalSeconds).to.equal(30 + 185 + 10 + 360 + 60);
+    expect(budget.rto.totalSeconds).to.equal(30 + 185 + 10 + 360 + 120);
   });
 
   it("manual trigger: decide is the alarm that pages the on-call, 60 s x 1, then the on-call's 300 s, each cited", () => {
@@ -123,44 +124,44 @@ describe("recoveryBudget: RTO", () => {
   });
 
   it("manual trigger: the alarm's period and evaluation periods change decide, as for automatic", () => {
-    // 30 s x 3 periods + 300 s = 390 s; total 30 + 390 + 10 + 360 + 60 = 850 s
+    // 30 s x 3 periods + 300 s = 390 s; total 30 + 390 + 10 + 360 + 120 = 910 s
     const faster = recoveryBudget(inputs({ trigger: manual(300, 30, 3) }));
     expect(seconds(faster, "decide")).to.equal(30 * 3 + 300);
     expect(stepNamed(faster, "decide").step).to.contain("(30 s x 3)");
-    expect(faster.rto.totalSeconds).to.equal(30 + 390 + 10 + 360 + 60);
-    // 60 s x 5 periods + 300 s = 600 s; total 30 + 600 + 10 + 360 + 60 = 1060 s, missed against 900 s
+    expect(faster.rto.totalSeconds).to.equal(30 + 390 + 10 + 360 + 120);
+    // 60 s x 5 periods + 300 s = 600 s; total 30 + 600 + 10 + 360 + 120 = 1120 s, missed against 900 s
     const slower = recoveryBudget(inputs({ trigger: manual(300, 60, 5) }));
     expect(seconds(slower, "decide")).to.equal(60 * 5 + 300);
-    expect(slower.rto.totalSeconds).to.equal(1060);
+    expect(slower.rto.totalSeconds).to.equal(1120);
     expect(slower.rto.met).to.equal(false);
     // a 10 s alarm and no decision time: decide is the alarm alone, 10 s
     expect(seconds(recoveryBudget(inputs({ trigger: manual(0, 10, 1) })), "decide")).to.equal(10);
   });
 
-  it("manual decision of the on-call counts as declared: 900 s makes 30 + (60 + 900) + 10 + 360 + 60 = 1420 s, missed", () => {
+  it("manual decision of the on-call counts as declared: 900 s makes 30 + (60 + 900) + 10 + 360 + 120 = 1480 s, missed", () => {
     const budget = recoveryBudget(inputs({ trigger: manual(900) }));
     expect(seconds(budget, "decide")).to.equal(60 + 900);
     expect(stepNamed(budget, "decide").step).to.contain("failover.decisionSeconds, 900 s");
-    expect(budget.rto.totalSeconds).to.equal(1420);
+    expect(budget.rto.totalSeconds).to.equal(1480);
     expect(budget.rto.met).to.equal(false);
   });
 
-  it("a health check of 30 s x 3 detects in 90 s: 90 + (60 + 300) + 10 + 360 + 60 = 880 s", () => {
+  it("a health check of 30 s x 3 detects in 90 s: 90 + (60 + 300) + 10 + 360 + 120 = 940 s", () => {
     const budget = recoveryBudget(inputs({ healthCheckIntervalSeconds: 30 }));
     expect(seconds(budget, "detect")).to.equal(30 * 3);
     expect(stepNamed(budget, "detect").step).to.contain("30 s x 3 failures");
-    expect(budget.rto.totalSeconds).to.equal(880);
+    expect(budget.rto.totalSeconds).to.equal(940);
   });
 
-  it("a failure threshold of 1 at 10 s detects in 10 s: 10 + (60 + 300) + 10 + 360 + 60 = 800 s", () => {
-    expect(recoveryBudget(inputs({ healthCheckFailureThreshold: 1 })).rto.totalSeconds).to.equal(800);
+  it("a failure threshold of 1 at 10 s detects in 10 s: 10 + (60 + 300) + 10 + 360 + 120 = 860 s", () => {
+    expect(recoveryBudget(inputs({ healthCheckFailureThreshold: 1 })).rto.totalSeconds).to.equal(860);
   });
 
   it("pilot-light warms its capacity up from zero instances: 0 -> 2 = 60 + 45 + 2 x 10 = 125 s, hidden behind the promotion", () => {
     const budget = recoveryBudget(inputs({ strategy: "pilot-light", standbyDesiredCapacity: 0 }));
     expect(seconds(budget, "capacity")).to.equal(125);
     expect(stepNamed(budget, "capacity").step).to.contain("0 -> 2 instances");
-    expect(budget.rto.totalSeconds).to.equal(30 + (60 + 300) + 10 + Math.max(360, 125, 60) + 60);
+    expect(budget.rto.totalSeconds).to.equal(30 + (60 + 300) + 10 + Math.max(360, 125, 60) + 120);
   });
 
   it("pilot-light with a slow target group (30 s x 5) warms up in 60 + 45 + 150 = 255 s", () => {
@@ -174,13 +175,13 @@ describe("recoveryBudget: RTO", () => {
     const budget = recoveryBudget(inputs({ standbyDesiredCapacity: 2, recoveryCapacity: 2 }));
     expect(seconds(budget, "capacity")).to.equal(0);
     expect(stepNamed(budget, "capacity").step).to.contain("already at recovery capacity");
-    expect(budget.rto.totalSeconds).to.equal(820);
+    expect(budget.rto.totalSeconds).to.equal(880);
   });
 
-  it("hot-standby runs the primary's capacity: capacity 0, 30 + (60 + 300) + 10 + 360 + 60 = 820 s", () => {
+  it("hot-standby runs the primary's capacity: capacity 0, 30 + (60 + 300) + 10 + 360 + 120 = 880 s", () => {
     const budget = recoveryBudget(inputs({ strategy: "hot-standby", standbyDesiredCapacity: 2, recoveryCapacity: 2 }));
     expect(seconds(budget, "capacity")).to.equal(0);
-    expect(budget.rto.totalSeconds).to.equal(820);
+    expect(budget.rto.totalSeconds).to.equal(880);
   });
 
   it("backup-restore, manual, 50 GiB: 30 + (60 + 300) + 120 + max(900 + 50 x 10, 180 + 125, 60) + 0 = 1910 s, missed against 900 s", () => {
@@ -217,20 +218,20 @@ describe("recoveryBudget: RTO", () => {
       inputs({ strategy: "pilot-light", standbyDesiredCapacity: 0, targetHealthCheckIntervalSeconds: 300, targetHealthyThreshold: 10 }),
     );
     expect(seconds(budget, "capacity")).to.equal(3105);
-    expect(budget.rto.totalSeconds).to.equal(30 + 360 + 10 + Math.max(360, 3105, 60) + 60);
+    expect(budget.rto.totalSeconds).to.equal(30 + 360 + 10 + Math.max(360, 3105, 60) + 120);
     // not the sum of the group: 360 + 3105 + 60 would be 3525 more
-    expect(budget.rto.totalSeconds).to.equal(3565);
+    expect(budget.rto.totalSeconds).to.equal(3625);
   });
 
   it("the parallel group costs its longest step: a 600 s TTL beats the promotion", () => {
     const budget = recoveryBudget(inputs({ dnsTtlSeconds: 600 }));
     expect(seconds(budget, "clients")).to.equal(600);
-    expect(budget.rto.totalSeconds).to.equal(30 + 360 + 10 + Math.max(360, 125, 600) + 60);
+    expect(budget.rto.totalSeconds).to.equal(30 + 360 + 10 + Math.max(360, 125, 600) + 120);
   });
 
   it("meets a target equal to the total, misses one a second below", () => {
-    expect(recoveryBudget(inputs({ rtoSeconds: 820 })).rto.met).to.equal(true);
-    expect(recoveryBudget(inputs({ rtoSeconds: 819 })).rto.met).to.equal(false);
+    expect(recoveryBudget(inputs({ rtoSeconds: 880 })).rto.met).to.equal(true);
+    expect(recoveryBudget(inputs({ rtoSeconds: 879 })).rto.met).to.equal(false);
   });
 });
 
@@ -272,17 +273,17 @@ describe("budgetProblems", () => {
   });
 
   it("a missed RTO names the target, budget against target, the largest step and the fix", () => {
-    // 30 + (60 + 900) + 10 + 360 + 60 = 1420 s against 900 s
+    // 30 + (60 + 900) + 10 + 360 + 120 = 1480 s against 900 s
     const problems = budgetProblems(recoveryBudget(inputs({ trigger: manual(900) })));
     expect(problems).to.have.length(1);
     const [problem] = problems;
-    expect(problem).to.contain("RTO budget of warm-standby is 1420 s, over the 900 s target (recovery.rtoSeconds) by 520 s");
+    expect(problem).to.contain("RTO budget of warm-standby is 1480 s, over the 900 s target (recovery.rtoSeconds) by 580 s");
     expect(problem).to.contain(
       "largest step is decide: health-check alarm pages the on-call (60 s x 1), then the on-call's decision (failover.decisionSeconds, 900 s) (960 s)",
     );
     expect(problem).not.to.contain("set by AWS or by the strategy");
     expect(problem).to.contain("lower failover.decisionSeconds, or set failover.automatic to true");
-    expect(problem).to.contain("raise recovery.rtoSeconds to at least 1420");
+    expect(problem).to.contain("raise recovery.rtoSeconds to at least 1480");
   });
 
   it("backup-restore's slow manual decision names failover.decisionSeconds, not failover.automatic (no workflow to start)", () => {
@@ -297,7 +298,7 @@ describe("budgetProblems", () => {
   });
 
   it("a slow health check points at the health-check settings", () => {
-    // 30 s x 10 = 300 s detect; automatic 60 s x 1 + 5 s; total 300 + 65 + 10 + 360 + 60 = 795 s against 600 s
+    // 30 s x 10 = 300 s detect; automatic 60 s x 1 + 5 s; total 300 + 65 + 10 + 360 + 120 = 855 s against 600 s
     const budget = recoveryBudget(
       inputs({
         healthCheckIntervalSeconds: 30,
@@ -306,7 +307,7 @@ describe("budgetProblems", () => {
         rtoSeconds: 600,
       }),
     );
-    expect(budget.rto.totalSeconds).to.equal(795);
+    expect(budget.rto.totalSeconds).to.equal(855);
     const [problem] = budgetProblems(budget);
     expect(problem).to.contain("the largest step is data: promotion of the read replica (360 s) (set by AWS or by the strategy");
     expect(problem).to.contain("lower dns.healthCheckIntervalSeconds (10 or 30) or dns.healthCheckFailureThreshold");
@@ -425,12 +426,12 @@ describe("recoveryBudget: inputs out of range throw a RangeError naming the fiel
 describe("renderBudget", () => {
   it("prints the RTO header, one line per step, the recover group on one line, and the RPO line", () => {
     expect(renderBudget(recoveryBudget(inputs()))).to.deep.equal([
-      "RTO budget (warm-standby): 820 s of 900 s target - met",
+      "RTO budget (warm-standby): 880 s of 900 s target - met",
       "     30 s  detect: Route 53 health check, 10 s x 3 failures",
       "    360 s  decide: health-check alarm pages the on-call (60 s x 1), then the on-call's decision (failover.decisionSeconds, 300 s)",
       "     10 s  start: failover workflow guard and pre-checks",
       "    360 s  recover (parallel, longest counts): data 360 s | capacity 125 s | clients 60 s",
-      "     60 s  switch: UPSERT of the PRIMARY failover record, wait for INSYNC",
+      "    120 s  switch: fence the primary (one datapoint in the DR region), its alarm, Route 53 following it",
       "RPO budget: database 60 s of 60 s - met; objects 900 s of 900 s - met",
     ]);
   });
@@ -444,12 +445,12 @@ describe("renderBudget", () => {
 
   it("renders a markdown table of steps with sources, the group's members indented, and the stores", () => {
     const markdown = renderBudgetMarkdown(recoveryBudget(inputs()));
-    expect(markdown).to.contain("**RTO budget (warm-standby): 820 s of 900 s target - met**");
+    expect(markdown).to.contain("**RTO budget (warm-standby): 880 s of 900 s target - met**");
     expect(markdown).to.contain("| Step | Seconds | Source |");
     expect(markdown).to.contain("| detect: Route 53 health check, 10 s x 3 failures | 30 | Route 53 Developer Guide");
     expect(markdown).to.contain("| recover (parallel, longest counts) | 360 | |");
     expect(markdown).to.contain("| &nbsp;&nbsp;&nbsp;&nbsp;capacity: 1 -> 2 instances: launch, boot, 2 x 10 s target checks | 125 |");
-    expect(markdown).to.contain("| **total** | **820** | target 900 s |");
+    expect(markdown).to.contain("| **total** | **880** | target 900 s |");
     expect(markdown).to.contain("| database | 60 | 60 | met |");
     expect(markdown).to.contain("| objects | 900 | 900 | met |");
     // every table row has the same number of unescaped cell separators as its header
@@ -485,6 +486,7 @@ describe("figures shared with the offline failover simulator", () => {
       deregistrationDelaySeconds: 30,
       instanceTerminationSeconds: 30,
       heartbeatIntervalSeconds: 5,
+      fencePropagationSeconds: 60,
     });
     // The simulator switches an Aurora global database in the time the budget counts.
     expect(DEFAULT_DURATIONS.auroraFailoverSeconds).to.equal(AURORA_GLOBAL_SWITCH_SECONDS);
@@ -501,17 +503,17 @@ describe("recoveryBudget: aurora-global engine mode", () => {
     expect(data.step).to.match(/FailoverGlobalCluster/);
     expect(data.source).to.match(/Using switchover or failover in Amazon Aurora Global Database/);
     expect(budget.databaseEngineMode).to.equal("aurora-global");
-    // detect 30 + decide 60 + 300 + start 10 + recover max(data 120, capacity 60 + 45 + 2 x 10 = 125, clients 60) + switch 60 = 585.
-    expect(budget.rto.totalSeconds).to.equal(585);
+    // detect 30 + decide 60 + 300 + start 10 + recover max(data 120, capacity 60 + 45 + 2 x 10 = 125, clients 60) + switch 120 = 645.
+    expect(budget.rto.totalSeconds).to.equal(645);
     // The instance mode of the same configuration: recover 360 -> 820.
-    expect(recoveryBudget(inputs()).rto.totalSeconds).to.equal(820);
+    expect(recoveryBudget(inputs()).rto.totalSeconds).to.equal(880);
     expect(recoveryBudget(inputs())).to.not.have.property("databaseEngineMode");
     expect(seconds(recoveryBudget(inputs({ databaseEngineMode: "instance" })), "data")).to.equal(360);
   });
 
   it("makes the capacity the longest recovery step once the database switches in 120 s", () => {
     const budget = recoveryBudget(aurora({ standbyDesiredCapacity: 2, recoveryCapacity: 2 }));
-    expect(budget.rto.totalSeconds).to.equal(30 + 360 + 10 + 120 + 60);
+    expect(budget.rto.totalSeconds).to.equal(30 + 360 + 10 + 120 + 120);
   });
 
   it("bounds the database RPO by the lag alarm threshold and shows Aurora's typical lag of 1 s", () => {
@@ -546,7 +548,7 @@ describe("recoveryBudget: aurora-global engine mode", () => {
   it("renders the engine mode and the typical loss", () => {
     const budget = recoveryBudget(aurora());
     const lines = renderBudget(budget);
-    expect(lines[0]).to.match(/^RTO budget \(warm-standby, aurora-global\): 585 s of 900 s target - met$/);
+    expect(lines[0]).to.match(/^RTO budget \(warm-standby, aurora-global\): 645 s of 900 s target - met$/);
     expect(lines.at(-1)).to.include("database 60 s of 60 s - met (typically 1 s)");
     expect(renderBudgetMarkdown(budget)).to.include("| database | 60 (typically 1 s) | 60 |");
     expect(renderBudget(recoveryBudget(inputs()))[0]).to.match(/^RTO budget \(warm-standby\):/);

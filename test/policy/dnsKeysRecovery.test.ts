@@ -149,6 +149,30 @@ function primaryHealthCheck(): FixtureResource {
   };
 }
 
+/** The fence: a CLOUDWATCH_METRIC check of the fence alarm in the DR region (components/failoverRouting.ts). */
+function fenceHealthCheck(): FixtureResource {
+  return {
+    type: TYPES.healthCheck,
+    name: "failover-fence-health",
+    props: {
+      type: "CLOUDWATCH_METRIC",
+      cloudwatchAlarmName: "multi-region-dr-dr-primary-fenced",
+      cloudwatchAlarmRegion: DR_REGION,
+      insufficientDataHealthStatus: "LastKnownStatus",
+    },
+  };
+}
+
+/** The PRIMARY record's check: healthy only while the endpoint's check and the fence both are. */
+function recordHealthCheck(): FixtureResource {
+  return {
+    type: TYPES.healthCheck,
+    name: "failover-primary-record-health",
+    props: { type: "CALCULATED", childHealthchecks: ["7ff4a5ea-776b", "f3nc3000-0001"], childHealthThreshold: 2 },
+    propertyDependencies: { childHealthchecks: ["failover-primary-health", "failover-fence-health"] },
+  };
+}
+
 function failoverRecord(role: "PRIMARY" | "SECONDARY", type = "A"): FixtureResource {
   const primary = role === "PRIMARY";
   const suffix = type === "A" ? "" : `-${type.toLowerCase()}`;
@@ -168,13 +192,21 @@ function failoverRecord(role: "PRIMARY" | "SECONDARY", type = "A"): FixtureResou
       ],
       ...(primary ? { healthCheckId: "7ff4a5ea-776b" } : {}),
     },
-    propertyDependencies: primary ? { healthCheckId: ["failover-primary-health"] } : { aliases: ["dr-app-alb"] },
+    propertyDependencies: primary ? { healthCheckId: ["failover-primary-record-health"] } : { aliases: ["dr-app-alb"] },
   };
 }
 
-/** The DR stack's failover routing as synthesized: manifest, DR ALB, health check, PRIMARY and SECONDARY. */
+/** The DR stack's failover routing as synthesized: manifest, DR ALB, the endpoint's, fence's and record's health checks, PRIMARY and SECONDARY. */
 function failoverStack(manifest: unknown = DR_MANIFEST): FixtureResource[] {
-  return [manifestParameter(manifest), drLoadBalancer(), primaryHealthCheck(), failoverRecord("PRIMARY"), failoverRecord("SECONDARY")];
+  return [
+    manifestParameter(manifest),
+    drLoadBalancer(),
+    primaryHealthCheck(),
+    fenceHealthCheck(),
+    recordHealthCheck(),
+    failoverRecord("PRIMARY"),
+    failoverRecord("SECONDARY"),
+  ];
 }
 
 function replica(): FixtureResource {
@@ -689,6 +721,24 @@ describe("policy pack: DNS and failover", () => {
 
     it("fails a DR manifest with no failover records", async () => {
       expectViolations(await violationsOf(policy, [manifestParameter()]), "the DR stack has no failover records");
+    });
+
+    it("fails a PRIMARY record whose health check has no fence (the endpoint's check alone)", async () => {
+      const unfenced = editing(
+        failoverStack().filter((resource) => resource.name !== "failover-primary-record-health" && resource.name !== "failover-fence-health"),
+        "failover-primary",
+        (record) => (record.propertyDependencies = { healthCheckId: ["failover-primary-health"] }),
+      );
+      expectViolations(await violationsOf(policy, unfenced), "the PRIMARY record's health check has no fence");
+    });
+
+    it("fails a fence in another region, without the last known status, or a threshold that lets one child suffice", async () => {
+      const elsewhere = editing(failoverStack(), "failover-fence-health", (check) => (check.props.cloudwatchAlarmRegion = PRIMARY_REGION));
+      expectViolations(await violationsOf(policy, elsewhere), `the fence's alarm is in ${PRIMARY_REGION}, not the DR region ${DR_REGION}`);
+      const forgetful = editing(failoverStack(), "failover-fence-health", (check) => (check.props.insufficientDataHealthStatus = "Healthy"));
+      expectViolations(await violationsOf(policy, forgetful), "insufficientDataHealthStatus must be LastKnownStatus");
+      const either = editing(failoverStack(), "failover-primary-record-health", (check) => (check.props.childHealthThreshold = 1));
+      expectViolations(await violationsOf(policy, either), "childHealthThreshold must be 2");
     });
 
     it("fails failover records with no DR manifest, and with the primary's manifest", async () => {

@@ -146,7 +146,7 @@ describe("the policy pack on the synthesized stacks", function () {
 
     it("a health check too slow for the declared RTO", async () => {
       const plan = copyOf(dr);
-      const check = only(plan, "aws:route53/healthCheck:HealthCheck");
+      const check = only(plan, "aws:route53/healthCheck:HealthCheck", "failover-primary-health");
       set(check, "requestInterval", 30);
       set(check, "failureThreshold", 10);
       const manifest = only(plan, "aws:ssm/parameter:Parameter");

@@ -24,9 +24,9 @@ describe("runbook plan", () => {
   it("walks the unplanned failover's happy path from the builders, without the planned-only steps", () => {
     const plan = builderPlan("failover", { mode: "unplanned", force: false, trigger: "operator" }, "us-west-2");
     const names = topLevelSteps(plan);
-    expect(inOrder(names, ["Start", "Describe replica", "Notify start", "Recover", "Serve DNS from DR", "DNS change", "DR health", "Notify success"])).to.equal(
-      true,
-    );
+    expect(
+      inOrder(names, ["Start", "Describe replica", "Notify start", "Recover", "Fence the primary", "Fence the primary: alarm", "DR health", "Notify success"]),
+    ).to.equal(true);
     expect(names).not.to.include("Stop writes in primary");
     expect(names.at(-1)).to.equal("Failed over");
     expect(plan.steps.at(-1)?.kind).to.equal("succeed");
