@@ -281,11 +281,12 @@ export const CONFIGURATIONS: readonly Configuration[] = [
     database: { engineVersion: "15", instanceClass: "db.r5.large" },
     globalTable: { sortKey: "sk" },
   }),
-  configuration("m6i.large, mysql db.m6i.large, hot-standby, health check 30 s x 3", {
+  // Slower health checks and a manual decision: the 15-minute default RTO no longer fits once the fence's 120 s counts.
+  configuration("m6i.large, mysql db.m6i.large, hot-standby, health check 30 s x 3, RTO 20 min", {
     regions: ["eu-west-2", "eu-west-1"],
     app: { instanceType: "m6i.large" },
     database: { engine: "mysql", instanceClass: "db.m6i.large" },
-    recovery: { strategy: "hot-standby" },
+    recovery: { strategy: "hot-standby", rtoSeconds: 1200 },
     healthCheck: { intervalSeconds: 30, failureThreshold: 3 },
   }),
   configuration("m7g.large (Graviton), postgres db.m7g.large, 3+3 zones", {
@@ -300,11 +301,11 @@ export const CONFIGURATIONS: readonly Configuration[] = [
     recovery: { strategy: "pilot-light" },
     primary: { [`${NS}:network.natGateways`]: "single" },
   }),
-  configuration("t3.large, mysql db.m7g.large, hot-standby, HTTPS, health check 30 s x 2", {
+  configuration("t3.large, mysql db.m7g.large, hot-standby, HTTPS, health check 30 s x 2, RTO 20 min", {
     regions: ["eu-central-1", "eu-west-1"],
     app: { instanceType: "t3.large" },
     database: { engine: "mysql", instanceClass: "db.m7g.large" },
-    recovery: { strategy: "hot-standby" },
+    recovery: { strategy: "hot-standby", rtoSeconds: 1200 },
     https: true,
     healthCheck: { intervalSeconds: 30, failureThreshold: 2 },
   }),
