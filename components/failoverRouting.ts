@@ -173,6 +173,18 @@ export class FailoverRouting extends pulumi.ComponentResource {
         cloudwatchAlarmName: fenceAlarm.name,
         cloudwatchAlarmRegion: args.secondary.region,
         insufficientDataHealthStatus: "LastKnownStatus",
+        // Route 53 copies the alarm's settings when the check is created and does not follow later changes (Route 53
+        // Developer Guide, "Updating health checks when you change CloudWatch alarm settings"): replace the check's
+        // settings with the alarm's.
+        triggers: pulumi
+          .all([fenceAlarm.name, fenceAlarm.threshold, fenceAlarm.period, fenceAlarm.statistic, fenceAlarm.comparisonOperator])
+          .apply(([alarmName, threshold, period, statistic, operator]) => ({
+            alarm: alarmName,
+            threshold: String(threshold),
+            period: String(period),
+            statistic: String(statistic),
+            comparisonOperator: String(operator),
+          })),
         // Healthy = not fenced: the alarm in ALARM (fenced) makes this check unhealthy.
         tags: { Name: `${args.applicationName} fence (${args.secondary.region})` },
       },

@@ -23,6 +23,13 @@ export interface StableDatabaseNameArgs {
   vpcRegion: string;
   /** Current database address the name points at. */
   databaseAddress: pulumi.Input<string>;
+  /**
+   * Whether a recovery workflow writes this record at run time (default true): then a deploy must not
+   * point it back (`ignoreChanges`). False for the DR region's name in instance mode: no workflow
+   * changes it (the promoted replica keeps its endpoint), so every deploy sets it to the stack's
+   * database, e.g. the fresh replica that replaces the old DR database after a failback.
+   */
+  writtenByWorkflows?: boolean;
 }
 
 export class StableDatabaseName extends pulumi.ComponentResource {
@@ -41,8 +48,8 @@ export class StableDatabaseName extends pulumi.ComponentResource {
     new aws.route53.Record(
       `${name}-db`,
       { zoneId: zone.zoneId, name: this.fqdn, type: "CNAME", ttl: DATABASE_NAME_TTL_SECONDS, records: [args.databaseAddress] },
-      // The failover workflow repoints this record; a deploy must not point it back.
-      { parent: this, ignoreChanges: ["records"] },
+      // A workflow that repoints this record must not see a deploy point it back.
+      { parent: this, ...(args.writtenByWorkflows === false ? {} : { ignoreChanges: ["records"] }) },
     );
     this.zoneId = zone.zoneId;
     this.registerOutputs({ fqdn: this.fqdn, zoneId: this.zoneId });

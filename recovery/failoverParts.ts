@@ -7,7 +7,7 @@
  */
 import { type Definition, milestone, notify, poll, pollStart, sdkTask, type State } from "./asl";
 import { targetHealth } from "./checks";
-import { changeRecords, databaseNameChange } from "./dnsChanges";
+import { changeRecords, databaseNameChange, primaryRecordChange } from "./dnsChanges";
 import { fenceStates } from "./fence";
 import { type RecoveryTargets } from "./targets";
 import { POLLING } from "./timing";
@@ -80,31 +80,55 @@ export interface FailoverEndOptions {
 
 /**
  * From the moment the DR database is writable (its address at `$.recovery.databaseAddress`) and the
- * DR group has its capacity: repoint the stable database name in the DR region's private zone (when
- * `databaseNameComment` says so: aurora-global mode), fence the primary (recovery/fence.ts: the
- * PRIMARY record's health check turns unhealthy, so Route 53 answers the SECONDARY, the DR load
- * balancer, with no record change), wait for the recovery capacity of healthy targets, notify, and
- * hold the slot for the cool-down when an alarm started it.
+ * DR group has its capacity: fence the primary (recovery/fence.ts: the PRIMARY record's health check
+ * turns unhealthy, so Route 53 answers the SECONDARY, the DR load balancer, with no record change),
+ * repoint the stable database name in the DR region's private zone (when `databaseNameComment` says
+ * so: aurora-global mode), make the PRIMARY record alias the DR load balancer too (best effort),
+ * wait for the recovery capacity of healthy targets, notify, and hold the slot for the cool-down
+ * when an alarm started it.
  */
 export function failoverEnd(targets: RecoveryTargets, options: FailoverEndOptions): Record<string, State> {
   const drHealth = targetHealth(targets.drTargetGroupArn, "$.health");
   const failurePath = options.failurePathStart;
   return {
-    [options.start]: milestone("recovered", options.databaseNameComment ? "Repoint database name" : "Fence the primary"),
+    [options.start]: milestone("recovered", "Fence the primary"),
+    // DNS moves through Route 53's data plane first: the PRIMARY record's health check follows the fence, flipped in the DR region.
+    ...fenceStates(targets, {
+      value: 1,
+      start: "Fence the primary",
+      next: options.databaseNameComment ? "Repoint database name" : "DNS serves DR",
+      onTimeout: "Fence not in effect",
+      onError: failurePath,
+    }),
+    "Fence not in effect": options.fail("FenceNotInEffect"),
     ...(options.databaseNameComment
       ? {
+          // A private-zone record change (Route 53's control plane): after the fence, so traffic has moved whatever it does.
           "Repoint database name": changeRecords(
             targets.databaseName.drZoneId,
             options.databaseNameComment,
             [databaseNameChange(targets, "$.recovery.databaseAddress")],
-            { next: "Fence the primary", onError: failurePath, track: false },
+            { next: "DNS serves DR", onError: failurePath, track: false },
           ),
         }
       : {}),
-    // DNS moves through Route 53's data plane: the PRIMARY record's health check follows the fence, flipped in the DR region.
-    ...fenceStates(targets, { value: 1, start: "Fence the primary", next: "DNS serves DR", onTimeout: "Fence not in effect", onError: failurePath }),
-    "Fence not in effect": options.fail("FenceNotInEffect"),
-    "DNS serves DR": milestone("dnsServesDr", pollStart("DR health")),
+    // The fence has moved the traffic: the recovery time ends here, not after the best-effort record change below.
+    "DNS serves DR": milestone("dnsServesDr", "Serve DNS from DR"),
+    // Belt and braces, best effort: the PRIMARY record aliases the DR load balancer too, so that Route 53 answers the DR
+    // region even when the SECONDARY turns unhealthy (it then answers the PRIMARY "regardless of the health of the primary",
+    // Route 53 API Reference, ResourceRecordSet `Failover`) and the old primary has returned. A control-plane call of
+    // us-east-1: its failure (that region down) is not the failover's, the fence already moved the traffic.
+    "Serve DNS from DR": {
+      ...changeRecords(
+        targets.dns.hostedZoneId,
+        "Failover: the PRIMARY record also aliases the DR region (best effort; the fence moves the traffic)",
+        [primaryRecordChange(targets, targets.drLoadBalancer)],
+        { next: pollStart("DR health"), onError: pollStart("DR health"), track: false },
+      ),
+      Catch: [{ ErrorEquals: ["States.ALL"], ResultPath: "$.primaryRecordError", Next: pollStart("DR health") }],
+      // Bounded: an unreachable control plane must not hold the run.
+      TimeoutSeconds: 10,
+    },
     ...poll({
       name: "DR health",
       check: drHealth.check,

@@ -46,7 +46,15 @@ export function fenceStates(targets: RecoveryTargets, step: FenceStep): Record<s
       name: alarm,
       check: alarmState(fence.alarmName),
       resultPath: "$.fence",
-      done: [{ Variable: "$.fence.states[0]", StringEquals: step.value === 1 ? "ALARM" : "OK" }],
+      // A missing alarm answers no state: not done, so the poll times out (FenceNotInEffect) instead of a States.Runtime error.
+      done: [
+        {
+          And: [
+            { Variable: "$.fence.states[0]", IsPresent: true },
+            { Variable: "$.fence.states[0]", StringEquals: step.value === 1 ? "ALARM" : "OK" },
+          ],
+        },
+      ],
       ...POLLING.fence,
       next: propagation,
       onTimeout: step.onTimeout,

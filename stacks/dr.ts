@@ -77,6 +77,8 @@ export function buildDrStackFrom(config: DrConfig, stackName: string, primary: P
         vpcRegion: resolved.region,
         // An Aurora secondary serves reads on its reader endpoint; failover repoints the name at the writer.
         databaseAddress: primary.dbEngineMode === "aurora-global" ? database.readerAddress : database.address,
+        // Instance mode: no workflow writes it (a promoted replica keeps its endpoint), so deploys keep it on the stack's database.
+        writtenByWorkflows: primary.dbEngineMode === "aurora-global",
       },
       opts,
     );

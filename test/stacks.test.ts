@@ -292,7 +292,9 @@ describe("the two stacks, synthesized from Pulumi.primary.yaml and Pulumi.dr.yam
       expect(checkFailoverRecords(pair).violations).to.deep.equal([]);
       const checks = (plan: PlanPair) => plan.dr.resources.filter((resource) => resource.type === "aws:route53/healthCheck:HealthCheck");
       const unfenced = copy(pair);
-      const record = unfenced.dr.resources.find((resource) => (resource.inputs.failoverRoutingPolicies as { type: string }[] | undefined)?.[0]?.type === "PRIMARY")!;
+      const record = unfenced.dr.resources.find(
+        (resource) => (resource.inputs.failoverRoutingPolicies as { type: string }[] | undefined)?.[0]?.type === "PRIMARY",
+      )!;
       record.inputs.healthCheckId = checks(unfenced).find((check) => check.inputs.type === "HTTP")!.id;
       expect(checkFailoverRecords(unfenced).violations.join("\n")).to.contain("has no fence");
       const elsewhere = copy(pair);

@@ -12,7 +12,7 @@ import { FAILOVER_FAILED, FAILOVER_OK, PLANNED, primaryFailsAtDetection, size, U
 /** What a completed aurora failover leaves: DNS on DR, the DR cluster the writer, its writer endpoint behind the stable name. */
 const failedOver = (targets: RecoveryTargets) =>
   ({
-    primaryRecord: "primary-alb",
+    primaryRecord: "dr-alb",
     fence: "on",
     dnsAnswer: "dr",
     drDatabaseRole: "writer",
@@ -48,7 +48,7 @@ export const AURORA_SCENARIOS: Scenario[] = [
       outcomes: ["SUCCEEDED"],
       final: { ...failedOver(targets), drPromotionsRequested: 1, lagAtPromotionSeconds: { max: 1 }, primaryDatabaseRole: "secondary" },
       notifications: FAILOVER_OK,
-      dnsChanges: ["fence on"],
+      dnsChanges: ["fence on", "dr-alb (dr)"],
       withinRto: true,
     }),
   },
@@ -189,7 +189,7 @@ export const AURORA_SCENARIOS: Scenario[] = [
     engineMode: "aurora-global",
     title: "Aurora: re-run after a partial failure, DR cluster already the writer",
     story:
-      "The primary fails; Route 53 propagation is stuck for 20 minutes, so the first run ends DnsChangeNotInSync after the switch. Ten minutes later the operator re-runs it. Expected: the re-run sees the DR cluster already the writer, does not switch again, and ends with DNS on DR.",
+      "The primary fails; CloudWatch does not evaluate the fence alarm for 20 minutes, so the first run ends FenceNotInEffect after the switch. Ten minutes later the operator re-runs it. Expected: the re-run sees the DR cluster already the writer, does not switch again, and ends with DNS on DR.",
     world: (context) => ({ ...primaryFailsAtDetection(context), fenceAlarmStuckUntil: 1200 }),
     steps: [
       { run: "failover", input: UNPLANNED_OPERATOR },
@@ -200,7 +200,7 @@ export const AURORA_SCENARIOS: Scenario[] = [
       outcomes: ["FenceNotInEffect", "SUCCEEDED"],
       final: { ...failedOver(targets), drPromotionsRequested: 1 },
       notifications: [...FAILOVER_FAILED, ...FAILOVER_OK],
-      dnsChanges: ["fence on", "fence on"],
+      dnsChanges: ["fence on", "fence on", "dr-alb (dr)"],
     }),
   },
   {
@@ -230,7 +230,7 @@ export const AURORA_SCENARIOS: Scenario[] = [
         drCapacity: size(targets.drAutoScalingGroup.standby),
       },
       notifications: [...FAILOVER_OK, "Failback started", "Failback complete"],
-      dnsChanges: ["fence on", "fence off", "primary-alb (primary)"],
+      dnsChanges: ["fence on", "dr-alb (dr)", "fence off", "primary-alb (primary)"],
       withinRto: true,
     }),
   },
@@ -249,7 +249,7 @@ export const AURORA_SCENARIOS: Scenario[] = [
     expect: (targets) => ({
       outcomes: ["SUCCEEDED", "PrimaryClusterNotMember"],
       final: {
-        primaryRecord: "primary-alb",
+        primaryRecord: "dr-alb",
         fence: "on",
         drDatabaseRole: "writer",
         primaryDatabaseRole: "secondary",
@@ -273,7 +273,7 @@ export const AURORA_SCENARIOS: Scenario[] = [
     ],
     expect: () => ({
       outcomes: ["SUCCEEDED", "PrimaryClusterNotMember"],
-      final: { primaryRecord: "primary-alb", fence: "on", drDatabaseRole: "writer", primaryDatabaseRole: "not-a-member" },
+      final: { primaryRecord: "dr-alb", fence: "on", drDatabaseRole: "writer", primaryDatabaseRole: "not-a-member" },
       changesInLastRun: 0,
     }),
   },

@@ -36,14 +36,14 @@ function failedBackTo(targets: RecoveryTargets) {
       drCapacity: size(targets.drAutoScalingGroup.standby),
     },
     notifications: [...FAILOVER_OK, "Failback started", "Failback complete"],
-    dnsChanges: ["fence on", "fence off", "primary-alb (primary)"],
+    dnsChanges: ["fence on", "dr-alb (dr)", "fence off", "primary-alb (primary)"],
   };
 }
 
 /** What a completed failover leaves: DNS and data in the DR region, the DR group at the recovery capacity, all healthy. */
 const failedOver = (targets: RecoveryTargets) =>
   ({
-    primaryRecord: "primary-alb",
+    primaryRecord: "dr-alb",
     fence: "on",
     dnsAnswer: "dr",
     drDatabaseRole: "standalone",
@@ -61,7 +61,7 @@ function failoverSucceeded(targets: RecoveryTargets, drPromotionsRequested: numb
     outcomes: ["SUCCEEDED"],
     final: { ...failedOver(targets), drPromotionsRequested },
     notifications: FAILOVER_OK,
-    dnsChanges: ["fence on"],
+    dnsChanges: ["fence on", "dr-alb (dr)"],
   };
 }
 
@@ -186,7 +186,7 @@ export const SCENARIOS: Scenario[] = [
     expect: (targets) => ({
       outcomes: ["HealthNotRecovered"],
       final: {
-        primaryRecord: "primary-alb",
+        primaryRecord: "dr-alb",
         fence: "on",
         drDatabaseRole: "standalone",
         drDatabaseName: "dr-database",
@@ -211,7 +211,7 @@ export const SCENARIOS: Scenario[] = [
       outcomes: ["FenceNotInEffect", "SUCCEEDED"],
       final: { ...failedOver(targets), drPromotionsRequested: 1 },
       notifications: [...FAILOVER_FAILED, ...FAILOVER_OK],
-      dnsChanges: ["fence on", "fence on"],
+      dnsChanges: ["fence on", "fence on", "dr-alb (dr)"],
     }),
   },
   {
@@ -267,7 +267,7 @@ export const SCENARIOS: Scenario[] = [
       outcomes: ["ABORTED", "SUCCEEDED"],
       final: { ...failedOver(targets) },
       notifications: ["Failover started", ...FAILOVER_OK],
-      dnsChanges: ["fence on"],
+      dnsChanges: ["fence on", "dr-alb (dr)"],
     }),
   },
   {
@@ -393,6 +393,19 @@ export const SCENARIOS: Scenario[] = [
     expect: failedBackTo,
   },
   {
+    name: "primary-returns-dr-empty",
+    title: "The failed region comes back while the DR region has no healthy instance",
+    story:
+      'After an unplanned failover the primary region returns with its load balancer healthy and its old database writable; then the DR group is emptied (a bad deploy, an operator). With the SECONDARY unhealthy Route 53 answers the PRIMARY record "regardless of the health of the primary" (Route 53 API Reference, ResourceRecordSet Failover). Expected: no answer sends users to the old primary: the failover also pointed the PRIMARY record at the DR load balancer, so they get the DR region (failing) rather than the diverged database.',
+    world: primaryFailsAtDetection,
+    steps: [
+      { run: "failover", input: UNPLANNED_ALARM },
+      { act: "primary region back, its ALB healthy, its old database writable", after: 3600, apply: (cloud) => cloud.restorePrimaryRegion() },
+      { act: "DR group emptied", after: 60, apply: (cloud) => cloud.drGroup.update(cloud.now, { minSize: 0, desiredCapacity: 0, maxSize: 0 }) },
+    ],
+    expect: () => ({ outcomes: ["SUCCEEDED"], final: { fence: "on", primaryRecord: "dr-alb", dnsAnswer: "dr", drHealthy: 0 } }),
+  },
+  {
     name: "failback-not-reprotected",
     title: "Failback refused: primary not re-protected",
     story:
@@ -406,7 +419,7 @@ export const SCENARIOS: Scenario[] = [
     expect: (targets) => ({
       outcomes: ["SUCCEEDED", "PrimaryNotReprotected"],
       final: {
-        primaryRecord: "primary-alb",
+        primaryRecord: "dr-alb",
         fence: "on",
         // The old primary answers /health again, but the fence keeps the PRIMARY record unhealthy.
         dnsAnswer: "dr",
@@ -422,8 +435,8 @@ export const SCENARIOS: Scenario[] = [
     name: "primary-returns-fenced",
     title: "The failed region comes back: traffic stays in the DR region",
     story:
-      "After an unplanned failover the primary region returns an hour later with its load balancer healthy and its old database writable (never demoted). Expected: DNS keeps answering the DR region (the fence holds the PRIMARY record unhealthy whatever its endpoint says), so no write reaches the old primary; nothing changes until an operator fails back.",
-    world: primaryFailsAtDetection,
+      "The primary region (us-east-1 here) fails and Route 53's control plane with it: every record change is refused until the region returns (modeled as throttling that outlasts the retries). The failover fences the primary; its best-effort UPSERT of the PRIMARY record fails and is passed over. An hour later the region returns with its load balancer healthy and its old database writable (never demoted). Expected: DNS keeps answering the DR region (the fence holds the PRIMARY record unhealthy whatever its endpoint says), so no write reaches the old primary; nothing changes until an operator fails back.",
+    world: (context) => ({ ...primaryFailsAtDetection(context), apiFaults: [{ api: "route53:*", fault: "throttling", from: 0, until: 3600 }] }),
     steps: [
       { run: "failover", input: UNPLANNED_ALARM },
       { act: "primary region back, its ALB healthy, its old database writable", after: 3600, apply: (cloud) => cloud.restorePrimaryRegion() },
@@ -431,7 +444,12 @@ export const SCENARIOS: Scenario[] = [
     measures: "failover",
     expect: (targets) => ({
       outcomes: ["SUCCEEDED"],
-      final: { ...failedOver(targets), primaryDatabaseRole: "standalone", primaryHealthy: targets.primary.capacity.desiredCapacity },
+      final: {
+        ...failedOver(targets),
+        primaryRecord: "primary-alb",
+        primaryDatabaseRole: "standalone",
+        primaryHealthy: targets.primary.capacity.desiredCapacity,
+      },
       notifications: FAILOVER_OK,
       dnsChanges: ["fence on"],
     }),

@@ -464,9 +464,10 @@ describe("offline drill: aurora-global mode", function () {
     expect(calls.filter((call) => call.mutating).map((call) => call.api)).to.deep.equal([
       "autoscaling:updateAutoScalingGroup",
       "lambda:switchoverGlobalCluster",
-      // The DR stable name from the reader to the writer endpoint (aurora-global), then the fence.
-      "route53:changeResourceRecordSets",
+      // The fence, then the DR stable name from the reader to the writer endpoint (aurora-global), then the PRIMARY record (best effort).
       "cloudwatch:putMetricData",
+      "route53:changeResourceRecordSets",
+      "route53:changeResourceRecordSets",
     ]);
   });
 
