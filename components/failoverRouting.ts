@@ -45,7 +45,7 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { EVALUATE_TARGET_HEALTH } from "../config/conventions";
+import { EVALUATE_TARGET_HEALTH, FENCE_METRIC } from "../config/conventions";
 
 /** Route 53 accepts only these request intervals, seconds. */
 export const HEALTH_CHECK_INTERVALS_SECONDS = [10, 30] as const;
@@ -70,12 +70,8 @@ export interface FailoverTarget {
   albZoneId: pulumi.Input<string>;
 }
 
-/**
- * The fence: a metric the DR region publishes (PutMetricData, a data-plane call of the DR region) to
- * keep the PRIMARY record unhealthy whatever the primary's endpoint says. 1 = fenced (traffic stays in
- * the DR region, the old primary takes none), 0 = not fenced.
- */
-export const FENCE_METRIC = { namespace: "MultiRegionDR", metricName: "PrimaryFenced" } as const;
+/** The fence's metric (config/conventions.ts). */
+export { FENCE_METRIC };
 
 export interface FailoverRoutingArgs {
   /** Public hosted zone holding the application name. */

@@ -49,3 +49,10 @@ export const BACKUP_MINIMUM_RETENTION_DAYS = 5;
  * workflows) takes the value from here.
  */
 export const EVALUATE_TARGET_HEALTH = { PRIMARY: false, SECONDARY: true } as const;
+
+/**
+ * The fence (components/failoverRouting.ts): a metric the DR region publishes (PutMetricData, a
+ * data-plane call of the DR region) to keep the PRIMARY record unhealthy whatever the primary's
+ * endpoint says. 1 = fenced (traffic stays in the DR region, the old primary takes none), 0 = not fenced.
+ */
+export const FENCE_METRIC = { namespace: "MultiRegionDR", metricName: "PrimaryFenced" } as const;

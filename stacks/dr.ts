@@ -228,6 +228,9 @@ export function buildDrStackFrom(config: DrConfig, stackName: string, primary: P
     replicationRoleArn: replication.roleArn,
     replicationRuleId: replication.ruleId,
     healthCheckId: failover.healthCheckId,
+    // The PRIMARY record's calculated check (endpoint and fence) and the fence's alarm: what an operator reads during a failover.
+    primaryRecordHealthCheckId: failover.recordHealthCheckId,
+    fenceAlarmName: failover.fence.alarmName,
     failoverRecordName: failover.applicationName,
     logArchiveBucketName: region.logArchive.bucketName,
     monitoringClusterName: region.monitoring?.clusterName,

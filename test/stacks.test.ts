@@ -166,6 +166,9 @@ describe("the two stacks, synthesized from Pulumi.primary.yaml and Pulumi.dr.yam
       const recordCheck = checks.filter((check) => check.inputs.type === "CALCULATED")[0];
       // The PRIMARY carries the calculated check: the endpoint's /health and the fence, both required.
       expect(byRole.PRIMARY.inputs.healthCheckId).to.equal(recordCheck.id);
+      // What an operator reads during a failover: the record's check and the fence's alarm, as outputs.
+      expect(result.dr.outputs.primaryRecordHealthCheckId).to.equal(recordCheck.id);
+      expect(result.dr.outputs.fenceAlarmName).to.equal("multi-region-dr-dr-dr-primary-fenced");
       expect(recordCheck.inputs.childHealthchecks).to.include(healthCheck.id);
       expect(byRole.SECONDARY.inputs).to.not.have.property("healthCheckId");
       expect(healthCheck.inputs).to.include({ resourcePath: "/health", fqdn: result.primary.outputs.albDnsName, port: 80, type: "HTTP" });

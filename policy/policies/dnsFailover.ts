@@ -6,7 +6,7 @@
  * Sources: Route 53 Developer Guide, checks.md invariants 4 and 5.
  */
 import type { PolicyResource } from "@pulumi/policy";
-import { HEALTH_CHECK_PATH } from "../../config/conventions";
+import { FENCE_METRIC, HEALTH_CHECK_PATH } from "../../config/conventions";
 import { failoverDetectionProblem } from "../../config/rules";
 import { drRunsDatabaseInstance } from "../../config/strategies";
 import type { FailoverRecordInputs } from "../../invariants/failoverRecords";
@@ -53,6 +53,7 @@ type FailoverRecordProps = FailoverRecordInputs;
 function fencedEndpoint(
   recordCheck: PolicyResource,
   healthChecks: PolicyResource[],
+  alarms: PolicyResource[],
   drRegion: string | undefined,
   report: (message: string, urn?: string) => void,
 ): PolicyResource | undefined {
@@ -74,6 +75,14 @@ function fencedEndpoint(
   const endpoints = children.filter((check) => check.props.type !== "CLOUDWATCH_METRIC" && check.props.type !== "CALCULATED");
   if (fences.length !== 1) report(`${recordCheck.name}: needs exactly one fence child (CLOUDWATCH_METRIC), has ${fences.length}`, recordCheck.urn);
   for (const fence of fences) {
+    // The alarm it follows: this stack's alarm on the fence metric the workflows publish (components/failoverRouting.ts FENCE_METRIC).
+    const alarm = alarms.find((candidate) => dependsOn(fence, candidate, "cloudwatchAlarmName"));
+    if (!alarm) report(`${fence.name}: the fence's alarm is not an alarm of this stack`, fence.urn);
+    else if (alarm.props.namespace !== FENCE_METRIC.namespace || alarm.props.metricName !== FENCE_METRIC.metricName)
+      report(
+        `${fence.name}: its alarm ${alarm.name} watches ${String(alarm.props.namespace)}/${String(alarm.props.metricName)}, not the fence metric ${FENCE_METRIC.namespace}/${FENCE_METRIC.metricName} the workflows publish`,
+        fence.urn,
+      );
     if (drRegion !== undefined && fence.props.cloudwatchAlarmRegion !== drRegion)
       report(
         `${fence.name}: the fence's alarm is in ${String(fence.props.cloudwatchAlarmRegion)}, not the DR region ${drRegion}: the DR region must flip it alone`,
@@ -194,7 +203,13 @@ const failoverPair = stackPolicy({
           report(`${record.name}: the PRIMARY record's health check is not a health check of this stack`, record.urn);
           continue;
         }
-        const healthCheck = fencedEndpoint(recordCheck, healthChecks, manifest?.role === "dr" ? manifest.region : undefined, report);
+        const healthCheck = fencedEndpoint(
+          recordCheck,
+          healthChecks,
+          ofType(resources, TYPES.metricAlarm),
+          manifest?.role === "dr" ? manifest.region : undefined,
+          report,
+        );
         if (!healthCheck) continue;
         // Route 53 treats a disabled health check as healthy, and an inverted one as healthy when the endpoint is down: either way no failover.
         if (healthCheck.props.disabled === true)

@@ -149,6 +149,27 @@ function primaryHealthCheck(): FixtureResource {
   };
 }
 
+/** The fence alarm: the DR region's alarm on the metric the workflows publish. */
+function fenceAlarm(): FixtureResource {
+  return {
+    type: TYPES.metricAlarm,
+    name: "failover-fence",
+    props: {
+      name: "multi-region-dr-dr-primary-fenced",
+      namespace: "MultiRegionDR",
+      metricName: "PrimaryFenced",
+      dimensions: { Application: APP_NAME },
+      statistic: "Maximum",
+      period: 60,
+      evaluationPeriods: 1,
+      threshold: 1,
+      comparisonOperator: "GreaterThanOrEqualToThreshold",
+      treatMissingData: "ignore",
+      alarmActions: [`arn:aws:sns:${DR_REGION}:123456789012:multi-region-dr-dr-recovery`],
+    },
+  };
+}
+
 /** The fence: a CLOUDWATCH_METRIC check of the fence alarm in the DR region (components/failoverRouting.ts). */
 function fenceHealthCheck(): FixtureResource {
   return {
@@ -160,6 +181,7 @@ function fenceHealthCheck(): FixtureResource {
       cloudwatchAlarmRegion: DR_REGION,
       insufficientDataHealthStatus: "LastKnownStatus",
     },
+    propertyDependencies: { cloudwatchAlarmName: ["failover-fence"] },
   };
 }
 
@@ -202,6 +224,7 @@ function failoverStack(manifest: unknown = DR_MANIFEST): FixtureResource[] {
     manifestParameter(manifest),
     drLoadBalancer(),
     primaryHealthCheck(),
+    fenceAlarm(),
     fenceHealthCheck(),
     recordHealthCheck(),
     failoverRecord("PRIMARY"),
@@ -739,6 +762,10 @@ describe("policy pack: DNS and failover", () => {
       expectViolations(await violationsOf(policy, forgetful), "insufficientDataHealthStatus must be LastKnownStatus");
       const either = editing(failoverStack(), "failover-primary-record-health", (check) => (check.props.childHealthThreshold = 1));
       expectViolations(await violationsOf(policy, either), "childHealthThreshold must be 2");
+      const otherMetric = editing(failoverStack(), "failover-fence", (alarm) => (alarm.props.metricName = "Errors"));
+      expectViolations(await violationsOf(policy, otherMetric), "not the fence metric MultiRegionDR/PrimaryFenced");
+      const noAlarm = failoverStack().filter((resource) => resource.name !== "failover-fence");
+      expectViolations(await violationsOf(policy, noAlarm), "the fence's alarm is not an alarm of this stack");
     });
 
     it("fails failover records with no DR manifest, and with the primary's manifest", async () => {
