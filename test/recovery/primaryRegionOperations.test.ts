@@ -26,6 +26,7 @@ import { ENVIRONMENT, handler, OPERATION_NAMES, type PrimaryRegionEvent } from "
 import { PRIMARY_REGION_ENVIRONMENT, PRIMARY_REGION_OPERATIONS, primaryRegionEnvironment, type PrimaryRegionOperation } from "../../recovery/primaryRegion";
 import { type AuroraGlobalDatabaseTargets, auroraGlobalOf } from "../../recovery/targets";
 import { auroraRecoveryTargetsFixture, recoveryTargetsFixture } from "../fixtures/recoveryTargets";
+import { regionOf, rejection } from "./sdkCalls";
 
 const targets = recoveryTargetsFixture();
 const auroraTargets = auroraRecoveryTargetsFixture();
@@ -60,21 +61,6 @@ let cloudWatch: AwsClientStub<CloudWatchClient>;
 let elb: AwsClientStub<ElasticLoadBalancingV2Client>;
 let lambda: AwsClientStub<LambdaClient>;
 let mocks: { reset(): unknown; restore(): void; calls(): unknown[] }[] = [];
-
-/** The error a promise rejects with; fails the test when it resolves. */
-async function rejection(promise: Promise<unknown>): Promise<Error> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as Error;
-  }
-  throw new Error("expected a rejection");
-}
-
-/** The region of the client an SDK call was sent through. */
-async function regionOf(call: { thisValue: unknown }): Promise<string> {
-  return (call.thisValue as { config: { region: () => Promise<string> } }).config.region();
-}
 
 /** Total number of SDK calls over every mocked client. */
 const sdkCalls = () => mocks.reduce((count, mock) => count + mock.calls().length, 0);

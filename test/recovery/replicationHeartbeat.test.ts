@@ -26,6 +26,7 @@ import {
   requestOf,
   resolveConnection,
 } from "../../recovery/lambda/replicationHeartbeat.mjs";
+import { regionOf, rejection } from "./sdkCalls";
 
 const ACCOUNT = "123456789012";
 const PRIMARY_REGION = "us-east-1";
@@ -57,21 +58,6 @@ function instance(identifier: string, region: string, extra: Partial<DBInstance>
 
 let rds: AwsClientStub<RDSClient>;
 let secrets: AwsClientStub<SecretsManagerClient>;
-
-/** The region of the client an SDK call was sent through. */
-async function regionOf(call: { thisValue: unknown }): Promise<string> {
-  return (call.thisValue as { config: { region: () => Promise<string> } }).config.region();
-}
-
-/** The error a promise rejects with; fails the test when it resolves. */
-async function rejection(promise: Promise<unknown>): Promise<Error> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as Error;
-  }
-  throw new Error("expected a rejection");
-}
 
 /** RDS answers `described` for `identifier` (a name or an ARN). */
 function describe_(identifier: string, described: DBInstance | undefined): void {
