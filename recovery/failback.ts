@@ -34,8 +34,8 @@
  * another execution; the DR cluster is the writer, the primary cluster a synchronized member and the
  * global cluster `available` (else `PrimaryClusterNotMember`, nothing changed); notify; scale the
  * primary group and wait; switch over (no stop of the DR writes first: Aurora fences them); poll until
- * the primary cluster is the writer; point the DR region's stable database name back at the DR
- * cluster's reader endpoint; PRIMARY record, INSYNC, primary health, DR standby, notify. No lag check:
+ * the primary cluster is the writer (each region's stable database name points at its own cluster's
+ * writer endpoint, which Aurora activates on the writer: no name changes); PRIMARY record, INSYNC, primary health, DR standby, notify. No lag check:
  * a switchover loses nothing, the lag only lengthens it; `force` is accepted and has no effect. A re-run
  * after the switch finds the primary cluster already the writer (or the switch running), does not
  * switch again, and finishes the DNS and capacity steps.
@@ -45,7 +45,6 @@ import {
   BROKEN_STATUSES,
   BUSY_STATUSES,
   concurrencyGuard,
-  describeCluster,
   describeGlobalCluster,
   dnsChangeWait,
   groupEmpty,
@@ -566,20 +565,9 @@ export function auroraFailbackDefinition(targets: RecoveryTargets, database: Aur
     }),
     "Switch cancelled": fail("SwitchCancelled"),
     "Switch timed out": fail("SwitchTimedOut"),
-    "Switched back": milestone("switchedBack", "Describe DR cluster"),
-    // The DR cluster is a secondary again: its writer endpoint is inactive, reads go to its reader endpoint.
-    "Describe DR cluster": describeCluster(database.drClusterIdentifier, { ResultPath: "$.drCluster", Catch: catchAll(FAILURE), Next: "DR reader endpoint?" }),
-    "DR reader endpoint?": {
-      Type: "Choice",
-      Choices: [{ Variable: "$.drCluster.readerEndpoint[0]", IsPresent: true, Next: "Repoint DR database name" }],
-      Default: "Release the fence",
-    },
-    "Repoint DR database name": changeRecords(
-      targets.databaseName.drZoneId,
-      "Failback: the DR region's stable database name points at the DR cluster's reader endpoint again",
-      [databaseNameChange(targets, "$.drCluster.readerEndpoint[0]")],
-      { next: "Release the fence", onError: FAILURE, track: false },
-    ),
+    // No database-name change: each region's stable name points at its own cluster's writer endpoint, which Aurora
+    // activates on the writer cluster and deactivates on a secondary (stacks/dr.ts).
+    "Switched back": milestone("switchedBack", "Release the fence"),
     ...failbackEnd(
       targets,
       fail,

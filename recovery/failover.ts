@@ -13,10 +13,11 @@
  * Steps: refuse to run beside another execution; pre-checks (the replica exists, is `available`,
  * `backing-up` or `storage-optimization`, and its ReplicaLag is within the RPO, unless `force`);
  * notify; then in parallel scale the DR Auto Scaling Group to the primary's capacity and promote the
- * replica (polled until `available` and standalone); repoint the stable database name at the
- * promoted instance; make the PRIMARY failover record alias the DR load balancer (so traffic stays
- * in the DR region even when the primary's health check recovers: no flapping); wait until Route 53
- * reports the change INSYNC; wait until the DR target group has the recovery capacity of targets
+ * replica (polled until `available` and standalone); fence the primary through Route 53's data
+ * plane (recovery/fence.ts: one datapoint in the DR region; the PRIMARY record turns unhealthy and
+ * stays so when the primary's region returns: no flapping, no write to the old primary), with no
+ * Route 53 record change and no database-name change (a promoted replica keeps its endpoint); wait
+ * until the DR target group has the recovery capacity of targets
  * passing `/health`; notify with the timeline.
  *
  * Promoted or not is read from the source link, never from the status. A promoted instance no longer
@@ -71,7 +72,9 @@
  * `available` (unless `force`) and the lag alarm (AuroraGlobalDBRPOLag in this mode) is OK (unless
  * `force`). Then, in parallel with the capacity: switch, poll DescribeGlobalClusters until the DR
  * cluster is the writer and the global cluster `available`, poll DescribeDBClusters until the DR
- * cluster is `available`; the stable database name then points at the DR cluster's writer endpoint.
+ * cluster is `available`. The DR region's stable database name already points at the DR cluster's
+ * writer endpoint, inactive while the cluster is a secondary and activated by Aurora when it is
+ * promoted, so the name needs no change (stacks/dr.ts).
  * Re-running is safe: a DR cluster that is already the writer, or a switch still running, is not
  * switched again.
  */
@@ -299,7 +302,6 @@ function instanceFailoverDefinition(targets: RecoveryTargets, cooldownSeconds: n
     },
     ...failoverEnd(targets, {
       start: "Database promoted and capacity ready",
-      // No databaseNameComment: the DR region's stable name already points at the replica's endpoint, which promotion keeps.
       successMessage: `States.Format('Failover ({}) complete: ${targets.dns.applicationName} is served from ${targets.drRegion}, database {} promoted, {} healthy targets. Timeline: {}. Set database.promoted: true in the DR stack before its next deploy.', $.mode, $.recovery.databaseAddress, $.health.targets, States.JsonToString($.timeline))`,
       cooldownSeconds,
       failurePathStart: FAILURE,
@@ -611,7 +613,6 @@ export function auroraFailoverDefinition(targets: RecoveryTargets, database: Aur
     },
     ...failoverEnd(targets, {
       start: "Database switched and capacity ready",
-      databaseNameComment: "Failover: the stable database name points at the DR cluster's writer endpoint",
       successMessage: `States.Format('Failover ({}) complete: ${targets.dns.applicationName} is served from ${targets.drRegion}; the DR cluster ${database.drClusterIdentifier} ({}) is the writer of the global database ${database.globalClusterIdentifier}; {} healthy targets. Timeline: {}. After an unplanned failover Aurora re-adds the primary-region cluster as a secondary once ${targets.primaryRegion} recovers: copy its rds:unplanned-global-failover snapshot to a manual snapshot to keep the writes that were not replicated.', $.mode, $.recovery.databaseAddress, $.health.targets, States.JsonToString($.timeline))`,
       cooldownSeconds,
       failurePathStart: FAILURE,

@@ -1,13 +1,11 @@
 /**
  * The parts of the failover workflow that do not depend on the database's engine mode: scaling the
  * DR Auto Scaling Group to the recovery capacity (a Parallel branch), and everything after the
- * database is writable in the DR region (the stable database name, the PRIMARY record, Route 53
- * INSYNC, DR health, the notification and the cool-down). recovery/failover.ts builds the instance
+ * database is writable in the DR region (the fence, DR health, the notification and the cool-down). recovery/failover.ts builds the instance
  * and aurora-global definitions from them.
  */
 import { type Definition, milestone, notify, poll, pollStart, sdkTask, type State } from "./asl";
 import { targetHealth } from "./checks";
-import { changeRecords, databaseNameChange, primaryRecordChange } from "./dnsChanges";
 import { fenceStates } from "./fence";
 import { type RecoveryTargets } from "./targets";
 import { POLLING } from "./timing";
@@ -60,14 +58,6 @@ export function drCapacityBranch(targets: RecoveryTargets, cause: string): Pick<
 export interface FailoverEndOptions {
   /** Name of the first state (a milestone recording `$.timeline.recovered`), e.g. `Database promoted and capacity ready`. */
   start: string;
-  /**
-   * Comment of the Route 53 change batch that repoints the stable database name, or undefined when
-   * the name needs no change: a promoted read replica keeps its endpoint (the endpoint is derived from
-   * the DB instance identifier, which promotion keeps), so in instance mode the DR region's name
-   * already points at the right address and the failover makes no Route 53 control-plane call for it
-   * (that control plane lives in us-east-1: Route 53 Developer Guide, "Resilience in Amazon Route 53").
-   */
-  databaseNameComment?: string;
   /** The success notification's message (a `States.Format` expression). */
   successMessage: string;
   /** Minimum delay between automatic failovers, seconds. */
@@ -81,54 +71,35 @@ export interface FailoverEndOptions {
 /**
  * From the moment the DR database is writable (its address at `$.recovery.databaseAddress`) and the
  * DR group has its capacity: fence the primary (recovery/fence.ts: the PRIMARY record's health check
- * turns unhealthy, so Route 53 answers the SECONDARY, the DR load balancer, with no record change),
- * repoint the stable database name in the DR region's private zone (when `databaseNameComment` says
- * so: aurora-global mode), make the PRIMARY record alias the DR load balancer too (best effort),
- * wait for the recovery capacity of healthy targets, notify, and hold the slot for the cool-down
- * when an alarm started it.
+ * turns unhealthy and the SECONDARY's stays healthy whatever the DR tier's state, so Route 53 answers
+ * the DR load balancer with no record change), wait for the recovery capacity of healthy targets,
+ * notify, and hold the slot for the cool-down when an alarm started it.
+ *
+ * No Route 53 record change: Route 53's control plane lives in us-east-1 (Route 53 Developer Guide,
+ * "Resilience in Amazon Route 53"), and recovery relies on data planes (AWS Well-Architected,
+ * REL11-BP04). The database name needs none either: a promoted read replica keeps its endpoint (the
+ * endpoint derives from the DB instance identifier, which promotion keeps), and in aurora-global mode
+ * the DR region's name points at the DR cluster's writer endpoint from deploy time, which Aurora
+ * activates when it promotes the cluster (stacks/dr.ts). DR invariant 14
+ * (invariants/dataPlaneFailover.ts) checks that no task of the unplanned path reaches a control plane
+ * homed in us-east-1 or the primary region.
  */
 export function failoverEnd(targets: RecoveryTargets, options: FailoverEndOptions): Record<string, State> {
   const drHealth = targetHealth(targets.drTargetGroupArn, "$.health");
   const failurePath = options.failurePathStart;
   return {
     [options.start]: milestone("recovered", "Fence the primary"),
-    // DNS moves through Route 53's data plane first: the PRIMARY record's health check follows the fence, flipped in the DR region.
+    // DNS moves through Route 53's data plane: the PRIMARY record's health check follows the fence, flipped in the DR region.
     ...fenceStates(targets, {
       value: 1,
       start: "Fence the primary",
-      next: options.databaseNameComment ? "Repoint database name" : "DNS serves DR",
+      next: "DNS serves DR",
       onTimeout: "Fence not in effect",
       onError: failurePath,
     }),
     "Fence not in effect": options.fail("FenceNotInEffect"),
-    ...(options.databaseNameComment
-      ? {
-          // A private-zone record change (Route 53's control plane): after the fence, so traffic has moved whatever it does.
-          "Repoint database name": changeRecords(
-            targets.databaseName.drZoneId,
-            options.databaseNameComment,
-            [databaseNameChange(targets, "$.recovery.databaseAddress")],
-            { next: "DNS serves DR", onError: failurePath, track: false },
-          ),
-        }
-      : {}),
-    // The fence has moved the traffic: the recovery time ends here, not after the best-effort record change below.
-    "DNS serves DR": milestone("dnsServesDr", "Serve DNS from DR"),
-    // Belt and braces, best effort: the PRIMARY record aliases the DR load balancer too, so that Route 53 answers the DR
-    // region even when the SECONDARY turns unhealthy (it then answers the PRIMARY "regardless of the health of the primary",
-    // Route 53 API Reference, ResourceRecordSet `Failover`) and the old primary has returned. A control-plane call of
-    // us-east-1: its failure (that region down) is not the failover's, the fence already moved the traffic.
-    "Serve DNS from DR": {
-      ...changeRecords(
-        targets.dns.hostedZoneId,
-        "Failover: the PRIMARY record also aliases the DR region (best effort; the fence moves the traffic)",
-        [primaryRecordChange(targets, targets.drLoadBalancer)],
-        { next: pollStart("DR health"), onError: pollStart("DR health"), track: false },
-      ),
-      Catch: [{ ErrorEquals: ["States.ALL"], ResultPath: "$.primaryRecordError", Next: pollStart("DR health") }],
-      // Bounded: an unreachable control plane must not hold the run.
-      TimeoutSeconds: 10,
-    },
+    // The fence has moved the traffic: the recovery time's DNS part ends here.
+    "DNS serves DR": milestone("dnsServesDr", pollStart("DR health")),
     ...poll({
       name: "DR health",
       check: drHealth.check,
