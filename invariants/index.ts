@@ -2,10 +2,12 @@
  * The DR invariants of `checks.md` that this program asserts on the synthesized pair of stacks:
  * 1-2 (replica), 3 (S3 replication), 4 (failover records), 7 (parity), 8 (region isolation), 10
  * (stateful protection), 11 (the recovery budget meets the declared RTO and RPO), and this program's
- * 12 (backups copied to the DR region) and 13 (DynamoDB global table replica).
+ * 12 (backups copied to the DR region), 13 (DynamoDB global table replica) and 14 (the unplanned
+ * failover and its trigger need nothing from the primary region or a control plane homed in one region).
  */
 import { checkBackups } from "./backups";
 import { checkBucketReplication } from "./bucketReplication";
+import { checkDataPlaneFailover } from "./dataPlaneFailover";
 import { checkFailoverRecords } from "./failoverRecords";
 import { checkGlobalTable } from "./globalTable";
 import { type InvariantResult, type PlanPair } from "./plan";
@@ -29,5 +31,6 @@ export function checkDrInvariants(pair: PlanPair): InvariantResult[] {
     checkRecoveryBudget,
     checkBackups,
     checkGlobalTable,
+    checkDataPlaneFailover,
   ].map((check) => check(pair));
 }

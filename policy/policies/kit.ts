@@ -47,6 +47,8 @@ export const TYPES = {
   kmsKey: "aws:kms/key:Key",
   snsTopic: "aws:sns/topic:Topic",
   stateMachine: "aws:sfn/stateMachine:StateMachine",
+  lambdaFunction: "aws:lambda/function:Function",
+  eventRule: "aws:cloudwatch/eventRule:EventRule",
   eventTarget: "aws:cloudwatch/eventTarget:EventTarget",
   logGroup: "aws:cloudwatch/logGroup:LogGroup",
   metricAlarm: "aws:cloudwatch/metricAlarm:MetricAlarm",

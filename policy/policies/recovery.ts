@@ -6,6 +6,7 @@
  */
 import type { PolicyResource } from "@pulumi/policy";
 import { arnRegion } from "../../invariants/plan";
+import { type FunctionFacts, startsFailover, type TriggerFacts, triggerProblems, unplannedPathProblems } from "../../invariants/dataPlaneFailover";
 import { arnsIn, crossRegionReferenceAllowed, isGlobalDatabaseMemberArn } from "../../invariants/regionIsolation";
 import { classAtLeast } from "../../invariants/replica";
 import { replicatedBackupsProblems } from "../../invariants/replicatedBackups";
@@ -15,7 +16,7 @@ import { drRunsRecoveryWorkflows } from "../../config/strategies";
 import { protectionProblems, STATEFUL_TYPES } from "../../invariants/statefulProtection";
 import { RDS_CLUSTER, RDS_CLUSTER_INSTANCE } from "../../invariants/auroraGlobal";
 import { isReplica } from "./database";
-import { ofType, regionOf, schema, stackPolicy, TYPES } from "./kit";
+import { ofType, parseJson, regionOf, schema, stackPolicy, TYPES } from "./kit";
 import { manifestOf, manifestsOf } from "./manifest";
 
 const objectivesDeclared = stackPolicy({
@@ -329,6 +330,40 @@ const recoveryWorkflows = stackPolicy({
   },
 });
 
+const dataPlaneFailover = stackPolicy({
+  name: "dr-failover-data-plane-only",
+  description:
+    'DR invariant 14: no task the unplanned failover can run calls the primary region or a control plane homed in one region (Route 53 record changes, IAM: us-east-1), and the automatic failover\'s rule and alarm live in the DR region (AWS Well-Architected REL11-BP04; AWS Fault Isolation Boundaries, "Global services")',
+  enforcementLevel: "mandatory",
+  check: (resources, _config, report) => {
+    const manifest = manifestOf(resources)?.manifest;
+    if (manifest?.role !== "dr" || !manifest.primary) return;
+    const functions: FunctionFacts[] = ofType(resources, TYPES.lambdaFunction).map((resource) => ({
+      ...(typeof resource.props.arn === "string" ? { arn: resource.props.arn } : {}),
+      ...(typeof resource.props.name === "string" ? { name: resource.props.name } : {}),
+      region: regionOf(resource) ?? manifest.region,
+      environment: (resource.props.environment?.variables ?? {}) as Record<string, unknown>,
+    }));
+    const failovers = ofType(resources, TYPES.stateMachine).filter((machine) => String(machine.props.name ?? "").endsWith("-failover"));
+    for (const machine of failovers) {
+      const definition = parseJson(machine.props.definition);
+      if (definition === undefined) continue;
+      const context = { region: regionOf(machine) ?? manifest.region, primaryRegion: manifest.primary.region, functions };
+      for (const problem of unplannedPathProblems(definition, context)) report(`${machine.name}: ${problem}`, machine.urn);
+    }
+    const failoverArns = new Set(failovers.map((machine) => String(machine.props.arn ?? "")).filter((arn) => arn !== ""));
+    const rules = ofType(resources, TYPES.eventRule);
+    const triggers: TriggerFacts[] = ofType(resources, TYPES.eventTarget)
+      .filter((target) => startsFailover(target.props, failoverArns))
+      .flatMap((target) =>
+        rules
+          .filter((rule) => rule.props.name === target.props.rule)
+          .map((rule) => ({ ruleName: rule.name, ruleRegion: regionOf(rule) ?? manifest.region, eventPattern: String(rule.props.eventPattern ?? "") })),
+      );
+    for (const problem of triggerProblems(triggers, manifest.region)) report(problem);
+  },
+});
+
 const recoveryBudgetMet = stackPolicy({
   name: "dr-recovery-budget",
   description:
@@ -360,5 +395,6 @@ export const recoveryPolicies = [
   statefulProtected,
   allowedRegions,
   recoveryWorkflows,
+  dataPlaneFailover,
   recoveryBudgetMet,
 ];
