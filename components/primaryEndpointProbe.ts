@@ -9,7 +9,7 @@
  * What it builds, all through the component's provider (the DR region):
  * - a Lambda function (nodejs22.x, recovery/lambda/primaryEndpointProbe.mjs run as is, 128 MB), NOT in
  *   a VPC: it must reach the primary ALB's public address, and a function without a VPC configuration
- *   has internet access (Lambda Operator Guide, "Networking and VPC configurations": "By default, Lambda
+ *   has internet access (Lambda Developer Guide, "Networking and VPC configurations": "By default, Lambda
  *   functions have access to the public internet. This is not the case after they have been configured
  *   with access to one of your VPCs"); so it needs no NAT gateway, no security group, no subnet;
  * - its own role: PutMetricData only in the probe's namespace (`cloudwatch:namespace`, CloudWatch User
