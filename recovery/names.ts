@@ -39,5 +39,9 @@ export function recoveryResourceNames(prefix: string) {
     /** The fence: in ALARM while the failover holds traffic in the DR region (components/failoverRouting.ts). */
     fenceAlarm: `${prefix}-primary-fenced`,
     automaticFailoverRule: `${prefix}-automatic-failover`,
+    /** The primary endpoint probe in the DR region (components/primaryEndpointProbe.ts): its function, its alarm (the automatic failover's signal), its errors alarm. */
+    primaryEndpointProbeFunction: `${prefix}-primary-probe`,
+    primaryEndpointProbeAlarm: `${prefix}-primary-endpoint-unhealthy`,
+    primaryEndpointProbeErrorsAlarm: `${prefix}-primary-probe-errors`,
   };
 }
