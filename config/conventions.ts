@@ -45,10 +45,12 @@ export const BACKUP_MINIMUM_RETENTION_DAYS = 5;
  * not: its health check of `/health` is the one signal for DNS and for the failover alarm (when every
  * target fails the ALB's check, the ALB fails open and still routes to them, so target health would
  * move users to the unpromoted DR region with no failover started: components/failoverRouting.ts).
- * The SECONDARY, with no health check, does. Every writer of these records (the stack, the recovery
- * workflows) takes the value from here.
+ * The SECONDARY does not either: its own calculated health check (the DR ALB's `/health`, or the
+ * fence inverted) keeps it healthy once the primary is fenced whatever the DR tier's state, where
+ * target health would turn it unhealthy with the DR tier and make Route 53 answer the old primary.
+ * Every writer of these records (the stack, the recovery workflows) takes the value from here.
  */
-export const EVALUATE_TARGET_HEALTH = { PRIMARY: false, SECONDARY: true } as const;
+export const EVALUATE_TARGET_HEALTH = { PRIMARY: false, SECONDARY: false } as const;
 
 /**
  * The fence (components/failoverRouting.ts): a metric the DR region publishes (PutMetricData, a

@@ -1121,7 +1121,7 @@ const failoverArgs = (overrides: Partial<FailoverRoutingArgs> = {}): FailoverRou
   hostedZoneId: "Z0123456789ABCDEFGHIJ",
   applicationName: "app.dr.example.com",
   primary: { region: "us-east-1", albDnsName: "primary-alb.us-east-1.elb.amazonaws.com", albZoneId: "Z35SXDOTRQ7X7K", protocol: "HTTPS", port: 443 },
-  secondary: { region: "us-west-2", albDnsName: "dr-alb.us-west-2.elb.amazonaws.com", albZoneId: "Z1H1FL5HABSF5" },
+  secondary: { region: "us-west-2", albDnsName: "dr-alb.us-west-2.elb.amazonaws.com", albZoneId: "Z1H1FL5HABSF5", protocol: "HTTPS", port: 443 },
   healthCheckPath: "/health",
   healthCheckIntervalSeconds: 30,
   healthCheckFailureThreshold: 3,
@@ -1163,7 +1163,12 @@ describe("FailoverRouting", () => {
   before(async () => {
     ({ resources, outputs } = await plan("us-west-2", (opts) => {
       const routing = new FailoverRouting("failover", failoverArgs(), opts);
-      return { healthCheckId: routing.healthCheckId, recordHealthCheckId: routing.recordHealthCheckId };
+      return {
+        healthCheckId: routing.healthCheckId,
+        recordHealthCheckId: routing.recordHealthCheckId,
+        drHealthCheckId: routing.drHealthCheckId,
+        secondaryRecordHealthCheckId: routing.secondaryRecordHealthCheckId,
+      };
     }));
   });
 
@@ -1207,7 +1212,7 @@ describe("FailoverRouting", () => {
     expect(outputs.recordHealthCheckId).to.equal(combined.id);
   });
 
-  it("has exactly one PRIMARY record, carrying the health check, and one SECONDARY without", () => {
+  it("has exactly one PRIMARY and one SECONDARY record, each carrying its own calculated health check", () => {
     const records = ofType(resources, T.record);
     expect(records).to.have.length(2);
     const byRole = (role: string) => records.filter((record) => at(record.inputs.failoverRoutingPolicies, 0, "type") === role);
@@ -1216,7 +1221,60 @@ describe("FailoverRouting", () => {
     expect(outputs.healthCheckId).to.be.a("string").and.not.equal("");
     // The record carries the combined check (endpoint and fence); the endpoint's alone drives the automatic failover.
     expect(byRole("PRIMARY")[0].inputs.healthCheckId).to.equal(outputs.recordHealthCheckId);
-    expect(byRole("SECONDARY")[0].inputs.healthCheckId).to.equal(undefined);
+    expect(byRole("SECONDARY")[0].inputs.healthCheckId).to.equal(outputs.secondaryRecordHealthCheckId);
+    expect(one(resources, T.healthCheck, "failover-secondary-record-health").id).to.equal(outputs.secondaryRecordHealthCheckId);
+    expect(one(resources, T.healthCheck, "failover-secondary-health").id).to.equal(outputs.drHealthCheckId);
+    expect(new Set([outputs.healthCheckId, outputs.recordHealthCheckId, outputs.drHealthCheckId, outputs.secondaryRecordHealthCheckId]).size).to.equal(4);
+  });
+
+  it("keeps the SECONDARY healthy while the DR ALB answers /health or the primary is fenced: a calculated check, one of two children", () => {
+    const dr = one(resources, T.healthCheck, "failover-secondary-health");
+    // The same rules as the primary's endpoint check, on the DR ALB: protocol, port, path, interval, threshold, SNI.
+    expect(dr.inputs).to.deep.include({
+      type: "HTTPS",
+      port: 443,
+      resourcePath: "/health",
+      requestInterval: 30,
+      failureThreshold: 3,
+      fqdn: "dr-alb.us-west-2.elb.amazonaws.com",
+      enableSni: true,
+      measureLatency: false,
+    });
+    expect(dr.inputs).to.not.have.property("invertHealthcheck");
+    const fenced = one(resources, T.healthCheck, "failover-fenced-health");
+    const fence = one(resources, T.healthCheck, "failover-fence-health");
+    // The same alarm as the PRIMARY's fence, inverted: healthy while fenced; the same last-known-status rule and replacement triggers.
+    expect(fenced.inputs).to.deep.include({
+      type: "CLOUDWATCH_METRIC",
+      cloudwatchAlarmName: fence.inputs.cloudwatchAlarmName,
+      cloudwatchAlarmRegion: "us-west-2",
+      insufficientDataHealthStatus: "LastKnownStatus",
+      invertHealthcheck: true,
+    });
+    expect(fenced.inputs.triggers).to.deep.equal(fence.inputs.triggers);
+    expect(fenced.inputs.triggers).to.deep.include({ alarm: "app-dr-primary-fenced", threshold: "1", period: "60" });
+    expect(fence.inputs).to.not.have.property("invertHealthcheck");
+    const combined = one(resources, T.healthCheck, "failover-secondary-record-health");
+    expect(combined.inputs).to.deep.include({ type: "CALCULATED", childHealthThreshold: 1 });
+    expect(combined.inputs.childHealthchecks).to.deep.equal([dr.id, fenced.id]);
+  });
+
+  it("SECONDARY's health over the fence's and the DR tier's states: healthy whenever fenced, else as the DR ALB answers", () => {
+    // Route 53's rules as the component wires them: a calculated check is healthy when at least childHealthThreshold
+    // children are; an inverted check is healthy when its alarm is in ALARM (fenced).
+    const combined = one(resources, T.healthCheck, "failover-secondary-record-health").inputs;
+    const status = (fenced: boolean, drAnswers: boolean) => {
+      const children = (combined.childHealthchecks as string[]).map((id) => {
+        const child = resources.find((resource) => resource.id === id)!;
+        if (child.inputs.type === "CLOUDWATCH_METRIC") return child.inputs.invertHealthcheck === true ? fenced : !fenced;
+        return drAnswers;
+      });
+      return children.filter(Boolean).length >= Number(combined.childHealthThreshold);
+    };
+    expect(status(true, false), "fenced, DR tier down: still the SECONDARY, never the old primary").to.equal(true);
+    expect(status(true, true)).to.equal(true);
+    expect(status(false, true), "not fenced: as the DR tier answers").to.equal(true);
+    expect(status(false, false), "not fenced, DR tier down: unhealthy, as target health said").to.equal(false);
   });
 
   it("gives the two records distinct set identifiers on the same name", () => {
@@ -1227,12 +1285,12 @@ describe("FailoverRouting", () => {
     }
   });
 
-  it("aliases each record to its own ALB; only the SECONDARY evaluates target health, the PRIMARY goes by its health check", () => {
+  it("aliases each record to its own ALB; neither evaluates target health, each goes by its own health check", () => {
     expect(one(resources, T.record, "failover-primary").inputs.aliases).to.deep.equal([
       { name: "primary-alb.us-east-1.elb.amazonaws.com", zoneId: "Z35SXDOTRQ7X7K", evaluateTargetHealth: false },
     ]);
     expect(one(resources, T.record, "failover-secondary").inputs.aliases).to.deep.equal([
-      { name: "dr-alb.us-west-2.elb.amazonaws.com", zoneId: "Z1H1FL5HABSF5", evaluateTargetHealth: true },
+      { name: "dr-alb.us-west-2.elb.amazonaws.com", zoneId: "Z1H1FL5HABSF5", evaluateTargetHealth: false },
     ]);
   });
 
@@ -1245,7 +1303,34 @@ describe("FailoverRouting", () => {
       );
     });
     expect(one(http, T.healthCheck, "failover-primary-health").inputs).to.deep.include({ type: "HTTP", port: 80, enableSni: false, requestInterval: 10 });
+    // Each side probes its own listener: the DR ALB still over HTTPS.
+    expect(one(http, T.healthCheck, "failover-secondary-health").inputs).to.deep.include({ type: "HTTPS", port: 443, enableSni: true, requestInterval: 10 });
   });
+
+  it("checks the DR ALB over HTTP without SNI when the DR region serves HTTP", async () => {
+    const { resources: http } = await plan("us-west-2", (opts) => {
+      new FailoverRouting(
+        "failover",
+        failoverArgs({ secondary: { ...failoverArgs().secondary, protocol: "HTTP", port: 80 }, healthCheckFailureThreshold: 2 }),
+        opts,
+      );
+    });
+    expect(one(http, T.healthCheck, "failover-secondary-health").inputs).to.deep.include({ type: "HTTP", port: 80, enableSni: false, failureThreshold: 2 });
+    expect(one(http, T.healthCheck, "failover-primary-health").inputs).to.deep.include({ type: "HTTPS", port: 443 });
+  });
+
+  for (const [side, field, value, pattern] of [
+    ["secondary", "protocol", undefined, /secondary\.protocol must be HTTP or HTTPS \(the ALB listener's\), got undefined/],
+    ["secondary", "protocol", "TCP", /secondary\.protocol must be HTTP or HTTPS \(the ALB listener's\), got "TCP"/],
+    ["secondary", "port", undefined, /secondary\.port must be a whole number 1-65535 \(the ALB listener's\), got undefined/],
+    ["secondary", "port", 70000, /secondary\.port must be a whole number 1-65535 \(the ALB listener's\), got 70000/],
+    ["primary", "port", 44.3, /primary\.port must be a whole number 1-65535 \(the ALB listener's\), got 44\.3/],
+  ] as const) {
+    it(`rejects ${side}.${field} ${JSON.stringify(value)}, naming the key`, async () => {
+      const target = { ...failoverArgs()[side], [field]: value } as FailoverRoutingArgs["secondary"];
+      await expectBuildFailure("us-west-2", (opts) => void new FailoverRouting("failover", failoverArgs({ [side]: target }), opts), RangeError, pattern);
+    });
+  }
 
   it("rejects a 20 s interval", async () => {
     await expectBuildFailure(
