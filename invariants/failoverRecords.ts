@@ -8,12 +8,24 @@
  * for the failover alarm. With both, Route 53 needs both to pass (Route 53 Developer Guide, "What
  * happens when you associate a health check with an alias record?"), and a fail-open ALB (every
  * target unhealthy, still routed to) leaves the check and its alarm healthy while DNS answers the
- * unpromoted DR region. The SECONDARY, with no health check, evaluates the DR ALB's target health.
+ * unpromoted DR region.
+ *
+ * The SECONDARY does not evaluate target health either: it carries a CALCULATED check healthy when
+ * one child is (threshold 1), the DR ALB's `/health` through its forwarding listener, or the PRIMARY's
+ * fence alarm inverted (healthy while fenced; components/failoverRouting.ts). When the SECONDARY is
+ * unhealthy Route 53 answers the PRIMARY whatever its health (API Reference, ResourceRecordSet
+ * `Failover`): without this, a DR tier with no healthy target after a failover sends users to the old
+ * primary as soon as its region returns.
  */
 import { failoverDetectionProblem } from "../config/rules";
 import { HEALTH_CHECK_PATH } from "../config/conventions";
 import { aliasTarget, conflictsWithGroup, dnsName, probePort, probeProtocol } from "./route53";
 import { type InvariantResult, LOAD_BALANCER, type PlanPair, resourcesOfType, ROUTE53_HEALTH_CHECK, ROUTE53_RECORD } from "./plan";
+
+/** Pulumi type of an ALB listener: the DR endpoint check must probe one that forwards to the app. */
+export const LOAD_BALANCER_LISTENER = "aws:lb/listener:Listener";
+/** Health-check types that probe an endpoint (Route 53 API Reference, HealthCheckConfig `Type`). */
+export const ENDPOINT_CHECK_TYPES = ["HTTP", "HTTPS", "HTTP_STR_MATCH", "HTTPS_STR_MATCH", "TCP"];
 import type { PlannedResource } from "../synth/recordStack";
 
 /** The inputs of a Route 53 failover record that the invariant and the policy pack read. */
@@ -67,13 +79,16 @@ export function checkFailoverRecords({ primary, dr }: PlanPair): InvariantResult
       if (!alias) violations.push(`${record.name}: must be an alias to the load balancer`);
       else if (role === "PRIMARY" && alias.evaluateTargetHealth !== false)
         violations.push(`${record.name}: the PRIMARY alias must not evaluate target health (evaluateTargetHealth false); its health check is the one signal`);
-      else if (role === "SECONDARY" && alias.evaluateTargetHealth !== true)
-        violations.push(`${record.name}: the SECONDARY alias must evaluate target health (evaluateTargetHealth true); it has no health check`);
+      else if (role === "SECONDARY" && alias.evaluateTargetHealth !== false)
+        violations.push(
+          `${record.name}: the SECONDARY alias must not evaluate target health (evaluateTargetHealth false): with its health check both must pass, so a DR tier with no healthy target would make Route 53 answer the fenced old primary`,
+        );
       if (role === "PRIMARY" && aliasTarget(alias?.name) !== dnsName(primaryAlb))
         violations.push(`${record.name}: PRIMARY alias ${alias?.name} is not the primary ALB ${primaryAlb}`);
       if (role === "SECONDARY" && !drAlbs.map(dnsName).includes(aliasTarget(alias?.name)))
         violations.push(`${record.name}: SECONDARY alias ${alias?.name} is not the DR ALB (${drAlbs.join(", ")})`);
     }
+    let primaryFence: PlannedResource | undefined;
     for (const record of primaries) {
       const healthCheckId = (record.inputs as FailoverRecordInputs).healthCheckId;
       const recordCheck = healthChecks.find((check) => check.id === healthCheckId);
@@ -81,7 +96,8 @@ export function checkFailoverRecords({ primary, dr }: PlanPair): InvariantResult
         violations.push(`${record.name}: the PRIMARY record has no health check of the DR stack (healthCheckId ${healthCheckId ?? "unset"})`);
         continue;
       }
-      const { endpoint: healthCheck, problems: fenceProblems } = endpointAndFence(recordCheck, healthChecks, String(dr.region));
+      const { endpoint: healthCheck, fence, problems: fenceProblems } = endpointAndFence(recordCheck, healthChecks, String(dr.region));
+      primaryFence ??= fence;
       violations.push(...fenceProblems);
       if (!healthCheck) continue;
       const check = healthCheck.inputs as {
@@ -112,11 +128,25 @@ export function checkFailoverRecords({ primary, dr }: PlanPair): InvariantResult
       const detectionProblem = failoverDetectionProblem(Number(check.requestInterval), Number(check.failureThreshold), rtoSeconds);
       if (detectionProblem) violations.push(`${healthCheck.name}: ${detectionProblem}`);
     }
+    for (const record of secondaries) {
+      const healthCheckId = (record.inputs as FailoverRecordInputs).healthCheckId;
+      const recordCheck = healthChecks.find((check) => check.id === healthCheckId);
+      if (!recordCheck) {
+        violations.push(
+          `${record.name}: the SECONDARY record has no health check of the DR stack (healthCheckId ${healthCheckId ?? "unset"}): it needs the DR ALB's check or the inverted fence, or Route 53 answers the old primary when the DR tier is unhealthy`,
+        );
+        continue;
+      }
+      const alb = resourcesOfType(dr, LOAD_BALANCER).find(
+        (candidate) => dnsName(candidate.outputs.dnsName) === aliasTarget((record.inputs as FailoverRecordInputs).aliases?.[0]?.name),
+      );
+      violations.push(...secondaryCheckProblems(recordCheck, healthChecks, String(dr.region), primaryFence, alb, resourcesOfType(dr, LOAD_BALANCER_LISTENER)));
+    }
   }
   return {
     id: 4,
     title:
-      "Route 53 failover pair: one PRIMARY going by its matching health check alone, one SECONDARY evaluating target health, own-region ALBs, detection within the RTO (4)",
+      "Route 53 failover pair: one PRIMARY going by its matching, fenced health check alone, one SECONDARY healthy while the DR ALB answers or the primary is fenced, own-region ALBs, detection within the RTO (4)",
     violations,
   };
 }
@@ -132,7 +162,7 @@ export function endpointAndFence(
   recordCheck: PlannedResource,
   healthChecks: PlannedResource[],
   drRegion: string,
-): { endpoint?: PlannedResource; problems: string[] } {
+): { endpoint?: PlannedResource; fence?: PlannedResource; problems: string[] } {
   const inputs = recordCheck.inputs as { type?: string; childHealthchecks?: string[]; childHealthThreshold?: number };
   if (inputs.type !== "CALCULATED") {
     return {
@@ -151,7 +181,7 @@ export function endpointAndFence(
       `${recordCheck.name}: childHealthThreshold is ${JSON.stringify(inputs.childHealthThreshold)}, expected ${(inputs.childHealthchecks ?? []).length}: every child (the endpoint and the fence) must be healthy for the PRIMARY to answer`,
     );
   }
-  const endpoints = found.filter((child) => ["HTTP", "HTTPS", "HTTP_STR_MATCH", "HTTPS_STR_MATCH", "TCP"].includes(String(child.inputs.type)));
+  const endpoints = found.filter((child) => ENDPOINT_CHECK_TYPES.includes(String(child.inputs.type)));
   const fences = found.filter((child) => child.inputs.type === "CLOUDWATCH_METRIC");
   if (endpoints.length !== 1) problems.push(`${recordCheck.name}: has ${endpoints.length} endpoint checks among its children, expected 1 (the primary ALB's)`);
   if (fences.length !== 1) problems.push(`${recordCheck.name}: has ${fences.length} fence checks (CLOUDWATCH_METRIC) among its children, expected 1`);
@@ -164,6 +194,104 @@ export function endpointAndFence(
       problems.push(
         `${fence.name}: insufficientDataHealthStatus is ${JSON.stringify(fence.inputs.insufficientDataHealthStatus)}, expected LastKnownStatus: the fence is one datapoint, then no data`,
       );
+    // Inverted, the fence would fence the primary until a failover; disabled, Route 53 considers it healthy and it never fences.
+    if (fence.inputs.invertHealthcheck === true)
+      problems.push(`${fence.name}: the PRIMARY's fence is inverted: it would keep traffic off the primary until a failover and let it back once fenced`);
+    if (fence.inputs.disabled === true)
+      problems.push(`${fence.name}: the PRIMARY's fence is disabled: Route 53 considers it healthy and a failover cannot fence`);
   }
-  return { ...(endpoints.length === 1 ? { endpoint: endpoints[0] } : {}), problems };
+  return { ...(endpoints.length === 1 ? { endpoint: endpoints[0] } : {}), ...(fences.length === 1 ? { fence: fences[0] } : {}), problems };
+}
+
+/**
+ * The SECONDARY record's health check (components/failoverRouting.ts) must be CALCULATED with
+ * childHealthThreshold 1 over exactly two children: the DR ALB's endpoint check (fqdn the ALB the
+ * SECONDARY aliases, the protocol and port of one of its listeners that forwards, `/health`, neither
+ * inverted nor disabled), and the PRIMARY's fence alarm inverted (a CLOUDWATCH_METRIC check of the
+ * same alarm name and region as `primaryFence`, `invertHealthcheck` true, LastKnownStatus). Route 53
+ * answers the PRIMARY whenever the SECONDARY is unhealthy (API Reference, ResourceRecordSet
+ * `Failover`); the inverted fence keeps the SECONDARY healthy from the failover until failback.
+ *
+ * @param primaryFence the PRIMARY record's fence check, when the PRIMARY's check has exactly one.
+ * @param alb the DR load balancer the SECONDARY aliases, when it is one of the DR stack's.
+ * @param listeners the DR stack's ALB listeners.
+ * @returns one message per problem; empty when the shape holds.
+ */
+export function secondaryCheckProblems(
+  recordCheck: PlannedResource,
+  healthChecks: PlannedResource[],
+  drRegion: string,
+  primaryFence: PlannedResource | undefined,
+  alb: PlannedResource | undefined,
+  listeners: PlannedResource[],
+): string[] {
+  const inputs = recordCheck.inputs as { type?: string; childHealthchecks?: string[]; childHealthThreshold?: number };
+  if (inputs.type !== "CALCULATED")
+    return [
+      `${recordCheck.name}: the SECONDARY record's health check is ${JSON.stringify(inputs.type)}, not CALCULATED over the DR ALB's check and the inverted fence: once the primary is fenced it must stay healthy whatever the DR tier's state, or Route 53 answers the old primary`,
+    ];
+  const problems: string[] = [];
+  const declared = inputs.childHealthchecks ?? [];
+  const children = declared.map((id) => healthChecks.find((check) => check.id === id));
+  if (children.some((child) => child === undefined)) problems.push(`${recordCheck.name}: a child health check is not a health check of the DR stack`);
+  if (inputs.childHealthThreshold !== 1)
+    problems.push(
+      `${recordCheck.name}: childHealthThreshold is ${JSON.stringify(inputs.childHealthThreshold)}, expected 1: the SECONDARY is healthy when the DR ALB answers OR the primary is fenced`,
+    );
+  const found = children.filter((child): child is PlannedResource => child !== undefined);
+  const endpoints = found.filter((child) => ENDPOINT_CHECK_TYPES.includes(String(child.inputs.type)));
+  const fenced = found.filter((child) => child.inputs.type === "CLOUDWATCH_METRIC");
+  if (declared.length !== 2 || endpoints.length !== 1 || fenced.length !== 1)
+    problems.push(
+      `${recordCheck.name}: has ${declared.length} children (${endpoints.length} endpoint, ${fenced.length} CLOUDWATCH_METRIC), expected 2: the DR ALB's endpoint check and the inverted fence`,
+    );
+  for (const check of fenced) {
+    if (check.inputs.invertHealthcheck !== true)
+      problems.push(
+        `${check.name}: invertHealthcheck is ${JSON.stringify(check.inputs.invertHealthcheck)}, expected true: the SECONDARY's fence child must be healthy while the primary is fenced`,
+      );
+    if (!primaryFence) problems.push(`${check.name}: the PRIMARY has no single fence check to follow`);
+    else if (
+      check.inputs.cloudwatchAlarmName !== primaryFence.inputs.cloudwatchAlarmName ||
+      check.inputs.cloudwatchAlarmRegion !== primaryFence.inputs.cloudwatchAlarmRegion
+    )
+      problems.push(
+        `${check.name}: follows alarm ${String(check.inputs.cloudwatchAlarmName)} in ${String(check.inputs.cloudwatchAlarmRegion)}, not the PRIMARY's fence alarm ${String(primaryFence.inputs.cloudwatchAlarmName)} in ${String(primaryFence.inputs.cloudwatchAlarmRegion)}`,
+      );
+    if (check.inputs.cloudwatchAlarmRegion !== drRegion)
+      problems.push(
+        `${check.name}: the fence's alarm is in ${String(check.inputs.cloudwatchAlarmRegion)}, not the DR region ${drRegion}: the DR region must flip it alone`,
+      );
+    if (check.inputs.insufficientDataHealthStatus !== "LastKnownStatus")
+      problems.push(
+        `${check.name}: insufficientDataHealthStatus is ${JSON.stringify(check.inputs.insufficientDataHealthStatus)}, expected LastKnownStatus: the fence is one datapoint, then no data`,
+      );
+  }
+  for (const endpoint of endpoints) problems.push(...drEndpointProblems(endpoint, alb, listeners));
+  return problems;
+}
+
+/** What is wrong with the DR ALB's endpoint check: its host, path, protocol and port (a forwarding listener of that ALB), inverted or disabled. */
+function drEndpointProblems(endpoint: PlannedResource, alb: PlannedResource | undefined, listeners: PlannedResource[]): string[] {
+  const check = endpoint.inputs as { type?: string; fqdn?: string; port?: number; resourcePath?: string; disabled?: boolean; invertHealthcheck?: boolean };
+  const problems: string[] = [];
+  // A disabled check is healthy to Route 53, an inverted one healthy when the DR tier is down: either says nothing about the DR tier.
+  if (check.disabled === true) problems.push(`${endpoint.name}: the DR ALB's check is disabled; Route 53 considers it healthy whatever the DR tier`);
+  if (check.invertHealthcheck === true) problems.push(`${endpoint.name}: the DR ALB's check is inverted; it would be healthy while the DR tier is down`);
+  if (check.resourcePath !== HEALTH_CHECK_PATH)
+    problems.push(`${endpoint.name}: resourcePath is ${JSON.stringify(check.resourcePath)}, expected ${JSON.stringify(HEALTH_CHECK_PATH)} (the DR ALB's)`);
+  if (!alb) return [...problems, `${endpoint.name}: the SECONDARY alias is not a load balancer of the DR stack, so its check cannot be matched to it`];
+  if (dnsName(check.fqdn) !== dnsName(alb.outputs.dnsName))
+    problems.push(`${endpoint.name}: fqdn is ${JSON.stringify(check.fqdn)}, expected the DR ALB ${String(alb.outputs.dnsName)} that the SECONDARY aliases`);
+  // The listener that forwards to the app: an HTTP listener that redirects to HTTPS answers 301, which Route 53 counts healthy (200-399).
+  const forwarding = listeners.filter(
+    (listener) =>
+      listener.inputs.loadBalancerArn === alb.outputs.arn &&
+      ((listener.inputs.defaultActions as { type?: string }[] | undefined) ?? []).some((action) => action.type === "forward"),
+  );
+  if (!forwarding.some((listener) => listener.inputs.protocol === probeProtocol(check.type) && listener.inputs.port === probePort(check)))
+    problems.push(
+      `${endpoint.name}: probes ${probeProtocol(check.type)} port ${String(probePort(check))}, not a listener of the DR ALB that forwards to the app (${forwarding.map((listener) => `${String(listener.inputs.protocol)} ${String(listener.inputs.port)}`).join(", ") || "none"})`,
+    );
+  return problems;
 }

@@ -162,16 +162,22 @@ describe("the two stacks, synthesized from Pulumi.primary.yaml and Pulumi.dr.yam
       expect((byRole.SECONDARY.inputs.aliases as { name: string }[])[0].name).to.equal(result.dr.outputs.albDnsName);
       expect(byRole.PRIMARY.inputs.zoneId).to.equal(result.primary.outputs.hostedZoneId);
       const checks = result.dr.resources.filter((resource) => resource.type === "aws:route53/healthCheck:HealthCheck");
-      const healthCheck = checks.filter((check) => check.inputs.type === "HTTP")[0];
-      const recordCheck = checks.filter((check) => check.inputs.type === "CALCULATED")[0];
+      const named = (name: string) => checks.find((check) => check.name === name)!;
+      const healthCheck = named("failover-primary-health");
+      const recordCheck = named("failover-primary-record-health");
       // The PRIMARY carries the calculated check: the endpoint's /health and the fence, both required.
       expect(byRole.PRIMARY.inputs.healthCheckId).to.equal(recordCheck.id);
       // What an operator reads during a failover: the record's check and the fence's alarm, as outputs.
       expect(result.dr.outputs.primaryRecordHealthCheckId).to.equal(recordCheck.id);
       expect(result.dr.outputs.fenceAlarmName).to.equal("multi-region-dr-dr-dr-primary-fenced");
       expect(recordCheck.inputs.childHealthchecks).to.include(healthCheck.id);
-      expect(byRole.SECONDARY.inputs).to.not.have.property("healthCheckId");
       expect(healthCheck.inputs).to.include({ resourcePath: "/health", fqdn: result.primary.outputs.albDnsName, port: 80, type: "HTTP" });
+      // The SECONDARY carries its own: the DR ALB's /health over its listener, or the fence inverted.
+      const secondaryCheck = named("failover-secondary-record-health");
+      expect(byRole.SECONDARY.inputs.healthCheckId).to.equal(secondaryCheck.id);
+      expect(secondaryCheck.inputs.childHealthchecks).to.deep.equal([named("failover-secondary-health").id, named("failover-fenced-health").id]);
+      expect(named("failover-secondary-health").inputs).to.include({ resourcePath: "/health", fqdn: result.dr.outputs.albDnsName, port: 80, type: "HTTP" });
+      expect(named("failover-fenced-health").inputs).to.include({ cloudwatchAlarmName: result.dr.outputs.fenceAlarmName, invertHealthcheck: true });
     });
 
     it("points the app of each region at its own stable database name", () => {
@@ -311,22 +317,83 @@ describe("the two stacks, synthesized from Pulumi.primary.yaml and Pulumi.dr.yam
       expect(checkFailoverRecords(either).violations.join("\n")).to.contain("childHealthThreshold is 1, expected 2");
     });
 
-    it("4: the synthesized PRIMARY goes by its health check alone; catches a PRIMARY that also evaluates target health, and a SECONDARY that does not", () => {
+    it("4: both synthesized records go by their own health checks alone; catches a PRIMARY or a SECONDARY that also evaluates target health", () => {
       const aliasOf = (plan: PlanPair, role: string) =>
         (
           plan.dr.resources.find((resource) => (resource.inputs.failoverRoutingPolicies as { type: string }[] | undefined)?.[0]?.type === role)!.inputs
             .aliases as { evaluateTargetHealth?: boolean }[]
         )[0];
       expect(aliasOf(pair, "PRIMARY").evaluateTargetHealth, "synthesized PRIMARY").to.equal(false);
-      expect(aliasOf(pair, "SECONDARY").evaluateTargetHealth, "synthesized SECONDARY").to.equal(true);
+      expect(aliasOf(pair, "SECONDARY").evaluateTargetHealth, "synthesized SECONDARY").to.equal(false);
 
       const broken = copy(pair);
       aliasOf(broken, "PRIMARY").evaluateTargetHealth = true;
-      aliasOf(broken, "SECONDARY").evaluateTargetHealth = false;
+      aliasOf(broken, "SECONDARY").evaluateTargetHealth = true;
       const messages = checkFailoverRecords(broken).violations;
       expect(messages).to.have.length(2);
       expect(messages.join("\n")).to.contain("failover-primary: the PRIMARY alias must not evaluate target health");
-      expect(messages.join("\n")).to.contain("failover-secondary: the SECONDARY alias must evaluate target health");
+      expect(messages.join("\n")).to.contain("failover-secondary: the SECONDARY alias must not evaluate target health");
+    });
+
+    it("4: the synthesized SECONDARY is healthy while the DR ALB answers or the primary is fenced; catches each way it could leave users on the old primary", () => {
+      const secondaryOf = (plan: PlanPair) =>
+        plan.dr.resources.find((resource) => (resource.inputs.failoverRoutingPolicies as { type: string }[] | undefined)?.[0]?.type === "SECONDARY")!;
+      const check = (plan: PlanPair, name: string) => plan.dr.resources.find((resource) => resource.name === name)!;
+      const violationsOf = (edit: (plan: PlanPair) => void) => {
+        const broken = copy(pair);
+        edit(broken);
+        return checkFailoverRecords(broken).violations;
+      };
+      expect(checkFailoverRecords(pair).violations).to.deep.equal([]);
+      // Without a check: unhealthy with the DR tier, so Route 53 answers the PRIMARY whatever its health.
+      const unchecked = violationsOf((plan) => delete secondaryOf(plan).inputs.healthCheckId);
+      expect(unchecked).to.have.length(1);
+      expect(unchecked[0]).to.contain("failover-secondary: the SECONDARY record has no health check of the DR stack");
+      // The DR endpoint check alone: unhealthy with the DR tier even while fenced.
+      const endpointOnly = violationsOf((plan) => (secondaryOf(plan).inputs.healthCheckId = check(plan, "failover-secondary-health").id));
+      expect(endpointOnly.join("\n")).to.contain('health check is "HTTP", not CALCULATED');
+      expect(violationsOf((plan) => (check(plan, "failover-secondary-record-health").inputs.childHealthThreshold = 2)).join("\n")).to.contain(
+        "childHealthThreshold is 2, expected 1",
+      );
+      expect(violationsOf((plan) => delete check(plan, "failover-fenced-health").inputs.invertHealthcheck).join("\n")).to.contain(
+        "invertHealthcheck is undefined, expected true",
+      );
+      expect(violationsOf((plan) => (check(plan, "failover-fenced-health").inputs.cloudwatchAlarmName = "another-alarm")).join("\n")).to.contain(
+        "not the PRIMARY's fence alarm multi-region-dr-dr-dr-primary-fenced",
+      );
+      expect(violationsOf((plan) => (check(plan, "failover-fenced-health").inputs.insufficientDataHealthStatus = "Unhealthy")).join("\n")).to.contain(
+        'failover-fenced-health: insufficientDataHealthStatus is "Unhealthy", expected LastKnownStatus',
+      );
+      // Only the fence: the SECONDARY would no longer say whether the DR tier answers before a failover.
+      const fenceOnly = violationsOf((plan) => {
+        const combined = check(plan, "failover-secondary-record-health");
+        combined.inputs.childHealthchecks = [check(plan, "failover-fenced-health").id];
+      });
+      expect(fenceOnly.join("\n")).to.contain("has 1 children (0 endpoint, 1 CLOUDWATCH_METRIC), expected 2");
+      // The DR endpoint check on another host, another port, another path, or inverted.
+      const offTarget = violationsOf((plan) => {
+        const endpoint = check(plan, "failover-secondary-health");
+        Object.assign(endpoint.inputs, { fqdn: String(plan.primary.outputs.albDnsName), port: 8080, resourcePath: "/", invertHealthcheck: true });
+      });
+      expect(offTarget.join("\n"))
+        .to.contain("fqdn is")
+        .and.contain("expected the DR ALB")
+        .and.contain("probes HTTP port 8080, not a listener of the DR ALB that forwards to the app (HTTP 80)")
+        .and.contain('resourcePath is "/", expected "/health"')
+        .and.contain("the DR ALB's check is inverted");
+      // The PRIMARY's own fence inverted: traffic off the primary until a failover.
+      expect(violationsOf((plan) => (check(plan, "failover-fence-health").inputs.invertHealthcheck = true)).join("\n")).to.contain(
+        "the PRIMARY's fence is inverted",
+      );
+    });
+
+    it("4: the DR endpoint check must probe a listener that forwards, not an HTTP listener that redirects to HTTPS (301 is healthy to Route 53)", () => {
+      const broken = copy(pair);
+      const listener = broken.dr.resources.find((resource) => resource.type === "aws:lb/listener:Listener" && resource.inputs.port === 80)!;
+      listener.inputs.defaultActions = [{ type: "redirect", redirect: { protocol: "HTTPS", port: "443", statusCode: "HTTP_301" } }];
+      expect(checkFailoverRecords(broken).violations.join("\n")).to.contain(
+        "probes HTTP port 80, not a listener of the DR ALB that forwards to the app (none)",
+      );
     });
 
     it("4: catches a name that mixes failover with another routing policy", () => {

@@ -2,14 +2,15 @@
  * DNS and failover: Route 53 health checks that AWS accepts and that probe the app's health path,
  * well-formed failover records, alarms on health checks in us-east-1 (the only region with their
  * metrics), and DR invariant 4 over the stack: one PRIMARY and one SECONDARY per name, each aliased
- * to its own region's load balancer, the PRIMARY health-checked on the primary ALB within the RTO.
+ * to its own region's load balancer, the PRIMARY health-checked on the primary ALB within the RTO
+ * and fenced, the SECONDARY healthy while the DR ALB answers or the primary is fenced.
  * Sources: Route 53 Developer Guide, checks.md invariants 4 and 5.
  */
 import type { PolicyResource } from "@pulumi/policy";
 import { FENCE_METRIC, HEALTH_CHECK_PATH } from "../../config/conventions";
 import { failoverDetectionProblem } from "../../config/rules";
 import { drRunsDatabaseInstance } from "../../config/strategies";
-import type { FailoverRecordInputs } from "../../invariants/failoverRecords";
+import { ENDPOINT_CHECK_TYPES, type FailoverRecordInputs } from "../../invariants/failoverRecords";
 import { aliasTarget, conflictsWithGroup, dnsName, probePort, probeProtocol } from "../../invariants/route53";
 import { asList, dependsOn, ofType, regionOf, resourcePolicy, schema, stackPolicy, TYPES } from "./kit";
 import { manifestOf } from "./manifest";
@@ -48,7 +49,8 @@ type FailoverRecordProps = FailoverRecordInputs;
  * The PRIMARY record's check must be CALCULATED over the endpoint's check and the fence (a
  * CLOUDWATCH_METRIC check of an alarm in the DR region, LastKnownStatus), every child required
  * (components/failoverRouting.ts; DR invariant 4, invariants/failoverRecords.ts `endpointAndFence`).
- * Reports what is missing; returns the endpoint's check to judge as before.
+ * Reports what is missing; returns the endpoint's check to judge as before, and the fence's alarm
+ * when there is exactly one fence (the SECONDARY's inverted fence must follow the same alarm).
  */
 function fencedEndpoint(
   recordCheck: PolicyResource,
@@ -56,13 +58,13 @@ function fencedEndpoint(
   alarms: PolicyResource[],
   drRegion: string | undefined,
   report: (message: string, urn?: string) => void,
-): PolicyResource | undefined {
+): { endpoint?: PolicyResource; fenceAlarm?: PolicyResource } {
   if (recordCheck.props.type !== "CALCULATED") {
     report(
       `${recordCheck.name}: the PRIMARY record's health check has no fence (a CALCULATED check of the endpoint and a CLOUDWATCH_METRIC fence in the DR region): a failover could not hold traffic in the DR region without a Route 53 record change, nor keep the old primary out when its region returns`,
       recordCheck.urn,
     );
-    return recordCheck;
+    return { endpoint: recordCheck };
   }
   const children = healthChecks.filter((check) => dependsOn(recordCheck, check, "childHealthchecks"));
   const declared = asList(recordCheck.props.childHealthchecks).length;
@@ -74,9 +76,11 @@ function fencedEndpoint(
   const fences = children.filter((check) => check.props.type === "CLOUDWATCH_METRIC");
   const endpoints = children.filter((check) => check.props.type !== "CLOUDWATCH_METRIC" && check.props.type !== "CALCULATED");
   if (fences.length !== 1) report(`${recordCheck.name}: needs exactly one fence child (CLOUDWATCH_METRIC), has ${fences.length}`, recordCheck.urn);
+  let fenceAlarm: PolicyResource | undefined;
   for (const fence of fences) {
     // The alarm it follows: this stack's alarm on the fence metric the workflows publish (components/failoverRouting.ts FENCE_METRIC).
     const alarm = alarms.find((candidate) => dependsOn(fence, candidate, "cloudwatchAlarmName"));
+    if (fences.length === 1) fenceAlarm = alarm;
     if (!alarm) report(`${fence.name}: the fence's alarm is not an alarm of this stack`, fence.urn);
     else if (alarm.props.namespace !== FENCE_METRIC.namespace || alarm.props.metricName !== FENCE_METRIC.metricName)
       report(
@@ -90,12 +94,102 @@ function fencedEndpoint(
       );
     if (fence.props.insufficientDataHealthStatus !== "LastKnownStatus")
       report(`${fence.name}: insufficientDataHealthStatus must be LastKnownStatus: the fence is one datapoint, then no data`, fence.urn);
+    // Inverted, the fence would fence the primary until a failover; disabled, Route 53 considers it healthy and it never fences.
+    if (fence.props.invertHealthcheck === true)
+      report(`${fence.name}: the PRIMARY's fence is inverted: it would keep traffic off the primary until a failover and let it back once fenced`, fence.urn);
+    if (fence.props.disabled === true)
+      report(`${fence.name}: the PRIMARY's fence is disabled: Route 53 considers it healthy and a failover cannot fence`, fence.urn);
   }
   if (endpoints.length !== 1) {
     report(`${recordCheck.name}: needs exactly one endpoint child (the primary ALB's HTTP(S) check), has ${endpoints.length}`, recordCheck.urn);
-    return undefined;
+    return { fenceAlarm };
   }
-  return endpoints[0];
+  return { endpoint: endpoints[0], fenceAlarm };
+}
+
+/**
+ * The SECONDARY record's check must be CALCULATED with childHealthThreshold 1 over exactly two
+ * children: the DR ALB's endpoint check (its fqdn from the load balancer the SECONDARY aliases, the
+ * protocol and port of one of that ALB's listeners that forwards to the app, neither inverted nor
+ * disabled; its path is route53-health-check-parameters' to judge) and the PRIMARY's fence alarm
+ * inverted (CLOUDWATCH_METRIC of the same alarm, in the DR region, invertHealthcheck true,
+ * LastKnownStatus; without a single PRIMARY fence alarm to compare with, an alarm of this stack on the
+ * fence metric, the PRIMARY's own problem being reported there). When the
+ * SECONDARY is unhealthy Route 53 answers the PRIMARY whatever its health (Route 53 API Reference,
+ * ResourceRecordSet `Failover`); the inverted fence keeps it healthy from the failover until failback
+ * (components/failoverRouting.ts; DR invariant 4, invariants/failoverRecords.ts `secondaryCheckProblems`).
+ */
+function checkSecondaryHealth(
+  recordCheck: PolicyResource,
+  healthChecks: PolicyResource[],
+  primaryFence: { fenceAlarm?: PolicyResource },
+  alarms: PolicyResource[],
+  drRegion: string | undefined,
+  alb: PolicyResource | undefined,
+  listeners: PolicyResource[],
+  report: (message: string, urn?: string) => void,
+): void {
+  if (recordCheck.props.type !== "CALCULATED") {
+    report(
+      `${recordCheck.name}: the SECONDARY record's health check is ${JSON.stringify(recordCheck.props.type)}, not CALCULATED over the DR ALB's check and the inverted fence: once the primary is fenced it must stay healthy whatever the DR tier's state, or Route 53 answers the old primary`,
+      recordCheck.urn,
+    );
+    return;
+  }
+  if (Number(recordCheck.props.childHealthThreshold) !== 1)
+    report(`${recordCheck.name}: childHealthThreshold must be 1: the SECONDARY is healthy when the DR ALB answers OR the primary is fenced`, recordCheck.urn);
+  const children = healthChecks.filter((check) => dependsOn(recordCheck, check, "childHealthchecks"));
+  const declared = asList(recordCheck.props.childHealthchecks).length;
+  const endpoints = children.filter((check) => ENDPOINT_CHECK_TYPES.includes(String(check.props.type)));
+  const fenced = children.filter((check) => check.props.type === "CLOUDWATCH_METRIC");
+  if (declared !== 2 || endpoints.length !== 1 || fenced.length !== 1)
+    report(
+      `${recordCheck.name}: has ${declared} children (${endpoints.length} endpoint, ${fenced.length} CLOUDWATCH_METRIC of this stack), expected 2: the DR ALB's endpoint check and the inverted fence`,
+      recordCheck.urn,
+    );
+  for (const check of fenced) {
+    if (check.props.invertHealthcheck !== true)
+      report(`${check.name}: the SECONDARY's fence child must have invertHealthcheck true, to be healthy while the primary is fenced`, check.urn);
+    const { fenceAlarm } = primaryFence;
+    const alarm = alarms.find((candidate) => dependsOn(check, candidate, "cloudwatchAlarmName"));
+    if (fenceAlarm) {
+      if (alarm !== fenceAlarm)
+        report(`${check.name}: does not follow the PRIMARY's fence alarm ${fenceAlarm.name}; both must read the one alarm the workflows flip`, check.urn);
+    } else if (!alarm) report(`${check.name}: the fence's alarm is not an alarm of this stack`, check.urn);
+    else if (alarm.props.namespace !== FENCE_METRIC.namespace || alarm.props.metricName !== FENCE_METRIC.metricName)
+      report(
+        `${check.name}: its alarm ${alarm.name} is not on the fence metric ${FENCE_METRIC.namespace}/${FENCE_METRIC.metricName} the workflows publish`,
+        check.urn,
+      );
+    // An alarm is named by name and region (Route 53 API Reference, AlarmIdentifier): the fence's is the DR region's, as for the PRIMARY's fence.
+    if (drRegion !== undefined && check.props.cloudwatchAlarmRegion !== drRegion)
+      report(
+        `${check.name}: the fence's alarm is in ${String(check.props.cloudwatchAlarmRegion)}, not the DR region ${drRegion}: the DR region must flip it alone`,
+        check.urn,
+      );
+    if (check.props.insufficientDataHealthStatus !== "LastKnownStatus")
+      report(`${check.name}: insufficientDataHealthStatus must be LastKnownStatus: the fence is one datapoint, then no data`, check.urn);
+  }
+  for (const endpoint of endpoints) {
+    // A disabled check is healthy to Route 53, an inverted one healthy when the DR tier is down: either says nothing about the DR tier.
+    if (endpoint.props.disabled === true)
+      report(`${endpoint.name}: the DR ALB's check is disabled; Route 53 considers it healthy whatever the DR tier`, endpoint.urn);
+    if (endpoint.props.invertHealthcheck === true)
+      report(`${endpoint.name}: the DR ALB's check is inverted; it would be healthy while the DR tier is down`, endpoint.urn);
+    if (!alb) continue; // the SECONDARY alias itself is reported
+    if (!dependsOn(endpoint, alb, "fqdn"))
+      report(`${endpoint.name}: fqdn does not come from the DR load balancer ${alb.name} that the SECONDARY aliases`, endpoint.urn);
+    // The listener that forwards to the app: an HTTP listener that redirects to HTTPS answers 301, which Route 53 counts healthy (200-399).
+    const forwarding = listeners.filter(
+      (listener) =>
+        dependsOn(listener, alb, "loadBalancerArn") && asList<Record<string, any>>(listener.props.defaultActions).some((action) => action.type === "forward"),
+    );
+    if (!forwarding.some((listener) => listener.props.protocol === probeProtocol(endpoint.props.type) && listener.props.port === probePort(endpoint.props)))
+      report(
+        `${endpoint.name}: probes ${probeProtocol(endpoint.props.type)} port ${String(probePort(endpoint.props))}, not a listener of ${alb.name} that forwards to the app (${forwarding.map((listener) => `${String(listener.props.protocol)} ${String(listener.props.port)}`).join(", ") || "none"})`,
+        endpoint.urn,
+      );
+  }
 }
 
 /** The failover role of a record (PRIMARY or SECONDARY), or undefined for other routing policies. */
@@ -109,12 +203,15 @@ export function failoverRole(props: FailoverRecordProps): string | undefined {
  * an alias record?"), and when every target fails the ALB's check the ALB still routes to them (fails
  * open; ELB User Guide, "Health checks for Application Load Balancer target groups"), so the health
  * check and its failover alarm stay healthy while DNS already answers the unpromoted DR region. The
- * SECONDARY has no health check and evaluates the DR ALB's target health.
+ * SECONDARY goes by its own health check too (evaluateTargetHealth false, healthCheckId set): with
+ * target health as well, a DR tier with no healthy target makes it unhealthy even while the primary is
+ * fenced, and Route 53 then answers the PRIMARY whatever its health (API Reference, ResourceRecordSet
+ * `Failover`): the old primary, once its region returns.
  */
 const failoverRecord = resourcePolicy({
   name: "route53-failover-record",
   description:
-    "Failover records have a set identifier and an alias; the PRIMARY has a health check and goes by it alone (evaluateTargetHealth false), the SECONDARY evaluates target health (Route 53 failover routing)",
+    "Failover records have a set identifier and an alias; each has a health check and goes by it alone (evaluateTargetHealth false) (Route 53 failover routing)",
   enforcementLevel: "mandatory",
   type: TYPES.record,
   check: (props, _config, report) => {
@@ -127,11 +224,15 @@ const failoverRecord = resourcePolicy({
       report(
         "the PRIMARY alias must have evaluateTargetHealth false: its health check is the one signal for DNS and the failover alarm; with target health too, a fail-open ALB sends users to the DR region with no failover started",
       );
-    else if (role === "SECONDARY" && alias.evaluateTargetHealth !== true)
+    else if (role === "SECONDARY" && alias.evaluateTargetHealth !== false)
       report(
-        "the SECONDARY alias needs evaluateTargetHealth true: it has no health check, so target health is how Route 53 skips a DR ALB with no healthy target",
+        "the SECONDARY alias must have evaluateTargetHealth false: with its health check both must pass, so a DR tier with no healthy target would make Route 53 answer the fenced old primary",
       );
     if (role === "PRIMARY" && !props.healthCheckId) report("the PRIMARY record needs healthCheckId, or Route 53 never fails over");
+    if (role === "SECONDARY" && !props.healthCheckId)
+      report(
+        "the SECONDARY record needs healthCheckId (the DR ALB's check or the inverted fence), or Route 53 answers the old primary whenever the DR tier is unhealthy",
+      );
   },
 });
 
@@ -164,7 +265,7 @@ function groupRecords(records: PolicyResource[]): Map<string, PolicyResource[]> 
 const failoverPair = stackPolicy({
   name: "dr-failover-pair",
   description:
-    "DR invariant 4: per name exactly one PRIMARY and one SECONDARY record, the PRIMARY aliased to the primary ALB and health-checked on it within the RTO, the SECONDARY aliased to this region's ALB",
+    "DR invariant 4: per name exactly one PRIMARY and one SECONDARY record, the PRIMARY aliased to the primary ALB, health-checked on it within the RTO and fenced, the SECONDARY aliased to this region's ALB and healthy while it answers or the primary is fenced",
   enforcementLevel: "mandatory",
   check: (resources, _config, report) => {
     const manifest = manifestOf(resources)?.manifest;
@@ -187,12 +288,7 @@ const failoverPair = stackPolicy({
       const mixed = records.filter((record) => !group.includes(record) && conflictsWithGroup(record.props, zoneId, name, type));
       if (mixed.length > 0)
         report(`${name} ${type}: also has ${mixed.map((record) => record.name).join(", ")}; a name cannot mix failover with other routing policies`);
-      for (const record of ofRole("SECONDARY")) {
-        const target = loadBalancers.find((loadBalancer) => dependsOn(record, loadBalancer, "aliases"));
-        if (!target) report(`${record.name}: the SECONDARY alias is not a load balancer of this stack; point it at the DR region's ALB`, record.urn);
-        else if (manifest && regionOf(target) !== manifest.region)
-          report(`${record.name}: the SECONDARY alias targets a load balancer in ${regionOf(target)}, not ${manifest.region}`, record.urn);
-      }
+      const primaryFence: { fenceAlarm?: PolicyResource } = {};
       for (const record of ofRole("PRIMARY")) {
         const alias = asList<Record<string, any>>(record.props.aliases)[0];
         const primary = manifest?.primary;
@@ -203,13 +299,15 @@ const failoverPair = stackPolicy({
           report(`${record.name}: the PRIMARY record's health check is not a health check of this stack`, record.urn);
           continue;
         }
-        const healthCheck = fencedEndpoint(
+        const fenced = fencedEndpoint(
           recordCheck,
           healthChecks,
           ofType(resources, TYPES.metricAlarm),
           manifest?.role === "dr" ? manifest.region : undefined,
           report,
         );
+        primaryFence.fenceAlarm ??= fenced.fenceAlarm;
+        const healthCheck = fenced.endpoint;
         if (!healthCheck) continue;
         // Route 53 treats a disabled health check as healthy, and an inverted one as healthy when the endpoint is down: either way no failover.
         if (healthCheck.props.disabled === true)
@@ -241,6 +339,30 @@ const failoverPair = stackPolicy({
           );
           if (problem) report(`${healthCheck.name}: ${problem}`, healthCheck.urn);
         }
+      }
+      for (const record of ofRole("SECONDARY")) {
+        const target = loadBalancers.find((loadBalancer) => dependsOn(record, loadBalancer, "aliases"));
+        if (!target) report(`${record.name}: the SECONDARY alias is not a load balancer of this stack; point it at the DR region's ALB`, record.urn);
+        else if (manifest && regionOf(target) !== manifest.region)
+          report(`${record.name}: the SECONDARY alias targets a load balancer in ${regionOf(target)}, not ${manifest.region}`, record.urn);
+        const recordCheck = healthChecks.find((check) => dependsOn(record, check, "healthCheckId"));
+        if (!recordCheck) {
+          report(
+            `${record.name}: the SECONDARY record's health check is not a health check of this stack: it needs the DR ALB's check or the inverted fence, or Route 53 answers the old primary when the DR tier is unhealthy`,
+            record.urn,
+          );
+          continue;
+        }
+        checkSecondaryHealth(
+          recordCheck,
+          healthChecks,
+          primaryFence,
+          ofType(resources, TYPES.metricAlarm),
+          manifest?.role === "dr" ? manifest.region : undefined,
+          target,
+          ofType(resources, TYPES.listener),
+          report,
+        );
       }
     }
   },

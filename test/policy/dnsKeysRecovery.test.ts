@@ -195,6 +195,57 @@ function recordHealthCheck(): FixtureResource {
   };
 }
 
+/** The DR ALB's listener as synthesized without a certificate: HTTP 80, forwarding to the app's target group. */
+function drListener(): FixtureResource {
+  return {
+    type: TYPES.listener,
+    name: "dr-app-http",
+    props: {
+      loadBalancerArn: `arn:aws:elasticloadbalancing:${DR_REGION}:${ACCOUNT}:loadbalancer/app/dr-app-alb/9a036907fa8f814b`,
+      port: 80,
+      protocol: "HTTP",
+      defaultActions: [{ type: "forward", targetGroupArn: `arn:aws:elasticloadbalancing:${DR_REGION}:${ACCOUNT}:targetgroup/dr-app-tg/09d963516280fb1f` }],
+    },
+    propertyDependencies: { loadBalancerArn: ["dr-app-alb"] },
+  };
+}
+
+/** The DR ALB's `/health` check: the same rules as the primary's, through the DR listener. */
+function drHealthCheck(): FixtureResource {
+  return {
+    type: TYPES.healthCheck,
+    name: "failover-secondary-health",
+    props: {
+      type: "HTTP",
+      fqdn: DR_ALB_DNS,
+      port: 80,
+      resourcePath: "/health",
+      requestInterval: 10,
+      failureThreshold: 3,
+      measureLatency: false,
+      enableSni: false,
+      tags: { Name: `${APP_NAME} secondary (${DR_REGION})` },
+    },
+    propertyDependencies: { fqdn: ["dr-app-alb"] },
+  };
+}
+
+/** The fence inverted: the same alarm, healthy while the primary is fenced. */
+function fencedHealthCheck(): FixtureResource {
+  const fence = fenceHealthCheck();
+  return { ...fence, name: "failover-fenced-health", props: { ...fence.props, invertHealthcheck: true } };
+}
+
+/** The SECONDARY record's check: healthy while the DR ALB answers or the primary is fenced. */
+function secondaryRecordHealthCheck(): FixtureResource {
+  return {
+    type: TYPES.healthCheck,
+    name: "failover-secondary-record-health",
+    props: { type: "CALCULATED", childHealthchecks: ["d7a0b5e1-2c4f", "f3nc3000-0002"], childHealthThreshold: 1 },
+    propertyDependencies: { childHealthchecks: ["failover-secondary-health", "failover-fenced-health"] },
+  };
+}
+
 function failoverRecord(role: "PRIMARY" | "SECONDARY", type = "A"): FixtureResource {
   const primary = role === "PRIMARY";
   const suffix = type === "A" ? "" : `-${type.toLowerCase()}`;
@@ -210,23 +261,32 @@ function failoverRecord(role: "PRIMARY" | "SECONDARY", type = "A"): FixtureResou
       aliases: [
         primary
           ? { name: PRIMARY_ALB_DNS, zoneId: "Z35SXDOTRQ7X7K", evaluateTargetHealth: false }
-          : { name: DR_ALB_DNS, zoneId: "Z1H1FL5HABSF5", evaluateTargetHealth: true },
+          : { name: DR_ALB_DNS, zoneId: "Z1H1FL5HABSF5", evaluateTargetHealth: false },
       ],
-      ...(primary ? { healthCheckId: "7ff4a5ea-776b" } : {}),
+      healthCheckId: primary ? "7ff4a5ea-776b" : "5ec0d4a1-9b2e",
     },
-    propertyDependencies: primary ? { healthCheckId: ["failover-primary-record-health"] } : { aliases: ["dr-app-alb"] },
+    propertyDependencies: primary
+      ? { healthCheckId: ["failover-primary-record-health"] }
+      : { aliases: ["dr-app-alb"], healthCheckId: ["failover-secondary-record-health"] },
   };
 }
 
-/** The DR stack's failover routing as synthesized: manifest, DR ALB, the endpoint's, fence's and record's health checks, PRIMARY and SECONDARY. */
+/**
+ * The DR stack's failover routing as synthesized: manifest, DR ALB and its listener, the PRIMARY's checks (endpoint,
+ * fence, calculated), the SECONDARY's (DR endpoint, inverted fence, calculated), PRIMARY and SECONDARY.
+ */
 function failoverStack(manifest: unknown = DR_MANIFEST): FixtureResource[] {
   return [
     manifestParameter(manifest),
     drLoadBalancer(),
+    drListener(),
     primaryHealthCheck(),
     fenceAlarm(),
     fenceHealthCheck(),
     recordHealthCheck(),
+    drHealthCheck(),
+    fencedHealthCheck(),
+    secondaryRecordHealthCheck(),
     failoverRecord("PRIMARY"),
     failoverRecord("SECONDARY"),
   ];
@@ -529,15 +589,18 @@ describe("policy pack: DNS and failover", () => {
       expectViolations(await violationsOf(policy, broken), "setIdentifier is required");
     });
 
-    it("fails a failover record that is not an alias, or a SECONDARY alias that does not evaluate target health", async () => {
+    it("fails a failover record that is not an alias, or a SECONDARY alias that evaluates target health next to its health check", async () => {
       const noAlias = editing(records(), "failover-secondary", (record) => {
         delete record.props.aliases;
         record.props.records = ["203.0.113.10"];
         record.props.ttl = 60;
       });
       expectViolations(await violationsOf(policy, noAlias), "use an alias to the load balancer");
-      const noEvaluation = editing(records(), "failover-secondary", (record) => (record.props.aliases[0].evaluateTargetHealth = false));
-      expectViolations(await violationsOf(policy, noEvaluation), "the SECONDARY alias needs evaluateTargetHealth true");
+      // With both, a DR tier with no healthy target makes the SECONDARY unhealthy even while fenced: Route 53 then answers the old primary.
+      const evaluating = editing(records(), "failover-secondary", (record) => (record.props.aliases[0].evaluateTargetHealth = true));
+      expectViolations(await violationsOf(policy, evaluating), "the SECONDARY alias must have evaluateTargetHealth false");
+      const unset = editing(records(), "failover-secondary", (record) => delete record.props.aliases[0].evaluateTargetHealth);
+      expectViolations(await violationsOf(policy, unset), "the SECONDARY alias must have evaluateTargetHealth false");
     });
 
     it("fails a PRIMARY alias that evaluates target health next to its health check", async () => {
@@ -550,9 +613,11 @@ describe("policy pack: DNS and failover", () => {
       expectViolations(await violationsOf(policy, unset), "the PRIMARY alias must have evaluateTargetHealth false");
     });
 
-    it("fails a PRIMARY without healthCheckId, but not a SECONDARY", async () => {
+    it("fails a PRIMARY or a SECONDARY without healthCheckId", async () => {
       const broken = editing(records(), "failover-primary", (record) => delete record.props.healthCheckId);
       expectViolations(await violationsOf(policy, broken), "the PRIMARY record needs healthCheckId");
+      const unchecked = editing(records(), "failover-secondary", (record) => delete record.props.healthCheckId);
+      expectViolations(await violationsOf(policy, unchecked), "the SECONDARY record needs healthCheckId");
     });
   });
 
@@ -656,7 +721,7 @@ describe("policy pack: DNS and failover", () => {
     });
 
     it("fails a SECONDARY alias that does not come from a load balancer of the stack", async () => {
-      const broken = editing(failoverStack(), "failover-secondary", (record) => (record.propertyDependencies = {}));
+      const broken = editing(failoverStack(), "failover-secondary", (record) => delete record.propertyDependencies!.aliases);
       expectViolations(await violationsOf(policy, broken), "failover-secondary: the SECONDARY alias is not a load balancer of this stack");
     });
 
@@ -765,7 +830,98 @@ describe("policy pack: DNS and failover", () => {
       const otherMetric = editing(failoverStack(), "failover-fence", (alarm) => (alarm.props.metricName = "Errors"));
       expectViolations(await violationsOf(policy, otherMetric), "not the fence metric MultiRegionDR/PrimaryFenced");
       const noAlarm = failoverStack().filter((resource) => resource.name !== "failover-fence");
-      expectViolations(await violationsOf(policy, noAlarm), "the fence's alarm is not an alarm of this stack");
+      expectViolations(
+        await violationsOf(policy, noAlarm),
+        "failover-fence-health: the fence's alarm is not an alarm of this stack",
+        "failover-fenced-health: the fence's alarm is not an alarm of this stack",
+      );
+      const inverted = editing(failoverStack(), "failover-fence-health", (check) => (check.props.invertHealthcheck = true));
+      expectViolations(await violationsOf(policy, inverted), "failover-fence-health: the PRIMARY's fence is inverted");
+      const disabled = editing(failoverStack(), "failover-fence-health", (check) => (check.props.disabled = true));
+      expectViolations(await violationsOf(policy, disabled), "failover-fence-health: the PRIMARY's fence is disabled");
+    });
+
+    it("fails a SECONDARY record without a health check of the stack, or with the DR endpoint's check alone", async () => {
+      const unchecked = editing(failoverStack(), "failover-secondary", (record) => delete record.propertyDependencies!.healthCheckId);
+      expectViolations(await violationsOf(policy, unchecked), "failover-secondary: the SECONDARY record's health check is not a health check of this stack");
+      // Its DR endpoint check alone: unhealthy with the DR tier even while fenced, so Route 53 answers the old primary.
+      const endpointOnly = editing(
+        without(failoverStack(), "failover-secondary-record-health"),
+        "failover-secondary",
+        (record) => (record.propertyDependencies!.healthCheckId = ["failover-secondary-health"]),
+      );
+      expectViolations(await violationsOf(policy, endpointOnly), 'failover-secondary-health: the SECONDARY record\'s health check is "HTTP", not CALCULATED');
+    });
+
+    it("fails a SECONDARY check that needs both children, or lacks either", async () => {
+      const both = editing(failoverStack(), "failover-secondary-record-health", (check) => (check.props.childHealthThreshold = 2));
+      expectViolations(await violationsOf(policy, both), "failover-secondary-record-health: childHealthThreshold must be 1");
+      const fenceOnly = editing(failoverStack(), "failover-secondary-record-health", (check) => {
+        check.props.childHealthchecks = ["f3nc3000-0002"];
+        check.propertyDependencies = { childHealthchecks: ["failover-fenced-health"] };
+      });
+      expectViolations(await violationsOf(policy, fenceOnly), "has 1 children (0 endpoint, 1 CLOUDWATCH_METRIC of this stack), expected 2");
+      const endpointOnly = editing(failoverStack(), "failover-secondary-record-health", (check) => {
+        check.props.childHealthchecks = ["d7a0b5e1-2c4f"];
+        check.propertyDependencies = { childHealthchecks: ["failover-secondary-health"] };
+      });
+      expectViolations(await violationsOf(policy, endpointOnly), "has 1 children (1 endpoint, 0 CLOUDWATCH_METRIC of this stack), expected 2");
+    });
+
+    it("fails a SECONDARY fence child that is not inverted, follows another alarm, another region, or forgets", async () => {
+      const upright = editing(failoverStack(), "failover-fenced-health", (check) => delete check.props.invertHealthcheck);
+      expectViolations(await violationsOf(policy, upright), "failover-fenced-health: the SECONDARY's fence child must have invertHealthcheck true");
+      const other = alarm("other-alarm", "MultiRegionDR", "PrimaryFenced", { name: "other-alarm" });
+      const otherAlarm = editing([...failoverStack(), other], "failover-fenced-health", (check) => {
+        check.props.cloudwatchAlarmName = "other-alarm";
+        check.propertyDependencies = { cloudwatchAlarmName: ["other-alarm"] };
+      });
+      expectViolations(await violationsOf(policy, otherAlarm), "failover-fenced-health: does not follow the PRIMARY's fence alarm failover-fence");
+      const elsewhere = editing(failoverStack(), "failover-fenced-health", (check) => (check.props.cloudwatchAlarmRegion = PRIMARY_REGION));
+      expectViolations(
+        await violationsOf(policy, elsewhere),
+        `failover-fenced-health: the fence's alarm is in ${PRIMARY_REGION}, not the DR region ${DR_REGION}`,
+      );
+      const forgetful = editing(failoverStack(), "failover-fenced-health", (check) => (check.props.insufficientDataHealthStatus = "Unhealthy"));
+      expectViolations(await violationsOf(policy, forgetful), "failover-fenced-health: insufficientDataHealthStatus must be LastKnownStatus");
+    });
+
+    it("fails a DR endpoint check on another host, a port or protocol no forwarding listener serves, disabled or inverted", async () => {
+      const otherHost = editing(failoverStack(), "failover-secondary-health", (check) => (check.propertyDependencies = {}));
+      expectViolations(await violationsOf(policy, otherHost), "failover-secondary-health: fqdn does not come from the DR load balancer dr-app-alb");
+      const otherPort = editing(failoverStack(), "failover-secondary-health", (check) => (check.props.port = 8080));
+      expectViolations(await violationsOf(policy, otherPort), "probes HTTP port 8080, not a listener of dr-app-alb that forwards to the app (HTTP 80)");
+      const https = editing(failoverStack(), "failover-secondary-health", (check) => {
+        check.props.type = "HTTPS";
+        delete check.props.port;
+      });
+      expectViolations(await violationsOf(policy, https), "probes HTTPS port 443, not a listener of dr-app-alb that forwards to the app (HTTP 80)");
+      // An HTTP listener that redirects to HTTPS answers 301, which Route 53 counts healthy: it says nothing about the app.
+      const redirect = editing(failoverStack(), "dr-app-http", (listener) => {
+        listener.props.defaultActions = [{ type: "redirect", redirect: { protocol: "HTTPS", port: "443", statusCode: "HTTP_301" } }];
+      });
+      expectViolations(await violationsOf(policy, redirect), "probes HTTP port 80, not a listener of dr-app-alb that forwards to the app (none)");
+      const disabled = editing(failoverStack(), "failover-secondary-health", (check) => (check.props.disabled = true));
+      expectViolations(await violationsOf(policy, disabled), "failover-secondary-health: the DR ALB's check is disabled");
+      const inverted = editing(failoverStack(), "failover-secondary-health", (check) => (check.props.invertHealthcheck = true));
+      expectViolations(await violationsOf(policy, inverted), "failover-secondary-health: the DR ALB's check is inverted");
+    });
+
+    it("passes a DR endpoint check over HTTPS 443 when the DR listener serves HTTPS (the HTTP listener redirecting)", async () => {
+      const httpsListener: FixtureResource = {
+        ...drListener(),
+        name: "dr-app-https",
+        props: { ...drListener().props, port: 443, protocol: "HTTPS", sslPolicy: "ELBSecurityPolicy-TLS13-1-2-2021-06" },
+      };
+      const stack = editing([...failoverStack(), httpsListener], "dr-app-http", (listener) => {
+        listener.props.defaultActions = [{ type: "redirect", redirect: { protocol: "HTTPS", port: "443", statusCode: "HTTP_301" } }];
+      });
+      const overHttps = editing(stack, "failover-secondary-health", (check) => {
+        check.props.type = "HTTPS";
+        check.props.port = 443;
+        check.props.enableSni = true;
+      });
+      expect(await violationsOf(policy, overHttps)).to.deep.equal([]);
     });
 
     it("fails failover records with no DR manifest, and with the primary's manifest", async () => {
