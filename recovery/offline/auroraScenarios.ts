@@ -7,12 +7,12 @@
  */
 import type { RecoveryTargets } from "../targets";
 import type { Scenario } from "./simulate";
-import { FAILOVER_FAILED, FAILOVER_OK, PLANNED, primaryFailsAtDetection, size, UNPLANNED_ALARM, UNPLANNED_OPERATOR } from "./scenarioParts";
+import { FAILOVER_FAILED, FAILOVER_OK, PLANNED, primaryFailsAtDetection, size, UNPLANNED_ALARM, UNPLANNED_OPERATOR, usEast1Lost } from "./scenarioParts";
 
-/** What a completed aurora failover leaves: DNS on DR, the DR cluster the writer, its writer endpoint behind the stable name. */
+/** What a completed aurora failover leaves: DNS on DR through the fence (no record changed), the DR cluster the writer, its writer endpoint behind the stable name since deploy time. */
 const failedOver = (targets: RecoveryTargets) =>
   ({
-    primaryRecord: "dr-alb",
+    primaryRecord: "primary-alb",
     fence: "on",
     dnsAnswer: "dr",
     drDatabaseRole: "writer",
@@ -29,7 +29,7 @@ const untouched = (targets: RecoveryTargets) =>
   ({
     primaryRecord: "primary-alb",
     drDatabaseRole: "secondary",
-    drDatabaseName: "dr-reader-endpoint",
+    drDatabaseName: "dr-writer-endpoint",
     drCapacity: size(targets.drAutoScalingGroup.standby),
     drPromotionsAccepted: 0,
   }) as const;
@@ -40,7 +40,7 @@ export const AURORA_SCENARIOS: Scenario[] = [
     engineMode: "aurora-global",
     title: "Aurora: clean unplanned failover (FailoverGlobalCluster, AllowDataLoss)",
     story:
-      "The primary region stops serving; the alarm starts the failover. Expected: FailoverGlobalCluster with AllowDataLoss makes the DR cluster the writer (the writes lost are the lag at the failure, about 1 s), the stable name points at its writer endpoint, the DR group scales, DNS serves the DR region, well within the RTO.",
+      "The primary region stops serving; the alarm starts the failover. Expected: FailoverGlobalCluster with AllowDataLoss makes the DR cluster the writer (the writes lost are the lag at the failure, about 1 s), the DR region's stable name already points at its writer endpoint (from deploy time; Aurora activates it on promotion: no DNS change), the DR group scales, DNS serves the DR region, well within the RTO.",
     world: primaryFailsAtDetection,
     steps: [{ run: "failover", input: UNPLANNED_ALARM }],
     measures: "failover",
@@ -48,7 +48,7 @@ export const AURORA_SCENARIOS: Scenario[] = [
       outcomes: ["SUCCEEDED"],
       final: { ...failedOver(targets), drPromotionsRequested: 1, lagAtPromotionSeconds: { max: 1 }, primaryDatabaseRole: "secondary" },
       notifications: FAILOVER_OK,
-      dnsChanges: ["fence on", "dr-alb (dr)"],
+      dnsChanges: ["fence on"],
       withinRto: true,
     }),
   },
@@ -123,7 +123,7 @@ export const AURORA_SCENARIOS: Scenario[] = [
     steps: [{ run: "failover", input: UNPLANNED_OPERATOR }],
     expect: () => ({
       outcomes: ["GlobalFailoverFailed"],
-      final: { primaryRecord: "primary-alb", drDatabaseRole: "secondary", drDatabaseName: "dr-reader-endpoint", drPromotionsAccepted: 0 },
+      final: { primaryRecord: "primary-alb", drDatabaseRole: "secondary", drDatabaseName: "dr-writer-endpoint", drPromotionsAccepted: 0 },
       notifications: FAILOVER_FAILED,
       dnsChanges: [],
     }),
@@ -200,7 +200,7 @@ export const AURORA_SCENARIOS: Scenario[] = [
       outcomes: ["FenceNotInEffect", "SUCCEEDED"],
       final: { ...failedOver(targets), drPromotionsRequested: 1 },
       notifications: [...FAILOVER_FAILED, ...FAILOVER_OK],
-      dnsChanges: ["fence on", "fence on", "dr-alb (dr)"],
+      dnsChanges: ["fence on", "fence on"],
     }),
   },
   {
@@ -208,7 +208,7 @@ export const AURORA_SCENARIOS: Scenario[] = [
     engineMode: "aurora-global",
     title: "Aurora: failback after an unplanned failover, old primary re-added by Aurora",
     story:
-      "After an unplanned failover the primary region returns; Aurora re-adds the primary cluster as a secondary and rebuilds it (30 minutes). The operator then runs failback. Expected: a switchover (called in the DR region) makes the primary cluster the writer again with no data loss, DNS serves the primary, the DR stable name points at the DR cluster's reader endpoint again, the DR group returns to standby. No stack rebuild.",
+      "After an unplanned failover the primary region returns; Aurora re-adds the primary cluster as a secondary and rebuilds it (30 minutes). The operator then runs failback. Expected: a switchover (called in the DR region) makes the primary cluster the writer again with no data loss, DNS serves the primary, the DR region's stable name still points at the DR cluster's writer endpoint (no repoint), the DR group returns to standby. No stack rebuild.",
     world: primaryFailsAtDetection,
     steps: [
       { run: "failover", input: UNPLANNED_OPERATOR },
@@ -224,13 +224,13 @@ export const AURORA_SCENARIOS: Scenario[] = [
         primaryDatabaseRole: "writer",
         drDatabaseRole: "secondary",
         primaryDatabaseName: "primary-writer-endpoint",
-        drDatabaseName: "dr-reader-endpoint",
+        drDatabaseName: "dr-writer-endpoint",
         primaryPromotionsAccepted: 1,
         primaryCapacity: size(targets.primary.capacity),
         drCapacity: size(targets.drAutoScalingGroup.standby),
       },
       notifications: [...FAILOVER_OK, "Failback started", "Failback complete"],
-      dnsChanges: ["fence on", "dr-alb (dr)", "fence off", "primary-alb (primary)"],
+      dnsChanges: ["fence on", "fence off", "primary-alb (primary)"],
       withinRto: true,
     }),
   },
@@ -249,7 +249,7 @@ export const AURORA_SCENARIOS: Scenario[] = [
     expect: (targets) => ({
       outcomes: ["SUCCEEDED", "PrimaryClusterNotMember"],
       final: {
-        primaryRecord: "dr-alb",
+        primaryRecord: "primary-alb",
         fence: "on",
         drDatabaseRole: "writer",
         primaryDatabaseRole: "secondary",
@@ -273,8 +273,83 @@ export const AURORA_SCENARIOS: Scenario[] = [
     ],
     expect: () => ({
       outcomes: ["SUCCEEDED", "PrimaryClusterNotMember"],
-      final: { primaryRecord: "dr-alb", fence: "on", drDatabaseRole: "writer", primaryDatabaseRole: "not-a-member" },
+      final: { primaryRecord: "primary-alb", fence: "on", dnsAnswer: "dr", drDatabaseRole: "writer", primaryDatabaseRole: "not-a-member" },
       changesInLastRun: 0,
+    }),
+  },
+  {
+    name: "aurora-us-east-1-lost-failover",
+    engineMode: "aurora-global",
+    title: "Aurora: unplanned failover with us-east-1 lost, Route 53's control plane with it",
+    story:
+      "The primary region is us-east-1 and it fails with Route 53's control plane. The operator starts the failover from the DR region. Expected: FailoverGlobalCluster (an RDS call in the DR region) makes the DR cluster the writer, whose writer endpoint the DR region's stable name has pointed at since deploy time, so no Route 53 change is needed; the fence moves traffic; no Route 53 call, no call through the primary-region function; within the RTO.",
+    world: usEast1Lost,
+    steps: [{ run: "failover", input: UNPLANNED_OPERATOR }],
+    measures: "failover",
+    expect: (targets) => ({
+      outcomes: ["SUCCEEDED"],
+      final: { ...failedOver(targets), drPromotionsRequested: 1, lagAtPromotionSeconds: { max: 1 } },
+      notifications: FAILOVER_OK,
+      dnsChanges: ["fence on"],
+      withinRto: true,
+      forbiddenCalls: ["route53:", "lambda:"],
+    }),
+  },
+  {
+    name: "aurora-us-east-1-returns-flapping",
+    engineMode: "aurora-global",
+    title: "Aurora: us-east-1 comes back with its health flapping",
+    story:
+      "After the failover with us-east-1 lost, the region returns an hour later with its app restarting in a loop for 30 minutes (/health 40 s up, 40 s down); Aurora re-adds the old primary cluster as a secondary. Expected: DNS keeps answering the DR region through the fence, no write reaches the old primary, no other execution runs.",
+    world: usEast1Lost,
+    steps: [
+      { run: "failover", input: UNPLANNED_OPERATOR },
+      {
+        world: "us-east-1 back, its /health flapping (40 s up, 40 s down) for 30 minutes",
+        after: 3600,
+        apply: (cloud) => {
+          cloud.restorePrimaryRegion();
+          cloud.flapPrimaryEndpoint({ until: cloud.now + 1800, upSeconds: 40, downSeconds: 40 });
+        },
+      },
+      { world: "30 minutes later, the flapping over", after: 1800, apply: () => undefined },
+    ],
+    expect: (targets) => ({
+      outcomes: ["SUCCEEDED"],
+      final: { ...failedOver(targets), primaryDatabaseRole: "secondary", oldPrimaryWriteSeconds: 0 },
+      notifications: FAILOVER_OK,
+      dnsChanges: ["fence on"],
+    }),
+  },
+  {
+    name: "aurora-failback-after-us-east-1-returns",
+    engineMode: "aurora-global",
+    title: "Aurora: failback after us-east-1 returns",
+    story:
+      "After the failover with us-east-1 lost, the region returns an hour later; Aurora rebuilds the old primary cluster as a secondary (30 minutes); the operator fails back 40 minutes after the return. Expected: the switchover makes the primary cluster the writer again with no data loss, the failback releases the fence and serves the primary; no write reached the old primary meanwhile.",
+    world: usEast1Lost,
+    steps: [
+      { run: "failover", input: UNPLANNED_OPERATOR },
+      { world: "us-east-1 back (Aurora re-adds its cluster as a secondary)", after: 3600, apply: (cloud) => cloud.restorePrimaryRegion() },
+      { run: "failback", input: { force: false }, after: 2400 },
+    ],
+    measures: "failback",
+    expect: (targets) => ({
+      outcomes: ["SUCCEEDED", "SUCCEEDED"],
+      final: {
+        primaryRecord: "primary-alb",
+        fence: "off",
+        dnsAnswer: "primary",
+        primaryDatabaseRole: "writer",
+        drDatabaseRole: "secondary",
+        primaryPromotionsAccepted: 1,
+        primaryCapacity: size(targets.primary.capacity),
+        drCapacity: size(targets.drAutoScalingGroup.standby),
+        oldPrimaryWriteSeconds: 0,
+      },
+      notifications: [...FAILOVER_OK, "Failback started", "Failback complete"],
+      dnsChanges: ["fence on", "fence off", "primary-alb (primary)"],
+      withinRto: true,
     }),
   },
   {

@@ -8,9 +8,12 @@
  * - aurora-global mode (`targets.database`): the Aurora global database instead of the read replica
  *   (auroraGlobal.ts): its two clusters, writer, switches and lag; the DR region's stable name points
  *   at the DR cluster's reader endpoint, the primary's at the primary cluster's writer endpoint;
- * - Route 53: the public zone's failover pair and drill pool, both private zones' database names,
- *   change ids, and the primary's health check (unhealthy interval x threshold after the primary
- *   stops serving).
+ * - Route 53: the public zone's failover pair (records and health checks as synthesized:
+ *   healthChecks.ts) and drill pool, both private zones' database names, change ids;
+ * - the outage as it happens (DESIGN.md, "The outage model"): the failed primary region answers no API
+ *   and its load balancer nothing; when it is us-east-1, Route 53's control plane fails with it, while
+ *   Route 53's health checks and DNS answers keep working; when it returns, its load balancer is healthy
+ *   and its old database writable, and `oldPrimaryWriteSeconds` measures the writes that could reach it.
  *
  * `invoke` implements every call the failover, failback and drill definitions make: it dispatches on
  * the Task's Resource (`aws-sdk:<service>:<action>`, or `lambda:invoke` and the payload's
@@ -27,7 +30,6 @@
  * `InService` and targets `initial` then `healthy`: autoScaling.ts; Route 53 changes `PENDING` then
  * `INSYNC`: route53.ts; an Aurora switch: auroraGlobal.ts).
  */
-import { EVALUATE_TARGET_HEALTH } from "../../config/conventions";
 import { SDK_TASK_TIMEOUT_SECONDS } from "../asl";
 import type { Workflow } from "../names";
 import type { PrimaryRegionOperation } from "../primaryRegion";
@@ -36,15 +38,47 @@ import { AuroraFault, type AuroraSetup, type SimulatedCluster, SimulatedGlobalDa
 import { AutoScalingFault, SimulatedAutoScalingGroup } from "./autoScaling";
 import type { VirtualClock } from "./clock";
 import { type BusyPeriod, DatabaseFault, SimulatedDatabase } from "./database";
-import { detectionSeconds, type Durations } from "./durations";
+import type { Durations } from "./durations";
 import { HEARTBEAT_CLOCK_SKEW_MARGIN_SECONDS, HEARTBEAT_LAST_BEAT_OF_MINUTE } from "../heartbeat";
 import { type ApiFault, AwsError, FAULT_ERRORS, SimulatorError, StatesRuntimeError } from "./errors";
 import { type Change, type RecordSet, Route53Fault, SimulatedRoute53, normalizeName } from "./route53";
+import { defaultRouting, HealthChecks, type RoutingSpec } from "./healthChecks";
+
+/**
+ * Where Route 53's control plane (ChangeResourceRecordSets, GetChange, every API call) runs, by
+ * partition: "Route 53 operates its control plane in us-east-1" for the aws partition (AWS Fault
+ * Isolation Boundaries, "Global services"; Route 53 Developer Guide, "Resilience in Amazon Route 53");
+ * us-gov-west-1 in AWS GovCloud (US) (AWS GovCloud (US) User Guide, "Amazon Route 53"). Its data plane
+ * (DNS answers, health checkers) runs worldwide and keeps working when that region fails.
+ */
+export const ROUTE53_CONTROL_PLANE_REGION: Record<string, string> = { aws: "us-east-1", "aws-us-gov": "us-gov-west-1" };
+
+/**
+ * Step Functions' default Task timeout when a Task sets no TimeoutSeconds: 99999999 s (Step Functions
+ * Developer Guide, "Task workflow state", TimeoutSeconds).
+ */
+const DEFAULT_TASK_TIMEOUT_SECONDS = 99999999;
 
 /** The initial condition of the world and the faults a scenario injects, in simulated seconds (0 = the first execution's start). */
 export interface WorldSetup {
-  /** The primary region stops serving at `from` (and is back at `until`). */
-  primaryOutage?: { from: number; until?: number };
+  /**
+   * The primary region fails at `from` (and is back at `until`): every API of that region fails or
+   * times out (the primary-region operations function's calls, its RDS, Auto Scaling, ELB, CloudWatch
+   * and EventBridge), its load balancer answers nothing (Route 53's endpoint checks fail), and when it is
+   * the region of Route 53's control plane (`ROUTE53_CONTROL_PLANE_REGION`, us-east-1), ChangeResourceRecordSets
+   * and GetChange fail too; Route 53's data plane keeps answering (DESIGN.md, "The outage model").
+   * `apis`: how a call to a failed region ends: `timeout` (default: no answer, the Task fails with
+   * States.Timeout after its TimeoutSeconds) or `unavailable` (refused at once with the service's base
+   * exception, `<Service>.<Service>Exception`, the name Step Functions gives an error the API model does
+   * not list: Step Functions Developer Guide, "AWS SDK service integrations").
+   */
+  primaryOutage?: { from: number; until?: number; apis?: "timeout" | "unavailable" };
+  /**
+   * The primary load balancer's `/health` flaps while the region is up, from `from` to `until`: it
+   * answers for `upSeconds`, then fails for `downSeconds`, and so on (an app restarting in a loop, a
+   * region coming back in pieces).
+   */
+  primaryEndpointFlaps?: { from: number; until: number; upSeconds: number; downSeconds: number };
   replica?: {
     /** The replica does not exist. */
     missing?: boolean;
@@ -125,8 +159,12 @@ export interface PlanFacts {
   drClusterEndpoint?: string;
   drClusterReaderEndpoint?: string;
   primaryClusterEndpoint?: string;
+  /** The DR private zone's stable database name as deployed (the CNAME's value), when the plan has it. */
+  drDatabaseName?: string;
   /** Instance mode: the database engine (from the heartbeat function's environment); it decides what ReplicaLag reads (see `replicaLag`). Default postgres. */
   engine?: "postgres" | "mysql";
+  /** The public zone's failover records and health checks as synthesized (fromPlan.ts `routingFromPlan`); default healthChecks.ts `defaultRouting`. */
+  routing?: RoutingSpec;
 }
 
 /** One call a workflow made. */
@@ -182,6 +220,12 @@ export interface CloudState {
   lagAtPromotionSeconds?: number;
   /** Successful calls that changed something. */
   changes: number;
+  /**
+   * Seconds during which the app's writes could land on the old primary database (never demoted,
+   * never rebuilt) while the DR database was writable: DNS answered the primary (any share), the
+   * primary region was up and its load balancer served. 0 is the only acceptable value.
+   */
+  oldPrimaryWriteSeconds: number;
   violations: string[];
 }
 
@@ -248,6 +292,14 @@ export class SimulatedCloud {
   /** The scenario stopped the replication heartbeat (`WorldSetup.replica.heartbeatStopped`). */
   private readonly heartbeatStopped: boolean;
   private readonly outages: { from: number; until: number }[] = [];
+  /** How calls to the failed region end (`WorldSetup.primaryOutage.apis`). */
+  private readonly outageAnswers: "timeout" | "unavailable";
+  /** `WorldSetup.primaryEndpointFlaps`. */
+  private flaps?: NonNullable<WorldSetup["primaryEndpointFlaps"]>;
+  /** Route 53's health checks of the public zone's failover records (healthChecks.ts). */
+  readonly healthChecks: HealthChecks;
+  /** The primary database as it was before any failover: the one that must take no write once the DR database is writable. */
+  private readonly oldPrimaryDatabase: SimulatedDatabase;
   private readonly executions: ExecutionEntry[] = [];
   private readonly alarmsFiring: { name: string; from: number; until: number }[];
   private readonly otherRunning: Partial<Record<Workflow, number>>;
@@ -269,6 +321,8 @@ export class SimulatedCloud {
     this.engine = setup.replica?.engine ?? facts.engine ?? "postgres";
     this.heartbeatStopped = setup.replica?.heartbeatStopped ?? false;
     if (setup.primaryOutage) this.outages.push({ from: setup.primaryOutage.from, until: setup.primaryOutage.until ?? Number.POSITIVE_INFINITY });
+    this.outageAnswers = setup.primaryOutage?.apis ?? "timeout";
+    if (setup.primaryEndpointFlaps) this.flapPrimaryEndpoint(setup.primaryEndpointFlaps);
     this.alarmsFiring = (setup.alarmsFiring ?? []).map((alarm) => ({ ...alarm, until: alarm.until ?? Number.POSITIVE_INFINITY }));
     this.otherRunning = setup.otherRunningExecutions ?? {};
     this.describeLag = { rds: setup.describeLagSeconds?.rds ?? 0, autoScaling: setup.describeLagSeconds?.autoScaling ?? 0 };
@@ -359,37 +413,46 @@ export class SimulatedCloud {
       { label: "primary-alb", zoneId: targets.primaryLoadBalancer.zoneId, dnsName: targets.primaryLoadBalancer.dnsName },
       { label: "dr-alb", zoneId: targets.drLoadBalancer.zoneId, dnsName: targets.drLoadBalancer.dnsName },
     ];
-    this.route53 = new SimulatedRoute53(loadBalancers, [targets.dns.healthCheckId], durations.route53PropagationSeconds);
+    const routing =
+      facts.routing ??
+      defaultRouting(targets, { intervalSeconds: durations.route53HealthCheckIntervalSeconds, failureThreshold: durations.route53FailureThreshold });
+    this.healthChecks = new HealthChecks(
+      routing,
+      {
+        endpointServing: (fqdn, at) => this.endpointServing(fqdn, at),
+        alarmState: (name, region, at) => this.alarmStateIn(name, region, at),
+        now: () => this.now,
+      },
+      durations.fencePropagationSeconds,
+    );
+    this.route53 = new SimulatedRoute53(loadBalancers, this.healthChecks.ids(), durations.route53PropagationSeconds);
     if (setup.route53PropagationStuckUntil !== undefined) this.route53.propagationStuckUntil = setup.route53PropagationStuckUntil;
     this.fenceStuckUntil = setup.fenceAlarmStuckUntil ?? Number.NEGATIVE_INFINITY;
-    const alias = (lb: { zoneId: string; dnsName: string }) => ({ HostedZoneId: lb.zoneId, DnsName: lb.dnsName, EvaluateTargetHealth: true });
-    this.route53.addZone(targets.dns.hostedZoneId, "public", [
-      {
+    // The failover pair as synthesized: its aliases, health checks and EvaluateTargetHealth (components/failoverRouting.ts).
+    this.route53.addZone(
+      targets.dns.hostedZoneId,
+      "public",
+      routing.records.map((record) => ({
         Name: targets.dns.applicationName,
         Type: "A",
-        SetIdentifier: targets.dns.primarySetIdentifier,
-        Failover: "PRIMARY",
-        HealthCheckId: targets.dns.healthCheckId,
-        // As the stack creates it (components/failoverRouting.ts): the PRIMARY goes by its health check alone.
-        AliasTarget: { ...alias(targets.primaryLoadBalancer), EvaluateTargetHealth: EVALUATE_TARGET_HEALTH.PRIMARY },
-      },
-      {
-        Name: targets.dns.applicationName,
-        Type: "A",
-        SetIdentifier: facts.secondarySetIdentifier ?? `secondary-${targets.drRegion}`,
-        Failover: "SECONDARY",
-        AliasTarget: alias(targets.drLoadBalancer),
-      },
-    ]);
+        SetIdentifier: record.role === "SECONDARY" ? (facts.secondarySetIdentifier ?? record.setIdentifier) : record.setIdentifier,
+        Failover: record.role,
+        ...(record.healthCheckId !== undefined ? { HealthCheckId: record.healthCheckId } : {}),
+        AliasTarget: { HostedZoneId: record.alias.zoneId, DnsName: record.alias.dnsName, EvaluateTargetHealth: record.alias.evaluateTargetHealth },
+      })),
+    );
     const cname = (value: string): RecordSet => ({
       Name: targets.databaseName.fqdn,
       Type: "CNAME",
       Ttl: targets.databaseNameTtlSeconds,
       ResourceRecords: [{ Value: value }],
     });
-    const drName = this.aurora ? this.aurora.dr.readerEndpoint : this.drDatabase?.address;
+    // The DR region's stable name as deployed: the replica's endpoint (instance mode; promotion keeps it), or the DR
+    // cluster's writer endpoint (aurora-global, stacks/dr.ts; Aurora activates it when it promotes the cluster); a plan's value wins.
+    const drName = facts.drDatabaseName ?? (this.aurora ? this.aurora.dr.endpoint : this.drDatabase?.address);
     this.route53.addZone(targets.databaseName.drZoneId, "dr-private", drName ? [cname(drName)] : []);
     this.route53.addZone(targets.databaseName.primaryZoneId, "primary-private", [cname(this.primaryDatabase.address)]);
+    this.oldPrimaryDatabase = this.primaryDatabase;
   }
 
   // ---------------------------------------------------------------- the world over time
@@ -413,17 +476,63 @@ export class SimulatedCloud {
     return this.outages.find((outage) => t >= outage.from && t < outage.until)?.from;
   }
 
-  /** The primary ALB answers /health: the region is up and at least one target is healthy. */
-  primaryServing(t: number): boolean {
-    return this.primaryRegionUp(t) && this.primaryGroup.healthy(t) > 0;
+  /** Whether `region` answers at `t`: every region but the primary is up; the primary is down during its outages. */
+  regionUp(region: string, t: number): boolean {
+    return region !== this.targets.primaryRegion || this.primaryRegionUp(t);
+  }
+
+  /** The region of Route 53's control plane for the targets' partition (`ROUTE53_CONTROL_PLANE_REGION`), or undefined when not modelled. */
+  get route53ControlPlaneRegion(): string | undefined {
+    return ROUTE53_CONTROL_PLANE_REGION[this.targets.partition];
+  }
+
+  /** The region an SDK integration call of `service` reaches: Route 53's control plane for `route53`, else the state machine's (the DR region). */
+  private regionOfService(service: string): string | undefined {
+    return service === "route53" ? this.route53ControlPlaneRegion : this.targets.drRegion;
   }
 
   /**
-   * The Route 53 health check of the PRIMARY record: it follows the primary ALB after interval x threshold
-   * (Route 53 Developer Guide, "How Amazon Route 53 determines whether a health check is healthy"; durations.ts).
+   * The primary ALB answers /health: the region is up, at least one target is healthy, and `/health` is
+   * not in a down phase of `primaryEndpointFlaps`.
    */
-  healthCheckHealthy(t: number): boolean {
-    return this.primaryServing(t - detectionSeconds(this.durations));
+  primaryServing(t: number): boolean {
+    if (!this.primaryRegionUp(t) || this.primaryGroup.healthy(t) <= 0) return false;
+    const flaps = this.flaps;
+    if (!flaps || t < flaps.from || t >= flaps.until) return true;
+    return (t - flaps.from) % (flaps.upSeconds + flaps.downSeconds) < flaps.upSeconds;
+  }
+
+  /** The DR ALB answers /health: at least one healthy target (the DR region never fails in the model). */
+  drServing(t: number): boolean {
+    return this.drGroup.healthy(t) > 0;
+  }
+
+  /** Whether the load balancer named `fqdn` answers a Route 53 endpoint check at `t`. @throws Error for an endpoint that is neither load balancer */
+  private endpointServing(fqdn: string, t: number): boolean {
+    const name = normalizeName(fqdn);
+    if (name === normalizeName(this.targets.primaryLoadBalancer.dnsName)) return this.primaryServing(t);
+    if (name === normalizeName(this.targets.drLoadBalancer.dnsName)) return this.drServing(t);
+    throw new Error(`a Route 53 health check probes ${fqdn}, which is neither load balancer of the targets`);
+  }
+
+  /**
+   * An alarm as Route 53's CLOUDWATCH_METRIC check reads it: the model's state in the DR region
+   * (`alarmState`), INSUFFICIENT_DATA when its region does not answer (no data reaches Route 53) or the
+   * model does not know the alarm.
+   */
+  private alarmStateIn(name: string, region: string, t: number): "OK" | "ALARM" | "INSUFFICIENT_DATA" {
+    if (!this.regionUp(region, t) || region !== this.targets.drRegion) return "INSUFFICIENT_DATA";
+    return this.alarmState(name, t) ?? "INSUFFICIENT_DATA";
+  }
+
+  /**
+   * Route 53's view of an alias target's health (`EvaluateTargetHealth`): an ALB is healthy when its
+   * target groups with targets each have a healthy one, and "a target group that has no registered
+   * targets is considered unhealthy" (Route 53 API Reference, AliasTarget); an ALB of a region that
+   * does not answer is unhealthy.
+   */
+  private aliasTargetHealthy(side: "primary" | "dr", t: number): boolean {
+    return side === "primary" ? this.primaryRegionUp(t) && this.primaryGroup.healthy(t) > 0 : this.drServing(t);
   }
 
   /**
@@ -439,15 +548,6 @@ export class SimulatedCloud {
     const last = evaluated.at(-1);
     if (!last) return "INSUFFICIENT_DATA";
     return last.value === 1 ? "ALARM" : "OK";
-  }
-
-  /**
-   * The PRIMARY record's calculated health check: the endpoint's check and the fence's, which follows
-   * the fence alarm `fencePropagationSeconds` late (an assumption: Route 53 documents no bound) with
-   * the last known status when the alarm has no data, healthy before any.
-   */
-  primaryRecordHealthy(t: number): boolean {
-    return this.healthCheckHealthy(t) && this.fenceAlarmState(t - this.durations.fencePropagationSeconds) !== "ALARM";
   }
 
   /**
@@ -621,6 +721,18 @@ export class SimulatedCloud {
     this.primaryGroup.update(t, this.targets.drAutoScalingGroup.standby);
   }
 
+  /**
+   * The primary load balancer's `/health` flaps (`WorldSetup.primaryEndpointFlaps`), from `from` (default
+   * now) to `until`. @throws Error when a phase is not above 0 s or `until` is not after `from`.
+   */
+  flapPrimaryEndpoint(flaps: { from?: number; until: number; upSeconds: number; downSeconds: number }): void {
+    const from = flaps.from ?? this.now;
+    if (!(flaps.upSeconds > 0 && flaps.downSeconds > 0 && flaps.until > from)) {
+      throw new Error(`primaryEndpointFlaps needs upSeconds and downSeconds above 0 and until after from, got ${JSON.stringify({ ...flaps, from })}`);
+    }
+    this.flaps = { ...flaps, from };
+  }
+
   /** The primary region comes back (without its data being re-protected). */
   restorePrimaryRegion(): void {
     for (const outage of this.outages) if (outage.until > this.now) outage.until = this.now;
@@ -642,15 +754,35 @@ export class SimulatedCloud {
 
   // ---------------------------------------------------------------- the API
 
-  /** Performs the call of Task `state` (Resource and resolved Parameters) at the current simulated time; answers after its latency. */
-  async invoke(state: string, resource: string, parameters: unknown): Promise<unknown> {
+  /**
+   * Performs the call of Task `state` (Resource and resolved Parameters) at the current simulated time;
+   * answers after its latency. A call to a region that does not answer (`WorldSetup.primaryOutage`:
+   * the primary region, and Route 53's control plane when it lives there) is not performed: it fails
+   * after the Task's `timeoutSeconds` with States.Timeout, or at once as unavailable.
+   */
+  async invoke(state: string, resource: string, parameters: unknown, timeoutSeconds?: number): Promise<unknown> {
     const at = this.now;
     const input = (parameters ?? {}) as Record<string, unknown>;
     let api: string;
     let latency = this.durations.apiCallSeconds;
     let outcome: { ok: true; value: unknown } | { ok: false; error: Error };
     const sdk = /^arn:aws[a-z-]*:states:::aws-sdk:([a-z0-9]+):([A-Za-z0-9]+)$/.exec(resource);
-    if (sdk) {
+    const taskTimeout = timeoutSeconds ?? DEFAULT_TASK_TIMEOUT_SECONDS;
+    const region = sdk ? this.regionOfService(sdk[1]) : undefined;
+    if (sdk && region !== undefined && !this.regionUp(region, at)) {
+      api = `${sdk[1]}:${sdk[2]}`;
+      const what = sdk[1] === "route53" ? `Route 53's control plane (${region})` : region;
+      if (this.outageAnswers === "timeout") {
+        latency = taskTimeout;
+        outcome = {
+          ok: false,
+          error: new AwsError("States.Timeout", `${api}: no answer within the task's timeout: ${what} does not answer (the region is down)`),
+        };
+      } else {
+        const prefix = SERVICE_ERROR_PREFIX[sdk[1]] ?? sdk[1];
+        outcome = { ok: false, error: new AwsError(`${prefix}.${prefix}Exception`, `${api}: ${what} is unavailable (the region is down)`) };
+      }
+    } else if (sdk) {
       api = `${sdk[1]}:${sdk[2]}`;
       const apiName = api;
       outcome = this.attempt(() => {
@@ -678,9 +810,9 @@ export class SimulatedCloud {
         at >= item.from &&
         ("until" in item ? at < item.until : this.calls.filter((call) => call.api === api && call.at >= item.from).length < item.calls),
     );
-    if (lostAnswer && !(!outcome.ok && outcome.error instanceof SimulatorError)) {
+    if (lostAnswer && !(!outcome.ok && (outcome.error instanceof SimulatorError || outcome.error.name === "States.Timeout"))) {
       const lambda = api.startsWith("lambda:");
-      latency = lambda ? this.durations.lambdaTimeoutSeconds : SDK_TASK_TIMEOUT_SECONDS;
+      latency = lambda ? this.durations.lambdaTimeoutSeconds : (timeoutSeconds ?? SDK_TASK_TIMEOUT_SECONDS);
       outcome = {
         ok: false,
         error: new AwsError(
@@ -1170,11 +1302,13 @@ export class SimulatedCloud {
         if (normalizeName(target.DnsName) === normalizeName(this.targets.drLoadBalancer.dnsName)) return { dr: 1 };
         return { other: 1 };
       };
+      // A record with a health check and EvaluateTargetHealth is healthy only while both pass (Route 53 Developer Guide,
+      // "What happens when you associate a health check with an alias record?").
       const healthy = (record: RecordSet): boolean => {
-        if (record.HealthCheckId && !this.primaryRecordHealthy(t)) return false;
+        if (record.HealthCheckId && !this.healthChecks.healthy(record.HealthCheckId, t)) return false;
         if (!record.AliasTarget?.EvaluateTargetHealth) return true;
         const shares = ofRecord(record);
-        return (shares.primary !== undefined && this.primaryServing(t)) || (shares.dr !== undefined && this.drGroup.healthy(t) > 0);
+        return (shares.primary !== undefined && this.aliasTargetHealthy("primary", t)) || (shares.dr !== undefined && this.aliasTargetHealthy("dr", t));
       };
       const primary = records.find((record) => record.Failover === "PRIMARY");
       const secondary = records.find((record) => record.Failover === "SECONDARY");
@@ -1220,8 +1354,31 @@ export class SimulatedCloud {
     return sides.map(([side, share]) => `${side} ${Math.round(share * 100)}%`).join(" / ");
   }
 
+  /**
+   * Seconds from 0 to `end` during which the app's writes could land on the old primary database
+   * (`CloudState.oldPrimaryWriteSeconds`), sampled each second: the DR database writable (instance: the
+   * replica promoted; aurora-global: the DR cluster the writer), the old primary database still the one
+   * in place and writable (instance: standalone, not rebuilt as a replica; aurora-global: its cluster a
+   * writer too), its region up and its load balancer serving, and DNS answering the primary.
+   */
+  oldPrimaryWriteSeconds(end: number): number {
+    const aurora = this.aurora;
+    let seconds = 0;
+    for (let t = 0; t < end; t += 1) {
+      const drWritable = aurora ? aurora.role(aurora.dr, t) === "writer" : this.drDatabase !== undefined && !this.drDatabase.isReplica(t);
+      if (!drWritable || !this.primaryServing(t)) continue;
+      const oldWritable = aurora
+        ? aurora.role(aurora.primary, t) === "writer"
+        : this.primaryDatabase === this.oldPrimaryDatabase && !this.oldPrimaryDatabase.isReplica(t);
+      if (oldWritable && (this.dnsAnswer(t).primary ?? 0) > 0) seconds += 1;
+    }
+    return seconds;
+  }
+
   /** The parts of the final state that do not depend on the engine mode. */
-  private snapshotCommon(t: number): Pick<CloudState, "at" | "primaryRecord" | "fence" | "dnsAnswer" | "drillPoolRecords" | "changes" | "violations"> {
+  private snapshotCommon(
+    t: number,
+  ): Pick<CloudState, "at" | "primaryRecord" | "fence" | "dnsAnswer" | "drillPoolRecords" | "changes" | "oldPrimaryWriteSeconds" | "violations"> {
     const fence = this.fenceAlarmState(t);
     return {
       at: t,
@@ -1230,6 +1387,7 @@ export class SimulatedCloud {
       dnsAnswer: this.dnsAnswerText(t),
       drillPoolRecords: this.route53.records(this.targets.dns.hostedZoneId, this.targets.dns.drillPoolName).length,
       changes: this.calls.filter((call) => call.mutating && call.ok).length,
+      oldPrimaryWriteSeconds: this.oldPrimaryWriteSeconds(t),
       violations: [...this.violations],
     };
   }

@@ -6,7 +6,9 @@
  *   whose input `definition` is the JSON of the definition as deployed;
  * - physical parameters where the plan has them: the DR target group's health check (interval,
  *   healthy and unhealthy thresholds), the PRIMARY record's Route 53 health check (request interval,
- *   failure threshold), the SECONDARY record's set identifier and the replica's address.
+ *   failure threshold), the SECONDARY record's set identifier and the replica's address;
+ * - the public zone's failover records and every Route 53 health check they use, as synthesized
+ *   (`routingFromPlan`): the drill answers DNS from them, whatever their shape.
  */
 import type { Definition } from "../asl";
 import { WORKFLOWS, type Workflow } from "../names";
@@ -14,6 +16,8 @@ import { auroraGlobalOf, databaseTargetsProblems, engineModeOf, type RecoveryTar
 import type { StackPlan } from "../../synth/recordStack";
 import type { PlanFacts } from "./cloud";
 import { DEFAULT_DURATIONS, type Durations } from "./durations";
+import { ENDPOINT_CHECK_TYPES, type FailoverRecordSpec, type HealthCheckSpec, type InsufficientDataStatus, type RoutingSpec } from "./healthChecks";
+import { normalizeName } from "./route53";
 import { stateMachineArnsFor, type RecoverySystem } from "./system";
 
 export const STATE_MACHINE_TYPE = "aws:sfn/stateMachine:StateMachine";
@@ -229,6 +233,21 @@ export function physicsFromPlan(drPlan: PlanLike, targets: RecoveryTargets): { d
   });
   if (typeof secondary?.inputs?.setIdentifier === "string") facts.secondarySetIdentifier = secondary.inputs.setIdentifier;
 
+  const routing = routingFromPlan(drPlan, targets);
+  if (routing) {
+    facts.routing = routing;
+    notes.push(`Route 53 failover records and health checks from the plan: ${describeRouting(routing)}`);
+  } else {
+    notes.push("no failover records in the plan: the default routing (healthChecks.ts defaultRouting)");
+  }
+  const drName = ofType(RECORD_TYPE).find(
+    (resource) =>
+      resource.inputs?.zoneId === targets.databaseName.drZoneId &&
+      normalizeName(String(resource.inputs?.name ?? "")) === normalizeName(targets.databaseName.fqdn),
+  );
+  const drNameValue = (drName?.inputs?.records as unknown[] | undefined)?.[0];
+  if (typeof drNameValue === "string") facts.drDatabaseName = drNameValue;
+
   const replica = ofType(RDS_INSTANCE_TYPE).find(
     (resource) => resource.outputs?.arn === targets.replica.arn || resource.outputs?.identifier === targets.replica.identifier,
   );
@@ -272,4 +291,113 @@ export function systemFromPlan(drPlan: PlanLike, source: string): RecoverySystem
     source,
     notes: physics.notes,
   };
+}
+
+/** One line per record: `PRIMARY -> <check> (evaluateTargetHealth false)`, checks in words. */
+function describeRouting(routing: RoutingSpec): string {
+  const byId = new Map(routing.healthChecks.map((check) => [check.id, check]));
+  const words = (id: string | undefined): string => {
+    const check = id === undefined ? undefined : byId.get(id);
+    if (!check) return "no health check";
+    const not = check.inverted ? "NOT " : "";
+    if (check.type === "CALCULATED") return `${not}${check.threshold} of [${check.children.map(words).join(", ")}]`;
+    if (check.type === "CLOUDWATCH_METRIC") return `${not}alarm ${check.alarmName} (${check.alarmRegion}, no data: ${check.insufficientData})`;
+    return `${not}${check.type} ${check.fqdn} (${check.failureThreshold} x ${check.intervalSeconds} s)`;
+  };
+  return routing.records
+    .map((record) => `${record.role} -> ${words(record.healthCheckId)}, evaluateTargetHealth ${record.alias.evaluateTargetHealth}`)
+    .join("; ");
+}
+
+/**
+ * The public zone's failover records of the application name and the Route 53 health checks they use,
+ * read from a plan's `aws:route53/record:Record` (zoneId, name, failoverRoutingPolicies, setIdentifier,
+ * aliases, healthCheckId) and `aws:route53/healthCheck:HealthCheck` resources (the record's
+ * healthCheckId is the check's resource id; inputs type, fqdn, requestInterval, failureThreshold,
+ * invertHealthcheck, cloudwatchAlarmName, cloudwatchAlarmRegion, insufficientDataHealthStatus,
+ * childHealthchecks, childHealthThreshold). Route 53's defaults where the plan sets none:
+ * RequestInterval 30, FailureThreshold 3 (Route 53 API Reference, HealthCheckConfig).
+ * @returns undefined when the plan has no failover record of the application name.
+ * @throws PlanError for a check the drill cannot model: an endpoint given by IP address, an unknown
+ *   type, a CLOUDWATCH_METRIC check without its alarm, a CALCULATED check without its children or
+ *   threshold, a record without an alias, or a record naming a check the plan does not have.
+ */
+export function routingFromPlan(drPlan: PlanLike, targets: RecoveryTargets): RoutingSpec | undefined {
+  const records = drPlan.resources.filter((resource) => {
+    const policies = resource.inputs?.failoverRoutingPolicies as { type?: string }[] | undefined;
+    return (
+      resource.type === RECORD_TYPE &&
+      resource.inputs?.zoneId === targets.dns.hostedZoneId &&
+      normalizeName(String(resource.inputs?.name ?? "")) === normalizeName(targets.dns.applicationName) &&
+      Array.isArray(policies) &&
+      policies.length > 0
+    );
+  });
+  if (records.length === 0) return undefined;
+  const checks = new Map<string, HealthCheckSpec>();
+  const resources = drPlan.resources.filter((resource) => resource.type === HEALTH_CHECK_TYPE);
+  const checkOf = (id: string, usedBy: string): void => {
+    if (checks.has(id)) return;
+    const resource = resources.find((candidate) => candidate.id === id);
+    if (!resource) throw new PlanError(`${usedBy} names health check ${id}, which the plan does not have`);
+    const inputs = resource.inputs ?? {};
+    const type = String(inputs.type);
+    const inverted = inputs.invertHealthcheck === true;
+    const where = `health check ${resource.name} (${id})`;
+    if ((ENDPOINT_CHECK_TYPES as readonly string[]).includes(type)) {
+      if (typeof inputs.fqdn !== "string") throw new PlanError(`${where}: an endpoint check without fqdn (by IP address) is not modelled`);
+      checks.set(id, {
+        id,
+        type: type as (typeof ENDPOINT_CHECK_TYPES)[number],
+        fqdn: inputs.fqdn,
+        intervalSeconds: positive(inputs.requestInterval) ?? 30,
+        failureThreshold: positive(inputs.failureThreshold) ?? 3,
+        inverted,
+      });
+    } else if (type === "CLOUDWATCH_METRIC") {
+      if (typeof inputs.cloudwatchAlarmName !== "string" || typeof inputs.cloudwatchAlarmRegion !== "string") {
+        throw new PlanError(`${where}: CLOUDWATCH_METRIC needs cloudwatchAlarmName and cloudwatchAlarmRegion`);
+      }
+      const status = inputs.insufficientDataHealthStatus ?? "LastKnownStatus";
+      if (status !== "Healthy" && status !== "Unhealthy" && status !== "LastKnownStatus") {
+        throw new PlanError(`${where}: insufficientDataHealthStatus must be Healthy, Unhealthy or LastKnownStatus, got ${JSON.stringify(status)}`);
+      }
+      checks.set(id, {
+        id,
+        type: "CLOUDWATCH_METRIC",
+        alarmName: inputs.cloudwatchAlarmName,
+        alarmRegion: inputs.cloudwatchAlarmRegion,
+        insufficientData: status as InsufficientDataStatus,
+        inverted,
+      });
+    } else if (type === "CALCULATED") {
+      const children = inputs.childHealthchecks;
+      const threshold = inputs.childHealthThreshold;
+      if (!Array.isArray(children) || !children.every((child) => typeof child === "string") || typeof threshold !== "number") {
+        throw new PlanError(`${where}: CALCULATED needs childHealthchecks (ids) and childHealthThreshold`);
+      }
+      checks.set(id, { id, type: "CALCULATED", children: children as string[], threshold, inverted });
+      for (const child of children as string[]) checkOf(child, where);
+    } else {
+      throw new PlanError(`${where}: type ${JSON.stringify(inputs.type)} is not modelled (HTTP, HTTPS, *_STR_MATCH, TCP, CLOUDWATCH_METRIC, CALCULATED)`);
+    }
+  };
+  const specs: FailoverRecordSpec[] = records.map((resource) => {
+    const role = (resource.inputs.failoverRoutingPolicies as { type?: string }[])[0].type;
+    if (role !== "PRIMARY" && role !== "SECONDARY")
+      throw new PlanError(`record ${resource.name}: failover type ${JSON.stringify(role)} is not PRIMARY or SECONDARY`);
+    const alias = (resource.inputs.aliases as { name?: unknown; zoneId?: unknown; evaluateTargetHealth?: unknown }[] | undefined)?.[0];
+    if (!alias || typeof alias.name !== "string" || typeof alias.zoneId !== "string") {
+      throw new PlanError(`record ${resource.name}: a failover record of the application name without an alias is not modelled`);
+    }
+    const healthCheckId = resource.inputs.healthCheckId;
+    if (healthCheckId !== undefined) checkOf(String(healthCheckId), `record ${resource.name}`);
+    return {
+      role,
+      setIdentifier: String(resource.inputs.setIdentifier ?? role.toLowerCase()),
+      alias: { dnsName: alias.name, zoneId: alias.zoneId, evaluateTargetHealth: alias.evaluateTargetHealth === true },
+      ...(healthCheckId !== undefined ? { healthCheckId: String(healthCheckId) } : {}),
+    };
+  });
+  return { healthChecks: [...checks.values()], records: specs, source: `the plan of stack ${drPlan.stack}` };
 }

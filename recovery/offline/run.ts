@@ -119,7 +119,12 @@ export async function runExecution(
   for (const [taskName, state] of prepared.tasks) {
     const selector = prepared.selectors.get(taskName);
     handlers[taskName] = async (parameters: unknown) => {
-      const result = await cloud.invoke(taskName, String(state.Resource), parameters);
+      const result = await cloud.invoke(
+        taskName,
+        String(state.Resource),
+        parameters,
+        typeof state.TimeoutSeconds === "number" ? state.TimeoutSeconds : undefined,
+      );
       return (selector !== undefined ? applySelector(selector, result) : result) as never;
     };
   }

@@ -4,6 +4,7 @@
  * notifications a run sends, the primary's failure at detection time, and how a capacity reads.
  */
 import type { Capacity } from "../targets";
+import { ROUTE53_CONTROL_PLANE_REGION } from "./cloud";
 import { detectionSeconds } from "./durations";
 import type { Scenario } from "./simulate";
 
@@ -18,6 +19,22 @@ export const FAILOVER_FAILED = ["Failover started", "Failover FAILED"];
 
 /** The primary fails `detectionSeconds` before the first execution: Route 53 has just noticed, the alarm starts the failover. */
 export const primaryFailsAtDetection: NonNullable<Scenario["world"]> = ({ durations }) => ({ primaryOutage: { from: -detectionSeconds(durations) } });
+
+/**
+ * The primary region fails `detectionSeconds` before the first execution, as `primaryFailsAtDetection`,
+ * and it is the region of Route 53's control plane (us-east-1 for the aws partition: cloud.ts
+ * `ROUTE53_CONTROL_PLANE_REGION`), which fails with it: the world, not the scenario, takes Route 53's
+ * control plane down. @throws Error for a pair whose primary is another region (the scenario would prove nothing).
+ */
+export const usEast1Lost: NonNullable<Scenario["world"]> = (context) => {
+  const controlPlane = ROUTE53_CONTROL_PLANE_REGION[context.targets.partition];
+  if (context.targets.primaryRegion !== controlPlane) {
+    throw new Error(
+      `this scenario needs a pair whose primary region is Route 53's control-plane region (${controlPlane ?? "unknown for partition " + context.targets.partition}); the primary is ${context.targets.primaryRegion}`,
+    );
+  }
+  return primaryFailsAtDetection(context);
+};
 
 /** `min/desired/max`, as the final view shows a capacity. */
 export const size = (capacity: Capacity) => `${capacity.minSize}/${capacity.desiredCapacity}/${capacity.maxSize}`;

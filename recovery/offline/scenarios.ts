@@ -8,7 +8,7 @@
 import type { EngineMode, RecoveryTargets } from "../targets";
 import { AURORA_SCENARIOS } from "./auroraScenarios";
 import type { Scenario } from "./simulate";
-import { FAILOVER_FAILED, FAILOVER_OK, PLANNED, primaryFailsAtDetection, size, UNPLANNED_ALARM, UNPLANNED_OPERATOR } from "./scenarioParts";
+import { FAILOVER_FAILED, FAILOVER_OK, PLANNED, primaryFailsAtDetection, size, UNPLANNED_ALARM, UNPLANNED_OPERATOR, usEast1Lost } from "./scenarioParts";
 
 /** An unplanned failover, the primary region back an hour later and rebuilt as the standby, then a failback half an hour after that. */
 const FAILBACK_AFTER_FAILOVER: Scenario["steps"] = [
@@ -36,14 +36,18 @@ function failedBackTo(targets: RecoveryTargets) {
       drCapacity: size(targets.drAutoScalingGroup.standby),
     },
     notifications: [...FAILOVER_OK, "Failback started", "Failback complete"],
-    dnsChanges: ["fence on", "dr-alb (dr)", "fence off", "primary-alb (primary)"],
+    dnsChanges: ["fence on", "fence off", "primary-alb (primary)"],
   };
 }
 
-/** What a completed failover leaves: DNS and data in the DR region, the DR group at the recovery capacity, all healthy. */
+/**
+ * What a completed failover leaves: DNS and data in the DR region, the DR group at the recovery
+ * capacity, all healthy. The failover changes no record (Route 53's control plane may be down with
+ * us-east-1): the PRIMARY record still aliases the primary ALB, and the fence makes Route 53 answer the DR region.
+ */
 const failedOver = (targets: RecoveryTargets) =>
   ({
-    primaryRecord: "dr-alb",
+    primaryRecord: "primary-alb",
     fence: "on",
     dnsAnswer: "dr",
     drDatabaseRole: "standalone",
@@ -55,13 +59,13 @@ const failedOver = (targets: RecoveryTargets) =>
     drillPoolRecords: 0,
   }) as const;
 
-/** One failover run that succeeds: the DR region serves with its database promoted, `drPromotionsRequested` PromoteReadReplica calls made, one DNS change. */
+/** One failover run that succeeds: the DR region serves with its database promoted, `drPromotionsRequested` PromoteReadReplica calls made, the fence the only DNS change. */
 function failoverSucceeded(targets: RecoveryTargets, drPromotionsRequested: number | { min: number }) {
   return {
     outcomes: ["SUCCEEDED"],
     final: { ...failedOver(targets), drPromotionsRequested },
     notifications: FAILOVER_OK,
-    dnsChanges: ["fence on", "dr-alb (dr)"],
+    dnsChanges: ["fence on"],
   };
 }
 
@@ -186,7 +190,7 @@ export const SCENARIOS: Scenario[] = [
     expect: (targets) => ({
       outcomes: ["HealthNotRecovered"],
       final: {
-        primaryRecord: "dr-alb",
+        primaryRecord: "primary-alb",
         fence: "on",
         drDatabaseRole: "standalone",
         drDatabaseName: "dr-database",
@@ -211,7 +215,7 @@ export const SCENARIOS: Scenario[] = [
       outcomes: ["FenceNotInEffect", "SUCCEEDED"],
       final: { ...failedOver(targets), drPromotionsRequested: 1 },
       notifications: [...FAILOVER_FAILED, ...FAILOVER_OK],
-      dnsChanges: ["fence on", "fence on", "dr-alb (dr)"],
+      dnsChanges: ["fence on", "fence on"],
     }),
   },
   {
@@ -267,7 +271,7 @@ export const SCENARIOS: Scenario[] = [
       outcomes: ["ABORTED", "SUCCEEDED"],
       final: { ...failedOver(targets) },
       notifications: ["Failover started", ...FAILOVER_OK],
-      dnsChanges: ["fence on", "dr-alb (dr)"],
+      dnsChanges: ["fence on"],
     }),
   },
   {
@@ -396,14 +400,17 @@ export const SCENARIOS: Scenario[] = [
     name: "primary-returns-dr-empty",
     title: "The failed region comes back while the DR region has no healthy instance",
     story:
-      'After an unplanned failover the primary region returns with its load balancer healthy and its old database writable; then the DR group is emptied (a bad deploy, an operator). With the SECONDARY unhealthy Route 53 answers the PRIMARY record "regardless of the health of the primary" (Route 53 API Reference, ResourceRecordSet Failover). Expected: no answer sends users to the old primary: the failover also pointed the PRIMARY record at the DR load balancer, so they get the DR region (failing) rather than the diverged database.',
+      "After an unplanned failover the primary region returns with its load balancer healthy and its old database writable; then the DR group is emptied (a bad deploy, an operator). Route 53 answers the PRIMARY record \"regardless of the health of the primary\" when the SECONDARY is unhealthy too (Route 53 API Reference, ResourceRecordSet Failover), and the failover changes no record. Expected: no answer sends users to the old primary: the SECONDARY's check (the DR endpoint OR the inverted fence, not the DR ALB's target health) keeps it healthy once fenced, so users get the DR region (failing) rather than the diverged database; no write reaches the old primary.",
     world: primaryFailsAtDetection,
     steps: [
       { run: "failover", input: UNPLANNED_ALARM },
-      { act: "primary region back, its ALB healthy, its old database writable", after: 3600, apply: (cloud) => cloud.restorePrimaryRegion() },
+      { world: "primary region back, its ALB healthy, its old database writable", after: 3600, apply: (cloud) => cloud.restorePrimaryRegion() },
       { act: "DR group emptied", after: 60, apply: (cloud) => cloud.drGroup.update(cloud.now, { minSize: 0, desiredCapacity: 0, maxSize: 0 }) },
     ],
-    expect: () => ({ outcomes: ["SUCCEEDED"], final: { fence: "on", primaryRecord: "dr-alb", dnsAnswer: "dr", drHealthy: 0 } }),
+    expect: () => ({
+      outcomes: ["SUCCEEDED"],
+      final: { fence: "on", primaryRecord: "primary-alb", dnsAnswer: "dr", drHealthy: 0, oldPrimaryWriteSeconds: 0 },
+    }),
   },
   {
     name: "failback-not-reprotected",
@@ -419,7 +426,7 @@ export const SCENARIOS: Scenario[] = [
     expect: (targets) => ({
       outcomes: ["SUCCEEDED", "PrimaryNotReprotected"],
       final: {
-        primaryRecord: "dr-alb",
+        primaryRecord: "primary-alb",
         fence: "on",
         // The old primary answers /health again, but the fence keeps the PRIMARY record unhealthy.
         dnsAnswer: "dr",
@@ -432,27 +439,84 @@ export const SCENARIOS: Scenario[] = [
     }),
   },
   {
-    name: "primary-returns-fenced",
-    title: "The failed region comes back: traffic stays in the DR region",
+    name: "us-east-1-lost-failover",
+    title: "Unplanned failover with us-east-1 lost, Route 53's control plane with it",
     story:
-      "The primary region (us-east-1 here) fails and Route 53's control plane with it: every record change is refused until the region returns (modeled as throttling that outlasts the retries). The failover fences the primary; its best-effort UPSERT of the PRIMARY record fails and is passed over. An hour later the region returns with its load balancer healthy and its old database writable (never demoted). Expected: DNS keeps answering the DR region (the fence holds the PRIMARY record unhealthy whatever its endpoint says), so no write reaches the old primary; nothing changes until an operator fails back.",
-    world: (context) => ({ ...primaryFailsAtDetection(context), apiFaults: [{ api: "route53:*", fault: "throttling", from: 0, until: 3600 }] }),
-    steps: [
-      { run: "failover", input: UNPLANNED_ALARM },
-      { act: "primary region back, its ALB healthy, its old database writable", after: 3600, apply: (cloud) => cloud.restorePrimaryRegion() },
-    ],
+      "The primary region is us-east-1 and it fails: every API there fails or times out, and so do Route 53's control plane (ChangeResourceRecordSets, GetChange) and us-east-1's CloudWatch and EventBridge; Route 53's health checkers and DNS answers keep working (Route 53 Developer Guide, \"Resilience in Amazon Route 53\"). The operator starts the failover from the DR region. Expected: it needs nothing of us-east-1 (no Route 53 call, no call through the primary-region function), promotes the replica, fences the primary through CloudWatch in the DR region, and succeeds within the RTO.",
+    world: usEast1Lost,
+    steps: [{ run: "failover", input: UNPLANNED_OPERATOR }],
     measures: "failover",
+    expect: (targets) => ({ ...failoverSucceeded(targets, 1), withinRto: true, forbiddenCalls: ["route53:", "lambda:"] }),
+  },
+  {
+    name: "us-east-1-returns",
+    title: "us-east-1 comes back after the failover: traffic stays in the DR region",
+    story:
+      "After the failover of us-east-1-lost-failover, the region returns an hour later with its load balancer healthy and its old database writable (never demoted), and stays up. Expected: the PRIMARY record's check stays unhealthy (the fence), DNS keeps answering the DR region, so no app write reaches the old primary (0 s measured); nothing changes until an operator fails back.",
+    world: usEast1Lost,
+    steps: [
+      { run: "failover", input: UNPLANNED_OPERATOR },
+      { world: "us-east-1 back: its ALB healthy, its old database writable (never demoted)", after: 3600, apply: (cloud) => cloud.restorePrimaryRegion() },
+      { world: "an hour later", after: 3600, apply: () => undefined },
+    ],
     expect: (targets) => ({
       outcomes: ["SUCCEEDED"],
       final: {
         ...failedOver(targets),
-        primaryRecord: "primary-alb",
         primaryDatabaseRole: "standalone",
         primaryHealthy: targets.primary.capacity.desiredCapacity,
+        oldPrimaryWriteSeconds: 0,
       },
       notifications: FAILOVER_OK,
       dnsChanges: ["fence on"],
     }),
+  },
+  {
+    name: "us-east-1-returns-flapping",
+    title: "us-east-1 comes back with its health flapping",
+    story:
+      "After the failover with us-east-1 lost, the region returns an hour later, but its app restarts in a loop for 30 minutes: the primary ALB's /health answers 40 s, then fails 40 s, so Route 53's endpoint check of the primary turns healthy and unhealthy again and again. Expected: DNS never answers the old primary (0 s of writes reach it), the fence holds; no other execution runs (no second failover, no failback) and nothing more is notified.",
+    world: usEast1Lost,
+    steps: [
+      { run: "failover", input: UNPLANNED_OPERATOR },
+      {
+        world: "us-east-1 back, its /health flapping (40 s up, 40 s down) for 30 minutes",
+        after: 3600,
+        apply: (cloud) => {
+          cloud.restorePrimaryRegion();
+          cloud.flapPrimaryEndpoint({ until: cloud.now + 1800, upSeconds: 40, downSeconds: 40 });
+        },
+      },
+      { world: "30 minutes later, the flapping over", after: 1800, apply: () => undefined },
+    ],
+    expect: (targets) => ({
+      outcomes: ["SUCCEEDED"],
+      final: { ...failedOver(targets), primaryDatabaseRole: "standalone", oldPrimaryWriteSeconds: 0 },
+      notifications: FAILOVER_OK,
+      dnsChanges: ["fence on"],
+    }),
+  },
+  {
+    name: "failback-after-us-east-1-returns",
+    title: "Failback after us-east-1 returns, primary re-protected",
+    story:
+      "After the failover with us-east-1 lost, the region returns an hour later (its old database writable, no traffic); ten minutes later the operator rebuilds the primary stack as the new standby (its database a replica of the DR database) and fails back half an hour after that, with Route 53's control plane back. Expected: the failback releases the fence, serves the primary again and promotes its database; no write reached the old primary in between.",
+    world: usEast1Lost,
+    steps: [
+      { run: "failover", input: UNPLANNED_OPERATOR },
+      { world: "us-east-1 back: its ALB healthy, its old database writable (never demoted)", after: 3600, apply: (cloud) => cloud.restorePrimaryRegion() },
+      {
+        act: "primary stack rebuilt as the standby (database: read replica of the DR database)",
+        after: 600,
+        apply: (cloud) => cloud.reprotectPrimary(),
+      },
+      { run: "failback", input: { force: false }, after: 1800 },
+    ],
+    measures: "failback",
+    expect: (targets) => {
+      const failedBack = failedBackTo(targets);
+      return { ...failedBack, final: { ...failedBack.final, oldPrimaryWriteSeconds: 0 }, withinRto: true };
+    },
   },
   {
     name: "drill-passes",

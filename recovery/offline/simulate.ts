@@ -18,7 +18,9 @@ export type ScenarioStep =
   /** Start an execution `after` seconds after the previous step ended (default 0); the operator stops it `stopAfter` seconds after its start. */
   | { run: Workflow; input: Record<string, unknown>; after?: number; stopAfter?: number }
   /** An operator action between executions. */
-  | { act: string; after?: number; apply: (cloud: SimulatedCloud) => void };
+  | { act: string; after?: number; apply: (cloud: SimulatedCloud) => void }
+  /** Something the world does between executions (a region returns), shown as such in the timeline. */
+  | { world: string; after?: number; apply: (cloud: SimulatedCloud) => void };
 
 /** An expected value: exact, or a numeric range. */
 export type Expected = string | number | { min?: number; max?: number };
@@ -45,6 +47,8 @@ export interface FinalView {
   primaryPromotionsAccepted: number;
   /** -1 when nothing was promoted. */
   lagAtPromotionSeconds: number;
+  /** Seconds the app's writes could land on the old primary database while the DR database was writable (cloud.ts `oldPrimaryWriteSeconds`). */
+  oldPrimaryWriteSeconds: number;
 }
 
 export interface Expectation {
@@ -59,6 +63,11 @@ export interface Expectation {
   changesInLastRun?: number;
   /** Time to recovery within the targets' RTO. */
   withinRto?: boolean;
+  /**
+   * Calls no run may make, as prefixes of the call's api (`route53:` for Route 53's control plane,
+   * `lambda:` for the primary-region operations function, whose calls are `lambda:<operation>`).
+   */
+  forbiddenCalls?: string[];
 }
 
 export interface Scenario {
@@ -144,6 +153,7 @@ export function finalView(state: CloudState): FinalView {
     drPromotionsAccepted: state.drPromotions.accepted,
     primaryPromotionsAccepted: state.primaryPromotions.accepted,
     lagAtPromotionSeconds: state.lagAtPromotionSeconds ?? -1,
+    oldPrimaryWriteSeconds: state.oldPrimaryWriteSeconds,
   };
 }
 
@@ -218,7 +228,23 @@ export async function runScenario(system: RecoverySystem, scenario: Scenario, op
   let error: string | undefined;
   if (world.primaryOutage) {
     const from = world.primaryOutage.from;
-    timeline.push({ at: from, kind: "world", label: `primary region ${system.targets.primaryRegion} stops serving` });
+    const until = world.primaryOutage.until;
+    const answers = world.primaryOutage.apis === "unavailable" ? "refused as unavailable" : "unanswered (Tasks time out)";
+    timeline.push({
+      at: from,
+      ...(until !== undefined ? { until } : {}),
+      kind: "world",
+      label: `primary region ${system.targets.primaryRegion} fails: its APIs ${answers}, its load balancer silent`,
+    });
+    if (cloud.route53ControlPlaneRegion === system.targets.primaryRegion) {
+      timeline.push({
+        at: from,
+        ...(until !== undefined ? { until } : {}),
+        kind: "world",
+        label: `Route 53's control plane (${system.targets.primaryRegion}) down with it: ChangeResourceRecordSets and GetChange ${answers}; health checks and DNS answers keep working`,
+      });
+    }
+    if (until !== undefined) timeline.push({ at: until, kind: "world", label: `primary region ${system.targets.primaryRegion} back` });
     const detection = detectionSeconds(durations);
     timeline.push({
       at: from + detection,
@@ -232,6 +258,15 @@ export async function runScenario(system: RecoverySystem, scenario: Scenario, op
       timeline.push({ at, until: at + phase.seconds, kind: "world", label: `replica ${phase.status} (${period.cause}), still a read replica` });
       at += phase.seconds;
     }
+  }
+  if (world.primaryEndpointFlaps) {
+    const flaps = world.primaryEndpointFlaps;
+    timeline.push({
+      at: flaps.from,
+      until: flaps.until,
+      kind: "world",
+      label: `the primary load balancer's /health flaps: ${flaps.upSeconds} s up, ${flaps.downSeconds} s down`,
+    });
   }
   for (const fault of world.apiFaults ?? []) {
     timeline.push({ at: fault.from, until: fault.until, kind: "world", label: `${fault.api} answers ${fault.fault} until ${clockTime(fault.until).trim()}` });
@@ -252,6 +287,11 @@ export async function runScenario(system: RecoverySystem, scenario: Scenario, op
       if (step.after) clock.advanceTo(clock.seconds + step.after);
       if ("act" in step) {
         timeline.push({ at: clock.seconds, kind: "action", label: `operator: ${step.act}` });
+        step.apply(cloud);
+        continue;
+      }
+      if ("world" in step) {
+        timeline.push({ at: clock.seconds, kind: "world", label: step.world });
         step.apply(cloud);
         continue;
       }
@@ -303,6 +343,11 @@ export async function runScenario(system: RecoverySystem, scenario: Scenario, op
   if (expect.dnsChanges) check("DNS changes", expect.dnsChanges.join(" | ") || "(none)", cloud.dnsChanges.map((item) => item.label).join(" | ") || "(none)");
   if (expect.changesInLastRun !== undefined) {
     check("changes during the last run", expect.changesInLastRun, cloud.calls.filter((call) => call.mutating && call.ok && call.at >= lastRunStart).length);
+  }
+  if (expect.forbiddenCalls) {
+    const forbidden = expect.forbiddenCalls;
+    const made = cloud.calls.filter((call) => forbidden.some((prefix) => call.api.startsWith(prefix))).map((call) => `${call.state} (${call.api})`);
+    check(`calls to ${forbidden.join(", ")}`, "none", [...new Set(made)].join(", ") || "none");
   }
   if (expect.withinRto !== undefined)
     check("time to recovery within the RTO", String(expect.withinRto), recovery?.withinRto === undefined ? "not recovered" : String(recovery.withinRto));

@@ -250,9 +250,11 @@ describe("offline drill (recovery/offline)", function () {
         const decide = copy.States["Fence the primary: alarm: done?"] as { Choices: { Next: string }[] };
         decide.Choices[0] = { Variable: "$.fence", IsPresent: true, Next: decide.Choices[0].Next } as unknown as { Next: string };
       });
-      const result = await runScenario(withDefinitions(system, { failover: broken }), scenarioNamed("primary-returns-fenced"));
+      const result = await runScenario(withDefinitions(system, { failover: broken }), scenarioNamed("us-east-1-returns"));
       expect(result.passed).to.equal(false);
       expect(result.final).to.include({ fence: "never set", dnsAnswer: "primary" });
+      // About the hour the region stays back (3600 s, less the 30 s the endpoint check takes to turn healthy), every second of it exposed.
+      expect(result.final!.oldPrimaryWriteSeconds).to.be.within(3500, 3900);
     });
 
     it("with only the 3-attempt transient retry (no throttling retrier), a throttled failover fails at its first call", async function () {
@@ -464,10 +466,8 @@ describe("offline drill: aurora-global mode", function () {
     expect(calls.filter((call) => call.mutating).map((call) => call.api)).to.deep.equal([
       "autoscaling:updateAutoScalingGroup",
       "lambda:switchoverGlobalCluster",
-      // The fence, then the DR stable name from the reader to the writer endpoint (aurora-global), then the PRIMARY record (best effort).
+      // The fence alone: no Route 53 record change (the DR stable name points at the writer endpoint from deploy time).
       "cloudwatch:putMetricData",
-      "route53:changeResourceRecordSets",
-      "route53:changeResourceRecordSets",
     ]);
   });
 
