@@ -17,7 +17,7 @@ type Row = { kind: "step"; step: BudgetStep } | { kind: "group"; name: string; s
  *        360 s  decide: health-check alarm pages the on-call (60 s x 1), then the on-call's decision (failover.decisionSeconds, 300 s)
  *         10 s  start: failover workflow guard and pre-checks
  *        360 s  recover (parallel, longest counts): data 360 s | capacity 125 s | clients 60 s
- *         60 s  switch: UPSERT of the PRIMARY failover record, wait for INSYNC
+ *        120 s  switch: fence the primary (one datapoint in the DR region), its alarm, Route 53 following it
  *     RPO budget: database 60 s of 60 s - met; objects 900 s of 900 s - met
  */
 export function renderBudget(budget: RecoveryBudget): string[] {

@@ -13,7 +13,8 @@ import {
   type RecoveryBudget,
   type RecoveryBudgetInputs,
 } from "../../budget/recoveryBudget";
-import { AURORA_GLOBAL_REPLICATION_LAG_SECONDS, AURORA_GLOBAL_SWITCH_SECONDS } from "../../budget/figures";
+import { AURORA_GLOBAL_REPLICATION_LAG_SECONDS, AURORA_GLOBAL_SWITCH_SECONDS, FENCE_ALARM_EVALUATION_SECONDS } from "../../budget/figures";
+import { FENCE_PROPAGATION_SECONDS } from "../../recovery/fence";
 import { BUDGET_TYPES, type BudgetResource, budgetInputsFromResources } from "../../budget/fromResources";
 import { renderBudget, renderBudgetMarkdown } from "../../budget/render";
 import type { RecoveryManifest } from "../../config/recoveryManifest";
@@ -490,6 +491,26 @@ describe("figures shared with the offline failover simulator", () => {
     });
     // The simulator switches an Aurora global database in the time the budget counts.
     expect(DEFAULT_DURATIONS.auroraFailoverSeconds).to.equal(AURORA_GLOBAL_SWITCH_SECONDS);
+  });
+});
+
+describe("recoveryBudget: the unplanned path counts the data plane only (issue 18)", () => {
+  it("counts the fence's alarm evaluation and Route 53 following it, and no record change, INSYNC wait or call to the primary region", () => {
+    for (const mode of ["instance", "aurora-global"] as const) {
+      const budget = recoveryBudget(inputs({ databaseEngineMode: mode }));
+      const switchStep = stepNamed(budget, "switch");
+      expect(switchStep.seconds, mode).to.equal(FENCE_ALARM_EVALUATION_SECONDS + FENCE_PROPAGATION_SECONDS);
+      expect(switchStep.step).to.match(/fence the primary/);
+      for (const step of budget.rto.steps) {
+        expect(`${step.step} ${step.source}`, step.step).to.not.match(/INSYNC|GetChange|UPSERT|ChangeResourceRecordSets/);
+      }
+    }
+  });
+
+  it("says so in the console rendering", () => {
+    const lines = renderBudget(recoveryBudget(inputs()));
+    expect(lines.join("\n")).to.not.match(/INSYNC|UPSERT/);
+    expect(lines.join("\n")).to.match(/switch: fence the primary/);
   });
 });
 
