@@ -47,6 +47,7 @@ export const USAGE = `Usage:
   tsx runbook/cli.ts failback [--force] [options]
   tsx runbook/cli.ts drill [--live] [options]
   tsx runbook/cli.ts restore --from <dr|primary> [options]   (npm run restore; restore --help)
+  tsx runbook/cli.ts reprotect [--up] [options]              (npm run reprotect; reprotect --help)
 
 Starts a DR workflow (a Step Functions state machine of the DR stack), follows it to the end and
 prints its timeline.
@@ -54,6 +55,7 @@ prints its timeline.
                 --planned     switchover: the primary is healthy; writes stop first, no data loss
                 --unplanned   the primary region is impaired; nothing is asked of it
   failback    return service to the primary region (after re-protecting it, README "Failback")
+  reprotect   after a failover, make the primary region's database a replica of the DR one again
   drill       send a share of live traffic to the DR region for a while, then roll back;
               a dry run unless --live
 

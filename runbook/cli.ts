@@ -6,6 +6,7 @@
  *        tsx runbook/cli.ts failback [--force] [options]
  *        tsx runbook/cli.ts drill [--live] [options]
  *        tsx runbook/cli.ts restore --from <dr|primary> [--to-time <time>] [options] (`npm run restore`, runbook/restore.ts)
+ *        tsx runbook/cli.ts reprotect [--no-snapshot] [--up] [options] (`npm run reprotect`, runbook/reprotect.ts)
  * Options: --stack <name> (default dr), --region <region>, --state-machine-arn <arn>, --dry-run,
  *          --yes, --poll-seconds <n> (default 5); see `USAGE` in arguments.ts.
  *
@@ -28,6 +29,7 @@ import { executionInput, executionName } from "./execution";
 import { followExecution } from "./follow";
 import { executionConsoleUrl, locateStateMachine, resolveRegion } from "./locate";
 import { type RestoreDependencies, restoreServices, runRestore } from "./restore";
+import { reprotectServices, runReprotect } from "./reprotect";
 import { consoleOutput, type Output } from "./output";
 import { builderPlan, PlanError, topLevelSteps } from "./plan";
 import { readStackSettings } from "./stack";
@@ -79,6 +81,7 @@ export function defaultDependencies(): RunbookDependencies {
 export async function main(argv: readonly string[], deps: RunbookDependencies): Promise<number> {
   const { output } = deps;
   if (argv[0] === "restore") return runRestore(argv.slice(1), { ...deps, ...(deps.restore ?? restoreServices(deps.projectDirectory)) });
+  if (argv[0] === "reprotect") return runReprotect(argv.slice(1), { ...deps, ...reprotectServices(deps.projectDirectory) });
   try {
     const command = parseRunbookArguments(argv);
     if (command.kind === "help") {
