@@ -42,7 +42,7 @@
 import * as path from "node:path";
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { FENCE_METRIC } from "../config/conventions";
+import { PROBE_METRIC } from "../config/conventions";
 import { ROUTE53_HTTP_CHECK } from "./failoverRouting";
 import { policyDocument, type PolicyDocument, type PolicyStatement, serviceTrustPolicy } from "./policyDocuments";
 
@@ -55,7 +55,7 @@ import { policyDocument, type PolicyDocument, type PolicyStatement, serviceTrust
  * allowed the fence's namespace can publish the fence metric and release the fence (traffic back to
  * the old primary) or set it. A namespace of its own keeps the probe's role away from the fence.
  */
-export const PROBE_METRIC = { namespace: `${FENCE_METRIC.namespace}/PrimaryProbe`, metricName: "PrimaryEndpointHealthy" } as const;
+export { PROBE_METRIC };
 
 /** A CloudWatch metric the probe publishes: namespace and name. */
 export interface ProbeMetric {

@@ -58,3 +58,11 @@ export const EVALUATE_TARGET_HEALTH = { PRIMARY: false, SECONDARY: false } as co
  * endpoint says. 1 = fenced (traffic stays in the DR region, the old primary takes none), 0 = not fenced.
  */
 export const FENCE_METRIC = { namespace: "MultiRegionDR", metricName: "PrimaryFenced" } as const;
+
+/**
+ * The primary endpoint probe's metric (components/primaryEndpointProbe.ts), published in the DR
+ * region: 1 when an attempt found the primary healthy, 0 when not. A namespace of its own, not the
+ * fence's: IAM limits PutMetricData by namespace only (`cloudwatch:namespace`, Service Authorization
+ * Reference, Amazon CloudWatch), so the probe's role cannot publish the fence metric.
+ */
+export const PROBE_METRIC = { namespace: `${FENCE_METRIC.namespace}/PrimaryProbe`, metricName: "PrimaryEndpointHealthy" } as const;
