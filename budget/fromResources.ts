@@ -1,12 +1,14 @@
 /**
  * The recovery budget's inputs read from a synthesized (or previewed) DR stack: the resources that
- * decide how fast the pair recovers (the primary's health check and its alarm, the automatic
+ * decide how fast the pair recovers (the primary's health check, the DR region's probe of it and its
+ * alarm, or the health-check alarm on stacks from before the probe, the automatic
  * failover rule, the DR target group and Auto Scaling Group, the replica-lag and S3 replication
  * alarms) and the recovery manifest (strategy, targets, the on-call's decision time, the primary's
  * capacity, storage and engine mode; in aurora-global mode the lag alarm is on AuroraGlobalDBRPOLag,
  * whose threshold is in milliseconds). The offline invariant 11, the policy `dr-recovery-budget` and synthesis
  * read the budget this way, so what is printed is what is judged. Pure: no Pulumi runtime.
  */
+import { PROBE_METRIC } from "../config/conventions";
 import type { RecoveryManifest } from "../config/recoveryManifest";
 import { STRATEGY_PROFILES } from "../config/strategies";
 import { AURORA_LAG_METRIC_MILLISECONDS_PER_SECOND, LOAD_BALANCER_ALIAS_TTL_SECONDS } from "./figures";
@@ -64,7 +66,9 @@ export function budgetInputsFromResources(resources: BudgetResource[], manifest:
   const primary = manifest.primary;
   if (manifest.role !== "dr" || !primary) return { problems: ["the recovery budget is computed on the DR stack, whose manifest holds the primary's outputs"] };
   const healthCheck = resources.find((resource) => resource.type === BUDGET_TYPES.healthCheck);
-  const healthAlarm = alarmOn(resources, "HealthCheckStatus");
+  // The DR region's probe of the primary endpoint is the signal when the stack has it; stacks from before it used the health-check alarm.
+  const probeAlarm = alarmOn(resources, PROBE_METRIC.metricName, PROBE_METRIC.namespace);
+  const healthAlarm = probeAlarm ?? alarmOn(resources, "HealthCheckStatus");
   const targetGroup = resources.find((resource) => resource.type === BUDGET_TYPES.targetGroup);
   const group = resources.find((resource) => resource.type === BUDGET_TYPES.autoScalingGroup);
   // AWS/DynamoDB publishes a ReplicationLatency of its own (global tables): the objects' budget reads S3's.
@@ -87,7 +91,9 @@ export function budgetInputsFromResources(resources: BudgetResource[], manifest:
   const alarmPeriod = numberOf(healthAlarm?.inputs.period);
   const alarmEvaluations = numberOf(healthAlarm?.inputs.evaluationPeriods);
   if (alarmPeriod === undefined || alarmEvaluations === undefined)
-    problems.push("no alarm on AWS/Route53 HealthCheckStatus with a period and evaluation periods: the time to page the on-call is unknown");
+    problems.push(
+      `no alarm on ${PROBE_METRIC.namespace} ${PROBE_METRIC.metricName} (or AWS/Route53 HealthCheckStatus) with a period and evaluation periods: the time to page the on-call is unknown`,
+    );
   const healthSettings = targetGroup?.inputs.healthCheck as Record<string, unknown> | undefined;
   const targetInterval = numberOf(healthSettings?.interval);
   const healthyThreshold = numberOf(healthSettings?.healthyThreshold);
@@ -110,7 +116,11 @@ export function budgetInputsFromResources(resources: BudgetResource[], manifest:
   if (!automatic && decision === undefined) problems.push("the manifest declares no failoverDecisionSeconds: the on-call's decision time is unknown");
   if (problems.length > 0) return { problems };
 
-  const alarm = { alarmPeriodSeconds: alarmPeriod!, alarmEvaluationPeriods: alarmEvaluations! };
+  const alarm = {
+    signal: probeAlarm ? ("endpoint-probe" as const) : ("health-check-alarm" as const),
+    alarmPeriodSeconds: alarmPeriod!,
+    alarmEvaluationPeriods: alarmEvaluations!,
+  };
   return {
     problems: [],
     inputs: {

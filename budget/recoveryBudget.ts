@@ -62,11 +62,20 @@ import {
 import { FENCE_PROPAGATION_SECONDS } from "../recovery/fence";
 
 /**
- * How a failover starts. Either way the primary's health-check alarm (AWS/Route53 HealthCheckStatus)
- * goes to ALARM first; then EventBridge starts the failover workflow (automatic), or the alarm pages
- * the on-call, who decides (manual).
+ * The signal whose alarm starts (automatic) or pages (manual) a failover:
+ * - `endpoint-probe`: the DR region's probe of the primary endpoint (components/primaryEndpointProbe.ts),
+ *   three attempts a minute, its alarm on each minute's Maximum in the DR region. It survives an
+ *   outage of the primary region and of us-east-1;
+ * - `health-check-alarm`: the alarm on the primary's Route 53 HealthCheckStatus, which Route 53
+ *   publishes in us-east-1 only (stacks deployed before the probe, and the budget's own fixtures).
  */
-export type FailoverTrigger =
+export type TriggerSignal = "endpoint-probe" | "health-check-alarm";
+
+/**
+ * How a failover starts. Either way an alarm on the primary (`signal`) goes to ALARM first; then
+ * EventBridge starts the failover workflow (automatic), or the alarm pages the on-call, who decides (manual).
+ */
+export type FailoverTrigger = { signal?: TriggerSignal } & (
   | {
       kind: "automatic";
       /** Period of the primary's health-check alarm, seconds: 10, 20, 30 or a multiple of 60 (CloudWatch PutMetricAlarm). */
@@ -82,7 +91,8 @@ export type FailoverTrigger =
       alarmEvaluationPeriods: number;
       /** The on-call's declared time from the page to the start of the failover (or restore), seconds, 0 or more (`failover.decisionSeconds`). */
       decisionSeconds: number;
-    };
+    }
+);
 
 /** What the budget needs of a DR configuration. Every duration is in seconds, every size in GiB. */
 export interface RecoveryBudgetInputs {
@@ -245,6 +255,15 @@ function rtoSteps(inputs: RecoveryBudgetInputs): BudgetStep[] {
 }
 
 function detectStep(inputs: RecoveryBudgetInputs): BudgetStep {
+  if (inputs.trigger.signal === "endpoint-probe") {
+    const period = inputs.trigger.alarmPeriodSeconds;
+    return {
+      step: `detect: the DR region's probe of the primary endpoint, up to one ${period} s period that still holds a healthy attempt`,
+      seconds: period,
+      source:
+        'components/primaryEndpointProbe.ts: an attempt every 20 s; its alarm reads each period\'s Maximum, so the period the outage starts in may still hold a healthy attempt and only the next ones count (CloudWatch User Guide, "Using Amazon CloudWatch alarms": an alarm evaluates whole periods)',
+    };
+  }
   return {
     step: `detect: Route 53 health check, ${inputs.healthCheckIntervalSeconds} s x ${inputs.healthCheckFailureThreshold} failures`,
     seconds: inputs.healthCheckIntervalSeconds * inputs.healthCheckFailureThreshold,
@@ -262,11 +281,14 @@ function decideStep(inputs: RecoveryBudgetInputs): BudgetStep {
   const trigger = inputs.trigger;
   const alarmSeconds = trigger.alarmPeriodSeconds * trigger.alarmEvaluationPeriods;
   const alarmSource =
-    "CloudWatch alarm on AWS/Route53 HealthCheckStatus: ALARM after EvaluationPeriods periods of Period seconds (CloudWatch API Reference, PutMetricAlarm)";
+    trigger.signal === "endpoint-probe"
+      ? "CloudWatch alarm on the probe's PrimaryEndpointHealthy in the DR region: ALARM after EvaluationPeriods periods of Period seconds (CloudWatch API Reference, PutMetricAlarm)"
+      : "CloudWatch alarm on AWS/Route53 HealthCheckStatus: ALARM after EvaluationPeriods periods of Period seconds (CloudWatch API Reference, PutMetricAlarm)";
+  const alarmName = trigger.signal === "endpoint-probe" ? "probe alarm" : "health-check alarm";
   if (trigger.kind === "manual") {
     return {
       step:
-        `decide: health-check alarm pages the on-call (${trigger.alarmPeriodSeconds} s x ${trigger.alarmEvaluationPeriods}), ` +
+        `decide: ${alarmName} pages the on-call (${trigger.alarmPeriodSeconds} s x ${trigger.alarmEvaluationPeriods}), ` +
         `then the on-call's decision (${DECISION_KEY}, ${formatSeconds(trigger.decisionSeconds)} s)`,
       seconds: alarmSeconds + trigger.decisionSeconds,
       source:
@@ -275,7 +297,7 @@ function decideStep(inputs: RecoveryBudgetInputs): BudgetStep {
     };
   }
   return {
-    step: `decide: health-check alarm, ${trigger.alarmPeriodSeconds} s x ${trigger.alarmEvaluationPeriods} periods, then EventBridge starts the failover`,
+    step: `decide: ${alarmName}, ${trigger.alarmPeriodSeconds} s x ${trigger.alarmEvaluationPeriods} periods, then EventBridge starts the failover`,
     seconds: alarmSeconds + EVENTBRIDGE_DELIVERY_SECONDS,
     source:
       `${alarmSource}; ` +
@@ -543,6 +565,8 @@ function checkTrigger(inputs: RecoveryBudgetInputs): void {
   const trigger = inputs.trigger as FailoverTrigger | undefined;
   const kind: unknown = (trigger as { kind?: unknown } | undefined)?.kind;
   if (trigger?.kind !== "automatic" && trigger?.kind !== "manual") fail("trigger.kind", "must be automatic or manual", kind);
+  if (trigger.signal !== undefined && trigger.signal !== "endpoint-probe" && trigger.signal !== "health-check-alarm")
+    fail("trigger.signal", "must be endpoint-probe or health-check-alarm", trigger.signal);
   if (trigger.kind === "automatic" && !hasReadReplica(inputs.strategy)) {
     fail("trigger.kind", "must be manual for backup-restore: a restore is a `pulumi up` a person runs, no workflow can start it", "automatic");
   }
