@@ -619,3 +619,62 @@ describe("budgetInputsFromResources: engine mode", () => {
     expect(budgetInputsFromResources(resources("AuroraGlobalDBRPOLag", 5000), manifest()).problems.join()).to.match(/AWS\/RDS ReplicaLag/);
   });
 });
+
+describe("recoveryBudget: the DR region's probe as the failover's signal (issue 18, item 2)", () => {
+  const probe = (kind: "automatic" | "manual", evaluationPeriods = 2): FailoverTrigger =>
+    kind === "automatic"
+      ? { kind, signal: "endpoint-probe", alarmPeriodSeconds: 60, alarmEvaluationPeriods: evaluationPeriods }
+      : { kind, signal: "endpoint-probe", alarmPeriodSeconds: 60, alarmEvaluationPeriods: evaluationPeriods, decisionSeconds: 300 };
+
+  it("detects within one probe period, then waits the alarm's periods and EventBridge (automatic)", () => {
+    const budget = recoveryBudget(inputs({ trigger: probe("automatic") }));
+    // detect: the minute the outage starts in may still hold a healthy attempt (60 s); decide: 2 x 60 s, then EventBridge 5 s.
+    expect(seconds(budget, "detect")).to.equal(60);
+    expect(stepNamed(budget, "detect").step).to.match(/^detect: the DR region's probe of the primary endpoint/);
+    expect(seconds(budget, "decide")).to.equal(2 * 60 + 5);
+    expect(stepNamed(budget, "decide").step).to.equal("decide: probe alarm, 60 s x 2 periods, then EventBridge starts the failover");
+  });
+
+  it("pages the on-call from the probe alarm (manual), and keeps the health-check model without a signal", () => {
+    expect(seconds(recoveryBudget(inputs({ trigger: probe("manual", 3) })), "decide")).to.equal(3 * 60 + 300);
+    expect(stepNamed(recoveryBudget(inputs({ trigger: probe("manual", 3) })), "decide").step).to.match(/^decide: probe alarm pages the on-call/);
+    const healthCheck = recoveryBudget(inputs());
+    expect(seconds(healthCheck, "detect")).to.equal(10 * 3);
+    expect(stepNamed(healthCheck, "decide").step).to.match(/^decide: health-check alarm pages the on-call/);
+  });
+
+  it("refuses an unknown signal", () => {
+    const trigger = { ...probe("automatic"), signal: "ping" } as unknown as FailoverTrigger;
+    expect(() => recoveryBudget(inputs({ trigger }))).to.throw(RangeError, /trigger\.signal.*endpoint-probe or health-check-alarm/);
+  });
+
+  it("budgetInputsFromResources reads the probe's alarm before the health-check alarm", () => {
+    const base: BudgetResource[] = [
+      { type: BUDGET_TYPES.healthCheck, name: "hc", inputs: { requestInterval: 10, failureThreshold: 3 } },
+      { type: BUDGET_TYPES.metricAlarm, name: "hc-alarm", inputs: { metricName: "HealthCheckStatus", period: 60, evaluationPeriods: 1 } },
+      { type: BUDGET_TYPES.targetGroup, name: "tg", inputs: { healthCheck: { interval: 10, healthyThreshold: 2 } } },
+      { type: BUDGET_TYPES.autoScalingGroup, name: "asg", inputs: { desiredCapacity: 1 } },
+      { type: BUDGET_TYPES.metricAlarm, name: "s3", inputs: { namespace: "AWS/S3", metricName: "ReplicationLatency", threshold: 900 } },
+      { type: BUDGET_TYPES.metricAlarm, name: "lag", inputs: { metricName: "ReplicaLag", threshold: 60 } },
+    ];
+    const manifest = {
+      role: "dr",
+      strategy: "warm-standby",
+      rtoSeconds: 900,
+      rpoSeconds: 60,
+      objectRpoSeconds: 900,
+      failoverDecisionSeconds: 300,
+      primary: { appDesiredCapacity: 2, dbAllocatedStorageGib: 50 },
+    } as unknown as RecoveryManifest;
+    expect(budgetInputsFromResources(base, manifest).inputs?.trigger).to.deep.include({ signal: "health-check-alarm", alarmEvaluationPeriods: 1 });
+    const probeAlarm: BudgetResource = {
+      type: BUDGET_TYPES.metricAlarm,
+      name: "probe",
+      inputs: { namespace: "MultiRegionDR/PrimaryProbe", metricName: "PrimaryEndpointHealthy", period: 60, evaluationPeriods: 2 },
+    };
+    expect(budgetInputsFromResources([...base, probeAlarm], manifest).inputs?.trigger).to.deep.include({ signal: "endpoint-probe", alarmEvaluationPeriods: 2 });
+    // A probe metric in another namespace is not the probe's.
+    const stranger = { ...probeAlarm, inputs: { ...probeAlarm.inputs, namespace: "Other" } };
+    expect(budgetInputsFromResources([...base, stranger], manifest).inputs?.trigger).to.deep.include({ signal: "health-check-alarm" });
+  });
+});
