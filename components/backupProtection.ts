@@ -7,8 +7,11 @@
  *   (nobody but the break-glass principals deletes a recovery point or shortens its lifecycle) and,
  *   unless `none`, a Vault Lock (minimum retention = `retentionDays`), retained on delete so that a
  *   change of its settings overwrites it in place instead of unlocking the vault ({@link VAULT_LOCK_OPTIONS}).
+ * - The AWS Backup service role (IAM, global), under the DR region's provider like the stack's other
+ *   roles, so that the outage mode keeps it, and a restore from the DR vault has it, while the primary
+ *   region is down.
  * - In the primary region (`primaryProvider`): a vault encrypted with the primary key with the same
- *   policy and lock, the AWS Backup service role, and a plan whose one rule runs on `scheduleExpression`
+ *   policy and lock, and a plan whose one rule runs on `scheduleExpression`
  *   with continuous backup on (point-in-time restore of RDS, Aurora and S3 to any second of the last
  *   `retentionDays` days), keeps recovery points `retentionDays` days, and copies each run's snapshot to
  *   the DR vault, kept `retentionDays` days there. A selection names the protected resources by ARN.
@@ -82,8 +85,8 @@ export interface BackupProtectionArgs {
   drRegion: string;
   /** The primary region, where the data stores, the plan and the primary vault live, e.g. `us-east-1`. */
   primaryRegion: string;
-  /** An AWS provider of the primary region (with the stack's default tags). */
-  primaryProvider: aws.Provider;
+  /** An AWS provider of the primary region (with the stack's default tags); required unless `primaryRegionReachable` is false. */
+  primaryProvider?: aws.Provider;
   /** ARN of the DR region's customer-managed key: encrypts the DR vault and the copies in it. */
   drKeyArn: pulumi.Input<string>;
   /** ARN of the primary region's customer-managed key: encrypts the primary vault. */
@@ -122,6 +125,14 @@ export interface BackupProtectionArgs {
    * Continuous backups are disassociated by hand first (README, "Destroying").
    */
   protect?: boolean;
+  /**
+   * False while the primary region is down (the DR stack's outage mode): only the DR vault (with its
+   * policy and lock) and the role are declared; the primary vault, the plan and the selection are not,
+   * so nothing calls the primary region. Default true. The stack deploys those with `retainOnDelete`
+   * (stacks/regionalProvider.ts RetainedInRegion), so they leave the state without a call and keep
+   * running; the way back adopts them (`outage.adopt`).
+   */
+  primaryRegionReachable?: boolean;
 }
 
 const IAM_PRINCIPAL_ARN = /^arn:aws[a-z-]*:iam::\d{12}:(role|user)\/[\w+=,.@/*-]+$/;
@@ -143,6 +154,12 @@ export function backupProtectionProblems(args: BackupProtectionArgs): string[] {
   add("retentionDays", retentionProblem(args.retentionDays));
   add("scheduleExpression", scheduleProblem(args.scheduleExpression));
   add("vaultLock", vaultLockProblem(args.vaultLock, args.changeableForDays));
+  if (args.primaryProvider === undefined && (args.primaryRegionReachable ?? true)) {
+    add(
+      "primaryProvider",
+      "is required while the primary region is reachable (primaryRegionReachable is not false): the plan and the primary vault deploy there",
+    );
+  }
   if (args.primaryRegion === args.drRegion) add("drRegion", `is the primary region ${args.primaryRegion} too: the copies must land in another region`);
   for (const [arg, value, region] of [
     ["drKeyArn", args.drKeyArn, args.drRegion],
@@ -181,10 +198,12 @@ export function backupProtectionProblems(args: BackupProtectionArgs): string[] {
 export class BackupProtection extends pulumi.ComponentResource {
   readonly drVaultName: pulumi.Output<string>;
   readonly drVaultArn: pulumi.Output<string>;
+  /** `<namePrefix>-primary`; known without the vault, so the restore targets name it during an outage too. */
   readonly primaryVaultName: pulumi.Output<string>;
-  readonly primaryVaultArn: pulumi.Output<string>;
-  readonly planId: pulumi.Output<string>;
-  readonly planArn: pulumi.Output<string>;
+  /** Undefined while the primary region is down (`primaryRegionReachable: false`), like the plan's id and ARN. */
+  readonly primaryVaultArn: pulumi.Output<string> | undefined;
+  readonly planId: pulumi.Output<string> | undefined;
+  readonly planArn: pulumi.Output<string> | undefined;
   /** The AWS Backup service role: runs backups, copies and restore jobs. */
   readonly backupRoleArn: pulumi.Output<string>;
   /** The ARNs the selection backs up: the database, then the table and the bucket when given. */
@@ -232,17 +251,18 @@ export class BackupProtection extends pulumi.ComponentResource {
       return { vault: resource, guards };
     };
     const dr = vault("dr", args.drKeyArn, inDr);
-    const primary = vault("primary", args.primaryKeyArn, inPrimary);
+    const primaryReachable = args.primaryRegionReachable ?? true;
+    const primary = primaryReachable ? vault("primary", args.primaryKeyArn, inPrimary) : undefined;
 
     const account = accountContext(this);
-    const role = new aws.iam.Role(`${name}-role`, { assumeRolePolicy: JSON.stringify(serviceTrustPolicy("backup.amazonaws.com")) }, inPrimary);
+    const role = new aws.iam.Role(`${name}-role`, { assumeRolePolicy: JSON.stringify(serviceTrustPolicy("backup.amazonaws.com")) }, inDr);
     const managed = [...BACKUP_ROLE_MANAGED_POLICIES.always, ...(args.bucketArn !== undefined ? BACKUP_ROLE_MANAGED_POLICIES.s3 : [])];
     const attachments: pulumi.Resource[] = managed.map(
       (policyName) =>
         new aws.iam.RolePolicyAttachment(
           `${name}-role-${policyName.split("/").pop()}`,
           { role: role.name, policyArn: account.apply(({ partition }) => managedPolicyArn(partition, policyName)) },
-          inPrimary,
+          inDr,
         ),
     );
     attachments.push(
@@ -259,9 +279,30 @@ export class BackupProtection extends pulumi.ComponentResource {
             ),
           ),
         },
-        inPrimary,
+        inDr,
       ),
     );
+
+    this.drVaultName = dr.vault.name;
+    this.drVaultArn = dr.vault.arn;
+    this.primaryVaultName = primary ? primary.vault.name : pulumi.output(`${args.namePrefix}${VAULT_SUFFIXES.primary}`);
+    this.backupRoleArn = role.arn;
+    this.databaseArn = pulumi.output(args.databaseArn);
+    const resources: pulumi.Input<string>[] = [
+      args.databaseArn,
+      ...(args.tableArn !== undefined ? [args.tableArn] : []),
+      ...(args.bucketArn !== undefined ? [args.bucketArn] : []),
+    ];
+    this.protectedResourceArns = pulumi.output(resources);
+    if (!primary) {
+      this.registerOutputs({
+        drVaultName: this.drVaultName,
+        drVaultArn: this.drVaultArn,
+        primaryVaultName: this.primaryVaultName,
+        backupRoleArn: this.backupRoleArn,
+      });
+      return;
+    }
 
     const lifecycle = { deleteAfter: args.retentionDays };
     const plan = new aws.backup.Plan(
@@ -284,26 +325,15 @@ export class BackupProtection extends pulumi.ComponentResource {
       { ...inPrimary, dependsOn: [...dr.guards, ...primary.guards] },
     );
 
-    const resources: pulumi.Input<string>[] = [
-      args.databaseArn,
-      ...(args.tableArn !== undefined ? [args.tableArn] : []),
-      ...(args.bucketArn !== undefined ? [args.bucketArn] : []),
-    ];
     new aws.backup.Selection(
       `${name}-selection`,
       { name: `${args.namePrefix}-data`, planId: plan.id, iamRoleArn: role.arn, resources },
       { ...inPrimary, dependsOn: attachments },
     );
 
-    this.drVaultName = dr.vault.name;
-    this.drVaultArn = dr.vault.arn;
-    this.primaryVaultName = primary.vault.name;
     this.primaryVaultArn = primary.vault.arn;
     this.planId = plan.id;
     this.planArn = plan.arn;
-    this.backupRoleArn = role.arn;
-    this.protectedResourceArns = pulumi.output(resources);
-    this.databaseArn = pulumi.output(args.databaseArn);
     this.registerOutputs({
       drVaultName: this.drVaultName,
       drVaultArn: this.drVaultArn,

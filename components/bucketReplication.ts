@@ -68,6 +68,15 @@ export interface BucketReplicationArgs {
   destinationObjectLock?: boolean;
   /** Id of the single rule, 1 to 255 characters. Default {@link DEFAULT_REPLICATION_RULE_ID}. */
   ruleId?: string;
+  /**
+   * False while the source region is down (the DR stack's outage mode): the role and its policy (IAM,
+   * unchanged) are declared, the replication configuration on the source bucket is not, so nothing
+   * calls the source region. Default true. The configuration deployed before stays on the bucket (it
+   * is retained, see stacks/regionalProvider.ts RetainedInRegion) and replicates again when the region
+   * returns; declaring it again then is a plain PutBucketReplication, which replaces the bucket's whole
+   * replication configuration (S3 API Reference, PutBucketReplication), so it cannot collide.
+   */
+  configureSource?: boolean;
 }
 
 export class BucketReplication extends pulumi.ComponentResource {
@@ -113,6 +122,9 @@ export class BucketReplication extends pulumi.ComponentResource {
       },
       child,
     );
+    this.roleArn = role.arn;
+    this.registerOutputs({ roleArn: this.roleArn, ruleId: this.ruleId });
+    if (args.configureSource === false) return;
     new aws.s3.BucketReplicationConfig(
       `${name}-config`,
       {
@@ -139,7 +151,5 @@ export class BucketReplication extends pulumi.ComponentResource {
       },
       { parent: this, dependsOn: [policy, ...(args.dependsOn ?? [])] },
     );
-    this.roleArn = role.arn;
-    this.registerOutputs({ roleArn: this.roleArn, ruleId: this.ruleId });
   }
 }

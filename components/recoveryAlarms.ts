@@ -17,6 +17,10 @@
  * - RDS events of the replica or secondary cluster (an event subscription, not an alarm);
  * - the primary's Route 53 health check (AWS/Route53 HealthCheckStatus, us-east-1 only: Route 53
  *   Developer Guide, "Monitoring health checks using CloudWatch"); it can start an automatic failover.
+ *
+ * An alarm whose region is down cannot be deployed: the DR stack's outage mode passes no topic for
+ * that region (`healthCheckTopic`, `replicationTopic`, `globalTable.topic` are optional), and the
+ * alarms of that region are not declared.
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
@@ -93,8 +97,8 @@ export interface GlobalTableAlarmArgs {
   sourceRegion: string;
   /** The replica's region: the DR region. Must differ from `sourceRegion`. */
   receivingRegion: string;
-  /** Topic of `sourceRegion` (an alarm's SNS action must be in the alarm's region), with that region's provider. */
-  topic: RegionalTopic;
+  /** Topic of `sourceRegion` (an alarm's SNS action must be in the alarm's region), with that region's provider; absent: no alarm (that region is down). */
+  topic?: RegionalTopic;
 }
 
 export interface RecoveryAlarmsArgs {
@@ -122,10 +126,13 @@ export interface RecoveryAlarmsArgs {
   heartbeatFunctions?: { primary: pulumi.Input<string>; dr: pulumi.Input<string> };
   /** Topic of the DR region, for the DR-region alarms. */
   drTopic: RegionalTopic;
-  /** Topic in us-east-1, for the health-check alarm. */
-  healthCheckTopic: RegionalTopic;
-  /** Topic in the source bucket's region, for the S3 replication alarms. */
-  replicationTopic: RegionalTopic;
+  /** Topic in us-east-1, for the health-check alarm; absent: no health-check alarm (us-east-1 is down: the DR stack's outage mode). */
+  healthCheckTopic?: RegionalTopic;
+  /**
+   * Topic in the source bucket's (the primary) region, for the S3 replication alarms and the primary
+   * region's heartbeat-errors alarm; absent: none of those (that region is down: the DR stack's outage mode).
+   */
+  replicationTopic?: RegionalTopic;
   /**
    * The DR database instance (read replica, or its promoted or restored successor), `instance`
    * engine mode. Absent in backup-restore before a restore: no replica-lag alarm and no database
@@ -157,8 +164,8 @@ export interface RecoveryAlarmsArgs {
 }
 
 export class RecoveryAlarms extends pulumi.ComponentResource {
-  /** ARN of the health-check alarm (us-east-1), the automatic failover's trigger. */
-  readonly primaryHealthCheckAlarmArn: pulumi.Output<string>;
+  /** ARN of the health-check alarm (us-east-1), the automatic failover's trigger; undefined without `healthCheckTopic`. */
+  readonly primaryHealthCheckAlarmArn: pulumi.Output<string> | undefined;
 
   /**
    * @throws RangeError when the RPO is not a positive number of seconds.
@@ -205,6 +212,7 @@ export class RecoveryAlarms extends pulumi.ComponentResource {
         ["primary", args.heartbeatFunctions.primary, args.replicationTopic, primaryHeartbeatErrors],
         ["dr", args.heartbeatFunctions.dr, args.drTopic, drHeartbeatErrors],
       ] as const) {
+        if (!topic) continue;
         alarm(`${side}-heartbeat-errors`, topic, {
           name: alarmName,
           alarmDescription:
@@ -252,7 +260,7 @@ export class RecoveryAlarms extends pulumi.ComponentResource {
         { parent: this },
       );
     }
-    if (table !== undefined) {
+    if (table?.topic !== undefined) {
       const thresholdMs = args.rpoSeconds * MILLISECONDS_PER_SECOND;
       alarm("global-table-replication-latency", table.topic, {
         name: table.alarmName,
@@ -344,8 +352,36 @@ export class RecoveryAlarms extends pulumi.ComponentResource {
       treatMissingData: "notBreaching",
     });
     const replicationDimensions = { SourceBucket: args.sourceBucketName, DestinationBucket: args.destinationBucketName, RuleId: args.replicationRuleId };
-    alarm("replication-latency", args.replicationTopic, {
-      name: args.names.replicationLatency,
+    if (args.replicationTopic) this.replicationAlarms(alarm, args.replicationTopic, args.names, replicationDimensions);
+    const healthCheck =
+      args.healthCheckTopic &&
+      alarm("primary-health-check", args.healthCheckTopic, {
+        name: args.names.primaryHealthCheck,
+        alarmDescription:
+          "The primary's Route 53 health check fails: Route 53 already serves the SECONDARY record; decide on a failover (or it starts automatically when configured)",
+        namespace: "AWS/Route53",
+        metricName: "HealthCheckStatus",
+        dimensions: { HealthCheckId: args.healthCheckId },
+        statistic: "Minimum",
+        period: HEALTH_CHECK_ALARM.periodSeconds,
+        evaluationPeriods: HEALTH_CHECK_ALARM.evaluationPeriods,
+        threshold: 1,
+        comparisonOperator: "LessThanThreshold",
+        treatMissingData: "breaching",
+      });
+    this.primaryHealthCheckAlarmArn = healthCheck ? healthCheck.arn : undefined;
+    this.registerOutputs({ primaryHealthCheckAlarmArn: this.primaryHealthCheckAlarmArn });
+  }
+
+  /** The S3 replication alarms, in the source bucket's region (S3 publishes replication metrics there). */
+  private replicationAlarms(
+    alarm: (suffix: string, topic: RegionalTopic, alarmArgs: Omit<aws.cloudwatch.MetricAlarmArgs, "alarmActions" | "okActions" | "actionsEnabled">) => unknown,
+    topic: RegionalTopic,
+    names: RecoveryAlarmsArgs["names"],
+    replicationDimensions: Record<string, pulumi.Input<string>>,
+  ): void {
+    alarm("replication-latency", topic, {
+      name: names.replicationLatency,
       alarmDescription: `S3 replication to the DR bucket is over the ${S3_REPLICATION_TIME_CONTROL_SECONDS} s of Replication Time Control`,
       namespace: "AWS/S3",
       metricName: "ReplicationLatency",
@@ -357,8 +393,8 @@ export class RecoveryAlarms extends pulumi.ComponentResource {
       comparisonOperator: "GreaterThanThreshold",
       treatMissingData: "notBreaching",
     });
-    alarm("replication-failures", args.replicationTopic, {
-      name: args.names.replicationFailures,
+    alarm("replication-failures", topic, {
+      name: names.replicationFailures,
       alarmDescription: "S3 objects failed to replicate to the DR bucket",
       namespace: "AWS/S3",
       metricName: "OperationsFailedReplication",
@@ -370,21 +406,5 @@ export class RecoveryAlarms extends pulumi.ComponentResource {
       comparisonOperator: "GreaterThanThreshold",
       treatMissingData: "notBreaching",
     });
-    const healthCheck = alarm("primary-health-check", args.healthCheckTopic, {
-      name: args.names.primaryHealthCheck,
-      alarmDescription:
-        "The primary's Route 53 health check fails: Route 53 already serves the SECONDARY record; decide on a failover (or it starts automatically when configured)",
-      namespace: "AWS/Route53",
-      metricName: "HealthCheckStatus",
-      dimensions: { HealthCheckId: args.healthCheckId },
-      statistic: "Minimum",
-      period: HEALTH_CHECK_ALARM.periodSeconds,
-      evaluationPeriods: HEALTH_CHECK_ALARM.evaluationPeriods,
-      threshold: 1,
-      comparisonOperator: "LessThanThreshold",
-      treatMissingData: "breaching",
-    });
-    this.primaryHealthCheckAlarmArn = healthCheck.arn;
-    this.registerOutputs({ primaryHealthCheckAlarmArn: this.primaryHealthCheckAlarmArn });
   }
 }

@@ -1,8 +1,16 @@
 /**
  * StableDatabaseName: a private hosted zone, associated with one region's VPC, holding the name the
- * app connects to (`db.<zone>`) as a CNAME to the current database. Failover and restore repoint this
- * one record instead of touching the app. Each region has its own zone of the same name, so the app's
- * configuration is identical in both regions and never resolves across regions.
+ * app connects to (`db.<zone>`) as a CNAME to the current database. Each region has its own zone of
+ * the same name, so the app's configuration is identical in both regions and never resolves across
+ * regions.
+ *
+ * The DR region's name points at the DR database's own writer address in both engine modes, so an
+ * unplanned failover needs no DNS change: a promoted read replica keeps its endpoint, and an Aurora
+ * secondary cluster's cluster (writer) endpoint exists while the cluster is a secondary but is inactive
+ * until Aurora promotes it ("All secondary Regions also have writer endpoints, but they're inactive",
+ * AWS Database Blog, "Automate Amazon Aurora Global Database endpoint management"; Aurora User Guide,
+ * "Connecting to Amazon Aurora Global Database"). No workflow writes it (`writtenByWorkflows: false`).
+ * Restores and the primary region's name may still be repointed by a workflow (the default).
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
@@ -21,13 +29,14 @@ export interface StableDatabaseNameArgs {
   vpcId: pulumi.Input<string>;
   /** Region of the VPC. */
   vpcRegion: string;
-  /** Current database address the name points at. */
+  /** Current database address the name points at: a DB instance's address or an Aurora cluster's (writer) endpoint. */
   databaseAddress: pulumi.Input<string>;
   /**
    * Whether a recovery workflow writes this record at run time (default true): then a deploy must not
-   * point it back (`ignoreChanges`). False for the DR region's name in instance mode: no workflow
-   * changes it (the promoted replica keeps its endpoint), so every deploy sets it to the stack's
-   * database, e.g. the fresh replica that replaces the old DR database after a failback.
+   * point it back (`ignoreChanges: ["records"]`). False for the DR region's name in both engine modes:
+   * no workflow changes it (the promoted replica keeps its endpoint; the Aurora secondary's writer
+   * endpoint turns active when it is promoted), so every deploy sets it to the stack's database, e.g.
+   * the fresh replica that replaces the old DR database after a failback.
    */
   writtenByWorkflows?: boolean;
 }

@@ -531,6 +531,46 @@ const recoverySchema = z
   })
   .prefault({});
 
+/** A logical resource name of the DR stack (Pulumi names: no `::`), for `outage.adopt`. */
+const LOGICAL_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,199}$/;
+
+/**
+ * The DR stack's outage mode (README, "Redeploying the DR stack during the outage"): with
+ * `primaryRegionDown: true` the DR stack declares no resource, provider or invoke in the primary region
+ * (nor in us-east-1 when that is the primary region: its IAM and Route 53 control planes are homed
+ * there), so `pulumi up -s dr` needs nothing from the failed region. The resources it had there carry
+ * `retainOnDelete` in the protected default, so they leave the state without a call and keep running
+ * in AWS. Requires `protect: true`.
+ */
+export const outageSchema = z
+  .strictObject({
+    /** True while the primary region is down (after a failover, with database.promoted: true). Default false. */
+    primaryRegionDown: z.boolean({ error: "must be true or false" }).default(false),
+    /**
+     * The way back: logical name -> physical id of the primary-region resources the outage mode dropped,
+     * as the stack's `primaryRegionResourceIds` output listed them before the outage-mode deploy. With
+     * `primaryRegionDown: false`, each is adopted (Pulumi `import`) instead of created again. Default none.
+     */
+    adopt: z
+      .record(
+        z.string().regex(LOGICAL_NAME, { error: "must be a logical resource name of the DR stack, as primaryRegionResourceIds lists it" }),
+        z.string({ error: "must be the resource's physical id, as primaryRegionResourceIds lists it" }).min(1, { error: "must not be empty" }),
+        { error: "must be a mapping of logical resource name to physical id (the primaryRegionResourceIds output)" },
+      )
+      .default({}),
+  })
+  .prefault({});
+
+/** Why the outage mode refuses the teardown mode; undefined when the pair of settings is fine. */
+export function outageProtectProblem(outage: { primaryRegionDown: boolean }, protect: boolean): string | undefined {
+  if (!outage.primaryRegionDown || protect) return undefined;
+  return (
+    "primaryRegionDown: true needs protect: true: with protect false (the teardown mode) the DR stack's resources in the primary region " +
+    "carry no retainOnDelete, so dropping them would make Pulumi call Delete in the failed region, which fails; set protect: true, or " +
+    "wait for the region to return"
+  );
+}
+
 /** Tags the program adds to every resource through the provider's default tags. */
 export const PROGRAM_TAG_KEYS = ["Project", "Stack", "DrRole", "ManagedBy"] as const;
 /** AWS's limit of user tags per resource ("Tagging AWS resources"). */
@@ -609,31 +649,38 @@ export function primaryStackProblem(name: string): string | undefined {
   );
 }
 
-export const drConfigSchema = z.strictObject({
-  role: z.literal("dr"),
-  /**
-   * The primary stack, read through one StackReference: its name alone (`primary`, the default in
-   * Pulumi.dr.yaml), qualified at deploy time with this stack's organization and project, or
-   * `<organization>/<project>/<stack>`.
-   */
-  primaryStack: z
-    .string({
-      error:
-        "is required on the DR stack; set it to primary (the stack of that name in this stack's organization and project), " +
-        "or set it to <organization>/<project>/primary",
-    })
-    .superRefine(satisfies(primaryStackProblem)),
-  network: drNetworkSchema,
-  app: drAppSchema,
-  database: drDatabaseSchema,
-  /** AWS Backup with a copy in the DR region. */
-  backup: backupSchema,
-  /** Object Lock on the DR copy of the data bucket. */
-  objectLock: objectLockSchema,
-  dns: drDnsSchema,
-  failover: failoverSchema,
-  ...common,
-});
+export const drConfigSchema = z
+  .strictObject({
+    role: z.literal("dr"),
+    /**
+     * The primary stack, read through one StackReference: its name alone (`primary`, the default in
+     * Pulumi.dr.yaml), qualified at deploy time with this stack's organization and project, or
+     * `<organization>/<project>/<stack>`.
+     */
+    primaryStack: z
+      .string({
+        error:
+          "is required on the DR stack; set it to primary (the stack of that name in this stack's organization and project), " +
+          "or set it to <organization>/<project>/primary",
+      })
+      .superRefine(satisfies(primaryStackProblem)),
+    network: drNetworkSchema,
+    app: drAppSchema,
+    database: drDatabaseSchema,
+    /** AWS Backup with a copy in the DR region. */
+    backup: backupSchema,
+    /** Object Lock on the DR copy of the data bucket. */
+    objectLock: objectLockSchema,
+    dns: drDnsSchema,
+    failover: failoverSchema,
+    /** The outage mode: redeploy the DR stack while the primary region is down ({@link outageSchema}). */
+    outage: outageSchema,
+    ...common,
+  })
+  .superRefine((config, context) => {
+    const problem = outageProtectProblem(config.outage, config.protect);
+    if (problem) context.addIssue({ code: "custom", path: ["outage"], input: config.outage, message: problem });
+  });
 
 export type PrimaryConfig = z.output<typeof primaryConfigSchema>;
 export type DrConfig = z.output<typeof drConfigSchema>;

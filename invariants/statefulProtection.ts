@@ -4,6 +4,14 @@
  * refuses one) and Pulumi `protect`; DynamoDB tables
  * and replicas deletion protection and `protect`; buckets and backup vaults `protect` and no
  * `forceDestroy`; keys `protect` and the longest deletion window.
+ *
+ * `retainOnDelete` counts as protection in place of `protect`: the DR stack deploys what it places in
+ * the primary region (the primary vault, the alarm key there) with `retainOnDelete` and without
+ * `protect`, because Pulumi refuses to delete a protected resource even when the program stops
+ * declaring it (pulumi/pulumi pkg/resource/deploy/step.go, DeleteStep.Apply checks `Protect` before
+ * `RetainOnDelete`), and the outage mode must drop them without a call. Such a resource carries the
+ * tag {@link RETAINED_TAG} for the policy pack, which cannot see `retainOnDelete`; this invariant
+ * checks that the tag is never a bare claim.
  */
 import { KEY_DELETION_WINDOW_DAYS } from "../config/conventions";
 import { type InvariantResult, KMS_KEY, type PlanPair, RDS_INSTANCE, S3_BUCKET } from "./plan";
@@ -11,6 +19,12 @@ import type { PlannedResource } from "../synth/recordStack";
 import { RDS_CLUSTER, RDS_GLOBAL_CLUSTER } from "./auroraGlobal";
 import { BACKUP_VAULT, DYNAMODB_TABLE } from "./backups";
 import { DYNAMODB_TABLE_REPLICA } from "./globalTable";
+
+/**
+ * The tag (value `"true"`) on a stateful resource kept with `retainOnDelete` instead of `protect`;
+ * the policy `stateful-resources-protected` accepts it in place of `protect`.
+ */
+export const RETAINED_TAG = "RetainOnDelete";
 
 /** The stateful types invariant 10 judges: databases, tables, buckets, keys and backup vaults. */
 export const STATEFUL_TYPES = [RDS_INSTANCE, RDS_CLUSTER, RDS_GLOBAL_CLUSTER, DYNAMODB_TABLE, DYNAMODB_TABLE_REPLICA, S3_BUCKET, KMS_KEY, BACKUP_VAULT];
@@ -50,11 +64,24 @@ export function protectionProblems(resource: Pick<PlannedResource, "type" | "inp
   return problems;
 }
 
+/** True when the resource's `tags` input carries {@link RETAINED_TAG}. */
+export function taggedRetained(resource: Pick<PlannedResource, "inputs">): boolean {
+  const tags = resource.inputs.tags as Record<string, unknown> | undefined;
+  return tags?.[RETAINED_TAG] === "true";
+}
+
 export function checkStatefulProtection({ primary, dr }: PlanPair): InvariantResult {
   const violations = [primary, dr].flatMap((plan) =>
     plan.resources
       .filter((resource) => STATEFUL_TYPES.includes(resource.type))
-      .flatMap((resource) => protectionProblems(resource).map((problem) => `${plan.stack}/${resource.name}: ${problem}`)),
+      .flatMap((resource) =>
+        [
+          ...protectionProblems(resource),
+          ...(taggedRetained(resource) && !resource.retainOnDelete
+            ? [`is tagged ${RETAINED_TAG}: true, which the policy pack takes for retainOnDelete, but has no retainOnDelete`]
+            : []),
+        ].map((problem) => `${plan.stack}/${resource.name}: ${problem}`),
+      ),
   );
   return { id: 10, title: "Stateful resources protected: deletion protection, final snapshot, protect, no forceDestroy (10)", violations };
 }

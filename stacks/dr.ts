@@ -4,6 +4,15 @@
  * creates anything, then builds the shared regional footprint, the cross-region read replica (from
  * the primary's RDS ARN, encrypted with the DR key), replication of the primary bucket into the DR
  * bucket, the Route 53 failover pair, and the recovery workflows with their alarms (`recovery.ts`).
+ *
+ * What it places in the primary region (the backup plan, the primary vault, the replication
+ * configuration of the primary bucket, the alarm topic, key and alarms there; and, when the primary
+ * region is us-east-1, the rule forwarding the health-check alarm) is deployed with `retainOnDelete`
+ * in the protected default (`RetainedInRegion`), so the outage mode (`outage.primaryRegionDown`)
+ * drops it from the state without a call to the failed region, and the way back adopts it again
+ * (`outage.adopt`, from the `primaryRegionResourceIds` output). In the outage mode the stack declares
+ * no resource, provider or invoke in the primary region; the StackReference reads the Pulumi backend,
+ * which must live outside that region (README, "State backend that survives a region").
  */
 import * as pulumi from "@pulumi/pulumi";
 import { ConfigError } from "../config/errors";
@@ -27,7 +36,8 @@ import { type DrSignalScope } from "../monitoring/drSignals";
 import { buildMonitoring, monitoringOutputs, regionResourceIds } from "./monitoring";
 import { buildRecovery, drNotificationTopic } from "./recovery";
 import { buildRegion, type RegionResources } from "./region";
-import { inRegion, otherRegionProvider, regionalProvider, resourcePrefix } from "./regionalProvider";
+import { inProviderOrRegion, inRegion, otherRegionProvider, regionalProvider, resourcePrefix, RetainedInRegion } from "./regionalProvider";
+import { CONFIG_NAMESPACE } from "../config/schema";
 
 export type DrStackOutputs = Record<string, pulumi.Input<unknown>>;
 
@@ -38,9 +48,20 @@ export type DrStackOutputs = Record<string, pulumi.Input<unknown>>;
 export async function buildDrStack(config: DrConfig, stackName: string): Promise<DrStackOutputs> {
   const reference = new pulumi.StackReference("primary", { name: config.primaryStack });
   const primary = await readPrimaryOutputs(reference, config.primaryStack);
-  // The backup plan copies the global table's backups out of the primary region only with AWS Backup's advanced DynamoDB features there.
-  if (config.backup.enabled && primary.globalTableArn !== undefined) await checkAdvancedDynamoDbBackup(primary.region, stackName);
+  const checkRegion = advancedBackupCheckRegion(config, primary);
+  if (checkRegion !== undefined) await checkAdvancedDynamoDbBackup(checkRegion, stackName);
   return buildDrStackFrom(config, stackName, primary);
+}
+
+/**
+ * Where the DR stack reads AWS Backup's region settings before it deploys: the primary region, when
+ * the backup plan copies the global table's backups out of it (which needs AWS Backup's advanced
+ * DynamoDB features there, stacks/dynamoDbBackupSettings.ts). Undefined when nothing is read: no
+ * backups, no global table, or the outage mode (the plan is not declared, and the region is down).
+ */
+export function advancedBackupCheckRegion(config: DrConfig, primary: Pick<PrimaryOutputs, "region" | "globalTableArn">): string | undefined {
+  if (!config.backup.enabled || primary.globalTableArn === undefined || config.outage.primaryRegionDown) return undefined;
+  return primary.region;
 }
 
 /**
@@ -55,6 +76,9 @@ export function buildDrStackFrom(config: DrConfig, stackName: string, primary: P
     throw new ConfigError(`Invalid configuration for stack "${stackName}" against primary "${config.primaryStack}"`, problems);
   }
   const resolved = strategy.config;
+  const outage = config.outage.primaryRegionDown;
+  // The protected default retains what lives in the primary region; the teardown mode deletes it (the outage mode refuses that mode).
+  const retained = config.protect ? new RetainedInRegion(primary.region, config.outage.adopt) : undefined;
   const provider = regionalProvider(resolved, stackName);
   const opts = inRegion(provider);
   const region = buildRegion({
@@ -75,10 +99,15 @@ export function buildDrStackFrom(config: DrConfig, stackName: string, primary: P
         zoneName: primary.privateZoneName,
         vpcId: region.network.vpcId,
         vpcRegion: resolved.region,
-        // An Aurora secondary serves reads on its reader endpoint; failover repoints the name at the writer.
-        databaseAddress: primary.dbEngineMode === "aurora-global" ? database.readerAddress : database.address,
-        // Instance mode: no workflow writes it (a promoted replica keeps its endpoint), so deploys keep it on the stack's database.
-        writtenByWorkflows: primary.dbEngineMode === "aurora-global",
+        // The DR database's own endpoint in both modes, so the unplanned path needs no DNS change: a promoted read replica
+        // keeps its endpoint; an Aurora secondary's cluster (writer) endpoint exists but is inactive until the cluster is
+        // promoted ("All secondary Regions also have writer endpoints, but they're inactive", AWS Database Blog, "Automate
+        // Amazon Aurora Global Database endpoint management"; Aurora User Guide, "Connecting to Amazon Aurora Global
+        // Database"). Not the global writer endpoint: before a failover it resolves to the primary region's writer, across
+        // regions, and Aurora's global control plane updates it.
+        databaseAddress: database.address,
+        // No workflow writes it, so every deploy keeps it on the stack's database.
+        writtenByWorkflows: false,
       },
       opts,
     );
@@ -86,6 +115,8 @@ export function buildDrStackFrom(config: DrConfig, stackName: string, primary: P
   const replication = new BucketReplication(
     "replication",
     {
+      // Outage mode: the role stays, the configuration on the primary bucket is not declared (and stays on the bucket).
+      configureSource: !outage,
       sourceBucketName: primary.bucketName,
       sourceBucketArn: primary.bucketArn,
       sourceRegion: primary.region,
@@ -96,7 +127,7 @@ export function buildDrStackFrom(config: DrConfig, stackName: string, primary: P
       destinationObjectLock: region.dataBucket.objectLock !== undefined,
       dependsOn: [region.dataBucket.versioning, ...(region.dataBucket.objectLockConfiguration ? [region.dataBucket.objectLockConfiguration] : [])],
     },
-    opts,
+    { ...opts, ...(retained ? { transformations: [retained.transformation(inProviderOrRegion([], primary.region))] } : {}) },
   );
 
   const drTopic = drNotificationTopic(resolved, stackName, region, provider);
@@ -112,7 +143,13 @@ export function buildDrStackFrom(config: DrConfig, stackName: string, primary: P
         protocol: primary.listenerProtocol,
         port: primary.listenerPort,
       },
-      secondary: { region: config.region, albDnsName: region.app.albDnsName, albZoneId: region.app.albZoneId },
+      secondary: {
+        region: config.region,
+        albDnsName: region.app.albDnsName,
+        albZoneId: region.app.albZoneId,
+        protocol: region.app.listenerProtocol,
+        port: region.app.listenerPort,
+      },
       healthCheckPath: HEALTH_CHECK_PATH,
       healthCheckIntervalSeconds: config.dns.healthCheckIntervalSeconds,
       healthCheckFailureThreshold: config.dns.healthCheckFailureThreshold,
@@ -132,7 +169,7 @@ export function buildDrStackFrom(config: DrConfig, stackName: string, primary: P
           opts,
         );
 
-  const backupProtection = resolved.backup.enabled ? buildBackupProtection(resolved, stackName, primary, region, database, opts) : undefined;
+  const backupProtection = resolved.backup.enabled ? buildBackupProtection(resolved, stackName, primary, region, database, opts, retained) : undefined;
 
   // The same heartbeat as the primary region's: it writes once this replica is promoted, and answers catch-up reads until then.
   const heartbeat =
@@ -157,7 +194,36 @@ export function buildDrStackFrom(config: DrConfig, stackName: string, primary: P
         )
       : undefined;
 
-  const recovery = buildRecovery({ config: resolved, stackName, provider, primary, region, database, stableName, replication, failover, drTopic, heartbeat });
+  const recovery = buildRecovery({
+    config: resolved,
+    stackName,
+    provider,
+    primary,
+    region,
+    database,
+    stableName,
+    replication,
+    failover,
+    drTopic,
+    heartbeat,
+    ...(retained ? { retained } : {}),
+    ...(outage ? { unreachableRegion: primary.region } : {}),
+  });
+  const unused = outage ? [] : (retained?.unusedAdoptions() ?? Object.keys(config.outage.adopt));
+  if (unused.length > 0) {
+    throw new ConfigError(`Invalid configuration for stack "${stackName}"`, [
+      {
+        key: `${CONFIG_NAMESPACE}:outage.adopt`,
+        value: unused,
+        message:
+          `names no resource this stack places in ${primary.region}` +
+          (retained
+            ? ` (it places: ${retained.resources.map((resource) => resource.name).join(", ") || "none"})`
+            : " (with protect: false nothing is retained, so nothing is adopted)") +
+          "; copy the names from the primaryRegionResourceIds output saved before the outage mode, or remove them",
+      },
+    ]);
+  }
 
   // The DR stack knows every identifier of both regions: its dashboards show exact series.
   const scope = pulumi
@@ -248,6 +314,9 @@ export function buildDrStackFrom(config: DrConfig, stackName: string, primary: P
     backupPrimaryVaultName: backupProtection?.protection.primaryVaultName,
     backupPrimaryVaultArn: backupProtection?.protection.primaryVaultArn,
     backupPlanId: backupProtection?.protection.planId,
+    // What the way back adopts (outage.adopt): before the outage mode the retained resources' ids, during it the ids adopt carries.
+    primaryRegionResourceIds: outage ? (Object.keys(config.outage.adopt).length > 0 ? config.outage.adopt : undefined) : retained?.ids(),
+    outageMode: outage,
     backupRoleArn: backupProtection?.protection.backupRoleArn,
     [RESTORE_TARGETS_OUTPUT]: backupProtection?.restoreTargets,
     notificationTopicArn: recovery.topicArn,
@@ -272,14 +341,19 @@ function buildBackupProtection(
   region: RegionResources,
   database: ReplicatedDatabase | undefined,
   opts: pulumi.ComponentResourceOptions,
+  retained: RetainedInRegion | undefined,
 ): { protection: BackupProtection; restoreTargets: pulumi.Output<RestoreTargets> } {
+  // No provider of the primary region in the outage mode.
+  const reachable = !config.outage.primaryRegionDown;
+  const primaryProvider = reachable ? otherRegionProvider(`dr-backup-${primary.region}`, primary.region, config, stackName) : undefined;
   const protection = new BackupProtection(
     "dr-backup",
     {
       namePrefix: resourcePrefix(stackName, "backup").slice(0, MAX_NAME_PREFIX_LENGTH).replace(/-+$/, ""),
       drRegion: config.region,
       primaryRegion: primary.region,
-      primaryProvider: otherRegionProvider(`dr-backup-${primary.region}`, primary.region, config, stackName),
+      ...(primaryProvider ? { primaryProvider } : {}),
+      primaryRegionReachable: reachable,
       drKeyArn: region.key.keyArn,
       primaryKeyArn: primary.kmsKeyArn,
       databaseArn: primary.dbArn,
@@ -290,7 +364,7 @@ function buildBackupProtection(
       vaultLock: config.backup.vaultLock,
       protect: config.protect,
     },
-    opts,
+    { ...opts, ...(retained && primaryProvider ? { transformations: [retained.transformation(inProviderOrRegion([primaryProvider], primary.region))] } : {}) },
   );
   const restoreTargets = restoreTargetsOf(protection, {
     primaryRegion: primary.region,

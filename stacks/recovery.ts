@@ -2,6 +2,11 @@
  * The DR stack's recovery layer: the notification topics (one per region that has DR alarms), the
  * DR signal alarms, and the failover, failback and drill workflows with the targets they act on,
  * resolved from the stack's own resources and the primary's outputs.
+ *
+ * What lives outside the DR region (the alarm topics, their keys and alarms in the primary region and
+ * us-east-1, the rule that forwards the us-east-1 alarm) is deployed with `retainOnDelete` through
+ * `retained` when it is in the primary region; in the outage mode (`unreachableRegion`) nothing is
+ * declared in that region.
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
@@ -19,7 +24,7 @@ import { type PrimaryOutputs } from "../config/primaryContract";
 import { recoveryResourceNames } from "../recovery/names";
 import { type DatabaseTargets, type RecoveryTargets } from "../recovery/targets";
 import { type RegionResources } from "./region";
-import { inRegion, otherRegionProvider, resourcePrefix } from "./regionalProvider";
+import { inProviderOrRegion, inRegion, otherRegionProvider, resourcePrefix, type RetainedInRegion } from "./regionalProvider";
 
 /** Route 53 publishes health-check metrics in us-east-1 only (Route 53 Developer Guide, "Monitoring health checks using CloudWatch"). */
 export const ROUTE53_METRICS_REGION = "us-east-1";
@@ -39,6 +44,13 @@ export interface RecoveryInputs {
   drTopic: NotificationTopic;
   /** The DR region's replication heartbeat (instance mode with a read replica). */
   heartbeat?: ReplicationHeartbeat;
+  /**
+   * Marks what this layer places in the primary region with `retainOnDelete` (the protected default;
+   * absent in the teardown mode). Its `region` is the primary region.
+   */
+  retained?: RetainedInRegion;
+  /** The primary region while it is down (the outage mode): nothing is declared there. */
+  unreachableRegion?: string;
 }
 
 export interface RecoveryResources {
@@ -89,6 +101,8 @@ export function buildRecovery({
   failover,
   drTopic,
   heartbeat,
+  retained,
+  unreachableRegion,
 }: RecoveryInputs): RecoveryResources {
   const prefix = resourcePrefix(stackName, "dr");
   const names = recoveryResourceNames(prefix);
@@ -96,25 +110,35 @@ export function buildRecovery({
 
   // Alarms notify a topic of their own region: one encrypted topic per other region with DR alarms.
   const topics = new Map<string, { topicArn: pulumi.Input<string>; provider?: aws.Provider }>([[config.region, { topicArn: drTopic.topicArn }]]);
+  // No topic (so no alarm) in a region that is down; the primary region's key and topic are retained on delete.
   const topicIn = (alarmRegion: string) => {
+    if (alarmRegion === unreachableRegion) return undefined;
     const existing = topics.get(alarmRegion);
     if (existing) return existing;
     const regionalProvider = otherRegionProvider(`dr-alarms-${alarmRegion}`, alarmRegion, config, stackName);
-    const key = new RegionalKey(
-      `dr-alarms-${alarmRegion}-key`,
-      { region: alarmRegion, aliasName: `${prefix}-alarms`, protect: config.protect },
-      inRegion(regionalProvider),
-    );
+    const topicOpts = {
+      ...inRegion(regionalProvider),
+      ...(retained && alarmRegion === retained.region ? { transformations: [retained.transformation()] } : {}),
+    };
+    const key = new RegionalKey(`dr-alarms-${alarmRegion}-key`, { region: alarmRegion, aliasName: `${prefix}-alarms`, protect: config.protect }, topicOpts);
     const topic = new NotificationTopic(
       `dr-alarms-${alarmRegion}`,
       { topicName: `${names.topic}-alarms`, kmsKeyArn: key.keyArn, emailSubscribers: config.failover.notificationEmails },
-      inRegion(regionalProvider),
+      topicOpts,
     );
     const created = { topicArn: topic.topicArn, provider: regionalProvider };
     topics.set(alarmRegion, created);
     return created;
   };
 
+  // The alarms placed with the primary region's provider are retained on delete like their topic.
+  const primaryProvider = retained ? topicIn(retained.region)?.provider : undefined;
+  const retainedChildren = (extra?: (name: string) => boolean) =>
+    retained && primaryProvider
+      ? {
+          transformations: [retained.transformation((args) => inProviderOrRegion([primaryProvider], retained.region)(args) || (extra?.(args.name) ?? false))],
+        }
+      : {};
   const alarms = new RecoveryAlarms(
     "dr-alarms",
     {
@@ -130,7 +154,7 @@ export function buildRecovery({
         primaryHeartbeatErrors: names.primaryHeartbeatErrorsAlarm,
         drHeartbeatErrors: names.drHeartbeatErrorsAlarm,
       },
-      drTopic: topicIn(config.region),
+      drTopic: { topicArn: drTopic.topicArn },
       healthCheckTopic: topicIn(ROUTE53_METRICS_REGION),
       // S3 publishes replication metrics in the source bucket's region.
       replicationTopic: topicIn(primary.region),
@@ -153,7 +177,7 @@ export function buildRecovery({
         ? { heartbeatFunctions: { primary: primary.dbHeartbeatFunctionArn.split(":").pop() as string, dr: heartbeat.functionName } }
         : {}),
     },
-    opts,
+    { ...opts, ...retainedChildren() },
   );
 
   if (!config.footprint.recoveryWorkflows || !database || !stableName) return { topicArn: drTopic.topicArn };
@@ -245,13 +269,21 @@ export function buildRecovery({
         ? {
             automaticFailover: {
               ruleName: names.automaticFailoverRule,
-              alarmArn: alarms.primaryHealthCheckAlarmArn,
-              ...(healthCheckTopic.provider ? { alarmRegionProvider: healthCheckTopic.provider } : {}),
+              // us-east-1 down: the alarm is not declared; the rule keeps matching its ARN (CloudWatch alarm ARNs are
+              // arn:<partition>:cloudwatch:<region>:<account>:alarm:<name>, Service Authorization Reference, "Amazon CloudWatch").
+              alarmArn:
+                alarms.primaryHealthCheckAlarmArn ??
+                pulumi.interpolate`arn:${partition.partition}:cloudwatch:${ROUTE53_METRICS_REGION}:${identity.accountId}:alarm:${names.primaryHealthCheckAlarm}`,
+              ...(healthCheckTopic?.provider ? { alarmRegionProvider: healthCheckTopic.provider } : {}),
             },
           }
         : {}),
     },
-    opts,
+    // The rule forwarding the us-east-1 alarm, and its role (IAM, declared only with that rule), go when us-east-1 is down: retained on delete.
+    {
+      ...opts,
+      ...(retained?.region === ROUTE53_METRICS_REGION ? retainedChildren((name) => name.startsWith("dr-recovery-forward-alarm")) : {}),
+    },
   );
   return { topicArn: drTopic.topicArn, workflows, targets };
 }

@@ -327,9 +327,10 @@ describe("BackupProtection", () => {
 
     it("lists every problem at once", () => {
       const problems = backupProtectionProblems({ ...baseArgs({ retentionDays: 3, scheduleExpression: "daily" }), primaryProvider: undefined as never });
-      expect(problems).to.have.length(2);
+      expect(problems).to.have.length(3);
       expect(problems[0]).to.match(/^retentionDays /);
       expect(problems[1]).to.match(/^scheduleExpression /);
+      expect(problems[2]).to.match(/^primaryProvider is required while the primary region is reachable/);
     });
 
     it("trusts ARNs given as Outputs (the policy pack checks the deployed ones)", async () => {

@@ -13,7 +13,7 @@ import { replicatedBackupsProblems } from "../../invariants/replicatedBackups";
 import { budgetInputsFromResources } from "../../budget/fromResources";
 import { budgetProblems, recoveryBudget } from "../../budget/recoveryBudget";
 import { drRunsRecoveryWorkflows } from "../../config/strategies";
-import { protectionProblems, STATEFUL_TYPES } from "../../invariants/statefulProtection";
+import { protectionProblems, RETAINED_TAG, STATEFUL_TYPES } from "../../invariants/statefulProtection";
 import { RDS_CLUSTER, RDS_CLUSTER_INSTANCE } from "../../invariants/auroraGlobal";
 import { isReplica } from "./database";
 import { ofType, parseJson, regionOf, schema, stackPolicy, TYPES } from "./kit";
@@ -227,8 +227,12 @@ const statefulProtected = stackPolicy({
   enforcementLevel: "mandatory",
   check: (resources, _config, report) => {
     for (const resource of resources.filter((candidate) => STATEFUL_TYPES.includes(candidate.type))) {
-      // A policy pack sees `protect` but not `retainOnDelete`, so it asks for `protect`.
-      for (const problem of protectionProblems({ type: resource.type, inputs: resource.props, protect: resource.opts.protect, retainOnDelete: false })) {
+      // A policy pack sees `protect` but not `retainOnDelete` (@pulumi/policy PolicyResourceOptions), so it asks for `protect`,
+      // or for the tag the DR stack puts on what it retains on delete instead (stacks/regionalProvider.ts RETAINED_TAG:
+      // keys and vaults in the primary region, which Pulumi could not drop in the outage mode if they were protected);
+      // DR invariant 10, which sees the real option, checks that those carry retainOnDelete.
+      const retained = retainedOnDelete(resource.props);
+      for (const problem of protectionProblems({ type: resource.type, inputs: resource.props, protect: resource.opts.protect, retainOnDelete: retained })) {
         report(
           `${resource.name}: ${problem.replace("has neither Pulumi protect nor retainOnDelete", "is not Pulumi-protected (protect: true)")}`,
           resource.urn,
@@ -237,6 +241,12 @@ const statefulProtected = stackPolicy({
     }
   },
 });
+
+/** True when a resource's tags say it is retained on delete (`RetainOnDelete: "true"`, stacks/regionalProvider.ts RETAINED_TAG). */
+export function retainedOnDelete(props: Record<string, unknown>): boolean {
+  const tags = props.tags as Record<string, unknown> | undefined;
+  return tags?.[RETAINED_TAG] === "true";
+}
 
 /** Every region a stack's resources live in: each resource's own, and each AWS provider's. */
 export function regionsUsed(resources: PolicyResource[]): Map<string, string[]> {
