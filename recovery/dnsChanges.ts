@@ -1,7 +1,7 @@
 /**
  * The Route 53 changes the workflows make: one `changeResourceRecordSets` Task builder and the
- * record sets they UPSERT (the PRIMARY failover record, the stable database name). A change batch
- * is applied atomically (Route 53 API Reference, ChangeResourceRecordSets).
+ * record set they UPSERT (the PRIMARY failover record: failback and the drill; the failover makes no
+ * record change). A change batch is applied atomically (Route 53 API Reference, ChangeResourceRecordSets).
  */
 import { EVALUATE_TARGET_HEALTH } from "../config/conventions";
 import { catchAll, sdkTask, type State } from "./asl";
@@ -43,19 +43,6 @@ export function primaryRecordChange(targets: RecoveryTargets, target: LoadBalanc
       HealthCheckId: targets.dns.healthCheckId,
       // The PRIMARY goes by its health check alone, whichever load balancer it aliases (config/conventions.ts).
       AliasTarget: { HostedZoneId: target.zoneId, DnsName: target.dnsName, EvaluateTargetHealth: EVALUATE_TARGET_HEALTH.PRIMARY },
-    },
-  };
-}
-
-/** The UPSERT of the stable database name (`db.<private zone>`) to the address at `addressPath` (a JSONPath). */
-export function databaseNameChange(targets: RecoveryTargets, addressPath: string): Record<string, unknown> {
-  return {
-    Action: "UPSERT",
-    ResourceRecordSet: {
-      Name: targets.databaseName.fqdn,
-      Type: "CNAME",
-      Ttl: targets.databaseNameTtlSeconds,
-      ResourceRecords: [{ "Value.$": addressPath }],
     },
   };
 }

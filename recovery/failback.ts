@@ -16,8 +16,8 @@
  * promote the primary-region replica and wait until it is standalone (a refused or failed call is
  * never retried blindly: as in the failover's "Promotion retry" loop, recovery/failover.ts, it waits,
  * looks, follows a promotion that runs and asks again only a replica that still lists its source
- * after a wait); repoint the primary region's
- * stable database name; make the PRIMARY record alias the primary load balancer again; wait for
+ * after a wait) (the primary region's stable database name already points at it: the primary stack
+ * points it at its replica, and promotion keeps the endpoint); make the PRIMARY record alias the primary load balancer again; wait for
  * Route 53 INSYNC and for the primary targets to pass `/health`; return the DR group to its standby
  * capacity; notify with the timeline. Primary-region calls go through the primary-region operations function.
  *
@@ -54,7 +54,7 @@ import {
 } from "./checks";
 import { fenceStates } from "./fence";
 import { HEARTBEAT_READY_SECONDS } from "./heartbeat";
-import { changeRecords, databaseNameChange, primaryRecordChange } from "./dnsChanges";
+import { changeRecords, primaryRecordChange } from "./dnsChanges";
 import { IS_FORCED, promotionRetryWait } from "./failoverParts";
 import { type PrimaryRegionOperation, primaryRegionTask } from "./primaryRegion";
 import { assertDatabaseTargets, type AuroraGlobalDatabaseTargets, auroraGlobalOf, type Capacity, globalClusterArn, type RecoveryTargets } from "./targets";
@@ -399,13 +399,9 @@ function instanceFailbackDefinition(targets: RecoveryTargets): Definition {
       onError: FAILURE,
     }),
     "Promotion timed out": fail("PromotionTimedOut"),
-    "Primary promoted": milestone("promoted", "Repoint primary database name"),
-    "Repoint primary database name": changeRecords(
-      targets.databaseName.primaryZoneId,
-      "Failback: the primary region's stable database name points at the promoted primary-region database",
-      [databaseNameChange(targets, "$.primaryDatabase.answer.address")],
-      { next: "Release the fence", onError: FAILURE, track: false },
-    ),
+    // No database-name change: the primary region's name already points at this replica (the primary stack deploys it
+    // so once the replica exists, stacks/primary.ts), and promotion keeps the instance's endpoint.
+    "Primary promoted": milestone("promoted", "Release the fence"),
     ...failbackEnd(
       targets,
       fail,

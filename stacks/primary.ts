@@ -89,7 +89,15 @@ export function buildPrimaryStack(config: PrimaryConfig, stackName: string): Pri
       : undefined;
   const stableName = new StableDatabaseName(
     "primary-db-name",
-    { zoneName: config.dns.privateZoneName, vpcId: region.network.vpcId, vpcRegion: config.region, databaseAddress: database.address },
+    {
+      zoneName: config.dns.privateZoneName,
+      vpcId: region.network.vpcId,
+      vpcRegion: config.region,
+      databaseAddress: database.address,
+      // No workflow writes it: a deploy points it at this stack's database, which after a failover is the replica that
+      // failback promotes (its endpoint kept), so the name is right before failback and the old primary gets no writes.
+      writtenByWorkflows: false,
+    },
     inRegion(provider),
   );
 

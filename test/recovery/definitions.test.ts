@@ -914,7 +914,7 @@ describe("aurora-global definitions", () => {
     });
   });
 
-  it("waits until the DR cluster is the writer of an available global cluster with no switch running, then repoints the name at its writer endpoint", () => {
+  it("waits until the DR cluster is the writer of an available global cluster with no switch running, and reports its writer endpoint (no name change)", () => {
     const done = find(failover, "Global switch: done?").Choices as Rule[];
     expect(JSON.stringify(done[0])).to.include("$.switch.dr[0].IsWriter").and.include('"StringEquals":"available"').and.include("$.switch.switching[0]");
     expect(done[1]).to.deep.include({ Variable: "$.switch.switching[0]", StringEquals: "cancelling", Next: "Switch cancelled" });
@@ -990,7 +990,7 @@ describe("the PRIMARY failover record as the workflows write it", () => {
       ["drill", drillDefinition(targets)],
     ] as const) {
       const records = primaryRecordSets(definition);
-      // The failover moves traffic with the fence alone (Route 53's data plane); failback repoints the record.
+      // The failover moves traffic with the fence alone (Route 53's data plane); failback points the record back.
       if (name === "failback") expect(records, name).to.have.length.above(0);
       if (name === "failover") expect(records, name).to.deep.equal([]);
       for (const record of records) {
