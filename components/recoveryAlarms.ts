@@ -164,7 +164,7 @@ export interface RecoveryAlarmsArgs {
 }
 
 export class RecoveryAlarms extends pulumi.ComponentResource {
-  /** ARN of the health-check alarm (us-east-1), the automatic failover's trigger; undefined without `healthCheckTopic`. */
+  /** ARN of the health-check alarm (us-east-1), which pages; the automatic failover starts from the DR region's probe (stacks/recovery.ts). Undefined without `healthCheckTopic`. */
   readonly primaryHealthCheckAlarmArn: pulumi.Output<string> | undefined;
 
   /**

@@ -3,8 +3,8 @@
  * 9), each with its own role allowed exactly the calls its definition makes on exactly the resources
  * it names (`recovery/permissions.ts`), logging ALL events to a KMS-encrypted log group (Security
  * Hub StepFunctions.1) with X-Ray tracing; the primary-region operations function they share; and,
- * when enabled, the automatic failover trigger: the primary's health-check alarm (us-east-1) starts
- * an unplanned failover through EventBridge. Failback has no trigger: it is never automatic.
+ * when enabled, the automatic failover trigger: an alarm of the DR region starts an unplanned failover
+ * through EventBridge in the DR region. Failback has no trigger: it is never automatic.
  *
  * The definitions, the roles' policies and the function's environment follow the targets' engine
  * mode (`targets.database`): an Aurora global database is switched with SwitchoverGlobalCluster and
@@ -44,13 +44,11 @@ export interface RecoveryWorkflowsArgs {
   cooldownSeconds: number;
   /** Name of the primary-region operations function (Lambda). */
   functionName: string;
-  /** Automatic failover from the primary's health-check alarm; absent = manual only (the default). */
+  /** Automatic failover from an alarm of the DR region (stacks/recovery.ts: the probe's, while the primary is not fenced); absent = manual only (the default). */
   automaticFailover?: {
     ruleName: string;
-    /** ARN of the health-check alarm (us-east-1). */
+    /** ARN of the alarm, in the DR region. */
     alarmArn: pulumi.Input<string>;
-    /** Provider of the alarm's region when it is not the DR region: the rule there forwards to the DR region's default bus. */
-    alarmRegionProvider?: aws.Provider;
   };
 }
 
@@ -157,23 +155,21 @@ export class RecoveryWorkflows extends pulumi.ComponentResource {
     }
     this.stateMachineArns = { failover: machines.failover.arn, failback: machines.failback.arn, drill: machines.drill.arn };
 
-    if (args.automaticFailover) this.automaticTrigger(name, args.automaticFailover, machines.failover, account, region);
+    if (args.automaticFailover) this.automaticTrigger(name, args.automaticFailover, machines.failover, account);
     this.registerOutputs({ stateMachineArns: this.stateMachineArns, functionArn: this.functionArn });
   }
 
   /**
    * Alarm state change -> EventBridge -> StartExecution of the failover with an unplanned, unforced
-   * input. Alarm events reach the default bus of the alarm's region only, and an EventBridge rule can
-   * start a state machine of its own region only, so from another region the rule forwards the event
-   * to the DR region's default bus (EventBridge User Guide, "Sending and receiving events between AWS
-   * Regions"), where a second rule starts the execution.
+   * input. The alarm is in the DR region, like the rule and the state machine: alarm events reach the
+   * default bus of the alarm's region only, and a rule starts a state machine of its own region only
+   * (CloudWatch User Guide, "Alarm events and EventBridge"), so nothing here needs another region.
    */
   private automaticTrigger(
     name: string,
     trigger: NonNullable<RecoveryWorkflowsArgs["automaticFailover"]>,
     failover: aws.sfn.StateMachine,
     account: pulumi.Output<{ accountId: string; partition: string }>,
-    region: pulumi.Output<string>,
   ): void {
     const child = { parent: this };
     const pattern = pulumi.output(trigger.alarmArn).apply((alarmArn) =>
@@ -206,7 +202,11 @@ export class RecoveryWorkflows extends pulumi.ComponentResource {
     );
     const rule = new aws.cloudwatch.EventRule(
       `${name}-automatic-failover`,
-      { name: trigger.ruleName, description: "Primary health-check alarm -> unplanned failover (automatic failover is on)", eventPattern: pattern },
+      {
+        name: trigger.ruleName,
+        description: "Primary lost as the DR region sees it, not fenced -> unplanned failover (automatic failover is on)",
+        eventPattern: pattern,
+      },
       child,
     );
     new aws.cloudwatch.EventTarget(
@@ -214,22 +214,6 @@ export class RecoveryWorkflows extends pulumi.ComponentResource {
       { rule: rule.name, arn: failover.arn, roleArn: startRole.arn, input: JSON.stringify(AUTOMATIC_FAILOVER_INPUT) },
       child,
     );
-    if (!trigger.alarmRegionProvider) return;
-
-    const drBus = pulumi
-      .all([account, region])
-      .apply(([{ partition, accountId }, regionName]) => `arn:${partition}:events:${regionName}:${accountId}:event-bus/default`);
-    const forwardRole = eventsRole(
-      "forward-alarm",
-      drBus.apply((resource) => ({ action: "events:PutEvents", resource })),
-    );
-    const alarmRegion = { parent: this, provider: trigger.alarmRegionProvider };
-    const forward = new aws.cloudwatch.EventRule(
-      `${name}-forward-alarm`,
-      { name: `${trigger.ruleName}-forward`, description: "Forwards the primary health-check alarm to the DR region's default bus", eventPattern: pattern },
-      alarmRegion,
-    );
-    new aws.cloudwatch.EventTarget(`${name}-forward-alarm-target`, { rule: forward.name, arn: drBus, roleArn: forwardRole.arn }, alarmRegion);
   }
 }
 

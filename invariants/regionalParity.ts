@@ -89,6 +89,8 @@ const ROLE_SPECIFIC_TYPES = new Set([
   "multi-region-dr:data:GlobalTableReplica",
   // Object Lock protects the DR copy of the data bucket only (objectLock, a DR stack key).
   "aws:s3/bucketObjectLockConfiguration:BucketObjectLockConfiguration",
+  // The automatic failover's signal (the probe's alarm while the primary is not fenced), DR stack only (stacks/recovery.ts).
+  "aws:cloudwatch/compositeAlarm:CompositeAlarm",
 ]);
 
 /**
@@ -102,6 +104,8 @@ export const RECOVERY_LAYER_TYPES = new Set([
   "multi-region-dr:recovery:RecoveryWorkflows",
   "multi-region-dr:recovery:RecoveryAlarms",
   "multi-region-dr:recovery:NotificationTopic",
+  // The DR region's probe of the primary endpoint: the failover's signal, once, in the DR region.
+  "multi-region-dr:recovery:PrimaryEndpointProbe",
 ]);
 
 function inRecoveryLayer(plan: StackPlan, resource: StackPlan["resources"][number]): boolean {

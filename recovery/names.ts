@@ -43,5 +43,7 @@ export function recoveryResourceNames(prefix: string) {
     primaryEndpointProbeFunction: `${prefix}-primary-probe`,
     primaryEndpointProbeAlarm: `${prefix}-primary-endpoint-unhealthy`,
     primaryEndpointProbeErrorsAlarm: `${prefix}-primary-probe-errors`,
+    /** The automatic failover's signal: the probe's alarm while the primary is not fenced (stacks/recovery.ts). */
+    automaticFailoverSignalAlarm: `${prefix}-primary-lost-unfenced`,
   };
 }

@@ -10,12 +10,14 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { HEALTH_CHECK_PATH } from "../config/conventions";
 import { type ResolvedDrConfig } from "../config/drStrategy";
 import { type BucketReplication } from "../components/bucketReplication";
 import { FENCE_METRIC, type FailoverRouting } from "../components/failoverRouting";
 import { NotificationTopic } from "../components/notificationTopic";
 import { RecoveryAlarms } from "../components/recoveryAlarms";
 import { RecoveryWorkflows } from "../components/recoveryWorkflows";
+import { PrimaryEndpointProbe, probeEvaluationPeriods } from "../components/primaryEndpointProbe";
 import { RegionalKey } from "../components/regionalKey";
 import { type ReplicatedDatabase } from "../components/replicatedDatabase";
 import { type ReplicationHeartbeat } from "../components/replicationHeartbeat";
@@ -139,7 +141,7 @@ export function buildRecovery({
           transformations: [retained.transformation((args) => inProviderOrRegion([primaryProvider], retained.region)(args) || (extra?.(args.name) ?? false))],
         }
       : {};
-  const alarms = new RecoveryAlarms(
+  new RecoveryAlarms(
     "dr-alarms",
     {
       names: {
@@ -178,6 +180,24 @@ export function buildRecovery({
         : {}),
     },
     { ...opts, ...retainedChildren() },
+  );
+
+  // The primary's endpoint as the DR region sees it: the signal that survives an outage of the primary region and of
+  // us-east-1 (where Route 53 publishes health-check metrics), paging the DR topic and starting the automatic failover.
+  const probe = new PrimaryEndpointProbe(
+    "dr-primary-probe",
+    {
+      applicationName: primary.applicationName,
+      primary: { albDnsName: primary.albDnsName, protocol: primary.listenerProtocol, port: primary.listenerPort, healthPath: HEALTH_CHECK_PATH },
+      evaluationPeriods: probeEvaluationPeriods(config.dns.healthCheckIntervalSeconds, config.dns.healthCheckFailureThreshold),
+      topicArn: drTopic.topicArn,
+      kmsKeyArn: region.key.keyArn,
+      logRetentionDays: config.network.flowLogRetentionDays,
+      functionName: names.primaryEndpointProbeFunction,
+      alarmName: names.primaryEndpointProbeAlarm,
+      errorsAlarmName: names.primaryEndpointProbeErrorsAlarm,
+    },
+    opts,
   );
 
   if (!config.footprint.recoveryWorkflows || !database || !stableName) return { topicArn: drTopic.topicArn };
@@ -255,7 +275,6 @@ export function buildRecovery({
       drill: { trafficPercent: config.failover.drillTrafficPercent, durationSeconds: config.failover.drillDurationSeconds },
     }));
 
-  const healthCheckTopic = topicIn(ROUTE53_METRICS_REGION);
   const workflows = new RecoveryWorkflows(
     "dr-recovery",
     {
@@ -266,24 +285,35 @@ export function buildRecovery({
       cooldownSeconds: config.failover.cooldownSeconds,
       functionName: names.primaryRegionFunction,
       ...(config.failover.automatic
-        ? {
-            automaticFailover: {
-              ruleName: names.automaticFailoverRule,
-              // us-east-1 down: the alarm is not declared; the rule keeps matching its ARN (CloudWatch alarm ARNs are
-              // arn:<partition>:cloudwatch:<region>:<account>:alarm:<name>, Service Authorization Reference, "Amazon CloudWatch").
-              alarmArn:
-                alarms.primaryHealthCheckAlarmArn ??
-                pulumi.interpolate`arn:${partition.partition}:cloudwatch:${ROUTE53_METRICS_REGION}:${identity.accountId}:alarm:${names.primaryHealthCheckAlarm}`,
-              ...(healthCheckTopic?.provider ? { alarmRegionProvider: healthCheckTopic.provider } : {}),
-            },
-          }
+        ? { automaticFailover: { ruleName: names.automaticFailoverRule, alarmArn: automaticFailoverSignal(names, probe, failover, provider).arn } }
         : {}),
     },
-    // The rule forwarding the us-east-1 alarm, and its role (IAM, declared only with that rule), go when us-east-1 is down: retained on delete.
-    {
-      ...opts,
-      ...(retained?.region === ROUTE53_METRICS_REGION ? retainedChildren((name) => name.startsWith("dr-recovery-forward-alarm")) : {}),
-    },
+    opts,
   );
   return { topicArn: drTopic.topicArn, workflows, targets };
+}
+
+/**
+ * The automatic failover's signal, in the DR region: a composite alarm in ALARM while the probe sees
+ * the primary down AND the primary is not fenced (`ALARM(probe) AND NOT ALARM(fence)`). Once a
+ * failover has fenced the primary, a primary that returns and flaps starts no second failover; after
+ * failback releases the fence it is armed again. CloudWatch sends composite alarms' state changes to
+ * EventBridge like metric alarms' (CloudWatch User Guide, "Alarm events and EventBridge"); a composite
+ * alarm is evaluated when a child changes state (CloudWatch User Guide, "Create a composite alarm").
+ */
+function automaticFailoverSignal(
+  names: ReturnType<typeof recoveryResourceNames>,
+  probe: PrimaryEndpointProbe,
+  failover: FailoverRouting,
+  provider: aws.Provider,
+): aws.cloudwatch.CompositeAlarm {
+  return new aws.cloudwatch.CompositeAlarm(
+    "dr-automatic-failover-signal",
+    {
+      alarmName: names.automaticFailoverSignalAlarm,
+      alarmDescription: "The primary endpoint is down as the DR region sees it, and the primary is not fenced: starts the automatic failover",
+      alarmRule: pulumi.interpolate`ALARM("${probe.alarmName}") AND NOT ALARM("${failover.fence.alarmName}")`,
+    },
+    { provider },
+  );
 }

@@ -51,6 +51,7 @@ const TYPES = {
   alarm: "aws:cloudwatch/metricAlarm:MetricAlarm",
   eventSubscription: "aws:rds/eventSubscription:EventSubscription",
   eventRule: "aws:cloudwatch/eventRule:EventRule",
+  compositeAlarm: "aws:cloudwatch/compositeAlarm:CompositeAlarm",
   eventTarget: "aws:cloudwatch/eventTarget:EventTarget",
   database: "aws:rds/instance:Instance",
   key: "aws:kms/key:Key",
@@ -76,8 +77,9 @@ function ofType(plan: StackPlan, type: string): PlannedResource[] {
 }
 
 /** Not a part of the replication heartbeat (its schedule and target live beside the trigger's rules). */
+/** Not one of the scheduled functions' rules and targets (the heartbeat's, the probe's): they invoke a function, never a workflow. */
 function notHeartbeat(resource: PlannedResource): boolean {
-  return !resource.name.startsWith("dr-heartbeat-");
+  return !resource.name.startsWith("dr-heartbeat-") && !resource.name.startsWith("dr-primary-probe-");
 }
 
 function only(plan: StackPlan, type: string, where: (resource: PlannedResource) => boolean = () => true): PlannedResource {
@@ -246,7 +248,7 @@ describe("the DR stack's recovery layer, synthesized", () => {
       const loadBalancer = only(dr, TYPES.loadBalancer);
       expect(targets.drLoadBalancer).to.deep.equal({ dnsName: loadBalancer.outputs.dnsName, zoneId: loadBalancer.outputs.zoneId });
       // The PRIMARY record's check (endpoint and fence), which the workflows write on the records they UPSERT.
-      expect(targets.dns.healthCheckId).to.equal(only(dr, TYPES.healthCheck, (check) => check.inputs.type === "CALCULATED").id);
+      expect(targets.dns.healthCheckId).to.equal(only(dr, TYPES.healthCheck, (check) => check.name === "failover-primary-record-health").id);
       expect(targets.fence.alarmName).to.equal(only(dr, TYPES.alarm, (alarm) => alarm.name === "failover-fence").inputs.name);
       const privateZone = only(dr, TYPES.zone, (zone) => zone.parent === "dr-db-name");
       expect(targets.databaseName).to.deep.equal({
@@ -418,6 +420,9 @@ describe("the DR stack's recovery layer, synthesized", () => {
         [NAMES.drHeartbeatErrorsAlarm]: { region: "us-west-2", topic: drTopic },
         // The fence: in ALARM while a failover holds traffic in the DR region.
         [NAMES.fenceAlarm]: { region: "us-west-2", topic: drTopic },
+        // The DR region's probe of the primary endpoint (the failover's signal) and its function's errors.
+        [NAMES.primaryEndpointProbeAlarm]: { region: "us-west-2", topic: drTopic },
+        [NAMES.primaryEndpointProbeErrorsAlarm]: { region: "us-west-2", topic: drTopic },
       };
       const alarms = ofType(dr, TYPES.alarm);
       expect(alarms.map((alarm) => alarm.inputs.name).sort()).to.deep.equal(Object.keys(expected).sort());
@@ -429,7 +434,7 @@ describe("the DR stack's recovery layer, synthesized", () => {
       }
       const healthCheck = only(dr, TYPES.alarm, (alarm) => alarm.inputs.name === NAMES.primaryHealthCheckAlarm);
       expect(healthCheck.inputs).to.include({ namespace: "AWS/Route53", metricName: "HealthCheckStatus" });
-      // The automatic failover watches the endpoint's check, not the record's (which the fence also turns unhealthy).
+      // The health-check alarm pages on the endpoint's check, not the record's (which the fence also turns unhealthy).
       expect(healthCheck.inputs.dimensions).to.deep.equal({
         HealthCheckId: only(dr, TYPES.healthCheck, (check) => check.name === "failover-primary-health").id,
       });
@@ -461,44 +466,54 @@ describe("the DR stack's recovery layer, synthesized", () => {
   });
 
   describe("automatic failover", () => {
-    it("is off by default: no EventBridge rule or target in the DR plan", () => {
+    it("is off by default: no rule starts a workflow, and no automatic-failover signal", () => {
       expect(drConfig.failover.automatic).to.equal(false);
       expect(dr.outputs.automaticFailover).to.equal(false);
-      // The replication heartbeat's schedule is the only rule: it invokes the heartbeat function, never a workflow.
-      expect(ofType(dr, TYPES.eventRule).map((rule) => rule.name)).to.deep.equal(["dr-heartbeat-schedule"]);
-      expect(ofType(dr, TYPES.eventTarget).map((target) => target.name)).to.deep.equal(["dr-heartbeat-target"]);
+      // The scheduled functions' rules (the heartbeat's, the probe's) are the only ones: they invoke a function, never a workflow.
+      expect(ofType(dr, TYPES.eventRule).map((rule) => rule.name)).to.have.members(["dr-heartbeat-schedule", "dr-primary-probe-schedule"]);
+      expect(ofType(dr, TYPES.eventTarget).filter(notHeartbeat)).to.deep.equal([]);
+      expect(ofType(dr, TYPES.compositeAlarm)).to.deep.equal([]);
+      // The probe still pages the DR topic: the one page that survives an outage of us-east-1.
+      expect(only(dr, TYPES.alarm, (alarm) => alarm.inputs.name === NAMES.primaryEndpointProbeAlarm).region).to.equal("us-west-2");
     });
 
     describe("with failover.automatic true", () => {
       let plan: StackPlan;
       let pattern: unknown;
+      let signal: PlannedResource;
       before(async () => {
         automatic = await synthesizeAutomatic();
         plan = automatic.dr;
-        const alarm = only(plan, TYPES.alarm, (candidate) => candidate.inputs.name === NAMES.primaryHealthCheckAlarm);
-        expect(alarm.region).to.equal("us-east-1");
+        signal = only(plan, TYPES.compositeAlarm);
         pattern = {
           source: ["aws.cloudwatch"],
           "detail-type": ["CloudWatch Alarm State Change"],
-          resources: [alarm.outputs.arn],
+          resources: [signal.outputs.arn],
           detail: { state: { value: ["ALARM"] } },
         };
       });
 
-      it("forwards the health-check alarm's ALARM state from us-east-1 to the DR region's default event bus", () => {
+      it("signals from the DR region: the probe's alarm while the primary is not fenced, and nothing in us-east-1", () => {
         expect(plan.outputs.automaticFailover).to.equal(true);
-        expect(ofType(plan, TYPES.eventRule).filter(notHeartbeat)).to.have.length(2);
-        expect(ofType(plan, TYPES.eventTarget).filter(notHeartbeat)).to.have.length(2);
-        const rule = only(plan, TYPES.eventRule, (candidate) => candidate.region === "us-east-1");
-        expect(JSON.parse(String(rule.inputs.eventPattern))).to.deep.equal(pattern);
-        const target = only(plan, TYPES.eventTarget, (candidate) => candidate.inputs.rule === rule.outputs.name);
-        expect(target.region).to.equal("us-east-1");
-        const bus = `arn:aws:events:us-west-2:${MOCK_ACCOUNT_ID}:event-bus/default`;
-        expect(target.inputs.arn).to.equal(bus);
-        expect(target.inputs).to.not.have.property("input");
-        const role = roleWithArn(plan, target.inputs.roleArn);
-        expect(JSON.parse(String(role.inputs.assumeRolePolicy))).to.deep.equal(serviceTrustPolicy("events.amazonaws.com", MOCK_ACCOUNT_ID));
-        expect(inlinePolicyOf(plan, role)).to.deep.equal(policyDocument([{ Effect: "Allow", Action: "events:PutEvents", Resource: bus }]));
+        expect(signal.region).to.equal("us-west-2");
+        expect(signal.inputs).to.include({
+          alarmName: NAMES.automaticFailoverSignalAlarm,
+          alarmRule: `ALARM("${NAMES.primaryEndpointProbeAlarm}") AND NOT ALARM("${NAMES.fenceAlarm}")`,
+        });
+        const probe = only(plan, TYPES.alarm, (alarm) => alarm.inputs.name === NAMES.primaryEndpointProbeAlarm);
+        expect(probe.region).to.equal("us-west-2");
+        expect(probe.inputs).to.include({ namespace: "MultiRegionDR/PrimaryProbe", metricName: "PrimaryEndpointHealthy", treatMissingData: "notBreaching" });
+        // One rule and one target start the failover, both in the DR region; nothing forwards from us-east-1 any more.
+        expect(
+          ofType(plan, TYPES.eventRule)
+            .filter(notHeartbeat)
+            .map((rule) => rule.region),
+        ).to.deep.equal(["us-west-2"]);
+        expect(
+          ofType(plan, TYPES.eventTarget)
+            .filter(notHeartbeat)
+            .map((target) => target.region),
+        ).to.deep.equal(["us-west-2"]);
       });
 
       it("starts the failover state machine in the DR region with exactly the unplanned, unforced alarm input", () => {
@@ -547,9 +562,9 @@ describe("the DR stack's recovery layer, synthesized", () => {
         expect(AUTOMATIC.drMaxSize).to.be.greaterThan(primaryConfig.app.maxSize);
       });
 
-      it("keeps every invariant and every mandatory policy: the rule's pattern names the us-east-1 alarm only to match its event", () => {
+      it("keeps every invariant and every mandatory policy, DR invariant 14 (the trigger survives the primary region) included", () => {
         const rule = only(plan, TYPES.eventRule, (candidate) => candidate.region === "us-west-2" && notHeartbeat(candidate));
-        expect(String(rule.inputs.eventPattern)).to.include(":us-east-1:");
+        expect(String(rule.inputs.eventPattern)).to.not.include(":us-east-1:");
         expect(failingInvariants(automatic)).to.deep.equal([]);
         expect(mandatoryViolations(automatic)).to.deep.equal([]);
       });
