@@ -9,13 +9,15 @@
  * secondary cluster's cluster (writer) endpoint exists while the cluster is a secondary but is inactive
  * until Aurora promotes it ("All secondary Regions also have writer endpoints, but they're inactive",
  * AWS Database Blog, "Automate Amazon Aurora Global Database endpoint management"; Aurora User Guide,
- * "Connecting to Amazon Aurora Global Database"). No workflow writes it (`writtenByWorkflows: false`).
- * Restores and the primary region's name may still be repointed by a workflow (the default).
+ * "Connecting to Amazon Aurora Global Database"). The primary region's name points at the primary
+ * stack's database, which after a failover and `npm run reprotect` is the replica that failback
+ * promotes (its endpoint kept). So no workflow writes either name (no Route 53 control-plane call on
+ * any recovery path), and every deploy sets the record to the stack's database.
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 
-/** TTL of the database CNAME, seconds: short so a repoint takes effect within a minute. */
+/** TTL of the database CNAME, seconds: short so a deploy's repoint (a rebuilt replica) takes effect within a minute. */
 export const DATABASE_NAME_TTL_SECONDS = 30;
 
 /** The name the app connects to in a private zone; known before the database exists. */
@@ -31,14 +33,6 @@ export interface StableDatabaseNameArgs {
   vpcRegion: string;
   /** Current database address the name points at: a DB instance's address or an Aurora cluster's (writer) endpoint. */
   databaseAddress: pulumi.Input<string>;
-  /**
-   * Whether a recovery workflow writes this record at run time (default true): then a deploy must not
-   * point it back (`ignoreChanges: ["records"]`). False for the DR region's name in both engine modes:
-   * no workflow changes it (the promoted replica keeps its endpoint; the Aurora secondary's writer
-   * endpoint turns active when it is promoted), so every deploy sets it to the stack's database, e.g.
-   * the fresh replica that replaces the old DR database after a failback.
-   */
-  writtenByWorkflows?: boolean;
 }
 
 export class StableDatabaseName extends pulumi.ComponentResource {
@@ -51,14 +45,13 @@ export class StableDatabaseName extends pulumi.ComponentResource {
     this.fqdn = stableDatabaseFqdn(args.zoneName);
     const zone = new aws.route53.Zone(
       `${name}-zone`,
-      { name: args.zoneName, comment: "Stable database name, repointed by failover", vpcs: [{ vpcId: args.vpcId, vpcRegion: args.vpcRegion }] },
+      { name: args.zoneName, comment: "Stable database name of this region's database", vpcs: [{ vpcId: args.vpcId, vpcRegion: args.vpcRegion }] },
       { parent: this },
     );
     new aws.route53.Record(
       `${name}-db`,
       { zoneId: zone.zoneId, name: this.fqdn, type: "CNAME", ttl: DATABASE_NAME_TTL_SECONDS, records: [args.databaseAddress] },
-      // A workflow that repoints this record must not see a deploy point it back.
-      { parent: this, ...(args.writtenByWorkflows === false ? {} : { ignoreChanges: ["records"] }) },
+      { parent: this },
     );
     this.zoneId = zone.zoneId;
     this.registerOutputs({ fqdn: this.fqdn, zoneId: this.zoneId });

@@ -106,8 +106,6 @@ export function buildDrStackFrom(config: DrConfig, stackName: string, primary: P
         // Database"). Not the global writer endpoint: before a failover it resolves to the primary region's writer, across
         // regions, and Aurora's global control plane updates it.
         databaseAddress: database.address,
-        // No workflow writes it, so every deploy keeps it on the stack's database.
-        writtenByWorkflows: false,
       },
       opts,
     );

@@ -89,15 +89,9 @@ export function buildPrimaryStack(config: PrimaryConfig, stackName: string): Pri
       : undefined;
   const stableName = new StableDatabaseName(
     "primary-db-name",
-    {
-      zoneName: config.dns.privateZoneName,
-      vpcId: region.network.vpcId,
-      vpcRegion: config.region,
-      databaseAddress: database.address,
-      // No workflow writes it: a deploy points it at this stack's database, which after a failover is the replica that
-      // failback promotes (its endpoint kept), so the name is right before failback and the old primary gets no writes.
-      writtenByWorkflows: false,
-    },
+    // This stack's database: after a failover and npm run reprotect, the replica that failback promotes (its endpoint
+    // kept), so the name is right before failback and the diverged old primary gets no app writes.
+    { zoneName: config.dns.privateZoneName, vpcId: region.network.vpcId, vpcRegion: config.region, databaseAddress: database.address },
     inRegion(provider),
   );
 

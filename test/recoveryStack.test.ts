@@ -578,11 +578,14 @@ describe("the DR stack's recovery layer, synthesized", () => {
       expect(Object.keys(byRole).sort()).to.deep.equal(["PRIMARY", "SECONDARY"]);
       expect(byRole.PRIMARY.ignoreChanges).to.include("aliases");
       expect(byRole.SECONDARY.ignoreChanges).to.not.include("aliases");
-      // Instance mode: no workflow writes the DR region's database name (a promoted replica keeps its endpoint), so a
-      // deploy keeps it on the stack's database, e.g. the fresh replica that replaces the old DR database after a failback.
+      // No workflow writes a database name (a promoted replica keeps its endpoint), so a deploy keeps it on the stack's
+      // database, e.g. the fresh replica that replaces the old DR database after a failback; the primary's likewise.
       const databaseName = only(dr, TYPES.record, (record) => record.inputs.type === "CNAME");
       expect(databaseName.ignoreChanges ?? []).to.not.include("records");
       expect(databaseName.inputs.records).to.deep.equal([only(dr, TYPES.database).outputs.address]);
+      const primaryName = only(primary, TYPES.record, (record) => record.inputs.type === "CNAME");
+      expect(primaryName.ignoreChanges ?? []).to.not.include("records");
+      expect(primaryName.inputs.records).to.deep.equal([only(primary, TYPES.database).outputs.address]);
     });
 
     it("by default, keep the DR database a replica of the primary's database", () => {
