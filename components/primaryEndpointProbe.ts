@@ -15,9 +15,10 @@
  * - its own role: PutMetricData only in the probe's namespace (`cloudwatch:namespace`, CloudWatch User
  *   Guide, "Using condition keys to limit access to CloudWatch namespaces"), its log streams, and with
  *   `tracing` the X-Ray writes; its KMS-encrypted log group;
- * - an EventBridge schedule invoking it every minute; no asynchronous retries (the next minute's run
- *   replaces a failed one);
- * - the probe alarm: ALARM when every attempt of `evaluationPeriods` consecutive minutes failed
+ * - an EventBridge schedule invoking it every minute; each run makes five attempts, 10 s apart
+ *   (PROBE_ATTEMPT_OFFSETS_SECONDS), and publishes each one's result as a high-resolution datapoint;
+ *   no asynchronous retries (the next minute's run replaces a failed one);
+ * - the probe alarm: ALARM when every attempt of `evaluationPeriods` consecutive 30 s periods failed
  *   (Maximum of the 0/1 datapoints below 1), actions to the topic; it is what starts the automatic
  *   failover (RecoveryWorkflows `automaticFailover.alarmArn`, no other region involved);
  * - the errors alarm: the function failing (AWS/Lambda Errors), so a blind probe is seen.
@@ -28,16 +29,36 @@
  * So the probe and the PRIMARY record's health check move on the same failures (see
  * components/failoverRouting.ts, "What moves the region"), seen from one place, the DR region, instead
  * of Route 53's checkers spread over several regions: a network problem between the two regions alone
- * reads as an unhealthy primary. The window of `evaluationPeriods` minutes, every attempt failing, is
+ * reads as an unhealthy primary. The window of `evaluationPeriods` x 30 s, every attempt failing, is
  * the guard against that and against blips.
  *
- * Cost (DR region, x86 prices as in us-east-1, before free tiers; AWS Lambda and CloudWatch pricing
- * pages, cost/prices for the alarm and metric): 43,800 runs a month (730 h), each about 41 s billed
- * at 128 MB (the 40 s of offsets, then the last attempt and its PutMetricData) = 224,475 GB-s x
- * $0.0000166667 = $3.74, plus $0.01 of requests; 131,400 PutMetricData requests x $0.01/1,000 =
- * $1.31; one custom metric $0.30; two standard alarms $0.20; about 50 MB of logs $0.02; the
- * schedule's events are free (events from AWS services). About $5.60 a month ($5.87 while the primary
- * is unreachable: 44 s runs).
+ * Why 30 s periods: the alarm reads whole periods, so the period an outage starts in may still hold a
+ * healthy attempt, and ALARM comes up to one period + N periods after the outage begins. Over 60 s
+ * periods that was 60 s + N x 60 s: 120 s for the default 10 s x 3 health check (N = 1), slower than
+ * the Route 53 health check it replaces as the signal (10 s x 3 = 30 s, then a 60 s alarm: 90 s). Over
+ * 30 s periods it is 30 s + N x 30 s: 60 s for the default; a 30 s x 3 check's 90 s becomes 3 periods,
+ * ALARM within 120 s (was 180 s). A period under 60 s needs high-resolution datapoints
+ * (`StorageResolution: 1`) and makes the alarm a high-resolution alarm, which costs more
+ * (PROBE_ALARM_PERIOD_SECONDS).
+ *
+ * Cost (DR region, x86 prices as in us-east-1, before free tiers). From the AWS Lambda pricing page
+ * (not in cost/prices): $0.0000166667 per GB-s, $0.20 per million requests. From the CloudWatch pricing
+ * page (not in cost/prices): $0.01 per 1,000 PutMetricData requests, $0.50 per GB of logs ingested.
+ * From cost/prices (`cloudwatchMetricMonth`, `cloudwatchAlarmMetricMonth`; verified for us-east-1):
+ * $0.30 per custom metric (the CloudWatch pricing page charges a high-resolution metric the same),
+ * $0.10 per standard-resolution alarm, $0.30 per high-resolution alarm.
+ * - Lambda: 43,800 runs a month (730 h x 60), each about 41 s billed at 128 MB while the primary
+ *   answers (the last attempt starts at 40 s, as before: five attempts instead of three change the
+ *   spacing, not the run's length), so 43,800 x 41 s x 0.125 GB = 224,475 GB-s = $3.74, plus $0.01 of
+ *   requests;
+ * - PutMetricData: 43,800 runs x 5 = 219,000 requests x $0.01/1,000 = $2.19 (was 131,400, $1.31);
+ * - the custom metric $0.30; the probe alarm, high-resolution, $0.30 (was $0.10 over 60 s periods);
+ *   the errors alarm, standard, $0.10;
+ * - logs: one JSON line per attempt plus Lambda's own lines, about 85 MB a month x $0.50/GB = $0.04;
+ * - the schedule's events are free (events from AWS services).
+ * About $6.68 a month (was $5.60). While the primary is unreachable every attempt runs to its limits
+ * (4 s + 2 s), so a run lasts up to about 47 s: 43,800 x 47 s x 0.125 GB = 257,325 GB-s = $4.29,
+ * about $7.23 for a month of it.
  */
 import * as path from "node:path";
 import * as aws from "@pulumi/aws";
@@ -70,19 +91,51 @@ export const PROBE_FUNCTION_SOURCE = path.join(__dirname, "..", "recovery", "lam
 export const PROBE_FUNCTION_RUNTIME = "nodejs22.x";
 /** Memory, MB: the smallest Lambda size class that is common (128 MB, Lambda's minimum); the probe is I/O-bound. */
 export const PROBE_FUNCTION_MEMORY_MB = 128;
-/** Seconds after the run starts at which the attempts start: three a minute, like a 20 s health-check interval. */
-export const PROBE_ATTEMPT_OFFSETS_SECONDS = [0, 20, 40] as const;
 /**
- * The function's timeout, seconds: the last attempt (40 s + 4 s + 2 s at most) and its PutMetricData
- * end well within it, and a run ends before the next minute's starts. A run that times out counts in
- * AWS/Lambda Errors (Lambda Developer Guide, "Types of metrics for Lambda functions").
+ * Seconds after the run starts at which the attempts start: five a minute, 10 s apart, like a 10 s
+ * Route 53 health-check interval. The largest gap between two attempts is 20 s, from the last one (40 s)
+ * to the next run's first (60 s), under the alarm's 30 s period, so every period holds at least one
+ * attempt (PROBE_ALARM_PERIOD_SECONDS), in fact two: one datapoint lost (a refused PutMetricData) never
+ * leaves a period empty, which would count as good and break a streak of failed periods (20 s apart,
+ * as [0, 20, 40] were, a period can hold one). An attempt takes at most 6 s (4 s + 2 s), so it ends
+ * before the next one is due.
+ */
+export const PROBE_ATTEMPT_OFFSETS_SECONDS = [0, 10, 20, 30, 40] as const;
+/**
+ * The function's timeout, seconds: the last attempt (40 s + 4 s + 2 s = 46 s at most) and its
+ * PutMetricData end well within it (9 s left for the publish and the SDK's retries of it), and a run
+ * ends before the next minute's starts. Five attempts instead of three do not lengthen a run: the last
+ * still starts at 40 s, and each earlier one ends (6 s at most) before the next is due (10 s later)
+ * unless its PutMetricData takes over 4 s, which only delays the next attempt. A run that times out
+ * counts in AWS/Lambda Errors (Lambda Developer Guide, "Types of metrics for Lambda functions").
  */
 export const PROBE_FUNCTION_TIMEOUT_SECONDS = 55;
 /** Every minute: EventBridge's finest schedule (EventBridge User Guide, "Creating a rule that runs on a schedule": rate expressions in minutes). */
 export const PROBE_SCHEDULE = "rate(1 minute)";
-/** The probe alarm's period, seconds: standard-resolution datapoints, one minute per decision step. */
-export const PROBE_ALARM_PERIOD_SECONDS = 60;
-/** The range of `evaluationPeriods`, minutes: at least one minute of failures, at most ten (a longer window is an RTO no one asked for). */
+/** The schedule's period, seconds (PROBE_SCHEDULE): a run's attempts wrap to the next run's after it. */
+export const PROBE_SCHEDULE_PERIOD_SECONDS = 60;
+/**
+ * The probe alarm's period, seconds: 30, a high-resolution alarm. CloudWatch API Reference,
+ * PutMetricAlarm `Period`: "Valid values are 10, 20, 30, and any multiple of 60 ... Be sure to specify
+ * 10, 20, or 30 only for metrics that are stored by a PutMetricData call with a StorageResolution of 1
+ * ... Specifying 10, 20, or 30 also sets this alarm as a high-resolution alarm, which has a higher
+ * charge than other alarms" ($0.30 a month instead of $0.10: AWS CloudWatch pricing, and
+ * cost/prices `cloudwatchAlarmMetricMonth`). The function publishes with `StorageResolution: 1`
+ * (PROBE_STORAGE_RESOLUTION_SECONDS in recovery/lambda/primaryEndpointProbe.mjs).
+ *
+ * Every 30 s period holds at least one attempt: the attempts are at most 20 s apart
+ * (PROBE_ATTEMPT_OFFSETS_SECONDS: 10 s within a run, 20 s from its last attempt at 40 s to the next
+ * run's first), and the 10 s left absorb a run that starts a few seconds late (EventBridge schedules a
+ * rule to the minute, not the second). That matters because a period with no datapoint counts as good
+ * (`notBreaching`) and breaks a streak of failed periods: with 30 s periods it happens only when the
+ * probe does not run, never by the attempts' spacing.
+ */
+export const PROBE_ALARM_PERIOD_SECONDS = 30;
+/**
+ * The range of `evaluationPeriods`, in 30 s periods: at least one period of failures, at most ten
+ * (5 minutes; Route 53's slowest detection is 30 s x 10 = 300 s, and a longer window is an RTO no one
+ * asked for).
+ */
 export const PROBE_EVALUATION_PERIODS = { min: 1, max: 10 } as const;
 /**
  * The errors alarm: ALARM on one or more failed runs in a five-minute period. A failed run means lost
@@ -125,9 +178,9 @@ export interface PrimaryEndpointProbeArgs {
   applicationName: string;
   primary: ProbedEndpoint;
   /**
-   * Minutes of failures before ALARM (the decision window), whole, 1-10: the alarm's EvaluationPeriods
-   * and DatapointsToAlarm over 60 s periods. No default here; `probeEvaluationPeriods` derives one
-   * from the Route 53 health check's detection time.
+   * 30 s periods of failures before ALARM (the decision window), whole, 1-10 (30 s to 5 minutes): the
+   * alarm's EvaluationPeriods and DatapointsToAlarm over PROBE_ALARM_PERIOD_SECONDS periods. No default
+   * here; `probeEvaluationPeriods` derives one from the Route 53 health check's detection time.
    */
   evaluationPeriods: number;
   /** SNS topic of the DR region (an alarm's actions must be in its region) for both alarms, ALARM and OK. */
@@ -149,11 +202,13 @@ export interface PrimaryEndpointProbeArgs {
 }
 
 /**
- * A default decision window, minutes, for a Route 53 health check of `intervalSeconds` and
+ * A default decision window, in 30 s periods, for a Route 53 health check of `intervalSeconds` and
  * `failureThreshold`: its detection time (interval x threshold: Route 53 Developer Guide, "How Amazon
- * Route 53 determines whether a health check is healthy") rounded up to whole minutes, within 1-10.
- * The probe then starts a failover no sooner than Route 53 would have declared the primary unhealthy.
- * E.g. 30 s x 3 = 90 s -> 2 minutes; 10 s x 3 = 30 s -> 1 minute.
+ * Route 53 determines whether a health check is healthy") rounded up to whole 30 s periods
+ * (PROBE_ALARM_PERIOD_SECONDS), within 1-10. The probe then starts a failover no sooner than Route 53
+ * would have declared the primary unhealthy.
+ * E.g. 10 s x 3 = 30 s -> 1 period; 30 s x 3 = 90 s -> 3; 10 s x 10 = 100 s -> 4; 30 s x 10 = 300 s -> 10.
+ * @returns a whole number of periods from 1 to 10.
  * @throws RangeError when either is not a positive whole number.
  */
 export function probeEvaluationPeriods(intervalSeconds: number, failureThreshold: number): number {
@@ -163,8 +218,28 @@ export function probeEvaluationPeriods(intervalSeconds: number, failureThreshold
   ] as const) {
     if (!Number.isInteger(value) || value < 1) throw new RangeError(`probeEvaluationPeriods: ${key} must be a positive whole number, got ${value}`);
   }
-  const minutes = Math.ceil((intervalSeconds * failureThreshold) / PROBE_ALARM_PERIOD_SECONDS);
-  return Math.min(PROBE_EVALUATION_PERIODS.max, Math.max(PROBE_EVALUATION_PERIODS.min, minutes));
+  const periods = Math.ceil((intervalSeconds * failureThreshold) / PROBE_ALARM_PERIOD_SECONDS);
+  return Math.min(PROBE_EVALUATION_PERIODS.max, Math.max(PROBE_EVALUATION_PERIODS.min, periods));
+}
+
+/**
+ * The largest gap, seconds, between two consecutive attempts, the wrap from a run's last attempt to the
+ * next run's first (`schedulePeriodSeconds` after the run's start) included. While the probe runs, every
+ * alarm period longer than this gap holds at least one attempt. E.g. [0, 10, 20, 30, 40] -> 20 (40 s to
+ * the next run's 0 s); [0, 20, 40] -> 20; [0] -> 60.
+ * @param offsetsSeconds attempt offsets of one run, seconds, ascending, each from 0 to under `schedulePeriodSeconds`
+ * @param schedulePeriodSeconds seconds from one run's start to the next's; default PROBE_SCHEDULE_PERIOD_SECONDS (60)
+ * @throws RangeError when the offsets are empty, not ascending, or outside the run
+ */
+export function largestAttemptGapSeconds(offsetsSeconds: readonly number[], schedulePeriodSeconds: number = PROBE_SCHEDULE_PERIOD_SECONDS): number {
+  const ascending = offsetsSeconds.every((offset, index) => index === 0 || offset > offsetsSeconds[index - 1]);
+  const within = offsetsSeconds.every((offset) => Number.isFinite(offset) && offset >= 0 && offset < schedulePeriodSeconds);
+  if (offsetsSeconds.length === 0 || !ascending || !within)
+    throw new RangeError(
+      `largestAttemptGapSeconds: offsets must be ascending seconds from 0 to under ${schedulePeriodSeconds}, at least one, got [${offsetsSeconds.join(", ")}]`,
+    );
+  const wrap = offsetsSeconds[0] + schedulePeriodSeconds - offsetsSeconds[offsetsSeconds.length - 1];
+  return Math.max(wrap, ...offsetsSeconds.slice(1).map((offset, index) => offset - offsetsSeconds[index]));
 }
 
 /**
@@ -237,7 +312,7 @@ function argumentProblems(args: PrimaryEndpointProbeArgs, alarmName: string, err
   const problems: string[] = [];
   const { min, max } = PROBE_EVALUATION_PERIODS;
   if (!Number.isInteger(args.evaluationPeriods) || args.evaluationPeriods < min || args.evaluationPeriods > max)
-    problems.push(`evaluationPeriods must be a whole number of minutes from ${min} to ${max}, got ${args.evaluationPeriods}`);
+    problems.push(`evaluationPeriods must be a whole number of ${PROBE_ALARM_PERIOD_SECONDS} s periods from ${min} to ${max}, got ${args.evaluationPeriods}`);
   if (!FUNCTION_NAME.test(args.functionName))
     problems.push(
       `functionName must be 1 to 64 letters, digits, hyphens or underscores (Lambda's rule), got "${args.functionName}" (${args.functionName.length} characters)`,
@@ -276,7 +351,7 @@ export class PrimaryEndpointProbe extends pulumi.ComponentResource {
   readonly metric: ProbeMetric & { dimensions: Record<string, string> };
 
   /**
-   * @throws RangeError naming the argument when evaluationPeriods is not a whole number from 1 to 10,
+   * @throws RangeError naming the argument when evaluationPeriods is not a whole number of 30 s periods from 1 to 10,
    * functionName breaks Lambda's naming rule, the port, path, protocol, application name, retention,
    * alarm names or metric are invalid. Raised before any resource exists.
    */
@@ -306,7 +381,7 @@ export class PrimaryEndpointProbe extends pulumi.ComponentResource {
       `${name}-function`,
       {
         name: args.functionName,
-        description: "Probes the primary's health endpoint from the DR region, three times a minute; publishes 1 healthy / 0 not",
+        description: "Probes the primary's health endpoint from the DR region, every 10 s; publishes 1 healthy / 0 not (high resolution)",
         runtime: PROBE_FUNCTION_RUNTIME,
         handler: "primaryEndpointProbe.handler",
         code: new pulumi.asset.AssetArchive({ "primaryEndpointProbe.mjs": new pulumi.asset.FileAsset(PROBE_FUNCTION_SOURCE) }),
@@ -347,11 +422,14 @@ export class PrimaryEndpointProbe extends pulumi.ComponentResource {
       `${name}-alarm`,
       {
         name: alarmName,
-        alarmDescription: `Every probe of the primary (${args.applicationName}) from the DR region failed for ${args.evaluationPeriods} minute(s): no TCP connection within ${ROUTE53_HTTP_CHECK.connectSeconds} s or no ${ROUTE53_HTTP_CHECK.healthyStatus.min}-${ROUTE53_HTTP_CHECK.healthyStatus.max} status within ${ROUTE53_HTTP_CHECK.statusWithinSeconds} s; with failover.automatic this starts the unplanned failover`,
+        alarmDescription: `Every probe of the primary (${args.applicationName}) from the DR region failed for ${args.evaluationPeriods} x ${PROBE_ALARM_PERIOD_SECONDS} s: no TCP connection within ${ROUTE53_HTTP_CHECK.connectSeconds} s or no ${ROUTE53_HTTP_CHECK.healthyStatus.min}-${ROUTE53_HTTP_CHECK.healthyStatus.max} status within ${ROUTE53_HTTP_CHECK.statusWithinSeconds} s; with failover.automatic this starts the unplanned failover`,
         namespace: metric.namespace,
         metricName: metric.metricName,
         dimensions,
-        // 1 healthy / 0 not, three datapoints a minute: the Maximum is below 1 only when every attempt of the minute failed.
+        // 1 healthy / 0 not, one high-resolution datapoint every 10 s: the Maximum is below 1 only when every attempt of
+        // the 30 s period failed. A 30 s period reads only high-resolution datapoints and makes a high-resolution alarm
+        // (CloudWatch API Reference, PutMetricAlarm `Period`; see PROBE_ALARM_PERIOD_SECONDS), and every period holds an
+        // attempt while the probe runs (attempts at most 20 s apart).
         statistic: "Maximum",
         period: PROBE_ALARM_PERIOD_SECONDS,
         evaluationPeriods: args.evaluationPeriods,

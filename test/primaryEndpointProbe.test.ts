@@ -24,10 +24,13 @@ import {
   PROBE_ALARM_PERIOD_SECONDS,
   PROBE_ATTEMPT_OFFSETS_SECONDS,
   PROBE_ENVIRONMENT_NAMES,
+  PROBE_EVALUATION_PERIODS,
   PROBE_FUNCTION_SOURCE,
   PROBE_FUNCTION_TIMEOUT_SECONDS,
   PROBE_METRIC,
   PROBE_SCHEDULE,
+  PROBE_SCHEDULE_PERIOD_SECONDS,
+  largestAttemptGapSeconds,
   probeEnvironment,
   probeEvaluationPeriods,
   probeFunctionPolicy,
@@ -37,6 +40,7 @@ import {
   handler,
   hostHeader,
   PROBE_ENVIRONMENT,
+  PROBE_STORAGE_RESOLUTION_SECONDS,
   probeConfiguration,
   probeEndpoint,
   type ProbeLimits,
@@ -342,7 +346,7 @@ describe("primary endpoint probe: the handler, with a mocked CloudWatch", () => 
     Object.assign(process.env, saved);
   });
 
-  it("publishes one datapoint per attempt in its own region: the probe's namespace and metric, Application=<name>, 1 or 0", async () => {
+  it("publishes one high-resolution datapoint per attempt in its own region: the probe's namespace and metric, Application=<name>, 1 or 0", async () => {
     const codes = [200, 500, 200];
     const server = await localServer((_request, response, index) => void response.writeHead(codes[index]).end());
     Object.assign(process.env, localEnvironment(server.port), { AWS_REGION: "us-west-2" });
@@ -351,6 +355,7 @@ describe("primary endpoint probe: the handler, with a mocked CloudWatch", () => 
     expect(attempts.map((attempt) => attempt.healthy)).to.deep.equal([true, false, true]);
     const calls = cloudWatch.commandCalls(PutMetricDataCommand);
     expect(calls).to.have.length(3);
+    expect(PROBE_STORAGE_RESOLUTION_SECONDS).to.equal(1);
     for (const [index, call] of calls.entries()) {
       expect(await regionOf(call)).to.equal("us-west-2");
       const input = call.args[0].input;
@@ -362,7 +367,8 @@ describe("primary endpoint probe: the handler, with a mocked CloudWatch", () => 
         Dimensions: [{ Name: "Application", Value: APP }],
         Value: [1, 0, 1][index],
         Unit: "None",
-        StorageResolution: 60,
+        // High resolution: the alarm's 30 s period reads only datapoints stored with StorageResolution 1.
+        StorageResolution: 1,
       });
       expect((datum?.Timestamp as Date).toISOString()).to.equal(attempts[index].at);
     }
@@ -396,14 +402,14 @@ describe("primary endpoint probe: the handler, with a mocked CloudWatch", () => 
 });
 
 describe("primary endpoint probe: its configuration", () => {
-  const valid = () => localEnvironment(443, "0,20,40");
+  const valid = () => localEnvironment(443, "0,10,20,30,40");
 
   it("reads the environment the component writes: Route 53's limits in milliseconds, the offsets, the metric", () => {
     const configuration = probeConfiguration({ ...valid(), [PROBE_ENVIRONMENT.protocol]: "HTTPS" });
     expect(configuration).to.deep.equal({
       target: { applicationName: APP, host: "127.0.0.1", protocol: "HTTPS", port: 443, path: "/health" },
       limits: { connectMilliseconds: 4000, statusMilliseconds: 2000, healthyStatus: { min: 200, max: 399 } },
-      attemptOffsetsSeconds: [0, 20, 40],
+      attemptOffsetsSeconds: [0, 10, 20, 30, 40],
       metric: { namespace: PROBE_METRIC.namespace, metricName: PROBE_METRIC.metricName },
     });
   });
@@ -505,7 +511,7 @@ describe("PrimaryEndpointProbe, synthesized", () => {
     ]);
   });
 
-  it("runs the function as is on nodejs22.x, outside any VPC, 128 MB, ending before the next minute's run", () => {
+  it("runs the function as is on nodejs22.x, outside any VPC, 128 MB, its last attempt ending before the timeout and the next minute's run", () => {
     const fn = named(plan, "probe-function");
     expect(fn.inputs).to.include({
       name: "multi-region-dr-dr-dr-primary-probe",
@@ -541,7 +547,7 @@ describe("PrimaryEndpointProbe, synthesized", () => {
       HEALTH_PATH: "/health",
       METRIC_NAMESPACE: PROBE_METRIC.namespace,
       METRIC_NAME: "PrimaryEndpointHealthy",
-      ATTEMPT_OFFSETS_SECONDS: "0,20,40",
+      ATTEMPT_OFFSETS_SECONDS: "0,10,20,30,40",
       CONNECT_TIMEOUT_SECONDS: String(ROUTE53_HTTP_CHECK.connectSeconds),
       STATUS_TIMEOUT_SECONDS: String(ROUTE53_HTTP_CHECK.statusWithinSeconds),
       HEALTHY_STATUS_MIN: "200",
@@ -583,7 +589,7 @@ describe("PrimaryEndpointProbe, synthesized", () => {
     expect(named(plan, "probe-no-retries").inputs).to.include({ functionName: fn.outputs.name, maximumRetryAttempts: 0, maximumEventAgeInSeconds: 60 });
   });
 
-  it("alarms when every attempt of the decision window failed, never on missing data, notifying the topic", () => {
+  it("alarms when every attempt of the decision window (N x 30 s, high resolution) failed, never on missing data, notifying the topic", () => {
     const alarm = named(plan, "probe-alarm");
     expect(alarm.region).to.equal(DR_REGION);
     expect(alarm.inputs).to.deep.include({
@@ -592,7 +598,7 @@ describe("PrimaryEndpointProbe, synthesized", () => {
       metricName: "PrimaryEndpointHealthy",
       dimensions: { Application: APP },
       statistic: "Maximum",
-      period: PROBE_ALARM_PERIOD_SECONDS,
+      period: 30,
       evaluationPeriods: 2,
       datapointsToAlarm: 2,
       threshold: 1,
@@ -602,8 +608,27 @@ describe("PrimaryEndpointProbe, synthesized", () => {
       alarmActions: [TOPIC],
       okActions: [TOPIC],
     });
-    expect(PROBE_ALARM_PERIOD_SECONDS).to.equal(60);
+    expect(PROBE_ALARM_PERIOD_SECONDS).to.equal(30);
+    expect(String(alarm.inputs.alarmDescription)).to.match(
+      /^Every probe of the primary \(app\.dr\.example\.com\) from the DR region failed for 2 x 30 s: no TCP connection within 4 s or no 200-399 status within 2 s;/,
+    );
   });
+
+  it("reads a 30 s period only because the function stores its datapoints at high resolution (PutMetricAlarm Period: 10, 20, 30 need StorageResolution 1)", () => {
+    const period = Number(named(plan, "probe-alarm").inputs.period);
+    expect(period).to.be.oneOf([10, 20, 30]);
+    expect(PROBE_STORAGE_RESOLUTION_SECONDS).to.equal(1);
+    // The function's own description says how often it probes.
+    expect(String(named(plan, "probe-function").inputs.description)).to.include("every 10 s");
+  });
+
+  for (const evaluationPeriods of [PROBE_EVALUATION_PERIODS.min, 3, PROBE_EVALUATION_PERIODS.max]) {
+    it(`alarms after ${evaluationPeriods} x 30 s of failed periods, every one of them breaching (evaluationPeriods = datapointsToAlarm = ${evaluationPeriods})`, async () => {
+      const other = await planProbe(probeArgs({ evaluationPeriods }));
+      expect(named(other, "probe-alarm").inputs).to.deep.include({ period: 30, evaluationPeriods, datapointsToAlarm: evaluationPeriods });
+      expect(String(named(other, "probe-alarm").inputs.alarmDescription)).to.include(`failed for ${evaluationPeriods} x 30 s:`);
+    });
+  }
 
   it("alarms on the function's errors, so a failing probe is seen", () => {
     const errors = named(plan, "probe-errors");
@@ -673,7 +698,7 @@ describe("PrimaryEndpointProbe, synthesized", () => {
       const error = await buildFailure(probeArgs({ evaluationPeriods }));
       expect(error).to.be.instanceOf(RangeError);
       expect(error.message).to.include(
-        `PrimaryEndpointProbe probe: evaluationPeriods must be a whole number of minutes from 1 to 10, got ${evaluationPeriods}`,
+        `PrimaryEndpointProbe probe: evaluationPeriods must be a whole number of 30 s periods from 1 to 10, got ${evaluationPeriods}`,
       );
     });
   }
@@ -744,18 +769,68 @@ describe("PrimaryEndpointProbe: the metric and the decision window", () => {
     expect(PROBE_METRIC.namespace).to.not.equal(FENCE_METRIC.namespace);
   });
 
+  // ceil(interval x threshold / 30), within 1-10: the probe decides no sooner than Route 53 would.
   const windows: [number, number, number][] = [
-    [30, 3, 2],
     [10, 3, 1],
     [10, 1, 1],
+    [30, 3, 3],
+    [30, 10, 10],
+    [10, 10, 4],
     [30, 1, 1],
-    [30, 4, 2],
-    [30, 5, 3],
-    [30, 10, 5],
+    [30, 4, 4],
+    [10, 4, 2],
   ];
-  for (const [interval, threshold, minutes] of windows) {
-    it(`derives ${minutes} minute(s) from a ${interval} s x ${threshold} health check`, () => {
-      expect(probeEvaluationPeriods(interval, threshold)).to.equal(minutes);
+  for (const [interval, threshold, periods] of windows) {
+    it(`derives ${periods} x 30 s period(s) from a ${interval} s x ${threshold} health check`, () => {
+      expect(probeEvaluationPeriods(interval, threshold)).to.equal(periods);
+      expect(periods * PROBE_ALARM_PERIOD_SECONDS).to.be.at.least(interval * threshold);
+    });
+  }
+
+  it("never derives more than 10 periods (5 minutes), however long the health check's detection", () => {
+    expect(probeEvaluationPeriods(30, 11)).to.equal(10);
+    expect(probeEvaluationPeriods(60, 10)).to.equal(10);
+  });
+
+  it("attempts every 10 s: its largest gap, the wrap to the next run included, is 20 s, under the alarm's 30 s period", () => {
+    expect([...PROBE_ATTEMPT_OFFSETS_SECONDS]).to.deep.equal([0, 10, 20, 30, 40]);
+    expect(PROBE_SCHEDULE_PERIOD_SECONDS).to.equal(60);
+    const gap = largestAttemptGapSeconds(PROBE_ATTEMPT_OFFSETS_SECONDS);
+    expect(gap).to.equal(20);
+    expect(gap).to.be.below(PROBE_ALARM_PERIOD_SECONDS);
+  });
+
+  /** The fewest and most attempts any 30 s window [start, start + 30) holds, over runs of `offsets` every 60 s. */
+  const attemptsPerPeriod = (offsets: readonly number[]): { fewest: number; most: number } => {
+    const runs = [0, 1, 2].map((run) => run * PROBE_SCHEDULE_PERIOD_SECONDS);
+    const times = runs.flatMap((run) => offsets.map((offset) => run + offset));
+    const counts: number[] = [];
+    for (let start = 0; start < PROBE_SCHEDULE_PERIOD_SECONDS; start += 0.5) {
+      counts.push(times.filter((time) => time >= start && time < start + PROBE_ALARM_PERIOD_SECONDS).length);
+    }
+    return { fewest: Math.min(...counts), most: Math.max(...counts) };
+  };
+
+  it("leaves no 30 s period without an attempt, and none with fewer than two, over the wrap between runs", () => {
+    expect(attemptsPerPeriod(PROBE_ATTEMPT_OFFSETS_SECONDS)).to.deep.equal({ fewest: 2, most: 3 });
+    // Three attempts 20 s apart would also cover every period, but some with one attempt only: one lost datapoint empties it.
+    expect(attemptsPerPeriod([0, 20, 40])).to.deep.equal({ fewest: 1, most: 2 });
+  });
+
+  it("measures the largest gap between attempts, including the wrap from a run's last attempt to the next run's first", () => {
+    expect(largestAttemptGapSeconds([0, 20, 40])).to.equal(20);
+    expect(largestAttemptGapSeconds([0])).to.equal(60);
+    expect(largestAttemptGapSeconds([0, 10])).to.equal(50);
+    expect(largestAttemptGapSeconds([5, 15, 25, 35, 45, 55])).to.equal(10);
+    expect(largestAttemptGapSeconds([0, 40], 120)).to.equal(80);
+  });
+
+  for (const offsets of [[], [0, 20, 10], [0, 60], [-1, 10], [0, Number.NaN]]) {
+    it(`refuses the offsets [${offsets.join(", ")}] with a RangeError`, () => {
+      expect(() => largestAttemptGapSeconds(offsets)).to.throw(
+        RangeError,
+        `largestAttemptGapSeconds: offsets must be ascending seconds from 0 to under 60, at least one, got [${offsets.join(", ")}]`,
+      );
     });
   }
 

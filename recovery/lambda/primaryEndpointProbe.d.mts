@@ -19,6 +19,9 @@ export declare const PROBE_ENVIRONMENT: Readonly<{
 
 export declare const PROBE_PROTOCOLS: readonly ["HTTP", "HTTPS"];
 
+/** StorageResolution of every datapoint the function publishes: 1, high resolution (a 30 s alarm period needs it). */
+export declare const PROBE_STORAGE_RESOLUTION_SECONDS: 1;
+
 /** Where an attempt connects and what it asks for. */
 export interface ProbeTarget {
   /** The application's name: Host header, TLS server name and the name the certificate must match. */
@@ -41,7 +44,7 @@ export interface ProbeLimits {
 export interface ProbeConfiguration {
   target: ProbeTarget;
   limits: ProbeLimits;
-  /** Seconds after the invocation starts, ascending, each under 60. */
+  /** Seconds after the invocation starts, ascending, each under 60 (the component's: 0, 10, 20, 30, 40). */
   attemptOffsetsSeconds: number[];
   metric: { namespace: string; metricName: string };
 }

@@ -4,11 +4,13 @@
  * automatic failover's signal does not depend on Route 53's metrics, which exist in us-east-1 only.
  *
  * Each invocation (an EventBridge schedule, every minute; the event is ignored) makes one attempt at
- * each offset of `ATTEMPT_OFFSETS_SECONDS` after it starts (e.g. 0, 20 and 40 s) and publishes one
+ * each offset of `ATTEMPT_OFFSETS_SECONDS` after it starts (0, 10, 20, 30 and 40 s) and publishes one
  * datapoint per attempt, right after it, in the DR region: the metric `METRIC_NAME` of namespace
  * `METRIC_NAMESPACE` with the dimension `Application=<APPLICATION_NAME>`, 1 when the attempt was
- * healthy and 0 when not. The alarm on it (Maximum below 1 for N one-minute periods) goes to ALARM only
- * when every attempt of N minutes failed.
+ * healthy and 0 when not, as a high-resolution datapoint (`StorageResolution: 1`,
+ * PROBE_STORAGE_RESOLUTION_SECONDS): the alarm on it reads 30 s periods, which CloudWatch allows only
+ * for metrics stored that way (CloudWatch API Reference, PutMetricAlarm `Period`). The alarm (Maximum
+ * below 1 for N 30 s periods) goes to ALARM only when every attempt of N x 30 s failed.
  *
  * One attempt, as a Route 53 checker judges an HTTP(S) endpoint (Route 53 Developer Guide, "How Amazon
  * Route 53 determines whether a health check is healthy"): a TCP connection within
@@ -69,6 +71,16 @@ const DEFAULT_PORTS = Object.freeze({ HTTP: 80, HTTPS: 443 });
 
 /** The schedule starts a run every minute: attempts must start within it. */
 const SCHEDULE_PERIOD_SECONDS = 60;
+
+/**
+ * StorageResolution of every datapoint: 1, a high-resolution metric (CloudWatch API Reference,
+ * MetricDatum `StorageResolution`: "Valid values are 1 and 60. Setting this to 1 specifies this metric
+ * as a high-resolution metric, so that CloudWatch stores the metric with sub-minute resolution down to
+ * one second"; the default, 60, stores it per minute). The probe alarm's 30 s period needs it: "specify
+ * 10, 20, or 30 only for metrics that are stored by a PutMetricData call with a StorageResolution of 1"
+ * (PutMetricAlarm `Period`). The metric costs the same either way; the alarm is high-resolution.
+ */
+export const PROBE_STORAGE_RESOLUTION_SECONDS = 1;
 
 /**
  * An Error whose `name` is `name`: the error type Lambda reports.
@@ -281,7 +293,7 @@ export async function runAttempts(configuration, publish, transport) {
 let cloudWatch;
 
 /**
- * Lambda handler: the attempts of one minute, each published as a datapoint.
+ * Lambda handler: the attempts of one minute, each published as a high-resolution datapoint.
  * @returns {Promise<{ attempts: import("./primaryEndpointProbe.d.mts").ProbeAttempt[] }>}
  * @throws {Error} `MisconfiguredFunction` (bad environment, nothing probed); `PublishFailed` (after
  *   every attempt, when one or more datapoints could not be published)
@@ -295,7 +307,16 @@ export async function handler() {
     await cloudWatch.send(
       new PutMetricDataCommand({
         Namespace: namespace,
-        MetricData: [{ MetricName: metricName, Dimensions: dimensions, Timestamp: timestamp, Value: value, Unit: "None", StorageResolution: 60 }],
+        MetricData: [
+          {
+            MetricName: metricName,
+            Dimensions: dimensions,
+            Timestamp: timestamp,
+            Value: value,
+            Unit: "None",
+            StorageResolution: PROBE_STORAGE_RESOLUTION_SECONDS,
+          },
+        ],
       }),
     );
   };
