@@ -64,7 +64,7 @@ import { FENCE_PROPAGATION_SECONDS } from "../recovery/fence";
 /**
  * The signal whose alarm starts (automatic) or pages (manual) a failover:
  * - `endpoint-probe`: the DR region's probe of the primary endpoint (components/primaryEndpointProbe.ts),
- *   three attempts a minute, its alarm on each minute's Maximum in the DR region. It survives an
+ *   five attempts a minute (every 10 s), its alarm on each 30 s period's Maximum in the DR region. It survives an
  *   outage of the primary region and of us-east-1;
  * - `health-check-alarm`: the alarm on the primary's Route 53 HealthCheckStatus, which Route 53
  *   publishes in us-east-1 only (stacks deployed before the probe, and the budget's own fixtures).
@@ -261,7 +261,7 @@ function detectStep(inputs: RecoveryBudgetInputs): BudgetStep {
       step: `detect: the DR region's probe of the primary endpoint, up to one ${period} s period that still holds a healthy attempt`,
       seconds: period,
       source:
-        'components/primaryEndpointProbe.ts: an attempt every 20 s; its alarm reads each period\'s Maximum, so the period the outage starts in may still hold a healthy attempt and only the next ones count (CloudWatch User Guide, "Using Amazon CloudWatch alarms": an alarm evaluates whole periods)',
+        'components/primaryEndpointProbe.ts: an attempt every 10 s; its alarm reads each period\'s Maximum, so the period the outage starts in may still hold a healthy attempt and only the next ones count (CloudWatch User Guide, "Using Amazon CloudWatch alarms": an alarm evaluates whole periods)',
     };
   }
   return {

@@ -49,6 +49,9 @@ export { continuousRetentionProblem };
 /** Name of the plan's single rule. */
 export const BACKUP_RULE_NAME = "continuous-with-dr-copy";
 
+/** Name of the single rule of the DR region's plan for the promoted database. */
+export const PROMOTED_BACKUP_RULE_NAME = "continuous-promoted";
+
 /** Minutes AWS Backup has to start a scheduled job before it cancels it: 60, the least it accepts (API Reference, BackupRule `StartWindowMinutes`). */
 export const BACKUP_START_WINDOW_MINUTES = 60;
 
@@ -133,6 +136,14 @@ export interface BackupProtectionArgs {
    * running; the way back adopts them (`outage.adopt`).
    */
   primaryRegionReachable?: boolean;
+  /**
+   * The DR database once a failover has promoted it (the DR stack's `database.promoted: true`): an RDS
+   * DB instance ARN of the DR region. It is then the writer and is protected in its own region: a
+   * second plan, in the DR region, backs it up into the DR vault on `scheduleExpression` with
+   * continuous backup on, and copies each run to the primary vault while the primary region is
+   * reachable (none during the outage mode; the next normal deploy adds the copy back). Default none.
+   */
+  promotedDatabaseArn?: pulumi.Input<string>;
 }
 
 const IAM_PRINCIPAL_ARN = /^arn:aws[a-z-]*:iam::\d{12}:(role|user)\/[\w+=,.@/*-]+$/;
@@ -179,6 +190,13 @@ export function backupProtectionProblems(args: BackupProtectionArgs): string[] {
   if (typeof args.bucketArn === "string" && !/^arn:aws[a-z-]*:s3:::[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(args.bucketArn)) {
     add("bucketArn", `must be an S3 bucket ARN (arn:aws:s3:::<bucket>), got "${args.bucketArn}"`);
   }
+  if (typeof args.promotedDatabaseArn === "string") {
+    const region = knownArnRegion(args.promotedDatabaseArn);
+    if (!/^arn:aws[a-z-]*:rds:[a-z0-9-]+:\d{12}:db:[A-Za-z][A-Za-z0-9-]*$/.test(args.promotedDatabaseArn))
+      add("promotedDatabaseArn", `must be an RDS DB instance ARN (arn:aws:rds:<region>:<account>:db:<id>), got "${args.promotedDatabaseArn}"`);
+    else if (region !== args.drRegion)
+      add("promotedDatabaseArn", `is in ${region}, not the DR region ${args.drRegion}: the promoted database is the DR region's`);
+  }
   for (const [arg, value] of [
     ["databaseArn", args.databaseArn],
     ["tableArn", args.tableArn],
@@ -210,6 +228,8 @@ export class BackupProtection extends pulumi.ComponentResource {
   readonly protectedResourceArns: pulumi.Output<string[]>;
   /** The database ARN the selection backs up (the resource ARN of its recovery points in both vaults). */
   readonly databaseArn: pulumi.Output<string>;
+  /** The DR region's plan for the promoted database (`promotedDatabaseArn`); undefined without one. */
+  readonly promotedPlanId: pulumi.Output<string> | undefined;
 
   /**
    * @throws Error naming every bad argument (see {@link backupProtectionProblems}) before any resource is created.
@@ -294,6 +314,10 @@ export class BackupProtection extends pulumi.ComponentResource {
       ...(args.bucketArn !== undefined ? [args.bucketArn] : []),
     ];
     this.protectedResourceArns = pulumi.output(resources);
+    this.promotedPlanId =
+      args.promotedDatabaseArn === undefined
+        ? undefined
+        : this.promotedDatabasePlan(name, args, { vault: dr.vault, guards: [...dr.guards, ...(primary?.guards ?? [])] }, primary?.vault, role, attachments);
     if (!primary) {
       this.registerOutputs({
         drVaultName: this.drVaultName,
@@ -339,11 +363,54 @@ export class BackupProtection extends pulumi.ComponentResource {
       drVaultArn: this.drVaultArn,
       primaryVaultName: this.primaryVaultName,
       primaryVaultArn: this.primaryVaultArn,
+      promotedPlanId: this.promotedPlanId,
       planId: this.planId,
       planArn: this.planArn,
       backupRoleArn: this.backupRoleArn,
       protectedResourceArns: this.protectedResourceArns,
     });
+  }
+
+  /**
+   * Re-protection after a failover (issue 18, item 6): the promoted DR database is the writer, so it is
+   * backed up in its own region like the primary was: continuous backup into the DR vault and, while
+   * the primary region is reachable, a copy of each run to the primary vault (AWS Backup Developer
+   * Guide, "Creating a backup copy across AWS Regions": the copy action names the destination vault by
+   * ARN). The selection uses the same service role.
+   */
+  private promotedDatabasePlan(
+    name: string,
+    args: BackupProtectionArgs,
+    dr: { vault: aws.backup.Vault; guards: pulumi.Resource[] },
+    primaryVault: aws.backup.Vault | undefined,
+    role: aws.iam.Role,
+    attachments: pulumi.Resource[],
+  ): pulumi.Output<string> {
+    const lifecycle = { deleteAfter: args.retentionDays };
+    const plan = new aws.backup.Plan(
+      `${name}-promoted-plan`,
+      {
+        name: `${args.namePrefix}-promoted-plan`,
+        rules: [
+          {
+            ruleName: PROMOTED_BACKUP_RULE_NAME,
+            targetVaultName: dr.vault.name,
+            schedule: args.scheduleExpression,
+            startWindow: BACKUP_START_WINDOW_MINUTES,
+            enableContinuousBackup: true,
+            lifecycle,
+            ...(primaryVault ? { copyActions: [{ destinationVaultArn: primaryVault.arn, lifecycle }] } : {}),
+          },
+        ],
+      },
+      { parent: this, dependsOn: dr.guards },
+    );
+    new aws.backup.Selection(
+      `${name}-promoted-selection`,
+      { name: `${args.namePrefix}-promoted`, planId: plan.id, iamRoleArn: role.arn, resources: [args.promotedDatabaseArn as pulumi.Input<string>] },
+      { parent: this, dependsOn: attachments },
+    );
+    return plan.id;
   }
 }
 

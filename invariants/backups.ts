@@ -4,7 +4,8 @@
  * deletes, so the pair keeps backups as well. When the DR stack backs up, every backup plan rule
  * copies to a vault in the DR region encrypted with a key of that region, keeps recovery points at
  * least 5 days in both vaults, and the plan's selection covers the primary database (and the global
- * table, when there is one).
+ * table, when there is one). After a failover (`database.promoted`), a plan in the DR region may
+ * also protect the promoted DR database (components/backupProtection.ts `promotedDatabaseArn`).
  */
 import { BACKUP_MINIMUM_RETENTION_DAYS } from "../config/conventions";
 import { arnRegion, type InvariantResult, type PlanPair, resourcesOfType, stringInput } from "./plan";
@@ -40,7 +41,10 @@ export function backupProblems({ primary, dr }: PlanPair): string[] {
   }
   const drRegion = String(dr.outputs.region);
   const primaryRegion = String(primary.outputs.region);
-  for (const plan of plans) {
+  const promoted = dr.outputs.databasePromoted === true;
+  // After a failover the promoted DR database is the writer: a plan in the DR region protects it (components/backupProtection.ts).
+  for (const plan of plans.filter((candidate) => candidate.region === drRegion)) problems.push(...promotedPlanProblems(dr, plan, vaults, promoted));
+  for (const plan of plans.filter((candidate) => candidate.region !== drRegion)) {
     if (plan.region !== primaryRegion)
       problems.push(`${dr.stack}/${plan.name}: the plan runs in ${plan.region}; it must back up in the primary region ${primaryRegion}`);
     const rules = (Array.isArray(plan.inputs.rules) ? plan.inputs.rules : []) as PlanRule[];
@@ -85,6 +89,37 @@ export function backupProblems({ primary, dr }: PlanPair): string[] {
     const arn = String(store.outputs.arn);
     if (!selected.has(arn)) problems.push(`${primary.stack}/${store.name}: ${arn} is in no backup selection of the DR stack`);
   }
+  return problems;
+}
+
+/**
+ * A plan of the DR region: only after a failover (the DR stack's `databasePromoted` output), backing
+ * up into a vault of the DR stack in the DR region, every rule keeping recovery points at least 5
+ * days, and a selection naming the promoted DR database. Its copy to the primary vault is not
+ * required: the outage mode drops it while the primary region is down.
+ */
+function promotedPlanProblems(dr: PlanPair["dr"], plan: PlanPair["dr"]["resources"][number], vaults: PlanPair["dr"]["resources"], promoted: boolean): string[] {
+  const where = `${dr.stack}/${plan.name}`;
+  if (!promoted)
+    return [
+      `${where}: a plan in the DR region ${plan.region} before any failover backs up a replica; the DR region backs up only a promoted database (database.promoted)`,
+    ];
+  const problems: string[] = [];
+  const drVaultNames = new Set(vaults.filter((vault) => vault.region === plan.region).map((vault) => String(vault.inputs.name)));
+  for (const rule of (Array.isArray(plan.inputs.rules) ? plan.inputs.rules : []) as PlanRule[]) {
+    if (!drVaultNames.has(String(rule.targetVaultName)))
+      problems.push(`${where} rule ${rule.ruleName ?? "?"}: backs up into ${rule.targetVaultName ?? "no vault"}, not the DR stack's vault in ${plan.region}`);
+    if (Number(rule.lifecycle?.deleteAfter ?? 0) < BACKUP_MINIMUM_RETENTION_DAYS)
+      problems.push(
+        `${where} rule ${rule.ruleName ?? "?"}: keeps recovery points ${rule.lifecycle?.deleteAfter ?? "forever?"} days; keep at least ${BACKUP_MINIMUM_RETENTION_DAYS}`,
+      );
+  }
+  const database = resourcesOfType(dr, RDS_INSTANCE)[0];
+  const selected = resourcesOfType(dr, BACKUP_SELECTION)
+    .filter((selection) => selection.inputs.planId === plan.outputs.id || selection.inputs.planId === plan.id)
+    .flatMap((selection) => (Array.isArray(selection.inputs.resources) ? selection.inputs.resources.map(String) : []));
+  if (database && !selected.includes(String(database.outputs.arn)))
+    problems.push(`${where}: its selection does not name the promoted DR database ${String(database.outputs.arn)}`);
   return problems;
 }
 

@@ -26,6 +26,8 @@ export const ALLOWED_CROSS_REGION_INPUTS = new Set([
   "aws:cloudwatch/eventRule:EventRule.eventPattern",
   // A DynamoDB replica names the global table it joins; it serves reads and writes without the primary region.
   "aws:dynamodb/tableReplica:TableReplica.globalTableArn",
+  // After a failover the DR region's plan copies the promoted database's backups to the primary vault: a copy target, never needed to serve.
+  "aws:backup/plan:Plan.rules[0].copyActions[0].destinationVaultArn",
 ]);
 
 /**

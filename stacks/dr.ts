@@ -312,6 +312,7 @@ export function buildDrStackFrom(config: DrConfig, stackName: string, primary: P
     backupPrimaryVaultName: backupProtection?.protection.primaryVaultName,
     backupPrimaryVaultArn: backupProtection?.protection.primaryVaultArn,
     backupPlanId: backupProtection?.protection.planId,
+    backupPromotedPlanId: backupProtection?.protection.promotedPlanId,
     // What the way back adopts (outage.adopt): before the outage mode the retained resources' ids, during it the ids adopt carries.
     primaryRegionResourceIds: outage ? (Object.keys(config.outage.adopt).length > 0 ? config.outage.adopt : undefined) : retained?.ids(),
     outageMode: outage,
@@ -361,6 +362,8 @@ function buildBackupProtection(
       scheduleExpression: config.backup.scheduleExpression,
       vaultLock: config.backup.vaultLock,
       protect: config.protect,
+      // After a failover the promoted DR database is the writer: backed up in its own region, copied back once the primary region is there.
+      ...(config.database.promoted && database && primary.dbEngineMode === "instance" ? { promotedDatabaseArn: database.arn } : {}),
     },
     { ...opts, ...(retained && primaryProvider ? { transformations: [retained.transformation(inProviderOrRegion([primaryProvider], primary.region))] } : {}) },
   );

@@ -4,7 +4,14 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { expect } from "chai";
-import { BACKUP_RULE_NAME, BackupProtection, type BackupProtectionArgs, backupProtectionProblems, restoreTargetsOf } from "../components/backupProtection";
+import {
+  BACKUP_RULE_NAME,
+  BackupProtection,
+  type BackupProtectionArgs,
+  backupProtectionProblems,
+  PROMOTED_BACKUP_RULE_NAME,
+  restoreTargetsOf,
+} from "../components/backupProtection";
 import {
   backupKeyPolicy,
   continuousRetentionProblem,
@@ -337,6 +344,56 @@ describe("BackupProtection", () => {
       const fromOutputs = await build({ databaseArn: pulumi.output(DB_ARN), drKeyArn: pulumi.output(DR_KEY) });
       expect(named(fromOutputs, T.vault, "dr-backup-dr-vault").inputs.kmsKeyArn).to.equal(DR_KEY);
     });
+  });
+});
+
+describe("BackupProtection after a failover: the promoted DR database (issue 18, item 6)", () => {
+  const PROMOTED = `arn:aws:rds:${DR}:${MOCK_ACCOUNT_ID}:db:dr-db-instance`;
+  const primaryVaultArn = `arn:aws:backup:${PRIMARY}:${MOCK_ACCOUNT_ID}:backup-vault:multi-region-dr-dr-backup-primary`;
+
+  it("backs it up in the DR region into the DR vault, continuous, and copies each run to the primary vault", async () => {
+    const plan = await build({ promotedDatabaseArn: PROMOTED }, (backups) => ({ promotedPlanId: backups.promotedPlanId }));
+    const promoted = named(plan, T.plan, "dr-backup-promoted-plan");
+    expect(promoted.region).to.equal(DR);
+    const [rule, ...others] = promoted.inputs.rules as Record<string, unknown>[];
+    expect(others).to.deep.equal([]);
+    expect(rule).to.deep.include({
+      ruleName: PROMOTED_BACKUP_RULE_NAME,
+      targetVaultName: "multi-region-dr-dr-backup-dr",
+      schedule: "cron(0 5 ? * * *)",
+      enableContinuousBackup: true,
+      lifecycle: { deleteAfter: 14 },
+    });
+    expect(rule.copyActions).to.deep.equal([{ destinationVaultArn: primaryVaultArn, lifecycle: { deleteAfter: 14 } }]);
+    const selection = named(plan, T.selection, "dr-backup-promoted-selection");
+    expect(selection.region).to.equal(DR);
+    expect(selection.inputs.resources).to.deep.equal([PROMOTED]);
+    expect(selection.inputs.iamRoleArn).to.equal(named(plan, T.role, "dr-backup-role").outputs.arn);
+    expect(plan.outputs.promotedPlanId).to.equal(promoted.id);
+    // The primary region's plan still protects the primary stack's database (the old primary until it is rebuilt).
+    expect(named(plan, T.plan, "dr-backup-plan").region).to.equal(PRIMARY);
+  });
+
+  it("copies nothing while the primary region is down, and declares nothing there", async () => {
+    const plan = await build({ promotedDatabaseArn: PROMOTED, primaryRegionReachable: false });
+    const rule = (named(plan, T.plan, "dr-backup-promoted-plan").inputs.rules as Record<string, unknown>[])[0];
+    expect(rule).to.not.have.property("copyActions");
+    expect(plan.resources.filter((resource) => resource.region === PRIMARY && !resource.type.startsWith("pulumi:providers:"))).to.deep.equal([]);
+  });
+
+  it("has no DR-region plan before a failover", () => {
+    expect(ofType(plan0(), T.plan).map((resource) => resource.name)).to.deep.equal(["dr-backup-plan"]);
+  });
+
+  it("refuses a promoted database that is not an RDS instance of the DR region", async () => {
+    await expectFailure({ promotedDatabaseArn: DB_ARN }, /promotedDatabaseArn is in us-east-1, not the DR region us-west-2/);
+    await expectFailure({ promotedDatabaseArn: `arn:aws:rds:${DR}:${MOCK_ACCOUNT_ID}:cluster:aurora` }, /promotedDatabaseArn must be an RDS DB instance ARN/);
+  });
+
+  let base: StackPlan | undefined;
+  const plan0 = () => base as StackPlan;
+  before(async () => {
+    base = await build();
   });
 });
 

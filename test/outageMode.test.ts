@@ -133,19 +133,23 @@ function declared(resource: PlannedResource): unknown {
 }
 
 /**
- * Inputs that may differ between the two modes, by URN suffix, and why: the automatic failover's
- * DR-region rule names the us-east-1 health-check alarm by its ARN, from the alarm in the normal mode
- * and built from its name in the outage mode; the mock answers a made-up alarm ARN
- * (`arn:aws:cloudwatch:<region>:<account>:<id>`), AWS the same `…:alarm:<name>` in both.
+ * The one in-place update the outage mode makes, and why: the DR region's plan for the promoted
+ * database (components/backupProtection.ts `promotedDatabaseArn`) stops copying each run to the primary
+ * vault while that region is down, so its rules lose their `copyActions` (an UpdateBackupPlan in the DR
+ * region, no replacement); everything else of the plan is the same.
  */
-const MOCK_ONLY_DIFFERENCES: Record<string, string[]> = { "dr-recovery-automatic-failover": ["eventPattern"] };
+const OUTAGE_UPDATES: Record<string, (inputs: Record<string, unknown>) => void> = {
+  "dr-backup-promoted-plan": (inputs) => {
+    for (const rule of (inputs.rules as Record<string, unknown>[] | undefined) ?? []) delete rule.copyActions;
+  },
+};
 
-/** What differs between the same resource in the outage and the normal plan, beyond the mock's made-up alarm ARN. */
+/** What differs between the same resource in the outage and the normal plan, beyond `OUTAGE_UPDATES`. */
 function differences(outage: PlannedResource, normal: PlannedResource): string[] {
-  const ignored = MOCK_ONLY_DIFFERENCES[outage.name] ?? [];
+  const allowed = OUTAGE_UPDATES[outage.name];
   const strip = (resource: PlannedResource) => {
     const copy = structuredClone(declared(resource)) as { inputs: Record<string, unknown> };
-    for (const key of ignored) delete copy.inputs[key];
+    allowed?.(copy.inputs);
     return JSON.stringify(copy);
   };
   return strip(outage) === strip(normal) ? [] : [outage.urn];

@@ -10,6 +10,7 @@ import * as path from "node:path";
 import { parse, stringify } from "yaml";
 import { ConfigError } from "../config/errors";
 import { checkDrInvariants, type PlanPair } from "../invariants";
+import { checkBackups } from "../invariants/backups";
 import { checkBucketReplication } from "../invariants/bucketReplication";
 import { checkFailoverRecords } from "../invariants/failoverRecords";
 import { checkRegionalParity } from "../invariants/regionalParity";
@@ -448,6 +449,53 @@ describe("the two stacks, synthesized from Pulumi.primary.yaml and Pulumi.dr.yam
       expect(violations).to.have.length(1);
       expect(violations[0]).to.contain("blockDeviceMappings[0].ebs.kmsKeyId").and.contain("of us-east-1");
       expect(checkRegionIsolation(pair).violations).to.deep.equal([]);
+    });
+
+    it("12: catches a plan without a DR copy, a short retention, an unselected database, and a DR-region plan before any failover", () => {
+      expect(checkBackups(pair).violations).to.deep.equal([]);
+      const broken = copy(pair);
+      const plan = broken.dr.resources.find((resource) => resource.type === "aws:backup/plan:Plan")!;
+      const rules = plan.inputs.rules as { copyActions?: unknown[]; lifecycle?: { deleteAfter?: number } }[];
+      rules[0].copyActions = [];
+      rules[0].lifecycle = { deleteAfter: 2 };
+      const selection = broken.dr.resources.find((resource) => resource.type === "aws:backup/selection:Selection")!;
+      selection.inputs.resources = [];
+      // A second plan in the DR region while the DR database is still a replica.
+      broken.dr.resources.push({
+        ...copy(pair).dr.resources.find((resource) => resource.type === "aws:backup/plan:Plan")!,
+        name: "stray-plan",
+        region: "us-west-2",
+      });
+      const messages = checkBackups(broken).violations.join("\n");
+      expect(messages).to.contain("no copy action to a vault in the DR region us-west-2");
+      expect(messages).to.contain("keeps recovery points 2 days; keep at least 5");
+      expect(messages).to.contain("is in no backup selection of the DR stack");
+      expect(messages).to.contain("dr/stray-plan: a plan in the DR region us-west-2 before any failover backs up a replica");
+    });
+
+    it("12: after a failover, accepts a DR-region plan of the promoted database into the DR vault, and catches one into another vault", () => {
+      const promoted = copy(pair);
+      promoted.dr.outputs.databasePromoted = true;
+      const database = promoted.dr.resources.find((resource) => resource.type === "aws:rds/instance:Instance")!;
+      const drVault = promoted.dr.resources.find((resource) => resource.type === "aws:backup/vault:Vault" && resource.region === "us-west-2")!;
+      const base = promoted.dr.resources.find((resource) => resource.type === "aws:backup/plan:Plan")!;
+      const drPlan = {
+        ...copy(pair).dr.resources.find((resource) => resource.type === "aws:backup/plan:Plan")!,
+        name: "promoted-plan",
+        region: "us-west-2",
+        id: "promoted-plan-id",
+      };
+      drPlan.inputs = { ...base.inputs, rules: [{ ruleName: "continuous-promoted", targetVaultName: drVault.inputs.name, lifecycle: { deleteAfter: 14 } }] };
+      promoted.dr.resources.push(drPlan, {
+        ...promoted.dr.resources.find((resource) => resource.type === "aws:backup/selection:Selection")!,
+        name: "promoted-selection",
+        inputs: { planId: "promoted-plan-id", resources: [database.outputs.arn] },
+      });
+      expect(checkBackups(promoted).violations).to.deep.equal([]);
+      (drPlan.inputs.rules as { targetVaultName: string }[])[0].targetVaultName = "elsewhere";
+      expect(checkBackups(promoted).violations).to.deep.equal([
+        "dr/promoted-plan rule continuous-promoted: backs up into elsewhere, not the DR stack's vault in us-west-2",
+      ]);
     });
 
     it("10: catches an unprotected database, a skipped final snapshot, a force-destroy bucket and a short key window", () => {
