@@ -294,6 +294,9 @@ export function buildDrStackFrom(config: DrConfig, stackName: string, primary: P
     healthCheckId: failover.healthCheckId,
     // The PRIMARY record's calculated check (endpoint and fence) and the fence's alarm: what an operator reads during a failover.
     primaryRecordHealthCheckId: failover.recordHealthCheckId,
+    // The SECONDARY record's calculated check (the DR endpoint, or fenced) and the DR region's probe of the primary.
+    secondaryRecordHealthCheckId: failover.secondaryRecordHealthCheckId,
+    primaryProbeAlarmName: recovery.probe.alarmName,
     fenceAlarmName: failover.fence.alarmName,
     failoverRecordName: failover.applicationName,
     logArchiveBucketName: region.logArchive.bucketName,

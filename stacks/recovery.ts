@@ -57,6 +57,8 @@ export interface RecoveryInputs {
 
 export interface RecoveryResources {
   topicArn: pulumi.Output<string>;
+  /** The DR region's probe of the primary endpoint: its alarm pages, and signals the automatic failover. */
+  probe: PrimaryEndpointProbe;
   /** The failover, failback and drill workflows and their targets; absent when the strategy runs none (backup-restore before a restore). */
   workflows?: RecoveryWorkflows;
   targets?: pulumi.Output<RecoveryTargets>;
@@ -200,7 +202,7 @@ export function buildRecovery({
     opts,
   );
 
-  if (!config.footprint.recoveryWorkflows || !database || !stableName) return { topicArn: drTopic.topicArn };
+  if (!config.footprint.recoveryWorkflows || !database || !stableName) return { topicArn: drTopic.topicArn, probe };
   const identity = aws.getCallerIdentityOutput({}, { provider });
   const partition = aws.getPartitionOutput({}, { provider });
   const standby = { minSize: config.app.minSize, desiredCapacity: config.app.desiredCapacity, maxSize: config.app.maxSize };
@@ -290,7 +292,7 @@ export function buildRecovery({
     },
     opts,
   );
-  return { topicArn: drTopic.topicArn, workflows, targets };
+  return { topicArn: drTopic.topicArn, probe, workflows, targets };
 }
 
 /**

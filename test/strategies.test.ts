@@ -130,13 +130,14 @@ describe("DR strategies, synthesized", function () {
   });
 
   describe("budgets, by hand from budget/figures.ts", () => {
-    // detect 10 s x 3 = 30; decide: the alarm pages (60 s x 1) + the on-call's 300 s = 360; start: 10 s of
-    // workflow checks; recover: max(promotion 360, warm-up 60 + 45 + 2 x 10 = 125 when instances launch, TTL 60);
-    // switch: the fence's alarm 60 and Route 53 following it 60.
-    const readReplica = 30 + (60 + 300) + 10 + Math.max(360, 125, 60) + 120;
+    // detect: the DR region's probe, up to one 30 s period that still holds a healthy attempt = 30; decide: the probe's
+    // alarm pages (30 s x 1, from the 10 s x 3 health check) + the on-call's 300 s = 330; start: 10 s of workflow checks;
+    // recover: max(promotion 360, warm-up 60 + 45 + 2 x 10 = 125 when instances launch, TTL 60); switch: the fence's
+    // alarm 60 and Route 53 following it 60.
+    const readReplica = 30 + (30 + 300) + 10 + Math.max(360, 125, 60) + 120;
     // backup-restore: start is a pulumi up (120); data a restore of 50 GiB (900 + 50 x 10 = 1400) against NAT
     // creation then warm-up (180 + 125); no switch: the SECONDARY record already answers.
-    const backupRestore = 30 + (60 + 300) + 120 + Math.max(900 + 50 * 10, 180 + 125, 60) + 0;
+    const backupRestore = 30 + (30 + 300) + 120 + Math.max(900 + 50 * 10, 180 + 125, 60) + 0;
     const totals: Record<Strategy, number> = {
       "backup-restore": backupRestore,
       "pilot-light": readReplica,
@@ -168,7 +169,7 @@ describe("DR strategies, synthesized", function () {
       const failed = failures(result);
       expect(failed.filter((failure) => !failure.startsWith("invariant 11:") && !failure.startsWith("dr-recovery-budget:"))).to.deep.equal([]);
       expect(failed.filter((failure) => failure.startsWith("dr-recovery-budget:"))).to.have.length(2);
-      expect(failed.join("\n")).to.contain(`RTO budget of backup-restore is ${30 + 360 + 120 + 1400} s, over the 900 s target`);
+      expect(failed.join("\n")).to.contain(`RTO budget of backup-restore is ${30 + 330 + 120 + 1400} s, over the 900 s target`);
       expect(failed.join("\n")).to.contain("RPO budget of the database is 1800 s, over the 60 s target");
       expect(policyCounts(result.policies.dr).mandatory).to.equal(2);
     });
@@ -230,7 +231,7 @@ describe("DR strategies, synthesized", function () {
         drCapacity: "0 / 0 / 6",
         drNatGateways: "None",
         drDatabase: "replicated backups",
-        rtoBudgetSeconds: 1910,
+        rtoBudgetSeconds: 1880,
         databaseRpoBudgetSeconds: 1800,
       });
       // Invariant 11's two violations and dr-recovery-budget's two.
@@ -239,7 +240,7 @@ describe("DR strategies, synthesized", function () {
         drCapacity: "1 / 1 / 6",
         drNatGateways: "Single",
         drDatabase: "read replica, Multi-AZ",
-        rtoBudgetSeconds: 880,
+        rtoBudgetSeconds: 850,
         failures: 0,
       });
       expect(warm.drShare).to.be.closeTo(warm.drMonthlyUsd / warm.primaryMonthlyUsd, 1e-9);
@@ -247,7 +248,7 @@ describe("DR strategies, synthesized", function () {
       expect(backup.drMonthlyUsd).to.be.below(warm.drMonthlyUsd / 5);
       expect(backup.primaryMonthlyUsd).to.equal(warm.primaryMonthlyUsd);
       const markdown = renderStrategiesMarkdown([backup, warm]);
-      expect(markdown).to.contain("| backup-restore | 0 / 0 / 6 | None | replicated backups | 1910 s (900 s) | 1800 s, 900 s (60 s) |");
+      expect(markdown).to.contain("| backup-restore | 0 / 0 / 6 | None | replicated backups | 1880 s (900 s) | 1800 s, 900 s (60 s) |");
       expect(markdown).to.contain("| fails (4) |").and.contain("| passes |");
       expect(warm).to.include({ primaryUnpriced: 0, drUnpriced: 0 });
       expect(markdown).to.not.contain("≥ $");

@@ -551,7 +551,6 @@ describe("primary-region operations function", () => {
         "status",
         "isReplica",
         "sourceArn",
-        "address",
         "seconds",
         "inService",
         "instances",
