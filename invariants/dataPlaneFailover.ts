@@ -250,5 +250,9 @@ export function checkDataPlaneFailover({ primary, dr }: PlanPair): InvariantResu
         .map((rule) => ({ ruleName: rule.name, ruleRegion: rule.region, eventPattern: String(rule.inputs.eventPattern ?? "") })),
     );
   violations.push(...triggerProblems(triggers, dr.region));
-  return { id: 14, title: "The unplanned failover and its trigger need nothing from the primary region or a control plane homed in one region", violations };
+  return {
+    id: 14,
+    title: "The unplanned failover and its trigger need nothing from the primary region or a control plane homed in one region (14)",
+    violations,
+  };
 }

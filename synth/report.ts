@@ -43,13 +43,21 @@ export function wiringLines({ primary, dr }: { primary: StackPlan; dr: StackPlan
     const check = record.inputs.healthCheckId ? ` (health check ${record.inputs.healthCheckId})` : "";
     lines.push(`failover record ${policy} ${record.inputs.name} -> ${alias}${check}`);
   }
-  for (const check of dr.resources.filter((resource) => resource.type === "aws:route53/healthCheck:HealthCheck")) {
-    const inputs = check.inputs;
-    lines.push(
-      `health check ${inputs.type} ${inputs.fqdn}:${inputs.port}${inputs.resourcePath} every ${inputs.requestInterval} s, ${inputs.failureThreshold} failures`,
-    );
-  }
+  const checks = dr.resources.filter((resource) => resource.type === "aws:route53/healthCheck:HealthCheck");
+  for (const check of checks) lines.push(`health check ${check.name}: ${describeHealthCheck(check.inputs, checks)}`);
   return lines;
+}
+
+/** One health check as the report shows it: an endpoint's target and timing, an alarm's name and region, a calculated check's children. */
+function describeHealthCheck(inputs: Record<string, unknown>, checks: { id: string; name: string }[]): string {
+  const inverted = inputs.invertHealthcheck === true ? ", inverted" : "";
+  if (inputs.type === "CLOUDWATCH_METRIC")
+    return `alarm ${inputs.cloudwatchAlarmName} (${inputs.cloudwatchAlarmRegion}), no data: ${inputs.insufficientDataHealthStatus}${inverted}`;
+  if (inputs.type === "CALCULATED") {
+    const children = ((inputs.childHealthchecks as string[] | undefined) ?? []).map((id) => checks.find((check) => check.id === id)?.name ?? id);
+    return `healthy while ${inputs.childHealthThreshold} of ${children.join(", ")}${inverted}`;
+  }
+  return `${inputs.type} ${inputs.fqdn}:${inputs.port}${inputs.resourcePath} every ${inputs.requestInterval} s, ${inputs.failureThreshold} failures${inverted}`;
 }
 
 /** The console summary of a synthesis. */
