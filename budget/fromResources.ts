@@ -59,12 +59,15 @@ function alarmOn(resources: BudgetResource[], metricName: string, namespace?: st
  * @param resources the DR stack's resources.
  * @param manifest the DR stack's recovery manifest (role `dr`, with the primary's outputs).
  * @returns the inputs, or the problems that keep the budget from being computed (each names the
- *   missing resource or setting), never both.
+ *   missing resource or setting), never both; neither in the outage mode (`primaryRegionDown`), which
+ *   runs after the failover the budget is about.
  */
 export function budgetInputsFromResources(resources: BudgetResource[], manifest: RecoveryManifest): { inputs?: RecoveryBudgetInputs; problems: string[] } {
   const problems: string[] = [];
   const primary = manifest.primary;
   if (manifest.role !== "dr" || !primary) return { problems: ["the recovery budget is computed on the DR stack, whose manifest holds the primary's outputs"] };
+  // The outage mode runs after the failover the budget is about, with the primary region's signals out of the stack: nothing to budget.
+  if (manifest.primaryRegionDown === true) return { problems: [] };
   const healthCheck = resources.find((resource) => resource.type === BUDGET_TYPES.healthCheck);
   // The DR region's probe of the primary endpoint is the signal when the stack has it; stacks from before it used the health-check alarm.
   const probeAlarm = alarmOn(resources, PROBE_METRIC.metricName, PROBE_METRIC.namespace);

@@ -140,8 +140,8 @@ export interface BackupProtectionArgs {
    * The DR database once a failover has promoted it (the DR stack's `database.promoted: true`): an RDS
    * DB instance ARN of the DR region. It is then the writer and is protected in its own region: a
    * second plan, in the DR region, backs it up into the DR vault on `scheduleExpression` with
-   * continuous backup on, and copies each run to the primary vault while the primary region is
-   * reachable (none during the outage mode; the next normal deploy adds the copy back). Default none.
+   * continuous backup on, and copies each run to the primary vault (those copies fail while the
+   * primary region is down, and resume by themselves). Default none.
    */
   promotedDatabaseArn?: pulumi.Input<string>;
 }
@@ -317,7 +317,7 @@ export class BackupProtection extends pulumi.ComponentResource {
     this.promotedPlanId =
       args.promotedDatabaseArn === undefined
         ? undefined
-        : this.promotedDatabasePlan(name, args, { vault: dr.vault, guards: [...dr.guards, ...(primary?.guards ?? [])] }, primary?.vault, role, attachments);
+        : this.promotedDatabasePlan(name, args, { vault: dr.vault, guards: [...dr.guards, ...(primary?.guards ?? [])] }, account, role, attachments);
     if (!primary) {
       this.registerOutputs({
         drVaultName: this.drVaultName,
@@ -373,20 +373,26 @@ export class BackupProtection extends pulumi.ComponentResource {
 
   /**
    * Re-protection after a failover (issue 18, item 6): the promoted DR database is the writer, so it is
-   * backed up in its own region like the primary was: continuous backup into the DR vault and, while
-   * the primary region is reachable, a copy of each run to the primary vault (AWS Backup Developer
-   * Guide, "Creating a backup copy across AWS Regions": the copy action names the destination vault by
-   * ARN). The selection uses the same service role.
+   * backed up in its own region like the primary was: continuous backup into the DR vault and a copy of
+   * each run to the primary vault (AWS Backup Developer Guide, "Creating a backup copy across AWS
+   * Regions": the copy action names the destination vault by ARN,
+   * `arn:<partition>:backup:<region>:<account>:backup-vault:<name>`). The ARN is built from the vault's
+   * name, so the plan is the same in the outage mode, when the primary vault is out of the stack: while
+   * that region is down the copy jobs fail (the backups in the DR vault do not), and they succeed again
+   * once it is back. The selection uses the same service role.
    */
   private promotedDatabasePlan(
     name: string,
     args: BackupProtectionArgs,
     dr: { vault: aws.backup.Vault; guards: pulumi.Resource[] },
-    primaryVault: aws.backup.Vault | undefined,
+    account: pulumi.Output<{ accountId: string; partition: string }>,
     role: aws.iam.Role,
     attachments: pulumi.Resource[],
   ): pulumi.Output<string> {
     const lifecycle = { deleteAfter: args.retentionDays };
+    const primaryVaultArn = account.apply(
+      ({ partition, accountId }) => `arn:${partition}:backup:${args.primaryRegion}:${accountId}:backup-vault:${args.namePrefix}${VAULT_SUFFIXES.primary}`,
+    );
     const plan = new aws.backup.Plan(
       `${name}-promoted-plan`,
       {
@@ -399,7 +405,7 @@ export class BackupProtection extends pulumi.ComponentResource {
             startWindow: BACKUP_START_WINDOW_MINUTES,
             enableContinuousBackup: true,
             lifecycle,
-            ...(primaryVault ? { copyActions: [{ destinationVaultArn: primaryVault.arn, lifecycle }] } : {}),
+            copyActions: [{ destinationVaultArn: primaryVaultArn, lifecycle }],
           },
         ],
       },

@@ -45,6 +45,12 @@ export const recoveryManifestSchema = z.object({
   databasePromoted: z.boolean().optional(),
   /** DR stacks only, backup-restore: the database was restored from the replicated backups (`database.restoreToTime`). Absent means false. */
   databaseRestored: z.boolean().optional(),
+  /**
+   * DR stacks only: the outage mode (`outage.primaryRegionDown`): the stack declares nothing in the
+   * failed primary region, so the checks of what lives there (the primary bucket's replication, the
+   * primary-region backup plan and alarms, the us-east-1 health-check alarm) do not apply. Absent means false.
+   */
+  primaryRegionDown: z.boolean().optional(),
 });
 
 export type RecoveryManifest = z.output<typeof recoveryManifestSchema>;

@@ -37,7 +37,10 @@ export function backupProblems({ primary, dr }: PlanPair): string[] {
   const vaults = resourcesOfType(dr, BACKUP_VAULT);
   const problems: string[] = [];
   if (plans.length === 0) {
-    return dr.outputs.backupEnabled === false ? [] : [`${dr.stack}: no AWS Backup plan; set backup.enabled: true (the default)`];
+    // The outage mode leaves the primary-region plan out; an aurora-global DR stack has no DR-region plan to keep.
+    return dr.outputs.backupEnabled === false || dr.outputs.outageMode === true
+      ? []
+      : [`${dr.stack}: no AWS Backup plan; set backup.enabled: true (the default)`];
   }
   const drRegion = String(dr.outputs.region);
   const primaryRegion = String(primary.outputs.region);
@@ -85,7 +88,8 @@ export function backupProblems({ primary, dr }: PlanPair): string[] {
     ...resourcesOfType(primary, RDS_CLUSTER),
     ...resourcesOfType(primary, DYNAMODB_TABLE),
   ];
-  for (const store of stores) {
+  // The outage mode declares no plan in the failed primary region: its stores are backed up again once it is back.
+  for (const store of dr.outputs.outageMode === true ? [] : stores) {
     const arn = String(store.outputs.arn);
     if (!selected.has(arn)) problems.push(`${primary.stack}/${store.name}: ${arn} is in no backup selection of the DR stack`);
   }

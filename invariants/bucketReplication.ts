@@ -45,8 +45,10 @@ export function checkBucketReplication({ primary, dr }: PlanPair): InvariantResu
   const drBuckets = resourcesOfType(dr, S3_BUCKET);
   const primaryDataBuckets = primaryBuckets.filter((bucket) => bucket.outputs.bucket === primary.outputs.bucketName);
   if (primaryDataBuckets.length === 0) violations.push("the primary stack exports no data bucket (bucketName) to replicate");
+  // The outage mode declares nothing in the failed primary region, its replication configuration included (docs/outage-runbook.md).
+  const outage = dr.outputs.outageMode === true;
   for (const source of primaryDataBuckets) {
-    if (!configs.some((config) => config.inputs.bucket === source.outputs.bucket)) {
+    if (!outage && !configs.some((config) => config.inputs.bucket === source.outputs.bucket)) {
       violations.push(`${source.name}: the primary data bucket has no replication configuration into the DR region`);
     }
   }

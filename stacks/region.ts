@@ -153,6 +153,7 @@ export function buildRegion({ config, stackName, provider, databaseHost, databas
               failoverDecisionSeconds: config.failover.decisionSeconds,
               ...(config.database.promoted ? { databasePromoted: true } : {}),
               ...(config.footprint.restoring ? { databaseRestored: true } : {}),
+              ...(config.outage.primaryRegionDown ? { primaryRegionDown: true } : {}),
             }
           : {}),
       },

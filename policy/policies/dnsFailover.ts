@@ -7,7 +7,7 @@
  * Sources: Route 53 Developer Guide, checks.md invariants 4 and 5.
  */
 import type { PolicyResource } from "@pulumi/policy";
-import { FENCE_METRIC, HEALTH_CHECK_PATH } from "../../config/conventions";
+import { FENCE_METRIC, HEALTH_CHECK_PATH, PROBE_METRIC } from "../../config/conventions";
 import { failoverDetectionProblem } from "../../config/rules";
 import { drRunsDatabaseInstance } from "../../config/strategies";
 import { ENDPOINT_CHECK_TYPES, type FailoverRecordInputs } from "../../invariants/failoverRecords";
@@ -375,20 +375,27 @@ export const DR_SIGNALS = [
   { namespace: "AWS/S3", metric: "OperationsFailedReplication", what: "S3 replication failures" },
   { namespace: "AWS/Route53", metric: "HealthCheckStatus", what: "the primary's health check" },
   { namespace: "AWS/ApplicationELB", metric: "UnHealthyHostCount", what: "unhealthy ALB targets" },
+  // The DR region's probe of the primary endpoint (components/primaryEndpointProbe.ts): the page that survives us-east-1.
+  { namespace: PROBE_METRIC.namespace, metric: PROBE_METRIC.metricName, what: "the primary endpoint as the DR region's probe sees it" },
 ];
 
 const drSignalAlarms = stackPolicy({
   name: "dr-signal-alarms",
   description:
-    "DR invariant 6: the DR stack alarms, with an action, on replica lag, S3 replication latency and failures, the health check and unhealthy targets (WA REL06, REL13)",
+    "DR invariant 6: the DR stack alarms, with an action, on replica lag, S3 replication latency and failures, the health check, unhealthy targets and the DR region's probe of the primary (WA REL06, REL13)",
   enforcementLevel: "mandatory",
   check: (resources, _config, report) => {
     const manifest = manifestOf(resources)?.manifest;
     if (manifest?.role !== "dr") return;
-    // backup-restore keeps no database instance in the DR region until a restore: no replica lag to watch.
-    const signals = drRunsDatabaseInstance(manifest.strategy, manifest.databaseRestored === true)
-      ? DR_SIGNALS
-      : DR_SIGNALS.filter((signal) => signal.metric !== "ReplicaLag");
+    // backup-restore keeps no database instance in the DR region until a restore: no replica lag to watch. In the outage
+    // mode nothing is declared in the failed primary region: S3 publishes replication metrics in the source bucket's
+    // region, Route 53 its health-check metrics in us-east-1 only (the probe, in the DR region, still watches the primary).
+    const down = manifest.primaryRegionDown === true ? manifest.primary?.region : undefined;
+    const signals = DR_SIGNALS.filter(
+      (signal) =>
+        (signal.metric !== "ReplicaLag" || drRunsDatabaseInstance(manifest.strategy, manifest.databaseRestored === true)) &&
+        (down === undefined || (signal.namespace !== "AWS/S3" && !(signal.namespace === "AWS/Route53" && down === "us-east-1"))),
+    );
     // An alarm with actionsEnabled false notifies no one, whatever its alarmActions.
     const alarms = ofType(resources, TYPES.metricAlarm).filter((alarm) => alarm.props.actionsEnabled !== false && asList(alarm.props.alarmActions).length > 0);
     for (const signal of signals) {

@@ -251,7 +251,13 @@ const replicationWiring = stackPolicy({
   check: (resources, _config, report) => {
     const manifest = manifestOf(resources)?.manifest;
     const configs = ofType(resources, TYPES.s3Replication);
-    if (manifest?.role === "dr" && manifest.primary && !configs.some((config) => bucketNameOf(config.props.bucket) === manifest.primary!.bucketName)) {
+    // In the outage mode the primary bucket's replication configuration, in the failed region, is out of the stack (docs/outage-runbook.md).
+    if (
+      manifest?.role === "dr" &&
+      manifest.primary &&
+      manifest.primaryRegionDown !== true &&
+      !configs.some((config) => bucketNameOf(config.props.bucket) === manifest.primary!.bucketName)
+    ) {
       report(`the primary data bucket ${manifest.primary.bucketName} has no replication configuration into this DR stack; add one (BucketReplication)`);
     }
     const buckets = ofType(resources, TYPES.s3Bucket);

@@ -462,6 +462,7 @@ function signalAlarms(): FixtureResource[] {
       "us-east-1",
     ),
     alarm("unhealthy-targets", "AWS/ApplicationELB", "UnHealthyHostCount"),
+    alarm("primary-probe", "MultiRegionDR/PrimaryProbe", "PrimaryEndpointHealthy", { comparisonOperator: "LessThanThreshold", period: 30 }),
   ];
 }
 
@@ -934,11 +935,27 @@ describe("policy pack: DNS and failover", () => {
   describe("dr-signal-alarms", () => {
     const policy = "dr-signal-alarms";
 
-    it("passes a DR stack alarming with actions on all five signals, and is mandatory", async () => {
+    it("passes a DR stack alarming with actions on all six signals, and is mandatory", async () => {
       expect(await violationsOf(policy, [manifestParameter(), ...signalAlarms()])).to.deep.equal([]);
       const details = await violationDetailsOf(policy, [manifestParameter()]);
-      expect(details).to.have.length(5);
+      expect(details).to.have.length(6);
       expect(details.every((violation) => violation.enforcementLevel === "mandatory")).to.equal(true);
+    });
+
+    it("fails without the DR region's probe of the primary endpoint (the page that survives us-east-1)", async () => {
+      expectViolations(
+        await violationsOf(policy, [manifestParameter(), ...without(signalAlarms(), "primary-probe")]),
+        "no alarm with an action watches the primary endpoint as the DR region's probe sees it (MultiRegionDR/PrimaryProbe PrimaryEndpointHealthy)",
+      );
+    });
+
+    it("in the outage mode, asks nothing of the failed region: no S3 replication alarms, no us-east-1 health-check alarm, still the probe", async () => {
+      const outage = manifestParameter({ ...DR_MANIFEST, databasePromoted: true, primaryRegionDown: true });
+      const kept = without(signalAlarms(), "replication-latency", "replication-failures", "primary-health");
+      expect(await violationsOf(policy, [outage, ...kept])).to.deep.equal([]);
+      expectViolations(await violationsOf(policy, [outage, ...without(kept, "primary-probe")]), "the primary endpoint as the DR region's probe sees it");
+      // Not in the outage mode, the same stack fails on the three.
+      expect(await violationsOf(policy, [manifestParameter(), ...kept])).to.have.length(3);
     });
 
     it("does not apply to the primary stack", async () => {
