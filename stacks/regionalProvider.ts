@@ -106,7 +106,8 @@ export class RetainedInRegion {
       if (id !== undefined) this.used.add(args.name);
       const stateful = STATEFUL_RETAINED_TYPES.includes(args.type);
       const props = stateful ? { ...args.props, tags: { ...(args.props.tags as Record<string, string> | undefined), [RETAINED_TAG]: "true" } } : args.props;
-      return { props, opts: pulumi.mergeOptions(args.opts, { retainOnDelete: true, protect: false, ...(id !== undefined ? { import: id } : {}) }) };
+      const adoption = id === undefined ? {} : { import: id, ...(NOT_READ_BACK[args.type] ? { ignoreChanges: NOT_READ_BACK[args.type] } : {}) };
+      return { props, opts: pulumi.mergeOptions(args.opts, { retainOnDelete: true, protect: false, ...adoption }) };
     };
   }
 
@@ -115,10 +116,10 @@ export class RetainedInRegion {
     return this.marked;
   }
 
-  /** Logical name -> physical id of every marked resource: the stack's `primaryRegionResourceIds` output. */
+  /** Logical name -> import id of every marked resource (`importIdOf`): the stack's `primaryRegionResourceIds` output. */
   ids(): pulumi.Output<Record<string, string>> {
     return pulumi
-      .all(this.marked.map(({ name, resource }) => resource.id.apply((id): [string, string] => [name, id])))
+      .all(this.marked.map(({ name, type, resource }) => importIdOf(type, resource).apply((id): [string, string] => [name, id])))
       .apply((entries): Record<string, string> => Object.fromEntries(entries));
   }
 
@@ -127,6 +128,28 @@ export class RetainedInRegion {
     return Object.keys(this.adopt).filter((name) => !this.used.has(name));
   }
 }
+
+/**
+ * The id `pulumi import` (and the `import` resource option) takes for a resource: its physical id,
+ * except where the provider documents another form. An AWS Backup selection imports as
+ * `<plan id>|<selection id>` (the provider's `aws.backup.Selection` import section).
+ */
+export function importIdOf(type: string, resource: pulumi.CustomResource): pulumi.Output<string> {
+  if (type === "aws:backup/selection:Selection") return pulumi.interpolate`${(resource as aws.backup.Selection).planId}|${resource.id}`;
+  return resource.id;
+}
+
+/**
+ * Inputs the provider cannot read back from AWS, by type, ignored when a resource is adopted: an
+ * import whose inputs differ from what the provider read fails ("inputs to import do not match the
+ * existing resource", Pulumi docs, "Importing resources"), unless the property is in `ignoreChanges`.
+ * A KMS key's deletion window and policy-lockout bypass are arguments of the call, not attributes of
+ * the key (KMS DescribeKey returns neither); a vault's `forceDestroy` is the provider's own switch.
+ */
+const NOT_READ_BACK: Readonly<Record<string, string[]>> = {
+  "aws:kms/key:Key": ["deletionWindowInDays", "bypassPolicyLockoutSafetyCheck"],
+  "aws:backup/vault:Vault": ["forceDestroy"],
+};
 
 /** The stateful types the DR stack may place in the primary region: tagged {@link RETAINED_TAG}. */
 const STATEFUL_RETAINED_TYPES = ["aws:kms/key:Key", "aws:backup/vault:Vault"];
