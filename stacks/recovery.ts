@@ -191,7 +191,7 @@ export function buildRecovery({
     {
       applicationName: primary.applicationName,
       primary: { albDnsName: primary.albDnsName, protocol: primary.listenerProtocol, port: primary.listenerPort, healthPath: HEALTH_CHECK_PATH },
-      evaluationPeriods: probeEvaluationPeriods(config.dns.healthCheckIntervalSeconds, config.dns.healthCheckFailureThreshold),
+      evaluationPeriods: probeAlarmPeriods(config),
       topicArn: drTopic.topicArn,
       kmsKeyArn: region.key.keyArn,
       logRetentionDays: config.network.flowLogRetentionDays,
@@ -296,6 +296,21 @@ export function buildRecovery({
 }
 
 /**
+ * Periods of 30 s the probe's alarm waits, every attempt failing: as long as the Route 53 health
+ * check's detection (`probeEvaluationPeriods`), and at least `AUTOMATIC_FAILOVER_MIN_PROBE_PERIODS`
+ * when the alarm starts the failover by itself. A probe watches from one place, the DR region, where
+ * Route 53's checkers watch from several, so a short fault between the two regions alone must not
+ * promote the replica: 90 s of failures, 9 attempts, where the page alone needs 30 s.
+ */
+export function probeAlarmPeriods(config: Pick<ResolvedDrConfig, "dns" | "failover">): number {
+  const fromHealthCheck = probeEvaluationPeriods(config.dns.healthCheckIntervalSeconds, config.dns.healthCheckFailureThreshold);
+  return config.failover.automatic ? Math.max(fromHealthCheck, AUTOMATIC_FAILOVER_MIN_PROBE_PERIODS) : fromHealthCheck;
+}
+
+/** The least number of 30 s probe periods, all failing, that starts an automatic failover (`probeAlarmPeriods`). */
+export const AUTOMATIC_FAILOVER_MIN_PROBE_PERIODS = 3;
+
+/**
  * The automatic failover's signal, in the DR region: a composite alarm in ALARM while the probe sees
  * the primary down AND the primary is not fenced (`ALARM(probe) AND NOT ALARM(fence)`). Once a
  * failover has fenced the primary, a primary that returns and flaps starts no second failover; after
@@ -316,6 +331,8 @@ function automaticFailoverSignal(
       alarmDescription: "The primary endpoint is down as the DR region sees it, and the primary is not fenced: starts the automatic failover",
       alarmRule: pulumi.interpolate`ALARM("${probe.alarmName}") AND NOT ALARM("${failover.fence.alarmName}")`,
     },
-    { provider },
+    // CloudWatch refuses a composite alarm whose rule names an alarm that does not exist yet; the fence alarm's name is a
+    // plain string, so the dependency on it is explicit.
+    { provider, dependsOn: [failover] },
   );
 }

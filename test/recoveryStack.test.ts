@@ -473,8 +473,10 @@ describe("the DR stack's recovery layer, synthesized", () => {
       expect(ofType(dr, TYPES.eventRule).map((rule) => rule.name)).to.have.members(["dr-heartbeat-schedule", "dr-primary-probe-schedule"]);
       expect(ofType(dr, TYPES.eventTarget).filter(notHeartbeat)).to.deep.equal([]);
       expect(ofType(dr, TYPES.compositeAlarm)).to.deep.equal([]);
-      // The probe still pages the DR topic: the one page that survives an outage of us-east-1.
-      expect(only(dr, TYPES.alarm, (alarm) => alarm.inputs.name === NAMES.primaryEndpointProbeAlarm).region).to.equal("us-west-2");
+      // The probe still pages the DR topic: the one page that survives an outage of us-east-1, after 1 period of 30 s.
+      const probe = only(dr, TYPES.alarm, (alarm) => alarm.inputs.name === NAMES.primaryEndpointProbeAlarm);
+      expect(probe.region).to.equal("us-west-2");
+      expect(probe.inputs).to.include({ period: 30, evaluationPeriods: 1 });
     });
 
     describe("with failover.automatic true", () => {
@@ -502,6 +504,11 @@ describe("the DR stack's recovery layer, synthesized", () => {
         });
         const probe = only(plan, TYPES.alarm, (alarm) => alarm.inputs.name === NAMES.primaryEndpointProbeAlarm);
         expect(probe.region).to.equal("us-west-2");
+        // One vantage point: an automatic failover waits for 3 periods of 30 s of failures, where the page alone waits 1.
+        expect(probe.inputs).to.include({ period: 30, evaluationPeriods: 3, datapointsToAlarm: 3 });
+        // CloudWatch refuses a composite alarm that names an alarm not yet created: it waits for the failover pair (the fence).
+        const fence = only(plan, TYPES.alarm, (alarm) => alarm.inputs.name === NAMES.fenceAlarm);
+        expect(signal.dependencies.some((urn) => urn === fence.urn || urn === fence.parentUrn)).to.equal(true);
         expect(probe.inputs).to.include({ namespace: "MultiRegionDR/PrimaryProbe", metricName: "PrimaryEndpointHealthy", treatMissingData: "notBreaching" });
         // One rule and one target start the failover, both in the DR region; nothing forwards from us-east-1 any more.
         expect(
