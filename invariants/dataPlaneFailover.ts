@@ -141,24 +141,49 @@ function regionsReached(facts: FunctionFacts, candidates: string[]): string[] {
   return candidates.filter((region) => region !== facts.region && values.some((value) => value === region || arnRegion(value) === region));
 }
 
+/** A Task's parameters, in either query language: `Parameters` (JSONPath) or `Arguments` (JSONata). */
+function taskParameters(state: StateJson): Record<string, unknown> {
+  return ((state.Parameters ?? state.Arguments) as Record<string, unknown> | undefined) ?? {};
+}
+
+/** The function a Lambda Task invokes, whatever its form; `dynamic` when it is chosen at run time. */
+function invokedFunction(resource: string, state: StateJson): { target: string; dynamic: boolean } | undefined {
+  // A function ARN as the Task's resource (the older Lambda integration).
+  if (/^arn:aws[a-z-]*:lambda:/.test(resource)) return { target: resource, dynamic: false };
+  const optimized = /^arn:aws[a-z-]*:states:::lambda:invoke/.test(resource);
+  const sdk = /^arn:aws[a-z-]*:states:::aws-sdk:lambda:invoke(Async|WithResponseStream)?$/i.test(resource);
+  if (!optimized && !sdk) return undefined;
+  const parameters = taskParameters(state);
+  const target = parameters.FunctionName;
+  if (typeof target !== "string" || "FunctionName.$" in parameters || target.includes("{%"))
+    return { target: String(target ?? parameters["FunctionName.$"]), dynamic: true };
+  return { target, dynamic: false };
+}
+
+/** A function ARN without its version or alias (`…:function:name:alias` -> `…:function:name`). */
+function unqualified(functionArn: string): string {
+  const match = /^(arn:aws[a-z-]*:lambda:[a-z0-9-]+:\d{12}:function:[^:]+)(:[^:]+)?$/.exec(functionArn);
+  return match ? match[1] : functionArn;
+}
+
 /**
  * Why each reachable Task of the unplanned path would need the failed region or a control plane
  * homed in one region: one message per offending Task, empty when the path is data-plane only in
- * the DR region.
+ * the DR region. Fails closed: a function chosen at run time, or another state machine started
+ * (whose tasks this walk does not follow), is reported too.
  */
 export function unplannedPathProblems(definition: Graph, context: DataPlaneContext): string[] {
   const problems: string[] = [];
   const failed = [...new Set([context.primaryRegion, US_EAST_1])].filter((region) => region !== context.region);
   for (const { name, state } of unplannedPathTasks(definition)) {
     const resource = String(state.Resource ?? "");
-    const sdk = /^arn:aws[a-z-]*:states:::aws-sdk:([a-z0-9]+):/.exec(resource);
-    if (sdk) {
-      const home = GLOBAL_CONTROL_PLANE_REGIONS[sdk[1]];
-      if (home) problems.push(`"${name}" calls ${sdk[1]}, whose control plane lives in ${home}; the unplanned failover must rely on data planes only`);
-      continue;
-    }
-    if (/^arn:aws[a-z-]*:states:::lambda:invoke/.test(resource)) {
-      const target = String((state.Parameters as Record<string, unknown> | undefined)?.FunctionName ?? "");
+    const invoked = invokedFunction(resource, state);
+    if (invoked) {
+      if (invoked.dynamic) {
+        problems.push(`"${name}" invokes a function chosen at run time (${invoked.target}); name it, so that its region can be checked`);
+        continue;
+      }
+      const target = unqualified(invoked.target);
       const region = arnRegion(target);
       if (region && region !== context.region) {
         problems.push(`"${name}" invokes a function of ${region}; the unplanned failover must run in ${context.region} alone`);
@@ -166,13 +191,24 @@ export function unplannedPathProblems(definition: Graph, context: DataPlaneConte
       }
       const facts = context.functions.find(
         (candidate) =>
-          (candidate.arn !== undefined && candidate.arn === target) || (candidate.name !== undefined && target.endsWith(`:function:${candidate.name}`)),
+          (candidate.arn !== undefined && unqualified(candidate.arn) === target) ||
+          (candidate.name !== undefined && target.endsWith(`:function:${candidate.name}`)),
       );
       const reached = facts ? regionsReached(facts, failed) : [];
       if (reached.length > 0)
         problems.push(
           `"${name}" invokes ${facts?.name ?? target}, which reaches ${reached.join(" and ")}; the unplanned failover must need nothing from there`,
         );
+      continue;
+    }
+    if (/^arn:aws[a-z-]*:states:::(states:startExecution|aws-sdk:sfn:startExecution|aws-sdk:sfn:startSyncExecution)/.test(resource)) {
+      problems.push(`"${name}" starts another state machine, whose tasks this check does not follow; run them in the failover itself`);
+      continue;
+    }
+    const sdk = /^arn:aws[a-z-]*:states:::aws-sdk:([a-z0-9]+):/.exec(resource);
+    if (sdk) {
+      const home = GLOBAL_CONTROL_PLANE_REGIONS[sdk[1]];
+      if (home) problems.push(`"${name}" calls ${sdk[1]}, whose control plane lives in ${home}; the unplanned failover must rely on data planes only`);
     }
   }
   return problems;

@@ -231,7 +231,10 @@ const statefulProtected = stackPolicy({
       // or for the tag the DR stack puts on what it retains on delete instead (stacks/regionalProvider.ts RETAINED_TAG:
       // keys and vaults in the primary region, which Pulumi could not drop in the outage mode if they were protected);
       // DR invariant 10, which sees the real option, checks that those carry retainOnDelete.
-      const retained = retainedOnDelete(resource.props);
+      // The tag counts only where the DR stack puts it: a key or a vault outside the stack's own region (the manifest's).
+      const manifest = manifestOf(resources)?.manifest;
+      const tagApplies = RETAINED_TAG_TYPES.includes(resource.type) && manifest !== undefined && regionOf(resource) !== manifest.region;
+      const retained = tagApplies && retainedOnDelete(resource.props);
       for (const problem of protectionProblems({ type: resource.type, inputs: resource.props, protect: resource.opts.protect, retainOnDelete: retained })) {
         report(
           `${resource.name}: ${problem.replace("has neither Pulumi protect nor retainOnDelete", "is not Pulumi-protected (protect: true)")}`,
@@ -241,6 +244,9 @@ const statefulProtected = stackPolicy({
     }
   },
 });
+
+/** The types the DR stack retains in the primary region and tags so (stacks/regionalProvider.ts STATEFUL_RETAINED_TYPES). */
+const RETAINED_TAG_TYPES = ["aws:kms/key:Key", "aws:backup/vault:Vault"];
 
 /** True when a resource's tags say it is retained on delete (`RetainOnDelete: "true"`, stacks/regionalProvider.ts RETAINED_TAG). */
 export function retainedOnDelete(props: Record<string, unknown>): boolean {

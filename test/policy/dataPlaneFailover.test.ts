@@ -175,6 +175,57 @@ describe("DR invariant 14: the unplanned failover needs nothing from the failed 
     });
   }
 
+  describe("fails closed on every form of a call it cannot place", () => {
+    const targets = recoveryTargetsFixture();
+    const definition = failoverDefinition(targets, 3600);
+    const context = contextOf(targets);
+    const primaryFunction = targets.primaryRegionFunctionArn;
+    const cases: [string, State, RegExp][] = [
+      ["a function ARN as the Task's resource", { Type: "Task", Resource: primaryFunction }, /which reaches us-east-1/],
+      [
+        "the SDK integration's lambda:invoke",
+        { Type: "Task", Resource: "arn:aws:states:::aws-sdk:lambda:invoke", Parameters: { FunctionName: primaryFunction } },
+        /which reaches us-east-1/,
+      ],
+      [
+        "a qualified function ARN (an alias)",
+        { Type: "Task", Resource: "arn:aws:states:::lambda:invoke", Parameters: { FunctionName: `${primaryFunction}:live` } },
+        /which reaches us-east-1/,
+      ],
+      [
+        "a function chosen at run time (JSONPath)",
+        { Type: "Task", Resource: "arn:aws:states:::lambda:invoke", Parameters: { "FunctionName.$": "$.target" } },
+        /invokes a function chosen at run time \(\$\.target\)/,
+      ],
+      [
+        "a function chosen at run time (JSONata)",
+        { Type: "Task", Resource: "arn:aws:states:::lambda:invoke", Arguments: { FunctionName: "{% $states.input.target %}" } },
+        /invokes a function chosen at run time/,
+      ],
+      [
+        "another state machine started",
+        {
+          Type: "Task",
+          Resource: "arn:aws:states:::states:startExecution",
+          Parameters: { StateMachineArn: "arn:aws:states:us-west-2:123456789012:stateMachine:x" },
+        },
+        /starts another state machine, whose tasks this check does not follow/,
+      ],
+      [
+        "an IAM call",
+        { Type: "Task", Resource: "arn:aws:states:::aws-sdk:iam:putRolePolicy", Parameters: {} },
+        /calls iam, whose control plane lives in us-east-1/,
+      ],
+    ];
+    for (const [what, task, message] of cases) {
+      it(`reports ${what}`, () => {
+        const problems = unplannedPathProblems(withTaskBefore(definition, "DNS serves DR", "Extra", task), context);
+        expect(problems).to.have.length(1);
+        expect(problems[0]).to.match(message);
+      });
+    }
+  });
+
   describe("triggerProblems", () => {
     const alarm = (region: string) => `{"resources":["arn:aws:cloudwatch:${region}:123456789012:alarm:probe"]}`;
     it("passes a rule and an alarm of the DR region", () => {

@@ -1630,6 +1630,21 @@ describe("policy pack: recovery", () => {
       );
     });
 
+    it("accepts the RetainOnDelete tag instead of protect only on a key or vault outside the stack's region (what the DR stack retains there)", async () => {
+      const withManifest = () => [manifestParameter(), ...stack()];
+      const tagged = (resources: FixtureResource[], name: string, region?: string) =>
+        editing(resources, name, (resource) => {
+          resource.protect = false;
+          resource.props.tags = { ...(resource.props.tags ?? {}), RetainOnDelete: "true" };
+          if (region) resource.region = region;
+        });
+      // A key of the primary region, retained on delete by the DR stack: accepted.
+      expect(await violationsOf(policy, tagged(withManifest(), "dr-key-key", PRIMARY_REGION))).to.deep.equal([]);
+      // The same tag on the DR region's own key, or on a database or a bucket: not a substitute for protect.
+      expectViolations(await violationsOf(policy, tagged(withManifest(), "dr-key-key")), "dr-key-key: is not Pulumi-protected");
+      expectViolations(await violationsOf(policy, tagged(withManifest(), "dr-data", PRIMARY_REGION)), "dr-data: is not Pulumi-protected");
+    });
+
     it("fails a database without deletionProtection", async () => {
       expectViolations(
         await violationsOf(
