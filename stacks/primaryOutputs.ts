@@ -133,6 +133,16 @@ export function crossStackProblems(config: DrConfig, primary: PrimaryOutputs): C
   const retentionProblem = config.backup.enabled && retention !== undefined ? continuousRetentionProblem(retention, primary.dbBackupRetentionDays) : undefined;
   if (retentionProblem)
     problems.push({ key: key("backup.retentionDays"), value: retention, message: `${retentionProblem}, or remove it (it defaults to the primary's)` });
+  // After a failover the DR region's plan backs the promoted database up continuously (components/backupProtection.ts
+  // promotedDatabaseArn), which sets its retention like the primary's: the DR stack must not set it back on every update.
+  const backupRetention = retention ?? primary.dbBackupRetentionDays;
+  if (config.backup.enabled && config.database.promoted && config.database.backupRetentionDays !== backupRetention) {
+    problems.push({
+      key: key("database.backupRetentionDays"),
+      value: config.database.backupRetentionDays,
+      message: `is ${config.database.backupRetentionDays} days but the promoted database is backed up continuously for ${backupRetention} days (backup.retentionDays): AWS Backup sets its retention to ${backupRetention} and every update would set it back; set database.backupRetentionDays to ${backupRetention}`,
+    });
+  }
   for (const target of ["rtoSeconds", "rpoSeconds", "objectRpoSeconds"] as const) {
     if (config.recovery[target] !== primary[target]) {
       problems.push({

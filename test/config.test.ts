@@ -852,6 +852,17 @@ describe("crossStackProblems", () => {
     expect(crossStackProblems(parseDr(), primaryOutputsFixture())).to.deep.equal([]);
   });
 
+  it("after a failover, refuses a DR database retention that the promoted database's continuous backup would fight", () => {
+    const primary = primaryOutputsFixture();
+    const promoted = (days: number) => parseDr({ [`${NS}:database`]: { promoted: true, backupRetentionDays: days } });
+    expect(crossStackProblems(promoted(primary.dbBackupRetentionDays), primary)).to.deep.equal([]);
+    const problems = crossStackProblems(promoted(primary.dbBackupRetentionDays + 1), primary);
+    expect(problems.map((problem) => problem.key)).to.deep.equal([`${NS}:database.backupRetentionDays`]);
+    expect(problems[0].message).to.include(`set database.backupRetentionDays to ${primary.dbBackupRetentionDays}`);
+    // Before a failover the DR database is a replica, which AWS Backup does not back up here: any retention is fine.
+    expect(crossStackProblems(parseDr({ [`${NS}:database`]: { backupRetentionDays: primary.dbBackupRetentionDays + 1 } }), primary)).to.deep.equal([]);
+  });
+
   it("accepts a DR stack in the primary's standbyRegion", () => {
     expect(crossStackProblems(parseDr(), { ...primaryOutputsFixture(), standbyRegion: "us-west-2" })).to.deep.equal([]);
   });
