@@ -35,10 +35,20 @@ export function regionalProvider(config: StackConfig, stackName: string): aws.Pr
  * goes to the provider's `region`, so even a plan that only drops this provider's resources (the
  * engine configures every provider of the state, pulumi/pulumi pkg/resource/deploy/providers/registry.go)
  * would need the region it deploys to. With it, configuring the provider needs only the DR region.
+ * `skipCredentialsValidation` as well: the Pulumi provider's own credential check (pulumi-aws
+ * `provider/resources.go` validateCredentials) builds its client from `region` and does not read
+ * `stsRegion`, so with credentials that need a call (a profile that assumes a role, web identity) it
+ * would reach the failed region; skipping it moves a credentials error to the first API call, in the
+ * DR region (the account id is still read, through `stsRegion`).
  * @param name the provider's logical name, unique in the stack.
  */
 export function otherRegionProvider(name: string, region: string, config: StackConfig, stackName: string): aws.Provider {
-  return new aws.Provider(name, { region, stsRegion: config.region, defaultTags: { tags: stackTags(config, stackName) } });
+  return new aws.Provider(name, {
+    region,
+    stsRegion: config.region,
+    skipCredentialsValidation: true,
+    defaultTags: { tags: stackTags(config, stackName) },
+  });
 }
 
 /** Options that put a component in the stack's region. */

@@ -243,7 +243,11 @@ for (const pair of PAIRS) {
     it("configures every provider of another region with the DR region's STS endpoint, in both modes", () => {
       for (const plan of [outage.result.dr, normal.result.dr]) {
         const others = plan.resources.filter((resource) => resource.type === "pulumi:providers:aws" && resource.inputs.region !== drRegion);
-        for (const provider of others) expect(provider.inputs.stsRegion, provider.name).to.equal(drRegion);
+        for (const provider of others) {
+          expect(provider.inputs.stsRegion, provider.name).to.equal(drRegion);
+          // Provider configuration reaches the engine as strings.
+          expect(String(provider.inputs.skipCredentialsValidation), provider.name).to.equal("true");
+        }
       }
     });
 
