@@ -2,7 +2,7 @@
  * The runbook CLI's command line: parsing (node:util parseArgs) and every rule about which options
  * go with which workflow. Errors are `ArgumentError`s (exit 1) whose message names the option and the fix.
  */
-import { parseArgs } from "node:util";
+import { parseArgs, type ParseArgsConfig } from "node:util";
 import { WORKFLOWS, type Workflow } from "../recovery/names";
 import { RunbookError } from "./errors";
 import { parseStateMachineArn } from "./locate";
@@ -95,16 +95,45 @@ const STACK = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$/;
 export const DEFAULT_POLL_SECONDS = 5;
 const MAX_POLL_SECONDS = 300;
 
-/** parseArgs's own errors, in the runbook's words. */
-function parseArgsProblem(error: unknown): string | undefined {
+/**
+ * parseArgs's own errors, in the runbook's words. With `options`, an invalid value of an option that
+ * takes one (type string) is a missing value, whatever parseArgs's wording (`--stack --yes`).
+ */
+function parseArgsProblem(error: unknown, options?: ParseArgsConfig["options"]): string | undefined {
   if (!(error instanceof TypeError)) return undefined;
   const code = (error as TypeError & { code?: string }).code;
-  const option = /'(-{1,2}[^' ]+)/.exec(error.message)?.[1];
+  const option = /'(-{1,2}[^' <]+)/.exec(error.message)?.[1];
   if (code === "ERR_PARSE_ARGS_UNKNOWN_OPTION") return `unknown option ${option ?? error.message}`;
   if (code === "ERR_PARSE_ARGS_INVALID_OPTION_VALUE") {
-    return /argument missing/.test(error.message) ? `${option ?? "an option"} needs a value` : `${option ?? "an option"} takes no value`;
+    const takesValue = option !== undefined && options?.[option.replace(/^-+/, "")]?.type === "string";
+    return takesValue || /argument missing/.test(error.message) ? `${option ?? "an option"} needs a value` : `${option ?? "an option"} takes no value`;
   }
   return error.message;
+}
+
+/**
+ * The options of a subcommand that takes no positional argument (`restore`, `reprotect`): parseArgs
+ * with the runbook's messages, an unknown option named with the subcommand.
+ * @returns parseArgs's `values`.
+ * @throws ArgumentError for an unknown option, a missing value, or a positional argument (unless `--help`).
+ */
+export function parseSubcommandOptions<const Options extends NonNullable<ParseArgsConfig["options"]>>(
+  argv: readonly string[],
+  options: Options,
+  command: string,
+) {
+  let parsed;
+  try {
+    parsed = parseArgs({ args: [...argv], options, allowPositionals: true, strict: true });
+  } catch (error) {
+    const problem = parseArgsProblem(error, options);
+    if (problem) throw new ArgumentError(problem.startsWith("unknown option") ? `${problem} for ${command}` : problem);
+    throw error;
+  }
+  if (!(parsed.values as { help?: unknown }).help && parsed.positionals.length > 0) {
+    throw new ArgumentError(`unexpected argument "${parsed.positionals[0]}": options start with --`);
+  }
+  return parsed.values;
 }
 
 /**

@@ -2,8 +2,7 @@
  * The command line of `npm run reprotect` (`tsx runbook/cli.ts reprotect ...`): parsing (node:util
  * parseArgs) and its rules. Errors are `ArgumentError`s (exit 1) whose message names the option and the fix.
  */
-import { parseArgs } from "node:util";
-import { ArgumentError } from "./arguments";
+import { ArgumentError, parseSubcommandOptions } from "./arguments";
 
 /** A validated reprotect command line. */
 export interface ReprotectArguments {
@@ -94,22 +93,8 @@ function wholeNumber(option: string, text: string, minimum: number, maximum: num
  *   --snapshot-timeout-minutes or --poll-seconds, or --snapshot-timeout-minutes with --no-snapshot.
  */
 export function parseReprotectArguments(argv: readonly string[]): ReprotectCommand {
-  let parsed;
-  try {
-    parsed = parseArgs({ args: [...argv], options: OPTIONS, allowPositionals: true, strict: true });
-  } catch (error) {
-    if (error instanceof TypeError) {
-      const option = /'(-{1,2}[^' ]+)/.exec(error.message)?.[1];
-      const code = (error as TypeError & { code?: string }).code;
-      if (code === "ERR_PARSE_ARGS_UNKNOWN_OPTION") throw new ArgumentError(`unknown option ${option ?? error.message} for reprotect`);
-      if (code === "ERR_PARSE_ARGS_INVALID_OPTION_VALUE") throw new ArgumentError(`${option ?? "an option"} needs a value`);
-      throw new ArgumentError(error.message);
-    }
-    throw error;
-  }
-  const { values, positionals } = parsed;
+  const values = parseSubcommandOptions(argv, OPTIONS, "reprotect");
   if (values.help) return { kind: "help" };
-  if (positionals.length > 0) throw new ArgumentError(`unexpected argument "${positionals[0]}": options start with --`);
   const stack = values.stack ?? "dr";
   if (!STACK.test(stack)) throw new ArgumentError(`--stack must be a stack name such as dr, got "${stack}"`);
   const noSnapshot = values["no-snapshot"] ?? false;

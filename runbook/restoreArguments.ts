@@ -3,8 +3,7 @@
  * parseArgs) and every rule about which options go together. Errors are `ArgumentError`s (exit 1)
  * whose message names the option and the fix.
  */
-import { parseArgs } from "node:util";
-import { ArgumentError } from "./arguments";
+import { ArgumentError, parseSubcommandOptions } from "./arguments";
 
 /** Where to restore from: the DR vault (copies, DR region) or the primary vault (continuous backup, primary region). */
 export const RESTORE_SOURCES = ["dr", "primary"] as const;
@@ -123,22 +122,8 @@ export function isDbIdentifier(value: string): boolean {
  *   recovery point ARN, timeout or poll interval.
  */
 export function parseRestoreArguments(argv: readonly string[]): RestoreCommand {
-  let parsed;
-  try {
-    parsed = parseArgs({ args: [...argv], options: OPTIONS, allowPositionals: true, strict: true });
-  } catch (error) {
-    if (error instanceof TypeError) {
-      const option = /'(-{1,2}[^' ]+)/.exec(error.message)?.[1];
-      const code = (error as TypeError & { code?: string }).code;
-      if (code === "ERR_PARSE_ARGS_UNKNOWN_OPTION") throw new ArgumentError(`unknown option ${option ?? error.message} for restore`);
-      if (code === "ERR_PARSE_ARGS_INVALID_OPTION_VALUE") throw new ArgumentError(`${option ?? "an option"} needs a value`);
-      throw new ArgumentError(error.message);
-    }
-    throw error;
-  }
-  const { values, positionals } = parsed;
+  const values = parseSubcommandOptions(argv, OPTIONS, "restore");
   if (values.help) return { kind: "help" };
-  if (positionals.length > 0) throw new ArgumentError(`unexpected argument "${positionals[0]}": options start with --`);
 
   const from = values.from;
   if (from === undefined) throw new ArgumentError("restore needs --from dr (the DR vault's copies) or --from primary (the primary vault's continuous backup)");

@@ -7,7 +7,17 @@
  */
 import type { RecoveryTargets } from "../targets";
 import type { Scenario } from "./simulate";
-import { FAILOVER_FAILED, FAILOVER_OK, PLANNED, primaryFailsAtDetection, size, UNPLANNED_ALARM, UNPLANNED_OPERATOR, usEast1Lost } from "./scenarioParts";
+import {
+  FAILOVER_FAILED,
+  FAILOVER_OK,
+  failoverThenFlappingReturn,
+  PLANNED,
+  primaryFailsAtDetection,
+  size,
+  UNPLANNED_ALARM,
+  UNPLANNED_OPERATOR,
+  usEast1Lost,
+} from "./scenarioParts";
 
 /** What a completed aurora failover leaves: DNS on DR through the fence (no record changed), the DR cluster the writer, its writer endpoint behind the stable name since deploy time. */
 const failedOver = (targets: RecoveryTargets) =>
@@ -302,18 +312,7 @@ export const AURORA_SCENARIOS: Scenario[] = [
     story:
       "After the failover with us-east-1 lost, the region returns an hour later with its app restarting in a loop for 30 minutes (/health 40 s up, 40 s down); Aurora re-adds the old primary cluster as a secondary. Expected: DNS keeps answering the DR region through the fence, no write reaches the old primary, no other execution runs.",
     world: usEast1Lost,
-    steps: [
-      { run: "failover", input: UNPLANNED_OPERATOR },
-      {
-        world: "us-east-1 back, its /health flapping (40 s up, 40 s down) for 30 minutes",
-        after: 3600,
-        apply: (cloud) => {
-          cloud.restorePrimaryRegion();
-          cloud.flapPrimaryEndpoint({ until: cloud.now + 1800, upSeconds: 40, downSeconds: 40 });
-        },
-      },
-      { world: "30 minutes later, the flapping over", after: 1800, apply: () => undefined },
-    ],
+    steps: failoverThenFlappingReturn,
     expect: (targets) => ({
       outcomes: ["SUCCEEDED"],
       final: { ...failedOver(targets), primaryDatabaseRole: "secondary", oldPrimaryWriteSeconds: 0 },

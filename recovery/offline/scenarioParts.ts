@@ -36,5 +36,23 @@ export const usEast1Lost: NonNullable<Scenario["world"]> = (context) => {
   return primaryFailsAtDetection(context);
 };
 
+/**
+ * An unplanned failover (started by an operator), then the failed region returns an hour later with
+ * its app restarting in a loop for 30 minutes (the primary ALB's /health 40 s up, 40 s down), then
+ * steady: the steps of the flapping-return scenarios of both engine modes.
+ */
+export const failoverThenFlappingReturn: Scenario["steps"] = [
+  { run: "failover", input: UNPLANNED_OPERATOR },
+  {
+    world: "us-east-1 back, its /health flapping (40 s up, 40 s down) for 30 minutes",
+    after: 3600,
+    apply: (cloud) => {
+      cloud.restorePrimaryRegion();
+      cloud.flapPrimaryEndpoint({ until: cloud.now + 1800, upSeconds: 40, downSeconds: 40 });
+    },
+  },
+  { world: "30 minutes later, the flapping over", after: 1800, apply: () => undefined },
+];
+
 /** `min/desired/max`, as the final view shows a capacity. */
 export const size = (capacity: Capacity) => `${capacity.minSize}/${capacity.desiredCapacity}/${capacity.maxSize}`;

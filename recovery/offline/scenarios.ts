@@ -8,7 +8,17 @@
 import type { EngineMode, RecoveryTargets } from "../targets";
 import { AURORA_SCENARIOS } from "./auroraScenarios";
 import type { Scenario } from "./simulate";
-import { FAILOVER_FAILED, FAILOVER_OK, PLANNED, primaryFailsAtDetection, size, UNPLANNED_ALARM, UNPLANNED_OPERATOR, usEast1Lost } from "./scenarioParts";
+import {
+  FAILOVER_FAILED,
+  FAILOVER_OK,
+  failoverThenFlappingReturn,
+  PLANNED,
+  primaryFailsAtDetection,
+  size,
+  UNPLANNED_ALARM,
+  UNPLANNED_OPERATOR,
+  usEast1Lost,
+} from "./scenarioParts";
 
 /** An unplanned failover, the primary region back an hour later and rebuilt as the standby, then a failback half an hour after that. */
 const FAILBACK_AFTER_FAILOVER: Scenario["steps"] = [
@@ -477,18 +487,7 @@ export const SCENARIOS: Scenario[] = [
     story:
       "After the failover with us-east-1 lost, the region returns an hour later, but its app restarts in a loop for 30 minutes: the primary ALB's /health answers 40 s, then fails 40 s, so Route 53's endpoint check of the primary turns healthy and unhealthy again and again. Expected: DNS never answers the old primary (0 s of writes reach it), the fence holds; no other execution runs (no second failover, no failback) and nothing more is notified.",
     world: usEast1Lost,
-    steps: [
-      { run: "failover", input: UNPLANNED_OPERATOR },
-      {
-        world: "us-east-1 back, its /health flapping (40 s up, 40 s down) for 30 minutes",
-        after: 3600,
-        apply: (cloud) => {
-          cloud.restorePrimaryRegion();
-          cloud.flapPrimaryEndpoint({ until: cloud.now + 1800, upSeconds: 40, downSeconds: 40 });
-        },
-      },
-      { world: "30 minutes later, the flapping over", after: 1800, apply: () => undefined },
-    ],
+    steps: failoverThenFlappingReturn,
     expect: (targets) => ({
       outcomes: ["SUCCEEDED"],
       final: { ...failedOver(targets), primaryDatabaseRole: "standalone", oldPrimaryWriteSeconds: 0 },
