@@ -6,6 +6,8 @@ import type { Policies } from "@pulumi/policy";
 import { backupPolicies } from "./backup";
 import { computePolicies } from "./compute";
 import { databasePolicies } from "./database";
+import { dataUsablePolicies } from "./dataUsable";
+import { drTierPolicies } from "./drTier";
 import { dnsFailoverPolicies } from "./dnsFailover";
 import { globalTablePolicies } from "./globalTable";
 import { keysAndLogsPolicies } from "./keysLogs";
@@ -13,6 +15,7 @@ import { monitoringPolicies } from "./monitoring";
 import { networkPolicies } from "./network";
 import { recoveryPolicies } from "./recovery";
 import { storagePolicies } from "./storage";
+import { truthfulSignalsPolicies } from "./truthfulSignals";
 
 /** The pack's policies by concern, in report order. */
 export const POLICY_GROUPS = {
@@ -26,6 +29,9 @@ export const POLICY_GROUPS = {
   monitoring: monitoringPolicies,
   "DNS and failover": dnsFailoverPolicies,
   "keys and logs": keysAndLogsPolicies,
+  "DR tier": drTierPolicies,
+  "data usable": dataUsablePolicies,
+  "signals and deletion": truthfulSignalsPolicies,
 } as const;
 
 export const ALL_POLICIES: Policies = Object.values(POLICY_GROUPS).flat();
