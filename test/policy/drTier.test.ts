@@ -154,6 +154,30 @@ describe("DR tier policies (issue 19)", function () {
       ]);
     });
 
+    it("fails an image id built from a resource of the primary region (its property dependency)", async () => {
+      const plan = await drPlan();
+      const template = named(plan, "dr-app-lt");
+      const manifest = plan.resources.find((resource) => String(resource.inputs.name ?? "").endsWith("/recovery-manifest"))!;
+      const primaryProvider = plan.resources.find((resource) => resource.type === "pulumi:providers:aws" && resource.region === "us-east-1")!;
+      const urn = manifest.urn.replace(/::[^:]+$/, "::build-output");
+      const state = { name: "/build/output", type: "String", insecureValue: "build 42" };
+      plan.resources.push({
+        ...copyOf(manifest),
+        urn,
+        name: "build-output",
+        providerUrn: primaryProvider.urn,
+        region: "us-east-1",
+        dependencies: [],
+        propertyDependencies: {},
+        inputs: copyOf(state),
+        outputs: copyOf(state),
+      });
+      template.propertyDependencies.imageId = [urn];
+      expect(await violations(POLICY, plan)).to.deep.equal([
+        "dr-app-lt: imageId comes from build-output in us-east-1: AMIs are regional; resolve the image in us-west-2",
+      ]);
+    });
+
     it("imageProblem: names, ARNs, AMI ids, the foreign list and garbage", () => {
       expect(imageProblem("ami-12345678", "us-west-2")).to.equal(undefined);
       expect(imageProblem("ami-0123456789abcdef0", "us-west-2")).to.equal(undefined);
