@@ -175,6 +175,9 @@ export type RtoStepName = (typeof RTO_STEP_NAMES)[number];
 /** The parallel group of the RTO: data, capacity and clients recover at the same time. */
 export const RECOVER_GROUP = "recover";
 
+/** The start of the detect step when the DR region's probe is the signal. */
+const PROBE_DETECT_STEP = "detect: the DR region's probe of the primary endpoint";
+
 /** The config key that declares the on-call's decision time; the manual decide step names it. */
 const DECISION_KEY = "failover.decisionSeconds";
 
@@ -258,7 +261,7 @@ function detectStep(inputs: RecoveryBudgetInputs): BudgetStep {
   if (inputs.trigger.signal === "endpoint-probe") {
     const period = inputs.trigger.alarmPeriodSeconds;
     return {
-      step: `detect: the DR region's probe of the primary endpoint, up to one ${period} s period that still holds a healthy attempt`,
+      step: `${PROBE_DETECT_STEP}, up to one ${period} s period that still holds a healthy attempt`,
       seconds: period,
       source:
         'components/primaryEndpointProbe.ts: an attempt every 10 s; its alarm reads each period\'s Maximum, so the period the outage starts in may still hold a healthy attempt and only the next ones count (CloudWatch User Guide, "Using Amazon CloudWatch alarms": an alarm evaluates whole periods)',
@@ -450,8 +453,9 @@ export function budgetProblems(budget: RecoveryBudget): string[] {
 function rtoProblem(budget: RecoveryBudget): string {
   const { totalSeconds, targetSeconds, steps } = budget.rto;
   const largest = largestStep(steps);
-  const adjustable = [...steps].sort((a, b) => b.seconds - a.seconds).find((step) => step.seconds > 0 && stepFix(budget.strategy, step) !== undefined);
-  const fix = adjustable ? `${stepFix(budget.strategy, adjustable)}; or ` : "";
+  const probe = steps.some((step) => step.step.startsWith(PROBE_DETECT_STEP));
+  const adjustable = [...steps].sort((a, b) => b.seconds - a.seconds).find((step) => step.seconds > 0 && stepFix(budget.strategy, step, probe) !== undefined);
+  const fix = adjustable ? `${stepFix(budget.strategy, adjustable, probe)}; or ` : "";
   const fixedNote = largest && adjustable !== largest ? " (set by AWS or by the strategy, no setting shortens it)" : "";
   return (
     `RTO budget of ${budget.strategy} is ${formatSeconds(totalSeconds)} s, over the ${formatSeconds(targetSeconds)} s target (recovery.rtoSeconds) ` +
@@ -465,20 +469,23 @@ function largestStep(steps: BudgetStep[]): BudgetStep | undefined {
   return steps.reduce<BudgetStep | undefined>((largest, step) => (largest === undefined || step.seconds > largest.seconds ? step : largest), undefined);
 }
 
-/** How to shorten `step` under `strategy`, or undefined when no setting shortens it. */
-function stepFix(strategy: Strategy, step: BudgetStep): string | undefined {
+/** How to shorten `step` under `strategy`, or undefined when no setting shortens it; `probe` when the DR region's probe is the signal. */
+function stepFix(strategy: Strategy, step: BudgetStep, probe = false): string | undefined {
   const faster = fasterStrategies(strategy);
   const readReplica = hasReadReplica(strategy);
   switch (stepName(step) as RtoStepName) {
     case "detect":
-      return "lower dns.healthCheckIntervalSeconds (10 or 30) or dns.healthCheckFailureThreshold";
+      // The probe's first period is fixed (30 s); a health-check detection follows its two settings.
+      return probe ? undefined : "lower dns.healthCheckIntervalSeconds (10 or 30) or dns.healthCheckFailureThreshold";
     case "decide":
       if (step.step.includes(DECISION_KEY)) {
         return readReplica
-          ? `lower ${DECISION_KEY}, or set failover.automatic to true so the health-check alarm starts the failover`
+          ? `lower ${DECISION_KEY}, or set failover.automatic to true so the ${probe ? "DR region's probe" : "health-check alarm"} starts the failover`
           : `lower ${DECISION_KEY} (the on-call's response time), or choose ${faster}, whose failover can start automatically`;
       }
-      return "lower the period or evaluation periods of the primary's health-check alarm";
+      return probe
+        ? "lower dns.healthCheckIntervalSeconds x dns.healthCheckFailureThreshold, from which the probe's 30 s periods derive (an automatic failover waits at least 3 of them, stacks/recovery.ts)"
+        : "lower the period or evaluation periods of the primary's health-check alarm";
     case "start":
     case "data":
       return readReplica
