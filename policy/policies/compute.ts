@@ -5,8 +5,7 @@
  * by the inputs of the `eks:index:Cluster` remote component and of any `aws:eks/cluster:Cluster`);
  * instance families from an allowed list. Sources: AG, SH, CKV, WA as in `database.ts`.
  */
-import { gunzipSync } from "node:zlib";
-import { asList, resourcePolicy, schema, TYPES } from "./kit";
+import { asList, resourcePolicy, schema, TYPES, userDataText } from "./kit";
 import { isCustomerKeyArn } from "./database";
 
 const noPublicIp = resourcePolicy({
@@ -67,21 +66,6 @@ const SECRET_PATTERNS: [RegExp, string][] = [
   ],
   [/\b[a-z][a-z0-9+.-]*:\/\/[^\s:/@]+:(?!\$)[^\s:/@$]{4,}@/i, "a password in a URL"],
 ];
-
-/** User data as text: decoded when it is base64 (gunzipped when that is gzip), else as given. */
-function userDataText(userData: string): string {
-  const compact = userData.replace(/\s+/g, "");
-  if (compact.length === 0 || compact.length % 4 !== 0 || !/^[A-Za-z0-9+/]+={0,2}$/.test(compact)) return userData;
-  const bytes = Buffer.from(compact, "base64");
-  if (bytes[0] === 0x1f && bytes[1] === 0x8b) {
-    try {
-      return gunzipSync(bytes).toString("utf8");
-    } catch {
-      return userData;
-    }
-  }
-  return bytes.toString("utf8");
-}
 
 /** What credentials a user data script holds, in its plain text or its base64 (or gzip and base64) decoding. */
 export function secretsInUserData(userData: unknown): string[] {

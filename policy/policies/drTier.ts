@@ -19,14 +19,13 @@
  * DESIGN.md "AppTier"), WA REL13 (a DR region that can serve), ELB, EC2 and Auto Scaling guides as
  * cited next to each check.
  */
-import { gunzipSync } from "node:zlib";
 import type { PolicyResource } from "@pulumi/policy";
 import { HEALTH_CHECK_PATH } from "../../config/conventions";
 import { PROVIDER_REGIONS } from "../../config/names";
 import type { RecoveryManifest } from "../../config/recoveryManifest";
 import { arnRegion } from "../../invariants/plan";
 import { arnsIn } from "../../invariants/regionIsolation";
-import { asList, dependsOn, ofType, regionOf, schema, stackPolicy, TYPES } from "./kit";
+import { asList, dependsOn, ofType, regionOf, schema, stackPolicy, TYPES, userDataText } from "./kit";
 import { manifestOf } from "./manifest";
 
 /** Resource types this module reads beyond the kit's. */
@@ -441,22 +440,6 @@ const listenerHealthCheck = stackPolicy<{ healthCheckPath: string }>({
 // ---------------------------------------------------------------------------------------------
 // The app's configuration
 // ---------------------------------------------------------------------------------------------
-
-/** User data as text: decoded when it is base64 (gunzipped when that is gzip, which cloud-init accepts), else as given. */
-export function userDataText(userData: unknown): string {
-  if (typeof userData !== "string") return "";
-  const compact = userData.replace(/\s+/g, "");
-  if (compact.length === 0 || compact.length % 4 !== 0 || !/^[A-Za-z0-9+/]+={0,2}$/.test(compact)) return userData;
-  const bytes = Buffer.from(compact, "base64");
-  if (bytes[0] === 0x1f && bytes[1] === 0x8b) {
-    try {
-      return gunzipSync(bytes).toString("utf8");
-    } catch {
-      return userData;
-    }
-  }
-  return bytes.toString("utf8");
-}
 
 /**
  * A region code the AWS provider knows (config/names.ts `PROVIDER_REGIONS`), not inside a longer word

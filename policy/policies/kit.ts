@@ -17,6 +17,7 @@ import type {
   StackValidationArgs,
   StackValidationPolicy,
 } from "@pulumi/policy";
+import { gunzipSync } from "node:zlib";
 
 export const TYPES = {
   rdsInstance: "aws:rds/instance:Instance",
@@ -171,3 +172,19 @@ export const schema = {
     description,
   }),
 };
+
+/** User data as text: decoded when it is base64 (gunzipped when that is gzip, which cloud-init accepts), else as given. */
+export function userDataText(userData: unknown): string {
+  if (typeof userData !== "string") return "";
+  const compact = userData.replace(/\s+/g, "");
+  if (compact.length === 0 || compact.length % 4 !== 0 || !/^[A-Za-z0-9+/]+={0,2}$/.test(compact)) return userData;
+  const bytes = Buffer.from(compact, "base64");
+  if (bytes[0] === 0x1f && bytes[1] === 0x8b) {
+    try {
+      return gunzipSync(bytes).toString("utf8");
+    } catch {
+      return userData;
+    }
+  }
+  return bytes.toString("utf8");
+}
