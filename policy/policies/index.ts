@@ -16,6 +16,7 @@ import { networkPolicies } from "./network";
 import { recoveryPolicies } from "./recovery";
 import { storagePolicies } from "./storage";
 import { truthfulSignalsPolicies } from "./truthfulSignals";
+import { workflowsRunPolicies } from "./workflowsRun";
 
 /** The pack's policies by concern, in report order. */
 export const POLICY_GROUPS = {
@@ -32,6 +33,7 @@ export const POLICY_GROUPS = {
   "DR tier": drTierPolicies,
   "data usable": dataUsablePolicies,
   "signals and deletion": truthfulSignalsPolicies,
+  "recovery workflows run": workflowsRunPolicies,
 } as const;
 
 export const ALL_POLICIES: Policies = Object.values(POLICY_GROUPS).flat();
