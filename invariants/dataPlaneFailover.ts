@@ -19,6 +19,7 @@
  * `unplanned`: a Choice rule that needs `$.mode` to be `planned` is never taken; every other rule
  * may be (conservative: an unknown branch counts as reachable).
  */
+import { FENCE_METRIC } from "../config/conventions";
 import { arnRegion, type InvariantResult, type PlanPair } from "./plan";
 
 /**
@@ -214,6 +215,38 @@ export function unplannedPathProblems(definition: Graph, context: DataPlaneConte
   return problems;
 }
 
+/** True for a Task that fences the primary: PutMetricData of the fence metric with the value 1 (recovery/fence.ts). */
+function fencesPrimary(state: StateJson): boolean {
+  if (state.Type !== "Task" || !/:cloudwatch:putMetricData$/.test(String(state.Resource ?? ""))) return false;
+  const data = (taskParameters(state).MetricData as Record<string, unknown>[] | undefined) ?? [];
+  return data.some((datum) => datum.MetricName === FENCE_METRIC.metricName && datum.Value === 1);
+}
+
+/**
+ * The Succeed states of the failover's top level that a path from `StartAt` reaches without fencing
+ * the primary (any mode, any branch: a Choice may go anywhere). Empty when every way to success fences
+ * first: without the fence, a primary that comes back takes traffic again, in front of a database that
+ * was never demoted.
+ */
+export function successWithoutFence(definition: Graph): string[] {
+  const states = (definition.States ?? {}) as Record<string, StateJson>;
+  const seen = new Set<string>();
+  const reached: string[] = [];
+  const queue = typeof definition.StartAt === "string" ? [definition.StartAt] : [];
+  while (queue.length > 0) {
+    const name = queue.shift() as string;
+    if (seen.has(name)) continue;
+    seen.add(name);
+    const state = states[name];
+    if (!state || fencesPrimary(state)) continue;
+    if (state.Type === "Succeed") reached.push(name);
+    const choices = ((state.Choices as Rule[] | undefined) ?? []).map((rule) => String(rule.Next));
+    const caught = ((state.Catch as Rule[] | undefined) ?? []).map((handler) => String(handler.Next));
+    queue.push(...choices, ...caught, ...[state.Next, state.Default].filter((next): next is string => typeof next === "string"));
+  }
+  return reached;
+}
+
 /** An EventBridge rule and its targets, as the trigger check needs them. */
 export interface TriggerFacts {
   ruleName: string;
@@ -272,6 +305,7 @@ export function checkDataPlaneFailover({ primary, dr }: PlanPair): InvariantResu
       const definition = JSON.parse(String(machine.inputs.definition)) as Graph;
       for (const problem of unplannedPathProblems(definition, { region: machine.region, primaryRegion: primary.region, functions }))
         violations.push(`${machine.name}: ${problem}`);
+      for (const state of successWithoutFence(definition)) violations.push(`${machine.name}: "${state}" is reached without fencing the primary`);
     } catch (error) {
       if (!(error instanceof SyntaxError)) throw error;
       violations.push(`${machine.name}: its definition is not JSON`);

@@ -92,6 +92,13 @@ function fencedEndpoint(
         `${fence.name}: the fence's alarm is in ${String(fence.props.cloudwatchAlarmRegion)}, not the DR region ${drRegion}: the DR region must flip it alone`,
         fence.urn,
       );
+    // One datapoint, then none: the alarm must keep its state (components/failoverRouting.ts). "breaching" would fence a
+    // healthy primary as soon as the metric has no data; "notBreaching" would release the fence a minute after a failover.
+    if (alarm && alarm.props.treatMissingData !== "ignore")
+      report(
+        `${fence.name}: its alarm ${alarm.name} treats missing data as ${String(alarm.props.treatMissingData ?? "missing")}; it must be ignore, so the one datapoint of a failover or failback holds (CloudWatch User Guide, "Configuring how CloudWatch alarms treat missing data")`,
+        fence.urn,
+      );
     if (fence.props.insufficientDataHealthStatus !== "LastKnownStatus")
       report(`${fence.name}: insufficientDataHealthStatus must be LastKnownStatus: the fence is one datapoint, then no data`, fence.urn);
     // Inverted, the fence would fence the primary until a failover; disabled, Route 53 considers it healthy and it never fences.
@@ -341,6 +348,10 @@ const failoverPair = stackPolicy({
         }
       }
       for (const record of ofRole("SECONDARY")) {
+        const alias = asList<Record<string, any>>(record.props.aliases)[0];
+        const primaryAlb = manifest?.primary?.albDnsName;
+        if (primaryAlb && aliasTarget(alias?.name) === dnsName(primaryAlb))
+          report(`${record.name}: the SECONDARY alias is the primary ALB ${primaryAlb}; it must be the DR region's ALB`, record.urn);
         const target = loadBalancers.find((loadBalancer) => dependsOn(record, loadBalancer, "aliases"));
         if (!target) report(`${record.name}: the SECONDARY alias is not a load balancer of this stack; point it at the DR region's ALB`, record.urn);
         else if (manifest && regionOf(target) !== manifest.region)
@@ -409,6 +420,14 @@ const drSignalAlarms = stackPolicy({
         return metrics.some((metric) => metric.namespace === signal.namespace && names.includes(String(metric.metricName)));
       });
       if (!covered) report(`no alarm with an action watches ${signal.what} (${signal.namespace} ${signal.metric}); add one that notifies the DR topic`);
+    }
+    // The probe watches the primary from the DR region: a probe function elsewhere goes down with what it watches
+    // (components/primaryEndpointProbe.ts; its metric namespace is in its environment, METRIC_NAMESPACE).
+    for (const probe of ofType(resources, TYPES.lambdaFunction).filter(
+      (candidate) => candidate.props.environment?.variables?.METRIC_NAMESPACE === PROBE_METRIC.namespace,
+    )) {
+      if (regionOf(probe) !== manifest.region)
+        report(`${probe.name}: the probe of the primary runs in ${String(regionOf(probe))}; it must run in the DR region ${manifest.region}`, probe.urn);
     }
   },
 });

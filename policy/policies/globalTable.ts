@@ -6,7 +6,8 @@
  * only where such resources exist: a stack without `globalTable.enabled` passes them all.
  */
 import { isCustomerKeyArn } from "./database";
-import { regionOf, resourcePolicy, type ResourceArgs } from "./kit";
+import { ofType, regionOf, resourcePolicy, type ResourceArgs, stackPolicy } from "./kit";
+import { manifestOf } from "./manifest";
 
 /** The resource types these policies judge. */
 export const GLOBAL_TABLE_TYPES = {
@@ -127,4 +128,21 @@ const replicaInOtherRegion = resourcePolicy({
   },
 });
 
-export const globalTablePolicies = [pointInTimeRecovery, customerKey, deletionProtection, replicaInOtherRegion];
+const replicaDeclared = stackPolicy({
+  name: "dynamodb-replica-of-declared-table",
+  description:
+    "A DR stack whose primary declares a DynamoDB global table keeps one replica of it in the DR region: without it the table's data is not in the DR region (DR invariant 13)",
+  enforcementLevel: "mandatory",
+  check: (resources, _config, report) => {
+    const manifest = manifestOf(resources)?.manifest;
+    const tableArn = manifest?.role === "dr" ? manifest.primary?.globalTableArn : undefined;
+    if (manifest === undefined || tableArn === undefined) return;
+    const replicas = ofType(resources, GLOBAL_TABLE_TYPES.tableReplica).filter(
+      (replica) => regionOf(replica) === manifest.region && (replica.props.globalTableArn === undefined || replica.props.globalTableArn === tableArn),
+    );
+    if (replicas.length !== 1)
+      report(`the primary declares the global table ${tableArn}; the DR stack needs exactly one replica of it in ${manifest.region}, has ${replicas.length}`);
+  },
+});
+
+export const globalTablePolicies = [pointInTimeRecovery, customerKey, deletionProtection, replicaInOtherRegion, replicaDeclared];

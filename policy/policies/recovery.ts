@@ -6,7 +6,14 @@
  */
 import type { PolicyResource } from "@pulumi/policy";
 import { arnRegion } from "../../invariants/plan";
-import { type FunctionFacts, startsFailover, type TriggerFacts, triggerProblems, unplannedPathProblems } from "../../invariants/dataPlaneFailover";
+import {
+  type FunctionFacts,
+  startsFailover,
+  successWithoutFence,
+  type TriggerFacts,
+  triggerProblems,
+  unplannedPathProblems,
+} from "../../invariants/dataPlaneFailover";
 import { arnsIn, crossRegionReferenceAllowed, isGlobalDatabaseMemberArn } from "../../invariants/regionIsolation";
 import { classAtLeast } from "../../invariants/replica";
 import { replicatedBackupsProblems } from "../../invariants/replicatedBackups";
@@ -366,6 +373,8 @@ const dataPlaneFailover = stackPolicy({
       if (definition === undefined) continue;
       const context = { region: regionOf(machine) ?? manifest.region, primaryRegion: manifest.primary.region, functions };
       for (const problem of unplannedPathProblems(definition, context)) report(`${machine.name}: ${problem}`, machine.urn);
+      for (const state of successWithoutFence(definition))
+        report(`${machine.name}: "${state}" is reached without fencing the primary (recovery/fence.ts); the old primary would take traffic back`, machine.urn);
     }
     const failoverArns = new Set(failovers.map((machine) => String(machine.props.arn ?? "")).filter((arn) => arn !== ""));
     const rules = ofType(resources, TYPES.eventRule);
