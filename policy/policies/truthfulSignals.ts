@@ -93,6 +93,16 @@ const lagAlarmOnDrCopy = stackPolicy({
     for (const alarm of ofType(resources, TYPES.metricAlarm)) {
       const metrics = lagMetricsOf(alarm.props);
       if (metrics.length === 0) continue;
+      // A copy that publishes nothing must not read as within the RPO: the failover's lag guard lets only OK through
+      // (recovery/failover.ts), and missing data kept as "notBreaching" or "ignore" could hold OK (CloudWatch User Guide,
+      // "Configuring how CloudWatch alarms treat missing data"); "missing" turns it INSUFFICIENT_DATA, "breaching" ALARM.
+      const missing = alarm.props.treatMissingData ?? "missing";
+      if (missing !== "missing" && missing !== "breaching") {
+        report(
+          `${alarm.name}: treats missing data as ${String(missing)}, so a DR copy that publishes no lag can read OK and let the failover through; use missing (or breaching)`,
+          alarm.urn,
+        );
+      }
       const region = regionOf(alarm);
       if (region !== manifest.region) {
         report(

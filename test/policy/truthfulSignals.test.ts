@@ -114,6 +114,19 @@ describe("signals and deletion policies (issue 19)", function () {
       expect(found[0]).to.include({ enforcementLevel: "mandatory", resource: "dr-alarms-replica-lag" });
     });
 
+    it("fails a lag alarm that reads missing data as fine (notBreaching or ignore), in both engine modes", async () => {
+      for (const plan of [dr, auroraDr]) {
+        for (const treatment of ["notBreaching", "ignore"]) {
+          const broken = copyOf(plan);
+          edit(named(broken, "dr-alarms-replica-lag"), (props) => (props.treatMissingData = treatment));
+          expectOne(
+            (await details(broken, LAG)).map((violation) => violation.message),
+            `dr-alarms-replica-lag: treats missing data as ${treatment}, so a DR copy that publishes no lag can read OK`,
+          );
+        }
+      }
+    });
+
     it("fails an AuroraGlobalDBReplicationLag alarm on the primary cluster", async () => {
       const broken = copyOf(auroraDr);
       edit(named(broken, "dr-alarms-replica-lag"), (props) => (props.dimensions = { DBClusterIdentifier: "primary-db-cluster-a6edaffb" }));
