@@ -96,8 +96,11 @@ const lagAlarmOnDrCopy = stackPolicy({
       // A copy that publishes nothing must not read as within the RPO: the failover's lag guard lets only OK through
       // (recovery/failover.ts), and missing data kept as "notBreaching" or "ignore" could hold OK (CloudWatch User Guide,
       // "Configuring how CloudWatch alarms treat missing data"); "missing" turns it INSUFFICIENT_DATA, "breaching" ALARM.
+      // Only an alarm on lag over a threshold guards the failover: a MySQL replica's replication-stopped alarm (ReplicaLag
+      // below 0, components/recoveryAlarms.ts) rightly reads no data as not stopped.
+      const overThreshold = String(alarm.props.comparisonOperator ?? "").startsWith("GreaterThan");
       const missing = alarm.props.treatMissingData ?? "missing";
-      if (missing !== "missing" && missing !== "breaching") {
+      if (overThreshold && missing !== "missing" && missing !== "breaching") {
         report(
           `${alarm.name}: treats missing data as ${String(missing)}, so a DR copy that publishes no lag can read OK and let the failover through; use missing (or breaching)`,
           alarm.urn,

@@ -18,7 +18,13 @@ const TABLE_ARN = `arn:aws:dynamodb:us-east-1:${ACCOUNT}:table/app-data`;
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Json = Record<string, any>;
 
-const POLICY_NAMES = ["dynamodb-point-in-time-recovery", "dynamodb-customer-key", "dynamodb-deletion-protection", "dynamodb-replica-other-region"];
+const POLICY_NAMES = [
+  "dynamodb-point-in-time-recovery",
+  "dynamodb-customer-key",
+  "dynamodb-deletion-protection",
+  "dynamodb-replica-other-region",
+  "dynamodb-replica-of-declared-table",
+];
 
 /** The primary's table as GlobalTable declares it, in us-east-1. */
 function table(edit: (props: Json) => void = () => undefined): FixtureResource {
@@ -58,7 +64,7 @@ function expectOne(messages: string[], fragment: string): void {
 }
 
 describe("global table policies", () => {
-  it("are the four named policies, mandatory, each citing its source", () => {
+  it("are the five named policies, mandatory, each citing its source", () => {
     expect(globalTablePolicies.map((policy) => policy.name)).to.deep.equal(POLICY_NAMES);
     for (const policy of globalTablePolicies) {
       expect(policy.enforcementLevel, policy.name).to.equal("mandatory");
