@@ -9,7 +9,7 @@
  * stack (AnalyzeStack) of the synthesized plans through the analyzer protocol, and expects
  * exactly what the in-repo pack finds offline.
  */
-/* eslint-disable @typescript-eslint/no-explicit-any, @typescript-eslint/no-require-imports -- the pack's generated gRPC stubs are untyped CommonJS */
+/* eslint-disable @typescript-eslint/no-explicit-any -- the pack's generated gRPC stubs are untyped CommonJS */
 import { type ChildProcess, execFileSync, spawn, spawnSync } from "node:child_process";
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { isBuiltin } from "node:module";
@@ -20,14 +20,8 @@ import { buildPolicyPack, EXTERNAL_PACKAGES, POLICY_DIRECTORY, type BuildResult 
 import { evaluatePolicies } from "../../policy/offline";
 import { ALL_POLICIES } from "../../policy/policies";
 import type { StackPlan } from "../../synth/recordStack";
+import { analyzeStackRequest, call, Empty, grpc, messages, providerOf, services, Struct } from "./analyzerRequests";
 import { copyOf, synthesizedStacks } from "./fixtures";
-
-const fromPack = (module: string) => require(require.resolve(module, { paths: [POLICY_DIRECTORY] }));
-const grpc = fromPack("@grpc/grpc-js");
-const services = fromPack("@pulumi/pulumi/proto/analyzer_grpc_pb.js");
-const messages = fromPack("@pulumi/pulumi/proto/analyzer_pb.js");
-const { Struct } = fromPack("google-protobuf/google/protobuf/struct_pb.js");
-const { Empty } = fromPack("google-protobuf/google/protobuf/empty_pb.js");
 
 /** pulumirpc.EnforcementLevel as the server sends it. */
 const LEVEL_NAMES: Record<number, string> = { 0: "advisory", 1: "mandatory", 2: "disabled", 3: "remediate" };
@@ -80,10 +74,6 @@ function isolatedEnvironment(): NodeJS.ProcessEnv {
   return rest;
 }
 
-function call<T>(client: any, method: string, request: unknown): Promise<T> {
-  return new Promise((resolve, reject) => client[method](request, (error: Error | null, response: T) => (error ? reject(error) : resolve(response))));
-}
-
 /** A finding as `policy|level|resource name|message`, the form both sides are compared in. */
 type Finding = string;
 
@@ -94,17 +84,6 @@ function diagnosticsOf(response: any, nameOf: Map<string, string>): Finding[] {
       (diagnostic: any) =>
         `${diagnostic.getPolicyname()}|${LEVEL_NAMES[diagnostic.getEnforcementlevel()]}|${nameOf.get(diagnostic.getUrn()) ?? ""}|${diagnostic.getMessage().split("\n").slice(1).join("\n")}`,
     );
-}
-
-function providerOf(plan: StackPlan, urn: string | undefined): any {
-  const provider = plan.resources.find((resource) => resource.urn === urn);
-  if (!provider) return undefined;
-  const message = new messages.AnalyzerProviderResource();
-  message.setType(provider.type);
-  message.setName(provider.name);
-  message.setUrn(provider.urn);
-  message.setProperties(Struct.fromJavaScript(provider.inputs));
-  return message;
 }
 
 /** Every finding of the served pack on one plan: Analyze on each resource's inputs, AnalyzeStack on the outputs. */
@@ -124,29 +103,7 @@ async function servedFindings(client: any, plan: StackPlan): Promise<Finding[]> 
     if (provider) request.setProvider(provider);
     findings.push(...diagnosticsOf(await call(client, "analyze", request), nameOf).map((finding) => finding.replace(/\|\|/, `|${resource.name}|`)));
   }
-  const stackRequest = new messages.AnalyzeStackRequest();
-  stackRequest.setResourcesList(
-    plan.resources.map((resource) => {
-      const analyzed = new messages.AnalyzerResource();
-      analyzed.setType(resource.type);
-      analyzed.setName(resource.name);
-      analyzed.setUrn(resource.urn);
-      analyzed.setProperties(Struct.fromJavaScript(resource.outputs));
-      const options = new messages.AnalyzerResourceOptions();
-      options.setProtect(resource.protect);
-      analyzed.setOptions(options);
-      const provider = providerOf(plan, resource.providerUrn);
-      if (provider) analyzed.setProvider(provider);
-      if (resource.parentUrn) analyzed.setParent(resource.parentUrn);
-      analyzed.setDependenciesList(resource.dependencies);
-      for (const [key, urns] of Object.entries(resource.propertyDependencies)) {
-        const dependencies = new messages.AnalyzerPropertyDependencies();
-        dependencies.setUrnsList(urns);
-        analyzed.getPropertydependenciesMap().set(key, dependencies);
-      }
-      return analyzed;
-    }),
-  );
+  const stackRequest = analyzeStackRequest(plan);
   findings.push(...diagnosticsOf(await call(client, "analyzeStack", stackRequest), nameOf));
   return findings.sort();
 }

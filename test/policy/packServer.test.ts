@@ -4,34 +4,22 @@
  * the server accepts every policy and its config schema, judges one resource (`Analyze`) and a whole
  * synthesized stack (`AnalyzeStack`) with the same results as the offline evaluator.
  */
-/* eslint-disable @typescript-eslint/no-explicit-any, @typescript-eslint/no-require-imports -- the pack's generated gRPC stubs are untyped CommonJS */
+/* eslint-disable @typescript-eslint/no-explicit-any -- the pack's generated gRPC stubs are untyped CommonJS */
 import { type ChildProcess, spawn } from "node:child_process";
 import * as path from "node:path";
 import { expect } from "chai";
 import { evaluatePolicies } from "../../policy/offline";
 import { ALL_POLICIES } from "../../policy/policies";
-import type { StackPlan } from "../../synth/recordStack";
-import { copyOf, synthesizedStacks } from "./fixtures";
+import { analyzeStackRequest, call, Empty, grpc, messages, services, Struct } from "./analyzerRequests";
 
 const POLICY_DIRECTORY = path.join(__dirname, "..", "..", "policy");
-// The pack's own dependencies (installed from policy/package-lock.json by `npm ci`'s postinstall).
-const fromPack = (module: string) => require(require.resolve(module, { paths: [POLICY_DIRECTORY] }));
-const grpc = fromPack("@grpc/grpc-js");
-const services = fromPack("@pulumi/pulumi/proto/analyzer_grpc_pb.js");
-const messages = fromPack("@pulumi/pulumi/proto/analyzer_pb.js");
-const { Struct } = fromPack("google-protobuf/google/protobuf/struct_pb.js");
-const { Empty } = fromPack("google-protobuf/google/protobuf/empty_pb.js");
+import { copyOf, synthesizedStacks } from "./fixtures";
 
 interface Diagnostic {
   policy: string;
   level: number;
   message: string;
   urn: string;
-}
-
-/** Calls one unary RPC of the analyzer client as a promise. */
-function call<T>(client: any, method: string, request: unknown): Promise<T> {
-  return new Promise((resolve, reject) => client[method](request, (error: Error | null, response: T) => (error ? reject(error) : resolve(response))));
 }
 
 /** Diagnostics as the server sends them; the message is the policy's description, a newline, then the violation's own message. */
@@ -42,42 +30,6 @@ function diagnosticsOf(response: any): Diagnostic[] {
     message: diagnostic.getMessage(),
     urn: diagnostic.getUrn(),
   }));
-}
-
-/** The stack's resources as the engine sends them to AnalyzeStack: outputs, provider, parent and dependencies. */
-function analyzeStackRequest(plan: StackPlan): unknown {
-  const byUrn = new Map(plan.resources.map((resource) => [resource.urn, resource]));
-  const request = new messages.AnalyzeStackRequest();
-  request.setResourcesList(
-    plan.resources.map((resource) => {
-      const analyzed = new messages.AnalyzerResource();
-      analyzed.setType(resource.type);
-      analyzed.setName(resource.name);
-      analyzed.setUrn(resource.urn);
-      analyzed.setProperties(Struct.fromJavaScript(resource.outputs));
-      const options = new messages.AnalyzerResourceOptions();
-      options.setProtect(resource.protect);
-      analyzed.setOptions(options);
-      const provider = resource.providerUrn ? byUrn.get(resource.providerUrn) : undefined;
-      if (provider) {
-        const providerResource = new messages.AnalyzerProviderResource();
-        providerResource.setType(provider.type);
-        providerResource.setName(provider.name);
-        providerResource.setUrn(provider.urn);
-        providerResource.setProperties(Struct.fromJavaScript(provider.inputs));
-        analyzed.setProvider(providerResource);
-      }
-      if (resource.parentUrn) analyzed.setParent(resource.parentUrn);
-      analyzed.setDependenciesList(resource.dependencies);
-      for (const [key, urns] of Object.entries(resource.propertyDependencies)) {
-        const dependencies = new messages.AnalyzerPropertyDependencies();
-        dependencies.setUrnsList(urns);
-        analyzed.getPropertydependenciesMap().set(key, dependencies);
-      }
-      return analyzed;
-    }),
-  );
-  return request;
 }
 
 describe("the policy pack's analyzer server (policy/index.ts)", function () {
