@@ -164,9 +164,6 @@ export interface RecoveryAlarmsArgs {
 }
 
 export class RecoveryAlarms extends pulumi.ComponentResource {
-  /** ARN of the health-check alarm (us-east-1), which pages; the automatic failover starts from the DR region's probe (stacks/recovery.ts). Undefined without `healthCheckTopic`. */
-  readonly primaryHealthCheckAlarmArn: pulumi.Output<string> | undefined;
-
   /**
    * @throws RangeError when the RPO is not a positive number of seconds.
    * @throws Error when both replicaIdentifier and replicaClusterIdentifier are set, or `globalTable`
@@ -353,8 +350,7 @@ export class RecoveryAlarms extends pulumi.ComponentResource {
     });
     const replicationDimensions = { SourceBucket: args.sourceBucketName, DestinationBucket: args.destinationBucketName, RuleId: args.replicationRuleId };
     if (args.replicationTopic) this.replicationAlarms(alarm, args.replicationTopic, args.names, replicationDimensions);
-    const healthCheck =
-      args.healthCheckTopic &&
+    if (args.healthCheckTopic)
       alarm("primary-health-check", args.healthCheckTopic, {
         name: args.names.primaryHealthCheck,
         alarmDescription:
@@ -369,8 +365,7 @@ export class RecoveryAlarms extends pulumi.ComponentResource {
         comparisonOperator: "LessThanThreshold",
         treatMissingData: "breaching",
       });
-    this.primaryHealthCheckAlarmArn = healthCheck ? healthCheck.arn : undefined;
-    this.registerOutputs({ primaryHealthCheckAlarmArn: this.primaryHealthCheckAlarmArn });
+    this.registerOutputs({});
   }
 
   /** The S3 replication alarms, in the source bucket's region (S3 publishes replication metrics there). */

@@ -137,12 +137,8 @@ export function buildRecovery({
 
   // The alarms placed with the primary region's provider are retained on delete like their topic.
   const primaryProvider = retained ? topicIn(retained.region)?.provider : undefined;
-  const retainedChildren = (extra?: (name: string) => boolean) =>
-    retained && primaryProvider
-      ? {
-          transformations: [retained.transformation((args) => inProviderOrRegion([primaryProvider], retained.region)(args) || (extra?.(args.name) ?? false))],
-        }
-      : {};
+  const retainedChildren =
+    retained && primaryProvider ? { transformations: [retained.transformation(inProviderOrRegion([primaryProvider], retained.region))] } : {};
   new RecoveryAlarms(
     "dr-alarms",
     {
@@ -181,7 +177,7 @@ export function buildRecovery({
         ? { heartbeatFunctions: { primary: primary.dbHeartbeatFunctionArn.split(":").pop() as string, dr: heartbeat.functionName } }
         : {}),
     },
-    { ...opts, ...retainedChildren() },
+    { ...opts, ...retainedChildren },
   );
 
   // The primary's endpoint as the DR region sees it: the signal that survives an outage of the primary region and of
