@@ -26,7 +26,7 @@ import { SCRAPE_JOBS } from "./scrapeConfigs";
 /** The Prometheus rule group's name. */
 export const PROMETHEUS_RULE_GROUP = "disaster-recovery-app";
 
-/** The Prometheus alerts, in rule order. The README has a section per alert (`alertRunbookAnchor`). */
+/** The Prometheus alerts, in rule order. docs/monitoring.md has a section per alert (`alertRunbookAnchor`). */
 export const ALERT_NAMES = [
   "AppScrapeTargetDown",
   "NodeExporterDown",
@@ -47,14 +47,14 @@ export const FILESYSTEM_AVAILABLE_RATIO_THRESHOLD = 0.1;
 const VIRTUAL_FILESYSTEM_TYPES = "tmpfs|overlay";
 
 /**
- * The README anchor of an alert's runbook section: `README.md#alert-<lowercase name>`, the anchor
+ * The docs anchor of an alert's runbook section: `docs/monitoring.md#alert-<lowercase name>`, the anchor
  * GitHub gives a heading `Alert: <Name>` (lowercased, spaces to hyphens, the colon dropped).
  */
 export function alertRunbookAnchor(alertName: string): string {
-  return `README.md#alert-${alertName.toLowerCase()}`;
+  return `docs/monitoring.md#alert-${alertName.toLowerCase()}`;
 }
 
-/** Every alert's runbook anchor, for the README check. */
+/** Every alert's runbook anchor, for the docs check (test/monitoring/readme.test.ts). */
 export const ALERT_RUNBOOK_ANCHORS: Readonly<Record<AlertName, string>> = Object.fromEntries(
   ALERT_NAMES.map((name) => [name, alertRunbookAnchor(name)]),
 ) as Record<AlertName, string>;

@@ -138,13 +138,13 @@ describe("monitoring/alertRules", () => {
       }
     });
 
-    it("links each alert to a lowercase README anchor", () => {
+    it("links each alert to a lowercase anchor of docs/monitoring.md", () => {
       expect(Object.keys(ALERT_RUNBOOK_ANCHORS)).to.deep.equal([...ALERT_NAMES]);
       for (const name of ALERT_NAMES)
         expect(ALERT_RUNBOOK_ANCHORS[name])
-          .to.equal(`README.md#alert-${name.toLowerCase()}`)
-          .and.match(/^README\.md#alert-[a-z]+$/);
-      expect(alertRunbookAnchor("AppScrapeTargetDown")).to.equal("README.md#alert-appscrapetargetdown");
+          .to.equal(`docs/monitoring.md#alert-${name.toLowerCase()}`)
+          .and.match(/^docs\/monitoring\.md#alert-[a-z]+$/);
+      expect(alertRunbookAnchor("AppScrapeTargetDown")).to.equal("docs/monitoring.md#alert-appscrapetargetdown");
     });
 
     it("reads only the app exporter's series, up, and the node exporter's filesystem series", () => {
