@@ -31,25 +31,20 @@
 import * as path from "node:path";
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { buildSync } from "esbuild";
 import { type Engine } from "../config/schema";
 import { HEARTBEAT_FUNCTION_TIMEOUT_SECONDS, HEARTBEAT_INTERVAL_SECONDS, HEARTBEAT_SCHEDULE, HEARTBEAT_WINDOW_SECONDS } from "../recovery/heartbeat";
-import { accountContext } from "./account";
-import { policyDocument, type PolicyDocument, serviceTrustPolicy } from "./policyDocuments";
+import { bundleFunction, checkFunctionName, databaseFunction, LAMBDA_RUNTIME_CA_BUNDLE, LAMBDA_SOURCE_DIRECTORY } from "./bundledFunction";
+import { policyDocument, type PolicyDocument } from "./policyDocuments";
+
+export { LAMBDA_RUNTIME_CA_BUNDLE } from "./bundledFunction";
 
 /** The function's source: one ES module, bundled with `pg` and `mysql2` (the AWS SDK v3 is the runtime's). */
-export const HEARTBEAT_FUNCTION_SOURCE = path.join(__dirname, "..", "recovery", "lambda", "replicationHeartbeat.mjs");
+export const HEARTBEAT_FUNCTION_SOURCE = path.join(LAMBDA_SOURCE_DIRECTORY, "replicationHeartbeat.mjs");
 /**
  * The database the PostgreSQL heartbeat connects to: `postgres` exists on every RDS for PostgreSQL
  * instance, and physical replication copies every database of the instance to its replicas.
  */
 export const HEARTBEAT_POSTGRES_DATABASE = "postgres";
-/**
- * Node.js 20 and later Lambda runtimes do not load the Amazon CA certificates by default; they ship
- * them at this path, which `NODE_EXTRA_CA_CERTS` adds to the trusted list (Lambda Developer Guide,
- * "Building Lambda functions with Node.js"). The function verifies the database's certificate with them.
- */
-export const LAMBDA_RUNTIME_CA_BUNDLE = "/var/runtime/ca-cert.pem";
 
 export interface ReplicationHeartbeatArgs {
   /** Function name, e.g. `app-prod-primary-heartbeat` (at most 64 characters, Lambda's limit). */
@@ -116,31 +111,9 @@ export function heartbeatEnvironment(databaseIdentifier: string, engine: Engine)
   };
 }
 
-let bundled: string | undefined;
-
-/**
- * The function's code: the source bundled by esbuild (CommonJS for Node.js 22, the runtime's AWS SDK
- * v3 left out, `pg-native`, the optional native binding of `pg`, left out). Built once per process.
- */
+/** The function's code: the source bundled by esbuild (components/bundledFunction.ts bundleFunction). */
 export function heartbeatFunctionBundle(): string {
-  if (bundled === undefined) {
-    const result = buildSync({
-      entryPoints: [HEARTBEAT_FUNCTION_SOURCE],
-      bundle: true,
-      platform: "node",
-      target: "node22",
-      format: "cjs",
-      external: ["@aws-sdk/*", "pg-native"],
-      write: false,
-      legalComments: "none",
-      // Whitespace and syntax only: the names stay readable in the function's stack traces.
-      minifyWhitespace: true,
-      minifySyntax: true,
-      logLevel: "silent",
-    });
-    bundled = result.outputFiles[0].text;
-  }
-  return bundled;
+  return bundleFunction(HEARTBEAT_FUNCTION_SOURCE);
 }
 
 export class ReplicationHeartbeat extends pulumi.ComponentResource {
@@ -151,75 +124,30 @@ export class ReplicationHeartbeat extends pulumi.ComponentResource {
   /** @throws RangeError when the function name is over 64 characters (Lambda's limit). */
   constructor(name: string, args: ReplicationHeartbeatArgs, opts?: pulumi.ComponentResourceOptions) {
     super("multi-region-dr:database:ReplicationHeartbeat", name, {}, opts);
-    if (args.functionName.length > 64) {
-      throw new RangeError(`ReplicationHeartbeat ${name}: function name "${args.functionName}" is over 64 characters (Lambda's limit)`);
-    }
+    checkFunctionName("ReplicationHeartbeat", name, args.functionName);
     const child = { parent: this };
-    const account = accountContext(this);
-
-    const securityGroup = new aws.ec2.SecurityGroup(
-      `${name}-sg`,
+    const { fn, securityGroup } = databaseFunction(
+      name,
       {
-        vpcId: args.vpcId,
-        description: `${name}: replication heartbeat to the database, AWS APIs over HTTPS`,
-        egress: [
-          { protocol: "tcp", fromPort: 443, toPort: 443, cidrBlocks: ["0.0.0.0/0"], description: "AWS APIs (RDS, Secrets Manager) through NAT" },
-          { protocol: "tcp", fromPort: args.port, toPort: args.port, cidrBlocks: [args.vpcCidrBlock], description: "the database" },
-        ],
-      },
-      child,
-    );
-    new aws.vpc.SecurityGroupIngressRule(
-      `${name}-to-database`,
-      {
-        securityGroupId: args.databaseSecurityGroupId,
-        referencedSecurityGroupId: securityGroup.id,
-        ipProtocol: "tcp",
-        fromPort: args.port,
-        toPort: args.port,
-        description: "replication heartbeat",
-      },
-      child,
-    );
-
-    const logGroup = new aws.cloudwatch.LogGroup(
-      `${name}-logs`,
-      { name: `/aws/lambda/${args.functionName}`, retentionInDays: args.logRetentionDays, kmsKeyId: args.kmsKeyArn },
-      child,
-    );
-    const role = new aws.iam.Role(`${name}-role`, { assumeRolePolicy: JSON.stringify(serviceTrustPolicy("lambda.amazonaws.com")) }, child);
-    const vpcAccess = new aws.iam.RolePolicyAttachment(
-      `${name}-vpc-access`,
-      { role: role.name, policyArn: account.apply(({ partition }) => `arn:${partition}:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole`) },
-      child,
-    );
-    const policy = new aws.iam.RolePolicy(
-      `${name}-policy`,
-      {
-        role: role.id,
-        policy: pulumi
-          .all([account, pulumi.all(args.databaseArns)])
-          .apply(([{ partition, accountId }, arns]) => JSON.stringify(heartbeatFunctionPolicy(partition, accountId, [...new Set(arns)]))),
-      },
-      child,
-    );
-    const fn = new aws.lambda.Function(
-      `${name}-function`,
-      {
-        name: args.functionName,
+        functionName: args.functionName,
         description: "Replication heartbeat: commits a heartbeat on the writable database; reads it on a replica for the recovery workflows",
-        runtime: "nodejs22.x",
-        handler: "index.handler",
-        code: new pulumi.asset.AssetArchive({ "index.js": new pulumi.asset.StringAsset(heartbeatFunctionBundle()) }),
-        role: role.arn,
+        purpose: "replication heartbeat",
+        source: HEARTBEAT_FUNCTION_SOURCE,
+        subnetIds: args.subnetIds,
+        vpcId: args.vpcId,
+        vpcCidrBlock: args.vpcCidrBlock,
+        databaseSecurityGroupId: args.databaseSecurityGroupId,
+        port: args.port,
+        kmsKeyArn: args.kmsKeyArn,
+        logRetentionDays: args.logRetentionDays,
+        policy: ({ partition, accountId }) =>
+          pulumi.all(args.databaseArns).apply((arns) => JSON.stringify(heartbeatFunctionPolicy(partition, accountId, [...new Set(arns)]))),
+        environment: pulumi.output(args.databaseIdentifier).apply((identifier) => heartbeatEnvironment(identifier, args.engine)),
         // Ends before the next scheduled run starts (60 s apart).
-        timeout: HEARTBEAT_FUNCTION_TIMEOUT_SECONDS,
+        timeoutSeconds: HEARTBEAT_FUNCTION_TIMEOUT_SECONDS,
         memorySize: 128,
-        vpcConfig: { subnetIds: args.subnetIds, securityGroupIds: [securityGroup.id] },
-        environment: { variables: pulumi.output(args.databaseIdentifier).apply((identifier) => heartbeatEnvironment(identifier, args.engine)) },
-        loggingConfig: { logFormat: "JSON", logGroup: logGroup.name },
       },
-      { parent: this, dependsOn: [vpcAccess, policy, logGroup] },
+      this,
     );
     // A failed run is not retried (Lambda retries an asynchronous invocation twice by default): the next minute's run replaces it.
     new aws.lambda.FunctionEventInvokeConfig(`${name}-no-retries`, { functionName: fn.name, maximumRetryAttempts: 0 }, child);

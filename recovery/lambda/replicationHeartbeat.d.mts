@@ -1,4 +1,8 @@
 /** Types of the replication heartbeat function (replicationHeartbeat.mjs), for TypeScript callers and tests. */
+import type { AwsClients, Connection, ConnectionTarget, Engine, Queryable } from "./databaseConnection.mjs";
+
+export type { AwsClients, Connection, ConnectionTarget, Credentials, DatabaseDescription, Engine, Queryable } from "./databaseConnection.mjs";
+export { AWS_CLIENTS, describeDatabase, findCredentials, isWritable, resolveConnection } from "./databaseConnection.mjs";
 
 /** Environment variable names the function reads (besides `AWS_REGION`, which Lambda sets). */
 export declare const HEARTBEAT_ENVIRONMENT: Readonly<{
@@ -17,13 +21,6 @@ export declare const HEARTBEAT_ENGINES: readonly Engine[];
 
 /** Seconds a heartbeat must be stamped after `since` to count (Step Functions' clock against the database host's). */
 export declare const CLOCK_SKEW_MARGIN_SECONDS: 1;
-
-export type Engine = "postgres" | "mysql";
-
-/** An open connection: a `pg` Client, a `mysql2/promise` Connection, or anything answering rows. */
-export interface Queryable {
-  query(sql: string, params?: unknown[]): Promise<unknown>;
-}
 
 export interface BeatOptions {
   intervalSeconds: number;
@@ -44,33 +41,6 @@ export interface ReplayedSinceAnswer {
   since: string;
 }
 
-export interface DatabaseDescription {
-  identifier: string;
-  region: string;
-  host: string | null;
-  port: number | null;
-  /** `ReadReplicaSourceDBInstanceIdentifier`: set on a read replica (an ARN for a cross-region one). */
-  sourceIdentifier: string | null;
-  /** `MasterUserSecret.SecretArn`. */
-  secretArn: string | null;
-}
-
-export interface Credentials {
-  username: string;
-  password: string;
-  secretArn: string;
-}
-
-export type ConnectionTarget = { host: string; port: number } & Credentials;
-
-/** Anything with `send`, e.g. an SDK client or its aws-sdk-client-mock. */
-export interface AwsClients {
-  rds(region: string): { send(command: never): Promise<unknown> };
-  secretsManager(region: string): { send(command: never): Promise<unknown> };
-}
-
-export declare const AWS_CLIENTS: Readonly<AwsClients>;
-
 export interface HeartbeatSettings {
   identifier: string;
   region: string;
@@ -80,8 +50,6 @@ export interface HeartbeatSettings {
   windowSeconds: number;
 }
 
-export type Connection = Queryable & { end(): Promise<unknown> };
-
 export interface InvokeDependencies {
   environment?: Record<string, string | undefined>;
   clients?: AwsClients;
@@ -90,16 +58,9 @@ export interface InvokeDependencies {
   now?: BeatOptions["now"];
 }
 
-export declare function isWritable(db: Queryable, engine: Engine): Promise<boolean>;
 export declare function readBeat(db: Queryable, engine: Engine): Promise<Date | null>;
 export declare function beat(db: Queryable, engine: Engine, options: BeatOptions): Promise<BeatAnswer>;
 export declare function replayedSince(db: Queryable, engine: Engine, since: Date | string): Promise<ReplayedSinceAnswer>;
-export declare function describeDatabase(identifier: string, region: string, clients?: AwsClients): Promise<DatabaseDescription>;
-export declare function findCredentials(database: DatabaseDescription, clients?: AwsClients): Promise<Credentials>;
-export declare function resolveConnection(
-  target: { identifier: string; region: string },
-  clients?: AwsClients,
-): Promise<ConnectionTarget & { sourceIdentifier: string | null }>;
 export declare function driverOptions(engine: Engine, target: ConnectionTarget, databaseName: string | null): Record<string, unknown>;
 export declare function openConnection(engine: Engine, target: ConnectionTarget, databaseName: string | null): Promise<Connection>;
 export declare function heartbeatSettings(environment?: Record<string, string | undefined>): HeartbeatSettings;

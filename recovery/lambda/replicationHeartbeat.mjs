@@ -23,12 +23,9 @@
  * default from MySQL 8.0.27 (MySQL Reference Manual, "Replication and Binary Logging Options and
  * Variables": replica_preserve_commit_order).
  *
- * Connection: DescribeDBInstances gives the endpoint; the credentials are the instance's RDS-managed
- * master user secret, or, for a read replica (which has none), its source's, read with a Secrets
- * Manager client in the secret's own region. TLS is always on and verified against the default CA
- * list, to which the deployer adds the Lambda runtime's CA bundle with `NODE_EXTRA_CA_CERTS`
- * (Lambda Developer Guide, "Building Lambda functions with Node.js": from Node.js 20, Lambda no
- * longer loads the additional CA certificates by default).
+ * Connection (databaseConnection.mjs, shared with the app database user function): DescribeDBInstances
+ * gives the endpoint; the credentials are the instance's RDS-managed master user secret, or, for a
+ * read replica (which has none), its source's, read in the secret's own region; TLS always, verified.
  *
  * Errors are thrown with a `name` Step Functions matches: `InvalidArguments` (a bad event),
  * `NoCredentials` (no master user secret found), `MisconfiguredFunction` (a bad environment),
@@ -40,10 +37,22 @@
  */
 import process from "node:process";
 import { setTimeout as delay } from "node:timers/promises";
-import { DescribeDBInstancesCommand, RDSClient } from "@aws-sdk/client-rds";
-import { GetSecretValueCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
-import mysql from "mysql2/promise";
-import pg from "pg";
+import {
+  AWS_CLIENTS,
+  DATABASE_ENGINES,
+  describeDatabase,
+  driverOptions as databaseDriverOptions,
+  endpointOf,
+  engineOf,
+  findCredentials,
+  isWritable,
+  namedError,
+  openConnection as openDatabaseConnection,
+  rowsOf,
+} from "./databaseConnection.mjs";
+
+// What the heartbeat's callers and tests have always imported from here.
+export { AWS_CLIENTS, describeDatabase, findCredentials, isWritable, resolveConnection } from "./databaseConnection.mjs";
 
 /** Environment variable names the function reads (besides `AWS_REGION`, which Lambda sets). */
 export const HEARTBEAT_ENVIRONMENT = Object.freeze({
@@ -61,7 +70,7 @@ export const HEARTBEAT_DEFAULTS = Object.freeze({ intervalSeconds: 5, windowSeco
 const SCHEDULE_PERIOD_SECONDS = 60;
 
 /** The engines the function supports (RDS `Engine` values). */
-export const HEARTBEAT_ENGINES = Object.freeze(["postgres", "mysql"]);
+export const HEARTBEAT_ENGINES = DATABASE_ENGINES;
 
 /**
  * Seconds a heartbeat must be stamped after `since` to count. `since` comes from Step Functions'
@@ -77,13 +86,6 @@ const BEAT_ID = 1;
 /** An ISO 8601 date and time with a zone, as Step Functions writes `$$.State.EnteredTime` (e.g. `2030-01-01T12:00:00.123Z`). */
 const ISO_8601 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/;
 
-/** Seconds to wait for a connection, and (PostgreSQL) for one statement. */
-const CONNECT_TIMEOUT_MILLISECONDS = 10_000;
-const STATEMENT_TIMEOUT_MILLISECONDS = 10_000;
-
-/** Replicas of replicas: how many sources up the chain a credential search goes (RDS allows three levels). */
-const MAX_SOURCE_DEPTH = 4;
-
 /**
  * The statements, by engine. Every write is one autocommit statement. PostgreSQL stamps with
  * `clock_timestamp()` (the time the statement runs; `now()` is the start of the transaction);
@@ -92,7 +94,6 @@ const MAX_SOURCE_DEPTH = 4;
  */
 const SQL = Object.freeze({
   postgres: Object.freeze({
-    readOnly: "SELECT pg_is_in_recovery() AS read_only",
     create: [
       "CREATE SCHEMA IF NOT EXISTS dr_heartbeat",
       "CREATE TABLE IF NOT EXISTS dr_heartbeat.beat (id int PRIMARY KEY, beat_at timestamptz NOT NULL, seq bigint NOT NULL)",
@@ -105,8 +106,6 @@ const SQL = Object.freeze({
     missingTable: ["42P01", "3F000"],
   }),
   mysql: Object.freeze({
-    // RDS for MySQL read replicas run with read_only = 1 (super_read_only = 1 implies it).
-    readOnly: "SELECT @@global.read_only AS read_only",
     create: [
       "CREATE DATABASE IF NOT EXISTS dr_heartbeat",
       "CREATE TABLE IF NOT EXISTS dr_heartbeat.beat (id INT PRIMARY KEY, beat_at DATETIME(6) NOT NULL, seq BIGINT NOT NULL)",
@@ -120,31 +119,15 @@ const SQL = Object.freeze({
 });
 
 /**
- * @typedef {"postgres" | "mysql"} Engine
- * @typedef {{ query(sql: string, params?: unknown[]): Promise<unknown> }} Queryable
- *   an open connection: a `pg` Client (answers `{ rows }`), a `mysql2/promise` Connection (answers
- *   `[rows, fields]`), or anything answering the rows themselves.
+ * @typedef {import("./databaseConnection.mjs").Engine} Engine
+ * @typedef {import("./databaseConnection.mjs").Queryable} Queryable
+ * @typedef {import("./databaseConnection.mjs").AwsClients} AwsClients
+ * @typedef {import("./databaseConnection.mjs").ConnectionTarget} ConnectionTarget
  * @typedef {{ intervalSeconds: number, windowSeconds: number, sleep?: (milliseconds: number) => Promise<unknown>, now?: () => number }} BeatOptions
  * @typedef {{ role: "replica", wrote: 0 } | { role: "writer", wrote: number, lastBeatAt: string | null }} BeatAnswer
  * @typedef {{ caughtUp: boolean, beatAt: string | null, since: string }} ReplayedSinceAnswer
- * @typedef {{ identifier: string, region: string, host: string | null, port: number | null, sourceIdentifier: string | null, secretArn: string | null }} DatabaseDescription
- * @typedef {{ username: string, password: string, secretArn: string }} Credentials
- * @typedef {{ host: string, port: number } & Credentials} ConnectionTarget
- * @typedef {{ rds(region: string): { send(command: DescribeDBInstancesCommand): Promise<import("@aws-sdk/client-rds").DescribeDBInstancesCommandOutput> },
- *   secretsManager(region: string): { send(command: GetSecretValueCommand): Promise<import("@aws-sdk/client-secrets-manager").GetSecretValueCommandOutput> } }} AwsClients
  * @typedef {{ identifier: string, region: string, engine: Engine, databaseName: string | null, intervalSeconds: number, windowSeconds: number }} HeartbeatSettings
  */
-
-/**
- * An Error whose `name` is `name`: the error type Step Functions sees.
- * @param {string} name
- * @param {string} message
- */
-function namedError(name, message) {
-  const error = new Error(message);
-  error.name = name;
-  return error;
-}
 
 /**
  * The time of argument `name`; throws `InvalidArguments` unless `value` is an ISO 8601 time with a zone.
@@ -161,31 +144,6 @@ function isoTime(name, value) {
 }
 
 /**
- * The engine, checked.
- * @param {unknown} engine
- * @returns {Engine}
- */
-function engineOf(engine) {
-  if (engine !== "postgres" && engine !== "mysql") {
-    throw new RangeError(`engine must be one of ${HEARTBEAT_ENGINES.join(", ")}, got ${JSON.stringify(engine)}`);
-  }
-  return engine;
-}
-
-/**
- * The rows of a query's answer, whichever driver answered.
- * @param {unknown} answer
- * @returns {Record<string, unknown>[]}
- */
-function rowsOf(answer) {
-  if (Array.isArray(answer)) {
-    return Array.isArray(answer[0]) ? answer[0] : answer;
-  }
-  const rows = /** @type {{ rows?: unknown } | null | undefined} */ (answer)?.rows;
-  return Array.isArray(rows) ? rows : [];
-}
-
-/**
  * A timestamp as a driver answers it: a Date (`pg`, timestamptz) or an ISO string (the MySQL query).
  * @param {unknown} value
  * @returns {Date}
@@ -196,19 +154,6 @@ function timeOf(value) {
     throw new TypeError(`unreadable heartbeat time ${JSON.stringify(value)}`);
   }
   return time;
-}
-
-/**
- * Whether the database takes writes: PostgreSQL not in recovery (`pg_is_in_recovery()`), MySQL not
- * `read_only` (RDS for MySQL read replicas run with read_only = 1).
- * @param {Queryable} db
- * @param {Engine} engine
- * @returns {Promise<boolean>}
- */
-export async function isWritable(db, engine) {
-  const [row] = rowsOf(await db.query(SQL[engineOf(engine)].readOnly));
-  const readOnly = row?.read_only;
-  return !(readOnly === true || readOnly === 1 || readOnly === "1" || readOnly === "ON" || readOnly === 1n);
 }
 
 /**
@@ -287,165 +232,27 @@ export async function replayedSince(db, engine, since) {
   return { caughtUp, beatAt: beatAt ? beatAt.toISOString() : null, since: sinceTime.toISOString() };
 }
 
-/**
- * The region of an ARN (its 4th field), or null when `value` is not an ARN.
- * @param {string} value
- */
-function regionOfArn(value) {
-  const fields = value.split(":");
-  return fields[0] === "arn" && fields.length >= 6 && fields[3] ? fields[3] : null;
-}
-
-/** SDK clients by class and region, created on first use and reused by later invocations of the same container. */
-const clientCache = new Map();
+/** The heartbeat's `application_name` on PostgreSQL (pg_stat_activity, the server log). */
+const APPLICATION_NAME = "dr-heartbeat";
 
 /**
- * @template T
- * @param {new (config: { region: string }) => T} Client
- * @param {string} region
- * @returns {T}
- */
-function cachedClient(Client, region) {
-  const key = `${Client.name}:${region}`;
-  if (!clientCache.has(key)) {
-    clientCache.set(key, new Client({ region }));
-  }
-  return clientCache.get(key);
-}
-
-/** The AWS SDK clients the function uses, by region. @type {AwsClients} */
-export const AWS_CLIENTS = Object.freeze({
-  rds: (/** @type {string} */ region) => cachedClient(RDSClient, region),
-  secretsManager: (/** @type {string} */ region) => cachedClient(SecretsManagerClient, region),
-});
-
-/**
- * An RDS instance as RDS describes it in `region`. `identifier` may be an ARN (a cross-region
- * replica's `ReadReplicaSourceDBInstanceIdentifier`). `sourceIdentifier` is set on a read replica.
- * @param {string} identifier
- * @param {string} region
- * @param {AwsClients} [clients]
- * @returns {Promise<DatabaseDescription>}
- */
-export async function describeDatabase(identifier, region, clients = AWS_CLIENTS) {
-  const { DBInstances = [] } = await clients.rds(region).send(new DescribeDBInstancesCommand({ DBInstanceIdentifier: identifier }));
-  const instance = DBInstances[0];
-  if (!instance) {
-    throw namedError("DBInstanceNotFoundFault", `database ${identifier} not found in ${region}`);
-  }
-  return {
-    identifier,
-    region,
-    host: instance.Endpoint?.Address || null,
-    port: instance.Endpoint?.Port ?? null,
-    sourceIdentifier: instance.ReadReplicaSourceDBInstanceIdentifier || null,
-    secretArn: instance.MasterUserSecret?.SecretArn || null,
-  };
-}
-
-/**
- * The master user credentials of `database`: its own RDS-managed secret, else, for a read replica,
- * its source's (the replica's users are the source's), following the chain of sources. The secret
- * is read in its own region, from its ARN. Throws `NoCredentials` naming every instance looked at.
- * @param {DatabaseDescription} database
- * @param {AwsClients} [clients]
- * @returns {Promise<Credentials>}
- */
-export async function findCredentials(database, clients = AWS_CLIENTS) {
-  const looked = [`${database.identifier} (${database.region})`];
-  let current = database;
-  while (!current.secretArn && current.sourceIdentifier && looked.length <= MAX_SOURCE_DEPTH) {
-    const source = current.sourceIdentifier;
-    current = await describeDatabase(source, regionOfArn(source) ?? current.region, clients);
-    looked.push(`${current.identifier} (${current.region})`);
-  }
-  const secretArn = current.secretArn;
-  if (!secretArn) {
-    throw namedError(
-      "NoCredentials",
-      `no RDS-managed master user secret (MasterUserSecret) on ${looked.join(", then its source ")}; ` +
-        "a promoted replica has none until it is modified with --manage-master-user-password",
-    );
-  }
-  const { SecretString } = await clients.secretsManager(regionOfArn(secretArn) ?? current.region).send(new GetSecretValueCommand({ SecretId: secretArn }));
-  /** @type {{ username?: unknown, password?: unknown }} */
-  let secret = {};
-  try {
-    secret = JSON.parse(SecretString ?? "{}") ?? {};
-  } catch {
-    // Reported below without the secret's text.
-  }
-  if (typeof secret.username !== "string" || !secret.username || typeof secret.password !== "string") {
-    throw namedError("NoCredentials", `secret ${secretArn} (master user secret of ${current.identifier}) has no JSON username and password`);
-  }
-  return { username: secret.username, password: secret.password, secretArn };
-}
-
-/**
- * The endpoint and credentials of RDS instance `identifier` in `region` (the function's own region).
- * Throws `NoEndpoint` while the instance has no address (e.g. creating), `NoCredentials` (findCredentials).
- * @param {{ identifier: string, region: string }} target
- * @param {AwsClients} [clients]
- * @returns {Promise<ConnectionTarget & { sourceIdentifier: string | null }>}
- */
-export async function resolveConnection({ identifier, region }, clients = AWS_CLIENTS) {
-  const database = await describeDatabase(identifier, region, clients);
-  return { ...endpointOf(database), sourceIdentifier: database.sourceIdentifier, ...(await findCredentials(database, clients)) };
-}
-
-/**
- * @param {DatabaseDescription} database
- * @returns {{ host: string, port: number }}
- */
-function endpointOf(database) {
-  if (!database.host || !database.port) {
-    throw namedError("NoEndpoint", `database ${database.identifier} has no endpoint yet`);
-  }
-  return { host: database.host, port: database.port };
-}
-
-/**
- * The driver options: TLS always, the server's certificate verified against the default CAs plus
- * `NODE_EXTRA_CA_CERTS`, and its name checked against the host (mysql2 checks the name only with
- * `verifyIdentity`; pg always does).
+ * The driver options of the heartbeat's connection (databaseConnection.mjs driverOptions): verified TLS.
  * @param {Engine} engine
  * @param {ConnectionTarget} target
  * @param {string | null} databaseName PostgreSQL's database; MySQL connects without one
  */
 export function driverOptions(engine, target, databaseName) {
-  const common = { host: target.host, port: target.port, user: target.username, password: target.password };
-  if (engineOf(engine) === "postgres") {
-    return {
-      ...common,
-      database: databaseName ?? undefined,
-      ssl: { rejectUnauthorized: true },
-      connectionTimeoutMillis: CONNECT_TIMEOUT_MILLISECONDS,
-      statement_timeout: STATEMENT_TIMEOUT_MILLISECONDS,
-      application_name: "dr-heartbeat",
-    };
-  }
-  return { ...common, ssl: { rejectUnauthorized: true, verifyIdentity: true }, connectTimeout: CONNECT_TIMEOUT_MILLISECONDS, timezone: "Z" };
+  return databaseDriverOptions(engine, target, databaseName, APPLICATION_NAME);
 }
 
 /**
- * An open connection to the database, over verified TLS (driverOptions). Close it with `end()`.
+ * The heartbeat's connection (databaseConnection.mjs openConnection): verified TLS. Close it with `end()`.
  * @param {Engine} engine
  * @param {ConnectionTarget} target
  * @param {string | null} databaseName
- * @returns {Promise<Queryable & { end(): Promise<unknown> }>}
  */
-export async function openConnection(engine, target, databaseName) {
-  if (engineOf(engine) === "postgres") {
-    const client = new pg.Client(driverOptions(engine, target, databaseName));
-    try {
-      await client.connect();
-    } catch (error) {
-      await client.end().catch(() => undefined);
-      throw error;
-    }
-    return client;
-  }
-  return mysql.createConnection(driverOptions(engine, target, databaseName));
+export function openConnection(engine, target, databaseName) {
+  return openDatabaseConnection(engine, target, databaseName, APPLICATION_NAME);
 }
 
 /**
