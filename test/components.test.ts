@@ -3,7 +3,6 @@
 import * as aws from "@pulumi/aws";
 import type * as pulumi from "@pulumi/pulumi";
 import { expect } from "chai";
-import { execFileSync, spawnSync } from "node:child_process";
 import { AppTier, type AppTierArgs, HEALTH_CHECK_PATH, SCRAPE_PORTS, TARGET_HEALTH_CHECK, TLS_POLICY } from "../components/appTier";
 import { BucketReplication, REPLICATION_TIME_CONTROL_MINUTES } from "../components/bucketReplication";
 import { databaseParameters, parameterGroupFamily, resolvedEngineVersion } from "../components/databaseEngine";
@@ -23,14 +22,7 @@ import {
 import { ABORT_INCOMPLETE_UPLOAD_DAYS, SecureBucket, type SecureBucketArgs } from "../components/secureBucket";
 import { DATABASE_NAME_TTL_SECONDS, StableDatabaseName, stableDatabaseFqdn } from "../components/stableDatabaseName";
 import { subnetLayout } from "../components/subnetLayout";
-import {
-  amazonLinuxAmiParameter,
-  type AppUserDataArgs,
-  NODE_EXPORTER_RELEASE,
-  nodeExporterUrl,
-  renderAppUserData,
-  USER_DATA_LIMIT_BYTES,
-} from "../components/userData";
+import { NODE_EXPORTER_RELEASE, nodeExporterUrl } from "../components/userData";
 import { APP_METRICS_PORT, NODE_EXPORTER_PORT } from "../config/conventions";
 import { protectionProblems } from "../invariants/statefulProtection";
 import { MOCK_ACCOUNT_ID, mockAddonVersion } from "../synth/mockCloud";
@@ -1733,100 +1725,6 @@ describe("subnetLayout", () => {
   });
 });
 
-describe("renderAppUserData", () => {
-  const args: AppUserDataArgs = { region: "us-east-1", role: "dr", port: 8080, databaseHost: "db.app.internal", databasePort: 5432, architecture: "x86_64" };
-  const source = 'print("hello")\n';
-
-  it("writes the app source and a systemd unit with every argument", () => {
-    const script = renderAppUserData(args, source);
-    expect(script).to.include("cat > /opt/app/server.py <<'APP_SOURCE_END'\nprint(\"hello\")\nAPP_SOURCE_END\n");
-    expect(script).to.include(
-      "ExecStart=/usr/bin/python3 /opt/app/server.py --port 8080 --metrics-port 9464 --region us-east-1 --role dr --db-host db.app.internal --db-port 5432\n",
-    );
-    expect(script).to.include("User=app\n");
-    expect(script).to.include("systemctl enable --now app.service");
-  });
-
-  it("installs the pinned node exporter on its port, checksum first, without failing the boot", () => {
-    const script = renderAppUserData({ ...args, architecture: "arm64" }, source);
-    expect(script).to.include(`'${nodeExporterUrl("arm64")}'`);
-    expect(nodeExporterUrl("arm64")).to.equal("https://github.com/prometheus/node_exporter/releases/download/v1.11.1/node_exporter-1.11.1.linux-arm64.tar.gz");
-    expect(nodeExporterUrl("x86_64")).to.match(/node_exporter-1\.11\.1\.linux-amd64\.tar\.gz$/);
-    expect(script).to.include(`echo '${NODE_EXPORTER_RELEASE.sha256.arm64}  '"$archive" | sha256sum -c -`);
-    expect(script.indexOf("sha256sum -c")).to.be.below(script.indexOf('install -o root -g root -m 0755 "$dir/node_exporter"'));
-    expect(script).to.include("ExecStart=/usr/local/bin/node_exporter --web.listen-address=:9100\n");
-    expect(script).to.include("User=node_exporter\n");
-    expect(script.trimEnd().endsWith('install_node_exporter || echo "node exporter not installed; the app serves without it" >&2')).to.equal(true);
-    // The app is started before the download, so a failed download cannot keep it from serving.
-    expect(script.indexOf("systemctl enable --now app.service")).to.be.below(script.indexOf("install_node_exporter()"));
-  });
-
-  it("is valid bash, and a failed node exporter download leaves the boot successful", function () {
-    this.timeout(20000);
-    const script = renderAppUserData(args, source);
-    execFileSync("bash", ["-n"], { input: script });
-    // Run only the node exporter part with curl failing: the function fails, the script goes on.
-    const part = script.slice(script.indexOf("install_node_exporter() {"));
-    const result = spawnSync("bash", ["-c", `set -euo pipefail\ncurl() { return 22; }\n${part}\necho after`], { encoding: "utf8" });
-    expect(result.status).to.equal(0);
-    expect(result.stdout).to.equal("after\n");
-    expect(result.stderr).to.include("node exporter not installed");
-  });
-
-  it("rejects a download whose checksum does not match", function () {
-    this.timeout(20000);
-    const script = renderAppUserData(args, source);
-    const part = script.slice(script.indexOf("install_node_exporter() {"));
-    // curl "downloads" a tarball that is not the release: sha256sum -c fails, nothing is installed.
-    const fakeCurl = `curl() { local out=""; while [ $# -gt 0 ]; do if [ "$1" = -o ]; then out="$2"; shift; fi; shift; done; echo fake > "$out"; }`;
-    const result = spawnSync("bash", ["-c", `set -euo pipefail\ninstall() { echo INSTALLED; }\n${fakeCurl}\n${part}`], { encoding: "utf8" });
-    expect(result.status).to.equal(0);
-    expect(result.stdout).not.to.include("INSTALLED");
-    expect(result.stdout + result.stderr).to.include("FAILED");
-    expect(result.stderr).to.include("node exporter not installed");
-  });
-
-  it("embeds the repository's app by default and stays under the EC2 limit", () => {
-    const script = renderAppUserData(args);
-    expect(script).to.include("/health");
-    expect(Buffer.byteLength(script, "utf8")).to.be.below(USER_DATA_LIMIT_BYTES);
-  });
-
-  it("rejects a region with a space", () => {
-    expect(() => renderAppUserData({ ...args, region: "us east-1" }, source)).to.throw(
-      Error,
-      'region "us east-1" may only contain letters, digits, dots and hyphens',
-    );
-  });
-
-  it("rejects a region with a ;", () => {
-    expect(() => renderAppUserData({ ...args, region: "us-east-1;reboot" }, source)).to.throw(Error, 'region "us-east-1;reboot"');
-  });
-
-  it("rejects a database host with shell syntax", () => {
-    expect(() => renderAppUserData({ ...args, databaseHost: "$(curl evil)" }, source)).to.throw(Error, "databaseHost");
-  });
-
-  it("rejects ports that are not port numbers", () => {
-    expect(() => renderAppUserData({ ...args, port: 0 }, source)).to.throw(Error, "port must be a port number, got 0");
-    expect(() => renderAppUserData({ ...args, databasePort: 65536 }, source)).to.throw(Error, "databasePort must be a port number, got 65536");
-  });
-
-  it("rejects an app source containing the heredoc terminator", () => {
-    expect(() => renderAppUserData(args, "x = 1\nAPP_SOURCE_END\n")).to.throw(Error, "heredoc terminator");
-  });
-
-  it("rejects a script over 16 KB", () => {
-    expect(USER_DATA_LIMIT_BYTES).to.equal(16384);
-    expect(() => renderAppUserData(args, "#".repeat(17 * 1024))).to.throw(Error, /^user data is \d+ bytes; EC2 allows 16384$/);
-  });
-
-  it("names the AL2023 AMI parameter of the architecture", () => {
-    expect(amazonLinuxAmiParameter("arm64")).to.equal("/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-arm64");
-    expect(amazonLinuxAmiParameter("x86_64")).to.equal("/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64");
-  });
-});
-
 describe("databaseEngine", () => {
   it("parameterGroupFamily uses the major for postgres and major.minor for mysql", () => {
     expect(parameterGroupFamily("postgres", "17")).to.equal("postgres17");
@@ -1920,17 +1818,5 @@ describe("fixes found in review", () => {
     const context = (sid: string) => document.Statement.find((statement) => statement.Sid === sid)?.Condition?.StringLike?.["kms:EncryptionContext:aws:s3:arn"];
     expect(context("DecryptSourceObjects")).to.deep.equal(["arn:aws:s3:::source", "arn:aws:s3:::source/*"]);
     expect(context("EncryptReplicas")).to.deep.equal(["arn:aws:s3:::destination", "arn:aws:s3:::destination/*"]);
-  });
-
-  it("rejects an app source whose first line is the heredoc terminator", () => {
-    const args: AppUserDataArgs = {
-      region: "us-east-1",
-      role: "primary",
-      port: 8080,
-      databaseHost: "db.app.internal",
-      databasePort: 5432,
-      architecture: "x86_64",
-    };
-    expect(() => renderAppUserData(args, "APP_SOURCE_END\nrm -rf /tmp/x\n")).to.throw(Error, "heredoc terminator");
   });
 });

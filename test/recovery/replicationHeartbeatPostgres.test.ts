@@ -12,14 +12,10 @@
  * Needs the PostgreSQL server binaries (initdb, pg_ctl, pg_basebackup): `apt-get install postgresql`.
  * Without them the file fails, it does not skip. Run as root, the servers run as the `postgres` user.
  */
-import { spawnSync } from "node:child_process";
-import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync, appendFileSync } from "node:fs";
-import { createServer } from "node:net";
-import { tmpdir, userInfo } from "node:os";
-import { join } from "node:path";
 import { setTimeout as delay } from "node:timers/promises";
 import { expect } from "chai";
 import pg from "pg";
+import { eventually, type PostgresPair, startPostgresPair } from "../../rehearsal/localPostgres";
 import {
   beat,
   CLOCK_SKEW_MARGIN_SECONDS,
@@ -34,88 +30,19 @@ import {
 /** The RDS for PostgreSQL ReplicaLag metric's query (RDS User Guide, "Monitoring and tuning the replication process"). */
 const REPLICA_LAG_QUERY = `SELECT extract(epoch from now() - pg_last_xact_replay_timestamp()) AS "ReplicaLag"`;
 
-const SERVER_BINARIES = ["initdb", "pg_ctl", "pg_basebackup"];
-
-/** The directory of the PostgreSQL server binaries: `pg_config --bindir`, else the newest /usr/lib/postgresql/<version>/bin. */
-function postgresBinDirectory(): string {
-  const candidates: string[] = [];
-  const pgConfig = spawnSync("pg_config", ["--bindir"], { encoding: "utf8" });
-  if (pgConfig.status === 0) candidates.push(pgConfig.stdout.trim());
-  if (existsSync("/usr/lib/postgresql")) {
-    const versions = readdirSync("/usr/lib/postgresql").sort((a, b) => Number(b) - Number(a));
-    candidates.push(...versions.map((version) => join("/usr/lib/postgresql", version, "bin")));
-  }
-  const found = candidates.find((directory) => SERVER_BINARIES.every((binary) => existsSync(join(directory, binary))));
-  if (!found) {
-    throw new Error(
-      `PostgreSQL server binaries (${SERVER_BINARIES.join(", ")}) not found (looked in: pg_config --bindir, /usr/lib/postgresql/*/bin): apt-get install postgresql`,
-    );
-  }
-  return found;
-}
-
-/** The `postgres` OS user's ids (Debian's postgresql package creates it). */
-function postgresUser(): { uid: number; gid: number } {
-  const [uid, gid] = ["-u", "-g"].map((flag) => Number(spawnSync("id", [flag, "postgres"], { encoding: "utf8" }).stdout.trim() || Number.NaN));
-  if (!Number.isInteger(uid) || !Number.isInteger(gid)) {
-    throw new Error("running as root, but there is no postgres user to run the servers as: apt-get install postgresql");
-  }
-  return { uid, gid };
-}
-
-/** A free TCP port on localhost. */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
-/** initdb refuses root: as root, the servers run as the `postgres` user. */
-const AS_POSTGRES = userInfo().uid === 0;
-
 describe("replication heartbeat on a PostgreSQL primary and streaming standby", function () {
   this.timeout(60_000);
 
-  let binaries = "";
-  let root = "";
+  let pair: PostgresPair;
   const ports = { primary: 0, standby: 0 };
-  const started: string[] = [];
   let primary: pg.Client;
   let standby: pg.Client;
-  const clients: pg.Client[] = [];
 
-  /** Runs a PostgreSQL binary (as `postgres` when root); throws with its output on failure. */
-  function run(binary: string, args: string[]): string {
-    const command = join(binaries, binary);
-    const [file, argv] = AS_POSTGRES ? ["runuser", ["-u", "postgres", "--", command, ...args]] : [command, args];
-    const result = spawnSync(file, argv, { cwd: root, encoding: "utf8", timeout: 30_000 });
-    if (result.status !== 0) {
-      throw new Error(`${binary} ${args.join(" ")} failed (${result.status ?? result.signal ?? result.error}): ${result.stderr}${result.stdout}`);
-    }
-    return result.stdout;
-  }
-
-  async function connect(port: number, database = "postgres"): Promise<pg.Client> {
-    const client = new pg.Client({ host: "127.0.0.1", port, user: "postgres", database });
-    await client.connect();
-    clients.push(client);
-    return client;
-  }
+  const connect = (port: number, database = "postgres"): Promise<pg.Client> => pair.connect(port, database);
 
   async function replicaLag(): Promise<number> {
     const { rows } = await standby.query(REPLICA_LAG_QUERY);
     return Number(rows[0].ReplicaLag);
-  }
-
-  /** Polls `check` every 100 ms until it holds; fails after `seconds`. */
-  async function eventually(description: string, check: () => Promise<boolean>, seconds = 5): Promise<void> {
-    const deadline = Date.now() + seconds * 1000;
-    while (!(await check())) {
-      if (Date.now() > deadline) throw new Error(`timed out after ${seconds} s waiting for ${description}`);
-      await delay(100);
-    }
   }
 
   async function appRowOnStandby(id: number): Promise<boolean> {
@@ -124,76 +51,17 @@ describe("replication heartbeat on a PostgreSQL primary and streaming standby", 
   }
 
   before(async function () {
-    binaries = postgresBinDirectory();
-    root = mkdtempSync(join(tmpdir(), "heartbeat-pg-"));
-    if (AS_POSTGRES) {
-      const { uid, gid } = postgresUser();
-      chownSync(root, uid, gid);
-    }
-    [ports.primary, ports.standby] = [await freePort(), await freePort()];
-    const primaryDirectory = join(root, "primary");
-    const standbyDirectory = join(root, "standby");
-
-    run("initdb", ["--auth=trust", "--username=postgres", "--no-sync", "--encoding=UTF8", "-D", primaryDirectory]);
-    // Trust auth for localhost, replication included, is initdb's pg_hba.conf with --auth=trust.
-    // Autovacuum off: its ANALYZE commits would reset the standby's lag in the idle-source test.
-    appendFileSync(
-      join(primaryDirectory, "postgresql.conf"),
-      [
-        "listen_addresses = '127.0.0.1'",
-        `port = ${ports.primary}`,
-        `unix_socket_directories = '${root}'`,
-        "wal_level = replica",
-        "max_wal_senders = 4",
-        "hot_standby = on",
-        "autovacuum = off",
-        "fsync = off",
-        "",
-      ].join("\n"),
-    );
-    run("pg_ctl", ["-D", primaryDirectory, "-l", join(root, "primary.log"), "-w", "start"]);
-    started.push(primaryDirectory);
-
-    run("pg_basebackup", [
-      "-h",
-      "127.0.0.1",
-      "-p",
-      String(ports.primary),
-      "-U",
-      "postgres",
-      "-D",
-      standbyDirectory,
-      "-R",
-      "-X",
-      "stream",
-      "-c",
-      "fast",
-      "--no-sync",
-    ]);
-    appendFileSync(join(standbyDirectory, "postgresql.conf"), `port = ${ports.standby}\n`);
-    run("pg_ctl", ["-D", standbyDirectory, "-l", join(root, "standby.log"), "-w", "start"]);
-    started.push(standbyDirectory);
-
+    pair = await startPostgresPair();
+    ports.primary = pair.ports.primary;
+    ports.standby = pair.ports.standby!;
     primary = await connect(ports.primary);
     standby = await connect(ports.standby);
-    await eventually("the standby to stream", async () => {
-      const { rows } = await primary.query("SELECT count(*)::int AS n FROM pg_stat_replication WHERE state = 'streaming'");
-      return rows[0].n === 1;
-    });
     await primary.query("CREATE SCHEMA app; CREATE TABLE app.orders (id int PRIMARY KEY, note text NOT NULL)");
     await eventually("the app table on the standby", async () => (await standby.query("SELECT to_regclass('app.orders') AS t")).rows[0].t !== null);
   });
 
   after(async function () {
-    await Promise.all(clients.map((client) => client.end().catch(() => undefined)));
-    for (const directory of started.reverse()) {
-      try {
-        run("pg_ctl", ["-D", directory, "-m", "immediate", "-w", "stop"]);
-      } catch (error) {
-        console.error(String(error));
-      }
-    }
-    if (root) rmSync(root, { recursive: true, force: true });
+    await pair?.stop();
   });
 
   it("(a) on an idle source, the standby's ReplicaLag grows: it measures time since the last replayed commit", async () => {

@@ -1,0 +1,209 @@
+/**
+ * A PostgreSQL primary and physical streaming standby on loopback, from the distribution's server
+ * binaries (Debian: `apt-get install postgresql`): the replication an RDS for PostgreSQL read
+ * replica uses (pg_basebackup -R, hot standby; RDS User Guide, "Working with read replicas for
+ * Amazon RDS for PostgreSQL"). Used by `npm run rehearse` and the replication heartbeat's tests.
+ *
+ * initdb refuses root, so as root the servers run as the `postgres` user (Debian's package creates
+ * it). Every server listens on 127.0.0.1 only, on a free port, with its data under one temporary
+ * directory that `stop()` removes.
+ */
+import { spawnSync } from "node:child_process";
+import { appendFileSync, chownSync, existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir, userInfo } from "node:os";
+import { join } from "node:path";
+import { setTimeout as delay } from "node:timers/promises";
+import pg from "pg";
+
+const SERVER_BINARIES = ["initdb", "pg_ctl", "pg_basebackup"];
+
+/**
+ * The directory of the PostgreSQL server binaries: `pg_config --bindir`, else the newest
+ * /usr/lib/postgresql/<version>/bin.
+ * @throws Error naming the package to install when none has initdb, pg_ctl and pg_basebackup.
+ */
+export function postgresBinDirectory(): string {
+  const candidates: string[] = [];
+  const pgConfig = spawnSync("pg_config", ["--bindir"], { encoding: "utf8" });
+  if (pgConfig.status === 0) candidates.push(pgConfig.stdout.trim());
+  if (existsSync("/usr/lib/postgresql")) {
+    const versions = readdirSync("/usr/lib/postgresql").sort((a, b) => Number(b) - Number(a));
+    candidates.push(...versions.map((version) => join("/usr/lib/postgresql", version, "bin")));
+  }
+  const found = candidates.find((directory) => SERVER_BINARIES.every((binary) => existsSync(join(directory, binary))));
+  if (!found) {
+    throw new Error(
+      `PostgreSQL server binaries (${SERVER_BINARIES.join(", ")}) not found (looked in: pg_config --bindir, /usr/lib/postgresql/*/bin): apt-get install postgresql`,
+    );
+  }
+  return found;
+}
+
+/** The `postgres` OS user's ids (Debian's postgresql package creates it). */
+function postgresUser(): { uid: number; gid: number } {
+  const [uid, gid] = ["-u", "-g"].map((flag) => Number(spawnSync("id", [flag, "postgres"], { encoding: "utf8" }).stdout.trim() || Number.NaN));
+  if (!Number.isInteger(uid) || !Number.isInteger(gid)) {
+    throw new Error("running as root, but there is no postgres user to run the servers as: apt-get install postgresql");
+  }
+  return { uid, gid };
+}
+
+/** A free TCP port on 127.0.0.1 (the OS picks it; it is free when this returns). */
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+/** initdb refuses root: as root, the servers run as the `postgres` user. */
+const AS_POSTGRES = userInfo().uid === 0;
+
+/**
+ * Polls `check` every 100 ms until it holds (a check that throws counts as not yet).
+ * @throws Error naming `description` (and the check's last error) after `seconds`.
+ */
+export async function eventually(description: string, check: () => Promise<boolean>, seconds = 5): Promise<void> {
+  const deadline = Date.now() + seconds * 1000;
+  let last: unknown;
+  for (;;) {
+    try {
+      if (await check()) return;
+    } catch (error) {
+      last = error;
+    }
+    if (Date.now() > deadline) throw new Error(`timed out after ${seconds} s waiting for ${description}${last ? ` (last error: ${String(last)})` : ""}`);
+    await delay(100);
+  }
+}
+
+/** Options of `startPostgresPair`. */
+export interface PostgresPairOptions {
+  /** Start the streaming standby too (default true); false leaves a lone primary. */
+  standby?: boolean;
+  /**
+   * Password (SCRAM) authentication for every role but `postgres` on TCP (default false: trust for
+   * all, initdb's `--auth=trust`). `postgres` and replication stay trusted on loopback.
+   */
+  passwordAuth?: boolean;
+  /** Autovacuum (default off: its ANALYZE commits would reset an idle standby's lag). */
+  autovacuum?: boolean;
+}
+
+/** A running primary (and standby), both on 127.0.0.1. */
+export interface PostgresPair {
+  /** The temporary directory holding both data directories and logs. */
+  root: string;
+  ports: { primary: number; standby: number | null };
+  /** Runs a server binary (as `postgres` when root). @throws Error with its output on failure. */
+  run(binary: string, args: string[]): string;
+  /** A connected client as the trusted superuser `postgres`; closed by `stop()`. */
+  connect(port: number, database?: string): Promise<pg.Client>;
+  /** `pg_ctl stop -m <mode>` of one server (immediate: the abrupt stop of a crash). */
+  stopServer(which: "primary" | "standby", mode?: "immediate" | "fast"): void;
+  /** Closes the clients, stops every server still running (immediate) and removes `root`. Never throws. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts a primary and, unless `standby: false`, a hot standby streaming from it, and waits until it
+ * streams. On failure everything started is stopped and removed before the error is thrown.
+ * @throws Error when the binaries are missing or a server does not start (its log is in the message).
+ */
+export async function startPostgresPair(options: PostgresPairOptions = {}): Promise<PostgresPair> {
+  const binaries = postgresBinDirectory();
+  const root = mkdtempSync(join(tmpdir(), "pg-pair-"));
+  if (AS_POSTGRES) {
+    const { uid, gid } = postgresUser();
+    chownSync(root, uid, gid);
+  }
+  const running = new Set<string>();
+  const clients: pg.Client[] = [];
+  const directories = { primary: join(root, "primary"), standby: join(root, "standby") };
+
+  const run = (binary: string, args: string[]): string => {
+    const command = join(binaries, binary);
+    const [file, argv] = AS_POSTGRES ? ["runuser", ["-u", "postgres", "--", command, ...args]] : [command, args];
+    const result = spawnSync(file, argv, { cwd: root, encoding: "utf8", timeout: 30_000 });
+    if (result.status !== 0) {
+      throw new Error(`${binary} ${args.join(" ")} failed (${result.status ?? result.signal ?? result.error}): ${result.stderr}${result.stdout}`);
+    }
+    return result.stdout;
+  };
+  const stopServer = (which: "primary" | "standby", mode: "immediate" | "fast" = "immediate") => {
+    const directory = directories[which];
+    if (!running.has(directory)) return;
+    run("pg_ctl", ["-D", directory, "-m", mode, "-w", "stop"]);
+    running.delete(directory);
+  };
+  const connect = async (port: number, database = "postgres") => {
+    const client = new pg.Client({ host: "127.0.0.1", port, user: "postgres", database });
+    client.on("error", () => undefined); // a server stopped under it: reported by the next query
+    await client.connect();
+    clients.push(client);
+    return client;
+  };
+  const stop = async () => {
+    await Promise.all(clients.map((client) => client.end().catch(() => undefined)));
+    for (const which of ["standby", "primary"] as const) {
+      try {
+        stopServer(which);
+      } catch (error) {
+        console.error(String(error));
+      }
+    }
+    rmSync(root, { recursive: true, force: true });
+  };
+
+  try {
+    const ports = { primary: await freePort(), standby: options.standby === false ? null : await freePort() };
+    run("initdb", ["--auth=trust", "--username=postgres", "--no-sync", "--encoding=UTF8", "-D", directories.primary]);
+    appendFileSync(
+      join(directories.primary, "postgresql.conf"),
+      [
+        "listen_addresses = '127.0.0.1'",
+        `port = ${ports.primary}`,
+        `unix_socket_directories = '${root}'`,
+        "wal_level = replica",
+        "max_wal_senders = 4",
+        "hot_standby = on",
+        `autovacuum = ${options.autovacuum ? "on" : "off"}`,
+        "fsync = off",
+        "",
+      ].join("\n"),
+    );
+    if (options.passwordAuth) {
+      // First match wins (PostgreSQL docs, "The pg_hba.conf File"); the standby copies this file.
+      writeFileSync(
+        join(directories.primary, "pg_hba.conf"),
+        [
+          "local all all trust",
+          "host all postgres 127.0.0.1/32 trust",
+          "host replication all 127.0.0.1/32 trust",
+          "host all all 127.0.0.1/32 scram-sha-256",
+          "",
+        ].join("\n"),
+      );
+    }
+    run("pg_ctl", ["-D", directories.primary, "-l", join(root, "primary.log"), "-w", "start"]);
+    running.add(directories.primary);
+    if (ports.standby !== null) {
+      const base = ["-h", "127.0.0.1", "-p", String(ports.primary), "-U", "postgres", "-D", directories.standby];
+      run("pg_basebackup", [...base, "-R", "-X", "stream", "-c", "fast", "--no-sync"]);
+      appendFileSync(join(directories.standby, "postgresql.conf"), `port = ${ports.standby}\n`);
+      run("pg_ctl", ["-D", directories.standby, "-l", join(root, "standby.log"), "-w", "start"]);
+      running.add(directories.standby);
+      const primary = await connect(ports.primary);
+      await eventually("the standby to stream", async () => {
+        const { rows } = await primary.query("SELECT count(*)::int AS n FROM pg_stat_replication WHERE state = 'streaming'");
+        return rows[0].n === 1;
+      });
+    }
+    return { root, ports, run, connect, stopServer, stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
