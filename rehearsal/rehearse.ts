@@ -131,6 +131,13 @@ export async function rehearse(options: RehearsalOptions = {}): Promise<Rehearsa
   const log = options.log ?? (() => undefined);
   let step = "starting";
   const cleanups: (() => Promise<void> | void)[] = [];
+  let cleanedUp = false;
+  /** Registers a cleanup; after the run has ended (the deadline passed mid-step), runs it at once. */
+  const own = async (cleanup: () => Promise<void> | void) => {
+    if (cleanedUp) await cleanup();
+    else cleanups.push(cleanup);
+    if (cleanedUp) throw new RehearsalError(`stopped after the deadline while ${step}`);
+  };
   let timer: NodeJS.Timeout | undefined;
   const deadline = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(new RehearsalError(`timed out after ${timeoutSeconds} s while ${step}`)), timeoutSeconds * 1000);
@@ -144,7 +151,7 @@ export async function rehearse(options: RehearsalOptions = {}): Promise<Rehearsa
     assertDriver();
     at("starting PostgreSQL (primary and streaming standby)");
     const pair: PostgresPair = await startPostgresPair({ standby: options.standby !== false, passwordAuth: true });
-    cleanups.push(() => pair.stop());
+    await own(() => pair.stop());
     if (pair.ports.standby === null) throw new RehearsalError("no standby: the primary has no streaming replica, so there is nothing to fail over to");
     const standbyPort = pair.ports.standby;
     const admin = await pair.connect(pair.ports.primary);
@@ -157,7 +164,7 @@ export async function rehearse(options: RehearsalOptions = {}): Promise<Rehearsa
     });
 
     const work = mkdtempSync(join(tmpdir(), "rehearsal-"));
-    cleanups.push(() => rmSync(work, { recursive: true, force: true }));
+    await own(() => rmSync(work, { recursive: true, force: true }));
     const credentials = join(work, "credentials.json");
     writeFileSync(credentials, JSON.stringify({ username: APP_USER.username, password: APP_USER.password }), { mode: 0o600 });
     const appArgs = (role: string, port: number) => [
@@ -167,9 +174,9 @@ export async function rehearse(options: RehearsalOptions = {}): Promise<Rehearsa
     ];
     at("starting the primary app and the DR app");
     const primaryApp = await startApp(appArgs("primary", pair.ports.primary));
-    cleanups.push(() => primaryApp.stop());
+    await own(() => primaryApp.stop());
     const drApp = await startApp(appArgs("dr", standbyPort));
-    cleanups.push(() => drApp.stop());
+    await own(() => drApp.stop());
 
     at("waiting for the primary's heartbeat on the DR app's /status");
     let drStatusBefore: AppStatus | undefined;
@@ -280,6 +287,7 @@ export async function rehearse(options: RehearsalOptions = {}): Promise<Rehearsa
     return await Promise.race([run(), deadline]);
   } finally {
     clearTimeout(timer);
+    cleanedUp = true;
     for (const cleanup of cleanups.reverse()) {
       try {
         await cleanup();
