@@ -25,7 +25,7 @@ export interface DrFootprint {
 export type ResolvedDrConfig = Omit<DrConfig, "app" | "network" | "database" | "backup"> & {
   /** The backup's retention, defaulted to the primary database's (they must agree). */
   backup: DrConfig["backup"] & { retentionDays: number };
-  app: DrConfig["app"] & { minSize: number; desiredCapacity: number };
+  app: DrConfig["app"] & { minSize: number; desiredCapacity: number; port: number };
   network: DrConfig["network"] & { natGateways: "none" | "single" | "one-per-zone" };
   database: DrConfig["database"] & { multiAz: boolean };
   footprint: DrFootprint;
@@ -34,7 +34,7 @@ export type ResolvedDrConfig = Omit<DrConfig, "app" | "network" | "database" | "
 const key = (path: string) => `${CONFIG_NAMESPACE}:${path}`;
 
 /** The primary's counts a hot standby copies. */
-type PrimaryCapacity = Pick<PrimaryOutputs, "appMinSize" | "appDesiredCapacity" | "dbBackupRetentionDays">;
+type PrimaryCapacity = Pick<PrimaryOutputs, "appMinSize" | "appDesiredCapacity" | "appPort" | "dbBackupRetentionDays">;
 
 /** One problem for each count the user set (minSize, desiredCapacity) that `contradicts` the strategy. */
 function explicitCountProblems(app: DrConfig["app"], contradicts: (count: number) => boolean, message: string): ConfigProblem[] {
@@ -161,7 +161,7 @@ export function resolveDrStrategy(config: DrConfig, primary: PrimaryCapacity): {
     problems: [],
     config: {
       ...config,
-      app: { ...config.app, minSize: capacity.minSize, desiredCapacity: capacity.desiredCapacity },
+      app: { ...config.app, minSize: capacity.minSize, desiredCapacity: capacity.desiredCapacity, port: config.app.port ?? primary.appPort },
       network: { ...config.network, natGateways: config.network.natGateways ?? defaultNatGateways },
       database: { ...config.database, multiAz: config.database.multiAz ?? profile.databaseMultiAz },
       backup: { ...config.backup, retentionDays: config.backup.retentionDays ?? primary.dbBackupRetentionDays },

@@ -14,6 +14,33 @@ const arn = (service: string, resource: string) =>
   });
 const positive = z.number().int().positive();
 
+/** The app's definition and its secrets' ARNs in the primary region (output `app`). */
+const primaryAppSchema = z.object({
+  definition: z.object({
+    image: z.discriminatedUnion("kind", [
+      z.object({ kind: z.literal("demo") }),
+      z.object({ kind: z.literal("ami"), amiId: z.string().regex(/^ami-[0-9a-f]+$/) }),
+      z.object({ kind: z.literal("ssm-parameter"), parameterName: z.string().min(1) }),
+    ]),
+    userDataTemplate: z.string().optional(),
+    healthPath: z.string().startsWith("/"),
+    secretNames: z.array(z.string().min(1)),
+    parameters: z.record(z.string(), z.string()),
+    databaseUser: z.string().min(1),
+  }),
+  parameterPath: z.string().regex(/^\/.*\/$/),
+  /** The database the app uses, e.g. app. */
+  databaseName: z.string().min(1),
+  secrets: z.object({
+    databaseCredentialsSecretArn: arn("secretsmanager", "secret:"),
+    databaseCredentialsSecretName: z.string().min(1),
+    secretArns: z.record(z.string(), arn("secretsmanager", "secret:")),
+    /** The region the secrets are replicated to and the key of their replicas there; absent without a standbyRegion. */
+    standbyRegion: z.string().min(1).optional(),
+    standbyKeyArn: arn("kms", "key/").optional(),
+  }),
+});
+
 /** Every output the primary stack exports, with its shape. */
 export const primaryOutputsSchema = z.object({
   role: z.literal("primary", { error: "must be primary: the referenced stack is not a primary stack" }),
@@ -70,6 +97,12 @@ export const primaryOutputsSchema = z.object({
   bucketName: z.string().min(3),
   bucketArn: z.string().regex(/^arn:aws[a-z-]*:s3:::[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, { error: "must be an S3 bucket ARN (arn:aws:s3:::<bucket>)" }),
   strategy: z.enum(STRATEGIES, { error: `must be one of ${STRATEGIES.join(", ")}: redeploy the primary with this version of the program` }),
+  /**
+   * The app the pair protects (config/appDefinition.ts) and where its secrets live: the DR stack
+   * builds the same app from them in its region. Optional in the shape, so recovery manifests
+   * recorded before it existed stay valid; a DR stack refuses a primary without it (`missingAppProblem`).
+   */
+  app: primaryAppSchema.optional(),
   rtoSeconds: positive,
   rpoSeconds: positive,
   objectRpoSeconds: positive,
@@ -104,6 +137,18 @@ export function missingHeartbeatProblem(outputs: PrimaryOutputs): string | undef
   return needsHeartbeat && outputs.dbHeartbeatFunctionArn === undefined
     ? "is missing: the primary was deployed before the replication heartbeat existed, so a planned failback cannot prove the primary-region replica caught up and refuses before it changes anything; redeploy the primary with this version of the program (pulumi up -s <primary>)"
     : undefined;
+}
+
+/**
+ * The problem of a primary whose outputs lack the app's definition and secrets (deployed before they
+ * existed), or whose secrets are not replicated to the DR stack's region; undefined when usable.
+ */
+export function missingAppProblem(outputs: PrimaryOutputs, drRegion: string): string | undefined {
+  if (outputs.app === undefined) return "is missing: the primary was deployed before the app's definition and secrets existed; redeploy the primary with this version of the program (pulumi up -s <primary>)";
+  if (outputs.app.secrets.standbyRegion !== drRegion || outputs.app.secrets.standbyKeyArn === undefined) {
+    return `does not replicate the app's secrets to ${drRegion}: set standbyRegion: ${drRegion} in the primary's stack file and redeploy the primary`;
+  }
+  return undefined;
 }
 
 /** The primary's outputs as the DR stack uses them. */

@@ -36,7 +36,9 @@ export const recoveryManifestSchema = z.object({
   objectRpoSeconds: z.number().int().positive(),
   /** DR stacks only: the on-call's declared decision time for a manual failover (failover.decisionSeconds), which the RTO budget counts. */
   failoverDecisionSeconds: z.number().int().min(0).optional(),
-  /** DR stacks only: the primary's outputs the DR stack was built against. */
+  /** The app's health path (`app.healthPath`), which the target groups, the Route 53 checks and the probe ask. Absent means `/health`. */
+  healthPath: z.string().startsWith("/").optional(),
+  /** DR stacks only: the primary's outputs the DR stack was built against (the app's user-data template left out: it may exceed a parameter's 8 KB). */
   primary: primaryOutputsContract.optional(),
   /**
    * DR stacks only: the DR database was promoted by a failover (`database.promoted`), so the pair

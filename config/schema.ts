@@ -11,6 +11,7 @@ import { APP_METRICS_PORT, NODE_EXPORTER_PORT, PROJECT_NAME } from "./convention
 import { auroraEngineVersionProblem, auroraInstanceClassProblem, ENGINE_MODES } from "./aurora";
 import { rdsEngineVersionProblem } from "./engineVersions";
 import { DEFAULT_STRATEGY, STRATEGIES } from "./strategies";
+import { appDefinitionShape, readUserDataFile, userDataTemplateProblems } from "./appDefinition";
 import { scheduleProblem } from "../components/backupRules";
 import {
   coversWholeInternet,
@@ -126,15 +127,14 @@ const appShape = {
   maxSize: integer("instances", 1, 100).default(6),
   /** Target-tracking policy's average CPU utilization target, percent. */
   targetCpuUtilizationPercent: integer("percent", 10, 90).default(50),
-  /** Port the app listens on behind the ALB; not 9464 or 9100, the ports of its metrics and of the node exporter. */
-  port: integer("port number", 1024, 65535)
-    .refine((port) => port !== APP_METRICS_PORT && port !== NODE_EXPORTER_PORT, {
-      error: `must not be ${APP_METRICS_PORT} (the app's metrics port) or ${NODE_EXPORTER_PORT} (the node exporter's): pick another port`,
-    })
-    .default(8080),
   /** ACM certificate ARN in this stack's region; when set the ALB serves HTTPS and redirects HTTP. */
   certificateArn: certificateArn.optional(),
 };
+
+/** Port the app listens on behind the ALB; not 9464 or 9100, the ports of its metrics and of the node exporter. */
+const appPort = integer("port number", 1024, 65535).refine((port) => port !== APP_METRICS_PORT && port !== NODE_EXPORTER_PORT, {
+  error: `must not be ${APP_METRICS_PORT} (the app's metrics port) or ${NODE_EXPORTER_PORT} (the node exporter's): pick another port`,
+});
 
 /** minSize <= desiredCapacity <= maxSize, once the counts are known. */
 export function capacityOrderProblem(app: { minSize: number; desiredCapacity: number; maxSize: number }): string | undefined {
@@ -156,16 +156,46 @@ function checkCapacityOrder(app: { minSize?: number; desiredCapacity?: number; m
 const primaryAppSchema = z
   .strictObject({
     ...appShape,
+    /** Port the app listens on behind the ALB; default 8080. */
+    port: appPort.default(8080),
+    ...appDefinitionShape,
     /** Auto Scaling Group minimum and desired instance counts; defaults 2 and 2. */
     minSize: integer("instances", 0, 100).default(PRIMARY_CAPACITY_DEFAULTS.minSize),
     desiredCapacity: integer("instances", 0, 100).default(PRIMARY_CAPACITY_DEFAULTS.desiredCapacity),
   })
   .prefault({})
-  .superRefine(checkCapacityOrder);
+  .superRefine(checkCapacityOrder)
+  .transform(withUserDataTemplate);
+
+/**
+ * Reads `app.userData` (relative to the project directory) and checks its placeholders against the
+ * declared secrets, so a missing file or a typo is a config error naming the key, never a failed boot.
+ */
+function withUserDataTemplate<T extends { userData?: string; secrets: string[] }>(app: T, context: z.RefinementCtx): T & { userDataTemplate?: string } {
+  if (app.userData === undefined) return app;
+  const read = readUserDataFile(app.userData);
+  const problems = "problem" in read ? [read.problem] : userDataTemplateProblems(read.template, app.secrets);
+  for (const message of problems) context.addIssue({ code: "custom", path: ["userData"], input: app.userData, message });
+  return problems.length === 0 && "template" in read ? { ...app, userDataTemplate: read.template } : app;
+}
+
+/** A key of the app's definition, which only the primary's stack file sets. */
+const primaryOnly = z
+  .unknown()
+  .refine(() => false, { error: "is set in the primary's stack file only: the DR stack builds the primary's app from the primary's outputs" })
+  .optional();
 
 const drAppSchema = z
   .strictObject({
     ...appShape,
+    /** Port the app listens on; default (and it must be) the primary's. */
+    port: appPort.optional(),
+    image: primaryOnly,
+    userData: primaryOnly,
+    healthPath: primaryOnly,
+    secrets: primaryOnly,
+    parameters: primaryOnly,
+    databaseUser: primaryOnly,
     /** Auto Scaling Group minimum and desired instance counts before a failover; defaults from recovery.strategy. */
     minSize: integer("instances", 0, 100).optional(),
     desiredCapacity: integer("instances", 0, 100).optional(),
@@ -626,6 +656,15 @@ export const primaryConfigSchema = z.strictObject({
   globalTable: globalTableSchema,
   dns: primaryDnsSchema,
   ...common,
+}).superRefine((config, context) => {
+  if (config.app.databaseUser === config.database.masterUsername) {
+    context.addIssue({
+      code: "custom",
+      path: ["app", "databaseUser"],
+      input: config.app.databaseUser,
+      message: "must differ from database.masterUsername: the app connects as its own user, never the master",
+    });
+  }
 });
 
 /** A Pulumi stack name alone: letters, digits, `-`, `_` and `.`, at most 100 (as `stackNameProblem` takes each part). */

@@ -1048,6 +1048,11 @@ export const BILLABLE_TYPES: Readonly<Record<string, Classification>> = {
   "aws:cloudwatch/logGroup:LogGroup": usage("per GB ingested and per GB-month stored (within its retention)", PRICING_PAGES.cloudwatch),
   "aws:ec2/flowLog:FlowLog": usage("per GB of flow-log records delivered to CloudWatch Logs (vended-log rates)", PRICING_PAGES.cloudwatch),
   "aws:lambda/function:Function": usage("per request and per GB-second of duration", "https://aws.amazon.com/lambda/pricing/"),
+  // The DR region's copy of the app's AMI: its EBS snapshots are stored in the DR region, and the copy moves them across regions once.
+  "aws:ec2/amiCopy:AmiCopy": usage(
+    "per GB-month of the copied EBS snapshots in the DR region, and per GB of inter-region data transfer for each copy",
+    "https://aws.amazon.com/ebs/pricing/",
+  ),
   "aws:sfn/stateMachine:StateMachine": usage("per 1,000 state transitions (Standard workflows)", "https://aws.amazon.com/step-functions/pricing/"),
   "aws:sns/topic:Topic": usage("per million publishes, plus per delivery", "https://aws.amazon.com/sns/pricing/"),
   "aws:sns/topicSubscription:TopicSubscription": usage("per notification delivered (e-mail: per 100,000)", "https://aws.amazon.com/sns/pricing/"),

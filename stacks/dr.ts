@@ -21,7 +21,7 @@ import { type DrConfig } from "../config/schema";
 import { BackupProtection, restoreTargetsOf } from "../components/backupProtection";
 import { MAX_NAME_PREFIX_LENGTH, RESTORE_TARGETS_OUTPUT, type RestoreTargets } from "../components/backupRules";
 import { BucketReplication } from "../components/bucketReplication";
-import { HEALTH_CHECK_PATH } from "../components/appTier";
+import { healthPathOf } from "../config/appDefinition";
 import { GlobalTableReplica } from "../components/globalTableReplica";
 import { databaseParameters } from "../components/databaseEngine";
 import { FailoverRouting } from "../components/failoverRouting";
@@ -35,6 +35,7 @@ import { crossStackProblems, type PrimaryOutputs, readPrimaryOutputs } from "./p
 import { type DrSignalScope } from "../monitoring/drSignals";
 import { buildMonitoring, monitoringOutputs, regionResourceIds } from "./monitoring";
 import { buildRecovery, drNotificationTopic } from "./recovery";
+import { drAppRuntime } from "./appRuntime";
 import { buildRegion, type RegionResources } from "./region";
 import { inProviderOrRegion, inRegion, otherRegionProvider, regionalProvider, resourcePrefix, RetainedInRegion } from "./regionalProvider";
 import { CONFIG_NAMESPACE } from "../config/schema";
@@ -87,6 +88,8 @@ export function buildDrStackFrom(config: DrConfig, stackName: string, primary: P
     provider,
     databaseHost: stableDatabaseFqdn(primary.privateZoneName),
     databasePort: primary.dbPort,
+    engine: primary.dbEngine,
+    app: drAppRuntime(primary, resolved.region),
     primaryOutputs: primary,
   });
 
@@ -148,7 +151,7 @@ export function buildDrStackFrom(config: DrConfig, stackName: string, primary: P
         protocol: region.app.listenerProtocol,
         port: region.app.listenerPort,
       },
-      healthCheckPath: HEALTH_CHECK_PATH,
+      healthCheckPath: healthPathOf(primary),
       healthCheckIntervalSeconds: config.dns.healthCheckIntervalSeconds,
       healthCheckFailureThreshold: config.dns.healthCheckFailureThreshold,
       fenceAlarmName: recoveryResourceNames(resourcePrefix(stackName, "dr")).fenceAlarm,

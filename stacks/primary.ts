@@ -16,7 +16,11 @@ import { type DrSignalScope } from "../monitoring/drSignals";
 import { buildMonitoring, monitoringOutputs, regionResourceIds } from "./monitoring";
 import { type PrimaryOutputs } from "./primaryOutputs";
 import { buildRegion } from "./region";
-import { inRegion, regionalProvider, resourcePrefix } from "./regionalProvider";
+import { inRegion, otherRegionProvider, regionalProvider, resourcePrefix } from "./regionalProvider";
+import { primaryAppRuntime } from "./appRuntime";
+import { appDefinitionOf } from "../config/appDefinition";
+import { AppSecrets } from "../components/appSecrets";
+import { appParameterPath } from "../components/appParameters";
 
 /** Every output is an Output of its contract type; operators get a few more. */
 export type PrimaryStackOutputs = { [K in keyof PrimaryOutputs]: pulumi.Input<PrimaryOutputs[K]> } & Record<string, pulumi.Input<unknown>>;
@@ -26,7 +30,30 @@ export function buildPrimaryStack(config: PrimaryConfig, stackName: string): Pri
   const engine = config.database.engine;
   const engineMode = config.database.engineMode;
   const engineVersion = resolvedEngineVersion(engine, config.database.engineVersion, engineMode);
-  const region = buildRegion({ config, stackName, provider, databaseHost: stableDatabaseFqdn(config.dns.privateZoneName), databasePort: ENGINES[engine].port });
+  // The app's secrets, replicated to the standby region under a key of that region (components/appSecrets.ts).
+  const definition = appDefinitionOf(config.app);
+  const appSecrets = new AppSecrets(
+    "app-secrets",
+    {
+      prefix: resourcePrefix(stackName, "primary"),
+      region: config.region,
+      databaseUser: definition.databaseUser,
+      secretNames: definition.secretNames,
+      ...(config.standbyRegion !== undefined ? { standby: { region: config.standbyRegion, provider: otherRegionProvider("standby", config.standbyRegion, config, stackName) } } : {}),
+      protect: config.protect,
+    },
+    inRegion(provider),
+  );
+  const parameterPath = appParameterPath(resourcePrefix(stackName, "primary"));
+  const region = buildRegion({
+    config,
+    stackName,
+    provider,
+    databaseHost: stableDatabaseFqdn(config.dns.privateZoneName),
+    databasePort: ENGINES[engine].port,
+    engine,
+    app: primaryAppRuntime(definition, parameterPath, config.database.databaseName, appSecrets),
+  });
 
   const shared = {
     vpcId: region.network.vpcId,
@@ -57,7 +84,7 @@ export function buildPrimaryStack(config: PrimaryConfig, stackName: string): Pri
           engineMode,
           mode: "primary",
           // The credentials secret is kept in the standby region too, so the app can connect after a failover.
-          ...(config.standbyRegion !== undefined ? { credentialsReplica: { region: config.standbyRegion } } : {}),
+          ...(config.standbyRegion !== undefined ? { credentialsReplica: { region: config.standbyRegion, kmsKeyArn: appSecrets.standbyKeyArn } } : {}),
         }
       : replicaSourceArn === undefined
         ? { ...shared, ...storage, ...credentials, mode: "primary" }
@@ -187,6 +214,19 @@ export function buildPrimaryStack(config: PrimaryConfig, stackName: string): Pri
     monitoringClusterName: region.monitoring?.clusterName,
     ...monitoringOutputs(monitoring),
     strategy: config.recovery.strategy,
+    app: pulumi
+      .all([appSecrets.databaseCredentialsSecretArn, appSecrets.databaseCredentialsSecretName, appSecrets.secretArns, appSecrets.standbyKeyArn])
+      .apply(([databaseCredentialsSecretArn, databaseCredentialsSecretName, secretArns, standbyKeyArn]) => ({
+        definition,
+        parameterPath,
+        databaseName: config.database.databaseName,
+        secrets: {
+          databaseCredentialsSecretArn,
+          databaseCredentialsSecretName,
+          secretArns,
+          ...(config.standbyRegion !== undefined && standbyKeyArn !== undefined ? { standbyRegion: config.standbyRegion, standbyKeyArn } : {}),
+        },
+      })),
     ...(config.standbyRegion !== undefined ? { standbyRegion: config.standbyRegion } : {}),
     rtoSeconds: config.recovery.rtoSeconds,
     rpoSeconds: config.recovery.rpoSeconds,

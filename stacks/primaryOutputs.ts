@@ -8,7 +8,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { ConfigError, type ConfigProblem } from "../config/errors";
 import { HEARTBEAT_MIN_RPO_SECONDS } from "../recovery/heartbeat";
 import { STRATEGY_PROFILES } from "../config/strategies";
-import { missingHeartbeatProblem, PRIMARY_OUTPUT_NAMES, primaryOutputsContract, primaryOutputsSchema, type PrimaryOutputs } from "../config/primaryContract";
+import { missingAppProblem, missingHeartbeatProblem, PRIMARY_OUTPUT_NAMES, primaryOutputsContract, primaryOutputsSchema, type PrimaryOutputs } from "../config/primaryContract";
 import { cidrsOverlap } from "../config/rules";
 import { CONFIG_NAMESPACE, type DrConfig } from "../config/schema";
 import { continuousRetentionProblem } from "../components/backupRules";
@@ -93,6 +93,15 @@ export function crossStackProblems(config: DrConfig, primary: PrimaryOutputs): C
       message: `is under ${HEARTBEAT_MIN_RPO_SECONDS} s: a read replica's lag alarm (threshold = the RPO) reads up to about 10 s plus the replication delay on an idle PostgreSQL database (recovery/heartbeat.ts), so it would flap; set at least ${HEARTBEAT_MIN_RPO_SECONDS} in both stacks, or use an Aurora global database`,
     });
   }
+  if (config.app.port !== undefined && config.app.port !== primary.appPort) {
+    problems.push({
+      key: key("app.port"),
+      value: config.app.port,
+      message: `differs from the primary's ${primary.appPort}: the same app listens on the same port in both regions; remove it (the DR stack takes the primary's) or set ${primary.appPort}`,
+    });
+  }
+  const app = missingAppProblem(primary, config.region);
+  if (app !== undefined && config.region !== primary.region) problems.push({ key: `${config.primaryStack} output app`, value: undefined, message: app });
   if (cidrsOverlap(config.network.cidrBlock, primary.vpcCidrBlock)) {
     problems.push({
       key: key("network.cidrBlock"),

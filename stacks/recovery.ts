@@ -10,7 +10,7 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { HEALTH_CHECK_PATH } from "../config/conventions";
+import { healthPathOf } from "../config/appDefinition";
 import { type ResolvedDrConfig } from "../config/drStrategy";
 import { type BucketReplication } from "../components/bucketReplication";
 import { FENCE_METRIC, type FailoverRouting } from "../components/failoverRouting";
@@ -186,7 +186,7 @@ export function buildRecovery({
     "dr-primary-probe",
     {
       applicationName: primary.applicationName,
-      primary: { albDnsName: primary.albDnsName, protocol: primary.listenerProtocol, port: primary.listenerPort, healthPath: HEALTH_CHECK_PATH },
+      primary: { albDnsName: primary.albDnsName, protocol: primary.listenerProtocol, port: primary.listenerPort, healthPath: healthPathOf(primary) },
       evaluationPeriods: probeAlarmPeriods(config),
       topicArn: drTopic.topicArn,
       kmsKeyArn: region.key.keyArn,

@@ -8,6 +8,8 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { type ResolvedDrConfig } from "../config/drStrategy";
 import { type PrimaryConfig } from "../config/schema";
+import { type Engine } from "../config/schema";
+import { AppParameters } from "../components/appParameters";
 import { AppTier } from "../components/appTier";
 import { logDeliveryStatements } from "../components/policyDocuments";
 import { RegionalKey } from "../components/regionalKey";
@@ -16,6 +18,7 @@ import { objectLockFromConfig, SecureBucket } from "../components/secureBucket";
 import { MonitoringCluster } from "../components/monitoringCluster";
 import { RecoveryManifest } from "../components/recoveryManifest";
 import { type PrimaryOutputs } from "../config/primaryContract";
+import { appAccessOf, appUserData, type AppRuntime } from "./appRuntime";
 import { inRegion, resourcePrefix } from "./regionalProvider";
 
 /** Days of noncurrent data-bucket versions kept: the undo window for overwrites and deletes. */
@@ -28,9 +31,12 @@ export interface RegionInputs {
   config: PrimaryConfig | ResolvedDrConfig;
   stackName: string;
   provider: aws.Provider;
-  /** Stable database name the app connects to, e.g. `db.app.internal`. */
+  /** Stable database name the app connects to, e.g. `db.app.internal`, its port, engine and database name. */
   databaseHost: string;
   databasePort: number;
+  engine: Engine;
+  /** The app in this region: its definition and this region's copies of its secrets. */
+  app: AppRuntime;
   /** DR stacks: the primary's validated outputs, recorded in the recovery manifest. */
   primaryOutputs?: PrimaryOutputs;
 }
@@ -47,7 +53,17 @@ export interface RegionResources {
   manifest: RecoveryManifest;
 }
 
-export function buildRegion({ config, stackName, provider, databaseHost, databasePort, primaryOutputs }: RegionInputs): RegionResources {
+/**
+ * The primary's outputs as the manifest records them: without the app's user-data template, which
+ * may reach EC2's 16 KB while an SSM parameter holds at most 8 KB (Advanced tier, SSM quotas).
+ */
+export function manifestCopyOf(primary: PrimaryOutputs): PrimaryOutputs {
+  if (primary.app?.definition.userDataTemplate === undefined) return primary;
+  const { userDataTemplate: _template, ...definition } = primary.app.definition;
+  return { ...primary, app: { ...primary.app, definition } };
+}
+
+export function buildRegion({ config, stackName, provider, databaseHost, databasePort, engine, app: runtime, primaryOutputs }: RegionInputs): RegionResources {
   const role = config.role;
   const prefix = resourcePrefix(stackName, role);
   const opts = inRegion(provider);
@@ -109,11 +125,28 @@ export function buildRegion({ config, stackName, provider, databaseHost, databas
         },
         opts,
       );
+  // The app's configuration in this region's Parameter Store (the DR stack writes the primary's values).
+  new AppParameters(`${role}-app-parameters`, { path: runtime.parameterPath, parameters: runtime.definition.parameters }, opts);
   const app = new AppTier(
     `${role}-app`,
     {
       region: config.region,
       role,
+      primaryRegion: primaryOutputs?.region ?? config.region,
+      image: runtime.definition.image,
+      imageCopyName: `${prefix}-app`,
+      userData: appUserData(runtime, {
+        region: config.region,
+        role,
+        port: config.app.port,
+        instanceType: config.app.instanceType,
+        engine,
+        databaseHost,
+        databasePort,
+        bucketName: dataBucket.bucketName,
+      }),
+      healthPath: runtime.definition.healthPath,
+      access: appAccessOf(runtime),
       vpcId: network.vpcId,
       vpcCidrBlock: config.network.cidrBlock,
       publicSubnetIds: network.publicSubnetIds,
@@ -127,7 +160,6 @@ export function buildRegion({ config, stackName, provider, databaseHost, databas
       targetCpuUtilizationPercent: config.app.targetCpuUtilizationPercent,
       appPort: config.app.port,
       ...(config.app.certificateArn !== undefined ? { certificateArn: config.app.certificateArn } : {}),
-      databaseHost,
       databasePort,
       deletionProtection: config.protect,
       ...(monitoring ? { scrapeSourceSecurityGroupId: monitoring.nodeSecurityGroupId } : {}),
@@ -147,7 +179,8 @@ export function buildRegion({ config, stackName, provider, databaseHost, databas
         rtoSeconds: config.recovery.rtoSeconds,
         rpoSeconds: config.recovery.rpoSeconds,
         objectRpoSeconds: config.recovery.objectRpoSeconds,
-        primary: primaryOutputs,
+        healthPath: runtime.definition.healthPath,
+        primary: primaryOutputs && manifestCopyOf(primaryOutputs),
         ...(config.role === "dr"
           ? {
               failoverDecisionSeconds: config.failover.decisionSeconds,

@@ -194,8 +194,16 @@ export function computedState(type: string, name: string, region: string, inputs
     case "random:index/randomPassword:RandomPassword":
       // Never a real secret: synthesis output is shared.
       return { result: `mock-${hex(name, 24)}` };
-    case "aws:secretsmanager/secret:Secret":
-      return { arn: arnOf("secretsmanager", `secret:${String(inputs.name ?? name)}-${hex(name, 6)}`) };
+    case "aws:secretsmanager/secret:Secret": {
+      // A namePrefix gets a generated suffix; the ARN adds "-" and six random characters (Secrets Manager User Guide, "Secret ARN").
+      const secretName = String(inputs.name ?? (inputs.namePrefix !== undefined ? `${String(inputs.namePrefix)}${hex(name, 26)}` : name));
+      return { name: secretName, arn: arnOf("secretsmanager", `secret:${secretName}-${hex(name, 6)}`) };
+    }
+    case "aws:secretsmanager/secretVersion:SecretVersion":
+      return { versionId: `${hex(name, 8)}-${hex(name + "v", 4)}-${hex(name + "e", 4)}-${hex(name + "r", 4)}-${hex(name + "s", 12)}` };
+    case "aws:ec2/amiCopy:AmiCopy":
+      // CopyImage returns a new image id in the destination region; Amazon Linux's root device is /dev/xvda.
+      return { arn: arnOf("ec2", `image/ami-${hex(name + region, 17)}`), rootDeviceName: "/dev/xvda" };
     case "aws:lambda/function:Function": {
       // Lambda API Reference, FunctionConfiguration: FunctionArn arn:aws:lambda:<region>:<account>:function:<name>.
       const functionName = String(inputs.name ?? `${name}-${hex(name, 7)}`);
@@ -217,6 +225,8 @@ function physicalId(type: string, name: string, state: Record<string, unknown>):
   if (type === "aws:route53/zone:Zone") return String(state.zoneId);
   if (type === "aws:s3/bucket:Bucket") return String(state.bucket);
   if (type === "aws:kms/key:Key" || type === "aws:kms/replicaKey:ReplicaKey") return String(state.keyId);
+  if (type === "aws:ec2/amiCopy:AmiCopy") return String(state.arn).split(":image/")[1];
+  if (type === "aws:secretsmanager/secret:Secret") return String(state.arn);
   if (type === "aws:rds/cluster:Cluster") return String(state.clusterIdentifier);
   if (type === "aws:rds/globalCluster:GlobalCluster") return String(state.globalClusterIdentifier);
   if (type === "aws:backup/plan:Plan") return String(state.arn).split(":backup-plan:")[1];
@@ -255,6 +265,12 @@ export function mockCloud(resolver: RegionResolver, stackReferenceOutputs: Recor
           return { partition: "aws", dnsSuffix: "amazonaws.com", reverseDnsPrefix: "com.amazonaws", id: "aws" };
         case "aws:ssm/getParameter:getParameter":
           return { name: args.inputs.name, type: "String", value: `ami-${hex(String(args.inputs.name) + region, 17)}`, id: String(args.inputs.name) };
+        case "aws:ec2/getAmi:getAmi": {
+          // DescribeImages by image id: the image and its root device (an Amazon Linux-style /dev/xvda).
+          const filters = (args.inputs.filters ?? []) as { name: string; values: string[] }[];
+          const imageId = filters.find((filter) => filter.name === "image-id")?.values[0] ?? `ami-${hex(region, 17)}`;
+          return { id: imageId, imageId, rootDeviceName: "/dev/xvda", architecture: "x86_64", region };
+        }
         case "aws:eks/getAddonVersion:getAddonVersion": {
           const addonName = String(args.inputs.addonName);
           const kubernetesVersion = String(args.inputs.kubernetesVersion);

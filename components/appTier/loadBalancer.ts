@@ -1,0 +1,117 @@
+/**
+ * The app tier's internet-facing ALB (access logs, invalid headers dropped, defensive desync
+ * mitigation), its target group checking the app's health path, and its listeners: HTTPS on 443
+ * with the redirect from 80 when a certificate is set, else HTTP on 80.
+ */
+import * as aws from "@pulumi/aws";
+import type * as pulumi from "@pulumi/pulumi";
+import { TLS_POLICY } from "../../config/conventions";
+import { ROUTE53_HTTP_CHECK } from "../failoverRouting";
+
+/**
+ * The target group's health check of the app's health path: every 10 s, 2 s to answer with a 200,
+ * healthy after 2 successes, unhealthy after 3 failures (ELB accepts an interval of 5-300 s, a
+ * timeout of 2-120 s below the interval and 2-10 checks; Elastic Load Balancing User Guide, "Health
+ * checks for Application Load Balancer target groups"). A new instance takes traffic 20 s after its
+ * app answers; the RTO budget counts it.
+ *
+ * It agrees with the Route 53 check of the primary (`FailoverRouting`): the same path; a 200, which
+ * Route 53 also counts healthy (it takes 200-399); and 2 s to answer, Route 53's own limit
+ * (`ROUTE53_HTTP_CHECK`). With the old 5 s, an app answering in 3 s stayed healthy to the ALB while
+ * Route 53 failed the region over. An instance the ALB calls unhealthy after 3 x 10 s is replaced
+ * (the group's ELB health check). The region moves on Route 53's own check of the health path alone
+ * (the PRIMARY alias does not evaluate target health: `FailoverRouting`): when every target fails,
+ * the ALB fails open and still routes to them, so only an app that does not answer in time moves it.
+ */
+export const TARGET_HEALTH_CHECK = {
+  intervalSeconds: 10,
+  timeoutSeconds: ROUTE53_HTTP_CHECK.statusWithinSeconds,
+  healthyThreshold: 2,
+  unhealthyThreshold: 3,
+  matcher: "200",
+} as const;
+
+export interface LoadBalancerArgs {
+  vpcId: pulumi.Input<string>;
+  publicSubnetIds: pulumi.Input<string[]>;
+  albSecurityGroupId: pulumi.Input<string>;
+  accessLogBucketName: pulumi.Input<string>;
+  appPort: number;
+  /** The app's health path, e.g. `/health`. */
+  healthPath: string;
+  certificateArn?: string;
+  deletionProtection: boolean;
+}
+
+/** Builds the ALB, the target group and the listeners under `parent`. */
+export function appLoadBalancer(
+  name: string,
+  args: LoadBalancerArgs,
+  parent: pulumi.Resource,
+): { loadBalancer: aws.lb.LoadBalancer; targetGroup: aws.lb.TargetGroup } {
+  const child = { parent };
+  const alb = new aws.lb.LoadBalancer(
+    `${name}-alb`,
+    {
+      loadBalancerType: "application",
+      internal: false,
+      subnets: args.publicSubnetIds,
+      securityGroups: [args.albSecurityGroupId],
+      dropInvalidHeaderFields: true,
+      desyncMitigationMode: "defensive",
+      enableDeletionProtection: args.deletionProtection,
+      accessLogs: { bucket: args.accessLogBucketName, prefix: "alb", enabled: true },
+    },
+    child,
+  );
+  const targetGroup = new aws.lb.TargetGroup(
+    `${name}-tg`,
+    {
+      vpcId: args.vpcId,
+      port: args.appPort,
+      protocol: "HTTP",
+      targetType: "instance",
+      deregistrationDelay: 30,
+      healthCheck: {
+        enabled: true,
+        path: args.healthPath,
+        protocol: "HTTP",
+        port: "traffic-port",
+        matcher: TARGET_HEALTH_CHECK.matcher,
+        interval: TARGET_HEALTH_CHECK.intervalSeconds,
+        timeout: TARGET_HEALTH_CHECK.timeoutSeconds,
+        healthyThreshold: TARGET_HEALTH_CHECK.healthyThreshold,
+        unhealthyThreshold: TARGET_HEALTH_CHECK.unhealthyThreshold,
+      },
+    },
+    child,
+  );
+  const https = args.certificateArn !== undefined;
+  if (https) {
+    new aws.lb.Listener(
+      `${name}-https`,
+      {
+        loadBalancerArn: alb.arn,
+        port: 443,
+        protocol: "HTTPS",
+        sslPolicy: TLS_POLICY,
+        certificateArn: args.certificateArn,
+        defaultActions: [{ type: "forward", targetGroupArn: targetGroup.arn }],
+      },
+      child,
+    );
+  }
+  new aws.lb.Listener(
+    `${name}-http`,
+    {
+      loadBalancerArn: alb.arn,
+      port: 80,
+      protocol: "HTTP",
+      defaultActions: https
+        ? [{ type: "redirect", redirect: { protocol: "HTTPS", port: "443", statusCode: "HTTP_301" } }]
+        : [{ type: "forward", targetGroupArn: targetGroup.arn }],
+    },
+    child,
+  );
+  return { loadBalancer: alb, targetGroup };
+}
