@@ -18,7 +18,7 @@
  * primary as soon as its region returns.
  */
 import { failoverDetectionProblem } from "../config/rules";
-import { HEALTH_CHECK_PATH } from "../config/conventions";
+import { DEFAULT_HEALTH_PATH, healthPathOf } from "../config/appDefinition";
 import { aliasTarget, conflictsWithGroup, dnsName, probePort, probeProtocol } from "./route53";
 import { type InvariantResult, LOAD_BALANCER, type PlanPair, resourcesOfType, ROUTE53_HEALTH_CHECK, ROUTE53_RECORD } from "./plan";
 
@@ -118,7 +118,7 @@ export function checkFailoverRecords({ primary, dr }: PlanPair): InvariantResult
         ["type", probeProtocol(check.type), primary.outputs.listenerProtocol],
         ["fqdn", dnsName(check.fqdn), dnsName(primaryAlb)],
         ["port", probePort(check), primary.outputs.listenerPort],
-        ["resourcePath", check.resourcePath, HEALTH_CHECK_PATH],
+        ["resourcePath", check.resourcePath, healthPathOf(primary.outputs as { app?: { definition: { healthPath: string } } })],
       ];
       for (const [field, actual, value] of probed) {
         if (actual !== value) {
@@ -140,7 +140,7 @@ export function checkFailoverRecords({ primary, dr }: PlanPair): InvariantResult
       const alb = resourcesOfType(dr, LOAD_BALANCER).find(
         (candidate) => dnsName(candidate.outputs.dnsName) === aliasTarget((record.inputs as FailoverRecordInputs).aliases?.[0]?.name),
       );
-      violations.push(...secondaryCheckProblems(recordCheck, healthChecks, String(dr.region), primaryFence, alb, resourcesOfType(dr, LOAD_BALANCER_LISTENER)));
+      violations.push(...secondaryCheckProblems(recordCheck, healthChecks, String(dr.region), primaryFence, alb, resourcesOfType(dr, LOAD_BALANCER_LISTENER), healthPathOf(primary.outputs as { app?: { definition: { healthPath: string } } })));
     }
   }
   return {
@@ -215,6 +215,7 @@ export function endpointAndFence(
  * @param primaryFence the PRIMARY record's fence check, when the PRIMARY's check has exactly one.
  * @param alb the DR load balancer the SECONDARY aliases, when it is one of the DR stack's.
  * @param listeners the DR stack's ALB listeners.
+ * @param healthPath the app's health path, which the DR ALB's check asks (default `/health`).
  * @returns one message per problem; empty when the shape holds.
  */
 export function secondaryCheckProblems(
@@ -224,6 +225,7 @@ export function secondaryCheckProblems(
   primaryFence: PlannedResource | undefined,
   alb: PlannedResource | undefined,
   listeners: PlannedResource[],
+  healthPath: string = DEFAULT_HEALTH_PATH,
 ): string[] {
   const inputs = recordCheck.inputs as { type?: string; childHealthchecks?: string[]; childHealthThreshold?: number };
   if (inputs.type !== "CALCULATED")
@@ -267,19 +269,19 @@ export function secondaryCheckProblems(
         `${check.name}: insufficientDataHealthStatus is ${JSON.stringify(check.inputs.insufficientDataHealthStatus)}, expected LastKnownStatus: the fence is one datapoint, then no data`,
       );
   }
-  for (const endpoint of endpoints) problems.push(...drEndpointProblems(endpoint, alb, listeners));
+  for (const endpoint of endpoints) problems.push(...drEndpointProblems(endpoint, alb, listeners, healthPath));
   return problems;
 }
 
 /** What is wrong with the DR ALB's endpoint check: its host, path, protocol and port (a forwarding listener of that ALB), inverted or disabled. */
-function drEndpointProblems(endpoint: PlannedResource, alb: PlannedResource | undefined, listeners: PlannedResource[]): string[] {
+function drEndpointProblems(endpoint: PlannedResource, alb: PlannedResource | undefined, listeners: PlannedResource[], healthPath: string): string[] {
   const check = endpoint.inputs as { type?: string; fqdn?: string; port?: number; resourcePath?: string; disabled?: boolean; invertHealthcheck?: boolean };
   const problems: string[] = [];
   // A disabled check is healthy to Route 53, an inverted one healthy when the DR tier is down: either says nothing about the DR tier.
   if (check.disabled === true) problems.push(`${endpoint.name}: the DR ALB's check is disabled; Route 53 considers it healthy whatever the DR tier`);
   if (check.invertHealthcheck === true) problems.push(`${endpoint.name}: the DR ALB's check is inverted; it would be healthy while the DR tier is down`);
-  if (check.resourcePath !== HEALTH_CHECK_PATH)
-    problems.push(`${endpoint.name}: resourcePath is ${JSON.stringify(check.resourcePath)}, expected ${JSON.stringify(HEALTH_CHECK_PATH)} (the DR ALB's)`);
+  if (check.resourcePath !== healthPath)
+    problems.push(`${endpoint.name}: resourcePath is ${JSON.stringify(check.resourcePath)}, expected ${JSON.stringify(healthPath)} (the DR ALB's)`);
   if (!alb) return [...problems, `${endpoint.name}: the SECONDARY alias is not a load balancer of the DR stack, so its check cannot be matched to it`];
   if (dnsName(check.fqdn) !== dnsName(alb.outputs.dnsName))
     problems.push(`${endpoint.name}: fqdn is ${JSON.stringify(check.fqdn)}, expected the DR ALB ${String(alb.outputs.dnsName)} that the SECONDARY aliases`);

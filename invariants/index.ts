@@ -3,8 +3,10 @@
  * 1-2 (replica), 3 (S3 replication), 4 (failover records), 7 (parity), 8 (region isolation), 10
  * (stateful protection), 11 (the recovery budget meets the declared RTO and RPO), and this program's
  * 12 (backups copied to the DR region), 13 (DynamoDB global table replica) and 14 (the unplanned
- * failover and its trigger need nothing from the primary region or a control plane homed in one region).
+ * failover and its trigger need nothing from the primary region or a control plane homed in one region)
+ * and 15 (the DR app runs from the DR region's own copies of its image, secrets and parameters).
  */
+import { checkAppCopies } from "./appCopies";
 import { checkBackups } from "./backups";
 import { checkBucketReplication } from "./bucketReplication";
 import { checkDataPlaneFailover } from "./dataPlaneFailover";
@@ -32,5 +34,6 @@ export function checkDrInvariants(pair: PlanPair): InvariantResult[] {
     checkBackups,
     checkGlobalTable,
     checkDataPlaneFailover,
+    checkAppCopies,
   ].map((check) => check(pair));
 }

@@ -37,12 +37,27 @@ export const ALLOWED_CROSS_REGION_INPUTS = new Set([
  */
 export function crossRegionReferenceAllowed(type: string, path: string, inputs: Record<string, unknown>, arn?: string): boolean {
   if (ALLOWED_CROSS_REGION_INPUTS.has(`${type}.${path}`)) return true;
+  if (arn !== undefined && secretReplicaKeyInItsRegion(type, path, inputs, arn)) return true;
   if (type === "aws:sfn/stateMachine:StateMachine" && path === "definition" && arn !== undefined && isGlobalDatabaseMemberArn(arn)) return true;
   return (
     type === "aws:ssm/parameter:Parameter" &&
     (path === "insecureValue" || path === "value") &&
     String(inputs.name ?? "").endsWith(RECOVERY_MANIFEST_NAME_SUFFIX)
   );
+}
+
+/**
+ * A secret's replica encrypted by a key of the replica's own region (`replicas[i].kmsKeyId` with
+ * `replicas[i].region` the key's region): ReplicateSecretToRegions takes "the ARN, key ID, or alias
+ * of the KMS key to encrypt the secret in the Region" for each replica (Secrets Manager API
+ * Reference, ReplicaRegionType). The replica is read in its region with that region's key, so the
+ * reference is the replica's own dependency, not the source region's on another region.
+ */
+export function secretReplicaKeyInItsRegion(type: string, path: string, inputs: Record<string, unknown>, arn: string): boolean {
+  const match = /^replicas\[(\d+)\]\.kmsKeyId$/.exec(path);
+  if (type !== "aws:secretsmanager/secret:Secret" || match === null) return false;
+  const replicas = inputs.replicas as { region?: unknown }[] | undefined;
+  return replicas?.[Number(match[1])]?.region === arnRegion(arn);
 }
 
 /**

@@ -91,6 +91,11 @@ const ROLE_SPECIFIC_TYPES = new Set([
   "aws:s3/bucketObjectLockConfiguration:BucketObjectLockConfiguration",
   // The automatic failover's signal (the probe's alarm while the primary is not fenced), DR stack only (stacks/recovery.ts).
   "aws:cloudwatch/compositeAlarm:CompositeAlarm",
+  // The app's secrets: made in the primary region and replicated, with the replica key in the standby region (components/appSecrets.ts).
+  "multi-region-dr:security:AppSecrets",
+  "aws:kms/replicaKey:ReplicaKey",
+  // The DR region's copy of the primary's AMI (components/appImage.ts).
+  "aws:ec2/amiCopy:AmiCopy",
 ]);
 
 /**

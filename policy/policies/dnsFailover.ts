@@ -12,15 +12,15 @@ import { failoverDetectionProblem } from "../../config/rules";
 import { drRunsDatabaseInstance } from "../../config/strategies";
 import { ENDPOINT_CHECK_TYPES, type FailoverRecordInputs } from "../../invariants/failoverRecords";
 import { aliasTarget, conflictsWithGroup, dnsName, probePort, probeProtocol } from "../../invariants/route53";
-import { asList, dependsOn, ofType, regionOf, resourcePolicy, schema, stackPolicy, TYPES } from "./kit";
-import { manifestOf } from "./manifest";
+import { asList, dependsOn, eachResourcePolicy, ofType, regionOf, resourcePolicy, schema, stackPolicy, TYPES } from "./kit";
+import { declaredHealthPath, manifestOf } from "./manifest";
 
 /** Route 53 health-check limits: interval 10 or 30 s, failure threshold 1-10 (Route 53 API, CreateHealthCheck). */
 export const HEALTH_CHECK_INTERVALS_SECONDS = [10, 30];
 export const HEALTH_CHECK_MAX_FAILURE_THRESHOLD = 10;
 const HTTP_TYPES = ["HTTP", "HTTPS", "HTTP_STR_MATCH", "HTTPS_STR_MATCH"];
 
-const healthCheckParameters = resourcePolicy({
+const healthCheckParameters = eachResourcePolicy({
   name: "route53-health-check-parameters",
   description:
     "Route 53 health checks probe the app's health path over HTTP(S) with an interval and threshold AWS accepts (Route 53 CreateHealthCheck, DR invariant 4)",
@@ -30,11 +30,12 @@ const healthCheckParameters = resourcePolicy({
     schema: { properties: { healthCheckPath: schema.string("Path the app answers health checks on", HEALTH_CHECK_PATH) } },
     defaults: { healthCheckPath: HEALTH_CHECK_PATH },
   },
-  check: (props, config, report) => {
+  check: (props, config, report, resources) => {
     // The fence and the PRIMARY record's calculated check probe nothing: dr-failover-pair judges them.
     if (props.type === "CLOUDWATCH_METRIC" || props.type === "CALCULATED") return;
     if (!HTTP_TYPES.includes(props.type)) report(`type is ${JSON.stringify(props.type)}: use HTTP or HTTPS so the check sees the app, not just the port`);
-    if (props.resourcePath !== config.healthCheckPath) report(`resourcePath is ${JSON.stringify(props.resourcePath)}: probe ${config.healthCheckPath}`);
+    const healthPath = declaredHealthPath(resources, config.healthCheckPath);
+    if (props.resourcePath !== healthPath) report(`resourcePath is ${JSON.stringify(props.resourcePath)}: probe ${healthPath}`);
     if (!props.fqdn && !props.ipAddress) report("set fqdn to the primary load balancer's DNS name");
     const interval = Number(props.requestInterval ?? 30);
     if (!HEALTH_CHECK_INTERVALS_SECONDS.includes(interval)) report(`requestInterval is ${interval} s: Route 53 accepts 10 or 30`);

@@ -26,7 +26,7 @@ import type { RecoveryManifest } from "../../config/recoveryManifest";
 import { arnRegion } from "../../invariants/plan";
 import { arnsIn } from "../../invariants/regionIsolation";
 import { asList, dependsOn, ofType, regionOf, schema, stackPolicy, TYPES, userDataText } from "./kit";
-import { manifestOf } from "./manifest";
+import { declaredHealthPath, manifestOf } from "./manifest";
 
 /** Resource types this module reads beyond the kit's. */
 export const DR_TIER_TYPES = {
@@ -432,7 +432,7 @@ const listenerHealthCheck = stackPolicy<{ healthCheckPath: string }>({
       const groups = new Map<string, PolicyResource>();
       for (const listener of forwarding) for (const group of forwardedTargetGroups(resources, listener)) groups.set(group.urn, group);
       for (const group of groups.values())
-        for (const problem of targetGroupProblems(group.props, primary.appPort, config.healthCheckPath)) report(`${group.name}: ${problem}`, group.urn);
+        for (const problem of targetGroupProblems(group.props, primary.appPort, declaredHealthPath(resources, config.healthCheckPath))) report(`${group.name}: ${problem}`, group.urn);
     }
   },
 });

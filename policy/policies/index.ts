@@ -3,6 +3,7 @@
  * server (only `policy/index.ts` constructs the PolicyPack), so tests and the offline evaluator use it.
  */
 import type { Policies } from "@pulumi/policy";
+import { appCopiesPolicies } from "./appCopies";
 import { backupPolicies } from "./backup";
 import { computePolicies } from "./compute";
 import { databasePolicies } from "./database";
@@ -31,6 +32,7 @@ export const POLICY_GROUPS = {
   "DNS and failover": dnsFailoverPolicies,
   "keys and logs": keysAndLogsPolicies,
   "DR tier": drTierPolicies,
+  "app in the DR region": appCopiesPolicies,
   "data usable": dataUsablePolicies,
   "signals and deletion": truthfulSignalsPolicies,
   "recovery workflows run": workflowsRunPolicies,

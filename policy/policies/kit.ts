@@ -120,6 +120,25 @@ export function stackPolicy<Config extends object = Record<string, never>>(args:
   };
 }
 
+/**
+ * A stack policy that judges each resource of `type` alone, but with the whole stack in view (for
+ * what only another resource records, such as the stack's recovery manifest); violations are
+ * reported against the resource judged.
+ */
+export function eachResourcePolicy<Config extends object = Record<string, never>>(
+  args: Omit<StackPolicyArgs<Config>, "check"> & {
+    type: string;
+    check: (props: Record<string, any>, config: Config, report: (message: string) => void, resources: PolicyResource[]) => void;
+  },
+): StackValidationPolicy {
+  return stackPolicy<Config>({
+    ...args,
+    check: (resources, config, report) => {
+      for (const resource of ofType(resources, args.type)) args.check(resource.props, config, (message) => report(message, resource.urn), resources);
+    },
+  });
+}
+
 /** The policy's configuration: the user's values over the defaults (the CLI applies schema defaults too). */
 function withDefaults<Config extends object>(given: Partial<Config>, defaults: Config | undefined): Config {
   const defined = Object.fromEntries(Object.entries(given ?? {}).filter(([, value]) => value !== undefined));

@@ -22,6 +22,14 @@ export function manifestsOf(resources: PolicyResource[]): FoundManifest[] {
     .map((resource) => ({ resource, ...parseRecoveryManifest(String(resource.props.insecureValue ?? resource.props.value ?? "")) }));
 }
 
+/**
+ * The app's health path: the one the stack's recovery manifest declares (`app.healthPath`), else the
+ * policy config's (for stacks without a manifest).
+ */
+export function declaredHealthPath(resources: PolicyResource[], configured: string): string {
+  return manifestOf(resources)?.manifest?.healthPath ?? configured;
+}
+
 /** The stack's one recovery manifest, or undefined when there is none or more than one. */
 export function manifestOf(resources: PolicyResource[]): FoundManifest | undefined {
   const found = manifestsOf(resources);

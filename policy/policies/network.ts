@@ -7,7 +7,8 @@
  */
 import type { PolicyResource } from "@pulumi/policy";
 import { HEALTH_CHECK_PATH } from "../../config/conventions";
-import { asList, dependsOn, ofType, resourcePolicy, schema, stackPolicy, TYPES } from "./kit";
+import { asList, dependsOn, eachResourcePolicy, ofType, resourcePolicy, schema, stackPolicy, TYPES } from "./kit";
+import { declaredHealthPath } from "./manifest";
 
 const INTERNET = new Set(["0.0.0.0/0", "::/0"]);
 const ADMIN_PORTS = [22, 3389];
@@ -273,7 +274,7 @@ export function matcherRanges(matcher: unknown): [number, number][] | undefined 
   return ranges.every((range) => range !== undefined) ? (ranges as [number, number][]) : undefined;
 }
 
-const targetGroupHealth = resourcePolicy({
+const targetGroupHealth = eachResourcePolicy({
   name: "target-group-health-check",
   description: "Target groups check the app's health path, so the ALB and Route 53 agree on health (CKV_AWS_261, DR invariant 4)",
   enforcementLevel: "mandatory",
@@ -282,14 +283,15 @@ const targetGroupHealth = resourcePolicy({
     schema: { properties: { healthCheckPath: schema.string("Path the app answers health checks on", HEALTH_CHECK_PATH) } },
     defaults: { healthCheckPath: HEALTH_CHECK_PATH },
   },
-  check: (props, config, report) => {
+  check: (props, config, report, resources) => {
+    const healthPath = declaredHealthPath(resources, config.healthCheckPath);
     const check = props.healthCheck ?? {};
     if (check.enabled === false) {
       report("healthCheck.enabled is false: unhealthy instances would keep receiving traffic");
       return;
     }
-    if (check.path !== config.healthCheckPath) {
-      report(`healthCheck.path is ${JSON.stringify(check.path)}: set ${config.healthCheckPath}, the path the Route 53 health check probes`);
+    if (check.path !== healthPath) {
+      report(`healthCheck.path is ${JSON.stringify(check.path)}: set ${healthPath}, the path the Route 53 health check probes`);
     }
     // Unset, an HTTP(S) target group waits 5 s (ELB default).
     const timeout = Number(check.timeout ?? 5);
