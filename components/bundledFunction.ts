@@ -73,15 +73,10 @@ export function checkFunctionName(kind: string, name: string, functionName: stri
   }
 }
 
-export interface DatabaseFunctionArgs {
-  /** Function name (at most 64 characters: checkFunctionName first). */
+/** Where a database function runs and what it reaches: the arguments every such component takes. */
+export interface DatabaseFunctionPlacement {
+  /** Function name (at most 64 characters, Lambda's limit: checkFunctionName). */
   functionName: string;
-  /** The function's description in Lambda. */
-  description: string;
-  /** What the function is, e.g. `replication heartbeat`: in the security group's and the ingress rule's descriptions. */
-  purpose: string;
-  /** Absolute path of the function's ES module source (bundleFunction). */
-  source: string;
   /** Subnets with a route to the AWS APIs (the private subnets, through the region's NAT gateways). */
   subnetIds: pulumi.Input<pulumi.Input<string>[]>;
   vpcId: pulumi.Input<string>;
@@ -95,6 +90,21 @@ export interface DatabaseFunctionArgs {
   kmsKeyArn: pulumi.Input<string>;
   /** Days of function logs kept (CloudWatch Logs retention value). */
   logRetentionDays: number;
+}
+
+/** The placement fields of a component's arguments, and nothing else. */
+export function placementOf(args: DatabaseFunctionPlacement): DatabaseFunctionPlacement {
+  const { functionName, subnetIds, vpcId, vpcCidrBlock, databaseSecurityGroupId, port, kmsKeyArn, logRetentionDays } = args;
+  return { functionName, subnetIds, vpcId, vpcCidrBlock, databaseSecurityGroupId, port, kmsKeyArn, logRetentionDays };
+}
+
+export interface DatabaseFunctionArgs extends DatabaseFunctionPlacement {
+  /** The function's description in Lambda. */
+  description: string;
+  /** What the function is, e.g. `replication heartbeat`: in the security group's and the ingress rule's descriptions. */
+  purpose: string;
+  /** Absolute path of the function's ES module source (bundleFunction). */
+  source: string;
   /** The role's inline policy, a JSON policy document built from the account (partition, account id). */
   policy: (account: { partition: string; accountId: string }) => pulumi.Input<string>;
   /** The function's environment variables. */

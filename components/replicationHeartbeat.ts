@@ -33,7 +33,15 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { type Engine } from "../config/schema";
 import { HEARTBEAT_FUNCTION_TIMEOUT_SECONDS, HEARTBEAT_INTERVAL_SECONDS, HEARTBEAT_SCHEDULE, HEARTBEAT_WINDOW_SECONDS } from "../recovery/heartbeat";
-import { bundleFunction, checkFunctionName, databaseFunction, LAMBDA_RUNTIME_CA_BUNDLE, LAMBDA_SOURCE_DIRECTORY } from "./bundledFunction";
+import {
+  bundleFunction,
+  checkFunctionName,
+  databaseFunction,
+  type DatabaseFunctionPlacement,
+  LAMBDA_RUNTIME_CA_BUNDLE,
+  LAMBDA_SOURCE_DIRECTORY,
+  placementOf,
+} from "./bundledFunction";
 import { policyDocument, type PolicyDocument } from "./policyDocuments";
 
 export { LAMBDA_RUNTIME_CA_BUNDLE } from "./bundledFunction";
@@ -46,29 +54,15 @@ export const HEARTBEAT_FUNCTION_SOURCE = path.join(LAMBDA_SOURCE_DIRECTORY, "rep
  */
 export const HEARTBEAT_POSTGRES_DATABASE = "postgres";
 
-export interface ReplicationHeartbeatArgs {
-  /** Function name, e.g. `app-prod-primary-heartbeat` (at most 64 characters, Lambda's limit). */
-  functionName: string;
+/** Function name e.g. `app-prod-primary-heartbeat`; network, port, key and log retention as DatabaseFunctionPlacement says. */
+export interface ReplicationHeartbeatArgs extends DatabaseFunctionPlacement {
   /** The region of the function and its database, e.g. `us-east-1`. */
   region: string;
-  /** Subnets with a route to the AWS APIs (the private subnets, through the region's NAT gateways). */
-  subnetIds: pulumi.Input<pulumi.Input<string>[]>;
-  vpcId: pulumi.Input<string>;
-  /** The VPC's CIDR block, e.g. `10.0.0.0/16`: the engine port is allowed out to it only. */
-  vpcCidrBlock: string;
   /** This region's RDS instance (the primary, a read replica, or a promoted replica). */
   databaseIdentifier: pulumi.Input<string>;
   /** The ARNs of this region's instance and of the other region's (its replication source or replica), whose secrets the function may read. */
   databaseArns: pulumi.Input<string>[];
-  /** Its security group: the function gets an ingress rule on the engine port. */
-  databaseSecurityGroupId: pulumi.Input<string>;
   engine: Engine;
-  /** The engine's port, e.g. 5432. */
-  port: number;
-  /** This region's KMS key ARN: the log group. */
-  kmsKeyArn: pulumi.Input<string>;
-  /** Days of function logs kept (CloudWatch Logs retention value). */
-  logRetentionDays: number;
 }
 
 /**
@@ -129,17 +123,10 @@ export class ReplicationHeartbeat extends pulumi.ComponentResource {
     const { fn, securityGroup } = databaseFunction(
       name,
       {
-        functionName: args.functionName,
+        ...placementOf(args),
         description: "Replication heartbeat: commits a heartbeat on the writable database; reads it on a replica for the recovery workflows",
         purpose: "replication heartbeat",
         source: HEARTBEAT_FUNCTION_SOURCE,
-        subnetIds: args.subnetIds,
-        vpcId: args.vpcId,
-        vpcCidrBlock: args.vpcCidrBlock,
-        databaseSecurityGroupId: args.databaseSecurityGroupId,
-        port: args.port,
-        kmsKeyArn: args.kmsKeyArn,
-        logRetentionDays: args.logRetentionDays,
         policy: ({ partition, accountId }) =>
           pulumi.all(args.databaseArns).apply((arns) => JSON.stringify(heartbeatFunctionPolicy(partition, accountId, [...new Set(arns)]))),
         environment: pulumi.output(args.databaseIdentifier).apply((identifier) => heartbeatEnvironment(identifier, args.engine)),

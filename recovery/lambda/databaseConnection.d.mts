@@ -44,6 +44,10 @@ export declare const AWS_CLIENTS: Readonly<AwsClients>;
 
 export declare function namedError(name: string, message: string): Error;
 export declare function engineOf(engine: unknown): Engine;
+export declare function environmentReader(environment: Record<string, string | undefined>): {
+  required(name: string): string;
+  engine(name: string): Engine;
+};
 export declare function rowsOf(answer: unknown): Record<string, unknown>[];
 export declare function isWritable(db: Queryable, engine: Engine, queries?: Readonly<Record<Engine, string>>): Promise<boolean>;
 export declare function regionOfArn(value: string): string | null;

@@ -88,6 +88,35 @@ export function engineOf(engine) {
 }
 
 /**
+ * A reader of the function's environment variables: `required(name)` answers the value or throws
+ * `MisconfiguredFunction` naming the unset variable; `engine(name)` also requires one of
+ * DATABASE_ENGINES, naming the variable and the value found.
+ * @param {Record<string, string | undefined>} environment
+ */
+export function environmentReader(environment) {
+  /** @param {string} name */
+  const required = (name) => {
+    const value = environment[name];
+    if (!value) {
+      throw namedError("MisconfiguredFunction", `environment variable ${name} is not set`);
+    }
+    return value;
+  };
+  /**
+   * @param {string} name
+   * @returns {Engine}
+   */
+  const engine = (name) => {
+    const value = required(name);
+    if (value !== "postgres" && value !== "mysql") {
+      throw namedError("MisconfiguredFunction", `environment variable ${name} must be one of ${DATABASE_ENGINES.join(", ")}, got ${JSON.stringify(value)}`);
+    }
+    return value;
+  };
+  return { required, engine };
+}
+
+/**
  * The rows of a query's answer, whichever driver answered.
  * @param {unknown} answer
  * @returns {Record<string, unknown>[]}

@@ -44,6 +44,7 @@ import {
   driverOptions as databaseDriverOptions,
   endpointOf,
   engineOf,
+  environmentReader,
   findCredentials,
   isWritable,
   namedError,
@@ -261,14 +262,7 @@ export function openConnection(engine, target, databaseName) {
  * @returns {HeartbeatSettings}
  */
 export function heartbeatSettings(environment = process.env) {
-  /** @param {string} name */
-  const required = (name) => {
-    const value = environment[name];
-    if (!value) {
-      throw namedError("MisconfiguredFunction", `environment variable ${name} is not set`);
-    }
-    return value;
-  };
+  const { required, engine: engineVariable } = environmentReader(environment);
   /** @param {string} name @param {number} fallback */
   const seconds = (name, fallback) => {
     const text = environment[name];
@@ -278,13 +272,7 @@ export function heartbeatSettings(environment = process.env) {
     }
     return value;
   };
-  const engine = required(HEARTBEAT_ENVIRONMENT.engine);
-  if (engine !== "postgres" && engine !== "mysql") {
-    throw namedError(
-      "MisconfiguredFunction",
-      `environment variable ${HEARTBEAT_ENVIRONMENT.engine} must be one of ${HEARTBEAT_ENGINES.join(", ")}, got ${JSON.stringify(engine)}`,
-    );
-  }
+  const engine = engineVariable(HEARTBEAT_ENVIRONMENT.engine);
   const intervalSeconds = seconds(HEARTBEAT_ENVIRONMENT.intervalSeconds, HEARTBEAT_DEFAULTS.intervalSeconds);
   const windowSeconds = seconds(HEARTBEAT_ENVIRONMENT.windowSeconds, HEARTBEAT_DEFAULTS.windowSeconds);
   if (windowSeconds >= SCHEDULE_PERIOD_SECONDS || intervalSeconds > windowSeconds) {
