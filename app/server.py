@@ -40,7 +40,7 @@ LOCK, SERIES = threading.Lock(), Counter(  # "name{labels}": value, in order
 DB = {"reachable": False, "latencyMs": None, "error": "not checked yet",
       "checkedAt": None}  # last TCP check
 HB = {"written": 0, "at": None, "error": None}  # the heartbeat thread
-CRED, HEALTH = {}, ["/health"]
+CRED, CRED_LOCK, HEALTH = {}, threading.Lock(), ["/health"]
 # Error text (SQLSTATE or MySQL code) of a rotated password, a read-only
 # database (a standby, a replica) and a table not created yet.
 AUTH = re.compile(r"password authentication failed|28P01|1045|Access denied")
@@ -124,24 +124,29 @@ def probe(a):  # every --db-check-interval-seconds, forever
 def creds(a):
     """{"username", "password"}: the file, or this region's copy of the
     secret through the AWS CLI v2 of AL2023; cached until a login fails."""
-    if not CRED:
-        if a.database_credentials_file:
-            with open(a.database_credentials_file) as f:
-                text = f.read()
-        else:
-            p = subprocess.run(
-                ["aws", "secretsmanager", "get-secret-value", "--region",
-                 a.region, "--secret-id", a.database_credentials_secret,
-                 "--query", "SecretString", "--output", "text"],
-                capture_output=True, text=True, timeout=30,
-                env=dict(os.environ, AWS_PAGER=""))
-            if p.returncode:
-                raise OSError((p.stderr.strip() or "exit %d" % p.returncode
-                               ).splitlines()[-1])
-            text = p.stdout
-        d = json.loads(text)
-        CRED.update(u=str(d["username"]), p=str(d["password"]))
+    with CRED_LOCK:  # one read at a time: the others wait for its answer
+        if not CRED:
+            load(a)
     return CRED
+
+
+def load(a):
+    if a.database_credentials_file:
+        with open(a.database_credentials_file) as f:
+            text = f.read()
+    else:
+        p = subprocess.run(
+            ["aws", "secretsmanager", "get-secret-value", "--region",
+             a.region, "--secret-id", a.database_credentials_secret,
+             "--query", "SecretString", "--output", "text"],
+            capture_output=True, text=True, timeout=30,
+            env=dict(os.environ, AWS_PAGER=""))
+        if p.returncode:
+            raise OSError((p.stderr.strip() or "exit %d" % p.returncode
+                           ).splitlines()[-1])
+        text = p.stdout
+    d = json.loads(text)
+    CRED.update(u=str(d["username"]), p=str(d["password"]))
 
 
 def pg(a, c, stmts):

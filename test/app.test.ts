@@ -5,7 +5,9 @@ import { expect } from "chai";
 import { ChildProcess, execFileSync, spawn } from "child_process";
 import * as fs from "fs";
 import * as net from "net";
+import * as os from "os";
 import * as path from "path";
+import { renderAppUserData, USER_DATA_LIMIT_BYTES } from "../components/userData";
 import { APP_METRICS_PORT } from "../config/conventions";
 import { APP_LATENCY_BUCKETS_SECONDS, APP_METRIC_PATHS, APP_METRICS, appSeriesNames } from "../monitoring/appMetrics";
 
@@ -33,11 +35,11 @@ interface Running {
  * printed `metrics on host:port` and then `listening on host:port`. With `script`, run that Python
  * code instead (`python -c script server.py args...`), e.g. to patch the module before `main()`.
  */
-function startServer(args: string[], script?: string): Promise<Running> {
+function startServer(args: string[], script?: string, env: NodeJS.ProcessEnv = CHILD_ENV, python = PYTHON): Promise<Running> {
   const head = script === undefined ? [SERVER] : ["-B", "-c", script, SERVER]; // -B: no __pycache__ in app/
-  const proc = spawn(PYTHON, [...head, "--bind", "127.0.0.1", "--port", "0", "--metrics-port", "0", ...args], {
+  const proc = spawn(python, [...head, "--bind", "127.0.0.1", "--port", "0", "--metrics-port", "0", ...args], {
     stdio: ["ignore", "pipe", "pipe"],
-    env: CHILD_ENV,
+    env,
   });
   let out = "";
   let err = "";
@@ -921,8 +923,19 @@ describe("app/server.py", function () {
   });
 
   describe("source constraints", function () {
-    it("is under 10,000 bytes (embedded in EC2 user data)", function () {
-      expect(fs.statSync(SERVER).size).to.be.below(10000);
+    it("fits EC2 user data: the rendered script (the app gzip+base64) stays under 16 KB", function () {
+      const script = renderAppUserData({
+        region: "us-east-1",
+        role: "dr",
+        port: 8080,
+        databaseHost: "db.app.internal",
+        databasePort: 5432,
+        architecture: "x86_64",
+        engine: "postgres",
+        databaseName: "app",
+        databaseCredentialsSecretName: "app/database-credentials",
+      });
+      expect(Buffer.byteLength(script)).to.be.below(USER_DATA_LIMIT_BYTES);
     });
 
     it("parses with the Python 3.9 grammar", function () {
@@ -934,7 +947,7 @@ describe("app/server.py", function () {
       });
     });
 
-    it("uses ThreadingHTTPServer and imports only the standard library", function () {
+    it("uses ThreadingHTTPServer and imports only the standard library (the driver is loaded by name when used)", function () {
       expect(fs.readFileSync(SERVER, "utf8")).to.match(/\bThreadingHTTPServer\b/);
       // Print every imported top-level module that is not built in or under
       // the interpreter's stdlib directory (site-packages excluded).
@@ -957,6 +970,204 @@ describe("app/server.py", function () {
       }).split("\n");
       expect(out[0]).to.equal("", "non-stdlib imports");
       expect(Number(out[1])).to.be.greaterThan(5);
+    });
+  });
+
+  describe("database work without a database driver or credentials", function () {
+    let srv: Running | undefined;
+    let port: number;
+    before(async function () {
+      port = await closedPort();
+      srv = await startServer(["--region", "r", "--role", "primary", "--db-host", "127.0.0.1", "--db-port", String(port)]);
+    });
+    after(async () => stopServer(srv));
+
+    it("/status: 200 JSON saying no credentials are configured, with the app's identity", async function () {
+      const res = await fetch(`${srv!.base}/status`);
+      expect(res.status).to.equal(200);
+      expect(res.headers.get("content-type")).to.equal("application/json");
+      expect(await res.json()).to.deep.equal({
+        error: "no database credentials configured",
+        region: "r",
+        role: "primary",
+        engine: "postgres",
+        database: { host: "127.0.0.1", port, name: "app" },
+        credentials: null,
+        heartbeat: { written: 0, at: null, error: null },
+      });
+    });
+
+    it("POST /write: 503 naming the reason; POST elsewhere: 405; GET / still 200 and says no row was written", async function () {
+      const res = await fetch(`${srv!.base}/write`, { method: "POST" });
+      expect(res.status).to.equal(503);
+      expect(await res.json()).to.deep.equal({ error: "unavailable: no database credentials configured" });
+      expect((await fetch(`${srv!.base}/health`, { method: "POST" })).status).to.equal(405);
+      const page = await fetch(`${srv!.base}/`);
+      expect(page.status).to.equal(200);
+      expect(await page.text()).to.include("No request row: no database credentials configured.");
+    });
+  });
+
+  describe("--health-path", function () {
+    let srv: Running | undefined;
+    before(async function () {
+      srv = await startServer(["--region", "r", "--role", "dr", "--db-host", "db.invalid", "--health-path", "/healthz"]);
+    });
+    after(async () => stopServer(srv));
+
+    it("serves the shallow health answer there (labelled /health in the metrics), and /health is then unknown", async function () {
+      const res = await fetch(`${srv!.base}/healthz`);
+      expect(res.status).to.equal(200);
+      expect(((await res.json()) as Health).role).to.equal("dr");
+      expect((await fetch(`${srv!.base}/health`)).status).to.equal(404);
+      const counts = requestCounts(await scrape(srv!));
+      expect(counts.get("GET /health 200")).to.equal(1);
+      expect(counts.get("GET other 404")).to.equal(1);
+    });
+  });
+
+  describe("new arguments", function () {
+    for (const [args, message] of [
+      [["--health-path", "health"], /argument --health-path: out of range/],
+      [["--health-path", "/status"], /argument --health-path: out of range/],
+      [["--heartbeat-seconds", "0"], /argument --heartbeat-seconds: out of range/],
+      [["--engine", "oracle"], /argument --engine: invalid choice: 'oracle'/],
+      [["--db-sslmode", "allow"], /argument --db-sslmode: invalid choice: 'allow'/],
+      [["--database-credentials-file", "f", "--database-credentials-secret", "s"], /not allowed with argument/],
+    ] as const) {
+      it(`rejects ${args.join(" ")} (exit 2)`, async function () {
+        const r = await runToExit(["--region", "r", "--role", "dr", "--db-host", "h", "--port", "0", ...args]);
+        expect(r.code).to.equal(2);
+        expect(r.stderr).to.match(message);
+        expect(r.stdout).to.not.include("listening on");
+      });
+    }
+  });
+
+  describe("the MySQL engine, through fake mysql and aws commands", function () {
+    // Fakes on PATH: aws prints the secret from a file, mysql checks MYSQL_PWD and answers each
+    // statement the app sends; both log their arguments. The real programs: the AWS CLI v2 of
+    // AL2023 and the mysql client of its mariadb105 package.
+    let dir: string;
+    let srv: Running | undefined;
+    const fakeAws = [
+      "#!/usr/bin/env python3",
+      "import json, os, sys",
+      "d = os.environ['FAKE_DIR']",
+      "open(os.path.join(d, 'aws.log'), 'a').write(json.dumps(sys.argv[1:]) + '\\n')",
+      "print(open(os.path.join(d, 'secret.json')).read())",
+    ].join("\n");
+    const fakeMysql = [
+      "#!/usr/bin/env python3",
+      "import json, os, sys",
+      "d = os.environ['FAKE_DIR']",
+      "a = sys.argv[1:]",
+      "open(os.path.join(d, 'mysql.log'), 'a').write(json.dumps({'argv': a, 'pwd': os.environ.get('MYSQL_PWD')}) + '\\n')",
+      "if os.environ.get('MYSQL_PWD') != open(os.path.join(d, 'password')).read():",
+      "    sys.exit(print(\"ERROR 1045 (28000): Access denied for user 'appuser'@'10.0.0.1' (using password: YES)\", file=sys.stderr) or 1)",
+      "sql = a[a.index('-e') + 1]",
+      "if '@@read_only' in sql: print(0 if os.path.exists(os.path.join(d, 'read-only')) else 1)",
+      "elif sql.startswith('INSERT INTO app_request'):",
+      "    if os.path.exists(os.path.join(d, 'read-only')):",
+      "        sys.exit(print('ERROR 1290 (HY000): The MySQL server is running with the --read-only option so it cannot execute this statement', file=sys.stderr) or 1)",
+      "    print('7\\t1700000000.500000')",
+      "elif sql.startswith('INSERT INTO app_heartbeat'): print('3\\t1700000000.250000')",
+      "elif sql.startswith('SELECT h.region'): print('far-away\\tprimary\\t1700000000.250000\\t0.5\\t7\\t7')",
+      "else: sys.exit(print('ERROR 1064 (42000): unexpected ' + sql, file=sys.stderr) or 1)",
+    ].join("\n");
+    const logged = (name: string) =>
+      fs
+        .readFileSync(path.join(dir, name), "utf8")
+        .trim()
+        .split("\n")
+        .map((line) => JSON.parse(line));
+
+    before(async function () {
+      dir = fs.mkdtempSync(path.join(os.tmpdir(), "fake-mysql-"));
+      fs.writeFileSync(path.join(dir, "aws"), fakeAws, { mode: 0o755 });
+      fs.writeFileSync(path.join(dir, "mysql"), fakeMysql, { mode: 0o755 });
+      fs.writeFileSync(path.join(dir, "secret.json"), JSON.stringify({ username: "appuser", password: "first-pass" }));
+      fs.writeFileSync(path.join(dir, "password"), "first-pass");
+      const env = { ...CHILD_ENV, FAKE_DIR: dir, PATH: `${dir}:${process.env.PATH}` };
+      srv = await startServer(
+        [
+          ...["--region", "far-away", "--role", "primary", "--db-host", "127.0.0.1", "--db-port", "3306", "--engine", "mysql"],
+          ...["--db-name", "app", "--database-credentials-secret", "app/creds", "--heartbeat-seconds", "300"],
+        ],
+        undefined,
+        env,
+        // The interpreter itself, not a version manager's shim, which would put its own aws first on PATH.
+        execFileSync(PYTHON, ["-c", "import sys; print(sys.executable)"], { encoding: "utf8" }).trim(),
+      );
+    });
+    after(async function () {
+      await stopServer(srv);
+      fs.rmSync(dir, { recursive: true, force: true });
+    });
+
+    it("reads the secret once with the AWS CLI (this region's copy, by name) and writes through mysql over TLS", async function () {
+      const res = await fetch(`${srv!.base}/write`, { method: "POST" });
+      expect(res.status).to.equal(201);
+      expect(await res.json()).to.deep.equal({ id: 7, writtenAt: "2023-11-14T22:13:20.500000+00:00" });
+      await (await fetch(`${srv!.base}/write`, { method: "POST" })).arrayBuffer();
+      expect(logged("aws.log")).to.deep.equal([
+        ["secretsmanager", "get-secret-value", "--region", "far-away", "--secret-id", "app/creds", "--query", "SecretString", "--output", "text"],
+      ]);
+      const inserts = logged("mysql.log").filter((call) => call.argv.at(-1).startsWith("INSERT INTO app_request"));
+      expect(inserts.length).to.be.at.least(2);
+      expect(inserts[0].argv.slice(0, -1)).to.deep.equal([
+        "-h",
+        "127.0.0.1",
+        "-P",
+        "3306",
+        "-u",
+        "appuser",
+        "-D",
+        "app",
+        "-N",
+        "-B",
+        "--connect-timeout=2",
+        "--ssl",
+        "-e",
+      ]);
+      expect(inserts[0].argv.at(-1)).to.equal(
+        "INSERT INTO app_request (region, role, path) VALUES ('far-away', 'primary', '/write') ; SELECT id, UNIX_TIMESTAMP(written_at) FROM app_request WHERE id=LAST_INSERT_ID()",
+      );
+      expect(inserts[0].pwd, "the password travels in MYSQL_PWD, never in the arguments").to.equal("first-pass");
+      expect(JSON.stringify(inserts.map((call) => call.argv))).to.not.include("first-pass");
+    });
+
+    it("/status: writable from @@read_only and @@innodb_read_only, the last heartbeat and its lag, the request rows", async function () {
+      const body = await (await fetch(`${srv!.base}/status`)).json();
+      expect(body).to.deep.include({
+        reachable: true,
+        writable: true,
+        error: null,
+        lastHeartbeat: { region: "far-away", role: "primary", writtenAt: "2023-11-14T22:13:20.250000+00:00" },
+        replicationLagSeconds: 0.5,
+        requests: { count: 7, lastId: 7 },
+        engine: "mysql",
+        credentials: "secret",
+      });
+      const selects = logged("mysql.log").map((call) => call.argv.at(-1));
+      expect(selects).to.include("SELECT NOT (@@read_only OR @@innodb_read_only)");
+    });
+
+    it("a rotated password: the login fails once, the app reads the secret again and the write goes through", async function () {
+      fs.writeFileSync(path.join(dir, "secret.json"), JSON.stringify({ username: "appuser", password: "second-pass" }));
+      fs.writeFileSync(path.join(dir, "password"), "second-pass");
+      const res = await fetch(`${srv!.base}/write`, { method: "POST" });
+      expect(res.status).to.equal(201);
+      expect(logged("aws.log")).to.have.length(2);
+    });
+
+    it("a read-only database (a replica): POST /write answers 503 read-only", async function () {
+      fs.writeFileSync(path.join(dir, "read-only"), "");
+      const res = await fetch(`${srv!.base}/write`, { method: "POST" });
+      expect(res.status).to.equal(503);
+      const body = (await res.json()) as { error: string };
+      expect(body.error).to.match(/^read-only: ERROR 1290 \(HY000\): The MySQL server is running with the --read-only option/);
+      expect((await (await fetch(`${srv!.base}/status`)).json()).writable).to.equal(false);
     });
   });
 });
