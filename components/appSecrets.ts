@@ -80,7 +80,11 @@ export class AppSecrets extends pulumi.ComponentResource {
   constructor(name: string, args: AppSecretsArgs, opts?: pulumi.ComponentResourceOptions) {
     super("multi-region-dr:security:AppSecrets", name, {}, opts);
     const child = { parent: this };
-    const key = new RegionalKey(`${name}-key`, { region: args.region, aliasName: `${args.prefix}-app-secrets`, protect: args.protect, multiRegion: true }, child);
+    const key = new RegionalKey(
+      `${name}-key`,
+      { region: args.region, aliasName: `${args.prefix}-app-secrets`, protect: args.protect, multiRegion: true },
+      child,
+    );
     const standbyKey = args.standby
       ? new RegionalKey(
           `${name}-standby-key`,

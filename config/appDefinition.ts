@@ -87,9 +87,12 @@ export function userDataTemplateProblems(template: string, secretNames: readonly
     const [text, name, argument] = match;
     if (name === "secretArn") {
       if (argument === undefined) problems.push(`${text} names no secret: write {{secretArn:<name>}} with a name of app.secrets`);
-      else if (!secretNames.includes(argument)) problems.push(`${text} names a secret that app.secrets does not declare (declared: ${secretNames.join(", ") || "none"})`);
+      else if (!secretNames.includes(argument))
+        problems.push(`${text} names a secret that app.secrets does not declare (declared: ${secretNames.join(", ") || "none"})`);
     } else if (!(name in USER_DATA_PLACEHOLDERS) || argument !== undefined) {
-      problems.push(`${text} is not a placeholder; use one of ${[...Object.keys(USER_DATA_PLACEHOLDERS), "secretArn:<name>"].map((p) => `{{${p}}}`).join(", ")}`);
+      problems.push(
+        `${text} is not a placeholder; use one of ${[...Object.keys(USER_DATA_PLACEHOLDERS), "secretArn:<name>"].map((p) => `{{${p}}}`).join(", ")}`,
+      );
     }
   }
   return problems;
@@ -119,7 +122,8 @@ export function renderUserDataTemplate(template: string, values: UserDataValues)
 export function readUserDataFile(file: string, projectDirectory: string = process.cwd()): { template: string } | { problem: string } {
   if (path.isAbsolute(file)) return { problem: "must be a path relative to the project directory (where Pulumi.yaml is), e.g. app/user-data.sh" };
   const full = path.join(projectDirectory, file);
-  if (!existsSync(full) || !statSync(full).isFile()) return { problem: `names no file: ${full} does not exist; write the path relative to the project directory` };
+  if (!existsSync(full) || !statSync(full).isFile())
+    return { problem: `names no file: ${full} does not exist; write the path relative to the project directory` };
   return { template: readFileSync(full, "utf8") };
 }
 
@@ -143,7 +147,9 @@ export const appImageSchema = z
   .refine((image) => (image.amiId === undefined) !== (image.ssmParameter === undefined), {
     error: "must set exactly one of amiId (an AMI of the primary region) and ssmParameter (a parameter naming an AMI in each region)",
   })
-  .transform((image): AppImage => (image.amiId !== undefined ? { kind: "ami", amiId: image.amiId } : { kind: "ssm-parameter", parameterName: image.ssmParameter as string }));
+  .transform((image): AppImage =>
+    image.amiId !== undefined ? { kind: "ami", amiId: image.amiId } : { kind: "ssm-parameter", parameterName: image.ssmParameter as string },
+  );
 
 /** The primary's `app` keys that define the application (the DR stack takes them from the primary). */
 export const appDefinitionShape = {

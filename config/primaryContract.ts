@@ -144,7 +144,8 @@ export function missingHeartbeatProblem(outputs: PrimaryOutputs): string | undef
  * existed), or whose secrets are not replicated to the DR stack's region; undefined when usable.
  */
 export function missingAppProblem(outputs: PrimaryOutputs, drRegion: string): string | undefined {
-  if (outputs.app === undefined) return "is missing: the primary was deployed before the app's definition and secrets existed; redeploy the primary with this version of the program (pulumi up -s <primary>)";
+  if (outputs.app === undefined)
+    return "is missing: the primary was deployed before the app's definition and secrets existed; redeploy the primary with this version of the program (pulumi up -s <primary>)";
   if (outputs.app.secrets.standbyRegion !== drRegion || outputs.app.secrets.standbyKeyArn === undefined) {
     return `does not replicate the app's secrets to ${drRegion}: set standbyRegion: ${drRegion} in the primary's stack file and redeploy the primary`;
   }

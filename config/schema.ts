@@ -642,30 +642,32 @@ const common = {
   protect: z.boolean({ error: "must be true or false" }).default(true),
 };
 
-export const primaryConfigSchema = z.strictObject({
-  role: z.literal("primary"),
-  /**
-   * The DR stack's region, e.g. us-west-2. Optional; when set, the primary region's dashboards show
-   * the standby's signals too, and the DR stack checks that it runs in this region.
-   */
-  standbyRegion: z.string().superRefine(satisfies(regionProblem)).optional(),
-  network: primaryNetworkSchema,
-  app: primaryAppSchema,
-  database: primaryDatabaseSchema,
-  /** Optional DynamoDB global table replicated to the DR region. */
-  globalTable: globalTableSchema,
-  dns: primaryDnsSchema,
-  ...common,
-}).superRefine((config, context) => {
-  if (config.app.databaseUser === config.database.masterUsername) {
-    context.addIssue({
-      code: "custom",
-      path: ["app", "databaseUser"],
-      input: config.app.databaseUser,
-      message: "must differ from database.masterUsername: the app connects as its own user, never the master",
-    });
-  }
-});
+export const primaryConfigSchema = z
+  .strictObject({
+    role: z.literal("primary"),
+    /**
+     * The DR stack's region, e.g. us-west-2. Optional; when set, the primary region's dashboards show
+     * the standby's signals too, and the DR stack checks that it runs in this region.
+     */
+    standbyRegion: z.string().superRefine(satisfies(regionProblem)).optional(),
+    network: primaryNetworkSchema,
+    app: primaryAppSchema,
+    database: primaryDatabaseSchema,
+    /** Optional DynamoDB global table replicated to the DR region. */
+    globalTable: globalTableSchema,
+    dns: primaryDnsSchema,
+    ...common,
+  })
+  .superRefine((config, context) => {
+    if (config.app.databaseUser === config.database.masterUsername) {
+      context.addIssue({
+        code: "custom",
+        path: ["app", "databaseUser"],
+        input: config.app.databaseUser,
+        message: "must differ from database.masterUsername: the app connects as its own user, never the master",
+      });
+    }
+  });
 
 /** A Pulumi stack name alone: letters, digits, `-`, `_` and `.`, at most 100 (as `stackNameProblem` takes each part). */
 const STACK_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$/;

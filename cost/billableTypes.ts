@@ -1048,6 +1048,11 @@ export const BILLABLE_TYPES: Readonly<Record<string, Classification>> = {
   "aws:cloudwatch/logGroup:LogGroup": usage("per GB ingested and per GB-month stored (within its retention)", PRICING_PAGES.cloudwatch),
   "aws:ec2/flowLog:FlowLog": usage("per GB of flow-log records delivered to CloudWatch Logs (vended-log rates)", PRICING_PAGES.cloudwatch),
   "aws:lambda/function:Function": usage("per request and per GB-second of duration", "https://aws.amazon.com/lambda/pricing/"),
+  // The app's database user: one function run per deploy that changes it or per new credentials version.
+  "aws:lambda/invocation:Invocation": usage(
+    "one Lambda request and its duration per run (a deploy or a new credentials version)",
+    "https://aws.amazon.com/lambda/pricing/",
+  ),
   // The DR region's copy of the app's AMI: its EBS snapshots are stored in the DR region, and the copy moves them across regions once.
   "aws:ec2/amiCopy:AmiCopy": usage(
     "per GB-month of the copied EBS snapshots in the DR region, and per GB of inter-region data transfer for each copy",

@@ -53,9 +53,11 @@ function under(plan: PlanPair["dr"], type: string, childType: string): PlannedRe
 export function amiCopyProblems(copy: Record<string, unknown>, amiId: string, primaryRegion: string, home: string): string[] {
   const problems: string[] = [];
   if (copy.sourceAmiId !== amiId) problems.push(`copies ${JSON.stringify(copy.sourceAmiId)}, not the primary's AMI ${amiId}`);
-  if (copy.sourceAmiRegion !== primaryRegion) problems.push(`sourceAmiRegion is ${JSON.stringify(copy.sourceAmiRegion)}, not the primary region ${primaryRegion}`);
+  if (copy.sourceAmiRegion !== primaryRegion)
+    problems.push(`sourceAmiRegion is ${JSON.stringify(copy.sourceAmiRegion)}, not the primary region ${primaryRegion}`);
   if (copy.encrypted !== true) problems.push("encrypted is not true: encrypt the copy's snapshots with this region's key");
-  if (typeof copy.kmsKeyId !== "string" || arnRegion(copy.kmsKeyId) !== home) problems.push(`kmsKeyId ${JSON.stringify(copy.kmsKeyId)} is not a key of ${home}`);
+  if (typeof copy.kmsKeyId !== "string" || arnRegion(copy.kmsKeyId) !== home)
+    problems.push(`kmsKeyId ${JSON.stringify(copy.kmsKeyId)} is not a key of ${home}`);
   return problems;
 }
 
@@ -67,10 +69,13 @@ function imageProblems(pair: PlanPair): string[] {
   const copies = resourcesOfType(dr, AMI_COPY);
   for (const template of under(dr, APP_TIER, LAUNCH_TEMPLATE)) {
     const imageId = String(template.inputs.imageId);
-    if (primaryImages.has(imageId)) problems.push(`${template.name}: imageId ${imageId} is the primary launch template's image; the DR region needs an image of its own region`);
+    if (primaryImages.has(imageId))
+      problems.push(`${template.name}: imageId ${imageId} is the primary launch template's image; the DR region needs an image of its own region`);
     if (image?.kind !== "ami") continue;
     if (imageId === image.amiId) {
-      problems.push(`${template.name}: imageId is the primary's AMI ${image.amiId}, which does not exist in ${dr.region}; launch from an aws.ec2.AmiCopy of it in the DR region`);
+      problems.push(
+        `${template.name}: imageId is the primary's AMI ${image.amiId}, which does not exist in ${dr.region}; launch from an aws.ec2.AmiCopy of it in the DR region`,
+      );
       continue;
     }
     const copy = copies.find((candidate) => candidate.outputs.id === imageId || candidate.id === imageId);
@@ -89,7 +94,10 @@ function secretProblems(pair: PlanPair): string[] {
   for (const secret of under(primary, APP_SECRETS, SECRET)) {
     const replicas = (secret.inputs.replicas ?? []) as { region?: string; kmsKeyId?: string }[];
     const replica = replicas.find((candidate) => candidate.region === dr.region);
-    if (!replica) problems.push(`${secret.name}: has no replica in ${dr.region}; the DR app could not read it with the primary region gone (set standbyRegion: ${dr.region})`);
+    if (!replica)
+      problems.push(
+        `${secret.name}: has no replica in ${dr.region}; the DR app could not read it with the primary region gone (set standbyRegion: ${dr.region})`,
+      );
     else if (replica.kmsKeyId === undefined || arnRegion(replica.kmsKeyId) !== dr.region)
       problems.push(`${secret.name}: its ${dr.region} replica's key ${String(replica.kmsKeyId)} is not a key of ${dr.region}`);
   }
@@ -106,17 +114,21 @@ function secretProblems(pair: PlanPair): string[] {
 }
 
 function parameterProblems({ primary, dr }: PlanPair): string[] {
-  const values = (plan: PlanPair["dr"]) => new Map(under(plan, APP_PARAMETERS, PARAMETER).map((parameter) => [String(parameter.inputs.name), String(parameter.inputs.value)]));
+  const values = (plan: PlanPair["dr"]) =>
+    new Map(under(plan, APP_PARAMETERS, PARAMETER).map((parameter) => [String(parameter.inputs.name), String(parameter.inputs.value)]));
   const drValues = values(dr);
   return [...values(primary)].flatMap(([name, value]) =>
-    drValues.get(name) === value ? [] : [`parameter ${name}: ${drValues.has(name) ? "has another value" : "is missing"} in ${dr.region}; the DR stack writes the primary's parameters`],
+    drValues.get(name) === value
+      ? []
+      : [`parameter ${name}: ${drValues.has(name) ? "has another value" : "is missing"} in ${dr.region}; the DR stack writes the primary's parameters`],
   );
 }
 
 export function checkAppCopies(pair: PlanPair): InvariantResult {
   return {
     id: 15,
-    title: "The DR app runs from DR-region copies: its image copied to or resolved in the DR region, its secrets replicated there under a DR key and read there, its parameters written there (15)",
+    title:
+      "The DR app runs from DR-region copies: its image copied to or resolved in the DR region, its secrets replicated there under a DR key and read there, its parameters written there (15)",
     violations: [...imageProblems(pair), ...secretProblems(pair), ...parameterProblems(pair)],
   };
 }

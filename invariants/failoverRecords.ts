@@ -140,7 +140,17 @@ export function checkFailoverRecords({ primary, dr }: PlanPair): InvariantResult
       const alb = resourcesOfType(dr, LOAD_BALANCER).find(
         (candidate) => dnsName(candidate.outputs.dnsName) === aliasTarget((record.inputs as FailoverRecordInputs).aliases?.[0]?.name),
       );
-      violations.push(...secondaryCheckProblems(recordCheck, healthChecks, String(dr.region), primaryFence, alb, resourcesOfType(dr, LOAD_BALANCER_LISTENER), healthPathOf(primary.outputs as { app?: { definition: { healthPath: string } } })));
+      violations.push(
+        ...secondaryCheckProblems(
+          recordCheck,
+          healthChecks,
+          String(dr.region),
+          primaryFence,
+          alb,
+          resourcesOfType(dr, LOAD_BALANCER_LISTENER),
+          healthPathOf(primary.outputs as { app?: { definition: { healthPath: string } } }),
+        ),
+      );
     }
   }
   return {

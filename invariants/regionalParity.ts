@@ -100,8 +100,8 @@ const ROLE_SPECIFIC_TYPES = new Set([
 
 /**
  * Components of the DR stack's recovery layer (stacks/recovery.ts): the workflows, their alarms and
- * topics exist once, in the DR region, for the pair. They and everything under them are not
- * regional footprint.
+ * topics exist once, in the DR region, for the pair; and the one-off set-up of the writable database
+ * (the app's database user). They and everything under them are not regional footprint.
  */
 export const RECOVERY_LAYER_TYPES = new Set([
   // The failover pair's fence alarm lives in the DR region with the records' health checks.
@@ -111,6 +111,8 @@ export const RECOVERY_LAYER_TYPES = new Set([
   "multi-region-dr:recovery:NotificationTopic",
   // The DR region's probe of the primary endpoint: the failover's signal, once, in the DR region.
   "multi-region-dr:recovery:PrimaryEndpointProbe",
+  // The app's database user is made once, on the writable database; replication carries it to the DR copy.
+  "multi-region-dr:database:AppDatabaseUser",
 ]);
 
 function inRecoveryLayer(plan: StackPlan, resource: StackPlan["resources"][number]): boolean {

@@ -20,6 +20,7 @@ import { inRegion, otherRegionProvider, regionalProvider, resourcePrefix } from 
 import { primaryAppRuntime } from "./appRuntime";
 import { appDefinitionOf } from "../config/appDefinition";
 import { AppSecrets } from "../components/appSecrets";
+import { AppDatabaseUser } from "../components/appDatabaseUser";
 import { appParameterPath } from "../components/appParameters";
 
 /** Every output is an Output of its contract type; operators get a few more. */
@@ -39,7 +40,9 @@ export function buildPrimaryStack(config: PrimaryConfig, stackName: string): Pri
       region: config.region,
       databaseUser: definition.databaseUser,
       secretNames: definition.secretNames,
-      ...(config.standbyRegion !== undefined ? { standby: { region: config.standbyRegion, provider: otherRegionProvider("standby", config.standbyRegion, config, stackName) } } : {}),
+      ...(config.standbyRegion !== undefined
+        ? { standby: { region: config.standbyRegion, provider: otherRegionProvider("standby", config.standbyRegion, config, stackName) } }
+        : {}),
       protect: config.protect,
     },
     inRegion(provider),
@@ -114,6 +117,34 @@ export function buildPrimaryStack(config: PrimaryConfig, stackName: string): Pri
           inRegion(provider),
         )
       : undefined;
+  // The app's own database user, made on the writable database at deploy and on each new credentials version
+  // (components/appDatabaseUser.ts). A replica of this stack (failback, until promoted) gets it by replication.
+  const writable = replicaSourceArn === undefined || config.database.promoted === true;
+  if (writable) {
+    new AppDatabaseUser(
+      "primary-db-user",
+      {
+        functionName: resourcePrefix(stackName, "primary-db-user"),
+        region: config.region,
+        vpcId: region.network.vpcId,
+        vpcCidrBlock: config.network.cidrBlock,
+        subnetIds: region.network.privateSubnetIds,
+        databaseSecurityGroupId: database.securityGroupId,
+        engine,
+        port: ENGINES[engine].port,
+        databaseName: config.database.databaseName,
+        database:
+          engineMode === "aurora-global"
+            ? { kind: "cluster", masterSecretArn: database.masterUserSecretArn as pulumi.Output<string>, endpoint: database.address }
+            : { kind: "instance", identifier: database.identifier, arn: database.arn },
+        appCredentials: { secretArn: appSecrets.databaseCredentialsSecretArn, versionId: appSecrets.databaseCredentialsVersionId },
+        kmsKeyArn: region.key.keyArn,
+        logRetentionDays: config.network.flowLogRetentionDays,
+        databaseReady: [database],
+      },
+      inRegion(provider),
+    );
+  }
   const stableName = new StableDatabaseName(
     "primary-db-name",
     // This stack's database: after a failover and npm run reprotect, the replica that failback promotes (its endpoint

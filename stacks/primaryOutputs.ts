@@ -8,7 +8,14 @@ import * as pulumi from "@pulumi/pulumi";
 import { ConfigError, type ConfigProblem } from "../config/errors";
 import { HEARTBEAT_MIN_RPO_SECONDS } from "../recovery/heartbeat";
 import { STRATEGY_PROFILES } from "../config/strategies";
-import { missingAppProblem, missingHeartbeatProblem, PRIMARY_OUTPUT_NAMES, primaryOutputsContract, primaryOutputsSchema, type PrimaryOutputs } from "../config/primaryContract";
+import {
+  missingAppProblem,
+  missingHeartbeatProblem,
+  PRIMARY_OUTPUT_NAMES,
+  primaryOutputsContract,
+  primaryOutputsSchema,
+  type PrimaryOutputs,
+} from "../config/primaryContract";
 import { cidrsOverlap } from "../config/rules";
 import { CONFIG_NAMESPACE, type DrConfig } from "../config/schema";
 import { continuousRetentionProblem } from "../components/backupRules";

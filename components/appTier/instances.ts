@@ -27,7 +27,14 @@ export interface AppAccess {
  * `arn:aws:ssm:<region>:<account>:parameter/<path>`, Systems Manager User Guide, "Restricting access
  * to Parameter Store parameters using IAM policies").
  */
-export function appAccessPolicy(args: { region: string; partition: string; accountId: string; secretArns: string[]; secretsKeyArn: string; parameterPath: string }): PolicyDocument {
+export function appAccessPolicy(args: {
+  region: string;
+  partition: string;
+  accountId: string;
+  secretArns: string[];
+  secretsKeyArn: string;
+  parameterPath: string;
+}): PolicyDocument {
   const parameterArn = (suffix: string) => `arn:${args.partition}:ssm:${args.region}:${args.accountId}:parameter${suffix}`;
   return policyDocument([
     { Sid: "ReadAppSecrets", Effect: "Allow", Action: ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"], Resource: args.secretArns },
@@ -68,7 +75,11 @@ export interface InstancesArgs {
 }
 
 /** Builds the role, the launch template, the group and its scaling policy under `parent`. */
-export function appInstances(name: string, args: InstancesArgs, parent: pulumi.Resource): { group: aws.autoscaling.Group; launchTemplate: aws.ec2.LaunchTemplate } {
+export function appInstances(
+  name: string,
+  args: InstancesArgs,
+  parent: pulumi.Resource,
+): { group: aws.autoscaling.Group; launchTemplate: aws.ec2.LaunchTemplate } {
   const child = { parent };
   const account = accountContext(parent);
   const instanceRole = new aws.iam.Role(`${name}-instance-role`, { assumeRolePolicy: JSON.stringify(serviceTrustPolicy("ec2.amazonaws.com")) }, child);
@@ -136,7 +147,10 @@ export function appInstances(name: string, args: InstancesArgs, parent: pulumi.R
     {
       autoscalingGroupName: group.name,
       policyType: "TargetTrackingScaling",
-      targetTrackingConfiguration: { predefinedMetricSpecification: { predefinedMetricType: "ASGAverageCPUUtilization" }, targetValue: args.targetCpuUtilizationPercent },
+      targetTrackingConfiguration: {
+        predefinedMetricSpecification: { predefinedMetricType: "ASGAverageCPUUtilization" },
+        targetValue: args.targetCpuUtilizationPercent,
+      },
     },
     child,
   );

@@ -35,10 +35,20 @@ export function appTierSecurityGroups(
   const child = { parent };
   const albSg = new aws.ec2.SecurityGroup(`${name}-alb-sg`, { vpcId: args.vpcId, description: "ALB: HTTP(S) from the internet" }, child);
   const instanceSg = new aws.ec2.SecurityGroup(`${name}-instance-sg`, { vpcId: args.vpcId, description: "App instances: app port from the ALB only" }, child);
-  const ingress = (id: string, securityGroupId: pulumi.Input<string>, port: number, source: { cidrIpv4: string } | { referencedSecurityGroupId: pulumi.Input<string> }, description: string) =>
-    new aws.vpc.SecurityGroupIngressRule(id, { securityGroupId, ipProtocol: "tcp", fromPort: port, toPort: port, ...source, description }, child);
-  const egress = (id: string, securityGroupId: pulumi.Input<string>, port: number, target: { cidrIpv4: string } | { referencedSecurityGroupId: pulumi.Input<string> }, description: string) =>
-    new aws.vpc.SecurityGroupEgressRule(id, { securityGroupId, ipProtocol: "tcp", fromPort: port, toPort: port, ...target, description }, child);
+  const ingress = (
+    id: string,
+    securityGroupId: pulumi.Input<string>,
+    port: number,
+    source: { cidrIpv4: string } | { referencedSecurityGroupId: pulumi.Input<string> },
+    description: string,
+  ) => new aws.vpc.SecurityGroupIngressRule(id, { securityGroupId, ipProtocol: "tcp", fromPort: port, toPort: port, ...source, description }, child);
+  const egress = (
+    id: string,
+    securityGroupId: pulumi.Input<string>,
+    port: number,
+    target: { cidrIpv4: string } | { referencedSecurityGroupId: pulumi.Input<string> },
+    description: string,
+  ) => new aws.vpc.SecurityGroupEgressRule(id, { securityGroupId, ipProtocol: "tcp", fromPort: port, toPort: port, ...target, description }, child);
 
   for (const port of args.https ? [80, 443] : [80]) {
     ingress(`${name}-alb-in-${port}`, albSg.id, port, { cidrIpv4: "0.0.0.0/0" }, `HTTP${port === 443 ? "S" : ""} from the internet`);

@@ -26,6 +26,7 @@ import type { RecoveryManifest } from "../../config/recoveryManifest";
 import { arnRegion } from "../../invariants/plan";
 import { arnsIn } from "../../invariants/regionIsolation";
 import { asList, dependsOn, ofType, regionOf, schema, stackPolicy, TYPES, userDataText } from "./kit";
+import { primaryAmiProblems } from "./appCopies";
 import { declaredHealthPath, manifestOf } from "./manifest";
 
 /** Resource types this module reads beyond the kit's. */
@@ -219,7 +220,7 @@ function appLaunchTemplates(resources: PolicyResource[], region: string): Policy
 const regionalImage = stackPolicy({
   name: "dr-launch-template-regional-image",
   description:
-    "The DR app's launch template launches an image of the DR region: an SSM reference resolved there, never an image, copy source or parameter of another region (design, WA REL13)",
+    "The DR app's launch template launches an image of the DR region: an SSM reference resolved there or this region's encrypted copy of the primary's AMI ID, never an image, copy source or parameter of another region (design, DR invariant 15, WA REL13)",
   enforcementLevel: "mandatory",
   check: (resources, _config, report) => {
     const context = drContextOf(resources);
@@ -228,6 +229,8 @@ const regionalImage = stackPolicy({
     for (const template of appLaunchTemplates(resources, context.region)) {
       const problem = imageProblem(template.props.imageId, context.region, foreign);
       if (problem) report(`${template.name}: ${problem}`, template.urn);
+      // With an AMI ID of the primary, the template must launch this region's copy of exactly that AMI (appCopies.ts).
+      for (const copyProblem of primaryAmiProblems(resources, template, context.manifest, context.region)) report(copyProblem, template.urn);
       for (const source of template.propertyDependencies.imageId ?? []) {
         const sourceRegion = regionOf(source);
         if (sourceRegion !== undefined && sourceRegion !== context.region && !problem)
@@ -432,7 +435,8 @@ const listenerHealthCheck = stackPolicy<{ healthCheckPath: string }>({
       const groups = new Map<string, PolicyResource>();
       for (const listener of forwarding) for (const group of forwardedTargetGroups(resources, listener)) groups.set(group.urn, group);
       for (const group of groups.values())
-        for (const problem of targetGroupProblems(group.props, primary.appPort, declaredHealthPath(resources, config.healthCheckPath))) report(`${group.name}: ${problem}`, group.urn);
+        for (const problem of targetGroupProblems(group.props, primary.appPort, declaredHealthPath(resources, config.healthCheckPath)))
+          report(`${group.name}: ${problem}`, group.urn);
     }
   },
 });
