@@ -22,7 +22,7 @@ import {
 import { ABORT_INCOMPLETE_UPLOAD_DAYS, SecureBucket, type SecureBucketArgs } from "../components/secureBucket";
 import { DATABASE_NAME_TTL_SECONDS, StableDatabaseName, stableDatabaseFqdn } from "../components/stableDatabaseName";
 import { subnetLayout } from "../components/subnetLayout";
-import { NODE_EXPORTER_RELEASE, nodeExporterUrl } from "../components/userData";
+import { NODE_EXPORTER_RELEASE, nodeExporterUrl, renderAppUserData } from "../components/userData";
 import { APP_METRICS_PORT, NODE_EXPORTER_PORT } from "../config/conventions";
 import { protectionProblems } from "../invariants/statefulProtection";
 import { MOCK_ACCOUNT_ID, mockAddonVersion } from "../synth/mockCloud";
@@ -532,9 +532,32 @@ describe("SecureBucket", () => {
 // AppTier
 // ---------------------------------------------------------------------------------------------
 
+/** The demo's user data for the test tier, as stacks/appRuntime.ts renders it for the primary region. */
+const demoUserData = renderAppUserData({
+  region: "us-east-1",
+  role: "primary",
+  port: 8080,
+  healthPath: "/health",
+  engine: "postgres",
+  databaseHost: "db.app.internal",
+  databasePort: 5432,
+  databaseName: "app",
+  databaseCredentialsSecretName: "multi-region-dr-primary-primary/app/database-credentials-abc",
+  architecture: "x86_64",
+});
 const appArgs = (overrides: Partial<AppTierArgs> = {}): AppTierArgs => ({
   region: "us-east-1",
   role: "primary",
+  primaryRegion: "us-east-1",
+  image: { kind: "demo" },
+  imageCopyName: "multi-region-dr-primary-primary-app",
+  userData: demoUserData,
+  healthPath: "/health",
+  access: {
+    secretArns: ["arn:aws:secretsmanager:us-east-1:123456789012:secret:multi-region-dr-primary-primary/app/database-credentials-abc-a1b2c3"],
+    secretsKeyArn: EAST_KEY,
+    parameterPath: "/multi-region-dr-primary-primary/app/",
+  },
   vpcId: "vpc-0123456789abcdef0",
   vpcCidrBlock: "10.0.0.0/16",
   publicSubnetIds: ["subnet-pub-a", "subnet-pub-b"],
@@ -547,7 +570,6 @@ const appArgs = (overrides: Partial<AppTierArgs> = {}): AppTierArgs => ({
   maxSize: 6,
   targetCpuUtilizationPercent: 50,
   appPort: 8080,
-  databaseHost: "db.app.internal",
   databasePort: 5432,
   deletionProtection: true,
   ...overrides,

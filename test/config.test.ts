@@ -812,6 +812,7 @@ describe("parsePrimaryOutputs", () => {
       "dbHeartbeatFunctionArn",
       "globalTableName",
       "globalTableArn",
+      "app",
     ];
     expect(required).to.have.members(
       PRIMARY_OUTPUT_NAMES.filter((name) => !optional.includes(name)),

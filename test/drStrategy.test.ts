@@ -116,7 +116,8 @@ describe("resolveDrStrategy", () => {
       it(`${strategy}: ${row.minSize}/${row.desiredCapacity} instances, NAT ${row.natGateways}, Multi-AZ ${row.multiAz}, ${row.footprint.databaseCopy}`, () => {
         const config = drConfig(strategy);
         const result = resolved(config);
-        expect(result.app).to.deep.equal({ ...config.app, minSize: row.minSize, desiredCapacity: row.desiredCapacity });
+        // The DR app listens on the primary's port (the DR stack file sets none).
+        expect(result.app).to.deep.equal({ ...config.app, minSize: row.minSize, desiredCapacity: row.desiredCapacity, port: 8080 });
         expect(result.network).to.deep.equal({ ...config.network, natGateways: row.natGateways });
         expect(result.database).to.deep.equal({ ...config.database, multiAz: row.multiAz });
         expect(result.footprint).to.deep.equal({ strategy, restoring: false, ...row.footprint });

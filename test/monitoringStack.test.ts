@@ -101,8 +101,15 @@ describe("monitoring in the synthesized stacks", function () {
         const values = only(plan, RELEASE).inputs.values;
         expect(JSON.stringify(values)).not.to.match(/adminPassword|mock-[0-9a-f]{24}/);
         expect(record(values).grafana.admin.existingSecret).to.equal("grafana-admin");
-        const secret = only(plan, "aws:secretsmanager/secret:Secret");
-        const regionKeys = ofType(plan, "aws:kms/key:Key").filter((key) => String(key.outputs.arn).includes(`:${plan.region}:`));
+        // The app's secrets (components/appSecrets.ts, the primary) are not Grafana's.
+        const [secret, ...others] = ofType(plan, "aws:secretsmanager/secret:Secret").filter(
+          (candidate) => !String(candidate.inputs.namePrefix).includes("/app/"),
+        );
+        expect(others).to.deep.equal([]);
+        // The region's data key, not the app secrets' multi-Region key.
+        const regionKeys = ofType(plan, "aws:kms/key:Key").filter(
+          (key) => String(key.outputs.arn).includes(`:${plan.region}:`) && !key.name.startsWith("app-secrets"),
+        );
         expect(regionKeys).to.have.length(1);
         expect(secret.inputs.kmsKeyId).to.equal(regionKeys[0].outputs.arn);
         const kubernetesSecret = ofType(plan, "kubernetes:core/v1:Secret").find((item) => record(item.inputs.metadata).name === "grafana-admin");

@@ -22,6 +22,7 @@ describe("examples", () => {
   it("holds the reference systems and the aurora-global engine mode, each expected to synthesize with exit 0", () => {
     expect(examples.map((example) => example.name)).to.deep.equal([
       "aurora-global",
+      "bring-your-own-app",
       "pilot-light-eu",
       "us-east-1-us-west-2-mysql",
       "us-east-2-us-west-1",
