@@ -1,5 +1,5 @@
 #!/bin/bash
-# The orders service's boot, rendered per region by the stack ({{...}} are replaced; docs/bring-your-own-app.md).
+# The orders service's boot, rendered per region by the stack (each double-brace placeholder is replaced; docs/bring-your-own-app.md).
 # The image already holds the service (/opt/orders) and the AWS CLI; this writes its environment and starts it.
 set -euo pipefail
 install -d -m 0750 -o orders -g orders /etc/orders
