@@ -35,7 +35,11 @@ export class AppParameters extends pulumi.ComponentResource {
     super("multi-region-dr:app:AppParameters", name, {}, opts);
     this.names = Object.entries(args.parameters).map(([key, value]) => {
       const parameterName = `${args.path}${key}`;
-      new aws.ssm.Parameter(`${name}-${key}`, { name: parameterName, type: "String", tier: "Standard", value, description: "App configuration" }, { parent: this });
+      new aws.ssm.Parameter(
+        `${name}-${key}`,
+        { name: parameterName, type: "String", tier: "Standard", value, description: "App configuration" },
+        { parent: this },
+      );
       return parameterName;
     });
     this.registerOutputs({ names: this.names });

@@ -105,12 +105,25 @@ export class AppTier extends pulumi.ComponentResource {
     const { loadBalancer, targetGroup } = appLoadBalancer(name, { ...args, albSecurityGroupId: albSecurityGroup.id }, this);
     const image = resolveAppImage(
       name,
-      { image: args.image, role: args.role, primaryRegion: args.primaryRegion, architecture: instanceArchitecture(args.instanceType), kmsKeyArn: args.kmsKeyArn, copyName: args.imageCopyName },
+      {
+        image: args.image,
+        role: args.role,
+        primaryRegion: args.primaryRegion,
+        architecture: instanceArchitecture(args.instanceType),
+        kmsKeyArn: args.kmsKeyArn,
+        copyName: args.imageCopyName,
+      },
       this,
     );
     const { group } = appInstances(
       name,
-      { ...args, instanceSecurityGroupId: instanceSecurityGroup.id, targetGroupArn: targetGroup.arn, imageId: image.imageId, rootDeviceName: image.rootDeviceName },
+      {
+        ...args,
+        instanceSecurityGroupId: instanceSecurityGroup.id,
+        targetGroupArn: targetGroup.arn,
+        imageId: image.imageId,
+        rootDeviceName: image.rootDeviceName,
+      },
       this,
     );
 
