@@ -24,6 +24,7 @@
  * Cost: one run per deploy that changes it or rotation, a few seconds at 128 MB: nothing to speak of;
  * the log group's storage is bytes.
  */
+import { arnRegion } from "../invariants/plan";
 import { createHash } from "node:crypto";
 import * as path from "node:path";
 import * as aws from "@pulumi/aws";
@@ -69,18 +70,12 @@ export interface AppDatabaseUserArgs extends bundled.DatabaseFunctionPlacement {
 /** A database name the function accepts (recovery/lambda/appDatabaseUser.mjs checkAppUser). */
 const DATABASE_NAME = /^[A-Za-z][A-Za-z0-9_]{0,62}$/;
 
-/** The region of an ARN, or undefined when `arn` is not one. */
-function regionOfArn(arn: string): string | undefined {
-  const fields = arn.split(":");
-  return fields[0] === "arn" && fields.length >= 7 ? fields[3] : undefined;
-}
-
 /**
  * Refuses a secret of another region: each region's function reads that region's copy.
  * @throws RangeError naming the argument.
  */
 function checkRegionalSecret(argument: string, arn: string, region: string): void {
-  if (regionOfArn(arn) !== region) {
+  if (arnRegion(arn) !== region) {
     throw new RangeError(`AppDatabaseUser: ${argument} ${arn} is not a secret of ${region}: the function reads its own region's copy`);
   }
 }

@@ -24,6 +24,7 @@ import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import * as path from "node:path";
 import { gzipSync } from "node:zlib";
+import { USER_DATA_LIMIT_BYTES } from "../config/appDefinition";
 import { APP_METRICS_PORT, HEALTH_CHECK_PATH, NODE_EXPORTER_PORT } from "../config/conventions";
 
 /** What the app must know at start; every value is validated before it is written into a shell script. */
@@ -77,8 +78,8 @@ export function nodeExporterUrl(architecture: "arm64" | "x86_64"): string {
   return `https://github.com/prometheus/node_exporter/releases/download/v${version}/${build}.tar.gz`;
 }
 
-/** EC2 caps raw user data at 16 KB (EC2 User Guide, "Run commands when you launch an EC2 instance"). */
-export const USER_DATA_LIMIT_BYTES = 16 * 1024;
+/** EC2 caps raw user data at 16 KB (config/appDefinition.ts, the one definition). */
+export { USER_DATA_LIMIT_BYTES };
 
 /** Path of the app's source in this repository. */
 export const APP_SOURCE_PATH = path.join(__dirname, "..", "app", "server.py");
