@@ -125,7 +125,7 @@ export interface BackupProtectionArgs {
    * Vault Lock deleted with the stack instead of retained (a governance lock, or a compliance lock
    * before its lock date, can be deleted; a locked compliance vault cannot be emptied before its
    * recovery points expire; and a lock change that replaces the resource leaves the vault unlocked).
-   * Continuous backups are disassociated by hand first (README, "Destroying").
+   * Continuous backups are disassociated by hand first (docs/deploying.md, "Destroying").
    */
   protect?: boolean;
   /**

@@ -223,7 +223,7 @@ function toProblems(issue: z.core.$ZodIssue, prefix: string, role: string, topLe
       message:
         path.length === 0
           ? unknownTopLevelKeyMessage(unknown, role, topLevelKeys)
-          : "is not a known setting; check the spelling against the README's config reference, or remove it",
+          : "is not a known setting; check the spelling against the configuration reference (docs/configuration.md), or remove it",
     }));
   }
   if (issue.code === "invalid_type" && issue.input !== undefined) {

@@ -55,7 +55,7 @@ export function packConfigProblems(config: PolicyPackConfig, policies: Policies 
   for (const [name, value] of Object.entries(config)) {
     const policy = byName.get(name);
     if (name !== "all" && !policy) {
-      problems.push(`${name}: is not a policy of this pack; check the spelling against the README's policy table`);
+      problems.push(`${name}: is not a policy of this pack; check the spelling against the policy table in docs/policy-pack.md`);
       continue;
     }
     if (typeof value !== "string" && (typeof value !== "object" || value === null || Array.isArray(value))) {

@@ -3,7 +3,7 @@
  * no trigger starts it, only an operator (DR invariant 9: no flapping).
  *
  * Precondition (re-protect): the primary stack has been rebuilt as the new standby, so that the
- * primary-region database is a read replica of the promoted DR database (README, "Failback").
+ * primary-region database is a read replica of the promoted DR database (docs/runbook.md, "Failback").
  * Input: `{ "force": boolean }`.
  *
  * Steps: refuse to run beside another execution; check that the DR database is standalone (a
@@ -66,7 +66,7 @@ export const FAILBACK_ERRORS = {
   ExecutionAlreadyRunning: "another failback execution is running; nothing was changed",
   NotFailedOver: "the DR database is still a read replica: there is nothing to fail back; nothing was changed",
   PrimaryNotReprotected:
-    "the primary-region database is not an available read replica of the DR database: rebuild the primary stack as the new standby first (README, Failback); nothing was changed",
+    "the primary-region database is not an available read replica of the DR database: rebuild the primary stack as the new standby first (docs/runbook.md, Failback); nothing was changed",
   ReplicaLagOverRpo: "the primary-region replica's lag is over the RPO or unknown; nothing was changed (force to accept the data loss)",
   CapacityNotReady: "the primary Auto Scaling Group did not reach its capacity in time; DR still serves, nothing else changed",
   HeartbeatNotReady:
@@ -75,7 +75,7 @@ export const FAILBACK_ERRORS = {
     "the DR instances were not all gone, or the primary-region replica did not replay a heartbeat from after they were (or has no heartbeat function), in time; DR capacity was restored, DR still serves",
   PromotionFailed: "the primary-region replica could not be promoted; DR capacity was restored and DR still serves",
   PromotionTimedOut:
-    "the primary-region promotion did not finish in time; DR capacity is at 0: once the primary-region instance is available, finish the switch by hand (README, Failback) or run failover to serve from DR",
+    "the primary-region promotion did not finish in time; DR capacity is at 0: once the primary-region instance is available, finish the switch by hand (docs/runbook.md, Failback) or run failover to serve from DR",
   DnsChangeNotInSync: "Route 53 did not report the DNS change INSYNC in time; check the hosted zone",
   FenceNotReleased:
     "the fence alarm did not return to OK in time after its datapoint, so the PRIMARY record may still send traffic to the DR region; check the alarm in the DR region, then re-run",
@@ -405,7 +405,7 @@ function instanceFailbackDefinition(targets: RecoveryTargets): Definition {
     ...failbackEnd(
       targets,
       fail,
-      `States.Format('Failback complete: ${targets.dns.applicationName} is served from ${targets.primaryRegion} again. Timeline: {}. Rebuild the DR stack as the standby (README, Failback) to restore protection.', States.JsonToString($.timeline))`,
+      `States.Format('Failback complete: ${targets.dns.applicationName} is served from ${targets.primaryRegion} again. Timeline: {}. Rebuild the DR stack as the standby (docs/runbook.md, Failback) to restore protection.', States.JsonToString($.timeline))`,
     ),
     ...failurePath(targets.topicArn, "Failback FAILED", { notify: FAILURE, end: "Failed" }),
   };
@@ -424,7 +424,7 @@ export const AURORA_FAILBACK_ERRORS = {
   GlobalClusterMissing: "the Aurora global cluster does not exist; nothing was changed",
   DrClusterNotWriter: "the DR cluster is not the writer of the global cluster: there is nothing to fail back; nothing was changed",
   PrimaryClusterNotMember:
-    "the primary-region cluster is not an available, synchronized member of the global cluster. After an unplanned (managed) failover Aurora re-adds it as a secondary once its region is healthy and its volume is rebuilt: wait, then re-run. After a manual detach-and-promote, add the primary region back to the global cluster first (README, Aurora global database). Nothing was changed",
+    "the primary-region cluster is not an available, synchronized member of the global cluster. After an unplanned (managed) failover Aurora re-adds it as a secondary once its region is healthy and its volume is rebuilt: wait, then re-run. After a manual detach-and-promote, add the primary region back to the global cluster first (docs/outage-runbook.md, Aurora global database). Nothing was changed",
   CapacityNotReady: FAILBACK_ERRORS.CapacityNotReady,
   SwitchoverFailed: "Aurora refused the switchover back to the primary-region cluster; the DR cluster is still the writer and DR still serves",
   SwitchCancelled: "Aurora cancelled the switchover; the DR cluster is still the writer and DR still serves (check the global cluster's RDS events)",

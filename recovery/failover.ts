@@ -407,7 +407,7 @@ function lagGuard(targets: RecoveryTargets, next: string, overRpo: () => State, 
  * OK, so the replication-stopped alarm (ReplicaLag below 0 for 5 minutes, components/recoveryAlarms.ts)
  * must be OK too (or INSUFFICIENT_DATA: no datapoint), unless forced. `Check replication` ->
  * `Replicating?` -> `next`. Like PostgreSQL's growing lag, it also reads ALARM once the source has
- * been gone 5 minutes (README, "Known limitation").
+ * been gone 5 minutes (docs/runbook.md, "The offline drill").
  */
 function replicationGuard(alarmName: string, next: string, stopped: () => State): Record<string, State> {
   return {
@@ -442,7 +442,7 @@ export const AURORA_FAILOVER_ERRORS = {
   ExecutionAlreadyRunning: FAILOVER_ERRORS.ExecutionAlreadyRunning,
   GlobalClusterMissing: "the Aurora global cluster does not exist; nothing was changed",
   DrClusterNotMember:
-    "the DR cluster is not a member of the global cluster (detached, or never joined); nothing was changed: promote it by hand (RDS RemoveFromGlobalCluster) or re-add it (README, Aurora global database)",
+    "the DR cluster is not a member of the global cluster (detached, or never joined); nothing was changed: promote it by hand (RDS RemoveFromGlobalCluster) or re-add it (docs/outage-runbook.md, Aurora global database)",
   DrClusterMissing: "the DR cluster does not exist; nothing was changed",
   DrClusterNotReady: "the DR cluster is not available; nothing was changed (force to try anyway)",
   ReplicaLagOverRpo: FAILOVER_ERRORS.ReplicaLagOverRpo,

@@ -54,7 +54,7 @@ prints its timeline.
   failover    serve the application from the DR region, promoting its database
                 --planned     switchover: the primary is healthy; writes stop first, no data loss
                 --unplanned   the primary region is impaired; nothing is asked of it
-  failback    return service to the primary region (after re-protecting it, README "Failback")
+  failback    return service to the primary region (after re-protecting it, docs/runbook.md, "Failback")
   reprotect   after a failover, make the primary region's database a replica of the DR one again
   drill       send a share of live traffic to the DR region for a while, then roll back;
               a dry run unless --live

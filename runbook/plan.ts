@@ -413,7 +413,7 @@ export function describeWorkflow(args: Pick<RunbookArguments, "workflow" | "mode
     case "failback":
       return [
         `Failback from ${region} to the primary region. Precondition: the primary stack was rebuilt as the new standby (its database`,
-        "replicates from the promoted DR database; README, Failback). The primary scales up, writes stop in the DR region (its",
+        "replicates from the promoted DR database; docs/runbook.md, Failback). The primary scales up, writes stop in the DR region (its",
         "group goes to 0), the primary-region replica catches up and is promoted, the database name and DNS move back to the",
         "primary, the run waits for INSYNC and healthy primary targets, then the DR group returns to its standby capacity.",
         ...force,

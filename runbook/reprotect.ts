@@ -1,7 +1,7 @@
 /**
  * `npm run reprotect`: after an unplanned failover (instance mode), makes the primary region protected
  * again: its database becomes a cross-region read replica of the promoted DR database, which failback
- * needs first (README "Failback"; stacks/primary.ts, `database.replicaSourceArn`).
+ * needs first (docs/runbook.md, "Failback"; stacks/primary.ts, `database.replicaSourceArn`).
  *
  * Steps:
  * 1. Read the DR stack's outputs (`pulumi stack output --json`, or `--outputs-file`): role `dr`,
@@ -30,7 +30,7 @@
  * export and hand-edited ... can be reimported", Pulumi CLI docs, pulumi stack import). The next `pulumi
  * up` then creates the replica and updates the dependents to it. The export is kept in a private
  * directory (mode 0700) to undo with `pulumi stack import --file`. With no dependents, `pulumi state
- * unprotect` and `pulumi state delete`, as the brief and the README describe.
+ * unprotect` and `pulumi state delete`, as docs/runbook.md ("Failback") describes.
  *
  * Every external command goes through `ReprotectDependencies.run` (`node:child_process` execFile, no
  * shell, by default), so tests drive a fake Pulumi CLI; the AWS SDK clients are injected too.
@@ -297,7 +297,7 @@ export function checkDrOutputs(outputs: Record<string, unknown>, source: string)
   if (engineMode === "instance" && !promoted) {
     throw new RunbookError(
       `The DR database was not promoted: nothing to re-protect (output databasePromoted of ${source} is ${JSON.stringify(outputs.databasePromoted ?? null)}). ` +
-        "After a failover, set multi-region-dr:database: { promoted: true } in the DR stack's file and pulumi up -s dr --refresh first (README, Failover).",
+        "After a failover, set multi-region-dr:database: { promoted: true } in the DR stack's file and pulumi up -s dr --refresh first (docs/runbook.md, Failover).",
     );
   }
   const missing = ["replicaSourceArn", "primaryRegion", "primaryStack", ...(engineMode === "instance" ? ["replicaArn"] : [])].filter((name) => !text(name));
@@ -400,7 +400,7 @@ function restOfFailback(primaryStack: string, drStack: string): string[] {
   return [
     `  - pulumi up -s ${drStack}: the failback workflow then targets the new primary-region replica`,
     "  - npm run failback: once the replica is available with lag within the RPO (it checks)",
-    `  - then README "Failback" step 4: database: { replicaSourceArn: <same>, promoted: true } in the primary stack (${primaryStack}) and pulumi up --refresh`,
+    `  - then docs/runbook.md, "Failback" step 4: database: { replicaSourceArn: <same>, promoted: true } in the primary stack (${primaryStack}) and pulumi up --refresh`,
   ];
 }
 
@@ -808,7 +808,7 @@ async function reportAurora(outputs: ReprotectOutputs, deps: ReprotectDependenci
   const global = clusters.find((cluster) => (cluster.GlobalClusterMembers ?? []).some((member) => member.DBClusterArn === outputs.drArn));
   if (!global) {
     throw new RunbookError(
-      `The DR cluster ${outputs.drArn} is in no global cluster (DescribeGlobalClusters in ${drRegion}): it was detached. Add the primary region back by hand (README, "Aurora global database"). Nothing was changed.`,
+      `The DR cluster ${outputs.drArn} is in no global cluster (DescribeGlobalClusters in ${drRegion}): it was detached. Add the primary region back by hand (docs/outage-runbook.md, "Aurora global database"). Nothing was changed.`,
     );
   }
   const member = (global.GlobalClusterMembers ?? []).find((candidate) => candidate.DBClusterArn === outputs.oldPrimaryArn);
@@ -822,7 +822,7 @@ async function reportAurora(outputs: ReprotectOutputs, deps: ReprotectDependenci
   }
   output.error(
     `The primary-region cluster ${outputs.oldPrimaryArn} is not a member of ${global.GlobalClusterIdentifier ?? "the global cluster"} yet. After a managed failover Aurora re-adds it ` +
-      `as a secondary once ${outputs.primaryRegion} is healthy and its volume rebuilt: wait and re-run. If it was detached by hand, add the region back (README, "Aurora global database"). ` +
+      `as a secondary once ${outputs.primaryRegion} is healthy and its volume rebuilt: wait and re-run. If it was detached by hand, add the region back (docs/outage-runbook.md, "Aurora global database"). ` +
       "Keep its writes that never reached the DR region: copy its rds:unplanned-global-failover snapshot to a manual snapshot. Nothing was changed.",
   );
   return EXIT.refused;

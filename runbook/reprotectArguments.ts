@@ -34,7 +34,7 @@ export const REPROTECT_USAGE = `Usage:
   (tsx runbook/cli.ts reprotect ...)
 
 After an unplanned failover (instance mode), makes the primary region's database a cross-region read
-replica of the promoted DR database again: the first step of failback (README "Failback").
+replica of the promoted DR database again: the first step of failback (docs/runbook.md, "Failback").
   1. checks: the DR stack's outputs (role dr, databasePromoted true); the DR database is available and
      standalone; the primary region answers (else: re-run once it is back, nothing changed)
   2. snapshots the old primary database (<id>-before-reprotect-<yyyymmddhhmm>), unless --no-snapshot,

@@ -483,7 +483,7 @@ export async function runRestore(argv: readonly string[], deps: RestoreDependenc
     if (!dbSubnetGroupName || !dbSecurityGroupId) {
       throw new RunbookError(
         `The ${args.from} region (${chosen.region}) has no database subnet group and security group yet (a backup-restore DR region before a restore): ` +
-          'restore there with database.restoreToTime and pulumi up (README, "Restore (backup-restore)"), or use --from primary.',
+          'restore there with database.restoreToTime and pulumi up (docs/runbook.md, "Restore (backup-restore)"), or use --from primary.',
       );
     }
     const side = { ...chosen, dbSubnetGroupName, dbSecurityGroupId };

@@ -3,7 +3,7 @@
  * `recovery.strategy` replaced) and prints, for each, what the DR region runs, the recovery budget
  * against the declared targets, the monthly cost of both stacks from the dated price table, and
  * whether the DR invariants and the pack pass. Writes the same as a markdown table to
- * `out/synth/strategies.md` (the README's "Choosing a strategy" table comes from it).
+ * `out/synth/strategies.md` (the "Choosing a strategy" table of docs/strategies-and-budget.md comes from it).
  *
  * Usage: tsx synth/strategies.ts [--out DIR] [--primary FILE] [--dr FILE]
  * Exit codes: 0 the comparison was written (a strategy that misses its targets is a finding, not an

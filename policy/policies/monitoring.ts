@@ -648,7 +648,7 @@ const dashboardSignals = stackPolicy({
     const monitored = [TYPES.eksComponentCluster, TYPES.eksCluster, MONITORING_TYPES.helmRelease].some((type) => ofType(resources, type).length > 0);
     if (role !== "dr" && !monitored) return;
     // The DR stack's read replica. A primary-region replica exists only during a failback, whose
-    // dashboards are not drawn for it (a known gap, README "Monitoring").
+    // dashboards are not drawn for it (a known gap, docs/monitoring.md).
     const replicas = role === "dr" ? ofType(resources, TYPES.rdsInstance).filter((database) => isReplica(database.props)) : [];
     const why = role === "dr" ? "the DR stack" : "a stack with a monitoring cluster";
     if (parsed.length === 0) {

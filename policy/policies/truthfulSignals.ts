@@ -17,7 +17,7 @@
  *   DR copy of every recovery point) has a Vault Lock whose retention bounds admit every backup and copy
  *   job into it. The primary region's vault keeps the advisory `backup-vault-lock` (backup.ts).
  *
- * Teardown mode (`protect: false`, README "Destroying"): the vault then has `forceDestroy` and no
+ * Teardown mode (`protect: false`, docs/deploying.md, "Destroying"): the vault then has `forceDestroy` and no
  * Pulumi protect, and the lock is no longer retained on delete, but the lock is still declared. This
  * policy does not exempt it: a teardown stack already fails `stateful-resources-protected` (DR
  * invariant 10) and is deployed without `--policy-pack` by design, and exempting a vault because it has

@@ -274,7 +274,7 @@ export const AURORA_SCENARIOS: Scenario[] = [
     engineMode: "aurora-global",
     title: "Aurora: failback refused when the old primary never rejoins",
     story:
-      "After the failover the old primary cluster is not re-added (as after a manual detach-and-promote). Expected: PrimaryClusterNotMember (add the primary region back first, README), nothing changed by the failback.",
+      "After the failover the old primary cluster is not re-added (as after a manual detach-and-promote). Expected: PrimaryClusterNotMember (add the primary region back first, docs/outage-runbook.md, Aurora global database), nothing changed by the failback.",
     world: (context) => ({ ...primaryFailsAtDetection(context), aurora: { primaryNeverRejoins: true } }),
     steps: [
       { run: "failover", input: UNPLANNED_OPERATOR },

@@ -97,7 +97,7 @@ export const SCENARIOS: Scenario[] = [
     name: "unplanned-failover-late-start",
     title: "Unplanned failover started five minutes after the failure",
     story:
-      "KNOWN LIMITATION (README, Failover): the primary fails with the replica 1 s behind; the operator starts the failover five minutes later. Once its source is gone the replica's ReplicaLag grows with the time since the last replayed transaction (modeled as PostgreSQL computes it; not verified in an account), so the lag alarm reads over the RPO although the data at risk is the 1 s it lagged at the failure. Expected today: refused with ReplicaLagOverRpo and nothing changed; the operator checks the lag alarm's history and re-runs with force.",
+      "KNOWN LIMITATION (docs/runbook.md, Failover): the primary fails with the replica 1 s behind; the operator starts the failover five minutes later. Once its source is gone the replica's ReplicaLag grows with the time since the last replayed transaction (modeled as PostgreSQL computes it; not verified in an account), so the lag alarm reads over the RPO although the data at risk is the 1 s it lagged at the failure. Expected today: refused with ReplicaLagOverRpo and nothing changed; the operator checks the lag alarm's history and re-runs with force.",
     world: () => ({ primaryOutage: { from: -300 }, replica: { steadyLagSeconds: 1, afterSourceLoss: "grows" } }),
     steps: [{ run: "failover", input: UNPLANNED_OPERATOR }],
     expect: () => ({ outcomes: ["ReplicaLagOverRpo"], final: { drDatabaseRole: "replica", drPromotionsRequested: 0, primaryRecord: "primary-alb" } }),
@@ -608,7 +608,7 @@ export const MYSQL_SCENARIOS: Scenario[] = [
     name: "mysql-failover-late-start",
     title: "MySQL: unplanned failover started five minutes after the failure",
     story:
-      "KNOWN LIMITATION (README, Failover), MySQL's form of PostgreSQL's: the primary fails with the replica 1 s behind; the operator starts the failover five minutes later, when the replica has read -1 for 5 minutes and the replication-stopped alarm is in ALARM. Expected: refused with ReplicationStopped and nothing changed; the operator checks that the alarm went to ALARM after the primary's health-check alarm, and re-runs with force.",
+      "KNOWN LIMITATION (docs/runbook.md, Failover), MySQL's form of PostgreSQL's: the primary fails with the replica 1 s behind; the operator starts the failover five minutes later, when the replica has read -1 for 5 minutes and the replication-stopped alarm is in ALARM. Expected: refused with ReplicationStopped and nothing changed; the operator checks that the alarm went to ALARM after the primary's health-check alarm, and re-runs with force.",
     world: () => ({ primaryOutage: { from: -300 }, replica: { steadyLagSeconds: 1, engine: "mysql" } }),
     steps: [{ run: "failover", input: UNPLANNED_OPERATOR }],
     expect: () => ({

@@ -109,7 +109,7 @@ export function configuration(label: string, shape: Shape): Configuration {
   return { name: `${primaryRegion}>${drRegion} ${label}`, edit: { primary, dr } };
 }
 
-/** backup-restore targets that its budget meets with the default 50 GiB (README, "Choosing a strategy"). */
+/** backup-restore targets that its budget meets with the default 50 GiB (docs/strategies-and-budget.md, "Choosing a strategy"). */
 const BACKUP_RESTORE_TARGETS = { strategy: "backup-restore", rtoSeconds: 2400, rpoSeconds: 1800 } as const;
 
 export const CONFIGURATIONS: readonly Configuration[] = [

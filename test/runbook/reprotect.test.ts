@@ -654,7 +654,7 @@ describe("npm run reprotect (runbook/reprotect.ts)", () => {
       h.drMock.on(DescribeGlobalClustersCommand).resolves({ GlobalClusters: [global([{ DBClusterArn: DR_CLUSTER, IsWriter: true }])] });
       expect(await h.run(["--yes"])).to.equal(EXIT.refused);
       expect(h.output.errors.join("\n")).to.include("is not a member of app-global yet");
-      expect(h.output.errors.join("\n")).to.include('README, "Aurora global database"');
+      expect(h.output.errors.join("\n")).to.include('docs/outage-runbook.md, "Aurora global database"');
     });
 
     it("the DR cluster is in no global cluster, or DescribeGlobalClusters is denied", async () => {
