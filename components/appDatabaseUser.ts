@@ -16,7 +16,7 @@
  * with `{"action":"ensure","appCredentialsVersionId":<the version>}`. The provider invokes the
  * function (RequestResponse) when the invocation is created and, as `triggers` is ForceNew and a
  * changed `input` forces a new invocation in the default CREATE_ONLY scope, whenever the app secret's
- * version, the function's code or its settings change; a function error fails the deploy with the
+ * version changes (and only then: see the triggers); a function error fails the deploy with the
  * function's answer (terraform-provider-aws internal/service/lambda/invocation.go: `triggers`
  * ForceNew, customizeDiffInputChangeWithCreateOnlyScope, `output.FunctionError`). Deleting the
  * component invokes nothing (CREATE_ONLY): the user and its data stay in the database.
@@ -25,7 +25,6 @@
  * the log group's storage is bytes.
  */
 import { arnRegion } from "../invariants/plan";
-import { createHash } from "node:crypto";
 import * as path from "node:path";
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
@@ -145,11 +144,6 @@ export function appDatabaseUserEnvironment(
   };
 }
 
-/** Hex SHA-256 of `text`: a trigger that changes when what it hashes changes. */
-function sha256(text: string): string {
-  return createHash("sha256").update(text).digest("hex");
-}
-
 /**
  * Refuses arguments the function could not use.
  * @throws RangeError naming the argument.
@@ -208,12 +202,11 @@ export class AppDatabaseUser extends pulumi.ComponentResource {
       {
         functionName: fn.name,
         input: versionId.apply((version) => JSON.stringify({ action: "ensure", appCredentialsVersionId: version })),
-        // Each change re-runs the function: a rotated secret, new code (e.g. other SQL), other settings.
-        triggers: {
-          appCredentialsVersionId: versionId,
-          functionCode: sha256(bundled.bundleFunction(APP_USER_FUNCTION_SOURCE)),
-          environment: environment.apply((variables) => sha256(JSON.stringify(variables))),
-        },
+        // Only a new credentials version re-runs the function. Not new code or settings: after an Aurora global
+        // failover the primary stack's cluster is a read-only secondary, and a program upgrade deployed then would
+        // re-run the function there and fail the deploy (ReadOnlyDatabase), while the user is already in the data.
+        // To re-run it after an upgrade that changes its SQL: pulumi up --replace <this invocation's URN>.
+        triggers: { appCredentialsVersionId: versionId },
       },
       // The ingress rule must admit the function before it connects.
       { parent: this, dependsOn: [ingress, ...(args.databaseReady ?? [])] },

@@ -25,6 +25,8 @@ import { amazonLinuxAmiParameter } from "./userData";
 
 /** The root device of Amazon Linux 2023 AMIs (the demo's image). */
 export const AMAZON_LINUX_ROOT_DEVICE = "/dev/xvda";
+/** The demo's root volume, GiB (the AL2023 image's snapshot is 8 GiB; the demo keeps logs and the node exporter). */
+export const DEMO_ROOT_VOLUME_GIB = 20;
 
 export interface AppImageArgs {
   image: AppImage;
@@ -44,6 +46,12 @@ export interface AppImageArgs {
 export interface ResolvedAppImage {
   imageId: pulumi.Output<string>;
   rootDeviceName: pulumi.Output<string>;
+  /**
+   * The root volume's size, GiB: set for the demo; unset for an image of yours, so EC2 uses the size of
+   * the image's root snapshot (a smaller size is refused at launch: "Volume of size ... is smaller than
+   * snapshot"; EC2 User Guide, "Block device mappings": without a size, the snapshot's size).
+   */
+  rootVolumeSizeGib?: number;
   /** The DR region's copy of the primary's AMI, when one is made. */
   copy?: aws.ec2.AmiCopy;
 }
@@ -56,7 +64,7 @@ export function resolveAppImage(name: string, args: AppImageArgs, parent: pulumi
   const image = args.image;
   if (image.kind === "demo") {
     const parameter = aws.ssm.getParameterOutput({ name: amazonLinuxAmiParameter(args.architecture) }, { parent });
-    return { imageId: parameter.value, rootDeviceName: pulumi.output(AMAZON_LINUX_ROOT_DEVICE) };
+    return { imageId: parameter.value, rootDeviceName: pulumi.output(AMAZON_LINUX_ROOT_DEVICE), rootVolumeSizeGib: DEMO_ROOT_VOLUME_GIB };
   }
   if (image.kind === "ami" && args.role === "dr") {
     const copy = new aws.ec2.AmiCopy(
@@ -69,11 +77,15 @@ export function resolveAppImage(name: string, args: AppImageArgs, parent: pulumi
         encrypted: true,
         kmsKeyId: args.kmsKeyArn,
       },
-      { parent },
+      // The name is unique per region: a replacement (e.g. another DR key) must delete the old copy first. Large images
+      // copy for a long time; CopyImage of a multi-TB image can take hours.
+      { parent, deleteBeforeReplace: true, customTimeouts: { create: "3h" } },
     );
     return { imageId: copy.id, rootDeviceName: copy.rootDeviceName, copy };
   }
   const imageId = image.kind === "ami" ? pulumi.output(image.amiId) : aws.ssm.getParameterOutput({ name: image.parameterName }, { parent }).value;
-  const described = imageId.apply((id) => aws.ec2.getAmiOutput({ filters: [{ name: "image-id", values: [id] }] }, { parent }));
+  // includeDeprecated: a golden image your pipeline deprecated still resolves (DescribeImages leaves deprecated
+  // images out of filtered results unless IncludeDeprecated is set; EC2 API Reference, DescribeImages).
+  const described = imageId.apply((id) => aws.ec2.getAmiOutput({ filters: [{ name: "image-id", values: [id] }], includeDeprecated: true }, { parent }));
   return { imageId, rootDeviceName: described.rootDeviceName };
 }

@@ -104,7 +104,10 @@ export class AppSecrets extends pulumi.ComponentResource {
           recoveryWindowInDays: APP_SECRET_RECOVERY_WINDOW_DAYS,
           ...(replicas ? { replicas } : {}),
         },
-        child,
+        // Deleting a replicated secret first removes its replicas at once (RemoveRegionsFromReplication, then
+        // DeleteSecret; terraform-provider-aws secretsmanager secret delete): the recovery window covers only the
+        // primary-region copy, the one a disaster takes. So the secrets are protected like the keys.
+        { parent: this, protect: args.protect },
       );
 
     const password = new random.RandomPassword(`${name}-database-password`, { length: APP_DATABASE_PASSWORD_LENGTH, special: false }, child);

@@ -41,7 +41,7 @@ export interface AppTierArgs {
   instanceType: string;
   /** The app's image (`app.image`; the demo by default). */
   image: AppImage;
-  /** Name of an AMI copy in this region (3-128 characters), e.g. `multi-region-dr-dr-dr`. */
+  /** Name prefix of an AMI copy in this region (the AMI ID is appended; 3-128 characters in all), e.g. `multi-region-dr-dr-dr-app`. */
   imageCopyName: string;
   /** The user-data script as plain text, rendered for this region; empty for an image that needs none. */
   userData: pulumi.Input<string>;
@@ -123,6 +123,7 @@ export class AppTier extends pulumi.ComponentResource {
         targetGroupArn: targetGroup.arn,
         imageId: image.imageId,
         rootDeviceName: image.rootDeviceName,
+        ...(image.rootVolumeSizeGib !== undefined ? { rootVolumeSizeGib: image.rootVolumeSizeGib } : {}),
       },
       this,
     );

@@ -47,6 +47,9 @@ export const DEFAULT_HEALTH_PATH = "/health";
 export function healthPathOf(primary: { app?: { definition: { healthPath: string } } }): string {
   return primary.app?.definition.healthPath ?? DEFAULT_HEALTH_PATH;
 }
+/** Paths the demo app (app/server.py) answers itself, which cannot be its health path. */
+export const DEMO_RESERVED_PATHS: readonly string[] = ["/", "/status", "/write"];
+
 /** The app's database user by default. */
 export const DEFAULT_DATABASE_USER = "app_user";
 
@@ -168,12 +171,13 @@ export const appDefinitionShape = {
     .max(20, { error: "at most 20 secrets: keep related values in one JSON secret" })
     .refine((names) => new Set(names).size === names.length, { error: "must not name a secret twice" })
     .default([]),
-  /** The app's configuration as SSM String parameters, name to value (at most 4 KB each, the standard tier's limit). */
+  /** The app's configuration as SSM String parameters, name to value (at most 4 KB each, the standard tier's limit; at most 100). */
   parameters: z
     .record(
       z.string().regex(PARAMETER_NAME, { error: "must be 1-128 letters, digits and _.-" }),
-      z.string().max(4096, { error: "must be at most 4096 characters (an SSM standard parameter's limit)" }),
+      z.string().refine((value) => Buffer.byteLength(value, "utf8") <= 4096, { error: "must be at most 4096 bytes (an SSM standard parameter's limit)" }),
     )
+    .refine((parameters) => Object.keys(parameters).length <= 100, { error: "at most 100 parameters: keep related values in one JSON parameter" })
     .default({}),
   /** The app's own database user (letters, digits, _; not the master user). */
   databaseUser: z

@@ -11,7 +11,7 @@ import { APP_METRICS_PORT, NODE_EXPORTER_PORT, PROJECT_NAME } from "./convention
 import { auroraEngineVersionProblem, auroraInstanceClassProblem, ENGINE_MODES } from "./aurora";
 import { rdsEngineVersionProblem } from "./engineVersions";
 import { DEFAULT_STRATEGY, STRATEGIES } from "./strategies";
-import { appDefinitionShape, readUserDataFile, userDataTemplateProblems } from "./appDefinition";
+import { appDefinitionShape, DEMO_RESERVED_PATHS, readUserDataFile, userDataTemplateProblems } from "./appDefinition";
 import { scheduleProblem } from "../components/backupRules";
 import {
   coversWholeInternet,
@@ -77,7 +77,7 @@ const integer = (what: string, min: number, max: number) =>
     .max(max, { error: `must be at most ${max} ${what}` });
 
 /**
- * Role-dependent defaults (documented in the README's config reference). The DR stack's NAT
+ * Role-dependent defaults (documented in the configuration reference (docs/configuration.md)). The DR stack's NAT
  * gateways, minimum and desired capacity, and database Multi-AZ default from `recovery.strategy`
  * instead (config/strategies.ts), resolved against the primary in `stacks/drStrategy.ts`.
  */
@@ -257,7 +257,7 @@ const primaryDatabaseSchema = z
     /**
      * Failback only (instance mode): rebuild the primary region as the new standby. The ARN of the
      * promoted DR database (the DR stack's `replicaArn` output); the primary's database becomes a
-     * cross-region read replica of it (README, "Failback").
+     * cross-region read replica of it (docs/runbook.md, "Failback").
      */
     replicaSourceArn: z
       .string()
@@ -267,7 +267,7 @@ const primaryDatabaseSchema = z
       .optional(),
     /**
      * After failback (instance mode): the failback workflow promoted the primary-region replica;
-     * adopt it as the standalone primary instead of recreating it. Requires replicaSourceArn (README, "Failback").
+     * adopt it as the standalone primary instead of recreating it. Requires replicaSourceArn (docs/runbook.md, "Failback").
      */
     promoted: z.boolean({ error: "must be true or false" }).default(false),
   })
@@ -366,7 +366,7 @@ const drDatabaseSchema = z
     /**
      * backup-restore only: restore the database in the DR region from the replicated automated
      * backups, to `latest` (the latest restorable time) or to an ISO 8601 UTC time such as
-     * 2026-11-21T08:30:00Z. Setting it is the restore (README, "Restore (backup-restore)"): the next
+     * 2026-11-21T08:30:00Z. Setting it is the restore (docs/runbook.md, "Restore (backup-restore)"): the next
      * `pulumi up` creates the database, a NAT gateway and the primary's capacity.
      */
     restoreToTime: z
@@ -376,7 +376,7 @@ const drDatabaseSchema = z
       .optional(),
     /**
      * Set true after a failover promoted the replica: the next `pulumi up` adopts the promoted,
-     * standalone database instead of trying to make it a replica again (README, "After a failover").
+     * standalone database instead of trying to make it a replica again (docs/runbook.md, "Failover").
      */
     promoted: z.boolean({ error: "must be true or false" }).default(false),
   })
@@ -565,7 +565,7 @@ const recoverySchema = z
 const LOGICAL_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,199}$/;
 
 /**
- * The DR stack's outage mode (README, "Redeploying the DR stack during the outage"): with
+ * The DR stack's outage mode (docs/outage-runbook.md, "Redeploy the DR stack during the outage"): with
  * `primaryRegionDown: true` the DR stack declares no resource, provider or invoke in the primary region
  * (nor in us-east-1 when that is the primary region: its IAM and Route 53 control planes are homed
  * there), so `pulumi up -s dr` needs nothing from the failed region. The resources it had there carry
@@ -659,6 +659,14 @@ export const primaryConfigSchema = z
     ...common,
   })
   .superRefine((config, context) => {
+    if (config.app.image === undefined && config.app.userData === undefined && DEMO_RESERVED_PATHS.includes(config.app.healthPath)) {
+      context.addIssue({
+        code: "custom",
+        path: ["app", "healthPath"],
+        input: config.app.healthPath,
+        message: `is a path the demo app serves itself (${DEMO_RESERVED_PATHS.join(", ")}); pick another, e.g. /health`,
+      });
+    }
     if (config.app.databaseUser === config.database.masterUsername) {
       context.addIssue({
         code: "custom",

@@ -5,6 +5,7 @@
  * the DR stack from the primary's outputs, with the secrets' replica ARNs in its own region
  * (`drAppRuntime`).
  */
+import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { type AppDefinition, renderUserDataTemplate } from "../config/appDefinition";
 import { type PrimaryOutputs } from "../config/primaryContract";
@@ -30,9 +31,11 @@ export interface AppRuntime {
   secretsKeyArn: pulumi.Input<string>;
 }
 
-/** The instances' read access in this region: every secret copy, their key, the parameter path. */
-export function appAccessOf(runtime: AppRuntime): AppAccess {
+/** The instances' access in this region: every secret copy, their key, the parameter path, the data bucket and its key. */
+export function appAccessOf(runtime: AppRuntime, data: { bucketArn: pulumi.Input<string>; keyArn: pulumi.Input<string> }): AppAccess {
   return {
+    dataBucketArn: data.bucketArn,
+    dataKeyArn: data.keyArn,
     secretArns: pulumi
       .all([runtime.databaseCredentialsSecretArn, runtime.secretArns])
       .apply(([credentials, secrets]) => [credentials, ...Object.values(secrets)]),
@@ -56,23 +59,31 @@ export function primaryAppRuntime(definition: AppDefinition, parameterPath: stri
 
 /**
  * The DR region's runtime from the primary's outputs: the replicas' ARNs are the primary's with the
- * region changed (components/appSecrets.ts), decrypted by the replica key in this region.
+ * region changed (components/appSecrets.ts), decrypted by the replica key in this region. Each replica
+ * is looked up in this region (DescribeSecret, through `invokeOptions`' DR provider), so a replica that
+ * does not exist (replication is asynchronous and can fail, e.g. on a name already taken in this
+ * region: Secrets Manager User Guide, "Troubleshoot replication") fails the DR stack's deploy instead
+ * of an instance's boot during a failover; the lookup needs nothing from the primary region.
  * @throws Error when the primary's secrets are not replicated to this region (config validation
  *   refuses that pair first: `crossStackProblems`).
  */
-export function drAppRuntime(primary: PrimaryOutputs, region: string): AppRuntime {
+export function drAppRuntime(primary: PrimaryOutputs, region: string, invokeOptions: pulumi.InvokeOutputOptions): AppRuntime {
   const app = primary.app;
   if (app === undefined) throw new Error("the primary exports no app: redeploy the primary with this version of the program");
   if (app.secrets.standbyRegion !== region || app.secrets.standbyKeyArn === undefined) {
     throw new Error(`the primary's app secrets are not replicated to ${region}: set standbyRegion: ${region} in the primary's stack file and redeploy it`);
   }
+  const replica = (arn: string) => aws.secretsmanager.getSecretOutput({ arn: replicaSecretArn(arn, region) }, invokeOptions).arn;
+  const secretNames = Object.keys(app.secrets.secretArns);
   return {
     definition: app.definition,
     parameterPath: app.parameterPath,
     databaseName: app.databaseName,
-    databaseCredentialsSecretArn: replicaSecretArn(app.secrets.databaseCredentialsSecretArn, region),
+    databaseCredentialsSecretArn: replica(app.secrets.databaseCredentialsSecretArn),
     databaseCredentialsSecretName: app.secrets.databaseCredentialsSecretName,
-    secretArns: Object.fromEntries(Object.entries(app.secrets.secretArns).map(([name, arn]) => [name, replicaSecretArn(arn, region)])),
+    secretArns: pulumi
+      .all(secretNames.map((name) => replica(app.secrets.secretArns[name])))
+      .apply((arns) => Object.fromEntries(secretNames.map((name, index) => [name, arns[index]]))),
     secretsKeyArn: app.secrets.standbyKeyArn,
   };
 }

@@ -12,7 +12,7 @@
  * drops it from the state without a call to the failed region, and the way back adopts it again
  * (`outage.adopt`, from the `primaryRegionResourceIds` output). In the outage mode the stack declares
  * no resource, provider or invoke in the primary region; the StackReference reads the Pulumi backend,
- * which must live outside that region (README, "State backend that survives a region").
+ * which must live outside that region (docs/state-backend.md).
  */
 import * as pulumi from "@pulumi/pulumi";
 import { ConfigError } from "../config/errors";
@@ -89,7 +89,7 @@ export function buildDrStackFrom(config: DrConfig, stackName: string, primary: P
     databaseHost: stableDatabaseFqdn(primary.privateZoneName),
     databasePort: primary.dbPort,
     engine: primary.dbEngine,
-    app: drAppRuntime(primary, resolved.region),
+    app: drAppRuntime(primary, resolved.region, { provider }),
     primaryOutputs: primary,
   });
 

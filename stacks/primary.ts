@@ -75,7 +75,7 @@ export function buildPrimaryStack(config: PrimaryConfig, stackName: string): Pri
   const credentials = { databaseName: config.database.databaseName, masterUsername: config.database.masterUsername };
   const storage = { allocatedStorageGib: config.database.allocatedStorageGib, maxAllocatedStorageGib: config.database.maxAllocatedStorageGib };
   // Failback (instance mode) rebuilds the primary region as the standby: a replica of the promoted DR
-  // database, adopted as standalone once failback has promoted it (README, "Failback"). An Aurora
+  // database, adopted as standalone once failback has promoted it (docs/runbook.md, "Failback"). An Aurora
   // global database fails back by a managed switchover, which changes no resource here.
   const replicaSourceArn = config.database.replicaSourceArn;
   const database = new ReplicatedDatabase(
@@ -87,7 +87,7 @@ export function buildPrimaryStack(config: PrimaryConfig, stackName: string): Pri
           engineMode,
           mode: "primary",
           // The credentials secret is kept in the standby region too, so the app can connect after a failover.
-          ...(config.standbyRegion !== undefined ? { credentialsReplica: { region: config.standbyRegion, kmsKeyArn: appSecrets.standbyKeyArn } } : {}),
+          ...(config.standbyRegion !== undefined ? { credentialsReplica: { region: config.standbyRegion } } : {}),
         }
       : replicaSourceArn === undefined
         ? { ...shared, ...storage, ...credentials, mode: "primary" }

@@ -54,13 +54,16 @@ export interface RegionResources {
 }
 
 /**
- * The primary's outputs as the manifest records them: without the app's user-data template, which
- * may reach EC2's 16 KB while an SSM parameter holds at most 8 KB (Advanced tier, SSM quotas).
+ * The primary's outputs as the manifest records them: without the app's user-data template (up to
+ * EC2's 16 KB), its parameters' values (up to 4 KB each) and its secrets' ARNs, since an SSM
+ * parameter holds at most 8 KB (Advanced tier, SSM quotas) and the checks that read the manifest need
+ * only the app's image and health path. The parameter names stay, each with an empty value.
  */
 export function manifestCopyOf(primary: PrimaryOutputs): PrimaryOutputs {
-  if (primary.app?.definition.userDataTemplate === undefined) return primary;
+  if (primary.app === undefined) return primary;
   const { userDataTemplate: _template, ...definition } = primary.app.definition;
-  return { ...primary, app: { ...primary.app, definition } };
+  const parameters = Object.fromEntries(Object.keys(definition.parameters).map((name) => [name, ""]));
+  return { ...primary, app: { ...primary.app, definition: { ...definition, parameters }, secrets: { ...primary.app.secrets, secretArns: {} } } };
 }
 
 export function buildRegion({ config, stackName, provider, databaseHost, databasePort, engine, app: runtime, primaryOutputs }: RegionInputs): RegionResources {
@@ -146,7 +149,7 @@ export function buildRegion({ config, stackName, provider, databaseHost, databas
         bucketName: dataBucket.bucketName,
       }),
       healthPath: runtime.definition.healthPath,
-      access: appAccessOf(runtime),
+      access: appAccessOf(runtime, { bucketArn: dataBucket.bucketArn, keyArn: key.keyArn }),
       vpcId: network.vpcId,
       vpcCidrBlock: config.network.cidrBlock,
       publicSubnetIds: network.publicSubnetIds,

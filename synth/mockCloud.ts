@@ -265,6 +265,11 @@ export function mockCloud(resolver: RegionResolver, stackReferenceOutputs: Recor
           return { partition: "aws", dnsSuffix: "amazonaws.com", reverseDnsPrefix: "com.amazonaws", id: "aws" };
         case "aws:ssm/getParameter:getParameter":
           return { name: args.inputs.name, type: "String", value: `ami-${hex(String(args.inputs.name) + region, 17)}`, id: String(args.inputs.name) };
+        case "aws:secretsmanager/getSecret:getSecret": {
+          // DescribeSecret of a secret by ARN in this region: the mock knows every secret, replicas included.
+          const arn = String(args.inputs.arn);
+          return { arn, id: arn, name: arn.split(":secret:")[1]?.replace(/-[A-Za-z0-9]{6}$/, ""), region };
+        }
         case "aws:ec2/getAmi:getAmi": {
           // DescribeImages by image id: the image and its root device (an Amazon Linux-style /dev/xvda).
           const filters = (args.inputs.filters ?? []) as { name: string; values: string[] }[];

@@ -557,6 +557,8 @@ const appArgs = (overrides: Partial<AppTierArgs> = {}): AppTierArgs => ({
     secretArns: ["arn:aws:secretsmanager:us-east-1:123456789012:secret:multi-region-dr-primary-primary/app/database-credentials-abc-a1b2c3"],
     secretsKeyArn: EAST_KEY,
     parameterPath: "/multi-region-dr-primary-primary/app/",
+    dataBucketArn: "arn:aws:s3:::primary-data-b00b7c7",
+    dataKeyArn: EAST_KEY,
   },
   vpcId: "vpc-0123456789abcdef0",
   vpcCidrBlock: "10.0.0.0/16",

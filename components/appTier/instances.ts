@@ -18,6 +18,9 @@ export interface AppAccess {
   secretsKeyArn: pulumi.Input<string>;
   /** The app's SSM parameter path in this region, e.g. `/multi-region-dr-primary-primary/app/`. */
   parameterPath: string;
+  /** This region's data bucket (`{{bucketName}}`) and the key that encrypts it. */
+  dataBucketArn: pulumi.Input<string>;
+  dataKeyArn: pulumi.Input<string>;
 }
 
 /**
@@ -25,7 +28,10 @@ export interface AppAccess {
  * their key only through Secrets Manager of this region (`kms:ViaService`, KMS Developer Guide), and
  * the Parameter Store reads under the app's path (parameter ARNs drop the name's leading `/`:
  * `arn:aws:ssm:<region>:<account>:parameter/<path>`, Systems Manager User Guide, "Restricting access
- * to Parameter Store parameters using IAM policies").
+ * to Parameter Store parameters using IAM policies"), and the objects of this region's data bucket
+ * with its key through S3 of this region (SSE-KMS needs kms:GenerateDataKey to write and kms:Decrypt
+ * to read; S3 User Guide, "Using server-side encryption with AWS KMS keys"). In the DR region the
+ * bucket is the replication's destination: objects written there before a failover do not flow back.
  */
 export function appAccessPolicy(args: {
   region: string;
@@ -34,6 +40,8 @@ export function appAccessPolicy(args: {
   secretArns: string[];
   secretsKeyArn: string;
   parameterPath: string;
+  dataBucketArn: string;
+  dataKeyArn: string;
 }): PolicyDocument {
   const parameterArn = (suffix: string) => `arn:${args.partition}:ssm:${args.region}:${args.accountId}:parameter${suffix}`;
   return policyDocument([
@@ -51,6 +59,15 @@ export function appAccessPolicy(args: {
       Action: ["ssm:GetParameter", "ssm:GetParameters", "ssm:GetParametersByPath"],
       Resource: [parameterArn(args.parameterPath.replace(/\/$/, "")), parameterArn(`${args.parameterPath}*`)],
     },
+    { Sid: "ListDataBucket", Effect: "Allow", Action: ["s3:ListBucket"], Resource: [args.dataBucketArn] },
+    { Sid: "UseDataObjects", Effect: "Allow", Action: ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"], Resource: [`${args.dataBucketArn}/*`] },
+    {
+      Sid: "UseDataKey",
+      Effect: "Allow",
+      Action: ["kms:Decrypt", "kms:GenerateDataKey"],
+      Resource: [args.dataKeyArn],
+      Condition: { StringEquals: { "kms:ViaService": `s3.${args.region}.amazonaws.com` } },
+    },
   ]);
 }
 
@@ -65,6 +82,8 @@ export interface InstancesArgs {
   imageId: pulumi.Input<string>;
   /** The image's root device, which gets the encrypted gp3 volume (e.g. /dev/xvda). */
   rootDeviceName: pulumi.Input<string>;
+  /** The root volume's size, GiB; unset: the image's root snapshot's size. */
+  rootVolumeSizeGib?: number;
   /** The user-data script, plain text (base64-encoded here); empty for an image that needs none. */
   userData: pulumi.Input<string>;
   access: AppAccess;
@@ -93,9 +112,20 @@ export function appInstances(
     {
       role: instanceRole.name,
       policy: pulumi
-        .all([account, pulumi.output(args.access.secretArns), pulumi.output(args.access.secretsKeyArn)])
-        .apply(([{ partition, accountId }, secretArns, secretsKeyArn]) =>
-          JSON.stringify(appAccessPolicy({ region: args.region, partition, accountId, secretArns, secretsKeyArn, parameterPath: args.access.parameterPath })),
+        .all([account, pulumi.output(args.access.secretArns), args.access.secretsKeyArn, args.access.dataBucketArn, args.access.dataKeyArn])
+        .apply(([{ partition, accountId }, secretArns, secretsKeyArn, dataBucketArn, dataKeyArn]) =>
+          JSON.stringify(
+            appAccessPolicy({
+              region: args.region,
+              partition,
+              accountId,
+              secretArns,
+              secretsKeyArn,
+              parameterPath: args.access.parameterPath,
+              dataBucketArn,
+              dataKeyArn,
+            }),
+          ),
         ),
     },
     child,
@@ -115,7 +145,13 @@ export function appInstances(
       blockDeviceMappings: [
         {
           deviceName: args.rootDeviceName,
-          ebs: { volumeSize: 20, volumeType: "gp3", encrypted: "true", kmsKeyId: args.kmsKeyArn, deleteOnTermination: "true" },
+          ebs: {
+            ...(args.rootVolumeSizeGib !== undefined ? { volumeSize: args.rootVolumeSizeGib } : {}),
+            volumeType: "gp3",
+            encrypted: "true",
+            kmsKeyId: args.kmsKeyArn,
+            deleteOnTermination: "true",
+          },
         },
       ],
       tagSpecifications: [

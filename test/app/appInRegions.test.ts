@@ -65,6 +65,18 @@ describe("bring your own application (examples/bring-your-own-app)", function ()
     expect(named(result.dr, "dr-app-lt").inputs.imageId).to.equal(copy.id).and.not.equal(AMI);
   });
 
+  it("sizes the root volume from the image (no volumeSize: EC2 takes the snapshot's), on the image's root device", () => {
+    for (const name of ["primary-app-lt", "dr-app-lt"]) {
+      const [mapping] = named(name.startsWith("dr") ? result.dr : result.primary, name).inputs.blockDeviceMappings as {
+        deviceName: string;
+        ebs: Record<string, unknown>;
+      }[];
+      expect(mapping.deviceName).to.equal("/dev/xvda");
+      expect(mapping.ebs).to.not.have.property("volumeSize");
+      expect(mapping.ebs).to.include({ encrypted: "true", volumeType: "gp3" });
+    }
+  });
+
   it("renders the user data per region: the region's role, database, bucket and secret copies", () => {
     const primary = userDataOf(named(result.primary, "primary-app-lt"));
     const dr = userDataOf(named(result.dr, "dr-app-lt"));
@@ -84,6 +96,8 @@ describe("bring your own application (examples/bring-your-own-app)", function ()
       "session-signing-key-",
     ]);
     for (const secret of secrets) {
+      // Deleting a replicated secret removes its replicas at once: protected like the keys.
+      expect(secret.protect, secret.name).to.equal(true);
       const [replica] = secret.inputs.replicas as { region: string; kmsKeyId: string }[];
       expect(replica.region).to.equal("us-east-2");
       expect(replica.kmsKeyId).to.match(/^arn:aws:kms:us-east-2:\d{12}:key\/mrk-/);
@@ -98,8 +112,11 @@ describe("bring your own application (examples/bring-your-own-app)", function ()
       const [policy] = ofType(plan, "aws:iam/rolePolicy:RolePolicy").filter((candidate) => candidate.name.endsWith("-instance-app-access"));
       const statements = JSON.parse(String(policy.inputs.policy)).Statement as { Resource: string[] }[];
       const resources = statements.flatMap((statement) => statement.Resource);
-      expect(resources).to.have.length(3 + 1 + 2);
-      for (const arn of resources) expect(arn.split(":")[3], arn).to.equal(region);
+      // Three secrets, their key, the parameter path and its children, the data bucket and its objects, the data key.
+      expect(resources).to.have.length(3 + 1 + 2 + 2 + 1);
+      for (const arn of resources.filter((resource) => !resource.startsWith("arn:aws:s3:::"))) expect(arn.split(":")[3], arn).to.equal(region);
+      const bucket = resources.find((resource) => resource.startsWith("arn:aws:s3:::") && !resource.endsWith("/*"));
+      expect(bucket).to.match(plan === result.primary ? /:::primary-data-/ : /:::dr-data-/);
     }
   });
 

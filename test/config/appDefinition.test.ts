@@ -103,7 +103,14 @@ describe("app definition (config/appDefinition.ts)", () => {
     expectOneProblem(primarySettings({ [`${NS}:app`]: { secrets: ["no spaces"] } }), `${NS}:app.secrets.0`, "no spaces", "1-64 letters");
     const oversized = configErrorOf(() => parseStackConfig(primarySettings({ [`${NS}:app`]: { parameters: { big: "x".repeat(4097) } } }), "t"));
     expect(oversized.problems.map((problem) => problem.key)).to.deep.equal([`${NS}:app.parameters.big`]);
-    expect(oversized.problems[0].message).to.include("4096 characters");
+    expect(oversized.problems[0].message).to.include("4096 bytes");
+    const multibyte = configErrorOf(() => parseStackConfig(primarySettings({ [`${NS}:app`]: { parameters: { big: "é".repeat(2049) } } }), "t"));
+    expect(multibyte.problems[0].message, "counted in bytes, as SSM counts").to.include("4096 bytes");
+    const many = Object.fromEntries(Array.from({ length: 101 }, (_, index) => [`p${index}`, "v"]));
+    const tooMany = configErrorOf(() => parseStackConfig(primarySettings({ [`${NS}:app`]: { parameters: many } }), "t"));
+    expect(tooMany.problems.map((problem) => [problem.key, problem.message])).to.deep.equal([
+      [`${NS}:app.parameters`, "at most 100 parameters: keep related values in one JSON parameter"],
+    ]);
     expectOneProblem(
       primarySettings({ [`${NS}:app`]: { databaseUser: "app_admin" } }),
       `${NS}:app.databaseUser`,
@@ -111,6 +118,11 @@ describe("app definition (config/appDefinition.ts)", () => {
       "must differ from database.masterUsername",
     );
     expectOneProblem(primarySettings({ [`${NS}:app`]: { databaseUser: "rdsadmin" } }), `${NS}:app.databaseUser`, "rdsadmin", "reserved");
+  });
+
+  it("refuses a health path the demo app serves itself, and accepts it for an app of yours", () => {
+    expectOneProblem(primarySettings({ [`${NS}:app`]: { healthPath: "/status" } }), `${NS}:app.healthPath`, "/status", "a path the demo app serves itself");
+    expect(parsePrimary({ [`${NS}:app`]: { healthPath: "/status", image: { ssmParameter: "/golden/app/ami" } } }).app.healthPath).to.equal("/status");
   });
 
   it("refuses the app's definition in the DR stack file: the DR stack builds the primary's", () => {
@@ -178,12 +190,21 @@ describe("replicated secrets and the manifest's copy of the contract", () => {
     expect(() => replicaSecretArn("arn:aws:kms:us-east-1:123456789012:key/k", "us-west-2")).to.throw("not a Secrets Manager secret ARN");
   });
 
-  it("leaves the user-data template out of the manifest's copy of the primary's outputs (a parameter holds 8 KB at most)", () => {
+  it("leaves the user-data template, the parameters' values and the secrets' ARNs out of the manifest's copy (a parameter holds 8 KB at most)", () => {
     const fixture = primaryOutputsFixture();
     const withTemplate = primaryOutputsFixture({ app: { ...fixture.app!, definition: { ...fixture.app!.definition, userDataTemplate: "x".repeat(9000) } } });
     const copy = manifestCopyOf(withTemplate);
     expect(copy.app?.definition).to.not.have.property("userDataTemplate");
     expect(copy.app?.definition.healthPath).to.equal("/health");
-    expect(manifestCopyOf(fixture)).to.equal(fixture);
+    const withValues = primaryOutputsFixture({
+      app: {
+        ...fixture.app!,
+        definition: { ...fixture.app!.definition, parameters: { big: "x".repeat(4096) } },
+        secrets: { ...fixture.app!.secrets, secretArns: { a: "arn:aws:secretsmanager:us-east-1:123456789012:secret:a-a1b2c3" } },
+      },
+    });
+    expect(manifestCopyOf(withValues).app?.definition.parameters, "names kept, values left out").to.deep.equal({ big: "" });
+    expect(manifestCopyOf(withValues).app?.secrets.secretArns).to.deep.equal({});
+    expect(manifestCopyOf(primaryOutputsFixture({ app: undefined }))).to.deep.equal(primaryOutputsFixture({ app: undefined }));
   });
 });
