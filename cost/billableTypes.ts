@@ -1050,7 +1050,7 @@ export const BILLABLE_TYPES: Readonly<Record<string, Classification>> = {
   "aws:lambda/function:Function": usage("per request and per GB-second of duration", "https://aws.amazon.com/lambda/pricing/"),
   // The app's database user: one function run per deploy that changes it or per new credentials version.
   "aws:lambda/invocation:Invocation": usage(
-    "one Lambda request and its duration per run (a deploy or a new credentials version)",
+    "per request and per GB-second of the function's run, once per deploy that creates it or per new credentials version",
     "https://aws.amazon.com/lambda/pricing/",
   ),
   // The DR region's copy of the app's AMI: its EBS snapshots are stored in the DR region, and the copy moves them across regions once.

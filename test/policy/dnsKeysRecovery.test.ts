@@ -1593,6 +1593,7 @@ describe("policy pack: recovery", () => {
         "targetgroup/primary-app-tg",
         PRIMARY_DB_ARN,
         "function:multi-region-dr-primary-primary-heartbeat",
+        "secret:multi-region-dr-primary-primary/app/database-credentials-",
       );
     });
 
