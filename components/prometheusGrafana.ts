@@ -66,8 +66,21 @@ export interface PrometheusGrafanaArgs {
   prometheusStorageGib: number;
   /** E-mail subscribers of the alert topic. Default none. */
   alertEmails?: string[];
-  /** What must exist before pods use their identities (MonitoringCluster.podIdentityReady). */
+  /**
+   * What must exist before the release installs (MonitoringCluster.podIdentityReady): the nodes,
+   * CoreDNS, the Pod Identity agent, the EBS CSI add-on and the encrypted StorageClass that every
+   * volume claim of the chart names (a claim made before its StorageClass exists stays Pending).
+   */
   clusterReady: pulumi.Resource[];
+  /** Whether the region's app tier runs instances (desired capacity above 0): adds AppScrapeTargetsMissing. Default true. */
+  appInstancesExpected?: boolean;
+  /** Absolute base URL of the docs for each rule's `runbook_url` (`prometheusAlertRules`). Default none. */
+  runbookBaseUrl?: string;
+  /**
+   * The dead man's switch: the heartbeat topic in ANOTHER region (components/monitoringHeartbeat.ts)
+   * that Alertmanager sends Watchdog to, and that topic's KMS key. Absent: Watchdog is dropped.
+   */
+  heartbeat?: { topicArn: pulumi.Input<string>; keyArn: pulumi.Input<string>; region: string };
 }
 
 export class PrometheusGrafana extends pulumi.ComponentResource {
@@ -104,7 +117,18 @@ export class PrometheusGrafana extends pulumi.ComponentResource {
       identity(SERVICE_ACCOUNTS.grafana, grafanaCloudWatchReadPolicy()),
       identity(
         SERVICE_ACCOUNTS.alertmanager,
-        pulumi.all([topic.topicArn, args.kmsKeyArn]).apply(([topicArn, keyArn]) => alertPublishPolicy({ topicArn, keyArn, region: args.region })),
+        pulumi
+          .all([topic.topicArn, args.kmsKeyArn, args.heartbeat?.topicArn, args.heartbeat?.keyArn])
+          .apply(([topicArn, keyArn, heartbeatTopicArn, heartbeatKeyArn]) =>
+            alertPublishPolicy({
+              topicArn,
+              keyArn,
+              region: args.region,
+              ...(args.heartbeat && heartbeatTopicArn && heartbeatKeyArn
+                ? { heartbeat: { topicArn: heartbeatTopicArn, keyArn: heartbeatKeyArn, region: args.heartbeat.region } }
+                : {}),
+            }),
+          ),
       ),
     ];
 
@@ -161,27 +185,30 @@ export class PrometheusGrafana extends pulumi.ComponentResource {
       inCluster,
     );
 
-    const values = pulumi.all([args.autoScalingGroupName, signalPanels, topic.topicArn]).apply(([autoScalingGroupName, list, alertTopicArn]) =>
-      chartValues({
-        region: args.region,
-        role: args.role,
-        scrapeConfigs: appScrapeConfigs({ region: args.region, role: args.role, autoScalingGroupName }),
-        storageClassName: args.storageClassName,
-        prometheus: { retentionDays: args.prometheusRetentionDays, storageGib: args.prometheusStorageGib },
-        grafana: {
-          adminSecretName: "grafana-admin",
-          exposure: args.grafanaExposure,
-          alerting: grafanaAlertProvisioning({
-            panels: list,
-            cloudWatchDatasourceUid: DATASOURCE_UIDS.cloudWatch,
-            alertmanagerUrl: alertmanagerUrl(),
-            folder: DR_DASHBOARD.title,
-          }),
-        },
-        prometheusRules: prometheusAlertRules(),
-        alertTopicArn,
-      }),
-    );
+    const values = pulumi
+      .all([args.autoScalingGroupName, signalPanels, topic.topicArn, args.heartbeat?.topicArn])
+      .apply(([autoScalingGroupName, list, alertTopicArn, heartbeatTopicArn]) =>
+        chartValues({
+          region: args.region,
+          role: args.role,
+          scrapeConfigs: appScrapeConfigs({ region: args.region, role: args.role, autoScalingGroupName }),
+          storageClassName: args.storageClassName,
+          prometheus: { retentionDays: args.prometheusRetentionDays, storageGib: args.prometheusStorageGib },
+          grafana: {
+            adminSecretName: "grafana-admin",
+            exposure: args.grafanaExposure,
+            alerting: grafanaAlertProvisioning({
+              panels: list,
+              cloudWatchDatasourceUid: DATASOURCE_UIDS.cloudWatch,
+              alertmanagerUrl: alertmanagerUrl(),
+              folder: DR_DASHBOARD.title,
+            }),
+          },
+          prometheusRules: prometheusAlertRules({ appInstancesExpected: args.appInstancesExpected ?? true, runbookBaseUrl: args.runbookBaseUrl }),
+          alertTopicArn,
+          ...(args.heartbeat && heartbeatTopicArn ? { heartbeat: { topicArn: heartbeatTopicArn, region: args.heartbeat.region } } : {}),
+        }),
+      );
     const release = new k8s.helm.v3.Release(
       `${name}-release`,
       {

@@ -29,6 +29,7 @@ export const PROMETHEUS_RULE_GROUP = "disaster-recovery-app";
 /** The Prometheus alerts, in rule order. docs/monitoring.md has a section per alert (`alertRunbookAnchor`). */
 export const ALERT_NAMES = [
   "AppScrapeTargetDown",
+  "AppScrapeTargetsMissing",
   "NodeExporterDown",
   "AppHighErrorRatio",
   "AppHighLatency",
@@ -68,7 +69,30 @@ export interface PrometheusAlertRule {
   /** How long the expression must hold before the alert fires, a Prometheus duration (`2m`). */
   for: string;
   labels: { severity: Severity };
-  annotations: { summary: string; description: string; runbook: string };
+  /**
+   * `runbook_url` is the annotation the Prometheus community's rules and runbooks use for the link
+   * an on-call engineer opens (kube-prometheus-stack templates/prometheus/rules-1.14/*.yaml,
+   * `runbook_url: {{ .Values.defaultRules.runbookUrl }}/...`), absolute so it works from a page.
+   * `runbook` keeps the repository-relative anchor (docs/monitoring.md#alert-...) for the docs test.
+   */
+  annotations: { summary: string; description: string; runbook: string; runbook_url?: string };
+}
+
+/** What the rules depend on in a region. */
+export interface PrometheusAlertRuleOptions {
+  /**
+   * Whether the region's app tier is expected to run instances (its Auto Scaling group's minimum
+   * is above 0). True adds AppScrapeTargetsMissing: `up{job="app"} == 0` cannot fire when EC2
+   * discovery finds no instance at all, `absent(up{job="app"})` does. A pilot-light DR region
+   * (minimum 0) runs none until a failover, so the rule would fire forever there. Default true.
+   */
+  appInstancesExpected?: boolean;
+  /**
+   * Absolute http(s) URL the docs are served under (e.g. the repository's
+   * `https://github.com/<owner>/<repo>/blob/main`); each rule's `runbook_url` is
+   * `<base>/docs/monitoring.md#alert-<name>`. Absent: no `runbook_url` (only `runbook`).
+   */
+  runbookBaseUrl?: string;
 }
 
 export interface PrometheusRuleGroups {
@@ -78,8 +102,22 @@ export interface PrometheusRuleGroups {
 const APP_JOB: keyof typeof SCRAPE_JOBS = "app";
 const NODE_JOB: keyof typeof SCRAPE_JOBS = "node";
 
-function rule(alert: AlertName, expr: string, forDuration: string, severity: Severity, summary: string, description: string): PrometheusAlertRule {
-  return { alert, expr, for: forDuration, labels: { severity }, annotations: { summary, description, runbook: alertRunbookAnchor(alert) } };
+/** The request path label the app gives its health checks, whatever `--health-path` is (app/server.py labels the configured path `/health`). */
+export const HEALTH_CHECK_PATH_LABEL = "/health";
+
+/**
+ * The absolute runbook URL of an alert under a docs base URL.
+ * @throws Error when the base is not an absolute http(s) URL.
+ */
+export function alertRunbookUrl(runbookBaseUrl: string, alertName: string): string {
+  let url: URL;
+  try {
+    url = new URL(runbookBaseUrl);
+  } catch {
+    throw new Error(`runbook base URL "${runbookBaseUrl}" is not an absolute URL; pass e.g. https://github.com/<owner>/<repo>/blob/main`);
+  }
+  if (url.protocol !== "https:" && url.protocol !== "http:") throw new Error(`runbook base URL "${runbookBaseUrl}" must be http or https`);
+  return `${runbookBaseUrl.replace(/\/+$/, "")}/${alertRunbookAnchor(alertName)}`;
 }
 
 /**
@@ -89,8 +127,31 @@ function rule(alert: AlertName, expr: string, forDuration: string, severity: Sev
  * exporter's `node_filesystem_*`; the alert carries the series' `instance`, `region` and `role`
  * labels, so the annotations need no templates.
  */
-export function prometheusAlertRules(): PrometheusRuleGroups {
+export function prometheusAlertRules(options: PrometheusAlertRuleOptions = {}): PrometheusRuleGroups {
   const filesystem = `job="${NODE_JOB}",fstype!~"${VIRTUAL_FILESYSTEM_TYPES}"`;
+  const served = `path!="${HEALTH_CHECK_PATH_LABEL}"`;
+  const base = options.runbookBaseUrl;
+  if (base !== undefined) alertRunbookUrl(base, "check");
+  const rule = (alert: AlertName, expr: string, forDuration: string, severity: Severity, summary: string, description: string): PrometheusAlertRule => ({
+    alert,
+    expr,
+    for: forDuration,
+    labels: { severity },
+    annotations: { summary, description, runbook: alertRunbookAnchor(alert), ...(base !== undefined ? { runbook_url: alertRunbookUrl(base, alert) } : {}) },
+  });
+  const missing =
+    options.appInstancesExpected === false
+      ? []
+      : [
+          rule(
+            "AppScrapeTargetsMissing",
+            `absent(up{job="${APP_JOB}"})`,
+            "5m",
+            "critical",
+            "Prometheus finds no app instance to scrape",
+            "For 5 minutes EC2 discovery has listed no running instance of the region's Auto Scaling group although its minimum is above 0: the group has no instance, the discovery's permission or filter is broken, or the scrape job is gone. up == 0 cannot fire without a target; this does.",
+          ),
+        ];
   return {
     groups: [
       {
@@ -104,6 +165,7 @@ export function prometheusAlertRules(): PrometheusRuleGroups {
             "Prometheus cannot scrape an app instance",
             `EC2 discovery lists the instance but its exporter on port ${APP_METRICS_PORT} has not answered for 2 minutes: the app is down, the instance is failing, or a security group blocks the monitoring cluster.`,
           ),
+          ...missing,
           rule(
             "NodeExporterDown",
             `up{job="${NODE_JOB}"} == 0`,
@@ -114,11 +176,11 @@ export function prometheusAlertRules(): PrometheusRuleGroups {
           ),
           rule(
             "AppHighErrorRatio",
-            `sum by (region) (rate(app_http_request_errors_total[5m])) / sum by (region) (rate(app_http_requests_total[5m])) > ${APP_ERROR_RATIO_THRESHOLD}`,
+            `sum by (region) (rate(app_http_request_errors_total{${served}}[5m])) / sum by (region) (rate(app_http_requests_total{${served}}[5m])) > ${APP_ERROR_RATIO_THRESHOLD}`,
             "5m",
             "critical",
             `More than ${APP_ERROR_RATIO_THRESHOLD * 100}% of a region's requests fail`,
-            `For 5 minutes over ${APP_ERROR_RATIO_THRESHOLD * 100}% of the requests the app answered in the region were 5xx. Check the database path (AppDatabaseUnreachable) and the app's log.`,
+            `For 5 minutes over ${APP_ERROR_RATIO_THRESHOLD * 100}% of the requests the app served in the region (health checks excluded: they answer 200 while the process runs) were 5xx. Check the database path (AppDatabaseUnreachable) and the app's log.`,
           ),
           rule(
             "AppHighLatency",
@@ -134,7 +196,7 @@ export function prometheusAlertRules(): PrometheusRuleGroups {
             "2m",
             "critical",
             "An app instance cannot reach the database",
-            "For 2 minutes the instance's database check failed through the stable database name. After a failover this means the name was not repointed to the promoted database.",
+            "For 2 minutes the instance's database check failed through the stable database name; its health check still answers 200 (status degraded) so that a blip moves no traffic, so this alert is what says the database is down. After a failover it means the name was not repointed to the promoted database.",
           ),
           rule(
             "AppInstanceFilesystemAlmostFull",
@@ -340,6 +402,11 @@ export interface GrafanaAlertProvisioningArgs {
   folder: string;
 }
 
+/** True when every dimension of a CloudWatch series names one resource (no wildcard left). */
+export function seriesIsScoped(series: CloudWatchSeries): boolean {
+  return Object.values(series.dimensions).every((value) => value !== undefined && value.trim() !== "");
+}
+
 /** A Grafana rule uid from the panel id and the series index: `dr-<panel id>-<index>`. */
 export function grafanaRuleUid(panelId: string, seriesIndex: number): string {
   return `dr-${panelId}-${seriesIndex}`;
@@ -411,7 +478,8 @@ function alertRule(panel: DrPanel, series: CloudWatchSeries, seriesIndex: number
 
 /**
  * Grafana's alerting provisioning files for the DR signals: one rule per CloudWatch series of
- * every thresholded panel (query A; B reduces it to its max, or min when below is the breach,
+ * every thresholded panel whose dimensions are all known (`seriesIsScoped`; a wildcard series stays
+ * on the dashboard but pages nobody) (query A; B reduces it to its max, or min when below is the breach,
  * dropping gaps; C compares B with the panel's threshold), evaluated every minute over the last
  * 10 minutes and firing after 2; a contact point for the region's Alertmanager (grafana/alerting
  * `receivers/alertmanager`: type `prometheus-alertmanager`, settings `url`), and a root policy
@@ -456,7 +524,10 @@ export function grafanaAlertProvisioning(args: GrafanaAlertProvisioningArgs): Gr
           `Grafana alert provisioning: panel "${panel.id}" mixes CloudWatch and Prometheus series; its Prometheus series would go unalerted, move them to prometheusAlertRules()`,
         );
       }
-      return series.map((one, index) => alertRule(panel, one, index, args.cloudWatchDatasourceUid));
+      // Scoped to the resource it names: a series with an unknown identifier would match every such
+      // resource in the region (the primary stack's health-check rule watched every health check in
+      // the account), so it gets no rule here; the stack that knows the identifier alerts on it.
+      return series.flatMap((one, index) => (seriesIsScoped(one) ? [alertRule(panel, one, index, args.cloudWatchDatasourceUid)] : []));
     });
   const provisioning: GrafanaAlertProvisioning = {
     rules: { apiVersion: 1, groups: [{ orgId: 1, name: GRAFANA_RULE_GROUP, folder: args.folder, interval: EVALUATION_INTERVAL, rules }] },

@@ -32,6 +32,50 @@ export const GRAFANA_CONTAINER_PORT = 3000;
 export const GRAFANA_STORAGE_GIB = 10;
 export const ALERTMANAGER_STORAGE_GIB = 5;
 
+/**
+ * The chart's scrape jobs (and the default rules that go with them) for control-plane components EKS
+ * runs out of the customer's reach: kube-scheduler, kube-controller-manager and etcd have no endpoint
+ * in the cluster (aws/containers-roadmap#1298; prometheus-community/helm-charts#4106), so the chart's
+ * `absent(up{job="kube-scheduler"})` and its siblings (templates/prometheus/rules-1.14/
+ * kubernetes-system-scheduler.yaml, kubernetes-system-controller-manager.yaml, etcd.yaml at tag
+ * kube-prometheus-stack-88.5.3) would fire forever. The EKS kube-proxy add-on serves its metrics on
+ * 127.0.0.1:10249, kube-proxy's `metricsBindAddress` default, and the managed add-on resets a changed
+ * config map (aws/containers-roadmap#657; kubernetes/kubernetes#74011), so Prometheus cannot reach it
+ * from its pod and `KubeProxyDown` (kubernetes-system-kube-proxy.yaml,
+ * `absent(up{job="kube-proxy"} == 1)`) would fire forever too. Each is turned off at the source: the
+ * chart's component toggle (`<component>.enabled`, which the rule templates also test) and the rule
+ * group toggle (`defaultRules.rules.<group>`).
+ */
+export const EKS_HIDDEN_COMPONENTS = {
+  kubeScheduler: ["kubeSchedulerAlerting", "kubeSchedulerRecording"],
+  kubeControllerManager: ["kubeControllerManager"],
+  kubeEtcd: ["etcd"],
+  kubeProxy: ["kubeProxy"],
+} as const;
+
+/**
+ * Resource requests (and memory limits) of the chart's three servers, sized for the monitoring
+ * nodes (default t3.medium: 2 vCPU, 4 GiB, of which EKS reserves about 0.5 GiB for the kubelet and
+ * system, EKS AMI `max-pods` / kube-reserved formula): all three fit on one node with room for the
+ * operator, kube-state-metrics and the node exporters, so a node loss reschedules them on the other.
+ * Prometheus' memory grows with its series (the app tier's few hundred plus the cluster's tens of
+ * thousands): 1 GiB requested, 2 GiB limit. Kubernetes units (`m` CPU, `Mi`/`Gi` memory).
+ */
+export const SERVER_RESOURCES = {
+  prometheus: { requests: { cpu: "250m", memory: "1Gi" }, limits: { memory: "2Gi" } },
+  alertmanager: { requests: { cpu: "50m", memory: "64Mi" }, limits: { memory: "256Mi" } },
+  grafana: { requests: { cpu: "100m", memory: "256Mi" }, limits: { memory: "512Mi" } },
+} as const;
+
+/** Alertmanager receiver names. */
+export const RECEIVERS = { page: "sns", heartbeat: "heartbeat", drop: "null" } as const;
+/**
+ * How often Alertmanager re-sends the always-firing Watchdog to the heartbeat topic: each group
+ * notification waits `group_interval` and then resends once `repeat_interval` has passed since the
+ * last (Alertmanager configuration, `route`), so about every 1 to 2 minutes.
+ */
+export const HEARTBEAT_REPEAT_INTERVAL = "1m";
+
 /** The in-cluster URL of Alertmanager, where Grafana sends its alerts. */
 export function alertmanagerUrl(): string {
   return `http://${RELEASE_FULLNAME}-alertmanager.${MONITORING_NAMESPACE}.svc:${ALERTMANAGER_PORT}`;
@@ -60,6 +104,12 @@ export interface ChartValuesArgs {
   prometheusRules: object;
   /** SNS topic Alertmanager publishes to, in this region. */
   alertTopicArn: string;
+  /**
+   * The dead man's switch: an SNS topic in another region that receives this region's Watchdog,
+   * watched there by a CloudWatch alarm (components/monitoringHeartbeat.ts). Absent: Watchdog is
+   * dropped (no region watches this one).
+   */
+  heartbeat?: { topicArn: string; region: string };
 }
 
 const GIB = (size: number) => `${size}Gi`;
@@ -108,6 +158,68 @@ export function grafanaService(exposure: GrafanaExposure): Record<string, unknow
 }
 
 /**
+ * The Alertmanager configuration (Alertmanager "Configuration": `route`, `receivers`, `sns_configs`).
+ * Every alert pages through the region's SNS topic, except the chart's two always-firing alerts
+ * (templates/prometheus/rules-1.14/general.rules.yaml): `Watchdog` goes to the heartbeat receiver,
+ * an SNS topic in the other region whose silence pages there (the dead man's switch), and
+ * `InfoInhibitor`, meant only to inhibit info alerts, is dropped. Without a heartbeat topic Watchdog
+ * is dropped too. amtool check-config and `amtool config routes test` run on this in
+ * test/monitoring/promtool.test.ts.
+ */
+export function alertmanagerConfig(args: Pick<ChartValuesArgs, "region" | "role" | "alertTopicArn" | "heartbeat">): Record<string, unknown> {
+  const heartbeat = args.heartbeat;
+  if (heartbeat !== undefined) {
+    const match = /^arn:aws[a-z-]*:sns:([a-z0-9-]+):\d{12}:[A-Za-z0-9_-]+$/.exec(heartbeat.topicArn);
+    if (!match) throw new Error(`Alertmanager heartbeat: "${heartbeat.topicArn}" is not an SNS topic ARN`);
+    if (match[1] !== heartbeat.region)
+      throw new Error(
+        `Alertmanager heartbeat: the topic ${heartbeat.topicArn} is in ${match[1]}, not ${heartbeat.region}; SigV4 must sign for the topic's region`,
+      );
+    if (heartbeat.region === args.region)
+      throw new Error(
+        `Alertmanager heartbeat: the topic is in ${args.region}, this cluster's own region; a region cannot watch itself, use the other region's topic`,
+      );
+  }
+  const sns = (topicArn: string, region: string, subject: string, sendResolved: boolean) => ({
+    topic_arn: topicArn,
+    sigv4: { region },
+    subject,
+    send_resolved: sendResolved,
+  });
+  return {
+    route: {
+      receiver: RECEIVERS.page,
+      group_by: ["alertname", "region"],
+      group_wait: "30s",
+      group_interval: "5m",
+      repeat_interval: "4h",
+      routes: [
+        heartbeat
+          ? {
+              matchers: ['alertname = "Watchdog"'],
+              receiver: RECEIVERS.heartbeat,
+              group_wait: "0s",
+              group_interval: HEARTBEAT_REPEAT_INTERVAL,
+              repeat_interval: HEARTBEAT_REPEAT_INTERVAL,
+            }
+          : { matchers: ['alertname = "Watchdog"'], receiver: RECEIVERS.drop },
+        { matchers: ['alertname = "InfoInhibitor"'], receiver: RECEIVERS.drop },
+      ],
+    },
+    receivers: [
+      { name: RECEIVERS.drop },
+      {
+        name: RECEIVERS.page,
+        sns_configs: [sns(args.alertTopicArn, args.region, `[{{ .Status | toUpper }}] {{ .CommonLabels.alertname }} (${args.role} ${args.region})`, true)],
+      },
+      ...(heartbeat
+        ? [{ name: RECEIVERS.heartbeat, sns_configs: [sns(heartbeat.topicArn, heartbeat.region, `Watchdog (${args.role} ${args.region})`, false)] }]
+        : []),
+    ],
+  };
+}
+
+/**
  * The chart's values.
  * @throws RangeError for retention or storage outside what the config allows; Error for an unsafe Grafana exposure.
  */
@@ -121,7 +233,12 @@ export function chartValues(args: ChartValuesArgs): Record<string, unknown> {
   return {
     fullnameOverride: RELEASE_FULLNAME,
     crds: { enabled: true },
-    defaultRules: { create: true },
+    defaultRules: {
+      create: true,
+      rules: Object.fromEntries(Object.values(EKS_HIDDEN_COMPONENTS).flatMap((groups) => groups.map((group) => [group, false]))),
+    },
+    ...Object.fromEntries(Object.keys(EKS_HIDDEN_COMPONENTS).map((component) => [component, { enabled: false }])),
+    windowsMonitoring: { enabled: false },
     kubeStateMetrics: { enabled: true },
     nodeExporter: { enabled: true },
     prometheus: {
@@ -131,40 +248,18 @@ export function chartValues(args: ChartValuesArgs): Record<string, unknown> {
         retentionSize: `${retentionSizeGib}GiB`,
         externalLabels: { region: args.region, role: args.role },
         storageSpec: volumeClaim(args.storageClassName, storageGib),
+        resources: SERVER_RESOURCES.prometheus,
         additionalScrapeConfigs: args.scrapeConfigs,
       },
     },
     additionalPrometheusRulesMap: { "disaster-recovery": args.prometheusRules },
     alertmanager: {
       serviceAccount: { create: true, name: SERVICE_ACCOUNTS.alertmanager },
-      alertmanagerSpec: { storage: volumeClaim(args.storageClassName, ALERTMANAGER_STORAGE_GIB) },
-      config: {
-        route: {
-          receiver: "sns",
-          group_by: ["alertname", "region"],
-          group_wait: "30s",
-          group_interval: "5m",
-          repeat_interval: "4h",
-          // The chart's always-firing Watchdog and InfoInhibitor are for dead-man switches, not pages.
-          routes: [{ matchers: ['alertname =~ "Watchdog|InfoInhibitor"'], receiver: "null" }],
-        },
-        receivers: [
-          { name: "null" },
-          {
-            name: "sns",
-            sns_configs: [
-              {
-                topic_arn: args.alertTopicArn,
-                sigv4: { region: args.region },
-                subject: `[{{ .Status | toUpper }}] {{ .CommonLabels.alertname }} (${args.role} ${args.region})`,
-                send_resolved: true,
-              },
-            ],
-          },
-        ],
-      },
+      alertmanagerSpec: { storage: volumeClaim(args.storageClassName, ALERTMANAGER_STORAGE_GIB), resources: SERVER_RESOURCES.alertmanager },
+      config: alertmanagerConfig(args),
     },
     grafana: {
+      resources: SERVER_RESOURCES.grafana,
       admin: { existingSecret: args.grafana.adminSecretName, userKey: "admin-user", passwordKey: "admin-password" },
       serviceAccount: { create: true, name: SERVICE_ACCOUNTS.grafana },
       persistence: { enabled: true, type: "pvc", storageClassName: args.storageClassName, accessModes: ["ReadWriteOnce"], size: GIB(GRAFANA_STORAGE_GIB) },

@@ -65,20 +65,30 @@ export function grafanaCloudWatchReadPolicy(): PolicyDocument {
 }
 
 /**
- * Alertmanager's SNS receiver: publish to the region's alert topic only. The topic is encrypted
- * with the region's key, so the publisher also needs `kms:GenerateDataKey*` and `kms:Decrypt` on it,
- * through SNS only (SNS Developer Guide, "Encryption at rest: key management").
+ * Alertmanager's SNS receivers: publish to the region's alert topic and, with a dead man's switch,
+ * to the heartbeat topic in the other region (components/monitoringHeartbeat.ts), nothing else. The
+ * topics are encrypted with their region's key, so the publisher also needs `kms:GenerateDataKey*`
+ * and `kms:Decrypt` on each, through SNS of that key's region only (SNS Developer Guide, "Encryption
+ * at rest: key management").
  */
-export function alertPublishPolicy(args: { topicArn: string; keyArn: string; region: string }): PolicyDocument {
+export function alertPublishPolicy(args: {
+  topicArn: string;
+  keyArn: string;
+  region: string;
+  heartbeat?: { topicArn: string; keyArn: string; region: string };
+}): PolicyDocument {
+  const viaSns = (keyArn: string, region: string, sid: string) => ({
+    Sid: sid,
+    Effect: "Allow" as const,
+    Action: ["kms:GenerateDataKey*", "kms:Decrypt"],
+    Resource: keyArn,
+    Condition: { StringEquals: { "kms:ViaService": `sns.${region}.amazonaws.com` } },
+  });
+  const heartbeat = args.heartbeat;
   return policyDocument([
-    { Sid: "PublishAlerts", Effect: "Allow", Action: "sns:Publish", Resource: args.topicArn },
-    {
-      Sid: "UseTheTopicKeyThroughSns",
-      Effect: "Allow",
-      Action: ["kms:GenerateDataKey*", "kms:Decrypt"],
-      Resource: args.keyArn,
-      Condition: { StringEquals: { "kms:ViaService": `sns.${args.region}.amazonaws.com` } },
-    },
+    { Sid: "PublishAlerts", Effect: "Allow", Action: "sns:Publish", Resource: heartbeat ? [args.topicArn, heartbeat.topicArn] : args.topicArn },
+    viaSns(args.keyArn, args.region, "UseTheTopicKeyThroughSns"),
+    ...(heartbeat ? [viaSns(heartbeat.keyArn, heartbeat.region, "UseTheHeartbeatKeyThroughSns")] : []),
   ]);
 }
 

@@ -9,12 +9,15 @@ import * as pulumi from "@pulumi/pulumi";
 import { type ResolvedDrConfig } from "../config/drStrategy";
 import { type PrimaryConfig } from "../config/schema";
 import { loadBalancerDimensions } from "../components/recoveryAlarms";
+import { MonitoringHeartbeat } from "../components/monitoringHeartbeat";
+import { NotificationTopic } from "../components/notificationTopic";
 import { PrometheusGrafana } from "../components/prometheusGrafana";
+import { RegionalKey } from "../components/regionalKey";
 import { type GrafanaExposure } from "../monitoring/chartValues";
 import { cloudWatchDashboardBody } from "../monitoring/cloudWatchDashboard";
 import { drPanels, type DrSignalScope, type RegionResourceIds } from "../monitoring/drSignals";
 import { type RegionResources } from "./region";
-import { inRegion, resourcePrefix } from "./regionalProvider";
+import { inRegion, otherRegionProvider, resourcePrefix } from "./regionalProvider";
 
 export interface MonitoringInputs {
   config: PrimaryConfig | ResolvedDrConfig;
@@ -28,6 +31,22 @@ export interface MonitoringResources {
   /** Absent where the strategy runs no monitoring cluster (a backup-restore DR region). */
   prometheusGrafana?: PrometheusGrafana;
   cloudWatchDashboard: aws.cloudwatch.Dashboard;
+  /**
+   * The primary stack's dead man's switch in the standby region: the heartbeat topic its
+   * Alertmanager sends Watchdog to, the alarm on its silence, and the standby-region topic that
+   * alarm pages (with `monitoring.alertEmails`). Absent without `standbyRegion` and in the DR stack.
+   */
+  heartbeat?: { heartbeat: MonitoringHeartbeat; pageTopicArn: pulumi.Output<string>; region: string };
+}
+
+/** Names of the primary's dead man's switch in the standby region, from the stack's resource prefix. */
+export function heartbeatNames(prefix: string): { keyAlias: string; topic: string; pageTopic: string; alarm: string } {
+  return {
+    keyAlias: `${prefix}-monitoring-watch`,
+    topic: `${prefix}-monitoring-heartbeat`,
+    pageTopic: `${prefix}-monitoring-watch-alerts`,
+    alarm: `${prefix}-monitoring-heartbeat-missing`,
+  };
 }
 
 /** The region's identifiers as the DR signals name them, from an ALB ARN, a target group ARN and the ASG name. */
@@ -53,6 +72,40 @@ export function buildMonitoring({ config, stackName, provider, region, scope }: 
   const prefix = resourcePrefix(stackName, role);
   const opts = inRegion(provider);
   const cluster = region.monitoring;
+  // Losing the primary's monitoring (its Prometheus, Alertmanager, cluster or region) must page from
+  // the standby region: the heartbeat topic, its alarm and the topic it pages all live there
+  // (components/monitoringHeartbeat.ts). The primary stack owns them: it is the one that knows its
+  // Alertmanager, and none of them depends on the primary region.
+  const standbyRegion = config.role === "primary" ? config.standbyRegion : undefined;
+  const heartbeat =
+    cluster && standbyRegion !== undefined && standbyRegion !== config.region
+      ? (() => {
+          const names = heartbeatNames(prefix);
+          const watchOpts = inRegion(otherRegionProvider(`${role}-monitoring-watch-${standbyRegion}`, standbyRegion, config, stackName));
+          const key = new RegionalKey(`${role}-monitoring-watch-key`, { region: standbyRegion, aliasName: names.keyAlias, protect: config.protect }, watchOpts);
+          const page = new NotificationTopic(
+            `${role}-monitoring-watch-alerts`,
+            { topicName: names.pageTopic, kmsKeyArn: key.keyArn, emailSubscribers: config.monitoring.alertEmails },
+            watchOpts,
+          );
+          const watch = new MonitoringHeartbeat(
+            `${role}-monitoring-heartbeat`,
+            {
+              topicName: names.topic,
+              kmsKeyArn: key.keyArn,
+              alarmName: names.alarm,
+              pageTopicArn: page.topicArn,
+              watchedRegion: config.region,
+              watchedRole: role,
+            },
+            // Under the topic it pages: the switch is the pair's wiring, like the DR stack's recovery
+            // topics and alarms, not regional footprint (invariant 7 skips what sits under a NotificationTopic).
+            { ...watchOpts, parent: page },
+          );
+          return { heartbeat: watch, pageTopicArn: page.topicArn, region: standbyRegion, keyArn: key.keyArn };
+        })()
+      : undefined;
+  const appCapacity = config.app.desiredCapacity ?? config.app.minSize;
   const prometheusGrafana =
     cluster &&
     new PrometheusGrafana(
@@ -72,9 +125,31 @@ export function buildMonitoring({ config, stackName, provider, region, scope }: 
         prometheusStorageGib: config.monitoring.prometheusStorageGib,
         alertEmails: config.monitoring.alertEmails,
         clusterReady: cluster.podIdentityReady,
+        appInstancesExpected: appCapacity === undefined || appCapacity > 0,
+        ...(heartbeat ? { heartbeat: { topicArn: heartbeat.heartbeat.topicArn, keyArn: heartbeat.keyArn, region: heartbeat.region } } : {}),
       },
       opts,
     );
+  // The region's own load balancer: its 5xx and (where instances are expected) its healthy hosts page
+  // the region's monitoring topic; a region without a monitoring cluster gets a topic of its own.
+  const alertTopicArn =
+    prometheusGrafana?.alertTopicArn ??
+    new NotificationTopic(
+      `${role}-monitoring-alerts`,
+      { topicName: `${prefix}-monitoring-alerts`, kmsKeyArn: region.key.keyArn, emailSubscribers: config.monitoring.alertEmails },
+      opts,
+    ).topicArn;
+  loadBalancerAlarms({
+    name: `${role}-alb-alarms`,
+    prefix,
+    role,
+    region: config.region,
+    loadBalancerArn: region.app.albArn,
+    targetGroupArn: region.app.targetGroupArn,
+    topicArn: alertTopicArn,
+    instancesExpected: appCapacity === undefined || appCapacity > 0,
+    provider,
+  });
   const cloudWatchDashboard = new aws.cloudwatch.Dashboard(
     `${role}-dr-dashboard`,
     {
@@ -91,7 +166,88 @@ export function buildMonitoring({ config, stackName, provider, region, scope }: 
     },
     { provider },
   );
-  return { prometheusGrafana, cloudWatchDashboard };
+  return {
+    prometheusGrafana,
+    cloudWatchDashboard,
+    ...(heartbeat ? { heartbeat: { heartbeat: heartbeat.heartbeat, pageTopicArn: heartbeat.pageTopicArn, region: heartbeat.region } } : {}),
+  };
+}
+
+/** ALB 5xx responses per minute (the load balancer's own, not the targets') above which {@link loadBalancerAlarms} pages, for 3 minutes in a row. */
+export const ALB_5XX_PER_MINUTE = 10;
+
+/**
+ * The region's own ALB alarms, each on AWS/ApplicationELB in the region ("CloudWatch metrics for
+ * your Application Load Balancer"):
+ * - `<prefix>-alb-5xx`: HTTPCode_ELB_5XX_Count (by LoadBalancer), Sum per minute over
+ *   {@link ALB_5XX_PER_MINUTE} for 3 minutes: 5xx the load balancer generates itself (502/503/504:
+ *   no healthy target, a target that closed or timed out), which the targets' own metrics never see.
+ *   No request, no datapoint: not a breach.
+ * - `<prefix>-alb-no-healthy-hosts` (only where instances are expected, i.e. desired capacity
+ *   above 0: a pilot-light DR region runs none): HealthyHostCount (by TargetGroup and
+ *   LoadBalancer), Minimum below 1 for 2 minutes: nothing behind the load balancer can serve.
+ *   Missing data keeps the last state (the ALB publishes the count every minute while it exists).
+ */
+export function loadBalancerAlarms(args: {
+  name: string;
+  prefix: string;
+  role: "primary" | "dr";
+  region: string;
+  loadBalancerArn: pulumi.Input<string>;
+  targetGroupArn: pulumi.Input<string>;
+  topicArn: pulumi.Input<string>;
+  instancesExpected: boolean;
+  provider: aws.Provider;
+}): aws.cloudwatch.MetricAlarm[] {
+  const dimensions = pulumi
+    .all([args.loadBalancerArn, args.targetGroupArn])
+    .apply(([loadBalancer, targetGroup]) => loadBalancerDimensions(loadBalancer, targetGroup));
+  const actions = { actionsEnabled: true, alarmActions: [args.topicArn], okActions: [args.topicArn] };
+  const alarms = [
+    new aws.cloudwatch.MetricAlarm(
+      `${args.name}-5xx`,
+      {
+        name: `${args.prefix}-alb-5xx`,
+        alarmDescription: `The ${args.role} load balancer (${args.region}) answers more than ${ALB_5XX_PER_MINUTE} 5xx of its own a minute: no healthy target, or targets closing or timing out. See docs/monitoring.md#alert-albelb5xx`,
+        namespace: "AWS/ApplicationELB",
+        metricName: "HTTPCode_ELB_5XX_Count",
+        dimensions: dimensions.apply(({ LoadBalancer }) => ({ LoadBalancer })),
+        statistic: "Sum",
+        period: 60,
+        evaluationPeriods: 3,
+        datapointsToAlarm: 3,
+        threshold: ALB_5XX_PER_MINUTE,
+        comparisonOperator: "GreaterThanThreshold",
+        treatMissingData: "notBreaching",
+        ...actions,
+      },
+      { provider: args.provider },
+    ),
+  ];
+  if (args.instancesExpected) {
+    alarms.push(
+      new aws.cloudwatch.MetricAlarm(
+        `${args.name}-no-healthy-hosts`,
+        {
+          name: `${args.prefix}-alb-no-healthy-hosts`,
+          alarmDescription: `No healthy target behind the ${args.role} load balancer (${args.region}) for 2 minutes: the region serves only errors. See docs/monitoring.md#alert-albnohealthyhosts`,
+          namespace: "AWS/ApplicationELB",
+          metricName: "HealthyHostCount",
+          dimensions,
+          statistic: "Minimum",
+          period: 60,
+          evaluationPeriods: 2,
+          datapointsToAlarm: 2,
+          threshold: 1,
+          comparisonOperator: "LessThanThreshold",
+          treatMissingData: "missing",
+          ...actions,
+        },
+        { provider: args.provider },
+      ),
+    );
+  }
+  return alarms;
 }
 
 /** Stack outputs an operator needs to reach the monitoring: the admin-password secret, the alert topic, the dashboards. */
@@ -105,6 +261,13 @@ export function monitoringOutputs(monitoring: MonitoringResources): Record<strin
           monitoringAlertTopicArn: stack.alertTopicArn,
           grafanaService: `${stack.namespace}/${stack.grafanaServiceName}`,
           prometheusService: `${stack.namespace}/${stack.prometheusServiceName}`,
+        }
+      : {}),
+    ...(monitoring.heartbeat
+      ? {
+          monitoringHeartbeatTopicArn: monitoring.heartbeat.heartbeat.topicArn,
+          monitoringHeartbeatAlarmName: monitoring.heartbeat.heartbeat.alarmName,
+          monitoringWatchAlertTopicArn: monitoring.heartbeat.pageTopicArn,
         }
       : {}),
   };
