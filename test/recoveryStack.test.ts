@@ -406,8 +406,9 @@ describe("the DR stack's recovery layer, synthesized", () => {
     it("put the health-check and S3 replication alarms in us-east-1 on the us-east-1 topic, the others in the DR region on the DR topic", () => {
       const drTopic = only(dr, TYPES.topic, (topic) => topic.region === "us-west-2" && topic.name.startsWith("dr-notifications"));
       const eastTopic = only(dr, TYPES.topic, (topic) => topic.region === ROUTE53_METRICS_REGION);
-      // The third topic is the monitoring cluster's alert topic (no alarm publishes to it).
+      // The third topic is the monitoring cluster's alert topic: the DR load balancer's own alarms (stacks/monitoring.ts) publish to it.
       expect(ofType(dr, TYPES.topic).map((topic) => topic.name)).to.have.members([drTopic.name, eastTopic.name, "dr-prometheus-grafana-alerts-topic"]);
+      const monitoringTopic = only(dr, TYPES.topic, (topic) => topic.name === "dr-prometheus-grafana-alerts-topic");
       const expected: Record<string, { region: string; topic: PlannedResource }> = {
         [NAMES.primaryHealthCheckAlarm]: { region: "us-east-1", topic: eastTopic },
         [NAMES.replicationLatencyAlarm]: { region: "us-east-1", topic: eastTopic },
@@ -423,6 +424,9 @@ describe("the DR stack's recovery layer, synthesized", () => {
         // The DR region's probe of the primary endpoint (the failover's signal) and its function's errors.
         [NAMES.primaryEndpointProbeAlarm]: { region: "us-west-2", topic: drTopic },
         [NAMES.primaryEndpointProbeErrorsAlarm]: { region: "us-west-2", topic: drTopic },
+        // Issue 24: the DR load balancer's own 5xx and healthy hosts, on the region's monitoring topic.
+        "multi-region-dr-dr-dr-alb-5xx": { region: "us-west-2", topic: monitoringTopic },
+        "multi-region-dr-dr-dr-alb-no-healthy-hosts": { region: "us-west-2", topic: monitoringTopic },
       };
       const alarms = ofType(dr, TYPES.alarm);
       expect(alarms.map((alarm) => alarm.inputs.name).sort()).to.deep.equal(Object.keys(expected).sort());

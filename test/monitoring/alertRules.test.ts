@@ -20,6 +20,7 @@ import {
   prometheusAlertRules,
   promQlMetricNames,
   provisioningStringProblems,
+  seriesIsScoped,
 } from "../../monitoring/alertRules";
 import { metricQueryProblem } from "../../monitoring/cloudWatchMetrics";
 import { appPanels, type CloudWatchSeries, type DrPanel, drPanels, type DrSignalScope, ROUTE53_METRICS_REGION } from "../../monitoring/drSignals";
@@ -111,18 +112,43 @@ describe("monitoring/alertRules", () => {
   });
 
   describe("prometheusAlertRules", () => {
-    it("is one group, disaster-recovery-app, with the six alerts in ALERT_NAMES, each once", () => {
+    it("is one group, disaster-recovery-app, with the seven alerts in ALERT_NAMES, each once", () => {
       const groups = prometheusAlertRules().groups;
       expect(groups.map((group) => group.name)).to.deep.equal(["disaster-recovery-app"]);
       const names = prometheusRules().map((rule) => rule.alert);
       expect(names).to.deep.equal([...ALERT_NAMES]);
       expect(new Set(names).size).to.equal(names.length);
-      expect(names).to.have.length(6);
+      expect(names).to.have.length(7);
+    });
+
+    it("alerts on an absent app job only where instances are expected (issue 24: up == 0 cannot fire without a target)", () => {
+      const missing = prometheusRules().find((rule) => rule.alert === "AppScrapeTargetsMissing")!;
+      expect(missing.expr).to.equal('absent(up{job="app"})');
+      const pilotLight = prometheusAlertRules({ appInstancesExpected: false }).groups[0].rules.map((rule) => rule.alert);
+      expect(pilotLight).to.not.include("AppScrapeTargetsMissing");
+      expect(pilotLight).to.have.length(6);
+    });
+
+    it("leaves the health checks out of the error ratio (issue 24: they answer 200 and diluted it)", () => {
+      const ratio = prometheusRules().find((rule) => rule.alert === "AppHighErrorRatio")!;
+      expect(ratio.expr).to.equal(
+        'sum by (region) (rate(app_http_request_errors_total{path!="/health"}[5m])) / sum by (region) (rate(app_http_requests_total{path!="/health"}[5m])) > 0.05',
+      );
+    });
+
+    it("adds an absolute runbook_url under a docs base URL, and refuses a relative base", () => {
+      const rules = prometheusAlertRules({ runbookBaseUrl: "https://github.com/acme/dr/blob/main/" }).groups[0].rules;
+      for (const rule of rules)
+        expect(rule.annotations.runbook_url).to.equal(`https://github.com/acme/dr/blob/main/docs/monitoring.md#alert-${rule.alert.toLowerCase()}`);
+      expect(prometheusRules().every((rule) => rule.annotations.runbook_url === undefined)).to.equal(true);
+      expect(() => prometheusAlertRules({ runbookBaseUrl: "docs" })).to.throw(/not an absolute URL/);
+      expect(() => prometheusAlertRules({ runbookBaseUrl: "ftp://example.com/docs" })).to.throw(/must be http or https/);
     });
 
     it("gives every rule a Prometheus duration, a severity, a summary, a description and a runbook", () => {
       const expected: Record<string, [string, string]> = {
         AppScrapeTargetDown: ["2m", "critical"],
+        AppScrapeTargetsMissing: ["5m", "critical"],
         NodeExporterDown: ["5m", "warning"],
         AppHighErrorRatio: ["5m", "critical"],
         AppHighLatency: ["10m", "warning"],
@@ -252,7 +278,8 @@ describe("monitoring/alertRules", () => {
       const scope = primaryScope();
       const series = drPanels(scope)
         .filter((panel) => panel.threshold)
-        .flatMap((panel) => panel.series as CloudWatchSeries[]);
+        .flatMap((panel) => panel.series as CloudWatchSeries[])
+        .filter(seriesIsScoped);
       rulesOf(provisioningOf(scope)).forEach((rule, index) => {
         const query = rule.data[0];
         expect(query.datasourceUid).to.equal(CLOUDWATCH_UID);
@@ -268,9 +295,14 @@ describe("monitoring/alertRules", () => {
           }),
         ).to.equal(undefined);
       });
-      const lag = rulesOf(provisioningOf(scope)).find((rule) => rule.labels.signal === "replica-lag")!;
-      expect(lag.data[0].model).to.include({ matchExact: false, region: "us-west-2" });
-      const health = rulesOf(provisioningOf(scope)).find((rule) => rule.labels.signal === "primary-health-check")!;
+      // Issue 24: the primary stack does not know the DR replica (the DR stack's); a wildcard rule
+      // would watch every replica in the region, so it has none. The DR stack alerts on it.
+      const signals = rulesOf(provisioningOf(scope)).map((rule) => rule.labels.signal);
+      expect(signals).to.not.include("replica-lag");
+      const noHealthCheck = rulesOf(provisioningOf({ ...scope, healthCheckId: undefined })).map((rule) => rule.labels.signal);
+      expect(noHealthCheck).to.not.include("primary-health-check");
+      expect(rulesOf(provisioningOf(scope)).every((rule) => rule.data[0].model.matchExact === true)).to.equal(true);
+      const health = rulesOf(provisioningOf(fullScope())).find((rule) => rule.labels.signal === "primary-health-check")!;
       expect(health.data[0].model).to.include({ region: ROUTE53_METRICS_REGION, matchExact: true });
     });
 
@@ -371,9 +403,9 @@ describe("monitoring/alertRules", () => {
       }
     });
 
-    it("searches any secondary cluster in the standby region from the primary stack, and keeps the instance rule unchanged", () => {
-      const lag = rulesOf(provisioningOf(primaryAuroraGlobalScope())).find((rule) => rule.labels.signal === "replica-lag")!;
-      expect(lag.data[0].model).to.include({ metricName: "AuroraGlobalDBReplicationLag", matchExact: false, region: STANDBY_REGION });
+    it("leaves an unknown secondary cluster to the DR stack (no wildcard rule in the primary stack), and keeps the instance rule unchanged", () => {
+      expect(rulesOf(provisioningOf(primaryAuroraGlobalScope())).find((rule) => rule.labels.signal === "replica-lag")).to.equal(undefined);
+      expect(STANDBY_REGION).to.be.a("string");
       const instance = rulesOf(provisioningOf(fullScope())).find((rule) => rule.labels.signal === "replica-lag")!;
       expect(instance.data[0].model).to.include({ metricName: "ReplicaLag", matchExact: true });
       expect((instance.data[2].model.conditions as { evaluator: { params: number[] } }[])[0].evaluator.params).to.deep.equal([45]);

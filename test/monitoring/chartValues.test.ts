@@ -10,6 +10,7 @@ import { expect } from "chai";
 import YAML from "yaml";
 import { type GrafanaAlertProvisioning, grafanaAlertProvisioning, prometheusAlertRules } from "../../monitoring/alertRules";
 import {
+  alertmanagerConfig,
   alertmanagerUrl,
   chartValues,
   type ChartValuesArgs,
@@ -17,6 +18,7 @@ import {
   type GrafanaExposure,
   grafanaService,
   KUBE_PROMETHEUS_STACK,
+  SERVER_RESOURCES,
   SERVICE_ACCOUNTS,
 } from "../../monitoring/chartValues";
 import { drPanels, type DrSignalScope } from "../../monitoring/drSignals";
@@ -164,10 +166,62 @@ describe("monitoring/chartValues", () => {
   describe("Alertmanager", () => {
     const config = at(values, "alertmanager", "config");
 
-    it("routes everything to SNS, and the always-firing Watchdog and InfoInhibitor to null", () => {
+    it("routes everything to SNS, and without a heartbeat topic the always-firing Watchdog and InfoInhibitor to null", () => {
       expect(at(config, "route", "receiver")).to.equal("sns");
-      expect(at(config, "route", "routes")).to.deep.equal([{ matchers: ['alertname =~ "Watchdog|InfoInhibitor"'], receiver: "null" }]);
+      expect(at(config, "route", "routes")).to.deep.equal([
+        { matchers: ['alertname = "Watchdog"'], receiver: "null" },
+        { matchers: ['alertname = "InfoInhibitor"'], receiver: "null" },
+      ]);
       expect((at(config, "receivers") as { name: string }[]).map(({ name }) => name)).to.have.members(["null", "sns"]);
+    });
+
+    it("sends Watchdog to the other region's heartbeat topic, about every minute, signed for that region (issue 24's dead man's switch)", () => {
+      const heartbeat = { topicArn: "arn:aws:sns:us-west-2:123456789012:multi-region-dr-primary-monitoring-heartbeat", region: "us-west-2" };
+      const withHeartbeat = alertmanagerConfig({ region: REGION, role: "primary", alertTopicArn: TOPIC_ARN, heartbeat });
+      expect(at(withHeartbeat, "route", "routes")).to.deep.equal([
+        { matchers: ['alertname = "Watchdog"'], receiver: "heartbeat", group_wait: "0s", group_interval: "1m", repeat_interval: "1m" },
+        { matchers: ['alertname = "InfoInhibitor"'], receiver: "null" },
+      ]);
+      const receiver = (at(withHeartbeat, "receivers") as { name: string; sns_configs?: Record<string, unknown>[] }[]).find(({ name }) => name === "heartbeat");
+      expect(receiver?.sns_configs).to.deep.equal([
+        { topic_arn: heartbeat.topicArn, sigv4: { region: "us-west-2" }, subject: "Watchdog (primary us-east-1)", send_resolved: false },
+      ]);
+      expect(() =>
+        alertmanagerConfig({ region: REGION, role: "primary", alertTopicArn: TOPIC_ARN, heartbeat: { ...heartbeat, region: "us-east-2" } }),
+      ).to.throw(/is in us-west-2, not us-east-2/);
+      expect(() =>
+        alertmanagerConfig({ region: REGION, role: "primary", alertTopicArn: TOPIC_ARN, heartbeat: { topicArn: TOPIC_ARN, region: REGION } }),
+      ).to.throw(/cannot watch itself/);
+      expect(() =>
+        alertmanagerConfig({ region: REGION, role: "primary", alertTopicArn: TOPIC_ARN, heartbeat: { topicArn: "topic", region: "us-west-2" } }),
+      ).to.throw(/not an SNS topic ARN/);
+    });
+
+    it("turns off the scrape jobs and rule groups of what EKS does not expose (issue 24: they fired forever)", () => {
+      for (const component of ["kubeScheduler", "kubeControllerManager", "kubeEtcd", "kubeProxy"])
+        expect(at(values, component)).to.deep.equal({ enabled: false });
+      expect(at(values, "defaultRules", "rules")).to.deep.equal({
+        kubeSchedulerAlerting: false,
+        kubeSchedulerRecording: false,
+        kubeControllerManager: false,
+        etcd: false,
+        kubeProxy: false,
+      });
+    });
+
+    it("requests CPU and memory for Prometheus, Alertmanager and Grafana that fit one t3.medium node together", () => {
+      const memoryMi = (quantity: string) => (quantity.endsWith("Gi") ? Number(quantity.slice(0, -2)) * 1024 : Number(quantity.slice(0, -2)));
+      const cpuMilli = (quantity: string) => Number(quantity.slice(0, -1));
+      const servers = [
+        at(values, "prometheus", "prometheusSpec", "resources"),
+        at(values, "alertmanager", "alertmanagerSpec", "resources"),
+        at(values, "grafana", "resources"),
+      ] as { requests: { cpu: string; memory: string }; limits: { memory: string } }[];
+      expect(servers).to.deep.equal([SERVER_RESOURCES.prometheus, SERVER_RESOURCES.alertmanager, SERVER_RESOURCES.grafana]);
+      // t3.medium: 2000m and 4096 Mi, about 3.4 GiB allocatable after EKS's reservations.
+      expect(servers.reduce((sum, server) => sum + cpuMilli(server.requests.cpu), 0)).to.be.below(1000);
+      expect(servers.reduce((sum, server) => sum + memoryMi(server.requests.memory), 0)).to.be.below(2048);
+      for (const server of servers) expect(memoryMi(server.limits.memory)).to.be.at.least(memoryMi(server.requests.memory));
     });
 
     it("publishes to the region's alert topic, signing for the topic's region", () => {

@@ -1,0 +1,252 @@
+/**
+ * The rendered alerting, checked with the real tools (issue 24): Debian's `promtool` (prometheus
+ * package, Prometheus 2.42) and `amtool` (prometheus-alertmanager, Alertmanager 0.25); .ci/run and
+ * the checks workflow install both with apt-get.
+ *
+ * - The rules the program deploys: ours (`prometheusAlertRules`) and the chart's default rules that
+ *   stay on with our values, rendered from the chart's own templates (test/monitoring/chartRules.ts),
+ *   pass `promtool check rules`, and none refers to a job EKS does not expose.
+ * - `promtool test rules` replays series of a healthy pair, a lost primary app tier seen by a
+ *   surviving Prometheus, one region's monitoring lost (the other's Watchdog keeps its heartbeat),
+ *   a database blip and a database outage, and a real error burst under heavy health-check
+ *   traffic; each alert fires or stays silent as docs/monitoring.md's alert table says.
+ * - `amtool check-config` on the rendered Alertmanager configuration, and `amtool config routes
+ *   test`: Watchdog reaches the heartbeat receiver, every other alert the paging topic.
+ *
+ * Prometheus v3 (the chart's v3.14) and 2.42 differ in ways that matter here only for regex `.`
+ * (v3 matches newlines) and range selectors (v3 left-open): our rules use neither in a way the
+ * difference changes; the scenarios evaluate well inside every window.
+ */
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { expect } from "chai";
+import YAML from "yaml";
+import { prometheusAlertRules } from "../../monitoring/alertRules";
+import { alertmanagerConfig, chartValues, type ChartValuesArgs } from "../../monitoring/chartValues";
+import { appScrapeConfigs } from "../../monitoring/scrapeConfigs";
+import { renderChartDefaultRules } from "./chartRules";
+
+const REGION = "us-east-1";
+const TOPIC = `arn:aws:sns:${REGION}:123456789012:multi-region-dr-primary-monitoring-alerts`;
+const HEARTBEAT = { topicArn: "arn:aws:sns:us-west-2:123456789012:multi-region-dr-primary-monitoring-heartbeat", region: "us-west-2" };
+/** Jobs of control-plane components EKS runs out of reach (kube-scheduler, kube-controller-manager, etcd) or binds to localhost (kube-proxy). */
+const EKS_HIDDEN_JOBS = /job="(kube-scheduler|kube-controller-manager|kube-etcd|kube-proxy)"|\betcd_/;
+
+function args(): ChartValuesArgs {
+  return {
+    region: REGION,
+    role: "primary",
+    scrapeConfigs: appScrapeConfigs({ region: REGION, role: "primary", autoScalingGroupName: "multi-region-dr-primary-app" }),
+    storageClassName: "gp3-encrypted",
+    prometheus: { retentionDays: 15, storageGib: 50 },
+    grafana: {
+      adminSecretName: "grafana-admin",
+      exposure: { kind: "internal", vpcCidrBlock: "10.0.0.0/16" },
+      alerting: { rules: {}, contactPoints: {}, policies: {} },
+    },
+    prometheusRules: prometheusAlertRules(),
+    alertTopicArn: TOPIC,
+    heartbeat: HEARTBEAT,
+  };
+}
+
+function tool(name: string): string {
+  const found = spawnSync("sh", ["-c", `command -v ${name}`], { encoding: "utf8" });
+  if (found.status !== 0) throw new Error(`${name} is not installed: apt-get install prometheus prometheus-alertmanager (.ci/run does)`);
+  return found.stdout.trim();
+}
+
+function run(command: string, argv: string[], cwd: string): { status: number | null; output: string; stdout: string } {
+  const result = spawnSync(tool(command), argv, { cwd, encoding: "utf8" });
+  return { status: result.status, output: `${result.stdout}${result.stderr}`, stdout: result.stdout };
+}
+
+/** Every expression of a set of rendered rule files. */
+function expressions(files: { groups: { rules: Record<string, unknown>[] }[] }[]): string[] {
+  return files.flatMap((file) => file.groups.flatMap((group) => group.rules.map((rule) => String(rule.expr))));
+}
+
+describe("monitoring/rendered rules with promtool and amtool", function () {
+  this.timeout(60000);
+  let dir: string;
+  const values = chartValues(args());
+  const chartRules = renderChartDefaultRules(values);
+  const ourRules = values.additionalPrometheusRulesMap as Record<string, { groups: unknown[] }>;
+
+  before(() => {
+    dir = mkdtempSync(path.join(tmpdir(), "promtool-"));
+    for (const file of chartRules) writeFileSync(path.join(dir, `chart-${file.template}`), YAML.stringify({ groups: file.groups }));
+    writeFileSync(path.join(dir, "ours.yaml"), YAML.stringify(ourRules["disaster-recovery"]));
+  });
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  it("renders the chart's default rules that stay on, without the groups of what EKS hides", () => {
+    const templates = chartRules.map((file) => file.template);
+    expect(templates).to.include.members(["general.rules.yaml", "alertmanager.rules.yaml", "prometheus.yaml", "node-exporter.yaml", "kubernetes-apps.yaml"]);
+    expect(templates).to.not.include.members([
+      "etcd.yaml",
+      "kubernetes-system-scheduler.yaml",
+      "kubernetes-system-controller-manager.yaml",
+      "kubernetes-system-kube-proxy.yaml",
+    ]);
+  });
+
+  it("deploys no rule on a job EKS does not expose; the chart's defaults (today's values before issue 24) had them", () => {
+    const offending = expressions(chartRules).filter((expr) => EKS_HIDDEN_JOBS.test(expr));
+    expect(offending).to.deep.equal([]);
+    const defaults = expressions(renderChartDefaultRules({ fullnameOverride: "kps" })).filter((expr) => EKS_HIDDEN_JOBS.test(expr));
+    expect(defaults).to.include('absent(up{job="kube-scheduler"})');
+    expect(defaults).to.include('absent(up{job="kube-controller-manager"})');
+    expect(defaults.some((expr) => expr.includes('up{job="kube-proxy"}'))).to.equal(true);
+  });
+
+  it("passes promtool check rules: ours with every lint, the chart's with its own upstream duplicate recording rule allowed", () => {
+    const ours = run("promtool", ["check", "rules", "ours.yaml"], dir);
+    expect(ours.status, ours.output).to.equal(0);
+    const chart = chartRules.map((file) => `chart-${file.template}`);
+    const checked = run("promtool", ["check", "rules", "--lint=none", ...chart], dir);
+    expect(checked.status, checked.output).to.equal(0);
+    // With lint, only kube-apiserver-availability's upstream duplicate (code_verb:apiserver_request_total:increase1h) is reported.
+    const linted = run("promtool", ["check", "rules", ...chart.filter((file) => !file.includes("kube-apiserver-availability"))], dir);
+    expect(linted.status, linted.output).to.equal(0);
+  });
+
+  it("fails promtool check rules on a broken expression (the check is real)", () => {
+    writeFileSync(path.join(dir, "broken.yaml"), YAML.stringify({ groups: [{ name: "broken", rules: [{ alert: "Broken", expr: "sum by (region (up)" }] }] }));
+    expect(run("promtool", ["check", "rules", "broken.yaml"], dir).status).to.not.equal(0);
+  });
+
+  it("fires or stays silent as the alert table says in each scenario (promtool test rules)", () => {
+    const app = (instance: string, extra = "") => `{job="app",instance="${instance}",region="us-east-1",role="primary"${extra}}`;
+    const tests = {
+      rule_files: ["ours.yaml", "chart-general.rules.yaml"],
+      evaluation_interval: "1m",
+      tests: [
+        {
+          name: "healthy pair: nothing pages, Watchdog feeds the heartbeat",
+          interval: "1m",
+          input_series: [
+            { series: `up${app("i-1")}`, values: "1x30" },
+            { series: `up${app("i-2")}`, values: "1x30" },
+            { series: `app_database_reachable${app("i-1")}`, values: "1x30" },
+            { series: `app_database_reachable${app("i-2")}`, values: "1x30" },
+            { series: `app_http_requests_total${app("i-1", ',path="/",code="200",method="GET"')}`, values: "0+60x30" },
+            { series: `app_http_requests_total${app("i-1", ',path="/health",code="200",method="GET"')}`, values: "0+600x30" },
+            { series: `app_http_request_errors_total${app("i-1", ',path="/"')}`, values: "0+0x30" },
+          ],
+          alert_rule_test: [
+            ...["AppScrapeTargetDown", "AppScrapeTargetsMissing", "AppHighErrorRatio", "AppDatabaseUnreachable"].map((alertname) => ({
+              eval_time: "20m",
+              alertname,
+              exp_alerts: [],
+            })),
+            { eval_time: "20m", alertname: "Watchdog", exp_alerts: [{ exp_labels: { severity: "none" }, exp_annotations: watchdogAnnotations() }] },
+          ],
+        },
+        {
+          name: "primary app tier lost, its Prometheus alive: discovery finds no instance, up == 0 cannot fire, the absent rule does",
+          interval: "1m",
+          input_series: [
+            { series: `up${app("i-1")}`, values: "1x5 _x25" },
+            { series: `up${app("i-2")}`, values: "1x5 _x25" },
+          ],
+          alert_rule_test: [
+            { eval_time: "20m", alertname: "AppScrapeTargetDown", exp_alerts: [] },
+            {
+              eval_time: "20m",
+              alertname: "AppScrapeTargetsMissing",
+              exp_alerts: [{ exp_labels: { severity: "critical", job: "app" }, exp_annotations: annotationsOf("AppScrapeTargetsMissing") }],
+            },
+          ],
+        },
+        {
+          name: "the other region's monitoring lost: this region's Watchdog keeps firing, so its own heartbeat continues and nothing here pages",
+          interval: "1m",
+          input_series: [{ series: `up${app("i-1")}`, values: "1x30" }],
+          alert_rule_test: [
+            { eval_time: "30m", alertname: "Watchdog", exp_alerts: [{ exp_labels: { severity: "none" }, exp_annotations: watchdogAnnotations() }] },
+            { eval_time: "30m", alertname: "AppScrapeTargetsMissing", exp_alerts: [] },
+          ],
+        },
+        {
+          name: "database blip of one minute stays silent; an outage of five pages",
+          interval: "1m",
+          input_series: [
+            { series: `app_database_reachable${app("i-1")}`, values: "1x5 0 1x10 0x6 1x5" },
+            { series: `up${app("i-1")}`, values: "1x30" },
+          ],
+          alert_rule_test: [
+            { eval_time: "7m", alertname: "AppDatabaseUnreachable", exp_alerts: [] },
+            {
+              eval_time: "21m",
+              alertname: "AppDatabaseUnreachable",
+              exp_alerts: [
+                {
+                  exp_labels: { severity: "critical", instance: "i-1", region: "us-east-1", role: "primary" },
+                  exp_annotations: annotationsOf("AppDatabaseUnreachable"),
+                },
+              ],
+            },
+          ],
+        },
+        {
+          name: "10% of served requests fail under ten times as many health checks: the error ratio pages",
+          interval: "1m",
+          input_series: [
+            { series: `app_http_requests_total${app("i-1", ',path="/",code="200",method="GET"')}`, values: "0+54x30" },
+            { series: `app_http_requests_total${app("i-1", ',path="/",code="503",method="GET"')}`, values: "0+6x30" },
+            { series: `app_http_requests_total${app("i-1", ',path="/health",code="200",method="GET"')}`, values: "0+600x30" },
+            { series: `app_http_request_errors_total${app("i-1", ',path="/"')}`, values: "0+6x30" },
+          ],
+          alert_rule_test: [
+            {
+              eval_time: "20m",
+              alertname: "AppHighErrorRatio",
+              exp_alerts: [{ exp_labels: { severity: "critical", region: "us-east-1" }, exp_annotations: annotationsOf("AppHighErrorRatio") }],
+            },
+          ],
+        },
+      ],
+    };
+    writeFileSync(path.join(dir, "scenarios.yaml"), YAML.stringify(tests));
+    const result = run("promtool", ["test", "rules", "scenarios.yaml"], dir);
+    expect(result.status, result.output).to.equal(0);
+  });
+
+  it("passes amtool check-config and routes Watchdog to the heartbeat, everything else to the paging topic", () => {
+    writeFileSync(path.join(dir, "alertmanager.yaml"), YAML.stringify((values.alertmanager as { config: unknown }).config));
+    const checked = run("amtool", ["check-config", "alertmanager.yaml"], dir);
+    expect(checked.status, checked.output).to.equal(0);
+    const route = (labels: string[]) => run("amtool", ["config", "routes", "test", "--config.file=alertmanager.yaml", ...labels], dir).stdout.trim();
+    expect(route(["alertname=Watchdog", "severity=none"])).to.equal("heartbeat");
+    expect(route(["alertname=InfoInhibitor"])).to.equal("null");
+    expect(route(["alertname=AppHighErrorRatio", "severity=critical"])).to.equal("sns");
+    expect(route(["alertname=KubePodCrashLooping", "severity=warning"])).to.equal("sns");
+    // Without a heartbeat topic Watchdog is dropped (no region watches this one; docs say so).
+    writeFileSync(path.join(dir, "alone.yaml"), YAML.stringify(alertmanagerConfig({ region: REGION, role: "primary", alertTopicArn: TOPIC })));
+    expect(run("amtool", ["check-config", "alone.yaml"], dir).status).to.equal(0);
+    expect(run("amtool", ["config", "routes", "test", "--config.file=alone.yaml", "alertname=Watchdog"], dir).stdout.trim()).to.equal("null");
+  });
+
+  it("fails amtool check-config on a route to a receiver that does not exist (the check is real)", () => {
+    const broken = {
+      ...(alertmanagerConfig({ region: REGION, role: "primary", alertTopicArn: TOPIC }) as Record<string, unknown>),
+      receivers: [{ name: "null" }],
+    };
+    writeFileSync(path.join(dir, "broken-am.yaml"), YAML.stringify(broken));
+    expect(run("amtool", ["check-config", "broken-am.yaml"], dir).status).to.not.equal(0);
+  });
+
+  function annotationsOf(alert: string): Record<string, string> {
+    const rule = prometheusAlertRules().groups[0].rules.find((one) => one.alert === alert)!;
+    return { ...rule.annotations };
+  }
+
+  function watchdogAnnotations(): Record<string, string> {
+    const general = chartRules.find((file) => file.template === "general.rules.yaml")!;
+    const watchdog = general.groups[0].rules.find((rule) => rule.alert === "Watchdog")!;
+    return watchdog.annotations as Record<string, string>;
+  }
+});
