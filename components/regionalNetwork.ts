@@ -14,6 +14,9 @@ import { subnetLayout } from "./subnetLayout";
 /** This program's NAT choices as awsx's `NatGatewayStrategy` values. */
 export const NAT_GATEWAY_STRATEGIES = { "one-per-zone": "OnePerAz", single: "Single", none: "None" } as const;
 
+/** The subnet tags Kubernetes load balancers are placed by: `kubernetes.io/role/internal-elb` (private), `kubernetes.io/role/elb` (public). */
+export const LOAD_BALANCER_SUBNET_TAGS = { internal: "kubernetes.io/role/internal-elb", internetFacing: "kubernetes.io/role/elb" } as const;
+
 export interface RegionalNetworkArgs {
   /** VPC IPv4 block, /16 to /20, e.g. `10.0.0.0/16`. */
   cidrBlock: string;
@@ -58,8 +61,11 @@ export class RegionalNetwork extends pulumi.ComponentResource {
         enableDnsHostnames: true,
         enableDnsSupport: true,
         subnetSpecs: [
-          { type: "Private", name: "private", cidrMask: layout.privateCidrMask },
-          { type: "Public", name: "public", cidrMask: layout.publicCidrMask },
+          // Load balancer subnet auto-discovery (AWS Load Balancer Controller docs, "Subnet auto-discovery";
+          // the in-tree cloud provider reads the same tags): internal load balancers such as Grafana's
+          // go to the private subnets, internet-facing ones to the public subnets.
+          { type: "Private", name: "private", cidrMask: layout.privateCidrMask, tags: { [LOAD_BALANCER_SUBNET_TAGS.internal]: "1" } },
+          { type: "Public", name: "public", cidrMask: layout.publicCidrMask, tags: { [LOAD_BALANCER_SUBNET_TAGS.internetFacing]: "1" } },
           { type: "Isolated", name: "isolated", cidrMask: layout.isolatedCidrMask },
         ],
         natGateways: { strategy: NAT_GATEWAY_STRATEGIES[args.natGateways] },
