@@ -219,3 +219,51 @@ describe("monitoring in the synthesized stacks", function () {
     expect(String(thrown)).to.include("differs from the primary's standbyRegion eu-west-1");
   });
 });
+describe("monitoring's dead man's switch and load balancer alarms in the synthesized stacks (issue 24)", function () {
+  this.timeout(180000);
+  const ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm";
+
+  it("pages from the standby region when the primary's Watchdog stops: the heartbeat topic, its alarm (missing data breaching) and the page topic all live in us-west-2", async () => {
+    const { primary } = await synthesized("default");
+    const heartbeat = ofType(primary, ALARM).find((alarm) => String(alarm.inputs.name).endsWith("-monitoring-heartbeat-missing"))!;
+    expect(heartbeat, "the heartbeat alarm").to.not.equal(undefined);
+    expect(heartbeat.region).to.equal("us-west-2");
+    expect(heartbeat.inputs).to.deep.include({
+      namespace: "AWS/SNS",
+      metricName: "NumberOfMessagesPublished",
+      statistic: "Sum",
+      comparisonOperator: "LessThanThreshold",
+      threshold: 1,
+      treatMissingData: "breaching",
+    });
+    const topics = ofType(primary, "aws:sns/topic:Topic");
+    const heartbeatTopic = topics.find((topic) => String(topic.inputs.name).endsWith("-monitoring-heartbeat"))!;
+    const pageTopic = topics.find((topic) => String(topic.inputs.name).endsWith("-monitoring-watch-alerts"))!;
+    expect([heartbeatTopic.region, pageTopic.region]).to.deep.equal(["us-west-2", "us-west-2"]);
+    expect(record(heartbeat.inputs.dimensions)).to.deep.equal({ TopicName: heartbeatTopic.inputs.name });
+    expect(heartbeat.inputs.alarmActions).to.deep.equal([pageTopic.outputs.arn]);
+    // Alertmanager sends Watchdog there, signed for us-west-2, and may publish to it.
+    const values = record(only(primary, RELEASE).inputs.values);
+    const receivers = values.alertmanager.config.receivers as { name: string; sns_configs?: { topic_arn: string; sigv4: { region: string } }[] }[];
+    const receiver = receivers.find((one) => one.name === "heartbeat")!;
+    expect(receiver.sns_configs![0].sigv4.region).to.equal("us-west-2");
+    expect(receiver.sns_configs![0].topic_arn).to.equal(heartbeatTopic.outputs.arn);
+  });
+
+  it("alarms on each region's own load balancer: ALB 5xx and no healthy host, on the region's monitoring topic", async () => {
+    const { primary, dr } = await synthesized("default");
+    for (const [plan, region] of [
+      [primary, "us-east-1"],
+      [dr, "us-west-2"],
+    ] as const) {
+      const names = ofType(plan, ALARM).map((alarm) => String(alarm.inputs.name));
+      const elb = ofType(plan, ALARM).find((alarm) => String(alarm.inputs.name).endsWith("-alb-5xx"))!;
+      expect(elb.region).to.equal(region);
+      expect(elb.inputs).to.deep.include({ namespace: "AWS/ApplicationELB", metricName: "HTTPCode_ELB_5XX_Count", treatMissingData: "notBreaching" });
+      expect(
+        names.some((name) => name.endsWith("-alb-no-healthy-hosts")),
+        `${region} healthy-host alarm`,
+      ).to.equal(true);
+    }
+  });
+});
