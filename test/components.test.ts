@@ -275,8 +275,10 @@ describe("RegionalNetwork", () => {
       expect(vpc.inputs.availabilityZoneCidrMask).to.equal(18);
       expect(vpc.inputs.availabilityZoneCidrMask).to.equal(layout.availabilityZoneCidrMask);
       expect(vpc.inputs.subnetSpecs).to.deep.equal([
-        { type: "Private", name: "private", cidrMask: 19 },
-        { type: "Public", name: "public", cidrMask: 21 },
+        // The load balancer role tags, so an internal load balancer (Grafana's) lands in the private subnets
+        // (AWS Load Balancer Controller, "Subnet auto-discovery").
+        { type: "Private", name: "private", cidrMask: 19, tags: { "kubernetes.io/role/internal-elb": "1" } },
+        { type: "Public", name: "public", cidrMask: 21, tags: { "kubernetes.io/role/elb": "1" } },
         { type: "Isolated", name: "isolated", cidrMask: 21 },
       ]);
     });
