@@ -103,6 +103,12 @@ export const primaryOutputsSchema = z.object({
    * recorded before it existed stay valid; a DR stack refuses a primary without it (`missingAppProblem`).
    */
   app: primaryAppSchema.optional(),
+  /**
+   * The DR region's dead man's switch, which the primary stack builds in the primary region
+   * (stacks/monitoring.ts): the heartbeat topic the DR stack's Alertmanager sends Watchdog to and the
+   * topic's key. Absent without `standbyRegion` or when the strategy runs no DR monitoring cluster.
+   */
+  drMonitoringHeartbeat: z.object({ topicArn: arn("sns", ""), keyArn: arn("kms", "key/"), region: z.string().min(1) }).optional(),
   rtoSeconds: positive,
   rpoSeconds: positive,
   objectRpoSeconds: positive,

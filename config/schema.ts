@@ -491,6 +491,18 @@ const monitoringSchema = z
     prometheusRetentionDays: integer("days", 1, 90).default(15),
     /** Size of Prometheus' encrypted gp3 volume, GiB: 10 to 1000. Default 50. */
     prometheusStorageGib: integer("GiB", 10, 1000).default(50),
+    /**
+     * Absolute URL of this repository's files as a browser reaches them (e.g.
+     * https://github.com/acme/multi-region-dr/blob/main): each alert rule then carries the standard
+     * `runbook_url` annotation, `<base>/docs/monitoring.md#alert-<name>`, which Alertmanager's
+     * notifications link. Unset: only the repository-relative `runbook` annotation.
+     */
+    runbookBaseUrl: z
+      .string()
+      .refine((value) => URL.canParse(value) && /^https?:$/.test(new URL(value).protocol), {
+        error: "must be an absolute http(s) URL of this repository's files, e.g. https://github.com/acme/multi-region-dr/blob/main",
+      })
+      .optional(),
   })
   .superRefine((monitoring, context) => {
     if (monitoring.grafanaAccessCidrs.length > 0 && monitoring.grafanaCertificateArn === undefined) {

@@ -7,6 +7,7 @@
  * primary bucket's replication configuration) are not run-time dependencies of the DR region.
  */
 import { RECOVERY_MANIFEST_NAME_SUFFIX } from "../config/recoveryManifest";
+import { RECEIVERS } from "../monitoring/chartValues";
 import { arnRegion, type InvariantResult, type PlanPair } from "./plan";
 
 /**
@@ -38,6 +39,7 @@ export const ALLOWED_CROSS_REGION_INPUTS = new Set([
 export function crossRegionReferenceAllowed(type: string, path: string, inputs: Record<string, unknown>, arn?: string): boolean {
   if (ALLOWED_CROSS_REGION_INPUTS.has(`${type}.${path}`)) return true;
   if (arn !== undefined && secretReplicaKeyInItsRegion(type, path, inputs, arn)) return true;
+  if (heartbeatToTheOtherRegion(type, path, inputs)) return true;
   if (type === "aws:sfn/stateMachine:StateMachine" && path === "definition" && arn !== undefined && isGlobalDatabaseMemberArn(arn)) return true;
   return (
     type === "aws:ssm/parameter:Parameter" &&
@@ -58,6 +60,22 @@ export function secretReplicaKeyInItsRegion(type: string, path: string, inputs: 
   if (type !== "aws:secretsmanager/secret:Secret" || match === null) return false;
   const replicas = inputs.replicas as { region?: unknown }[] | undefined;
   return replicas?.[Number(match[1])]?.region === arnRegion(arn);
+}
+
+/**
+ * The Alertmanager receiver `heartbeat`'s SNS topic: the dead man's switch of this region's
+ * monitoring lives in the other region by design (components/monitoringHeartbeat.ts), since a watch
+ * inside the watched region dies with it. It is a signal sent out, never needed to serve: with the
+ * other region gone, the sends fail and nothing else changes.
+ */
+export function heartbeatToTheOtherRegion(type: string, path: string, inputs: Record<string, unknown>): boolean {
+  const match = /^values\.alertmanager\.config\.receivers\[(\d+)\]\.sns_configs\[\d+\]\.topic_arn$/.exec(path);
+  if (!type.startsWith("kubernetes:helm.sh/") || match === null) return false;
+  const receivers = ((inputs.values as { alertmanager?: { config?: { receivers?: { name?: unknown }[] } } } | undefined)?.alertmanager?.config?.receivers ??
+    []) as {
+    name?: unknown;
+  }[];
+  return receivers[Number(match[1])]?.name === RECEIVERS.heartbeat;
 }
 
 /**

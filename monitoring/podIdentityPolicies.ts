@@ -48,20 +48,35 @@ export function prometheusDiscoveryPolicy(region: string): PolicyDocument {
 }
 
 /**
- * Grafana's CloudWatch data source: read metric data and list metrics, in any region (the DR
- * dashboard reads both regions, and Route 53 health-check metrics live in us-east-1). Neither
- * action supports resource-level permissions (Service Authorization Reference, "Actions defined by
- * Amazon CloudWatch").
+ * The actions Grafana's CloudWatch data source uses for metrics, in its query editor too: the
+ * metrics part of AWS's managed policy for it (AmazonGrafanaCloudWatchAccess, AWS Managed Policy
+ * Reference; the Grafana CloudWatch data source docs, "IAM policies", list the same): metric data and
+ * statistics, the metric lists, the alarms annotations read, Contributor Insights, and the EC2
+ * regions, instances and tags and the tagged resources its dimension pickers offer. No logs and no
+ * cross-account (OAM) actions: the dashboards read metrics only, in this account.
+ */
+export const GRAFANA_CLOUDWATCH_ACTIONS = [
+  "cloudwatch:DescribeAlarmsForMetric",
+  "cloudwatch:DescribeAlarmHistory",
+  "cloudwatch:DescribeAlarms",
+  "cloudwatch:ListMetrics",
+  "cloudwatch:GetMetricStatistics",
+  "cloudwatch:GetMetricData",
+  "cloudwatch:GetInsightRuleReport",
+  "ec2:DescribeTags",
+  "ec2:DescribeInstances",
+  "ec2:DescribeRegions",
+  "tag:GetResources",
+] as const;
+
+/**
+ * Grafana's CloudWatch data source: {@link GRAFANA_CLOUDWATCH_ACTIONS} in any region (the DR
+ * dashboard reads both regions, and Route 53 health-check metrics live in us-east-1). None of them
+ * supports resource-level permissions (Service Authorization Reference, "Actions defined by Amazon
+ * CloudWatch", "... Amazon EC2", "... AWS Resource Groups Tagging API").
  */
 export function grafanaCloudWatchReadPolicy(): PolicyDocument {
-  return policyDocument([
-    {
-      Sid: "ReadMetrics",
-      Effect: "Allow",
-      Action: ["cloudwatch:GetMetricData", "cloudwatch:ListMetrics"],
-      Resource: "*",
-    },
-  ]);
+  return policyDocument([{ Sid: "CloudWatchDataSource", Effect: "Allow", Action: [...GRAFANA_CLOUDWATCH_ACTIONS], Resource: "*" }]);
 }
 
 /**

@@ -256,7 +256,9 @@ export function buildDrStackFrom(config: DrConfig, stackName: string, primary: P
       rpoSeconds: config.recovery.rpoSeconds,
       objectRpoSeconds: config.recovery.objectRpoSeconds,
     }));
-  const monitoring = buildMonitoring({ config: resolved, stackName, provider, region, scope });
+  // Losing this region's monitoring pages from the primary region, through the switch the primary built for it.
+  const heartbeatTarget = resolved.footprint.monitoringCluster ? primary.drMonitoringHeartbeat : undefined;
+  const monitoring = buildMonitoring({ config: resolved, stackName, provider, region, scope, ...(heartbeatTarget ? { heartbeatTarget } : {}) });
 
   const scheme = region.app.listenerProtocol.toLowerCase();
   return {

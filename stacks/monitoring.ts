@@ -8,6 +8,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { type ResolvedDrConfig } from "../config/drStrategy";
 import { type PrimaryConfig } from "../config/schema";
+import { STRATEGY_PROFILES } from "../config/strategies";
 import { loadBalancerDimensions } from "../components/recoveryAlarms";
 import { MonitoringHeartbeat } from "../components/monitoringHeartbeat";
 import { NotificationTopic } from "../components/notificationTopic";
@@ -25,6 +26,10 @@ export interface MonitoringInputs {
   provider: aws.Provider;
   region: RegionResources;
   scope: pulumi.Input<DrSignalScope>;
+  /** The primary stack: its provider of the standby region (`standbyRegion`), for the primary's dead man's switch there. */
+  standbyProvider?: aws.Provider;
+  /** The DR stack: where its Alertmanager sends Watchdog (the primary's `drMonitoringHeartbeat` output), when the primary built a switch for it. */
+  heartbeatTarget?: { topicArn: pulumi.Input<string>; keyArn: pulumi.Input<string>; region: string };
 }
 
 export interface MonitoringResources {
@@ -37,6 +42,20 @@ export interface MonitoringResources {
    * alarm pages (with `monitoring.alertEmails`). Absent without `standbyRegion` and in the DR stack.
    */
   heartbeat?: { heartbeat: MonitoringHeartbeat; pageTopicArn: pulumi.Output<string>; region: string };
+  /**
+   * The primary stack only: the DR region's dead man's switch, in the primary region (built when the
+   * DR strategy runs a monitoring cluster and `standbyRegion` is set). The DR stack's Alertmanager
+   * sends Watchdog to its topic.
+   */
+  drHeartbeat?: HeartbeatWatch;
+}
+
+/** A built dead man's switch: its heartbeat component, the topic it pages, its region and the topic's key. */
+export interface HeartbeatWatch {
+  heartbeat: MonitoringHeartbeat;
+  pageTopicArn: pulumi.Output<string>;
+  region: string;
+  keyArn: pulumi.Output<string>;
 }
 
 /** Names of the primary's dead man's switch in the standby region, from the stack's resource prefix. */
@@ -67,44 +86,44 @@ export function grafanaExposure(config: PrimaryConfig | ResolvedDrConfig): Grafa
 }
 
 /** Builds the region's Prometheus, Grafana and CloudWatch dashboard. */
-export function buildMonitoring({ config, stackName, provider, region, scope }: MonitoringInputs): MonitoringResources {
+export function buildMonitoring({ config, stackName, provider, region, scope, heartbeatTarget, standbyProvider }: MonitoringInputs): MonitoringResources {
   const role = config.role;
   const prefix = resourcePrefix(stackName, role);
   const opts = inRegion(provider);
   const cluster = region.monitoring;
-  // Losing the primary's monitoring (its Prometheus, Alertmanager, cluster or region) must page from
-  // the standby region: the heartbeat topic, its alarm and the topic it pages all live there
-  // (components/monitoringHeartbeat.ts). The primary stack owns them: it is the one that knows its
-  // Alertmanager, and none of them depends on the primary region.
+  // Losing a region's monitoring (its Prometheus, Alertmanager, cluster or region) must page from the
+  // other region: the heartbeat topic, its alarm and the topic it pages all live there
+  // (components/monitoringHeartbeat.ts). The primary stack owns both switches: the primary's, in the
+  // standby region, and the DR region's, in the primary region (the DR stack places nothing in the
+  // primary region, so that its outage mode can drop it); the DR stack's Alertmanager sends to the
+  // latter through the primary's outputs (`drMonitoringHeartbeat`).
   const standbyRegion = config.role === "primary" ? config.standbyRegion : undefined;
   const heartbeat =
     cluster && standbyRegion !== undefined && standbyRegion !== config.region
-      ? (() => {
-          const names = heartbeatNames(prefix);
-          const watchOpts = inRegion(otherRegionProvider(`${role}-monitoring-watch-${standbyRegion}`, standbyRegion, config, stackName));
-          const key = new RegionalKey(`${role}-monitoring-watch-key`, { region: standbyRegion, aliasName: names.keyAlias, protect: config.protect }, watchOpts);
-          const page = new NotificationTopic(
-            `${role}-monitoring-watch-alerts`,
-            { topicName: names.pageTopic, kmsKeyArn: key.keyArn, emailSubscribers: config.monitoring.alertEmails },
-            watchOpts,
-          );
-          const watch = new MonitoringHeartbeat(
-            `${role}-monitoring-heartbeat`,
-            {
-              topicName: names.topic,
-              kmsKeyArn: key.keyArn,
-              alarmName: names.alarm,
-              pageTopicArn: page.topicArn,
-              watchedRegion: config.region,
-              watchedRole: role,
-            },
-            // Under the topic it pages: the switch is the pair's wiring, like the DR stack's recovery
-            // topics and alarms, not regional footprint (invariant 7 skips what sits under a NotificationTopic).
-            { ...watchOpts, parent: page },
-          );
-          return { heartbeat: watch, pageTopicArn: page.topicArn, region: standbyRegion, keyArn: key.keyArn };
-        })()
+      ? monitoringWatch({
+          config,
+          stackName,
+          role,
+          watchedRegion: config.region,
+          names: heartbeatNames(prefix),
+          watchRegion: standbyRegion,
+          ...(standbyProvider ? { provider: standbyProvider } : {}),
+        })
       : undefined;
+  const drWatch =
+    config.role === "primary" && standbyRegion !== undefined && standbyRegion !== config.region && STRATEGY_PROFILES[config.recovery.strategy].monitoringCluster
+      ? monitoringWatch({
+          config,
+          stackName,
+          role: "dr",
+          watchedRegion: standbyRegion,
+          names: heartbeatNames(`${prefix}-dr`),
+          watchRegion: config.region,
+          provider,
+        })
+      : undefined;
+  // The DR stack's Alertmanager: the switch the primary built for it, when there is one.
+  const sendHeartbeatTo = heartbeat ? { topicArn: heartbeat.heartbeat.topicArn, keyArn: heartbeat.keyArn, region: heartbeat.region } : heartbeatTarget;
   const appCapacity = config.app.desiredCapacity ?? config.app.minSize;
   const prometheusGrafana =
     cluster &&
@@ -126,7 +145,8 @@ export function buildMonitoring({ config, stackName, provider, region, scope }: 
         alertEmails: config.monitoring.alertEmails,
         clusterReady: cluster.podIdentityReady,
         appInstancesExpected: appCapacity === undefined || appCapacity > 0,
-        ...(heartbeat ? { heartbeat: { topicArn: heartbeat.heartbeat.topicArn, keyArn: heartbeat.keyArn, region: heartbeat.region } } : {}),
+        ...(config.monitoring.runbookBaseUrl !== undefined ? { runbookBaseUrl: config.monitoring.runbookBaseUrl } : {}),
+        ...(sendHeartbeatTo ? { heartbeat: sendHeartbeatTo } : {}),
       },
       opts,
     );
@@ -170,7 +190,41 @@ export function buildMonitoring({ config, stackName, provider, region, scope }: 
     prometheusGrafana,
     cloudWatchDashboard,
     ...(heartbeat ? { heartbeat: { heartbeat: heartbeat.heartbeat, pageTopicArn: heartbeat.pageTopicArn, region: heartbeat.region } } : {}),
+    ...(drWatch ? { drHeartbeat: drWatch } : {}),
   };
+}
+
+/** A dead man's switch of `role`'s monitoring, built in `watchRegion` (another region than the watched one). */
+interface WatchArgs {
+  config: PrimaryConfig | ResolvedDrConfig;
+  stackName: string;
+  /** The watched role, for names and the alarm's text. */
+  role: "primary" | "dr";
+  watchedRegion: string;
+  names: ReturnType<typeof heartbeatNames>;
+  watchRegion: string;
+  /** A provider already deploying in `watchRegion`; default a new one for it. */
+  provider?: aws.Provider;
+}
+
+/** The switch: a key, the topic it pages (with `monitoring.alertEmails`), and the heartbeat topic with its alarm, all in `watchRegion`. */
+function monitoringWatch({ config, stackName, role, watchedRegion, names, watchRegion, provider }: WatchArgs): HeartbeatWatch {
+  const watchOpts = inRegion(provider ?? otherRegionProvider(`${config.role}-monitoring-watch-${watchRegion}`, watchRegion, config, stackName));
+  const id = role === config.role ? `${role}-monitoring` : `${role}-monitoring-from-${config.role}`;
+  const key = new RegionalKey(`${id}-watch-key`, { region: watchRegion, aliasName: names.keyAlias, protect: config.protect }, watchOpts);
+  const page = new NotificationTopic(
+    `${id}-watch-alerts`,
+    { topicName: names.pageTopic, kmsKeyArn: key.keyArn, emailSubscribers: config.monitoring.alertEmails },
+    watchOpts,
+  );
+  const watch = new MonitoringHeartbeat(
+    `${id}-heartbeat`,
+    { topicName: names.topic, kmsKeyArn: key.keyArn, alarmName: names.alarm, pageTopicArn: page.topicArn, watchedRegion, watchedRole: role },
+    // Under the topic it pages: the switch is the pair's wiring, like the DR stack's recovery
+    // topics and alarms, not regional footprint (invariant 7 skips what sits under a NotificationTopic).
+    { ...watchOpts, parent: page },
+  );
+  return { heartbeat: watch, pageTopicArn: page.topicArn, region: watchRegion, keyArn: key.keyArn };
 }
 
 /** ALB 5xx responses per minute (the load balancer's own, not the targets') above which {@link loadBalancerAlarms} pages, for 3 minutes in a row. */
@@ -268,6 +322,14 @@ export function monitoringOutputs(monitoring: MonitoringResources): Record<strin
           monitoringHeartbeatTopicArn: monitoring.heartbeat.heartbeat.topicArn,
           monitoringHeartbeatAlarmName: monitoring.heartbeat.heartbeat.alarmName,
           monitoringWatchAlertTopicArn: monitoring.heartbeat.pageTopicArn,
+        }
+      : {}),
+    ...(monitoring.drHeartbeat
+      ? {
+          drMonitoringHeartbeat: pulumi
+            .all([monitoring.drHeartbeat.heartbeat.topicArn, monitoring.drHeartbeat.keyArn])
+            .apply(([topicArn, keyArn]) => ({ topicArn, keyArn, region: monitoring.drHeartbeat!.region })),
+          drMonitoringWatchAlertTopicArn: monitoring.drHeartbeat.pageTopicArn,
         }
       : {}),
   };

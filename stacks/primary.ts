@@ -31,6 +31,8 @@ export function buildPrimaryStack(config: PrimaryConfig, stackName: string): Pri
   const engine = config.database.engine;
   const engineMode = config.database.engineMode;
   const engineVersion = resolvedEngineVersion(engine, config.database.engineVersion, engineMode);
+  // One provider for what the primary stack keeps in the standby region: the app secrets' replica key and its monitoring's dead man's switch.
+  const standbyProvider = config.standbyRegion !== undefined ? otherRegionProvider("standby", config.standbyRegion, config, stackName) : undefined;
   // The app's secrets, replicated to the standby region under a key of that region (components/appSecrets.ts).
   const definition = appDefinitionOf(config.app);
   const appSecrets = new AppSecrets(
@@ -40,9 +42,7 @@ export function buildPrimaryStack(config: PrimaryConfig, stackName: string): Pri
       region: config.region,
       databaseUser: definition.databaseUser,
       secretNames: definition.secretNames,
-      ...(config.standbyRegion !== undefined
-        ? { standby: { region: config.standbyRegion, provider: otherRegionProvider("standby", config.standbyRegion, config, stackName) } }
-        : {}),
+      ...(config.standbyRegion !== undefined && standbyProvider !== undefined ? { standby: { region: config.standbyRegion, provider: standbyProvider } } : {}),
       protect: config.protect,
     },
     inRegion(provider),
@@ -193,7 +193,7 @@ export function buildPrimaryStack(config: PrimaryConfig, stackName: string): Pri
       rpoSeconds: config.recovery.rpoSeconds,
       objectRpoSeconds: config.recovery.objectRpoSeconds,
     }));
-  const monitoring = buildMonitoring({ config, stackName, provider, region, scope });
+  const monitoring = buildMonitoring({ config, stackName, provider, region, scope, ...(standbyProvider ? { standbyProvider } : {}) });
 
   return {
     role: "primary",

@@ -813,6 +813,7 @@ describe("parsePrimaryOutputs", () => {
       "globalTableName",
       "globalTableArn",
       "app",
+      "drMonitoringHeartbeat",
     ];
     expect(required).to.have.members(
       PRIMARY_OUTPUT_NAMES.filter((name) => !optional.includes(name)),

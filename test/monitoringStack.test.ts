@@ -106,9 +106,9 @@ describe("monitoring in the synthesized stacks", function () {
           (candidate) => !String(candidate.inputs.namePrefix).includes("/app/"),
         );
         expect(others).to.deep.equal([]);
-        // The region's data key, not the app secrets' multi-Region key.
+        // The region's data key, not the app secrets' multi-Region key nor the key of the DR region's dead man's switch.
         const regionKeys = ofType(plan, "aws:kms/key:Key").filter(
-          (key) => String(key.outputs.arn).includes(`:${plan.region}:`) && !key.name.startsWith("app-secrets"),
+          (key) => String(key.outputs.arn).includes(`:${plan.region}:`) && !key.name.startsWith("app-secrets") && !key.name.startsWith("dr-monitoring-from-"),
         );
         expect(regionKeys).to.have.length(1);
         expect(secret.inputs.kmsKeyId).to.equal(regionKeys[0].outputs.arn);
@@ -225,7 +225,10 @@ describe("monitoring's dead man's switch and load balancer alarms in the synthes
 
   it("pages from the standby region when the primary's Watchdog stops: the heartbeat topic, its alarm (missing data breaching) and the page topic all live in us-west-2", async () => {
     const { primary } = await synthesized("default");
-    const heartbeat = ofType(primary, ALARM).find((alarm) => String(alarm.inputs.name).endsWith("-monitoring-heartbeat-missing"))!;
+    // The primary's own switch (the DR region's, `-dr-monitoring-heartbeat-missing`, lives in us-east-1: test/monitoring/drHeartbeat.test.ts).
+    const heartbeat = ofType(primary, ALARM).find(
+      (alarm) => String(alarm.inputs.name).endsWith("-monitoring-heartbeat-missing") && !String(alarm.inputs.name).endsWith("-dr-monitoring-heartbeat-missing"),
+    )!;
     expect(heartbeat, "the heartbeat alarm").to.not.equal(undefined);
     expect(heartbeat.region).to.equal("us-west-2");
     expect(heartbeat.inputs).to.deep.include({
@@ -237,8 +240,10 @@ describe("monitoring's dead man's switch and load balancer alarms in the synthes
       treatMissingData: "breaching",
     });
     const topics = ofType(primary, "aws:sns/topic:Topic");
-    const heartbeatTopic = topics.find((topic) => String(topic.inputs.name).endsWith("-monitoring-heartbeat"))!;
-    const pageTopic = topics.find((topic) => String(topic.inputs.name).endsWith("-monitoring-watch-alerts"))!;
+    const own = (suffix: string) => (topic: (typeof topics)[number]) =>
+      String(topic.inputs.name).endsWith(suffix) && !String(topic.inputs.name).endsWith(`-dr${suffix}`);
+    const heartbeatTopic = topics.find(own("-monitoring-heartbeat"))!;
+    const pageTopic = topics.find(own("-monitoring-watch-alerts"))!;
     expect([heartbeatTopic.region, pageTopic.region]).to.deep.equal(["us-west-2", "us-west-2"]);
     expect(record(heartbeat.inputs.dimensions)).to.deep.equal({ TopicName: heartbeatTopic.inputs.name });
     expect(heartbeat.inputs.alarmActions).to.deep.equal([pageTopic.outputs.arn]);

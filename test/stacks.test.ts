@@ -61,7 +61,8 @@ describe("the two stacks, synthesized from Pulumi.primary.yaml and Pulumi.dr.yam
       expect(result.dr.region).to.equal("us-west-2");
       const providerRegions = (plan: StackPlan) =>
         plan.resources.filter((resource) => resource.type === "pulumi:providers:aws").map((provider) => provider.inputs.region);
-      // The standby region: the replica of the app secrets' multi-Region key, which the secrets' DR replicas use (components/appSecrets.ts).
+      // The standby region, one provider: the replica of the app secrets' multi-Region key, which the secrets' DR replicas use
+      // (components/appSecrets.ts), and the primary monitoring's dead man's switch (stacks/monitoring.ts).
       expect(providerRegions(result.primary)).to.deep.equal(["us-east-1", "us-west-2"]);
       // Route 53 health-check metrics (us-east-1) and S3 replication metrics (the source region, here also us-east-1);
       // AWS Backup's plan and primary vault (the primary region).
@@ -72,7 +73,12 @@ describe("the two stacks, synthesized from Pulumi.primary.yaml and Pulumi.dr.yam
           (resource) =>
             resource.region !== plan.region &&
             resource.type !== "aws:s3/bucketReplicationConfig:BucketReplicationConfig" &&
-            !(plan === result.primary && resource.name.startsWith("app-secrets-standby-key") && resource.region === "us-west-2"),
+            // The primary keeps two things in the standby region: the app secrets' replica key and its monitoring's dead man's switch.
+            !(
+              plan === result.primary &&
+              (resource.name.startsWith("app-secrets-standby-key") || resource.name.startsWith("primary-monitoring-")) &&
+              resource.region === "us-west-2"
+            ),
         );
         const alarmHub = (resource: (typeof elsewhere)[number]) =>
           resource.name.startsWith("dr-alarms-us-east-1") ||

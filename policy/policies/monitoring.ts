@@ -14,7 +14,7 @@ import { coversWholeInternet } from "../../config/rules";
 import { SERVICE_ACCOUNTS } from "../../monitoring/chartValues";
 import { type CloudWatchDashboardMetric, cloudWatchDashboardMetrics } from "../../monitoring/cloudWatchDashboard";
 import { metricQueryProblem, publishedMetric } from "../../monitoring/cloudWatchMetrics";
-import { POD_IDENTITY_PRINCIPAL } from "../../monitoring/podIdentityPolicies";
+import { GRAFANA_CLOUDWATCH_ACTIONS, POD_IDENTITY_PRINCIPAL } from "../../monitoring/podIdentityPolicies";
 import { isCustomerKeyArn, isReplica } from "./database";
 import { GLOBAL_TABLE_TYPES, tableArnParts } from "./globalTable";
 import { asList, dependsOn, ofType, parseJson, regionOf, resourcePolicy, stackPolicy, TYPES } from "./kit";
@@ -259,8 +259,8 @@ const EBS_CSI_KEY_ACTIONS = [
 export const POD_IDENTITY_ALLOWLIST: Record<string, PodIdentityGrant> = {
   // EC2 service discovery of the app instances (Prometheus ec2_sd_config); DescribeInstances has no resource-level permissions.
   [SERVICE_ACCOUNTS.prometheus]: { actions: { "ec2:DescribeInstances": "any" } },
-  // The CloudWatch data source; neither action has resource-level permissions.
-  [SERVICE_ACCOUNTS.grafana]: { actions: { "cloudwatch:GetMetricData": "any", "cloudwatch:ListMetrics": "any" } },
+  // The CloudWatch data source and its query editor (AmazonGrafanaCloudWatchAccess, metrics part); none has resource-level permissions.
+  [SERVICE_ACCOUNTS.grafana]: { actions: Object.fromEntries(GRAFANA_CLOUDWATCH_ACTIONS.map((action) => [action, "any" as const])) },
   // The SNS receiver: publish to the alert topic, through its key.
   [SERVICE_ACCOUNTS.alertmanager]: { actions: { "sns:Publish": "sns-topic", "kms:GenerateDataKey*": "kms-key", "kms:Decrypt": "kms-key" } },
   // The EBS CSI controller: its managed policy, plus grants and data keys on the customer key of encrypted volumes.

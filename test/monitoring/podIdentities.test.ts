@@ -19,6 +19,7 @@ import { ROUTE53_METRICS_REGION } from "../../monitoring/drSignals";
 import {
   alertPublishPolicy,
   ebsCsiKeyPolicy,
+  GRAFANA_CLOUDWATCH_ACTIONS,
   grafanaCloudWatchReadPolicy,
   POD_IDENTITY_PRINCIPAL,
   podIdentityTrustPolicy,
@@ -198,17 +199,25 @@ describe("monitoring pod identities (IAM simulator)", () => {
   });
 
   describe("Grafana (CloudWatch data source)", () => {
-    for (const action of ["cloudwatch:GetMetricData", "cloudwatch:ListMetrics"]) {
+    // Every action of the data source and its query editor (AmazonGrafanaCloudWatchAccess, metrics part); the few with
+    // resource types are simulated on a concrete ARN of each region (an alarm, a Contributor Insights rule).
+    const grafanaResource = (action: string, region: string) =>
+      action === "cloudwatch:DescribeAlarmHistory" || action === "cloudwatch:DescribeAlarms"
+        ? `arn:aws:cloudwatch:${region}:${ACCOUNT}:alarm:multi-region-dr-primary-replica-lag`
+        : action === "cloudwatch:GetInsightRuleReport"
+          ? `arn:aws:cloudwatch:${region}:${ACCOUNT}:insight-rule/app-top-talkers`
+          : "*";
+    for (const action of GRAFANA_CLOUDWATCH_ACTIONS) {
       it(`may call ${action} in every region the dashboard reads (${GRAFANA_REGIONS.join(", ")})`, async () => {
         await expectDecisions(
           grafana,
-          GRAFANA_REGIONS.map((region) => ({ action, resource: "*", context: inRegion(region) })),
+          GRAFANA_REGIONS.map((region) => ({ action, resource: grafanaResource(action, region), context: inRegion(region) })),
           "allowed",
         );
       });
     }
 
-    it("may not write metrics or alarms, read logs, describe instances or publish", async () => {
+    it("may not write metrics or alarms, read logs, start or stop instances or publish", async () => {
       await expectDecisions(
         grafana,
         [
@@ -216,7 +225,8 @@ describe("monitoring pod identities (IAM simulator)", () => {
           { action: "cloudwatch:DeleteAlarms", resource: ALARM_ARN, context: inRegion(REGION) },
           { action: "cloudwatch:PutMetricAlarm", resource: ALARM_ARN, context: inRegion(REGION) },
           { action: "logs:GetLogEvents", resource: LOG_STREAM_ARN, context: inRegion(REGION) },
-          { action: "ec2:DescribeInstances", resource: "*", context: inRegion(REGION) },
+          { action: "ec2:TerminateInstances", resource: INSTANCE_ARN, context: inRegion(REGION) },
+          { action: "ec2:RunInstances", resource: INSTANCE_ARN, context: inRegion(REGION) },
           { action: "sns:Publish", resource: TOPIC_ARN, context: inRegion(REGION) },
         ],
         "denied",
