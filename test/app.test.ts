@@ -7,7 +7,6 @@ import * as fs from "fs";
 import * as net from "net";
 import * as os from "os";
 import * as path from "path";
-import { renderAppUserData, USER_DATA_LIMIT_BYTES } from "../components/userData";
 import { APP_METRICS_PORT } from "../config/conventions";
 import { APP_LATENCY_BUCKETS_SECONDS, APP_METRIC_PATHS, APP_METRICS, appSeriesNames } from "../monitoring/appMetrics";
 
@@ -923,21 +922,7 @@ describe("app/server.py", function () {
   });
 
   describe("source constraints", function () {
-    it("fits EC2 user data: the rendered script (the app gzip+base64) stays under 16 KB", function () {
-      const script = renderAppUserData({
-        region: "us-east-1",
-        role: "dr",
-        port: 8080,
-        databaseHost: "db.app.internal",
-        databasePort: 5432,
-        architecture: "x86_64",
-        engine: "postgres",
-        databaseName: "app",
-        databaseCredentialsSecretName: "app/database-credentials",
-      });
-      expect(Buffer.byteLength(script)).to.be.below(USER_DATA_LIMIT_BYTES);
-    });
-
+    // That the rendered user data (the app gzip+base64) stays under 16 KB is test/userData.test.ts's ("embeds the repository's app").
     it("parses with the Python 3.9 grammar", function () {
       const code = "import ast,sys; ast.parse(open(sys.argv[1]).read(), feature_version=(3,9))";
       // execFileSync throws (failing the test) on a non-zero exit.
