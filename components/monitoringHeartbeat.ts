@@ -11,8 +11,8 @@
  * {@link HEARTBEAT_ALARM}'s periods, and treats missing data as breaching (CloudWatch User Guide,
  * "Configuring how CloudWatch alarms treat missing data"): a topic nobody publishes to has no
  * datapoint at all, which is exactly what a lost Prometheus, Alertmanager, EKS cluster, pod
- * identity or region looks like from here. Prometheus down stops Watchdog too: Alertmanager
- * resolves it after `resolve_timeout` and stops sending.
+ * identity or region looks like from here. Prometheus down stops Watchdog too: Prometheus stops
+ * re-sending the alert, its end time passes, and Alertmanager resolves it and stops sending.
  *
  * The alarm lives beside the topic (an alarm reads metrics of its own region only) and notifies a
  * topic of that region (an alarm's SNS action must be in the alarm's region), so a regional outage of
@@ -42,6 +42,12 @@ export interface MonitoringHeartbeatArgs {
   /** The watched region and role, for the alarm's description, e.g. `us-east-1`, `primary`. */
   watchedRegion: string;
   watchedRole: "primary" | "dr";
+  /**
+   * Resources the alarm waits for: the watched Alertmanager's release when the same stack deploys it.
+   * Missing data counts as breaching, so an alarm created before the first Watchdog can arrive pages
+   * "monitoring lost" on every fresh deploy (EKS and the chart take well over 15 minutes to come up).
+   */
+  armAfter?: pulumi.Input<pulumi.Input<pulumi.Resource>[]>;
 }
 
 export class MonitoringHeartbeat extends pulumi.ComponentResource {
@@ -79,7 +85,7 @@ export class MonitoringHeartbeat extends pulumi.ComponentResource {
         alarmActions: [args.pageTopicArn],
         okActions: [args.pageTopicArn],
       },
-      { parent: this },
+      { parent: this, ...(args.armAfter !== undefined ? { dependsOn: args.armAfter } : {}) },
     );
     this.topicArn = topic.topicArn;
     this.alarmName = args.alarmName;

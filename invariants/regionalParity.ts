@@ -56,8 +56,12 @@ const BACKUP_KINDS = [BACKUP_REPLICATION, "multi-region-dr:data:ReplicatedBackup
  */
 export function strategyExemptions(strategy: Strategy, databaseRestored: boolean): { drMayLack: Set<string>; drMayHaveAlone: Set<string> } {
   const profile = STRATEGY_PROFILES[strategy];
+  // No instances before a failover (pilot light, backup-restore until a restore): no load balancer alarms either
+  // (stacks/monitoring.ts loadBalancerAlarms), and without a monitoring cluster that may leave no alarm at all.
+  const runsNoInstances = profile.appCapacity !== "primary" && profile.appCapacity.desiredCapacity === 0 && !databaseRestored;
   const drMayLack = new Set<string>([
     ...(profile.monitoringCluster ? [] : MONITORING_KINDS),
+    ...(runsNoInstances ? ["aws:cloudwatch/metricAlarm:MetricAlarm"] : []),
     ...(profile.databaseCopy === "automated-backups" && !databaseRestored ? DATABASE_KINDS : []),
   ]);
   const drMayHaveAlone = new Set<string>(profile.databaseCopy === "automated-backups" ? BACKUP_KINDS : []);

@@ -57,7 +57,9 @@ export const EKS_HIDDEN_COMPONENTS = {
  * Resource requests (and memory limits) of the chart's three servers, sized for the monitoring
  * nodes (default t3.medium: 2 vCPU, 4 GiB, of which EKS reserves about 0.5 GiB for the kubelet and
  * system, EKS AMI `max-pods` / kube-reserved formula): all three fit on one node with room for the
- * operator, kube-state-metrics and the node exporters, so a node loss reschedules them on the other.
+ * operator, kube-state-metrics and the node exporters. A node loss reschedules Grafana and the
+ * stateless pods on the other node; Prometheus and Alertmanager keep their EBS volumes, which live in
+ * one zone, so they wait Pending until a node returns to their zone.
  * Prometheus' memory grows with its series (the app tier's few hundred plus the cluster's tens of
  * thousands): 1 GiB requested, 2 GiB limit. Kubernetes units (`m` CPU, `Mi`/`Gi` memory).
  */

@@ -98,6 +98,10 @@ export function buildMonitoring({ config, stackName, provider, region, scope, he
   // primary region, so that its outage mode can drop it); the DR stack's Alertmanager sends to the
   // latter through the primary's outputs (`drMonitoringHeartbeat`).
   const standbyRegion = config.role === "primary" ? config.standbyRegion : undefined;
+  // The primary's switch is armed once its Alertmanager is deployed (below): created earlier, its alarm
+  // would page "monitoring lost" on every fresh deploy before the first Watchdog can arrive.
+  let armPrimaryWatch: (resources: pulumi.Resource[]) => void = () => undefined;
+  const primaryAlertmanagerDeployed = new Promise<pulumi.Resource[]>((resolve) => (armPrimaryWatch = resolve));
   const heartbeat =
     cluster && standbyRegion !== undefined && standbyRegion !== config.region
       ? monitoringWatch({
@@ -108,6 +112,7 @@ export function buildMonitoring({ config, stackName, provider, region, scope, he
           names: heartbeatNames(prefix),
           watchRegion: standbyRegion,
           ...(standbyProvider ? { provider: standbyProvider } : {}),
+          armAfter: primaryAlertmanagerDeployed,
         })
       : undefined;
   const drWatch =
@@ -150,6 +155,7 @@ export function buildMonitoring({ config, stackName, provider, region, scope, he
       },
       opts,
     );
+  armPrimaryWatch(prometheusGrafana ? [prometheusGrafana] : []);
   // The region's own load balancer: its 5xx and (where instances are expected) its healthy hosts page
   // the region's monitoring topic; a region without a monitoring cluster gets a topic of its own.
   const alertTopicArn =
@@ -205,10 +211,12 @@ interface WatchArgs {
   watchRegion: string;
   /** A provider already deploying in `watchRegion`; default a new one for it. */
   provider?: aws.Provider;
+  /** What the alarm waits for (the watched Alertmanager, when this stack deploys it). */
+  armAfter?: pulumi.Input<pulumi.Resource[]>;
 }
 
 /** The switch: a key, the topic it pages (with `monitoring.alertEmails`), and the heartbeat topic with its alarm, all in `watchRegion`. */
-function monitoringWatch({ config, stackName, role, watchedRegion, names, watchRegion, provider }: WatchArgs): HeartbeatWatch {
+function monitoringWatch({ config, stackName, role, watchedRegion, names, watchRegion, provider, armAfter }: WatchArgs): HeartbeatWatch {
   const watchOpts = inRegion(provider ?? otherRegionProvider(`${config.role}-monitoring-watch-${watchRegion}`, watchRegion, config, stackName));
   const id = role === config.role ? `${role}-monitoring` : `${role}-monitoring-from-${config.role}`;
   const key = new RegionalKey(`${id}-watch-key`, { region: watchRegion, aliasName: names.keyAlias, protect: config.protect }, watchOpts);
@@ -219,7 +227,15 @@ function monitoringWatch({ config, stackName, role, watchedRegion, names, watchR
   );
   const watch = new MonitoringHeartbeat(
     `${id}-heartbeat`,
-    { topicName: names.topic, kmsKeyArn: key.keyArn, alarmName: names.alarm, pageTopicArn: page.topicArn, watchedRegion, watchedRole: role },
+    {
+      topicName: names.topic,
+      kmsKeyArn: key.keyArn,
+      alarmName: names.alarm,
+      pageTopicArn: page.topicArn,
+      watchedRegion,
+      watchedRole: role,
+      ...(armAfter !== undefined ? { armAfter } : {}),
+    },
     // Under the topic it pages: the switch is the pair's wiring, like the DR stack's recovery
     // topics and alarms, not regional footprint (invariant 7 skips what sits under a NotificationTopic).
     { ...watchOpts, parent: page },
@@ -233,14 +249,20 @@ export const ALB_5XX_PER_MINUTE = 10;
 /**
  * The region's own ALB alarms, each on AWS/ApplicationELB in the region ("CloudWatch metrics for
  * your Application Load Balancer"):
+ * both only where instances are expected (desired capacity above 0): a pilot-light DR region runs
+ * none, and its load balancer answers every Route 53 health check itself with a 503, several a
+ * second ("Route 53 health checkers ... don't coordinate", Route 53 Developer Guide), which would
+ * breach the 5xx alarm for good. After a pilot-light failover, redeploying the DR stack with its
+ * capacity (the outage runbook's step) adds them.
  * - `<prefix>-alb-5xx`: HTTPCode_ELB_5XX_Count (by LoadBalancer), Sum per minute over
  *   {@link ALB_5XX_PER_MINUTE} for 3 minutes: 5xx the load balancer generates itself (502/503/504:
  *   no healthy target, a target that closed or timed out), which the targets' own metrics never see.
  *   No request, no datapoint: not a breach.
- * - `<prefix>-alb-no-healthy-hosts` (only where instances are expected, i.e. desired capacity
- *   above 0: a pilot-light DR region runs none): HealthyHostCount (by TargetGroup and
- *   LoadBalancer), Minimum below 1 for 2 minutes: nothing behind the load balancer can serve.
- *   Missing data keeps the last state (the ALB publishes the count every minute while it exists).
+ * - `<prefix>-alb-no-healthy-hosts`: HealthyHostCount (by TargetGroup and LoadBalancer), Minimum
+ *   below 1 for 2 minutes: nothing behind the load balancer can serve. Missing data is breaching:
+ *   instances are expected wherever this alarm exists, and "missing" would leave the alarm in
+ *   INSUFFICIENT_DATA, which notifies nobody (CloudWatch User Guide, "Configuring how CloudWatch
+ *   alarms treat missing data").
  */
 export function loadBalancerAlarms(args: {
   name: string;
@@ -257,6 +279,7 @@ export function loadBalancerAlarms(args: {
     .all([args.loadBalancerArn, args.targetGroupArn])
     .apply(([loadBalancer, targetGroup]) => loadBalancerDimensions(loadBalancer, targetGroup));
   const actions = { actionsEnabled: true, alarmActions: [args.topicArn], okActions: [args.topicArn] };
+  if (!args.instancesExpected) return [];
   const alarms = [
     new aws.cloudwatch.MetricAlarm(
       `${args.name}-5xx`,
@@ -278,29 +301,27 @@ export function loadBalancerAlarms(args: {
       { provider: args.provider },
     ),
   ];
-  if (args.instancesExpected) {
-    alarms.push(
-      new aws.cloudwatch.MetricAlarm(
-        `${args.name}-no-healthy-hosts`,
-        {
-          name: `${args.prefix}-alb-no-healthy-hosts`,
-          alarmDescription: `No healthy target behind the ${args.role} load balancer (${args.region}) for 2 minutes: the region serves only errors. See docs/monitoring.md#alert-albnohealthyhosts`,
-          namespace: "AWS/ApplicationELB",
-          metricName: "HealthyHostCount",
-          dimensions,
-          statistic: "Minimum",
-          period: 60,
-          evaluationPeriods: 2,
-          datapointsToAlarm: 2,
-          threshold: 1,
-          comparisonOperator: "LessThanThreshold",
-          treatMissingData: "missing",
-          ...actions,
-        },
-        { provider: args.provider },
-      ),
-    );
-  }
+  alarms.push(
+    new aws.cloudwatch.MetricAlarm(
+      `${args.name}-no-healthy-hosts`,
+      {
+        name: `${args.prefix}-alb-no-healthy-hosts`,
+        alarmDescription: `No healthy target behind the ${args.role} load balancer (${args.region}) for 2 minutes: the region serves only errors. See docs/monitoring.md#alert-albnohealthyhosts`,
+        namespace: "AWS/ApplicationELB",
+        metricName: "HealthyHostCount",
+        dimensions,
+        statistic: "Minimum",
+        period: 60,
+        evaluationPeriods: 2,
+        datapointsToAlarm: 2,
+        threshold: 1,
+        comparisonOperator: "LessThanThreshold",
+        treatMissingData: "breaching",
+        ...actions,
+      },
+      { provider: args.provider },
+    ),
+  );
   return alarms;
 }
 

@@ -8,6 +8,7 @@ import { expect } from "chai";
 import { checkRegionIsolation } from "../../invariants/regionIsolation";
 import type { PlannedResource, StackPlan } from "../../synth/recordStack";
 import { synthesize, type SynthesisResult } from "../../synth/synthesize";
+import { editedStackFiles } from "../fixtures/stackFiles";
 import { copyOf, synthesizedStacks } from "../policy/fixtures";
 
 const ROOT = path.join(__dirname, "..", "..");
@@ -58,6 +59,30 @@ describe("the DR region's monitoring, watched from the primary region", function
     expect(checkRegionIsolation({ primary: result.primary, dr }).violations.join("\n")).to.match(
       /dr-prometheus-grafana-release: values\.alertmanager\.config\.receivers\[\d\]\.sns_configs\[0\]\.topic_arn uses arn:aws:sns:us-east-1/,
     );
+  });
+
+  it("arms the primary's own switch only after its Alertmanager is deployed (no page on a fresh deploy)", () => {
+    const alarm = named(result.primary, "primary-monitoring-heartbeat-silent");
+    expect(alarm.region).to.equal("us-west-2");
+    expect(alarm.dependencies).to.include(named(result.primary, "primary-prometheus-grafana-release").urn);
+  });
+
+  it("is not sent to during the outage mode: the primary region's topic is unreachable then", async () => {
+    const edit = (config: Record<string, unknown>) => {
+      config[`multi-region-dr:database`] = { ...(config["multi-region-dr:database"] as object), promoted: true };
+      config["multi-region-dr:outage"] = { primaryRegionDown: true };
+    };
+    const outage = await synthesize({ projectDirectory: ROOT, ...editedStackFiles(() => undefined, edit) });
+    expect(receiversOf(outage.dr).map((receiver) => receiver.name)).to.not.include("heartbeat");
+    expect(receiversOf(result.dr).map((receiver) => receiver.name)).to.include("heartbeat");
+  });
+
+  it("puts no load balancer alarm in a pilot-light DR region, whose ALB answers Route 53's checks with 503s", async () => {
+    const pilotLight = await synthesize({ projectDirectory: ROOT, strategy: "pilot-light" });
+    const albAlarms = (plan: StackPlan) => plan.resources.filter((resource) => /-alb-(5xx|no-healthy-hosts)$/.test(String(resource.inputs.name ?? "")));
+    expect(albAlarms(pilotLight.dr)).to.deep.equal([]);
+    expect(albAlarms(pilotLight.primary).map((alarm) => alarm.inputs.treatMissingData)).to.have.members(["notBreaching", "breaching"]);
+    expect(albAlarms(result.dr)).to.have.length(2);
   });
 
   it("is not built when the DR region runs no monitoring cluster (backup-restore)", async () => {

@@ -1594,6 +1594,8 @@ describe("policy pack: recovery", () => {
         PRIMARY_DB_ARN,
         "function:multi-region-dr-primary-primary-heartbeat",
         "secret:multi-region-dr-primary-primary/app/database-credentials-",
+        "sns:us-east-1:123456789012:multi-region-dr-primary-primary-dr-monitoring-heartbeat",
+        "key/345c7890-0bbc-b133-1a13-e0a728a2e342",
       );
     });
 
