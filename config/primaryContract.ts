@@ -31,6 +31,8 @@ const primaryAppSchema = z.object({
   parameterPath: z.string().regex(/^\/.*\/$/),
   /** The database the app uses, e.g. app. */
   databaseName: z.string().min(1),
+  /** The image the primary's launch template launches, as resolved in the primary region (an AMI ID of that region). */
+  launchImageId: z.string().min(1).optional(),
   secrets: z.object({
     databaseCredentialsSecretArn: arn("secretsmanager", "secret:"),
     databaseCredentialsSecretName: z.string().min(1),

@@ -246,11 +246,18 @@ export function buildPrimaryStack(config: PrimaryConfig, stackName: string): Pri
     ...monitoringOutputs(monitoring),
     strategy: config.recovery.strategy,
     app: pulumi
-      .all([appSecrets.databaseCredentialsSecretArn, appSecrets.databaseCredentialsSecretName, appSecrets.secretArns, appSecrets.standbyKeyArn])
-      .apply(([databaseCredentialsSecretArn, databaseCredentialsSecretName, secretArns, standbyKeyArn]) => ({
+      .all([
+        appSecrets.databaseCredentialsSecretArn,
+        appSecrets.databaseCredentialsSecretName,
+        appSecrets.secretArns,
+        appSecrets.standbyKeyArn,
+        region.app.imageId,
+      ])
+      .apply(([databaseCredentialsSecretArn, databaseCredentialsSecretName, secretArns, standbyKeyArn, launchImageId]) => ({
         definition,
         parameterPath,
         databaseName: config.database.databaseName,
+        launchImageId,
         secrets: {
           databaseCredentialsSecretArn,
           databaseCredentialsSecretName,

@@ -3,8 +3,9 @@
  * region's own copies (invariants/appCopies.ts judges the synthesized pair; these judge the DR stack
  * alone, with the primary's outputs from its recovery manifest, since a policy pack cannot see a
  * StackReference).
- * - {@link primaryAmiProblems}, part of `dr-launch-template-regional-image` (drTier.ts): with an AMI
- *   ID of the primary (`app.image.amiId`), the app's launch template never names that ID and takes
+ * - {@link primaryAmiProblems}, part of `dr-launch-template-regional-image` (drTier.ts): the app's
+ *   launch template never launches the image the primary's does (`app.launchImageId`, an AMI of the
+ *   primary region, whatever its source); with an AMI ID of the primary (`app.image.amiId`), it takes
  *   its image from an `aws.ec2.AmiCopy` of this stack that copies exactly that AMI from the primary
  *   region, encrypted with a key of this region (EC2 User Guide, "Copy an Amazon EC2 AMI": an AMI is
  *   regional). During a preview the copy's id is unknown, so the template is matched to the copy by
@@ -37,6 +38,12 @@ export function inAppTier(resource: PolicyResource): boolean {
  * @returns one message per problem, each naming the template or the copy.
  */
 export function primaryAmiProblems(resources: PolicyResource[], template: PolicyResource, manifest: RecoveryManifest, home: string): string[] {
+  // Whatever the image's source, the primary's resolved image is an AMI of the primary region: it does not exist here.
+  const primaryImageId = manifest.primary?.app?.launchImageId;
+  if (primaryImageId !== undefined && template.props.imageId === primaryImageId)
+    return [
+      `${template.name}: imageId ${primaryImageId} is the image the primary's launch template launches, an AMI of ${manifest.primary?.region}; resolve or copy the image in ${home}`,
+    ];
   const image = manifest.primary?.app?.definition.image;
   if (image?.kind !== "ami" || manifest.primary === undefined) return [];
   if (template.props.imageId === image.amiId)

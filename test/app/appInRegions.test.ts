@@ -10,7 +10,7 @@ import { evaluatePolicies } from "../../policy/offline";
 import { ALL_POLICIES } from "../../policy/policies";
 import type { PlannedResource, StackPlan } from "../../synth/recordStack";
 import { synthesize, type SynthesisResult } from "../../synth/synthesize";
-import { copyOf } from "../policy/fixtures";
+import { copyOf, synthesizedStacks } from "../policy/fixtures";
 
 const ROOT = path.join(__dirname, "..", "..");
 const EXAMPLE = path.join(ROOT, "examples", "bring-your-own-app");
@@ -141,7 +141,17 @@ describe("bring your own application (examples/bring-your-own-app)", function ()
       expect(checkAppCopies({ primary: result.primary, dr }).violations.join("\n")).to.include(
         `imageId is the primary's AMI ${AMI}, which does not exist in us-east-2`,
       );
-      expect((await policyViolations(dr)).join("\n")).to.include(`imageId is the primary's AMI ${AMI}`);
+      expect((await policyViolations(dr)).join("\n")).to.include(`imageId ${AMI} is the image the primary's launch template launches, an AMI of us-west-2`);
+    });
+
+    it("the DR launch template launching the primary's resolved image, whatever its source (the default pair's demo image)", async () => {
+      const defaults = await synthesizedStacks();
+      const dr = copyOf(defaults.dr);
+      const primaryImage = named(defaults.primary, "primary-app-lt").inputs.imageId;
+      expect(defaults.primary.outputs.app).to.have.nested.property("launchImageId", primaryImage);
+      setProperty(named(dr, "dr-app-lt"), "imageId", primaryImage);
+      expect(checkAppCopies({ primary: defaults.primary, dr }).violations.join("\n")).to.include("is the primary launch template's image");
+      expect((await policyViolations(dr)).join("\n")).to.include(`imageId ${String(primaryImage)} is the image the primary's launch template launches`);
     });
 
     it("an AMI copy from the wrong region, unencrypted, under the primary's key", async () => {
