@@ -8,8 +8,14 @@
  *   pass `promtool check rules`, and none refers to a job EKS does not expose.
  * - `promtool test rules` replays series of a healthy pair, a lost primary app tier seen by a
  *   surviving Prometheus, one region's monitoring lost (the other's Watchdog keeps its heartbeat),
- *   a database blip and a database outage, and a real error burst under heavy health-check
- *   traffic; each alert fires or stays silent as docs/monitoring.md's alert table says.
+ *   a database blip and a database outage, a real error burst under heavy health-check traffic,
+ *   an app exporter and another instance's node exporter down, a latency tail (p99 over 1 s, p50
+ *   and p95 well under), and a root filesystem with ample free but little available space (ext4's
+ *   reserved blocks) next to a full tmpfs; each alert fires or stays silent as docs/monitoring.md's
+ *   alert table says, and every alert has at least one firing and one silent expectation.
+ * - Mutations: each of a list of plausible wrong edits of one rule (p50 for p99, free for available
+ *   bytes, a dropped job matcher or path filter, a shorter `for`, ...) makes `promtool test rules`
+ *   fail on that alert, so no rule can be changed meaningfully without a scenario noticing.
  * - `amtool check-config` on the rendered Alertmanager configuration, and `amtool config routes
  *   test`: Watchdog reaches the heartbeat receiver, every other alert the paging topic.
  *
@@ -23,7 +29,8 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { expect } from "chai";
 import YAML from "yaml";
-import { prometheusAlertRules } from "../../monitoring/alertRules";
+import { ALERT_NAMES, type AlertName, prometheusAlertRules } from "../../monitoring/alertRules";
+import { APP_LATENCY_BUCKETS_SECONDS } from "../../monitoring/appMetrics";
 import { alertmanagerConfig, chartValues, type ChartValuesArgs } from "../../monitoring/chartValues";
 import { appScrapeConfigs } from "../../monitoring/scrapeConfigs";
 import { renderChartDefaultRules } from "./chartRules";
@@ -33,6 +40,78 @@ const TOPIC = `arn:aws:sns:${REGION}:123456789012:multi-region-dr-primary-monito
 const HEARTBEAT = { topicArn: "arn:aws:sns:us-west-2:123456789012:multi-region-dr-primary-monitoring-heartbeat", region: "us-west-2" };
 /** Jobs of control-plane components EKS runs out of reach (kube-scheduler, kube-controller-manager, etcd) or binds to localhost (kube-proxy). */
 const EKS_HIDDEN_JOBS = /job="(kube-scheduler|kube-controller-manager|kube-etcd|kube-proxy)"|\betcd_/;
+
+/** A rendered rule as a mutation edits it. */
+interface RenderedRule {
+  alert: string;
+  expr: string;
+  for: string;
+}
+
+/**
+ * Plausible wrong edits of our rules, one at a time; the scenarios must catch each (mutation testing
+ * by hand found the p50, the free-bytes and the untested NodeExporterDown slipping through).
+ */
+const MUTATIONS: { alert: AlertName; what: string; apply: (rule: RenderedRule) => void }[] = [
+  { alert: "AppScrapeTargetDown", what: "no job matcher (node exporters count)", apply: (rule) => void (rule.expr = rule.expr.replace('{job="app"}', "")) },
+  { alert: "AppScrapeTargetDown", what: "a comparison that never holds", apply: (rule) => void (rule.expr = rule.expr.replace("== 0", "< 0")) },
+  { alert: "AppScrapeTargetsMissing", what: "absent on the node job", apply: (rule) => void (rule.expr = rule.expr.replace('job="app"', 'job="node"')) },
+  { alert: "NodeExporterDown", what: "no job matcher (app exporters count)", apply: (rule) => void (rule.expr = rule.expr.replace('{job="node"}', "")) },
+  { alert: "NodeExporterDown", what: "for 2m instead of 5m", apply: (rule) => void (rule.for = "2m") },
+  { alert: "AppHighErrorRatio", what: "health checks counted", apply: (rule) => void (rule.expr = rule.expr.replaceAll('{path!="/health"}', "")) },
+  {
+    alert: "AppHighLatency",
+    what: "p50 instead of p99",
+    apply: (rule) => void (rule.expr = rule.expr.replace("histogram_quantile(0.99,", "histogram_quantile(0.5,")),
+  },
+  { alert: "AppHighLatency", what: "threshold 2 s instead of 1 s", apply: (rule) => void (rule.expr = rule.expr.replace(/> 1$/, "> 2")) },
+  {
+    alert: "AppHighLatency",
+    what: "per instance instead of per region",
+    apply: (rule) => void (rule.expr = rule.expr.replace("by (le, region)", "by (le, instance, region)")),
+  },
+  { alert: "AppHighLatency", what: "for 5m instead of 10m", apply: (rule) => void (rule.for = "5m") },
+  { alert: "AppDatabaseUnreachable", what: "no for (a blip pages)", apply: (rule) => void (rule.for = "0s") },
+  {
+    alert: "AppInstanceFilesystemAlmostFull",
+    what: "free bytes (reserved blocks included) instead of available bytes",
+    apply: (rule) => void (rule.expr = rule.expr.replaceAll("node_filesystem_avail_bytes", "node_filesystem_free_bytes")),
+  },
+  {
+    alert: "AppInstanceFilesystemAlmostFull",
+    what: "tmpfs and overlay counted",
+    apply: (rule) => void (rule.expr = rule.expr.replaceAll(',fstype!~"tmpfs|overlay"', "")),
+  },
+  { alert: "AppInstanceFilesystemAlmostFull", what: "for 5m instead of 15m", apply: (rule) => void (rule.for = "5m") },
+];
+
+const GIB = 1024 ** 3;
+
+/**
+ * Cumulative `app_http_request_duration_seconds_bucket` counters of one instance's `/` requests, one
+ * series per bucket of the app's exporter (and `+Inf`), from the requests served each minute at
+ * given latencies: `[[0.08, 90], [1.5, 2]]` is 90 requests a minute at 80 ms and 2 at 1.5 s.
+ */
+function latencyBuckets(labels: (extra: string) => string, perMinute: [seconds: number, requests: number][]): { series: string; values: string }[] {
+  return [...APP_LATENCY_BUCKETS_SECONDS, Infinity].map((bound) => {
+    const within = perMinute.filter(([seconds]) => seconds <= bound).reduce((sum, [, requests]) => sum + requests, 0);
+    const le = bound === Infinity ? "+Inf" : String(bound);
+    return { series: `app_http_request_duration_seconds_bucket${labels(`,path="/",le="${le}"`)}`, values: `0+${within}x40` };
+  });
+}
+
+/** Node exporter filesystem series of one mount: size, free (reserved blocks included) and available to unprivileged users, bytes. */
+function filesystem(
+  labels: (extra: string) => string,
+  mount: { device: string; mountpoint: string; fstype: string },
+  bytes: { size: number; free: number; avail: number },
+): { series: string; values: string }[] {
+  const extra = `,device="${mount.device}",mountpoint="${mount.mountpoint}",fstype="${mount.fstype}"`;
+  return (["size", "free", "avail"] as const).map((kind) => ({
+    series: `node_filesystem_${kind}_bytes${labels(extra)}`,
+    values: `${Math.round(bytes[kind])}x40`,
+  }));
+}
 
 function args(): ChartValuesArgs {
   return {
@@ -119,9 +198,52 @@ describe("monitoring/rendered rules with promtool and amtool", function () {
   });
 
   it("fires or stays silent as the alert table says in each scenario (promtool test rules)", () => {
+    writeFileSync(path.join(dir, "scenarios.yaml"), YAML.stringify(scenarios("ours.yaml")));
+    const result = run("promtool", ["test", "rules", "scenarios.yaml"], dir);
+    expect(result.status, result.output).to.equal(0);
+  });
+
+  it("covers every alert rule we deploy with a firing and a silent expectation", () => {
+    const expectations = scenarios("ours.yaml").tests.flatMap((test) => test.alert_rule_test);
+    for (const alert of ALERT_NAMES) {
+      const ofAlert = expectations.filter((one) => one.alertname === alert);
+      expect(
+        ofAlert.some((one) => one.exp_alerts.length > 0),
+        `${alert} fires in no scenario`,
+      ).to.equal(true);
+      expect(
+        ofAlert.some((one) => one.exp_alerts.length === 0),
+        `${alert} is silent in no scenario`,
+      ).to.equal(true);
+    }
+  });
+
+  // Each mutation is a plausible wrong edit of one rule; the scenarios must notice it (promtool
+  // test rules fails naming the alert), so a scenario that passes whatever the rule says is caught.
+  for (const mutation of MUTATIONS) {
+    it(`fails promtool test rules when ${mutation.alert} is mutated: ${mutation.what}`, () => {
+      const rendered = structuredClone(ourRules["disaster-recovery"]) as { groups: { rules: { alert: string; expr: string; for: string }[] }[] };
+      const rule = rendered.groups[0].rules.find((one) => one.alert === mutation.alert)!;
+      const before = { expr: rule.expr, for: rule.for };
+      mutation.apply(rule);
+      expect({ expr: rule.expr, for: rule.for }, "the mutation no longer applies to the rule").to.not.deep.equal(before);
+      const file = `mutated-${mutation.alert}-${MUTATIONS.indexOf(mutation)}.yaml`;
+      writeFileSync(path.join(dir, file), YAML.stringify(rendered));
+      expect(run("promtool", ["check", "rules", file], dir).status, "the mutated rules must stay valid").to.equal(0);
+      writeFileSync(path.join(dir, `scenarios-${file}`), YAML.stringify(scenarios(file)));
+      const result = run("promtool", ["test", "rules", `scenarios-${file}`], dir);
+      expect(result.status, result.output).to.not.equal(0);
+      expect(result.output).to.include(`alertname: ${mutation.alert}`);
+    });
+  }
+
+  /** The `promtool test rules` file: our rules from `ruleFile` with the chart's general rules (Watchdog). */
+  function scenarios(ruleFile: string) {
     const app = (instance: string, extra = "") => `{job="app",instance="${instance}",region="us-east-1",role="primary"${extra}}`;
-    const tests = {
-      rule_files: ["ours.yaml", "chart-general.rules.yaml"],
+    const node = (instance: string, extra = "") => `{job="node",instance="${instance}",region="us-east-1",role="primary"${extra}}`;
+    const rootFs = { device: "/dev/nvme0n1p1", mountpoint: "/", fstype: "ext4" };
+    return {
+      rule_files: [ruleFile, "chart-general.rules.yaml"],
       evaluation_interval: "1m",
       tests: [
         {
@@ -135,9 +257,27 @@ describe("monitoring/rendered rules with promtool and amtool", function () {
             { series: `app_http_requests_total${app("i-1", ',path="/",code="200",method="GET"')}`, values: "0+60x30" },
             { series: `app_http_requests_total${app("i-1", ',path="/health",code="200",method="GET"')}`, values: "0+600x30" },
             { series: `app_http_request_errors_total${app("i-1", ',path="/"')}`, values: "0+0x30" },
+            { series: `up${node("i-1")}`, values: "1x30" },
+            { series: `up${node("i-2")}`, values: "1x30" },
+            ...latencyBuckets(
+              (extra) => app("i-1", extra),
+              [
+                [0.08, 95],
+                [0.4, 5],
+              ],
+            ),
+            ...filesystem((extra) => node("i-1", extra), rootFs, { size: 20 * GIB, free: 11 * GIB, avail: 10 * GIB }),
           ],
           alert_rule_test: [
-            ...["AppScrapeTargetDown", "AppScrapeTargetsMissing", "AppHighErrorRatio", "AppDatabaseUnreachable"].map((alertname) => ({
+            ...[
+              "AppScrapeTargetDown",
+              "AppScrapeTargetsMissing",
+              "NodeExporterDown",
+              "AppHighErrorRatio",
+              "AppHighLatency",
+              "AppDatabaseUnreachable",
+              "AppInstanceFilesystemAlmostFull",
+            ].map((alertname) => ({
               eval_time: "20m",
               alertname,
               exp_alerts: [],
@@ -178,6 +318,8 @@ describe("monitoring/rendered rules with promtool and amtool", function () {
             { series: `up${app("i-1")}`, values: "1x30" },
           ],
           alert_rule_test: [
+            // Pending, not firing, during the blip itself (t = 6m) and silent after it.
+            { eval_time: "6m", alertname: "AppDatabaseUnreachable", exp_alerts: [] },
             { eval_time: "7m", alertname: "AppDatabaseUnreachable", exp_alerts: [] },
             {
               eval_time: "21m",
@@ -208,12 +350,88 @@ describe("monitoring/rendered rules with promtool and amtool", function () {
             },
           ],
         },
+        {
+          name: "one instance's app exporter down, the other instance's node exporter down: each alert names only its own target, after its own for",
+          interval: "1m",
+          input_series: [
+            { series: `up${app("i-1")}`, values: "1x30" },
+            { series: `up${app("i-2")}`, values: "1x5 0x25" },
+            { series: `up${node("i-1")}`, values: "1x5 0x25" },
+            { series: `up${node("i-2")}`, values: "1x30" },
+          ],
+          alert_rule_test: [
+            { eval_time: "5m", alertname: "AppScrapeTargetDown", exp_alerts: [] },
+            { eval_time: "5m", alertname: "NodeExporterDown", exp_alerts: [] },
+            // Both down since 6m: the app exporter's alert fires after 2 minutes, the node exporter's not before 5.
+            {
+              eval_time: "9m",
+              alertname: "AppScrapeTargetDown",
+              exp_alerts: [{ exp_labels: { severity: "critical", ...targetLabels("app", "i-2") }, exp_annotations: annotationsOf("AppScrapeTargetDown") }],
+            },
+            { eval_time: "9m", alertname: "NodeExporterDown", exp_alerts: [] },
+            {
+              eval_time: "15m",
+              alertname: "NodeExporterDown",
+              exp_alerts: [{ exp_labels: { severity: "warning", ...targetLabels("node", "i-1") }, exp_annotations: annotationsOf("NodeExporterDown") }],
+            },
+            {
+              eval_time: "15m",
+              alertname: "AppScrapeTargetDown",
+              exp_alerts: [{ exp_labels: { severity: "critical", ...targetLabels("app", "i-2") }, exp_annotations: annotationsOf("AppScrapeTargetDown") }],
+            },
+          ],
+        },
+        {
+          name: "2% of requests take 1.5 s: p99 is over 1 s (the alert fires after 10 minutes) while p50 and p95 stay under 0.2 s",
+          interval: "1m",
+          input_series: ["i-1", "i-2"].flatMap((instance) =>
+            latencyBuckets(
+              (extra) => app(instance, extra),
+              [
+                [0.08, 90],
+                [0.2, 8],
+                [1.5, 2],
+              ],
+            ),
+          ),
+          alert_rule_test: [
+            { eval_time: "9m", alertname: "AppHighLatency", exp_alerts: [] },
+            {
+              eval_time: "20m",
+              alertname: "AppHighLatency",
+              exp_alerts: [{ exp_labels: { severity: "warning", region: "us-east-1" }, exp_annotations: annotationsOf("AppHighLatency") }],
+            },
+          ],
+        },
+        {
+          name: "root filesystem with 12% free but 7% available (ext4's reserved blocks are not available to the app) pages after 15 minutes; a full tmpfs does not",
+          interval: "1m",
+          input_series: [
+            ...filesystem((extra) => node("i-1", extra), rootFs, { size: 20 * GIB, free: 0.12 * 20 * GIB, avail: 0.07 * 20 * GIB }),
+            ...filesystem(
+              (extra) => node("i-1", extra),
+              { device: "tmpfs", mountpoint: "/run", fstype: "tmpfs" },
+              { size: GIB, free: 0.01 * GIB, avail: 0.01 * GIB },
+            ),
+            ...filesystem((extra) => node("i-2", extra), rootFs, { size: 20 * GIB, free: 9 * GIB, avail: 8 * GIB }),
+          ],
+          alert_rule_test: [
+            { eval_time: "10m", alertname: "AppInstanceFilesystemAlmostFull", exp_alerts: [] },
+            {
+              eval_time: "20m",
+              alertname: "AppInstanceFilesystemAlmostFull",
+              exp_alerts: [
+                {
+                  exp_labels: { severity: "warning", ...targetLabels("node", "i-1"), ...rootFs },
+                  exp_annotations: annotationsOf("AppInstanceFilesystemAlmostFull"),
+                },
+              ],
+            },
+          ],
+        },
       ],
     };
-    writeFileSync(path.join(dir, "scenarios.yaml"), YAML.stringify(tests));
-    const result = run("promtool", ["test", "rules", "scenarios.yaml"], dir);
-    expect(result.status, result.output).to.equal(0);
-  });
+  }
 
   it("passes amtool check-config and routes Watchdog to the heartbeat, everything else to the paging topic", () => {
     writeFileSync(path.join(dir, "alertmanager.yaml"), YAML.stringify((values.alertmanager as { config: unknown }).config));
@@ -238,6 +456,11 @@ describe("monitoring/rendered rules with promtool and amtool", function () {
     writeFileSync(path.join(dir, "broken-am.yaml"), YAML.stringify(broken));
     expect(run("amtool", ["check-config", "broken-am.yaml"], dir).status).to.not.equal(0);
   });
+
+  /** The labels our scrape configs give a target's series (`appScrapeConfigs`, without the availability zone). */
+  function targetLabels(job: "app" | "node", instance: string): Record<string, string> {
+    return { job, instance, region: REGION, role: "primary" };
+  }
 
   function annotationsOf(alert: string): Record<string, string> {
     const rule = prometheusAlertRules().groups[0].rules.find((one) => one.alert === alert)!;
