@@ -184,7 +184,8 @@ export function prometheusAlertRules(options: PrometheusAlertRuleOptions = {}): 
           ),
           rule(
             "AppHighLatency",
-            `histogram_quantile(0.99, sum by (le, region) (rate(app_http_request_duration_seconds_bucket[5m]))) > ${APP_LATENCY_P99_THRESHOLD_SECONDS}`,
+            // Without the health checks, as the error ratio: they are frequent and fast, and would hide slow real requests.
+            `histogram_quantile(0.99, sum by (le, region) (rate(app_http_request_duration_seconds_bucket{${served}}[5m]))) > ${APP_LATENCY_P99_THRESHOLD_SECONDS}`,
             "10m",
             "warning",
             `App p99 latency above ${APP_LATENCY_P99_THRESHOLD_SECONDS} s in a region`,

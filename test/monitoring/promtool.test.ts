@@ -71,6 +71,7 @@ const MUTATIONS: { alert: AlertName; what: string; apply: (rule: RenderedRule) =
     apply: (rule) => void (rule.expr = rule.expr.replace("by (le, region)", "by (le, instance, region)")),
   },
   { alert: "AppHighLatency", what: "for 5m instead of 10m", apply: (rule) => void (rule.for = "5m") },
+  { alert: "AppHighLatency", what: "health checks counted", apply: (rule) => void (rule.expr = rule.expr.replaceAll('{path!="/health"}', "")) },
   { alert: "AppDatabaseUnreachable", what: "no for (a blip pages)", apply: (rule) => void (rule.for = "0s") },
   {
     alert: "AppInstanceFilesystemAlmostFull",
@@ -92,11 +93,11 @@ const GIB = 1024 ** 3;
  * series per bucket of the app's exporter (and `+Inf`), from the requests served each minute at
  * given latencies: `[[0.08, 90], [1.5, 2]]` is 90 requests a minute at 80 ms and 2 at 1.5 s.
  */
-function latencyBuckets(labels: (extra: string) => string, perMinute: [seconds: number, requests: number][]): { series: string; values: string }[] {
+function latencyBuckets(labels: (extra: string) => string, perMinute: [seconds: number, requests: number][], path = "/"): { series: string; values: string }[] {
   return [...APP_LATENCY_BUCKETS_SECONDS, Infinity].map((bound) => {
     const within = perMinute.filter(([seconds]) => seconds <= bound).reduce((sum, [, requests]) => sum + requests, 0);
     const le = bound === Infinity ? "+Inf" : String(bound);
-    return { series: `app_http_request_duration_seconds_bucket${labels(`,path="/",le="${le}"`)}`, values: `0+${within}x40` };
+    return { series: `app_http_request_duration_seconds_bucket${labels(`,path="${path}",le="${le}"`)}`, values: `0+${within}x40` };
   });
 }
 
@@ -396,6 +397,28 @@ describe("monitoring/rendered rules with promtool and amtool", function () {
           ),
           alert_rule_test: [
             { eval_time: "9m", alertname: "AppHighLatency", exp_alerts: [] },
+            {
+              eval_time: "20m",
+              alertname: "AppHighLatency",
+              exp_alerts: [{ exp_labels: { severity: "warning", region: "us-east-1" }, exp_annotations: annotationsOf("AppHighLatency") }],
+            },
+          ],
+        },
+        {
+          // Counted with the health checks, the slow requests would be 5 of 705 a minute (under 1%) and p99 fast.
+          name: "5% of real requests take 1.5 s while 600 health checks a minute answer in 4 ms: the health checks do not hide it",
+          interval: "1m",
+          input_series: [
+            ...latencyBuckets(
+              (extra) => app("i-1", extra),
+              [
+                [0.08, 95],
+                [1.5, 5],
+              ],
+            ),
+            ...latencyBuckets((extra) => app("i-1", extra), [[0.004, 600]], "/health"),
+          ],
+          alert_rule_test: [
             {
               eval_time: "20m",
               alertname: "AppHighLatency",
