@@ -12,7 +12,8 @@ import { HEARTBEAT_ENVIRONMENT } from "../recovery/lambda/replicationHeartbeat.m
 import type { RecoveryTargets } from "../recovery/targets";
 import { MOCK_ACCOUNT_ID } from "../synth/mockCloud";
 import type { PlannedResource, StackPlan } from "../synth/recordStack";
-import { synthesize, type SynthesisResult } from "../synth/synthesize";
+import type { SynthesisResult } from "../synth/synthesize";
+import { synthesizedOnce } from "./fixtures/synthesis";
 
 const projectDirectory = path.resolve(__dirname, "..");
 
@@ -91,9 +92,9 @@ describe("the replication heartbeat, synthesized", () => {
   let mysql: SynthesisResult;
 
   before(async () => {
-    defaults = await synthesize({ projectDirectory });
+    defaults = await synthesizedOnce({ projectDirectory });
     const example = path.join(projectDirectory, "examples", "us-east-1-us-west-2-mysql");
-    mysql = await synthesize({
+    mysql = await synthesizedOnce({
       projectDirectory,
       primaryStackFile: path.join(example, "Pulumi.primary.yaml"),
       drStackFile: path.join(example, "Pulumi.dr.yaml"),
@@ -123,7 +124,7 @@ describe("the replication heartbeat, synthesized", () => {
 
   it("is not built where there is no read replica to prove (backup-restore)", async () => {
     const example = path.join(projectDirectory, "examples", "pilot-light-eu");
-    const strategies = await synthesize({
+    const strategies = await synthesizedOnce({
       projectDirectory,
       primaryStackFile: path.join(example, "Pulumi.primary.yaml"),
       drStackFile: path.join(example, "Pulumi.dr.yaml"),

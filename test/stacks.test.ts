@@ -23,6 +23,7 @@ import { buildDrStack } from "../stacks/dr";
 import { type PlannedResource, recordStack, type StackPlan } from "../synth/recordStack";
 import { readStackConfigFile } from "../synth/stackFile";
 import { synthesize, type SynthesisResult } from "../synth/synthesize";
+import { synthesizedOnce } from "./fixtures/synthesis";
 
 const projectDirectory = path.resolve(__dirname, "..");
 
@@ -51,7 +52,7 @@ describe("the two stacks, synthesized from Pulumi.primary.yaml and Pulumi.dr.yam
   let pair: PlanPair;
 
   before(async () => {
-    result = await synthesize({ projectDirectory });
+    result = await synthesizedOnce({ projectDirectory });
     pair = { primary: result.primary, dr: result.dr };
   });
 

@@ -7,7 +7,8 @@ import * as path from "node:path";
 import { evaluatePolicies, type PolicyViolation } from "../../policy/offline";
 import { ALL_POLICIES } from "../../policy/policies";
 import type { PlannedResource, StackPlan } from "../../synth/recordStack";
-import { synthesize, type SynthesisResult } from "../../synth/synthesize";
+import type { SynthesisResult } from "../../synth/synthesize";
+import { synthesizedOnce } from "../fixtures/synthesis";
 
 export interface FixtureResource {
   type: string;
@@ -93,9 +94,12 @@ export async function violationDetailsOf(
 
 let synthesized: Promise<SynthesisResult> | undefined;
 
-/** Both stacks synthesized from the repository's stack files (once per test run). */
+/**
+ * Both stacks synthesized from the repository's stack files (once per test process, shared with the
+ * other files through test/fixtures/synthesis.ts); every caller gets this one copy, so copy before changing it.
+ */
 export function synthesizedStacks(): Promise<SynthesisResult> {
-  synthesized ??= synthesize({ projectDirectory: path.join(__dirname, "..", "..") });
+  synthesized ??= synthesizedOnce({ projectDirectory: path.join(__dirname, "..", "..") });
   return synthesized;
 }
 

@@ -22,7 +22,7 @@ import {
   trustPolicyProblems,
 } from "../../policy/policies/monitoring";
 import type { PlannedResource, StackPlan } from "../../synth/recordStack";
-import { synthesize } from "../../synth/synthesize";
+import { synthesizedOnce } from "../fixtures/synthesis";
 import { fullScope } from "../fixtures/drSignalScopes";
 import { copyOf, type FixtureResource, synthesizedStacks, violationsOf } from "./fixtures";
 
@@ -165,7 +165,7 @@ describe("monitoring policies", function () {
 
   before(async () => {
     ({ primary, dr } = await synthesizedStacks());
-    backupRestore = (await synthesize({ projectDirectory: path.join(__dirname, "..", ".."), strategy: "backup-restore" })).dr;
+    backupRestore = (await synthesizedOnce({ projectDirectory: path.join(__dirname, "..", ".."), strategy: "backup-restore" })).dr;
   });
 
   it("registers the monitoring group after compute, with its eight mandatory policies", () => {

@@ -1,7 +1,8 @@
 /**
  * The strategy-dependent recovery policies (dr-recovery-budget, dr-replica-wiring,
  * dr-recovery-workflows, dr-recovery-objectives-declared, dr-signal-alarms) on the DR stack as
- * synthesized for each `recovery.strategy` (`synthesize({ strategy })`, one run per strategy, cached).
+ * synthesized for each `recovery.strategy` (`synthesize({ strategy })`, one run per strategy, through the shared cache of
+ * test/fixtures/synthesis.ts).
  * Each synthesized stack passes as it is; each test then breaks a copy of it in exactly one way and
  * expects exactly the violations that one change causes, by count and message.
  */
@@ -25,7 +26,8 @@ import type { RecoveryManifest } from "../../config/recoveryManifest";
 import type { Strategy } from "../../config/strategies";
 import { TYPES } from "../../policy/policies/kit";
 import type { StackPlan } from "../../synth/recordStack";
-import { synthesize, type SynthesisResult } from "../../synth/synthesize";
+import type { SynthesisResult } from "../../synth/synthesize";
+import { synthesizedOnce } from "../fixtures/synthesis";
 import { copyOf, type FixtureResource, violationsOf } from "./fixtures";
 
 const projectDirectory = path.join(__dirname, "..", "..");
@@ -40,7 +42,7 @@ let previous: Promise<unknown> = Promise.resolve();
 /** Both stacks synthesized from the repository's stack files with `recovery.strategy` set, once per strategy. */
 function synthesized(strategy: Strategy): Promise<SynthesisResult> {
   if (!runs.has(strategy)) {
-    const run = previous.catch(() => undefined).then(() => synthesize({ projectDirectory, strategy }));
+    const run = previous.catch(() => undefined).then(() => synthesizedOnce({ projectDirectory, strategy }));
     runs.set(strategy, run);
     previous = run;
   }

@@ -5,7 +5,7 @@
  * reader finds the targets, definitions and physical parameters of a DR plan.
  */
 import { expect } from "chai";
-import { synthesize } from "../../synth/synthesize";
+import { synthesizedOnce } from "../fixtures/synthesis";
 import * as path from "node:path";
 import { type Definition, LAMBDA_RETRY, pollStart, type State, taskStates, THROTTLING_ERRORS, TRANSIENT_RETRY } from "../../recovery/asl";
 import { type DatabaseFault, type DatabaseSetup, SimulatedDatabase } from "../../recovery/offline/database";
@@ -363,7 +363,7 @@ describe("offline drill (recovery/offline)", function () {
 
     it("runs on the DR plan synthesized from the real stack files", async function () {
       this.timeout(120000);
-      const { dr } = await synthesize({ projectDirectory: path.join(__dirname, "..", "..") });
+      const { dr } = await synthesizedOnce({ projectDirectory: path.join(__dirname, "..", "..") });
       const synthesized = JSON.parse(JSON.stringify(dr)) as PlanLike;
       const real = systemFromPlan(synthesized, "synthesized dr plan");
       const result = await runScenario(real, scenarioNamed("unplanned-failover"));
