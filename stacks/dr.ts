@@ -257,9 +257,9 @@ export function buildDrStackFrom(config: DrConfig, stackName: string, primary: P
       objectRpoSeconds: config.recovery.objectRpoSeconds,
     }));
   // Losing this region's monitoring pages from the primary region, through the switch the primary built for it.
-  // Not in the outage mode: the primary region's topic is unreachable then, and every failed send would fire the
-  // chart's AlertmanagerFailedToSendAlerts (critical) for the whole outage.
-  const heartbeatTarget = resolved.footprint.monitoringCluster && !config.outage.primaryRegionDown ? primary.drMonitoringHeartbeat : undefined;
+  // The outage mode keeps it as it is: dropping it would update the Alertmanager's IAM role policy, and IAM's control
+  // plane is in us-east-1, which may be the failed region (DESIGN.md, "The outage model"). Its sends fail meanwhile.
+  const heartbeatTarget = resolved.footprint.monitoringCluster ? primary.drMonitoringHeartbeat : undefined;
   const monitoring = buildMonitoring({ config: resolved, stackName, provider, region, scope, ...(heartbeatTarget ? { heartbeatTarget } : {}) });
 
   const scheme = region.app.listenerProtocol.toLowerCase();

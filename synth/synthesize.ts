@@ -11,8 +11,12 @@ import { primaryStackProblem } from "../config/schema";
 import { type Strategy } from "../config/strategies";
 import { checkDrInvariants, type InvariantResult } from "../invariants";
 import { evaluatePolicies, type PolicyPackConfig, type StackPolicyReport } from "../policy/offline";
+import { skipPulumiPromiseTraces } from "./promiseTraces";
 import { recordStack, type StackPlan } from "./recordStack";
 import { displayPath, readProjectName, readStackConfigFile, StackFileError, stackNameOf } from "./stackFile";
+
+// Offline synthesis captures no Pulumi promise-leak traces unless asked (synth/promiseTraces.ts): they were most of its CPU.
+skipPulumiPromiseTraces();
 
 export interface SynthesizeArgs {
   /** Folder holding Pulumi.yaml and index.ts (the repository root). */

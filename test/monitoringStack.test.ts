@@ -16,6 +16,7 @@ import { dashboardQueries, type GrafanaDashboard } from "../monitoring/grafanaDa
 import type { PlannedResource, StackPlan } from "../synth/recordStack";
 import { synthesize, type SynthesisResult } from "../synth/synthesize";
 import { editedStackFiles, type StackEdit } from "./fixtures/stackFiles";
+import { synthesizedOnce } from "./fixtures/synthesis";
 
 const projectDirectory = path.resolve(__dirname, "..");
 const NS = "multi-region-dr";
@@ -28,10 +29,9 @@ function only(plan: StackPlan, type: string): PlannedResource {
 }
 const record = (value: unknown) => value as Record<string, any>;
 
-const runs = new Map<string, Promise<SynthesisResult>>();
-function synthesized(key: string, args: Omit<Parameters<typeof synthesize>[0], "projectDirectory"> = {}): Promise<SynthesisResult> {
-  if (!runs.has(key)) runs.set(key, synthesize({ projectDirectory, ...args }));
-  return runs.get(key)!;
+/** One synthesis per input in this test process, shared with the other files (a deep copy each). */
+function synthesized(_key: string, args: Omit<Parameters<typeof synthesize>[0], "projectDirectory"> = {}): Promise<SynthesisResult> {
+  return synthesizedOnce({ projectDirectory, ...args });
 }
 
 function dashboardOf(plan: StackPlan): GrafanaDashboard {

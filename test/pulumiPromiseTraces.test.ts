@@ -1,5 +1,5 @@
 /**
- * The test run's setup (test/setup/pulumiPromiseTraces.ts, loaded by .mocharc.json): Pulumi's
+ * synth/promiseTraces.ts (loaded by the synthesis and by the test run's setup): Pulumi's
  * promise-leak traces are skipped unless PULUMI_DEBUG_PROMISE_LEAKS asks for them, and nothing else
  * loses its stack trace.
  */
@@ -8,10 +8,10 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { expect } from "chai";
-import { skipPromiseTraces } from "./setup/pulumiPromiseTraces";
+import { skipPromiseTraces } from "../synth/promiseTraces";
 
 const ROOT = path.join(__dirname, "..");
-const SETUP = path.join(__dirname, "setup", "pulumiPromiseTraces.ts");
+const SETUP = path.join(__dirname, "..", "synth", "promiseTraces.ts");
 
 type Debuggable = { debuggablePromise: (<T>(promise: Promise<T>, context: unknown) => Promise<T>) & { withoutTrace?: true } };
 /* eslint-disable @typescript-eslint/no-require-imports */
@@ -19,7 +19,7 @@ const programSdk = require(require.resolve("@pulumi/pulumi/runtime/debuggable", 
 const policySdk = require(require.resolve("@pulumi/pulumi/runtime/debuggable", { paths: [path.join(ROOT, "policy")] })) as Debuggable;
 /* eslint-enable @typescript-eslint/no-require-imports */
 
-describe("the test run's Pulumi promise traces (test/setup/pulumiPromiseTraces.ts)", function () {
+describe("Pulumi promise traces in synthesis and tests (synth/promiseTraces.ts)", function () {
   this.timeout(30000);
 
   // Run with PULUMI_DEBUG_PROMISE_LEAKS set, this run keeps the traces: the last test checks that case.
@@ -54,7 +54,7 @@ describe("the test run's Pulumi promise traces (test/setup/pulumiPromiseTraces.t
 
   it("keeps the traces when PULUMI_DEBUG_PROMISE_LEAKS is set (debugging a leak)", () => {
     const script = [
-      `require(${JSON.stringify(SETUP)});`,
+      `require(${JSON.stringify(SETUP)}).skipPulumiPromiseTraces();`,
       `const sdk = require(require.resolve("@pulumi/pulumi/runtime/debuggable", { paths: [${JSON.stringify(ROOT)}] }));`,
       `const promise = Promise.resolve(1);`,
       `sdk.debuggablePromise(promise, "leak");`,

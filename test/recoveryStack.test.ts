@@ -35,6 +35,7 @@ import type { PlannedResource, StackPlan } from "../synth/recordStack";
 import { readStackConfigFile } from "../synth/stackFile";
 import { editedStackFile } from "./fixtures/stackFiles";
 import { synthesize, type SynthesisResult } from "../synth/synthesize";
+import { synthesizedOnce } from "./fixtures/synthesis";
 
 const projectDirectory = path.resolve(__dirname, "..");
 const NS = "multi-region-dr";
@@ -178,7 +179,7 @@ describe("the DR stack's recovery layer, synthesized", () => {
   let automatic: SynthesisResult;
 
   before(async () => {
-    base = await synthesize({ projectDirectory });
+    base = await synthesizedOnce({ projectDirectory });
     ({ dr, primary } = base);
     targets = targetsOf(base);
   });

@@ -15,6 +15,7 @@ import type { PlannedResource, StackPlan } from "../synth/recordStack";
 import { renderStrategiesMarkdown, strategyRow } from "../synth/strategies";
 import { synthesize, type SynthesisResult } from "../synth/synthesize";
 import { editedStackFiles, type StackEdit as SharedStackEdit } from "./fixtures/stackFiles";
+import { synthesizedOnce } from "./fixtures/synthesis";
 
 const projectDirectory = path.resolve(__dirname, "..");
 const NS = "multi-region-dr";
@@ -49,10 +50,9 @@ function pair(recovery: Record<string, unknown>, drOnly: StackEdit = () => {}) {
   });
 }
 
-const runs = new Map<string, Promise<SynthesisResult>>();
-function synthesized(key: string, args: Omit<Parameters<typeof synthesize>[0], "projectDirectory">): Promise<SynthesisResult> {
-  if (!runs.has(key)) runs.set(key, synthesize({ projectDirectory, ...args }));
-  return runs.get(key)!;
+/** One synthesis per input in this test process, shared with the other files (a deep copy each). */
+function synthesized(_key: string, args: Omit<Parameters<typeof synthesize>[0], "projectDirectory">): Promise<SynthesisResult> {
+  return synthesizedOnce({ projectDirectory, ...args });
 }
 const byStrategy = (strategy: Strategy) => synthesized(strategy, { strategy });
 /** backup-restore with targets its budget can meet: RTO 40 minutes, database RPO 30 minutes. */

@@ -56,11 +56,20 @@ export interface AliasableLoadBalancer {
   dnsName: string;
 }
 
+/** The few names a drill compares, normalized once: the record lookups call normalizeName millions of times. */
+const NORMALIZED_NAMES = new Map<string, string>();
+
+/** A DNS name as Route 53 compares it: lower case, without the trailing dot or an ALB's `dualstack.` prefix. */
 export function normalizeName(name: string): string {
-  return name
-    .toLowerCase()
-    .replace(/\.$/, "")
-    .replace(/^dualstack\./, "");
+  let normalized = NORMALIZED_NAMES.get(name);
+  if (normalized === undefined) {
+    normalized = name
+      .toLowerCase()
+      .replace(/\.$/, "")
+      .replace(/^dualstack\./, "");
+    NORMALIZED_NAMES.set(name, normalized);
+  }
+  return normalized;
 }
 
 function key(record: RecordSet): string {

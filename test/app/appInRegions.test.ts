@@ -9,8 +9,9 @@ import { checkAppCopies } from "../../invariants/appCopies";
 import { evaluatePolicies } from "../../policy/offline";
 import { ALL_POLICIES } from "../../policy/policies";
 import type { PlannedResource, StackPlan } from "../../synth/recordStack";
-import { synthesize, type SynthesisResult } from "../../synth/synthesize";
+import { type SynthesisResult } from "../../synth/synthesize";
 import { copyOf, synthesizedStacks } from "../policy/fixtures";
+import { synthesizedOnce } from "../fixtures/synthesis";
 
 const ROOT = path.join(__dirname, "..", "..");
 const EXAMPLE = path.join(ROOT, "examples", "bring-your-own-app");
@@ -42,7 +43,7 @@ describe("bring your own application (examples/bring-your-own-app)", function ()
   let result: SynthesisResult;
 
   before(async () => {
-    result = await synthesize({
+    result = await synthesizedOnce({
       projectDirectory: ROOT,
       primaryStackFile: path.join(EXAMPLE, "Pulumi.primary.yaml"),
       drStackFile: path.join(EXAMPLE, "Pulumi.dr.yaml"),
