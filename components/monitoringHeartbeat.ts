@@ -3,8 +3,8 @@
  *
  * The chart's `Watchdog` alert is always firing (kube-prometheus-stack 88.5.3,
  * templates/prometheus/rules-1.14/general.rules.yaml: `expr: vector(1)`, "meant to ensure that the
- * entire alerting pipeline is functional"). The watched region's Alertmanager sends it about every
- * minute to this component's SNS topic (monitoring/chartValues.ts, `alertmanagerConfig`: receiver
+ * entire alerting pipeline is functional"). The watched region's Alertmanager sends it every 1 to 2
+ * minutes to this component's SNS topic (monitoring/chartValues.ts, `alertmanagerConfig`: receiver
  * `heartbeat`, SigV4 signed for this topic's region). SNS counts every publish in the topic's region
  * as AWS/SNS `NumberOfMessagesPublished` by `TopicName` (SNS Developer Guide, "Monitoring Amazon SNS
  * topics using CloudWatch"). The alarm here pages when fewer than one message arrived in each of
