@@ -21,6 +21,8 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { type AppImage } from "../config/appDefinition";
+import { ConfigError } from "../config/errors";
+import { CONFIG_NAMESPACE } from "../config/schema";
 import { amazonLinuxAmiParameter } from "./userData";
 
 /** The root device of Amazon Linux 2023 AMIs (the demo's image). */
@@ -81,11 +83,32 @@ export function resolveAppImage(name: string, args: AppImageArgs, parent: pulumi
       // copy for a long time; CopyImage of a multi-TB image can take hours.
       { parent, deleteBeforeReplace: true, customTimeouts: { create: "3h" } },
     );
-    return { imageId: copy.id, rootDeviceName: copy.rootDeviceName, copy };
+    return { imageId: ofArchitecture(copy.id, copy.architecture, args.architecture), rootDeviceName: copy.rootDeviceName, copy };
   }
   const imageId = image.kind === "ami" ? pulumi.output(image.amiId) : aws.ssm.getParameterOutput({ name: image.parameterName }, { parent }).value;
   // includeDeprecated: a golden image your pipeline deprecated still resolves (DescribeImages leaves deprecated
   // images out of filtered results unless IncludeDeprecated is set; EC2 API Reference, DescribeImages).
   const described = imageId.apply((id) => aws.ec2.getAmiOutput({ filters: [{ name: "image-id", values: [id] }], includeDeprecated: true }, { parent }));
-  return { imageId, rootDeviceName: described.rootDeviceName };
+  return { imageId: ofArchitecture(imageId, described.architecture, args.architecture), rootDeviceName: described.rootDeviceName };
+}
+
+/**
+ * The image id, once its architecture (DescribeImages `Architecture`: `x86_64`, `arm64`, ...) is the
+ * instance type's: an AMI of another architecture cannot boot on it, and the first scale-out (in the
+ * DR region, perhaps during a failover) would fail to launch.
+ * @throws ConfigError at deploy, naming `app.image` and both architectures, when they differ.
+ */
+function ofArchitecture(imageId: pulumi.Output<string>, architecture: pulumi.Output<string>, expected: "arm64" | "x86_64"): pulumi.Output<string> {
+  return pulumi.all([imageId, architecture]).apply(([id, actual]) => {
+    if (actual !== expected) {
+      throw new ConfigError("The app's image does not fit its instance type", [
+        {
+          key: `${CONFIG_NAMESPACE}:app.image`,
+          value: id,
+          message: `is an ${actual} image but app.instanceType runs ${expected}; build the image for ${expected} or pick an instance type of ${actual}`,
+        },
+      ]);
+    }
+    return id;
+  });
 }

@@ -10,6 +10,13 @@ import type * as pulumi from "@pulumi/pulumi";
 /** The fake account every mocked ARN belongs to. */
 export const MOCK_ACCOUNT_ID = "123456789012";
 
+/**
+ * The architecture DescribeImages gives an AMI id the mock is asked about: the examples' own AMIs
+ * (examples/bring-your-own-app builds for Graviton), x86_64 for any other.
+ */
+export const MOCK_IMAGE_ARCHITECTURES: Readonly<Record<string, string>> = { "ami-0a1b2c3d4e5f67890": "arm64" };
+const architectureOf = (imageId: unknown) => MOCK_IMAGE_ARCHITECTURES[String(imageId)] ?? "x86_64";
+
 /** Regional ALB canonical hosted zone ids and ELB log-delivery accounts (ELB User Guide tables) for the default regions. */
 const ALB_ZONE_IDS: Record<string, string> = { "us-east-1": "Z35SXDOTRQ7X7K", "us-west-2": "Z1H1FL5HABSF5" };
 const ELB_ACCOUNTS: Record<string, string> = { "us-east-1": "127311923021", "us-west-2": "797873946194" };
@@ -203,7 +210,7 @@ export function computedState(type: string, name: string, region: string, inputs
       return { versionId: `${hex(name, 8)}-${hex(name + "v", 4)}-${hex(name + "e", 4)}-${hex(name + "r", 4)}-${hex(name + "s", 12)}` };
     case "aws:ec2/amiCopy:AmiCopy":
       // CopyImage returns a new image id in the destination region; Amazon Linux's root device is /dev/xvda.
-      return { arn: arnOf("ec2", `image/ami-${hex(name + region, 17)}`), rootDeviceName: "/dev/xvda" };
+      return { arn: arnOf("ec2", `image/ami-${hex(name + region, 17)}`), rootDeviceName: "/dev/xvda", architecture: architectureOf(inputs.sourceAmiId) };
     case "aws:lambda/function:Function": {
       // Lambda API Reference, FunctionConfiguration: FunctionArn arn:aws:lambda:<region>:<account>:function:<name>.
       const functionName = String(inputs.name ?? `${name}-${hex(name, 7)}`);
@@ -274,7 +281,7 @@ export function mockCloud(resolver: RegionResolver, stackReferenceOutputs: Recor
           // DescribeImages by image id: the image and its root device (an Amazon Linux-style /dev/xvda).
           const filters = (args.inputs.filters ?? []) as { name: string; values: string[] }[];
           const imageId = filters.find((filter) => filter.name === "image-id")?.values[0] ?? `ami-${hex(region, 17)}`;
-          return { id: imageId, imageId, rootDeviceName: "/dev/xvda", architecture: "x86_64", region };
+          return { id: imageId, imageId, rootDeviceName: "/dev/xvda", architecture: architectureOf(imageId), region };
         }
         case "aws:eks/getAddonVersion:getAddonVersion": {
           const addonName = String(args.inputs.addonName);
