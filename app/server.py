@@ -46,6 +46,7 @@ CRED, CRED_LOCK, HEALTH = {}, threading.Lock(), ["/health"]
 AUTH = re.compile(r"password authentication failed|28P01|1045|Access denied")
 READ_ONLY = re.compile(r"read-only|25006|1290|1836")
 MISSING = re.compile(r"42P01|1146|does not exist|doesn't exist")
+RACE = re.compile(r"23505|42P07|1050|already exists")
 # Per engine: seconds since the epoch of a timestamp, the clock, DDL types.
 SQL = {"postgres": ("extract(epoch FROM %s)::float8", "clock_timestamp()",
                     "bigserial", "text", "timestamptz", "RETURNING id, {t}",
@@ -217,12 +218,20 @@ def write(a, table, *values):
     except RuntimeError as x:
         if not MISSING.search(str(x)):
             raise
-    return db(a, [(";".join(
-        "CREATE TABLE IF NOT EXISTS app_%s (id %s PRIMARY KEY, region %s NOT "
-        "NULL, role %s NOT NULL,%s written_at %s NOT NULL DEFAULT %s)" % (
-            t, e[2], e[3], e[3], " path %s NOT NULL," % e[3] if p else "",
-            e[4], "CURRENT_TIMESTAMP(6)" if a.engine == "mysql" else e[1])
-        for t, p in (("heartbeat", 0), ("request", 1))), None)] + s)[0]
+    try:
+        return db(a, [(";".join(
+            "CREATE TABLE IF NOT EXISTS app_%s (id %s PRIMARY KEY, region %s "
+            "NOT NULL, role %s NOT NULL,%s written_at %s NOT NULL DEFAULT %s)" % (
+                t, e[2], e[3], e[3], " path %s NOT NULL," % e[3] if p else "",
+                e[4], "CURRENT_TIMESTAMP(6)" if a.engine == "mysql" else e[1])
+            for t, p in (("heartbeat", 0), ("request", 1))), None)] + s)[0]
+    except RuntimeError as x:
+        # Created at the same moment elsewhere (the heartbeat thread, another
+        # instance): PostgreSQL refuses one of two concurrent CREATE TABLE IF
+        # NOT EXISTS (23505 on pg_type, or 42P07); the tables exist now.
+        if not RACE.search(str(x)):
+            raise
+    return db(a, s)[0]
 
 
 def iso(t):

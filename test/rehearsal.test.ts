@@ -191,6 +191,18 @@ describe("the demo app on a real PostgreSQL server", function () {
     expect(answer.requests!.lastId).to.be.at.least(written.body.id!);
   });
 
+  it("on a fresh schema, concurrent first writes (and the heartbeat) all succeed: a table created at the same moment elsewhere is not an error", async () => {
+    const fresh = { username: "race_app", password: "race-password", databaseName: "app" };
+    const admin = await pair.connect(pair.ports.primary);
+    await createAppUser(admin, (database) => pair.connect(pair.ports.primary, database), fresh);
+    const credentials = join(work, "race.json");
+    writeFileSync(credentials, JSON.stringify({ username: fresh.username, password: fresh.password }));
+    const app = await run(["--database-credentials-file", credentials]);
+    const writes = await Promise.all(Array.from({ length: 8 }, () => postWrite(app)));
+    expect(writes.map((write) => write.status)).to.deep.equal(Array(8).fill(201));
+    expect(new Set(writes.map((write) => write.body.id)).size).to.equal(8);
+  });
+
   it("a wrong password: /status says so; once the credentials change, the app reads them again (rotation)", async () => {
     const credentials = join(work, "rotating.json");
     writeFileSync(credentials, JSON.stringify({ username: user.username, password: "old-password" }));
