@@ -103,6 +103,29 @@ export function synthesizedStacks(): Promise<SynthesisResult> {
   return synthesized;
 }
 
+/**
+ * A synthesized plan's resources as policy fixtures, as a stack policy reads them: outputs over
+ * inputs as props (a fresh copy), each resource's region, protect flag and property dependencies (by name).
+ */
+export function fixturesOf(plan: StackPlan): FixtureResource[] {
+  const names = new Map(plan.resources.map((resource) => [resource.urn, resource.name]));
+  return plan.resources
+    .filter((resource) => !resource.type.startsWith("pulumi:providers:"))
+    .map((resource) => ({
+      type: resource.type,
+      name: resource.name,
+      props: copyOf({ ...resource.inputs, ...resource.outputs }),
+      region: resource.region,
+      protect: resource.protect,
+      propertyDependencies: Object.fromEntries(
+        Object.entries(resource.propertyDependencies).map(([key, urns]) => [
+          key,
+          urns.map((urn) => names.get(urn)).filter((name): name is string => name !== undefined),
+        ]),
+      ),
+    }));
+}
+
 /** A deep copy of a plan, to break in one test without touching the others. */
 export function copyOf<T>(value: T): T {
   return JSON.parse(JSON.stringify(value)) as T;

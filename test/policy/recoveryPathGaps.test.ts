@@ -15,28 +15,8 @@ import { failoverDefinition } from "../../recovery/failover";
 import { successWithoutFence } from "../../invariants/dataPlaneFailover";
 import { TYPES } from "../../policy/policies/kit";
 import { auroraRecoveryTargetsFixture, recoveryTargetsFixture } from "../fixtures/recoveryTargets";
-import type { StackPlan } from "../../synth/recordStack";
 import { synthesize, type SynthesisResult } from "../../synth/synthesize";
-import { copyOf, type FixtureResource, synthesizedStacks, violationsOf } from "./fixtures";
-
-/** A synthesized plan as policy fixtures: outputs over inputs (as a stack policy reads them), regions and property dependencies. */
-function fixturesOf(plan: StackPlan): FixtureResource[] {
-  const names = new Map(plan.resources.map((resource) => [resource.urn, resource.name]));
-  return plan.resources
-    .filter((resource) => !resource.type.startsWith("pulumi:providers:"))
-    .map((resource) => ({
-      type: resource.type,
-      name: resource.name,
-      props: copyOf({ ...resource.inputs, ...resource.outputs }),
-      region: resource.region,
-      propertyDependencies: Object.fromEntries(
-        Object.entries(resource.propertyDependencies).map(([key, urns]) => [
-          key,
-          urns.map((urn) => names.get(urn)).filter((name): name is string => name !== undefined),
-        ]),
-      ),
-    }));
-}
+import { copyOf, type FixtureResource, fixturesOf, synthesizedStacks, violationsOf } from "./fixtures";
 
 /** The default DR plan as fixtures. */
 async function drFixtures(): Promise<FixtureResource[]> {

@@ -25,10 +25,9 @@ import { BUDGET_TYPES } from "../../budget/fromResources";
 import type { RecoveryManifest } from "../../config/recoveryManifest";
 import type { Strategy } from "../../config/strategies";
 import { TYPES } from "../../policy/policies/kit";
-import type { StackPlan } from "../../synth/recordStack";
 import type { SynthesisResult } from "../../synth/synthesize";
 import { synthesizedOnce } from "../fixtures/synthesis";
-import { copyOf, type FixtureResource, violationsOf } from "./fixtures";
+import { copyOf, type FixtureResource, fixturesOf, violationsOf } from "./fixtures";
 
 const projectDirectory = path.join(__dirname, "..", "..");
 
@@ -47,19 +46,6 @@ function synthesized(strategy: Strategy): Promise<SynthesisResult> {
     previous = run;
   }
   return runs.get(strategy)!;
-}
-
-/** A plan's resources as policy fixtures: outputs over inputs as props (what a stack policy reads), in the resource's region. */
-function fixturesOf(plan: StackPlan): FixtureResource[] {
-  return plan.resources
-    .filter((resource) => !resource.type.startsWith("pulumi:providers:"))
-    .map((resource) => ({
-      type: resource.type,
-      name: resource.name,
-      props: copyOf({ ...resource.inputs, ...resource.outputs }),
-      region: resource.region,
-      protect: resource.protect,
-    }));
 }
 
 /** The synthesized DR stack of `strategy`, as fresh fixtures (each test may edit its own copy). */
