@@ -4,6 +4,7 @@
  * test/policy/packServer.test.ts (the pack in policy/) and test/policy/packArtifact.test.ts (the
  * bundled, publishable pack).
  */
+import type { ChildProcess } from "node:child_process";
 import type { StackPlan } from "../../synth/recordStack";
 
 const POLICY_DIRECTORY = `${__dirname}/../../policy`;
@@ -59,4 +60,24 @@ export function analyzeStackRequest(plan: StackPlan): unknown {
     }),
   );
   return request;
+}
+
+/**
+ * Waits for a policy pack's analyzer server to print the port it listens on (the first line that is
+ * a number, as `run-policy-pack` prints it) and returns an analyzer client on it.
+ * @param what the server, for the error, e.g. "the pack".
+ * @param stderr the server's error output so far, added to the error.
+ * @throws (rejects with) Error when the server exits before it listens.
+ */
+export async function analyzerClientOf(server: ChildProcess, what: string, stderr: () => string = () => ""): Promise<any> {
+  const port = await new Promise<string>((resolve, reject) => {
+    let output = "";
+    server.stdout!.on("data", (chunk: Buffer) => {
+      output += chunk.toString();
+      const match = /^(\d+)\s*$/m.exec(output);
+      if (match) resolve(match[1]);
+    });
+    server.on("exit", (code) => reject(new Error(`${what} exited with ${code} before listening: ${output}${stderr()}`)));
+  });
+  return new services.AnalyzerClient(`127.0.0.1:${port}`, grpc.credentials.createInsecure());
 }

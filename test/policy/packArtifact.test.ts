@@ -20,7 +20,7 @@ import { buildPolicyPack, EXTERNAL_PACKAGES, POLICY_DIRECTORY, type BuildResult 
 import { evaluatePolicies } from "../../policy/offline";
 import { ALL_POLICIES } from "../../policy/policies";
 import type { StackPlan } from "../../synth/recordStack";
-import { analyzeStackRequest, call, Empty, grpc, messages, providerOf, services, Struct } from "./analyzerRequests";
+import { analyzerClientOf, analyzeStackRequest, call, Empty, messages, providerOf, Struct } from "./analyzerRequests";
 import { copyOf, synthesizedStacks } from "./fixtures";
 
 /** pulumirpc.EnforcementLevel as the server sends it. */
@@ -147,16 +147,7 @@ describe("the publishable policy pack (policy/build.ts), unpacked alone with onl
       stdio: ["ignore", "pipe", "pipe"],
     });
     server.stderr!.on("data", (chunk: Buffer) => (serverOutput += chunk.toString()));
-    const port = await new Promise<string>((resolve, reject) => {
-      let output = "";
-      server.stdout!.on("data", (chunk: Buffer) => {
-        output += chunk.toString();
-        const match = /^(\d+)\s*$/m.exec(output);
-        if (match) resolve(match[1]);
-      });
-      server.on("exit", (code) => reject(new Error(`the unpacked pack exited with ${code} before listening: ${output}${serverOutput}`)));
-    });
-    client = new services.AnalyzerClient(`127.0.0.1:${port}`, grpc.credentials.createInsecure());
+    client = await analyzerClientOf(server, "the unpacked pack", () => serverOutput);
   });
 
   after(() => {

@@ -10,7 +10,7 @@ import * as path from "node:path";
 import { expect } from "chai";
 import { evaluatePolicies } from "../../policy/offline";
 import { ALL_POLICIES } from "../../policy/policies";
-import { analyzeStackRequest, call, Empty, grpc, messages, services, Struct } from "./analyzerRequests";
+import { analyzerClientOf, analyzeStackRequest, call, Empty, messages, Struct } from "./analyzerRequests";
 
 const POLICY_DIRECTORY = path.join(__dirname, "..", "..", "policy");
 import { copyOf, synthesizedStacks } from "./fixtures";
@@ -39,16 +39,7 @@ describe("the policy pack's analyzer server (policy/index.ts)", function () {
 
   before(async () => {
     server = spawn(process.execPath, ["--import", "tsx", "index.ts"], { cwd: POLICY_DIRECTORY, stdio: ["ignore", "pipe", "pipe"] });
-    const port = await new Promise<string>((resolve, reject) => {
-      let output = "";
-      server.stdout!.on("data", (chunk: Buffer) => {
-        output += chunk.toString();
-        const match = /^(\d+)\s*$/m.exec(output);
-        if (match) resolve(match[1]);
-      });
-      server.on("exit", (code) => reject(new Error(`the pack exited with ${code} before listening`)));
-    });
-    client = new services.AnalyzerClient(`127.0.0.1:${port}`, grpc.credentials.createInsecure());
+    client = await analyzerClientOf(server, "the pack");
   });
 
   after(() => {
