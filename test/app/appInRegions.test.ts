@@ -3,10 +3,7 @@
 // region's app runs from its own region's copies, DR invariant 15 and the policy
 // the policies dr-launch-template-regional-image and dr-app-reads-own-region hold on the synthesized pair, and each fails on the plan broken the way
 // a real mistake would break it.
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
 import * as path from "node:path";
-import { parse, stringify } from "yaml";
 import { expect } from "chai";
 import { ConfigError } from "../../config/errors";
 import { checkAppCopies } from "../../invariants/appCopies";
@@ -14,6 +11,7 @@ import { evaluatePolicies } from "../../policy/offline";
 import { ALL_POLICIES } from "../../policy/policies";
 import type { PlannedResource, StackPlan } from "../../synth/recordStack";
 import { synthesize, type SynthesisResult } from "../../synth/synthesize";
+import { editedStackFile } from "../fixtures/stackFiles";
 import { copyOf, synthesizedStacks } from "../policy/fixtures";
 import { synthesizedOnce } from "../fixtures/synthesis";
 
@@ -31,14 +29,6 @@ const named = (plan: StackPlan, name: string): PlannedResource => {
 const setProperty = (resource: PlannedResource, key: string, value: unknown) => {
   resource.inputs[key] = value;
   resource.outputs[key] = value;
-};
-/** A copy of a stack file in a fresh folder, with `edit` applied to its config. */
-const editedFile = (file: string, edit: (config: Record<string, unknown>) => void): string => {
-  const document = parse(readFileSync(file, "utf8")) as { config: Record<string, unknown> };
-  edit(document.config);
-  const copy = path.join(mkdtempSync(path.join(tmpdir(), "byo-")), path.basename(file));
-  writeFileSync(copy, stringify(document));
-  return copy;
 };
 const userDataOf = (template: PlannedResource) => Buffer.from(String(template.inputs.userData), "base64").toString("utf8");
 const policyViolations = async (plan: StackPlan) =>
@@ -95,8 +85,8 @@ describe("bring your own application (examples/bring-your-own-app)", function ()
       config["multi-region-dr:app"] = { ...(config["multi-region-dr:app"] as object), instanceType: "m7i.large" };
     };
     const files = {
-      primaryStackFile: editedFile(path.join(EXAMPLE, "Pulumi.primary.yaml"), x86),
-      drStackFile: editedFile(path.join(EXAMPLE, "Pulumi.dr.yaml"), x86),
+      primaryStackFile: editedStackFile("examples/bring-your-own-app/Pulumi.primary.yaml", x86),
+      drStackFile: editedStackFile("examples/bring-your-own-app/Pulumi.dr.yaml", x86),
     };
     const error = await synthesize({ projectDirectory: ROOT, ...files }).then(
       () => undefined,
