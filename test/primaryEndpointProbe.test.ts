@@ -48,8 +48,9 @@ import {
   runAttempts,
 } from "../recovery/lambda/primaryEndpointProbe.mjs";
 import { MOCK_ACCOUNT_ID } from "../synth/mockCloud";
-import { type PlannedResource, recordStack, type StackPlan } from "../synth/recordStack";
+import { recordStack, type StackPlan } from "../synth/recordStack";
 import { regionOf, rejection } from "./recovery/sdkCalls";
+import { named } from "./fixtures/plannedResources";
 
 const APP = "app.dr.example.com";
 const TLS_DIRECTORY = path.join(__dirname, "fixtures", "probeTls");
@@ -483,12 +484,6 @@ function planProbe(args: PrimaryEndpointProbeArgs): Promise<StackPlan> {
       };
     },
   });
-}
-
-function named(plan: StackPlan, name: string): PlannedResource {
-  const found = plan.resources.filter((resource) => resource.name === name);
-  expect(found, name).to.have.length(1);
-  return found[0];
 }
 
 async function buildFailure(args: PrimaryEndpointProbeArgs): Promise<Error> {

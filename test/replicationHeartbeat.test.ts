@@ -14,17 +14,12 @@ import { MOCK_ACCOUNT_ID } from "../synth/mockCloud";
 import type { PlannedResource, StackPlan } from "../synth/recordStack";
 import type { SynthesisResult } from "../synth/synthesize";
 import { synthesizedOnce } from "./fixtures/synthesis";
+import { named } from "./fixtures/plannedResources";
 
 const projectDirectory = path.resolve(__dirname, "..");
 
 function ofType(plan: StackPlan, type: string): PlannedResource[] {
   return plan.resources.filter((resource) => resource.type === type);
-}
-
-function named(plan: StackPlan, name: string): PlannedResource {
-  const found = plan.resources.filter((resource) => resource.name === name);
-  expect(found, `${plan.stack}: ${name}`).to.have.length(1);
-  return found[0];
 }
 
 /** Checks one region's heartbeat against its database and network. */

@@ -14,17 +14,13 @@ import { synthesize, type SynthesisResult } from "../../synth/synthesize";
 import { editedStackFile } from "../fixtures/stackFiles";
 import { copyOf, synthesizedStacks } from "../policy/fixtures";
 import { synthesizedOnce } from "../fixtures/synthesis";
+import { named } from "../fixtures/plannedResources";
 
 const ROOT = path.join(__dirname, "..", "..");
 const EXAMPLE = path.join(ROOT, "examples", "bring-your-own-app");
 const AMI = "ami-0a1b2c3d4e5f67890";
 
 const ofType = (plan: StackPlan, type: string) => plan.resources.filter((resource) => resource.type === type);
-const named = (plan: StackPlan, name: string): PlannedResource => {
-  const found = plan.resources.find((resource) => resource.name === name);
-  if (!found) throw new Error(`no resource ${name} in ${plan.stack}`);
-  return found;
-};
 /** Sets a property as the program declared it and as the (mock) provider returned it: the invariants read inputs, the policies outputs. */
 const setProperty = (resource: PlannedResource, key: string, value: unknown) => {
   resource.inputs[key] = value;

@@ -6,18 +6,14 @@
 import * as path from "node:path";
 import { expect } from "chai";
 import { checkRegionIsolation } from "../../invariants/regionIsolation";
-import type { PlannedResource, StackPlan } from "../../synth/recordStack";
+import type { StackPlan } from "../../synth/recordStack";
 import { synthesize, type SynthesisResult } from "../../synth/synthesize";
 import { editedStackFiles } from "../fixtures/stackFiles";
 import { copyOf, synthesizedStacks } from "../policy/fixtures";
 import { synthesizedOnce } from "../fixtures/synthesis";
+import { named } from "../fixtures/plannedResources";
 
 const ROOT = path.join(__dirname, "..", "..");
-const named = (plan: StackPlan, name: string): PlannedResource => {
-  const found = plan.resources.find((resource) => resource.name === name);
-  if (!found) throw new Error(`no resource ${name} in ${plan.stack}`);
-  return found;
-};
 type Receiver = { name: string; sns_configs?: { topic_arn: string; sigv4?: { region: string } }[] };
 const receiversOf = (plan: StackPlan) =>
   (named(plan, "dr-prometheus-grafana-release").inputs.values as { alertmanager: { config: { receivers: Receiver[] } } }).alertmanager.config.receivers;

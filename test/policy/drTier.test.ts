@@ -13,6 +13,7 @@ import { userDataText } from "../../policy/policies/kit";
 import { TYPES } from "../../policy/policies/kit";
 import type { PlannedResource, StackPlan } from "../../synth/recordStack";
 import { copyOf, synthesizedStacks } from "./fixtures";
+import { named } from "../fixtures/plannedResources";
 
 const NAMES = [
   "dr-launch-template-regional-image",
@@ -33,13 +34,6 @@ async function violations(policyName: string, plan: StackPlan, settings?: Record
 /** A copy of the synthesized DR plan. */
 async function drPlan(): Promise<StackPlan> {
   return copyOf((await synthesizedStacks()).dr);
-}
-
-/** The one resource of `plan` named `name`. */
-function named(plan: StackPlan, name: string): PlannedResource {
-  const found = plan.resources.filter((resource) => resource.name === name);
-  expect(found, name).to.have.length(1);
-  return found[0];
 }
 
 /** Sets `key` in a resource's inputs and outputs alike (resource policies read inputs, stack policies outputs). */

@@ -13,6 +13,7 @@ import { policyResourcesOf } from "../../policy/offline";
 import type { PlannedResource, StackPlan } from "../../synth/recordStack";
 import { synthesize } from "../../synth/synthesize";
 import { copyOf, type FixtureResource, planOf, synthesizedStacks, violationsOf } from "./fixtures";
+import { named } from "../fixtures/plannedResources";
 
 const ROOT = path.join(__dirname, "..", "..");
 const LAG = "dr-lag-alarm-on-dr-copy";
@@ -28,13 +29,6 @@ async function details(plan: StackPlan, policy: string, settings?: Record<string
 
 async function messages(plan: StackPlan, policy: string, settings?: Record<string, unknown>): Promise<string[]> {
   return (await details(plan, policy, settings)).map((violation) => violation.message);
-}
-
-/** The one resource of a plan with this logical name. */
-function named(plan: StackPlan, name: string): PlannedResource {
-  const found = plan.resources.filter((resource) => resource.name === name);
-  expect(found, name).to.have.length(1);
-  return found[0];
 }
 
 /** Changes a resource's inputs and outputs alike (resource policies read inputs, stack policies outputs). */
