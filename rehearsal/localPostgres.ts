@@ -90,6 +90,8 @@ export interface PostgresPairOptions {
   passwordAuth?: boolean;
   /** Autovacuum (default off: its ANALYZE commits would reset an idle standby's lag). */
   autovacuum?: boolean;
+  /** Name prefix of the pair's temporary directory (default `pg-pair-`), so a caller can tell its own from other pairs'. */
+  directoryPrefix?: string;
 }
 
 /** A running primary (and standby), both on 127.0.0.1. */
@@ -114,7 +116,7 @@ export interface PostgresPair {
  */
 export async function startPostgresPair(options: PostgresPairOptions = {}): Promise<PostgresPair> {
   const binaries = postgresBinDirectory();
-  const root = mkdtempSync(join(tmpdir(), "pg-pair-"));
+  const root = mkdtempSync(join(tmpdir(), options.directoryPrefix ?? "pg-pair-"));
   if (AS_POSTGRES) {
     const { uid, gid } = postgresUser();
     chownSync(root, uid, gid);

@@ -26,6 +26,9 @@ import { type RunningApp, assertDriver, startApp } from "./appProcess";
 import { createAppUser } from "./appUser";
 import { eventually, type PostgresPair, startPostgresPair } from "./localPostgres";
 
+/** The rehearsal's PostgreSQL pair directories, told apart from other pairs running at the same time (tests in parallel). */
+export const REHEARSAL_PAIR_PREFIX = "pg-pair-rehearsal-";
+
 /** A figure out of bounds, or a step that failed: the message says which. */
 export class RehearsalError extends Error {
   constructor(message: string) {
@@ -150,7 +153,7 @@ export async function rehearse(options: RehearsalOptions = {}): Promise<Rehearsa
     at("checking the app's interpreter has psycopg2");
     assertDriver();
     at("starting PostgreSQL (primary and streaming standby)");
-    const pair: PostgresPair = await startPostgresPair({ standby: options.standby !== false, passwordAuth: true });
+    const pair: PostgresPair = await startPostgresPair({ standby: options.standby !== false, passwordAuth: true, directoryPrefix: REHEARSAL_PAIR_PREFIX });
     await own(() => pair.stop());
     if (pair.ports.standby === null) throw new RehearsalError("no standby: the primary has no streaming replica, so there is nothing to fail over to");
     const standbyPort = pair.ports.standby;

@@ -6,7 +6,7 @@ import { expect } from "chai";
 import { chmodSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { type AppStatus, checkFigures, formatFigures, type RehearsalFigures, RehearsalError, rehearse } from "../rehearsal/rehearse";
+import { type AppStatus, checkFigures, formatFigures, type RehearsalFigures, REHEARSAL_PAIR_PREFIX, RehearsalError, rehearse } from "../rehearsal/rehearse";
 import { type RunningApp, startApp } from "../rehearsal/appProcess";
 import { createAppUser } from "../rehearsal/appUser";
 import { eventually, type PostgresPair, startPostgresPair } from "../rehearsal/localPostgres";
@@ -31,7 +31,7 @@ describe("npm run rehearse", function () {
   this.timeout(150_000);
 
   it("fails over a real primary and standby mid-load; the figures agree with each other and with the promoted database", async () => {
-    const before = new Set([...leftovers("rehearsal-"), ...leftovers("pg-pair-")]);
+    const before = new Set([...leftovers("rehearsal-"), ...leftovers(REHEARSAL_PAIR_PREFIX)]);
     const lines: string[] = [];
     const figures = await rehearse({ requests: 200, concurrency: 4, log: (line) => lines.push(line) });
     const { requests, missing } = figures;
@@ -58,31 +58,35 @@ describe("npm run rehearse", function () {
     expect(printed).to.include(`acknowledged, missing after promotion (RPO): ${missing.count}`);
     expect(printed).to.match(/primary stop -> DR app serves a write \(RTO\): \d+\.\d{3} s/);
     expect(
-      [...leftovers("rehearsal-"), ...leftovers("pg-pair-")].filter((name) => !before.has(name)),
+      [...leftovers("rehearsal-"), ...leftovers(REHEARSAL_PAIR_PREFIX)].filter((name) => !before.has(name)),
       "temporary directories removed",
     ).to.deep.equal([]);
   });
 
   it("without a standby: a clear error, and nothing left behind", async () => {
-    const before = new Set(leftovers("pg-pair-"));
+    const before = new Set(leftovers(REHEARSAL_PAIR_PREFIX));
     const error = await rehearse({ standby: false }).then(
       () => new Error("resolved"),
       (refusal: Error) => refusal,
     );
     expect(error).to.be.instanceOf(RehearsalError);
     expect(error.message).to.equal("no standby: the primary has no streaming replica, so there is nothing to fail over to");
-    expect(leftovers("pg-pair-").filter((name) => !before.has(name))).to.deep.equal([]);
+    expect(leftovers(REHEARSAL_PAIR_PREFIX).filter((name) => !before.has(name))).to.deep.equal([]);
   });
 
   it("a deadline that passes mid-step: a clear error naming the step, and everything cleaned up", async () => {
-    const before = new Set(leftovers("pg-pair-"));
+    const before = new Set(leftovers(REHEARSAL_PAIR_PREFIX));
     const error = await rehearse({ timeoutSeconds: 0.5 }).then(
       () => new Error("resolved"),
       (refusal: Error) => refusal,
     );
     expect(error.message).to.match(/^timed out after 0\.5 s while (checking|starting|creating)/);
     // A server the pair was starting when the deadline passed is stopped once it is up.
-    await eventually("the late PostgreSQL pair to be removed", async () => leftovers("pg-pair-").filter((name) => !before.has(name)).length === 0, 30);
+    await eventually(
+      "the late PostgreSQL pair to be removed",
+      async () => leftovers(REHEARSAL_PAIR_PREFIX).filter((name) => !before.has(name)).length === 0,
+      30,
+    );
   });
 
   it("rejects options out of bounds", async () => {
