@@ -83,7 +83,9 @@ export function resolveAppImage(name: string, args: AppImageArgs, parent: pulumi
       // copy for a long time; CopyImage of a multi-TB image can take hours.
       { parent, deleteBeforeReplace: true, customTimeouts: { create: "3h" } },
     );
-    return { imageId: ofArchitecture(copy.id, copy.architecture, args.architecture), rootDeviceName: copy.rootDeviceName, copy };
+    // No architecture check here: the copy's is known only after CopyImage (up to hours), and the primary stack,
+    // whose instance type the DR stack must share, already refuses a mismatched AMI at its own preview.
+    return { imageId: copy.id, rootDeviceName: copy.rootDeviceName, copy };
   }
   const imageId = image.kind === "ami" ? pulumi.output(image.amiId) : aws.ssm.getParameterOutput({ name: image.parameterName }, { parent }).value;
   // includeDeprecated: a golden image your pipeline deprecated still resolves (DescribeImages leaves deprecated
@@ -95,12 +97,14 @@ export function resolveAppImage(name: string, args: AppImageArgs, parent: pulumi
 /**
  * The image id, once its architecture (DescribeImages `Architecture`: `x86_64`, `arm64`, ...) is the
  * instance type's: an AMI of another architecture cannot boot on it, and the first scale-out (in the
- * DR region, perhaps during a failover) would fail to launch.
+ * DR region, perhaps during a failover) would fail to launch. An AMI ID or parameter is described at
+ * preview (a data source), so the refusal comes before any resource is created.
  * @throws ConfigError at deploy, naming `app.image` and both architectures, when they differ.
  */
 function ofArchitecture(imageId: pulumi.Output<string>, architecture: pulumi.Output<string>, expected: "arm64" | "x86_64"): pulumi.Output<string> {
   return pulumi.all([imageId, architecture]).apply(([id, actual]) => {
-    if (actual !== expected) {
+    // An image described without an architecture (older state, an import) is not judged.
+    if (typeof actual === "string" && actual !== "" && actual !== expected) {
       throw new ConfigError("The app's image does not fit its instance type", [
         {
           key: `${CONFIG_NAMESPACE}:app.image`,
