@@ -29,9 +29,15 @@ function only(plan: StackPlan, type: string): PlannedResource {
 }
 const record = (value: unknown) => value as Record<string, any>;
 
-/** One synthesis per input in this test process, shared with the other files (a deep copy each). */
-function synthesized(_key: string, args: Omit<Parameters<typeof synthesize>[0], "projectDirectory"> = {}): Promise<SynthesisResult> {
-  return synthesizedOnce({ projectDirectory, ...args });
+const runs = new Map<string, Promise<SynthesisResult>>();
+/**
+ * The synthesis named `key` (its stack files are written afresh on each call, so the key, not their
+ * paths, says two calls are the same), run once; inputs other files also synthesize are shared with
+ * them through synthesizedOnce.
+ */
+function synthesized(key: string, args: Omit<Parameters<typeof synthesize>[0], "projectDirectory"> = {}): Promise<SynthesisResult> {
+  if (!runs.has(key)) runs.set(key, synthesizedOnce({ projectDirectory, ...args }));
+  return runs.get(key)!;
 }
 
 function dashboardOf(plan: StackPlan): GrafanaDashboard {

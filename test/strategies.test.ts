@@ -50,9 +50,15 @@ function pair(recovery: Record<string, unknown>, drOnly: StackEdit = () => {}) {
   });
 }
 
-/** One synthesis per input in this test process, shared with the other files (a deep copy each). */
-function synthesized(_key: string, args: Omit<Parameters<typeof synthesize>[0], "projectDirectory">): Promise<SynthesisResult> {
-  return synthesizedOnce({ projectDirectory, ...args });
+const runs = new Map<string, Promise<SynthesisResult>>();
+/**
+ * The synthesis named `key` (its stack files are written afresh on each call, so the key, not their
+ * paths, says two calls are the same), run once; inputs other files also synthesize are shared with
+ * them through synthesizedOnce.
+ */
+function synthesized(key: string, args: Omit<Parameters<typeof synthesize>[0], "projectDirectory">): Promise<SynthesisResult> {
+  if (!runs.has(key)) runs.set(key, synthesizedOnce({ projectDirectory, ...args }));
+  return runs.get(key)!;
 }
 const byStrategy = (strategy: Strategy) => synthesized(strategy, { strategy });
 /** backup-restore with targets its budget can meet: RTO 40 minutes, database RPO 30 minutes. */
