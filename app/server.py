@@ -46,7 +46,7 @@ CRED, CRED_LOCK, HEALTH = {}, threading.Lock(), ["/health"]
 AUTH = re.compile(r"password authentication failed|28P01|1045|Access denied")
 READ_ONLY = re.compile(r"read-only|25006|1290|1836")
 MISSING = re.compile(r"42P01|1146|does not exist|doesn't exist")
-RACE = re.compile(r"23505|42P07|1050|already exists")
+RACE = re.compile(r"^(23505|42P07) ")  # SQLSTATE first, as db() words it
 # Per engine: seconds since the epoch of a timestamp, the clock, DDL types.
 SQL = {"postgres": ("extract(epoch FROM %s)::float8", "clock_timestamp()",
                     "bigserial", "text", "timestamptz", "RETURNING id, {t}",

@@ -21,8 +21,8 @@
  *
  * Both copies of the SDK are patched: the program's (`node_modules/@pulumi/pulumi`) and the policy
  * pack's (`policy/node_modules/@pulumi/pulumi`, which `policy/` code resolves first).
- * @throws Error at load when a copy has no `debuggablePromise` (an SDK upgrade moved it): the
- *   pinned version in package.json must be checked before this is updated.
+ * A copy without `debuggablePromise` (an SDK upgrade moved it) is left as it is, with a warning:
+ * synthesis works, only slower, and test/pulumiPromiseTraces.test.ts fails until this is updated.
  */
 import * as path from "node:path";
 
@@ -41,7 +41,13 @@ export function skipPromiseTraces(fromDirectory: string): boolean {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const debuggable = require(file) as { debuggablePromise?: DebuggablePromise & { withoutTrace?: true } };
   const original = debuggable.debuggablePromise;
-  if (typeof original !== "function") throw new Error(`${file} has no debuggablePromise: check synth/promiseTraces.ts against this @pulumi/pulumi version`);
+  if (typeof original !== "function") {
+    // A speed-up only: synthesis still works, slower; test/pulumiPromiseTraces.test.ts fails to say the SDK moved it.
+    console.warn(
+      `${file} has no debuggablePromise: synthesis keeps Pulumi's promise traces (slower); check synth/promiseTraces.ts against this @pulumi/pulumi version`,
+    );
+    return false;
+  }
   if (original.withoutTrace) return true;
   const withoutTrace: DebuggablePromise & { withoutTrace?: true } = (promise, context) => {
     const limit = Error.stackTraceLimit;
