@@ -497,6 +497,12 @@ function alarmCharges(resource: PlannedResource, context: PricingContext): Charg
   ];
 }
 
+/** A composite alarm is billed per alarm, not per alarm it names (CloudWatch pricing, "Alarms"). */
+function compositeAlarmCharges(resource: PlannedResource, context: PricingContext): Charge[] {
+  const name = inputString(resource.inputs.alarmName) ?? resource.name;
+  return [{ description: `composite alarm ${name}`, quantity: 1, price: regionalPrice(context.table, resource.region, "cloudwatchCompositeAlarmMonth") }];
+}
+
 function parameterCharges(resource: PlannedResource, context: PricingContext): Charge[] {
   if (resource.inputs.tier !== "Advanced") return [];
   return [
@@ -1010,6 +1016,7 @@ export const BILLABLE_TYPES: Readonly<Record<string, Classification>> = {
   },
   "aws:route53/healthCheck:HealthCheck": { kind: "fixed", summary: "a basic health check plus each optional feature", charges: healthCheckCharges },
   "aws:cloudwatch/metricAlarm:MetricAlarm": { kind: "fixed", summary: "one alarm per metric it watches, standard or high resolution", charges: alarmCharges },
+  "aws:cloudwatch/compositeAlarm:CompositeAlarm": { kind: "fixed", summary: "one composite alarm, whatever its rule", charges: compositeAlarmCharges },
   "aws:ssm/parameter:Parameter": { kind: "fixed", summary: "advanced parameters only (standard parameters are free)", charges: parameterCharges },
   "aws:secretsmanager/secret:Secret": {
     kind: "fixed",

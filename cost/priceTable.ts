@@ -120,6 +120,8 @@ export interface RegionalPrices {
   kmsKeyMonth: Price;
   /** CloudWatch metric alarm, per alarm metric: standard (period of 60 s or more) or high resolution (10 or 30 s). */
   cloudwatchAlarmMetricMonth: { standardResolution: Price; highResolution: Price };
+  /** A CloudWatch composite alarm, whatever its rule (CloudWatch pricing, "Alarms": composite alarms are billed per alarm). */
+  cloudwatchCompositeAlarmMonth: Price;
   /** A CloudWatch custom or detailed-monitoring metric (first 10,000 metrics tier). */
   cloudwatchMetricMonth: Price;
   /** A CloudWatch dashboard (the first 3 of an account, up to 50 metrics each, are free: not applied). */
@@ -195,6 +197,7 @@ export const REGIONAL_PRICE_UNITS: Readonly<Record<keyof RegionalPrices, string>
   eksClusterHour: "cluster-hour",
   kmsKeyMonth: "key-month",
   cloudwatchAlarmMetricMonth: "alarm-metric-month",
+  cloudwatchCompositeAlarmMonth: "alarm-month",
   cloudwatchMetricMonth: "metric-month",
   cloudwatchDashboardMonth: "dashboard-month",
   secretsManagerSecretMonth: "secret-month",
@@ -238,6 +241,7 @@ const regionalPricesSchema = z
     eksClusterHour: z.strictObject({ standardSupport: priceSchema, extendedSupport: priceSchema }),
     kmsKeyMonth: priceSchema,
     cloudwatchAlarmMetricMonth: z.strictObject({ standardResolution: priceSchema, highResolution: priceSchema }),
+    cloudwatchCompositeAlarmMonth: priceSchema,
     cloudwatchMetricMonth: priceSchema,
     cloudwatchDashboardMonth: priceSchema,
     secretsManagerSecretMonth: priceSchema,

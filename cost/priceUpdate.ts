@@ -364,6 +364,7 @@ export const PRICE_DESCRIPTORS: readonly PriceDescriptor[] = [
 /** What the tool leaves as it is, and why. */
 export const NOT_REFRESHED: Readonly<Record<string, string>> = {
   cloudwatchDashboardMonth: "a global Price List product (no regionCode), one rate everywhere",
+  cloudwatchCompositeAlarmMonth: "entered by hand from the CloudWatch pricing page (composite alarms, per alarm-month)",
   ssmAdvancedParameterMonth: "the Price List quotes it per parameter-hour; the table keeps AWS's per-month rate",
   "global.json": "Route 53 prices are global products; edit global.json by hand",
 };

@@ -156,6 +156,15 @@ describe("cost estimate", () => {
       expect(linesOf(estimate, "check", "fast 10 s interval, latency measurement")).to.have.length(1);
     });
 
+    it("prices a composite alarm once, however many alarms its rule names", () => {
+      const rule = 'ALARM("probe") AND NOT ALARM("fence") AND ALARM("other")';
+      const estimate = estimateMonthlyCost(
+        planOf([planned("aws:cloudwatch/compositeAlarm:CompositeAlarm", "signal", { alarmName: "signal", alarmRule: rule })]),
+      );
+      closeTo(monthlyOf(estimate, "signal", "composite alarm signal"), EAST.cloudwatchCompositeAlarmMonth.usd);
+      expect(estimate.unpriced).to.have.length(0);
+    });
+
     it("prices hosted zones, keys, standard and high-resolution alarms, target tracking's two alarms and advanced parameters", () => {
       const estimate = estimateMonthlyCost(
         planOf([
