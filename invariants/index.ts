@@ -4,7 +4,8 @@
  * (stateful protection), 11 (the recovery budget meets the declared RTO and RPO), and this program's
  * 12 (backups copied to the DR region), 13 (DynamoDB global table replica) and 14 (the unplanned
  * failover and its trigger need nothing from the primary region or a control plane homed in one region)
- * and 15 (the DR app runs from the DR region's own copies of its image, secrets and parameters).
+ * and 15 (the DR app runs from the DR region's own copies of its image, secrets and parameters) and 16
+ * (the ARC Region switch plan, when the DR stack's orchestrator is region-switch, can fail over and back).
  */
 import { checkAppCopies } from "./appCopies";
 import { checkBackups } from "./backups";
@@ -16,6 +17,7 @@ import { type InvariantResult, type PlanPair } from "./plan";
 import { checkRegionalParity } from "./regionalParity";
 import { checkRecoveryBudget } from "./recoveryBudget";
 import { checkRegionIsolation } from "./regionIsolation";
+import { checkRegionSwitchPlan } from "./regionSwitch";
 import { checkReplica } from "./replica";
 import { checkStatefulProtection } from "./statefulProtection";
 
@@ -35,5 +37,6 @@ export function checkDrInvariants(pair: PlanPair): InvariantResult[] {
     checkGlobalTable,
     checkDataPlaneFailover,
     checkAppCopies,
+    checkRegionSwitchPlan,
   ].map((check) => check(pair));
 }

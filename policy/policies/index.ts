@@ -15,6 +15,7 @@ import { keysAndLogsPolicies } from "./keysLogs";
 import { monitoringPolicies } from "./monitoring";
 import { networkPolicies } from "./network";
 import { recoveryPolicies } from "./recovery";
+import { regionSwitchPolicies } from "./regionSwitch";
 import { storagePolicies } from "./storage";
 import { truthfulSignalsPolicies } from "./truthfulSignals";
 import { workflowsRunPolicies } from "./workflowsRun";
@@ -36,6 +37,7 @@ export const POLICY_GROUPS = {
   "data usable": dataUsablePolicies,
   "signals and deletion": truthfulSignalsPolicies,
   "recovery workflows run": workflowsRunPolicies,
+  "Region switch plan": regionSwitchPolicies,
 } as const;
 
 export const ALL_POLICIES: Policies = Object.values(POLICY_GROUPS).flat();

@@ -50,7 +50,7 @@ export function workflowOf(name: unknown): "failover" | "failback" | "drill" | u
 }
 
 /** True for the policy server's UnknownValueError (a value read during preview that is not known yet); the module imports no runtime of @pulumi/policy. */
-function isUnknownValue(error: unknown): boolean {
+export function isUnknownValue(error: unknown): boolean {
   return error instanceof Error && error.constructor.name === "UnknownValueError";
 }
 
@@ -219,7 +219,7 @@ export async function workflowPermissionProblems(resources: PolicyResource[], ma
  * A stack policy whose check is async: the policy server awaits a StackValidation's promise (@pulumi/policy
  * `StackValidation` returns `Promise<void> | void`), and so does the offline evaluator (policy/offline.ts).
  */
-function asyncStackPolicy(args: {
+export function asyncStackPolicy(args: {
   name: string;
   description: string;
   check: (resources: PolicyResource[], report: ReportViolation) => Promise<void>;
