@@ -29,6 +29,11 @@ export interface RunbookArguments {
   yes: boolean;
   /** Seconds between two polls of the execution while following it (1-300). */
   pollSeconds: number;
+  /**
+   * JSON of `pulumi stack output --json --stack <dr stack>`: the DR stack's outputs without the state
+   * backend. Its `recoveryOrchestrator` decides the orchestrator (runbook/regionSwitch/outputs.ts).
+   */
+  outputsFile?: string;
 }
 
 /** The parsed command: run a workflow, or print the usage. */
@@ -49,15 +54,17 @@ export const USAGE = `Usage:
   tsx runbook/cli.ts restore --from <dr|primary> [options]   (npm run restore; restore --help)
   tsx runbook/cli.ts reprotect [--up] [options]              (npm run reprotect; reprotect --help)
 
-Starts a DR workflow (a Step Functions state machine of the DR stack), follows it to the end and
-prints its timeline.
+Starts a DR workflow (a Step Functions state machine of the DR stack, or an execution of its ARC
+Region switch plan when the stack's recoveryOrchestrator output is region-switch), follows it to the
+end and prints its timeline.
   failover    serve the application from the DR region, promoting its database
                 --planned     switchover: the primary is healthy; writes stop first, no data loss
                 --unplanned   the primary region is impaired; nothing is asked of it
   failback    return service to the primary region (after re-protecting it, docs/runbook.md, "Failback")
   reprotect   after a failover, make the primary region's database a replica of the DR one again
   drill       send a share of live traffic to the DR region for a while, then roll back;
-              a dry run unless --live
+              with Region switch: a read-only readiness check of the plan from the DR region
+              (no traffic moves); a dry run unless --live
 
 Options:
   --force                    skip the replica lag (and failover's replica state) checks: ACCEPTS DATA LOSS
@@ -68,10 +75,14 @@ Options:
   --live                     drill only: really run the drill
   --yes                      do not ask for confirmation (required when stdin is not a terminal)
   --poll-seconds <n>         seconds between polls while following (default 5, 1-300)
+  --outputs-file <path>      JSON of "pulumi stack output --json --stack <dr stack>": read the
+                             orchestrator and the Region switch plan from it (no state backend needed)
   -h, --help                 this text
 
 Without --yes, failover and failback ask you to type the workflow's name ("failover", "failback"),
-or "force failover" / "force failback" with --force.
+or "force failover" / "force failback" with --force. With Region switch, --planned starts a graceful
+execution, --unplanned an ungraceful one, failback a graceful one; each approval step of the plan asks
+you to type "approve" (--yes approves). --force and --state-machine-arn do not apply to Region switch.
 
 Exit codes: 0 succeeded (or dry run), 1 bad arguments, config, credentials or permissions (nothing
 started), 2 the execution FAILED, TIMED_OUT or was ABORTED, 3 another execution is running.`;
@@ -87,6 +98,7 @@ const OPTIONS = {
   live: { type: "boolean" },
   yes: { type: "boolean" },
   "poll-seconds": { type: "string" },
+  "outputs-file": { type: "string" },
   help: { type: "boolean", short: "h" },
 } as const;
 
@@ -198,6 +210,9 @@ export function parseRunbookArguments(argv: readonly string[]): RunbookCommand {
     }
   }
 
+  const outputsFile = values["outputs-file"];
+  if (outputsFile === "") throw new ArgumentError("--outputs-file needs a value");
+
   return {
     kind: "run",
     arguments: {
@@ -210,6 +225,7 @@ export function parseRunbookArguments(argv: readonly string[]): RunbookCommand {
       dryRun: Boolean(values["dry-run"]) || (workflow === "drill" && !values.live),
       yes: values.yes ?? false,
       pollSeconds,
+      ...(outputsFile ? { outputsFile } : {}),
     },
   };
 }

@@ -1,6 +1,9 @@
 /**
  * `npm run failover|failback|drill`: starts a DR workflow of the DR stack (a Step Functions state
  * machine), follows it to the end with one line per state, and prints its timeline against the RTO.
+ * When the DR stack's output `recoveryOrchestrator` is `region-switch` (read from `--outputs-file`, or
+ * through the Pulumi CLI when the stack file declares `recovery.orchestrator: region-switch`), the same
+ * commands drive its ARC Region switch plan instead (runbook/regionSwitch/run.ts).
  *
  * Usage: tsx runbook/cli.ts failover (--planned | --unplanned) [--force] [options]
  *        tsx runbook/cli.ts failback [--force] [options]
@@ -8,7 +11,7 @@
  *        tsx runbook/cli.ts restore --from <dr|primary> [--to-time <time>] [options] (`npm run restore`, runbook/restore.ts)
  *        tsx runbook/cli.ts reprotect [--no-snapshot] [--up] [options] (`npm run reprotect`, runbook/reprotect.ts)
  * Options: --stack <name> (default dr), --region <region>, --state-machine-arn <arn>, --dry-run,
- *          --yes, --poll-seconds <n> (default 5); see `USAGE` in arguments.ts.
+ *          --yes, --poll-seconds <n> (default 5), --outputs-file <path>; see `USAGE` in arguments.ts.
  *
  * Exit codes: 0 succeeded (or dry run), 1 bad arguments, config, credentials or permissions, or not
  * confirmed (nothing started), 2 the execution FAILED, TIMED_OUT or was ABORTED, 3 another execution
@@ -17,6 +20,7 @@
  * `main` takes its clients, clock, prompt and output as dependencies, so tests run it against
  * mocked SDK clients with no waiting.
  */
+import { readFileSync } from "node:fs";
 import * as path from "node:path";
 import { createInterface } from "node:readline/promises";
 import { SFNClient } from "@aws-sdk/client-sfn";
@@ -28,7 +32,10 @@ import { EXIT, RunbookError } from "./errors";
 import { executionInput, executionName } from "./execution";
 import { followExecution } from "./follow";
 import { executionConsoleUrl, locateStateMachine, resolveRegion } from "./locate";
-import { type RestoreDependencies, restoreServices, runRestore } from "./restore";
+import { ArcRegionSwitchClient } from "./regionSwitch/client";
+import { chooseOrchestrator, declaredOrchestrator } from "./regionSwitch/outputs";
+import { type RegionSwitchServices, runRegionSwitch } from "./regionSwitch/run";
+import { pulumiStackOutputs, type RestoreDependencies, restoreServices, runRestore } from "./restore";
 import { reprotectServices, runReprotect } from "./reprotect";
 import { consoleOutput, type Output } from "./output";
 import { builderPlan, PlanError, topLevelSteps } from "./plan";
@@ -51,6 +58,17 @@ export interface RunbookDependencies {
   sleep: (milliseconds: number) => Promise<void>;
   /** The restore command's AWS Backup and RDS clients and stack outputs reader; default the real ones (`restoreServices`). */
   restore?: Pick<RestoreDependencies, "restoreClients" | "stackOutputs" | "readFile">;
+  /** The Region switch path's outputs readers and data-plane clients; default the real ones (`regionSwitchServices`). */
+  regionSwitch?: RegionSwitchServices;
+}
+
+/** The real Region switch services: the Pulumi CLI, the file system, signed requests with the SDK's credential chain. */
+export function regionSwitchServices(projectDirectory: string): RegionSwitchServices {
+  return {
+    stackOutputs: pulumiStackOutputs(projectDirectory),
+    readFile: (file) => readFileSync(file, "utf8"),
+    client: (region) => new ArcRegionSwitchClient({ region }),
+  };
 }
 
 /** The real world: SDK clients with the default credential chain, the console, stdin, timers. */
@@ -90,6 +108,16 @@ export async function main(argv: readonly string[], deps: RunbookDependencies): 
     }
     const args = command.arguments;
     const settings = readStackSettings(deps.projectDirectory, args.stack);
+    const services = deps.regionSwitch ?? regionSwitchServices(deps.projectDirectory);
+    const orchestrator = await chooseOrchestrator(
+      { stack: args.stack, ...(args.outputsFile ? { outputsFile: args.outputsFile } : {}) },
+      declaredOrchestrator(deps.projectDirectory, args.stack),
+      services,
+    );
+    if (orchestrator.note) output.error(`Note: ${orchestrator.note}`);
+    if (orchestrator.kind === "region-switch") {
+      return await runRegionSwitch(args, { ...deps, plan: orchestrator.plan, source: orchestrator.source, settings, services });
+    }
     const region = resolveRegion({
       settings,
       ...(args.region ? { region: args.region } : {}),
