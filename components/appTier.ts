@@ -6,6 +6,11 @@
  * reading only this region's copies of the app's secrets and parameters (`appTier/instances.ts`).
  * The image is resolved here (`appImage.ts`): in the DR region an AMI ID of the primary becomes a
  * copy in the DR region.
+ *
+ * Behind the edge (`edge`: CloudFront in front of the pair, docs/edge.md) the ALB's HTTPS listener takes
+ * only CloudFront's origin-facing servers and forwards only requests with the origin-verify secret, and
+ * port 80 serves the health path alone to Route 53 and the DR region's probe (components/edge/originAccess.ts):
+ * `healthCheckProtocol` and `healthCheckPort` say where those checks must go.
  */
 import * as pulumi from "@pulumi/pulumi";
 import { type AppImage } from "../config/appDefinition";
@@ -15,6 +20,7 @@ import { resolveAppImage } from "./appImage";
 import { type AppAccess, appInstances } from "./appTier/instances";
 import { appLoadBalancer, TARGET_HEALTH_CHECK } from "./appTier/loadBalancer";
 import { appTierSecurityGroups, SCRAPE_PORTS } from "./appTier/securityGroups";
+import { type EdgeOriginAccess, HEALTH_LISTENER } from "./edge/originAccess";
 
 export { HEALTH_CHECK_PATH, SCRAPE_PORTS, TARGET_HEALTH_CHECK, TLS_POLICY };
 export type { AppAccess };
@@ -68,6 +74,12 @@ export interface AppTierArgs {
    * the instances accept exactly the scrape ports (`SCRAPE_PORTS`) from it; unset, no scrape rule.
    */
   scrapeSourceSecurityGroupId?: pulumi.Input<string>;
+  /**
+   * CloudFront in front (`edge.cloudFront.enabled`): the region's origin-facing prefix list id and the
+   * origin-verify secret. Needs `certificateArn` (CloudFront reaches the ALB over HTTPS only). Unset:
+   * the ALB takes the internet as before.
+   */
+  edge?: EdgeOriginAccess;
 }
 
 export class AppTier extends pulumi.ComponentResource {
@@ -85,8 +97,16 @@ export class AppTier extends pulumi.ComponentResource {
   /** `HTTPS` when a certificate is configured, else `HTTP`; and its port (443 or 80). */
   readonly listenerProtocol: "HTTP" | "HTTPS";
   readonly listenerPort: 80 | 443;
+  /**
+   * Where Route 53's health checks and the DR region's probe reach the health path: the app listener
+   * (`listenerProtocol`, `listenerPort`), or behind the edge the health listener (HTTP, 80).
+   */
+  readonly healthCheckProtocol: "HTTP" | "HTTPS";
+  readonly healthCheckPort: 80 | 443;
+  /** Behind the edge: the ALB's security group taking HTTPS from CloudFront's origin-facing servers only. */
+  readonly edgeSecurityGroupId?: pulumi.Output<string>;
 
-  /** @throws RangeError on inconsistent sizes or a CPU target outside 10-90 percent. */
+  /** @throws RangeError on inconsistent sizes, a CPU target outside 10-90 percent, or `edge` without `certificateArn`. */
   constructor(name: string, args: AppTierArgs, opts?: pulumi.ComponentResourceOptions) {
     super("multi-region-dr:compute:AppTier", name, {}, opts);
     if (!(0 <= args.minSize && args.minSize <= args.desiredCapacity && args.desiredCapacity <= args.maxSize && args.maxSize >= 1)) {
@@ -98,11 +118,30 @@ export class AppTier extends pulumi.ComponentResource {
       throw new RangeError(`AppTier ${name}: targetCpuUtilizationPercent must be 10 to 90, got ${args.targetCpuUtilizationPercent}`);
     }
     const https = args.certificateArn !== undefined;
+    if (args.edge !== undefined && !https) {
+      throw new RangeError(
+        `AppTier ${name}: edge needs certificateArn: CloudFront reaches the ALB over HTTPS only (its secret header must not travel in clear)`,
+      );
+    }
     this.listenerProtocol = https ? "HTTPS" : "HTTP";
     this.listenerPort = https ? 443 : 80;
+    this.healthCheckProtocol = args.edge ? HEALTH_LISTENER.protocol : this.listenerProtocol;
+    this.healthCheckPort = args.edge ? HEALTH_LISTENER.port : this.listenerPort;
 
-    const { albSecurityGroup, instanceSecurityGroup } = appTierSecurityGroups(name, { ...args, https }, this);
-    const { loadBalancer, targetGroup } = appLoadBalancer(name, { ...args, albSecurityGroupId: albSecurityGroup.id }, this);
+    const { albSecurityGroup, instanceSecurityGroup, edgeSecurityGroup } = appTierSecurityGroups(
+      name,
+      { ...args, https, ...(args.edge ? { cloudFrontPrefixListId: args.edge.prefixListId } : {}) },
+      this,
+    );
+    const { loadBalancer, targetGroup } = appLoadBalancer(
+      name,
+      {
+        ...args,
+        albSecurityGroupIds: [albSecurityGroup.id, ...(edgeSecurityGroup ? [edgeSecurityGroup.id] : [])],
+        ...(args.edge ? { originVerifySecret: args.edge.originVerifySecret } : {}),
+      },
+      this,
+    );
     const image = resolveAppImage(
       name,
       {
@@ -132,6 +171,7 @@ export class AppTier extends pulumi.ComponentResource {
     this.albDnsName = loadBalancer.dnsName;
     this.albZoneId = loadBalancer.zoneId;
     this.albSecurityGroupId = albSecurityGroup.id;
+    if (edgeSecurityGroup) this.edgeSecurityGroupId = edgeSecurityGroup.id;
     this.instanceSecurityGroupId = instanceSecurityGroup.id;
     this.targetGroupArn = targetGroup.arn;
     this.autoScalingGroupName = group.name;
@@ -142,6 +182,7 @@ export class AppTier extends pulumi.ComponentResource {
       albDnsName: this.albDnsName,
       albZoneId: this.albZoneId,
       albSecurityGroupId: this.albSecurityGroupId,
+      edgeSecurityGroupId: this.edgeSecurityGroupId,
       instanceSecurityGroupId: this.instanceSecurityGroupId,
       targetGroupArn: this.targetGroupArn,
       autoScalingGroupName: this.autoScalingGroupName,

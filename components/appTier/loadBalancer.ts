@@ -2,11 +2,19 @@
  * The app tier's internet-facing ALB (access logs, invalid headers dropped, defensive desync
  * mitigation), its target group checking the app's health path, and its listeners: HTTPS on 443
  * with the redirect from 80 when a certificate is set, else HTTP on 80.
+ *
+ * Behind the edge (`originVerifySecret`, components/edge/originAccess.ts) the HTTPS listener answers
+ * 403 by default and forwards only requests whose ORIGIN_VERIFY_HEADER carries the secret (a listener
+ * rule's `http-header` condition: Elastic Load Balancing User Guide, "Listener rules for your
+ * Application Load Balancer", HTTP header conditions; CloudFront Developer Guide, "Restrict access to
+ * Application Load Balancers"), and 80 is the health listener (HEALTH_LISTENER): GET and HEAD of the
+ * health path forwarded, anything else 404, no redirect (viewers reach the app through CloudFront).
  */
 import * as aws from "@pulumi/aws";
 import type * as pulumi from "@pulumi/pulumi";
 import { TLS_POLICY } from "../../config/conventions";
 import { ROUTE53_HTTP_CHECK } from "../failoverRouting";
+import { HEALTH_LISTENER, ORIGIN_VERIFY_HEADER } from "../edge/originAccess";
 
 /**
  * The target group's health check of the app's health path: every 10 s, 2 s to answer with a 200,
@@ -34,14 +42,23 @@ export const TARGET_HEALTH_CHECK = {
 export interface LoadBalancerArgs {
   vpcId: pulumi.Input<string>;
   publicSubnetIds: pulumi.Input<string[]>;
-  albSecurityGroupId: pulumi.Input<string>;
+  /** The ALB's security groups: the main one, and behind the edge the CloudFront-only one. */
+  albSecurityGroupIds: pulumi.Input<string>[];
   accessLogBucketName: pulumi.Input<string>;
   appPort: number;
   /** The app's health path, e.g. `/health`. */
   healthPath: string;
   certificateArn?: string;
   deletionProtection: boolean;
+  /** Behind the edge: the origin-verify secret the HTTPS listener forwards on. Needs `certificateArn`. */
+  originVerifySecret?: pulumi.Input<string>;
 }
+
+/** Listener rule priorities behind the edge (1-50000, lowest first; Elastic Load Balancing User Guide, "Listener rules"). */
+export const EDGE_RULE_PRIORITY = { originVerify: 1, healthPath: 1 } as const;
+
+/** What a listener behind the edge answers a request it does not forward: 403 on the app listener, 404 on the health listener. */
+const refuse = (statusCode: "403" | "404") => [{ type: "fixed-response", fixedResponse: { contentType: "text/plain", statusCode, messageBody: "" } }];
 
 /** Builds the ALB, the target group and the listeners under `parent`. */
 export function appLoadBalancer(
@@ -56,7 +73,7 @@ export function appLoadBalancer(
       loadBalancerType: "application",
       internal: false,
       subnets: args.publicSubnetIds,
-      securityGroups: [args.albSecurityGroupId],
+      securityGroups: args.albSecurityGroupIds,
       dropInvalidHeaderFields: true,
       desyncMitigationMode: "defensive",
       enableDeletionProtection: args.deletionProtection,
@@ -87,31 +104,60 @@ export function appLoadBalancer(
     child,
   );
   const https = args.certificateArn !== undefined;
-  if (https) {
-    new aws.lb.Listener(
-      `${name}-https`,
+  const behindEdge = args.originVerifySecret !== undefined;
+  if (behindEdge && !https)
+    throw new RangeError(`appLoadBalancer ${name}: behind the edge the ALB needs a certificate (CloudFront reaches it over HTTPS only)`);
+  const forward = [{ type: "forward", targetGroupArn: targetGroup.arn }];
+  const httpsListener = https
+    ? new aws.lb.Listener(
+        `${name}-https`,
+        {
+          loadBalancerArn: alb.arn,
+          port: 443,
+          protocol: "HTTPS",
+          sslPolicy: TLS_POLICY,
+          certificateArn: args.certificateArn,
+          defaultActions: behindEdge ? refuse("403") : forward,
+        },
+        child,
+      )
+    : undefined;
+  const httpListener = new aws.lb.Listener(
+    `${name}-http`,
+    {
+      loadBalancerArn: alb.arn,
+      port: HEALTH_LISTENER.port,
+      protocol: HEALTH_LISTENER.protocol,
+      defaultActions: behindEdge
+        ? refuse("404")
+        : https
+          ? [{ type: "redirect", redirect: { protocol: "HTTPS", port: "443", statusCode: "HTTP_301" } }]
+          : forward,
+    },
+    child,
+  );
+  if (behindEdge && httpsListener) {
+    new aws.lb.ListenerRule(
+      `${name}-origin-verify`,
       {
-        loadBalancerArn: alb.arn,
-        port: 443,
-        protocol: "HTTPS",
-        sslPolicy: TLS_POLICY,
-        certificateArn: args.certificateArn,
-        defaultActions: [{ type: "forward", targetGroupArn: targetGroup.arn }],
+        listenerArn: httpsListener.arn,
+        priority: EDGE_RULE_PRIORITY.originVerify,
+        conditions: [{ httpHeader: { httpHeaderName: ORIGIN_VERIFY_HEADER, values: [args.originVerifySecret as pulumi.Input<string>] } }],
+        actions: forward,
+      },
+      child,
+    );
+    new aws.lb.ListenerRule(
+      `${name}-health-path`,
+      {
+        listenerArn: httpListener.arn,
+        priority: EDGE_RULE_PRIORITY.healthPath,
+        // An exact path (no wildcard) and the methods a health check uses.
+        conditions: [{ pathPattern: { values: [args.healthPath] } }, { httpRequestMethod: { values: ["GET", "HEAD"] } }],
+        actions: forward,
       },
       child,
     );
   }
-  new aws.lb.Listener(
-    `${name}-http`,
-    {
-      loadBalancerArn: alb.arn,
-      port: 80,
-      protocol: "HTTP",
-      defaultActions: https
-        ? [{ type: "redirect", redirect: { protocol: "HTTPS", port: "443", statusCode: "HTTP_301" } }]
-        : [{ type: "forward", targetGroupArn: targetGroup.arn }],
-    },
-    child,
-  );
   return { loadBalancer: alb, targetGroup };
 }

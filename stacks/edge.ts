@@ -1,0 +1,113 @@
+/**
+ * The edge's wiring (issue 22, item 1; docs/edge.md): what each stack adds when the primary's stack
+ * file turns `edge.cloudFront` on. Two calls, one per stack, plus the ALB options of each region:
+ *
+ * - the primary stack: {@link primaryEdge} makes the origin-verify secret and the AppTier's `edge`
+ *   option of the primary region, and returns the outputs the DR stack reads (`edge`, `edgeOriginVerifySecret`);
+ * - the DR stack: {@link drEdgeAccess} gives the DR region's AppTier the same option from the primary's
+ *   outputs, and {@link buildEdge} builds the distribution ({@link EdgeDistribution}), which the DR stack owns.
+ *
+ * Why the DR stack owns the distribution: it is the stack that knows both load balancers (the primary
+ * cannot read the DR stack), and the one an operator deploys while the primary region is down. CloudFront's
+ * and ACM-for-CloudFront's control planes are in us-east-1 (CloudFront's API endpoint,
+ * cloudfront.amazonaws.com, is served from us-east-1: "Amazon CloudFront endpoints and quotas"; its
+ * certificates must be in us-east-1), so with any primary region but us-east-1 the DR stack can still
+ * change the distribution during a primary outage. When the primary region IS us-east-1, that control plane
+ * fails with it: then nothing of the edge may need a change during the outage, and nothing does (reads fail
+ * over per request in the origin group, writes follow the failover name's Route 53 records, both data
+ * planes), and the outage mode drops the edge from the DR stack's program like its other resources there
+ * (`RetainedInRegion`: retainOnDelete, they keep serving). During an outage of the DR region nothing needs
+ * a change either: the primary origin answers, and the origin group only fails over to the DR ALB on errors.
+ */
+import type * as aws from "@pulumi/aws";
+import type * as pulumi from "@pulumi/pulumi";
+import { type CloudFrontConfig, type EdgeConfig } from "../config/edge";
+import { EdgeDistribution } from "../components/edge/edgeDistribution";
+import { CLOUDFRONT_CERTIFICATE_REGION } from "../components/edge/certificate";
+import { cloudFrontPrefixListId, type EdgeOriginAccess } from "../components/edge/originAccess";
+import { originVerifySecret } from "../components/edge/originSecret";
+import { type RetainedInRegion } from "./regionalProvider";
+
+/** The region of the edge's control planes (CloudFront, ACM for CloudFront, WAF scope CLOUDFRONT). */
+export const EDGE_CONTROL_PLANE_REGION = CLOUDFRONT_CERTIFICATE_REGION;
+
+/** What the primary stack exports of the edge, and the DR stack reads back (stacks/primaryOutputs.ts). */
+export interface PrimaryEdgeOutputs {
+  /** `edge.cloudFront` as resolved from the primary's stack file. */
+  edge: CloudFrontConfig;
+  /** The origin-verify secret (a Pulumi secret output); absent while the edge is off. */
+  edgeOriginVerifySecret?: pulumi.Output<string>;
+}
+
+/**
+ * The primary stack's part. Call it before `buildRegion` and pass `originAccess` to the primary's
+ * AppTier (`edge`); spread `outputs` into the stack's outputs.
+ * @param provider the primary region's provider (the prefix list is looked up there).
+ */
+export function primaryEdge(edge: EdgeConfig, provider: aws.Provider): { originAccess?: EdgeOriginAccess; outputs: PrimaryEdgeOutputs } {
+  if (!edge.cloudFront.enabled) return { outputs: { edge: edge.cloudFront } };
+  // No provider: random.RandomPassword is not an AWS resource.
+  const secret = originVerifySecret("edge-origin-secret", edge.cloudFront.originSecretVersion);
+  return {
+    originAccess: { prefixListId: cloudFrontPrefixListId(provider), originVerifySecret: secret },
+    outputs: { edge: edge.cloudFront, edgeOriginVerifySecret: secret },
+  };
+}
+
+/**
+ * The DR region's AppTier option, from the primary's outputs.
+ * @param provider the DR region's provider.
+ * @returns undefined while the edge is off.
+ * @throws Error when the edge is on but the primary exported no secret (an inconsistent contract).
+ */
+export function drEdgeAccess(primary: PrimaryEdgeOutputs, provider: aws.Provider): EdgeOriginAccess | undefined {
+  if (!primary.edge.enabled) return undefined;
+  if (primary.edgeOriginVerifySecret === undefined)
+    throw new Error("the primary's edge is on but it exported no edgeOriginVerifySecret: deploy the primary stack first");
+  return { prefixListId: cloudFrontPrefixListId(provider), originVerifySecret: primary.edgeOriginVerifySecret };
+}
+
+export interface BuildEdgeArgs {
+  primary: PrimaryEdgeOutputs;
+  /** The application name (the primary's `applicationName`). */
+  applicationName: string;
+  /** The public hosted zone (the primary's `hostedZoneId`). */
+  hostedZoneId: pulumi.Input<string>;
+  /** The DR ALB's DNS name. */
+  drAlbDnsName: pulumi.Input<string>;
+  /** The primary's region: us-east-1 there makes the edge a primary-region resource for the outage mode. */
+  primaryRegion: string;
+  /** `outage.primaryRegionDown`. */
+  outage: boolean;
+  /** The DR stack's RetainedInRegion (protect: true), or undefined in the teardown mode. */
+  retained?: RetainedInRegion;
+  /** `resourcePrefix(stackName, "edge")`: the web ACL's name. */
+  namePrefix: string;
+  /** The DR stack's component options (its regional provider). */
+  opts: pulumi.ComponentResourceOptions;
+}
+
+/**
+ * The DR stack's part: the distribution, its certificate, web ACL and aliases. Call it after the DR
+ * region's AppTier; build the FailoverRouting on `failoverOriginName` instead of the application name.
+ * @returns the component, or undefined when the edge is off, or in the outage mode when the primary region
+ *   is us-east-1 (the edge's control plane is down: the edge is not declared, and keeps serving).
+ */
+export function buildEdge(args: BuildEdgeArgs): EdgeDistribution | undefined {
+  if (!args.primary.edge.enabled || args.primary.edgeOriginVerifySecret === undefined) return undefined;
+  const controlPlaneInPrimaryRegion = args.primaryRegion === EDGE_CONTROL_PLANE_REGION;
+  if (args.outage && controlPlaneInPrimaryRegion) return undefined;
+  const retain = controlPlaneInPrimaryRegion && args.retained ? { transformations: [args.retained.transformation()] } : {};
+  return new EdgeDistribution(
+    "edge",
+    {
+      applicationName: args.applicationName,
+      hostedZoneId: args.hostedZoneId,
+      drAlbDnsName: args.drAlbDnsName,
+      originVerifySecret: args.primary.edgeOriginVerifySecret,
+      cloudFront: args.primary.edge,
+      webAclName: args.namePrefix.slice(0, 128),
+    },
+    { ...args.opts, ...retain },
+  );
+}
