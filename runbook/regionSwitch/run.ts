@@ -110,6 +110,8 @@ export function regionSwitchDryRun(args: RunbookArguments, planned: PlannedExecu
       `${formatDuration(context.settings.rtoSeconds * 1000)} (${context.settings.rtoSource}); the plan's objective: ${Math.ceil(context.settings.rtoSeconds / 60)} minutes`,
     );
     if (plan.reportBucketName) row("report", `execution reports to s3://${plan.reportBucketName}`);
+    if (args.workflow === "failback")
+      row("before", `${planned.targetRegion} must hold a replica of the DR database again (npm run reprotect), or its promotion step fails`);
   }
   output.line("");
   const workflow = planned.workflow;
@@ -180,7 +182,7 @@ export function renderPlanOutcome(args: RunbookArguments, planned: PlannedExecut
   } else if (succeeded && args.workflow === "failover") {
     lines.push(
       `Traffic is now served from ${planned.targetRegion}. To return it to ${planned.fromRegion}: re-protect ${planned.fromRegion} once it is back ` +
-        '(the plan\'s re-protection workflow, docs/runbook.md "ARC Region switch"), then npm run failback.',
+        '(npm run reprotect: a cross-region replica of the promoted database; docs/runbook.md, "Failback"), then npm run failback.',
     );
   }
   return lines;

@@ -245,7 +245,7 @@ describe("runbook with ARC Region switch", () => {
     expect(text).to.contain("Total time:  10:00 against an RTO of 15:00 (recovery.rtoSeconds in Pulumi.dr.yaml): within the RTO, 05:00 to spare");
     expect(text).to.contain("ARC recovery time: 10:00");
     expect(text).to.contain("Report:      s3://dr-region-switch-reports/reports/x.pdf");
-    expect(text).to.contain("Traffic is now served from us-west-2. To return it to us-east-1: re-protect us-east-1");
+    expect(text).to.contain("Traffic is now served from us-west-2. To return it to us-east-1: re-protect us-east-1 once it is back (npm run reprotect");
   });
 
   it("fails back by activating the primary region gracefully, in the primary region's data plane (not us-east-1's control plane)", async () => {
