@@ -242,3 +242,38 @@ export const NAT_GATEWAY_CREATION_SECONDS = 180;
  * (S3 API Reference, ReplicationTimeValue). Published.
  */
 export const S3_REPLICATION_TIME_CONTROL_SECONDS = 900;
+
+// --- ARC Region switch ------------------------------------------------------------------------
+
+/**
+ * From the trigger alarm's ALARM to the start of the plan execution it triggers. AWS publishes no
+ * latency (ARC API Reference, Trigger: "the conditions that must be met for the trigger to fire"; ARC
+ * Developer Guide, "Plan execution role trust policy": Region switch reads the trigger alarms with the
+ * execution role). Typical figure: Region switch reads alarm states on a cycle of about a minute, 60 s.
+ */
+export const REGION_SWITCH_TRIGGER_SECONDS = 60;
+
+/**
+ * From StartPlanExecution (by the operator, or a trigger) to the first block's work, in the DR region's
+ * data plane. AWS publishes no figure; typical: the execution's validation and a few API calls, 10 s
+ * (as the Step Functions failover's guard and pre-checks, `FAILOVER_WORKFLOW_CHECKS_SECONDS`).
+ */
+export const REGION_SWITCH_START_SECONDS = 10;
+
+/**
+ * A Route53HealthCheck block's switch: Region switch sets the state of the health checks it created
+ * for the record's regions, and Route 53's checkers follow it (ARC Developer Guide, "Amazon Route 53
+ * health check execution block": "the Route 53 health check state is updated, and traffic is redirected
+ * based on your DNS configuration"). AWS publishes no latency; typical 60 s, as this program allows
+ * Route 53 to follow the fence alarm (recovery/fence.ts `FENCE_PROPAGATION_SECONDS`). The record's TTL
+ * comes on top.
+ */
+export const REGION_SWITCH_HEALTH_CHECK_FOLLOW_SECONDS = 60;
+
+/**
+ * A CustomActionLambda block: Region switch invokes the function of the activating region and waits
+ * for its result, retrying after `retryIntervalMinutes` on failure (ARC Developer Guide, "Custom action
+ * Lambda execution block"). AWS publishes no figure; typical: a cold start and a few API calls of a
+ * small function, 10 s. A retry would add its interval.
+ */
+export const REGION_SWITCH_LAMBDA_STEP_SECONDS = 10;

@@ -5,14 +5,17 @@
  * failover rule, the DR target group and Auto Scaling Group, the replica-lag and S3 replication
  * alarms) and the recovery manifest (strategy, targets, the on-call's decision time, the primary's
  * capacity, storage and engine mode; in aurora-global mode the lag alarm is on AuroraGlobalDBRPOLag,
- * whose threshold is in milliseconds). The offline invariant 11, the policy `dr-recovery-budget` and synthesis
+ * whose threshold is in milliseconds), and, with ARC Region switch, the plan's DR activation and the
+ * alarm its trigger reads (budget/regionSwitch.ts). The offline invariant 11, the policy `dr-recovery-budget` and synthesis
  * read the budget this way, so what is printed is what is judged. Pure: no Pulumi runtime.
  */
 import { PROBE_METRIC } from "../config/conventions";
 import type { RecoveryManifest } from "../config/recoveryManifest";
 import { STRATEGY_PROFILES } from "../config/strategies";
 import { AURORA_LAG_METRIC_MILLISECONDS_PER_SECOND, LOAD_BALANCER_ALIAS_TTL_SECONDS } from "./figures";
+import { activationOf, associatedAlarmsOf, REGION_SWITCH_PLAN, type PlanStep, triggersOf } from "../invariants/regionSwitch";
 import type { RecoveryBudgetInputs } from "./recoveryBudget";
+import type { RegionSwitchBudgetStep } from "./regionSwitch";
 
 /** A resource as the budget reads it: its type, its name and its inputs (policy `props` or plan `inputs`). */
 export interface BudgetResource {
@@ -27,6 +30,7 @@ export const BUDGET_TYPES = {
   eventRule: "aws:cloudwatch/eventRule:EventRule",
   targetGroup: "aws:lb/targetGroup:TargetGroup",
   autoScalingGroup: "aws:autoscaling/group:Group",
+  compositeAlarm: "aws:cloudwatch/compositeAlarm:CompositeAlarm",
 } as const;
 
 /**
@@ -53,6 +57,63 @@ function alarmOn(resources: BudgetResource[], metricName: string, namespace?: st
       resource.inputs.metricName === metricName &&
       (namespace === undefined || resource.inputs.namespace === namespace),
   );
+}
+
+/** The plan's steps as the budget reads them. */
+function budgetStepsOf(steps: PlanStep[]): RegionSwitchBudgetStep[] {
+  return steps.map((step) => ({
+    name: step.name,
+    executionBlockType: step.type,
+    ...(step.type === "Parallel" ? { parallel: budgetStepsOf(step.children) } : {}),
+  }));
+}
+
+/** The metric alarm an alarm ARN names, or the metric alarms a composite alarm's rule names (`ALARM("<name>")`, CloudWatch API Reference, PutCompositeAlarm). */
+function metricAlarmsOf(resources: BudgetResource[], alarmArn: string): BudgetResource[] {
+  const name = alarmArn.split(":alarm:")[1] ?? alarmArn;
+  const named = (type: string, alarmName: string) =>
+    resources.filter(
+      (resource) =>
+        resource.type === type && (resource.inputs.arn === alarmArn || resource.inputs.name === alarmName || resource.inputs.alarmName === alarmName),
+    );
+  const metric = named(BUDGET_TYPES.metricAlarm, name);
+  if (metric.length > 0) return metric;
+  const rule = String(named(BUDGET_TYPES.compositeAlarm, name)[0]?.inputs.alarmRule ?? "");
+  return [...rule.matchAll(/ALARM\("([^"]+)"\)/g)].flatMap((match) =>
+    (
+      rule
+        .slice(0, match.index)
+        .split(/AND|OR|\(/)
+        .pop() ?? ""
+    ).trim() === "NOT"
+      ? []
+      : named(BUDGET_TYPES.metricAlarm, match[1]),
+  );
+}
+
+/**
+ * The ARC Region switch plan of the DR stack, as the budget needs it: the DR activation's steps, and
+ * whether a trigger starts it with the slowest metric alarm its conditions read (period x evaluation
+ * periods). Undefined without a plan.
+ */
+export function regionSwitchOf(
+  resources: BudgetResource[],
+  drRegion: string,
+): { steps?: RegionSwitchBudgetStep[]; automatic: boolean; triggerAlarm?: BudgetResource } | undefined {
+  const plan = resources.find((resource) => resource.type === REGION_SWITCH_PLAN);
+  if (!plan) return undefined;
+  const view = { type: plan.type, name: plan.name, urn: plan.name, props: plan.inputs, region: drRegion, propertyDependencies: {} };
+  const activation = activationOf(view, drRegion);
+  const alarms = associatedAlarmsOf(view);
+  const triggers = triggersOf(view).filter((trigger) => trigger.action === "activate" && trigger.targetRegion === drRegion);
+  const read = triggers
+    .flatMap((trigger) => trigger.alarms)
+    .flatMap((name) => metricAlarmsOf(resources, alarms.get(name)?.arn ?? ""))
+    .filter((alarm) => numberOf(alarm.inputs.period) !== undefined && numberOf(alarm.inputs.evaluationPeriods) !== undefined);
+  const slowest = read.sort(
+    (a, b) => Number(b.inputs.period) * Number(b.inputs.evaluationPeriods) - Number(a.inputs.period) * Number(a.inputs.evaluationPeriods),
+  )[0];
+  return { steps: activation ? budgetStepsOf(activation.steps) : undefined, automatic: triggers.length > 0, ...(slowest ? { triggerAlarm: slowest } : {}) };
 }
 
 /**
@@ -83,9 +144,16 @@ export function budgetInputsFromResources(resources: BudgetResource[], manifest:
     : aurora
       ? AURORA_LAG_METRICS.map((metric) => alarmOn(resources, metric)).find((alarm) => alarm !== undefined)
       : alarmOn(resources, "ReplicaLag");
-  const automatic = resources.some(
-    (resource) => resource.type === BUDGET_TYPES.eventRule && String(resource.inputs.name ?? "").endsWith(AUTOMATIC_FAILOVER_RULE_SUFFIX),
-  );
+  const regionSwitch = regionSwitchOf(resources, manifest.region);
+  if (regionSwitch && !regionSwitch.steps)
+    problems.push(`the Region switch plan has no workflow that activates the DR region ${manifest.region}: the failover's steps are unknown`);
+  if (regionSwitch?.automatic && !regionSwitch.triggerAlarm)
+    problems.push(
+      "the Region switch plan's trigger reads no metric alarm of this stack with a period and evaluation periods: the time to start the failover is unknown",
+    );
+  const automatic =
+    regionSwitch?.automatic ??
+    resources.some((resource) => resource.type === BUDGET_TYPES.eventRule && String(resource.inputs.name ?? "").endsWith(AUTOMATIC_FAILOVER_RULE_SUFFIX));
 
   const interval = numberOf(healthCheck?.inputs.requestInterval);
   const failureThreshold = numberOf(healthCheck?.inputs.failureThreshold);
@@ -119,10 +187,12 @@ export function budgetInputsFromResources(resources: BudgetResource[], manifest:
   if (!automatic && decision === undefined) problems.push("the manifest declares no failoverDecisionSeconds: the on-call's decision time is unknown");
   if (problems.length > 0) return { problems };
 
+  // An automatic Region switch failover starts on its trigger's alarm, not on the alarm that pages.
+  const signalAlarm = regionSwitch?.automatic ? regionSwitch.triggerAlarm! : healthAlarm!;
   const alarm = {
-    signal: probeAlarm ? ("endpoint-probe" as const) : ("health-check-alarm" as const),
-    alarmPeriodSeconds: alarmPeriod!,
-    alarmEvaluationPeriods: alarmEvaluations!,
+    signal: signalAlarm.inputs.metricName === PROBE_METRIC.metricName ? ("endpoint-probe" as const) : ("health-check-alarm" as const),
+    alarmPeriodSeconds: numberOf(signalAlarm.inputs.period)!,
+    alarmEvaluationPeriods: numberOf(signalAlarm.inputs.evaluationPeriods)!,
   };
   return {
     problems: [],
@@ -140,6 +210,7 @@ export function budgetInputsFromResources(resources: BudgetResource[], manifest:
       ...(aurora ? { databaseEngineMode: "aurora-global" as const } : {}),
       ...(readReplica ? { replicaLagAlarmThresholdSeconds: lag! } : {}),
       objectReplicationLatencyAlarmSeconds: latency!,
+      ...(regionSwitch?.steps ? { regionSwitch: { steps: regionSwitch.steps } } : {}),
       rtoSeconds: manifest.rtoSeconds,
       rpoSeconds: manifest.rpoSeconds,
       objectRpoSeconds: manifest.objectRpoSeconds,

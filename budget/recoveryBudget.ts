@@ -26,6 +26,13 @@
  * above, or the lag of the replicated backups' latest restorable time) and the replicated objects
  * (the S3 ReplicationLatency alarm threshold).
  *
+ * Orchestrators (`regionSwitch`): with ARC Region switch (`recovery.orchestrator: region-switch`) the
+ * steps after detect and decide are the plan's DR activation, block by block (budget/regionSwitch.ts):
+ * start (the execution), then each step, a Parallel step's children as one parallel group; the
+ * Route53HealthCheck block is the switch of traffic (its health checks, then the TTL), so there is no
+ * fence step. Decide waits for the trigger alarm and Region switch's trigger (automatic), or the
+ * on-call approving the plan's ManualApproval step (manual, `failover.decisionSeconds`).
+ *
  * Engine modes (`databaseEngineMode`): `instance` (default) promotes a cross-region read replica;
  * `aurora-global` fails the Aurora global database over (FailoverGlobalCluster), so the data step is
  * Aurora's switch time (AURORA_GLOBAL_SWITCH_SECONDS, typical 120 s) instead of the promotion (360 s),
@@ -55,11 +62,13 @@ import {
   ROUTE53_FAILURE_THRESHOLD_RANGE,
   ROUTE53_HEALTH_CHECK_INTERVALS_SECONDS,
   FENCE_ALARM_EVALUATION_SECONDS,
+  REGION_SWITCH_TRIGGER_SECONDS,
   S3_REPLICATION_TIME_CONTROL_SECONDS,
   TARGET_HEALTH_CHECK_INTERVAL_RANGE_SECONDS,
   TARGET_HEALTHY_THRESHOLD_RANGE,
 } from "./figures";
 import { FENCE_PROPAGATION_SECONDS } from "../recovery/fence";
+import { type RegionSwitchBudgetStep, regionSwitchPlanSteps, regionSwitchStartStep } from "./regionSwitch";
 
 /**
  * The signal whose alarm starts (automatic) or pages (manual) a failover:
@@ -125,6 +134,11 @@ export interface RecoveryBudgetInputs {
   replicaLagAlarmThresholdSeconds?: number;
   /** Threshold of the S3 ReplicationLatency alarm, seconds (900 = Replication Time Control's 15 minutes). */
   objectReplicationLatencyAlarmSeconds: number;
+  /**
+   * The ARC Region switch plan's DR activation, when the orchestrator is `region-switch` (read-replica
+   * strategies only): its steps in order, a Parallel step's children in `parallel`. Absent: the Step Functions failover.
+   */
+  regionSwitch?: { steps: RegionSwitchBudgetStep[] };
   /** Declared targets, seconds, above 0: RTO, RPO of the database, RPO of the replicated objects. */
   rtoSeconds: number;
   rpoSeconds: number;
@@ -254,6 +268,10 @@ export function pointInTimeRestoreSeconds(allocatedStorageGib: number): number {
 
 /** The RTO steps of `inputs`, in order: detect, decide, start, the recover group (data, capacity, clients), switch. */
 function rtoSteps(inputs: RecoveryBudgetInputs): BudgetStep[] {
+  if (inputs.regionSwitch) {
+    const figures = { data: dataStep(inputs), capacity: capacityStep(inputs), dnsTtlSeconds: inputs.dnsTtlSeconds };
+    return [detectStep(inputs), decideStep(inputs), regionSwitchStartStep(), ...regionSwitchPlanSteps(inputs.regionSwitch.steps, figures)];
+  }
   return [detectStep(inputs), decideStep(inputs), startStep(inputs), dataStep(inputs), capacityStep(inputs), clientsStep(inputs), switchStep(inputs)];
 }
 
@@ -288,15 +306,23 @@ function decideStep(inputs: RecoveryBudgetInputs): BudgetStep {
       ? "CloudWatch alarm on the probe's PrimaryEndpointHealthy in the DR region: ALARM after EvaluationPeriods periods of Period seconds (CloudWatch API Reference, PutMetricAlarm)"
       : "CloudWatch alarm on AWS/Route53 HealthCheckStatus: ALARM after EvaluationPeriods periods of Period seconds (CloudWatch API Reference, PutMetricAlarm)";
   const alarmName = trigger.signal === "endpoint-probe" ? "probe alarm" : "health-check alarm";
+  const plan = inputs.regionSwitch !== undefined;
   if (trigger.kind === "manual") {
     return {
       step:
         `decide: ${alarmName} pages the on-call (${trigger.alarmPeriodSeconds} s x ${trigger.alarmEvaluationPeriods}), ` +
-        `then the on-call's decision (${DECISION_KEY}, ${formatSeconds(trigger.decisionSeconds)} s)`,
+        `then the on-call's decision${plan ? ", approving the plan's ManualApproval step" : ""} (${DECISION_KEY}, ${formatSeconds(trigger.decisionSeconds)} s)`,
       seconds: alarmSeconds + trigger.decisionSeconds,
       source:
         `${alarmSource}, whose ALARM action pages the on-call; ` +
         `then the on-call's declared time from the page to the start of the ${hasReadReplica(inputs.strategy) ? "failover" : "restore"} (${DECISION_KEY})`,
+    };
+  }
+  if (plan) {
+    return {
+      step: `decide: ${alarmName}, ${trigger.alarmPeriodSeconds} s x ${trigger.alarmEvaluationPeriods} periods, then the plan's trigger starts the plan`,
+      seconds: alarmSeconds + REGION_SWITCH_TRIGGER_SECONDS,
+      source: `${alarmSource}, the alarm of the plan's trigger; Region switch's trigger ${REGION_SWITCH_TRIGGER_SECONDS} s, typical (AWS publishes no latency; see budget/figures.ts)`,
     };
   }
   return {
@@ -558,6 +584,8 @@ function checkInputs(inputs: RecoveryBudgetInputs): void {
   // Aurora storage grows by itself and the budget restores nothing in aurora-global mode: the allocated storage is not used.
   if (!isAuroraGlobal(inputs)) requireWholeNumber("databaseAllocatedStorageGib", inputs.databaseAllocatedStorageGib, RDS_ALLOCATED_STORAGE_RANGE_GIB, "RDS");
   checkReplicaLagThreshold(inputs);
+  if (inputs.regionSwitch !== undefined && !hasReadReplica(inputs.strategy))
+    fail("regionSwitch", `needs a read-replica strategy (the plan promotes the DR database), not ${inputs.strategy}`, "region-switch");
   requireAbove("objectReplicationLatencyAlarmSeconds", inputs.objectReplicationLatencyAlarmSeconds, 0);
   requireAbove("rtoSeconds", inputs.rtoSeconds, 0);
   requireAbove("rpoSeconds", inputs.rpoSeconds, 0);

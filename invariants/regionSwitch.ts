@@ -14,9 +14,11 @@
  *   DR Auto Scaling group (EC2AutoScaling), moves traffic with the plan's Route 53 health checks on the
  *   application's hosted zone and record name (Route53HealthCheck), and asks a person first
  *   (ManualApproval) unless the failover is automatic; a workflow activates the primary region again
- *   (failback), always behind an approval; instance mode re-protects with RdsCreateCrossRegionReplica in
- *   a post-recovery workflow (ARC API Reference, RdsCreateCrossRegionReplicaConfiguration: "during
- *   post-recovery"); a CustomActionLambda of the DR activation runs in the activating (DR) region;
+ *   (failback), always behind an approval; an RdsCreateCrossRegionReplica step (re-protection) sits in a
+ *   postRecovery workflow (ARC API Reference, RdsCreateCrossRegionReplicaConfiguration: "during
+ *   post-recovery"); it is not required, since @pulumi/aws 7.48 takes only activate and deactivate workflows
+ *   (recovery/regionSwitch/workflows.ts; `npm run reprotect` re-protects meanwhile); a CustomActionLambda
+ *   of the DR activation runs in the activating (DR) region;
  * - triggers exist exactly when the failover is automatic, activate the DR region only, and read alarms
  *   of the DR region (an alarm of the failed region cannot turn red);
  * - execution reports go to a bucket of the DR stack in the DR region;
@@ -377,10 +379,6 @@ export function blockProblems(plan: ResourceView, context: RegionSwitchContext):
       .filter((step) => step.type === "RdsCreateCrossRegionReplica")
       .map((step) => ({ workflow, step })),
   );
-  if (database.mode === "instance" && reprotects.length === 0)
-    problems.push(
-      `${plan.name}: no RdsCreateCrossRegionReplica step re-protects the promoted database; add it to a postRecovery workflow (ARC API Reference, RdsCreateCrossRegionReplicaConfiguration)`,
-    );
   for (const { workflow, step } of reprotects)
     if (workflow.targetAction !== "postRecovery")
       problems.push(
