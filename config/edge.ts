@@ -17,6 +17,22 @@ import { z } from "zod";
 import { type ConfigProblem } from "./errors";
 import { PROJECT_NAME } from "./conventions";
 
+/**
+ * The header CloudFront adds to every request to either origin, carrying the origin-verify secret
+ * (components/edge/originAccess.ts). An `X-` name CloudFront lets a distribution add (not one of the
+ * headers it refuses as custom origin headers: CloudFront Developer Guide, "Custom headers that
+ * CloudFront can't add to origin requests"). Pure data here, so the policy pack reads it without the provider.
+ */
+export const ORIGIN_VERIFY_HEADER = "X-Origin-Verify";
+
+/**
+ * The one region CloudFront reads ACM certificates from ("To use an ACM certificate with CloudFront,
+ * make sure you request (or import) the certificate in the US East (N. Virginia) Region", CloudFront
+ * Developer Guide, "Requirements for using SSL/TLS certificates with CloudFront"); also where AWS WAF
+ * keeps web ACLs of scope CLOUDFRONT and where CloudFront's control plane is.
+ */
+export const CLOUDFRONT_CERTIFICATE_REGION = "us-east-1";
+
 /** Price classes of a distribution (CloudFront API Reference, DistributionConfig `PriceClass`). */
 export const PRICE_CLASSES = ["PriceClass_100", "PriceClass_200", "PriceClass_All"] as const;
 

@@ -11,9 +11,10 @@
  */
 import * as aws from "@pulumi/aws";
 import type * as pulumi from "@pulumi/pulumi";
+import { CLOUDFRONT_CERTIFICATE_REGION } from "../../config/edge";
 
-/** The one region CloudFront reads ACM certificates from. */
-export const CLOUDFRONT_CERTIFICATE_REGION = "us-east-1";
+/** The one region CloudFront reads ACM certificates from (config/edge.ts). */
+export { CLOUDFRONT_CERTIFICATE_REGION };
 
 export interface ViewerCertificateArgs {
   /** The application name, e.g. `app.example.com`. */

@@ -23,8 +23,7 @@
  */
 import type * as aws from "@pulumi/aws";
 import type * as pulumi from "@pulumi/pulumi";
-import { type CloudFrontConfig } from "../../config/edge";
-import { ORIGIN_VERIFY_HEADER } from "./originAccess";
+import { type CloudFrontConfig, ORIGIN_VERIFY_HEADER } from "../../config/edge";
 
 /** The status codes the origin group fails over on (the issue's; CloudFront accepts 400, 403, 404, 416, 500, 502, 503, 504: OriginGroupFailoverCriteria `StatusCodes`). */
 export const FAILOVER_STATUS_CODES = [500, 502, 503, 504] as const;

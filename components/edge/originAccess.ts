@@ -18,6 +18,7 @@
  */
 import * as aws from "@pulumi/aws";
 import type * as pulumi from "@pulumi/pulumi";
+import { ORIGIN_VERIFY_HEADER } from "../../config/edge";
 
 /** Name of CloudFront's origin-facing IPv4 prefix list (VPC User Guide, "AWS-managed prefix lists"). */
 export const CLOUDFRONT_ORIGIN_FACING_PREFIX_LIST = "com.amazonaws.global.cloudfront.origin-facing";
@@ -33,12 +34,8 @@ export const CLOUDFRONT_PREFIX_LIST_WEIGHT = 55;
 /** Default inbound rules per security group (VPC User Guide, "Amazon VPC quotas"). */
 export const SECURITY_GROUP_INBOUND_RULES_QUOTA = 60;
 
-/**
- * The header CloudFront adds to every request to either origin, carrying the origin-verify secret. An
- * `X-` name CloudFront lets a distribution add (not one of the headers it refuses as custom origin
- * headers: CloudFront Developer Guide, "Custom headers that CloudFront can't add to origin requests").
- */
-export const ORIGIN_VERIFY_HEADER = "X-Origin-Verify";
+/** The header carrying the origin-verify secret (config/edge.ts). */
+export { ORIGIN_VERIFY_HEADER };
 
 /**
  * The health listener of an ALB behind the edge: HTTP on 80, forwarding the app's health path only (GET

@@ -6,6 +6,9 @@ import { AppTier, type AppTierArgs } from "../../components/appTier";
 import { HEALTH_LISTENER, ORIGIN_VERIFY_HEADER } from "../../components/edge/originAccess";
 import { type StackPlan } from "../../synth/recordStack";
 import { EAST_KEY } from "../fixtures/regionalKeys";
+import { evaluatePolicies } from "../../policy/offline";
+import { ALL_POLICIES } from "../../policy/policies";
+import { edgePolicies } from "../../policy/policies/edge";
 import { oneOf, ofType, planEdge, TYPES } from "./planEdge";
 
 const CERTIFICATE = "arn:aws:acm:eu-west-1:123456789012:certificate/0a1b2c3d-4e5f-6789-abcd-ef0123456789";
@@ -102,6 +105,15 @@ describe("AppTier behind the edge", () => {
     const rule = oneOf(plan, TYPES.listenerRule, "-health-path");
     expect(rule.inputs.listenerArn).to.equal(http.outputs.arn);
     expect(rule.inputs.conditions).to.deep.equal([{ pathPattern: { values: ["/health"] } }, { httpRequestMethod: { values: ["GET", "HEAD"] } }]);
+  });
+
+  it("passes the edge policies and the pack's network policies as built", async () => {
+    const network = ALL_POLICIES.filter((policy) =>
+      ["only-web-ports-from-internet", "internet-ingress-only-on-load-balancers", "no-admin-ports-from-internet"].includes(policy.name),
+    );
+    expect(network).to.have.length(3);
+    const report = await evaluatePolicies(plan, {}, [...edgePolicies, ...network]);
+    expect(report.violations.map((violation) => violation.message)).to.deep.equal([]);
   });
 
   it("tells Route 53 and the probe to check HTTP on 80", () => {

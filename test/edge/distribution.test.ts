@@ -1,3 +1,4 @@
+/* eslint-disable @typescript-eslint/no-explicit-any -- distribution arguments and plan inputs are nested untyped JSON read back from the synthesis */
 // The edge distribution: origin group and behaviours (pure), the component under mocks in a non-default
 // region pair (primary eu-central-1, DR eu-west-1: the certificate and web ACL still in us-east-1), and
 // the DR stack's wiring in and out of the outage mode.
