@@ -114,6 +114,23 @@ export interface FailoverRoutingArgs {
   fenceAlarmName: string;
   /** Topic of the DR region the fence alarm notifies when the primary is fenced and released. */
   fenceAlarmTopicArn?: pulumi.Input<string>;
+  /**
+   * `recovery.orchestrator: region-switch`: the health checks the Region switch plan's Route53HealthCheck
+   * block created for each region (components/regionSwitchPlan.ts). They replace the fence's two
+   * CLOUDWATCH_METRIC checks as the second child of each record's calculated check: the plan, not the
+   * fence, then says which region serves. Region switch "creates Amazon Route 53 health checks, which you
+   * then attach to Route 53 DNS records", and an execution updates their state "and traffic is redirected
+   * based on your DNS configuration" (ARC Developer Guide, "Amazon Route 53 health check execution block");
+   * activating the DR region makes the primary's check unhealthy and the DR region's healthy, as the fence
+   * does, and through the same data plane. The endpoint checks stay, so an endpoint failure still moves
+   * traffic the way Route 53 does it today, before any plan execution.
+   */
+  planHealthChecks?: pulumi.Input<{ primary: string; secondary: string }>;
+}
+
+/** Set identifier of one record of the pair, e.g. `primary-us-east-1` (the Region switch plan names the records by it). */
+export function failoverSetIdentifier(role: "PRIMARY" | "SECONDARY", region: string): string {
+  return `${role.toLowerCase()}-${region}`;
 }
 
 export class FailoverRouting extends pulumi.ComponentResource {
@@ -226,8 +243,9 @@ export class FailoverRouting extends pulumi.ComponentResource {
         },
         { parent: this },
       );
-    // Healthy = not fenced: the alarm in ALARM (fenced) makes this check unhealthy.
-    const fenceCheck = fenceCheckOf(`${name}-fence-health`, false, "fence");
+    const plan = args.planHealthChecks === undefined ? undefined : pulumi.output(args.planHealthChecks);
+    // Healthy = not fenced: the alarm in ALARM (fenced) makes this check unhealthy. With a Region switch plan, the plan's primary-region check instead.
+    const fenceCheckId = plan ? plan.primary : fenceCheckOf(`${name}-fence-health`, false, "fence").id;
     // Healthy = fenced: the same alarm, inverted (Route 53 Developer Guide, "Inverting health checks": "unhealthy
     // when the status is healthy and vice versa"). Once the fence's datapoint puts the alarm in ALARM, the check is
     // healthy, and LastKnownStatus keeps that while no more data comes (the check's last status, inverted or not,
@@ -239,12 +257,12 @@ export class FailoverRouting extends pulumi.ComponentResource {
     // the PRIMARY is unhealthy too (a healthy PRIMARY is answered "regardless of the health of the secondary", API
     // Reference, ResourceRecordSet `Failover`): then it picks the DR ALB over a primary that fails its own check.
     // Never the old primary once fenced, never a healthy unfenced primary left: safe either way.
-    const fencedCheck = fenceCheckOf(`${name}-fenced-health`, true, "fenced, inverted");
+    const fencedCheckId = plan ? plan.secondary : fenceCheckOf(`${name}-fenced-health`, true, "fenced, inverted").id;
     const recordCheck = new aws.route53.HealthCheck(
       `${name}-primary-record-health`,
       {
         type: "CALCULATED",
-        childHealthchecks: [healthCheck.id, fenceCheck.id],
+        childHealthchecks: [healthCheck.id, fenceCheckId],
         // Both: the endpoint answers and the fence is off (API Reference, HealthCheckConfig `HealthThreshold`).
         childHealthThreshold: 2,
         tags: { Name: `${args.applicationName} primary record (${args.primary.region})` },
@@ -258,14 +276,14 @@ export class FailoverRouting extends pulumi.ComponentResource {
       `${name}-secondary-record-health`,
       {
         type: "CALCULATED",
-        childHealthchecks: [drHealthCheck.id, fencedCheck.id],
+        childHealthchecks: [drHealthCheck.id, fencedCheckId],
         // Either: the DR ALB answers `/health`, or the primary is fenced (API Reference, HealthCheckConfig `HealthThreshold`).
         childHealthThreshold: 1,
         tags: { Name: `${args.applicationName} secondary record (${args.secondary.region})` },
       },
       { parent: this },
     );
-    const setIdentifier = (role: "PRIMARY" | "SECONDARY", target: FailoverTarget) => `${role.toLowerCase()}-${target.region}`;
+    const setIdentifier = (role: "PRIMARY" | "SECONDARY", target: FailoverTarget) => failoverSetIdentifier(role, target.region);
     const record = (role: "PRIMARY" | "SECONDARY", target: FailoverTarget, healthCheckId: pulumi.Input<string>) =>
       new aws.route53.Record(
         `${name}-${role.toLowerCase()}`,

@@ -33,6 +33,9 @@ export type ResolvedDrConfig = Omit<DrConfig, "app" | "network" | "database" | "
 
 const key = (path: string) => `${CONFIG_NAMESPACE}:${path}`;
 
+/** The strategies `recovery.orchestrator: region-switch` accepts: a read replica and a standby tier the plan scales (the issue 21 contract). */
+export const REGION_SWITCH_STRATEGIES: readonly Strategy[] = ["pilot-light", "warm-standby"];
+
 /** The primary's counts a hot standby copies. */
 type PrimaryCapacity = Pick<PrimaryOutputs, "appMinSize" | "appDesiredCapacity" | "appPort" | "dbBackupRetentionDays">;
 
@@ -126,6 +129,16 @@ function strategyProblems(config: DrConfig, restoring: boolean): ConfigProblem[]
         message: "adopts a promoted read replica, and backup-restore keeps none; remove it (a restored database is adopted through database.restoreToTime)",
       });
     }
+  }
+  if (config.recovery.orchestrator === "region-switch" && !REGION_SWITCH_STRATEGIES.includes(strategy)) {
+    problems.push({
+      key: key("recovery.orchestrator"),
+      value: "region-switch",
+      message:
+        `an ARC Region switch plan promotes a read replica (RdsPromoteReadReplica) or fails over an Aurora global database, and scales a standby ` +
+        `Auto Scaling group; ${strategy} ${strategy === "backup-restore" ? "keeps no replica (its recovery is a restore)" : "is not one of the strategies the plan is built for"}; ` +
+        `choose ${REGION_SWITCH_STRATEGIES.join(" or ")}, or set step-functions`,
+    });
   }
   if (strategy !== "backup-restore" && config.network.natGateways === "none") {
     problems.push({

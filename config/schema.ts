@@ -573,6 +573,27 @@ const recoverySchema = z
   })
   .prefault({});
 
+/**
+ * What runs the failover and the failback in the DR stack (docs/region-switch.md): `step-functions`
+ * (default: the failover, failback and drill state machines of recovery/) or `region-switch` (an ARC
+ * Region switch plan, components/regionSwitchPlan.ts). One orchestrator owns the switch: the other is
+ * not deployed.
+ */
+export const ORCHESTRATORS = ["step-functions", "region-switch"] as const;
+export type Orchestrator = (typeof ORCHESTRATORS)[number];
+
+/** The DR stack's `recovery`: the shared objectives and strategy, and the orchestrator (DR stack file only). */
+const drRecoverySchema = recoverySchema
+  .unwrap()
+  .extend({
+    /**
+     * `step-functions` (default) or `region-switch`. `region-switch` needs a read-replica strategy
+     * (pilot-light or warm-standby): config/drStrategy.ts refuses it otherwise, naming this key.
+     */
+    orchestrator: z.enum(ORCHESTRATORS, { error: `must be one of ${ORCHESTRATORS.join(", ")}` }).default("step-functions"),
+  })
+  .prefault({});
+
 /** A logical resource name of the DR stack (Pulumi names: no `::`), for `outage.adopt`. */
 const LOGICAL_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,199}$/;
 
@@ -737,6 +758,7 @@ export const drConfigSchema = z
     /** The outage mode: redeploy the DR stack while the primary region is down ({@link outageSchema}). */
     outage: outageSchema,
     ...common,
+    recovery: drRecoverySchema,
   })
   .superRefine((config, context) => {
     const problem = outageProtectProblem(config.outage, config.protect);

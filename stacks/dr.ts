@@ -34,7 +34,7 @@ import { checkAdvancedDynamoDbBackup } from "./dynamoDbBackupSettings";
 import { crossStackProblems, type PrimaryOutputs, readPrimaryOutputs } from "./primaryOutputs";
 import { type DrSignalScope } from "../monitoring/drSignals";
 import { buildMonitoring, monitoringOutputs, regionResourceIds } from "./monitoring";
-import { buildRecovery, drNotificationTopic } from "./recovery";
+import { buildRecovery, buildRegionSwitch, drNotificationTopic } from "./recovery";
 import { drAppRuntime } from "./appRuntime";
 import { buildRegion, type RegionResources } from "./region";
 import { inProviderOrRegion, inRegion, otherRegionProvider, regionalProvider, resourcePrefix, RetainedInRegion } from "./regionalProvider";
@@ -132,6 +132,11 @@ export function buildDrStackFrom(config: DrConfig, stackName: string, primary: P
   );
 
   const drTopic = drNotificationTopic(resolved, stackName, region, provider);
+  // recovery.orchestrator: region-switch: the plan first, for the failover records attach its health checks (stacks/recovery.ts).
+  const regionSwitch =
+    config.recovery.orchestrator === "region-switch" && database && stableName
+      ? buildRegionSwitch({ config: resolved, stackName, provider, primary, region, database, stableName })
+      : undefined;
   const failover = new FailoverRouting(
     "failover",
     {
@@ -156,6 +161,7 @@ export function buildDrStackFrom(config: DrConfig, stackName: string, primary: P
       healthCheckFailureThreshold: config.dns.healthCheckFailureThreshold,
       fenceAlarmName: recoveryResourceNames(resourcePrefix(stackName, "dr")).fenceAlarm,
       fenceAlarmTopicArn: drTopic.topicArn,
+      ...(regionSwitch ? { planHealthChecks: regionSwitch.healthCheckIds } : {}),
     },
     opts,
   );
@@ -332,6 +338,9 @@ export function buildDrStackFrom(config: DrConfig, stackName: string, primary: P
     failoverStateMachineArn: recovery.workflows?.stateMachineArns.failover,
     failbackStateMachineArn: recovery.workflows?.stateMachineArns.failback,
     drillStateMachineArn: recovery.workflows?.stateMachineArns.drill,
+    // Which orchestrator owns the switch, and the Region switch plan as plain data (the runbook's --dry-run, the checks).
+    recoveryOrchestrator: config.recovery.orchestrator,
+    regionSwitchPlan: regionSwitch?.summary,
     recoveryTargets: recovery.targets,
   };
 }

@@ -13,7 +13,10 @@ import * as pulumi from "@pulumi/pulumi";
 import { healthPathOf } from "../config/appDefinition";
 import { type ResolvedDrConfig } from "../config/drStrategy";
 import { type BucketReplication } from "../components/bucketReplication";
-import { FENCE_METRIC, type FailoverRouting } from "../components/failoverRouting";
+import { FENCE_METRIC, failoverSetIdentifier, type FailoverRouting } from "../components/failoverRouting";
+import { FUNCTION_NAME_LIMIT } from "../components/bundledFunction";
+import { planNameOf, RegionSwitchPlan } from "../components/regionSwitchPlan";
+import { STEP_NAMES } from "../recovery/regionSwitch/workflows";
 import { NotificationTopic } from "../components/notificationTopic";
 import { RecoveryAlarms } from "../components/recoveryAlarms";
 import { RecoveryWorkflows } from "../components/recoveryWorkflows";
@@ -78,6 +81,112 @@ export function databaseTargets(primary: PrimaryOutputs, drClusterIdentifier: st
     primaryClusterIdentifier: primary.dbIdentifier,
     primaryClusterArn: primary.dbArn,
   };
+}
+
+/** The DR Auto Scaling group as the workflows and the plan see it: its standby capacity and the primary's, which a failover scales it to. */
+export function drAutoScalingGroupTargets(config: ResolvedDrConfig, primary: PrimaryOutputs, name: string, arn: string): RecoveryTargets["drAutoScalingGroup"] {
+  return {
+    name,
+    arn,
+    standby: { minSize: config.app.minSize, desiredCapacity: config.app.desiredCapacity, maxSize: config.app.maxSize },
+    recovery: { minSize: primary.appMinSize, desiredCapacity: primary.appDesiredCapacity, maxSize: Math.max(primary.appMaxSize, config.app.maxSize) },
+  };
+}
+
+/** What the Region switch plan is built from: the DR stack's database, name and region, and the primary's outputs. */
+export interface RegionSwitchInputs {
+  config: ResolvedDrConfig;
+  stackName: string;
+  provider: aws.Provider;
+  primary: PrimaryOutputs;
+  region: RegionResources;
+  database: ReplicatedDatabase;
+  stableName: StableDatabaseName;
+}
+
+/** Name of the plan's CustomActionLambda function: `<prefix>-rs-actions`, the prefix cut to Lambda's 64 characters. */
+export function regionSwitchFunctionName(prefix: string): string {
+  const suffix = "-rs-actions";
+  return `${prefix.slice(0, FUNCTION_NAME_LIMIT - suffix.length).replace(/-+$/, "")}${suffix}`;
+}
+
+/**
+ * The ARC Region switch plan (`recovery.orchestrator: region-switch`), built before the failover
+ * records, which attach its health checks (components/failoverRouting.ts `planHealthChecks`). With
+ * `failover.automatic` it triggers on the DR region's probe of the primary endpoint (the alarm the
+ * Step Functions path's automatic signal is made of): its ARN is derived from its name, which is known
+ * before the probe exists (recovery/names.ts). The fence's composite (`automaticFailoverSignal`) is not
+ * used: nothing sets the fence once the plan owns the switch, and `minDelayMinutesBetweenExecutions`
+ * (from `failover.cooldownSeconds`) keeps a flapping primary from starting executions back to back.
+ */
+export function buildRegionSwitch({ config, stackName, provider, primary, region, database, stableName }: RegionSwitchInputs): RegionSwitchPlan {
+  const prefix = resourcePrefix(stackName, "dr");
+  const names = recoveryResourceNames(prefix);
+  const identity = aws.getCallerIdentityOutput({}, { provider });
+  const partition = aws.getPartitionOutput({}, { provider });
+  const aurora = primary.dbEngineMode === "aurora-global";
+  const targets = pulumi
+    .all({
+      accountId: identity.accountId,
+      partition: partition.partition,
+      replicaIdentifier: database.identifier,
+      replicaArn: database.arn,
+      groupName: region.app.autoScalingGroupName,
+      groupArn: region.app.autoScalingGroupArn,
+    })
+    .apply((resolved) => ({
+      partition: resolved.partition,
+      accountId: resolved.accountId,
+      drRegion: config.region,
+      primaryRegion: primary.region,
+      rtoSeconds: config.recovery.rtoSeconds,
+      replica: { identifier: resolved.replicaIdentifier, arn: resolved.replicaArn, backupRetentionDays: config.database.backupRetentionDays },
+      database: databaseTargets(primary, resolved.replicaIdentifier, resolved.replicaArn),
+      drAutoScalingGroup: drAutoScalingGroupTargets(config, primary, resolved.groupName, resolved.groupArn),
+      // The primary's group ARN is not in its outputs (config/primaryContract.ts): the plan scales by the DR group, and the
+      // role may update the primary's group by name (recovery/regionSwitch/permissions.ts).
+      primary: { databaseArn: primary.dbArn, autoScalingGroupName: primary.autoScalingGroupName },
+      dns: {
+        hostedZoneId: primary.hostedZoneId,
+        applicationName: primary.applicationName,
+        primarySetIdentifier: failoverSetIdentifier("PRIMARY", primary.region),
+        secondarySetIdentifier: failoverSetIdentifier("SECONDARY", config.region),
+      },
+      automatic: config.failover.automatic,
+    }));
+  const nameAction = (zoneId: pulumi.Input<string>, dbRegion: string, identifier: pulumi.Input<string>) =>
+    pulumi.all([zoneId, identifier]).apply(([zone, id]) => ({
+      kind: "point-database-name" as const,
+      zoneId: zone,
+      fqdn: stableName.fqdn,
+      ttlSeconds: DATABASE_NAME_TTL_SECONDS,
+      region: dbRegion,
+      database: aurora ? ("cluster" as const) : ("instance" as const),
+      identifier: id,
+    }));
+  const actions = pulumi
+    .all([nameAction(stableName.zoneId, config.region, database.identifier), nameAction(primary.databaseZoneId, primary.region, primary.dbIdentifier)])
+    .apply(([dr, primaryName]) => ({ [STEP_NAMES.pointDatabaseName]: dr, [STEP_NAMES.pointPrimaryDatabaseName]: primaryName }));
+  const probeAlarmArn = pulumi.interpolate`arn:${partition.partition}:cloudwatch:${config.region}:${identity.accountId}:alarm:${names.primaryEndpointProbeAlarm}`;
+  return new RegionSwitchPlan(
+    "dr-region-switch",
+    {
+      planName: planNameOf(prefix),
+      functionName: regionSwitchFunctionName(prefix),
+      engineMode: aurora ? "aurora-global" : "instance",
+      targets,
+      actions,
+      privateZoneIds: [stableName.zoneId, primary.databaseZoneId],
+      ...(config.failover.automatic
+        ? { trigger: { alarmName: names.primaryEndpointProbeAlarm, alarmArn: probeAlarmArn, minDelayMinutes: Math.ceil(config.failover.cooldownSeconds / 60) } }
+        : {}),
+      kmsKeyArn: region.key.keyArn,
+      accessLogBucket: region.logArchive.bucketName,
+      logRetentionDays: config.network.flowLogRetentionDays,
+      protect: config.protect,
+    },
+    inRegion(provider),
+  );
 }
 
 /** The DR region's encrypted notification topic: every DR-region alarm and every workflow notifies it. */
@@ -198,10 +307,13 @@ export function buildRecovery({
     opts,
   );
 
-  if (!config.footprint.recoveryWorkflows || !database || !stableName) return { topicArn: drTopic.topicArn, probe };
+  // One orchestrator owns the switch: with a Region switch plan (buildRegionSwitch) no state machine is deployed, so none can
+  // promote, scale or repoint against the plan (docs/region-switch.md).
+  if (!config.footprint.recoveryWorkflows || !database || !stableName || config.recovery.orchestrator === "region-switch") {
+    return { topicArn: drTopic.topicArn, probe };
+  }
   const identity = aws.getCallerIdentityOutput({}, { provider });
   const partition = aws.getPartitionOutput({}, { provider });
-  const standby = { minSize: config.app.minSize, desiredCapacity: config.app.desiredCapacity, maxSize: config.app.maxSize };
   const targets: pulumi.Output<RecoveryTargets> = pulumi
     .all({
       accountId: identity.accountId,
@@ -229,12 +341,7 @@ export function buildRecovery({
       rpoSeconds: config.recovery.rpoSeconds,
       replica: { identifier: resolved.replicaIdentifier, arn: resolved.replicaArn, backupRetentionDays: config.database.backupRetentionDays },
       database: databaseTargets(primary, resolved.replicaIdentifier, resolved.replicaArn),
-      drAutoScalingGroup: {
-        name: resolved.groupName,
-        arn: resolved.groupArn,
-        standby,
-        recovery: { minSize: primary.appMinSize, desiredCapacity: primary.appDesiredCapacity, maxSize: Math.max(primary.appMaxSize, config.app.maxSize) },
-      },
+      drAutoScalingGroup: drAutoScalingGroupTargets(config, primary, resolved.groupName, resolved.groupArn),
       drTargetGroupArn: resolved.targetGroupArn,
       drLoadBalancer: { dnsName: resolved.albDnsName, zoneId: resolved.albZoneId },
       primaryLoadBalancer: { dnsName: primary.albDnsName, zoneId: primary.albZoneId },

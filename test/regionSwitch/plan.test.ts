@@ -1,0 +1,324 @@
+/**
+ * The ARC Region switch plan's pure parts (recovery/regionSwitch/): the workflows in instance and
+ * aurora-global mode, manual and automatic, the execution role's policy documents per block, the
+ * `regionSwitchPlan` summary, the custom action function, and `recovery.orchestrator`'s config errors.
+ */
+import { expect } from "chai";
+import { resolveDrStrategy } from "../../config/drStrategy";
+import { ConfigError } from "../../config/errors";
+import { parseStackConfig } from "../../config/load";
+import { executionPolicies, executionTrustPolicy, approverPolicy } from "../../recovery/regionSwitch/permissions";
+import { planSummary } from "../../recovery/regionSwitch/summary";
+import {
+  allSteps,
+  declaredWorkflows,
+  failbackWorkflow,
+  failoverWorkflow,
+  planWorkflows,
+  type RegionSwitchTargets,
+  reprotectionWorkflow,
+  rtoMinutes,
+  STEP_NAMES,
+} from "../../recovery/regionSwitch/workflows";
+import { runAction } from "../../recovery/lambda/regionSwitchActions.mjs";
+import { primaryOutputsFixture } from "../fixtures/primaryOutputs";
+
+const ACCOUNT = "123456789012";
+const PRIMARY_DB = `arn:aws:rds:eu-west-2:${ACCOUNT}:db:primary-db`;
+const DR_DB = `arn:aws:rds:eu-west-3:${ACCOUNT}:db:dr-db`;
+const DR_ASG = `arn:aws:autoscaling:eu-west-3:${ACCOUNT}:autoScalingGroup:1234:autoScalingGroupName/dr-app`;
+const FUNCTION = `arn:aws:lambda:eu-west-3:${ACCOUNT}:function:dr-rs-actions`;
+const APPROVER = `arn:aws:iam::${ACCOUNT}:role/dr-approver`;
+const EXECUTION = `arn:aws:iam::${ACCOUNT}:role/dr-execution`;
+
+function targets(overrides: Partial<RegionSwitchTargets> = {}): RegionSwitchTargets {
+  return {
+    partition: "aws",
+    accountId: ACCOUNT,
+    primaryRegion: "eu-west-2",
+    drRegion: "eu-west-3",
+    rtoSeconds: 1801,
+    replica: { identifier: "dr-db", arn: DR_DB, backupRetentionDays: 7 },
+    database: { engineMode: "instance" },
+    drAutoScalingGroup: {
+      name: "dr-app",
+      arn: DR_ASG,
+      standby: { minSize: 1, desiredCapacity: 1, maxSize: 6 },
+      recovery: { minSize: 2, desiredCapacity: 3, maxSize: 6 },
+    },
+    primary: { databaseArn: PRIMARY_DB, autoScalingGroupName: "primary-app" },
+    dns: {
+      hostedZoneId: "ZPUBLIC",
+      applicationName: "app.dr.example.com",
+      primarySetIdentifier: "primary-eu-west-2",
+      secondarySetIdentifier: "secondary-eu-west-3",
+    },
+    actionsFunctionArn: FUNCTION,
+    approvalRoleArn: APPROVER,
+    automatic: false,
+    ...overrides,
+  };
+}
+
+const AURORA = {
+  engineMode: "aurora-global" as const,
+  globalClusterIdentifier: "app-global",
+  drClusterIdentifier: "dr-cluster",
+  drClusterArn: `arn:aws:rds:eu-west-3:${ACCOUNT}:cluster:dr-cluster`,
+  primaryClusterIdentifier: "primary-cluster",
+  primaryClusterArn: `arn:aws:rds:eu-west-2:${ACCOUNT}:cluster:primary-cluster`,
+};
+
+const names = (workflow: { steps: { name: string }[] }) => workflow.steps.map((step) => step.name);
+
+describe("Region switch plan workflows", () => {
+  it("activates the DR region: approval, promotion beside the scale-out, the database name, then the failover records", () => {
+    const workflow = failoverWorkflow(targets());
+    expect(workflow).to.include({ workflowTargetAction: "activate", workflowTargetRegion: "eu-west-3" });
+    expect(names(workflow)).to.deep.equal([
+      STEP_NAMES.approveFailover,
+      STEP_NAMES.recoverDataAndCapacity,
+      STEP_NAMES.pointDatabaseName,
+      STEP_NAMES.shiftTraffic,
+    ]);
+    const parallel = workflow.steps[1];
+    expect(parallel.executionBlockType).to.equal("Parallel");
+    const [promote, scale] = parallel.parallelConfigs![0].steps;
+    expect(promote.executionBlockType).to.equal("RdsPromoteReadReplica");
+    expect(promote.rdsPromoteReadReplicaConfigs![0].dbInstanceArnMap).to.deep.equal({ "eu-west-2": PRIMARY_DB, "eu-west-3": DR_DB });
+    expect(scale.executionBlockType).to.equal("EC2AutoScaling");
+    expect(scale.ec2AsgCapacityIncreaseConfigs![0].asgs).to.deep.equal([{ arn: DR_ASG }]);
+    const lambda = workflow.steps[2].customActionLambdaConfigs![0];
+    expect(lambda).to.deep.include({ regionToRun: "activatingRegion", ungracefuls: [{ behavior: "skip" }] });
+    expect(lambda.lambdas).to.deep.equal([{ arn: FUNCTION }]);
+    expect(workflow.steps[3].route53HealthCheckConfigs![0]).to.deep.include({
+      hostedZoneId: "ZPUBLIC",
+      recordName: "app.dr.example.com",
+      recordSets: [
+        { recordSetIdentifier: "primary-eu-west-2", region: "eu-west-2" },
+        { recordSetIdentifier: "secondary-eu-west-3", region: "eu-west-3" },
+      ],
+    });
+  });
+
+  it("asks no approval before an automatic failover, and always one before a failback", () => {
+    expect(names(failoverWorkflow(targets({ automatic: true })))[0]).to.equal(STEP_NAMES.recoverDataAndCapacity);
+    const failback = failbackWorkflow(targets({ automatic: true }));
+    expect(failback).to.include({ workflowTargetAction: "activate", workflowTargetRegion: "eu-west-2" });
+    expect(failback.steps[0]).to.deep.include({ name: STEP_NAMES.approveFailback, executionBlockType: "ManualApproval" });
+    expect(failback.steps[0].executionApprovalConfigs![0].approvalRole).to.equal(APPROVER);
+    // The function lives in the DR region only: on failback that is the deactivating region.
+    expect(failback.steps[2].customActionLambdaConfigs![0].regionToRun).to.equal("deactivatingRegion");
+  });
+
+  it("scales by both regions' groups when the primary's ARN is known", () => {
+    const primaryAsg = `arn:aws:autoscaling:eu-west-2:${ACCOUNT}:autoScalingGroup:99:autoScalingGroupName/primary-app`;
+    const scale = failoverWorkflow(targets({ primary: { databaseArn: PRIMARY_DB, autoScalingGroupName: "primary-app", autoScalingGroupArn: primaryAsg } }))
+      .steps[1].parallelConfigs![0].steps[1];
+    expect(scale.ec2AsgCapacityIncreaseConfigs![0].asgs).to.deep.equal([{ arn: primaryAsg }, { arn: DR_ASG }]);
+  });
+
+  it("switches an Aurora global database over gracefully and fails it over ungracefully; the failback never fails over", () => {
+    const t = targets({ database: AURORA, replica: { identifier: "dr-cluster", arn: AURORA.drClusterArn, backupRetentionDays: 7 } });
+    const promote = failoverWorkflow(t).steps[1].parallelConfigs![0].steps[0];
+    expect(promote.executionBlockType).to.equal("AuroraGlobalDatabase");
+    expect(promote.globalAuroraConfigs![0]).to.deep.include({
+      behavior: "switchoverOnly",
+      globalClusterIdentifier: "app-global",
+      databaseClusterArns: [AURORA.primaryClusterArn, AURORA.drClusterArn],
+      ungracefuls: [{ ungraceful: "failover" }],
+    });
+    expect(failbackWorkflow(t).steps[1].parallelConfigs![0].steps[0].globalAuroraConfigs![0]).to.not.have.property("ungracefuls");
+    expect(reprotectionWorkflow(t), "Aurora re-adds the old primary by itself").to.equal(undefined);
+  });
+
+  it("builds the re-protection as a postRecovery workflow and leaves it out of the declared plan while the provider refuses the action", () => {
+    const reprotection = reprotectionWorkflow(targets())!;
+    expect(reprotection.workflowTargetAction).to.equal("postRecovery");
+    expect(reprotection.steps[0]).to.deep.include({ name: STEP_NAMES.recreateCrossRegionReplica, executionBlockType: "RdsCreateCrossRegionReplica" });
+    expect(planWorkflows(targets()).map((w) => w.workflowTargetAction)).to.deep.equal(["activate", "activate", "postRecovery"]);
+    expect(declaredWorkflows(targets()).map((w) => w.workflowTargetRegion)).to.deep.equal(["eu-west-3", "eu-west-2"]);
+  });
+
+  it("rounds the RTO up to whole minutes", () => {
+    expect(rtoMinutes(1801)).to.equal(31);
+    expect(rtoMinutes(1800)).to.equal(30);
+  });
+});
+
+describe("Region switch execution role", () => {
+  const context = (t: RegionSwitchTargets, alarmArns: string[] = []) => ({
+    targets: t,
+    workflows: declaredWorkflows(t),
+    alarmArns,
+    reportBucketArn: "arn:aws:s3:::reports",
+    reportKeyArn: `arn:aws:kms:eu-west-3:${ACCOUNT}:key/k`,
+    executionRoleArn: EXECUTION,
+    planName: "dr-plan",
+  });
+
+  it("is trusted by Region switch for this account only", () => {
+    expect(executionTrustPolicy(ACCOUNT).Statement[0]).to.deep.include({
+      Principal: { Service: "arc-region-switch.amazonaws.com" },
+      Condition: { StringEquals: { "aws:SourceAccount": ACCOUNT } },
+    });
+  });
+
+  it("has one policy per block kind, scoped to the pair's resources", () => {
+    const policies = executionPolicies(context(targets()));
+    expect(Object.keys(policies)).to.deep.equal(["evaluation", "rds", "autoscaling", "lambda", "route53", "reports"]);
+    expect(policies.rds!.Statement[0]).to.deep.include({ Resource: [PRIMARY_DB, DR_DB] });
+    expect(policies.rds!.Statement[0].Action).to.not.include("rds:CreateDBInstanceReadReplica");
+    expect(policies.lambda!.Statement[0].Resource).to.equal(FUNCTION);
+    expect(policies.route53!.Statement[0].Resource).to.equal("arn:aws:route53:::hostedzone/ZPUBLIC");
+    expect(policies.autoscaling!.Statement[1].Resource).to.deep.equal([
+      `arn:aws:autoscaling:eu-west-2:${ACCOUNT}:autoScalingGroup:*:autoScalingGroupName/primary-app`,
+      DR_ASG,
+    ]);
+    expect(policies.reports!.Statement.map((s) => s.Resource)).to.deep.equal(["arn:aws:s3:::reports/*", `arn:aws:kms:eu-west-3:${ACCOUNT}:key/k`]);
+    expect(policies.evaluation!.Statement[1].Resource).to.equal(`arn:aws:arc-region-switch::${ACCOUNT}:plan/dr-plan:*`);
+    for (const document of Object.values(policies)) expect(JSON.stringify(document)).to.not.include('"Action":"*"');
+  });
+
+  it("reads the trigger's alarm only when the plan has one, and the Aurora clusters in aurora-global mode", () => {
+    const alarm = `arn:aws:cloudwatch:eu-west-3:${ACCOUNT}:alarm:probe`;
+    expect(executionPolicies(context(targets({ automatic: true }), [alarm])).triggers!.Statement[0]).to.deep.include({
+      Action: "cloudwatch:DescribeAlarms",
+      Resource: [alarm],
+    });
+    const aurora = executionPolicies(context(targets({ database: AURORA })));
+    expect(aurora).to.not.have.property("rds");
+    expect(aurora.aurora!.Statement[1].Resource).to.deep.equal([
+      `arn:aws:rds::${ACCOUNT}:global-cluster:app-global`,
+      AURORA.primaryClusterArn,
+      AURORA.drClusterArn,
+    ]);
+  });
+
+  it("lets the approver approve this plan's steps only", () => {
+    expect(approverPolicy("arn:aws:arc-region-switch::1:plan/p:abcdef").Statement[0]).to.deep.include({
+      Resource: "arn:aws:arc-region-switch::1:plan/p:abcdef",
+    });
+  });
+});
+
+describe("regionSwitchPlan summary", () => {
+  it("lists the declared workflows, a Parallel step's children under parallel", () => {
+    const summary = planSummary({
+      arn: "arn",
+      name: "dr-plan",
+      primaryRegion: "eu-west-2",
+      drRegion: "eu-west-3",
+      automatic: false,
+      reportBucketName: "reports",
+      workflows: declaredWorkflows(targets()),
+    });
+    expect(summary.approvalRequired).to.equal(true);
+    expect(summary.workflows.map((w) => [w.targetAction, w.targetRegion])).to.deep.equal([
+      ["activate", "eu-west-3"],
+      ["activate", "eu-west-2"],
+    ]);
+    expect(summary.workflows[0].steps[1].parallel!.map((step) => step.name)).to.deep.equal([STEP_NAMES.promoteDatabase, STEP_NAMES.scaleDrCapacity]);
+    expect(allSteps(declaredWorkflows(targets()))).to.have.length(12);
+  });
+
+  it("refuses a workflow the plan cannot declare", () => {
+    expect(() =>
+      planSummary({ arn: "a", name: "n", primaryRegion: "p", drRegion: "d", automatic: true, reportBucketName: "b", workflows: planWorkflows(targets()) }),
+    ).to.throw(/cannot declare a postRecovery workflow/);
+  });
+});
+
+describe("Region switch custom action", () => {
+  const actions = {
+    [STEP_NAMES.pointDatabaseName]: {
+      kind: "point-database-name" as const,
+      zoneId: "ZPRIVATE",
+      fqdn: "db.internal",
+      ttlSeconds: 30,
+      region: "eu-west-3",
+      database: "instance" as const,
+      identifier: "dr-db",
+    },
+  };
+
+  it("UPSERTs the stable name to the database's endpoint", async () => {
+    const changes: object[] = [];
+    const result = await runAction(
+      { StepName: STEP_NAMES.pointDatabaseName },
+      {
+        actions,
+        rdsIn: () => ({ send: async () => ({ DBInstances: [{ Endpoint: { Address: "dr-db.abc.eu-west-3.rds.amazonaws.com" } }] }) }),
+        changeRecords: async (input) => void changes.push(input),
+      },
+    );
+    expect(result.address).to.equal("dr-db.abc.eu-west-3.rds.amazonaws.com");
+    expect(changes).to.deep.equal([
+      {
+        HostedZoneId: "ZPRIVATE",
+        ChangeBatch: {
+          Comment: `Region switch ${STEP_NAMES.pointDatabaseName}`,
+          Changes: [
+            {
+              Action: "UPSERT",
+              ResourceRecordSet: { Name: "db.internal", Type: "CNAME", TTL: 30, ResourceRecords: [{ Value: "dr-db.abc.eu-west-3.rds.amazonaws.com" }] },
+            },
+          ],
+        },
+      },
+    ]);
+  });
+
+  it("fails on an unknown step and on a database without an endpoint, changing nothing", async () => {
+    const changes: object[] = [];
+    const clients = { actions, rdsIn: () => ({ send: async () => ({ DBInstances: [{}] }) }), changeRecords: async (input: object) => void changes.push(input) };
+    let error: unknown;
+    await runAction({ StepName: "other" }, clients).catch((e) => (error = e));
+    expect(String(error)).to.match(/no action for step "other"/);
+    await runAction({ StepName: STEP_NAMES.pointDatabaseName }, clients).catch((e) => (error = e));
+    expect(String(error)).to.match(/has no endpoint yet/);
+    expect(changes).to.deep.equal([]);
+  });
+});
+
+describe("recovery.orchestrator", () => {
+  const parse = (recovery: Record<string, unknown>) =>
+    parseStackConfig(
+      {
+        "aws:region": "eu-west-3",
+        "multi-region-dr:role": "dr",
+        "multi-region-dr:primaryStack": "organization/multi-region-dr/primary",
+        "multi-region-dr:recovery": JSON.stringify(recovery),
+      },
+      "dr",
+    );
+
+  it("defaults to step-functions", () => {
+    const config = parse({ strategy: "warm-standby" });
+    expect(config.role === "dr" && config.recovery.orchestrator).to.equal("step-functions");
+  });
+
+  it("refuses an unknown orchestrator, naming the key", () => {
+    expect(() => parse({ orchestrator: "lambda" })).to.throw(
+      ConfigError,
+      /multi-region-dr:recovery\.orchestrator.*must be one of step-functions, region-switch/,
+    );
+  });
+
+  it("refuses region-switch with a strategy that keeps no read replica to promote", () => {
+    const config = parse({ strategy: "backup-restore", orchestrator: "region-switch" });
+    if (config.role !== "dr") throw new Error("expected dr");
+    const result = resolveDrStrategy(config, primaryOutputsFixture());
+    expect(result.config).to.equal(undefined);
+    expect(result.problems.map((p) => p.key)).to.include("multi-region-dr:recovery.orchestrator");
+    expect(result.problems.find((p) => p.key.endsWith("orchestrator"))!.message).to.match(/keeps no replica.*pilot-light or warm-standby/);
+  });
+
+  it("accepts region-switch with pilot-light and warm-standby", () => {
+    for (const strategy of ["pilot-light", "warm-standby"]) {
+      const config = parse({ strategy, orchestrator: "region-switch" });
+      if (config.role !== "dr") throw new Error("expected dr");
+      expect(resolveDrStrategy(config, primaryOutputsFixture()).problems, strategy).to.deep.equal([]);
+    }
+  });
+});
