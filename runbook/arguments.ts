@@ -51,6 +51,7 @@ export const USAGE = `Usage:
   tsx runbook/cli.ts failover (--planned | --unplanned) [--force] [options]
   tsx runbook/cli.ts failback [--force] [options]
   tsx runbook/cli.ts drill [--live] [options]
+  tsx runbook/cli.ts drill --fault <name> [--live]   (an AWS FIS experiment: docs/fault-injection.md)
   tsx runbook/cli.ts restore --from <dr|primary> [options]   (npm run restore; restore --help)
   tsx runbook/cli.ts reprotect [--up] [options]              (npm run reprotect; reprotect --help)
 

@@ -8,6 +8,7 @@
  * Usage: tsx runbook/cli.ts failover (--planned | --unplanned) [--force] [options]
  *        tsx runbook/cli.ts failback [--force] [options]
  *        tsx runbook/cli.ts drill [--live] [options]
+ *        tsx runbook/cli.ts drill --fault <name> [--live] [options] (an AWS FIS experiment, runbook/faults/drill.ts)
  *        tsx runbook/cli.ts restore --from <dr|primary> [--to-time <time>] [options] (`npm run restore`, runbook/restore.ts)
  *        tsx runbook/cli.ts reprotect [--no-snapshot] [--up] [options] (`npm run reprotect`, runbook/reprotect.ts)
  * Options: --stack <name> (default dr), --region <region>, --state-machine-arn <arn>, --dry-run,
@@ -32,6 +33,7 @@ import { EXIT, RunbookError } from "./errors";
 import { executionInput, executionName } from "./execution";
 import { followExecution } from "./follow";
 import { executionConsoleUrl, locateStateMachine, resolveRegion } from "./locate";
+import { faultClients, faultDrillMain, type FaultDrillDependencies } from "./faults/drill";
 import { ArcRegionSwitchClient } from "./regionSwitch/client";
 import { chooseOrchestrator, declaredOrchestrator } from "./regionSwitch/outputs";
 import { type RegionSwitchServices, runRegionSwitch } from "./regionSwitch/run";
@@ -58,6 +60,8 @@ export interface RunbookDependencies {
   sleep: (milliseconds: number) => Promise<void>;
   /** The restore command's AWS Backup and RDS clients and stack outputs reader; default the real ones (`restoreServices`). */
   restore?: Pick<RestoreDependencies, "restoreClients" | "stackOutputs" | "readFile">;
+  /** The FIS and CloudWatch clients of `drill --fault`, per region; default the real ones (`faultClients`). */
+  faultClients?: FaultDrillDependencies["clients"];
   /** The Region switch path's outputs readers and data-plane clients; default the real ones (`regionSwitchServices`). */
   regionSwitch?: RegionSwitchServices;
 }
@@ -101,6 +105,16 @@ export async function main(argv: readonly string[], deps: RunbookDependencies): 
   if (argv[0] === "restore") return runRestore(argv.slice(1), { ...deps, ...(deps.restore ?? restoreServices(deps.projectDirectory)) });
   if (argv[0] === "reprotect") return runReprotect(argv.slice(1), { ...deps, ...reprotectServices(deps.projectDirectory) });
   try {
+    // A drill with a real fault is an AWS FIS experiment, not a workflow of the DR stack (runbook/faults/drill.ts).
+    if (argv[0] === "drill" && argv.includes("--fault")) {
+      return await faultDrillMain(argv.slice(1), {
+        projectDirectory: deps.projectDirectory,
+        clients: deps.faultClients ?? faultClients,
+        output,
+        now: deps.now,
+        sleep: deps.sleep,
+      });
+    }
     const command = parseRunbookArguments(argv);
     if (command.kind === "help") {
       output.line(USAGE);

@@ -20,6 +20,7 @@ import { RecoveryManifest } from "../components/recoveryManifest";
 import { type PrimaryOutputs } from "../config/primaryContract";
 import { appAccessOf, appUserData, type AppRuntime } from "./appRuntime";
 import { inRegion, resourcePrefix } from "./regionalProvider";
+import { S3_FAULT_TARGET_TAG } from "../recovery/faults/catalogue";
 
 /** Days of noncurrent data-bucket versions kept: the undo window for overwrites and deletes. */
 export const DATA_NONCURRENT_VERSION_DAYS = 30;
@@ -108,6 +109,8 @@ export function buildRegion({ config, stackName, provider, databaseHost, databas
       noncurrentVersionExpirationDays: DATA_NONCURRENT_VERSION_DAYS,
       accessLogBucket: logArchive.bucketName,
       protect: config.protect,
+      // The FIS replication-pause drill finds the replication source by this tag (docs/fault-injection.md).
+      ...(role === "primary" ? { tags: { [S3_FAULT_TARGET_TAG.key]: S3_FAULT_TARGET_TAG.value } } : {}),
     },
     opts,
   );

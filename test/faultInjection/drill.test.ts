@@ -10,6 +10,7 @@ import { FisClient, GetExperimentCommand, ListExperimentTemplatesCommand, StartE
 import * as path from "node:path";
 import { mockClient } from "aws-sdk-client-mock";
 import { expect } from "chai";
+import { main } from "../../runbook/cli";
 import { EXIT, RunbookError } from "../../runbook/errors";
 import { faultDrillMain, faultStart, type FaultDrillOptions, parseFaultArguments, renderSignals, runFaultDrill } from "../../runbook/faults/drill";
 import { collectOutput } from "../../runbook/output";
@@ -207,6 +208,28 @@ describe("npm run drill -- --fault: the CLI entry", () => {
     expect(code).to.equal(EXIT.succeeded);
     const primaryRegion = readStackSettings(projectDirectory, "primary").region!;
     expect(output.text()).to.include(`template in ${primaryRegion} (the primary region)`);
+  });
+
+  it("is what `npm run drill -- --fault` runs: runbook/cli.ts dispatches to it, and prints a refusal as a message with exit 1", async () => {
+    const deps = {
+      projectDirectory,
+      clients: () => {
+        throw new Error("no workflow client for a fault drill");
+      },
+      faultClients: () => {
+        throw new Error("no client in a dry run");
+      },
+      interactive: false,
+      prompt: async () => "",
+      now: () => BEGAN,
+      sleep: async () => undefined,
+    };
+    const output = collectOutput();
+    expect(await main(["drill", "--fault", "s3-replication-pause"], { ...deps, output })).to.equal(EXIT.succeeded);
+    expect(output.text()).to.include("(the primary region)");
+    const refused = collectOutput();
+    expect(await main(["drill", "--fault", "no-such-fault"], { ...deps, output: refused })).to.equal(1);
+    expect(refused.text()).to.include("Usage: npm run drill -- --fault");
   });
 
   it("refuses a stack whose region is nowhere", async () => {
