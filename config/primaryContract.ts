@@ -7,6 +7,7 @@ import { z } from "zod";
 import { vpcCidrProblem } from "./rules";
 import { STRATEGIES, STRATEGY_PROFILES } from "./strategies";
 import { ENGINE_MODES } from "./aurora";
+import { primaryCacheOutputSchema } from "./cache";
 
 const arn = (service: string, resource: string) =>
   z.string().regex(new RegExp(`^arn:aws[a-z-]*:${service}:[a-z0-9-]*:\\d{12}:${resource}`), {
@@ -66,6 +67,8 @@ export const primaryOutputsSchema = z.object({
   appMaxSize: positive,
   appPort: positive,
   autoScalingGroupName: z.string().min(1),
+  /** The primary's Auto Scaling group ARN: the Region switch plan's EC2AutoScaling block names both regions' groups. Optional: primaries deployed before it existed lack it. */
+  autoScalingGroupArn: arn("autoscaling", "autoScalingGroup:").optional(),
   targetGroupArn: arn("elasticloadbalancing", "targetgroup/"),
   databaseZoneId: z.string().regex(/^Z[A-Z0-9]+$/),
   /** The primary database: the DB instance's ARN (instance mode) or the primary DB cluster's (aurora-global). */
@@ -93,6 +96,8 @@ export const primaryOutputsSchema = z.object({
   dbMaxAllocatedStorageGib: positive,
   dbBackupRetentionDays: z.number().int().min(1, { error: "must be at least 1: a cross-region replica needs backups on its source" }),
   dbPort: positive,
+  /** The cache (config/cache.ts `primaryCacheOutputSchema`; stacks/cache.ts), absent with `cache.engine: none`. */
+  cache: primaryCacheOutputSchema.optional(),
   /** The optional DynamoDB global table, replicated into the DR region by the DR stack. */
   globalTableName: z.string().min(3).optional(),
   globalTableArn: arn("dynamodb", "table/").optional(),

@@ -11,6 +11,7 @@ import { APP_METRICS_PORT, NODE_EXPORTER_PORT, PROJECT_NAME } from "./convention
 import { auroraEngineVersionProblem, auroraInstanceClassProblem, ENGINE_MODES } from "./aurora";
 import { rdsEngineVersionProblem } from "./engineVersions";
 import { DEFAULT_STRATEGY, STRATEGIES } from "./strategies";
+import { faultInjectionSchema } from "./faultInjection";
 import { appDefinitionShape, DEMO_RESERVED_PATHS, readUserDataFile, userDataTemplateProblems } from "./appDefinition";
 import { scheduleProblem } from "../components/backupRules";
 import {
@@ -755,6 +756,8 @@ export const drConfigSchema = z
     objectLock: objectLockSchema,
     dns: drDnsSchema,
     failover: failoverSchema,
+    /** AWS FIS experiment templates for drills with real faults (config/faultInjection.ts); off by default. */
+    faultInjection: faultInjectionSchema,
     /** The outage mode: redeploy the DR stack while the primary region is down ({@link outageSchema}). */
     outage: outageSchema,
     ...common,

@@ -34,6 +34,7 @@ import { checkAdvancedDynamoDbBackup } from "./dynamoDbBackupSettings";
 import { crossStackProblems, type PrimaryOutputs, readPrimaryOutputs } from "./primaryOutputs";
 import { type DrSignalScope } from "../monitoring/drSignals";
 import { buildMonitoring, monitoringOutputs, regionResourceIds } from "./monitoring";
+import { buildFaultInjection } from "./faultInjection";
 import { buildRecovery, buildRegionSwitch, drNotificationTopic } from "./recovery";
 import { drAppRuntime } from "./appRuntime";
 import { buildRegion, type RegionResources } from "./region";
@@ -216,6 +217,22 @@ export function buildDrStackFrom(config: DrConfig, stackName: string, primary: P
     ...(retained ? { retained } : {}),
     ...(outage ? { unreachableRegion: primary.region } : {}),
   });
+  // Before the adoption check: the primary-region templates are retained, so `outage.adopt` may name them.
+  const faults = config.faultInjection.enabled
+    ? buildFaultInjection({
+        config: { ...resolved, faultInjection: config.faultInjection },
+        stackName,
+        drProvider: provider,
+        primary: { ...primary, stack: config.primaryStack.split("/").pop() as string },
+        drKeyArn: region.key.keyArn,
+        ...(recovery.primaryRegionKeyArn ? { primaryKeyArn: recovery.primaryRegionKeyArn } : {}),
+        drPrivateSubnetIds: region.network.privateSubnetIds,
+        drBucketName: region.dataBucket.bucketName,
+        alarms: recovery.alarms,
+        ...(retained ? { retained } : {}),
+        ...(outage ? { unreachableRegion: primary.region } : {}),
+      })
+    : undefined;
   const unused = outage ? [] : (retained?.unusedAdoptions() ?? Object.keys(config.outage.adopt));
   if (unused.length > 0) {
     throw new ConfigError(`Invalid configuration for stack "${stackName}"`, [
@@ -342,6 +359,8 @@ export function buildDrStackFrom(config: DrConfig, stackName: string, primary: P
     recoveryOrchestrator: config.recovery.orchestrator,
     regionSwitchPlan: regionSwitch?.summary,
     recoveryTargets: recovery.targets,
+    /** The FIS templates of `npm run drill -- --fault` (docs/fault-injection.md), by fault: id and region. */
+    faultTemplates: faults?.templateIds,
   };
 }
 

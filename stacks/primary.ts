@@ -219,6 +219,7 @@ export function buildPrimaryStack(config: PrimaryConfig, stackName: string): Pri
     appMaxSize: config.app.maxSize,
     appPort: config.app.port,
     autoScalingGroupName: region.app.autoScalingGroupName,
+    autoScalingGroupArn: region.app.autoScalingGroupArn,
     targetGroupArn: region.app.targetGroupArn,
     databaseZoneId: stableName.zoneId,
     dbArn: database.arn,

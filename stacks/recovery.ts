@@ -62,6 +62,10 @@ export interface RecoveryResources {
   topicArn: pulumi.Output<string>;
   /** The DR region's probe of the primary endpoint: its alarm pages, and signals the automatic failover. */
   probe: PrimaryEndpointProbe;
+  /** The DR signal alarms (every region's): what is made after them, such as FIS stop conditions, depends on this. */
+  alarms: RecoveryAlarms;
+  /** The KMS key of the DR stack's alarm topic in the primary region (absent in the outage mode): other primary-region pieces of the DR stack encrypt with it. */
+  primaryRegionKeyArn?: pulumi.Output<string>;
   /** The failover, failback and drill workflows and their targets; absent when the strategy runs none (backup-restore before a restore). */
   workflows?: RecoveryWorkflows;
   targets?: pulumi.Output<RecoveryTargets>;
@@ -143,9 +147,13 @@ export function buildRegionSwitch({ config, stackName, provider, primary, region
       replica: { identifier: resolved.replicaIdentifier, arn: resolved.replicaArn, backupRetentionDays: config.database.backupRetentionDays },
       database: databaseTargets(primary, resolved.replicaIdentifier, resolved.replicaArn),
       drAutoScalingGroup: drAutoScalingGroupTargets(config, primary, resolved.groupName, resolved.groupArn),
-      // The primary's group ARN is not in its outputs (config/primaryContract.ts): the plan scales by the DR group, and the
-      // role may update the primary's group by name (recovery/regionSwitch/permissions.ts).
-      primary: { databaseArn: primary.dbArn, autoScalingGroupName: primary.autoScalingGroupName },
+      // A primary deployed before it exported its group's ARN: the plan scales by the DR group only, and the role may update
+      // the primary's group by name (recovery/regionSwitch/permissions.ts).
+      primary: {
+        databaseArn: primary.dbArn,
+        autoScalingGroupName: primary.autoScalingGroupName,
+        ...(primary.autoScalingGroupArn !== undefined ? { autoScalingGroupArn: primary.autoScalingGroupArn } : {}),
+      },
       dns: {
         hostedZoneId: primary.hostedZoneId,
         applicationName: primary.applicationName,
@@ -222,7 +230,9 @@ export function buildRecovery({
   const opts = inRegion(provider);
 
   // Alarms notify a topic of their own region: one encrypted topic per other region with DR alarms.
-  const topics = new Map<string, { topicArn: pulumi.Input<string>; provider?: aws.Provider }>([[config.region, { topicArn: drTopic.topicArn }]]);
+  const topics = new Map<string, { topicArn: pulumi.Input<string>; provider?: aws.Provider; keyArn?: pulumi.Output<string> }>([
+    [config.region, { topicArn: drTopic.topicArn }],
+  ]);
   // No topic (so no alarm) in a region that is down; the primary region's key and topic are retained on delete.
   const topicIn = (alarmRegion: string) => {
     if (alarmRegion === unreachableRegion) return undefined;
@@ -239,7 +249,7 @@ export function buildRecovery({
       { topicName: `${names.topic}-alarms`, kmsKeyArn: key.keyArn, emailSubscribers: config.failover.notificationEmails },
       topicOpts,
     );
-    const created = { topicArn: topic.topicArn, provider: regionalProvider };
+    const created = { topicArn: topic.topicArn, provider: regionalProvider, keyArn: key.keyArn };
     topics.set(alarmRegion, created);
     return created;
   };
@@ -248,7 +258,7 @@ export function buildRecovery({
   const primaryProvider = retained ? topicIn(retained.region)?.provider : undefined;
   const retainedChildren =
     retained && primaryProvider ? { transformations: [retained.transformation(inProviderOrRegion([primaryProvider], retained.region))] } : {};
-  new RecoveryAlarms(
+  const alarms = new RecoveryAlarms(
     "dr-alarms",
     {
       names: {
@@ -288,6 +298,9 @@ export function buildRecovery({
     },
     { ...opts, ...retainedChildren },
   );
+  // The primary-region key of the alarm topic (made for the S3 replication alarms): absent while the primary region is down.
+  const primaryRegionKeyArn = topicIn(primary.region)?.keyArn;
+  const primaryRegionKey = primaryRegionKeyArn ? { primaryRegionKeyArn } : {};
 
   // The primary's endpoint as the DR region sees it: the signal that survives an outage of the primary region and of
   // us-east-1 (where Route 53 publishes health-check metrics), paging the DR topic and starting the automatic failover.
@@ -310,7 +323,7 @@ export function buildRecovery({
   // One orchestrator owns the switch: with a Region switch plan (buildRegionSwitch) no state machine is deployed, so none can
   // promote, scale or repoint against the plan (docs/region-switch.md).
   if (!config.footprint.recoveryWorkflows || !database || !stableName || config.recovery.orchestrator === "region-switch") {
-    return { topicArn: drTopic.topicArn, probe };
+    return { topicArn: drTopic.topicArn, probe, alarms, ...primaryRegionKey };
   }
   const identity = aws.getCallerIdentityOutput({}, { provider });
   const partition = aws.getPartitionOutput({}, { provider });
@@ -395,7 +408,7 @@ export function buildRecovery({
     },
     opts,
   );
-  return { topicArn: drTopic.topicArn, probe, workflows, targets };
+  return { topicArn: drTopic.topicArn, probe, alarms, ...primaryRegionKey, workflows, targets };
 }
 
 /**

@@ -71,6 +71,9 @@ export function computedState(type: string, name: string, region: string, inputs
     }
     case "aws:kms/alias:Alias":
       return { arn: arnOf("kms", String(inputs.name)) };
+    case "aws:arcregionswitch/plan:Plan":
+      // A plan's ARN has no region and ends with a 6-character suffix (ARC API Reference, ApprovePlanExecutionStep `planArn` pattern).
+      return { arn: `arn:aws:arc-region-switch::${MOCK_ACCOUNT_ID}:plan/${String(inputs.name)}:${hex(name, 6)}` };
     case "awsx:ec2:Vpc": {
       const zones = Number(inputs.numberOfAvailabilityZones ?? 3);
       const subnets = (tier: string) => Array.from({ length: zones }, (_, index) => `subnet-${tier}${index}-${hex(name, 8)}`);
@@ -241,11 +244,36 @@ function physicalId(type: string, name: string, state: Record<string, unknown>):
   return String(state.name ?? `${name}-${hex(type + name, 8)}`);
 }
 
+interface PlanRecord {
+  hostedZoneId: string;
+  recordName: string;
+  region: string;
+}
+
+/** The record sets of a plan's Route53HealthCheck steps, a Parallel step's children included. */
+function planRecords(state: Record<string, unknown>): PlanRecord[] {
+  type Step = {
+    route53HealthCheckConfigs?: { hostedZoneId: string; recordName: string; recordSets?: { region: string }[] }[];
+    parallelConfigs?: { steps?: Step[] }[];
+  };
+  const workflows = (state.workflows ?? []) as { steps?: Step[] }[];
+  const steps = workflows.flatMap((workflow) =>
+    (workflow.steps ?? []).flatMap((step) => [step, ...(step.parallelConfigs ?? []).flatMap((p) => p.steps ?? [])]),
+  );
+  const records = steps.flatMap((step) =>
+    (step.route53HealthCheckConfigs ?? []).flatMap((config) =>
+      (config.recordSets ?? []).map((set) => ({ hostedZoneId: config.hostedZoneId, recordName: config.recordName, region: set.region })),
+    ),
+  );
+  return records.filter((record, index) => records.findIndex((other) => other.region === record.region && other.recordName === record.recordName) === index);
+}
+
 /**
  * Pulumi `Mocks` for the AWS world above.
  * @param stackReferenceOutputs outputs served to `pulumi:pulumi:StackReference` by stack name.
  */
 export function mockCloud(resolver: RegionResolver, stackReferenceOutputs: Record<string, Record<string, unknown>> = {}): pulumi.runtime.Mocks {
+  const arcPlans = new Map<string, { records: PlanRecord[] }>();
   return {
     newResource(args: pulumi.runtime.MockResourceArgs): pulumi.runtime.MockResourceResult {
       if (args.type === "pulumi:pulumi:StackReference") {
@@ -260,6 +288,7 @@ export function mockCloud(resolver: RegionResolver, stackReferenceOutputs: Recor
         (typeof args.inputs.region === "string" ? args.inputs.region : undefined) ?? resolver.regionOfProvider(args.provider) ?? resolver.defaultRegion;
       const computed = computedState(args.type, args.name, region, args.inputs);
       const state = { ...args.inputs, ...computed };
+      if (args.type === "aws:arcregionswitch/plan:Plan") arcPlans.set(String(state.arn), { records: planRecords(state) });
       return { id: physicalId(args.type, args.name, state), state };
     },
     call(args: pulumi.runtime.MockCallArgs): pulumi.runtime.MockCallResult {
@@ -298,6 +327,29 @@ export function mockCloud(resolver: RegionResolver, stackReferenceOutputs: Recor
         case "aws:elb/getServiceAccount:getServiceAccount": {
           const account = ELB_ACCOUNTS[region] ?? "000000000000";
           return { arn: `arn:aws:iam::${account}:root`, id: account, region };
+        }
+        case "aws:arcregionswitch/getRoute53HealthChecks:getRoute53HealthChecks": {
+          // ListRoute53HealthChecks of a plan: one health check per region of the plan's Route53HealthCheck block, as Region switch
+          // allocates them (ARC API Reference, Route53HealthCheck). The mock reads the plan's regions and record from its ARN's state.
+          const planArn = String(args.inputs.planArn);
+          const plan = arcPlans.get(planArn);
+          const healthChecks = (plan?.records ?? []).map((record) => ({
+            healthCheckId:
+              hex(`${planArn}/${record.region}`, 8) +
+              "-" +
+              hex(record.region, 4) +
+              "-" +
+              hex(planArn, 4) +
+              "-" +
+              hex(record.recordName, 4) +
+              "-" +
+              hex(`${record.region}${planArn}`, 12),
+            hostedZoneId: record.hostedZoneId,
+            recordName: record.recordName,
+            region: record.region,
+            status: "unknown",
+          }));
+          return { planArn, healthChecks, region, id: planArn };
         }
         default:
           throw new Error(`mock: no answer for data source ${args.token}; add one to synth/mockCloud.ts`);

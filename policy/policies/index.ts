@@ -10,6 +10,7 @@ import { databasePolicies } from "./database";
 import { dataUsablePolicies } from "./dataUsable";
 import { drTierPolicies } from "./drTier";
 import { dnsFailoverPolicies } from "./dnsFailover";
+import { faultInjectionPolicies } from "./faultInjection";
 import { globalTablePolicies } from "./globalTable";
 import { keysAndLogsPolicies } from "./keysLogs";
 import { monitoringPolicies } from "./monitoring";
@@ -37,6 +38,7 @@ export const POLICY_GROUPS = {
   "data usable": dataUsablePolicies,
   "signals and deletion": truthfulSignalsPolicies,
   "recovery workflows run": workflowsRunPolicies,
+  "fault injection drills": faultInjectionPolicies,
   "Region switch plan": regionSwitchPolicies,
 } as const;
 
