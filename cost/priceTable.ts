@@ -140,6 +140,12 @@ export interface GlobalPrices {
   route53HealthCheckMonth: { awsEndpoint: Price; otherEndpoint: Price };
   /** Each optional health-check feature (HTTPS, string matching, fast interval, latency measurement), by endpoint kind. */
   route53HealthCheckOptionMonth: { awsEndpoint: Price; otherEndpoint: Price };
+  /** An ARC Region switch plan (a global resource: its ARN has no region), per plan-month; executions add nothing. */
+  arcRegionSwitchPlanMonth: Price;
+  /** An AWS WAF web ACL, per month (the CloudFront scope is billed like a regional one). */
+  wafWebAclMonth: Price;
+  /** Each rule or rule group of a web ACL, per month. */
+  wafRuleMonth: Price;
 }
 
 /** The whole table. */
@@ -175,6 +181,12 @@ export const PRICING_PAGES = {
   cloudwatch: "https://aws.amazon.com/cloudwatch/pricing/",
   secretsManager: "https://aws.amazon.com/secrets-manager/pricing/",
   systemsManager: "https://aws.amazon.com/systems-manager/pricing/",
+  applicationRecoveryController: "https://aws.amazon.com/application-recovery-controller/pricing/",
+  waf: "https://aws.amazon.com/waf/pricing/",
+  cloudfront: "https://aws.amazon.com/cloudfront/pricing/",
+  fis: "https://aws.amazon.com/fis/pricing/",
+  elasticache: "https://aws.amazon.com/elasticache/pricing/",
+  certificateManager: "https://aws.amazon.com/certificate-manager/pricing/",
   calculatorAssumptions: "https://aws.amazon.com/calculator/calculator-assumptions",
 } as const;
 
@@ -253,6 +265,9 @@ const globalPricesSchema = z.strictObject({
   route53HostedZoneMonth: priceSchema,
   route53HealthCheckMonth: z.strictObject({ awsEndpoint: priceSchema, otherEndpoint: priceSchema }),
   route53HealthCheckOptionMonth: z.strictObject({ awsEndpoint: priceSchema, otherEndpoint: priceSchema }),
+  arcRegionSwitchPlanMonth: priceSchema,
+  wafWebAclMonth: priceSchema,
+  wafRuleMonth: priceSchema,
 });
 
 /** One data file: `cost/prices/<region>.json` (or `global.json`, with `region: "global"`). */

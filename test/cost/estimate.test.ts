@@ -156,6 +156,28 @@ describe("cost estimate", () => {
       expect(linesOf(estimate, "check", "fast 10 s interval, latency measurement")).to.have.length(1);
     });
 
+    it("prices a Region switch plan per month, a web ACL with each of its rules, and lists FIS templates, distributions and global datastores as usage", () => {
+      const global = PRICE_TABLE.global;
+      const estimate = estimateMonthlyCost(
+        planOf([
+          planned("aws:arcregionswitch/plan:Plan", "plan", { name: "dr-plan" }, { region: "global" }),
+          planned(
+            "aws:wafv2/webAcl:WebAcl",
+            "acl",
+            { name: "edge", scope: "CLOUDFRONT", rules: [{ name: "a" }, { name: "b" }, { name: "c" }] },
+            { region: "us-east-1" },
+          ),
+          planned("aws:fis/experimentTemplate:ExperimentTemplate", "fault", { description: "pause" }),
+          planned("aws:cloudfront/distribution:Distribution", "edge", { enabled: true }, { region: "us-east-1" }),
+        ]),
+      );
+      closeTo(monthlyOf(estimate, "plan", "ARC Region switch plan dr-plan"), global.arcRegionSwitchPlanMonth.usd);
+      closeTo(monthlyOf(estimate, "acl"), global.wafWebAclMonth.usd + 3 * global.wafRuleMonth.usd);
+      expect(linesOf(estimate, "fault")).to.have.length(0);
+      expect(estimate.usageBased.map((usage) => usage.resourceName)).to.include.members(["fault", "edge", "acl"]);
+      expect(estimate.unpriced).to.have.length(0);
+    });
+
     it("prices a composite alarm once, however many alarms its rule names", () => {
       const rule = 'ALARM("probe") AND NOT ALARM("fence") AND ALARM("other")';
       const estimate = estimateMonthlyCost(
