@@ -39,6 +39,12 @@
  * a switchover loses nothing, the lag only lengthens it; `force` is accepted and has no effect. A re-run
  * after the switch finds the primary cluster already the writer (or the switch running), does not
  * switch again, and finishes the DNS and capacity steps.
+ *
+ * A cache with an ElastiCache global datastore (`targets.cache`, both modes; recovery/cacheSteps.ts):
+ * before the fence is released, the global datastore's primary is switched back to the primary
+ * region's group (FailoverGlobalReplicationGroup from the DR region); a DR cache that the failover
+ * detached cannot re-join, and the operator is told to flush the primary region's cache and rebuild
+ * the DR secondary. Never fatal.
  */
 import { catchAll, type Definition, failure, failurePath, LAMBDA_RETRY, milestone, notify, poll, pollStart, sdkTask, type State, TRANSIENT_RETRY } from "./asl";
 import {
@@ -52,6 +58,7 @@ import {
   heartbeatCaughtUp,
   isWriter,
 } from "./checks";
+import { cacheFailbackStates } from "./cacheSteps";
 import { fenceStates } from "./fence";
 import { HEARTBEAT_READY_SECONDS } from "./heartbeat";
 import { changeRecords, primaryRecordChange } from "./dnsChanges";
@@ -128,6 +135,7 @@ function failbackEnd(
   successMessage: string,
 ): Record<string, State> {
   return {
+    ...cacheBack(targets).states,
     ...fenceStates(targets, { value: 0, start: "Release the fence", next: "Serve DNS from primary", onTimeout: "Fence not released", onError: FAILURE }),
     "Fence not released": fail("FenceNotReleased"),
     "Serve DNS from primary": changeRecords(
@@ -155,6 +163,14 @@ function failbackEnd(
     "Notify success": notify(targets.topicArn, "Failback complete", successMessage, { Next: "Succeeded" }),
     Succeeded: { Type: "Succeed" },
   };
+}
+
+/**
+ * The cache's failback states (recovery/cacheSteps.ts), between the database's return and the fence's
+ * release: the global datastore's primary switched back to the primary region; none without one.
+ */
+function cacheBack(targets: RecoveryTargets): { start: string; states: Record<string, State> } {
+  return cacheFailbackStates(targets, "Release the fence");
 }
 
 /** The "Validate input" Choice of the failback: `{ force: boolean }`. */
@@ -401,7 +417,7 @@ function instanceFailbackDefinition(targets: RecoveryTargets): Definition {
     "Promotion timed out": fail("PromotionTimedOut"),
     // No database-name change: the primary region's name already points at this replica (the primary stack deploys it
     // so once the replica exists, stacks/primary.ts), and promotion keeps the instance's endpoint.
-    "Primary promoted": milestone("promoted", "Release the fence"),
+    "Primary promoted": milestone("promoted", cacheBack(targets).start),
     ...failbackEnd(
       targets,
       fail,
@@ -563,7 +579,7 @@ export function auroraFailbackDefinition(targets: RecoveryTargets, database: Aur
     "Switch timed out": fail("SwitchTimedOut"),
     // No database-name change: each region's stable name points at its own cluster's writer endpoint, which Aurora
     // activates on the writer cluster and deactivates on a secondary (stacks/dr.ts).
-    "Switched back": milestone("switchedBack", "Release the fence"),
+    "Switched back": milestone("switchedBack", cacheBack(targets).start),
     ...failbackEnd(
       targets,
       fail,

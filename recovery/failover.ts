@@ -77,6 +77,12 @@
  * promoted, so the name needs no change (stacks/dr.ts).
  * Re-running is safe: a DR cluster that is already the writer, or a switch still running, is not
  * switched again.
+ *
+ * A cache (`targets.cache`, both engine modes; recovery/cacheSteps.ts): with an ElastiCache global
+ * datastore, a third branch of `Recover` promotes the DR member (FailoverGlobalReplicationGroup from the
+ * DR region) or, in `unplanned` mode when that is refused or stalls, detaches it
+ * (DisassociateGlobalReplicationGroup); it never fails the failover, and a detached or unpromoted cache
+ * is notified after health. A regional DR cache is warmed up after health instead.
  */
 import { catchAll, type Definition, failure, failurePath, milestone, notify, poll, pollStart, sdkRetry, sdkTask, type State } from "./asl";
 import {
@@ -96,6 +102,7 @@ import {
   listsSource,
   statusIn,
 } from "./checks";
+import { cacheFailoverBranches, cacheResultSelector } from "./cacheSteps";
 import { drCapacityBranch, failoverEnd, IS_FORCED, promotionRetryWait, validateFailoverInput } from "./failoverParts";
 import { primaryRegionTask } from "./primaryRegion";
 import { assertDatabaseTargets, type AuroraGlobalDatabaseTargets, auroraGlobalOf, globalClusterArn, type RecoveryTargets } from "./targets";
@@ -294,8 +301,8 @@ function instanceFailoverDefinition(targets: RecoveryTargets, cooldownSeconds: n
     "Heartbeat not ready": fail("HeartbeatNotReady"),
     Recover: {
       Type: "Parallel",
-      Branches: [drCapacityBranch(targets, FAILOVER_ERRORS.CapacityNotReady), promoteBranch],
-      ResultSelector: { "inService.$": "$[0].inService", "databaseAddress.$": "$[1].databaseAddress" },
+      Branches: [drCapacityBranch(targets, FAILOVER_ERRORS.CapacityNotReady), promoteBranch, ...cacheFailoverBranches(targets)],
+      ResultSelector: { "inService.$": "$[0].inService", "databaseAddress.$": "$[1].databaseAddress", ...cacheResultSelector(targets) },
       ResultPath: "$.recovery",
       Catch: catchAll(FAILURE),
       Next: "Database promoted and capacity ready",
@@ -605,8 +612,8 @@ export function auroraFailoverDefinition(targets: RecoveryTargets, database: Aur
     "Notify start": notifyStart(targets, "Recover"),
     Recover: {
       Type: "Parallel",
-      Branches: [drCapacityBranch(targets, AURORA_FAILOVER_ERRORS.CapacityNotReady), switchBranch],
-      ResultSelector: { "inService.$": "$[0].inService", "databaseAddress.$": "$[1].databaseAddress" },
+      Branches: [drCapacityBranch(targets, AURORA_FAILOVER_ERRORS.CapacityNotReady), switchBranch, ...cacheFailoverBranches(targets)],
+      ResultSelector: { "inService.$": "$[0].inService", "databaseAddress.$": "$[1].databaseAddress", ...cacheResultSelector(targets) },
       ResultPath: "$.recovery",
       Catch: catchAll(FAILURE),
       Next: "Database switched and capacity ready",

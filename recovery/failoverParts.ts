@@ -6,6 +6,7 @@
  */
 import { type Definition, milestone, notify, poll, pollStart, sdkTask, type State } from "./asl";
 import { targetHealth } from "./checks";
+import { cacheAfterHealthStates } from "./cacheSteps";
 import { fenceStates } from "./fence";
 import { type RecoveryTargets } from "./targets";
 import { POLLING } from "./timing";
@@ -87,6 +88,8 @@ export interface FailoverEndOptions {
 export function failoverEnd(targets: RecoveryTargets, options: FailoverEndOptions): Record<string, State> {
   const drHealth = targetHealth(targets.drTargetGroupArn, "$.health");
   const failurePath = options.failurePathStart;
+  // The cache's notification (global datastore detached or not promoted) or warm-up (regional cache), before the success one.
+  const cache = cacheAfterHealthStates(targets, "Notify success");
   return {
     [options.start]: milestone("recovered", "Fence the primary"),
     // DNS moves through Route 53's data plane: the PRIMARY record's health check follows the fence, flipped in the DR region.
@@ -112,7 +115,8 @@ export function failoverEnd(targets: RecoveryTargets, options: FailoverEndOption
       onError: failurePath,
     }),
     "Health not recovered": options.fail("HealthNotRecovered"),
-    "Healthy in DR": milestone("healthy", "Notify success"),
+    "Healthy in DR": milestone("healthy", cache.start),
+    ...cache.states,
     "Notify success": notify(targets.topicArn, "Failover complete", options.successMessage, { Next: "Cool down?" }),
     "Cool down?": { Type: "Choice", Choices: [{ Variable: "$.trigger", StringEquals: "alarm", Next: "Cool down" }], Default: "Failed over" },
     "Cool down": { Type: "Wait", Seconds: options.cooldownSeconds, Next: "Failed over" },

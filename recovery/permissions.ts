@@ -21,6 +21,9 @@
  * - Elastic Load Balancing V2 (list_awselasticloadbalancingv2.html): DescribeTargetHealth has no resource type.
  * - Amazon SNS (list_amazonsns.html): Publish (`topic`, required).
  * - AWS Step Functions (list_awsstepfunctions.html): ListExecutions (`stateMachine`).
+ * - Amazon ElastiCache (list_amazonelasticache.html): DescribeReplicationGroups (`replicationgroup`, required),
+ *   FailoverGlobalReplicationGroup and DisassociateGlobalReplicationGroup (`globalreplicationgroup`, required:
+ *   `arn:<p>:elasticache::<account>:globalreplicationgroup:<id>`, no region).
  * - AWS Lambda (list_awslambda.html): InvokeFunction (`function`, required).
  * - AWS KMS (list_awskeymanagementservice.html): Decrypt, GenerateDataKey (`key`, required; `kms:ViaService`).
  * - Amazon CloudWatch Logs (list_amazoncloudwatchlogs.html): CreateLogStream, PutLogEvents (`log-stream`,
@@ -30,7 +33,7 @@
 import { type PolicyDocument, type PolicyStatement, policyDocument } from "../components/policyDocuments";
 import { type Definition, LAMBDA_INVOKE, type State, taskStates } from "./asl";
 import { PRIMARY_REGION_OPERATIONS, PRIMARY_REGION_OPERATIONS_BY_ENGINE_MODE, type PrimaryRegionOperation } from "./primaryRegion";
-import { assertDatabaseTargets, auroraGlobalOf, engineModeOf, globalClusterArn, type RecoveryTargets } from "./targets";
+import { assertDatabaseTargets, auroraGlobalOf, engineModeOf, globalClusterArn, type RecoveryTargets, replicationGroupArn } from "./targets";
 
 /**
  * One authorization request a Task state makes when it runs: `action` is the IAM action
@@ -121,6 +124,16 @@ function globalSwitchResources(call: TaskCall): Omit<IamRequest, "state" | "acti
 }
 
 /**
+ * Amazon ElastiCache `globalreplicationgroup` resource of a call's `GlobalReplicationGroupId`:
+ * `arn:${Partition}:elasticache::${Account}:globalreplicationgroup:${GlobalReplicationGroupId}`.
+ */
+function globalReplicationGroupResource(call: TaskCall): Omit<IamRequest, "state" | "action">[] {
+  return [
+    { resource: `arn:${call.targets.partition}:elasticache::${call.targets.accountId}:globalreplicationgroup:${literal(call, "GlobalReplicationGroupId")}` },
+  ];
+}
+
+/**
  * Route 53's normalized record name, as in `route53:ChangeResourceRecordSetsNormalizedRecordNames`
  * (Route 53 Developer Guide, "Using IAM policy conditions for fine-grained access control"): lower case,
  * no trailing dot, and every character other than a-z, 0-9, `-`, `_` and `.` as a `\` + three-digit
@@ -177,6 +190,13 @@ const RESOURCE_RULES: Record<string, ResourceRule> = {
   // `cluster` and `global-cluster` (both required).
   "rds:FailoverGlobalCluster": globalSwitchResources,
   "rds:SwitchoverGlobalCluster": globalSwitchResources,
+  // `replicationgroup` (required): the named group, in the DR region (the call is the state machine's region's).
+  "elasticache:DescribeReplicationGroups": (call) => [
+    { resource: replicationGroupArn(call.targets, call.targets.drRegion, literal(call, "ReplicationGroupId")) },
+  ],
+  // `globalreplicationgroup` (required; no region: a global datastore spans regions).
+  "elasticache:FailoverGlobalReplicationGroup": globalReplicationGroupResource,
+  "elasticache:DisassociateGlobalReplicationGroup": globalReplicationGroupResource,
   // `autoScalingGroup` (required): the DR group's exact ARN; another group by name matches any group id.
   "autoscaling:UpdateAutoScalingGroup": (call) => {
     const name = literal(call, "AutoScalingGroupName");

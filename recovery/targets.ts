@@ -46,6 +46,36 @@ export interface AuroraGlobalDatabaseTargets {
 /** The database's engine mode and, for an Aurora global database, what its workflows switch. */
 export type DatabaseTargets = { engineMode: "instance" } | AuroraGlobalDatabaseTargets;
 
+/**
+ * The pair's cache (config/cache.ts, components/cache/*): an ElastiCache global datastore whose
+ * secondary in the DR region failover promotes (FailoverGlobalReplicationGroup) or, when that cannot
+ * work, detaches (DisassociateGlobalReplicationGroup), and failback switches back; recovery/cacheSteps.ts.
+ * Replication group ids are those of `aws.elasticache.ReplicationGroup` (`id`), the global datastore's
+ * the full id with ElastiCache's region prefix (`aws.elasticache.GlobalReplicationGroup`
+ * `globalReplicationGroupId`, e.g. `ldgnf-multi-region-dr-cache`).
+ */
+export interface GlobalCacheTargets {
+  mode: "global-datastore";
+  globalReplicationGroupId: string;
+  /** The DR region's member (the secondary until a failover). */
+  drReplicationGroupId: string;
+  /** The primary region's member (the primary until a failover, and again after failback). */
+  primaryReplicationGroupId: string;
+}
+
+/**
+ * A regional DR cache (the primary's `cache.globalDatastore: false`): failover warms it up once the DR
+ * targets are healthy, by invoking the warm-up function (components/cache/warmUpFunction.ts) with the
+ * URLs the app names (the DR stack's `cache.warmUp.paths` under the application's name).
+ */
+export interface RegionalCacheTargets {
+  mode: "regional";
+  drReplicationGroupId: string;
+  warmUp: { functionArn: string; urls: string[] };
+}
+
+export type CacheTargets = GlobalCacheTargets | RegionalCacheTargets;
+
 export interface RecoveryTargets {
   /** `aws`, `aws-us-gov` or `aws-cn`. */
   partition: string;
@@ -124,6 +154,8 @@ export interface RecoveryTargets {
     /** Alarms that abort a drill and roll its traffic back, e.g. DR 5xx or unhealthy targets. */
     drillAbort: string[];
   };
+  /** The cache of the pair, when the primary's `cache.engine` is not `none`; absent: no cache step. */
+  cache?: CacheTargets;
   /** Drill defaults: share of live traffic sent to the DR region, percent (1-50), and for how long, seconds. */
   drill: { trafficPercent: number; durationSeconds: number };
 }
@@ -201,5 +233,93 @@ export function databaseTargetsProblems(targets: RecoveryTargets): string[] {
 /** @throws Error listing `databaseTargetsProblems(targets)`, prefixed with `where`, when there are any. */
 export function assertDatabaseTargets(targets: RecoveryTargets, where: string): void {
   const problems = databaseTargetsProblems(targets);
+  if (problems.length > 0) throw new Error(`${where}: invalid recovery targets: ${problems.join("; ")}`);
+}
+
+/** The global datastore of `targets`, or undefined without one (no cache, or a regional cache). */
+export function globalCacheOf(targets: RecoveryTargets): GlobalCacheTargets | undefined {
+  return targets.cache?.mode === "global-datastore" ? targets.cache : undefined;
+}
+
+/** The regional DR cache of `targets`, or undefined. */
+export function regionalCacheOf(targets: RecoveryTargets): RegionalCacheTargets | undefined {
+  return targets.cache?.mode === "regional" ? targets.cache : undefined;
+}
+
+/**
+ * ARN of a global datastore: `arn:<partition>:elasticache::<account>:globalreplicationgroup:<id>`
+ * (Service Authorization Reference, Amazon ElastiCache, resource type `globalreplicationgroup`: no
+ * region, a global datastore spans regions).
+ */
+export function globalReplicationGroupArn(targets: RecoveryTargets, cache: GlobalCacheTargets): string {
+  return `arn:${targets.partition}:elasticache::${targets.accountId}:globalreplicationgroup:${cache.globalReplicationGroupId}`;
+}
+
+/** ARN of a replication group: `arn:<partition>:elasticache:<region>:<account>:replicationgroup:<id>` (same reference, `replicationgroup`). */
+export function replicationGroupArn(targets: RecoveryTargets, region: string, replicationGroupId: string): string {
+  return `arn:${targets.partition}:elasticache:${region}:${targets.accountId}:replicationgroup:${replicationGroupId}`;
+}
+
+/**
+ * Replication group ids: 1-40 letters, digits or hyphens, starting with a letter, no two consecutive
+ * hyphens nor a trailing one (ElastiCache API Reference, CreateReplicationGroup, ReplicationGroupId).
+ */
+const REPLICATION_GROUP_ID = /^[A-Za-z](?!.*--)[A-Za-z0-9-]{0,39}(?<!-)$/;
+/** Global datastore ids: ElastiCache's region prefix, a hyphen, the suffix (CreateGlobalReplicationGroup, GlobalReplicationGroupIdSuffix). */
+const GLOBAL_REPLICATION_GROUP_ID = /^[a-z]+-[A-Za-z0-9-]+$/;
+
+/**
+ * What is wrong with the cache part of `targets` (empty when nothing, or when there is no cache):
+ * ids ElastiCache would refuse, the two members being one group, a warm-up function that is not a
+ * function ARN in the DR region, and warm-up URLs that are not http(s) URLs (or none, or over 20).
+ * Each message names the field and how to fix it.
+ */
+export function cacheTargetsProblems(targets: RecoveryTargets): string[] {
+  const cache = targets.cache;
+  if (cache === undefined) return [];
+  const problems: string[] = [];
+  const groupId = (field: string, value: unknown) => {
+    if (typeof value !== "string" || !REPLICATION_GROUP_ID.test(value)) {
+      problems.push(
+        `cache.${field} must be an ElastiCache replication group id (a letter, then letters, digits or single hyphens, 40 at most), got ${JSON.stringify(value)}`,
+      );
+    }
+  };
+  groupId("drReplicationGroupId", cache.drReplicationGroupId);
+  if (cache.mode === "global-datastore") {
+    groupId("primaryReplicationGroupId", cache.primaryReplicationGroupId);
+    if (typeof cache.globalReplicationGroupId !== "string" || !GLOBAL_REPLICATION_GROUP_ID.test(cache.globalReplicationGroupId)) {
+      problems.push(
+        `cache.globalReplicationGroupId must be the global datastore's full id (region prefix, hyphen, suffix: the primary output cacheGlobalReplicationGroupId), got ${JSON.stringify(cache.globalReplicationGroupId)}`,
+      );
+    }
+    if (cache.primaryReplicationGroupId === cache.drReplicationGroupId && cache.drReplicationGroupId !== undefined) {
+      problems.push(`cache.primaryReplicationGroupId and cache.drReplicationGroupId are both ${cache.drReplicationGroupId}; they are the two regions' members`);
+    }
+  } else if (cache.mode === "regional") {
+    const arn = new RegExp(`^arn:${targets.partition}:lambda:${targets.drRegion}:${targets.accountId}:function:[A-Za-z0-9_-]{1,64}$`);
+    if (typeof cache.warmUp?.functionArn !== "string" || !arn.test(cache.warmUp.functionArn)) {
+      problems.push(
+        `cache.warmUp.functionArn must be an unqualified function ARN in ${targets.drRegion} of account ${targets.accountId}, got ${JSON.stringify(cache.warmUp?.functionArn)}`,
+      );
+    }
+    const urls = cache.warmUp?.urls;
+    if (
+      !Array.isArray(urls) ||
+      urls.length === 0 ||
+      urls.length > 20 ||
+      !urls.every((url) => typeof url === "string" && /^https?:\/\/[^/\s]+\/\S*$/.test(url))
+    ) {
+      problems.push(`cache.warmUp.urls must list 1 to 20 http(s) URLs with a path (https://<application name>/<path>), got ${JSON.stringify(urls)}`);
+    }
+  } else {
+    problems.push(`cache.mode must be global-datastore or regional, got ${JSON.stringify((cache as { mode: unknown }).mode)}`);
+  }
+  return problems;
+}
+
+/** @throws Error listing `cacheTargetsProblems(targets)`, prefixed with `where`, when there are any. */
+export function assertCacheTargets(targets: RecoveryTargets, where: string): void {
+  const problems = cacheTargetsProblems(targets);
   if (problems.length > 0) throw new Error(`${where}: invalid recovery targets: ${problems.join("; ")}`);
 }
