@@ -14,6 +14,8 @@
  * - S3 replication latency over the 15 minutes of Replication Time Control and failed replication
  *   operations (AWS/S3, published in the source bucket's region; S3 User Guide, "Monitoring
  *   progress with replication metrics");
+ * - the DR cache's global datastore replication lag over the RPO (AWS/ElastiCache
+ *   GlobalDatastoreReplicationLag, seconds, DR region: components/cache/lagAlarm.ts);
  * - RDS events of the replica or secondary cluster (an event subscription, not an alarm);
  * - the primary's Route 53 health check (AWS/Route53 HealthCheckStatus, us-east-1 only: Route 53
  *   Developer Guide, "Monitoring health checks using CloudWatch"); it can start an automatic failover.
@@ -27,6 +29,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { S3_REPLICATION_TIME_CONTROL_SECONDS } from "../budget/figures";
 import { type Engine } from "../config/schema";
 import { AURORA_GLOBAL_LAG_METRIC } from "../monitoring/drSignals";
+import { type CacheLagAlarmArgs, cacheLagAlarmArgs } from "./cache/lagAlarm";
 
 /**
  * The primary's health-check alarm (us-east-1): ALARM after one 60 s period of HealthCheckStatus
@@ -112,6 +115,8 @@ export interface RecoveryAlarmsArgs {
     primaryHealthCheck: string;
     /** The global table's replication-latency alarm; required with `globalTable`. */
     globalTableReplicationLatency?: string;
+    /** The DR cache's replication-lag alarm (more than 10 nodes: `-2`, `-3`... for the next ones); required with `cache`. */
+    cacheReplicationLag?: string;
     /** MySQL replica not replicating (ReplicaLag -1); required with `replicaEngine: "mysql"`. */
     replicationStopped?: string;
     /** The primary region's and the DR region's replication heartbeat function failing; required with `heartbeatFunctions`. */
@@ -155,6 +160,8 @@ export interface RecoveryAlarmsArgs {
   rpoSeconds: number;
   /** The DynamoDB global table, when `globalTable.enabled`: a replication-latency alarm in its source region. */
   globalTable?: GlobalTableAlarmArgs;
+  /** The DR member of the cache's global datastore: a replication-lag alarm in the DR region (components/cache/lagAlarm.ts). */
+  cache?: CacheLagAlarmArgs;
   loadBalancerArn: pulumi.Input<string>;
   targetGroupArn: pulumi.Input<string>;
   sourceBucketName: pulumi.Input<string>;
@@ -256,6 +263,11 @@ export class RecoveryAlarms extends pulumi.ComponentResource {
         },
         { parent: this },
       );
+    }
+    if (args.cache) {
+      if (!args.names.cacheReplicationLag) throw new Error(`RecoveryAlarms ${name}: cache is set but names.cacheReplicationLag is not; pass the alarm name`);
+      for (const { suffix, alarmArgs } of cacheLagAlarmArgs(args.names.cacheReplicationLag, args.cache, args.rpoSeconds))
+        alarm(suffix, args.drTopic, alarmArgs);
     }
     if (table?.topic !== undefined) {
       const thresholdMs = args.rpoSeconds * MILLISECONDS_PER_SECOND;
