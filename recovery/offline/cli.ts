@@ -30,7 +30,7 @@ import { renderReport, reportJson } from "./report";
 import { engineModeOf, type EngineMode } from "../targets";
 import { ALL_SCENARIOS, scenarioNamed } from "./scenarios";
 import { runScenario, type Scenario, type ScenarioResult } from "./simulate";
-import { deriveAuroraTargets, type RecoverySystem, systemFromTargets } from "./system";
+import { deriveAuroraTargets, deriveCacheTargets, type RecoverySystem, systemFromTargets } from "./system";
 
 class UsageError extends Error {}
 
@@ -62,6 +62,19 @@ async function loadAuroraSystem(
   });
   // The physical parameters are the main source's (health checks and thresholds do not depend on the engine mode).
   return { ...derived, notes: system.notes };
+}
+
+/** `system` itself when its targets have a cache of `mode`, else the same pair with derived cache targets (system.ts `deriveCacheTargets`). */
+function cacheSystem(system: RecoverySystem, mode: "global-datastore" | "regional", prefix?: string): RecoverySystem {
+  if (system.targets.cache?.mode === mode) return system;
+  const base = system.targets.cache ? { ...system.targets, cache: undefined } : system.targets;
+  const resolved = prefixOf(system, prefix);
+  const derived = systemFromTargets(deriveCacheTargets(base, resolved, mode), {
+    prefix: resolved,
+    durations: system.durations,
+    source: `definitions built by recovery/*.ts from ${system.source} with ${mode} cache targets derived from it (no such cache in the plan)`,
+  });
+  return { ...derived, facts: system.facts, notes: system.notes };
 }
 
 async function loadSystem(values: { plan?: string; targets?: string; prefix?: string }): Promise<RecoverySystem> {
@@ -139,7 +152,13 @@ async function main(): Promise<number> {
         console.error(`skipping ${ofMode.length} instance-mode scenarios: ${system.source} is in aurora-global mode`);
         continue;
       }
-      runs.push({ system, scenarios: ofMode });
+      const withoutCache = ofMode.filter((scenario) => scenario.cache === undefined);
+      if (withoutCache.length > 0) runs.push({ system, scenarios: withoutCache });
+      // The cache scenarios (cacheScenarios.ts): on the system's own cache targets when they are of the scenario's cache mode, else on derived ones.
+      for (const cacheMode of ["global-datastore", "regional"] as const) {
+        const ofCache = ofMode.filter((scenario) => scenario.cache === cacheMode);
+        if (ofCache.length > 0) runs.push({ system: cacheSystem(system, cacheMode, values.prefix), scenarios: ofCache });
+      }
     }
   } catch (error) {
     if (error instanceof PlanError || error instanceof UsageError || (error instanceof Error && error.message.startsWith("unknown scenario"))) {

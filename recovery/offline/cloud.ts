@@ -33,9 +33,10 @@
 import { SDK_TASK_TIMEOUT_SECONDS } from "../asl";
 import type { Workflow } from "../names";
 import type { PrimaryRegionOperation } from "../primaryRegion";
-import { auroraGlobalOf, type Capacity, globalClusterArn, type RecoveryTargets } from "../targets";
+import { auroraGlobalOf, type Capacity, globalCacheOf, globalClusterArn, type RecoveryTargets, regionalCacheOf } from "../targets";
 import { AuroraFault, type AuroraSetup, type SimulatedCluster, SimulatedGlobalDatabase } from "./auroraGlobal";
 import { AutoScalingFault, SimulatedAutoScalingGroup } from "./autoScaling";
+import { CACHE_FAULT_SDK_NAMES, CacheFault, type CacheSetup, SimulatedGlobalCache } from "./cache";
 import type { VirtualClock } from "./clock";
 import { type BusyPeriod, DatabaseFault, SimulatedDatabase } from "./database";
 import type { Durations } from "./durations";
@@ -127,6 +128,8 @@ export interface WorldSetup {
   otherRunningExecutions?: Partial<Record<Workflow, number>>;
   /** Aurora-global mode: the global database's faults and initial state (ignored in instance mode). */
   aurora?: AuroraSetup;
+  /** A cache with a global datastore (`targets.cache`): its faults and initial state (cache.ts); ignored without one. */
+  cache?: CacheSetup;
   /**
    * Describe calls that lag behind the changes by this many seconds (eventual consistency, database.ts):
    * DescribeDBInstances (and the primary-region function's describeDatabase), DescribeAutoScalingGroups.
@@ -226,11 +229,19 @@ export interface CloudState {
    * primary region was up and its load balancer served. 0 is the only acceptable value.
    */
   oldPrimaryWriteSeconds: number;
+  /**
+   * The cache (`targets.cache`): the DR member's role in the global datastore (`primary`, `secondary`,
+   * `standalone`), or `regional` for a regional cache, `none` without one; the URLs the warm-up
+   * function loaded; accepted FailoverGlobalReplicationGroup calls onto the DR member and onto the
+   * primary's (failback), and accepted DisassociateGlobalReplicationGroup calls.
+   */
+  cache: { drRole: string; warmedUrls: number; failoversToDr: number; failoversToPrimary: number; detaches: number };
   violations: string[];
 }
 
 const SERVICE_ERROR_PREFIX: Record<string, string> = {
   rds: "Rds",
+  elasticache: "ElastiCache",
   autoscaling: "AutoScaling",
   elasticloadbalancingv2: "ElasticLoadBalancingV2",
   cloudwatch: "CloudWatch",
@@ -249,6 +260,8 @@ const MUTATING = new Set([
   "rds:failoverGlobalCluster",
   "rds:switchoverGlobalCluster",
   "lambda:switchoverGlobalCluster",
+  "elasticache:failoverGlobalReplicationGroup",
+  "elasticache:disassociateGlobalReplicationGroup",
 ]);
 
 /** An idle RDS for PostgreSQL source makes its replicas report a lag of "up to five minutes" (RDS User Guide, "Working with read replicas for Amazon RDS for PostgreSQL"). */
@@ -282,6 +295,10 @@ export class SimulatedCloud {
   primaryDatabase: SimulatedDatabase;
   /** Aurora-global mode: the global database (then there is no `drDatabase`). */
   readonly aurora?: SimulatedGlobalDatabase;
+  /** A cache with a global datastore (`targets.cache`, cache.ts). */
+  readonly cache?: SimulatedGlobalCache;
+  /** URLs the regional cache's warm-up function loaded (lambda `cacheWarmUp`). */
+  private warmedUrls = 0;
   private readonly replication = new Map<string, Replication>();
   /** The fence's datapoints, in order (cloudwatch:putMetricData). */
   private readonly fenceData: { at: number; value: 0 | 1 }[] = [];
@@ -390,6 +407,13 @@ export class SimulatedCloud {
         afterSourceLoss: setup.replica?.afterSourceLoss ?? "grows",
         ...(setup.replica?.stalledFrom !== undefined ? { stalledFrom: setup.replica.stalledFrom } : {}),
         ...(setup.replica?.stoppedFrom !== undefined ? { stoppedFrom: setup.replica.stoppedFrom } : {}),
+      });
+    }
+    const globalCache = globalCacheOf(targets);
+    if (globalCache) {
+      this.cache = new SimulatedGlobalCache(globalCache, { dr: targets.drRegion, primary: targets.primaryRegion }, setup.cache ?? {}, durations, {
+        up: (at) => this.primaryRegionUp(at),
+        upSince: (at) => this.primaryRegionUpSince(at),
       });
     }
     this.drGroup = new SimulatedAutoScalingGroup(
@@ -791,7 +815,12 @@ export class SimulatedCloud {
       }, sdk[1]);
     } else if (/^arn:aws[a-z-]*:states:::lambda:invoke$/.test(resource)) {
       const payload = (input.Payload ?? {}) as Record<string, unknown>;
-      api = payload.action === undefined ? `lambda:${String(payload.operation)}` : `lambda:heartbeat.${String(payload.action)}`;
+      api =
+        input.FunctionName === regionalCacheOf(this.targets)?.warmUp.functionArn
+          ? "lambda:cacheWarmUp"
+          : payload.action === undefined
+            ? `lambda:${String(payload.operation)}`
+            : `lambda:heartbeat.${String(payload.action)}`;
       latency = this.durations.lambdaInvokeSeconds;
       const apiName = api;
       outcome = this.attempt(() => {
@@ -857,6 +886,7 @@ export class SimulatedCloud {
         };
         return { ok: false, error: new AwsError(service === "lambda" ? `${error.code}Fault` : sdkNames[error.code], error.message) };
       }
+      if (error instanceof CacheFault) return { ok: false, error: new AwsError(CACHE_FAULT_SDK_NAMES[error.code], error.message) };
       if (error instanceof AutoScalingFault) {
         // The function validates the sizes itself and throws InvalidArguments (recovery/lambda/primaryRegionOperations.mjs).
         return { ok: false, error: new AwsError(service === "lambda" ? "InvalidArguments" : "AutoScaling.AutoScalingException", error.message) };
@@ -942,6 +972,35 @@ export class SimulatedCloud {
         // Step Functions reports a call whose answer never came as States.Timeout (the Task's TimeoutSeconds).
         if (answerLost) throw new AwsError("States.Timeout", `${action}: no answer within the task's timeout (the call was accepted)`);
         return { GlobalCluster: this.describeGlobalCluster(input.GlobalClusterIdentifier, t) };
+      }
+      case "elasticache:describeReplicationGroups": {
+        // ElastiCache API Reference, DescribeReplicationGroups: the named group; ReplicationGroupNotFoundFault otherwise.
+        const cache = this.cacheOrRefuse(action);
+        if (input.ReplicationGroupId !== cache.cache.drReplicationGroupId) {
+          throw this.wrong(
+            "ElastiCache.ReplicationGroupNotFoundException",
+            `ReplicationGroup ${String(input.ReplicationGroupId)} not found in ${targets.drRegion}.`,
+          );
+        }
+        return { ReplicationGroups: [cache.describe(cache.cache.drReplicationGroupId, t)] };
+      }
+      case "elasticache:failoverGlobalReplicationGroup": {
+        // FailoverGlobalReplicationGroup: PrimaryRegion and PrimaryReplicationGroupId name the new primary (cache.ts).
+        const cache = this.cacheOrRefuse(action);
+        const member = String(input.PrimaryReplicationGroupId);
+        if (member !== cache.cache.drReplicationGroupId && member !== cache.cache.primaryReplicationGroupId) {
+          throw this.wrong("ElastiCache.InvalidParameterValueException", `${member} is not a member of the recovery targets' global datastore`);
+        }
+        cache.failover(t, input.GlobalReplicationGroupId, input.PrimaryRegion, member);
+        return { GlobalReplicationGroup: { GlobalReplicationGroupId: cache.cache.globalReplicationGroupId, Status: "modifying" } };
+      }
+      case "elasticache:disassociateGlobalReplicationGroup": {
+        const cache = this.cacheOrRefuse(action);
+        if (input.ReplicationGroupId !== cache.cache.drReplicationGroupId) {
+          throw this.wrong("ElastiCache.InvalidParameterValueException", `${String(input.ReplicationGroupId)} is not the DR member of the global datastore`);
+        }
+        cache.detach(t, input.GlobalReplicationGroupId, String(input.ReplicationGroupId), input.ReplicationGroupRegion);
+        return { GlobalReplicationGroup: { GlobalReplicationGroupId: cache.cache.globalReplicationGroupId, Status: "modifying" } };
       }
       case "autoscaling:updateAutoScalingGroup": {
         // Amazon EC2 Auto Scaling API Reference, UpdateAutoScalingGroup: "Any properties that you don't specify are not changed";
@@ -1095,6 +1154,12 @@ export class SimulatedCloud {
   private lagAtPromotion?: number;
 
   /** The global database, or a violation: an aurora call in instance mode targets nothing of the targets. */
+  /** The global datastore, or a violation: a workflow without cache targets calls no ElastiCache API. */
+  private cacheOrRefuse(action: string): SimulatedGlobalCache {
+    if (!this.cache) throw new SimulatorError(`elasticache:${action} called, but the targets have no global datastore`);
+    return this.cache;
+  }
+
   private auroraOrRefuse(action: string): SimulatedGlobalDatabase {
     if (!this.aurora) throw this.wrong("Rds.GlobalClusterNotFoundException", `${action}: the targets have no Aurora global database (instance mode)`);
     return this.aurora;
@@ -1209,6 +1274,8 @@ export class SimulatedCloud {
    * fail after its timeout.
    */
   private lambdaCall(functionName: unknown, payload: Record<string, unknown>): unknown {
+    const warmUp = regionalCacheOf(this.targets)?.warmUp;
+    if (warmUp && functionName === warmUp.functionArn) return this.warmUpCall(payload);
     if (this.targets.heartbeat && functionName === this.targets.heartbeat.drFunctionArn) return this.drHeartbeatCall(payload);
     const arn = this.targets.primaryRegionFunctionArn;
     const name = arn.split(":").pop();
@@ -1280,6 +1347,22 @@ export class SimulatedCloud {
       throw new AwsError("TimeoutError", `${this.targets.primaryRegion} did not answer GetSecretValue of the replica's source secret (the region is down)`);
     }
     return this.lambdaAnswer(this.heartbeatAnswer(this.drDatabase, since, t));
+  }
+
+  /**
+   * The cache warm-up function (components/cache/warmUpFunction.ts, recovery/lambda/cacheWarmUp.mjs):
+   * it requests each URL through the application's name; a URL loads the cache when DNS answers the
+   * DR region and its load balancer has a healthy target, and fails otherwise.
+   */
+  private warmUpCall(payload: Record<string, unknown>): unknown {
+    const t = this.now;
+    const urls = Array.isArray(payload.urls) ? payload.urls.map(String) : [];
+    const expected = regionalCacheOf(this.targets)?.warmUp.urls ?? [];
+    if (urls.some((url) => !expected.includes(url))) this.violations.push(`cacheWarmUp of ${JSON.stringify(urls)}, not the targets' warm-up URLs`);
+    const servedByDr = this.dnsAnswerText(t) === "dr" && this.drGroup.healthy(t) > 0;
+    const warmed = servedByDr ? urls : [];
+    this.warmedUrls += warmed.length;
+    return this.lambdaAnswer({ requested: urls.length, warmed: warmed.length, failed: urls.filter((url) => !warmed.includes(url)) });
   }
 
   private lambdaAnswer(payload: unknown): unknown {
@@ -1378,7 +1461,7 @@ export class SimulatedCloud {
   /** The parts of the final state that do not depend on the engine mode. */
   private snapshotCommon(
     t: number,
-  ): Pick<CloudState, "at" | "primaryRecord" | "fence" | "dnsAnswer" | "drillPoolRecords" | "changes" | "oldPrimaryWriteSeconds" | "violations"> {
+  ): Pick<CloudState, "at" | "primaryRecord" | "fence" | "dnsAnswer" | "drillPoolRecords" | "changes" | "oldPrimaryWriteSeconds" | "cache" | "violations"> {
     const fence = this.fenceAlarmState(t);
     return {
       at: t,
@@ -1388,7 +1471,21 @@ export class SimulatedCloud {
       drillPoolRecords: this.route53.records(this.targets.dns.hostedZoneId, this.targets.dns.drillPoolName).length,
       changes: this.calls.filter((call) => call.mutating && call.ok).length,
       oldPrimaryWriteSeconds: this.oldPrimaryWriteSeconds(t),
+      cache: this.cacheSnapshot(t),
       violations: [...this.violations],
+    };
+  }
+
+  /** `CloudState.cache` at `t`. */
+  private cacheSnapshot(t: number): CloudState["cache"] {
+    const cache = this.cache;
+    const drRole = cache ? cache.role(cache.cache.drReplicationGroupId, t) : regionalCacheOf(this.targets) ? "regional" : "none";
+    return {
+      drRole,
+      warmedUrls: this.warmedUrls,
+      failoversToDr: cache?.accepted("failover", cache.cache.drReplicationGroupId) ?? 0,
+      failoversToPrimary: cache?.accepted("failover", cache.cache.primaryReplicationGroupId) ?? 0,
+      detaches: cache?.accepted("detach", cache.cache.drReplicationGroupId) ?? 0,
     };
   }
 

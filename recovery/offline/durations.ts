@@ -19,6 +19,7 @@ import {
   SDK_API_CALL_SECONDS,
 } from "../../budget/figures";
 import { FENCE_PROPAGATION_SECONDS } from "../fence";
+import { CACHE_DETACH_SECONDS, CACHE_FAILOVER_SECONDS } from "./cache";
 import { HEARTBEAT_INTERVAL_SECONDS } from "../heartbeat";
 
 export interface Durations {
@@ -101,6 +102,13 @@ export interface Durations {
    * default 300 s, this program's target groups 30 s). Read from the plan's target group.
    */
   deregistrationDelaySeconds: number;
+  /**
+   * ElastiCache global datastore: FailoverGlobalReplicationGroup to the new primary being available
+   * ("typically completes in less than a minute", 60 s) and DisassociateGlobalReplicationGroup to a
+   * standalone group (not documented; a typical minute assumed): cache.ts CACHE_FAILOVER_SECONDS, CACHE_DETACH_SECONDS.
+   */
+  cacheFailoverSeconds: number;
+  cacheDetachSeconds: number;
   /** Terminate call to the instance gone from the group (its OS shuts down). Not documented; 30 s. */
   instanceTerminationSeconds: number;
   /** Period of the replication heartbeat on the writable database (components/replicationHeartbeat.ts), seconds. */
@@ -133,6 +141,8 @@ export const DEFAULT_DURATIONS: Durations = {
   auroraFailoverSeconds: AURORA_GLOBAL_SWITCH_SECONDS,
   auroraSwitchoverSeconds: AURORA_GLOBAL_SWITCH_SECONDS,
   auroraRejoinSeconds: AURORA_GLOBAL_REJOIN_SECONDS,
+  cacheFailoverSeconds: CACHE_FAILOVER_SECONDS,
+  cacheDetachSeconds: CACHE_DETACH_SECONDS,
   deregistrationDelaySeconds: 30,
   instanceTerminationSeconds: 30,
   heartbeatIntervalSeconds: HEARTBEAT_INTERVAL_SECONDS,

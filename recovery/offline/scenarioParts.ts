@@ -3,7 +3,7 @@
  * auroraScenarios.ts for aurora-global): the workflow inputs an operator or an alarm starts, the
  * notifications a run sends, the primary's failure at detection time, and how a capacity reads.
  */
-import type { Capacity } from "../targets";
+import type { Capacity, RecoveryTargets } from "../targets";
 import { ROUTE53_CONTROL_PLANE_REGION } from "./cloud";
 import { detectionSeconds } from "./durations";
 import type { Scenario } from "./simulate";
@@ -56,3 +56,52 @@ export const failoverThenFlappingReturn: Scenario["steps"] = [
 
 /** `min/desired/max`, as the final view shows a capacity. */
 export const size = (capacity: Capacity) => `${capacity.minSize}/${capacity.desiredCapacity}/${capacity.maxSize}`;
+
+/** An unplanned failover, the primary region back an hour later and rebuilt as the standby, then a failback half an hour after that. */
+export const FAILBACK_AFTER_FAILOVER: Scenario["steps"] = [
+  { run: "failover", input: UNPLANNED_OPERATOR },
+  {
+    act: "primary region back; primary stack rebuilt as the standby (database: read replica of the DR database)",
+    after: 3600,
+    apply: (cloud) => cloud.reprotectPrimary(),
+  },
+  { run: "failback", input: { force: false }, after: 1800 },
+];
+
+/** Both runs succeed and the pair is back where it started: the primary serves, its database promoted once, DR at standby. */
+export function failedBackTo(targets: RecoveryTargets) {
+  return {
+    outcomes: ["SUCCEEDED", "SUCCEEDED"],
+    final: {
+      primaryRecord: "primary-alb",
+      fence: "off",
+      dnsAnswer: "primary",
+      primaryDatabaseRole: "standalone",
+      primaryDatabaseName: "primary-database",
+      primaryPromotionsAccepted: 1,
+      primaryCapacity: size(targets.primary.capacity),
+      drCapacity: size(targets.drAutoScalingGroup.standby),
+    },
+    notifications: [...FAILOVER_OK, "Failback started", "Failback complete"],
+    dnsChanges: ["fence on", "fence off", "primary-alb (primary)"],
+  };
+}
+
+/**
+ * What a completed failover leaves: DNS and data in the DR region, the DR group at the recovery
+ * capacity, all healthy. The failover changes no record (Route 53's control plane may be down with
+ * us-east-1): the PRIMARY record still aliases the primary ALB, and the fence makes Route 53 answer the DR region.
+ */
+export const failedOver = (targets: RecoveryTargets) =>
+  ({
+    primaryRecord: "primary-alb",
+    fence: "on",
+    dnsAnswer: "dr",
+    drDatabaseRole: "standalone",
+    drDatabaseStatus: "available",
+    drDatabaseName: "dr-database",
+    drCapacity: size(targets.drAutoScalingGroup.recovery),
+    drHealthy: targets.drAutoScalingGroup.recovery.desiredCapacity,
+    drPromotionsAccepted: 1,
+    drillPoolRecords: 0,
+  }) as const;

@@ -7,8 +7,12 @@
  */
 import type { EngineMode, RecoveryTargets } from "../targets";
 import { AURORA_SCENARIOS } from "./auroraScenarios";
+import { CACHE_SCENARIOS } from "./cacheScenarios";
 import type { Scenario } from "./simulate";
 import {
+  FAILBACK_AFTER_FAILOVER,
+  failedBackTo,
+  failedOver,
   FAILOVER_FAILED,
   FAILOVER_OK,
   failoverThenFlappingReturn,
@@ -19,55 +23,6 @@ import {
   UNPLANNED_OPERATOR,
   usEast1Lost,
 } from "./scenarioParts";
-
-/** An unplanned failover, the primary region back an hour later and rebuilt as the standby, then a failback half an hour after that. */
-const FAILBACK_AFTER_FAILOVER: Scenario["steps"] = [
-  { run: "failover", input: UNPLANNED_OPERATOR },
-  {
-    act: "primary region back; primary stack rebuilt as the standby (database: read replica of the DR database)",
-    after: 3600,
-    apply: (cloud) => cloud.reprotectPrimary(),
-  },
-  { run: "failback", input: { force: false }, after: 1800 },
-];
-
-/** Both runs succeed and the pair is back where it started: the primary serves, its database promoted once, DR at standby. */
-function failedBackTo(targets: RecoveryTargets) {
-  return {
-    outcomes: ["SUCCEEDED", "SUCCEEDED"],
-    final: {
-      primaryRecord: "primary-alb",
-      fence: "off",
-      dnsAnswer: "primary",
-      primaryDatabaseRole: "standalone",
-      primaryDatabaseName: "primary-database",
-      primaryPromotionsAccepted: 1,
-      primaryCapacity: size(targets.primary.capacity),
-      drCapacity: size(targets.drAutoScalingGroup.standby),
-    },
-    notifications: [...FAILOVER_OK, "Failback started", "Failback complete"],
-    dnsChanges: ["fence on", "fence off", "primary-alb (primary)"],
-  };
-}
-
-/**
- * What a completed failover leaves: DNS and data in the DR region, the DR group at the recovery
- * capacity, all healthy. The failover changes no record (Route 53's control plane may be down with
- * us-east-1): the PRIMARY record still aliases the primary ALB, and the fence makes Route 53 answer the DR region.
- */
-const failedOver = (targets: RecoveryTargets) =>
-  ({
-    primaryRecord: "primary-alb",
-    fence: "on",
-    dnsAnswer: "dr",
-    drDatabaseRole: "standalone",
-    drDatabaseStatus: "available",
-    drDatabaseName: "dr-database",
-    drCapacity: size(targets.drAutoScalingGroup.recovery),
-    drHealthy: targets.drAutoScalingGroup.recovery.desiredCapacity,
-    drPromotionsAccepted: 1,
-    drillPoolRecords: 0,
-  }) as const;
 
 /** One failover run that succeeds: the DR region serves with its database promoted, `drPromotionsRequested` PromoteReadReplica calls made, the fence the only DNS change. */
 function failoverSucceeded(targets: RecoveryTargets, drPromotionsRequested: number | { min: number }) {
@@ -569,7 +524,7 @@ export const SCENARIOS: Scenario[] = [
 ];
 
 /** Every scenario, both engine modes. */
-export const ALL_SCENARIOS: Scenario[] = [...SCENARIOS, ...AURORA_SCENARIOS];
+export const ALL_SCENARIOS: Scenario[] = [...SCENARIOS, ...AURORA_SCENARIOS, ...CACHE_SCENARIOS];
 
 /** The scenarios of an engine mode: SCENARIOS for instance targets, AURORA_SCENARIOS for aurora-global ones. */
 /**
@@ -620,7 +575,7 @@ export const MYSQL_SCENARIOS: Scenario[] = [
 ];
 
 export function scenariosFor(mode: EngineMode): Scenario[] {
-  return ALL_SCENARIOS.filter((scenario) => (scenario.engineMode ?? "instance") === mode);
+  return ALL_SCENARIOS.filter((scenario) => (scenario.engineMode ?? "instance") === mode && scenario.cache === undefined);
 }
 
 /** A scenario by name (either mode). @throws Error listing the names when unknown */

@@ -6,7 +6,7 @@
  */
 import type { Definition } from "../asl";
 import type { Workflow } from "../names";
-import { engineModeOf, type EngineMode, type RecoveryTargets } from "../targets";
+import { type CacheTargets, engineModeOf, type EngineMode, type RecoveryTargets } from "../targets";
 import { type CallRecord, type CloudState, type Notification, SimulatedCloud, type WorldSetup } from "./cloud";
 import { DEFAULT_EPOCH, VirtualClock } from "./clock";
 import { detectionSeconds, type Durations } from "./durations";
@@ -49,6 +49,14 @@ export interface FinalView {
   lagAtPromotionSeconds: number;
   /** Seconds the app's writes could land on the old primary database while the DR database was writable (cloud.ts `oldPrimaryWriteSeconds`). */
   oldPrimaryWriteSeconds: number;
+  /** The DR cache: `primary`, `secondary`, `standalone` (a global datastore member), `regional` or `none` (cloud.ts `CloudState.cache`). */
+  drCacheRole: string;
+  /** URLs the failover's warm-up loaded into a regional DR cache. */
+  cacheWarmedUrls: number;
+  /** Accepted FailoverGlobalReplicationGroup calls onto the DR member, onto the primary's (failback), and DisassociateGlobalReplicationGroup calls. */
+  cacheFailoversToDr: number;
+  cacheFailoversToPrimary: number;
+  cacheDetaches: number;
 }
 
 export interface Expectation {
@@ -74,6 +82,8 @@ export interface Scenario {
   name: string;
   /** The engine mode whose targets the scenario needs (default `instance`); see `scenariosFor`. */
   engineMode?: EngineMode;
+  /** The cache the scenario needs in the targets (`targets.cache.mode`); unset: any (the cache scenarios set it). */
+  cache?: CacheTargets["mode"];
   title: string;
   /** The situation and what the operator does, in words. */
   story: string;
@@ -154,6 +164,11 @@ export function finalView(state: CloudState): FinalView {
     primaryPromotionsAccepted: state.primaryPromotions.accepted,
     lagAtPromotionSeconds: state.lagAtPromotionSeconds ?? -1,
     oldPrimaryWriteSeconds: state.oldPrimaryWriteSeconds,
+    drCacheRole: state.cache.drRole,
+    cacheWarmedUrls: state.cache.warmedUrls,
+    cacheFailoversToDr: state.cache.failoversToDr,
+    cacheFailoversToPrimary: state.cache.failoversToPrimary,
+    cacheDetaches: state.cache.detaches,
   };
 }
 
@@ -212,12 +227,18 @@ function measureRecovery(system: RecoverySystem, durations: Durations, scenario:
 /**
  * Runs `scenario` on `system` (its targets, definitions and physical parameters). Never throws once
  * started: a broken simulation is a failed scenario.
- * @throws Error at once when the scenario's engine mode is not the system's (an aurora scenario needs aurora-global targets).
+ * @throws Error at once when the scenario's engine mode is not the system's (an aurora scenario needs aurora-global targets),
+ * or its cache is not the targets' (a cache scenario needs cache targets of its mode).
  */
 export async function runScenario(system: RecoverySystem, scenario: Scenario, options: { epoch?: string } = {}): Promise<ScenarioResult> {
   const mode = scenario.engineMode ?? "instance";
   if (engineModeOf(system.targets) !== mode) {
     throw new Error(`scenario ${scenario.name} needs ${mode} targets, the system's are ${engineModeOf(system.targets)} (${system.source})`);
+  }
+  if (scenario.cache !== undefined && system.targets.cache?.mode !== scenario.cache) {
+    throw new Error(
+      `scenario ${scenario.name} needs a ${scenario.cache} cache in the targets, the system's is ${system.targets.cache?.mode ?? "none"} (${system.source})`,
+    );
   }
   const durations: Durations = { ...system.durations, ...scenario.durations };
   const clock = new VirtualClock(options.epoch ?? DEFAULT_EPOCH);

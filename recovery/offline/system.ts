@@ -9,7 +9,7 @@ import { drillDefinition } from "../drill";
 import { failbackDefinition } from "../failback";
 import { failoverDefinition } from "../failover";
 import { stateMachineArn, stateMachineName, WORKFLOWS, type Workflow } from "../names";
-import type { RecoveryTargets } from "../targets";
+import type { CacheTargets, RecoveryTargets } from "../targets";
 import { DEFAULT_AUTOMATIC_COOLDOWN_SECONDS } from "../timing";
 import type { PlanFacts } from "./cloud";
 import { DEFAULT_DURATIONS, type Durations } from "./durations";
@@ -86,4 +86,35 @@ export function deriveAuroraTargets(targets: RecoveryTargets, prefix: string): R
       primaryClusterArn,
     },
   };
+}
+
+/**
+ * `targets` with a cache of `mode` added, for the offline drill when the synthesized pair has none
+ * (the default `cache.engine: none`): replication groups `<prefix>-cache-dr` and
+ * `<prefix>-cache-primary` (ids of at most 40 characters), a global datastore `sim-<prefix>-cache`
+ * (ElastiCache's region code `sim` stands for the real one), or a warm-up function
+ * `<prefix>-cache-warm-up` in the DR region with the URL of the app's root under the application's
+ * name. Only the offline simulation uses them; a deployed DR stack with a cache exports its own.
+ * @throws Error when `targets` already have a cache.
+ */
+export function deriveCacheTargets(targets: RecoveryTargets, prefix: string, mode: CacheTargets["mode"]): RecoveryTargets {
+  if (targets.cache) throw new Error("deriveCacheTargets: the targets already have a cache");
+  const id = (suffix: string) => `${prefix.slice(0, 40 - suffix.length - 1).replace(/-+$/, "")}-${suffix}`;
+  const cache: CacheTargets =
+    mode === "global-datastore"
+      ? {
+          mode,
+          globalReplicationGroupId: `sim-${id("cache")}`,
+          drReplicationGroupId: id("cache-dr"),
+          primaryReplicationGroupId: id("cache-primary"),
+        }
+      : {
+          mode,
+          drReplicationGroupId: id("cache-dr"),
+          warmUp: {
+            functionArn: `arn:${targets.partition}:lambda:${targets.drRegion}:${targets.accountId}:function:${prefix.slice(0, 50)}-cache-warm-up`,
+            urls: [`https://${targets.dns.applicationName}/`],
+          },
+        };
+  return { ...targets, cache };
 }
