@@ -12,7 +12,7 @@
  */
 import type { Definition } from "../asl";
 import { WORKFLOWS, type Workflow } from "../names";
-import { auroraGlobalOf, databaseTargetsProblems, engineModeOf, type RecoveryTargets } from "../targets";
+import { auroraGlobalOf, cacheTargetsProblems, databaseTargetsProblems, engineModeOf, type RecoveryTargets } from "../targets";
 import type { StackPlan } from "../../synth/recordStack";
 import type { PlanFacts } from "./cloud";
 import { DEFAULT_DURATIONS, type Durations } from "./durations";
@@ -97,6 +97,9 @@ export function checkRecoveryTargets(value: unknown, where: string): RecoveryTar
   if (problems.length > 0) throw new PlanError(`${where}: missing or invalid ${problems.join(", ")}`);
   const database = databaseTargetsProblems(value as RecoveryTargets);
   if (database.length > 0) throw new PlanError(`${where}: ${database.join("; ")}`);
+  // A cache the workflows act on (recovery/cacheSteps.ts): its ids and warm-up as the targets' checks want them.
+  const cache = cacheTargetsProblems(value as RecoveryTargets);
+  if (cache.length > 0) throw new PlanError(`${where}: ${cache.join("; ")}`);
   return value as RecoveryTargets;
 }
 

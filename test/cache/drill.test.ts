@@ -6,6 +6,7 @@ import { expect } from "chai";
 import { type Definition, type State } from "../../recovery/asl";
 import { CACHE_FAILOVER_SECONDS, CacheFault, SimulatedGlobalCache } from "../../recovery/offline/cache";
 import { CACHE_SCENARIOS } from "../../recovery/offline/cacheScenarios";
+import { checkRecoveryTargets, PlanError } from "../../recovery/offline/fromPlan";
 import { runScenario, type ScenarioResult } from "../../recovery/offline/simulate";
 import { ALL_SCENARIOS, scenarioNamed, scenariosFor } from "../../recovery/offline/scenarios";
 import { deriveCacheTargets, systemFromTargets, withDefinitions } from "../../recovery/offline/system";
@@ -35,6 +36,12 @@ describe("offline drill: the cache", function () {
     expect(cacheTargetsProblems(global.targets)).to.deep.equal([]);
     expect(cacheTargetsProblems(regional.targets)).to.deep.equal([]);
     expect(() => deriveCacheTargets(global.targets, PREFIX, "regional")).to.throw(/already have a cache/);
+  });
+
+  it("reads a plan's targets with a cache, and refuses cache targets the workflows would refuse", () => {
+    expect(checkRecoveryTargets(JSON.parse(JSON.stringify(global.targets)), "plan").cache).to.deep.equal(global.targets.cache);
+    const broken = { ...global.targets, cache: { ...(global.targets.cache as GlobalCacheTargets), drReplicationGroupId: "" } };
+    expect(() => checkRecoveryTargets(broken, "plan")).to.throw(PlanError, /cache\.drReplicationGroupId/);
   });
 
   it("lists the cache scenarios among all, and not among an engine mode's plain scenarios", () => {
