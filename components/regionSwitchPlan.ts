@@ -2,7 +2,7 @@
  * RegionSwitchPlan: the ARC Region switch plan of the DR stack (`recovery.orchestrator: region-switch`,
  * docs/region-switch.md), a thin component over the pure builders of recovery/regionSwitch/:
  * - `<name>-reports`: the execution reports' bucket in the DR region (SecureBucket: SSE-KMS with the DR
- *   key, versioned, TLS only, access-logged, protected and kept on delete like the other stateful buckets);
+ *   key, versioned, TLS only, access-logged, protected like the other stateful buckets);
  * - `<name>-actions-*`: the CustomActionLambda function (recovery/lambda/regionSwitchActions.mjs) with
  *   its encrypted log group and a role that may only describe the pair's databases and write the two
  *   private zones;
@@ -22,6 +22,14 @@
  *
  * `healthCheckIds` reads the health checks the Route53HealthCheck block created for each region
  * (`aws.arcregionswitch.getRoute53HealthChecksOutput`), for components/failoverRouting.ts to attach.
+ * That lookup is a control-plane call: the provider's data source calls ListRoute53HealthChecks
+ * (terraform-provider-aws internal/service/arcregionswitch, `findRoute53HealthChecksByARN`), which botocore
+ * arc-region-switch 2022-07-26 marks `UseControlPlaneEndpoint`, so it goes to
+ * arc-region-switch-control-plane in the partition's global region (us-east-1 for `aws`,
+ * endpoint-rule-set-1 `implicitGlobalRegion`) whatever the provider's region. The regional
+ * ListRoute53HealthChecksInRegion has no data source. So `knownHealthCheckIds` (the outage mode: the ids
+ * saved from the `regionSwitchPlan` output before us-east-1 failed) replaces the lookup: no invoke is made,
+ * and a DR `pulumi up` needs nothing from us-east-1 for the records (DESIGN.md, "The outage model").
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
@@ -74,6 +82,13 @@ export interface RegionSwitchPlanArgs {
   logRetentionDays: number;
   /** Protect the reports bucket (the stack's `protect`). */
   protect: boolean;
+  /**
+   * The plan's health check ids, by region role (`primary`: the primary region's, `secondary`: the DR
+   * region's), when already known: the lookup (a call to the plan's control plane in us-east-1) is then not
+   * made. For the outage mode with a us-east-1 primary; the ids are the `regionSwitchPlan` output's
+   * `healthCheckIds` of an earlier deployment. Default: looked up (ListRoute53HealthChecks).
+   */
+  knownHealthCheckIds?: pulumi.Input<{ primary: pulumi.Input<string>; secondary: pulumi.Input<string> }>;
 }
 
 export class RegionSwitchPlan extends pulumi.ComponentResource {
@@ -111,8 +126,10 @@ export class RegionSwitchPlan extends pulumi.ComponentResource {
         accessLogBucket: args.accessLogBucket,
         protect: args.protect,
       },
-      // Kept when the stack or the orchestrator goes: the reports are the evidence of past executions.
-      { parent: this, retainOnDelete: args.protect },
+      // The reports are the evidence of past executions: the bucket is protected (SecureBucket `protect`), so a deploy that
+      // would delete it (the orchestrator changed back to step-functions) stops until someone unprotects it. `retainOnDelete`
+      // on this component would not reach the bucket: Pulumi children inherit `protect` and providers, not `retainOnDelete`.
+      { parent: this },
     );
 
     const fn = this.actionsFunction(name, args, targets);
@@ -198,7 +215,8 @@ export class RegionSwitchPlan extends pulumi.ComponentResource {
 
     new aws.iam.RolePolicy(`${name}-approver-policy`, { role: approver.id, policy: plan.arn.apply((arn) => JSON.stringify(approverPolicy(arn))) }, child);
 
-    this.healthCheckIds = planHealthChecks(name, plan, targets, this);
+    this.healthCheckIds =
+      args.knownHealthCheckIds === undefined ? planHealthChecks(name, plan, targets, this) : knownHealthChecks(name, args.knownHealthCheckIds);
     this.planArn = plan.arn;
     this.planName = plan.name;
     this.executionRoleArn = execution.arn;
@@ -206,9 +224,18 @@ export class RegionSwitchPlan extends pulumi.ComponentResource {
     this.reportBucketName = reports.bucketName;
     this.functionArn = fn.arn;
     this.summary = pulumi
-      .all([plan.arn, plan.name, fullTargets, workflows, reports.bucketName])
-      .apply(([arn, planName, t, w, reportBucketName]) =>
-        planSummary({ arn, name: planName, primaryRegion: t.primaryRegion, drRegion: t.drRegion, automatic: t.automatic, reportBucketName, workflows: w }),
+      .all([plan.arn, plan.name, fullTargets, workflows, reports.bucketName, this.healthCheckIds])
+      .apply(([arn, planName, t, w, reportBucketName, healthCheckIds]) =>
+        planSummary({
+          arn,
+          name: planName,
+          primaryRegion: t.primaryRegion,
+          drRegion: t.drRegion,
+          automatic: t.automatic,
+          reportBucketName,
+          healthCheckIds,
+          workflows: w,
+        }),
       );
     this.registerOutputs({
       planArn: this.planArn,
@@ -298,6 +325,25 @@ export function actionsFunctionPolicy(
       Resource: zoneIds.map((zoneId) => `arn:${targets.partition}:route53:::hostedzone/${zoneId}`),
     },
   ]);
+}
+
+/** Health check ids: a Route 53 health check id is 1-64 characters (ARC API Reference, Route53HealthCheck `healthCheckId`). */
+const HEALTH_CHECK_ID = /^\S{1,64}$/;
+
+/**
+ * The plan's health checks as given (`knownHealthCheckIds`), without a lookup.
+ * @throws RangeError (the deployment stops, nothing attached) when an id is empty, longer than 64 characters,
+ *   holds white space, or both roles name the same check.
+ */
+function knownHealthChecks(name: string, ids: NonNullable<RegionSwitchPlanArgs["knownHealthCheckIds"]>): pulumi.Output<{ primary: string; secondary: string }> {
+  return pulumi.output(ids).apply((known) => {
+    for (const role of ["primary", "secondary"] as const)
+      if (typeof known[role] !== "string" || !HEALTH_CHECK_ID.test(known[role]))
+        throw new RangeError(`RegionSwitchPlan ${name}: knownHealthCheckIds.${role} must be a Route 53 health check id, got ${JSON.stringify(known[role])}`);
+    if (known.primary === known.secondary)
+      throw new RangeError(`RegionSwitchPlan ${name}: knownHealthCheckIds names ${known.primary} for both regions; each region has its own check`);
+    return { primary: known.primary, secondary: known.secondary };
+  });
 }
 
 /**

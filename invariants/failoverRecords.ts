@@ -16,6 +16,22 @@
  * unhealthy Route 53 answers the PRIMARY whatever its health (API Reference, ResourceRecordSet
  * `Failover`): without this, a DR tier with no healthy target after a failover sends users to the old
  * primary as soon as its region returns.
+ *
+ * With an ARC Region switch plan (`recovery.orchestrator: region-switch`) the plan's Route 53 health
+ * checks take the fence's place (components/failoverRouting.ts `planHealthChecks`): the PRIMARY's
+ * calculated check is the primary endpoint check AND the plan's primary-region check (threshold 2), the
+ * SECONDARY's the DR endpoint check OR the plan's DR-region check (threshold 1). The plan's checks are not
+ * resources of the stack (Region switch creates them: ListRoute53HealthChecks, the provider's
+ * `getRoute53HealthChecks`); the DR stack's `regionSwitchPlan` output names them per region
+ * (`healthCheckIds`). For an active/passive plan "the primary Region's health check starts healthy; the
+ * passive Region starts unhealthy. When you use the Route53 health check execution block to failover, these
+ * states flip" (ARC Developer Guide, "Amazon Route 53 health check execution block", "How the Route 53
+ * health check execution block works"), and a failback flips them back. So: before any execution the
+ * PRIMARY goes by its endpoint and the SECONDARY by the DR ALB (an endpoint failure fails over as without
+ * a plan); an executed failover makes the PRIMARY unhealthy and the SECONDARY healthy whatever either
+ * endpoint says (the old primary stays out when its region returns); a failback restores the start.
+ * State changes are Route 53 data-plane operations driven from the activated region (same page: "There is
+ * no control plane dependency to Route53 health check state changes").
  */
 import { failoverDetectionProblem } from "../config/rules";
 import { DEFAULT_HEALTH_PATH, healthPathOf } from "../config/appDefinition";
@@ -26,7 +42,26 @@ import { type InvariantResult, LOAD_BALANCER, type PlanPair, resourcesOfType, RO
 export const LOAD_BALANCER_LISTENER = "aws:lb/listener:Listener";
 /** Health-check types that probe an endpoint (Route 53 API Reference, HealthCheckConfig `Type`). */
 export const ENDPOINT_CHECK_TYPES = ["HTTP", "HTTPS", "HTTP_STR_MATCH", "HTTPS_STR_MATCH", "TCP"];
-import type { PlannedResource } from "../synth/recordStack";
+import type { PlannedResource, StackPlan } from "../synth/recordStack";
+import { REGION_SWITCH_PLAN } from "./regionSwitch";
+
+/**
+ * The ARC Region switch plan's health check ids (module comment), when the DR stack declares a plan:
+ * `primary` the primary region's, `secondary` the DR region's, from the `regionSwitchPlan` output's
+ * `healthCheckIds` (each undefined when the output does not name it). Undefined without a plan.
+ */
+export interface PlanHealthCheckIds {
+  primary?: string;
+  secondary?: string;
+}
+
+/** The plan's health checks of the DR stack `dr` (`PlanHealthCheckIds`), or undefined when it declares no Region switch plan. */
+export function planHealthCheckIdsOf(dr: StackPlan): PlanHealthCheckIds | undefined {
+  if (!dr.resources.some((resource) => resource.type === REGION_SWITCH_PLAN)) return undefined;
+  const ids = (dr.outputs.regionSwitchPlan as { healthCheckIds?: Record<string, unknown> } | undefined)?.healthCheckIds;
+  const idOf = (value: unknown) => (typeof value === "string" && value !== "" ? value : undefined);
+  return { primary: idOf(ids?.primary), secondary: idOf(ids?.secondary) };
+}
 
 /** The inputs of a Route 53 failover record that the invariant and the policy pack read. */
 export interface FailoverRecordInputs {
@@ -54,6 +89,7 @@ export function checkFailoverRecords({ primary, dr }: PlanPair): InvariantResult
   const drAlbs = resourcesOfType(dr, LOAD_BALANCER).map((alb) => String(alb.outputs.dnsName));
   const healthChecks = resourcesOfType(dr, ROUTE53_HEALTH_CHECK);
   const rtoSeconds = Number(dr.outputs.rtoSeconds);
+  const planChecks = planHealthCheckIdsOf(dr);
 
   for (const [key, group] of groups) {
     const [zoneId, name, type] = key.split("|");
@@ -96,7 +132,11 @@ export function checkFailoverRecords({ primary, dr }: PlanPair): InvariantResult
         violations.push(`${record.name}: the PRIMARY record has no health check of the DR stack (healthCheckId ${healthCheckId ?? "unset"})`);
         continue;
       }
-      const { endpoint: healthCheck, fence, problems: fenceProblems } = endpointAndFence(recordCheck, healthChecks, String(dr.region));
+      const {
+        endpoint: healthCheck,
+        fence,
+        problems: fenceProblems,
+      } = planChecks ? planGatedProblems(recordCheck, healthChecks, "PRIMARY", planChecks) : endpointAndFence(recordCheck, healthChecks, String(dr.region));
       primaryFence ??= fence;
       violations.push(...fenceProblems);
       if (!healthCheck) continue;
@@ -140,6 +180,21 @@ export function checkFailoverRecords({ primary, dr }: PlanPair): InvariantResult
       const alb = resourcesOfType(dr, LOAD_BALANCER).find(
         (candidate) => dnsName(candidate.outputs.dnsName) === aliasTarget((record.inputs as FailoverRecordInputs).aliases?.[0]?.name),
       );
+      if (planChecks) {
+        const { endpoint, problems } = planGatedProblems(recordCheck, healthChecks, "SECONDARY", planChecks);
+        violations.push(
+          ...problems,
+          ...(endpoint
+            ? drEndpointProblems(
+                endpoint,
+                alb,
+                resourcesOfType(dr, LOAD_BALANCER_LISTENER),
+                healthPathOf(primary.outputs as { app?: { definition: { healthPath: string } } }),
+              )
+            : []),
+        );
+        continue;
+      }
       violations.push(
         ...secondaryCheckProblems(
           recordCheck,
@@ -159,6 +214,52 @@ export function checkFailoverRecords({ primary, dr }: PlanPair): InvariantResult
       "Route 53 failover pair: one PRIMARY going by its matching, fenced health check alone, one SECONDARY healthy while the DR ALB answers or the primary is fenced, own-region ALBs, detection within the RTO (4)",
     violations,
   };
+}
+
+/**
+ * With a Region switch plan (module comment), a failover record's calculated check: exactly two children,
+ * one endpoint check of the stack and the plan's check of the record's region (not a resource of the
+ * stack); the PRIMARY needs both (childHealthThreshold 2: the endpoint AND the plan's primary-region
+ * check), the SECONDARY either (childHealthThreshold 1: the DR endpoint OR the plan's DR-region check).
+ * The other region's plan check in its place is reported: on the PRIMARY it would keep traffic off the
+ * primary until a failover and let it back once failed over; on the SECONDARY it would make the DR region
+ * healthy before any failover and unhealthy after one.
+ * @returns the endpoint child (to judge as without a plan) and one message per problem.
+ */
+export function planGatedProblems(
+  recordCheck: PlannedResource,
+  healthChecks: PlannedResource[],
+  role: "PRIMARY" | "SECONDARY",
+  planChecks: PlanHealthCheckIds,
+): { endpoint?: PlannedResource; fence?: undefined; problems: string[] } {
+  const inputs = recordCheck.inputs as { type?: string; childHealthchecks?: string[]; childHealthThreshold?: number };
+  const [own, other, threshold, verb] =
+    role === "PRIMARY"
+      ? [planChecks.primary, planChecks.secondary, 2, "AND the plan's primary-region check"]
+      : [planChecks.secondary, planChecks.primary, 1, "OR the plan's DR-region check"];
+  const shape = `the ${role === "PRIMARY" ? "primary" : "DR"} endpoint check ${verb} (childHealthThreshold ${threshold})`;
+  if (inputs.type !== "CALCULATED")
+    return { problems: [`${recordCheck.name}: the ${role} record's health check is ${JSON.stringify(inputs.type)}, not CALCULATED over ${shape}`] };
+  const problems: string[] = [];
+  if (own === undefined)
+    problems.push(
+      `${recordCheck.name}: the DR stack's regionSwitchPlan output names no plan health check of the ${role === "PRIMARY" ? "primary" : "DR"} region (healthCheckIds), so the ${role} record cannot be shown to follow the plan`,
+    );
+  const declared = inputs.childHealthchecks ?? [];
+  const ofStack = declared.map((id) => healthChecks.find((check) => check.id === id));
+  const endpoints = ofStack.filter((child): child is PlannedResource => child !== undefined && ENDPOINT_CHECK_TYPES.includes(String(child.inputs.type)));
+  const planChildren = declared.filter((_, index) => ofStack[index] === undefined);
+  if (inputs.childHealthThreshold !== threshold)
+    problems.push(`${recordCheck.name}: childHealthThreshold is ${JSON.stringify(inputs.childHealthThreshold)}, expected ${threshold}: ${shape}`);
+  if (declared.length !== 2 || endpoints.length !== 1 || (own !== undefined && (planChildren.length !== 1 || planChildren[0] !== own)))
+    problems.push(
+      `${recordCheck.name}: has ${declared.length} children (${endpoints.length} endpoint of the stack, ${planChildren.length} not of the stack: ${JSON.stringify(planChildren)}), expected 2: ${shape}${own ? ` (${own})` : ""}`,
+    );
+  if (other !== undefined && declared.includes(other))
+    problems.push(
+      `${recordCheck.name}: has the plan's check of the other region (${other}); the ${role} record must follow its own region's check, or the plan's failover moves traffic the wrong way`,
+    );
+  return { ...(endpoints.length === 1 ? { endpoint: endpoints[0] } : {}), problems };
 }
 
 /**

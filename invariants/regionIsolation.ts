@@ -41,6 +41,7 @@ export function crossRegionReferenceAllowed(type: string, path: string, inputs: 
   if (arn !== undefined && secretReplicaKeyInItsRegion(type, path, inputs, arn)) return true;
   if (heartbeatToTheOtherRegion(type, path, inputs)) return true;
   if (type === "aws:sfn/stateMachine:StateMachine" && path === "definition" && arn !== undefined && isGlobalDatabaseMemberArn(arn)) return true;
+  if (arn !== undefined && regionSwitchPerRegionTarget(type, path, inputs, arn)) return true;
   return (
     type === "aws:ssm/parameter:Parameter" &&
     (path === "insecureValue" || path === "value") &&
@@ -76,6 +77,42 @@ export function heartbeatToTheOtherRegion(type: string, path: string, inputs: Re
     name?: unknown;
   }[];
   return receivers[Number(match[1])]?.name === RECEIVERS.heartbeat;
+}
+
+/**
+ * The per-region targets of an ARC Region switch plan (`aws:arcregionswitch/plan:Plan`), and nothing else
+ * of it: a plan names each region's database and Auto Scaling group by AWS's design, and acts only on
+ * those of the region being activated, from that region. The exempt fields, in any workflow and any step
+ * (a Parallel step's children included):
+ * - `rdsPromoteReadReplicaConfigs[i].dbInstanceArnMap.<region>` and
+ *   `rdsCreateCrossRegionReadReplicaConfigs[i].dbInstanceArnMap.<region>`, where the ARN is of the region
+ *   it is keyed by (ARC API Reference, RdsPromoteReadReplicaConfiguration `dbInstanceArnMap`: "a map of
+ *   Regions to DB instance ARNs"; ARC Developer Guide, "Amazon RDS Promote Read Replica execution block":
+ *   ARC promotes the instance "in the Region that you're activating");
+ * - `ec2AsgCapacityIncreaseConfigs[i].asgs[j].arn` and `globalAuroraConfigs[i].databaseClusterArns[j]`, of
+ *   a region the plan spans (its `regions`): "you enter the EC2 Auto Scaling ARNs for the specific Regions
+ *   that are associated with your plan" (ARC Developer Guide, "Amazon EC2 Auto Scaling group execution
+ *   block"), the deactivating region's group read only for its capacity, which an ungraceful execution does
+ *   without (`ungraceful.minimumSuccessPercentage`); the Aurora global database switches by the clusters of
+ *   both regions, as the Step Functions path does (`isGlobalDatabaseMemberArn`).
+ * Region switch "plans are executed from the Region being activated" (ARC Developer Guide, "About Region
+ * switch"), with "a data plane in each AWS Region" (ARC Developer Guide, "Region switch in ARC"), and an
+ * ungraceful execution "either changes the behavior of the execution blocks in a workflow or skips
+ * specific execution blocks" (ARC API Reference, StartPlanExecution `mode`): naming the failed region's
+ * resources is how a plan recognises them, not a call into that region during a failover.
+ */
+export function regionSwitchPerRegionTarget(type: string, path: string, inputs: Record<string, unknown>, arn: string): boolean {
+  if (type !== "aws:arcregionswitch/plan:Plan") return false;
+  const step = String.raw`workflows\[\d+\]\.steps\[\d+\](?:\.parallelConfigs\[\d+\]\.steps\[\d+\])?`;
+  const mapped = new RegExp(
+    `^${step}\\.(?:rdsPromoteReadReplicaConfigs|rdsCreateCrossRegionReadReplicaConfigs)\\[\\d+\\]\\.dbInstanceArnMap\\.([a-z]{2}-[a-z-]+-\\d+)$`,
+  ).exec(path);
+  if (mapped) return arnRegion(arn) === mapped[1];
+  const listed = new RegExp(
+    `^${step}\\.(?:ec2AsgCapacityIncreaseConfigs\\[\\d+\\]\\.asgs\\[\\d+\\]\\.arn|globalAuroraConfigs\\[\\d+\\]\\.databaseClusterArns\\[\\d+\\])$`,
+  ).test(path);
+  const regions = Array.isArray(inputs.regions) ? inputs.regions.map(String) : [];
+  return listed && regions.includes(String(arnRegion(arn)));
 }
 
 /**

@@ -538,7 +538,8 @@ export function blockRequests(plan: ResourceView, context: RegionSwitchContext):
           ["autoscaling:UpdateAutoScalingGroup"],
           list(config.asgs).map((asg) => String(record(asg).arn)),
         );
-        // The guide's current sample narrows GetMetricStatistics to the AWS/AutoScaling namespace with a condition; the request carries no context (what ARC sends is not documented).
+        // No context: the Service Authorization Reference lists no condition key for GetMetricStatistics (cloudwatch:namespace is
+        // PutMetricData's), so IAM sees none from this request (recovery/regionSwitch/permissions.ts autoScalingStatements).
         add(step.name, ["cloudwatch:GetMetricStatistics"], ["*"]);
         break;
       case "Route53HealthCheck":
@@ -569,7 +570,13 @@ export function blockRequests(plan: ResourceView, context: RegionSwitchContext):
     add("(execution reports)", ["s3:PutObject"], [`arn:${partition}:s3:::${path.replace(/\/$/, "")}/report`]);
     const bucketName = path.split("/")[0];
     const key = kmsKeyOfBucket(context.resources, bucketName);
-    if (key) add("(execution reports)", ["kms:GenerateDataKey", "kms:Encrypt"], [key]);
+    // S3 asks KMS on the writer's behalf (SSE-KMS): kms:ViaService is S3 in the key's region and kms:CallerAccount the writer's
+    // (AWS KMS Developer Guide, "kms:ViaService", "kms:CallerAccount"; both in GenerateDataKey's and Encrypt's condition keys).
+    if (key)
+      add("(execution reports)", ["kms:GenerateDataKey", "kms:Encrypt"], [key], {
+        "kms:ViaService": `s3.${arnRegion(key)}.amazonaws.com`,
+        "kms:CallerAccount": account,
+      });
   }
   return requests;
 }

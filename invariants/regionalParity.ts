@@ -117,6 +117,13 @@ export const RECOVERY_LAYER_TYPES = new Set([
   "multi-region-dr:recovery:PrimaryEndpointProbe",
   // The app's database user is made once, on the writable database; replication carries it to the DR copy.
   "multi-region-dr:database:AppDatabaseUser",
+  // recovery.orchestrator region-switch: the ARC Region switch plan spans both regions from the DR stack (its reports
+  // bucket, function and roles with it): one plan per pair, declared by the stack that survives the primary's outage
+  // (docs/region-switch.md; ARC Developer Guide, "About Region switch": one plan's workflows activate either region).
+  "multi-region-dr:recovery:RegionSwitchPlan",
+  // The DR drills' AWS FIS experiment templates (faultInjection): the DR stack owns the drills of the pair, each
+  // template in the region of the fault it injects (stacks/faultInjection.ts, docs/fault-injection.md).
+  "multi-region-dr:recovery:FaultExperiment",
 ]);
 
 function inRecoveryLayer(plan: StackPlan, resource: StackPlan["resources"][number]): boolean {

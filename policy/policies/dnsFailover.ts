@@ -4,6 +4,9 @@
  * metrics), and DR invariant 4 over the stack: one PRIMARY and one SECONDARY per name, each aliased
  * to its own region's load balancer, the PRIMARY health-checked on the primary ALB within the RTO
  * and fenced, the SECONDARY healthy while the DR ALB answers or the primary is fenced.
+ * With an ARC Region switch plan in the stack, the plan's health checks take the fence's place
+ * (invariants/failoverRecords.ts `planGatedProblems`): the PRIMARY is the endpoint AND the plan's check,
+ * the SECONDARY the DR endpoint OR the plan's (other) check.
  * Sources: Route 53 Developer Guide, checks.md invariants 4 and 5.
  */
 import type { PolicyResource } from "@pulumi/policy";
@@ -14,6 +17,7 @@ import { ENDPOINT_CHECK_TYPES, type FailoverRecordInputs } from "../../invariant
 import { aliasTarget, conflictsWithGroup, dnsName, probePort, probeProtocol } from "../../invariants/route53";
 import { asList, dependsOn, eachResourcePolicy, ofType, regionOf, resourcePolicy, schema, stackPolicy, TYPES } from "./kit";
 import { declaredHealthPath, manifestOf } from "./manifest";
+import { REGION_SWITCH_PLAN } from "../../invariants/regionSwitch";
 
 /** Route 53 health-check limits: interval 10 or 30 s, failure threshold 1-10 (Route 53 API, CreateHealthCheck). */
 export const HEALTH_CHECK_INTERVALS_SECONDS = [10, 30];
@@ -116,6 +120,60 @@ function fencedEndpoint(
 }
 
 /**
+ * With a Region switch plan (`plan`), a failover record's calculated check (DR invariant 4,
+ * invariants/failoverRecords.ts `planGatedProblems`): exactly two children, one endpoint check of this
+ * stack and one health check built from the plan (its id comes from the plan: `getRoute53HealthChecks`, not
+ * a resource of the stack); the PRIMARY needs both (childHealthThreshold 2), the SECONDARY either (1). A
+ * policy cannot read the stack's outputs, so which region's plan check each record carries is the
+ * invariant's to judge; here the two records must not share a child (`pairProblems`).
+ * @returns the endpoint child, to judge as without a plan.
+ */
+function planGatedShape(
+  recordCheck: PolicyResource,
+  healthChecks: PolicyResource[],
+  plan: PolicyResource,
+  role: "PRIMARY" | "SECONDARY",
+  report: (message: string, urn?: string) => void,
+): PolicyResource | undefined {
+  const threshold = role === "PRIMARY" ? 2 : 1;
+  const shape =
+    role === "PRIMARY"
+      ? "the primary endpoint check AND the plan's primary-region check (childHealthThreshold 2)"
+      : "the DR endpoint check OR the plan's DR-region check (childHealthThreshold 1)";
+  if (recordCheck.props.type !== "CALCULATED") {
+    report(
+      `${recordCheck.name}: the ${role} record's health check is ${JSON.stringify(recordCheck.props.type)}, not CALCULATED over ${shape}`,
+      recordCheck.urn,
+    );
+    return undefined;
+  }
+  const declared = asList(recordCheck.props.childHealthchecks).length;
+  const children = healthChecks.filter((check) => dependsOn(recordCheck, check, "childHealthchecks"));
+  const endpoints = children.filter((check) => ENDPOINT_CHECK_TYPES.includes(String(check.props.type)));
+  const fromPlan = dependsOn(recordCheck, plan, "childHealthchecks");
+  if (Number(recordCheck.props.childHealthThreshold) !== threshold)
+    report(`${recordCheck.name}: childHealthThreshold must be ${threshold}: ${shape}`, recordCheck.urn);
+  if (declared !== 2 || endpoints.length !== 1 || children.length !== 1 || !fromPlan)
+    report(
+      `${recordCheck.name}: has ${declared} children (${endpoints.length} endpoint of this stack, ${children.length - endpoints.length} other of this stack, ${fromPlan ? "built" : "none built"} from the plan ${plan.name}), expected 2: ${shape}`,
+      recordCheck.urn,
+    );
+  return endpoints.length === 1 ? endpoints[0] : undefined;
+}
+
+/** The PRIMARY's and the SECONDARY's calculated checks share no child: with a plan, each follows its own region's plan check. */
+function pairProblems(primaryCheck: PolicyResource | undefined, secondaryCheck: PolicyResource | undefined): string[] {
+  if (!primaryCheck || !secondaryCheck) return [];
+  const primaryChildren = asList<string>(primaryCheck.props.childHealthchecks);
+  const shared = asList<string>(secondaryCheck.props.childHealthchecks).filter((id) => typeof id === "string" && primaryChildren.includes(id));
+  return shared.length === 0
+    ? []
+    : [
+        `${secondaryCheck.name}: shares ${shared.join(", ")} with ${primaryCheck.name}; the PRIMARY follows the plan's primary-region check and the SECONDARY the plan's DR-region check, which a failover flips the other way`,
+      ];
+}
+
+/**
  * The SECONDARY record's check must be CALCULATED with childHealthThreshold 1 over exactly two
  * children: the DR ALB's endpoint check (its fqdn from the load balancer the SECONDARY aliases, the
  * protocol and port of one of that ALB's listeners that forwards to the app, neither inverted nor
@@ -178,26 +236,34 @@ function checkSecondaryHealth(
     if (check.props.insufficientDataHealthStatus !== "LastKnownStatus")
       report(`${check.name}: insufficientDataHealthStatus must be LastKnownStatus: the fence is one datapoint, then no data`, check.urn);
   }
-  for (const endpoint of endpoints) {
-    // A disabled check is healthy to Route 53, an inverted one healthy when the DR tier is down: either says nothing about the DR tier.
-    if (endpoint.props.disabled === true)
-      report(`${endpoint.name}: the DR ALB's check is disabled; Route 53 considers it healthy whatever the DR tier`, endpoint.urn);
-    if (endpoint.props.invertHealthcheck === true)
-      report(`${endpoint.name}: the DR ALB's check is inverted; it would be healthy while the DR tier is down`, endpoint.urn);
-    if (!alb) continue; // the SECONDARY alias itself is reported
-    if (!dependsOn(endpoint, alb, "fqdn"))
-      report(`${endpoint.name}: fqdn does not come from the DR load balancer ${alb.name} that the SECONDARY aliases`, endpoint.urn);
-    // The listener that forwards to the app: an HTTP listener that redirects to HTTPS answers 301, which Route 53 counts healthy (200-399).
-    const forwarding = listeners.filter(
-      (listener) =>
-        dependsOn(listener, alb, "loadBalancerArn") && asList<Record<string, any>>(listener.props.defaultActions).some((action) => action.type === "forward"),
+  for (const endpoint of endpoints) drEndpointShape(endpoint, alb, listeners, report);
+}
+
+/** The DR ALB's endpoint check: neither disabled nor inverted, its fqdn from the ALB the SECONDARY aliases, a forwarding listener's protocol and port. */
+function drEndpointShape(
+  endpoint: PolicyResource,
+  alb: PolicyResource | undefined,
+  listeners: PolicyResource[],
+  report: (message: string, urn?: string) => void,
+): void {
+  // A disabled check is healthy to Route 53, an inverted one healthy when the DR tier is down: either says nothing about the DR tier.
+  if (endpoint.props.disabled === true)
+    report(`${endpoint.name}: the DR ALB's check is disabled; Route 53 considers it healthy whatever the DR tier`, endpoint.urn);
+  if (endpoint.props.invertHealthcheck === true)
+    report(`${endpoint.name}: the DR ALB's check is inverted; it would be healthy while the DR tier is down`, endpoint.urn);
+  if (!alb) return; // the SECONDARY alias itself is reported
+  if (!dependsOn(endpoint, alb, "fqdn"))
+    report(`${endpoint.name}: fqdn does not come from the DR load balancer ${alb.name} that the SECONDARY aliases`, endpoint.urn);
+  // The listener that forwards to the app: an HTTP listener that redirects to HTTPS answers 301, which Route 53 counts healthy (200-399).
+  const forwarding = listeners.filter(
+    (listener) =>
+      dependsOn(listener, alb, "loadBalancerArn") && asList<Record<string, any>>(listener.props.defaultActions).some((action) => action.type === "forward"),
+  );
+  if (!forwarding.some((listener) => listener.props.protocol === probeProtocol(endpoint.props.type) && listener.props.port === probePort(endpoint.props)))
+    report(
+      `${endpoint.name}: probes ${probeProtocol(endpoint.props.type)} port ${String(probePort(endpoint.props))}, not a listener of ${alb.name} that forwards to the app (${forwarding.map((listener) => `${String(listener.props.protocol)} ${String(listener.props.port)}`).join(", ") || "none"})`,
+      endpoint.urn,
     );
-    if (!forwarding.some((listener) => listener.props.protocol === probeProtocol(endpoint.props.type) && listener.props.port === probePort(endpoint.props)))
-      report(
-        `${endpoint.name}: probes ${probeProtocol(endpoint.props.type)} port ${String(probePort(endpoint.props))}, not a listener of ${alb.name} that forwards to the app (${forwarding.map((listener) => `${String(listener.props.protocol)} ${String(listener.props.port)}`).join(", ") || "none"})`,
-        endpoint.urn,
-      );
-  }
 }
 
 /** The failover role of a record (PRIMARY or SECONDARY), or undefined for other routing policies. */
@@ -285,6 +351,8 @@ const failoverPair = stackPolicy({
       report("failover records belong to the DR stack, with its recovery manifest (role dr); none was found");
     const loadBalancers = ofType(resources, TYPES.loadBalancer);
     const healthChecks = ofType(resources, TYPES.healthCheck);
+    // recovery.orchestrator region-switch: the plan's health checks in the fence's place (planGatedShape).
+    const [plan] = ofType(resources, REGION_SWITCH_PLAN);
     for (const [key, group] of groupRecords(failoverRecords)) {
       const [zoneId, name, type] = key.split("|");
       const ofRole = (role: string) => group.filter((record) => failoverRole(record.props) === role);
@@ -297,6 +365,7 @@ const failoverPair = stackPolicy({
       if (mixed.length > 0)
         report(`${name} ${type}: also has ${mixed.map((record) => record.name).join(", ")}; a name cannot mix failover with other routing policies`);
       const primaryFence: { fenceAlarm?: PolicyResource } = {};
+      const recordChecks: { PRIMARY?: PolicyResource; SECONDARY?: PolicyResource } = {};
       for (const record of ofRole("PRIMARY")) {
         const alias = asList<Record<string, any>>(record.props.aliases)[0];
         const primary = manifest?.primary;
@@ -307,13 +376,10 @@ const failoverPair = stackPolicy({
           report(`${record.name}: the PRIMARY record's health check is not a health check of this stack`, record.urn);
           continue;
         }
-        const fenced = fencedEndpoint(
-          recordCheck,
-          healthChecks,
-          ofType(resources, TYPES.metricAlarm),
-          manifest?.role === "dr" ? manifest.region : undefined,
-          report,
-        );
+        recordChecks.PRIMARY ??= recordCheck;
+        const fenced = plan
+          ? { endpoint: planGatedShape(recordCheck, healthChecks, plan, "PRIMARY", report) }
+          : fencedEndpoint(recordCheck, healthChecks, ofType(resources, TYPES.metricAlarm), manifest?.role === "dr" ? manifest.region : undefined, report);
         primaryFence.fenceAlarm ??= fenced.fenceAlarm;
         const healthCheck = fenced.endpoint;
         if (!healthCheck) continue;
@@ -365,6 +431,12 @@ const failoverPair = stackPolicy({
           );
           continue;
         }
+        recordChecks.SECONDARY ??= recordCheck;
+        if (plan) {
+          const endpoint = planGatedShape(recordCheck, healthChecks, plan, "SECONDARY", report);
+          if (endpoint) drEndpointShape(endpoint, target, ofType(resources, TYPES.listener), report);
+          continue;
+        }
         checkSecondaryHealth(
           recordCheck,
           healthChecks,
@@ -376,6 +448,7 @@ const failoverPair = stackPolicy({
           report,
         );
       }
+      if (plan) for (const problem of pairProblems(recordChecks.PRIMARY, recordChecks.SECONDARY)) report(problem, recordChecks.SECONDARY?.urn);
     }
   },
 });

@@ -22,6 +22,7 @@ import { budgetProblems, recoveryBudget } from "../../budget/recoveryBudget";
 import { drRunsRecoveryWorkflows } from "../../config/strategies";
 import { protectionProblems, RETAINED_TAG, STATEFUL_TYPES } from "../../invariants/statefulProtection";
 import { RDS_CLUSTER, RDS_CLUSTER_INSTANCE } from "../../invariants/auroraGlobal";
+import { REGION_SWITCH_PLAN } from "../../invariants/regionSwitch";
 import { isReplica } from "./database";
 import { ofType, parseJson, regionOf, schema, stackPolicy, TYPES } from "./kit";
 import { manifestOf, manifestsOf } from "./manifest";
@@ -298,17 +299,39 @@ const allowedRegions = stackPolicy({
 /** The workflows the DR stack must deploy, by the suffix of their state machine names (`recovery/names.ts`). */
 const WORKFLOW_SUFFIXES = ["-failover", "-failback", "-drill"];
 
+/**
+ * Why the DR stack's orchestrator is not exactly one: with an ARC Region switch plan
+ * (`recovery.orchestrator: region-switch`, seen by its plan resource: the recovery manifest does not
+ * record the orchestrator) the plan replaces the failover, failback and drill state machines, and a state
+ * machine of those beside it is a second orchestrator that can promote, scale and move traffic at the same
+ * time (docs/region-switch.md, "One orchestrator"); `dr-region-switch-plan` judges the plan itself.
+ * @returns one message per problem; empty without a plan, or with one plan and none of those machines.
+ */
+export function orchestratorProblems(plans: PolicyResource[], machines: PolicyResource[]): string[] {
+  if (plans.length === 0) return [];
+  const problems =
+    plans.length === 1 ? [] : [`the DR stack declares ${plans.length} ARC Region switch plans; one orchestrator needs exactly one (dr-region-switch-plan)`];
+  for (const machine of machines.filter((candidate) => WORKFLOW_SUFFIXES.some((suffix) => String(candidate.props.name ?? "").endsWith(suffix))))
+    problems.push(
+      `${machine.name}: a ${String(machine.props.name)} state machine beside the Region switch plan ${plans[0].name}; two orchestrators could promote, scale and move traffic at once: remove it (recovery.orchestrator region-switch deploys none)`,
+    );
+  return problems;
+}
+
 const recoveryWorkflows = stackPolicy({
   name: "dr-recovery-workflows",
   description:
-    "DR invariant 9: the DR stack deploys failover, failback and drill state machines in its own region, each with its own role, calling only its own region, and nothing starts failback automatically",
+    "DR invariant 9: the DR stack deploys failover, failback and drill state machines in its own region (or, with recovery.orchestrator region-switch, one ARC Region switch plan and none of them), each with its own role, calling only its own region, and nothing starts failback automatically",
   enforcementLevel: "mandatory",
   check: (resources, _config, report) => {
     const manifest = manifestOf(resources)?.manifest;
     if (manifest?.role !== "dr") return;
     const machines = ofType(resources, TYPES.stateMachine);
-    // backup-restore before a restore has no database for a workflow to act on: it recovers by a restore.
-    const expected = drRunsRecoveryWorkflows(manifest.strategy, manifest.databaseRestored === true);
+    const plans = ofType(resources, REGION_SWITCH_PLAN);
+    for (const problem of orchestratorProblems(plans, machines)) report(problem);
+    // backup-restore before a restore has no database for a workflow to act on: it recovers by a restore. With a
+    // Region switch plan the plan is the workflows (orchestratorProblems above, dr-region-switch-plan).
+    const expected = plans.length === 0 && drRunsRecoveryWorkflows(manifest.strategy, manifest.databaseRestored === true);
     for (const suffix of expected ? WORKFLOW_SUFFIXES : []) {
       const found = machines.filter((machine) => String(machine.props.name ?? "").endsWith(suffix));
       if (found.length !== 1) report(`the DR stack needs exactly one state machine named *${suffix}; found ${found.length}`);

@@ -130,13 +130,49 @@ export async function permissionProblems(plan: ResourceView, context: RegionSwit
     if (!arn) continue;
     const policies = rolePoliciesOf(resources, roleArn);
     if (policies.unknown) continue;
+    // A KMS key's own policy must allow the request too: the simulator needs it (keyPolicyOf); a key outside the stack is not judged.
+    const keyPolicy = keyPolicyOf(resources, request.resource);
+    if (keyPolicy === "unknown") continue;
     const key = JSON.stringify([roleArn, request.action, request.resource, request.context ?? {}]);
     if (!decided.has(key))
-      decided.set(key, simulate({ action: request.action, resource: request.resource, context: request.context }, policies, roleArn, arn[1]));
+      decided.set(key, simulate({ action: request.action, resource: request.resource, context: request.context }, policies, roleArn, arn[1], keyPolicy));
     const decision = await decided.get(key)!;
     if (decision !== "Allowed") problems.push(requestMessage(plan, request, arn[2], decision));
   }
   return problems;
+}
+
+/** Pulumi type of a KMS key. */
+const KMS_KEY = "aws:kms/key:Key";
+
+/**
+ * The key policy of the KMS key `resource` names, for the simulator: KMS evaluates the key policy with the
+ * caller's IAM policies, and an IAM policy alone grants nothing on a key whose policy does not allow the
+ * account to delegate (AWS KMS Developer Guide, "Key policies in AWS KMS", "Allows access to the AWS account
+ * and enables IAM policies"). Undefined for a resource that is not a KMS key; `unknown` for a key not
+ * declared in this stack, or whose policy is not known yet (judged at the next preview). A key declared
+ * without a policy has KMS's default one, which allows the account (same page, "Default key policy").
+ */
+export function keyPolicyOf(resources: PolicyResource[], resource: string): unknown {
+  if (!/^arn:[a-z-]+:kms:[a-z0-9-]+:\d{12}:key\//.test(resource)) return undefined;
+  const key = ofType(resources, KMS_KEY).find((candidate) => candidate.props.arn === resource);
+  if (!key) return "unknown";
+  const policy = key.props.policy;
+  if (policy === undefined || policy === "") {
+    const [, partition, , , account] = resource.split(":");
+    return {
+      Version: "2012-10-17",
+      Statement: [
+        { Sid: "Enable IAM User Permissions", Effect: "Allow", Principal: { AWS: `arn:${partition}:iam::${account}:root` }, Action: "kms:*", Resource: "*" },
+      ],
+    };
+  }
+  if (typeof policy !== "string") return "unknown";
+  try {
+    return JSON.parse(policy);
+  } catch {
+    return "unknown";
+  }
 }
 
 /** The Region switch policies (module comment). */

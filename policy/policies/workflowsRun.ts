@@ -139,8 +139,17 @@ export function rolePoliciesOf(resources: PolicyResource[], roleArn: string): Ro
  * `ExplicitlyDenied`, or the simulator's validation errors). The principal is the role; the
  * resource's account is the role's. A `"*"` request (an action without resource-level permissions)
  * is answered for the policy's own patterns (iam-simulate's `wildcard` result).
+ * `resourcePolicy`: the target's own policy where the service requires it to allow the request too (a KMS
+ * key policy: "No AWS principal has any permissions to a KMS key unless [...] the key policy" allows it,
+ * AWS KMS Developer Guide, "Key policies in AWS KMS"; iam-simulate then finds no resource policy and denies).
  */
-export async function simulate(request: Omit<IamRequest, "state">, policies: RolePolicies, roleArn: string, accountId: string): Promise<string> {
+export async function simulate(
+  request: Omit<IamRequest, "state">,
+  policies: RolePolicies,
+  roleArn: string,
+  accountId: string,
+  resourcePolicy?: unknown,
+): Promise<string> {
   const response = await runSimulation(
     {
       request: {
@@ -150,6 +159,7 @@ export async function simulate(request: Omit<IamRequest, "state">, policies: Rol
         contextVariables: request.context ?? {},
       },
       identityPolicies: policies.identity,
+      ...(resourcePolicy !== undefined ? { resourcePolicy } : {}),
       ...(policies.boundary.length > 0 ? { permissionBoundaryPolicies: policies.boundary } : {}),
       serviceControlPolicies: [],
       resourceControlPolicies: [],

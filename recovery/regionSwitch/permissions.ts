@@ -79,9 +79,17 @@ function auroraStatements(targets: RegionSwitchTargets): PolicyStatement[] {
 
 /**
  * EC2 Auto Scaling block (ARC Developer Guide, "EC2 Auto Scaling execution block sample policy"):
- * Describe on `*` (the API takes no resource), Update on the pair's groups, GetMetricStatistics on the
- * AWS/AutoScaling namespace only. The primary's group by name when its ARN is not known (its ARN holds
- * a UUID: Service Authorization Reference, Amazon EC2 Auto Scaling, resource type `autoScalingGroup`).
+ * Describe on `*` (the API takes no resource), Update on the pair's groups, GetMetricStatistics on `*`.
+ * The primary's group by name when its ARN is not known (its ARN holds a UUID: Service Authorization
+ * Reference, Amazon EC2 Auto Scaling, resource type `autoScalingGroup`).
+ *
+ * The guide's current sample narrows GetMetricStatistics with `StringEquals` on `cloudwatch:namespace`
+ * AWS/AutoScaling. The Service Authorization Reference (Amazon CloudWatch, actions table) lists that key for
+ * PutMetricData only: GetMetricStatistics supports no condition key, so the key is absent from its request
+ * context, and a StringEquals on an absent key does not match (IAM User Guide, "Condition operators": without
+ * `...IfExists` a missing key evaluates to false), which would deny the capacity block's reads at a failover.
+ * `StringEqualsIfExists` keeps the sample's intent (AWS/AutoScaling only, should CloudWatch ever set the key)
+ * and allows the read as IAM evaluates it today; the policy `dr-region-switch-role-permissions` simulates it.
  */
 function autoScalingStatements(targets: RegionSwitchTargets): PolicyStatement[] {
   const primaryGroup =
@@ -96,7 +104,7 @@ function autoScalingStatements(targets: RegionSwitchTargets): PolicyStatement[] 
       Effect: "Allow",
       Action: "cloudwatch:GetMetricStatistics",
       Resource: "*",
-      Condition: { StringEquals: { "cloudwatch:namespace": "AWS/AutoScaling" } },
+      Condition: { StringEqualsIfExists: { "cloudwatch:namespace": "AWS/AutoScaling" } },
     },
   ];
 }

@@ -21,6 +21,12 @@ export interface RegionSwitchPlanSummary {
   /** True when the failover waits for an operator's approval (`failover.automatic: false`). */
   approvalRequired: boolean;
   reportBucketName: string;
+  /**
+   * The Route 53 health checks the plan's Route53HealthCheck block created, by region role (`primary`: the
+   * primary region's, `secondary`: the DR region's), as the failover records carry them. Save them before an
+   * outage of us-east-1 (the plan's control plane): the outage mode takes them from config instead of asking it.
+   */
+  healthCheckIds: { primary: string; secondary: string };
   workflows: { targetAction: "activate" | "deactivate"; targetRegion: string; description: string; steps: StepSummary[] }[];
 }
 
@@ -47,6 +53,7 @@ export function planSummary(args: {
   drRegion: string;
   automatic: boolean;
   reportBucketName: string;
+  healthCheckIds: { primary: string; secondary: string };
   workflows: PlanWorkflow[];
 }): RegionSwitchPlanSummary {
   return {
@@ -56,6 +63,7 @@ export function planSummary(args: {
     drRegion: args.drRegion,
     approvalRequired: !args.automatic,
     reportBucketName: args.reportBucketName,
+    healthCheckIds: args.healthCheckIds,
     workflows: args.workflows.map((workflow) => {
       const action = workflow.workflowTargetAction;
       if (action !== "activate" && action !== "deactivate") throw new Error(`planSummary: the plan cannot declare a ${action} workflow`);

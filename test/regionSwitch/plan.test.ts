@@ -211,9 +211,11 @@ describe("regionSwitchPlan summary", () => {
       drRegion: "eu-west-3",
       automatic: false,
       reportBucketName: "reports",
+      healthCheckIds: { primary: "hc-primary", secondary: "hc-dr" },
       workflows: declaredWorkflows(targets()),
     });
     expect(summary.approvalRequired).to.equal(true);
+    expect(summary.healthCheckIds).to.deep.equal({ primary: "hc-primary", secondary: "hc-dr" });
     expect(summary.workflows.map((w) => [w.targetAction, w.targetRegion])).to.deep.equal([
       ["activate", "eu-west-3"],
       ["activate", "eu-west-2"],
@@ -224,7 +226,16 @@ describe("regionSwitchPlan summary", () => {
 
   it("refuses a workflow the plan cannot declare", () => {
     expect(() =>
-      planSummary({ arn: "a", name: "n", primaryRegion: "p", drRegion: "d", automatic: true, reportBucketName: "b", workflows: planWorkflows(targets()) }),
+      planSummary({
+        arn: "a",
+        name: "n",
+        primaryRegion: "p",
+        drRegion: "d",
+        automatic: true,
+        reportBucketName: "b",
+        healthCheckIds: { primary: "h1", secondary: "h2" },
+        workflows: planWorkflows(targets()),
+      }),
     ).to.throw(/cannot declare a postRecovery workflow/);
   });
 });
