@@ -12,7 +12,7 @@ import * as path from "node:path";
 import { expect } from "chai";
 import { checkFailoverRecords } from "../../invariants/failoverRecords";
 import { checkRegionalParity } from "../../invariants/regionalParity";
-import { checkRegionIsolation } from "../../invariants/regionIsolation";
+import { checkRegionIsolation, regionSwitchPerRegionTarget } from "../../invariants/regionIsolation";
 import { evaluatePolicies } from "../../policy/offline";
 import { ALL_POLICIES } from "../../policy/policies";
 import { STEP_NAMES } from "../../recovery/regionSwitch/workflows";
@@ -173,6 +173,20 @@ describe("examples/region-switch synthesized", () => {
       expect(messages).to.match(/dbInstanceArnMap\.eu-central-1 uses arn:aws:rds:eu-west-1/);
       expect(messages).to.match(/customActionLambdaConfigs\[0\]\.lambdas\[0\]\.arn uses arn:aws:lambda:eu-west-1/);
       expect(await violations(dr, "dr-region-isolation")).to.have.length(2);
+    });
+
+    it("exempts an Aurora member cluster or group of the plan's regions, nothing of another region or another resource type", () => {
+      const inputs = { regions: ["eu-west-1", "eu-central-1"] };
+      const cluster = (region: string) => `arn:aws:rds:${region}:123456789012:cluster:app`;
+      const path = "workflows[0].steps[1].parallelConfigs[0].steps[0].globalAuroraConfigs[0].databaseClusterArns[0]";
+      expect(regionSwitchPerRegionTarget(PLAN, path, inputs, cluster("eu-west-1"))).to.equal(true);
+      expect(regionSwitchPerRegionTarget(PLAN, path, inputs, cluster("us-east-1"))).to.equal(false);
+      expect(regionSwitchPerRegionTarget("aws:sfn/stateMachine:StateMachine", path, inputs, cluster("eu-west-1"))).to.equal(false);
+      expect(regionSwitchPerRegionTarget(PLAN, "workflows[0].steps[0].executionApprovalConfigs[0].approvalRole", inputs, cluster("eu-west-1"))).to.equal(false);
+      const asg = "workflows[1].steps[1].parallelConfigs[0].steps[1].ec2AsgCapacityIncreaseConfigs[0].asgs[0].arn";
+      expect(regionSwitchPerRegionTarget(PLAN, asg, inputs, "arn:aws:autoscaling:eu-west-1:123456789012:autoScalingGroup:1:autoScalingGroupName/a")).to.equal(
+        true,
+      );
     });
 
     it("fails invariant 7 when the plan is declared outside its component (only the DR stack's recovery layer is exempt)", async () => {
