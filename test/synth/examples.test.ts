@@ -19,11 +19,12 @@ const EXAMPLES = path.resolve(__dirname, "..", "..", "examples");
 describe("examples", () => {
   const examples = listExamples(EXAMPLES);
 
-  it("holds the reference systems and the aurora-global engine mode, each expected to synthesize with exit 0", () => {
+  it("holds the reference systems, the engine modes, the orchestrators and the features shown in an example, each expected to synthesize with exit 0", () => {
     expect(examples.map((example) => example.name)).to.deep.equal([
       "aurora-global",
       "bring-your-own-app",
       "pilot-light-eu",
+      "region-switch",
       "us-east-1-us-west-2-mysql",
       "us-east-2-us-west-1",
       "warm-standby-automatic",
