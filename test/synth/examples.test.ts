@@ -23,6 +23,7 @@ describe("examples", () => {
     expect(examples.map((example) => example.name)).to.deep.equal([
       "aurora-global",
       "bring-your-own-app",
+      "edge-and-cache",
       "pilot-light-eu",
       "region-switch",
       "us-east-1-us-west-2-mysql",
