@@ -78,7 +78,8 @@ const wafSchema = z
   })
   .prefault({});
 
-const cloudFrontSchema = z
+/** `edge.cloudFront` alone: the primary's output `edge` (config/primaryContract.ts) has this shape. */
+export const cloudFrontSchema = z
   .strictObject({
     /**
      * Put a CloudFront distribution in front of the pair. Default false. On: both ALBs take the app's

@@ -8,6 +8,7 @@ import { closestNames } from "./closestNames";
 import { ConfigError, type ConfigProblem } from "./errors";
 import { namespaceProblems, parseConfigValue } from "./namespaces";
 import { certificateRegionProblem, failoverDetectionProblem, reservedDomainProblem } from "./rules";
+import { edgeProblems } from "./edge";
 import { CONFIG_NAMESPACE, drConfigSchema, KEYS_BY_ROLE, primaryConfigSchema, ROLES, type StackConfig } from "./schema";
 
 /**
@@ -333,6 +334,7 @@ function crossFieldProblems(config: StackConfig): ConfigProblem[] {
     const problem = arn === undefined ? undefined : certificateRegionProblem(arn, config.region);
     if (problem) problems.push({ key: `${CONFIG_NAMESPACE}:${path}`, value: arn, message: problem });
   }
+  if (config.role === "primary") problems.push(...edgeProblems(config.edge, config.app));
   if (config.role === "dr") {
     const problem = failoverDetectionProblem(config.dns.healthCheckIntervalSeconds, config.dns.healthCheckFailureThreshold, config.recovery.rtoSeconds);
     if (problem) {

@@ -8,6 +8,7 @@ import { vpcCidrProblem } from "./rules";
 import { STRATEGIES, STRATEGY_PROFILES } from "./strategies";
 import { ENGINE_MODES } from "./aurora";
 import { primaryCacheOutputSchema } from "./cache";
+import { cloudFrontSchema } from "./edge";
 
 const arn = (service: string, resource: string) =>
   z.string().regex(new RegExp(`^arn:aws[a-z-]*:${service}:[a-z0-9-]*:\\d{12}:${resource}`), {
@@ -61,6 +62,17 @@ export const primaryOutputsSchema = z.object({
   albZoneId: z.string().regex(/^Z[A-Z0-9]+$/),
   listenerProtocol: z.enum(["HTTP", "HTTPS"]),
   listenerPort: z.union([z.literal(80), z.literal(443)]),
+  /**
+   * Where Route 53's health checks and the DR region's probe reach the primary ALB's health path (AppTier
+   * `healthCheckProtocol`, `healthCheckPort`): the app listener, or behind the edge the health listener (HTTP, 80).
+   * Optional: primaries deployed before the edge existed lack them, and probe the app listener.
+   */
+  healthCheckProtocol: z.enum(["HTTP", "HTTPS"]).optional(),
+  healthCheckPort: z.union([z.literal(80), z.literal(443)]).optional(),
+  /** `edge.cloudFront` as the primary resolved it (config/edge.ts); the DR stack builds the distribution from it. Optional: older primaries lack it (edge off). */
+  edge: z.union([z.undefined(), cloudFrontSchema]).optional(),
+  /** The origin-verify secret (a secret output) while the edge is on (components/edge/originSecret.ts). */
+  edgeOriginVerifySecret: z.string().min(1).optional(),
   appInstanceType: z.string().min(1),
   appMinSize: z.number().int().min(0),
   appDesiredCapacity: z.number().int().min(0),

@@ -12,6 +12,8 @@ import { auroraEngineVersionProblem, auroraInstanceClassProblem, ENGINE_MODES } 
 import { rdsEngineVersionProblem } from "./engineVersions";
 import { DEFAULT_STRATEGY, STRATEGIES } from "./strategies";
 import { faultInjectionSchema } from "./faultInjection";
+import { cacheSchema, drCacheSchema } from "./cache";
+import { edgeSchema } from "./edge";
 import { appDefinitionShape, DEMO_RESERVED_PATHS, readUserDataFile, userDataTemplateProblems } from "./appDefinition";
 import { scheduleProblem } from "../components/backupRules";
 import {
@@ -690,6 +692,10 @@ export const primaryConfigSchema = z
     /** Optional DynamoDB global table replicated to the DR region. */
     globalTable: globalTableSchema,
     dns: primaryDnsSchema,
+    /** CloudFront in front of the pair (config/edge.ts; docs/edge.md); off by default. The DR stack reads it from the primary's outputs. */
+    edge: edgeSchema,
+    /** The cache of the pair (config/cache.ts; docs/cache.md): engine none (default), valkey or redis. */
+    cache: cacheSchema,
     ...common,
   })
   .superRefine((config, context) => {
@@ -758,6 +764,8 @@ export const drConfigSchema = z
     failover: failoverSchema,
     /** AWS FIS experiment templates for drills with real faults (config/faultInjection.ts); off by default. */
     faultInjection: faultInjectionSchema,
+    /** The DR member of the cache (config/cache.ts `drCacheSchema`): replicas, the warm-up paths, detached after a failover. */
+    cache: drCacheSchema,
     /** The outage mode: redeploy the DR stack while the primary region is down ({@link outageSchema}). */
     outage: outageSchema,
     ...common,

@@ -34,6 +34,12 @@ const DYNAMODB = "https://docs.aws.amazon.com/amazondynamodb/latest/developergui
 const S3_REPLICATION = "https://docs.aws.amazon.com/AmazonS3/latest/userguide/metrics-dimensions.html#s3-cloudwatch-replication-metrics";
 const ROUTE53 = "https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/monitoring-health-checks.html";
 const ALB = "https://docs.aws.amazon.com/elasticloadbalancing/latest/application/load-balancer-cloudwatch-metrics.html";
+/**
+ * ElastiCache's GlobalDatastoreReplicationLag: seconds, published per node of the global datastore's
+ * secondary in its region (ElastiCache User Guide, "Metrics for Valkey and Redis OSS"), dimensions
+ * CacheClusterId and CacheClusterId + CacheNodeId (components/cache/lagAlarm.ts).
+ */
+const ELASTICACHE = "https://docs.aws.amazon.com/AmazonElastiCache/latest/dg/CacheMetrics.Redis.html";
 const AUTO_SCALING = "https://docs.aws.amazon.com/autoscaling/ec2/userguide/ec2-auto-scaling-metrics.html";
 
 const replicationDimensions = [["DestinationBucket", "RuleId", "SourceBucket"]] as const;
@@ -52,6 +58,13 @@ export const PUBLISHED_METRICS = [
   { namespace: "AWS/S3", metricName: "BytesPendingReplication", dimensionSets: replicationDimensions, unit: "Bytes", source: S3_REPLICATION },
   { namespace: "AWS/S3", metricName: "OperationsPendingReplication", dimensionSets: replicationDimensions, unit: "Count", source: S3_REPLICATION },
   { namespace: "AWS/S3", metricName: "OperationsFailedReplication", dimensionSets: replicationDimensions, unit: "Count", source: S3_REPLICATION },
+  {
+    namespace: "AWS/ElastiCache",
+    metricName: "GlobalDatastoreReplicationLag",
+    dimensionSets: [["CacheClusterId"], ["CacheClusterId", "CacheNodeId"]],
+    unit: "Seconds",
+    source: ELASTICACHE,
+  },
   { namespace: "AWS/Route53", metricName: "HealthCheckStatus", dimensionSets: [["HealthCheckId"]], unit: "None", source: ROUTE53, publishedIn: "us-east-1" },
   {
     namespace: "AWS/Route53",

@@ -54,7 +54,9 @@ export const TRANSIENT_RETRY = { ErrorEquals: ["States.Timeout", "States.TaskFai
  *   still processing, `PriorRequestNotComplete` ("If Route 53 returns this error repeatedly for the
  *   same request, we recommend that you wait, in intervals of increasing duration, before you try the
  *   request again"; Route 53 API Reference, ChangeResourceRecordSets);
- * - SNS: `Throttled` (HTTP 429; Amazon SNS API Reference, Publish).
+ * - SNS: `Throttled` (HTTP 429; Amazon SNS API Reference, Publish);
+ * - ElastiCache: `Throttling` / `ThrottlingException` (ElastiCache API Reference, "Common Errors"), the
+ *   global datastore calls of the cache step (recovery/cacheSteps.ts).
  * The names these definitions already catch (`Rds.DbInstanceNotFoundException`) are the exception
  * classes of the AWS SDK for Java 2.x; an error code that a service's API model does not list (RDS's
  * throttling is in its "Common Errors" page only) surfaces there as the service's base exception
@@ -71,6 +73,7 @@ export const THROTTLING_ERRORS: Record<string, readonly string[]> = {
   cloudwatch: ["CloudWatch.ThrottlingException", "CloudWatch.CloudWatchException"],
   sns: ["Sns.ThrottledException", "Sns.SnsException"],
   sfn: ["Sfn.ThrottlingException", "Sfn.SfnException"],
+  elasticache: ["ElastiCache.ThrottlingException", "ElastiCache.ElastiCacheException"],
 };
 
 /**

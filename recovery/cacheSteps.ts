@@ -50,23 +50,18 @@ import {
   poll,
   type PollOptions,
   pollStart,
+  sdkRetry,
+  sdkTask,
   type State,
-  throttlingRetry,
-  TRANSIENT_RETRY,
+  THROTTLING_ERRORS,
   LAMBDA_INVOKE,
   LAMBDA_RETRY,
-  SDK_TASK_TIMEOUT_SECONDS,
   type Definition,
 } from "./asl";
 import { assertCacheTargets, type GlobalCacheTargets, globalCacheOf, type RecoveryTargets, regionalCacheOf, type RegionalCacheTargets } from "./targets";
 
-/**
- * ElastiCache's throttling errors through the SDK integration: `Throttling` or `ThrottlingException`
- * (ElastiCache API Reference, "Common Errors"), both `ElastiCache.ThrottlingException` under Step
- * Functions' suffix rule, or the service's base exception (recovery/asl.ts THROTTLING_ERRORS explains
- * both). Kept here until recovery/asl.ts lists `elasticache` (then `sdkTask` replaces `elastiCacheTask`).
- */
-export const ELASTICACHE_THROTTLING_ERRORS = ["ElastiCache.ThrottlingException", "ElastiCache.ElastiCacheException"] as const;
+/** ElastiCache's throttling errors through the SDK integration (recovery/asl.ts THROTTLING_ERRORS explains both names). */
+export const ELASTICACHE_THROTTLING_ERRORS = THROTTLING_ERRORS.elasticache;
 
 /**
  * ElastiCache's refusals of a global datastore change (ElastiCache API Reference,
@@ -82,21 +77,9 @@ export const ELASTICACHE_REFUSALS = [
   "ElastiCache.InvalidParameterCombinationException",
 ] as const;
 
-/** An ElastiCache SDK integration Task: `sdkTask`'s timeout and retries, with ElastiCache's throttling errors; its refusals are not retried. */
+/** An ElastiCache SDK integration Task: `sdkTask` (timeout, throttling and transient retries); its refusals are not retried. */
 export function elastiCacheTask(action: string, parameters: Record<string, unknown>, rest: State): State {
-  return {
-    Type: "Task",
-    Resource: `arn:aws:states:::aws-sdk:elasticache:${action}`,
-    Parameters: parameters,
-    TimeoutSeconds: SDK_TASK_TIMEOUT_SECONDS,
-    // The back-off of every other service's throttling retrier (recovery/asl.ts throttlingRetry), on ElastiCache's names.
-    Retry: [
-      { ...throttlingRetry("rds"), ErrorEquals: [...ELASTICACHE_THROTTLING_ERRORS] },
-      { ErrorEquals: [...ELASTICACHE_REFUSALS], MaxAttempts: 0 },
-      TRANSIENT_RETRY,
-    ],
-    ...rest,
-  };
+  return { ...sdkTask("elasticache", action, parameters, rest), Retry: sdkRetry("elasticache", { ErrorEquals: [...ELASTICACHE_REFUSALS], MaxAttempts: 0 }) };
 }
 
 /**

@@ -40,6 +40,9 @@ import { drAppRuntime } from "./appRuntime";
 import { buildRegion, type RegionResources } from "./region";
 import { inProviderOrRegion, inRegion, otherRegionProvider, regionalProvider, resourcePrefix, RetainedInRegion } from "./regionalProvider";
 import { CONFIG_NAMESPACE } from "../config/schema";
+import { drCacheSchema } from "../config/cache";
+import { buildDrCache, drCacheProblems } from "./cache";
+import { buildEdge, buildEdgeAliases, drEdgeAccess, edgeOutputsOf, failoverRecordName, failoverRecordOptions } from "./edge";
 
 export type DrStackOutputs = Record<string, pulumi.Input<unknown>>;
 
@@ -73,7 +76,9 @@ export function advancedBackupCheckRegion(config: DrConfig, primary: Pick<Primar
  */
 export function buildDrStackFrom(config: DrConfig, stackName: string, primary: PrimaryOutputs): DrStackOutputs {
   const strategy = resolveDrStrategy(config, primary);
-  const problems = [...crossStackProblems(config, primary), ...strategy.problems];
+  // A DR file that sets cache: differs from its defaults (the schema fills them in either way).
+  const cacheWritten = JSON.stringify(config.cache) !== JSON.stringify(drCacheSchema.parse(undefined));
+  const problems = [...crossStackProblems(config, primary), ...strategy.problems, ...drCacheProblems(config.cache, cacheWritten, primary.cache)];
   if (problems.length > 0 || !strategy.config) {
     throw new ConfigError(`Invalid configuration for stack "${stackName}" against primary "${config.primaryStack}"`, problems);
   }
@@ -83,6 +88,9 @@ export function buildDrStackFrom(config: DrConfig, stackName: string, primary: P
   const retained = config.protect ? new RetainedInRegion(primary.region, config.outage.adopt) : undefined;
   const provider = regionalProvider(resolved, stackName);
   const opts = inRegion(provider);
+  const edgeOutputs = edgeOutputsOf(primary);
+  const edgeAccess = drEdgeAccess(edgeOutputs, provider);
+  const appRuntime = drAppRuntime(primary, resolved.region, { provider });
   const region = buildRegion({
     config: resolved,
     stackName,
@@ -90,8 +98,9 @@ export function buildDrStackFrom(config: DrConfig, stackName: string, primary: P
     databaseHost: stableDatabaseFqdn(primary.privateZoneName),
     databasePort: primary.dbPort,
     engine: primary.dbEngine,
-    app: drAppRuntime(primary, resolved.region, { provider }),
+    app: appRuntime,
     primaryOutputs: primary,
+    ...(edgeAccess ? { edgeAccess } : {}),
   });
 
   const { database, backups } = buildDrDatabase(resolved, stackName, primary, region, opts);
@@ -138,24 +147,38 @@ export function buildDrStackFrom(config: DrConfig, stackName: string, primary: P
     config.recovery.orchestrator === "region-switch" && database && stableName
       ? buildRegionSwitch({ config: resolved, stackName, provider, primary, region, database, stableName })
       : undefined;
+  // CloudFront in front of the pair (stacks/edge.ts, docs/edge.md): the DR stack owns the distribution; the failover pair
+  // moves to the failover name, which the distribution's primary origin resolves, and the application name aliases the distribution.
+  const edge = buildEdge({
+    primary: edgeOutputs,
+    applicationName: primary.applicationName,
+    hostedZoneId: primary.hostedZoneId,
+    drAlbDnsName: region.app.albDnsName,
+    primaryRegion: primary.region,
+    outage,
+    ...(retained ? { retained } : {}),
+    namePrefix: resourcePrefix(stackName, "edge"),
+    opts,
+  });
   const failover = new FailoverRouting(
     "failover",
     {
       hostedZoneId: primary.hostedZoneId,
-      applicationName: primary.applicationName,
+      applicationName: failoverRecordName(primary),
+      // Behind the edge Route 53 checks the health listener (HTTP 80): the app listener takes only CloudFront (components/edge/originAccess.ts).
       primary: {
         region: primary.region,
         albDnsName: primary.albDnsName,
         albZoneId: primary.albZoneId,
-        protocol: primary.listenerProtocol,
-        port: primary.listenerPort,
+        protocol: primary.healthCheckProtocol ?? primary.listenerProtocol,
+        port: primary.healthCheckPort ?? primary.listenerPort,
       },
       secondary: {
         region: config.region,
         albDnsName: region.app.albDnsName,
         albZoneId: region.app.albZoneId,
-        protocol: region.app.listenerProtocol,
-        port: region.app.listenerPort,
+        protocol: region.app.healthCheckProtocol,
+        port: region.app.healthCheckPort,
       },
       healthCheckPath: healthPathOf(primary),
       healthCheckIntervalSeconds: config.dns.healthCheckIntervalSeconds,
@@ -164,6 +187,23 @@ export function buildDrStackFrom(config: DrConfig, stackName: string, primary: P
       fenceAlarmTopicArn: drTopic.topicArn,
       ...(regionSwitch ? { planHealthChecks: regionSwitch.healthCheckIds } : {}),
     },
+    { ...opts, ...failoverRecordOptions(edge) },
+  );
+  buildEdgeAliases(edge, failover);
+
+  // The DR member of the cache (stacks/cache.ts): the global datastore's secondary, or a regional cache with its warm-up.
+  const drCache = buildDrCache(
+    config.cache,
+    primary.cache,
+    {
+      region: resolved.region,
+      network: region.network,
+      key: region.key,
+      clientSecurityGroupId: region.app.instanceSecurityGroupId,
+      appParameterPath: appRuntime.parameterPath,
+      prefix: resourcePrefix(stackName, "dr"),
+    },
+    resolved.network.flowLogRetentionDays,
     opts,
   );
 
@@ -214,6 +254,7 @@ export function buildDrStackFrom(config: DrConfig, stackName: string, primary: P
     failover,
     drTopic,
     heartbeat,
+    ...(drCache ? { cache: drCache } : {}),
     ...(retained ? { retained } : {}),
     ...(outage ? { unreachableRegion: primary.region } : {}),
   });
@@ -329,6 +370,9 @@ export function buildDrStackFrom(config: DrConfig, stackName: string, primary: P
     primaryProbeAlarmName: recovery.probe.alarmName,
     fenceAlarmName: failover.fence.alarmName,
     failoverRecordName: failover.applicationName,
+    edgeDistributionId: edge?.distributionId,
+    edgeDomainName: edge?.domainName,
+    cacheReplicationGroupId: drCache?.cache.replicationGroupId,
     logArchiveBucketName: region.logArchive.bucketName,
     monitoringClusterName: region.monitoring?.clusterName,
     ...monitoringOutputs(monitoring),

@@ -20,8 +20,10 @@
  * a change either: the primary origin answers, and the origin group only fails over to the DR ALB on errors.
  */
 import type * as aws from "@pulumi/aws";
-import type * as pulumi from "@pulumi/pulumi";
-import { type CloudFrontConfig, type EdgeConfig } from "../config/edge";
+import * as pulumi from "@pulumi/pulumi";
+import { type CloudFrontConfig, cloudFrontSchema, type EdgeConfig } from "../config/edge";
+import { type PrimaryOutputs } from "../config/primaryContract";
+import { failoverOriginNameOf } from "../components/edge/distribution";
 import { EdgeDistribution } from "../components/edge/edgeDistribution";
 import { CLOUDFRONT_CERTIFICATE_REGION } from "../components/edge/certificate";
 import { cloudFrontPrefixListId, type EdgeOriginAccess } from "../components/edge/originAccess";
@@ -52,6 +54,64 @@ export function primaryEdge(edge: EdgeConfig, provider: aws.Provider): { originA
     originAccess: { prefixListId: cloudFrontPrefixListId(provider), originVerifySecret: secret },
     outputs: { edge: edge.cloudFront, edgeOriginVerifySecret: secret },
   };
+}
+
+/**
+ * The primary's edge outputs as the DR stack uses them: the edge off for a primary deployed before the
+ * edge existed, and the secret marked secret again (readPrimaryOutputs reads it as a plain value), so it
+ * stays encrypted in the DR stack's state.
+ */
+export function edgeOutputsOf(primary: Pick<PrimaryOutputs, "edge" | "edgeOriginVerifySecret">): PrimaryEdgeOutputs {
+  const edge = primary.edge ?? cloudFrontSchema.parse(undefined);
+  return {
+    edge,
+    ...(primary.edgeOriginVerifySecret !== undefined ? { edgeOriginVerifySecret: pulumi.secret(primary.edgeOriginVerifySecret) } : {}),
+  };
+}
+
+/**
+ * The name the Route 53 failover pair lives at: the application name, or behind the edge the failover
+ * name `origin.<application name>` (the distribution's primary origin; the application name is then the
+ * distribution's alias). From the edge flag, not from {@link buildEdge}'s result: in the outage mode with
+ * a us-east-1 primary buildEdge declares nothing, but the records must stay where the distribution points.
+ */
+export function failoverRecordName(primary: Pick<PrimaryOutputs, "edge" | "applicationName">): string {
+  return primary.edge?.enabled === true ? failoverOriginNameOf(primary.applicationName) : primary.applicationName;
+}
+
+/** The failover pair's records' type token. */
+export const FAILOVER_RECORD_TYPE = "aws:route53/record:Record";
+
+/**
+ * Options for the failover pair's component that let the edge be turned on in one `pulumi up`: its
+ * records are deleted before their replacement is created (`deleteBeforeReplace`, Pulumi docs, "Resource
+ * options: deleteBeforeReplace": "the resource is deleted before its replacement is created"). Turning
+ * the edge on renames them (application name -> failover name), a replacement; created first, the new
+ * ones would sit beside the old ones harmlessly, but the application name's simple aliases could not be
+ * created while the old failover records are still there (Route 53: a name cannot mix routing policies
+ * for one type, "Choosing a routing policy"), and Pulumi deletes replaced resources only at the end of the
+ * update. Route 53 also refuses a second record with the same name, type and set identifier, so a
+ * create-before-delete replacement of a failover record never works anyway (ChangeResourceRecordSets
+ * CREATE: "returns an error if a resource record set already exists"). The aliases wait for the pair
+ * ({@link buildEdgeAliases}), and the pair waits for the distribution (`dependsOn`), so the application
+ * name is without an A record only between the pair's deletion and the aliases' creation (about two
+ * Route 53 change propagations, docs/edge.md "Turning it on").
+ */
+export function failoverRecordOptions(edge: EdgeDistribution | undefined): pulumi.ComponentResourceOptions {
+  // On each record, not the component: a component's dependsOn does not reach its children. The distribution, not the
+  // edge component: the component's aliases wait for the pair, so waiting for them would be a cycle.
+  const after = edge ? { dependsOn: [edge.distribution] } : {};
+  const deleteFirst: pulumi.ResourceTransformation = (args) =>
+    args.type === FAILOVER_RECORD_TYPE ? { props: args.props, opts: pulumi.mergeOptions(args.opts, { deleteBeforeReplace: true, ...after }) } : undefined;
+  return { transformations: [deleteFirst] };
+}
+
+/**
+ * The application name's aliases to the distribution, after the failover pair (see {@link failoverRecordOptions}).
+ * @returns the A and AAAA records, or none when the edge is not built.
+ */
+export function buildEdgeAliases(edge: EdgeDistribution | undefined, failoverPair: pulumi.Resource): aws.route53.Record[] {
+  return edge ? edge.addAliases([failoverPair]) : [];
 }
 
 /**
@@ -88,8 +148,9 @@ export interface BuildEdgeArgs {
 }
 
 /**
- * The DR stack's part: the distribution, its certificate, web ACL and aliases. Call it after the DR
- * region's AppTier; build the FailoverRouting on `failoverOriginName` instead of the application name.
+ * The DR stack's part: the distribution, its certificate and web ACL. Call it after the DR region's
+ * AppTier and before the FailoverRouting, which lives at {@link failoverRecordName} with
+ * {@link failoverRecordOptions}; then {@link buildEdgeAliases}.
  * @returns the component, or undefined when the edge is off, or in the outage mode when the primary region
  *   is us-east-1 (the edge's control plane is down: the edge is not declared, and keeps serving).
  */
@@ -97,7 +158,12 @@ export function buildEdge(args: BuildEdgeArgs): EdgeDistribution | undefined {
   if (!args.primary.edge.enabled || args.primary.edgeOriginVerifySecret === undefined) return undefined;
   const controlPlaneInPrimaryRegion = args.primaryRegion === EDGE_CONTROL_PLANE_REGION;
   if (args.outage && controlPlaneInPrimaryRegion) return undefined;
-  const retain = controlPlaneInPrimaryRegion && args.retained ? { transformations: [args.retained.transformation()] } : {};
+  // A certificate validation is no AWS resource (its delete calls nothing) and cannot be imported, so it is not retained:
+  // the outage mode drops it, and the way back re-creates it against the certificate, already issued.
+  const retain =
+    controlPlaneInPrimaryRegion && args.retained
+      ? { transformations: [args.retained.transformation((resource) => resource.type !== "aws:acm/certificateValidation:CertificateValidation")] }
+      : {};
   return new EdgeDistribution(
     "edge",
     {

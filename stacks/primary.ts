@@ -22,6 +22,8 @@ import { appDefinitionOf } from "../config/appDefinition";
 import { AppSecrets } from "../components/appSecrets";
 import { AppDatabaseUser } from "../components/appDatabaseUser";
 import { appParameterPath } from "../components/appParameters";
+import { buildPrimaryCache, primaryCacheOutput } from "./cache";
+import { primaryEdge } from "./edge";
 
 /** Every output is an Output of its contract type; operators get a few more. */
 export type PrimaryStackOutputs = { [K in keyof PrimaryOutputs]: pulumi.Input<PrimaryOutputs[K]> } & Record<string, pulumi.Input<unknown>>;
@@ -48,6 +50,8 @@ export function buildPrimaryStack(config: PrimaryConfig, stackName: string): Pri
     inRegion(provider),
   );
   const parameterPath = appParameterPath(resourcePrefix(stackName, "primary"));
+  // The edge's secret and the ALB's CloudFront-only access (stacks/edge.ts); the DR stack builds the distribution.
+  const edge = primaryEdge(config.edge, provider);
   const region = buildRegion({
     config,
     stackName,
@@ -56,7 +60,21 @@ export function buildPrimaryStack(config: PrimaryConfig, stackName: string): Pri
     databasePort: ENGINES[engine].port,
     engine,
     app: primaryAppRuntime(definition, parameterPath, config.database.databaseName, appSecrets),
+    ...(edge.originAccess ? { edgeAccess: edge.originAccess } : {}),
   });
+  // The cache (stacks/cache.ts): the replication group and, by default, the global datastore the DR stack's member joins.
+  const cache = buildPrimaryCache(
+    config.cache,
+    {
+      region: config.region,
+      network: region.network,
+      key: region.key,
+      clientSecurityGroupId: region.app.instanceSecurityGroupId,
+      appParameterPath: parameterPath,
+      prefix: resourcePrefix(stackName, "primary"),
+    },
+    inRegion(provider),
+  );
 
   const shared = {
     vpcId: region.network.vpcId,
@@ -213,6 +231,10 @@ export function buildPrimaryStack(config: PrimaryConfig, stackName: string): Pri
     albZoneId: region.app.albZoneId,
     listenerProtocol: region.app.listenerProtocol,
     listenerPort: region.app.listenerPort,
+    healthCheckProtocol: region.app.healthCheckProtocol,
+    healthCheckPort: region.app.healthCheckPort,
+    ...edge.outputs,
+    ...(cache ? { cache: primaryCacheOutput(cache) } : {}),
     appInstanceType: config.app.instanceType,
     appMinSize: config.app.minSize,
     appDesiredCapacity: config.app.desiredCapacity,

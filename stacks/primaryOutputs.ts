@@ -19,6 +19,7 @@ import {
 import { cidrsOverlap } from "../config/rules";
 import { CONFIG_NAMESPACE, type DrConfig } from "../config/schema";
 import { continuousRetentionProblem } from "../components/backupRules";
+import { drEdgeProblems } from "../config/edge";
 
 export { PRIMARY_OUTPUT_NAMES, primaryOutputsSchema, type PrimaryOutputs };
 
@@ -157,6 +158,15 @@ export function crossStackProblems(config: DrConfig, primary: PrimaryOutputs): C
       key: key("database.backupRetentionDays"),
       value: config.database.backupRetentionDays,
       message: `is ${config.database.backupRetentionDays} days but the promoted database is backed up continuously for ${backupRetention} days (backup.retentionDays): AWS Backup sets its retention to ${backupRetention} and every update would set it back; set database.backupRetentionDays to ${backupRetention}`,
+    });
+  }
+  // The edge (docs/edge.md): the DR ALB is the distribution's second origin, over HTTPS only, and both sides share the primary's secret.
+  problems.push(...drEdgeProblems(primary.edge ?? { enabled: false }, config.app));
+  if (primary.edge?.enabled === true && primary.edgeOriginVerifySecret === undefined) {
+    problems.push({
+      key: `${config.primaryStack} output edgeOriginVerifySecret`,
+      value: undefined,
+      message: `is missing while the primary's edge.cloudFront is enabled: redeploy the primary with this version of the program (pulumi up -s ${config.primaryStack}) before the DR stack`,
     });
   }
   for (const target of ["rtoSeconds", "rpoSeconds", "objectRpoSeconds"] as const) {

@@ -29,6 +29,8 @@ import { type PrimaryOutputs } from "../config/primaryContract";
 import { recoveryResourceNames } from "../recovery/names";
 import { type DatabaseTargets, type RecoveryTargets } from "../recovery/targets";
 import { type RegionResources } from "./region";
+import { cacheAlarm, cacheTargets, type DrCacheResources } from "./cache";
+import { failoverRecordName } from "./edge";
 import { inProviderOrRegion, inRegion, otherRegionProvider, resourcePrefix, type RetainedInRegion } from "./regionalProvider";
 
 /** Route 53 publishes health-check metrics in us-east-1 only (Route 53 Developer Guide, "Monitoring health checks using CloudWatch"). */
@@ -49,6 +51,8 @@ export interface RecoveryInputs {
   drTopic: NotificationTopic;
   /** The DR region's replication heartbeat (instance mode with a read replica). */
   heartbeat?: ReplicationHeartbeat;
+  /** The DR member of the cache (stacks/cache.ts `buildDrCache`): its lag alarm, and the workflows' cache step. */
+  cache?: DrCacheResources;
   /**
    * Marks what this layer places in the primary region with `retainOnDelete` (the protected default;
    * absent in the teardown mode). Its `region` is the primary region.
@@ -154,9 +158,10 @@ export function buildRegionSwitch({ config, stackName, provider, primary, region
         autoScalingGroupName: primary.autoScalingGroupName,
         ...(primary.autoScalingGroupArn !== undefined ? { autoScalingGroupArn: primary.autoScalingGroupArn } : {}),
       },
+      // The failover pair's name: behind the edge `origin.<application name>` (stacks/edge.ts).
       dns: {
         hostedZoneId: primary.hostedZoneId,
-        applicationName: primary.applicationName,
+        applicationName: failoverRecordName(primary),
         primarySetIdentifier: failoverSetIdentifier("PRIMARY", primary.region),
         secondarySetIdentifier: failoverSetIdentifier("SECONDARY", config.region),
       },
@@ -222,11 +227,13 @@ export function buildRecovery({
   failover,
   drTopic,
   heartbeat,
+  cache,
   retained,
   unreachableRegion,
 }: RecoveryInputs): RecoveryResources {
   const prefix = resourcePrefix(stackName, "dr");
   const names = recoveryResourceNames(prefix);
+  const cacheLag = cacheAlarm(cache, prefix);
   const opts = inRegion(provider);
 
   // Alarms notify a topic of their own region: one encrypted topic per other region with DR alarms.
@@ -272,7 +279,9 @@ export function buildRecovery({
         replicationStopped: names.replicationStoppedAlarm,
         primaryHeartbeatErrors: names.primaryHeartbeatErrorsAlarm,
         drHeartbeatErrors: names.drHeartbeatErrorsAlarm,
+        ...(cacheLag ? { cacheReplicationLag: cacheLag.cacheReplicationLag } : {}),
       },
+      ...(cacheLag ? { cache: cacheLag.cache } : {}),
       drTopic: { topicArn: drTopic.topicArn },
       healthCheckTopic: topicIn(ROUTE53_METRICS_REGION),
       // S3 publishes replication metrics in the source bucket's region.
@@ -308,7 +317,13 @@ export function buildRecovery({
     "dr-primary-probe",
     {
       applicationName: primary.applicationName,
-      primary: { albDnsName: primary.albDnsName, protocol: primary.listenerProtocol, port: primary.listenerPort, healthPath: healthPathOf(primary) },
+      // Behind the edge the health listener (HTTP 80): the app listener answers 403 without CloudFront's secret header.
+      primary: {
+        albDnsName: primary.albDnsName,
+        protocol: primary.healthCheckProtocol ?? primary.listenerProtocol,
+        port: primary.healthCheckPort ?? primary.listenerPort,
+        healthPath: healthPathOf(primary),
+      },
       evaluationPeriods: probeAlarmPeriods(config),
       topicArn: drTopic.topicArn,
       kmsKeyArn: region.key.keyArn,
@@ -327,7 +342,7 @@ export function buildRecovery({
   }
   const identity = aws.getCallerIdentityOutput({}, { provider });
   const partition = aws.getPartitionOutput({}, { provider });
-  const targets: pulumi.Output<RecoveryTargets> = pulumi
+  const baseTargets: pulumi.Output<RecoveryTargets> = pulumi
     .all({
       accountId: identity.accountId,
       partition: partition.partition,
@@ -364,9 +379,10 @@ export function buildRecovery({
         dimensions: Object.entries(failover.fence.dimensions).map(([Name, Value]) => ({ Name, Value })),
         alarmName: failover.fence.alarmName,
       },
+      // The failover pair's name (behind the edge `origin.<application name>`, stacks/edge.ts): the records the workflows repoint.
       dns: {
         hostedZoneId: primary.hostedZoneId,
-        applicationName: primary.applicationName,
+        applicationName: failover.applicationName,
         primarySetIdentifier: failover.primarySetIdentifier,
         healthCheckId: resolved.healthCheckId,
         drillPoolName: `drill-pool.${primary.applicationName}`,
@@ -392,6 +408,16 @@ export function buildRecovery({
       },
       drill: { trafficPercent: config.failover.drillTrafficPercent, durationSeconds: config.failover.drillDurationSeconds },
     }));
+  // The cache step's targets (stacks/cache.ts), added once resolved; none without a cache.
+  const targets: pulumi.Output<RecoveryTargets> =
+    cache && primary.cache
+      ? pulumi
+          .all([
+            baseTargets,
+            cacheTargets(cache, primary.cache, { name: primary.applicationName, protocol: primary.listenerProtocol, paths: config.cache.warmUp.paths }),
+          ])
+          .apply(([base, cacheTarget]) => ({ ...base, cache: cacheTarget }))
+      : baseTargets;
 
   const workflows = new RecoveryWorkflows(
     "dr-recovery",

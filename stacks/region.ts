@@ -18,6 +18,7 @@ import { objectLockFromConfig, SecureBucket } from "../components/secureBucket";
 import { MonitoringCluster } from "../components/monitoringCluster";
 import { RecoveryManifest } from "../components/recoveryManifest";
 import { type PrimaryOutputs } from "../config/primaryContract";
+import { type EdgeOriginAccess } from "../components/edge/originAccess";
 import { appAccessOf, appUserData, type AppRuntime } from "./appRuntime";
 import { inRegion, resourcePrefix } from "./regionalProvider";
 import { S3_FAULT_TARGET_TAG } from "../recovery/faults/catalogue";
@@ -40,6 +41,8 @@ export interface RegionInputs {
   app: AppRuntime;
   /** DR stacks: the primary's validated outputs, recorded in the recovery manifest. */
   primaryOutputs?: PrimaryOutputs;
+  /** Behind the edge (stacks/edge.ts `primaryEdge`, `drEdgeAccess`): the ALB takes only CloudFront with the secret header. */
+  edgeAccess?: EdgeOriginAccess;
 }
 
 /** The shared footprint of one region. */
@@ -58,16 +61,29 @@ export interface RegionResources {
  * The primary's outputs as the manifest records them: without the app's user-data template (up to
  * EC2's 16 KB), its parameters' values (up to 4 KB each) and its secrets' ARNs, since an SSM
  * parameter holds at most 8 KB (Advanced tier, SSM quotas) and the checks that read the manifest need
- * only the app's image and health path. The parameter names stay, each with an empty value.
+ * only the app's image and health path. The parameter names stay, each with an empty value. The edge's
+ * origin-verify secret is left out: an SSM String parameter is no place for a secret.
  */
-export function manifestCopyOf(primary: PrimaryOutputs): PrimaryOutputs {
+export function manifestCopyOf(withSecret: PrimaryOutputs): PrimaryOutputs {
+  // The origin-verify secret never goes into the manifest (a plain SSM parameter).
+  const { edgeOriginVerifySecret: _secret, ...primary } = withSecret;
   if (primary.app === undefined) return primary;
   const { userDataTemplate: _template, ...definition } = primary.app.definition;
   const parameters = Object.fromEntries(Object.keys(definition.parameters).map((name) => [name, ""]));
   return { ...primary, app: { ...primary.app, definition: { ...definition, parameters }, secrets: { ...primary.app.secrets, secretArns: {} } } };
 }
 
-export function buildRegion({ config, stackName, provider, databaseHost, databasePort, engine, app: runtime, primaryOutputs }: RegionInputs): RegionResources {
+export function buildRegion({
+  config,
+  stackName,
+  provider,
+  databaseHost,
+  databasePort,
+  engine,
+  app: runtime,
+  primaryOutputs,
+  edgeAccess,
+}: RegionInputs): RegionResources {
   const role = config.role;
   const prefix = resourcePrefix(stackName, role);
   const opts = inRegion(provider);
@@ -169,6 +185,7 @@ export function buildRegion({ config, stackName, provider, databaseHost, databas
       databasePort,
       deletionProtection: config.protect,
       ...(monitoring ? { scrapeSourceSecurityGroupId: monitoring.nodeSecurityGroupId } : {}),
+      ...(edgeAccess ? { edge: edgeAccess } : {}),
     },
     opts,
   );

@@ -146,6 +146,11 @@ export class RetainedInRegion {
  */
 export function importIdOf(type: string, resource: pulumi.CustomResource): pulumi.Output<string> {
   if (type === "aws:backup/selection:Selection") return pulumi.interpolate`${(resource as aws.backup.Selection).planId}|${resource.id}`;
+  // A web ACL imports as <id>/<name>/<scope> (Pulumi aws.wafv2.WebAcl, "Import"); the edge's has scope CLOUDFRONT (components/edge/webAcl.ts).
+  if (type === "aws:wafv2/webAcl:WebAcl") {
+    const acl = resource as aws.wafv2.WebAcl;
+    return pulumi.interpolate`${resource.id}/${acl.name}/${acl.scope}`;
+  }
   return resource.id;
 }
 

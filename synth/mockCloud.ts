@@ -30,9 +30,13 @@ export function mockAddonVersion(addonName: string, kubernetesVersion: string): 
   return `v0.0.0-mock.${addonName}.k8s-${kubernetesVersion}`;
 }
 
-/** Resource types whose resources are global (no region), for reports and DR checks. */
+/**
+ * Resource types whose resources are global (no region), for reports and DR checks. CloudFront
+ * distributions too: a global service whose ARNs carry no region (`arn:aws:cloudfront::<account>:distribution/<id>`,
+ * Service Authorization Reference, "Actions, resources, and condition keys for Amazon CloudFront").
+ */
 export function isGlobalType(type: string): boolean {
-  return type.startsWith("aws:iam/") || type.startsWith("aws:route53/");
+  return type.startsWith("aws:iam/") || type.startsWith("aws:route53/") || type.startsWith("aws:cloudfront/");
 }
 
 function hex(seed: string, length: number): string {
@@ -173,6 +177,54 @@ export function computedState(type: string, name: string, region: string, inputs
       };
     case "aws:route53/record:Record":
       return { fqdn: inputs.name };
+    case "aws:cloudfront/distribution:Distribution":
+      // CloudFront API Reference, Distribution: DomainName d<id>.cloudfront.net; its alias zone is Z2FDTNDATAQYW2 for every distribution.
+      return {
+        arn: `arn:aws:cloudfront::${MOCK_ACCOUNT_ID}:distribution/E${hex(name, 13).toUpperCase()}`,
+        domainName: `d${hex(name, 13)}.cloudfront.net`,
+        hostedZoneId: "Z2FDTNDATAQYW2",
+      };
+    case "aws:acm/certificate:Certificate": {
+      // DNS validation: one CNAME per name (ACM User Guide, "DNS validation"): _<hash>.<name> -> _<hash>.<...>.acm-validations.aws.
+      const domainName = String(inputs.domainName);
+      return {
+        arn: arnOf("acm", `certificate/${hex(name, 8)}-${hex(name + 1, 4)}-${hex(name + 2, 4)}-${hex(name + 3, 4)}-${hex(name + 4, 12)}`),
+        domainValidationOptions: [
+          {
+            domainName,
+            resourceRecordName: `_${hex(domainName, 32)}.${domainName}.`,
+            resourceRecordType: "CNAME",
+            resourceRecordValue: `_${hex(domainName + "v", 32)}.${hex(name, 10)}.acm-validations.aws.`,
+          },
+        ],
+      };
+    }
+    case "aws:acm/certificateValidation:CertificateValidation":
+      return { certificateArn: inputs.certificateArn };
+    case "aws:wafv2/webAcl:WebAcl":
+      return {
+        arn: `arn:aws:wafv2:us-east-1:${MOCK_ACCOUNT_ID}:global/webacl/${String(inputs.name)}/${hex(name, 8)}-${hex(name + 1, 4)}-${hex(name + 2, 4)}-${hex(name + 3, 4)}-${hex(name + 4, 12)}`,
+      };
+    case "aws:elasticache/replicationGroup:ReplicationGroup": {
+      // Endpoints <id>.<hash>.ng.0001.<short region>.cache.amazonaws.com; member clusters <id>-<shard>-<node> (ElastiCache User Guide, "Finding connection endpoints").
+      const shards = Number(inputs.numNodeGroups ?? 1);
+      const perShard = 1 + Number(inputs.replicasPerNodeGroup ?? 1);
+      const members = Array.from(
+        { length: shards * perShard },
+        (_, index) => `${id}-${String(Math.floor(index / perShard) + 1).padStart(4, "0")}-${String((index % perShard) + 1).padStart(3, "0")}`,
+      );
+      return {
+        arn: arnOf("elasticache", `replicationgroup:${id}`),
+        primaryEndpointAddress: `master.${id}.${hex(name, 6)}.cache.amazonaws.com`,
+        configurationEndpointAddress: `clustercfg.${id}.${hex(name, 6)}.cache.amazonaws.com`,
+        memberClusters: members,
+      };
+    }
+    case "aws:elasticache/globalReplicationGroup:GlobalReplicationGroup": {
+      // ElastiCache prefixes the suffix with a region-specific id of letters (ElastiCache User Guide, "Creating a global datastore").
+      const globalId = `${hex(region, 5).replace(/[0-9]/g, "x")}-${String(inputs.globalReplicationGroupIdSuffix)}`;
+      return { globalReplicationGroupId: globalId, arn: `arn:aws:elasticache::${MOCK_ACCOUNT_ID}:globalreplicationgroup:${globalId}` };
+    }
     case "aws:route53/healthCheck:HealthCheck":
       return { arn: `arn:aws:route53:::healthcheck/${id}` };
     case "aws:iam/role:Role":
@@ -328,6 +380,9 @@ export function mockCloud(resolver: RegionResolver, stackReferenceOutputs: Recor
           const account = ELB_ACCOUNTS[region] ?? "000000000000";
           return { arn: `arn:aws:iam::${account}:root`, id: account, region };
         }
+        case "aws:ec2/getManagedPrefixList:getManagedPrefixList":
+          // DescribeManagedPrefixLists by name: an AWS-managed list has an id per region; CloudFront's origin-facing list weighs 55 (VPC User Guide, "AWS-managed prefix lists").
+          return { id: `pl-${hex(String(args.inputs.name) + region, 8)}`, name: args.inputs.name, maxEntries: 55, addressFamily: "IPv4", region };
         case "aws:arcregionswitch/getRoute53HealthChecks:getRoute53HealthChecks": {
           // ListRoute53HealthChecks of a plan: one health check per region of the plan's Route53HealthCheck block, as Region switch
           // allocates them (ARC API Reference, Route53HealthCheck). The mock reads the plan's regions and record from its ARN's state.

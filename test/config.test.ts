@@ -146,8 +146,17 @@ describe("parseStackConfig", () => {
       expect(config.app).to.deep.include({ maxSize: 6 });
       expect(config.app.minSize).to.equal(undefined);
       expect(config.app.desiredCapacity).to.equal(undefined);
-      expect(config.recovery).to.deep.equal({ strategy: "warm-standby", rtoSeconds: 900, rpoSeconds: 60, objectRpoSeconds: 900 });
+      // recovery.orchestrator is the DR stack's own key (step-functions by default); the strategy's keys are left to the strategy.
+      expect(config.recovery).to.deep.equal({
+        strategy: "warm-standby",
+        rtoSeconds: 900,
+        rpoSeconds: 60,
+        objectRpoSeconds: 900,
+        orchestrator: "step-functions",
+      });
       expect(config.database).to.deep.equal({ backupRetentionDays: 7, promoted: false });
+      // The DR member of the cache: nothing to build while the primary has none (stacks/cache.ts).
+      expect(config.cache).to.deep.equal({ detached: false, warmUp: { paths: ["/"] } });
       expect(config.dns).to.deep.equal({ healthCheckIntervalSeconds: 10, healthCheckFailureThreshold: 3 });
       expect(config.failover).to.deep.equal({
         automatic: false,
@@ -220,7 +229,7 @@ describe("parseStackConfig", () => {
         { [`${NS}:vpc`]: { cidrBlock: "10.0.0.0/16" } },
         { key: `${NS}:vpc`, found: { cidrBlock: "10.0.0.0/16" }, hint: "is not a key the primary stack reads; remove it or use one of:" },
       );
-      expect(problem.message).to.include("role, standbyRegion, network, app, database, globalTable, dns, monitoring, recovery, tags, protect");
+      expect(problem.message).to.include("role, standbyRegion, network, app, database, globalTable, dns, edge, cache, monitoring, recovery, tags, protect");
       expect(problem.message).not.to.match(/\bregion\b/);
     });
 
@@ -757,7 +766,18 @@ describe("parsePrimaryOutputs", () => {
   });
 
   it("the fixture covers every output of the contract an instance-mode primary without a global table exports", () => {
-    const auroraOrTableOnly = ["dbGlobalClusterIdentifier", "globalTableName", "globalTableArn"];
+    // Outputs of other shapes of primary: Aurora, a global table, a cache, the edge (and the outputs older primaries lack).
+    const auroraOrTableOnly = [
+      "dbGlobalClusterIdentifier",
+      "globalTableName",
+      "globalTableArn",
+      "cache",
+      "edge",
+      "edgeOriginVerifySecret",
+      "healthCheckProtocol",
+      "healthCheckPort",
+      "autoScalingGroupArn",
+    ];
     expect(Object.keys(primaryOutputsFixture())).to.have.members(PRIMARY_OUTPUT_NAMES.filter((name) => !auroraOrTableOnly.includes(name)));
   });
 
@@ -814,6 +834,12 @@ describe("parsePrimaryOutputs", () => {
       "globalTableArn",
       "app",
       "drMonitoringHeartbeat",
+      "autoScalingGroupArn",
+      "cache",
+      "edge",
+      "edgeOriginVerifySecret",
+      "healthCheckProtocol",
+      "healthCheckPort",
     ];
     expect(required).to.have.members(
       PRIMARY_OUTPUT_NAMES.filter((name) => !optional.includes(name)),

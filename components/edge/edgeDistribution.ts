@@ -7,7 +7,9 @@
  * - optionally the WAF web ACL, scope CLOUDFRONT, in us-east-1 (`webAcl.ts`);
  * - the distribution: the failover name and the DR ALB as origins, the origin group for reads, the
  *   failover name alone for writes, the origin-verify secret on both (`distribution.ts`);
- * - the application name's A and AAAA aliases to it (`records.ts`).
+ * - the application name's A and AAAA aliases to it (`records.ts`), through {@link EdgeDistribution.addAliases},
+ *   which the DR stack calls once the failover pair has left the application name (Route 53 refuses a
+ *   simple record beside failover records of the same name and type: stacks/edge.ts `buildEdgeAliases`).
  *
  * Nothing of it changes at a failover or a failback: per request, the origin group moves reads to the DR
  * ALB on a 5xx or a connection failure, and the failover name moves with Route 53's health checks and the
@@ -46,6 +48,11 @@ export class EdgeDistribution extends pulumi.ComponentResource {
   readonly failoverOriginName: string;
   readonly certificateArn: pulumi.Output<string>;
   readonly webAclArn?: pulumi.Output<string>;
+  /** The distribution itself: what the failover pair's replacement waits for (stacks/edge.ts `failoverRecordOptions`). */
+  readonly distribution: aws.cloudfront.Distribution;
+  private readonly aliasName: string;
+  private readonly hostedZoneId: pulumi.Input<string>;
+  private readonly applicationName: string;
 
   /** @throws RangeError when `cloudFront.enabled` is false (build nothing instead), or on a WAF setting AWS refuses. */
   constructor(name: string, args: EdgeDistributionArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -70,11 +77,10 @@ export class EdgeDistribution extends pulumi.ComponentResource {
       }),
       child,
     );
-    edgeRecords(
-      `${name}-alias`,
-      { hostedZoneId: args.hostedZoneId, applicationName: args.applicationName, distributionDomainName: distribution.domainName },
-      child,
-    );
+    this.distribution = distribution;
+    this.aliasName = `${name}-alias`;
+    this.hostedZoneId = args.hostedZoneId;
+    this.applicationName = args.applicationName;
     this.distributionId = distribution.id;
     this.distributionArn = distribution.arn;
     this.domainName = distribution.domainName;
@@ -85,5 +91,19 @@ export class EdgeDistribution extends pulumi.ComponentResource {
       certificateArn: this.certificateArn,
       webAclArn: this.webAclArn,
     });
+  }
+
+  /**
+   * The application name's A and AAAA aliases to the distribution, children of this component (so its
+   * options, such as the outage mode's retainOnDelete, apply to them too).
+   * @param dependsOn what must be in place first: the failover pair, moved off the application name.
+   * @returns the two records.
+   */
+  addAliases(dependsOn: pulumi.Input<pulumi.Resource>[]): aws.route53.Record[] {
+    return edgeRecords(
+      this.aliasName,
+      { hostedZoneId: this.hostedZoneId, applicationName: this.applicationName, distributionDomainName: this.domainName },
+      { parent: this, dependsOn },
+    );
   }
 }

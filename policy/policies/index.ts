@@ -9,6 +9,7 @@ import { computePolicies } from "./compute";
 import { databasePolicies } from "./database";
 import { dataUsablePolicies } from "./dataUsable";
 import { drTierPolicies } from "./drTier";
+import { edgePolicies } from "./edge";
 import { dnsFailoverPolicies } from "./dnsFailover";
 import { faultInjectionPolicies } from "./faultInjection";
 import { globalTablePolicies } from "./globalTable";
@@ -40,6 +41,7 @@ export const POLICY_GROUPS = {
   "recovery workflows run": workflowsRunPolicies,
   "fault injection drills": faultInjectionPolicies,
   "Region switch plan": regionSwitchPolicies,
+  edge: edgePolicies,
 } as const;
 
 export const ALL_POLICIES: Policies = Object.values(POLICY_GROUPS).flat();

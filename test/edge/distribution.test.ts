@@ -17,7 +17,8 @@ import {
 import { ORIGIN_VERIFY_HEADER } from "../../components/edge/originAccess";
 import { CLOUDFRONT_HOSTED_ZONE_ID } from "../../components/edge/records";
 import { originVerifySecret, ORIGIN_SECRET_LENGTH } from "../../components/edge/originSecret";
-import { buildEdge, primaryEdge, type PrimaryEdgeOutputs } from "../../stacks/edge";
+import * as aws from "@pulumi/aws";
+import { buildEdge, buildEdgeAliases, failoverRecordOptions, primaryEdge, type PrimaryEdgeOutputs } from "../../stacks/edge";
 import { RetainedInRegion } from "../../stacks/regionalProvider";
 import { type StackPlan } from "../../synth/recordStack";
 import { oneOf, ofType, planEdge, TYPES } from "./planEdge";
@@ -124,6 +125,20 @@ describe("EdgeDistribution (DR eu-west-1, primary eu-central-1)", () => {
         namePrefix: "multi-region-dr-dr-edge",
         opts,
       });
+      // A stand-in for the failover pair (components/failoverRouting.ts) with the options the DR stack gives it.
+      const pair = new pulumi.ComponentResource("test:dns:FailoverPair", "failover", {}, { ...opts, ...failoverRecordOptions(edge) });
+      new aws.route53.Record(
+        "failover-primary",
+        {
+          zoneId: "Z0123456789ABCDEFGHIJ",
+          name: "origin.app.example.net",
+          type: "A",
+          setIdentifier: "primary-eu-central-1",
+          failoverRoutingPolicies: [{ type: "PRIMARY" }],
+        },
+        { parent: pair },
+      );
+      buildEdgeAliases(edge, pair);
       return { failoverOriginName: edge?.failoverOriginName };
     });
   });
@@ -165,6 +180,16 @@ describe("EdgeDistribution (DR eu-west-1, primary eu-central-1)", () => {
     for (const record of aliases) {
       expect(record.inputs).to.deep.include({ name: "app.example.net", zoneId: "Z0123456789ABCDEFGHIJ" });
       expect((record.inputs.aliases as any[])[0]).to.deep.include({ zoneId: CLOUDFRONT_HOSTED_ZONE_ID, evaluateTargetHealth: false });
+    }
+  });
+
+  it("orders the switch: the failover pair after the distribution, the aliases after the pair (Route 53 refuses them side by side)", () => {
+    const distribution = oneOf(plan, TYPES.distribution);
+    const pairRecord = oneOf(plan, TYPES.record, "failover-primary");
+    expect(pairRecord.dependencies).to.include(distribution.urn);
+    for (const alias of ofType(plan, TYPES.record).filter((record) => record.name.startsWith("edge-alias"))) {
+      expect(alias.dependencies, alias.name).to.include(pairRecord.urn);
+      expect(alias.parentUrn, alias.name).to.match(/EdgeDistribution::edge$/);
     }
   });
 });
