@@ -16,6 +16,7 @@
 import type { PlannedResource, StackPlan } from "../synth/recordStack";
 import {
   auroraInstanceHourPrice,
+  cacheNodeHourPrice,
   databaseHourPrice,
   instanceHourPrice,
   PRICING_PAGES,
@@ -504,6 +505,56 @@ function regionSwitchPlanCharges(resource: PlannedResource, context: PricingCont
       description: `ARC Region switch plan ${inputString(resource.inputs.name) ?? resource.name}`,
       quantity: 1,
       price: context.table.global.arcRegionSwitchPlanMonth,
+    },
+  ];
+}
+
+// ---------------------------------------------------------------------------------------------
+// ElastiCache: replication groups, per node-hour
+
+/** The primary's cache as the DR stack's recovery manifest records it (config/cache.ts primaryCacheOutputSchema), or undefined. */
+function manifestCacheOf(plan: StackPlan): { engine?: string; nodeType?: string; shards?: number } | undefined {
+  const manifests = plan.resources.filter(
+    (candidate) => candidate.type === "aws:ssm/parameter:Parameter" && /\/recovery-manifest$/.test(inputString(candidate.inputs.name) ?? ""),
+  );
+  for (const manifest of manifests) {
+    try {
+      const cache = (
+        JSON.parse(inputString(manifest.inputs.insecureValue) ?? "{}") as { primary?: { cache?: { engine?: string; nodeType?: string; shards?: number } } }
+      ).primary?.cache;
+      if (cache) return cache;
+    } catch {
+      continue;
+    }
+  }
+  return undefined;
+}
+
+/**
+ * A replication group's nodes, each billed per hour by engine and node type (ElastiCache pricing, "On-demand
+ * nodes": "charged hourly per node"). Nodes: `numCacheClusters` (one shard), or shards x (1 + `replicasPerNodeGroup`).
+ * A global datastore's secondary inherits engine, node type and shard count from the primary's group
+ * (ElastiCache User Guide, global datastores, "Prerequisites and limitations"), so the DR stack's group takes them
+ * from the primary's cache its recovery manifest records.
+ * @throws Error when the engine, node type or node count cannot be told.
+ */
+function replicationGroupCharges(resource: PlannedResource, context: PricingContext): Charge[] {
+  const { inputs } = resource;
+  const inherited = inputs.globalReplicationGroupId !== undefined ? manifestCacheOf(context.plan) : undefined;
+  const engine = inputString(inputs.engine) ?? inherited?.engine;
+  const nodeType = inputString(inputs.nodeType) ?? inherited?.nodeType;
+  if (!engine || !nodeType)
+    throw new Error(
+      `ElastiCache replication group ${resource.name} has no engine or nodeType, and no recovery manifest of this stack records the primary's cache`,
+    );
+  const single = inputNumber(inputs.numCacheClusters);
+  const shards = inputNumber(inputs.numNodeGroups) ?? inherited?.shards ?? 1;
+  const nodes = single ?? shards * (1 + (inputNumber(inputs.replicasPerNodeGroup) ?? 0));
+  return [
+    {
+      description: `${nodes} ${nodeType} ${engine === "redis" ? "Redis OSS" : engine} nodes of ${resource.name}, ${hoursLabel(context)}`,
+      quantity: nodes * hours(context),
+      price: cacheNodeHourPrice(context.table, resource.region, engine, nodeType),
     },
   ];
 }
@@ -1126,6 +1177,12 @@ export const BILLABLE_TYPES: Readonly<Record<string, Classification>> = {
     usage: () => ["AWS WAF requests inspected, per million"],
   },
   "aws:fis/experimentTemplate:ExperimentTemplate": usage("per action-minute while an experiment runs (templates cost nothing at rest)", PRICING_PAGES.fis),
+  "aws:elasticache/replicationGroup:ReplicationGroup": {
+    kind: "fixed",
+    summary: "each node of the group per hour, by engine and node type",
+    charges: replicationGroupCharges,
+    usage: () => ["backup storage beyond one free backup per node, per GB-month", "data transferred across zones and regions, per GB"],
+  },
   "aws:cloudfront/distribution:Distribution": usage(
     "per 10,000 HTTPS requests and per GB transferred out to viewers, by price class region (origin fetches from AWS origins are free)",
     PRICING_PAGES.cloudfront,

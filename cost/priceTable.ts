@@ -68,6 +68,11 @@ export const PRICED_DATABASE_ENGINES = ["postgres", "mysql"] as const;
 /** An RDS engine the table prices: `postgres` or `mysql`. */
 export type PricedDatabaseEngine = (typeof PRICED_DATABASE_ENGINES)[number];
 
+/** ElastiCache engines the table prices per node-hour, keyed as the replication group's `engine` input names them. */
+export const PRICED_CACHE_ENGINES = ["valkey", "redis"] as const;
+/** An ElastiCache engine the table prices: `valkey` or `redis` (Redis OSS). */
+export type PricedCacheEngine = (typeof PRICED_CACHE_ENGINES)[number];
+
 /** Aurora engines the table prices, keyed as the `engine` input of a cluster or cluster instance names them. */
 export const PRICED_AURORA_ENGINES = ["aurora-postgresql", "aurora-mysql"] as const;
 /** An Aurora engine the table prices: `aurora-postgresql` or `aurora-mysql`. */
@@ -114,6 +119,13 @@ export interface RegionalPrices {
    * there is no Multi-AZ multiplier (Aurora pricing). Storage, I/O and backup storage are usage.
    */
   auroraInstanceHour: Record<PricedAuroraEngine, Record<string, AuroraConfigurationPrices>>;
+  /**
+   * ElastiCache on-demand node hours of a node-based cluster, by engine and node type: every node of a
+   * replication group (primaries and replicas alike) is billed per hour, and Valkey's nodes cost up to 20%
+   * less than Redis OSS's ("On ElastiCache for Valkey self-designed node-based, you can benefit from up to
+   * 20% lower cost per node", Amazon ElastiCache FAQs). Backups beyond the free one and data transfer are usage.
+   */
+  elasticacheNodeHour: Record<PricedCacheEngine, Record<string, Price>>;
   /** EKS control plane, per cluster-hour. */
   eksClusterHour: { standardSupport: Price; extendedSupport: Price };
   /** A customer managed KMS key (symmetric, asymmetric, HMAC or multi-Region replica alike). */
@@ -206,6 +218,7 @@ export const REGIONAL_PRICE_UNITS: Readonly<Record<keyof RegionalPrices, string>
   rdsInstanceHour: "instance-hour",
   rdsGp3StorageGibMonth: "GiB-month",
   auroraInstanceHour: "instance-hour",
+  elasticacheNodeHour: "node-hour",
   eksClusterHour: "cluster-hour",
   kmsKeyMonth: "key-month",
   cloudwatchAlarmMetricMonth: "alarm-metric-month",
@@ -250,6 +263,7 @@ const regionalPricesSchema = z
       "aurora-postgresql": byName(auroraConfigurationSchema).default({}),
       "aurora-mysql": byName(auroraConfigurationSchema).default({}),
     }),
+    elasticacheNodeHour: z.strictObject({ valkey: byName(priceSchema).default({}), redis: byName(priceSchema).default({}) }),
     eksClusterHour: z.strictObject({ standardSupport: priceSchema, extendedSupport: priceSchema }),
     kmsKeyMonth: priceSchema,
     cloudwatchAlarmMetricMonth: z.strictObject({ standardResolution: priceSchema, highResolution: priceSchema }),
@@ -445,6 +459,24 @@ export function databaseHourPrice(table: PriceTable, region: string, engine: str
  * @param ioOptimized true when the cluster's `storageType` is `aurora-iopt1` (Aurora I/O-Optimized).
  * @returns the price, or a MissingPrice naming the region, engine and DB instance class.
  */
+/**
+ * The on-demand price of one ElastiCache node of `nodeType` running `engine` in `region`.
+ * @returns the price, or what is missing (an unpriced region, engine or node type) with how to add it.
+ */
+export function cacheNodeHourPrice(table: PriceTable, region: string, engine: string, nodeType: string): PriceLookup {
+  const prices = table.regions[region];
+  if (!prices) return missing("node-hour", `no price data for region ${region} (cost/prices/${region}.json); ${refreshHint(region)}`);
+  if (!(PRICED_CACHE_ENGINES as readonly string[]).includes(engine))
+    return missing("node-hour", `the price data covers ${PRICED_CACHE_ENGINES.join(" and ")}, not ${engine}`);
+  const price = prices.elasticacheNodeHour?.[engine as PricedCacheEngine]?.[nodeType];
+  if (!price)
+    return missing(
+      "node-hour",
+      `no ${engine} price for ${nodeType} in ${region} (cost/prices/${region}.json elasticacheNodeHour.${engine}): add it from ${PRICING_PAGES.elasticache}`,
+    );
+  return price;
+}
+
 export function auroraInstanceHourPrice(table: PriceTable, region: string, engine: string, instanceClass: string, ioOptimized: boolean): PriceLookup {
   const prices = table.regions[region];
   if (!prices) return missing("instance-hour", `no price data for region ${region} (cost/prices/${region}.json); ${refreshHint(region)}`);

@@ -366,6 +366,7 @@ export const NOT_REFRESHED: Readonly<Record<string, string>> = {
   cloudwatchDashboardMonth: "a global Price List product (no regionCode), one rate everywhere",
   cloudwatchCompositeAlarmMonth: "entered by hand from the CloudWatch pricing page (composite alarms, per alarm-month)",
   ssmAdvancedParameterMonth: "the Price List quotes it per parameter-hour; the table keeps AWS's per-month rate",
+  elasticacheNodeHour: "entered by hand from the ElastiCache pricing page (node-hours by engine and node type); the tool does not query ElastiCache's products",
   "global.json": "Route 53, ARC Region switch and AWS WAF prices are global products; edit global.json by hand",
 };
 

@@ -178,6 +178,46 @@ describe("cost estimate", () => {
       expect(estimate.unpriced).to.have.length(0);
     });
 
+    it("prices ElastiCache nodes per node-hour by engine (Valkey below Redis OSS) and node type; a global datastore's secondary from the manifest's primary cache", () => {
+      const manifest = { primary: { cache: { engine: "valkey", nodeType: "cache.m7g.large", shards: 2 } } };
+      const estimate = estimateMonthlyCost(
+        planOf([
+          planned("aws:elasticache/replicationGroup:ReplicationGroup", "valkey", { engine: "valkey", nodeType: "cache.m7g.large", numCacheClusters: 2 }),
+          planned("aws:elasticache/replicationGroup:ReplicationGroup", "redis", {
+            engine: "redis",
+            nodeType: "cache.m7g.large",
+            numNodeGroups: 3,
+            replicasPerNodeGroup: 1,
+          }),
+          planned(
+            "aws:elasticache/replicationGroup:ReplicationGroup",
+            "secondary",
+            { globalReplicationGroupId: "ldgnf-x", replicasPerNodeGroup: 2, clusterMode: "enabled" },
+            { region: "us-west-2" },
+          ),
+          planned("aws:ssm/parameter:Parameter", "manifest", { name: "/multi-region-dr/dr/recovery-manifest", insecureValue: JSON.stringify(manifest) }),
+        ]),
+      );
+      const valkey = EAST.elasticacheNodeHour.valkey["cache.m7g.large"].usd;
+      const redis = EAST.elasticacheNodeHour.redis["cache.m7g.large"].usd;
+      expect(valkey).to.be.lessThan(redis);
+      closeTo(monthlyOf(estimate, "valkey"), 2 * HOURS * valkey);
+      closeTo(monthlyOf(estimate, "redis"), 3 * 2 * HOURS * redis);
+      // 2 shards (the primary's) x (1 + 2 replicas) in the DR region.
+      closeTo(monthlyOf(estimate, "secondary"), 2 * 3 * HOURS * WEST.elasticacheNodeHour.valkey["cache.m7g.large"].usd);
+    });
+
+    it("lists a cache node type without a price, and a secondary with no manifest to inherit from, as not priced", () => {
+      const estimate = estimateMonthlyCost(
+        planOf([
+          planned("aws:elasticache/replicationGroup:ReplicationGroup", "big", { engine: "valkey", nodeType: "cache.r7g.16xlarge", numCacheClusters: 2 }),
+          planned("aws:elasticache/replicationGroup:ReplicationGroup", "orphan", { globalReplicationGroupId: "ldgnf-x", numCacheClusters: 2 }),
+        ]),
+      );
+      expect(onlyNotPriced(estimate, "big")).to.match(/no valkey price for cache\.r7g\.16xlarge in us-east-1 .*elasticacheNodeHour\.valkey/);
+      expect(onlyNotPriced(estimate, "orphan")).to.match(/no engine or nodeType, and no recovery manifest/);
+    });
+
     it("prices a composite alarm once, however many alarms its rule names", () => {
       const rule = 'ALARM("probe") AND NOT ALARM("fence") AND ALARM("other")';
       const estimate = estimateMonthlyCost(
