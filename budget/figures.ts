@@ -277,3 +277,29 @@ export const REGION_SWITCH_HEALTH_CHECK_FOLLOW_SECONDS = 60;
  * small function, 10 s. A retry would add its interval.
  */
 export const REGION_SWITCH_LAMBDA_STEP_SECONDS = 10;
+
+/**
+ * Promotion of the DR member of an ElastiCache global datastore (FailoverGlobalReplicationGroup, called
+ * from the DR region by the failover's cache branch, recovery/cacheSteps.ts): "Once initiated, the
+ * promotion typically completes in less than a minute" (AWS What's New, "Amazon ElastiCache for Redis
+ * announces Global Datastore", 2020-03-16); the ElastiCache User Guide publishes no duration. Typical
+ * figure: 60 s. The branch runs beside the database's promotion; the unplanned path detaches the member
+ * instead when the promotion is refused or stalls (bounded at 180 s, then the detach at 300 s).
+ */
+export const ELASTICACHE_GLOBAL_FAILOVER_SECONDS = 60;
+
+/**
+ * Failback's extra time with a global datastore: the switch back (FailoverGlobalReplicationGroup to the
+ * primary region) after the database's, about one promotion plus the checks around it: 60 to 75 s
+ * (recovery/cacheSteps.ts; same source as ELASTICACHE_GLOBAL_FAILOVER_SECONDS).
+ */
+export const ELASTICACHE_FAILBACK_EXTRA_SECONDS = { typical: 60, upTo: 75 } as const;
+
+/**
+ * How long one read waits before CloudFront's origin group sends it to the DR ALB, at most: 2 connection
+ * attempts of 5 s to the primary origin (components/edge/distribution.ts ORIGIN_CONNECTION; CloudFront
+ * Developer Guide, "Control origin timeouts and attempts": with origin failover CloudFront moves to the
+ * secondary origin once the attempts fail). Per request, no state: reads from the DR region's replica
+ * start at once, while writes wait for the Route 53 failover of the failover name.
+ */
+export const CLOUDFRONT_ORIGIN_FAILOVER_SECONDS = 10;

@@ -31,7 +31,20 @@ export const BUDGET_TYPES = {
   targetGroup: "aws:lb/targetGroup:TargetGroup",
   autoScalingGroup: "aws:autoscaling/group:Group",
   compositeAlarm: "aws:cloudwatch/compositeAlarm:CompositeAlarm",
+  cacheGroup: "aws:elasticache/replicationGroup:ReplicationGroup",
+  distribution: "aws:cloudfront/distribution:Distribution",
 } as const;
+
+/**
+ * The DR stack's cache as the budget reads it: a replication group joined to a global datastore (its
+ * `globalReplicationGroupId`, components/cache/secondaryCache.ts) is promoted at failover; any other is a
+ * regional (or detached) cache, warmed up after health. Undefined without a replication group.
+ */
+export function cacheModeOf(resources: BudgetResource[]): RecoveryBudgetInputs["cache"] {
+  const groups = resources.filter((resource) => resource.type === BUDGET_TYPES.cacheGroup);
+  if (groups.length === 0) return undefined;
+  return groups.some((group) => group.inputs.globalReplicationGroupId !== undefined) ? "global-datastore" : "regional";
+}
 
 /**
  * The metrics of the lag alarm an aurora-global DR stack's failover reads, in milliseconds:
@@ -211,6 +224,8 @@ export function budgetInputsFromResources(resources: BudgetResource[], manifest:
       ...(readReplica ? { replicaLagAlarmThresholdSeconds: lag! } : {}),
       objectReplicationLatencyAlarmSeconds: latency!,
       ...(regionSwitch?.steps ? { regionSwitch: { steps: regionSwitch.steps } } : {}),
+      ...(cacheModeOf(resources) ? { cache: cacheModeOf(resources) } : {}),
+      ...(resources.some((resource) => resource.type === BUDGET_TYPES.distribution) ? { edge: true } : {}),
       rtoSeconds: manifest.rtoSeconds,
       rpoSeconds: manifest.rpoSeconds,
       objectRpoSeconds: manifest.objectRpoSeconds,

@@ -43,6 +43,8 @@
 import { STRATEGIES, STRATEGY_PROFILES, type Strategy } from "../config/strategies";
 import { ENGINE_MODES, type EngineMode } from "../recovery/targets";
 import {
+  CLOUDFRONT_ORIGIN_FAILOVER_SECONDS,
+  ELASTICACHE_GLOBAL_FAILOVER_SECONDS,
   APP_BOOT_SECONDS,
   AURORA_GLOBAL_REPLICATION_LAG_SECONDS,
   AURORA_GLOBAL_SWITCH_SECONDS,
@@ -139,6 +141,18 @@ export interface RecoveryBudgetInputs {
    * strategies only): its steps in order, a Parallel step's children in `parallel`. Absent: the Step Functions failover.
    */
   regionSwitch?: { steps: RegionSwitchBudgetStep[] };
+  /**
+   * The pair's cache (`cache.engine` not none): `global-datastore`, whose DR member the failover promotes beside the
+   * database (ELASTICACHE_GLOBAL_FAILOVER_SECONDS, in the recover group), or `regional`, warmed up after the DR targets are
+   * healthy, outside the RTO (a cold read-through cache serves). Absent: no cache.
+   */
+  cache?: "global-datastore" | "regional";
+  /**
+   * CloudFront in front of the pair (`edge.cloudFront.enabled`): reads move per request within
+   * CLOUDFRONT_ORIGIN_FAILOVER_SECONDS; writes, and so the RTO, still follow the Route 53 failover of the failover
+   * name, which CloudFront resolves within the same TTL as viewers' resolvers did.
+   */
+  edge?: boolean;
   /** Declared targets, seconds, above 0: RTO, RPO of the database, RPO of the replicated objects. */
   rtoSeconds: number;
   rpoSeconds: number;
@@ -272,7 +286,35 @@ function rtoSteps(inputs: RecoveryBudgetInputs): BudgetStep[] {
     const figures = { data: dataStep(inputs), capacity: capacityStep(inputs), dnsTtlSeconds: inputs.dnsTtlSeconds };
     return [detectStep(inputs), decideStep(inputs), regionSwitchStartStep(), ...regionSwitchPlanSteps(inputs.regionSwitch.steps, figures)];
   }
-  return [detectStep(inputs), decideStep(inputs), startStep(inputs), dataStep(inputs), capacityStep(inputs), clientsStep(inputs), switchStep(inputs)];
+  return [
+    detectStep(inputs),
+    decideStep(inputs),
+    startStep(inputs),
+    dataStep(inputs),
+    ...cacheSteps(inputs),
+    capacityStep(inputs),
+    clientsStep(inputs),
+    switchStep(inputs),
+  ];
+}
+
+/**
+ * The cache's step of the Step Functions failover: the global datastore's promotion, in the recover group beside the
+ * database's (it counts only when it is the longest branch). A regional cache's warm-up runs after the DR targets are
+ * healthy and is not waited for, so it adds no step. The Region switch plan does not promote the cache (docs/cache.md).
+ */
+function cacheSteps(inputs: RecoveryBudgetInputs): BudgetStep[] {
+  if (inputs.cache !== "global-datastore" || !hasReadReplica(inputs.strategy)) return [];
+  return [
+    {
+      step: "data: promotion of the cache's DR member (FailoverGlobalReplicationGroup from the DR region)",
+      seconds: ELASTICACHE_GLOBAL_FAILOVER_SECONDS,
+      source:
+        'AWS What\'s New, "Amazon ElastiCache for Redis announces Global Datastore" (2020-03-16): "Once initiated, the promotion typically completes in less than a minute"; ' +
+        `typical ${ELASTICACHE_GLOBAL_FAILOVER_SECONDS} s; the branch runs beside the database's (recovery/cacheSteps.ts)`,
+      parallelGroup: RECOVER_GROUP,
+    },
+  ];
 }
 
 function detectStep(inputs: RecoveryBudgetInputs): BudgetStep {
@@ -409,6 +451,17 @@ function capacityStep(inputs: RecoveryBudgetInputs): BudgetStep {
 }
 
 function clientsStep(inputs: RecoveryBudgetInputs): BudgetStep {
+  if (inputs.edge) {
+    return {
+      step: `clients: CloudFront follows the failover name's SECONDARY record within the ${inputs.dnsTtlSeconds} s TTL (reads moved per request within ${CLOUDFRONT_ORIGIN_FAILOVER_SECONDS} s)`,
+      seconds: inputs.dnsTtlSeconds,
+      source:
+        "Writes reach the origin that resolves the failover name (components/edge/distribution.ts), which Route 53 answers with the SECONDARY once the primary's check fails, " +
+        'cached for the alias\'s 60 s TTL (Route 53 Developer Guide, "Choosing between alias and non-alias records"); reads fail over in the origin group per request ' +
+        '(CloudFront Developer Guide, "Optimize high availability with CloudFront origin failover"), so the RTO is the writes\'',
+      parallelGroup: RECOVER_GROUP,
+    };
+  }
   return {
     step: `clients: resolvers follow the SECONDARY record within the ${inputs.dnsTtlSeconds} s TTL`,
     seconds: inputs.dnsTtlSeconds,

@@ -22,9 +22,10 @@
  * (`CACHE_DETACH_SECONDS`), said so in docs/cache.md.
  */
 import type { GlobalCacheTargets } from "../targets";
+import { ELASTICACHE_GLOBAL_FAILOVER_SECONDS } from "../../budget/figures";
 
-/** A promotion "typically completes in less than a minute" (module comment): 60 s. */
-export const CACHE_FAILOVER_SECONDS = 60;
+/** A promotion "typically completes in less than a minute" (module comment): 60 s, the figure the recovery budget counts. */
+export const CACHE_FAILOVER_SECONDS = ELASTICACHE_GLOBAL_FAILOVER_SECONDS;
 /** No documented figure; a typical minute assumed (module comment). */
 export const CACHE_DETACH_SECONDS = 60;
 

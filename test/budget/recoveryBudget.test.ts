@@ -13,9 +13,15 @@ import {
   type RecoveryBudget,
   type RecoveryBudgetInputs,
 } from "../../budget/recoveryBudget";
-import { AURORA_GLOBAL_REPLICATION_LAG_SECONDS, AURORA_GLOBAL_SWITCH_SECONDS, FENCE_ALARM_EVALUATION_SECONDS } from "../../budget/figures";
+import {
+  AURORA_GLOBAL_REPLICATION_LAG_SECONDS,
+  AURORA_GLOBAL_SWITCH_SECONDS,
+  CLOUDFRONT_ORIGIN_FAILOVER_SECONDS,
+  ELASTICACHE_GLOBAL_FAILOVER_SECONDS,
+  FENCE_ALARM_EVALUATION_SECONDS,
+} from "../../budget/figures";
 import { FENCE_PROPAGATION_SECONDS } from "../../recovery/fence";
-import { BUDGET_TYPES, type BudgetResource, budgetInputsFromResources } from "../../budget/fromResources";
+import { BUDGET_TYPES, type BudgetResource, budgetInputsFromResources, cacheModeOf } from "../../budget/fromResources";
 import { renderBudget, renderBudgetMarkdown } from "../../budget/render";
 import type { RecoveryManifest } from "../../config/recoveryManifest";
 import { DEFAULT_DURATIONS } from "../../recovery/offline/durations";
@@ -488,9 +494,12 @@ describe("figures shared with the offline failover simulator", () => {
       instanceTerminationSeconds: 30,
       heartbeatIntervalSeconds: 5,
       fencePropagationSeconds: 60,
+      cacheFailoverSeconds: 60,
+      cacheDetachSeconds: 60,
     });
-    // The simulator switches an Aurora global database in the time the budget counts.
+    // The simulator switches an Aurora global database, and promotes a global datastore's member, in the times the budget counts.
     expect(DEFAULT_DURATIONS.auroraFailoverSeconds).to.equal(AURORA_GLOBAL_SWITCH_SECONDS);
+    expect(DEFAULT_DURATIONS.cacheFailoverSeconds).to.equal(ELASTICACHE_GLOBAL_FAILOVER_SECONDS);
   });
 });
 
@@ -676,5 +685,47 @@ describe("recoveryBudget: the DR region's probe as the failover's signal (issue 
     // A probe metric in another namespace is not the probe's.
     const stranger = { ...probeAlarm, inputs: { ...probeAlarm.inputs, namespace: "Other" } };
     expect(budgetInputsFromResources([...base, stranger], manifest).inputs?.trigger).to.deep.include({ signal: "health-check-alarm" });
+  });
+});
+
+describe("recoveryBudget: the cache and the edge (issue 22)", () => {
+  const recover = (budget: RecoveryBudget) => budget.rto.steps.filter((step) => step.parallelGroup === "recover");
+
+  it("promotes a global datastore's DR member beside the database: 60 s in the recover group, the total unchanged while the promotion is longer", () => {
+    const plain = recoveryBudget(inputs());
+    const cached = recoveryBudget(inputs({ cache: "global-datastore" }));
+    const cache = recover(cached).find((step) => step.step.includes("FailoverGlobalReplicationGroup"));
+    expect(cache?.seconds).to.equal(ELASTICACHE_GLOBAL_FAILOVER_SECONDS);
+    expect(cache?.source).to.match(/typically completes in less than a minute/);
+    expect(cached.rto.totalSeconds).to.equal(plain.rto.totalSeconds);
+  });
+
+  it("counts the cache when it is the longest branch (an Aurora switch of 120 s beats it; nothing else shorter than 60 s does)", () => {
+    const fast = inputs({ cache: "global-datastore", standbyDesiredCapacity: 2, recoveryCapacity: 2, dnsTtlSeconds: 0 });
+    const budget = recoveryBudget(fast);
+    expect(Math.max(...recover(budget).map((step) => step.seconds))).to.equal(360);
+    expect(recover(recoveryBudget({ ...fast, databaseEngineMode: "aurora-global" })).map((step) => step.seconds)).to.include(60);
+  });
+
+  it("adds nothing for a regional cache (warmed up after health, not waited for) nor in backup-restore (no workflow)", () => {
+    expect(recoveryBudget(inputs({ cache: "regional" })).rto.steps).to.deep.equal(recoveryBudget(inputs()).rto.steps);
+    const restore = backupRestore();
+    expect(recoveryBudget({ ...restore, cache: "global-datastore" }).rto.steps).to.deep.equal(recoveryBudget(restore).rto.steps);
+  });
+
+  it("with the edge, the clients step is CloudFront following the failover name (writes), reads moving per request within 10 s", () => {
+    const budget = recoveryBudget(inputs({ edge: true }));
+    const clients = stepNamed(budget, "clients");
+    expect(clients.seconds).to.equal(60);
+    expect(clients.step).to.match(/CloudFront follows the failover name/);
+    expect(clients.step).to.include(`${CLOUDFRONT_ORIGIN_FAILOVER_SECONDS} s`);
+    expect(budget.rto.totalSeconds).to.equal(recoveryBudget(inputs()).rto.totalSeconds);
+  });
+
+  it("reads the cache's mode and the edge from the DR stack's resources", () => {
+    const group = (inputs: Record<string, unknown>): BudgetResource => ({ type: BUDGET_TYPES.cacheGroup, name: "dr-cache-group", inputs });
+    expect(cacheModeOf([])).to.equal(undefined);
+    expect(cacheModeOf([group({ globalReplicationGroupId: "ldgnf-x" })])).to.equal("global-datastore");
+    expect(cacheModeOf([group({ engine: "valkey", nodeType: "cache.t4g.small" })])).to.equal("regional");
   });
 });
