@@ -222,7 +222,7 @@ export function computedState(type: string, name: string, region: string, inputs
     }
     case "aws:elasticache/globalReplicationGroup:GlobalReplicationGroup": {
       // ElastiCache prefixes the suffix with a region-specific id of letters (ElastiCache User Guide, "Creating a global datastore").
-      const globalId = `${hex(region, 5).replace(/[0-9]/g, "x")}-${String(inputs.globalReplicationGroupIdSuffix)}`;
+      const globalId = `${hex(region, 5).replace(/[0-9]/g, (digit) => "ghijklmnop"[Number(digit)])}-${String(inputs.globalReplicationGroupIdSuffix)}`;
       return { globalReplicationGroupId: globalId, arn: `arn:aws:elasticache::${MOCK_ACCOUNT_ID}:globalreplicationgroup:${globalId}` };
     }
     case "aws:route53/healthCheck:HealthCheck":

@@ -6,6 +6,7 @@ import type { Policies } from "@pulumi/policy";
 import { appCopiesPolicies } from "./appCopies";
 import { backupPolicies } from "./backup";
 import { computePolicies } from "./compute";
+import { cachePolicies } from "./cache";
 import { databasePolicies } from "./database";
 import { dataUsablePolicies } from "./dataUsable";
 import { drTierPolicies } from "./drTier";
@@ -42,6 +43,7 @@ export const POLICY_GROUPS = {
   "fault injection drills": faultInjectionPolicies,
   "Region switch plan": regionSwitchPolicies,
   edge: edgePolicies,
+  cache: cachePolicies,
 } as const;
 
 export const ALL_POLICIES: Policies = Object.values(POLICY_GROUPS).flat();
