@@ -3,9 +3,15 @@
  * definitions in a simulated pair of regions, prints each scenario's timeline, its time to recovery
  * against the RTO and PASS/FAIL against the operator's expectation.
  *
- * Usage: tsx recovery/offline/cli.ts [--scenario NAME]... [--json FILE] [--plan FILE | --targets FILE [--prefix PREFIX]]
+ * Usage: tsx recovery/offline/cli.ts [--scenario NAME]... [--json FILE]
+ *                                    [--plan FILE | --targets FILE [--prefix PREFIX] | --primary FILE --dr FILE]
  *                                    [--aurora-plan FILE | --aurora-targets FILE] [--list]
  *   (no source)  synthesize both stacks (synth/synthesize.ts) and use the DR plan
+ *   --primary, --dr
+ *                synthesize this pair of stack files instead (e.g. examples/edge-and-cache/Pulumi.primary.yaml and
+ *                Pulumi.dr.yaml) and use its DR plan: its own cache targets, edge and regions. Scenarios that need a
+ *                primary in Route 53's control-plane region (us-east-1) are skipped for another pair, and said so,
+ *                unless named with --scenario (then they fail with the reason)
  *   --plan       a DR plan written by `npm run synth` (out/synth/dr.plan.json)
  *   --targets    a RecoveryTargets JSON file: definitions built from it by recovery/*.ts (not the synthesized ones);
  *                --prefix is the DR resource prefix (default: the topic name without -recovery)
@@ -29,6 +35,8 @@ import { PlanError, type PlanLike, checkRecoveryTargets, systemFromPlan } from "
 import { renderReport, reportJson } from "./report";
 import { engineModeOf, type EngineMode } from "../targets";
 import { ALL_SCENARIOS, scenarioNamed } from "./scenarios";
+import { needsAnotherPrimary } from "./scenarioParts";
+import { ROUTE53_CONTROL_PLANE_REGION } from "./cloud";
 import { runScenario, type Scenario, type ScenarioResult } from "./simulate";
 import { deriveAuroraTargets, deriveCacheTargets, type RecoverySystem, systemFromTargets } from "./system";
 
@@ -77,8 +85,29 @@ function cacheSystem(system: RecoverySystem, mode: "global-datastore" | "regiona
   return { ...derived, facts: system.facts, notes: system.notes };
 }
 
-async function loadSystem(values: { plan?: string; targets?: string; prefix?: string }): Promise<RecoverySystem> {
-  if (values.plan && values.targets) throw new UsageError("--plan and --targets are exclusive");
+/**
+ * The scenarios without a cache run on a pair without one: their expectations (notifications, final states) are
+ * those of the database, the capacity and DNS alone, and the cache scenarios cover what the cache adds. `system`
+ * itself when it has no cache; else the same targets without `cache`, with the definitions recovery/*.ts builds.
+ */
+function systemWithoutCache(system: RecoverySystem, prefix?: string): RecoverySystem {
+  if (!system.targets.cache) return system;
+  const resolved = prefixOf(system, prefix);
+  const derived = systemFromTargets(
+    { ...system.targets, cache: undefined },
+    {
+      prefix: resolved,
+      durations: system.durations,
+      source: `definitions built by recovery/*.ts from ${system.source} without its cache (the cache scenarios run on the plan's own)`,
+    },
+  );
+  return { ...derived, facts: system.facts, notes: system.notes };
+}
+
+async function loadSystem(values: { plan?: string; targets?: string; prefix?: string; primary?: string; dr?: string }): Promise<RecoverySystem> {
+  const sources = [values.plan, values.targets, values.primary ?? values.dr].filter((source) => source !== undefined);
+  if (sources.length > 1) throw new UsageError("--plan, --targets and --primary/--dr are exclusive");
+  if ((values.primary === undefined) !== (values.dr === undefined)) throw new UsageError("--primary and --dr go together: the two stack files of one pair");
   if (values.plan) {
     const file = path.resolve(values.plan);
     let plan: PlanLike;
@@ -103,8 +132,10 @@ async function loadSystem(values: { plan?: string; targets?: string; prefix?: st
     return systemFromTargets(targets, { prefix, source: `definitions built by recovery/*.ts from ${values.targets} (not a synthesized plan)` });
   }
   try {
-    const result = await synthesize({ projectDirectory: path.resolve(__dirname, "..", "..") });
-    return systemFromPlan(result.dr, `synthesized DR stack ${result.dr.stack} (synth/synthesize.ts)`);
+    const files = values.primary && values.dr ? { primaryStackFile: path.resolve(values.primary), drStackFile: path.resolve(values.dr) } : {};
+    const result = await synthesize({ projectDirectory: path.resolve(__dirname, "..", ".."), ...files });
+    const of = values.dr ? ` of ${path.relative(process.cwd(), path.resolve(values.dr))}` : "";
+    return systemFromPlan(result.dr, `synthesized DR stack ${result.dr.stack}${of} (synth/synthesize.ts)`);
   } catch (error) {
     if (error instanceof ConfigError) throw new PlanError(`synthesis failed: ${error.message}`);
     throw error;
@@ -123,6 +154,8 @@ async function main(): Promise<number> {
         "aurora-plan": { type: "string" },
         "aurora-targets": { type: "string" },
         prefix: { type: "string" },
+        primary: { type: "string" },
+        dr: { type: "string" },
         list: { type: "boolean", default: false },
       },
       strict: true,
@@ -130,7 +163,7 @@ async function main(): Promise<number> {
     }));
   } catch (error) {
     console.error(
-      `${(error as Error).message}\nUsage: tsx recovery/offline/cli.ts [--scenario NAME]... [--json FILE] [--plan FILE | --targets FILE [--prefix PREFIX]] [--aurora-plan FILE | --aurora-targets FILE] [--list]`,
+      `${(error as Error).message}\nUsage: tsx recovery/offline/cli.ts [--scenario NAME]... [--json FILE] [--plan FILE | --targets FILE [--prefix PREFIX] | --primary FILE --dr FILE] [--aurora-plan FILE | --aurora-targets FILE] [--list]`,
     );
     return 1;
   }
@@ -152,11 +185,18 @@ async function main(): Promise<number> {
         console.error(`skipping ${ofMode.length} instance-mode scenarios: ${system.source} is in aurora-global mode`);
         continue;
       }
-      const withoutCache = ofMode.filter((scenario) => scenario.cache === undefined);
-      if (withoutCache.length > 0) runs.push({ system, scenarios: withoutCache });
+      // Scenarios this pair cannot stage (a us-east-1 outage for a primary elsewhere) are skipped unless asked for by name.
+      const skipped = values.scenario ? [] : ofMode.filter((scenario) => needsAnotherPrimary(scenario, system.targets));
+      if (skipped.length > 0)
+        console.error(
+          `skipping ${skipped.length} scenarios that need a primary in ${ROUTE53_CONTROL_PLANE_REGION[system.targets.partition]} (the pair's is ${system.targets.primaryRegion}): ${skipped.map((scenario) => scenario.name).join(", ")}`,
+        );
+      const runnable = ofMode.filter((scenario) => !skipped.includes(scenario));
+      const withoutCache = runnable.filter((scenario) => scenario.cache === undefined);
+      if (withoutCache.length > 0) runs.push({ system: systemWithoutCache(system, values.prefix), scenarios: withoutCache });
       // The cache scenarios (cacheScenarios.ts): on the system's own cache targets when they are of the scenario's cache mode, else on derived ones.
       for (const cacheMode of ["global-datastore", "regional"] as const) {
-        const ofCache = ofMode.filter((scenario) => scenario.cache === cacheMode);
+        const ofCache = runnable.filter((scenario) => scenario.cache === cacheMode);
         if (ofCache.length > 0) runs.push({ system: cacheSystem(system, cacheMode, values.prefix), scenarios: ofCache });
       }
     }

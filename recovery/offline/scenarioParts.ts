@@ -37,6 +37,14 @@ export const usEast1Lost: NonNullable<Scenario["world"]> = (context) => {
 };
 
 /**
+ * Whether `scenario` stages a us-east-1 outage (`usEast1Lost`) and `targets`' primary is not in Route 53's
+ * control-plane region: the drill skips it for such a pair (recovery/offline/cli.ts) unless it is named.
+ */
+export function needsAnotherPrimary(scenario: Pick<Scenario, "world">, targets: Pick<RecoveryTargets, "primaryRegion" | "partition">): boolean {
+  return scenario.world === usEast1Lost && targets.primaryRegion !== ROUTE53_CONTROL_PLANE_REGION[targets.partition];
+}
+
+/**
  * An unplanned failover (started by an operator), then the failed region returns an hour later with
  * its app restarting in a loop for 30 minutes (the primary ALB's /health 40 s up, 40 s down), then
  * steady: the steps of the flapping-return scenarios of both engine modes.

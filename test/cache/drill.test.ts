@@ -8,6 +8,7 @@ import { CACHE_FAILOVER_SECONDS, CacheFault, SimulatedGlobalCache } from "../../
 import { CACHE_SCENARIOS } from "../../recovery/offline/cacheScenarios";
 import { checkRecoveryTargets, PlanError } from "../../recovery/offline/fromPlan";
 import { runScenario, type ScenarioResult } from "../../recovery/offline/simulate";
+import { needsAnotherPrimary } from "../../recovery/offline/scenarioParts";
 import { ALL_SCENARIOS, scenarioNamed, scenariosFor } from "../../recovery/offline/scenarios";
 import { deriveCacheTargets, systemFromTargets, withDefinitions } from "../../recovery/offline/system";
 import { cacheTargetsProblems, type GlobalCacheTargets } from "../../recovery/targets";
@@ -159,5 +160,15 @@ describe("offline drill: the cache", function () {
       expect(detached.role(cache.drReplicationGroupId, 1060)).to.equal("standalone");
       expect(detached.describe(cache.drReplicationGroupId, 1060)).not.to.have.property("GlobalReplicationGroupInfo");
     });
+  });
+});
+
+describe("offline drill: the pair's own scenarios (npm run drill:offline -- --primary ... --dr ...)", () => {
+  it("skips the scenarios that stage a us-east-1 outage for a pair whose primary is elsewhere, and only those", () => {
+    const elsewhere = { primaryRegion: "us-east-2", partition: "aws" };
+    const skipped = ALL_SCENARIOS.filter((scenario) => needsAnotherPrimary(scenario, elsewhere)).map((scenario) => scenario.name);
+    expect(skipped).to.include.members(["us-east-1-lost-failover", "cache-us-east-1-lost", "aurora-us-east-1-lost-failover"]);
+    expect(skipped).to.not.include("cache-planned-switchover");
+    expect(ALL_SCENARIOS.filter((scenario) => needsAnotherPrimary(scenario, { primaryRegion: "us-east-1", partition: "aws" }))).to.deep.equal([]);
   });
 });
