@@ -10,7 +10,16 @@
  * still evaluated with it (its sample policy below), so it keeps its statement.
  */
 import { type PolicyDocument, type PolicyStatement, policyDocument, serviceTrustPolicy } from "../../components/policyDocuments";
-import { allSteps, autoScalingGroupArns, auroraOf, type BlockType, instanceArnMap, type PlanWorkflow, type RegionSwitchTargets } from "./workflows";
+import {
+  actionsFunctionArnList,
+  allSteps,
+  autoScalingGroupArns,
+  auroraOf,
+  type BlockType,
+  instanceArnMap,
+  type PlanWorkflow,
+  type RegionSwitchTargets,
+} from "./workflows";
 
 /** The service principal Region switch assumes the execution role as (ARC Developer Guide, "Plan execution role trust policy"). */
 export const REGION_SWITCH_PRINCIPAL = "arc-region-switch.amazonaws.com";
@@ -79,9 +88,7 @@ function auroraStatements(targets: RegionSwitchTargets): PolicyStatement[] {
 
 /**
  * EC2 Auto Scaling block (ARC Developer Guide, "EC2 Auto Scaling execution block sample policy"):
- * Describe on `*` (the API takes no resource), Update on the pair's groups, GetMetricStatistics on `*`.
- * The primary's group by name when its ARN is not known (its ARN holds a UUID: Service Authorization
- * Reference, Amazon EC2 Auto Scaling, resource type `autoScalingGroup`).
+ * Describe on `*` (the API takes no resource), Update on the pair's two groups by ARN, GetMetricStatistics on `*`.
  *
  * The guide's current sample narrows GetMetricStatistics with `StringEquals` on `cloudwatch:namespace`
  * AWS/AutoScaling. The Service Authorization Reference (Amazon CloudWatch, actions table) lists that key for
@@ -92,10 +99,7 @@ function auroraStatements(targets: RegionSwitchTargets): PolicyStatement[] {
  * and allows the read as IAM evaluates it today; the policy `dr-region-switch-role-permissions` simulates it.
  */
 function autoScalingStatements(targets: RegionSwitchTargets): PolicyStatement[] {
-  const primaryGroup =
-    targets.primary.autoScalingGroupArn ??
-    `arn:${targets.partition}:autoscaling:${targets.primaryRegion}:${targets.accountId}:autoScalingGroup:*:autoScalingGroupName/${targets.primary.autoScalingGroupName}`;
-  const groups = [primaryGroup, ...autoScalingGroupArns(targets).filter((arn) => arn !== primaryGroup)];
+  const groups = autoScalingGroupArns(targets);
   return [
     { Sid: "DescribeGroups", Effect: "Allow", Action: "autoscaling:DescribeAutoScalingGroups", Resource: "*" },
     { Sid: "ScaleThePairsGroups", Effect: "Allow", Action: "autoscaling:UpdateAutoScalingGroup", Resource: groups },
@@ -109,9 +113,11 @@ function autoScalingStatements(targets: RegionSwitchTargets): PolicyStatement[] 
   ];
 }
 
-/** Custom action Lambda block (ARC Developer Guide, "Custom action Lambda execution block sample policy"). */
+/** Custom action Lambda block (ARC Developer Guide, "Custom action Lambda execution block sample policy"): both regions' copies. */
 function lambdaStatements(targets: RegionSwitchTargets): PolicyStatement[] {
-  return [{ Sid: "InvokeTheActionsFunction", Effect: "Allow", Action: ["lambda:GetFunction", "lambda:InvokeFunction"], Resource: targets.actionsFunctionArn }];
+  return [
+    { Sid: "InvokeTheActionsFunction", Effect: "Allow", Action: ["lambda:GetFunction", "lambda:InvokeFunction"], Resource: actionsFunctionArnList(targets) },
+  ];
 }
 
 /** Route 53 health check block (ARC Developer Guide, "Route 53 health check execution block sample policy"). */

@@ -27,6 +27,12 @@ export interface RegionSwitchPlanSummary {
    * outage of us-east-1 (the plan's control plane): the outage mode takes them from config instead of asking it.
    */
   healthCheckIds: { primary: string; secondary: string };
+  /**
+   * The role whose principals approve the ManualApproval steps ("Anyone who has access to the role defined in the
+   * execution block can approve or decline", ARC Developer Guide, "Manual approval execution block"): the runbook
+   * assumes it (STS AssumeRole) for ApprovePlanExecutionStep.
+   */
+  approverRoleArn: string;
   workflows: { targetAction: "activate" | "deactivate"; targetRegion: string; description: string; steps: StepSummary[] }[];
 }
 
@@ -54,6 +60,7 @@ export function planSummary(args: {
   automatic: boolean;
   reportBucketName: string;
   healthCheckIds: { primary: string; secondary: string };
+  approverRoleArn: string;
   workflows: PlanWorkflow[];
 }): RegionSwitchPlanSummary {
   return {
@@ -64,6 +71,7 @@ export function planSummary(args: {
     approvalRequired: !args.automatic,
     reportBucketName: args.reportBucketName,
     healthCheckIds: args.healthCheckIds,
+    approverRoleArn: args.approverRoleArn,
     workflows: args.workflows.map((workflow) => {
       const action = workflow.workflowTargetAction;
       if (action !== "activate" && action !== "deactivate") throw new Error(`planSummary: the plan cannot declare a ${action} workflow`);

@@ -6,13 +6,27 @@
  *
  * Workflows (step names are stable: the runbook and the checks use them):
  * - failover, `activate` the DR region: `approve-failover` (ManualApproval, only when
- *   `failover.automatic` is false), then the Parallel step `recover-data-and-capacity` running
- *   `promote-database` (RdsPromoteReadReplica in instance mode, AuroraGlobalDatabase in aurora-global
- *   mode) beside `scale-dr-capacity` (EC2AutoScaling), then `point-database-name` (CustomActionLambda:
- *   no block points a private DNS name), then `shift-traffic` (Route53HealthCheck on the application's
- *   failover records).
- * - failback, `activate` the primary region: `approve-failback` (always), `restore-primary-data-and-capacity`
- *   (`promote-primary-database` beside `scale-primary-capacity`), `point-primary-database-name`, `shift-traffic-to-primary`.
+ *   `failover.automatic` is false), `stop-primary-writes` (CustomActionLambda, instance mode: the primary
+ *   group to 0, its last instance gone, the DR replica has replayed a heartbeat committed after that; else
+ *   the primary's capacity back and the step fails, so the plan pauses), then the Parallel step
+ *   `recover-data-and-capacity` running `promote-database` (RdsPromoteReadReplica in instance mode,
+ *   AuroraGlobalDatabase in aurora-global mode) beside `scale-dr-capacity` (EC2AutoScaling), then
+ *   `shift-traffic` (Route53HealthCheck on the application's failover records).
+ * - failback, `activate` the primary region: `approve-failback` (always), `scale-primary-capacity`,
+ *   `stop-dr-writes` (instance mode: first checks the re-protection, the primary-region database a read
+ *   replica of the DR one, then as `stop-primary-writes` the other way), `promote-primary-database`,
+ *   `shift-traffic-to-primary`, `return-dr-to-standby` (CustomActionLambda: the DR group back to its standby capacity).
+ *
+ * No step writes a stable database name (Route 53's control plane, us-east-1): each region's name already
+ * points at its own database, whose endpoint a promotion keeps (components/stableDatabaseName.ts), so nothing
+ * on either path waits for a Route 53 control-plane call.
+ *
+ * Every CustomActionLambda step lists the actions function of both regions and runs it in the activating
+ * region (ARC Developer Guide, "Custom action Lambda execution block": "you're required to specify two Lambda
+ * functions for the step to execute—one in each of the plan's Regions"; "We do not recommend that you take a
+ * dependency on the deactivating Region"). Aurora-global mode has no stop-writes step: its switchover
+ * (`switchoverOnly`) waits until the target is synchronized and makes the old writer read-only itself (Aurora
+ * User Guide, "Using switchover or failover in Amazon Aurora Global Database"; recovery/failback.ts).
  * - re-protection, `postRecovery` (instance mode): `recreate-cross-region-replica` (RdsCreateCrossRegionReplica).
  *   ARC documents the block for post-recovery workflows ("Configuration for creating an Amazon RDS
  *   cross-Region read replica during post-recovery", ARC API Reference, RdsCreateCrossRegionReplicaConfiguration;
@@ -26,8 +40,13 @@
  *
  * Graceful and ungraceful (ARC Developer Guide, "Region switch components"): an ungraceful execution
  * (the primary region gone) fails the Aurora global database over (`ungraceful: failover`), accepts
- * `UNGRACEFUL_MIN_SUCCESS_PERCENT` of the capacity, and skips the Lambda step (`ungraceful: skip`, the
- * only behaviour the API has: `LambdaUngracefulBehavior`).
+ * `UNGRACEFUL_MIN_SUCCESS_PERCENT` of the capacity, and skips every Lambda step (`ungraceful: skip`, the
+ * only behaviour the API has: `LambdaUngracefulBehavior`; ARC Developer Guide, "Custom action Lambda
+ * execution block": "In ungraceful execution mode, Region switch skips the Lambda execution block step").
+ * So an ungraceful failover promotes without stopping the primary's writes (it accepts the replica's lag,
+ * as the unplanned Step Functions failover does) and needs no Lambda step: no name to point, the DR group
+ * scaled by the EC2AutoScaling block. An ungraceful failback would promote the primary-region replica
+ * while DR still takes writes: the runbook refuses it (runbook/regionSwitch/run.ts).
  */
 import { type AuroraGlobalDatabaseTargets, type RecoveryTargets } from "../targets";
 
@@ -56,14 +75,14 @@ export const STEP_NAMES = {
   recoverDataAndCapacity: "recover-data-and-capacity",
   promoteDatabase: "promote-database",
   scaleDrCapacity: "scale-dr-capacity",
-  pointDatabaseName: "point-database-name",
+  stopPrimaryWrites: "stop-primary-writes",
   shiftTraffic: "shift-traffic",
   approveFailback: "approve-failback",
-  restorePrimaryDataAndCapacity: "restore-primary-data-and-capacity",
   promotePrimaryDatabase: "promote-primary-database",
   scalePrimaryCapacity: "scale-primary-capacity",
-  pointPrimaryDatabaseName: "point-primary-database-name",
+  stopDrWrites: "stop-dr-writes",
   shiftTrafficToPrimary: "shift-traffic-to-primary",
+  returnDrToStandby: "return-dr-to-standby",
   recreateCrossRegionReplica: "recreate-cross-region-replica",
 } as const;
 
@@ -76,10 +95,19 @@ export const APPROVAL_TIMEOUT_MINUTES = 60;
 export const DATABASE_TIMEOUT_MINUTES = 60;
 /** Minutes the scale-out may take: instances launch and pass the target group's health check. */
 export const CAPACITY_TIMEOUT_MINUTES = 30;
-/** Minutes the DNS and Lambda steps may take. */
+/** Minutes the DNS step and the standby step may take. */
 export const SHORT_STEP_TIMEOUT_MINUTES = 10;
-/** Minutes between two tries of the Lambda step (`CustomActionLambdaConfiguration.retryIntervalMinutes`). */
+/** Minutes between two tries of a quick, idempotent Lambda step (`CustomActionLambdaConfiguration.retryIntervalMinutes`). */
 export const LAMBDA_RETRY_INTERVAL_MINUTES = 1;
+/**
+ * A stop-writes step: one attempt of the function (Lambda's longest run, 15 minutes: Lambda Developer Guide,
+ * "Configure Lambda function timeout"), which restores the stopped group itself before its own deadline
+ * (recovery/lambda/regionSwitchActions.mjs `STOP_WRITES_DEADLINE_SECONDS`). ARC reruns a function "if it does not
+ * succeed within this interval" (ARC Developer Guide, "Custom action Lambda execution block"): a retry interval and
+ * a timeout equal to the function's longest run leave room for exactly one attempt, so no second run stops the
+ * writes again after the first gave up; the failed step pauses the plan for the operator.
+ */
+export const STOP_WRITES_STEP_MINUTES = 15;
 /** Minutes a new cross-region replica may take: the provider's own create timeout for one is 40 minutes and can be too short (DESIGN.md). */
 export const REPLICA_CREATE_TIMEOUT_MINUTES = 240;
 /** Ungraceful scale-out: continue once this share of the target capacity runs (`Ec2Ungraceful.minimumSuccessPercentage`). */
@@ -93,13 +121,16 @@ export interface RegionSwitchTargets extends Pick<
   "partition" | "accountId" | "drRegion" | "primaryRegion" | "rtoSeconds" | "replica" | "database" | "drAutoScalingGroup"
 > {
   primary: Pick<RecoveryTargets["primary"], "databaseArn" | "autoScalingGroupName"> & {
-    /** The primary's Auto Scaling group ARN, when its stack exports it (`autoScalingGroupArn`); the block then scales by both. */
-    autoScalingGroupArn?: string;
+    /**
+     * The primary's Auto Scaling group ARN (its stack's `autoScalingGroupArn`): the capacity block takes exactly two
+     * groups (botocore arc-region-switch 2022-07-26, `AsgList` min 2 max 2), so a plan cannot be made without it.
+     */
+    autoScalingGroupArn: string;
   };
   /** The public failover pair: the zone, the record name, and the two records' set identifiers. */
   dns: { hostedZoneId: string; applicationName: string; primarySetIdentifier: string; secondarySetIdentifier: string };
-  /** ARN of the Lambda function that runs the CustomActionLambda steps (recovery/lambda/regionSwitchActions.mjs), in the DR region. */
-  actionsFunctionArn: string;
+  /** ARNs of the function that runs the CustomActionLambda steps (recovery/lambda/regionSwitchActions.mjs), one copy per region. */
+  actionsFunctionArns: { primary: string; dr: string };
   /** ARN of the role whose principals approve the ManualApproval steps. */
   approvalRoleArn: string;
   /** True: no approval before a failover (`failover.automatic`). */
@@ -205,9 +236,21 @@ export function instanceArnMap(targets: RegionSwitchTargets): Record<string, str
   return { [targets.primaryRegion]: targets.primary.databaseArn, [targets.drRegion]: targets.replica.arn };
 }
 
-/** The Auto Scaling group ARNs the capacity block scales by: the DR group, and the primary's when known. */
+/**
+ * The two Auto Scaling group ARNs the capacity block scales by, the primary's then the DR's.
+ * @throws RangeError when the primary's ARN is missing: CreatePlan refuses a capacity block without exactly two groups.
+ */
 export function autoScalingGroupArns(targets: RegionSwitchTargets): string[] {
-  return [...(targets.primary.autoScalingGroupArn ? [targets.primary.autoScalingGroupArn] : []), targets.drAutoScalingGroup.arn];
+  if (!targets.primary.autoScalingGroupArn)
+    throw new RangeError(
+      "Region switch plan: the primary's Auto Scaling group ARN is unknown; the EC2AutoScaling block needs both groups (AsgList: exactly 2)",
+    );
+  return [targets.primary.autoScalingGroupArn, targets.drAutoScalingGroup.arn];
+}
+
+/** The actions function of each region, primary first (`CustomActionLambdaConfiguration.lambdas`, 1-2 items). */
+export function actionsFunctionArnList(targets: RegionSwitchTargets): string[] {
+  return [targets.actionsFunctionArns.primary, targets.actionsFunctionArns.dr];
 }
 
 /**
@@ -233,23 +276,23 @@ function capacityStep(targets: RegionSwitchTargets, name: string, description: s
 }
 
 /**
- * CustomActionLambda: the stable database name of the activated region repointed at its database. The
- * function lives in the DR region only (`deactivatingRegion` on failback: the DR region is up then),
- * and is skipped by an ungraceful execution: it writes Route 53, whose control plane is in us-east-1
- * (DESIGN.md, "The outage model"), and the DR name already points at the DR database (a promoted
- * replica keeps its endpoint), so skipping it loses nothing.
+ * CustomActionLambda: the actions function (recovery/lambda/regionSwitchActions.mjs picks the action by step
+ * name), both regions' copies listed, run in the activating region, skipped by an ungraceful execution (the API's
+ * only `LambdaUngracefulBehavior`). `timing`: a stop-writes step gets one attempt (`STOP_WRITES_STEP_MINUTES`);
+ * an idempotent one is retried every minute.
  */
-function databaseNameStep(targets: RegionSwitchTargets, name: string, description: string, regionToRun: "activatingRegion" | "deactivatingRegion"): PlanStep {
+function actionStep(targets: RegionSwitchTargets, name: string, description: string, timing: "one-attempt" | "retried"): PlanStep {
+  const oneAttempt = timing === "one-attempt";
   return {
     name,
     executionBlockType: "CustomActionLambda",
     description,
     customActionLambdaConfigs: [
       {
-        lambdas: [{ arn: targets.actionsFunctionArn }],
-        regionToRun,
-        retryIntervalMinutes: LAMBDA_RETRY_INTERVAL_MINUTES,
-        timeoutMinutes: SHORT_STEP_TIMEOUT_MINUTES,
+        lambdas: actionsFunctionArnList(targets).map((arn) => ({ arn })),
+        regionToRun: "activatingRegion",
+        retryIntervalMinutes: oneAttempt ? STOP_WRITES_STEP_MINUTES : LAMBDA_RETRY_INTERVAL_MINUTES,
+        timeoutMinutes: oneAttempt ? STOP_WRITES_STEP_MINUTES : SHORT_STEP_TIMEOUT_MINUTES,
         ungracefuls: [{ behavior: "skip" }],
       },
     ],
@@ -289,6 +332,16 @@ export function failoverWorkflow(targets: RegionSwitchTargets): PlanWorkflow {
     workflowDescription: `Failover: serve ${targets.dns.applicationName} from ${targets.drRegion}, the database promoted there`,
     steps: [
       ...(targets.automatic ? [] : [approval(targets, STEP_NAMES.approveFailover, `An operator approves the failover to ${targets.drRegion}`)]),
+      ...(auroraOf(targets)
+        ? []
+        : [
+            actionStep(
+              targets,
+              STEP_NAMES.stopPrimaryWrites,
+              `Stop writes in ${targets.primaryRegion} and wait until the ${targets.drRegion} replica has replayed them (skipped when ungraceful)`,
+              "one-attempt",
+            ),
+          ]),
       {
         name: STEP_NAMES.recoverDataAndCapacity,
         executionBlockType: "Parallel",
@@ -302,13 +355,16 @@ export function failoverWorkflow(targets: RegionSwitchTargets): PlanWorkflow {
           },
         ],
       },
-      databaseNameStep(targets, STEP_NAMES.pointDatabaseName, `Point the stable database name of ${targets.drRegion} at its database`, "activatingRegion"),
       trafficStep(targets, STEP_NAMES.shiftTraffic, `Send ${targets.dns.applicationName} to ${targets.drRegion}`),
     ],
   };
 }
 
-/** The failback workflow: activate the primary region again, always approved by an operator (no flapping). */
+/**
+ * The failback workflow: activate the primary region again, always approved by an operator (no flapping), in the
+ * order of the Step Functions failback (recovery/failback.ts): the primary tier scaled first, then the DR writes
+ * stopped and replayed in the primary region, then the promotion, the traffic, and DR back to standby.
+ */
 export function failbackWorkflow(targets: RegionSwitchTargets): PlanWorkflow {
   return {
     workflowTargetAction: "activate",
@@ -316,26 +372,20 @@ export function failbackWorkflow(targets: RegionSwitchTargets): PlanWorkflow {
     workflowDescription: `Failback: serve ${targets.dns.applicationName} from ${targets.primaryRegion} again`,
     steps: [
       approval(targets, STEP_NAMES.approveFailback, `An operator approves the failback to ${targets.primaryRegion}`),
-      {
-        name: STEP_NAMES.restorePrimaryDataAndCapacity,
-        executionBlockType: "Parallel",
-        description: "Make the primary-region database the writer and scale the primary tier at once",
-        parallelConfigs: [
-          {
-            steps: [
-              databaseStep(targets, STEP_NAMES.promotePrimaryDatabase, `Make the ${targets.primaryRegion} database the writer`, false),
-              capacityStep(targets, STEP_NAMES.scalePrimaryCapacity, `Scale the ${targets.primaryRegion} Auto Scaling group to the serving capacity`),
-            ],
-          },
-        ],
-      },
-      databaseNameStep(
-        targets,
-        STEP_NAMES.pointPrimaryDatabaseName,
-        `Point the stable database name of ${targets.primaryRegion} at its database`,
-        "deactivatingRegion",
-      ),
+      capacityStep(targets, STEP_NAMES.scalePrimaryCapacity, `Scale the ${targets.primaryRegion} Auto Scaling group to the serving capacity`),
+      ...(auroraOf(targets)
+        ? []
+        : [
+            actionStep(
+              targets,
+              STEP_NAMES.stopDrWrites,
+              `Check the re-protection, stop writes in ${targets.drRegion} and wait until the ${targets.primaryRegion} replica has replayed them`,
+              "one-attempt",
+            ),
+          ]),
+      databaseStep(targets, STEP_NAMES.promotePrimaryDatabase, `Make the ${targets.primaryRegion} database the writer`, false),
       trafficStep(targets, STEP_NAMES.shiftTrafficToPrimary, `Send ${targets.dns.applicationName} to ${targets.primaryRegion}`),
+      actionStep(targets, STEP_NAMES.returnDrToStandby, `Return the ${targets.drRegion} Auto Scaling group to its standby capacity`, "retried"),
     ],
   };
 }

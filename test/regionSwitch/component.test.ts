@@ -53,7 +53,11 @@ function args(overrides: Partial<RegionSwitchPlanArgs> = {}): RegionSwitchPlanAr
         standby: { minSize: 1, desiredCapacity: 1, maxSize: 6 },
         recovery: { minSize: 2, desiredCapacity: 3, maxSize: 6 },
       },
-      primary: { databaseArn: `arn:aws:rds:${PRIMARY}:${ACCOUNT}:db:primary-db`, autoScalingGroupName: "primary-app" },
+      primary: {
+        databaseArn: `arn:aws:rds:${PRIMARY}:${ACCOUNT}:db:primary-db`,
+        autoScalingGroupName: "primary-app",
+        autoScalingGroupArn: `arn:aws:autoscaling:${PRIMARY}:${ACCOUNT}:autoScalingGroup:2:autoScalingGroupName/primary-app`,
+      },
       dns: {
         hostedZoneId: "ZPUBLIC",
         applicationName: "app.dr.example.com",
@@ -62,8 +66,11 @@ function args(overrides: Partial<RegionSwitchPlanArgs> = {}): RegionSwitchPlanAr
       },
       automatic: false,
     },
-    actions: {},
-    privateZoneIds: ["ZDR", "ZPRIMARY"],
+    heartbeatFunctionArns: {
+      primary: `arn:aws:lambda:${PRIMARY}:${ACCOUNT}:function:primary-heartbeat`,
+      dr: `arn:aws:lambda:${DR}:${ACCOUNT}:function:dr-heartbeat`,
+    },
+    primaryCapacity: { minSize: 2, desiredCapacity: 3, maxSize: 6 },
     kmsKeyArn: `arn:aws:kms:${DR}:${ACCOUNT}:key/dr`,
     accessLogBucket: "dr-logs",
     logRetentionDays: 30,
@@ -99,7 +106,13 @@ describe("RegionSwitchPlan under mocks", () => {
     const policies = ofType(stack, "aws:iam/rolePolicy:RolePolicy").map((policy) => policy.name);
     for (const kind of planPolicyKinds({ engineMode: "instance" })) expect(policies).to.include(`dr-region-switch-execution-${kind}`);
     expect(policies).to.include("dr-region-switch-approver-policy");
-    expect(ofType(stack, "aws:lambda/function:Function").map((fn) => fn.region)).to.deep.equal([DR]);
+    expect(
+      ofType(stack, "aws:lambda/function:Function").map((fn) => fn.region),
+      "no primary-region copy without primaryRegion",
+    ).to.deep.equal([DR]);
+    expect((stack.outputs.summary as { approverRoleArn: string }).approverRoleArn)
+      .to.be.a("string")
+      .and.match(/dr-region-switch-approver/);
     expect(ofType(stack, "aws:s3/bucket:Bucket").map((bucket) => [bucket.name, bucket.region, bucket.protect])).to.deep.equal([
       ["dr-region-switch-reports", DR, true],
     ]);
@@ -109,6 +122,65 @@ describe("RegionSwitchPlan under mocks", () => {
     expect(ids.primary).to.be.a("string").and.not.equal(ids.secondary);
     expect((stack.outputs.summary as { healthCheckIds: unknown }).healthCheckIds).to.deep.equal(ids);
     expect((stack.outputs.summary as { workflows: { steps: { name: string }[] }[] }).workflows[0].steps[0].name).to.equal(STEP_NAMES.approveFailover);
+  });
+
+  it("deploys the actions function in both regions, and the plan's inputs do not change when the primary-region copy is not declared", async () => {
+    const primaryProvider = () => new aws.Provider("primary-provider", { region: PRIMARY });
+    const withCopy = await recordStack({
+      project: "components",
+      stack: "dr",
+      role: "dr",
+      region: DR,
+      program: () => {
+        const provider = new aws.Provider("provider", { region: DR });
+        const plan = new RegionSwitchPlan(
+          "dr-region-switch",
+          args({ primaryRegion: { provider: primaryProvider(), kmsKeyArn: `arn:aws:kms:${PRIMARY}:${ACCOUNT}:key/p` } }),
+          { providers: { aws: provider } },
+        );
+        return { summary: plan.summary };
+      },
+    });
+    expect(ofType(withCopy, "aws:lambda/function:Function").map((fn) => [fn.region, fn.inputs.name])).to.have.deep.members([
+      [DR, "dr-rs-actions"],
+      [PRIMARY, "dr-rs-actions"],
+    ]);
+    const outage = await build(args());
+    const planOf = (stack: StackPlan) => ofType(stack, "aws:arcregionswitch/plan:Plan")[0].inputs.workflows;
+    expect(planOf(outage), "no UpdatePlan when the primary region goes down").to.deep.equal(planOf(withCopy));
+    const lambdas = JSON.stringify(planOf(outage));
+    expect(lambdas).to.include(`arn:aws:lambda:${PRIMARY}:${ACCOUNT}:function:dr-rs-actions`);
+    expect(lambdas).to.not.include("database-name");
+  });
+
+  it("guards the trigger with an alarm that turns green once the DR database is no longer a replica", async () => {
+    const stack = await build(args({ trigger: { alarmName: "probe", alarmArn: `arn:aws:cloudwatch:${DR}:${ACCOUNT}:alarm:probe`, minDelayMinutes: 5 } }));
+    const [guard] = ofType(stack, "aws:cloudwatch/metricAlarm:MetricAlarm");
+    expect(guard.inputs).to.deep.include({
+      metricName: "ReplicaLag",
+      threshold: -1,
+      treatMissingData: "notBreaching",
+      dimensions: { DBInstanceIdentifier: "dr-db" },
+    });
+    const [plan] = ofType(stack, "aws:arcregionswitch/plan:Plan");
+    const [trigger] = plan.inputs.triggers as { conditions: { associatedAlarmName: string; condition: string }[] }[];
+    expect(trigger.conditions).to.deep.equal([
+      { associatedAlarmName: "probe", condition: "red" },
+      { associatedAlarmName: "dr-plan-dr-standby", condition: "red" },
+    ]);
+  });
+
+  it("refuses a plan with one Auto Scaling group, or without the heartbeats in instance mode", async () => {
+    const base = args();
+    const targets = base.targets as { primary: Record<string, string> };
+    let failure: unknown;
+    await build({ ...base, targets: { ...(base.targets as object), primary: { ...targets.primary, autoScalingGroupArn: "" } } as never }).catch(
+      (error: unknown) => (failure = error),
+    );
+    expect(String(failure)).to.match(/AsgList: exactly 2/);
+    failure = undefined;
+    await build(args({ heartbeatFunctionArns: undefined })).catch((error: unknown) => (failure = error));
+    expect(String(failure)).to.match(/heartbeatFunctionArns needs both/);
   });
 
   it("takes known health check ids without asking the plan's control plane (the outage mode with a us-east-1 primary)", async () => {

@@ -67,7 +67,7 @@ describe("examples/region-switch synthesized", () => {
     expect(result.dr.resources.filter((resource) => resource.type === "aws:sfn/stateMachine:StateMachine")).to.deep.equal([]);
   });
 
-  it("declares one plan in the DR stack: both regions, Ireland primary, approval, promotion beside the scale-out, the name, the records", async () => {
+  it("declares one plan in the DR stack: both regions, Ireland primary, approval, the primary's writes stopped, promotion beside the scale-out, the records", async () => {
     const { primary, dr } = await example();
     expect(primary.resources.filter((resource) => resource.type === PLAN)).to.deep.equal([]);
     const plans = dr.resources.filter((resource) => resource.type === PLAN);
@@ -78,11 +78,18 @@ describe("examples/region-switch synthesized", () => {
     const failover = (plan.workflows as Json[]).find((workflow) => workflow.workflowTargetRegion === "eu-central-1")!;
     expect(failover.steps.map((step: Json) => step.name)).to.deep.equal([
       STEP_NAMES.approveFailover,
+      STEP_NAMES.stopPrimaryWrites,
       STEP_NAMES.recoverDataAndCapacity,
-      STEP_NAMES.pointDatabaseName,
       STEP_NAMES.shiftTraffic,
     ]);
-    const [promote, scale] = failover.steps[1].parallelConfigs[0].steps;
+    // The actions function of both regions, the activating region's run; the primary-region copy is declared (not the outage mode).
+    expect(failover.steps[1].customActionLambdaConfigs[0].lambdas.map((lambda: Json) => lambda.arn.split(":")[3])).to.deep.equal(["eu-west-1", "eu-central-1"]);
+    expect(
+      dr.resources
+        .filter((resource) => resource.type === "aws:lambda/function:Function" && String(resource.name).startsWith("dr-region-switch-actions"))
+        .map((fn) => fn.region),
+    ).to.have.members(["eu-central-1", "eu-west-1"]);
+    const [promote, scale] = failover.steps[2].parallelConfigs[0].steps;
     expect(Object.keys(promote.rdsPromoteReadReplicaConfigs[0].dbInstanceArnMap)).to.have.members(["eu-west-1", "eu-central-1"]);
     expect(scale.ec2AsgCapacityIncreaseConfigs[0].asgs.map((asg: Json) => asg.arn.split(":")[3])).to.deep.equal(["eu-west-1", "eu-central-1"]);
   });
@@ -159,19 +166,19 @@ describe("examples/region-switch synthesized", () => {
       expect(checkFailoverRecords({ primary, dr }).violations.join("\n")).to.match(/names no plan health check of the primary region/);
     });
 
-    it("fails invariant 8 and dr-region-isolation on a primary-region ARN anywhere else in the plan, or under another region's key", async () => {
+    it("fails invariant 8 and dr-region-isolation on a primary-region ARN under another region's key, or a function outside the plan's regions", async () => {
       const { primary, dr } = await example();
-      const primaryDb = (named(dr, "dr-region-switch-plan").inputs as Json).workflows[0].steps[1].parallelConfigs[0].steps[0].rdsPromoteReadReplicaConfigs[0]
+      const primaryDb = (named(dr, "dr-region-switch-plan").inputs as Json).workflows[0].steps[2].parallelConfigs[0].steps[0].rdsPromoteReadReplicaConfigs[0]
         .dbInstanceArnMap["eu-west-1"] as string;
       expect(checkRegionIsolation({ primary, dr }).violations).to.deep.equal([]);
       edit(dr, "dr-region-switch-plan", (props) => {
-        const [promote] = props.workflows[0].steps[1].parallelConfigs[0].steps;
+        const [promote] = props.workflows[0].steps[2].parallelConfigs[0].steps;
         promote.rdsPromoteReadReplicaConfigs[0].dbInstanceArnMap["eu-central-1"] = primaryDb;
-        props.workflows[0].steps[2].customActionLambdaConfigs[0].lambdas[0].arn = "arn:aws:lambda:eu-west-1:123456789012:function:in-the-failed-region";
+        props.workflows[0].steps[1].customActionLambdaConfigs[0].lambdas[0].arn = "arn:aws:lambda:us-east-2:123456789012:function:outside-the-plan";
       });
       const messages = checkRegionIsolation({ primary, dr }).violations.join("\n");
       expect(messages).to.match(/dbInstanceArnMap\.eu-central-1 uses arn:aws:rds:eu-west-1/);
-      expect(messages).to.match(/customActionLambdaConfigs\[0\]\.lambdas\[0\]\.arn uses arn:aws:lambda:eu-west-1/);
+      expect(messages).to.match(/customActionLambdaConfigs\[0\]\.lambdas\[0\]\.arn uses arn:aws:lambda:us-east-2/);
       expect(await violations(dr, "dr-region-isolation")).to.have.length(2);
     });
 

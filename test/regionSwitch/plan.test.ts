@@ -20,7 +20,6 @@ import {
   rtoMinutes,
   STEP_NAMES,
 } from "../../recovery/regionSwitch/workflows";
-import { runAction } from "../../recovery/lambda/regionSwitchActions.mjs";
 import { primaryOutputsFixture } from "../fixtures/primaryOutputs";
 
 const ACCOUNT = "123456789012";
@@ -28,6 +27,8 @@ const PRIMARY_DB = `arn:aws:rds:eu-west-2:${ACCOUNT}:db:primary-db`;
 const DR_DB = `arn:aws:rds:eu-west-3:${ACCOUNT}:db:dr-db`;
 const DR_ASG = `arn:aws:autoscaling:eu-west-3:${ACCOUNT}:autoScalingGroup:1234:autoScalingGroupName/dr-app`;
 const FUNCTION = `arn:aws:lambda:eu-west-3:${ACCOUNT}:function:dr-rs-actions`;
+const PRIMARY_FUNCTION = `arn:aws:lambda:eu-west-2:${ACCOUNT}:function:dr-rs-actions`;
+const PRIMARY_ASG = `arn:aws:autoscaling:eu-west-2:${ACCOUNT}:autoScalingGroup:99:autoScalingGroupName/primary-app`;
 const APPROVER = `arn:aws:iam::${ACCOUNT}:role/dr-approver`;
 const EXECUTION = `arn:aws:iam::${ACCOUNT}:role/dr-execution`;
 
@@ -46,14 +47,14 @@ function targets(overrides: Partial<RegionSwitchTargets> = {}): RegionSwitchTarg
       standby: { minSize: 1, desiredCapacity: 1, maxSize: 6 },
       recovery: { minSize: 2, desiredCapacity: 3, maxSize: 6 },
     },
-    primary: { databaseArn: PRIMARY_DB, autoScalingGroupName: "primary-app" },
+    primary: { databaseArn: PRIMARY_DB, autoScalingGroupName: "primary-app", autoScalingGroupArn: PRIMARY_ASG },
     dns: {
       hostedZoneId: "ZPUBLIC",
       applicationName: "app.dr.example.com",
       primarySetIdentifier: "primary-eu-west-2",
       secondarySetIdentifier: "secondary-eu-west-3",
     },
-    actionsFunctionArn: FUNCTION,
+    actionsFunctionArns: { primary: PRIMARY_FUNCTION, dr: FUNCTION },
     approvalRoleArn: APPROVER,
     automatic: false,
     ...overrides,
@@ -72,25 +73,26 @@ const AURORA = {
 const names = (workflow: { steps: { name: string }[] }) => workflow.steps.map((step) => step.name);
 
 describe("Region switch plan workflows", () => {
-  it("activates the DR region: approval, promotion beside the scale-out, the database name, then the failover records", () => {
+  it("activates the DR region: approval, the primary's writes stopped, promotion beside the scale-out, then the failover records", () => {
     const workflow = failoverWorkflow(targets());
     expect(workflow).to.include({ workflowTargetAction: "activate", workflowTargetRegion: "eu-west-3" });
     expect(names(workflow)).to.deep.equal([
       STEP_NAMES.approveFailover,
+      STEP_NAMES.stopPrimaryWrites,
       STEP_NAMES.recoverDataAndCapacity,
-      STEP_NAMES.pointDatabaseName,
       STEP_NAMES.shiftTraffic,
     ]);
-    const parallel = workflow.steps[1];
+    const parallel = workflow.steps[2];
     expect(parallel.executionBlockType).to.equal("Parallel");
     const [promote, scale] = parallel.parallelConfigs![0].steps;
     expect(promote.executionBlockType).to.equal("RdsPromoteReadReplica");
     expect(promote.rdsPromoteReadReplicaConfigs![0].dbInstanceArnMap).to.deep.equal({ "eu-west-2": PRIMARY_DB, "eu-west-3": DR_DB });
     expect(scale.executionBlockType).to.equal("EC2AutoScaling");
-    expect(scale.ec2AsgCapacityIncreaseConfigs![0].asgs).to.deep.equal([{ arn: DR_ASG }]);
-    const lambda = workflow.steps[2].customActionLambdaConfigs![0];
-    expect(lambda).to.deep.include({ regionToRun: "activatingRegion", ungracefuls: [{ behavior: "skip" }] });
-    expect(lambda.lambdas).to.deep.equal([{ arn: FUNCTION }]);
+    expect(scale.ec2AsgCapacityIncreaseConfigs![0].asgs).to.deep.equal([{ arn: PRIMARY_ASG }, { arn: DR_ASG }]);
+    const lambda = workflow.steps[1].customActionLambdaConfigs![0];
+    // One attempt: retry interval and timeout both the function's longest run.
+    expect(lambda).to.deep.include({ regionToRun: "activatingRegion", ungracefuls: [{ behavior: "skip" }], retryIntervalMinutes: 15, timeoutMinutes: 15 });
+    expect(lambda.lambdas).to.deep.equal([{ arn: PRIMARY_FUNCTION }, { arn: FUNCTION }]);
     expect(workflow.steps[3].route53HealthCheckConfigs![0]).to.deep.include({
       hostedZoneId: "ZPUBLIC",
       recordName: "app.dr.example.com",
@@ -101,25 +103,41 @@ describe("Region switch plan workflows", () => {
     });
   });
 
-  it("asks no approval before an automatic failover, and always one before a failback", () => {
-    expect(names(failoverWorkflow(targets({ automatic: true })))[0]).to.equal(STEP_NAMES.recoverDataAndCapacity);
-    const failback = failbackWorkflow(targets({ automatic: true }));
-    expect(failback).to.include({ workflowTargetAction: "activate", workflowTargetRegion: "eu-west-2" });
-    expect(failback.steps[0]).to.deep.include({ name: STEP_NAMES.approveFailback, executionBlockType: "ManualApproval" });
-    expect(failback.steps[0].executionApprovalConfigs![0].approvalRole).to.equal(APPROVER);
-    // The function lives in the DR region only: on failback that is the deactivating region.
-    expect(failback.steps[2].customActionLambdaConfigs![0].regionToRun).to.equal("deactivatingRegion");
+  it("writes no database name on either path (no Route 53 control-plane call), and lists both functions in every Lambda step", () => {
+    const lambdaSteps = allSteps(declaredWorkflows(targets())).filter((step) => step.executionBlockType === "CustomActionLambda");
+    expect(lambdaSteps.map((step) => step.name)).to.deep.equal([STEP_NAMES.stopPrimaryWrites, STEP_NAMES.stopDrWrites, STEP_NAMES.returnDrToStandby]);
+    for (const step of lambdaSteps) {
+      expect(step.customActionLambdaConfigs![0].lambdas, step.name).to.deep.equal([{ arn: PRIMARY_FUNCTION }, { arn: FUNCTION }]);
+      expect(step.customActionLambdaConfigs![0].regionToRun, step.name).to.equal("activatingRegion");
+    }
+    expect(JSON.stringify(declaredWorkflows(targets()))).to.not.match(/database-name/);
   });
 
-  it("scales by both regions' groups when the primary's ARN is known", () => {
-    const primaryAsg = `arn:aws:autoscaling:eu-west-2:${ACCOUNT}:autoScalingGroup:99:autoScalingGroupName/primary-app`;
-    const scale = failoverWorkflow(targets({ primary: { databaseArn: PRIMARY_DB, autoScalingGroupName: "primary-app", autoScalingGroupArn: primaryAsg } }))
-      .steps[1].parallelConfigs![0].steps[1];
-    expect(scale.ec2AsgCapacityIncreaseConfigs![0].asgs).to.deep.equal([{ arn: primaryAsg }, { arn: DR_ASG }]);
+  it("asks no approval before an automatic failover; the failback: approval, scale, stop DR writes, promote, traffic, DR to standby", () => {
+    expect(names(failoverWorkflow(targets({ automatic: true })))[0]).to.equal(STEP_NAMES.stopPrimaryWrites);
+    const failback = failbackWorkflow(targets({ automatic: true }));
+    expect(failback).to.include({ workflowTargetAction: "activate", workflowTargetRegion: "eu-west-2" });
+    expect(names(failback)).to.deep.equal([
+      STEP_NAMES.approveFailback,
+      STEP_NAMES.scalePrimaryCapacity,
+      STEP_NAMES.stopDrWrites,
+      STEP_NAMES.promotePrimaryDatabase,
+      STEP_NAMES.shiftTrafficToPrimary,
+      STEP_NAMES.returnDrToStandby,
+    ]);
+    expect(failback.steps[0].executionApprovalConfigs![0].approvalRole).to.equal(APPROVER);
+    expect(failback.steps[5].customActionLambdaConfigs![0]).to.deep.include({ retryIntervalMinutes: 1, timeoutMinutes: 10 });
+  });
+
+  it("refuses to build the capacity block without the primary's group (CreatePlan takes exactly two)", () => {
+    const t = targets({ primary: { databaseArn: PRIMARY_DB, autoScalingGroupName: "primary-app", autoScalingGroupArn: "" } });
+    expect(() => failoverWorkflow(t)).to.throw(RangeError, /AsgList: exactly 2/);
   });
 
   it("switches an Aurora global database over gracefully and fails it over ungracefully; the failback never fails over", () => {
     const t = targets({ database: AURORA, replica: { identifier: "dr-cluster", arn: AURORA.drClusterArn, backupRetentionDays: 7 } });
+    expect(names(failoverWorkflow(t)), "Aurora's switchover fences the writes itself").to.not.include(STEP_NAMES.stopPrimaryWrites);
+    expect(names(failbackWorkflow(t))).to.not.include(STEP_NAMES.stopDrWrites);
     const promote = failoverWorkflow(t).steps[1].parallelConfigs![0].steps[0];
     expect(promote.executionBlockType).to.equal("AuroraGlobalDatabase");
     expect(promote.globalAuroraConfigs![0]).to.deep.include({
@@ -128,7 +146,7 @@ describe("Region switch plan workflows", () => {
       databaseClusterArns: [AURORA.primaryClusterArn, AURORA.drClusterArn],
       ungracefuls: [{ ungraceful: "failover" }],
     });
-    expect(failbackWorkflow(t).steps[1].parallelConfigs![0].steps[0].globalAuroraConfigs![0]).to.not.have.property("ungracefuls");
+    expect(failbackWorkflow(t).steps[2].globalAuroraConfigs![0]).to.not.have.property("ungracefuls");
     expect(reprotectionWorkflow(t), "Aurora re-adds the old primary by itself").to.equal(undefined);
   });
 
@@ -169,12 +187,9 @@ describe("Region switch execution role", () => {
     expect(Object.keys(policies)).to.deep.equal(["evaluation", "rds", "autoscaling", "lambda", "route53", "reports"]);
     expect(policies.rds!.Statement[0]).to.deep.include({ Resource: [PRIMARY_DB, DR_DB] });
     expect(policies.rds!.Statement[0].Action).to.not.include("rds:CreateDBInstanceReadReplica");
-    expect(policies.lambda!.Statement[0].Resource).to.equal(FUNCTION);
+    expect(policies.lambda!.Statement[0].Resource).to.deep.equal([PRIMARY_FUNCTION, FUNCTION]);
     expect(policies.route53!.Statement[0].Resource).to.equal("arn:aws:route53:::hostedzone/ZPUBLIC");
-    expect(policies.autoscaling!.Statement[1].Resource).to.deep.equal([
-      `arn:aws:autoscaling:eu-west-2:${ACCOUNT}:autoScalingGroup:*:autoScalingGroupName/primary-app`,
-      DR_ASG,
-    ]);
+    expect(policies.autoscaling!.Statement[1].Resource).to.deep.equal([PRIMARY_ASG, DR_ASG]);
     expect(policies.reports!.Statement.map((s) => s.Resource)).to.deep.equal(["arn:aws:s3:::reports/*", `arn:aws:kms:eu-west-3:${ACCOUNT}:key/k`]);
     expect(policies.evaluation!.Statement[1].Resource).to.equal(`arn:aws:arc-region-switch::${ACCOUNT}:plan/dr-plan:*`);
     for (const document of Object.values(policies)) expect(JSON.stringify(document)).to.not.include('"Action":"*"');
@@ -212,16 +227,19 @@ describe("regionSwitchPlan summary", () => {
       automatic: false,
       reportBucketName: "reports",
       healthCheckIds: { primary: "hc-primary", secondary: "hc-dr" },
+      approverRoleArn: APPROVER,
       workflows: declaredWorkflows(targets()),
     });
+    expect(summary.approverRoleArn).to.equal(APPROVER);
     expect(summary.approvalRequired).to.equal(true);
     expect(summary.healthCheckIds).to.deep.equal({ primary: "hc-primary", secondary: "hc-dr" });
     expect(summary.workflows.map((w) => [w.targetAction, w.targetRegion])).to.deep.equal([
       ["activate", "eu-west-3"],
       ["activate", "eu-west-2"],
     ]);
-    expect(summary.workflows[0].steps[1].parallel!.map((step) => step.name)).to.deep.equal([STEP_NAMES.promoteDatabase, STEP_NAMES.scaleDrCapacity]);
+    expect(summary.workflows[0].steps[2].parallel!.map((step) => step.name)).to.deep.equal([STEP_NAMES.promoteDatabase, STEP_NAMES.scaleDrCapacity]);
     expect(allSteps(declaredWorkflows(targets()))).to.have.length(12);
+    expect(summary.workflows[1].steps.map((step) => step.name)).to.include(STEP_NAMES.returnDrToStandby);
   });
 
   it("refuses a workflow the plan cannot declare", () => {
@@ -234,61 +252,10 @@ describe("regionSwitchPlan summary", () => {
         automatic: true,
         reportBucketName: "b",
         healthCheckIds: { primary: "h1", secondary: "h2" },
+        approverRoleArn: APPROVER,
         workflows: planWorkflows(targets()),
       }),
     ).to.throw(/cannot declare a postRecovery workflow/);
-  });
-});
-
-describe("Region switch custom action", () => {
-  const actions = {
-    [STEP_NAMES.pointDatabaseName]: {
-      kind: "point-database-name" as const,
-      zoneId: "ZPRIVATE",
-      fqdn: "db.internal",
-      ttlSeconds: 30,
-      region: "eu-west-3",
-      database: "instance" as const,
-      identifier: "dr-db",
-    },
-  };
-
-  it("UPSERTs the stable name to the database's endpoint", async () => {
-    const changes: object[] = [];
-    const result = await runAction(
-      { StepName: STEP_NAMES.pointDatabaseName },
-      {
-        actions,
-        rdsIn: () => ({ send: async () => ({ DBInstances: [{ Endpoint: { Address: "dr-db.abc.eu-west-3.rds.amazonaws.com" } }] }) }),
-        changeRecords: async (input) => void changes.push(input),
-      },
-    );
-    expect(result.address).to.equal("dr-db.abc.eu-west-3.rds.amazonaws.com");
-    expect(changes).to.deep.equal([
-      {
-        HostedZoneId: "ZPRIVATE",
-        ChangeBatch: {
-          Comment: `Region switch ${STEP_NAMES.pointDatabaseName}`,
-          Changes: [
-            {
-              Action: "UPSERT",
-              ResourceRecordSet: { Name: "db.internal", Type: "CNAME", TTL: 30, ResourceRecords: [{ Value: "dr-db.abc.eu-west-3.rds.amazonaws.com" }] },
-            },
-          ],
-        },
-      },
-    ]);
-  });
-
-  it("fails on an unknown step and on a database without an endpoint, changing nothing", async () => {
-    const changes: object[] = [];
-    const clients = { actions, rdsIn: () => ({ send: async () => ({ DBInstances: [{}] }) }), changeRecords: async (input: object) => void changes.push(input) };
-    let error: unknown;
-    await runAction({ StepName: "other" }, clients).catch((e) => (error = e));
-    expect(String(error)).to.match(/no action for step "other"/);
-    await runAction({ StepName: STEP_NAMES.pointDatabaseName }, clients).catch((e) => (error = e));
-    expect(String(error)).to.match(/has no endpoint yet/);
-    expect(changes).to.deep.equal([]);
   });
 });
 
