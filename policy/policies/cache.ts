@@ -38,7 +38,7 @@ function readsLag(alarm: PolicyResource): boolean {
 
 const encrypted = stackPolicy({
   name: "cache-encrypted-own-region-key",
-  description: "Every ElastiCache replication group is encrypted in transit and at rest under a KMS key of its own region",
+  description: "Every ElastiCache replication group is encrypted in transit and at rest under a KMS key of its own region (SH ElastiCache.4/5, DR invariant 18)",
   enforcementLevel: "mandatory",
   check: (resources, _config, report) => {
     for (const group of ofType(resources, CACHE_GROUP)) for (const problem of cacheEncryptionProblems(group)) report(`${group.name}: ${problem}`, group.urn);
@@ -47,7 +47,7 @@ const encrypted = stackPolicy({
 
 const lagAlarm = stackPolicy({
   name: "cache-global-member-lag-alarm",
-  description: "A DR member of an ElastiCache global datastore has an alarm on its GlobalDatastoreReplicationLag in its own region",
+  description: "A DR member of an ElastiCache global datastore has an alarm on its GlobalDatastoreReplicationLag in its own region (DR invariant 18)",
   enforcementLevel: "mandatory",
   check: (resources, _config, report) => {
     const alarms = ofType(resources, METRIC_ALARM).filter(readsLag);
