@@ -38,7 +38,8 @@ function readsLag(alarm: PolicyResource): boolean {
 
 const encrypted = stackPolicy({
   name: "cache-encrypted-own-region-key",
-  description: "Every ElastiCache replication group is encrypted in transit and at rest under a KMS key of its own region (SH ElastiCache.4/5, DR invariant 18)",
+  description:
+    "Every ElastiCache replication group is encrypted in transit and at rest under a KMS key of its own region (SH ElastiCache.4/5, DR invariant 18)",
   enforcementLevel: "mandatory",
   check: (resources, _config, report) => {
     for (const group of ofType(resources, CACHE_GROUP)) for (const problem of cacheEncryptionProblems(group)) report(`${group.name}: ${problem}`, group.urn);
