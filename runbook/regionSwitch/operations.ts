@@ -169,7 +169,36 @@ export async function listPlanExecutionEvents(client: ArcRegionSwitchClient, pla
 /** ListPlanExecutions, the newest page only (up to `maxResults`). */
 export async function listPlanExecutions(client: ArcRegionSwitchClient, planArn: string, maxResults = 20): Promise<ExecutionSummary[]> {
   const answer = await client.send("ListPlanExecutions", { planArn, maxResults });
-  return list(answer.items).map((item) => {
+  return executionSummaries(answer.items);
+}
+
+/** Pages a ListPlanExecutions request may take before the runbook gives up (the API's default page holds many executions). */
+export const MAX_EXECUTION_PAGES = 50;
+
+/**
+ * Every execution of the plan in one of `ACTIVE_STATES`: one ListPlanExecutions per state with the API's `state` filter,
+ * each followed through `nextToken` (botocore arc-region-switch 2022-07-26, ListPlanExecutionsRequest `state` and
+ * `nextToken`: "Valid only if you received a nextToken response in the previous request"), so no running execution is
+ * missed behind a page of finished ones.
+ * @throws Error when a state's listing goes past `MAX_EXECUTION_PAGES` pages (a token that never ends).
+ */
+export async function listActiveExecutions(client: ArcRegionSwitchClient, planArn: string): Promise<ExecutionSummary[]> {
+  const found: ExecutionSummary[] = [];
+  for (const state of ACTIVE_STATES) {
+    let nextToken: string | undefined;
+    let pages = 0;
+    do {
+      if (++pages > MAX_EXECUTION_PAGES) throw new Error(`ListPlanExecutions (state ${state}) returned more than ${MAX_EXECUTION_PAGES} pages`);
+      const answer = await client.send("ListPlanExecutions", { planArn, state, ...(nextToken ? { nextToken } : {}) });
+      found.push(...executionSummaries(answer.items).filter((execution) => execution.executionState === state));
+      nextToken = str(answer.nextToken);
+    } while (nextToken);
+  }
+  return found;
+}
+
+function executionSummaries(items: unknown): ExecutionSummary[] {
+  return list(items).map((item) => {
     const startTime = timestampOf(item.startTime);
     const actualRecoveryTime = str(item.actualRecoveryTime);
     return {

@@ -27,7 +27,7 @@ import type { ArcRegionSwitchClient } from "./client";
 import { readinessDrill } from "./drill";
 import { dataPlaneEndpoint } from "./endpoint";
 import { type ApprovalDecision, followPlanExecution, type FollowPlanResult, formatIsoDuration } from "./follow";
-import { ACTIVE_STATES, explainRegionSwitchError, getPlanInRegion, listPlanExecutions, startPlanExecution, SUCCEEDED_STATES } from "./operations";
+import { explainRegionSwitchError, getPlanInRegion, listActiveExecutions, startPlanExecution, SUCCEEDED_STATES } from "./operations";
 import type { OutputsReaders, PlanStepSummary, RegionSwitchPlanSummary } from "./outputs";
 import { otherWorkflows, type PlannedExecution, plannedExecution, renderSteps, stepOrder } from "./workflow";
 
@@ -212,7 +212,7 @@ export async function runRegionSwitch(args: RunbookArguments, context: RegionSwi
     throw explain("GetPlanInRegion", error);
   }
   try {
-    const running = (await listPlanExecutions(client, plan.arn)).filter((execution) => ACTIVE_STATES.has(execution.executionState));
+    const running = await listActiveExecutions(client, plan.arn);
     if (running.length > 0) {
       const first = running[0];
       throw new RunbookError(

@@ -2,6 +2,7 @@ import { expect } from "chai";
 import { NO_CREDENTIALS_MESSAGE } from "../../runbook/errors";
 import { ArcRegionSwitchClient } from "../../runbook/regionSwitch/client";
 import { DATA_PLANE_OPERATIONS, dataPlaneEndpoint } from "../../runbook/regionSwitch/endpoint";
+import { ACTIVE_STATES } from "../../runbook/regionSwitch/operations";
 import { chooseOrchestrator, type RegionSwitchPlanSummary } from "../../runbook/regionSwitch/outputs";
 import { harness, START } from "./harness";
 import { type Answer, type FakeArc, MODEL, startFakeArc } from "./regionSwitchServer";
@@ -224,7 +225,13 @@ describe("runbook with ARC Region switch", () => {
     expect(fake.violations).to.deep.equal([]);
     // Every call went to the DR region's data plane: none to the primary (us-east-1) nor to a control plane.
     expect(new Set(fake.requests.map((request) => request.host))).to.deep.equal(new Set(["arc-region-switch.us-west-2.api.aws"]));
-    expect(fake.requests.slice(0, 3).map((request) => request.operation)).to.deep.equal(["GetPlanInRegion", "ListPlanExecutions", "StartPlanExecution"]);
+    // The busy check lists each active state (the API's filter), then the start.
+    const operations = fake.requests.map((request) => request.operation);
+    expect(operations.slice(0, operations.indexOf("StartPlanExecution") + 1)).to.deep.equal([
+      "GetPlanInRegion",
+      ...[...ACTIVE_STATES].map(() => "ListPlanExecutions"),
+      "StartPlanExecution",
+    ]);
     const start = fake.requests.find((request) => request.operation === "StartPlanExecution")!.body;
     expect(start).to.deep.include({ planArn: PLAN_ARN, targetRegion: "us-west-2", action: "activate", mode: "ungraceful" });
     expect(start.comment).to.match(/^npm run failover --unplanned at /);
@@ -332,6 +339,32 @@ describe("runbook with ARC Region switch", () => {
     });
     expect(await run(["failover", "--unplanned", "--yes"])).to.equal(3);
     expect(h.output.errors.join("\n")).to.contain("Another execution of the plan is inProgress in us-west-2: us-west-2/fedcba9876543210");
+    expect(fake.requests.map((request) => request.operation)).to.not.include("StartPlanExecution");
+  });
+
+  it("finds a paused execution behind a page of the state-filtered listing (R6), and starts nothing", async () => {
+    const { h, run } = rig();
+    scriptPlan(fake, [COMPLETED]);
+    const paused = {
+      planArn: PLAN_ARN,
+      executionId: "us-west-2/0123456789abcdef",
+      startTime: seconds(-3600),
+      mode: "graceful",
+      executionState: "pausedByFailedStep",
+      executionAction: "activate",
+      executionRegion: "us-west-2",
+    };
+    fake.handlers.ListPlanExecutions = (body) =>
+      body.state !== "pausedByFailedStep"
+        ? { body: { items: [] } }
+        : body.nextToken === "page-2"
+          ? { body: { items: [paused] } }
+          : { body: { items: [], nextToken: "page-2" } };
+    expect(await run(["failover", "--unplanned", "--yes"])).to.equal(3);
+    expect(h.output.errors.join("\n")).to.contain("Another execution of the plan is pausedByFailedStep in us-west-2: us-west-2/0123456789abcdef");
+    const listings = fake.requests.filter((request) => request.operation === "ListPlanExecutions").map((request) => request.body);
+    expect(listings.map((body) => body.state)).to.include.members([...ACTIVE_STATES]);
+    expect(listings.filter((body) => body.nextToken === "page-2")).to.have.length(1);
     expect(fake.requests.map((request) => request.operation)).to.not.include("StartPlanExecution");
   });
 
