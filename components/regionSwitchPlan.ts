@@ -252,7 +252,7 @@ export class RegionSwitchPlan extends pulumi.ComponentResource {
     new aws.iam.RolePolicy(`${name}-approver-policy`, { role: approver.id, policy: plan.arn.apply((arn) => JSON.stringify(approverPolicy(arn))) }, child);
 
     this.healthCheckIds =
-      args.knownHealthCheckIds === undefined ? planHealthChecks(name, plan, targets, this) : knownHealthChecks(name, args.knownHealthCheckIds);
+      args.knownHealthCheckIds === undefined ? planHealthChecks(name, plan, targets, this) : knownHealthChecks(name, plan, args.knownHealthCheckIds);
     this.planArn = plan.arn;
     this.planName = plan.name;
     this.executionRoleArn = execution.arn;
@@ -483,8 +483,13 @@ const HEALTH_CHECK_ID = /^\S{1,64}$/;
  * @throws RangeError (the deployment stops, nothing attached) when an id is empty, longer than 64 characters,
  *   holds white space, or both roles name the same check.
  */
-function knownHealthChecks(name: string, ids: NonNullable<RegionSwitchPlanArgs["knownHealthCheckIds"]>): pulumi.Output<{ primary: string; secondary: string }> {
-  return pulumi.output(ids).apply((known) => {
+function knownHealthChecks(
+  name: string,
+  plan: aws.arcregionswitch.Plan,
+  ids: NonNullable<RegionSwitchPlanArgs["knownHealthCheckIds"]>,
+): pulumi.Output<{ primary: string; secondary: string }> {
+  // Through the plan's ARN: the records that attach them depend on the plan as with the lookup (DR invariant 16 follows that).
+  return pulumi.all([plan.arn, ids]).apply(([, known]) => {
     for (const role of ["primary", "secondary"] as const)
       if (typeof known[role] !== "string" || !HEALTH_CHECK_ID.test(known[role]))
         throw new RangeError(`RegionSwitchPlan ${name}: knownHealthCheckIds.${role} must be a Route 53 health check id, got ${JSON.stringify(known[role])}`);

@@ -624,6 +624,25 @@ export const outageSchema = z
         { error: "must be a mapping of logical resource name to physical id (the primaryRegionResourceIds output)" },
       )
       .default({}),
+    /**
+     * With `recovery.orchestrator: region-switch`: the plan's Route 53 health checks, as the DR stack's
+     * `regionSwitchPlan` output lists them (`healthCheckIds`), saved before the outage. The outage mode
+     * attaches these to the failover records instead of asking the plan for them: that lookup
+     * (ListRoute53HealthChecks) is a control-plane call homed in us-east-1 (components/regionSwitchPlan.ts),
+     * so it is required when the primary region is us-east-1. Default none (looked up).
+     */
+    regionSwitchHealthCheckIds: z
+      .strictObject(
+        {
+          primary: z.string().regex(/^[0-9a-f-]{1,64}$/, { error: "must be a Route 53 health check id, as healthCheckIds.primary lists it" }),
+          secondary: z.string().regex(/^[0-9a-f-]{1,64}$/, { error: "must be a Route 53 health check id, as healthCheckIds.secondary lists it" }),
+        },
+        { error: "must be { primary, secondary }: the regionSwitchPlan output's healthCheckIds" },
+      )
+      .refine((ids) => ids.primary !== ids.secondary, {
+        error: "names one health check for both regions; copy both from the regionSwitchPlan output's healthCheckIds",
+      })
+      .optional(),
   })
   .prefault({});
 

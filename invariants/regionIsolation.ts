@@ -23,6 +23,9 @@ export const ALLOWED_CROSS_REGION_INPUTS = new Set([
   "aws:lambda/function:Function.environment.variables.PRIMARY_TARGET_GROUP_ARN",
   // Failback's catch-up proof: the primary-region operations function asks the primary region's heartbeat function.
   "aws:lambda/function:Function.environment.variables.PRIMARY_HEARTBEAT_FUNCTION_ARN",
+  // The Region switch actions function's stop-writes steps act on the deactivating region in a graceful execution only; an
+  // ungraceful one skips them (ARC Developer Guide, "Custom action Lambda execution block"), so the failover never needs them.
+  "aws:lambda/function:Function.environment.variables.ACTIONS",
   // The automatic failover rule matches the forwarded health-check alarm (us-east-1) by its ARN.
   "aws:cloudwatch/eventRule:EventRule.eventPattern",
   // A DynamoDB replica names the global table it joins; it serves reads and writes without the primary region.
@@ -94,7 +97,10 @@ export function heartbeatToTheOtherRegion(type: string, path: string, inputs: Re
  *   that are associated with your plan" (ARC Developer Guide, "Amazon EC2 Auto Scaling group execution
  *   block"), the deactivating region's group read only for its capacity, which an ungraceful execution does
  *   without (`ungraceful.minimumSuccessPercentage`); the Aurora global database switches by the clusters of
- *   both regions, as the Step Functions path does (`isGlobalDatabaseMemberArn`).
+ *   both regions, as the Step Functions path does (`isGlobalDatabaseMemberArn`);
+ * - `customActionLambdaConfigs[i].lambdas[j].arn` of a region the plan spans: ARC wants "two Lambda functions
+ *   for the step to execute—one in each of the plan's Regions" and runs the activating region's (ARC Developer
+ *   Guide, "Custom action Lambda execution block"; regionToRun `activatingRegion`).
  * Region switch "plans are executed from the Region being activated" (ARC Developer Guide, "About Region
  * switch"), with "a data plane in each AWS Region" (ARC Developer Guide, "Region switch in ARC"), and an
  * ungraceful execution "either changes the behavior of the execution blocks in a workflow or skips
@@ -109,7 +115,7 @@ export function regionSwitchPerRegionTarget(type: string, path: string, inputs: 
   ).exec(path);
   if (mapped) return arnRegion(arn) === mapped[1];
   const listed = new RegExp(
-    `^${step}\\.(?:ec2AsgCapacityIncreaseConfigs\\[\\d+\\]\\.asgs\\[\\d+\\]\\.arn|globalAuroraConfigs\\[\\d+\\]\\.databaseClusterArns\\[\\d+\\])$`,
+    `^${step}\\.(?:ec2AsgCapacityIncreaseConfigs\\[\\d+\\]\\.asgs\\[\\d+\\]\\.arn|globalAuroraConfigs\\[\\d+\\]\\.databaseClusterArns\\[\\d+\\]|customActionLambdaConfigs\\[\\d+\\]\\.lambdas\\[\\d+\\]\\.arn)$`,
   ).test(path);
   const regions = Array.isArray(inputs.regions) ? inputs.regions.map(String) : [];
   return listed && regions.includes(String(arnRegion(arn)));

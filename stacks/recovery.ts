@@ -11,12 +11,14 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { healthPathOf } from "../config/appDefinition";
+import { ConfigError } from "../config/errors";
+import { CONFIG_NAMESPACE } from "../config/schema";
 import { type ResolvedDrConfig } from "../config/drStrategy";
 import { type BucketReplication } from "../components/bucketReplication";
 import { FENCE_METRIC, failoverSetIdentifier, type FailoverRouting } from "../components/failoverRouting";
 import { FUNCTION_NAME_LIMIT } from "../components/bundledFunction";
 import { planNameOf, RegionSwitchPlan } from "../components/regionSwitchPlan";
-import { STEP_NAMES } from "../recovery/regionSwitch/workflows";
+import { assertRegionSwitchPrimary } from "../recovery/regionSwitch/requirements";
 import { NotificationTopic } from "../components/notificationTopic";
 import { RecoveryAlarms } from "../components/recoveryAlarms";
 import { RecoveryWorkflows } from "../components/recoveryWorkflows";
@@ -110,6 +112,8 @@ export interface RegionSwitchInputs {
   region: RegionResources;
   database: ReplicatedDatabase;
   stableName: StableDatabaseName;
+  /** Marks the primary-region copy of the actions function `retainOnDelete` (absent in the teardown mode). */
+  retained?: RetainedInRegion;
 }
 
 /** Name of the plan's CustomActionLambda function: `<prefix>-rs-actions`, the prefix cut to Lambda's 64 characters. */
@@ -127,7 +131,10 @@ export function regionSwitchFunctionName(prefix: string): string {
  * used: nothing sets the fence once the plan owns the switch, and `minDelayMinutesBetweenExecutions`
  * (from `failover.cooldownSeconds`) keeps a flapping primary from starting executions back to back.
  */
-export function buildRegionSwitch({ config, stackName, provider, primary, region, database, stableName }: RegionSwitchInputs): RegionSwitchPlan {
+export function buildRegionSwitch({ config, stackName, provider, primary, region, database, retained }: RegionSwitchInputs): RegionSwitchPlan {
+  // Before any resource: the plan needs both groups and, in instance mode, the primary's heartbeat (ConfigError naming recovery.orchestrator).
+  assertRegionSwitchPrimary(primary);
+  const knownHealthCheckIds = outageHealthCheckIds(config, primary.region);
   const prefix = resourcePrefix(stackName, "dr");
   const names = recoveryResourceNames(prefix);
   const identity = aws.getCallerIdentityOutput({}, { provider });
@@ -151,12 +158,10 @@ export function buildRegionSwitch({ config, stackName, provider, primary, region
       replica: { identifier: resolved.replicaIdentifier, arn: resolved.replicaArn, backupRetentionDays: config.database.backupRetentionDays },
       database: databaseTargets(primary, resolved.replicaIdentifier, resolved.replicaArn),
       drAutoScalingGroup: drAutoScalingGroupTargets(config, primary, resolved.groupName, resolved.groupArn),
-      // A primary deployed before it exported its group's ARN: the plan scales by the DR group only, and the role may update
-      // the primary's group by name (recovery/regionSwitch/permissions.ts).
       primary: {
         databaseArn: primary.dbArn,
         autoScalingGroupName: primary.autoScalingGroupName,
-        ...(primary.autoScalingGroupArn !== undefined ? { autoScalingGroupArn: primary.autoScalingGroupArn } : {}),
+        autoScalingGroupArn: primary.autoScalingGroupArn as string,
       },
       // The failover pair's name: behind the edge `origin.<application name>` (stacks/edge.ts).
       dns: {
@@ -167,19 +172,12 @@ export function buildRegionSwitch({ config, stackName, provider, primary, region
       },
       automatic: config.failover.automatic,
     }));
-  const nameAction = (zoneId: pulumi.Input<string>, dbRegion: string, identifier: pulumi.Input<string>) =>
-    pulumi.all([zoneId, identifier]).apply(([zone, id]) => ({
-      kind: "point-database-name" as const,
-      zoneId: zone,
-      fqdn: stableName.fqdn,
-      ttlSeconds: DATABASE_NAME_TTL_SECONDS,
-      region: dbRegion,
-      database: aurora ? ("cluster" as const) : ("instance" as const),
-      identifier: id,
-    }));
-  const actions = pulumi
-    .all([nameAction(stableName.zoneId, config.region, database.identifier), nameAction(primary.databaseZoneId, primary.region, primary.dbIdentifier)])
-    .apply(([dr, primaryName]) => ({ [STEP_NAMES.pointDatabaseName]: dr, [STEP_NAMES.pointPrimaryDatabaseName]: primaryName }));
+  // The heartbeat functions by name (the DR one is made after the plan, stacks/dr.ts): instance mode only.
+  const heartbeatFunctionArns =
+    pulumi.interpolate`arn:${partition.partition}:lambda:${config.region}:${identity.accountId}:function:${resourcePrefix(stackName, "dr-heartbeat")}`.apply(
+      (dr) => ({ primary: primary.dbHeartbeatFunctionArn ?? "", dr }),
+    );
+  const outage = config.outage.primaryRegionDown;
   const probeAlarmArn = pulumi.interpolate`arn:${partition.partition}:cloudwatch:${config.region}:${identity.accountId}:alarm:${names.primaryEndpointProbeAlarm}`;
   return new RegionSwitchPlan(
     "dr-region-switch",
@@ -188,8 +186,18 @@ export function buildRegionSwitch({ config, stackName, provider, primary, region
       functionName: regionSwitchFunctionName(prefix),
       engineMode: aurora ? "aurora-global" : "instance",
       targets,
-      actions,
-      privateZoneIds: [stableName.zoneId, primary.databaseZoneId],
+      ...(aurora ? {} : { heartbeatFunctionArns }),
+      primaryCapacity: { minSize: primary.appMinSize, desiredCapacity: primary.appDesiredCapacity, maxSize: primary.appMaxSize },
+      // The primary-region copy of the actions function (the failback's): not declared while the primary region is down.
+      ...(outage
+        ? {}
+        : {
+            primaryRegion: {
+              provider: otherRegionProvider(`dr-region-switch-${primary.region}`, primary.region, config, stackName),
+              kmsKeyArn: primary.kmsKeyArn,
+              ...(retained ? { transformations: [retained.transformation()] } : {}),
+            },
+          }),
       ...(config.failover.automatic
         ? { trigger: { alarmName: names.primaryEndpointProbeAlarm, alarmArn: probeAlarmArn, minDelayMinutes: Math.ceil(config.failover.cooldownSeconds / 60) } }
         : {}),
@@ -197,9 +205,36 @@ export function buildRegionSwitch({ config, stackName, provider, primary, region
       accessLogBucket: region.logArchive.bucketName,
       logRetentionDays: config.network.flowLogRetentionDays,
       protect: config.protect,
+      ...(knownHealthCheckIds ? { knownHealthCheckIds } : {}),
     },
     inRegion(provider),
   );
+}
+
+/** Where the plan's control plane lives: the partition's global region (arc-region-switch endpoint rule set, `implicitGlobalRegion`). */
+export const REGION_SWITCH_CONTROL_PLANE_REGION = "us-east-1";
+
+/**
+ * The plan's health-check ids the outage mode attaches without asking the plan (`outage.regionSwitchHealthCheckIds`),
+ * or undefined outside the outage mode, or when none are set and the lookup's control plane is up.
+ * @throws ConfigError naming `outage.regionSwitchHealthCheckIds` in the outage mode of a us-east-1 primary without them: the lookup
+ *   would call the failed region (DESIGN.md, "The outage model").
+ */
+export function outageHealthCheckIds(config: Pick<ResolvedDrConfig, "outage">, primaryRegion: string): { primary: string; secondary: string } | undefined {
+  if (!config.outage.primaryRegionDown) return undefined;
+  const ids = config.outage.regionSwitchHealthCheckIds;
+  if (ids === undefined && primaryRegion === REGION_SWITCH_CONTROL_PLANE_REGION) {
+    throw new ConfigError("Invalid configuration for the outage mode", [
+      {
+        key: `${CONFIG_NAMESPACE}:outage.regionSwitchHealthCheckIds`,
+        value: undefined,
+        message:
+          `is required while ${primaryRegion} is down: the plan's health checks are looked up through its control plane in ${REGION_SWITCH_CONTROL_PLANE_REGION}; ` +
+          "copy healthCheckIds from the regionSwitchPlan output saved before the outage (pulumi stack output regionSwitchPlan)",
+      },
+    ]);
+  }
+  return ids;
 }
 
 /** The DR region's encrypted notification topic: every DR-region alarm and every workflow notifies it. */

@@ -49,7 +49,7 @@ function pair(options: { source?: string; status?: string; ready?: boolean; drai
   return { clients, calls };
 }
 
-const run = (clients: ActionClients, step = STEP_NAMES.stopPrimaryWrites) => runAction({ StepName: step }, clients);
+const run = (clients: ActionClients, step: string = STEP_NAMES.stopPrimaryWrites) => runAction({ StepName: step }, clients);
 const failure = (promise: Promise<unknown>) =>
   promise.then(
     () => undefined,
