@@ -84,12 +84,14 @@ export interface ArcRegionSwitchClientOptions {
 /** The client: one method, `send`, per data-plane operation. */
 export class ArcRegionSwitchClient {
   readonly region: string;
+  private readonly options: ArcRegionSwitchClientOptions;
   readonly endpoint: string;
   private readonly signer: SignatureV4;
   private readonly timeoutMs: number;
   private readonly connectTo?: { host: string; port: number };
 
   constructor(options: ArcRegionSwitchClientOptions) {
+    this.options = options;
     this.region = options.region;
     this.endpoint = dataPlaneEndpoint(options.region);
     this.timeoutMs = options.timeoutMs ?? 15_000;
@@ -100,6 +102,14 @@ export class ArcRegionSwitchClient {
       credentials: options.credentials ?? defaultProvider(),
       sha256: NodeSha256,
     });
+  }
+
+  /**
+   * The same client (region, endpoint, timeout, connection) signing with other credentials: the approver
+   * role's for ApprovePlanExecutionStep (runbook/regionSwitch/approver.ts).
+   */
+  withCredentials(credentials: AwsCredentialIdentity | AwsCredentialIdentityProvider): ArcRegionSwitchClient {
+    return new ArcRegionSwitchClient({ ...this.options, credentials });
   }
 
   /**

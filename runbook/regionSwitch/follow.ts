@@ -2,7 +2,7 @@
  * Following a Region switch plan execution to its end: every `pollSeconds`, GetPlanExecution (state
  * and step states) and ListPlanExecutionEvents (one line per new event: a step started, succeeded,
  * failed, waits for approval ...), in the region that runs it. A step waiting for approval is put to
- * the operator (`decide`) and answered with ApprovePlanExecutionStep.
+ * the operator (`decide`) and answered with ApprovePlanExecutionStep, signed as the plan's approver role.
  *
  * Following stops at a final state, and also when the execution is paused by a failed step (ARC waits
  * for a person to retry, skip or switch the step to ungraceful, or to cancel: ARC Developer Guide,
@@ -30,6 +30,13 @@ export type ApprovalDecision = "approve" | "decline" | "leave";
 
 export interface FollowPlanOptions {
   client: ArcRegionSwitchClient;
+  /**
+   * The client that answers approvals: the same region, signed with the approver role's credentials
+   * (runbook/regionSwitch/approver.ts; only that role may approve: ARC Developer Guide, "Manual approval execution block").
+   */
+  approver: ArcRegionSwitchClient;
+  /** The approver role's ARN, for messages. */
+  approverRoleArn: string;
   planArn: string;
   executionId: string;
   steps: readonly PlanStepSummary[];
@@ -183,11 +190,11 @@ export async function followPlanExecution(options: FollowPlanOptions): Promise<F
       const decision = await options.decide(step.name);
       if (decision === "leave") return result("approvalLeftPending", step.name);
       try {
-        await approvePlanExecutionStep(client, { planArn, executionId, stepName: step.name, approval: decision, comment: options.approvalComment });
+        await approvePlanExecutionStep(options.approver, { planArn, executionId, stepName: step.name, approval: decision, comment: options.approvalComment });
       } catch (error) {
         const explained = explainRegionSwitchError(error, {
           operation: "ApprovePlanExecutionStep",
-          resource: `step ${step.name} of ${executionId}`,
+          resource: `step ${step.name} of ${executionId} (as the approver role ${options.approverRoleArn})`,
           region: client.region,
         });
         throw new RunbookError(`${explained.message}\nThe step still waits for approval. ${keepsRunning}`);

@@ -14,6 +14,7 @@ import * as path from "node:path";
 import { PROJECT_NAME } from "../../config/conventions";
 import { readStackConfigFile } from "../../synth/stackFile";
 import { RunbookError } from "../errors";
+import { ROLE_ARN } from "./approver";
 
 /** DR stack output naming the orchestrator. */
 export const ORCHESTRATOR_OUTPUT = "recoveryOrchestrator";
@@ -46,6 +47,11 @@ export interface RegionSwitchPlanSummary {
   drRegion: string;
   approvalRequired: boolean;
   reportBucketName: string;
+  /**
+   * The role that approves the ManualApproval steps (recovery/regionSwitch/summary.ts): the runbook assumes it for
+   * ApprovePlanExecutionStep (approver.ts). Required when a workflow has a ManualApproval step; "" otherwise.
+   */
+  approverRoleArn: string;
   workflows: PlanWorkflowSummary[];
 }
 
@@ -164,6 +170,15 @@ export function parseRegionSwitchPlan(value: unknown, source: string): RegionSwi
       steps,
     };
   });
+  const approvals = parsed.some((workflow) =>
+    (workflow?.steps ?? []).some((step) => [step, ...(step.parallel ?? [])].some((candidate) => candidate.executionBlockType === "ManualApproval")),
+  );
+  const role = plan.approverRoleArn;
+  const roleGiven = text(role) && role !== "";
+  if (roleGiven ? !ROLE_ARN.test(role) : approvals || (role !== undefined && !text(role)))
+    problems.push(
+      `approverRoleArn ${JSON.stringify(plan.approverRoleArn)} is not an IAM role ARN (the ManualApproval steps are approved with that role: redeploy the DR stack, which exports it)`,
+    );
   if (problems.length > 0)
     throw new RunbookError(`Output ${PLAN_OUTPUT} of ${source} is not usable: ${problems.join("; ")}. Run pulumi up -s <dr stack>, or save fresh outputs.`);
   return {
@@ -173,6 +188,7 @@ export function parseRegionSwitchPlan(value: unknown, source: string): RegionSwi
     drRegion: plan.drRegion as string,
     approvalRequired: plan.approvalRequired as boolean,
     reportBucketName: text(plan.reportBucketName) ? plan.reportBucketName : "",
+    approverRoleArn: text(plan.approverRoleArn) ? plan.approverRoleArn : "",
     workflows: parsed.filter((workflow) => workflow !== undefined),
   };
 }

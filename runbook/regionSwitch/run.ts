@@ -10,12 +10,16 @@
  * (endpoint.ts): none needs the primary region or us-east-1's control plane.
  *
  * Approvals: a ManualApproval step is put to the operator, who types "approve" or "decline"; with
- * `--yes` (the start confirmed on the command line) the runbook approves the execution it started.
+ * `--yes` (the start confirmed on the command line) the runbook approves the execution it started. The
+ * answer is sent as the plan's approver role (`approverRoleArn`, assumed through STS in the activating
+ * region: approver.ts), which the runbook assumes once BEFORE the start: an operator who cannot assume it is
+ * refused with nothing started, rather than leaving an execution waiting at an approval nobody at hand can give.
  *
  * Exit codes as runbook/errors.ts: 0 completed (or dry run, or drill ready); 1 refused, nothing started;
  * 2 failed, canceled, timed out, completed with exceptions, paused at a failed step, an approval left
  * pending (or drill not ready); 3 another execution is in progress.
  */
+import type { STSClient } from "@aws-sdk/client-sts";
 import { ArgumentError, type RunbookArguments } from "../arguments";
 import { confirmationPhrase, needsConfirmation, requireConfirmationPossible } from "../confirm";
 import { startCommand } from "../dryRun";
@@ -23,6 +27,7 @@ import { EXIT, isAccessDenied, RunbookError } from "../errors";
 import { formatDuration, type Output } from "../output";
 import type { StackSettings } from "../stack";
 import { renderTimeline } from "../timeline";
+import { approverCredentials, approverSessionName } from "./approver";
 import type { ArcRegionSwitchClient } from "./client";
 import { readinessDrill } from "./drill";
 import { dataPlaneEndpoint } from "./endpoint";
@@ -49,6 +54,8 @@ export interface RegionSwitchContext {
   prompt: (question: string) => Promise<string>;
   now: () => Date;
   sleep: (milliseconds: number) => Promise<void>;
+  /** The runbook's SDK clients of a region (runbook/cli.ts `RunbookDependencies.clients`): its STS client assumes the approver role. */
+  clients: (region: string) => { sts: STSClient };
 }
 
 /**
@@ -189,6 +196,35 @@ export function renderPlanOutcome(args: RunbookArguments, planned: PlannedExecut
 }
 
 /**
+ * The data-plane client of `region` signed as the plan's approver role, the role assumed once now (approver.ts).
+ * @throws RunbookError (exit 1) naming the role when the output has none or it cannot be assumed; `consequence` ends the message.
+ */
+export async function approverClient(
+  args: Pick<RunbookArguments, "workflow">,
+  context: Pick<RegionSwitchContext, "plan" | "clients" | "now" | "output">,
+  client: ArcRegionSwitchClient,
+  region: string,
+  consequence: string,
+): Promise<ArcRegionSwitchClient> {
+  const roleArn = context.plan.approverRoleArn;
+  if (!roleArn) throw new RunbookError(`The plan's output has no approverRoleArn, the role its ManualApproval steps are approved with. ${consequence}`);
+  const credentials = approverCredentials({
+    sts: context.clients(region).sts,
+    region,
+    roleArn,
+    sessionName: approverSessionName(args.workflow),
+    now: context.now,
+  });
+  try {
+    await credentials();
+  } catch (error) {
+    throw error instanceof RunbookError ? new RunbookError(`${error.message} ${consequence}`, error.exitCode) : error;
+  }
+  context.output.line(`Approvals will be sent as ${roleArn} (assumed through STS in ${region}).`);
+  return client.withCredentials(credentials);
+}
+
+/**
  * Runs failover, failback or drill through the Region switch plan.
  * @returns the exit code (see the module comment).
  * @throws RunbookError for refusals (exit 1 or 3), before anything is started when it says so.
@@ -225,6 +261,13 @@ export async function runRegionSwitch(args: RunbookArguments, context: RegionSwi
     // Advisory, as for Step Functions: StartPlanExecution refuses a second execution itself.
     if (!isAccessDenied(error)) throw explain("ListPlanExecutions", error);
   }
+
+  // The approver role, assumed now: refused here, nothing has started (module comment).
+  const approvals = approvalSteps(planned.workflow.steps);
+  const approver =
+    approvals.length > 0
+      ? await approverClient(args, context, client, planned.targetRegion, `The ${args.workflow} waits at ${approvals.join(", ")}; nothing was started.`)
+      : client;
 
   if (needsConfirmation(args)) {
     const what = args.workflow === "failover" ? `FAILOVER (${args.mode})` : "FAILBACK";
@@ -264,6 +307,8 @@ export async function runRegionSwitch(args: RunbookArguments, context: RegionSwi
 
   const result = await followPlanExecution({
     client,
+    approver,
+    approverRoleArn: plan.approverRoleArn,
     planArn: plan.arn,
     executionId,
     steps: planned.workflow.steps,

@@ -1,14 +1,17 @@
+import { AssumeRoleCommand, type AssumeRoleCommandInput, STSClient } from "@aws-sdk/client-sts";
 import { expect } from "chai";
+import { defaultDependencies } from "../../runbook/cli";
 import { NO_CREDENTIALS_MESSAGE } from "../../runbook/errors";
 import { ArcRegionSwitchClient } from "../../runbook/regionSwitch/client";
 import { DATA_PLANE_OPERATIONS, dataPlaneEndpoint } from "../../runbook/regionSwitch/endpoint";
 import { ACTIVE_STATES } from "../../runbook/regionSwitch/operations";
 import { chooseOrchestrator, type RegionSwitchPlanSummary } from "../../runbook/regionSwitch/outputs";
-import { harness, START } from "./harness";
-import { type Answer, type FakeArc, MODEL, startFakeArc } from "./regionSwitchServer";
+import { awsError, harness, START } from "./harness";
+import { type Answer, APPROVER_CREDENTIALS, CREDENTIALS, type FakeArc, MODEL, startFakeArc } from "./regionSwitchServer";
 
 const PLAN_ARN = "arn:aws:arc-region-switch::123456789012:plan/multi-region-dr-dr:abc123";
 const EXECUTION_ID = "us-west-2/0123456789abcdef";
+const APPROVER_ROLE = "arn:aws:iam::123456789012:role/dr-region-switch-approver-1a2b3c";
 const PLAN: RegionSwitchPlanSummary = {
   arn: PLAN_ARN,
   name: "multi-region-dr-dr",
@@ -16,6 +19,7 @@ const PLAN: RegionSwitchPlanSummary = {
   drRegion: "us-west-2",
   approvalRequired: true,
   reportBucketName: "dr-region-switch-reports",
+  approverRoleArn: APPROVER_ROLE,
   workflows: [
     {
       targetAction: "activate",
@@ -215,7 +219,20 @@ describe("runbook with ARC Region switch", () => {
       readFile: () => JSON.stringify(options.outputs ?? OUTPUTS),
       client: (region) => fake.client(region),
     };
-    return { h, stackOutputsCalls, run: (argv: string[]) => h.run([...argv, "--outputs-file", "outputs.json"]) };
+    // STS hands out the approver role's temporary credentials (AssumeRole), valid an hour.
+    const assumed: AssumeRoleCommandInput[] = [];
+    h.stsMock.on(AssumeRoleCommand).callsFake((input: AssumeRoleCommandInput) => {
+      assumed.push(input);
+      return {
+        Credentials: {
+          AccessKeyId: APPROVER_CREDENTIALS.accessKeyId,
+          SecretAccessKey: APPROVER_CREDENTIALS.secretAccessKey,
+          SessionToken: APPROVER_CREDENTIALS.sessionToken,
+          Expiration: new Date(h.deps.now().getTime() + 3600_000),
+        },
+      };
+    });
+    return { h, stackOutputsCalls, assumed, run: (argv: string[]) => h.run([...argv, "--outputs-file", "outputs.json"]) };
   }
 
   it("drives a whole unplanned failover from the DR region: approval, parallel steps, timeline against the RTO", async () => {
@@ -272,6 +289,107 @@ describe("runbook with ARC Region switch", () => {
     expect(approvals.map((approval) => approval.approval)).to.deep.equal(["approve"]);
     expect(h.output.text()).to.contain("Approving approve-failover: --yes confirmed this failover on the command line.");
     expect(h.prompts).to.deep.equal([]);
+  });
+
+  it("approves as the approver role (D4): assumed through STS in the activating region before the start, the approve call signed with its key", async () => {
+    const { h, assumed, run } = rig();
+    const { approvals } = scriptPlan(fake, [WAITING, COMPLETED]);
+    expect(await run(["failover", "--unplanned", "--yes"])).to.equal(0);
+    expect(fake.violations).to.deep.equal([]);
+    expect(approvals).to.have.length(1);
+    const approve = fake.requests.find((request) => request.operation === "ApprovePlanExecutionStep")!;
+    expect(approve.accessKeyId).to.equal(APPROVER_CREDENTIALS.accessKeyId);
+    expect(approve.sessionToken).to.equal(APPROVER_CREDENTIALS.sessionToken);
+    // Every other call is the operator's own.
+    for (const request of fake.requests.filter((candidate) => candidate.operation !== "ApprovePlanExecutionStep"))
+      expect(request.accessKeyId, request.operation).to.equal(CREDENTIALS.accessKeyId);
+    expect(assumed).to.deep.equal([{ RoleArn: APPROVER_ROLE, RoleSessionName: "multi-region-dr-failover-approval", DurationSeconds: 3600 }]);
+    // STS of the region being activated (us-west-2), asked before StartPlanExecution.
+    expect(h.regions).to.deep.equal(["us-west-2"]);
+    const text = h.output.text();
+    expect(text.indexOf(`Approvals will be sent as ${APPROVER_ROLE} (assumed through STS in us-west-2).`)).to.be.lessThan(
+      text.indexOf("Started failover execution"),
+    );
+  });
+
+  it("assumes the approver role again when its credentials are near expiry at the approval", async () => {
+    const { h, assumed, run } = rig();
+    // The execution waits for its approval only after 58 minutes: the hour's credentials are then within the refresh margin.
+    const early: Poll = { state: "inProgress", steps: [], events: [{ type: "executionStarted", at: 0 }] };
+    scriptPlan(fake, [early, WAITING, COMPLETED]);
+    const sleep = h.deps.sleep;
+    h.deps.sleep = (milliseconds) => sleep(58 * 60_000 + milliseconds);
+    expect(await run(["failover", "--unplanned", "--yes"])).to.equal(0);
+    expect(assumed).to.have.length(2);
+    expect(fake.violations).to.deep.equal([]);
+    expect(fake.requests.find((request) => request.operation === "ApprovePlanExecutionStep")!.accessKeyId).to.equal(APPROVER_CREDENTIALS.accessKeyId);
+  });
+
+  it("refuses, naming the approver role, when the operator cannot assume it: nothing is started", async () => {
+    const { h, run } = rig();
+    scriptPlan(fake, [WAITING, COMPLETED]);
+    h.stsMock
+      .on(AssumeRoleCommand)
+      .rejects(awsError("AccessDenied", "User: arn:aws:iam::123456789012:user/operator is not authorized to perform: sts:AssumeRole"));
+    expect(await run(["failover", "--unplanned", "--yes"])).to.equal(1);
+    const message = h.output.errors.join("\n");
+    expect(message).to.contain(
+      `Cannot assume the approver role ${APPROVER_ROLE} through STS in us-west-2 (AccessDenied: User: arn:aws:iam::123456789012:user/operator`,
+    );
+    expect(message).to.contain(`ask for sts:AssumeRole on ${APPROVER_ROLE}`);
+    expect(message).to.contain("The failover waits at approve-failover; nothing was started.");
+    expect(fake.requests.map((request) => request.operation)).to.not.include("StartPlanExecution");
+  });
+
+  it("needs no approver role for a workflow without approval (automatic failover)", async () => {
+    const automatic: RegionSwitchPlanSummary = {
+      ...PLAN,
+      approvalRequired: false,
+      approverRoleArn: "",
+      workflows: [{ ...PLAN.workflows[0], steps: PLAN.workflows[0].steps.slice(1) }, PLAN.workflows[1]],
+    };
+    const { h, assumed, run } = rig({ outputs: { ...OUTPUTS, regionSwitchPlan: { ...automatic, approverRoleArn: APPROVER_ROLE } } });
+    scriptPlan(fake, [COMPLETED]);
+    expect(await run(["failover", "--unplanned", "--yes"])).to.equal(0);
+    expect(assumed).to.deep.equal([]);
+    expect(h.output.text()).to.not.contain("Approvals will be sent as");
+  });
+
+  it("refuses a plan output without approverRoleArn while a workflow has a ManualApproval step", async () => {
+    const { approverRoleArn: _dropped, ...withoutRole } = PLAN;
+    const { h, run } = rig({ outputs: { ...OUTPUTS, regionSwitchPlan: withoutRole } });
+    expect(await run(["failover", "--unplanned", "--yes"])).to.equal(1);
+    expect(h.output.errors[0]).to.contain("approverRoleArn undefined is not an IAM role ARN");
+    expect(fake.requests).to.deep.equal([]);
+  });
+
+  it("the runbook's real STS client asks the activating region's endpoint, never the global sts.amazonaws.com in us-east-1", async () => {
+    const saved = { id: process.env.AWS_ACCESS_KEY_ID, secret: process.env.AWS_SECRET_ACCESS_KEY };
+    process.env.AWS_ACCESS_KEY_ID = CREDENTIALS.accessKeyId;
+    process.env.AWS_SECRET_ACCESS_KEY = CREDENTIALS.secretAccessKey;
+    try {
+      for (const region of ["us-east-1", "eu-central-1"]) {
+        const sts = defaultDependencies().clients(region).sts;
+        expect(sts).to.be.instanceOf(STSClient);
+        const hosts: string[] = [];
+        sts.middlewareStack.add(
+          () => async (args) => {
+            hosts.push((args.request as { hostname: string }).hostname);
+            throw new Error("stop before the network");
+          },
+          { step: "finalizeRequest", priority: "low" },
+        );
+        await sts.send(new AssumeRoleCommand({ RoleArn: APPROVER_ROLE, RoleSessionName: "x" })).catch(() => undefined);
+        expect(hosts, region).to.deep.equal([`sts.${region}.amazonaws.com`]);
+      }
+    } finally {
+      for (const [name, value] of [
+        ["AWS_ACCESS_KEY_ID", saved.id],
+        ["AWS_SECRET_ACCESS_KEY", saved.secret],
+      ] as const)
+        if (value === undefined) delete process.env[name];
+        else process.env[name] = value;
+    }
   });
 
   it("declines when the operator types decline, and reports the execution that ended", async () => {

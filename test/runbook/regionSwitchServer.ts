@@ -4,7 +4,8 @@
  * trimmed copy). Every request is checked: POST /, `Content-Type: application/x-amz-json-1.0`,
  * `X-Amz-Target: ArcRegionSwitch.<data-plane operation>`, a Host that is the regional data-plane
  * endpoint (never the control plane), a SigV4 Authorization for that region and the service
- * `arc-region-switch` whose signature the server recomputes, and a body valid for the operation's
+ * `arc-region-switch` whose signature the server recomputes with the key it names (the operator's
+ * `CREDENTIALS`, or the approver role's `APPROVER_CREDENTIALS` with their session token), and a body valid for the operation's
  * input shape. Answers are checked against the output shapes too, so the fake cannot drift from the
  * model. Problems are collected in `violations` (the tests expect none) and answered with a 400.
  */
@@ -37,6 +38,14 @@ interface Model {
 export const MODEL = JSON.parse(readFileSync(path.join(__dirname, "regionSwitchModel.json"), "utf8")) as Model;
 
 export const CREDENTIALS = { accessKeyId: "AKIDEXAMPLE", secretAccessKey: "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY" };
+/** The approver role's temporary credentials, as the tests' STS AssumeRole returns them. */
+export const APPROVER_CREDENTIALS = {
+  accessKeyId: "ASIAAPPROVEREXAMPLE",
+  secretAccessKey: "approverSecretKeyEXAMPLE/0123456789abcdefgh",
+  sessionToken: "approver-session-token-EXAMPLE",
+};
+/** The keys the fake knows: a request signed with any other fails its signature check. */
+const KNOWN_CREDENTIALS = [CREDENTIALS, APPROVER_CREDENTIALS];
 
 /** Problems of `value` against the model shape `name` (required members, unknown members, types, enums, patterns, bounds). */
 export function validateShape(name: string, value: unknown, where = "$"): string[] {
@@ -111,6 +120,10 @@ export interface ReceivedRequest {
   region: string;
   host: string;
   body: Record<string, unknown>;
+  /** The access key id of the signature (its Credential scope). */
+  accessKeyId: string;
+  /** The X-Amz-Security-Token header, when the request carries one (temporary credentials). */
+  sessionToken?: string;
 }
 
 /** An answer: a body for the operation's output shape, or an error. */
@@ -144,7 +157,13 @@ async function checkSignature(request: IncomingMessage, text: string, region: st
   if (!match) return [`Authorization is not SigV4: ${authorization}`];
   const [, accessKey, , scopeRegion, service, signedHeaders, signature] = match;
   const problems: string[] = [];
-  if (accessKey !== CREDENTIALS.accessKeyId) problems.push(`signed with ${accessKey}`);
+  const credentials = KNOWN_CREDENTIALS.find((known) => known.accessKeyId === accessKey);
+  if (!credentials) return [`signed with ${accessKey}, a key the fake does not know`];
+  const token = request.headers["x-amz-security-token"];
+  if ("sessionToken" in credentials) {
+    if (token !== credentials.sessionToken) problems.push(`${accessKey} is temporary but the request carries no (or another) X-Amz-Security-Token`);
+    if (!signedHeaders.split(";").includes("x-amz-security-token")) problems.push("x-amz-security-token is not signed");
+  }
   if (scopeRegion !== region) problems.push(`signed for ${scopeRegion}, sent to ${region}`);
   if (service !== MODEL.metadata.signingName) problems.push(`signed for service ${service}`);
   for (const header of ["host", "x-amz-date", "x-amz-target", "content-type"])
@@ -152,7 +171,7 @@ async function checkSignature(request: IncomingMessage, text: string, region: st
   const amzDate = String(request.headers["x-amz-date"] ?? "");
   const signingDate = new Date(amzDate.replace(/^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/, "$1-$2-$3T$4:$5:$6Z"));
   const headers = Object.fromEntries(signedHeaders.split(";").map((name) => [name, String(request.headers[name] ?? "")]));
-  const signer = new SignatureV4({ service, region: scopeRegion, credentials: CREDENTIALS, sha256: Sha256 });
+  const signer = new SignatureV4({ service, region: scopeRegion, credentials, sha256: Sha256 });
   const expected = await signer.sign(
     {
       method: "POST",
@@ -160,7 +179,9 @@ async function checkSignature(request: IncomingMessage, text: string, region: st
       hostname: headers.host,
       path: "/",
       query: {},
-      headers: Object.fromEntries(Object.entries(headers).filter(([name]) => name !== "x-amz-date" && name !== "authorization")),
+      headers: Object.fromEntries(
+        Object.entries(headers).filter(([name]) => name !== "x-amz-date" && name !== "authorization" && name !== "x-amz-security-token"),
+      ),
       body: text,
     },
     { signingDate },
@@ -202,7 +223,9 @@ export async function startFakeArc(): Promise<FakeArc> {
       }
       if (definition) problems.push(...validateShape(definition.input.shape, body).map((problem) => `${operation} input ${problem}`));
       if (region) problems.push(...(await checkSignature(request, text, region)));
-      requests.push({ operation, region, host, body });
+      const accessKeyId = /Credential=([^/]+)\//.exec(String(request.headers.authorization ?? ""))?.[1] ?? "";
+      const sessionToken = request.headers["x-amz-security-token"];
+      requests.push({ operation, region, host, body, accessKeyId, ...(typeof sessionToken === "string" ? { sessionToken } : {}) });
       if (problems.length > 0) {
         violations.push(...problems);
         reply(400, { __type: "ValidationException", message: problems.join("; ") });
