@@ -35,11 +35,14 @@
  */
 import { failoverDetectionProblem } from "../config/rules";
 import { DEFAULT_HEALTH_PATH, healthPathOf } from "../config/appDefinition";
-import { aliasTarget, conflictsWithGroup, dnsName, probePort, probeProtocol } from "./route53";
+import { aliasTarget, conflictsWithGroup, dnsName, primaryProbeTarget, probePort, probeProtocol } from "./route53";
+import { forwardsHealthPath, type RuleInputs } from "./listenerRules";
 import { type InvariantResult, LOAD_BALANCER, type PlanPair, resourcesOfType, ROUTE53_HEALTH_CHECK, ROUTE53_RECORD } from "./plan";
 
 /** Pulumi type of an ALB listener: the DR endpoint check must probe one that forwards to the app. */
 export const LOAD_BALANCER_LISTENER = "aws:lb/listener:Listener";
+/** Pulumi type of an ALB listener rule: behind the edge the health listener forwards the health path by one (invariants/listenerRules.ts). */
+export const LOAD_BALANCER_LISTENER_RULE = "aws:lb/listenerRule:ListenerRule";
 /** Health-check types that probe an endpoint (Route 53 API Reference, HealthCheckConfig `Type`). */
 export const ENDPOINT_CHECK_TYPES = ["HTTP", "HTTPS", "HTTP_STR_MATCH", "HTTPS_STR_MATCH", "TCP"];
 import type { PlannedResource, StackPlan } from "../synth/recordStack";
@@ -154,10 +157,12 @@ export function checkFailoverRecords({ primary, dr }: PlanPair): InvariantResult
       if (check.disabled === true) violations.push(`${healthCheck.name}: is disabled; the PRIMARY would never fail over`);
       if (check.invertHealthcheck === true)
         violations.push(`${healthCheck.name}: invertHealthcheck is true; failover would happen only while the primary is healthy`);
+      // Behind the edge the health listener (HTTP 80), else the app listener (primaryProbeTarget).
+      const target = primaryProbeTarget(primary.outputs);
       const probed: [string, unknown, unknown][] = [
-        ["type", probeProtocol(check.type), primary.outputs.listenerProtocol],
+        ["type", probeProtocol(check.type), target.protocol],
         ["fqdn", dnsName(check.fqdn), dnsName(primaryAlb)],
-        ["port", probePort(check), primary.outputs.listenerPort],
+        ["port", probePort(check), target.port],
         ["resourcePath", check.resourcePath, healthPathOf(primary.outputs as { app?: { definition: { healthPath: string } } })],
       ];
       for (const [field, actual, value] of probed) {
@@ -189,6 +194,7 @@ export function checkFailoverRecords({ primary, dr }: PlanPair): InvariantResult
                 endpoint,
                 alb,
                 resourcesOfType(dr, LOAD_BALANCER_LISTENER),
+                resourcesOfType(dr, LOAD_BALANCER_LISTENER_RULE),
                 healthPathOf(primary.outputs as { app?: { definition: { healthPath: string } } }),
               )
             : []),
@@ -204,6 +210,7 @@ export function checkFailoverRecords({ primary, dr }: PlanPair): InvariantResult
           alb,
           resourcesOfType(dr, LOAD_BALANCER_LISTENER),
           healthPathOf(primary.outputs as { app?: { definition: { healthPath: string } } }),
+          resourcesOfType(dr, LOAD_BALANCER_LISTENER_RULE),
         ),
       );
     }
@@ -327,6 +334,7 @@ export function endpointAndFence(
  * @param alb the DR load balancer the SECONDARY aliases, when it is one of the DR stack's.
  * @param listeners the DR stack's ALB listeners.
  * @param healthPath the app's health path, which the DR ALB's check asks (default `/health`).
+ * @param rules the DR stack's listener rules: behind the edge the health listener forwards the health path by a rule alone.
  * @returns one message per problem; empty when the shape holds.
  */
 export function secondaryCheckProblems(
@@ -337,6 +345,7 @@ export function secondaryCheckProblems(
   alb: PlannedResource | undefined,
   listeners: PlannedResource[],
   healthPath: string = DEFAULT_HEALTH_PATH,
+  rules: PlannedResource[] = [],
 ): string[] {
   const inputs = recordCheck.inputs as { type?: string; childHealthchecks?: string[]; childHealthThreshold?: number };
   if (inputs.type !== "CALCULATED")
@@ -380,12 +389,22 @@ export function secondaryCheckProblems(
         `${check.name}: insufficientDataHealthStatus is ${JSON.stringify(check.inputs.insufficientDataHealthStatus)}, expected LastKnownStatus: the fence is one datapoint, then no data`,
       );
   }
-  for (const endpoint of endpoints) problems.push(...drEndpointProblems(endpoint, alb, listeners, healthPath));
+  for (const endpoint of endpoints) problems.push(...drEndpointProblems(endpoint, alb, listeners, rules, healthPath));
   return problems;
 }
 
-/** What is wrong with the DR ALB's endpoint check: its host, path, protocol and port (a forwarding listener of that ALB), inverted or disabled. */
-function drEndpointProblems(endpoint: PlannedResource, alb: PlannedResource | undefined, listeners: PlannedResource[], healthPath: string): string[] {
+/**
+ * What is wrong with the DR ALB's endpoint check: its host, path, protocol and port (a listener of that ALB
+ * forwarding the health path: by default, or behind the edge by a health-path rule, `forwardsHealthPath`),
+ * inverted or disabled.
+ */
+function drEndpointProblems(
+  endpoint: PlannedResource,
+  alb: PlannedResource | undefined,
+  listeners: PlannedResource[],
+  rules: PlannedResource[],
+  healthPath: string,
+): string[] {
   const check = endpoint.inputs as { type?: string; fqdn?: string; port?: number; resourcePath?: string; disabled?: boolean; invertHealthcheck?: boolean };
   const problems: string[] = [];
   // A disabled check is healthy to Route 53, an inverted one healthy when the DR tier is down: either says nothing about the DR tier.
@@ -400,7 +419,8 @@ function drEndpointProblems(endpoint: PlannedResource, alb: PlannedResource | un
   const forwarding = listeners.filter(
     (listener) =>
       listener.inputs.loadBalancerArn === alb.outputs.arn &&
-      ((listener.inputs.defaultActions as { type?: string }[] | undefined) ?? []).some((action) => action.type === "forward"),
+      (((listener.inputs.defaultActions as { type?: string }[] | undefined) ?? []).some((action) => action.type === "forward") ||
+        rules.some((rule) => rule.inputs.listenerArn === listener.outputs.arn && forwardsHealthPath(rule.inputs as RuleInputs, healthPath))),
   );
   if (!forwarding.some((listener) => listener.inputs.protocol === probeProtocol(check.type) && listener.inputs.port === probePort(check)))
     problems.push(

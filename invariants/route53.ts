@@ -30,3 +30,16 @@ export function probePort(check: { port?: unknown; type?: unknown }): unknown {
 export function conflictsWithGroup(other: { zoneId?: unknown; name?: unknown; type?: unknown }, zoneId: string, name: string, type: string): boolean {
   return String(other.zoneId) === zoneId && other.name === name && (other.type === type || other.type === "CNAME" || type === "CNAME");
 }
+
+/**
+ * Where Route 53's checks of the primary ALB must go, from the primary's outputs (config/primaryContract.ts):
+ * its health listener (`healthCheckProtocol`, `healthCheckPort`: HTTP 80 behind the edge, whose app listener
+ * forwards only CloudFront's requests), else its app listener (`listenerProtocol`, `listenerPort`; primaries
+ * deployed before the edge lack the first two). The DR stack builds its checks the same way (stacks/dr.ts).
+ */
+export function primaryProbeTarget(primary: { healthCheckProtocol?: unknown; healthCheckPort?: unknown; listenerProtocol?: unknown; listenerPort?: unknown }): {
+  protocol: unknown;
+  port: unknown;
+} {
+  return { protocol: primary.healthCheckProtocol ?? primary.listenerProtocol, port: primary.healthCheckPort ?? primary.listenerPort };
+}

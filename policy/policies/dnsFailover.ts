@@ -14,7 +14,8 @@ import { FENCE_METRIC, HEALTH_CHECK_PATH, PROBE_METRIC } from "../../config/conv
 import { failoverDetectionProblem } from "../../config/rules";
 import { drRunsDatabaseInstance } from "../../config/strategies";
 import { ENDPOINT_CHECK_TYPES, type FailoverRecordInputs } from "../../invariants/failoverRecords";
-import { aliasTarget, conflictsWithGroup, dnsName, probePort, probeProtocol } from "../../invariants/route53";
+import { forwardsHealthPath, type RuleInputs } from "../../invariants/listenerRules";
+import { aliasTarget, conflictsWithGroup, dnsName, primaryProbeTarget, probePort, probeProtocol } from "../../invariants/route53";
 import { asList, dependsOn, eachResourcePolicy, ofType, regionOf, resourcePolicy, schema, stackPolicy, TYPES } from "./kit";
 import { declaredHealthPath, manifestOf } from "./manifest";
 import { REGION_SWITCH_PLAN } from "../../invariants/regionSwitch";
@@ -193,6 +194,8 @@ function checkSecondaryHealth(
   drRegion: string | undefined,
   alb: PolicyResource | undefined,
   listeners: PolicyResource[],
+  rules: PolicyResource[],
+  healthPath: string,
   report: (message: string, urn?: string) => void,
 ): void {
   if (recordCheck.props.type !== "CALCULATED") {
@@ -236,14 +239,20 @@ function checkSecondaryHealth(
     if (check.props.insufficientDataHealthStatus !== "LastKnownStatus")
       report(`${check.name}: insufficientDataHealthStatus must be LastKnownStatus: the fence is one datapoint, then no data`, check.urn);
   }
-  for (const endpoint of endpoints) drEndpointShape(endpoint, alb, listeners, report);
+  for (const endpoint of endpoints) drEndpointShape(endpoint, alb, listeners, rules, healthPath, report);
 }
 
-/** The DR ALB's endpoint check: neither disabled nor inverted, its fqdn from the ALB the SECONDARY aliases, a forwarding listener's protocol and port. */
+/**
+ * The DR ALB's endpoint check: neither disabled nor inverted, its fqdn from the ALB the SECONDARY aliases, the
+ * protocol and port of a listener forwarding the health path (by default, or behind the edge by a health-path
+ * rule: invariants/listenerRules.ts `forwardsHealthPath`).
+ */
 function drEndpointShape(
   endpoint: PolicyResource,
   alb: PolicyResource | undefined,
   listeners: PolicyResource[],
+  rules: PolicyResource[],
+  healthPath: string,
   report: (message: string, urn?: string) => void,
 ): void {
   // A disabled check is healthy to Route 53, an inverted one healthy when the DR tier is down: either says nothing about the DR tier.
@@ -257,7 +266,9 @@ function drEndpointShape(
   // The listener that forwards to the app: an HTTP listener that redirects to HTTPS answers 301, which Route 53 counts healthy (200-399).
   const forwarding = listeners.filter(
     (listener) =>
-      dependsOn(listener, alb, "loadBalancerArn") && asList<Record<string, any>>(listener.props.defaultActions).some((action) => action.type === "forward"),
+      dependsOn(listener, alb, "loadBalancerArn") &&
+      (asList<Record<string, any>>(listener.props.defaultActions).some((action) => action.type === "forward") ||
+        rules.some((rule) => dependsOn(rule, listener, "listenerArn") && forwardsHealthPath(rule.props as RuleInputs, healthPath))),
   );
   if (!forwarding.some((listener) => listener.props.protocol === probeProtocol(endpoint.props.type) && listener.props.port === probePort(endpoint.props)))
     report(
@@ -343,6 +354,9 @@ const failoverPair = stackPolicy({
   enforcementLevel: "mandatory",
   check: (resources, _config, report) => {
     const manifest = manifestOf(resources)?.manifest;
+    // The manifest's health path, else the default (the health-path rule behind the edge forwards it).
+    const healthPath = declaredHealthPath(resources, HEALTH_CHECK_PATH);
+    const rules = ofType(resources, TYPES.listenerRule);
     const records = ofType(resources, TYPES.record);
     const failoverRecords = records.filter((record) => failoverRole(record.props) !== undefined);
     if (manifest?.role === "dr" && failoverRecords.length === 0)
@@ -392,10 +406,12 @@ const failoverPair = stackPolicy({
             healthCheck.urn,
           );
         if (primary) {
+          // Behind the edge the primary's health listener (HTTP 80), else its app listener (primaryProbeTarget).
+          const target = primaryProbeTarget(primary);
           const probed: [string, unknown, unknown][] = [
             ["fqdn", dnsName(healthCheck.props.fqdn), dnsName(primary.albDnsName)],
-            ["port", probePort(healthCheck.props), primary.listenerPort],
-            ["type", probeProtocol(healthCheck.props.type), primary.listenerProtocol],
+            ["port", probePort(healthCheck.props), target.port],
+            ["type", probeProtocol(healthCheck.props.type), target.protocol],
           ];
           for (const [field, actual, value] of probed) {
             if (actual !== value)
@@ -434,7 +450,7 @@ const failoverPair = stackPolicy({
         recordChecks.SECONDARY ??= recordCheck;
         if (plan) {
           const endpoint = planGatedShape(recordCheck, healthChecks, plan, "SECONDARY", report);
-          if (endpoint) drEndpointShape(endpoint, target, ofType(resources, TYPES.listener), report);
+          if (endpoint) drEndpointShape(endpoint, target, ofType(resources, TYPES.listener), rules, healthPath, report);
           continue;
         }
         checkSecondaryHealth(
@@ -445,6 +461,8 @@ const failoverPair = stackPolicy({
           manifest?.role === "dr" ? manifest.region : undefined,
           target,
           ofType(resources, TYPES.listener),
+          rules,
+          healthPath,
           report,
         );
       }

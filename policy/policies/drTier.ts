@@ -24,6 +24,7 @@ import { HEALTH_CHECK_PATH } from "../../config/conventions";
 import { PROVIDER_REGIONS } from "../../config/names";
 import type { RecoveryManifest } from "../../config/recoveryManifest";
 import { arnRegion } from "../../invariants/plan";
+import { forwardsOriginVerified, type RuleInputs } from "../../invariants/listenerRules";
 import { arnsIn } from "../../invariants/regionIsolation";
 import { asList, dependsOn, ofType, regionOf, schema, stackPolicy, TYPES, userDataText } from "./kit";
 import { primaryAmiProblems } from "./appCopies";
@@ -75,12 +76,12 @@ export function listenersOf(resources: PolicyResource[], lb: PolicyResource): Po
 }
 
 /**
- * The target-group ARNs a listener's default actions forward to: `forward` with `targetGroupArn`, or
- * with `forward.targetGroups[].arn` (weighted forward). A redirect or fixed response forwards nothing
+ * The target-group ARNs a list of listener or rule actions forwards to: `forward` with `targetGroupArn`,
+ * or with `forward.targetGroups[].arn` (weighted forward). A redirect or fixed response forwards nothing
  * (ELB User Guide, "Listeners for your Application Load Balancers", rule action types).
  */
-export function forwardedArns(listener: PolicyResource): unknown[] {
-  return asList<Record<string, any>>(listener.props.defaultActions)
+function forwardArnsOf(actions: Record<string, any> | Record<string, any>[] | null | undefined): unknown[] {
+  return asList<Record<string, any>>(actions)
     .filter((action) => action.type === "forward")
     .flatMap((action) => [
       ...(action.targetGroupArn !== undefined ? [action.targetGroupArn] : []),
@@ -88,10 +89,35 @@ export function forwardedArns(listener: PolicyResource): unknown[] {
     ]);
 }
 
-/** The target groups of this stack a listener forwards to. */
-export function forwardedTargetGroups(resources: PolicyResource[], listener: PolicyResource): PolicyResource[] {
-  const arns = forwardedArns(listener);
-  return ofType(resources, TYPES.targetGroup).filter((group) => arns.some((arn) => references(listener, "defaultActions", arn, group)));
+/** The target-group ARNs a listener's default actions forward to (`forwardArnsOf`). */
+export function forwardedArns(listener: PolicyResource): unknown[] {
+  return forwardArnsOf(listener.props.defaultActions);
+}
+
+/** The listener rules of a listener (their `listenerArn`). */
+export function rulesOf(resources: PolicyResource[], listener: PolicyResource): PolicyResource[] {
+  return ofType(resources, TYPES.listenerRule).filter((rule) => references(rule, "listenerArn", rule.props.listenerArn, listener));
+}
+
+/**
+ * The target groups of this stack a listener forwards to: by its default actions, and by those of its
+ * rules that `ruleCounts` accepts (every rule when omitted). Behind the edge a listener forwards by rules
+ * alone (invariants/listenerRules.ts).
+ */
+export function forwardedTargetGroups(
+  resources: PolicyResource[],
+  listener: PolicyResource,
+  ruleCounts: (rule: PolicyResource) => boolean = () => true,
+): PolicyResource[] {
+  const sources = [
+    { resource: listener, property: "defaultActions", arns: forwardedArns(listener) },
+    ...rulesOf(resources, listener)
+      .filter(ruleCounts)
+      .map((rule) => ({ resource: rule, property: "actions", arns: forwardArnsOf(rule.props.actions) })),
+  ];
+  return ofType(resources, TYPES.targetGroup).filter((group) =>
+    sources.some(({ resource, property, arns }) => arns.some((arn) => references(resource, property, arn, group))),
+  );
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -401,8 +427,9 @@ export function targetGroupProblems(props: Record<string, any>, appPort: number,
  * failover moves the app's name from the primary ALB to the DR ALB: users keep the URL, so the DR
  * ALB needs a listener of the primary's protocol and port (manifest `primary.listenerProtocol` and
  * `listenerPort`) that forwards to the app (an HTTP listener that redirects to HTTPS forwards
- * nothing), to a target group on the app's port (manifest `primary.appPort`, the port both regions'
- * instances listen on) whose health check asks the app's `HEALTH_CHECK_PATH`. A check of another path
+ * nothing; behind the edge, a listener answering 403 by default forwards by its rule on the
+ * origin-verify header, which CloudFront adds to every request: invariants/listenerRules.ts), to a
+ * target group on the app's port (manifest `primary.appPort`, the port both regions' instances listen on) whose health check asks the app's `HEALTH_CHECK_PATH`. A check of another path
  * or port marks every instance unhealthy: the ALB then fails open, and the Auto Scaling Group (ELB
  * health) replaces its instances in a loop.
  */
@@ -424,7 +451,9 @@ const listenerHealthCheck = stackPolicy<{ healthCheckPath: string }>({
       const matching = listeners.filter(
         (listener) => listener.props.protocol === primary.listenerProtocol && Number(listener.props.port) === primary.listenerPort,
       );
-      const forwarding = matching.filter((listener) => forwardedTargetGroups(resources, listener).length > 0);
+      // Behind the edge the app listener answers 403 by default and forwards what CloudFront sends, by its origin-verify rule.
+      const serves = (rule: PolicyResource) => forwardsOriginVerified(rule.props as RuleInputs);
+      const forwarding = matching.filter((listener) => forwardedTargetGroups(resources, listener, serves).length > 0);
       if (forwarding.length === 0) {
         const has = listeners.map((listener) => `${String(listener.props.protocol)} ${String(listener.props.port)}`).join(", ") || "none";
         report(
@@ -433,7 +462,7 @@ const listenerHealthCheck = stackPolicy<{ healthCheckPath: string }>({
         );
       }
       const groups = new Map<string, PolicyResource>();
-      for (const listener of forwarding) for (const group of forwardedTargetGroups(resources, listener)) groups.set(group.urn, group);
+      for (const listener of forwarding) for (const group of forwardedTargetGroups(resources, listener, serves)) groups.set(group.urn, group);
       for (const group of groups.values())
         for (const problem of targetGroupProblems(group.props, primary.appPort, declaredHealthPath(resources, config.healthCheckPath)))
           report(`${group.name}: ${problem}`, group.urn);

@@ -34,6 +34,7 @@ export const TYPES = {
   loadBalancer: "aws:lb/loadBalancer:LoadBalancer",
   listener: "aws:lb/listener:Listener",
   targetGroup: "aws:lb/targetGroup:TargetGroup",
+  listenerRule: "aws:lb/listenerRule:ListenerRule",
   launchTemplate: "aws:ec2/launchTemplate:LaunchTemplate",
   autoScalingGroup: "aws:autoscaling/group:Group",
   flowLog: "aws:ec2/flowLog:FlowLog",
