@@ -5,6 +5,7 @@
  * (8), stateful resources protected (10), and resources only in allowed regions.
  */
 import type { PolicyResource } from "@pulumi/policy";
+import { isGlobalType } from "../../invariants/globalTypes";
 import { arnRegion } from "../../invariants/plan";
 import {
   type FunctionFacts,
@@ -201,11 +202,6 @@ const capacityParity = stackPolicy({
   },
 });
 
-/** Types with no region: IAM and Route 53 are global. */
-function isGlobal(type: string): boolean {
-  return type.startsWith("aws:iam/") || type.startsWith("aws:route53/");
-}
-
 const regionIsolation = stackPolicy({
   name: "dr-region-isolation",
   description:
@@ -216,7 +212,7 @@ const regionIsolation = stackPolicy({
     // The manifest records the primary's ARNs as documentation, read from `insecureValue` or `value` (manifest.ts).
     const manifests = new Set(manifestsOf(resources).map((found) => found.resource));
     const documentation = (resource: PolicyResource, path: string) => manifests.has(resource) && (path === "insecureValue" || path === "value");
-    for (const resource of resources.filter((candidate) => candidate.type.startsWith("aws:") && !isGlobal(candidate.type))) {
+    for (const resource of resources.filter((candidate) => candidate.type.startsWith("aws:") && !isGlobalType(candidate.type))) {
       const region = regionOf(resource);
       if (!region || (home !== undefined && region !== home)) continue;
       for (const { path, arn } of arnsIn(resource.props)) {
@@ -269,7 +265,7 @@ export function regionsUsed(resources: PolicyResource[]): Map<string, string[]> 
     const region =
       resource.type === "pulumi:providers:aws"
         ? resource.props.region
-        : resource.type.startsWith("aws:") && !isGlobal(resource.type)
+        : resource.type.startsWith("aws:") && !isGlobalType(resource.type)
           ? regionOf(resource)
           : undefined;
     if (typeof region === "string") used.set(region, [...(used.get(region) ?? []), resource.name]);
