@@ -8,7 +8,9 @@
  * - the DR stack has exactly one replication group in the DR region joined to that global datastore (its
  *   `globalReplicationGroupId`), or, for a regional cache (no global datastore), a group of its own;
  * - a DR member of the global datastore has a replication-lag alarm (AWS/ElastiCache
- *   GlobalDatastoreReplicationLag) in the DR region, where ElastiCache publishes it for the secondary.
+ *   GlobalDatastoreReplicationLag) in the DR region, where ElastiCache publishes it for the secondary;
+ * - regional parity of the cache (DR invariant 7 leaves the groups' settings to this one): the DR group runs the
+ *   primary's engine, node type and shard count (`cacheParityProblems`), so a failover serves the same load.
  */
 import { arnRegion, type InvariantResult, type PlanPair, resourcesOfType, stringInput } from "./plan";
 import type { PlannedResource } from "../synth/recordStack";
@@ -35,6 +37,56 @@ function readsLag(alarm: PlannedResource): boolean {
   const direct = alarm.inputs.metricName === CACHE_LAG_METRIC.metricName && alarm.inputs.namespace === CACHE_LAG_METRIC.namespace;
   const queries = (alarm.inputs.metricQueries as { metric?: { metricName?: string; namespace?: string } }[] | undefined) ?? [];
   return direct || queries.some((query) => query.metric?.metricName === CACHE_LAG_METRIC.metricName && query.metric.namespace === CACHE_LAG_METRIC.namespace);
+}
+
+/** A replication group's engine, node type and shards as it will run (`shapeOf`); undefined where the group inherits it. */
+interface GroupSettings {
+  engine?: string;
+  nodeType?: string;
+  shards?: number;
+}
+
+/**
+ * What a group sets: its engine (the provider's default `redis` when unset on a group of its own), node type, and
+ * shards (`numNodeGroups`, else 1: one shard is cluster mode disabled, `numCacheClusters` nodes; components/cache/groupShape.ts).
+ * A global datastore's secondary inherits all three from the global datastore ("All clusters ... should have the same
+ * number of primary nodes, node type, engine version, and number of shards": ElastiCache User Guide, global datastores,
+ * "Prerequisites and limitations"; the provider refuses `numNodeGroups` beside `globalReplicationGroupId`, Pulumi
+ * `aws.elasticache.ReplicationGroup`; components/cache/secondaryCache.ts), so only what it sets is compared.
+ */
+function settingsOf(group: PlannedResource, member: boolean): GroupSettings {
+  const engine = stringInput(group, "engine");
+  const nodeType = stringInput(group, "nodeType");
+  const shards = group.inputs.numNodeGroups === undefined ? undefined : Number(group.inputs.numNodeGroups);
+  if (member) return { ...(engine ? { engine } : {}), ...(nodeType ? { nodeType } : {}), ...(shards !== undefined ? { shards } : {}) };
+  return { engine: engine ?? "redis", ...(nodeType ? { nodeType } : {}), shards: shards ?? 1 };
+}
+
+/**
+ * Regional parity of the cache: the DR group `drGroup` runs the engine, node type and shard count of the primary's
+ * `primaryGroup` (a global datastore's secondary, `member`, is compared on what it sets; the global datastore gives it
+ * the rest, `settingsOf`; its `cacheNodeType`, when set, is the node type of both).
+ */
+export function cacheParityProblems(
+  stack: string,
+  primaryGroup: PlannedResource,
+  drGroup: PlannedResource,
+  member: boolean,
+  global?: PlannedResource,
+): string[] {
+  const primarySettings = settingsOf(primaryGroup, false);
+  const globalNodeType = global ? stringInput(global, "cacheNodeType") : undefined;
+  const expected: GroupSettings = { ...primarySettings, ...(globalNodeType ? { nodeType: globalNodeType } : {}) };
+  const actual = settingsOf(drGroup, member);
+  const problems: string[] = [];
+  for (const key of ["engine", "nodeType", "shards"] as const) {
+    // A member is judged on what it sets; a group of its own on all three (the provider requires its node type).
+    if ((actual[key] !== undefined || !member) && actual[key] !== expected[key])
+      problems.push(
+        `${stack}/${drGroup.name}: ${key} is ${JSON.stringify(actual[key])}, the primary's ${primaryGroup.name} ${JSON.stringify(expected[key])}: after a failover the DR cache must serve the primary's load`,
+      );
+  }
+  return problems;
 }
 
 export function cacheProblems({ primary, dr }: PlanPair): string[] {
@@ -64,12 +116,16 @@ export function cacheProblems({ primary, dr }: PlanPair): string[] {
       problems.push(`${dr.stack}: ${members.length} replication groups join the global datastore ${id}; the DR region needs exactly one secondary`);
       continue;
     }
+    if (source) problems.push(...cacheParityProblems(dr.stack, source, members[0], true, global));
     const lagAlarms = resourcesOfType(dr, METRIC_ALARM).filter((alarm) => readsLag(alarm) && alarm.region === members[0].region);
     if (lagAlarms.length === 0)
       problems.push(
         `${dr.stack}/${members[0].name}: no alarm on ${CACHE_LAG_METRIC.namespace} ${CACHE_LAG_METRIC.metricName} in ${members[0].region}, where the secondary publishes it`,
       );
   }
+  // A regional cache (no global datastore): the DR region's own group, warmed up at failover.
+  if (globals.length === 0 && primaryGroups.length === 1 && drGroups.length === 1)
+    problems.push(...cacheParityProblems(dr.stack, primaryGroups[0], drGroups[0], false));
   return problems;
 }
 

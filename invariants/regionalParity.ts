@@ -18,6 +18,7 @@ import {
 import type { StackPlan } from "../synth/recordStack";
 import { STRATEGY_PROFILES, type Strategy } from "../config/strategies";
 import { BACKUP_REPLICATION } from "./replicatedBackups";
+import { GLOBAL_DATASTORE } from "./cache";
 
 /** What a DR database instance brings (ReplicatedDatabase and the stable name that points at it). */
 const DATABASE_KINDS = [
@@ -100,6 +101,12 @@ const ROLE_SPECIFIC_TYPES = new Set([
   "aws:kms/replicaKey:ReplicaKey",
   // The DR region's copy of the primary's AMI (components/appImage.ts).
   "aws:ec2/amiCopy:AmiCopy",
+  // The cache (issue 22): the global datastore is the primary's (one per pair, on the primary's group), and each stack
+  // wraps its group in its role's component. The groups and subnet groups under them are compared here as kinds, and
+  // their engine, node type and shards by DR invariant 18 (cache.ts `cacheParityProblems`).
+  GLOBAL_DATASTORE,
+  "multi-region-dr:cache:PrimaryCache",
+  "multi-region-dr:cache:SecondaryCache",
 ]);
 
 /**
@@ -124,6 +131,11 @@ export const RECOVERY_LAYER_TYPES = new Set([
   // The DR drills' AWS FIS experiment templates (faultInjection): the DR stack owns the drills of the pair, each
   // template in the region of the fault it injects (stacks/faultInjection.ts, docs/fault-injection.md).
   "multi-region-dr:recovery:FaultExperiment",
+  // The edge (issue 22): one CloudFront distribution for the pair, with its us-east-1 certificate and web ACL and its
+  // alias records, owned by the DR stack that survives the primary's outage (docs/edge.md; DR invariant 17).
+  "multi-region-dr:edge:EdgeDistribution",
+  // A regional DR cache's warm-up: a failover step the DR stack runs once, in the DR region (components/cache/warmUpFunction.ts).
+  "multi-region-dr:cache:CacheWarmUp",
 ]);
 
 function inRecoveryLayer(plan: StackPlan, resource: StackPlan["resources"][number]): boolean {
