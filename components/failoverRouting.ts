@@ -217,13 +217,30 @@ export class FailoverRouting extends pulumi.ComponentResource {
       },
       { parent: this },
     );
-    // Route 53 copies the alarm's settings when a check is created and does not follow later changes (Route 53
-    // Developer Guide, "Updating health checks when you change CloudWatch alarm settings"): replace both checks of
-    // the alarm when its settings change.
+    // Route 53 copies the alarm's settings (its metric, namespace, dimensions, statistic, period, threshold and
+    // comparison: API Reference, CloudWatchAlarmConfiguration) when a check is created and does not follow later
+    // changes (Route 53 Developer Guide, "Updating health checks when you change CloudWatch alarm settings"). The
+    // provider sends the check's AlarmIdentifier again (UpdateHealthCheck) when `triggers` change ("when changed, will
+    // trigger an in-place update of the CloudWatch alarm arguments", Pulumi aws.route53.HealthCheck `triggers`), so
+    // every copied setting is a trigger. The dimensions change when the edge turns on or off: the pair's name, and so
+    // the fence's `Application`, becomes `origin.<app>` (docs/edge.md); without them the fence checks would keep
+    // reading the old metric, and a failover's datapoint would never fence.
     const fenceTriggers = pulumi
-      .all([fenceAlarm.name, fenceAlarm.threshold, fenceAlarm.period, fenceAlarm.statistic, fenceAlarm.comparisonOperator])
-      .apply(([alarmName, threshold, period, statistic, operator]) => ({
+      .all([
+        fenceAlarm.name,
+        fenceAlarm.namespace,
+        fenceAlarm.metricName,
+        fenceAlarm.dimensions,
+        fenceAlarm.threshold,
+        fenceAlarm.period,
+        fenceAlarm.statistic,
+        fenceAlarm.comparisonOperator,
+      ])
+      .apply(([alarmName, namespace, metricName, alarmDimensions, threshold, period, statistic, operator]) => ({
         alarm: alarmName,
+        namespace: String(namespace),
+        metricName: String(metricName),
+        dimensions: JSON.stringify(Object.entries(alarmDimensions ?? {}).sort(([a], [b]) => a.localeCompare(b))),
         threshold: String(threshold),
         period: String(period),
         statistic: String(statistic),
