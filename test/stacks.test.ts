@@ -214,7 +214,7 @@ describe("the two stacks, synthesized from Pulumi.primary.yaml and Pulumi.dr.yam
     it("all hold for the default configuration", () => {
       const failing = result.invariants.filter((invariant) => invariant.violations.length > 0);
       expect(failing, JSON.stringify(failing, null, 2)).to.deep.equal([]);
-      expect(result.invariants.map((invariant) => invariant.id)).to.deep.equal([1, 3, 4, 7, 8, 10, 11, 12, 13, 14, 15, 16]);
+      expect(result.invariants.map((invariant) => invariant.id)).to.deep.equal([1, 3, 4, 7, 8, 10, 11, 12, 13, 14, 15, 16, 17, 18]);
     });
 
     it("1: catches a replica in the primary's region, a primary-region key, a smaller class and backups off", () => {

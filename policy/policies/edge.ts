@@ -60,7 +60,8 @@ export function originGroupProblems(props: Record<string, any>): string[] {
 
 const originFailover = stackPolicy({
   name: "edge-origin-failover",
-  description: "A distribution in front of the pair fails reads over on 500/502/503/504 through an origin group and sends writes to the failover-routed origin",
+  description:
+    "A distribution in front of the pair fails reads over on 500/502/503/504 through an origin group and sends writes to the failover-routed origin (CloudFront origin failover, DR invariant 17)",
   enforcementLevel: "mandatory",
   check: (resources, _config, report) => {
     for (const distribution of ofType(resources, EDGE_TYPES.distribution)) {
@@ -76,7 +77,8 @@ export function certificateArnRegion(arn: unknown): string | undefined {
 
 const certificateInUsEast1 = stackPolicy({
   name: "edge-certificate-us-east-1",
-  description: "A distribution's ACM certificate is in us-east-1, the only region CloudFront reads certificates from",
+  description:
+    "A distribution's ACM certificate is in us-east-1, the only region CloudFront reads certificates from (CloudFront SSL/TLS certificate requirements, DR invariant 17)",
   enforcementLevel: "mandatory",
   check: (resources, _config, report) => {
     const certificates = ofType(resources, EDGE_TYPES.certificate);
@@ -109,7 +111,8 @@ export function edgeIsOn(resources: PolicyResource[]): boolean {
 
 const albCloudFrontOnly = stackPolicy({
   name: "edge-alb-cloudfront-only",
-  description: "Behind the edge, no load balancer port but the health listener's (80) is open to the internet, and 443 takes CloudFront's prefix list",
+  description:
+    "Behind the edge, no load balancer port but the health listener's (80) is open to the internet, and 443 takes CloudFront's prefix list (CloudFront restrict access to ALBs, DR invariant 17)",
   enforcementLevel: "mandatory",
   check: (resources, _config, report) => {
     if (!edgeIsOn(resources)) return;
