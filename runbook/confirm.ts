@@ -2,7 +2,9 @@
  * The confirmation before failover and failback: the operator types the workflow's name
  * (`failover`, `failback`), or `force failover` / `force failback` with `--force`, whose data loss
  * the prompt spells out. `--yes` skips it; without `--yes` it needs a terminal on stdin. A drill
- * (`--live`) asks nothing: it is non-disruptive and rolls itself back.
+ * (`--live`) asks nothing: it is non-disruptive and rolls itself back. A drill with a real fault
+ * (`drill --fault <name> --live`, runbook/faults/drill.ts) asks for the fault's name the same way
+ * (`requireTerminal`, `askForPhrase`).
  */
 import type { RunbookArguments } from "./arguments";
 import { RunbookError } from "./errors";
@@ -24,11 +26,31 @@ export function confirmationPhrase(args: Pick<RunbookArguments, "workflow" | "fo
  * @throws RunbookError (exit 1).
  */
 export function requireConfirmationPossible(args: Pick<RunbookArguments, "workflow" | "dryRun" | "yes" | "force">, interactive: boolean): void {
-  if (!needsConfirmation(args) || interactive) return;
+  if (!needsConfirmation(args)) return;
+  requireTerminal(args.workflow, confirmationPhrase(args), interactive, args.force ? " (with --force: accepting the data loss)" : "");
+}
+
+/**
+ * Refuses, before any AWS call, to start `what` when stdin is not a terminal on which `phrase` could be typed
+ * (the shared refusal of every typed confirmation: workflows here, fault experiments in runbook/faults/drill.ts).
+ * @param yesNote appended to the `--yes` hint.
+ * @throws RunbookError (exit 1) unless `interactive`.
+ */
+export function requireTerminal(what: string, phrase: string, interactive: boolean, yesNote = ""): void {
+  if (interactive) return;
   throw new RunbookError(
-    `Refusing to start ${args.workflow} without confirmation: stdin is not a terminal, so "${confirmationPhrase(args)}" cannot be typed. ` +
-      `Run it from a terminal, or pass --yes to confirm on the command line${args.force ? " (with --force: accepting the data loss)" : ""}. Nothing was started.`,
+    `Refusing to start ${what} without confirmation: stdin is not a terminal, so "${phrase}" cannot be typed. ` +
+      `Run it from a terminal, or pass --yes to confirm on the command line${yesNote}. Nothing was started.`,
   );
+}
+
+/**
+ * Asks the operator to type `phrase`.
+ * @throws RunbookError (exit 1) when the answer (trimmed) is not the phrase: nothing was started.
+ */
+export async function askForPhrase(phrase: string, prompt: (question: string) => Promise<string>): Promise<void> {
+  const answer = (await prompt(`Type "${phrase}" to start it (anything else cancels): `)).trim();
+  if (answer !== phrase) throw new RunbookError(`Not confirmed (expected "${phrase}"): nothing was started.`);
 }
 
 /** The prompt's explanation: what starts where, with which input, and the data loss --force accepts. */
@@ -66,7 +88,5 @@ export async function confirmStart(
   if (!needsConfirmation(args)) return;
   requireConfirmationPossible(args, io.interactive);
   for (const line of confirmationLines(args, target, input)) io.output.line(line);
-  const phrase = confirmationPhrase(args);
-  const answer = (await io.prompt(`Type "${phrase}" to start it (anything else cancels): `)).trim();
-  if (answer !== phrase) throw new RunbookError(`Not confirmed (expected "${phrase}"): nothing was started.`);
+  await askForPhrase(confirmationPhrase(args), io.prompt);
 }

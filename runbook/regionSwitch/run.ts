@@ -21,7 +21,7 @@
  */
 import type { STSClient } from "@aws-sdk/client-sts";
 import { ArgumentError, type RunbookArguments } from "../arguments";
-import { confirmationPhrase, needsConfirmation, requireConfirmationPossible } from "../confirm";
+import { askForPhrase, confirmationPhrase, needsConfirmation, requireConfirmationPossible } from "../confirm";
 import { startCommand } from "../dryRun";
 import { EXIT, isAccessDenied, RunbookError } from "../errors";
 import { formatDuration, type Output } from "../output";
@@ -278,9 +278,7 @@ export async function runRegionSwitch(args: RunbookArguments, context: RegionSwi
         .map((step) => step.name)
         .join(", ")}`,
     );
-    const phrase = confirmationPhrase(args);
-    const answer = (await context.prompt(`Type "${phrase}" to start it (anything else cancels): `)).trim();
-    if (answer !== phrase) throw new RunbookError(`Not confirmed (expected "${phrase}"): nothing was started.`);
+    await askForPhrase(confirmationPhrase(args), context.prompt);
   }
 
   const comment = `npm run ${args.workflow}${args.mode ? ` --${args.mode}` : ""} at ${context.now().toISOString()}`;

@@ -6,13 +6,13 @@
  * refused or reported with their exit codes.
  */
 import { CloudWatchClient, DescribeAlarmHistoryCommand } from "@aws-sdk/client-cloudwatch";
-import { FisClient, GetExperimentCommand, ListExperimentTemplatesCommand, StartExperimentCommand } from "@aws-sdk/client-fis";
+import { FisClient, GetExperimentCommand, ListExperimentTemplatesCommand, StartExperimentCommand, StopExperimentCommand } from "@aws-sdk/client-fis";
 import * as path from "node:path";
 import { mockClient } from "aws-sdk-client-mock";
 import { expect } from "chai";
 import { main } from "../../runbook/cli";
 import { EXIT, RunbookError } from "../../runbook/errors";
-import { faultDrillMain, faultStart, type FaultDrillOptions, parseFaultArguments, renderSignals, runFaultDrill } from "../../runbook/faults/drill";
+import { faultDrillMain, faultStart, type FaultDrillOptions, onSigint, parseFaultArguments, renderSignals, runFaultDrill } from "../../runbook/faults/drill";
 import { collectOutput } from "../../runbook/output";
 import { readStackSettings } from "../../runbook/stack";
 import { recoveryResourceNames } from "../../recovery/names";
@@ -25,6 +25,7 @@ const at = (seconds: number) => new Date(BEGAN.getTime() + seconds * 1000);
 /** What the tests use of an aws-sdk-client-mock stub, loosely typed (see `fisStub`). */
 interface LooseBehavior {
   resolves(output: unknown): LooseBehavior;
+  callsFake(fake: (input: Record<string, unknown>) => unknown): LooseBehavior;
   resolvesOnce(output: unknown): LooseBehavior;
   rejects(error: unknown): LooseBehavior;
 }
@@ -50,6 +51,9 @@ function harness() {
   const cloudwatch = mockClient(CloudWatchClient);
   const regions: string[] = [];
   const output = collectOutput();
+  const prompts: string[] = [];
+  const answers: string[] = [];
+  const interrupts = { handler: undefined as (() => void) | undefined, registered: 0, released: 0 };
   const deps = {
     clients: (region: string) => {
       regions.push(region);
@@ -57,9 +61,24 @@ function harness() {
     },
     output,
     now: () => at(1500),
-    sleep: async () => undefined,
+    sleep: async () => undefined as void,
+    interactive: false,
+    prompt: async (question: string) => {
+      prompts.push(question);
+      return answers.shift() ?? "";
+    },
+    // The Ctrl-C handler the drill registers; `interrupt()` fires it as a SIGINT would.
+    onInterrupt: (handler: () => void) => {
+      interrupts.handler = handler;
+      interrupts.registered += 1;
+      return () => {
+        interrupts.handler = undefined;
+        interrupts.released += 1;
+      };
+    },
   };
-  return { fis, cloudwatch, regions, output, deps };
+  const interrupt = () => interrupts.handler?.();
+  return { fis, cloudwatch, regions, output, deps, prompts, answers, interrupts, interrupt };
 }
 
 const options = (overrides: Partial<FaultDrillOptions> = {}): FaultDrillOptions => ({
@@ -70,6 +89,7 @@ const options = (overrides: Partial<FaultDrillOptions> = {}): FaultDrillOptions 
   drRegion: "us-west-2",
   primaryRegion: "us-east-1",
   pollSeconds: 1,
+  yes: true,
   ...overrides,
 });
 
@@ -191,6 +211,115 @@ describe("npm run drill -- --fault", () => {
   });
 });
 
+describe("npm run drill -- --fault --live: the confirmation and Ctrl-C (R5)", () => {
+  let mocks: ReturnType<typeof harness>;
+  beforeEach(() => (mocks = harness()));
+  afterEach(() => {
+    mocks.fis.restore();
+    mocks.cloudwatch.restore();
+  });
+
+  it("refuses a live experiment without --yes when stdin is not a terminal, before any AWS call", async () => {
+    const error = await runFaultDrill(options({ yes: false }), mocks.deps).catch((caught: unknown) => caught);
+    expect(error).to.be.instanceOf(RunbookError);
+    expect((error as RunbookError).message).to.equal(
+      'Refusing to start the s3-replication-pause experiment without confirmation: stdin is not a terminal, so "s3-replication-pause" cannot be typed. ' +
+        "Run it from a terminal, or pass --yes to confirm on the command line. Nothing was started.",
+    );
+    expect(mocks.fis.calls()).to.have.length(0);
+    expect(mocks.regions).to.deep.equal([]);
+  });
+
+  it("asks the operator to type the fault's name after showing the template; any other answer starts nothing", async () => {
+    mocks.deps.interactive = true;
+    mocks.fis.on(ListExperimentTemplatesCommand).resolves({ experimentTemplates: [{ id: "EXTs3", tags: { DrFault: "s3-replication-pause", Stack: "dr" } }] });
+    mocks.answers.push("yes");
+    const refused = await runFaultDrill(options({ yes: false }), mocks.deps).catch((caught: unknown) => caught);
+    expect((refused as RunbookError).message).to.equal('Not confirmed (expected "s3-replication-pause"): nothing was started.');
+    expect(mocks.fis.commandCalls(StartExperimentCommand)).to.have.length(0);
+    expect(mocks.prompts).to.deep.equal(['Type "s3-replication-pause" to start it (anything else cancels): ']);
+    const text = mocks.output.text();
+    expect(text).to.include("LIVE FAULT s3-replication-pause (aws:s3:bucket-pause-replication) in us-east-1, template EXTs3:");
+    expect(text).to.include(`stops early when ${names.replicationLatencyAlarm}`);
+    expect(text).to.include("Ctrl-C stops it too (StopExperiment)");
+
+    mocks.answers.push("s3-replication-pause");
+    mocks.fis.on(StartExperimentCommand).resolves({ experiment: { id: "EXP1", state: { status: "completed" }, startTime: BEGAN } });
+    mocks.cloudwatch.on(DescribeAlarmHistoryCommand).resolves({});
+    expect(await runFaultDrill(options({ yes: false }), mocks.deps)).to.equal(EXIT.succeeded);
+    expect(mocks.fis.commandCalls(StartExperimentCommand)).to.have.length(1);
+    expect(mocks.output.text()).to.include("Started experiment EXP1 (s3-replication-pause) from template EXTs3 in us-east-1. Ctrl-C stops the experiment.");
+  });
+
+  it("--yes starts without asking", async () => {
+    mocks.fis.on(StartExperimentCommand).resolves({ experiment: { id: "EXP1", state: { status: "completed" }, startTime: BEGAN } });
+    mocks.cloudwatch.on(DescribeAlarmHistoryCommand).resolves({});
+    expect(await runFaultDrill(options({ templateId: "EXTs3" }), mocks.deps)).to.equal(EXIT.succeeded);
+    expect(mocks.prompts).to.deep.equal([]);
+  });
+
+  it("stops the experiment on Ctrl-C (StopExperiment), follows it to stopped, reports the signals and exits 2", async () => {
+    mocks.fis.on(StartExperimentCommand).resolves({ experiment: { id: "EXP4", state: { status: "running" } } });
+    mocks.fis.on(StopExperimentCommand).resolves({ experiment: { id: "EXP4", state: { status: "stopping" } } });
+    mocks.fis
+      .on(GetExperimentCommand)
+      .resolvesOnce({ experiment: { id: "EXP4", state: { status: "stopping" } } })
+      .resolves({ experiment: { id: "EXP4", state: { status: "stopped", reason: "Experiment stopped by the user" }, startTime: BEGAN, endTime: at(300) } });
+    mocks.cloudwatch.on(DescribeAlarmHistoryCommand).resolves({ AlarmHistoryItems: [history("OK", "ALARM", 240)] });
+    // The operator presses Ctrl-C during the first wait; the wait itself never ends (only the interruption wakes the drill).
+    let waits = 0;
+    mocks.deps.sleep = () => {
+      waits += 1;
+      if (waits === 1) {
+        mocks.interrupt();
+        return new Promise<void>(() => undefined);
+      }
+      return Promise.resolve();
+    };
+    const code = await runFaultDrill(options({ templateId: "EXTs3" }), mocks.deps);
+    expect(code).to.equal(EXIT.executionFailed);
+    expect(mocks.fis.commandCalls(StopExperimentCommand).map((call) => call.args[0].input)).to.deep.equal([{ id: "EXP4" }]);
+    const text = mocks.output.text();
+    expect(text).to.include("Ctrl-C: StopExperiment sent for EXP4; following it until FIS has stopped it");
+    expect(text).to.include("stopped: Experiment stopped by the user");
+    expect(text).to.include(`${names.replicationLatencyAlarm} (us-east-1): OK -> ALARM at +04:00`);
+    expect(text).to.include("Stopped by Ctrl-C at");
+    expect(mocks.interrupts).to.deep.include({ registered: 1, released: 1 });
+  });
+
+  it("stops an experiment whose start was in flight when Ctrl-C came, before following it", async () => {
+    mocks.fis.on(StartExperimentCommand).callsFake(() => {
+      mocks.interrupt();
+      return { experiment: { id: "EXP6", state: { status: "initiating" } } };
+    });
+    mocks.fis.on(StopExperimentCommand).resolves({});
+    mocks.fis.on(GetExperimentCommand).resolves({ experiment: { id: "EXP6", state: { status: "stopped" }, startTime: BEGAN } });
+    mocks.cloudwatch.on(DescribeAlarmHistoryCommand).resolves({});
+    expect(await runFaultDrill(options({ templateId: "EXTs3" }), mocks.deps)).to.equal(EXIT.executionFailed);
+    const order = mocks.fis.calls().map((call) => (call as { args: [{ constructor: { name: string } }] }).args[0].constructor.name);
+    expect(order).to.deep.equal(["StartExperimentCommand", "StopExperimentCommand", "GetExperimentCommand"]);
+  });
+
+  it("says the fault may still be active, with the command that stops it, when StopExperiment fails", async () => {
+    mocks.fis.on(StartExperimentCommand).resolves({ experiment: { id: "EXP5", state: { status: "running" } } });
+    mocks.fis.on(StopExperimentCommand).rejects(Object.assign(new Error("not authorized"), { name: "AccessDeniedException" }));
+    mocks.deps.sleep = async () => mocks.interrupt();
+    const error = await runFaultDrill(options({ templateId: "EXTs3" }), mocks.deps).catch((caught: unknown) => caught);
+    expect(error).to.be.instanceOf(RunbookError);
+    expect((error as RunbookError).message).to.include("Access denied: fis:StopExperiment on experiment/EXP5 is needed");
+    expect((error as RunbookError).message).to.include("THE FAULT MAY STILL BE ACTIVE. Stop it now: aws fis stop-experiment --id EXP5 --region us-east-1");
+    expect(mocks.interrupts.released).to.equal(1);
+  });
+
+  it("registers one SIGINT listener for the run and removes it after", () => {
+    const before = process.listenerCount("SIGINT");
+    const release = onSigint(() => undefined);
+    expect(process.listenerCount("SIGINT")).to.equal(before + 1);
+    release();
+    expect(process.listenerCount("SIGINT")).to.equal(before);
+  });
+});
+
 describe("npm run drill -- --fault: the CLI entry", () => {
   const projectDirectory = path.resolve(__dirname, "../..");
 
@@ -254,6 +383,7 @@ describe("npm run drill -- --fault: arguments and report parts", () => {
       pollSeconds: 5,
       primaryRegion: "us-east-1",
     });
+    expect(parseFaultArguments(["--fault", "s3-replication-pause", "--live", "--yes"])).to.deep.include({ live: true, yes: true });
   });
 
   it("refuses an unknown fault, an unknown option, a missing value and a bad poll interval", () => {
@@ -261,6 +391,7 @@ describe("npm run drill -- --fault: arguments and report parts", () => {
     expect(() => parseFaultArguments(["--fault", "s3-replication-pause", "--force"])).to.throw(RunbookError, /Unknown argument --force/);
     expect(() => parseFaultArguments(["--fault"])).to.throw(RunbookError, /--fault needs a value/);
     expect(() => parseFaultArguments(["--fault", "s3-replication-pause", "--poll-seconds", "0"])).to.throw(RunbookError, /--poll-seconds/);
+    expect(() => parseFaultArguments(["--fault", "s3-replication-pause", "--yes"])).to.throw(RunbookError, /--yes confirms a live experiment: add --live/);
   });
 
   it("dates the fault from its action's start, else the experiment's", () => {
