@@ -7,6 +7,9 @@
 import { createHash } from "node:crypto";
 import type * as pulumi from "@pulumi/pulumi";
 
+/** IAM, Route 53 and CloudFront have no region: one list, shared with DR invariant 8 and the pack (invariants/globalTypes.ts). */
+export { isGlobalType } from "../invariants/globalTypes";
+
 /** The fake account every mocked ARN belongs to. */
 export const MOCK_ACCOUNT_ID = "123456789012";
 
@@ -28,15 +31,6 @@ const ELB_ACCOUNTS: Record<string, string> = { "us-east-1": "127311923021", "us-
  */
 export function mockAddonVersion(addonName: string, kubernetesVersion: string): string {
   return `v0.0.0-mock.${addonName}.k8s-${kubernetesVersion}`;
-}
-
-/**
- * Resource types whose resources are global (no region), for reports and DR checks. CloudFront
- * distributions too: a global service whose ARNs carry no region (`arn:aws:cloudfront::<account>:distribution/<id>`,
- * Service Authorization Reference, "Actions, resources, and condition keys for Amazon CloudFront").
- */
-export function isGlobalType(type: string): boolean {
-  return type.startsWith("aws:iam/") || type.startsWith("aws:route53/") || type.startsWith("aws:cloudfront/");
 }
 
 function hex(seed: string, length: number): string {
