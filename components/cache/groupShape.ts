@@ -6,13 +6,19 @@
  * datastore: the provider refuses `numNodeGroups` beside `globalReplicationGroupId` ("If
  * `globalReplicationGroupId` is set, the `numNodeGroups` parameter cannot be set", Pulumi
  * `aws.elasticache.ReplicationGroup`), and sets the replica count of a cluster-mode secondary through
- * `replicasPerNodeGroup` alone (hashicorp/terraform-provider-aws#20111). Pure.
+ * `replicasPerNodeGroup` alone (hashicorp/terraform-provider-aws#20111). Nor does a secondary set
+ * `clusterMode`: the provider sends ClusterMode on create whenever it is set
+ * (internal/service/elasticache/replication_group.go, resourceReplicationGroupCreate), and a member's
+ * cluster mode is the global datastore's; the argument is Optional and Computed, so leaving it out shows
+ * no diff. Pure.
  */
 import type { CacheEngine } from "../../config/cache";
 
 /** The node-count arguments of a replication group. */
 export type GroupShape =
-  { numCacheClusters: number } | { numNodeGroups?: number; replicasPerNodeGroup: number; clusterMode: "enabled"; parameterGroupName?: string };
+  | { numCacheClusters: number }
+  | { replicasPerNodeGroup: number }
+  | { numNodeGroups: number; replicasPerNodeGroup: number; clusterMode: "enabled"; parameterGroupName: string };
 
 /**
  * The default cluster-mode parameter group of an engine version, e.g. `default.valkey8.cluster.on`,
@@ -46,7 +52,7 @@ export function groupShape(
   if (!Number.isInteger(replicasPerShard) || replicasPerShard < 0)
     throw new RangeError(`replicasPerShard must be a whole number of at least 0, got ${replicasPerShard}`);
   if (shards === 1) return { numCacheClusters: 1 + replicasPerShard };
-  if (member === "secondary") return { replicasPerNodeGroup: replicasPerShard, clusterMode: "enabled" };
+  if (member === "secondary") return { replicasPerNodeGroup: replicasPerShard };
   return {
     numNodeGroups: shards,
     replicasPerNodeGroup: replicasPerShard,

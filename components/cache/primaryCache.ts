@@ -17,7 +17,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { cacheEngineVersionProblem, cacheNodeTypeProblem, type CacheEngine } from "../../config/cache";
 import { groupShape } from "./groupShape";
 import { cacheNetwork, type CacheNetworkArgs } from "./network";
-import { cacheKeyProblem, sharedGroupArgs } from "./settings";
+import { cacheKeyProblem, OWN_ENCRYPTION, sharedGroupArgs } from "./settings";
 
 export interface PrimaryCacheArgs extends CacheNetworkArgs {
   /** The primary region, where the component's provider deploys, e.g. `us-east-1`. */
@@ -89,6 +89,7 @@ export class PrimaryCache extends pulumi.ComponentResource {
       `${name}-group`,
       {
         ...sharedGroupArgs(`${name}: ${args.engine} cache of the primary region`, network, args.kmsKeyArn, args.port),
+        ...OWN_ENCRYPTION,
         engine: args.engine,
         engineVersion: args.engineVersion,
         nodeType: args.nodeType,

@@ -1,10 +1,28 @@
 /**
  * What every cache replication group of the pair shares, primary, secondary or regional: Multi-AZ
- * with automatic failover, encryption in transit and at rest under its own region's customer-managed
- * key, the region's subnet group and security group, and no final snapshot (a cache is rebuilt from
- * the database, not restored). Global datastores "support encryption at rest, encryption in transit
- * and AUTH" and "AWS KMS keys" (ElastiCache User Guide, global datastores, "Prerequisites and
- * limitations"); a secondary's encryption settings must be the primary's, so both regions set both.
+ * with automatic failover, encryption at rest under its own region's customer-managed key, the region's
+ * subnet group and security group, and no final snapshot (a cache is rebuilt from the database, not
+ * restored). Global datastores "support encryption at rest, encryption in transit and AUTH" and "AWS KMS
+ * keys" (ElastiCache User Guide, global datastores, "Prerequisites and limitations").
+ *
+ * The encryption FLAGS ({@link OWN_ENCRYPTION}) belong to a group of its own (the primary, a regional or
+ * a detached cache) and never to a global datastore's secondary: the provider declares
+ * `global_replication_group_id` ConflictsWith `transit_encryption_enabled`, `transit_encryption_mode` and
+ * `at_rest_encryption_enabled` (with engine, engine_version, node_type, num_node_groups,
+ * parameter_group_name, security_group_names, snapshot_arns, snapshot_name), a preview error
+ * (hashicorp/terraform-provider-aws internal/service/elasticache/replication_group.go, schema); a member
+ * inherits them from the global datastore's primary. Its `kmsKeyId` stays its own (the same schema has no
+ * conflict on `kms_key_id`, and Create sends KmsKeyId for a member too: a KMS key is regional).
+ *
+ * `automaticFailoverEnabled` and `multiAzEnabled` stay on for a member as well. The provider sends neither
+ * AutomaticFailoverEnabled nor CacheNodeType/Engine/TransitEncryptionEnabled for a member (Create's
+ * `global_replication_group_id` branch), sends MultiAZEnabled when true, and reads both back from
+ * DescribeReplicationGroups; both are `Optional` with `Default: false`, so a member that left them out
+ * would show a diff against the inherited `true` at every preview and an update would ask ElastiCache to
+ * turn them off. Declaring the inherited values keeps the plan empty (the provider's acceptance test
+ * TestAccElastiCacheReplicationGroup_GlobalReplicationGroupID_full creates a secondary with both and
+ * checks they equal the primary's; the secondary "inherits the Multi-AZ and automatic failover settings
+ * from the primary cluster", ElastiCache User Guide, global datastores, "Prerequisites and limitations").
  */
 import type * as aws from "@pulumi/aws";
 import type * as pulumi from "@pulumi/pulumi";
@@ -35,16 +53,7 @@ export function sharedGroupArgs(
   port: number,
 ): Pick<
   aws.elasticache.ReplicationGroupArgs,
-  | "description"
-  | "port"
-  | "subnetGroupName"
-  | "securityGroupIds"
-  | "automaticFailoverEnabled"
-  | "multiAzEnabled"
-  | "atRestEncryptionEnabled"
-  | "kmsKeyId"
-  | "transitEncryptionEnabled"
-  | "applyImmediately"
+  "description" | "port" | "subnetGroupName" | "securityGroupIds" | "automaticFailoverEnabled" | "multiAzEnabled" | "kmsKeyId" | "applyImmediately"
 > {
   return {
     description,
@@ -53,10 +62,14 @@ export function sharedGroupArgs(
     securityGroupIds: [network.securityGroup.id],
     automaticFailoverEnabled: true,
     multiAzEnabled: true,
-    atRestEncryptionEnabled: true,
     kmsKeyId: kmsKeyArn,
-    transitEncryptionEnabled: true,
     // Changes (replica counts) apply now, not in the next maintenance window: the pair's parity matters more.
     applyImmediately: true,
   };
 }
+
+/**
+ * Encryption in transit (TLS) and at rest, for a group of its own only (module comment: a global
+ * datastore's secondary inherits both and the provider refuses them beside `globalReplicationGroupId`).
+ */
+export const OWN_ENCRYPTION = { atRestEncryptionEnabled: true, transitEncryptionEnabled: true } as const;
