@@ -17,10 +17,15 @@
  *   (failback), always behind an approval; an RdsCreateCrossRegionReplica step (re-protection) sits in a
  *   postRecovery workflow (ARC API Reference, RdsCreateCrossRegionReplicaConfiguration: "during
  *   post-recovery"); it is not required, since @pulumi/aws 7.48 takes only activate and deactivate workflows
- *   (recovery/regionSwitch/workflows.ts; `npm run reprotect` re-protects meanwhile); a CustomActionLambda
- *   of the DR activation runs in the activating (DR) region;
- * - triggers exist exactly when the failover is automatic, activate the DR region only, and read alarms
- *   of the DR region (an alarm of the failed region cannot turn red);
+ *   (recovery/regionSwitch/workflows.ts; `npm run reprotect` re-protects meanwhile);
+ * - Lambda steps (`lambdaProblems`): every CustomActionLambda step lists both regions' copies of its function and
+ *   runs in the activating region;
+ * - capacity (`capacityProblems`): every EC2AutoScaling block names exactly two groups, one per region;
+ * - order (`sequenceProblems`): in instance mode `stop-primary-writes` before the failover's promotion and
+ *   `stop-dr-writes` before the failback's; the failback promotes, shifts traffic, then `return-dr-to-standby`;
+ * - triggers exist exactly when the failover is automatic, activate the DR region only, read alarms of the DR
+ *   region (an alarm of the failed region cannot turn red), and wait for the guard `<plan>-dr-standby` to be red,
+ *   so that a DR region already active is not activated again;
  * - execution reports go to a bucket of the DR stack in the DR region;
  * - the execution role trusts `arc-region-switch.amazonaws.com` and allows what each block does (the
  *   ARC Developer Guide's sample policy per execution block, `blockRequests`); the invariant matches the
@@ -47,6 +52,7 @@ import {
   S3_BUCKET,
 } from "./plan";
 import { RDS_CLUSTER } from "./auroraGlobal";
+import { STEP_NAMES } from "../recovery/regionSwitch/workflows";
 
 export const REGION_SWITCH_PLAN = "aws:arcregionswitch/plan:Plan";
 /** The service principal the plan's execution role must trust (ARC Developer Guide, "Plan execution role trust policy"). */
@@ -168,17 +174,32 @@ export interface PlanTrigger {
   targetRegion: string;
   /** The names (`mapBlockKey`) of the associated alarms its conditions read. */
   alarms: string[];
+  /** Its conditions: the alarm's name and the state it waits for (`red` or `green`). */
+  conditions: { alarm: string; condition: string }[];
 }
 
 export function triggersOf(plan: ResourceView): PlanTrigger[] {
   return list(plan.props.triggers).map((raw) => {
     const trigger = record(raw);
+    const conditions = list(trigger.conditions).map((condition) => ({
+      alarm: String(record(condition).associatedAlarmName ?? ""),
+      condition: String(record(condition).condition ?? ""),
+    }));
     return {
       action: String(trigger.action ?? ""),
       targetRegion: String(trigger.targetRegion ?? ""),
-      alarms: list(trigger.conditions).map((condition) => String(record(condition).associatedAlarmName ?? "")),
+      alarms: conditions.map((condition) => condition.alarm),
+      conditions,
     };
   });
+}
+
+/**
+ * The name of the automatic trigger's guard alarm: red while the DR database is still a replica, green once it is
+ * promoted (components/regionSwitchPlan.ts `standbyAlarm`, `<plan name>-dr-standby`).
+ */
+export function standbyGuardName(planName: string): string {
+  return `${planName}-dr-standby`;
 }
 
 /** The plan's associated alarms by name: type and alarm ARN (ARC API Reference, AssociatedAlarm). */
@@ -354,18 +375,6 @@ export function blockProblems(plan: ResourceView, context: RegionSwitchContext):
       `${plan.name}: the DR activation waits for a ManualApproval although failover.automatic is true; remove the approval or set failover.automatic to false`,
     );
 
-  for (const step of ofBlock("CustomActionLambda")) {
-    if (step.config.regionToRun !== "activatingRegion")
-      problems.push(
-        `${plan.name}: step "${step.name}" runs its function in the ${String(step.config.regionToRun)}; in a failover that is the failed primary region: set regionToRun to activatingRegion`,
-      );
-    for (const lambda of list(step.config.lambdas)) {
-      const region = arnRegion(String(record(lambda).arn ?? ""));
-      if (region && region !== context.drRegion && region !== context.primaryRegion)
-        problems.push(`${plan.name}: step "${step.name}" names a function of ${region}, outside the plan's regions`);
-    }
-  }
-
   const failback = activationOf(plan, context.primaryRegion);
   if (!failback)
     problems.push(
@@ -384,6 +393,115 @@ export function blockProblems(plan: ResourceView, context: RegionSwitchContext):
       problems.push(
         `${plan.name}: step "${step.name}" (RdsCreateCrossRegionReplica) is in an ${workflow.targetAction} workflow; ARC runs it during post-recovery: move it to a postRecovery workflow`,
       );
+  return problems;
+}
+
+/**
+ * Why a CustomActionLambda step cannot run where and when the plan needs it: every such step of every workflow
+ * lists exactly the two copies of its function, one in each of the plan's regions ("you're required to specify two
+ * Lambda functions for the step to execute—one in each of the plan's Regions", ARC Developer Guide, "Custom action
+ * Lambda execution block"; `lambdas` 1-2 items, ARC API Reference, CustomActionLambdaConfiguration), and runs it in
+ * the activating region (`regionToRun`: "We do not recommend that you take a dependency on the deactivating Region",
+ * same page; in a failover the deactivating region is the failed one).
+ */
+export function lambdaProblems(plan: ResourceView, context: RegionSwitchContext): string[] {
+  const problems: string[] = [];
+  const regions = [context.primaryRegion, context.drRegion];
+  for (const workflow of workflowsOf(plan).filter((candidate) => candidate.targetAction === "activate")) {
+    const where = workflow.targetRegion === context.drRegion ? "in a failover" : "in a failback";
+    for (const step of flatSteps(workflow.steps).filter((candidate) => candidate.type === "CustomActionLambda")) {
+      if (step.config.regionToRun !== "activatingRegion")
+        problems.push(
+          `${plan.name}: step "${step.name}" runs its function in the ${String(step.config.regionToRun)}; ${where} that is the region being left (the failed primary, in a failover): set regionToRun to activatingRegion`,
+        );
+      const functionRegions = list(step.config.lambdas).map((lambda) => arnRegion(String(record(lambda).arn ?? "")) ?? "?");
+      const missing = regions.filter((region) => !functionRegions.includes(region));
+      const outside = functionRegions.filter((region) => !regions.includes(region));
+      if (functionRegions.length !== 2 || missing.length > 0 || outside.length > 0)
+        problems.push(
+          `${plan.name}: step "${step.name}" lists functions of ${JSON.stringify(functionRegions)}; it needs exactly two copies, one in each of the plan's regions ${JSON.stringify(regions)}` +
+            `${missing.length > 0 ? ` (none in ${missing.join(", ")}, so the step cannot run when that region is the one activated)` : ""}`,
+        );
+    }
+  }
+  return problems;
+}
+
+/**
+ * Why an EC2AutoScaling block would be refused or scale the wrong groups: each lists exactly two groups (botocore
+ * arc-region-switch 2022-07-26, `AsgList` min 2 max 2), one in each of the plan's regions (the activating region's
+ * group scales to the other's capacity: ARC Developer Guide, "EC2 Auto Scaling execution block").
+ */
+export function capacityProblems(plan: ResourceView, context: RegionSwitchContext): string[] {
+  const regions = [context.primaryRegion, context.drRegion];
+  return workflowsOf(plan)
+    .flatMap((workflow) => flatSteps(workflow.steps))
+    .filter((step) => step.type === "EC2AutoScaling")
+    .flatMap((step) => {
+      const groupRegions = list(step.config.asgs).map((asg) => arnRegion(String(record(asg).arn ?? "")) ?? "?");
+      const oneEach = groupRegions.length === 2 && regions.every((region) => groupRegions.includes(region));
+      return oneEach
+        ? []
+        : [
+            `${plan.name}: step "${step.name}" (EC2AutoScaling) names ${groupRegions.length} Auto Scaling group(s) in ${JSON.stringify(groupRegions)}; ` +
+              `it takes exactly two, one in each of the plan's regions ${JSON.stringify(regions)} (AsgList: 2 items), or ARC refuses the plan`,
+          ];
+    });
+}
+
+/** The top-level index of the first step of `workflow` that is, or holds in a Parallel step, a step matching `matches`; -1 if none. */
+function topIndexOf(workflow: PlanWorkflow, matches: (step: PlanStep) => boolean): number {
+  return workflow.steps.findIndex((step) => flatSteps([step]).some(matches));
+}
+
+/**
+ * Why the plan could lose writes or leave DR scaled out: in instance mode, the failover stops the primary's writes and
+ * proves the replica replayed them (`stop-primary-writes`, a CustomActionLambda step) before the promotion, and the
+ * failback does the same for DR's writes (`stop-dr-writes`) before promoting the primary-region replica (a graceful
+ * promotion of a replica that has not replayed every commit loses them; recovery/regionSwitch/workflows.ts). In both
+ * modes the failback promotes a database and, after its traffic shift, returns DR to standby (`return-dr-to-standby`).
+ * ARC skips Lambda steps in an ungraceful execution ("In ungraceful execution mode, Region switch skips the Lambda
+ * execution block step", ARC Developer Guide, "Custom action Lambda execution block"), so the unplanned failover does
+ * not depend on them. Aurora-global mode has no stop-writes step: its switchover makes the old writer read-only itself.
+ */
+export function sequenceProblems(plan: ResourceView, context: RegionSwitchContext): string[] {
+  const problems: string[] = [];
+  const instance = drDatabase(context).mode === "instance";
+  const promotion = (step: PlanStep) => step.type === (instance ? "RdsPromoteReadReplica" : "AuroraGlobalDatabase");
+  const lambdaStep = (name: string) => (step: PlanStep) => step.name === name && step.type === "CustomActionLambda";
+  const stopBeforePromotion = (workflow: PlanWorkflow, stepName: string, label: string, loss: string) => {
+    const stop = topIndexOf(workflow, lambdaStep(stepName));
+    const promote = topIndexOf(workflow, promotion);
+    if (stop < 0)
+      problems.push(
+        `${plan.name}: the ${label} has no "${stepName}" step (CustomActionLambda) before its promotion; a graceful ${label} would promote while ${loss} still takes writes and lose what the replica had not replayed: add it before the promotion`,
+      );
+    else if (promote >= 0 && stop >= promote)
+      problems.push(
+        `${plan.name}: step "${stepName}" of the ${label} runs at or after the promotion (step ${stop + 1}, promotion at step ${promote + 1}); writes must stop, and the replica catch up, before the promotion`,
+      );
+  };
+  const failover = activationOf(plan, context.drRegion);
+  if (failover && instance) stopBeforePromotion(failover, STEP_NAMES.stopPrimaryWrites, "failover", `the primary region ${context.primaryRegion}`);
+  const failback = activationOf(plan, context.primaryRegion);
+  if (!failback) return problems;
+  if (topIndexOf(failback, promotion) < 0)
+    problems.push(
+      `${plan.name}: the failback workflow has no ${instance ? "RdsPromoteReadReplica" : "AuroraGlobalDatabase"} step; the primary region's database would stay a replica: add the promotion`,
+    );
+  else if (instance) stopBeforePromotion(failback, STEP_NAMES.stopDrWrites, "failback", `the DR region ${context.drRegion}`);
+  const shift = topIndexOf(failback, (step) => step.type === "Route53HealthCheck");
+  const standby = topIndexOf(failback, lambdaStep(STEP_NAMES.returnDrToStandby));
+  if (shift < 0)
+    problems.push(`${plan.name}: the failback workflow has no Route53HealthCheck step; traffic would stay in ${context.drRegion}: add the traffic shift`);
+  if (standby < 0)
+    problems.push(
+      `${plan.name}: the failback workflow has no "${STEP_NAMES.returnDrToStandby}" step (CustomActionLambda) after its traffic shift; DR would keep the primary's capacity (and its cost): add it last`,
+    );
+  else if (shift >= 0 && standby <= shift)
+    problems.push(
+      `${plan.name}: step "${STEP_NAMES.returnDrToStandby}" runs before the failback's traffic shift (step ${standby + 1}, shift at step ${shift + 1}); DR would scale in while it still serves: move it after the shift`,
+    );
   return problems;
 }
 
@@ -417,6 +535,15 @@ export function planTriggerProblems(plan: ResourceView, context: RegionSwitchCon
         );
     }
   }
+  // The outage alarm stays red for the whole outage, and a trigger fires when all its conditions hold (ARC API Reference,
+  // Trigger `conditions`): without the guard, red only while the DR database is a replica, a DR region already active
+  // would be activated again after minDelayMinutesBetweenExecutions.
+  const guard = standbyGuardName(String(plan.props.name ?? ""));
+  for (const trigger of toDr)
+    if (!trigger.conditions.some((condition) => condition.alarm === guard && condition.condition === "red"))
+      problems.push(
+        `${plan.name}: the automatic trigger does not wait for the guard alarm "${guard}" to be red (the DR database still a replica); the outage alarm stays red after the failover, so the trigger would activate the DR region again: add the condition { associatedAlarmName: "${guard}", condition: "red" }`,
+      );
   return problems;
 }
 
@@ -692,6 +819,9 @@ export function planProblems(plan: ResourceView, context: RegionSwitchContext): 
   return [
     ...settingsProblems(plan, context),
     ...blockProblems(plan, context),
+    ...lambdaProblems(plan, context),
+    ...capacityProblems(plan, context),
+    ...sequenceProblems(plan, context),
     ...planTriggerProblems(plan, context),
     ...reportProblems(plan, context),
     ...recordProblems(plan, context),

@@ -7,8 +7,11 @@
  *   its regions are the pair's, its primary region the primary's, active/passive, its RTO at least the
  *   declared one; the DR activation promotes the DR database, scales the DR Auto Scaling group, moves the
  *   application's failover records with the plan's health checks and asks a person unless automatic;
- *   a failback workflow asks always; instance mode re-protects after recovery; triggers only with an
- *   automatic failover, on DR-region alarms; execution reports to a DR-region bucket; the failover
+ *   a failback workflow asks always, promotes, shifts traffic and then returns DR to standby; in instance
+ *   mode each promotion comes after the old writer is stopped (`stop-primary-writes`, `stop-dr-writes`);
+ *   every Lambda step lists both regions' copies and runs in the activating region; every capacity block
+ *   names both groups; triggers only with an automatic failover, on DR-region alarms, guarded by the
+ *   `<plan>-dr-standby` alarm; execution reports to a DR-region bucket; the failover
  *   records answer by the plan's health checks. The pair's regions and the declared RTO come from the
  *   stack's recovery manifest (a policy cannot read a StackReference or the stack's outputs).
  * - `dr-region-switch-role-permissions`: the execution role trusts `arc-region-switch.amazonaws.com`,
@@ -74,7 +77,7 @@ function judged<T>(check: () => T, unknown: T): T {
 const regionSwitchPlan = stackPolicy({
   name: "dr-region-switch-plan",
   description:
-    "DR invariant 16: the ARC Region switch plan lives in the DR stack, spans exactly the pair's regions with the primary's as primary, active/passive, its RTO at least the declared one, with the blocks a failover, failback and re-protection need, triggers only when automatic on DR-region alarms, reports to a DR-region bucket, and the failover records on its health checks (design: invariants/regionSwitch.ts)",
+    "DR invariant 16: the ARC Region switch plan lives in the DR stack, spans exactly the pair's regions with the primary's as primary, active/passive, its RTO at least the declared one, with the blocks a failover, failback and re-protection need (writes stopped before each promotion in instance mode, DR back to standby after the failback, both regions' function copies run in the activating region, both Auto Scaling groups), triggers only when automatic on DR-region alarms guarded by the DR-standby alarm, reports to a DR-region bucket, and the failover records on its health checks (design: invariants/regionSwitch.ts)",
   enforcementLevel: "mandatory",
   check: (resources, _config, report) => {
     const plans = ofType(resources, REGION_SWITCH_PLAN);

@@ -2,6 +2,8 @@
  * DR invariant 16 and the policies `dr-region-switch-plan` and `dr-region-switch-role-permissions` on a
  * hand-written DR stack with an ARC Region switch plan (test/regionSwitch/planFixtures.ts): the valid
  * stack passes in both engine modes, manual and automatic; each way of breaking it (a missing block, a
+ * stop-writes step missing or after its promotion, DR not returned to standby after the failback, a Lambda
+ * step without both regions' copies, a capacity block without both groups, a trigger without its guard, a
  * role without a permission a block needs, the wrong primary region, regions not matching, the plan in the
  * primary stack, a trigger on an alarm of the failed region, reports elsewhere, records on other health
  * checks) fails with a message that says what is wrong and how to fix it.
@@ -15,6 +17,9 @@ import {
   ASG_ARN,
   DR_REGION,
   editing,
+  FUNCTION_ARN,
+  GUARD_ALARM_NAME,
+  PRIMARY_ASG_ARN,
   type Json,
   pairOf,
   PLAN_ARN,
@@ -160,13 +165,16 @@ describe("DR invariant 16 and the Region switch policies", () => {
 
     it("fails blocks that name another replica, Auto Scaling group or record", () => {
       const promotion = editing(regionSwitchStack(), PLAN, (props) => {
-        props.workflows[0].steps[1].parallelConfigs[0].steps[0].rdsPromoteReadReplicaConfigs[0].dbInstanceArnMap = {
+        props.workflows[0].steps[2].parallelConfigs[0].steps[0].rdsPromoteReadReplicaConfigs[0].dbInstanceArnMap = {
           [DR_REGION]: REPLICA_ARN.replace("replica", "other"),
         };
       });
       expect(invariantOf(promotion).join("\n")).to.include(`no RdsPromoteReadReplica step maps ${DR_REGION} to the DR read replica ${REPLICA_ARN}`);
       const scaling = editing(regionSwitchStack(), PLAN, (props) => {
-        props.workflows[0].steps[1].parallelConfigs[0].steps[1].ec2AsgCapacityIncreaseConfigs[0].asgs = [{ arn: ASG_ARN.replace("dr-app", "other") }];
+        props.workflows[0].steps[2].parallelConfigs[0].steps[1].ec2AsgCapacityIncreaseConfigs[0].asgs = [
+          { arn: PRIMARY_ASG_ARN },
+          { arn: ASG_ARN.replace("dr-app", "other") },
+        ];
       });
       expect(invariantOf(scaling).join("\n")).to.include(`no EC2AutoScaling step names the DR Auto Scaling group ${ASG_ARN}`);
       const shift = editing(
@@ -183,10 +191,10 @@ describe("DR invariant 16 and the Region switch policies", () => {
       const lambda = editing(
         regionSwitchStack(),
         PLAN,
-        (props) => (workflowTo(props, DR_REGION).steps[2].customActionLambdaConfigs[0].regionToRun = "deactivatingRegion"),
+        (props) => (workflowTo(props, DR_REGION).steps[1].customActionLambdaConfigs[0].regionToRun = "deactivatingRegion"),
       );
       expect(invariantOf(lambda).join("\n")).to.include(
-        'step "point-database-name" runs its function in the deactivatingRegion; in a failover that is the failed primary region',
+        'step "stop-primary-writes" runs its function in the deactivatingRegion; in a failover that is the region being left (the failed primary, in a failover): set regionToRun to activatingRegion',
       );
       const reprotect = editing(regionSwitchStack(), PLAN, (props) => (props.workflows[2].workflowTargetAction = "deactivate"));
       expect(invariantOf(reprotect).join("\n")).to.include('step "reprotect-database" (RdsCreateCrossRegionReplica) is in an deactivate workflow');
@@ -207,6 +215,98 @@ describe("DR invariant 16 and the Region switch policies", () => {
       expect(invariantOf(none)[0]).to.equal(
         `dr-region-switch-plan: no workflow activates the DR region ${DR_REGION}; add one (workflowTargetAction activate, workflowTargetRegion ${DR_REGION})`,
       );
+    });
+  });
+
+  describe("what the reviewed plan needs (issue 21 review): stop-writes, both copies, both groups, standby, the trigger's guard", () => {
+    /** The invariant's and the plan policy's violations, which must be the same. */
+    async function both(broken: FixtureResource[]): Promise<string[]> {
+      const violations = invariantOf(broken);
+      expect(await violationsOf(POLICY, broken, undefined, DR_REGION)).to.deep.equal(violations);
+      return violations;
+    }
+    /** Moves the failback's (or failover's) step `name` to position `to`. */
+    const moving = (region: string, name: string, to: number) =>
+      editing(regionSwitchStack(), PLAN, (props) => {
+        const steps = workflowTo(props, region).steps as Json[];
+        const [moved] = steps.splice(
+          steps.findIndex((step) => step.name === name),
+          1,
+        );
+        steps.splice(to, 0, moved);
+      });
+
+    it("fails a failover without stop-primary-writes, or with it after the promotion (instance mode)", async () => {
+      expect(await both(withoutStep(regionSwitchStack(), "stop-primary-writes"))).to.deep.equal([
+        `${PLAN}: the failover has no "stop-primary-writes" step (CustomActionLambda) before its promotion; a graceful failover would promote while the primary region ${PRIMARY_REGION} still takes writes and lose what the replica had not replayed: add it before the promotion`,
+      ]);
+      expect(await both(moving(DR_REGION, "stop-primary-writes", 2))).to.deep.equal([
+        `${PLAN}: step "stop-primary-writes" of the failover runs at or after the promotion (step 3, promotion at step 2); writes must stop, and the replica catch up, before the promotion`,
+      ]);
+      // Aurora-global: the switchover stops the old writer itself; no stop-writes step is asked for.
+      expect(await both(regionSwitchStack({ aurora: true }))).to.deep.equal([]);
+    });
+
+    it("fails a failback without stop-dr-writes before its promotion, or without a promotion", async () => {
+      expect((await both(withoutStep(regionSwitchStack(), "stop-dr-writes"))).join("\n")).to.include(
+        `the failback has no "stop-dr-writes" step (CustomActionLambda) before its promotion; a graceful failback would promote while the DR region ${DR_REGION} still takes writes`,
+      );
+      expect((await both(moving(PRIMARY_REGION, "stop-dr-writes", 3))).join("\n")).to.include(
+        'step "stop-dr-writes" of the failback runs at or after the promotion (step 4, promotion at step 3)',
+      );
+      expect(await both(withoutStep(regionSwitchStack(), "promote-primary-database"))).to.deep.equal([
+        `${PLAN}: the failback workflow has no RdsPromoteReadReplica step; the primary region's database would stay a replica: add the promotion`,
+      ]);
+    });
+
+    it("fails a failback without return-dr-to-standby after its traffic shift", async () => {
+      expect(await both(withoutStep(regionSwitchStack(), "return-dr-to-standby"))).to.deep.equal([
+        `${PLAN}: the failback workflow has no "return-dr-to-standby" step (CustomActionLambda) after its traffic shift; DR would keep the primary's capacity (and its cost): add it last`,
+      ]);
+      expect(await both(moving(PRIMARY_REGION, "return-dr-to-standby", 1))).to.deep.equal([
+        `${PLAN}: step "return-dr-to-standby" runs before the failback's traffic shift (step 2, shift at step 6); DR would scale in while it still serves: move it after the shift`,
+      ]);
+      expect((await both(withoutStep(regionSwitchStack({ aurora: true }), "shift-traffic-to-primary"))).join("\n")).to.include(
+        "the failback workflow has no Route53HealthCheck step",
+      );
+    });
+
+    it("fails a Lambda step with one region's copy of its function, or run in the deactivating region on failback", async () => {
+      const oneCopy = editing(regionSwitchStack(), PLAN, (props) => {
+        workflowTo(props, PRIMARY_REGION).steps[2].customActionLambdaConfigs[0].lambdas = [{ arn: FUNCTION_ARN }];
+      });
+      expect(await both(oneCopy)).to.deep.equal([
+        `${PLAN}: step "stop-dr-writes" lists functions of ["${DR_REGION}"]; it needs exactly two copies, one in each of the plan's regions ["${PRIMARY_REGION}","${DR_REGION}"] (none in ${PRIMARY_REGION}, so the step cannot run when that region is the one activated)`,
+      ]);
+      const deactivating = editing(regionSwitchStack(), PLAN, (props) => {
+        workflowTo(props, PRIMARY_REGION).steps[5].customActionLambdaConfigs[0].regionToRun = "deactivatingRegion";
+      });
+      expect((await both(deactivating)).join("\n")).to.include(
+        'step "return-dr-to-standby" runs its function in the deactivatingRegion; in a failback that is the region being left',
+      );
+    });
+
+    it("fails an EC2AutoScaling block without exactly two groups, one per region, in the failover and the failback", async () => {
+      const oneGroup = editing(regionSwitchStack(), PLAN, (props) => {
+        workflowTo(props, PRIMARY_REGION).steps[1].ec2AsgCapacityIncreaseConfigs[0].asgs = [{ arn: ASG_ARN }];
+      });
+      expect(await both(oneGroup)).to.deep.equal([
+        `${PLAN}: step "scale-primary-capacity" (EC2AutoScaling) names 1 Auto Scaling group(s) in ["${DR_REGION}"]; it takes exactly two, one in each of the plan's regions ["${PRIMARY_REGION}","${DR_REGION}"] (AsgList: 2 items), or ARC refuses the plan`,
+      ]);
+      const sameRegion = editing(regionSwitchStack(), PLAN, (props) => {
+        props.workflows[0].steps[2].parallelConfigs[0].steps[1].ec2AsgCapacityIncreaseConfigs[0].asgs = [{ arn: ASG_ARN }, { arn: ASG_ARN }];
+      });
+      expect((await both(sameRegion)).join("\n")).to.include('step "scale-dr-capacity" (EC2AutoScaling) names 2 Auto Scaling group(s)');
+    });
+
+    it("fails an automatic trigger without the DR-standby guard, or waiting for it to be green", async () => {
+      const expected = `${PLAN}: the automatic trigger does not wait for the guard alarm "${GUARD_ALARM_NAME}" to be red (the DR database still a replica); the outage alarm stays red after the failover, so the trigger would activate the DR region again: add the condition { associatedAlarmName: "${GUARD_ALARM_NAME}", condition: "red" }`;
+      const unguarded = editing(regionSwitchStack({ automatic: true }), PLAN, (props) => {
+        props.triggers[0].conditions = props.triggers[0].conditions.slice(0, 1);
+      });
+      expect(await both(unguarded)).to.deep.equal([expected]);
+      const green = editing(regionSwitchStack({ automatic: true, aurora: true }), PLAN, (props) => (props.triggers[0].conditions[1].condition = "green"));
+      expect(await both(green)).to.deep.equal([expected]);
     });
   });
 
@@ -278,7 +378,7 @@ describe("DR invariant 16 and the Region switch policies", () => {
       ["dr-region-switch-execution-database", "rds:CreateDBInstanceReadReplica", "reprotect-database", REPLICA_ARN],
       ["dr-region-switch-execution-capacity", "autoscaling:UpdateAutoScalingGroup", "scale-dr-capacity", ASG_ARN],
       ["dr-region-switch-execution-traffic", "route53:ListResourceRecordSets", "shift-traffic", `arn:aws:route53:::hostedzone/${ZONE_ID}`],
-      ["dr-region-switch-execution-lambda", "lambda:InvokeFunction", "point-database-name", "arn:aws:lambda:us-west-2:"],
+      ["dr-region-switch-execution-lambda", "lambda:InvokeFunction", "stop-primary-writes", "arn:aws:lambda:us-east-1:"],
       ["dr-region-switch-execution-reports", "s3:PutObject", "(execution reports)", "arn:aws:s3:::dr-region-switch-reports-8e9f0a/report"],
       ["dr-region-switch-execution-plan", "iam:SimulatePrincipalPolicy", "(plan evaluation)", "arn:aws:iam::123456789012:role/"],
       ["dr-region-switch-approver-approve", "arc-region-switch:ApprovePlanExecutionStep", "approve-failover", PLAN_ARN],

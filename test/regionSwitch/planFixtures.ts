@@ -3,7 +3,10 @@
  * provider's input shape (@pulumi/aws `arcregionswitch.PlanArgs`): the recovery manifest, the DR read
  * replica (or Aurora secondary cluster), the DR Auto Scaling group, the application's failover records on
  * the plan's health checks, the report bucket, the execution role with one inline policy per block kind
- * (the ARC Developer Guide's sample policies), and the plan. Tests break a copy one way at a time.
+ * (the ARC Developer Guide's sample policies), and the plan with the steps recovery/regionSwitch/workflows.ts
+ * builds (stop the old writer before each promotion in instance mode, both regions' copies of the actions
+ * function, both Auto Scaling groups, DR back to standby after the failback, the automatic trigger's standby
+ * guard). Tests break a copy one way at a time.
  */
 import type { RecoveryManifest } from "../../config/recoveryManifest";
 import { REGION_SWITCH_PLAN } from "../../invariants/regionSwitch";
@@ -26,9 +29,14 @@ export const GLOBAL_CLUSTER = "app-global-7c8d9e";
 export const PRIMARY_CLUSTER_ARN = `arn:aws:rds:${PRIMARY_REGION}:${ACCOUNT}:cluster:primary-cluster-1a1a1a`;
 export const DR_CLUSTER_ARN = `arn:aws:rds:${DR_REGION}:${ACCOUNT}:cluster:dr-cluster-2b2b2b`;
 export const ASG_ARN = `arn:aws:autoscaling:${DR_REGION}:${ACCOUNT}:autoScalingGroup:0a1b2c3d:autoScalingGroupName/dr-app-asg-5e6f7a`;
-export const FUNCTION_ARN = `arn:aws:lambda:${DR_REGION}:${ACCOUNT}:function:dr-point-database-name`;
-export const PRIMARY_FUNCTION_ARN = `arn:aws:lambda:${PRIMARY_REGION}:${ACCOUNT}:function:primary-point-database-name`;
+export const PRIMARY_ASG_ARN = `arn:aws:autoscaling:${PRIMARY_REGION}:${ACCOUNT}:autoScalingGroup:9f8e7d6c:autoScalingGroupName/primary-app-asg-1aae3b`;
+/** The actions function (recovery/lambda/regionSwitchActions.mjs): one copy per region, the same name. */
+export const FUNCTION_ARN = `arn:aws:lambda:${DR_REGION}:${ACCOUNT}:function:multi-region-dr-dr-dr-rs-actions`;
+export const PRIMARY_FUNCTION_ARN = `arn:aws:lambda:${PRIMARY_REGION}:${ACCOUNT}:function:multi-region-dr-dr-dr-rs-actions`;
 export const TRIGGER_ALARM_ARN = `arn:aws:cloudwatch:${DR_REGION}:${ACCOUNT}:alarm:dr-automatic-failover-signal`;
+/** The automatic trigger's guard: red while the DR database is a replica (`standbyGuardName` of the plan's name). */
+export const GUARD_ALARM_NAME = "dr-region-switch-plan-dr-standby";
+export const GUARD_ALARM_ARN = `arn:aws:cloudwatch:${DR_REGION}:${ACCOUNT}:alarm:${GUARD_ALARM_NAME}`;
 export const REPORT_BUCKET = "dr-region-switch-reports-8e9f0a";
 
 /** Fixture properties, untyped JSON as the engine hands them over. */
@@ -71,38 +79,58 @@ const step = (name: string, executionBlockType: string, config?: [string, Json])
   ...(config ? { [config[0]]: [config[1]] } : {}),
 });
 
-/** The plan's workflows as the contract describes them. */
+/** The plan's workflows as recovery/regionSwitch/workflows.ts builds them. */
 function workflows(options: StackOptions): Json[] {
-  const database = options.aurora
-    ? step("promote-database", "AuroraGlobalDatabase", [
-        "globalAuroraConfigs",
-        {
-          behavior: "failover",
-          globalClusterIdentifier: GLOBAL_CLUSTER,
-          databaseClusterArns: [PRIMARY_CLUSTER_ARN, DR_CLUSTER_ARN],
-          ungracefuls: [{ ungraceful: "failover" }],
-        },
-      ])
-    : step("promote-database", "RdsPromoteReadReplica", ["rdsPromoteReadReplicaConfigs", { dbInstanceArnMap: { [DR_REGION]: REPLICA_ARN } }]);
-  const capacity = step("scale-dr-capacity", "EC2AutoScaling", [
-    "ec2AsgCapacityIncreaseConfigs",
-    { asgs: [{ arn: ASG_ARN }], capacityMonitoringApproach: "sampledMaxInLast24Hours", targetPercent: 100 },
-  ]);
-  const shift = step("shift-traffic", "Route53HealthCheck", ["route53HealthCheckConfigs", { hostedZoneId: ZONE_ID, recordName: APP_NAME }]);
-  const lambda = step("point-database-name", "CustomActionLambda", [
-    "customActionLambdaConfigs",
-    { lambdas: [{ arn: FUNCTION_ARN }, { arn: PRIMARY_FUNCTION_ARN }], regionToRun: "activatingRegion", retryIntervalMinutes: 1, timeoutMinutes: 5 },
-  ]);
+  const database = (name: string) =>
+    options.aurora
+      ? step(name, "AuroraGlobalDatabase", [
+          "globalAuroraConfigs",
+          {
+            behavior: "switchoverOnly",
+            globalClusterIdentifier: GLOBAL_CLUSTER,
+            databaseClusterArns: [PRIMARY_CLUSTER_ARN, DR_CLUSTER_ARN],
+            ...(name === "promote-database" ? { ungracefuls: [{ ungraceful: "failover" }] } : {}),
+          },
+        ])
+      : step(name, "RdsPromoteReadReplica", [
+          "rdsPromoteReadReplicaConfigs",
+          { dbInstanceArnMap: { [PRIMARY_REGION]: PRIMARY_DB_ARN, [DR_REGION]: REPLICA_ARN } },
+        ]);
+  const capacity = (name: string) =>
+    step(name, "EC2AutoScaling", [
+      "ec2AsgCapacityIncreaseConfigs",
+      { asgs: [{ arn: PRIMARY_ASG_ARN }, { arn: ASG_ARN }], capacityMonitoringApproach: "sampledMaxInLast24Hours", targetPercent: 100 },
+    ]);
+  const shift = (name: string) => step(name, "Route53HealthCheck", ["route53HealthCheckConfigs", { hostedZoneId: ZONE_ID, recordName: APP_NAME }]);
+  const lambda = (name: string) =>
+    step(name, "CustomActionLambda", [
+      "customActionLambdaConfigs",
+      {
+        lambdas: [{ arn: PRIMARY_FUNCTION_ARN }, { arn: FUNCTION_ARN }],
+        regionToRun: "activatingRegion",
+        retryIntervalMinutes: 15,
+        timeoutMinutes: 15,
+        ungracefuls: [{ behavior: "skip" }],
+      },
+    ]);
   const approval = (name: string) => step(name, "ManualApproval", ["executionApprovalConfigs", { approvalRole: APPROVER_ARN, timeoutMinutes: 60 }]);
   const failover = [
     ...(options.automatic ? [] : [approval("approve-failover")]),
-    { ...step("recover-data-and-capacity", "Parallel"), parallelConfigs: [{ steps: [database, capacity] }] },
-    lambda,
-    shift,
+    ...(options.aurora ? [] : [lambda("stop-primary-writes")]),
+    { ...step("recover-data-and-capacity", "Parallel"), parallelConfigs: [{ steps: [database("promote-database"), capacity("scale-dr-capacity")] }] },
+    shift("shift-traffic"),
+  ];
+  const failback = [
+    approval("approve-failback"),
+    capacity("scale-primary-capacity"),
+    ...(options.aurora ? [] : [lambda("stop-dr-writes")]),
+    database("promote-primary-database"),
+    shift("shift-traffic-to-primary"),
+    lambda("return-dr-to-standby"),
   ];
   return [
     { workflowTargetAction: "activate", workflowTargetRegion: DR_REGION, workflowDescription: "failover", steps: failover },
-    { workflowTargetAction: "activate", workflowTargetRegion: PRIMARY_REGION, workflowDescription: "failback", steps: [approval("approve-failback"), shift] },
+    { workflowTargetAction: "activate", workflowTargetRegion: PRIMARY_REGION, workflowDescription: "failback", steps: failback },
     ...(options.aurora
       ? []
       : [
@@ -146,12 +174,12 @@ function rolePolicies(options: StackOptions): Record<string, Json[]> {
         ],
     capacity: [
       allow(["autoscaling:DescribeAutoScalingGroups"], ["*"]),
-      allow(["autoscaling:UpdateAutoScalingGroup"], [ASG_ARN]),
+      allow(["autoscaling:UpdateAutoScalingGroup"], [PRIMARY_ASG_ARN, ASG_ARN]),
       allow(["cloudwatch:GetMetricStatistics"], ["*"]),
     ],
     traffic: [allow(["route53:ListResourceRecordSets"], [`arn:aws:route53:::hostedzone/${ZONE_ID}`])],
     lambda: [allow(["lambda:GetFunction", "lambda:InvokeFunction"], [FUNCTION_ARN, PRIMARY_FUNCTION_ARN])],
-    ...(options.automatic ? { triggers: [allow(["cloudwatch:DescribeAlarms"], [TRIGGER_ALARM_ARN])] } : {}),
+    ...(options.automatic ? { triggers: [allow(["cloudwatch:DescribeAlarms"], [TRIGGER_ALARM_ARN, GUARD_ALARM_ARN])] } : {}),
     reports: [allow(["s3:PutObject"], [`arn:aws:s3:::${REPORT_BUCKET}/*`])],
   };
 }
@@ -231,13 +259,19 @@ export function regionSwitchStack(options: StackOptions = {}): FixtureResource[]
         reportConfigurations: [{ reportOutputs: [{ s3Configurations: [{ bucketPath: REPORT_BUCKET, bucketOwner: ACCOUNT }] }] }],
         ...(options.automatic
           ? {
-              associatedAlarms: [{ mapBlockKey: "failover-signal", alarmType: "trigger", resourceIdentifier: TRIGGER_ALARM_ARN }],
+              associatedAlarms: [
+                { mapBlockKey: "failover-signal", alarmType: "trigger", resourceIdentifier: TRIGGER_ALARM_ARN },
+                { mapBlockKey: GUARD_ALARM_NAME, alarmType: "trigger", resourceIdentifier: GUARD_ALARM_ARN },
+              ],
               triggers: [
                 {
                   action: "activate",
                   targetRegion: DR_REGION,
                   minDelayMinutesBetweenExecutions: 60,
-                  conditions: [{ associatedAlarmName: "failover-signal", condition: "red" }],
+                  conditions: [
+                    { associatedAlarmName: "failover-signal", condition: "red" },
+                    { associatedAlarmName: GUARD_ALARM_NAME, condition: "red" },
+                  ],
                 },
               ],
             }
