@@ -7,9 +7,10 @@
 import { expect } from "chai";
 import { budgetInputsFromResources, type BudgetResource } from "../../budget/fromResources";
 import { recoveryBudget, type RecoveryBudgetInputs } from "../../budget/recoveryBudget";
-import { regionSwitchPlanSteps } from "../../budget/regionSwitch";
+import { plannedStopWritesStep, regionSwitchPlanSteps } from "../../budget/regionSwitch";
 import { FENCE_METRIC, PROBE_METRIC } from "../../config/conventions";
 import { parseRecoveryManifest } from "../../config/recoveryManifest";
+import { POLL_SECONDS, STOP_WRITES_DEADLINE_SECONDS } from "../../recovery/lambda/regionSwitchActions.mjs";
 import { DR_REGION, editing, regionSwitchStack, TRIGGER_ALARM_ARN } from "./planFixtures";
 
 /** A warm-standby configuration: probe alarm 30 s x 1, decision 300 s, standby 1 of 2 instances, target checks 2 x 10 s. */
@@ -33,6 +34,7 @@ const BASE: RecoveryBudgetInputs = {
 
 const PLAN_STEPS = [
   { name: "approve-failover", executionBlockType: "ManualApproval" },
+  { name: "stop-primary-writes", executionBlockType: "CustomActionLambda" },
   {
     name: "recover-data-and-capacity",
     executionBlockType: "Parallel",
@@ -41,7 +43,6 @@ const PLAN_STEPS = [
       { name: "scale-dr-capacity", executionBlockType: "EC2AutoScaling" },
     ],
   },
-  { name: "point-database-name", executionBlockType: "CustomActionLambda" },
   { name: "shift-traffic", executionBlockType: "Route53HealthCheck" },
 ];
 
@@ -78,15 +79,42 @@ describe("the recovery budget of an ARC Region switch plan", () => {
       ["detect: the DR region's probe of the primary endpoint", 30, undefined],
       ["decide: probe alarm pages the on-call (30 s x 1)", 330, undefined],
       ["start: ARC Region switch starts the plan execution in the DR region", 10, undefined],
+      ["stop-primary-writes: stop-primary-writes (CustomActionLambda)", 0, undefined],
       ["data: promote-database (RdsPromoteReadReplica)", 360, "recover-data-and-capacity"],
       ["capacity: scale-dr-capacity (EC2AutoScaling)", 125, "recover-data-and-capacity"],
-      ["point-database-name: point-database-name (CustomActionLambda)", 10, undefined],
       ["clients: shift-traffic (Route53HealthCheck)", 120, undefined],
     ]);
     expect(budget.rto.steps[1].step).to.include("approving the plan's ManualApproval step (failover.decisionSeconds, 300 s)");
-    // 30 + 330 + 10 + max(360, 125) + 10 + 120
-    expect(budget.rto.totalSeconds).to.equal(860);
+    // 30 + 330 + 10 + 0 + max(360, 125) + 120
+    expect(budget.rto.totalSeconds).to.equal(850);
     expect(budget.rto.met).to.equal(true);
+  });
+
+  it("costs a Lambda step 0 s: the unplanned failover is ungraceful, and ARC skips Lambda steps then", () => {
+    const [lambda] = regionSwitchPlanSteps([{ name: "stop-primary-writes", executionBlockType: "CustomActionLambda" }], {
+      data: { step: "data: x", seconds: 1, source: "" },
+      capacity: { step: "capacity: x", seconds: 1, source: "" },
+      dnsTtlSeconds: 60,
+    });
+    expect(lambda.seconds).to.equal(0);
+    expect(lambda.step).to.equal("stop-primary-writes: stop-primary-writes (CustomActionLambda), skipped: an unplanned failover is an ungraceful execution");
+    expect(lambda.source).to.include('"In ungraceful execution mode, Region switch skips the Lambda execution block step"');
+  });
+
+  it("costs a planned switchover's stop-writes step: the drain (deregistration delay, one look) and the heartbeat catch-up", () => {
+    const timings = { stepName: "stop-primary-writes", pollSeconds: POLL_SECONDS, deadlineSeconds: STOP_WRITES_DEADLINE_SECONDS };
+    // The program's target group (30 s): 30 + 10 drain, then a 10 s beat gap + 1 s skew + 10 s look.
+    const step = plannedStopWritesStep({ ...timings, deregistrationDelaySeconds: 30 });
+    expect(step.seconds).to.equal(61);
+    expect(step.step).to.equal(
+      "stop-primary-writes: stop-primary-writes (CustomActionLambda), planned only: drain 40 s (deregistration delay 30 s + one 10 s look), catch-up 21 s",
+    );
+    // ELB's default delay (300 s) still fits the function's 780 s deadline; one at the deadline never would.
+    expect(plannedStopWritesStep({ ...timings, stepName: "stop-dr-writes", deregistrationDelaySeconds: 300 }).seconds).to.equal(331);
+    expect(() => plannedStopWritesStep({ ...timings, deregistrationDelaySeconds: 760 })).to.throw(
+      RangeError,
+      "stop-primary-writes needs 791 s (deregistration delay 760 s + the heartbeat catch-up), at or beyond its 780 s deadline",
+    );
   });
 
   it("costs the Aurora failover, and fails a block without a figure or an empty Parallel", () => {
@@ -125,11 +153,11 @@ describe("the recovery budget of an ARC Region switch plan", () => {
     });
     expect(inputs?.regionSwitch?.steps.map((step) => step.name)).to.deep.equal([
       "approve-failover",
+      "stop-primary-writes",
       "recover-data-and-capacity",
-      "point-database-name",
       "shift-traffic",
     ]);
-    expect(recoveryBudget(inputs!).rto.totalSeconds).to.equal(860);
+    expect(recoveryBudget(inputs!).rto.totalSeconds).to.equal(850);
   });
 
   it("reads the plan's trigger: the composite alarm's probe (30 s x 3, not the fence it negates) and Region switch's trigger", () => {
@@ -140,8 +168,8 @@ describe("the recovery budget of an ARC Region switch plan", () => {
     const budget = recoveryBudget(inputs!);
     expect(budget.rto.steps[1]).to.include({ seconds: 90 + 60 });
     expect(budget.rto.steps[1].step).to.include("then the plan's trigger starts the plan");
-    // 30 + 150 + 10 + 360 + 10 + 120
-    expect(budget.rto.totalSeconds).to.equal(680);
+    // 30 + 150 + 10 + 0 + 360 + 120
+    expect(budget.rto.totalSeconds).to.equal(670);
   });
 
   it("says what it cannot read: no DR activation, a trigger on no alarm of the stack", () => {
