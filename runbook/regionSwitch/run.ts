@@ -126,8 +126,17 @@ export function regionSwitchDryRun(args: RunbookArguments, planned: PlannedExecu
     `Steps of the workflow "${workflow.targetAction} ${planned.targetRegion}"${workflow.description ? ` (${workflow.description})` : ""}${args.workflow === "drill" ? ", which the drill proves ready" : ""}:`,
   );
   for (const line of renderSteps(workflow.steps)) output.line(`  ${line}`);
-  if (planned.mode === "ungraceful")
+  if (planned.mode === "ungraceful") {
+    // "In ungraceful execution mode, Region switch skips the Lambda execution block step" (ARC Developer Guide, "Custom action Lambda execution block").
+    const skipped = stepOrder(workflow.steps)
+      .filter((step) => step.executionBlockType === "CustomActionLambda")
+      .map((step) => step.name);
     output.line("  Ungraceful: ARC changes or skips the steps whose blocks have an ungraceful behaviour (the plan's configuration).");
+    if (skipped.length > 0)
+      output.line(
+        `  Skipped when ungraceful: ${skipped.join(", ")} (Lambda steps): the promotion does not wait for the old writer to stop; writes it took that the replica had not replayed are lost.`,
+      );
+  }
   for (const other of otherWorkflows(plan)) {
     output.line("");
     output.line(

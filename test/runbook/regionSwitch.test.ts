@@ -543,6 +543,9 @@ describe("runbook with ARC Region switch", () => {
     expect(text).to.contain("the execution waits at approve-failover");
     expect(h.output.lines.some((line) => /^ {4}2a\. +promote-database +RdsPromoteReadReplica/.test(line))).to.equal(true);
     expect(text).to.contain("To start it: tsx runbook/cli.ts failover --unplanned --outputs-file outputs.json");
+    expect(text).to.contain(
+      "Skipped when ungraceful: point-database-name (Lambda steps): the promotion does not wait for the old writer to stop; writes it took that the replica had not replayed are lost.",
+    );
   });
 
   it("the drill proves readiness from the DR region with read-only calls, and fails on an evaluation warning", async () => {
