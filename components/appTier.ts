@@ -20,7 +20,7 @@ import { resolveAppImage } from "./appImage";
 import { type AppAccess, appInstances } from "./appTier/instances";
 import { appLoadBalancer, TARGET_HEALTH_CHECK } from "./appTier/loadBalancer";
 import { appTierSecurityGroups, SCRAPE_PORTS } from "./appTier/securityGroups";
-import { type EdgeOriginAccess, HEALTH_LISTENER } from "./edge/originAccess";
+import { cloudFrontLock, type EdgeOriginAccess, HEALTH_LISTENER } from "./edge/originAccess";
 
 export { HEALTH_CHECK_PATH, SCRAPE_PORTS, TARGET_HEALTH_CHECK, TLS_POLICY };
 export type { AppAccess };
@@ -76,8 +76,9 @@ export interface AppTierArgs {
   scrapeSourceSecurityGroupId?: pulumi.Input<string>;
   /**
    * CloudFront in front (`edge.cloudFront.enabled`): the region's origin-facing prefix list id and the
-   * origin-verify secret. Needs `certificateArn` (CloudFront reaches the ALB over HTTPS only). Unset:
-   * the ALB takes the internet as before.
+   * origin-verify secret; or `{ healthListenerOnly: true }` (`edge.cloudFront.healthListener` without the
+   * edge): the health listener on 80 and the checks there, 443 still open. Needs `certificateArn`
+   * (CloudFront reaches the ALB over HTTPS only). Unset: the ALB takes the internet as before.
    */
   edge?: EdgeOriginAccess;
 }
@@ -120,9 +121,10 @@ export class AppTier extends pulumi.ComponentResource {
     const https = args.certificateArn !== undefined;
     if (args.edge !== undefined && !https) {
       throw new RangeError(
-        `AppTier ${name}: edge needs certificateArn: CloudFront reaches the ALB over HTTPS only (its secret header must not travel in clear)`,
+        `AppTier ${name}: edge needs certificateArn: CloudFront reaches the ALB over HTTPS only (its secret header must not travel in clear), and without HTTPS the checks are on port 80 already`,
       );
     }
+    const lock = cloudFrontLock(args.edge);
     this.listenerProtocol = https ? "HTTPS" : "HTTP";
     this.listenerPort = https ? 443 : 80;
     this.healthCheckProtocol = args.edge ? HEALTH_LISTENER.protocol : this.listenerProtocol;
@@ -130,7 +132,7 @@ export class AppTier extends pulumi.ComponentResource {
 
     const { albSecurityGroup, instanceSecurityGroup, edgeSecurityGroup } = appTierSecurityGroups(
       name,
-      { ...args, https, ...(args.edge ? { cloudFrontPrefixListId: args.edge.prefixListId } : {}) },
+      { ...args, https, ...(lock ? { cloudFrontPrefixListId: lock.prefixListId } : {}) },
       this,
     );
     const { loadBalancer, targetGroup } = appLoadBalancer(
@@ -138,7 +140,8 @@ export class AppTier extends pulumi.ComponentResource {
       {
         ...args,
         albSecurityGroupIds: [albSecurityGroup.id, ...(edgeSecurityGroup ? [edgeSecurityGroup.id] : [])],
-        ...(args.edge ? { originVerifySecret: args.edge.originVerifySecret } : {}),
+        ...(lock ? { originVerifySecret: lock.originVerifySecret } : {}),
+        healthListener: args.edge !== undefined,
       },
       this,
     );

@@ -117,6 +117,26 @@ export const cloudFrontSchema = z
       .default(1),
     /** AWS WAF on the distribution. */
     waf: wafSchema,
+    /**
+     * Serve the health path on each ALB's port 80 (the health listener, components/edge/originAccess.ts)
+     * and point Route 53's health checks and the DR region's probe there, WITHOUT the edge: port 443 stays
+     * open to the internet and forwards everything, and port 80 still redirects every other request to
+     * HTTPS. The first step of turning the edge on for a live pair, and the step that keeps the checks
+     * working while turning it off (docs/edge.md): the checks must already target port 80 when an ALB
+     * closes 443 to all but CloudFront, or the primary looks down and Route 53 fails over. Implied by
+     * `enabled: true`. Needs `app.certificateArn` (without HTTPS the checks are on port 80 already).
+     * Default false.
+     */
+    healthListener: z.boolean({ error: "must be true or false" }).default(false),
+    /**
+     * With a us-east-1 primary the DR stack deploys the edge with `retainOnDelete`, so that the outage mode
+     * (`outage.primaryRegionDown`) can drop it from the program without a call to us-east-1's control
+     * planes (stacks/edge.ts `buildEdge`). Retained resources are never deleted by Pulumi, turning the
+     * edge off included, so before turning it off set this false and deploy both stacks once (the edge
+     * stays, only its retainOnDelete goes); an outage in that window cannot drop the edge, so keep it
+     * short. No effect with a primary in another region (nothing is retained). Default true.
+     */
+    retainInOutage: z.boolean({ error: "must be true or false" }).default(true),
   })
   .prefault({})
   .superRefine((cloudFront, context) => {
@@ -146,7 +166,19 @@ export type CloudFrontConfig = EdgeConfig["cloudFront"];
  * @returns one problem naming `app.certificateArn`, or none.
  */
 export function edgeProblems(edge: EdgeConfig, app: { certificateArn?: string | undefined }): ConfigProblem[] {
-  if (!edge.cloudFront.enabled || app.certificateArn !== undefined) return [];
+  if (app.certificateArn !== undefined) return [];
+  if (!edge.cloudFront.enabled && edge.cloudFront.healthListener) {
+    return [
+      {
+        key: `${PROJECT_NAME}:edge.cloudFront.healthListener`,
+        value: true,
+        message:
+          "moves Route 53's checks from the HTTPS listener to a health listener on port 80, but this ALB has no HTTPS listener (no app.certificateArn): " +
+          "its checks are on port 80 already; remove it, or set app.certificateArn",
+      },
+    ];
+  }
+  if (!edge.cloudFront.enabled) return [];
   return [
     {
       key: `${PROJECT_NAME}:app.certificateArn`,
@@ -163,8 +195,23 @@ export function edgeProblems(edge: EdgeConfig, app: { certificateArn?: string | 
  * distribution's second origin, so it needs its own HTTPS listener too.
  * @returns one problem naming the DR stack's `app.certificateArn`, or none.
  */
-export function drEdgeProblems(primaryEdge: Pick<CloudFrontConfig, "enabled">, app: { certificateArn?: string | undefined }): ConfigProblem[] {
-  if (!primaryEdge.enabled || app.certificateArn !== undefined) return [];
+export function drEdgeProblems(
+  primaryEdge: Pick<CloudFrontConfig, "enabled"> & Partial<Pick<CloudFrontConfig, "healthListener">>,
+  app: { certificateArn?: string | undefined },
+): ConfigProblem[] {
+  if (app.certificateArn !== undefined) return [];
+  if (!primaryEdge.enabled && primaryEdge.healthListener === true) {
+    return [
+      {
+        key: `${PROJECT_NAME}:app.certificateArn`,
+        value: undefined,
+        message:
+          "is required in the DR stack's file while the primary has edge.cloudFront.healthListener: the DR ALB's checks move to a health listener on port 80 " +
+          "beside its HTTPS listener; set an ACM certificate ARN of the DR region covering the application name",
+      },
+    ];
+  }
+  if (!primaryEdge.enabled) return [];
   return [
     {
       key: `${PROJECT_NAME}:app.certificateArn`,

@@ -47,13 +47,21 @@ export interface PrimaryEdgeOutputs {
  * @param provider the primary region's provider (the prefix list is looked up there).
  */
 export function primaryEdge(edge: EdgeConfig, provider: aws.Provider): { originAccess?: EdgeOriginAccess; outputs: PrimaryEdgeOutputs } {
-  if (!edge.cloudFront.enabled) return { outputs: { edge: edge.cloudFront } };
+  if (!edge.cloudFront.enabled) return { ...healthListenerOnly(edge.cloudFront), outputs: { edge: edge.cloudFront } };
   // No provider: random.RandomPassword is not an AWS resource.
   const secret = originVerifySecret("edge-origin-secret", edge.cloudFront.originSecretVersion);
   return {
     originAccess: { prefixListId: cloudFrontPrefixListId(provider), originVerifySecret: secret },
     outputs: { edge: edge.cloudFront, edgeOriginVerifySecret: secret },
   };
+}
+
+/**
+ * The AppTier option while the edge is off: the health listener alone with `healthListener`
+ * (config/edge.ts; docs/edge.md "Turning it on for a live pair"), else nothing.
+ */
+function healthListenerOnly(cloudFront: Pick<CloudFrontConfig, "healthListener">): { originAccess?: EdgeOriginAccess } {
+  return cloudFront.healthListener ? { originAccess: { healthListenerOnly: true } } : {};
 }
 
 /**
@@ -121,7 +129,7 @@ export function buildEdgeAliases(edge: EdgeDistribution | undefined, failoverPai
  * @throws Error when the edge is on but the primary exported no secret (an inconsistent contract).
  */
 export function drEdgeAccess(primary: PrimaryEdgeOutputs, provider: aws.Provider): EdgeOriginAccess | undefined {
-  if (!primary.edge.enabled) return undefined;
+  if (!primary.edge.enabled) return healthListenerOnly(primary.edge).originAccess;
   if (primary.edgeOriginVerifySecret === undefined)
     throw new Error("the primary's edge is on but it exported no edgeOriginVerifySecret: deploy the primary stack first");
   return { prefixListId: cloudFrontPrefixListId(provider), originVerifySecret: primary.edgeOriginVerifySecret };
@@ -151,6 +159,15 @@ export interface BuildEdgeArgs {
  * The DR stack's part: the distribution, its certificate and web ACL. Call it after the DR region's
  * AppTier and before the FailoverRouting, which lives at {@link failoverRecordName} with
  * {@link failoverRecordOptions}; then {@link buildEdgeAliases}.
+ *
+ * What is retained, and when: only with a us-east-1 primary (the outage mode drops the edge then, and a
+ * dropped resource must already carry `retainOnDelete` in the state, or its deletion would call
+ * us-east-1's control planes), only in the protected mode (`retained`), and only while
+ * `edge.cloudFront.retainInOutage` is true (default). Pulumi never deletes a retained resource, turning
+ * the edge off included (`pulumi destroy --target` too: pulumi/pulumi pkg/resource/deploy/step.go
+ * DeleteStep.Apply skips the provider's Delete for `RetainOnDelete`), so turning it off starts with one
+ * deploy of both stacks with `retainInOutage: false`, which clears the option in the state and changes
+ * nothing in the cloud (docs/edge.md, "Turning it off").
  * @returns the component, or undefined when the edge is off, or in the outage mode when the primary region
  *   is us-east-1 (the edge's control plane is down: the edge is not declared, and keeps serving).
  */
@@ -161,7 +178,7 @@ export function buildEdge(args: BuildEdgeArgs): EdgeDistribution | undefined {
   // A certificate validation is no AWS resource (its delete calls nothing) and cannot be imported, so it is not retained:
   // the outage mode drops it, and the way back re-creates it against the certificate, already issued.
   const retain =
-    controlPlaneInPrimaryRegion && args.retained
+    controlPlaneInPrimaryRegion && args.retained && args.primary.edge.retainInOutage
       ? { transformations: [args.retained.transformation((resource) => resource.type !== "aws:acm/certificateValidation:CertificateValidation")] }
       : {};
   return new EdgeDistribution(

@@ -9,6 +9,9 @@
  * Application Load Balancer", HTTP header conditions; CloudFront Developer Guide, "Restrict access to
  * Application Load Balancers"), and 80 is the health listener (HEALTH_LISTENER): GET and HEAD of the
  * health path forwarded, anything else 404, no redirect (viewers reach the app through CloudFront).
+ * Before the edge (`healthListener` alone, `edge.cloudFront.healthListener`) port 80 gets the same health
+ * path rule, under the same logical name, in front of its redirect to HTTPS, so Route 53's checks can
+ * move to port 80 before an ALB closes 443 (docs/edge.md, "Turning it on for a live pair").
  */
 import * as aws from "@pulumi/aws";
 import type * as pulumi from "@pulumi/pulumi";
@@ -52,6 +55,11 @@ export interface LoadBalancerArgs {
   deletionProtection: boolean;
   /** Behind the edge: the origin-verify secret the HTTPS listener forwards on. Needs `certificateArn`. */
   originVerifySecret?: pulumi.Input<string>;
+  /**
+   * Port 80 forwards GET/HEAD of the health path (the health listener's rule), behind the edge or before it
+   * (`edge.cloudFront.healthListener`). Needs `certificateArn`. Default false.
+   */
+  healthListener?: boolean;
 }
 
 /** Listener rule priorities behind the edge (1-50000, lowest first; Elastic Load Balancing User Guide, "Listener rules"). */
@@ -147,6 +155,8 @@ export function appLoadBalancer(
       },
       child,
     );
+  }
+  if ((behindEdge || args.healthListener === true) && https) {
     new aws.lb.ListenerRule(
       `${name}-health-path`,
       {

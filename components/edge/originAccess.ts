@@ -49,11 +49,27 @@ export { ORIGIN_VERIFY_HEADER };
 export const HEALTH_LISTENER = { protocol: "HTTP", port: 80 } as const;
 
 /** What an ALB behind the edge needs: the prefix list of its region and the secret. */
-export interface EdgeOriginAccess {
+export interface CloudFrontOriginAccess {
   /** Id of the origin-facing prefix list in the ALB's region, e.g. `pl-3b927c52` ({@link cloudFrontPrefixListId}). */
   prefixListId: pulumi.Input<string>;
   /** The origin-verify secret: the value of {@link ORIGIN_VERIFY_HEADER} the listener forwards on (a Pulumi secret). */
   originVerifySecret: pulumi.Input<string>;
+}
+
+/**
+ * The health listener alone, without the edge (`edge.cloudFront.healthListener`, config/edge.ts): port 80
+ * forwards the health path and redirects the rest to HTTPS, 443 stays open, and the checks move to 80.
+ */
+export interface HealthListenerOnly {
+  healthListenerOnly: true;
+}
+
+/** An ALB's part in the edge: behind it ({@link CloudFrontOriginAccess}), or only its health listener ({@link HealthListenerOnly}). */
+export type EdgeOriginAccess = CloudFrontOriginAccess | HealthListenerOnly;
+
+/** The CloudFront lock of `access`, or undefined when the ALB only serves the health listener (or no edge at all). */
+export function cloudFrontLock(access: EdgeOriginAccess | undefined): CloudFrontOriginAccess | undefined {
+  return access !== undefined && "prefixListId" in access ? access : undefined;
 }
 
 /**
