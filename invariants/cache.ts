@@ -24,8 +24,11 @@ export const CACHE_LAG_METRIC = { namespace: "AWS/ElastiCache", metricName: "Glo
 /** What is wrong with one group's encryption: in transit, at rest, under a key of its own region. */
 function encryptionProblems(stack: string, group: PlannedResource): string[] {
   const problems: string[] = [];
-  if (group.inputs.transitEncryptionEnabled !== true) problems.push(`${stack}/${group.name}: encryption in transit is off`);
-  if (group.inputs.atRestEncryptionEnabled !== true) problems.push(`${stack}/${group.name}: encryption at rest is off`);
+  // A global datastore's secondary inherits both encryptions from the primary group (checked as every primary group is); the
+  // provider refuses the flags beside globalReplicationGroupId (terraform-provider-aws replication_group.go, ConflictsWith).
+  const member = stringInput(group, "globalReplicationGroupId") !== undefined;
+  if (!member && group.inputs.transitEncryptionEnabled !== true) problems.push(`${stack}/${group.name}: encryption in transit is off`);
+  if (!member && group.inputs.atRestEncryptionEnabled !== true) problems.push(`${stack}/${group.name}: encryption at rest is off`);
   const key = stringInput(group, "kmsKeyId");
   if (key === undefined || arnRegion(key) !== group.region)
     problems.push(`${stack}/${group.name}: kmsKeyId ${key ?? "unset"} must be a KMS key of the group's own region ${group.region}`);

@@ -19,8 +19,11 @@ const keyRegion = (arn: unknown) => (typeof arn === "string" ? /^arn:aws[a-z-]*:
 /** What is wrong with one replication group's encryption (empty when fine). */
 export function cacheEncryptionProblems(group: Pick<PolicyResource, "props" | "provider">): string[] {
   const problems: string[] = [];
-  if (group.props.transitEncryptionEnabled !== true) problems.push("encryption in transit is off: set transitEncryptionEnabled");
-  if (group.props.atRestEncryptionEnabled !== true) problems.push("encryption at rest is off: set atRestEncryptionEnabled");
+  // A global datastore's secondary inherits both encryptions from the primary group, which the primary stack's run of this policy
+  // requires; the provider refuses the flags beside globalReplicationGroupId (terraform-provider-aws replication_group.go, ConflictsWith).
+  const member = group.props.globalReplicationGroupId !== undefined;
+  if (!member && group.props.transitEncryptionEnabled !== true) problems.push("encryption in transit is off: set transitEncryptionEnabled");
+  if (!member && group.props.atRestEncryptionEnabled !== true) problems.push("encryption at rest is off: set atRestEncryptionEnabled");
   const key = group.props.kmsKeyId;
   const region = regionOf(group);
   if (key === undefined) problems.push("has no kmsKeyId: encrypt it under a customer managed key of its own region");

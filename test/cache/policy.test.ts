@@ -15,7 +15,7 @@ const KEY = "arn:aws:kms:us-west-2:123456789012:key/0a1b2c3d";
 const member = (props: Record<string, unknown> = {}): FixtureResource => ({
   type: "aws:elasticache/replicationGroup:ReplicationGroup",
   name: "dr-cache-group",
-  props: { globalReplicationGroupId: "ldgnf-x", atRestEncryptionEnabled: true, transitEncryptionEnabled: true, kmsKeyId: KEY, ...props },
+  props: { globalReplicationGroupId: "ldgnf-x", kmsKeyId: KEY, ...props },
   region: "us-west-2",
 });
 const lagAlarm = (region = "us-west-2"): FixtureResource => ({
@@ -37,13 +37,15 @@ describe("cache policies", () => {
       expect(await violationsOf("cache-encrypted-own-region-key", [member()])).to.deep.equal([]);
     });
 
-    it("fails a group without encryption in transit or at rest, and one under another region's key", async () => {
-      expect(await violationsOf("cache-encrypted-own-region-key", [member({ transitEncryptionEnabled: false, atRestEncryptionEnabled: false })])).to.deep.equal(
-        [
-          "dr-cache-group: encryption in transit is off: set transitEncryptionEnabled",
-          "dr-cache-group: encryption at rest is off: set atRestEncryptionEnabled",
-        ],
-      );
+    it("fails a group of its own without encryption in transit or at rest, and one under another region's key; a global member inherits both", async () => {
+      const own = { globalReplicationGroupId: undefined, atRestEncryptionEnabled: true, transitEncryptionEnabled: true };
+      expect(await violationsOf("cache-encrypted-own-region-key", [member(own)])).to.deep.equal([]);
+      expect(
+        await violationsOf("cache-encrypted-own-region-key", [member({ ...own, transitEncryptionEnabled: false, atRestEncryptionEnabled: false })]),
+      ).to.deep.equal([
+        "dr-cache-group: encryption in transit is off: set transitEncryptionEnabled",
+        "dr-cache-group: encryption at rest is off: set atRestEncryptionEnabled",
+      ]);
       const [message] = await violationsOf("cache-encrypted-own-region-key", [member({ kmsKeyId: "arn:aws:kms:us-east-2:123456789012:key/0a1b2c3d" })]);
       expect(message).to.match(/kmsKeyId is a key of us-east-2, not of the group's region us-west-2/);
       expect(await violationsOf("cache-encrypted-own-region-key", [member({ kmsKeyId: undefined })])).to.deep.equal([

@@ -162,7 +162,14 @@ describe("edge and cache: the checks they change", () => {
       changed.primary = { ...changed.primary, resources: changed.primary.resources.filter((resource) => resource.type !== GLOBAL_DATASTORE) };
       const drGroup = only(changed.dr, GROUP);
       delete drGroup.inputs.globalReplicationGroupId;
-      Object.assign(drGroup.inputs, { engine: "valkey", nodeType: "cache.m7g.large", numNodeGroups: 2 });
+      // A regional group of its own: its encryption is its own too.
+      Object.assign(drGroup.inputs, {
+        engine: "valkey",
+        nodeType: "cache.m7g.large",
+        numNodeGroups: 2,
+        atRestEncryptionEnabled: true,
+        transitEncryptionEnabled: true,
+      });
       expect(checkCache(changed).violations).to.deep.equal([
         `dr/dr-cache-group: shards is 2, the primary's primary-cache-group 1: after a failover the DR cache must serve the primary's load`,
       ]);

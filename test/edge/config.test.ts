@@ -20,6 +20,8 @@ describe("edge.cloudFront config", () => {
         writePaths: [...DEMO_WRITE_PATHS],
         originSecretVersion: 1,
         waf: { enabled: false, rateLimitPer5Minutes: 2000 },
+        healthListener: false,
+        retainInOutage: true,
       },
     });
   });
