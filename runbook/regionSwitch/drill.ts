@@ -13,6 +13,10 @@
  * it through the DR region's data plane, the path a real failover takes when the primary region (and,
  * with a us-east-1 primary, ARC's control plane) is gone.
  *
+ * When the failover waits for an approval, the drill also assumes the plan's approver role through STS in the
+ * DR region (`approverCheck`, runbook/regionSwitch/approver.ts): an operator who could start the failover but not
+ * approve it would leave it waiting. Assuming a role changes nothing.
+ *
  * Calls, all to the DR region's data plane, all read-only: GetPlanInRegion (the region holds the plan,
  * with the regions and the activation workflow the stack exported), GetPlanEvaluationStatus (passed, no
  * active warning), ListRoute53HealthChecksInRegion (the health checks of the plan's Route53HealthCheck
@@ -46,6 +50,7 @@ export interface DrillCheck {
 
 /**
  * Runs the readiness checks against `client` (the DR region's data plane) and prints them.
+ * @param approverCheck assumes the approver role; resolves with what to print, rejects with why it cannot.
  * @returns the exit code (see the module comment).
  * @throws RunbookError (exit 1) when a call fails (credentials, AccessDenied, plan not found, region unreachable).
  */
@@ -55,6 +60,7 @@ export async function readinessDrill(
   client: ArcRegionSwitchClient,
   output: Output,
   now: () => Date,
+  approverCheck?: () => Promise<string>,
 ): Promise<number> {
   const region = client.region;
   const context = (operation: string) => ({ operation, resource: `Region switch plan ${plan.arn}`, region, regionRole: "the DR region" });
@@ -112,6 +118,18 @@ export async function readinessDrill(
           ? healthChecks.map((check) => `${check.recordName || check.healthCheckId} in ${check.region}: ${check.status}`).join("; ")
           : "none listed: the Route53HealthCheck step has nothing to flip",
     });
+  }
+
+  if (approverCheck && stepOrder(expected.steps).some((step) => step.executionBlockType === "ManualApproval")) {
+    let detail: string;
+    let ok = true;
+    try {
+      detail = await approverCheck();
+    } catch (error) {
+      ok = false;
+      detail = error instanceof Error ? error.message : String(error);
+    }
+    checks.push({ name: "approver role", ok, detail });
   }
 
   const executions = await call("ListPlanExecutions", () => listPlanExecutions(client, plan.arn, 5));

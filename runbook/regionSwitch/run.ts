@@ -210,7 +210,7 @@ export function renderPlanOutcome(args: RunbookArguments, planned: PlannedExecut
  */
 export async function approverClient(
   args: Pick<RunbookArguments, "workflow">,
-  context: Pick<RegionSwitchContext, "plan" | "clients" | "now" | "output">,
+  context: Pick<RegionSwitchContext, "plan" | "clients" | "now">,
   client: ArcRegionSwitchClient,
   region: string,
   consequence: string,
@@ -229,7 +229,6 @@ export async function approverClient(
   } catch (error) {
     throw error instanceof RunbookError ? new RunbookError(`${error.message} ${consequence}`, error.exitCode) : error;
   }
-  context.output.line(`Approvals will be sent as ${roleArn} (assumed through STS in ${region}).`);
   return client.withCredentials(credentials);
 }
 
@@ -245,7 +244,11 @@ export async function runRegionSwitch(args: RunbookArguments, context: RegionSwi
   if (args.dryRun) return regionSwitchDryRun(args, planned, context);
   requireConfirmationPossible(args, context.interactive);
   const client = context.services.client(planned.targetRegion);
-  if (args.workflow === "drill") return readinessDrill(plan, context.source, client, output, context.now);
+  if (args.workflow === "drill")
+    return readinessDrill(plan, context.source, client, output, context.now, async () => {
+      await approverClient(args, context, client, planned.targetRegion, "The drill starts nothing.");
+      return `${plan.approverRoleArn} assumed through STS in ${planned.targetRegion}`;
+    });
 
   const regionRole = `the region ${args.workflow === "failover" ? "failover" : "failback"} activates`;
   const explain = (operation: string, error: unknown) =>
@@ -277,6 +280,7 @@ export async function runRegionSwitch(args: RunbookArguments, context: RegionSwi
     approvals.length > 0
       ? await approverClient(args, context, client, planned.targetRegion, `The ${args.workflow} waits at ${approvals.join(", ")}; nothing was started.`)
       : client;
+  if (approvals.length > 0) output.line(`Approvals will be sent as ${plan.approverRoleArn} (assumed through STS in ${planned.targetRegion}).`);
 
   if (needsConfirmation(args)) {
     const what = args.workflow === "failover" ? `FAILOVER (${args.mode})` : "FAILBACK";

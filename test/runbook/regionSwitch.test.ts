@@ -558,6 +558,7 @@ describe("runbook with ARC Region switch", () => {
     const drillCode = await run(["drill", "--live"]);
     expect(drillCode).to.equal(0);
     expect(fake.violations).to.deep.equal([]);
+    expect(h.output.text()).to.contain(`OK    ${"approver role".padEnd(26)} ${APPROVER_ROLE} assumed through STS in us-west-2`);
     expect(fake.requests.map((request) => request.operation)).to.deep.equal([
       "GetPlanInRegion",
       "GetPlanEvaluationStatus",
@@ -578,6 +579,20 @@ describe("runbook with ARC Region switch", () => {
     expect(await second.run(["drill", "--live"])).to.equal(2);
     expect(second.h.output.text()).to.contain("warning (promote-database): the execution role cannot call rds:PromoteReadReplica");
     expect(second.h.output.text()).to.contain("NOT READY");
+  });
+
+  it("the drill is not ready when the operator cannot assume the approver role the failover's approval needs", async () => {
+    const { h, run } = rig();
+    scriptPlan(fake, [COMPLETED]);
+    fake.handlers.GetPlanEvaluationStatus = () => ({ body: { planArn: PLAN_ARN, evaluationState: "passed", warnings: [] } });
+    fake.handlers.ListRoute53HealthChecksInRegion = () => ({
+      body: { healthChecks: [{ hostedZoneId: "Z1", recordName: "app.example.com", healthCheckId: "hc-1", status: "healthy", region: "us-west-2" }] },
+    });
+    h.stsMock.on(AssumeRoleCommand).rejects(awsError("AccessDenied", "not authorized to perform: sts:AssumeRole"));
+    expect(await run(["drill", "--live"])).to.equal(2);
+    const text = h.output.text();
+    expect(text).to.contain(`FAIL  ${"approver role".padEnd(26)} Cannot assume the approver role ${APPROVER_ROLE} through STS in us-west-2 (AccessDenied`);
+    expect(text).to.contain("NOT READY");
   });
 
   it("refuses --force, --state-machine-arn and a contradicting --region with Region switch", async () => {
