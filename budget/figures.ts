@@ -271,14 +271,6 @@ export const REGION_SWITCH_START_SECONDS = 10;
 export const REGION_SWITCH_HEALTH_CHECK_FOLLOW_SECONDS = 60;
 
 /**
- * A CustomActionLambda block: Region switch invokes the function of the activating region and waits
- * for its result, retrying after `retryIntervalMinutes` on failure (ARC Developer Guide, "Custom action
- * Lambda execution block"). AWS publishes no figure; typical: a cold start and a few API calls of a
- * small function, 10 s. A retry would add its interval.
- */
-export const REGION_SWITCH_LAMBDA_STEP_SECONDS = 10;
-
-/**
  * Promotion of the DR member of an ElastiCache global datastore (FailoverGlobalReplicationGroup, called
  * from the DR region by the failover's cache branch, recovery/cacheSteps.ts): "Once initiated, the
  * promotion typically completes in less than a minute" (AWS What's New, "Amazon ElastiCache for Redis

@@ -45,6 +45,7 @@ import * as path from "node:path";
 import { type PolicyDocument, policyDocument, serviceTrustPolicy } from "./policyDocuments";
 import { SecureBucket } from "./secureBucket";
 import { checkFunctionName } from "./bundledFunction";
+import { standbyGuardName } from "../invariants/regionSwitch";
 import { type ActionCapacity, type RegionSwitchAction } from "../recovery/lambda/regionSwitchActions.mjs";
 import { approverPolicy, approverTrustPolicy, executionPolicies, executionTrustPolicy, type PolicyKind } from "../recovery/regionSwitch/permissions";
 import { planSummary, type RegionSwitchPlanSummary } from "../recovery/regionSwitch/summary";
@@ -92,7 +93,8 @@ export interface RegionSwitchPlanArgs {
    * `failover.automatic`: the alarm whose ALARM (`red`) starts the failover, by name and ARN, and the
    * least minutes between two automatic executions (`failover.cooldownSeconds`, rounded up).
    */
-  trigger?: { alarmName: pulumi.Input<string>; alarmArn: pulumi.Input<string>; minDelayMinutes: number };
+  /** The automatic failover's trigger: the alarm that starts it, the least minutes between executions, and the topic its guard alarm notifies. */
+  trigger?: { alarmName: pulumi.Input<string>; alarmArn: pulumi.Input<string>; minDelayMinutes: number; topicArn: pulumi.Input<string> };
   /** The DR region's key: the reports bucket and the function's logs. */
   kmsKeyArn: pulumi.Input<string>;
   /** The DR log archive, for the reports bucket's access logs. */
@@ -181,7 +183,7 @@ export class RegionSwitchPlan extends pulumi.ComponentResource {
       .all([targets, functionArns, approver.arn])
       .apply(([t, actionsFunctionArns, approvalRoleArn]): RegionSwitchTargets => ({ ...t, actionsFunctionArns, approvalRoleArn }));
     const workflows = fullTargets.apply(declaredWorkflows);
-    const standby = args.trigger ? standbyAlarm(name, args.planName, args.engineMode, targets, child) : undefined;
+    const standby = args.trigger ? standbyAlarm(name, args.planName, args.engineMode, args.trigger.topicArn, targets, child) : undefined;
     const alarmArns = args.trigger && standby ? pulumi.all([args.trigger.alarmArn, standby.arn]) : pulumi.output([] as string[]);
     const policies = pulumi
       .all([fullTargets, workflows, alarmArns, reports.bucketArn, args.kmsKeyArn, execution.arn])
@@ -409,12 +411,13 @@ function standbyAlarm(
   name: string,
   planName: string,
   engineMode: RegionSwitchPlanArgs["engineMode"],
+  topicArn: pulumi.Input<string>,
   targets: pulumi.Output<PlanTargets>,
   opts: pulumi.CustomResourceOptions,
-): aws.cloudwatch.MetricAlarm {
+): { name: string; arn: pulumi.Output<string> } {
   const aurora = engineMode === "aurora-global";
-  const alarmName = `${planName}-dr-standby`;
-  return new aws.cloudwatch.MetricAlarm(
+  const alarmName = standbyGuardName(planName);
+  const alarm = new aws.cloudwatch.MetricAlarm(
     `${name}-dr-standby`,
     {
       name: alarmName,
@@ -430,9 +433,18 @@ function standbyAlarm(
       comparisonOperator: "GreaterThanOrEqualToThreshold",
       threshold: -1,
       treatMissingData: "notBreaching",
+      // Green at the promotion: the page says the DR database is standalone now.
+      alarmActions: [topicArn],
+      okActions: [topicArn],
     },
     opts,
   );
+  // The alarm's ARN as CloudWatch forms it (arn:<partition>:cloudwatch:<region>:<account>:alarm:<name>), from the name, as the
+  // probe's (Service Authorization Reference, CloudWatch resource type `alarm`).
+  return {
+    name: alarmName,
+    arn: pulumi.all([targets, alarm.name]).apply(([t, created]) => `arn:${t.partition}:cloudwatch:${t.drRegion}:${t.accountId}:alarm:${created}`),
+  };
 }
 
 /** The execution-role policy kinds the plan's blocks need, known before deployment. */

@@ -145,7 +145,17 @@ export function buildDrStackFrom(config: DrConfig, stackName: string, primary: P
   // recovery.orchestrator: region-switch: the plan first, for the failover records attach its health checks (stacks/recovery.ts).
   const regionSwitch =
     config.recovery.orchestrator === "region-switch" && database && stableName
-      ? buildRegionSwitch({ config: resolved, stackName, provider, primary, region, database, stableName, ...(retained ? { retained } : {}) })
+      ? buildRegionSwitch({
+          config: resolved,
+          stackName,
+          provider,
+          primary,
+          region,
+          database,
+          stableName,
+          drTopicArn: drTopic.topicArn,
+          ...(retained ? { retained } : {}),
+        })
       : undefined;
   // CloudFront in front of the pair (stacks/edge.ts, docs/edge.md): the DR stack owns the distribution; the failover pair
   // moves to the failover name, which the distribution's primary origin resolves, and the application name aliases the distribution.

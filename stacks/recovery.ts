@@ -114,6 +114,8 @@ export interface RegionSwitchInputs {
   stableName: StableDatabaseName;
   /** Marks the primary-region copy of the actions function `retainOnDelete` (absent in the teardown mode). */
   retained?: RetainedInRegion;
+  /** The DR region's notification topic (`drNotificationTopic`): the trigger's guard alarm notifies it. */
+  drTopicArn: pulumi.Input<string>;
 }
 
 /** Name of the plan's CustomActionLambda function: `<prefix>-rs-actions`, the prefix cut to Lambda's 64 characters. */
@@ -131,7 +133,7 @@ export function regionSwitchFunctionName(prefix: string): string {
  * used: nothing sets the fence once the plan owns the switch, and `minDelayMinutesBetweenExecutions`
  * (from `failover.cooldownSeconds`) keeps a flapping primary from starting executions back to back.
  */
-export function buildRegionSwitch({ config, stackName, provider, primary, region, database, retained }: RegionSwitchInputs): RegionSwitchPlan {
+export function buildRegionSwitch({ config, stackName, provider, primary, region, database, retained, drTopicArn }: RegionSwitchInputs): RegionSwitchPlan {
   // Before any resource: the plan needs both groups and, in instance mode, the primary's heartbeat (ConfigError naming recovery.orchestrator).
   assertRegionSwitchPrimary(primary);
   const knownHealthCheckIds = outageHealthCheckIds(config, primary.region);
@@ -199,7 +201,14 @@ export function buildRegionSwitch({ config, stackName, provider, primary, region
             },
           }),
       ...(config.failover.automatic
-        ? { trigger: { alarmName: names.primaryEndpointProbeAlarm, alarmArn: probeAlarmArn, minDelayMinutes: Math.ceil(config.failover.cooldownSeconds / 60) } }
+        ? {
+            trigger: {
+              alarmName: names.primaryEndpointProbeAlarm,
+              alarmArn: probeAlarmArn,
+              minDelayMinutes: Math.ceil(config.failover.cooldownSeconds / 60),
+              topicArn: drTopicArn,
+            },
+          }
         : {}),
       kmsKeyArn: region.key.keyArn,
       accessLogBucket: region.logArchive.bucketName,

@@ -32,6 +32,7 @@ import { BACKUP_RETENTION_DAYS, COMPLIANCE_GRACE_DAYS } from "../../components/b
 import { AURORA_TYPES } from "./database";
 import { asList, dependsOn, ofType, regionOf, schema, stackPolicy, TYPES } from "./kit";
 import { manifestOf } from "./manifest";
+import { REGION_SWITCH_PLAN, standbyGuardName } from "../../invariants/regionSwitch";
 
 // ---------------------------------------------------------------------------------------------
 // The replica-lag alarm watches the DR copy.
@@ -90,9 +91,13 @@ const lagAlarmOnDrCopy = stackPolicy({
     if (manifest?.role !== "dr") return;
     const copies = drCopies(resources, manifest.region);
     const primaryIdentifier = manifest.primary?.dbIdentifier;
+    // A Region switch plan's trigger guard reads "the DR copy is still a replica": its missing data after a promotion is the
+    // signal itself (components/regionSwitchPlan.ts standbyAlarm), not a lag guard of the failover.
+    const guards = new Set(ofType(resources, REGION_SWITCH_PLAN).map((plan) => standbyGuardName(String(plan.props.name))));
     for (const alarm of ofType(resources, TYPES.metricAlarm)) {
       const metrics = lagMetricsOf(alarm.props);
       if (metrics.length === 0) continue;
+      const guard = guards.has(String(alarm.props.name));
       // A copy that publishes nothing must not read as within the RPO: the failover's lag guard lets only OK through
       // (recovery/failover.ts), and missing data kept as "notBreaching" or "ignore" could hold OK (CloudWatch User Guide,
       // "Configuring how CloudWatch alarms treat missing data"); "missing" turns it INSUFFICIENT_DATA, "breaching" ALARM.
@@ -100,7 +105,7 @@ const lagAlarmOnDrCopy = stackPolicy({
       // below 0, components/recoveryAlarms.ts) rightly reads no data as not stopped.
       const overThreshold = String(alarm.props.comparisonOperator ?? "").startsWith("GreaterThan");
       const missing = alarm.props.treatMissingData ?? "missing";
-      if (overThreshold && missing !== "missing" && missing !== "breaching") {
+      if (overThreshold && !guard && missing !== "missing" && missing !== "breaching") {
         report(
           `${alarm.name}: treats missing data as ${String(missing)}, so a DR copy that publishes no lag can read OK and let the failover through; use missing (or breaching)`,
           alarm.urn,

@@ -154,15 +154,21 @@ describe("RegionSwitchPlan under mocks", () => {
   });
 
   it("guards the trigger with an alarm that turns green once the DR database is no longer a replica", async () => {
-    const stack = await build(args({ trigger: { alarmName: "probe", alarmArn: `arn:aws:cloudwatch:${DR}:${ACCOUNT}:alarm:probe`, minDelayMinutes: 5 } }));
+    const topicArn = `arn:aws:sns:${DR}:${ACCOUNT}:dr-notifications`;
+    const stack = await build(
+      args({ trigger: { alarmName: "probe", alarmArn: `arn:aws:cloudwatch:${DR}:${ACCOUNT}:alarm:probe`, minDelayMinutes: 5, topicArn } }),
+    );
     const [guard] = ofType(stack, "aws:cloudwatch/metricAlarm:MetricAlarm");
     expect(guard.inputs).to.deep.include({
       metricName: "ReplicaLag",
       threshold: -1,
       treatMissingData: "notBreaching",
       dimensions: { DBInstanceIdentifier: "dr-db" },
+      alarmActions: [topicArn],
     });
     const [plan] = ofType(stack, "aws:arcregionswitch/plan:Plan");
+    // The guard as a trigger alarm, by its CloudWatch ARN (arn:...:alarm:<name>), as the probe's.
+    expect(JSON.stringify(plan.inputs.associatedAlarms)).to.include(`arn:aws:cloudwatch:${DR}:${ACCOUNT}:alarm:dr-plan-dr-standby`);
     const [trigger] = plan.inputs.triggers as { conditions: { associatedAlarmName: string; condition: string }[] }[];
     expect(trigger.conditions).to.deep.equal([
       { associatedAlarmName: "probe", condition: "red" },

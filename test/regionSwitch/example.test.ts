@@ -18,6 +18,7 @@ import { ALL_POLICIES } from "../../policy/policies";
 import { STEP_NAMES } from "../../recovery/regionSwitch/workflows";
 import type { PlannedResource, StackPlan } from "../../synth/recordStack";
 import type { SynthesisResult } from "../../synth/synthesize";
+import { editedStackFile } from "../fixtures/stackFiles";
 import { synthesizedOnce } from "../fixtures/synthesis";
 import type { Json } from "./planFixtures";
 
@@ -65,6 +66,22 @@ describe("examples/region-switch synthesized", () => {
     for (const stack of ["primary", "dr"] as const)
       expect(result.policies[stack].violations.filter((violation) => violation.enforcementLevel === "mandatory")).to.deep.equal([]);
     expect(result.dr.resources.filter((resource) => resource.type === "aws:sfn/stateMachine:StateMachine")).to.deep.equal([]);
+  });
+
+  it("with failover.automatic: triggers on the probe and the DR-standby guard (paging the DR topic), and still passes every check", async () => {
+    const drStackFile = editedStackFile("examples/region-switch/Pulumi.dr.yaml", (config: Record<string, unknown>) => {
+      config["multi-region-dr:failover"] = { automatic: true };
+    });
+    const result = await synthesizedOnce({ projectDirectory: ROOT, primaryStackFile: path.join(EXAMPLE, "Pulumi.primary.yaml"), drStackFile });
+    expect(result.invariants.filter((invariant) => invariant.violations.length > 0)).to.deep.equal([]);
+    expect(result.policies.dr.violations.filter((violation) => violation.enforcementLevel === "mandatory")).to.deep.equal([]);
+    const plan = result.dr.resources.find((resource) => resource.type === PLAN) as PlannedResource;
+    const guard = named(result.dr, "dr-region-switch-dr-standby");
+    expect(guard.inputs.alarmActions).to.have.length(1);
+    const [trigger] = plan.inputs.triggers as { conditions: { associatedAlarmName: string }[] }[];
+    expect(trigger.conditions.map((condition) => condition.associatedAlarmName)).to.include(guard.inputs.name);
+    expect(JSON.stringify(plan.inputs.associatedAlarms)).to.include(`:alarm:${String(guard.inputs.name)}`);
+    expect(JSON.stringify(plan.inputs.workflows)).not.to.include(STEP_NAMES.approveFailover);
   });
 
   it("declares one plan in the DR stack: both regions, Ireland primary, approval, the primary's writes stopped, promotion beside the scale-out, the records", async () => {
