@@ -5,42 +5,15 @@ import { expect } from "chai";
 import { AppTier, type AppTierArgs } from "../../components/appTier";
 import { HEALTH_LISTENER, ORIGIN_VERIFY_HEADER } from "../../components/edge/originAccess";
 import { type StackPlan } from "../../synth/recordStack";
-import { EAST_KEY } from "../fixtures/regionalKeys";
 import { evaluatePolicies } from "../../policy/offline";
 import { ALL_POLICIES } from "../../policy/policies";
 import { edgePolicies } from "../../policy/policies/edge";
-import { oneOf, ofType, planEdge, TYPES } from "./planEdge";
+import { CERTIFICATE, oneOf, ofType, planEdge, smallTierArgs, TYPES } from "./planEdge";
 
-const CERTIFICATE = "arn:aws:acm:eu-west-1:123456789012:certificate/0a1b2c3d-4e5f-6789-abcd-ef0123456789";
 const PREFIX_LIST = "pl-4fa04526";
 const SECRET = "s3cr3tvalue0123456789abcdefghijklmnopqrstuvwxyz0123456789abcdefg";
 
-/** A small tier in eu-west-1 (a DR region other than the defaults). */
-const tierArgs = (overrides: Partial<AppTierArgs> = {}): AppTierArgs => ({
-  region: "eu-west-1",
-  role: "dr",
-  primaryRegion: "eu-central-1",
-  image: { kind: "demo" },
-  imageCopyName: "multi-region-dr-dr-dr-app",
-  userData: "#!/bin/bash\n",
-  healthPath: "/health",
-  access: { secretArns: [], secretsKeyArn: EAST_KEY, parameterPath: "/app/", dataBucketArn: "arn:aws:s3:::data", dataKeyArn: EAST_KEY },
-  vpcId: "vpc-0123456789abcdef0",
-  vpcCidrBlock: "10.1.0.0/16",
-  publicSubnetIds: ["subnet-pub-a", "subnet-pub-b"],
-  privateSubnetIds: ["subnet-prv-a", "subnet-prv-b"],
-  kmsKeyArn: EAST_KEY,
-  accessLogBucketName: "log-archive",
-  instanceType: "t3.small",
-  minSize: 1,
-  desiredCapacity: 1,
-  maxSize: 2,
-  targetCpuUtilizationPercent: 50,
-  appPort: 8080,
-  databasePort: 5432,
-  deletionProtection: true,
-  ...overrides,
-});
+const tierArgs = smallTierArgs;
 
 function build(args: AppTierArgs): Promise<StackPlan> {
   return planEdge("eu-west-1", (opts) => {

@@ -5,7 +5,39 @@
 import * as aws from "@pulumi/aws";
 import type * as pulumi from "@pulumi/pulumi";
 import { expect } from "chai";
+import { type AppTierArgs } from "../../components/appTier";
 import { type PlannedResource, recordStack, type StackPlan } from "../../synth/recordStack";
+import { EAST_KEY } from "../fixtures/regionalKeys";
+
+/** An ACM certificate of eu-west-1 for the tiers' HTTPS listeners. */
+export const CERTIFICATE = "arn:aws:acm:eu-west-1:123456789012:certificate/0a1b2c3d-4e5f-6789-abcd-ef0123456789";
+
+/** A small DR tier in eu-west-1 whose primary is eu-central-1 (a pair other than the defaults), with `overrides`. */
+export const smallTierArgs = (overrides: Partial<AppTierArgs> = {}): AppTierArgs => ({
+  region: "eu-west-1",
+  role: "dr",
+  primaryRegion: "eu-central-1",
+  image: { kind: "demo" },
+  imageCopyName: "multi-region-dr-dr-dr-app",
+  userData: "#!/bin/bash\n",
+  healthPath: "/health",
+  access: { secretArns: [], secretsKeyArn: EAST_KEY, parameterPath: "/app/", dataBucketArn: "arn:aws:s3:::data", dataKeyArn: EAST_KEY },
+  vpcId: "vpc-0123456789abcdef0",
+  vpcCidrBlock: "10.1.0.0/16",
+  publicSubnetIds: ["subnet-pub-a", "subnet-pub-b"],
+  privateSubnetIds: ["subnet-prv-a", "subnet-prv-b"],
+  kmsKeyArn: EAST_KEY,
+  accessLogBucketName: "log-archive",
+  instanceType: "t3.small",
+  minSize: 1,
+  desiredCapacity: 1,
+  maxSize: 2,
+  targetCpuUtilizationPercent: 50,
+  appPort: 8080,
+  databasePort: 5432,
+  deletionProtection: true,
+  ...overrides,
+});
 
 export function planEdge(region: string, build: (opts: pulumi.ComponentResourceOptions) => Record<string, unknown> | void): Promise<StackPlan> {
   return recordStack({

@@ -9,37 +9,18 @@ import { edgeProblems, drEdgeProblems, edgeSchema } from "../../config/edge";
 import { buildEdge, drEdgeAccess, primaryEdge, type PrimaryEdgeOutputs } from "../../stacks/edge";
 import { RetainedInRegion } from "../../stacks/regionalProvider";
 import { type StackPlan } from "../../synth/recordStack";
-import { EAST_KEY } from "../fixtures/regionalKeys";
-import { ofType, planEdge, TYPES } from "./planEdge";
+import { CERTIFICATE, ofType, planEdge, smallTierArgs, TYPES } from "./planEdge";
 
-const CERTIFICATE = "arn:aws:acm:eu-west-1:123456789012:certificate/0a1b2c3d-4e5f-6789-abcd-ef0123456789";
-
-const tierArgs = (overrides: Partial<AppTierArgs> = {}): AppTierArgs => ({
-  region: "eu-west-1",
-  role: "primary",
-  primaryRegion: "eu-west-1",
-  image: { kind: "demo" },
-  imageCopyName: "multi-region-dr-primary-primary-app",
-  userData: "#!/bin/bash\n",
-  healthPath: "/health",
-  access: { secretArns: [], secretsKeyArn: EAST_KEY, parameterPath: "/app/", dataBucketArn: "arn:aws:s3:::data", dataKeyArn: EAST_KEY },
-  vpcId: "vpc-0123456789abcdef0",
-  vpcCidrBlock: "10.0.0.0/16",
-  publicSubnetIds: ["subnet-pub-a", "subnet-pub-b"],
-  privateSubnetIds: ["subnet-prv-a", "subnet-prv-b"],
-  kmsKeyArn: EAST_KEY,
-  accessLogBucketName: "log-archive",
-  instanceType: "t3.small",
-  minSize: 1,
-  desiredCapacity: 1,
-  maxSize: 2,
-  targetCpuUtilizationPercent: 50,
-  appPort: 8080,
-  databasePort: 5432,
-  deletionProtection: true,
-  certificateArn: CERTIFICATE,
-  ...overrides,
-});
+/** A primary tier in eu-west-1 with its certificate. */
+const tierArgs = (overrides: Partial<AppTierArgs> = {}): AppTierArgs =>
+  smallTierArgs({
+    role: "primary",
+    primaryRegion: "eu-west-1",
+    imageCopyName: "multi-region-dr-primary-primary-app",
+    vpcCidrBlock: "10.0.0.0/16",
+    certificateArn: CERTIFICATE,
+    ...overrides,
+  });
 
 const tier = (args: AppTierArgs): Promise<StackPlan> =>
   planEdge("eu-west-1", (opts) => {
