@@ -19,7 +19,7 @@ import {
 import { cidrsOverlap } from "../config/rules";
 import { CONFIG_NAMESPACE, type DrConfig } from "../config/schema";
 import { continuousRetentionProblem } from "../components/backupRules";
-import { drEdgeProblems } from "../config/edge";
+import { CLOUDFRONT_CERTIFICATE_REGION, drEdgeProblems } from "../config/edge";
 
 export { PRIMARY_OUTPUT_NAMES, primaryOutputsSchema, type PrimaryOutputs };
 
@@ -167,6 +167,23 @@ export function crossStackProblems(config: DrConfig, primary: PrimaryOutputs): C
       key: `${config.primaryStack} output edgeOriginVerifySecret`,
       value: undefined,
       message: `is missing while the primary's edge.cloudFront is enabled: redeploy the primary with this version of the program (pulumi up -s ${config.primaryStack}) before the DR stack`,
+    });
+  }
+  // The outage mode of a us-east-1 primary does not declare the edge (its control planes are down there: stacks/edge.ts buildEdge):
+  // only a retained edge stays in AWS; one whose retainOnDelete was cleared to turn it off would be deleted with the app's aliases.
+  if (
+    config.outage.primaryRegionDown &&
+    primary.region === CLOUDFRONT_CERTIFICATE_REGION &&
+    primary.edge?.enabled === true &&
+    primary.edge.retainInOutage === false
+  ) {
+    problems.push({
+      key: key("outage.primaryRegionDown"),
+      value: true,
+      message:
+        "is refused while the primary's edge.cloudFront has retainInOutage: false (the first round of turning the edge off): the outage mode would delete the " +
+        "distribution now serving the DR region and the application name's aliases; set retainInOutage: true in the primary's stack file and deploy it first, " +
+        'or finish turning the edge off (docs/edge.md, "Turning it off")',
     });
   }
   for (const target of ["rtoSeconds", "rpoSeconds", "objectRpoSeconds"] as const) {

@@ -164,6 +164,9 @@ export function importIdOf(type: string, resource: pulumi.CustomResource): pulum
 const NOT_READ_BACK: Readonly<Record<string, string[]>> = {
   "aws:kms/key:Key": ["deletionWindowInDays", "bypassPolicyLockoutSafetyCheck"],
   "aws:backup/vault:Vault": ["forceDestroy"],
+  // A function's deployment package is not read back (pulumi/pulumi-aws#3376: functions built from archives fail to import
+  // cleanly): the Region switch plan's primary-region action function (components/regionSwitchPlan.ts) is adopted as it is.
+  "aws:lambda/function:Function": ["code"],
 };
 
 /** The stateful types the DR stack may place in the primary region: tagged {@link RETAINED_TAG}. */

@@ -20,6 +20,7 @@ import {
 } from "../config/rules";
 import { type DrConfig, type PrimaryConfig } from "../config/schema";
 import { crossStackProblems, PRIMARY_OUTPUT_NAMES, parsePrimaryOutputs, primaryOutputsSchema } from "../stacks/primaryOutputs";
+import { type PrimaryOutputs } from "../config/primaryContract";
 import { primaryOutputsFixture } from "./fixtures/primaryOutputs";
 import { missingHeartbeatProblem } from "../config/primaryContract";
 import { configErrorOf } from "./config/fixtures";
@@ -889,6 +890,30 @@ describe("crossStackProblems", () => {
     expect(problems[0].message).to.include(`set database.backupRetentionDays to ${primary.dbBackupRetentionDays}`);
     // Before a failover the DR database is a replica, which AWS Backup does not back up here: any retention is fine.
     expect(crossStackProblems(parseDr({ [`${NS}:database`]: { backupRetentionDays: primary.dbBackupRetentionDays + 1 } }), primary)).to.deep.equal([]);
+  });
+
+  it("refuses the outage mode of a us-east-1 primary while its edge is being turned off (retainInOutage false), and only then", () => {
+    const outage = parseDr({
+      [`${NS}:app`]: { certificateArn: "arn:aws:acm:us-west-2:123456789012:certificate/0a1b2c3d-4e5f-6789-abcd-ef0123456789" },
+      [`${NS}:database`]: { promoted: true },
+      [`${NS}:outage`]: { primaryRegionDown: true },
+    });
+    const edge = (retainInOutage: boolean) =>
+      ({
+        enabled: true,
+        healthListener: true,
+        retainInOutage,
+        priceClass: "PriceClass_100",
+        writePaths: ["/write"],
+        originSecretVersion: 1,
+        waf: { enabled: false, rateLimitPer5Minutes: 2000 },
+      }) as PrimaryOutputs["edge"];
+    const withEdge = (retainInOutage: boolean, region = "us-east-1") =>
+      primaryOutputsFixture({ region, edge: edge(retainInOutage), edgeOriginVerifySecret: "s".repeat(64) });
+    const keys = (primary: PrimaryOutputs) => crossStackProblems(outage, primary).map((problem) => problem.key);
+    expect(keys(withEdge(false))).to.include(`${NS}:outage.primaryRegionDown`);
+    expect(keys(withEdge(true))).not.to.include(`${NS}:outage.primaryRegionDown`);
+    expect(keys(withEdge(false, "us-east-2"))).not.to.include(`${NS}:outage.primaryRegionDown`);
   });
 
   it("accepts a DR stack in the primary's standbyRegion", () => {

@@ -36,6 +36,25 @@ describe("Region switch in the outage mode of a us-east-1 primary", () => {
     expect(result.invariants.filter((invariant) => invariant.violations.length > 0).map((invariant) => invariant.id)).to.deep.equal([]);
   });
 
+  it("lists the primary-region action function for the way back, and adopts it without its package (not read back on import)", async () => {
+    const files = (outage: Record<string, unknown>) =>
+      editedStackFiles(
+        () => undefined,
+        (config: Record<string, unknown>) => {
+          config[`${NS}:recovery`] = { ...(config[`${NS}:recovery`] as object), orchestrator: "region-switch" };
+          config[`${NS}:database`] = { ...(config[`${NS}:database`] as object | undefined), promoted: true };
+          config[`${NS}:outage`] = outage;
+        },
+      );
+    const normal = await synthesize({ projectDirectory, ...files({ primaryRegionDown: false }) });
+    const ids = normal.dr.outputs.primaryRegionResourceIds as Record<string, string>;
+    const name = Object.keys(ids).find((candidate) => candidate.startsWith("dr-region-switch") && candidate.includes("function"));
+    expect(name, Object.keys(ids).join(", ")).to.be.a("string");
+    const back = await synthesize({ projectDirectory, ...files({ primaryRegionDown: false, adopt: { [name as string]: ids[name as string] } }) });
+    const adopted = back.dr.resources.find((resource) => resource.name === name);
+    expect(adopted?.ignoreChanges).to.include("code");
+  });
+
   it("refuses the outage mode without them, naming outage.regionSwitchHealthCheckIds", () => {
     const config = { outage: { primaryRegionDown: true, adopt: {} } } as Parameters<typeof outageHealthCheckIds>[0];
     let caught: unknown;
