@@ -111,13 +111,14 @@ async function until(clients, deadline, check) {
 
 /** The stop-writes action (module comment). */
 export async function stopWrites(action, clients) {
+  // From the invocation's start, so the pre-checks' time counts too and the restore still fits in Lambda's 900 s.
+  const deadline = clients.now() + STOP_WRITES_DEADLINE_SECONDS * 1000;
   await checkReplica(clients, action.replica);
   if (!(await replayed(clients, action.heartbeatFunctionArn, { withinSeconds: HEARTBEAT_READY_SECONDS })))
     throw namedError(
       "HeartbeatNotReady",
       `${action.replica.identifier} has replayed no heartbeat of the last ${HEARTBEAT_READY_SECONDS} s, so its catch-up could not be proven; nothing was changed`,
     );
-  const deadline = clients.now() + STOP_WRITES_DEADLINE_SECONDS * 1000;
   try {
     await setCapacity(clients, action.group, { minSize: 0, desiredCapacity: 0, maxSize: 0 });
     if (!(await until(clients, deadline, async () => (await instanceCount(clients, action.group)) === 0)))
@@ -131,7 +132,16 @@ export async function stopWrites(action, clients) {
     return { stoppedAt: since };
   } catch (error) {
     // Writes may be stopped: the old writer gets its capacity back before the step fails.
-    await setCapacity(clients, action.group, action.restore);
+    try {
+      await setCapacity(clients, action.group, action.restore);
+    } catch (restoreError) {
+      throw namedError(
+        "RestoreFailed",
+        `${error instanceof Error ? error.message : String(error)}; and restoring ${action.group.name} in ${action.group.region} failed too ` +
+          `(${restoreError instanceof Error ? restoreError.message : String(restoreError)}): its writes stay stopped until you set it back to ` +
+          `min ${action.restore.minSize}, desired ${action.restore.desiredCapacity}, max ${action.restore.maxSize}`,
+      );
+    }
     throw error;
   }
 }

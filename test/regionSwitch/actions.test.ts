@@ -95,6 +95,30 @@ describe("Region switch actions function", () => {
     expect(calls.at(-1)).to.include('"MinSize":2');
   });
 
+  it("counts its pre-checks in the deadline, and names both failures with the capacity to set back when the restore fails too", async () => {
+    const { clients } = pair({ drainAfter: Infinity });
+    const slowChecks = clients.rdsIn;
+    clients.rdsIn = (region) => ({
+      describeInstances: async () => {
+        await clients.sleep(100_000);
+        return slowChecks(region).describeInstances({} as never);
+      },
+    });
+    const updates: string[] = [];
+    const base = clients.autoScalingIn;
+    clients.autoScalingIn = (region) => ({
+      ...base(region),
+      updateGroup: async (input) => {
+        updates.push(JSON.stringify(input));
+        if (updates.length > 1) throw new Error("Rate exceeded");
+      },
+    });
+    const error = await failure(run(clients));
+    expect(clients.now()).to.be.at.most(STOP_WRITES_DEADLINE_SECONDS * 1000);
+    expect(error?.name).to.equal("RestoreFailed");
+    expect(error?.message).to.match(/still had instances.*restoring primary-app in eu-west-2 failed too \(Rate exceeded\).*min 2, desired 3, max 6/);
+  });
+
   it("sets a capacity, and refuses an unknown step", async () => {
     const { clients, calls } = pair();
     clients.actions[STEP_NAMES.returnDrToStandby] = {
