@@ -2,7 +2,6 @@
 // global datastore, the DR member in its three modes, the network rules on both sides, the warm-up
 // function, and the replication-lag alarm RecoveryAlarms declares; every refused argument is refused
 // before any resource is registered.
-import * as aws from "@pulumi/aws";
 import type * as pulumi from "@pulumi/pulumi";
 import { expect } from "chai";
 import { clusterModeParameterGroup, groupShape } from "../../components/cache/groupShape";
@@ -12,7 +11,8 @@ import { SecondaryCache, type SecondaryCacheArgs } from "../../components/cache/
 import { CacheWarmUp, warmUpFunctionPolicy } from "../../components/cache/warmUpFunction";
 import { RecoveryAlarms } from "../../components/recoveryAlarms";
 import { MOCK_ACCOUNT_ID } from "../../synth/mockCloud";
-import { type PlannedResource, recordStack } from "../../synth/recordStack";
+import { type PlannedResource } from "../../synth/recordStack";
+import { planCache } from "./fixtures";
 
 const GROUP = "aws:elasticache/replicationGroup:ReplicationGroup";
 const GLOBAL = "aws:elasticache/globalReplicationGroup:GlobalReplicationGroup";
@@ -23,18 +23,7 @@ const ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm";
 const EAST_KEY = `arn:aws:kms:us-east-1:${MOCK_ACCOUNT_ID}:key/1234abcd-12ab-34cd-56ef-1234567890ab`;
 const WEST_KEY = `arn:aws:kms:us-west-2:${MOCK_ACCOUNT_ID}:key/abcd1234-ab12-cd34-ef56-abcdef123456`;
 
-function plan(region: string, build: (opts: pulumi.ComponentResourceOptions) => void): Promise<PlannedResource[]> {
-  return recordStack({
-    project: "cache",
-    stack: "test",
-    role: region === "us-east-1" ? "primary" : "dr",
-    region,
-    program: () => {
-      build({ providers: { aws: new aws.Provider("provider", { region }) } });
-      return {};
-    },
-  }).then((result) => result.resources);
-}
+const plan = planCache;
 
 async function expectRefused(region: string, build: (opts: pulumi.ComponentResourceOptions) => void, pattern: RegExp): Promise<void> {
   let thrown: unknown;

@@ -1,6 +1,5 @@
 // Issue 22 review, the cache: what the DR member of a global datastore may declare (D1, R6) and how a
 // detached DR cache re-joins (D3), under Pulumi mocks (synth/recordStack.ts).
-import * as aws from "@pulumi/aws";
 import type * as pulumi from "@pulumi/pulumi";
 import { expect } from "chai";
 import { drCacheSchema, type PrimaryCacheOutput } from "../../config/cache";
@@ -9,7 +8,8 @@ import { PrimaryCache } from "../../components/cache/primaryCache";
 import { SecondaryCache, secondaryGroupIdentity, type SecondaryCacheArgs, type SecondaryCacheMode } from "../../components/cache/secondaryCache";
 import { buildDrCache, type CachePlacement } from "../../stacks/cache";
 import { MOCK_ACCOUNT_ID } from "../../synth/mockCloud";
-import { type PlannedResource, recordStack } from "../../synth/recordStack";
+import { type PlannedResource } from "../../synth/recordStack";
+import { globalCacheOutput, planCache } from "./fixtures";
 
 const GROUP = "aws:elasticache/replicationGroup:ReplicationGroup";
 const WEST_KEY = `arn:aws:kms:us-west-2:${MOCK_ACCOUNT_ID}:key/abcd1234-ab12-cd34-ef56-abcdef123456`;
@@ -36,18 +36,7 @@ const CONFLICTS_WITH_GLOBAL_ID = [
   "snapshotName",
 ];
 
-function plan(region: string, build: (opts: pulumi.ComponentResourceOptions) => void): Promise<PlannedResource[]> {
-  return recordStack({
-    project: "cache",
-    stack: "review",
-    role: region === "us-east-1" ? "primary" : "dr",
-    region,
-    program: () => {
-      build({ providers: { aws: new aws.Provider("provider", { region }) } });
-      return {};
-    },
-  }).then((result) => result.resources);
-}
+const plan = planCache;
 
 const groupOf = (resources: PlannedResource[]) => {
   const groups = resources.filter((resource) => resource.type === GROUP);
@@ -73,17 +62,7 @@ function secondaryArgs(mode: SecondaryCacheMode, shards = 1): SecondaryCacheArgs
   };
 }
 
-const GLOBAL_OUTPUT: PrimaryCacheOutput = {
-  engine: "valkey",
-  engineVersion: "8.0",
-  nodeType: "cache.m7g.large",
-  shards: 1,
-  replicasPerShard: 1,
-  port: 6379,
-  globalDatastore: true,
-  replicationGroupId: "primary-cache-group-1",
-  globalReplicationGroupId: GLOBAL_ID,
-};
+const GLOBAL_OUTPUT: PrimaryCacheOutput = globalCacheOutput(GLOBAL_ID);
 
 function placement(): CachePlacement {
   return {

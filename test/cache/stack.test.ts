@@ -19,6 +19,7 @@ import {
 import type { CacheTargets } from "../../recovery/targets";
 import { MOCK_ACCOUNT_ID } from "../../synth/mockCloud";
 import { type PlannedResource, recordStack } from "../../synth/recordStack";
+import { globalCacheOutput } from "./fixtures";
 
 const GROUP = "aws:elasticache/replicationGroup:ReplicationGroup";
 const PARAMETER = "aws:ssm/parameter:Parameter";
@@ -54,17 +55,7 @@ async function run<T>(
   return { resources, value };
 }
 
-const GLOBAL_OUTPUT: PrimaryCacheOutput = {
-  engine: "valkey",
-  engineVersion: "8.0",
-  nodeType: "cache.m7g.large",
-  shards: 1,
-  replicasPerShard: 1,
-  port: 6379,
-  globalDatastore: true,
-  replicationGroupId: "primary-cache-group-1",
-  globalReplicationGroupId: "ldgnf-multi-region-dr-primary-primary-cache",
-};
+const GLOBAL_OUTPUT: PrimaryCacheOutput = globalCacheOutput();
 
 describe("stacks/cache", function () {
   this.timeout(60000);
