@@ -315,7 +315,7 @@ export class RegionSwitchPlan extends pulumi.ComponentResource {
         { name: `/aws/lambda/${args.functionName}`, retentionInDays: args.logRetentionDays, kmsKeyId: kmsKeyArn },
         opts,
       );
-      return new aws.lambda.Function(
+      const fn = new aws.lambda.Function(
         `${name}-actions-function${suffix}`,
         {
           name: args.functionName,
@@ -329,6 +329,10 @@ export class RegionSwitchPlan extends pulumi.ComponentResource {
         },
         { ...opts, dependsOn: [logGroup] },
       );
+      // Never retried by Lambda on its own: were ARC to invoke it asynchronously (not documented either way), a retry after a
+      // stop-writes run restored its group would stop the old writer's writes again (Lambda Developer Guide, "Asynchronous invocation").
+      new aws.lambda.FunctionEventInvokeConfig(`${name}-actions-no-retries${suffix}`, { functionName: fn.name, maximumRetryAttempts: 0 }, opts);
+      return fn;
     };
     const dr = copy("", args.kmsKeyArn, child);
     if (args.primaryRegion) {

@@ -153,6 +153,14 @@ describe("RegionSwitchPlan under mocks", () => {
     expect(lambdas).to.not.include("database-name");
   });
 
+  it("never lets Lambda retry an action function on its own (a retry could stop a restored writer again)", async () => {
+    const stack = await build(args());
+    const functions = ofType(stack, "aws:lambda/function:Function");
+    const configs = ofType(stack, "aws:lambda/functionEventInvokeConfig:FunctionEventInvokeConfig");
+    expect(configs).to.have.length(functions.length);
+    for (const config of configs) expect(config.inputs.maximumRetryAttempts).to.equal(0);
+  });
+
   it("guards the trigger with an alarm that turns green once the DR database is no longer a replica", async () => {
     const topicArn = `arn:aws:sns:${DR}:${ACCOUNT}:dr-notifications`;
     const stack = await build(
