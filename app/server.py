@@ -282,13 +282,19 @@ class Handler(BaseHTTPRequestHandler):
     timeout = 30  # idle/slow clients cannot hold a thread forever
 
     def handle_one_request(self):  # ... counted once parsed, bar scrapes
-        self.code, self.headers, t0 = 500, None, time.monotonic()
+        self.code, self.headers, self.t0 = 500, None, time.monotonic()
+        self.observed = False
         try:  # no answer (the handler raised): a 500
             super().handle_one_request()
         finally:
-            if self.headers is not None and type(self) is Handler:
-                observe(self.command, self.path.split("?")[0], self.code,
-                        time.monotonic() - t0)
+            if self.headers is not None:
+                self.observe(self.code)
+
+    def observe(self, code):  # once, before the client can see the answer
+        if type(self) is Handler and not self.observed:
+            self.observed = True
+            observe(self.command, self.path.split("?")[0], code,
+                    time.monotonic() - self.t0)
 
     def health(self):  # the last check: never waits on the database
         a = self.server.args
@@ -301,6 +307,7 @@ class Handler(BaseHTTPRequestHandler):
 
     def send(self, code, body, ctype="application/json", **headers):
         body = (body if isinstance(body, str) else json.dumps(body)).encode()
+        self.observe(code)  # a scrape after this answer counts it
         self.send_response(code)
         self.code = code
         headers.update({"Content-Type": ctype, "Content-Length": len(body)})
