@@ -125,24 +125,27 @@ export function regionSwitchFunctionName(prefix: string): string {
 }
 
 /**
- * The ARC Region switch plan (`recovery.orchestrator: region-switch`), built before the failover
- * records, which attach its health checks (components/failoverRouting.ts `planHealthChecks`). With
- * `failover.automatic` it triggers on the DR region's probe of the primary endpoint (the alarm the
- * Step Functions path's automatic signal is made of): its ARN is derived from its name, which is known
- * before the probe exists (recovery/names.ts). The fence's composite (`automaticFailoverSignal`) is not
- * used: nothing sets the fence once the plan owns the switch, and `minDelayMinutesBetweenExecutions`
- * (from `failover.cooldownSeconds`) keeps a flapping primary from starting executions back to back.
+ * What both orchestrators act on in the DR region, resolved once: the account, the partition, the pair's
+ * regions and RTO, the DR copy of the database (`databaseTargets`) and the DR Auto Scaling group with its
+ * standby and recovery capacity (`drAutoScalingGroupTargets`). `identity` and `partition` are the DR
+ * provider's, for ARNs built from names.
  */
-export function buildRegionSwitch({ config, stackName, provider, primary, region, database, retained, drTopicArn }: RegionSwitchInputs): RegionSwitchPlan {
-  // Before any resource: the plan needs both groups and, in instance mode, the primary's heartbeat (ConfigError naming recovery.orchestrator).
-  assertRegionSwitchPrimary(primary);
-  const knownHealthCheckIds = outageHealthCheckIds(config, primary.region);
-  const prefix = resourcePrefix(stackName, "dr");
-  const names = recoveryResourceNames(prefix);
+function drCopyTargets(
+  config: ResolvedDrConfig,
+  primary: PrimaryOutputs,
+  provider: aws.Provider,
+  database: ReplicatedDatabase,
+  region: RegionResources,
+): {
+  identity: pulumi.Output<aws.GetCallerIdentityResult>;
+  partition: pulumi.Output<aws.GetPartitionResult>;
+  common: pulumi.Output<
+    Pick<RecoveryTargets, "partition" | "accountId" | "drRegion" | "primaryRegion" | "rtoSeconds" | "replica" | "database" | "drAutoScalingGroup">
+  >;
+} {
   const identity = aws.getCallerIdentityOutput({}, { provider });
   const partition = aws.getPartitionOutput({}, { provider });
-  const aurora = primary.dbEngineMode === "aurora-global";
-  const targets = pulumi
+  const common = pulumi
     .all({
       accountId: identity.accountId,
       partition: partition.partition,
@@ -160,20 +163,43 @@ export function buildRegionSwitch({ config, stackName, provider, primary, region
       replica: { identifier: resolved.replicaIdentifier, arn: resolved.replicaArn, backupRetentionDays: config.database.backupRetentionDays },
       database: databaseTargets(primary, resolved.replicaIdentifier, resolved.replicaArn),
       drAutoScalingGroup: drAutoScalingGroupTargets(config, primary, resolved.groupName, resolved.groupArn),
-      primary: {
-        databaseArn: primary.dbArn,
-        autoScalingGroupName: primary.autoScalingGroupName,
-        autoScalingGroupArn: primary.autoScalingGroupArn as string,
-      },
-      // The failover pair's name: behind the edge `origin.<application name>` (stacks/edge.ts).
-      dns: {
-        hostedZoneId: primary.hostedZoneId,
-        applicationName: failoverRecordName(primary),
-        primarySetIdentifier: failoverSetIdentifier("PRIMARY", primary.region),
-        secondarySetIdentifier: failoverSetIdentifier("SECONDARY", config.region),
-      },
-      automatic: config.failover.automatic,
     }));
+  return { identity, partition, common };
+}
+
+/**
+ * The ARC Region switch plan (`recovery.orchestrator: region-switch`), built before the failover
+ * records, which attach its health checks (components/failoverRouting.ts `planHealthChecks`). With
+ * `failover.automatic` it triggers on the DR region's probe of the primary endpoint (the alarm the
+ * Step Functions path's automatic signal is made of): its ARN is derived from its name, which is known
+ * before the probe exists (recovery/names.ts). The fence's composite (`automaticFailoverSignal`) is not
+ * used: nothing sets the fence once the plan owns the switch, and `minDelayMinutesBetweenExecutions`
+ * (from `failover.cooldownSeconds`) keeps a flapping primary from starting executions back to back.
+ */
+export function buildRegionSwitch({ config, stackName, provider, primary, region, database, retained, drTopicArn }: RegionSwitchInputs): RegionSwitchPlan {
+  // Before any resource: the plan needs both groups and, in instance mode, the primary's heartbeat (ConfigError naming recovery.orchestrator).
+  assertRegionSwitchPrimary(primary);
+  const knownHealthCheckIds = outageHealthCheckIds(config, primary.region);
+  const prefix = resourcePrefix(stackName, "dr");
+  const names = recoveryResourceNames(prefix);
+  const { identity, partition, common } = drCopyTargets(config, primary, provider, database, region);
+  const aurora = primary.dbEngineMode === "aurora-global";
+  const targets = common.apply((resolved) => ({
+    ...resolved,
+    primary: {
+      databaseArn: primary.dbArn,
+      autoScalingGroupName: primary.autoScalingGroupName,
+      autoScalingGroupArn: primary.autoScalingGroupArn as string,
+    },
+    // The failover pair's name: behind the edge `origin.<application name>` (stacks/edge.ts).
+    dns: {
+      hostedZoneId: primary.hostedZoneId,
+      applicationName: failoverRecordName(primary),
+      primarySetIdentifier: failoverSetIdentifier("PRIMARY", primary.region),
+      secondarySetIdentifier: failoverSetIdentifier("SECONDARY", config.region),
+    },
+    automatic: config.failover.automatic,
+  }));
   // The heartbeat functions by name (the DR one is made after the plan, stacks/dr.ts): instance mode only.
   const heartbeatFunctionArns =
     pulumi.interpolate`arn:${partition.partition}:lambda:${config.region}:${identity.accountId}:function:${resourcePrefix(stackName, "dr-heartbeat")}`.apply(
@@ -384,36 +410,33 @@ export function buildRecovery({
   if (!config.footprint.recoveryWorkflows || !database || !stableName || config.recovery.orchestrator === "region-switch") {
     return { topicArn: drTopic.topicArn, probe, alarms, ...primaryRegionKey };
   }
-  const identity = aws.getCallerIdentityOutput({}, { provider });
-  const partition = aws.getPartitionOutput({}, { provider });
+  const { common } = drCopyTargets(config, primary, provider, database, region);
   const baseTargets: pulumi.Output<RecoveryTargets> = pulumi
-    .all({
-      accountId: identity.accountId,
-      partition: partition.partition,
-      replicaIdentifier: database.identifier,
-      replicaArn: database.arn,
-      groupName: region.app.autoScalingGroupName,
-      groupArn: region.app.autoScalingGroupArn,
-      targetGroupArn: region.app.targetGroupArn,
-      albDnsName: region.app.albDnsName,
-      albZoneId: region.app.albZoneId,
-      // The record's check (the endpoint's and the fence): the workflows write it on every PRIMARY record they UPSERT.
-      healthCheckId: failover.recordHealthCheckId,
-      drZoneId: stableName.zoneId,
-      topicArn: drTopic.topicArn,
-      // "" without a heartbeat: pulumi.all would widen every field to optional on an undefined one.
-      drHeartbeatFunctionArn: heartbeat?.functionArn ?? "",
-    })
-    .apply((resolved) => ({
-      partition: resolved.partition,
-      accountId: resolved.accountId,
-      drRegion: config.region,
-      primaryRegion: primary.region,
-      rtoSeconds: config.recovery.rtoSeconds,
+    .all([
+      common,
+      pulumi.all({
+        targetGroupArn: region.app.targetGroupArn,
+        albDnsName: region.app.albDnsName,
+        albZoneId: region.app.albZoneId,
+        // The record's check (the endpoint's and the fence): the workflows write it on every PRIMARY record they UPSERT.
+        healthCheckId: failover.recordHealthCheckId,
+        drZoneId: stableName.zoneId,
+        topicArn: drTopic.topicArn,
+        // "" without a heartbeat: pulumi.all would widen every field to optional on an undefined one.
+        drHeartbeatFunctionArn: heartbeat?.functionArn ?? "",
+      }),
+    ])
+    .apply(([shared, resolved]) => ({
+      // The order of the definitions' JSON as before: partition, account, regions, objectives, then the DR copy.
+      partition: shared.partition,
+      accountId: shared.accountId,
+      drRegion: shared.drRegion,
+      primaryRegion: shared.primaryRegion,
+      rtoSeconds: shared.rtoSeconds,
       rpoSeconds: config.recovery.rpoSeconds,
-      replica: { identifier: resolved.replicaIdentifier, arn: resolved.replicaArn, backupRetentionDays: config.database.backupRetentionDays },
-      database: databaseTargets(primary, resolved.replicaIdentifier, resolved.replicaArn),
-      drAutoScalingGroup: drAutoScalingGroupTargets(config, primary, resolved.groupName, resolved.groupArn),
+      replica: shared.replica,
+      database: shared.database,
+      drAutoScalingGroup: shared.drAutoScalingGroup,
       drTargetGroupArn: resolved.targetGroupArn,
       drLoadBalancer: { dnsName: resolved.albDnsName, zoneId: resolved.albZoneId },
       primaryLoadBalancer: { dnsName: primary.albDnsName, zoneId: primary.albZoneId },
@@ -440,7 +463,7 @@ export function buildRecovery({
         targetGroupArn: primary.targetGroupArn,
         capacity: { minSize: primary.appMinSize, desiredCapacity: primary.appDesiredCapacity, maxSize: primary.appMaxSize },
       },
-      primaryRegionFunctionArn: `arn:${resolved.partition}:lambda:${config.region}:${resolved.accountId}:function:${names.primaryRegionFunction}`,
+      primaryRegionFunctionArn: `arn:${shared.partition}:lambda:${config.region}:${shared.accountId}:function:${names.primaryRegionFunction}`,
       ...(resolved.drHeartbeatFunctionArn !== "" && primary.dbHeartbeatFunctionArn !== undefined
         ? { heartbeat: { drFunctionArn: resolved.drHeartbeatFunctionArn, primaryFunctionArn: primary.dbHeartbeatFunctionArn } }
         : {}),
