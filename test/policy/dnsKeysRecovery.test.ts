@@ -10,6 +10,7 @@ import type { RecoveryManifest } from "../../config/recoveryManifest";
 import { TYPES } from "../../policy/policies/kit";
 import { primaryOutputsFixture } from "../fixtures/primaryOutputs";
 import { copyOf, type FixtureResource, violationDetailsOf, violationsOf } from "./fixtures";
+import { drRecoveryManifest } from "../fixtures/recoveryManifest";
 
 const ACCOUNT = "123456789012";
 const PRIMARY_REGION = "us-east-1";
@@ -25,18 +26,9 @@ const DR_TOPIC_ARN = `arn:aws:sns:${DR_REGION}:${ACCOUNT}:dr-notifications`;
 const MANIFEST_NAME = "/multi-region-dr/dr/recovery-manifest";
 
 /** The DR stack's recovery manifest, as `npm run synth` writes it into out/synth/dr.plan.json. */
-const DR_MANIFEST: RecoveryManifest = {
-  schemaVersion: 1,
-  project: "multi-region-dr",
-  stack: "dr",
-  role: "dr",
-  region: DR_REGION,
-  strategy: "warm-standby",
-  rtoSeconds: 900,
-  rpoSeconds: 60,
-  objectRpoSeconds: 900,
-  failoverDecisionSeconds: 300,
-  primary: primaryOutputsFixture({
+const DR_MANIFEST: RecoveryManifest = drRecoveryManifest(
+  DR_REGION,
+  primaryOutputsFixture({
     region: PRIMARY_REGION,
     kmsKeyArn: PRIMARY_KEY_ARN,
     hostedZoneId: ZONE_ID,
@@ -46,7 +38,7 @@ const DR_MANIFEST: RecoveryManifest = {
     albDnsName: PRIMARY_ALB_DNS,
     dbArn: PRIMARY_DB_ARN,
   }),
-};
+);
 
 /** The primary stack's recovery manifest (out/synth/primary.plan.json). */
 const PRIMARY_MANIFEST: RecoveryManifest = {

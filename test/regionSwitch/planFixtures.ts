@@ -14,6 +14,7 @@ import { TYPES } from "../../policy/policies/kit";
 import type { StackPlan } from "../../synth/recordStack";
 import { primaryOutputsFixture } from "../fixtures/primaryOutputs";
 import { copyOf, type FixtureResource, planOf } from "../policy/fixtures";
+import { drRecoveryManifest } from "../fixtures/recoveryManifest";
 
 export const ACCOUNT = "123456789012";
 export const PRIMARY_REGION = "us-east-1";
@@ -51,25 +52,16 @@ export interface StackOptions {
 }
 
 function manifest(options: StackOptions): RecoveryManifest {
-  return {
-    schemaVersion: 1,
-    project: "multi-region-dr",
-    stack: "dr",
-    role: "dr",
-    region: DR_REGION,
-    strategy: "warm-standby",
-    rtoSeconds: 900,
-    rpoSeconds: 60,
-    objectRpoSeconds: 900,
-    failoverDecisionSeconds: 300,
-    primary: primaryOutputsFixture({
+  return drRecoveryManifest(
+    DR_REGION,
+    primaryOutputsFixture({
       region: PRIMARY_REGION,
       hostedZoneId: ZONE_ID,
       applicationName: APP_NAME,
       dbArn: options.aurora ? PRIMARY_CLUSTER_ARN : PRIMARY_DB_ARN,
       ...(options.aurora ? { dbEngineMode: "aurora-global" as const, dbGlobalClusterIdentifier: GLOBAL_CLUSTER } : {}),
     }),
-  };
+  );
 }
 
 const step = (name: string, executionBlockType: string, config?: [string, Json]): Json => ({
