@@ -25,31 +25,13 @@ import { BUDGET_TYPES, type BudgetResource, budgetInputsFromResources, cacheMode
 import { renderBudget, renderBudgetMarkdown } from "../../budget/render";
 import type { RecoveryManifest } from "../../config/recoveryManifest";
 import { DEFAULT_DURATIONS } from "../../recovery/offline/durations";
+import { budgetInputs } from "../fixtures/budgetInputs";
 
 /**
  * The default DR configuration: warm-standby, manual failover (health-check alarm 60 s x 1 pages the
  * on-call, who decides in 300 s), health check 10 s x 3, TTL 60, target group 10 s x 2, 1 -> 2 instances, 50 GiB.
  */
-function inputs(overrides: Partial<RecoveryBudgetInputs> = {}): RecoveryBudgetInputs {
-  return {
-    strategy: "warm-standby",
-    healthCheckIntervalSeconds: 10,
-    healthCheckFailureThreshold: 3,
-    trigger: manual(300),
-    dnsTtlSeconds: 60,
-    targetHealthCheckIntervalSeconds: 10,
-    targetHealthyThreshold: 2,
-    standbyDesiredCapacity: 1,
-    recoveryCapacity: 2,
-    databaseAllocatedStorageGib: 50,
-    replicaLagAlarmThresholdSeconds: 60,
-    objectReplicationLatencyAlarmSeconds: 900,
-    rtoSeconds: 900,
-    rpoSeconds: 60,
-    objectRpoSeconds: 900,
-    ...overrides,
-  };
-}
+const inputs = budgetInputs;
 
 /** A manual trigger: the health-check alarm (`periodSeconds` x `evaluationPeriods`) pages the on-call, who decides in `decisionSeconds`. */
 function manual(decisionSeconds: number, periodSeconds = 60, evaluationPeriods = 1): FailoverTrigger {

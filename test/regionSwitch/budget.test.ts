@@ -12,25 +12,12 @@ import { FENCE_METRIC, PROBE_METRIC } from "../../config/conventions";
 import { parseRecoveryManifest } from "../../config/recoveryManifest";
 import { POLL_SECONDS, STOP_WRITES_DEADLINE_SECONDS } from "../../recovery/lambda/regionSwitchActions.mjs";
 import { DR_REGION, editing, regionSwitchStack, TRIGGER_ALARM_ARN } from "./planFixtures";
+import { budgetInputs } from "../fixtures/budgetInputs";
 
 /** A warm-standby configuration: probe alarm 30 s x 1, decision 300 s, standby 1 of 2 instances, target checks 2 x 10 s. */
-const BASE: RecoveryBudgetInputs = {
-  strategy: "warm-standby",
-  healthCheckIntervalSeconds: 10,
-  healthCheckFailureThreshold: 3,
+const BASE: RecoveryBudgetInputs = budgetInputs({
   trigger: { kind: "manual", signal: "endpoint-probe", alarmPeriodSeconds: 30, alarmEvaluationPeriods: 1, decisionSeconds: 300 },
-  dnsTtlSeconds: 60,
-  targetHealthCheckIntervalSeconds: 10,
-  targetHealthyThreshold: 2,
-  standbyDesiredCapacity: 1,
-  recoveryCapacity: 2,
-  databaseAllocatedStorageGib: 50,
-  replicaLagAlarmThresholdSeconds: 60,
-  objectReplicationLatencyAlarmSeconds: 900,
-  rtoSeconds: 900,
-  rpoSeconds: 60,
-  objectRpoSeconds: 900,
-};
+});
 
 const PLAN_STEPS = [
   { name: "approve-failover", executionBlockType: "ManualApproval" },
