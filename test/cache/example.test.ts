@@ -2,35 +2,25 @@
 // The edge-and-cache example (examples/edge-and-cache/, issue 22's "Done when"): a non-default pair (us-east-2 ->
 // us-west-2) with CloudFront and WAF in front and a Valkey global datastore, synthesized as CI does; the edge's and
 // the cache's invariants on it, each with plans changed so that it fails; its cost; and the drill's pair selection.
-import * as path from "node:path";
 import { expect } from "chai";
 import { checkCache } from "../../invariants/cache";
 import { checkEdge } from "../../invariants/edge";
 import { estimateMonthlyCost } from "../../cost/estimate";
 import { policyCounts } from "../../synth/report";
-import type { PlannedResource, StackPlan } from "../../synth/recordStack";
+import type { PlannedResource } from "../../synth/recordStack";
 import type { SynthesisResult } from "../../synth/synthesize";
-import { synthesizedOnce } from "../fixtures/synthesis";
+import { onlyOf } from "../fixtures/plannedResources";
+import { exampleSynthesis } from "../fixtures/synthesis";
 
-const ROOT = path.resolve(__dirname, "..", "..");
-const EXAMPLE = path.join(ROOT, "examples", "edge-and-cache");
 const GROUP = "aws:elasticache/replicationGroup:ReplicationGroup";
 const DISTRIBUTION = "aws:cloudfront/distribution:Distribution";
 
-const only = (plan: StackPlan, type: string, name?: string): PlannedResource => {
-  const found = plan.resources.filter((resource) => resource.type === type && (name === undefined || resource.name === name));
-  expect(found, `${type} ${name ?? ""}`).to.have.length(1);
-  return found[0];
-};
+const only = onlyOf;
 
 describe("examples/edge-and-cache", () => {
   let result: SynthesisResult;
   before(async () => {
-    result = await synthesizedOnce({
-      projectDirectory: ROOT,
-      primaryStackFile: path.join(EXAMPLE, "Pulumi.primary.yaml"),
-      drStackFile: path.join(EXAMPLE, "Pulumi.dr.yaml"),
-    });
+    result = await exampleSynthesis("edge-and-cache");
   });
   const pair = () => ({ primary: structuredClone(result.primary), dr: structuredClone(result.dr) });
 

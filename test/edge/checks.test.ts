@@ -5,7 +5,6 @@
 // distribution is global (dr-region-isolation); the cache and edge components are role-specific or recovery-layer
 // kinds (DR invariant 7) while invariant 18 compares the cache groups' engine, node type and shards; the fence
 // checks follow the alarm's dimensions (FailoverRouting's triggers). Each with plans changed so that it fails.
-import * as path from "node:path";
 import { expect } from "chai";
 import { cacheParityProblems, checkCache, GLOBAL_DATASTORE } from "../../invariants/cache";
 import { checkFailoverRecords } from "../../invariants/failoverRecords";
@@ -14,31 +13,22 @@ import { forwardsHealthPath, forwardsOriginVerified } from "../../invariants/lis
 import { checkRegionalParity } from "../../invariants/regionalParity";
 import { evaluatePolicies } from "../../policy/offline";
 import { ALL_POLICIES } from "../../policy/policies";
-import type { PlannedResource, StackPlan } from "../../synth/recordStack";
+import type { StackPlan } from "../../synth/recordStack";
 import type { SynthesisResult } from "../../synth/synthesize";
-import { synthesizedOnce } from "../fixtures/synthesis";
+import { onlyOf } from "../fixtures/plannedResources";
+import { exampleSynthesis } from "../fixtures/synthesis";
 
-const ROOT = path.resolve(__dirname, "..", "..");
-const EXAMPLE = path.join(ROOT, "examples", "edge-and-cache");
 const RULE = "aws:lb/listenerRule:ListenerRule";
 const GROUP = "aws:elasticache/replicationGroup:ReplicationGroup";
 const HEALTH_CHECK = "aws:route53/healthCheck:HealthCheck";
 
-const only = (plan: StackPlan, type: string, name?: string): PlannedResource => {
-  const found = plan.resources.filter((resource) => resource.type === type && (name === undefined || resource.name === name));
-  expect(found, `${type} ${name ?? ""}`).to.have.length(1);
-  return found[0];
-};
+const only = onlyOf;
 const without = (plan: StackPlan, name: string): StackPlan => ({ ...plan, resources: plan.resources.filter((resource) => resource.name !== name) });
 
 describe("edge and cache: the checks they change", () => {
   let result: SynthesisResult;
   before(async () => {
-    result = await synthesizedOnce({
-      projectDirectory: ROOT,
-      primaryStackFile: path.join(EXAMPLE, "Pulumi.primary.yaml"),
-      drStackFile: path.join(EXAMPLE, "Pulumi.dr.yaml"),
-    });
+    result = await exampleSynthesis("edge-and-cache");
   });
   const pair = () => ({ primary: structuredClone(result.primary), dr: structuredClone(result.dr) });
   const policyMessages = async (plan: StackPlan, name: string) =>

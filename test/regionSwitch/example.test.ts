@@ -19,27 +19,15 @@ import { STEP_NAMES } from "../../recovery/regionSwitch/workflows";
 import type { PlannedResource, StackPlan } from "../../synth/recordStack";
 import type { SynthesisResult } from "../../synth/synthesize";
 import { editedStackFile } from "../fixtures/stackFiles";
-import { synthesizedOnce } from "../fixtures/synthesis";
+import { named } from "../fixtures/plannedResources";
+import { exampleSynthesis, synthesizedOnce } from "../fixtures/synthesis";
 import type { Json } from "./planFixtures";
 
 const ROOT = path.join(__dirname, "..", "..");
 const EXAMPLE = path.join(ROOT, "examples", "region-switch");
 const PLAN = "aws:arcregionswitch/plan:Plan";
 
-function example(): Promise<SynthesisResult> {
-  return synthesizedOnce({
-    projectDirectory: ROOT,
-    primaryStackFile: path.join(EXAMPLE, "Pulumi.primary.yaml"),
-    drStackFile: path.join(EXAMPLE, "Pulumi.dr.yaml"),
-  });
-}
-
-/** The one resource of `stack` named `name`. */
-function named(stack: StackPlan, name: string): PlannedResource {
-  const found = stack.resources.filter((resource) => resource.name === name);
-  if (found.length !== 1) throw new Error(`${found.length} resources named ${name}`);
-  return found[0];
-}
+const example = (): Promise<SynthesisResult> => exampleSynthesis("region-switch");
 
 /** Changes a resource's inputs and outputs alike (the invariants read inputs, the stack policies outputs). */
 function edit(stack: StackPlan, name: string, change: (props: Json) => void): void {
