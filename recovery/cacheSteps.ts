@@ -124,6 +124,35 @@ export function describeCacheGroup(replicationGroupId: string, rest: State = {})
 }
 
 /**
+ * The first states of a cache branch: `<start>` clears `$.cacheError`, `<prefix>: look` reads the DR
+ * member (`describeCacheGroup`) into `resultPath` (an error goes to `onError`), and `<prefix>: role?`
+ * goes on by its role in the global datastore: primary, standalone (detached), or neither.
+ */
+function lookUpRole(
+  replicationGroupId: string,
+  branch: { prefix: string; start?: string; resultPath: string; onError: string; ifPrimary: string; ifStandalone: string; otherwise: string },
+): Record<string, State> {
+  const look = `${branch.prefix}: look`;
+  const role = `${branch.prefix}: role?`;
+  return {
+    [branch.start ?? `${branch.prefix}: start`]: { Type: "Pass", Result: "none", ResultPath: "$.cacheError", Next: look },
+    [look]: describeCacheGroup(replicationGroupId, {
+      ResultPath: branch.resultPath,
+      Catch: [{ ErrorEquals: ["States.ALL"], ResultPath: "$.cacheError", Next: branch.onError }],
+      Next: role,
+    }),
+    [role]: {
+      Type: "Choice",
+      Choices: [
+        { ...cacheRoleIs(branch.resultPath, "primary"), Next: branch.ifPrimary },
+        { ...cacheStandalone(branch.resultPath), Next: branch.ifStandalone },
+      ],
+      Default: branch.otherwise,
+    },
+  };
+}
+
+/**
  * Choice rule: the group at `resultPath` has `role` in its global datastore. The API documents the
  * role as "primary or secondary" (GlobalReplicationGroupInfo.GlobalReplicationGroupMemberRole) and its
  * CLI examples print it upper case; both spellings match.
@@ -171,21 +200,15 @@ export function cacheFailoverBranch(targets: RecoveryTargets, cache: GlobalCache
   return {
     StartAt: "Cache: start",
     States: {
-      "Cache: start": { Type: "Pass", Result: "none", ResultPath: "$.cacheError", Next: "Cache: look" },
-      "Cache: look": describeCacheGroup(dr, {
-        ResultPath: "$.cache",
-        Catch: [{ ErrorEquals: ["States.ALL"], ResultPath: "$.cacheError", Next: "Cache: not promoted" }],
-        Next: "Cache: role?",
+      // A re-run, or an earlier detach: follow, do not call again.
+      ...lookUpRole(dr, {
+        prefix: "Cache",
+        resultPath: "$.cache",
+        onError: "Cache: not promoted",
+        ifPrimary: pollStart("Cache failover"),
+        ifStandalone: pollStart("Cache detach"),
+        otherwise: "Cache: fail over",
       }),
-      "Cache: role?": {
-        Type: "Choice",
-        Choices: [
-          // A re-run, or an earlier detach: follow, do not call again.
-          { ...cacheRoleIs("$.cache", "primary"), Next: pollStart("Cache failover") },
-          { ...cacheStandalone("$.cache"), Next: pollStart("Cache detach") },
-        ],
-        Default: "Cache: fail over",
-      },
       "Cache: fail over": elastiCacheTask(
         "failoverGlobalReplicationGroup",
         { GlobalReplicationGroupId: cache.globalReplicationGroupId, PrimaryRegion: targets.drRegion, PrimaryReplicationGroupId: dr },
@@ -337,21 +360,16 @@ export function cacheFailbackStates(targets: RecoveryTargets, next: string): { s
   return {
     start: "Cache failback",
     states: {
-      "Cache failback": { Type: "Pass", Result: "none", ResultPath: "$.cacheError", Next: "Cache failback: look" },
-      "Cache failback: look": describeCacheGroup(dr, {
-        ResultPath: "$.cacheBack",
-        Catch: [{ ErrorEquals: ["States.ALL"], ResultPath: "$.cacheError", Next: "Cache failback failed" }],
-        Next: "Cache failback: role?",
+      // Already a secondary (a re-run, or the cache was never promoted): nothing to switch.
+      ...lookUpRole(dr, {
+        prefix: "Cache failback",
+        start: "Cache failback",
+        resultPath: "$.cacheBack",
+        onError: "Cache failback failed",
+        ifPrimary: "Cache failback: switch",
+        ifStandalone: "Cache failback: detached",
+        otherwise: next,
       }),
-      "Cache failback: role?": {
-        Type: "Choice",
-        Choices: [
-          { ...cacheRoleIs("$.cacheBack", "primary"), Next: "Cache failback: switch" },
-          { ...cacheStandalone("$.cacheBack"), Next: "Cache failback: detached" },
-        ],
-        // Already a secondary (a re-run, or the cache was never promoted): nothing to switch.
-        Default: next,
-      },
       "Cache failback: switch": elastiCacheTask(
         "failoverGlobalReplicationGroup",
         {
