@@ -11,6 +11,7 @@
  * no state backend at all, as before.
  */
 import * as path from "node:path";
+import type { RegionSwitchPlanSummary as DeployedPlanSummary, StepSummary } from "../../recovery/regionSwitch/summary";
 import { PROJECT_NAME } from "../../config/conventions";
 import { readStackConfigFile } from "../../synth/stackFile";
 import { RunbookError } from "../errors";
@@ -23,37 +24,18 @@ export const PLAN_OUTPUT = "regionSwitchPlan";
 
 export type Orchestrator = "step-functions" | "region-switch";
 
-/** One step of a workflow; `parallel` lists a Parallel step's children. */
-export interface PlanStepSummary {
-  name: string;
-  executionBlockType: string;
-  description: string;
-  parallel?: PlanStepSummary[];
-}
+/** One step of a workflow as the DR stack exports it (recovery/regionSwitch/summary.ts); `parallel` lists a Parallel step's children. */
+export type PlanStepSummary = StepSummary;
 
-/** One workflow of the plan. `targetRegion` may be empty for a workflow that activates either region. */
-export interface PlanWorkflowSummary {
-  targetAction: string;
-  targetRegion: string;
-  description: string;
-  steps: PlanStepSummary[];
-}
+/** One workflow of the plan, as read back: the action as any string the runbook then checks; `targetRegion` may be empty for a workflow that activates either region. */
+export type PlanWorkflowSummary = Omit<DeployedPlanSummary["workflows"][number], "targetAction"> & { targetAction: string };
 
-/** The `regionSwitchPlan` output. */
-export interface RegionSwitchPlanSummary {
-  arn: string;
-  name: string;
-  primaryRegion: string;
-  drRegion: string;
-  approvalRequired: boolean;
-  reportBucketName: string;
-  /**
-   * The role that approves the ManualApproval steps (recovery/regionSwitch/summary.ts): the runbook assumes it for
-   * ApprovePlanExecutionStep (approver.ts). Required when a workflow has a ManualApproval step; "" otherwise.
-   */
-  approverRoleArn: string;
-  workflows: PlanWorkflowSummary[];
-}
+/**
+ * The `regionSwitchPlan` output as the runbook reads it (the summary the DR stack writes,
+ * recovery/regionSwitch/summary.ts): all but the health-check ids, which only the outage mode's config needs.
+ * `approverRoleArn` is required when a workflow has a ManualApproval step; "" otherwise.
+ */
+export type RegionSwitchPlanSummary = Omit<DeployedPlanSummary, "healthCheckIds" | "workflows"> & { workflows: PlanWorkflowSummary[] };
 
 /** Plan ARN pattern of the botocore model (`PlanArn`). */
 export const PLAN_ARN = /^arn:aws[a-zA-Z-]*:arc-region-switch::[0-9]{12}:plan\/([a-zA-Z0-9](?:[a-zA-Z0-9-]{0,30}[a-zA-Z0-9])?):([a-z0-9]{6})$/;
