@@ -15,7 +15,8 @@
  *   alert table says, and every alert has at least one firing and one silent expectation.
  * - Mutations: each of a list of plausible wrong edits of one rule (p50 for p99, free for available
  *   bytes, a dropped job matcher or path filter, a shorter `for`, ...) makes `promtool test rules`
- *   fail on that alert, so no rule can be changed meaningfully without a scenario noticing.
+ *   fail on that alert, so no rule can be changed meaningfully without a scenario noticing. All
+ *   mutations share one `check rules` and one `test rules` run, each read file by file.
  * - `amtool check-config` on the rendered Alertmanager configuration, and `amtool config routes
  *   test`: Watchdog reaches the heartbeat receiver, every other alert the paging topic.
  *
@@ -33,6 +34,7 @@ import { ALERT_NAMES, type AlertName, prometheusAlertRules } from "../../monitor
 import { APP_LATENCY_BUCKETS_SECONDS } from "../../monitoring/appMetrics";
 import { alertmanagerConfig, chartValues, type ChartValuesArgs } from "../../monitoring/chartValues";
 import { appScrapeConfigs } from "../../monitoring/scrapeConfigs";
+import { promtoolPerFile, type PromtoolVerdict, toolPath } from "../fixtures/promtool";
 import { renderChartDefaultRules } from "./chartRules";
 
 const REGION = "us-east-1";
@@ -132,14 +134,8 @@ function args(): ChartValuesArgs {
   };
 }
 
-function tool(name: string): string {
-  const found = spawnSync("sh", ["-c", `command -v ${name}`], { encoding: "utf8" });
-  if (found.status !== 0) throw new Error(`${name} is not installed: apt-get install prometheus prometheus-alertmanager (.ci/run does)`);
-  return found.stdout.trim();
-}
-
 function run(command: string, argv: string[], cwd: string): { status: number | null; output: string; stdout: string } {
-  const result = spawnSync(tool(command), argv, { cwd, encoding: "utf8" });
+  const result = spawnSync(toolPath(command), argv, { cwd, encoding: "utf8" });
   return { status: result.status, output: `${result.stdout}${result.stderr}`, stdout: result.stdout };
 }
 
@@ -221,22 +217,59 @@ describe("monitoring/rendered rules with promtool and amtool", function () {
 
   // Each mutation is a plausible wrong edit of one rule; the scenarios must notice it (promtool
   // test rules fails naming the alert), so a scenario that passes whatever the rule says is caught.
-  for (const mutation of MUTATIONS) {
-    it(`fails promtool test rules when ${mutation.alert} is mutated: ${mutation.what}`, () => {
-      const rendered = structuredClone(ourRules["disaster-recovery"]) as { groups: { rules: { alert: string; expr: string; for: string }[] }[] };
-      const rule = rendered.groups[0].rules.find((one) => one.alert === mutation.alert)!;
-      const before = { expr: rule.expr, for: rule.for };
-      mutation.apply(rule);
-      expect({ expr: rule.expr, for: rule.for }, "the mutation no longer applies to the rule").to.not.deep.equal(before);
-      const file = `mutated-${mutation.alert}-${MUTATIONS.indexOf(mutation)}.yaml`;
-      writeFileSync(path.join(dir, file), YAML.stringify(rendered));
-      expect(run("promtool", ["check", "rules", file], dir).status, "the mutated rules must stay valid").to.equal(0);
-      writeFileSync(path.join(dir, `scenarios-${file}`), YAML.stringify(scenarios(file)));
-      const result = run("promtool", ["test", "rules", `scenarios-${file}`], dir);
-      expect(result.status, result.output).to.not.equal(0);
-      expect(result.output).to.include(`alertname: ${mutation.alert}`);
+  describe("mutations", () => {
+    /** Per mutation: the rule before and after the edit, and promtool's verdicts on its files. */
+    const outcomes: { before: Partial<RenderedRule>; after: Partial<RenderedRule>; checked?: PromtoolVerdict; tested?: PromtoolVerdict; file: string }[] = [];
+    let checkRun = "";
+    let testRun = "";
+
+    // All mutations in two promtool runs (check rules, then test rules, each over every mutated
+    // file), each file's verdict read from its own section of the output (test/fixtures/promtool.ts),
+    // so a mutation the scenarios miss fails exactly its own test. A mutated file replays only the
+    // scenarios that expect something of the mutated alert: promtool compares, in each scenario,
+    // only the alerts it names (cmd/promtool/unittest.go: `alertsInTest`), so the scenarios that do
+    // not name the alert pass or fail alike whatever its rule says, and "fails naming the alert"
+    // holds for all of them exactly when it holds for these (a third of the scenario runs).
+    before(() => {
+      for (const [index, mutation] of MUTATIONS.entries()) {
+        const rendered = structuredClone(ourRules["disaster-recovery"]) as { groups: { rules: RenderedRule[] }[] };
+        const rule = rendered.groups[0].rules.find((one) => one.alert === mutation.alert)!;
+        const before = { expr: rule.expr, for: rule.for };
+        mutation.apply(rule);
+        const file = `mutated-${mutation.alert}-${index}.yaml`;
+        writeFileSync(path.join(dir, file), YAML.stringify(rendered));
+        const all = scenarios(file);
+        const concerned = { ...all, tests: all.tests.filter((test) => test.alert_rule_test.some((one) => one.alertname === mutation.alert)) };
+        writeFileSync(path.join(dir, `scenarios-${file}`), YAML.stringify(concerned));
+        outcomes.push({ before, after: { expr: rule.expr, for: rule.for }, file });
+      }
+      const files = outcomes.map((outcome) => outcome.file);
+      const checked = promtoolPerFile(["check", "rules"], files, dir);
+      const tested = promtoolPerFile(
+        ["test", "rules"],
+        files.map((file) => `scenarios-${file}`),
+        dir,
+      );
+      checkRun = checked.output;
+      testRun = tested.output;
+      for (const outcome of outcomes) {
+        outcome.checked = checked.verdicts.get(outcome.file);
+        outcome.tested = tested.verdicts.get(`scenarios-${outcome.file}`);
+      }
     });
-  }
+
+    for (const [index, mutation] of MUTATIONS.entries()) {
+      it(`fails promtool test rules when ${mutation.alert} is mutated: ${mutation.what}`, () => {
+        const { before, after, checked, tested } = outcomes[index];
+        expect(after, "the mutation no longer applies to the rule").to.not.deep.equal(before);
+        expect(checked, `promtool check rules did not reach the mutated file:\n${checkRun}`).to.not.equal(undefined);
+        expect(checked!.passed, `the mutated rules must stay valid:\n${checked!.output}`).to.equal(true);
+        expect(tested, `promtool test rules did not reach the mutated file's scenarios:\n${testRun}`).to.not.equal(undefined);
+        expect(tested!.passed, `the scenarios did not catch the mutation:\n${tested!.output}`).to.equal(false);
+        expect(tested!.output).to.include(`alertname: ${mutation.alert}, time:`);
+      });
+    }
+  });
 
   /** The `promtool test rules` file: our rules from `ruleFile` with the chart's general rules (Watchdog). */
   function scenarios(ruleFile: string) {
