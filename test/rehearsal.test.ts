@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { type AppStatus, checkFigures, formatFigures, type RehearsalFigures, REHEARSAL_PAIR_PREFIX, RehearsalError, rehearse } from "../rehearsal/rehearse";
 import { type RunningApp, startApp } from "../rehearsal/appProcess";
 import { createAppUser } from "../rehearsal/appUser";
-import { eventually, type PostgresPair, startPostgresPair } from "../rehearsal/localPostgres";
+import { eventually, postgresScratchDirectory, type PostgresPair, startPostgresPair } from "../rehearsal/localPostgres";
 
 async function status(app: RunningApp): Promise<AppStatus & { credentials: string | null }> {
   const res = await fetch(`${app.base}/status`);
@@ -22,18 +22,22 @@ async function postWrite(app: RunningApp): Promise<{ status: number; body: { id?
   return { status: res.status, body: (await res.json()) as { id?: number; writtenAt?: string; error?: string } };
 }
 
-/** Temporary directories this process made with `prefix` (the rehearsal must remove its own). */
-function leftovers(prefix: string): string[] {
-  return readdirSync(tmpdir()).filter((name) => name.startsWith(prefix));
+/** Temporary directories named `prefix`... in `directory` (the rehearsal must remove its own). */
+function leftovers(prefix: string, directory = tmpdir()): string[] {
+  return readdirSync(directory).filter((name) => name.startsWith(prefix));
 }
+
+/** The rehearsal's PostgreSQL pair directories (made where every pair's is: postgresScratchDirectory). */
+const pairLeftovers = () => leftovers(REHEARSAL_PAIR_PREFIX, postgresScratchDirectory());
 
 describe("npm run rehearse", function () {
   this.timeout(150_000);
 
   it("fails over a real primary and standby mid-load; the figures agree with each other and with the promoted database", async () => {
-    const before = new Set([...leftovers("rehearsal-"), ...leftovers(REHEARSAL_PAIR_PREFIX)]);
+    const before = new Set([...leftovers("rehearsal-"), ...pairLeftovers()]);
     const lines: string[] = [];
-    const figures = await rehearse({ requests: 200, concurrency: 4, log: (line) => lines.push(line) });
+    // A heartbeat every 0.25 s (default 1): the DR app's /status shows its own heartbeat sooner after the promotion.
+    const figures = await rehearse({ requests: 200, concurrency: 4, heartbeatSeconds: 0.25, log: (line) => lines.push(line) });
     const { requests, missing } = figures;
     expect(requests.sent).to.equal(200);
     expect(requests.acknowledged).to.be.at.least(80, "the primary stops after 40% acknowledged");
@@ -58,35 +62,31 @@ describe("npm run rehearse", function () {
     expect(printed).to.include(`acknowledged, missing after promotion (RPO): ${missing.count}`);
     expect(printed).to.match(/primary stop -> DR app serves a write \(RTO\): \d+\.\d{3} s/);
     expect(
-      [...leftovers("rehearsal-"), ...leftovers(REHEARSAL_PAIR_PREFIX)].filter((name) => !before.has(name)),
+      [...leftovers("rehearsal-"), ...pairLeftovers()].filter((name) => !before.has(name)),
       "temporary directories removed",
     ).to.deep.equal([]);
   });
 
   it("without a standby: a clear error, and nothing left behind", async () => {
-    const before = new Set(leftovers(REHEARSAL_PAIR_PREFIX));
+    const before = new Set(pairLeftovers());
     const error = await rehearse({ standby: false }).then(
       () => new Error("resolved"),
       (refusal: Error) => refusal,
     );
     expect(error).to.be.instanceOf(RehearsalError);
     expect(error.message).to.equal("no standby: the primary has no streaming replica, so there is nothing to fail over to");
-    expect(leftovers(REHEARSAL_PAIR_PREFIX).filter((name) => !before.has(name))).to.deep.equal([]);
+    expect(pairLeftovers().filter((name) => !before.has(name))).to.deep.equal([]);
   });
 
   it("a deadline that passes mid-step: a clear error naming the step, and everything cleaned up", async () => {
-    const before = new Set(leftovers(REHEARSAL_PAIR_PREFIX));
+    const before = new Set(pairLeftovers());
     const error = await rehearse({ timeoutSeconds: 0.5 }).then(
       () => new Error("resolved"),
       (refusal: Error) => refusal,
     );
     expect(error.message).to.match(/^timed out after 0\.5 s while (checking|starting|creating)/);
     // A server the pair was starting when the deadline passed is stopped once it is up.
-    await eventually(
-      "the late PostgreSQL pair to be removed",
-      async () => leftovers(REHEARSAL_PAIR_PREFIX).filter((name) => !before.has(name)).length === 0,
-      30,
-    );
+    await eventually("the late PostgreSQL pair to be removed", async () => pairLeftovers().filter((name) => !before.has(name)).length === 0, 30);
   });
 
   it("rejects options out of bounds", async () => {
@@ -222,7 +222,24 @@ describe("the demo app on a real PostgreSQL server", function () {
   });
 
   it("credentials it cannot get: /status and /write say so, the health path still answers 200", async () => {
-    const missingFile = await run(["--database-credentials-file", join(work, "absent.json")]);
+    const broken = join(work, "broken.json");
+    writeFileSync(broken, '{"username": "demo_app"}');
+    // The secret through the AWS CLI: absent from PATH, then refusing (no permission on this region's copy).
+    const bin = join(work, "bin");
+    rmSync(bin, { recursive: true, force: true });
+    writeFileSync(
+      join(work, "aws"),
+      "#!/bin/sh\necho 'An error occurred (AccessDeniedException) when calling the GetSecretValue operation: denied' >&2\nexit 254\n",
+    );
+    chmodSync(join(work, "aws"), 0o755);
+    // Four independent apps, started at once (each waits on its own interpreter's start-up).
+    const [missingFile, brokenFile, noCli, denied] = await Promise.all([
+      run(["--database-credentials-file", join(work, "absent.json")]),
+      run(["--database-credentials-file", broken]),
+      run(["--database-credentials-secret", "app/creds"], { ...process.env, PATH: bin }),
+      run(["--database-credentials-secret", "app/creds"], { ...process.env, PATH: `${work}:${process.env.PATH}` }),
+    ]);
+
     const noFile = await status(missingFile);
     expect(noFile).to.deep.include({ reachable: false, writable: null, credentials: "file" });
     expect(noFile.error).to.match(/^credentials unavailable: \[Errno 2\] No such file or directory/);
@@ -231,21 +248,8 @@ describe("the demo app on a real PostgreSQL server", function () {
     expect(write.body.error).to.match(/^unavailable: credentials unavailable/);
     expect((await fetch(`${missingFile.base}/health`)).status).to.equal(200);
 
-    const broken = join(work, "broken.json");
-    writeFileSync(broken, '{"username": "demo_app"}');
-    expect((await status(await run(["--database-credentials-file", broken]))).error).to.equal("credentials unavailable: 'password'");
-
-    // The secret through the AWS CLI: absent from PATH, then refusing (no permission on this region's copy).
-    const bin = join(work, "bin");
-    rmSync(bin, { recursive: true, force: true });
-    const noCli = await run(["--database-credentials-secret", "app/creds"], { ...process.env, PATH: bin });
+    expect((await status(brokenFile)).error).to.equal("credentials unavailable: 'password'");
     expect((await status(noCli)).error).to.match(/^credentials unavailable: \[Errno 2\] No such file or directory: 'aws'/);
-    writeFileSync(
-      join(work, "aws"),
-      "#!/bin/sh\necho 'An error occurred (AccessDeniedException) when calling the GetSecretValue operation: denied' >&2\nexit 254\n",
-    );
-    chmodSync(join(work, "aws"), 0o755);
-    const denied = await run(["--database-credentials-secret", "app/creds"], { ...process.env, PATH: `${work}:${process.env.PATH}` });
     expect((await status(denied)).error).to.equal(
       "credentials unavailable: An error occurred (AccessDeniedException) when calling the GetSecretValue operation: denied",
     );
