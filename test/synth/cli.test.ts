@@ -1,30 +1,26 @@
 /**
- * `npm run synth` end to end, one process per mistake: the exit code, the one message on stderr,
- * and no stack trace unless --debug. The functions behind it are tested directly in the other
- * files of this folder; these runs check that the CLI wires them up.
+ * `npm run synth` on a user's mistakes: the exit code, the one message on stderr, and no stack
+ * trace unless --debug. The functions behind it are tested directly in the other files of this
+ * folder; these runs check that the CLI wires them up. They run in this process (synth/cli.ts
+ * `runSynthCli`, test/fixtures/cliRun.ts), except one spawned run of the real script for the
+ * process boundary: node's argv, the exit code, stderr apart from stdout.
  */
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import fs, { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { expect } from "chai";
+import { synthInProcess, type CliRun } from "../fixtures/cliRun";
 import { editedStackFile } from "../fixtures/stackFiles";
 
 const ROOT = path.join(__dirname, "..", "..");
 const STACK_FRAME = "    at ";
 
-/** Runs the CLI from the repository root; `preload` is a CommonJS file required first. */
-function synth(args: string[], preload?: string) {
-  const out = mkdtempSync(path.join(tmpdir(), "synth-cli-"));
-  return spawnSync(
-    process.execPath,
-    [...(preload ? ["--require", preload] : []), "--import", "tsx", path.join(ROOT, "synth", "cli.ts"), "--out", out, ...args],
-    { cwd: ROOT, encoding: "utf8" },
-  );
-}
+/** Runs the CLI in this process, as from the repository root. */
+const synth = (args: string[]): Promise<CliRun> => synthInProcess(args);
 
 /** Expects exit `code` with exactly `message` (a line, or a pattern) on stderr, and no stack frame. */
-function expectFailure(run: ReturnType<typeof synth>, code: number, message: string | RegExp): void {
+function expectFailure(run: { status: number | null; stderr: string }, code: number, message: string | RegExp): void {
   expect(run.status, run.stderr).to.equal(code);
   expect(run.stderr).not.to.include(STACK_FRAME);
   if (typeof message === "string") expect(run.stderr).to.equal(`${message}\n`);
@@ -40,47 +36,57 @@ function fileWith(name: string, text: string): string {
 describe("npm run synth on a user's mistakes (synth/cli.ts)", function () {
   this.timeout(60000);
 
-  it("--help prints the usage on stdout and exits 0", () => {
-    const run = synth(["--help"]);
+  it("--help prints the usage on stdout and exits 0", async () => {
+    const run = await synth(["--help"]);
     expect(run.status, run.stderr).to.equal(0);
     expect(run.stderr).to.equal("");
     expect(run.stdout).to.match(/^Usage: npm run synth -- \[options\]/);
     expect(run.stdout).to.include("--policy-config FILE").and.include("Exit codes:").and.include("  4  an internal error").and.include("Example:");
   });
 
-  it("an unknown option: names it, suggests the right one, exit 1", () => {
-    expectFailure(synth(["--prmary", "Pulumi.primary.yaml"]), 1, "unknown option --prmary (did you mean --primary?); see --help");
+  it("an unknown option, in a process of its own: names it on stderr, suggests the right one, exit 1", () => {
+    const run = spawnSync(
+      process.execPath,
+      ["--import", "tsx", path.join(ROOT, "synth", "cli.ts"), "--out", mkdtempSync(path.join(tmpdir(), "synth-cli-")), "--prmary", "Pulumi.primary.yaml"],
+      { cwd: ROOT, encoding: "utf8" },
+    );
+    expectFailure(run, 1, "unknown option --prmary (did you mean --primary?); see --help");
+    expect(run.stdout).to.equal("");
   });
 
-  it("a missing stack file: names the option and the path, exit 1", () => {
-    expectFailure(synth(["--primary", "nope.yaml"]), 1, "--primary nope.yaml: no such file; pass the path of an existing stack file, Pulumi.<stack>.yaml");
+  it("a missing stack file: names the option and the path, exit 1", async () => {
+    expectFailure(
+      await synth(["--primary", "nope.yaml"]),
+      1,
+      "--primary nope.yaml: no such file; pass the path of an existing stack file, Pulumi.<stack>.yaml",
+    );
   });
 
-  it("a YAML syntax error: the file, line, column and the parser's reason, exit 1", () => {
+  it("a YAML syntax error: the file, line, column and the parser's reason, exit 1", async () => {
     const file = editedStackFile("Pulumi.dr.yaml", () => undefined);
     writeFileSync(file, readFileSync(file, "utf8").replace("  aws:region: us-west-2\n", "  aws:region: us-west-2\n  aws:region: us-east-2\n"));
-    expectFailure(synth(["--dr", file]), 1, `--dr ${file}: is not valid YAML at line 3, column 3: Map keys must be unique; fix it and run again`);
+    expectFailure(await synth(["--dr", file]), 1, `--dr ${file}: is not valid YAML at line 3, column 3: Map keys must be unique; fix it and run again`);
   });
 
-  it("a secret value: names the file and the key and what to do, exit 1", () => {
+  it("a secret value: names the file and the key and what to do, exit 1", async () => {
     const file = fileWith("Pulumi.primary.yaml", "config:\n  aws:region: us-east-1\n  multi-region-dr:role: primary\n  aws:secretKey:\n    secure: AAABAJ\n");
     expectFailure(
-      synth(["--primary", file]),
+      await synth(["--primary", file]),
       1,
       `--primary ${file}: aws:secretKey is a secret (secure:), which offline synthesis cannot decrypt; ` +
         "remove it from this file and pass it through a Pulumi ESC environment or an environment variable instead",
     );
   });
 
-  it("the primary and DR files swapped: says which has which role and to swap them, exit 1", () => {
-    const run = synth(["--primary", "Pulumi.dr.yaml", "--dr", "Pulumi.primary.yaml"]);
+  it("the primary and DR files swapped: says which has which role and to swap them, exit 1", async () => {
+    const run = await synth(["--primary", "Pulumi.dr.yaml", "--dr", "Pulumi.primary.yaml"]);
     expectFailure(run, 1, /^The primary and DR stack files are swapped; swap them: --primary Pulumi\.primary\.yaml --dr Pulumi\.dr\.yaml:\n/);
     expect(run.stdout, "nothing was synthesized").to.equal("");
   });
 
-  it("primaryStack naming another stack: the key, the value and the expected name, exit 1", () => {
+  it("primaryStack naming another stack: the key, the value and the expected name, exit 1", async () => {
     const file = editedStackFile("Pulumi.dr.yaml", (config) => (config["multi-region-dr:primaryStack"] = "organization/multi-region-dr/prod"));
-    const run = synth(["--dr", file]);
+    const run = await synth(["--dr", file]);
     expectFailure(
       run,
       1,
@@ -89,22 +95,30 @@ describe("npm run synth on a user's mistakes (synth/cli.ts)", function () {
     expect(run.stdout).to.equal("");
   });
 
-  describe("a bug (here fs.statSync failing without an error code, simulated by a preloaded module)", () => {
-    let preload: string;
-    before(() => {
-      preload = fileWith(
-        "bug.cjs",
-        'const fs = require("node:fs");\nconst statSync = fs.statSync;\n' +
-          'fs.statSync = (file, ...rest) => { if (String(file).endsWith("Pulumi.primary.yaml")) throw new Error("simulated bug in statSync"); return statSync(file, ...rest); };\n',
-      );
+  describe("a bug (here fs.statSync failing without an error code on the primary stack file, for the run's length)", () => {
+    /** The CLI run with `fs.statSync` throwing a plain Error for Pulumi.primary.yaml, restored after. */
+    async function synthWithBug(args: string[]): Promise<CliRun> {
+      const statSync = fs.statSync;
+      const failing = (file: fs.PathLike, ...rest: unknown[]) => {
+        if (String(file).endsWith("Pulumi.primary.yaml")) throw new Error("simulated bug in statSync");
+        return (statSync as (...all: unknown[]) => unknown)(file, ...rest);
+      };
+      // The module object itself (a default import), whose statSync synth/stackFile.ts reads when it calls it.
+      const writable = fs as { statSync: typeof fs.statSync };
+      writable.statSync = failing as typeof fs.statSync;
+      try {
+        return await synth(args);
+      } finally {
+        writable.statSync = statSync;
+      }
+    }
+
+    it("is one line 'internal error: ...' and exit 4", async () => {
+      expectFailure(await synthWithBug([]), 4, "internal error: simulated bug in statSync (a bug: please report it; rerun with --debug for the stack trace)");
     });
 
-    it("is one line 'internal error: ...' and exit 4", () => {
-      expectFailure(synth([], preload), 4, "internal error: simulated bug in statSync (a bug: please report it; rerun with --debug for the stack trace)");
-    });
-
-    it("with --debug, prints the stack trace", () => {
-      const run = synth(["--debug"], preload);
+    it("with --debug, prints the stack trace", async () => {
+      const run = await synthWithBug(["--debug"]);
       expect(run.status, run.stderr).to.equal(4);
       expect(run.stderr).to.match(/^internal error: Error: simulated bug in statSync\n/);
       expect(run.stderr).to.include(STACK_FRAME).and.include("preflightStackFile");
