@@ -4,15 +4,18 @@
  * Kubernetes API the runner cannot reach. The preflight's own steps run here, as bash runs them on
  * a runner, against stack files synthesized offline: the repository's (a private endpoint, refused on
  * a GitHub-hosted runner), a public endpoint for the runner's address (passes) or for another one
- * (refused), and a DR stack that runs no cluster.
+ * (refused), and a DR stack that runs no cluster. The `synthesize` step itself runs once, for the
+ * public endpoints (a fresh `npm run synth`, about 5 s of CPU); the other plans folders are written
+ * as it writes them, by the same CLI run in this process (test/fixtures/cliRun.ts).
  */
 import { expect } from "chai";
-import { spawnSync } from "node:child_process";
+import { spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { parse } from "yaml";
 import { readStackConfigFile } from "../../synth/stackFile";
+import { synthInProcess } from "../fixtures/cliRun";
 import { editedStackFiles, type StackEdit } from "../fixtures/stackFiles";
 import { NS } from "./fixtures";
 
@@ -39,23 +42,33 @@ const needsOf = (job: Job) => (Array.isArray(job.needs) ? job.needs : job.needs 
 const preflightSteps = () => workflow("preflight.yml").jobs["kubernetes-api"].steps!;
 const step = (id: string) => preflightSteps().find((candidate) => candidate.id === id)!;
 
-/** Runs a step's script as a runner's bash does (`bash --noprofile --norc -eo pipefail`), from the repository root. */
-function runStep(id: string, env: Record<string, string>): { status: number | null; output: string } {
-  const result = spawnSync("bash", ["--noprofile", "--norc", "-eo", "pipefail", "-c", step(id).run!], {
-    cwd: ROOT,
-    env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env },
-    encoding: "utf8",
-    timeout: 120000,
+/**
+ * Runs a step's script as a runner's bash does (`bash --noprofile --norc -eo pipefail`), from the
+ * repository root, without blocking this process (the real `synthesize` step runs while the tests
+ * synthesize in process); resolves to its exit code and its stdout followed by its stderr.
+ */
+function runStep(id: string, env: Record<string, string>): Promise<{ status: number | null; output: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn("bash", ["--noprofile", "--norc", "-eo", "pipefail", "-c", step(id).run!], {
+      cwd: ROOT,
+      env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env },
+      timeout: 120000,
+    });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.setEncoding("utf8").on("data", (text: string) => (stdout += text));
+    child.stderr.setEncoding("utf8").on("data", (text: string) => (stderr += text));
+    child.on("error", reject);
+    child.on("close", (status) => resolve({ status, output: `${stdout}${stderr}` }));
   });
-  return { status: result.status, output: `${result.stdout}${result.stderr}` };
 }
 
-/** The preflight's synthesis of a pair of stack files; returns the folder of the plans. */
-function synthesizedPlans(files: { primaryStackFile: string; drStackFile: string }): string {
+/** The preflight's synthesis of a pair of stack files, its `synthesize` step run; resolves to the folder of the plans. */
+async function synthesizedPlans(files: { primaryStackFile: string; drStackFile: string }): Promise<string> {
   const runnerTemp = mkdtempSync(path.join(tmpdir(), "runner-temp-"));
   const outputs = path.join(runnerTemp, "github-output");
   writeFileSync(outputs, "");
-  const { status, output } = runStep("synthesize", {
+  const { status, output } = await runStep("synthesize", {
     RUNNER_TEMP: runnerTemp,
     GITHUB_OUTPUT: outputs,
     PRIMARY_STACK_FILE: files.primaryStackFile,
@@ -63,6 +76,17 @@ function synthesizedPlans(files: { primaryStackFile: string; drStackFile: string
   });
   expect(status, output).to.equal(0);
   return /^plans=(.+)$/m.exec(readFileSync(outputs, "utf8"))![1];
+}
+
+/**
+ * The plans folder the `synthesize` step would write for a pair of stack files
+ * (`npm run synth -- --primary ... --dr ... --out "$RUNNER_TEMP/preflight"`), by the same CLI run in this process.
+ */
+async function plansInProcess(files: { primaryStackFile: string; drStackFile: string }): Promise<string> {
+  const plans = path.join(mkdtempSync(path.join(tmpdir(), "runner-temp-")), "preflight");
+  const run = await synthInProcess(["--primary", files.primaryStackFile, "--dr", files.drStackFile], { out: plans });
+  expect(run.status, `${run.stdout}${run.stderr}`).to.equal(0);
+  return plans;
 }
 
 /** The preflight's check on those plans, on a runner of `environment` whose public address is `egress`. */
@@ -90,6 +114,14 @@ const backupRestore: StackEdit = (config) =>
 
 describe("the deploy path reaches the Kubernetes API (preflight.yml)", function () {
   this.timeout(180000);
+  const publicFiles = editedStackFiles(withMonitoring(["198.51.100.0/24"]), withMonitoring(["198.51.100.0/24"]));
+  /** The one real run of the `synthesize` step, started first; the public-endpoint tests await it. */
+  let publicPlans: Promise<string>;
+  before(() => {
+    publicPlans = synthesizedPlans(publicFiles);
+    // Awaited later; until then a failure must not count as an unhandled rejection.
+    publicPlans.catch(() => undefined);
+  });
 
   describe("the workflows", () => {
     it("gate every job that runs Pulumi against the cloud on the preflight, run on the same runner", () => {
@@ -122,7 +154,7 @@ describe("the deploy path reaches the Kubernetes API (preflight.yml)", function 
   describe("a fresh clone (the repository's stack files: private endpoints)", () => {
     const files = { primaryStackFile: path.join(ROOT, "Pulumi.primary.yaml"), drStackFile: path.join(ROOT, "Pulumi.dr.yaml") };
     let plans: string;
-    before(() => (plans = synthesizedPlans(files)));
+    before(async () => (plans = await plansInProcess(files)));
 
     it("keeps both endpoints private by default", () => {
       for (const file of [files.primaryStackFile, files.drStackFile]) {
@@ -130,8 +162,8 @@ describe("the deploy path reaches the Kubernetes API (preflight.yml)", function 
       }
     });
 
-    it("is refused on a GitHub-hosted runner, naming each stack file, the key and the two ways to deploy", () => {
-      const { status, output } = check(files, plans, { environment: "github-hosted", egress: "198.51.100.7" });
+    it("is refused on a GitHub-hosted runner, naming each stack file, the key and the two ways to deploy", async () => {
+      const { status, output } = await check(files, plans, { environment: "github-hosted", egress: "198.51.100.7" });
       expect(status, output).to.equal(1);
       for (const [file, role] of [
         [files.primaryStackFile, "primary"],
@@ -147,8 +179,8 @@ describe("the deploy path reaches the Kubernetes API (preflight.yml)", function 
       expect(output).to.include("set the repository variable EKS_PRIVATE_API_REACHABLE to true. See docs/deploying.md");
     });
 
-    it("passes on a runner that reaches the private endpoints (EKS_PRIVATE_API_REACHABLE)", () => {
-      const { status, output } = check(files, plans, { environment: "self-hosted", egress: "198.51.100.7", privateReachable: true });
+    it("passes on a runner that reaches the private endpoints (EKS_PRIVATE_API_REACHABLE)", async () => {
+      const { status, output } = await check(files, plans, { environment: "self-hosted", egress: "198.51.100.7", privateReachable: true });
       expect(status, output).to.equal(0);
       expect(output).to.match(
         /- ok: .*Pulumi\.dr\.yaml: the dr stack's EKS cluster .*: private endpoint; EKS_PRIVATE_API_REACHABLE says this runner reaches it/,
@@ -157,34 +189,34 @@ describe("the deploy path reaches the Kubernetes API (preflight.yml)", function 
   });
 
   describe("public endpoints for the deploy runner's static egress CIDR", () => {
-    const files = editedStackFiles(withMonitoring(["198.51.100.0/24"]), withMonitoring(["198.51.100.0/24"]));
+    const files = publicFiles;
     let plans: string;
-    before(() => (plans = synthesizedPlans(files)));
+    before(async () => (plans = await publicPlans));
 
-    it("passes on a runner whose address is listed", () => {
-      const { status, output } = check(files, plans, { environment: "self-hosted", egress: "198.51.100.7" });
+    it("passes on a runner whose address is listed", async () => {
+      const { status, output } = await check(files, plans, { environment: "self-hosted", egress: "198.51.100.7" });
       expect(status, output).to.equal(0);
       expect(output.match(/- ok: .*public endpoint for 198\.51\.100\.0\/24, which holds this runner's address 198\.51\.100\.7/g)).to.have.length(2);
     });
 
-    it("is refused on a runner whose address is not listed, naming the address", () => {
-      const { status, output } = check(files, plans, { environment: "github-hosted", egress: "203.0.113.9" });
+    it("is refused on a runner whose address is not listed, naming the address", async () => {
+      const { status, output } = await check(files, plans, { environment: "github-hosted", egress: "203.0.113.9" });
       expect(status, output).to.equal(1);
       expect(output).to.include(
         "admits only 198.51.100.0/24 (monitoring.publicAccessCidrs), and this GitHub-hosted runner's public address 203.0.113.9 is not among them",
       );
     });
 
-    it("is refused when the runner's address cannot be learned", () => {
-      const { status, output } = check(files, plans, { environment: "self-hosted", egress: "" });
+    it("is refused when the runner's address cannot be learned", async () => {
+      const { status, output } = await check(files, plans, { environment: "self-hosted", egress: "" });
       expect(status, output).to.equal(1);
       expect(output).to.include("this runner's public address could not be learned from https://checkip.amazonaws.com");
     });
   });
 
-  it("checks only the clusters a stack runs (a backup-restore DR region runs none)", () => {
+  it("checks only the clusters a stack runs (a backup-restore DR region runs none)", async () => {
     const files = editedStackFiles((config) => (withMonitoring(["198.51.100.0/24"])(config), backupRestore(config)), backupRestore);
-    const { status, output } = check(files, synthesizedPlans(files), { environment: "self-hosted", egress: "198.51.100.7" });
+    const { status, output } = await check(files, await plansInProcess(files), { environment: "self-hosted", egress: "198.51.100.7" });
     expect(status, output).to.equal(0);
     expect(output).to.include(`- ok: ${files.drStackFile}: the dr stack runs no EKS cluster`);
   });
