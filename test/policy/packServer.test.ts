@@ -39,6 +39,8 @@ describe("the policy pack's analyzer server (policy/index.ts)", function () {
 
   before(async () => {
     server = spawn(process.execPath, ["--import", "tsx", "index.ts"], { cwd: POLICY_DIRECTORY, stdio: ["ignore", "pipe", "pipe"] });
+    // The shared synthesis (the stack AnalyzeStack judges) runs here while the server starts in its own process.
+    synthesizedStacks().catch(() => undefined);
     client = await analyzerClientOf(server, "the pack");
   });
 
