@@ -3,7 +3,6 @@
 // region's app runs from its own region's copies, DR invariant 15 and the policy
 // the policies dr-launch-template-regional-image and dr-app-reads-own-region hold on the synthesized pair, and each fails on the plan broken the way
 // a real mistake would break it.
-import * as path from "node:path";
 import { expect } from "chai";
 import { ConfigError } from "../../config/errors";
 import { checkAppCopies } from "../../invariants/appCopies";
@@ -13,11 +12,9 @@ import type { PlannedResource, StackPlan } from "../../synth/recordStack";
 import { synthesize, type SynthesisResult } from "../../synth/synthesize";
 import { editedStackFile } from "../fixtures/stackFiles";
 import { copyOf, synthesizedStacks } from "../policy/fixtures";
-import { synthesizedOnce } from "../fixtures/synthesis";
+import { exampleSynthesis, PROJECT_DIRECTORY } from "../fixtures/synthesis";
 import { named } from "../fixtures/plannedResources";
 
-const ROOT = path.join(__dirname, "..", "..");
-const EXAMPLE = path.join(ROOT, "examples", "bring-your-own-app");
 const AMI = "ami-0a1b2c3d4e5f67890";
 
 const ofType = (plan: StackPlan, type: string) => plan.resources.filter((resource) => resource.type === type);
@@ -41,11 +38,7 @@ describe("bring your own application (examples/bring-your-own-app)", function ()
   let result: SynthesisResult;
 
   before(async () => {
-    result = await synthesizedOnce({
-      projectDirectory: ROOT,
-      primaryStackFile: path.join(EXAMPLE, "Pulumi.primary.yaml"),
-      drStackFile: path.join(EXAMPLE, "Pulumi.dr.yaml"),
-    });
+    result = await exampleSynthesis("bring-your-own-app");
   });
 
   it("passes every DR invariant, 15 included, and every policy of both stacks", () => {
@@ -84,7 +77,7 @@ describe("bring your own application (examples/bring-your-own-app)", function ()
       primaryStackFile: editedStackFile("examples/bring-your-own-app/Pulumi.primary.yaml", x86),
       drStackFile: editedStackFile("examples/bring-your-own-app/Pulumi.dr.yaml", x86),
     };
-    const error = await synthesize({ projectDirectory: ROOT, ...files }).then(
+    const error = await synthesize({ projectDirectory: PROJECT_DIRECTORY, ...files }).then(
       () => undefined,
       (thrown: unknown) => thrown as Error,
     );
