@@ -9,11 +9,6 @@
  * providers' `stsRegion`, and the config errors.
  */
 import { expect } from "chai";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import * as path from "node:path";
-import * as pulumi from "@pulumi/pulumi";
-import { parse, stringify } from "yaml";
 import { ConfigError } from "../config/errors";
 import { parseStackConfig } from "../config/load";
 import { type DrConfig, outageProtectProblem } from "../config/schema";
@@ -21,52 +16,10 @@ import { checkStatefulProtection, RETAINED_TAG } from "../invariants/statefulPro
 import { retainedOnDelete } from "../policy/policies/recovery";
 import { advancedBackupCheckRegion } from "../stacks/dr";
 import { type PlannedResource, type StackPlan } from "../synth/recordStack";
-import { synthesize, type SynthesisResult } from "../synth/synthesize";
+import { type SynthesisResult } from "../synth/synthesize";
+import { editedPair, PROJECT_DIRECTORY, synthesizedWithCalls } from "./fixtures/synthesis";
 
-const projectDirectory = path.resolve(__dirname, "..");
 const NS = "multi-region-dr";
-
-/** What Pulumi's mock monitor was asked, per stack: invokes (token, provider reference) and import ids by URN. */
-const seen: { invokes: { stack: string; token: string; provider: string }[]; imports: Map<string, string> } = { invokes: [], imports: new Map() };
-
-// The recorder (synth/recordStack.ts) sees registrations but not invokes nor import ids: wrap the mock monitor's own methods.
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const { MockMonitor } = require("@pulumi/pulumi/runtime/mocks") as {
-  MockMonitor: { prototype: Record<string, (request: never, callback: never) => unknown> };
-};
-type Request = { getTok(): string; getProvider(): string; getImportid(): string };
-type Callback = (error: Error | null, response?: { getUrn(): string }) => void;
-const originalInvoke = MockMonitor.prototype.invoke;
-const originalRegister = MockMonitor.prototype.registerResource;
-before(() => {
-  MockMonitor.prototype.invoke = function (this: unknown, request: Request, callback: Callback) {
-    seen.invokes.push({ stack: pulumi.getStack(), token: request.getTok(), provider: request.getProvider() });
-    return originalInvoke.call(this, request as never, callback as never);
-  } as never;
-  MockMonitor.prototype.registerResource = function (this: unknown, request: Request, callback: Callback) {
-    return originalRegister.call(
-      this,
-      request as never,
-      ((error: Error | null, response?: { getUrn(): string }) => {
-        if (!error && response && request.getImportid()) seen.imports.set(response.getUrn(), request.getImportid());
-        callback(error, response);
-      }) as never,
-    );
-  } as never;
-});
-after(() => {
-  MockMonitor.prototype.invoke = originalInvoke;
-  MockMonitor.prototype.registerResource = originalRegister;
-});
-
-/** A copy of `<folder>/Pulumi.dr.yaml` in a fresh folder, with `edit` applied to its config. */
-function drStackFile(folder: string, edit: (config: Record<string, unknown>) => void): string {
-  const document = parse(readFileSync(path.join(folder, "Pulumi.dr.yaml"), "utf8")) as { config: Record<string, unknown> };
-  edit(document.config);
-  const file = path.join(mkdtempSync(path.join(tmpdir(), "outage-")), "Pulumi.dr.yaml");
-  writeFileSync(file, stringify(document));
-  return file;
-}
 
 /**
  * After a failover: database.promoted true (instance mode; an Aurora global database's failover changes no
@@ -82,15 +35,16 @@ function afterFailover(outage: boolean, extra: (config: Record<string, unknown>)
 
 interface Run {
   result: SynthesisResult;
+  /** The DR stack's invokes (the recorder sees registrations, not invokes). */
   invokes: { token: string; provider: string }[];
+  /** Import ids by URN. */
   imports: Map<string, string>;
 }
 
-async function run(folder: string, edit: (config: Record<string, unknown>) => void): Promise<Run> {
-  seen.invokes = [];
-  seen.imports = new Map();
-  const result = await synthesize({ projectDirectory, primaryStackFile: path.join(folder, "Pulumi.primary.yaml"), drStackFile: drStackFile(folder, edit) });
-  return { result, invokes: seen.invokes.filter((invoke) => invoke.stack === "dr"), imports: seen.imports };
+/** The pair of `examples/<example>` (default: the repository's stack files) with `edit` applied to the DR stack file, synthesized once per process. */
+async function run(example: string | undefined, edit: (config: Record<string, unknown>) => void): Promise<Run> {
+  const { result, calls } = await synthesizedWithCalls({ projectDirectory: PROJECT_DIRECTORY, ...editedPair({ example, dr: edit }) });
+  return { result, invokes: calls.invokes.filter((invoke) => invoke.stack === "dr"), imports: calls.imports };
 }
 
 const isProvider = (resource: PlannedResource) => resource.type.startsWith("pulumi:providers:");
@@ -156,18 +110,10 @@ function differences(outage: PlannedResource, normal: PlannedResource): string[]
 }
 
 const PAIRS = [
-  { title: "the default pair, us-east-1 -> us-west-2 (warm standby, PostgreSQL, global table)", folder: projectDirectory, primaryRegion: "us-east-1" },
-  {
-    title: "us-east-2 -> us-west-1 (hot standby, MySQL Multi-AZ, two zones)",
-    folder: path.join(projectDirectory, "examples/us-east-2-us-west-1"),
-    primaryRegion: "us-east-2",
-  },
-  {
-    title: "us-east-1 -> us-west-2 with automatic failover",
-    folder: path.join(projectDirectory, "examples/warm-standby-automatic"),
-    primaryRegion: "us-east-1",
-  },
-  { title: "an Aurora global database", folder: path.join(projectDirectory, "examples/aurora-global"), primaryRegion: undefined, promoted: false },
+  { title: "the default pair, us-east-1 -> us-west-2 (warm standby, PostgreSQL, global table)", example: undefined, primaryRegion: "us-east-1" },
+  { title: "us-east-2 -> us-west-1 (hot standby, MySQL Multi-AZ, two zones)", example: "us-east-2-us-west-1", primaryRegion: "us-east-2" },
+  { title: "us-east-1 -> us-west-2 with automatic failover", example: "warm-standby-automatic", primaryRegion: "us-east-1" },
+  { title: "an Aurora global database", example: "aurora-global", primaryRegion: undefined, promoted: false },
 ];
 
 for (const pair of PAIRS) {
@@ -178,8 +124,8 @@ for (const pair of PAIRS) {
     let drRegion: string;
 
     before(async () => {
-      outage = await run(pair.folder, afterFailover(true, undefined, pair.promoted ?? true));
-      normal = await run(pair.folder, afterFailover(false, undefined, pair.promoted ?? true));
+      outage = await run(pair.example, afterFailover(true, undefined, pair.promoted ?? true));
+      normal = await run(pair.example, afterFailover(false, undefined, pair.promoted ?? true));
       primaryRegion = outage.result.primary.region;
       drRegion = outage.result.dr.region;
       if (pair.primaryRegion) expect(primaryRegion).to.equal(pair.primaryRegion);
@@ -289,7 +235,7 @@ describe("outage mode: the way back (outage.adopt)", () => {
   let ids: Record<string, string>;
 
   before(async () => {
-    normal = await run(projectDirectory, afterFailover(false));
+    normal = await run(undefined, afterFailover(false));
     ids = normal.result.dr.outputs.primaryRegionResourceIds as Record<string, string>;
   });
 
@@ -312,14 +258,14 @@ describe("outage mode: the way back (outage.adopt)", () => {
 
   it("carries the saved ids through the outage mode, and imports each one when the region is back, instead of creating it again", async () => {
     const during = await run(
-      projectDirectory,
+      undefined,
       afterFailover(true, (config) => (config[`${NS}:outage`] = { primaryRegionDown: true, adopt: ids })),
     );
     expect(during.result.dr.outputs.primaryRegionResourceIds).to.deep.equal(ids);
     expect([...during.imports.values()]).to.deep.equal([]);
 
     const back = await run(
-      projectDirectory,
+      undefined,
       afterFailover(false, (config) => (config[`${NS}:outage`] = { primaryRegionDown: false, adopt: ids })),
     );
     const imported = new Map(
@@ -344,7 +290,7 @@ describe("outage mode: the way back (outage.adopt)", () => {
     let thrown: unknown;
     try {
       await run(
-        projectDirectory,
+        undefined,
         afterFailover(false, (config) => (config[`${NS}:outage`] = { adopt: { "dr-backup-primry-vault": "x" } })),
       );
     } catch (error) {

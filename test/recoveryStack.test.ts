@@ -35,7 +35,7 @@ import type { PlannedResource, StackPlan } from "../synth/recordStack";
 import { readStackConfigFile } from "../synth/stackFile";
 import { editedStackFile } from "./fixtures/stackFiles";
 import { synthesize, type SynthesisResult } from "../synth/synthesize";
-import { synthesizedOnce } from "./fixtures/synthesis";
+import { editedSynthesis, synthesizedOnce } from "./fixtures/synthesis";
 
 const projectDirectory = path.resolve(__dirname, "..");
 const NS = "multi-region-dr";
@@ -137,26 +137,23 @@ function mandatoryViolations(result: SynthesisResult): string[] {
   );
 }
 
-/** The automatic-failover run, synthesized once for the alarm and the automatic-failover tests. */
-let automaticRun: Promise<SynthesisResult> | undefined;
+/** The automatic-failover run, synthesized once (per process) for the alarm and the automatic-failover tests. */
 function synthesizeAutomatic(): Promise<SynthesisResult> {
-  automaticRun ??= synthesize({
-    projectDirectory,
-    primaryStackFile: stackFile("Pulumi.primary.yaml", (config) => setIn(config, "recovery", { rpoSeconds: AUTOMATIC.rpoSeconds })),
-    drStackFile: stackFile("Pulumi.dr.yaml", (config) => {
+  return editedSynthesis({
+    primary: (config) => setIn(config, "recovery", { rpoSeconds: AUTOMATIC.rpoSeconds }),
+    dr: (config) => {
       setIn(config, "failover", { automatic: true, cooldownSeconds: AUTOMATIC.cooldownSeconds });
       setIn(config, "recovery", { rpoSeconds: AUTOMATIC.rpoSeconds });
       setIn(config, "app", { maxSize: AUTOMATIC.drMaxSize });
-    }),
+    },
   });
-  return automaticRun;
 }
 
 function failingInvariants(result: SynthesisResult): { id: number; violations: string[] }[] {
   return result.invariants.filter((invariant) => invariant.violations.length > 0).map(({ id, violations }) => ({ id, violations }));
 }
 
-/** Synthesizes the pair with `multi-region-dr:database` of either stack file replaced (the failover and failback switches). */
+/** Synthesizes the pair (once per process) with `multi-region-dr:database` of either stack file replaced (the failover and failback switches). */
 function synthesizeWithDatabases({
   primary: primaryDatabase,
   dr: drDatabase,
@@ -164,10 +161,9 @@ function synthesizeWithDatabases({
   primary?: Record<string, unknown>;
   dr?: Record<string, unknown>;
 }): Promise<SynthesisResult> {
-  return synthesize({
-    projectDirectory,
-    ...(primaryDatabase ? { primaryStackFile: stackFile("Pulumi.primary.yaml", (config) => setIn(config, "database", primaryDatabase)) } : {}),
-    ...(drDatabase ? { drStackFile: stackFile("Pulumi.dr.yaml", (config) => setIn(config, "database", drDatabase)) } : {}),
+  return editedSynthesis({
+    primary: primaryDatabase && ((config) => setIn(config, "database", primaryDatabase)),
+    dr: drDatabase && ((config) => setIn(config, "database", drDatabase)),
   });
 }
 

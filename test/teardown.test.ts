@@ -5,17 +5,12 @@
  * default (`protect: true`) unchanged. Tried on the default pair with a global table and on the
  * EU pilot-light example.
  */
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import * as path from "node:path";
-import { parse, stringify } from "yaml";
 import { expect } from "chai";
 import { vaultAccessPolicy } from "../components/backupRules";
 import type { PlannedResource, StackPlan } from "../synth/recordStack";
-import { synthesize, type SynthesisResult } from "../synth/synthesize";
-import { editedStackFile } from "./fixtures/stackFiles";
+import type { SynthesisResult } from "../synth/synthesize";
+import { editedSynthesis } from "./fixtures/synthesis";
 
-const projectDirectory = path.resolve(__dirname, "..");
 const NS = "multi-region-dr";
 
 const ofType = (plan: StackPlan, type: string): PlannedResource[] => plan.resources.filter((resource) => resource.type === type);
@@ -27,15 +22,7 @@ function pair(protect: boolean, example?: string): Promise<SynthesisResult> {
     // The global table is the primary's setting; the DR stack adds its replica.
     if (!example && config[`${NS}:role`] === "primary") config[`${NS}:globalTable`] = { enabled: true, partitionKey: "id" };
   };
-  const file = (name: string) => {
-    if (!example) return editedStackFile(name, edit);
-    const document = parse(readFileSync(path.join(projectDirectory, "examples", example, name), "utf8")) as { config: Record<string, unknown> };
-    edit(document.config);
-    const target = path.join(mkdtempSync(path.join(tmpdir(), "teardown-")), name);
-    writeFileSync(target, stringify(document));
-    return target;
-  };
-  return synthesize({ projectDirectory, primaryStackFile: file("Pulumi.primary.yaml"), drStackFile: file("Pulumi.dr.yaml") });
+  return editedSynthesis({ example, primary: edit, dr: edit });
 }
 
 describe("teardown mode (protect: false) and the protected default", () => {

@@ -2,18 +2,14 @@
 // failover and in the outage mode, and fails a copy broken in exactly one way with exactly the expected
 // message; then the exported pure helpers, on their edge cases.
 import { expect } from "chai";
-import * as path from "node:path";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { parse, stringify } from "yaml";
 import { evaluatePolicies } from "../../policy/offline";
 import { ALL_POLICIES } from "../../policy/policies";
 import { engineOfFamily, parameterDifferences, skippedObjectsProblem } from "../../policy/policies/dataUsable";
 import type { PlannedResource, StackPlan } from "../../synth/recordStack";
-import { synthesize, type SynthesisResult } from "../../synth/synthesize";
+import type { SynthesisResult } from "../../synth/synthesize";
+import { editedSynthesis, exampleSynthesis } from "../fixtures/synthesis";
 import { copyOf, synthesizedStacks } from "./fixtures";
 
-const projectDirectory = path.join(__dirname, "..", "..");
 const NS = "multi-region-dr";
 
 /** The messages of one policy of the pack on a plan. */
@@ -69,15 +65,6 @@ function without(plan: StackPlan, drop: (resource: PlannedResource) => boolean):
   return copy;
 }
 
-/** Synthesizes a pair from an example folder (or the repository's stack files), with `edit` applied to the DR stack's config. */
-function synthesizeEdited(folder: string, edit: (config: Record<string, unknown>) => void = () => undefined): Promise<SynthesisResult> {
-  const document = parse(readFileSync(path.join(folder, "Pulumi.dr.yaml"), "utf8")) as { config: Record<string, unknown> };
-  edit(document.config);
-  const drStackFile = path.join(mkdtempSync(path.join(tmpdir(), "data-usable-")), "Pulumi.dr.yaml");
-  writeFileSync(drStackFile, stringify(document));
-  return synthesize({ projectDirectory, primaryStackFile: path.join(folder, "Pulumi.primary.yaml"), drStackFile });
-}
-
 const promoted = (config: Record<string, unknown>) => {
   config[`${NS}:database`] = { ...(config[`${NS}:database`] as object | undefined), promoted: true };
 };
@@ -107,13 +94,15 @@ describe("data usable policies (issue 19)", function () {
 
   before(async () => {
     instance = await synthesizedStacks();
-    aurora = await synthesizeEdited(path.join(projectDirectory, "examples", "aurora-global"));
-    mysql = await synthesizeEdited(path.join(projectDirectory, "examples", "us-east-1-us-west-2-mysql"));
-    afterFailover = await synthesizeEdited(projectDirectory, promoted);
-    inOutage = await synthesizeEdited(projectDirectory, outage);
-    promotedInOutage = await synthesizeEdited(projectDirectory, (config) => {
-      promoted(config);
-      outage(config);
+    aurora = await exampleSynthesis("aurora-global");
+    mysql = await exampleSynthesis("us-east-1-us-west-2-mysql");
+    afterFailover = await editedSynthesis({ dr: promoted });
+    inOutage = await editedSynthesis({ dr: outage });
+    promotedInOutage = await editedSynthesis({
+      dr: (config) => {
+        promoted(config);
+        outage(config);
+      },
     });
   });
 

@@ -14,6 +14,7 @@ import type { PlannedResource, StackPlan } from "../../synth/recordStack";
 import { synthesize } from "../../synth/synthesize";
 import { copyOf, type FixtureResource, planOf, synthesizedStacks, violationsOf } from "./fixtures";
 import { named } from "../fixtures/plannedResources";
+import { exampleSynthesis } from "../fixtures/synthesis";
 
 const ROOT = path.join(__dirname, "..", "..");
 const LAG = "dr-lag-alarm-on-dr-copy";
@@ -59,13 +60,7 @@ describe("signals and deletion policies (issue 19)", function () {
 
   before(async () => {
     ({ primary, dr } = await synthesizedStacks());
-    auroraDr = (
-      await synthesize({
-        projectDirectory: ROOT,
-        primaryStackFile: path.join(ROOT, "examples", "aurora-global", "Pulumi.primary.yaml"),
-        drStackFile: path.join(ROOT, "examples", "aurora-global", "Pulumi.dr.yaml"),
-      })
-    ).dr;
+    auroraDr = (await exampleSynthesis("aurora-global")).dr;
   });
 
   it('registers the group "signals and deletion" with its three mandatory policies, each citing its source', () => {

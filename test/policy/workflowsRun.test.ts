@@ -3,18 +3,14 @@
 // statement removed from a role policy, the type EXPRESS, a pre-check's branch rewired) with exactly
 // the expected messages; values unknown at preview are skipped; then the pure helpers on edge cases.
 import { expect } from "chai";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import * as path from "node:path";
-import { parse, stringify } from "yaml";
 import { evaluatePolicies } from "../../policy/offline";
 import { ALL_POLICIES } from "../../policy/policies";
 import { choiceTargets, evaluateRule, leadsToFailure, preCheckProblems, workflowOf } from "../../policy/policies/workflowsRun";
 import type { PlannedResource, StackPlan } from "../../synth/recordStack";
-import { synthesize, type SynthesisResult } from "../../synth/synthesize";
+import type { SynthesisResult } from "../../synth/synthesize";
+import { editedSynthesis, exampleSynthesis } from "../fixtures/synthesis";
 import { copyOf, synthesizedStacks } from "./fixtures";
 
-const projectDirectory = path.join(__dirname, "..", "..");
 const NS = "multi-region-dr";
 const STATE_MACHINE = "aws:sfn/stateMachine:StateMachine";
 const ROLE_POLICY = "aws:iam/rolePolicy:RolePolicy";
@@ -68,15 +64,6 @@ function withDefinition(plan: StackPlan, name: string, edit: (states: States) =>
   });
 }
 
-/** Synthesizes a pair from an example folder (or the repository's stack files), with `edit` applied to the DR stack's config. */
-function synthesizeEdited(folder: string, edit: (config: Record<string, unknown>) => void = () => undefined): Promise<SynthesisResult> {
-  const document = parse(readFileSync(path.join(folder, "Pulumi.dr.yaml"), "utf8")) as { config: Record<string, unknown> };
-  edit(document.config);
-  const drStackFile = path.join(mkdtempSync(path.join(tmpdir(), "workflows-run-")), "Pulumi.dr.yaml");
-  writeFileSync(drStackFile, stringify(document));
-  return synthesize({ projectDirectory, primaryStackFile: path.join(folder, "Pulumi.primary.yaml"), drStackFile });
-}
-
 describe("recovery workflows run policies (issue 19)", function () {
   this.timeout(180000);
   let instance: SynthesisResult;
@@ -86,12 +73,16 @@ describe("recovery workflows run policies (issue 19)", function () {
 
   before(async () => {
     instance = await synthesizedStacks();
-    aurora = await synthesizeEdited(path.join(projectDirectory, "examples", "aurora-global"));
-    afterFailover = await synthesizeEdited(projectDirectory, (config) => {
-      config[`${NS}:database`] = { ...(config[`${NS}:database`] as object | undefined), promoted: true };
+    aurora = await exampleSynthesis("aurora-global");
+    afterFailover = await editedSynthesis({
+      dr: (config) => {
+        config[`${NS}:database`] = { ...(config[`${NS}:database`] as object | undefined), promoted: true };
+      },
     });
-    inOutage = await synthesizeEdited(projectDirectory, (config) => {
-      config[`${NS}:outage`] = { primaryRegionDown: true };
+    inOutage = await editedSynthesis({
+      dr: (config) => {
+        config[`${NS}:outage`] = { primaryRegionDown: true };
+      },
     });
   });
 

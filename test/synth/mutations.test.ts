@@ -1,20 +1,26 @@
 /**
  * The kept mutations (synth/mutations/list.ts): unique names, a reason each, and every mutation
  * applies to its engine modes' synthesized plans and changes the stack it targets. One synthesis per
- * engine mode, cached for the file.
+ * engine mode (`MODE_PAIRS`, the pairs `npm run synth:mutations` synthesizes), shared with the other
+ * files of the process through test/fixtures/synthesis.ts.
  */
 import { expect } from "chai";
 import * as path from "node:path";
-import { describeOutcome, figureOf, measureMutation, synthesizeMode, type MutationOutcome } from "../../synth/mutations";
+import { describeOutcome, figureOf, measureMutation, MODE_PAIRS, type MutationOutcome } from "../../synth/mutations";
 import { type EngineMode, MutationTargetError, type PlanPair, resource, setProp, T } from "../../synth/mutations/kit";
 import { MUTATIONS } from "../../synth/mutations/list";
+import { PROJECT_DIRECTORY, synthesizedOnce } from "../fixtures/synthesis";
 
-const projectDirectory = path.resolve(__dirname, "..", "..");
-const pairs = new Map<EngineMode, Promise<PlanPair>>();
-const pairOf = (mode: EngineMode) => {
-  if (!pairs.has(mode)) pairs.set(mode, synthesizeMode(mode, projectDirectory));
-  return pairs.get(mode)!;
-};
+/** One engine mode's pair as synth/mutations.ts `synthesizeMode` synthesizes it (its `MODE_PAIRS` files), run once per process. */
+async function pairOf(mode: EngineMode): Promise<PlanPair> {
+  const files = MODE_PAIRS[mode];
+  const { primary, dr } = await synthesizedOnce({
+    projectDirectory: PROJECT_DIRECTORY,
+    ...(files.primary ? { primaryStackFile: path.join(PROJECT_DIRECTORY, files.primary) } : {}),
+    ...(files.dr ? { drStackFile: path.join(PROJECT_DIRECTORY, files.dr) } : {}),
+  });
+  return { primary, dr };
+}
 
 describe("kept mutations (synth/mutations)", function () {
   this.timeout(120000);
@@ -32,12 +38,13 @@ describe("kept mutations (synth/mutations)", function () {
   for (const mode of ["instance", "aurora"] as const) {
     it(`every ${mode} mutation applies and changes the stack it targets, and only that stack`, async () => {
       const pair = await pairOf(mode);
+      const unmutated = { primary: JSON.stringify(pair.primary), dr: JSON.stringify(pair.dr) };
       for (const mutation of MUTATIONS.filter((candidate) => candidate.modes.includes(mode))) {
         const copy = structuredClone(pair);
         mutation.apply(copy, mode);
         const other = mutation.side === "dr" ? "primary" : "dr";
-        expect(JSON.stringify(copy[mutation.side]), `${mutation.name} changes nothing`).to.not.equal(JSON.stringify(pair[mutation.side]));
-        expect(JSON.stringify(copy[other]), `${mutation.name} changes the other stack`).to.equal(JSON.stringify(pair[other]));
+        expect(JSON.stringify(copy[mutation.side]), `${mutation.name} changes nothing`).to.not.equal(unmutated[mutation.side]);
+        expect(JSON.stringify(copy[other]), `${mutation.name} changes the other stack`).to.equal(unmutated[other]);
       }
     });
   }
