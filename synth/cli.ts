@@ -35,7 +35,8 @@ export interface SynthCliOptions {
  * (EXIT_CODES in synth/cliArgs.ts: 0 ok, 1 a user's mistake, 2 a DR invariant, 3 a mandatory
  * policy, 4 an internal error). Never rejects: a failure is printed on stderr as one message
  * (synth/cliErrors.ts `describeFailure`, the stack trace only with `--debug`) and gives its exit code.
- * Relative paths in `argv` are read from `process.cwd()`; the project is this repository.
+ * Relative paths in `argv` are read from the folder npm was run in (`INIT_CWD`, else `process.cwd()`:
+ * synth/cliArgs.ts `userPath`); the project is this repository.
  */
 export async function runSynthCli(argv: readonly string[], { streams = process, synthesize }: SynthCliOptions = {}): Promise<number> {
   const subjects = new Map<string, string>();
