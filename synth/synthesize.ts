@@ -207,20 +207,40 @@ async function synthesizeNow(args: SynthesizeArgs): Promise<SynthesisResult> {
   const referenced = primaryStackName ? { [primaryStackName]: primary.outputs } : {};
   const dr = await runStack(args.projectDirectory, project, drFile, referenced, args.strategy);
   const drDone = performance.now();
-  const invariants = checkDrInvariants({ primary, dr });
-  const invariantsDone = performance.now();
-  const policies = { primary: await evaluatePolicies(primary, args.policyConfig), dr: await evaluatePolicies(dr, args.policyConfig) };
-  const finished = performance.now();
+  const judged = await judgeStacks({ primary, dr }, args.policyConfig);
   return {
     primary,
     dr,
+    invariants: judged.invariants,
+    policies: judged.policies,
+    timings: { primaryMilliseconds: primaryDone - started, drMilliseconds: drDone - primaryDone, ...judged.timings },
+  };
+}
+
+/** What `judgeStacks` found on a synthesized pair. */
+export type StackJudgement = Pick<SynthesisResult, "invariants" | "policies"> & {
+  /** Wall-clock time of the invariant checks and of the policy pack (both stacks), milliseconds. */
+  timings: Pick<SynthesisResult["timings"], "invariantsMilliseconds" | "policiesMilliseconds">;
+};
+
+/**
+ * The last step of a synthesis: the DR invariants on the pair (`checkDrInvariants`), then the policy
+ * pack on each stack (`evaluatePolicies`, the primary first) with `policyConfig`. It reads the plans
+ * only, so a caller holding plans already synthesized may judge them again with another config.
+ * @param pair both stacks' plans, as `recordStack` returns them.
+ * @param policyConfig the policy pack's config, as a `--policy-pack-config` file holds it; default: the pack's defaults.
+ * @returns the invariants' results (a result with no violations holds), each stack's policy report and
+ *   the two steps' wall-clock times in milliseconds.
+ * @throws PolicyConfigError listing the config's problems when it is invalid (after the invariants, before any policy runs).
+ */
+export async function judgeStacks({ primary, dr }: { primary: StackPlan; dr: StackPlan }, policyConfig?: PolicyPackConfig): Promise<StackJudgement> {
+  const started = performance.now();
+  const invariants = checkDrInvariants({ primary, dr });
+  const invariantsDone = performance.now();
+  const policies = { primary: await evaluatePolicies(primary, policyConfig), dr: await evaluatePolicies(dr, policyConfig) };
+  return {
     invariants,
     policies,
-    timings: {
-      primaryMilliseconds: primaryDone - started,
-      drMilliseconds: drDone - primaryDone,
-      invariantsMilliseconds: invariantsDone - drDone,
-      policiesMilliseconds: finished - invariantsDone,
-    },
+    timings: { invariantsMilliseconds: invariantsDone - started, policiesMilliseconds: performance.now() - invariantsDone },
   };
 }
