@@ -20,7 +20,7 @@ import { evaluatePolicies, type PolicyViolation } from "../policy/offline";
 import type { StackPlan } from "./recordStack";
 import { type EngineMode, type Mutation, type PlanPair } from "./mutations/kit";
 import { MUTATIONS } from "./mutations/list";
-import { synthesize } from "./synthesize";
+import { synthesize, type SynthesisResult, type SynthesizeArgs } from "./synthesize";
 
 /** Where each engine mode's pair comes from, relative to the repository root (undefined: the default stack files). */
 export const MODE_PAIRS: Record<EngineMode, { primary?: string; dr?: string }> = {
@@ -110,10 +110,20 @@ export function figureOf(mode: EngineMode, outcomes: MutationOutcome[]): ModeFig
   return { mode, caught, total, percent: total === 0 ? 0 : Math.round((caught / total) * 1000) / 10 };
 }
 
-/** Synthesizes one engine mode's pair (no file is written). */
-export async function synthesizeMode(mode: EngineMode, projectDirectory: string): Promise<PlanPair> {
+/**
+ * Synthesizes one engine mode's pair, its `MODE_PAIRS` stack files (no file is written).
+ * @param projectDirectory the repository root, which `MODE_PAIRS` paths are relative to.
+ * @param run what synthesizes the pair: `synthesize` by default; tests pass their cached
+ *   equivalent (test/fixtures/synthesis.ts `synthesizedOnce`) to share one run per mode.
+ * @throws (rejects with) whatever `run` raises: StackFileError, ConfigError, PolicyConfigError.
+ */
+export async function synthesizeMode(
+  mode: EngineMode,
+  projectDirectory: string,
+  run: (args: SynthesizeArgs) => Promise<SynthesisResult> = synthesize,
+): Promise<PlanPair> {
   const files = MODE_PAIRS[mode];
-  const result = await synthesize({
+  const result = await run({
     projectDirectory,
     ...(files.primary ? { primaryStackFile: path.join(projectDirectory, files.primary) } : {}),
     ...(files.dr ? { drStackFile: path.join(projectDirectory, files.dr) } : {}),

@@ -1,26 +1,17 @@
 /**
  * The kept mutations (synth/mutations/list.ts): unique names, a reason each, and every mutation
  * applies to its engine modes' synthesized plans and changes the stack it targets. One synthesis per
- * engine mode (`MODE_PAIRS`, the pairs `npm run synth:mutations` synthesizes), shared with the other
- * files of the process through test/fixtures/synthesis.ts.
+ * engine mode (synth/mutations.ts `synthesizeMode`, the pairs `npm run synth:mutations` synthesizes),
+ * shared with the other files of the process through test/fixtures/synthesis.ts.
  */
 import { expect } from "chai";
-import * as path from "node:path";
-import { describeOutcome, figureOf, measureMutation, MODE_PAIRS, type MutationOutcome } from "../../synth/mutations";
+import { describeOutcome, figureOf, measureMutation, type MutationOutcome, synthesizeMode } from "../../synth/mutations";
 import { type EngineMode, MutationTargetError, type PlanPair, resource, setProp, T } from "../../synth/mutations/kit";
 import { MUTATIONS } from "../../synth/mutations/list";
 import { PROJECT_DIRECTORY, synthesizedOnce } from "../fixtures/synthesis";
 
-/** One engine mode's pair as synth/mutations.ts `synthesizeMode` synthesizes it (its `MODE_PAIRS` files), run once per process. */
-async function pairOf(mode: EngineMode): Promise<PlanPair> {
-  const files = MODE_PAIRS[mode];
-  const { primary, dr } = await synthesizedOnce({
-    projectDirectory: PROJECT_DIRECTORY,
-    ...(files.primary ? { primaryStackFile: path.join(PROJECT_DIRECTORY, files.primary) } : {}),
-    ...(files.dr ? { drStackFile: path.join(PROJECT_DIRECTORY, files.dr) } : {}),
-  });
-  return { primary, dr };
-}
+/** One engine mode's pair as `npm run synth:mutations` synthesizes it, run once per process. */
+const pairOf = (mode: EngineMode): Promise<PlanPair> => synthesizeMode(mode, PROJECT_DIRECTORY, synthesizedOnce);
 
 describe("kept mutations (synth/mutations)", function () {
   this.timeout(120000);
