@@ -11,7 +11,7 @@ import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { expect } from "chai";
 import { synthInProcess, type CliRun } from "../fixtures/cliRun";
-import { editedStackFile } from "../fixtures/stackFiles";
+import { writableStackFile as editedStackFile } from "../fixtures/stackFiles"; // the YAML test rewrites its file: a copy of its own, not a shared one
 
 const ROOT = path.join(__dirname, "..", "..");
 const STACK_FRAME = "    at ";
