@@ -11,7 +11,7 @@ import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { expect } from "chai";
 import { synthInProcess, type CliRun } from "../fixtures/cliRun";
-import { writableStackFile as editedStackFile } from "../fixtures/stackFiles"; // the YAML test rewrites its file: a copy of its own, not a shared one
+import { writableStackFile } from "../fixtures/stackFiles";
 
 const ROOT = path.join(__dirname, "..", "..");
 const STACK_FRAME = "    at ";
@@ -63,7 +63,8 @@ describe("npm run synth on a user's mistakes (synth/cli.ts)", function () {
   });
 
   it("a YAML syntax error: the file, line, column and the parser's reason, exit 1", async () => {
-    const file = editedStackFile("Pulumi.dr.yaml", () => undefined);
+    // This test rewrites its file, so it gets a copy of its own, not one shared with other tests.
+    const file = writableStackFile("Pulumi.dr.yaml", () => undefined);
     writeFileSync(file, readFileSync(file, "utf8").replace("  aws:region: us-west-2\n", "  aws:region: us-west-2\n  aws:region: us-east-2\n"));
     expectFailure(await synth(["--dr", file]), 1, `--dr ${file}: is not valid YAML at line 3, column 3: Map keys must be unique; fix it and run again`);
   });
@@ -85,7 +86,7 @@ describe("npm run synth on a user's mistakes (synth/cli.ts)", function () {
   });
 
   it("primaryStack naming another stack: the key, the value and the expected name, exit 1", async () => {
-    const file = editedStackFile("Pulumi.dr.yaml", (config) => (config["multi-region-dr:primaryStack"] = "organization/multi-region-dr/prod"));
+    const file = writableStackFile("Pulumi.dr.yaml", (config) => (config["multi-region-dr:primaryStack"] = "organization/multi-region-dr/prod"));
     const run = await synth(["--dr", file]);
     expectFailure(
       run,
