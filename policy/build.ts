@@ -90,18 +90,28 @@ const DEFAULT_ENTRY = 'export * from "./policies";\nimport "./index";\n';
  * dereference: true })` would copy, without copying their data). Where the file system refuses a
  * link (link(2): EXDEV when `target` is on another file system, EPERM when the file system does not
  * support links or the kernel's protected_hardlinks forbids one) the file is copied instead.
- * @param keep called with each entry's path under `source`; an entry (and what is under it) is left out when it returns false.
+ * @param keep called with each entry's path under `source` as reached from it (through a followed
+ *   link's name, not its target); an entry (and what is under it) is left out when it returns false.
  * @throws the file system's error for a dangling symbolic link or an unreadable entry.
  */
 export function linkTree(source: string, target: string, keep: (entry: string) => boolean = () => true): void {
+  linkFolder(source, source, target, keep);
+}
+
+/**
+ * `linkTree` of the folder read at `folder` (the real path of a followed symbolic link, or `logical`
+ * itself), whose entries `keep` sees under `logical`, the path reached from the tree's source.
+ */
+function linkFolder(logical: string, folder: string, target: string, keep: (entry: string) => boolean): void {
   mkdirSync(target, { recursive: true });
-  for (const entry of readdirSync(source, { withFileTypes: true })) {
-    const from = path.join(source, entry.name);
+  for (const entry of readdirSync(folder, { withFileTypes: true })) {
+    const from = path.join(logical, entry.name);
     if (!keep(from)) continue;
     const to = path.join(target, entry.name);
-    const real = entry.isSymbolicLink() ? realpathSync(from) : from;
+    const read = path.join(folder, entry.name);
+    const real = entry.isSymbolicLink() ? realpathSync(read) : read;
     if (entry.isDirectory() || (entry.isSymbolicLink() && statSync(real).isDirectory())) {
-      linkTree(real, to, keep);
+      linkFolder(from, real, to, keep);
       continue;
     }
     try {
