@@ -11,7 +11,12 @@
  * initdb (about 1.5 s of CPU) runs once per process into a template data directory; each primary is
  * a copy of it (`cp -a`, owner and modes kept: the server refuses a data directory it does not own
  * or that others can read; PostgreSQL docs, "Creating a Database Cluster"), with its own settings
- * appended to postgresql.conf and its own pg_hba.conf. The template is removed when the process exits.
+ * appended to postgresql.conf and its own pg_hba.conf. The template is removed when the process
+ * exits; one a killed process left (its name holds the pid: pg-template-<pid>-...) is removed by the
+ * next process that makes a template. Clusters copied from one template share a PostgreSQL database
+ * system identifier (pg_controldata): a standby pointed at the wrong primary (another pair's of the
+ * same process) is not refused by the identifier check ("database system identifier differs between
+ * the primary and standby") that would refuse it between clusters initdb made separately.
  */
 import { execFile, spawnSync } from "node:child_process";
 import { appendFileSync, chownSync, existsSync, mkdtempSync, readdirSync, rmSync, statfsSync, writeFileSync } from "node:fs";
@@ -89,7 +94,8 @@ let scratch: string | undefined;
 
 /**
  * The directory the clusters' temporary directories are made in (chosen once per process):
- * /dev/shm when it is a tmpfs with at least 1 GiB free, else `os.tmpdir()`. tmpfs keeps its files
+ * `os.tmpdir()` when TMPDIR is set (the user chose where temporary files go); else /dev/shm when it
+ * is a tmpfs with at least 1 GiB free, else `os.tmpdir()` (/tmp). tmpfs keeps its files
  * in memory, so no data directory is written to disk (Linux docs, "Tmpfs":
  * https://docs.kernel.org/filesystems/tmpfs.html); copying one takes a tenth of the time it takes on
  * a loaded ext4 /tmp. The free-space floor skips the 64 MB /dev/shm a Docker container gets by
@@ -98,12 +104,14 @@ let scratch: string | undefined;
 export function postgresScratchDirectory(): string {
   if (scratch === undefined) {
     const TMPFS_MAGIC = 0x01021994; // statfs(2), f_type of a tmpfs
-    let memory: boolean;
-    try {
-      const stats = statfsSync("/dev/shm");
-      memory = stats.type === TMPFS_MAGIC && stats.bavail * stats.bsize >= MEMORY_DIRECTORY_MIN_FREE_BYTES;
-    } catch {
-      memory = false; // no /dev/shm (not Linux)
+    let memory = false;
+    if (!process.env.TMPDIR) {
+      try {
+        const stats = statfsSync("/dev/shm");
+        memory = stats.type === TMPFS_MAGIC && stats.bavail * stats.bsize >= MEMORY_DIRECTORY_MIN_FREE_BYTES;
+      } catch {
+        memory = false; // no /dev/shm (not Linux)
+      }
     }
     scratch = memory ? "/dev/shm" : tmpdir();
   }
@@ -172,18 +180,52 @@ const INITDB_ARGS = ["--auth=trust", "--username=postgres", "--no-sync", "--enco
 const templates = new Map<string, Promise<string>>();
 /** Template directories to remove when the process exits. */
 const templateRoots = new Set<string>();
+/** Whether the 'exit' handler that removes `templateRoots` is registered (once per process). */
+let removesTemplatesOnExit = false;
+/** Name prefix of template directories: `pg-template-<pid>-`, the pid of the process that made it. */
+const TEMPLATE_PREFIX = "pg-template-";
+
+/** Whether process `pid` exists (signal 0 checks without sending; ESRCH: no such process). */
+function processExists(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code !== "ESRCH"; // EPERM: it exists, run by another user
+  }
+}
+
+/**
+ * Removes the template directories in `directory` whose process is gone (killed before its 'exit'
+ * handler ran: SIGKILL, or a signal with no handler). Best effort: one it cannot remove stays.
+ */
+function removeOrphanedTemplates(directory: string): void {
+  for (const name of readdirSync(directory)) {
+    const pid = new RegExp(`^${TEMPLATE_PREFIX}(\\d+)-`).exec(name)?.[1];
+    if (pid === undefined || Number(pid) === process.pid || processExists(Number(pid))) continue;
+    try {
+      rmSync(join(directory, name), { recursive: true, force: true });
+    } catch {
+      // another user's, or being removed by another process: left alone
+    }
+  }
+}
 
 /**
  * The data directory initdb made with `binaries` in this process (made on the first call, shared by
- * calls made while it runs, removed when the process exits). Never started: a copy of it is a
- * cluster as initdb left it.
+ * calls made while it runs, removed when the process exits; the first call also removes the
+ * templates of processes that are gone). Never started: a copy of it is a cluster as initdb left it.
  * @throws (rejects with) Error with initdb's output when it fails (nothing is cached then).
  */
 function templateDataDirectory(binaries: string): Promise<string> {
   let template = templates.get(binaries);
   if (template === undefined) {
-    const root = serverDirectory("pg-template-");
-    if (templateRoots.size === 0) process.once("exit", () => templateRoots.forEach((directory) => rmSync(directory, { recursive: true, force: true })));
+    if (!removesTemplatesOnExit) {
+      removesTemplatesOnExit = true;
+      removeOrphanedTemplates(postgresScratchDirectory());
+      process.once("exit", () => templateRoots.forEach((directory) => rmSync(directory, { recursive: true, force: true })));
+    }
+    const root = serverDirectory(`${TEMPLATE_PREFIX}${process.pid}-`);
     templateRoots.add(root);
     const data = join(root, "data");
     template = runServerBinaryAsync(binaries, root, "initdb", [...INITDB_ARGS, "-D", data]).then(
@@ -254,7 +296,10 @@ export interface PostgresPair {
   connect(port: number, database?: string): Promise<pg.Client>;
   /** `pg_ctl stop -m <mode>` of one server (immediate: the abrupt stop of a crash). */
   stopServer(which: "primary" | "standby", mode?: "immediate" | "fast"): void;
-  /** Closes the clients, stops every server still running (immediate) and removes `root`. Never throws. */
+  /**
+   * Closes the clients, stops every server still running (immediate) and removes `root`. Never
+   * throws. Runs once: a later call, even one made while it runs, resolves when that one ends.
+   */
   stop(): Promise<void>;
 }
 
@@ -284,17 +329,21 @@ export async function startPostgresPair(options: PostgresPairOptions = {}): Prom
     clients.push(client);
     return client;
   };
-  const runAsync = (binary: string, args: string[]): Promise<string> => runServerBinaryAsync(binaries, root, binary, args);
-  const stop = async () => {
-    await Promise.all(clients.map((client) => client.end().catch(() => undefined)));
-    // Both servers at once: each is a directory of its own.
-    const stopping = [...running].map(async (directory) => {
-      running.delete(directory);
-      await runAsync("pg_ctl", ["-D", directory, "-m", "immediate", "-w", "stop"]).catch((error: unknown) => console.error(String(error)));
-    });
-    await Promise.all(stopping);
-    rmSync(root, { recursive: true, force: true });
-  };
+  const runBinaryAsync = (binary: string, args: string[]): Promise<string> => runServerBinaryAsync(binaries, root, binary, args);
+  // Once, however often it is called: a second call made while the servers stop waits for the same
+  // stop instead of removing `root` under them.
+  let stopping: Promise<void> | undefined;
+  const stop = (): Promise<void> =>
+    (stopping ??= (async () => {
+      await Promise.all(clients.map((client) => client.end().catch(() => undefined)));
+      // Both servers at once: each is a directory of its own.
+      const serverStops = [...running].map(async (directory) => {
+        running.delete(directory);
+        await runBinaryAsync("pg_ctl", ["-D", directory, "-m", "immediate", "-w", "stop"]).catch((error: unknown) => console.error(String(error)));
+      });
+      await Promise.all(serverStops);
+      rmSync(root, { recursive: true, force: true });
+    })());
 
   try {
     const ports = { primary: await freePort(), standby: options.standby === false ? null : await freePort() };
@@ -326,13 +375,13 @@ export async function startPostgresPair(options: PostgresPairOptions = {}): Prom
         ].join("\n"),
       );
     }
-    await runAsync("pg_ctl", ["-D", directories.primary, "-l", join(root, "primary.log"), "-w", "start"]);
+    await runBinaryAsync("pg_ctl", ["-D", directories.primary, "-l", join(root, "primary.log"), "-w", "start"]);
     running.add(directories.primary);
     if (ports.standby !== null) {
       const base = ["-h", "127.0.0.1", "-p", String(ports.primary), "-U", "postgres", "-D", directories.standby];
-      await runAsync("pg_basebackup", [...base, "-R", "-X", "stream", "-c", "fast", "--no-sync"]);
+      await runBinaryAsync("pg_basebackup", [...base, "-R", "-X", "stream", "-c", "fast", "--no-sync"]);
       appendFileSync(join(directories.standby, "postgresql.conf"), `port = ${ports.standby}\n`);
-      await runAsync("pg_ctl", ["-D", directories.standby, "-l", join(root, "standby.log"), "-w", "start"]);
+      await runBinaryAsync("pg_ctl", ["-D", directories.standby, "-l", join(root, "standby.log"), "-w", "start"]);
       running.add(directories.standby);
       const primary = await connect(ports.primary);
       await eventually("the standby to stream", async () => {
