@@ -36,7 +36,9 @@ describe("npm run rehearse", function () {
   it("fails over a real primary and standby mid-load; the figures agree with each other and with the promoted database", async () => {
     const before = new Set([...leftovers("rehearsal-"), ...pairLeftovers()]);
     const lines: string[] = [];
-    // A heartbeat every 0.25 s (default 1): the DR app's /status shows its own heartbeat sooner after the promotion.
+    // This run's heartbeat is every 0.25 s, not `npm run rehearse`'s default 1 s: the DR app's /status
+    // shows its own heartbeat sooner after the promotion. The 1 s default runs in CI as `npm run
+    // rehearse` itself (.ci/run, .github/workflows/checks.yml).
     const figures = await rehearse({ requests: 200, concurrency: 4, heartbeatSeconds: 0.25, log: (line) => lines.push(line) });
     const { requests, missing } = figures;
     expect(requests.sent).to.equal(200);
