@@ -359,6 +359,23 @@ function parseExposition(text: string): Exposition {
   return e;
 }
 
+/**
+ * Sends `GET /a b HTTP/1.0` (a request line with a space in its target, which the server cannot
+ * parse) to the server at `base` over a raw socket and resolves to the whole answer, status line and
+ * headers included. Rejects when the server has not closed the connection within 3 s.
+ */
+function malformedRequest(base: string): Promise<string> {
+  const url = new URL(base);
+  return new Promise<string>((resolve, reject) => {
+    let data = "";
+    const sock = net.connect(Number(url.port), "127.0.0.1", () => sock.end("GET /a b HTTP/1.0\r\n\r\n"));
+    sock.setTimeout(3000, () => sock.destroy(new Error("raw request timed out")));
+    sock.on("data", (d) => (data += d.toString()));
+    sock.on("end", () => resolve(data));
+    sock.on("error", reject);
+  });
+}
+
 async function scrape(srv: Running): Promise<Exposition> {
   const res = await fetch(`${srv.metrics}/metrics`);
   expect(res.status).to.equal(200);
@@ -526,15 +543,7 @@ describe("app/server.py", function () {
 
       it("does not count a request that does not parse (400 before its headers)", async function () {
         const before = await scrape(running.srv!);
-        const url = new URL(running.srv!.base);
-        const raw = await new Promise<string>((resolve, reject) => {
-          let data = "";
-          const sock = net.connect(Number(url.port), "127.0.0.1", () => sock.end("GET /a b HTTP/1.0\r\n\r\n"));
-          sock.setTimeout(3000, () => sock.destroy(new Error("raw request timed out")));
-          sock.on("data", (d) => (data += d.toString()));
-          sock.on("end", () => resolve(data));
-          sock.on("error", reject);
-        });
+        const raw = await malformedRequest(running.srv!.base);
         expect(raw).to.match(/^HTTP\/1\.[01] 400 /);
         expect(requestDeltas(before, await scrape(running.srv!))).to.deep.equal({});
       });
@@ -702,15 +711,7 @@ describe("app/server.py", function () {
       }
 
       it("malformed requests still carry Cache-Control: no-store", async function () {
-        const url = new URL(srv!.base);
-        const raw = await new Promise<string>((resolve, reject) => {
-          let data = "";
-          const sock = net.connect(Number(url.port), "127.0.0.1", () => sock.end("GET /a b HTTP/1.0\r\n\r\n"));
-          sock.setTimeout(3000, () => sock.destroy(new Error("raw request timed out")));
-          sock.on("data", (d) => (data += d.toString()));
-          sock.on("end", () => resolve(data));
-          sock.on("error", reject);
-        });
+        const raw = await malformedRequest(srv!.base);
         expect(raw).to.match(/^HTTP\/1\.[01] 400 /);
         expect(raw.toLowerCase()).to.include("cache-control: no-store");
       });
