@@ -4,13 +4,15 @@
  * Kubernetes API the runner cannot reach. The preflight's own steps run here, as bash runs them on
  * a runner, against stack files synthesized offline: the repository's (a private endpoint, refused on
  * a GitHub-hosted runner), a public endpoint for the runner's address (passes) or for another one
- * (refused), and a DR stack that runs no cluster. The `synthesize` step itself runs once, for the
- * public endpoints (a fresh `npm run synth`, about 5 s of CPU); the other plans folders are written
- * as it writes them, by the same CLI run in this process (test/fixtures/cliRun.ts).
+ * (refused), and a DR stack that runs no cluster. The plans come from the same CLI run in this
+ * process (test/fixtures/cliRun.ts; a fresh `npm run synth` costs about 5 s of CPU, and CI runs the
+ * real one on its own). The `synthesize` step's script runs as bash runs it, with an `npm` on the
+ * PATH that records its arguments and writes those plans (or fails): what the step passes to
+ * `npm run synth`, what it does with a failure and what it hands to the next step are its own.
  */
 import { expect } from "chai";
 import { spawn } from "node:child_process";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { parse } from "yaml";
@@ -63,19 +65,46 @@ function runStep(id: string, env: Record<string, string>): Promise<{ status: num
   });
 }
 
-/** The preflight's synthesis of a pair of stack files, its `synthesize` step run; resolves to the folder of the plans. */
-async function synthesizedPlans(files: { primaryStackFile: string; drStackFile: string }): Promise<string> {
+/**
+ * A folder holding an `npm` for the `synthesize` step: it writes its arguments, one per line, to
+ * `<folder>/arguments`, copies the plans folder `plans` to the folder after `--out`, prints `output`
+ * and exits with `status`.
+ */
+function fakeNpm(plans: string, { status = 0, output = "" }: { status?: number; output?: string } = {}): string {
+  const folder = mkdtempSync(path.join(tmpdir(), "fake-npm-"));
+  const script = [
+    "#!/usr/bin/env bash",
+    `printf '%s\\n' "$@" > ${JSON.stringify(path.join(folder, "arguments"))}`,
+    'while [ $# -gt 0 ]; do if [ "$1" = --out ]; then out=$2; fi; shift; done',
+    `mkdir -p "$out" && cp -R ${JSON.stringify(plans)}/. "$out"/`,
+    `printf '%s' ${JSON.stringify(output)}`,
+    `exit ${status}`,
+  ].join("\n");
+  writeFileSync(path.join(folder, "npm"), `${script}\n`);
+  chmodSync(path.join(folder, "npm"), 0o755);
+  return folder;
+}
+
+/**
+ * Runs the preflight's `synthesize` step for a pair of stack files, with `npm` from `npmFolder`
+ * (fakeNpm); resolves to its exit code and output, the folder it reported in GITHUB_OUTPUT (or
+ * undefined) and where it was told to write (RUNNER_TEMP/preflight).
+ */
+async function synthesizeStep(
+  files: { primaryStackFile: string; drStackFile: string },
+  npmFolder: string,
+): Promise<{ status: number | null; output: string; reported?: string; expected: string }> {
   const runnerTemp = mkdtempSync(path.join(tmpdir(), "runner-temp-"));
   const outputs = path.join(runnerTemp, "github-output");
   writeFileSync(outputs, "");
   const { status, output } = await runStep("synthesize", {
+    PATH: `${npmFolder}:${process.env.PATH}`,
     RUNNER_TEMP: runnerTemp,
     GITHUB_OUTPUT: outputs,
     PRIMARY_STACK_FILE: files.primaryStackFile,
     DR_STACK_FILE: files.drStackFile,
   });
-  expect(status, output).to.equal(0);
-  return /^plans=(.+)$/m.exec(readFileSync(outputs, "utf8"))![1];
+  return { status, output, reported: /^plans=(.+)$/m.exec(readFileSync(outputs, "utf8"))?.[1], expected: path.join(runnerTemp, "preflight") };
 }
 
 /**
@@ -115,12 +144,43 @@ const backupRestore: StackEdit = (config) =>
 describe("the deploy path reaches the Kubernetes API (preflight.yml)", function () {
   this.timeout(180000);
   const publicFiles = editedStackFiles(withMonitoring(["198.51.100.0/24"]), withMonitoring(["198.51.100.0/24"]));
-  /** The one real run of the `synthesize` step, started first; the public-endpoint tests await it. */
-  let publicPlans: Promise<string>;
-  before(() => {
-    publicPlans = synthesizedPlans(publicFiles);
-    // Awaited later; until then a failure must not count as an unhandled rejection.
-    publicPlans.catch(() => undefined);
+
+  describe("the synthesize step", () => {
+    let plans: string;
+    before(async () => (plans = await plansInProcess(publicFiles)));
+
+    it("runs npm run synth on the two stack files into RUNNER_TEMP/preflight and hands that folder to the next step", async () => {
+      const npm = fakeNpm(plans);
+      const { status, output, reported, expected } = await synthesizeStep(publicFiles, npm);
+      expect(status, output).to.equal(0);
+      expect(readFileSync(path.join(npm, "arguments"), "utf8").split("\n").slice(0, -1)).to.deep.equal([
+        "run",
+        "-s",
+        "synth",
+        "--",
+        "--primary",
+        publicFiles.primaryStackFile,
+        "--dr",
+        publicFiles.drStackFile,
+        "--out",
+        expected,
+      ]);
+      expect(reported).to.equal(expected);
+      expect(readFileSync(path.join(expected, "dr.plan.json"), "utf8")).to.equal(readFileSync(path.join(plans, "dr.plan.json"), "utf8"));
+    });
+
+    it("fails when the synthesis fails, printing its log and what to fix, and hands no folder on", async () => {
+      const { status, output, reported } = await synthesizeStep(
+        publicFiles,
+        fakeNpm(plans, { status: 1, output: "Invalid configuration: the key and its fix" }),
+      );
+      expect(status, output).to.equal(1);
+      expect(output).to.include("Invalid configuration: the key and its fix");
+      expect(output).to.include(
+        `::error title=Offline synthesis failed::${publicFiles.primaryStackFile} and ${publicFiles.drStackFile} do not synthesize; fix what the log above names`,
+      );
+      expect(reported).to.equal(undefined);
+    });
   });
 
   describe("the workflows", () => {
@@ -191,7 +251,7 @@ describe("the deploy path reaches the Kubernetes API (preflight.yml)", function 
   describe("public endpoints for the deploy runner's static egress CIDR", () => {
     const files = publicFiles;
     let plans: string;
-    before(async () => (plans = await publicPlans));
+    before(async () => (plans = await plansInProcess(files)));
 
     it("passes on a runner whose address is listed", async () => {
       const { status, output } = await check(files, plans, { environment: "self-hosted", egress: "198.51.100.7" });
