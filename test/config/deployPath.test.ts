@@ -46,8 +46,8 @@ const step = (id: string) => preflightSteps().find((candidate) => candidate.id =
 
 /**
  * Runs a step's script as a runner's bash does (`bash --noprofile --norc -eo pipefail`), from the
- * repository root, without blocking this process (the real `synthesize` step runs while the tests
- * synthesize in process); resolves to its exit code and its stdout followed by its stderr.
+ * repository root, without blocking this process; resolves to its exit code and its stdout followed
+ * by its stderr.
  */
 function runStep(id: string, env: Record<string, string>): Promise<{ status: number | null; output: string }> {
   return new Promise((resolve, reject) => {
@@ -74,15 +74,20 @@ function fakeNpm(plans: string, { status = 0, output = "" }: { status?: number; 
   const folder = mkdtempSync(path.join(tmpdir(), "fake-npm-"));
   const script = [
     "#!/usr/bin/env bash",
-    `printf '%s\\n' "$@" > ${JSON.stringify(path.join(folder, "arguments"))}`,
+    `printf '%s\\n' "$@" > ${shellQuoted(path.join(folder, "arguments"))}`,
     'while [ $# -gt 0 ]; do if [ "$1" = --out ]; then out=$2; fi; shift; done',
-    `mkdir -p "$out" && cp -R ${JSON.stringify(plans)}/. "$out"/`,
-    `printf '%s' ${JSON.stringify(output)}`,
+    `mkdir -p "$out" && cp -R ${shellQuoted(plans)}/. "$out"/`,
+    `printf '%s' ${shellQuoted(output)}`,
     `exit ${status}`,
   ].join("\n");
   writeFileSync(path.join(folder, "npm"), `${script}\n`);
   chmodSync(path.join(folder, "npm"), 0o755);
   return folder;
+}
+
+/** `text` as one bash word, taken literally (single quotes; a quote inside is closed, escaped and reopened). */
+function shellQuoted(text: string): string {
+  return `'${text.replace(/'/g, "'\\''")}'`;
 }
 
 /**
@@ -93,7 +98,7 @@ function fakeNpm(plans: string, { status = 0, output = "" }: { status?: number; 
 async function synthesizeStep(
   files: { primaryStackFile: string; drStackFile: string },
   npmFolder: string,
-): Promise<{ status: number | null; output: string; reported?: string; expected: string }> {
+): Promise<{ status: number | null; output: string; reported?: string; expected: string; runnerTemp: string }> {
   const runnerTemp = mkdtempSync(path.join(tmpdir(), "runner-temp-"));
   const outputs = path.join(runnerTemp, "github-output");
   writeFileSync(outputs, "");
@@ -104,7 +109,7 @@ async function synthesizeStep(
     PRIMARY_STACK_FILE: files.primaryStackFile,
     DR_STACK_FILE: files.drStackFile,
   });
-  return { status, output, reported: /^plans=(.+)$/m.exec(readFileSync(outputs, "utf8"))?.[1], expected: path.join(runnerTemp, "preflight") };
+  return { status, output, reported: /^plans=(.+)$/m.exec(readFileSync(outputs, "utf8"))?.[1], expected: path.join(runnerTemp, "preflight"), runnerTemp };
 }
 
 /**
@@ -150,6 +155,9 @@ describe("the deploy path reaches the Kubernetes API (preflight.yml)", function 
     before(async () => (plans = await plansInProcess(publicFiles)));
 
     it("runs npm run synth on the two stack files into RUNNER_TEMP/preflight and hands that folder to the next step", async () => {
+      // The script it runs is the synthesis CLI (test/synth/cli.test.ts), taking no options of its own.
+      const scripts = (JSON.parse(readFileSync(path.join(ROOT, "package.json"), "utf8")) as { scripts: Record<string, string> }).scripts;
+      expect(scripts.synth).to.equal("tsx synth/cli.ts");
       const npm = fakeNpm(plans);
       const { status, output, reported, expected } = await synthesizeStep(publicFiles, npm);
       expect(status, output).to.equal(0);
@@ -170,12 +178,11 @@ describe("the deploy path reaches the Kubernetes API (preflight.yml)", function 
     });
 
     it("fails when the synthesis fails, printing its log and what to fix, and hands no folder on", async () => {
-      const { status, output, reported } = await synthesizeStep(
-        publicFiles,
-        fakeNpm(plans, { status: 1, output: "Invalid configuration: the key and its fix" }),
-      );
+      const log = "Invalid configuration: the key's $fix and `its` reason";
+      const { status, output, reported, runnerTemp } = await synthesizeStep(publicFiles, fakeNpm(plans, { status: 1, output: log }));
       expect(status, output).to.equal(1);
-      expect(output).to.include("Invalid configuration: the key and its fix");
+      expect(readFileSync(path.join(runnerTemp, "preflight-synth.log"), "utf8"), "the synthesis' output goes to its log first").to.equal(log);
+      expect(output).to.include(log);
       expect(output).to.include(
         `::error title=Offline synthesis failed::${publicFiles.primaryStackFile} and ${publicFiles.drStackFile} do not synthesize; fix what the log above names`,
       );
