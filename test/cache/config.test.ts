@@ -14,6 +14,7 @@ import {
   primaryCacheOutputSchema,
 } from "../../config/cache";
 import { ConfigError } from "../../config/errors";
+import { globalCacheOutput } from "./fixtures";
 
 /** The ConfigError `parseCacheConfig` raises for `value`, as key -> message. */
 function problemsOf(role: "primary" | "dr", value: unknown): Record<string, string> {
@@ -138,15 +139,8 @@ describe("config/cache", () => {
   });
 
   describe("the primary's output cache", () => {
-    const output = {
-      engine: "valkey",
-      engineVersion: "8.0",
-      nodeType: "cache.m7g.large",
-      shards: 1,
-      replicasPerShard: 1,
-      port: 6379,
-      replicationGroupId: "primary-cache-group-1",
-    };
+    // The fixture's output without the two keys these tests set.
+    const { globalDatastore, globalReplicationGroupId, ...output } = globalCacheOutput();
     it("needs the global datastore's id with globalDatastore", () => {
       expect(primaryCacheOutputSchema.safeParse({ ...output, globalDatastore: true }).success).to.equal(false);
       expect(primaryCacheOutputSchema.safeParse({ ...output, globalDatastore: true, globalReplicationGroupId: "ldgnf-x-cache" }).success).to.equal(true);
