@@ -12,6 +12,19 @@ import { EAST_KEY } from "../fixtures/regionalKeys";
 /** An ACM certificate of eu-west-1 for the tiers' HTTPS listeners. */
 export const CERTIFICATE = "arn:aws:acm:eu-west-1:123456789012:certificate/0a1b2c3d-4e5f-6789-abcd-ef0123456789";
 
+/**
+ * The `buildEdge` arguments the DR stack would pass for app.example.net in us-west-2 with a
+ * us-east-1 primary, outside the outage mode; spread them and add `primary`, `retained` and `opts`.
+ */
+export const DR_EDGE_ARGS = {
+  applicationName: "app.example.net",
+  hostedZoneId: "Z0123456789ABCDEFGHIJ",
+  drAlbDnsName: "dr-alb.us-west-2.elb.amazonaws.com",
+  primaryRegion: "us-east-1",
+  outage: false,
+  namePrefix: "edge",
+} as const;
+
 /** A small DR tier in eu-west-1 whose primary is eu-central-1 (a pair other than the defaults), with `overrides`. */
 export const smallTierArgs = (overrides: Partial<AppTierArgs> = {}): AppTierArgs => ({
   region: "eu-west-1",

@@ -9,7 +9,7 @@ import { edgeProblems, drEdgeProblems, edgeSchema } from "../../config/edge";
 import { buildEdge, drEdgeAccess, primaryEdge, type PrimaryEdgeOutputs } from "../../stacks/edge";
 import { RetainedInRegion } from "../../stacks/regionalProvider";
 import { type StackPlan } from "../../synth/recordStack";
-import { CERTIFICATE, ofType, planEdge, smallTierArgs, TYPES } from "./planEdge";
+import { CERTIFICATE, ofType, planEdge, smallTierArgs, TYPES, DR_EDGE_ARGS } from "./planEdge";
 
 /** A primary tier in eu-west-1 with its certificate. */
 const tierArgs = (overrides: Partial<AppTierArgs> = {}): AppTierArgs =>
@@ -86,13 +86,8 @@ describe("edge review (issue 22)", function () {
         const primary: PrimaryEdgeOutputs = { edge: cloudFront({ enabled: true, retainInOutage }), edgeOriginVerifySecret: pulumi.secret("secret") };
         buildEdge({
           primary,
-          applicationName: "app.example.net",
-          hostedZoneId: "Z0123456789ABCDEFGHIJ",
-          drAlbDnsName: "dr-alb.us-west-2.elb.amazonaws.com",
-          primaryRegion: "us-east-1",
-          outage: false,
+          ...DR_EDGE_ARGS,
           retained,
-          namePrefix: "edge",
           opts,
         });
       });

@@ -7,7 +7,7 @@ import { edgeOutputsOf, FAILOVER_RECORD_TYPE, failoverRecordName, failoverRecord
 import { manifestCopyOf } from "../../stacks/region";
 import { RetainedInRegion } from "../../stacks/regionalProvider";
 import { primaryOutputsFixture } from "../fixtures/primaryOutputs";
-import { ofType, planEdge, TYPES } from "./planEdge";
+import { ofType, planEdge, TYPES, DR_EDGE_ARGS } from "./planEdge";
 
 const on = edgeSchema.parse({ cloudFront: { enabled: true } }).cloudFront;
 const off = edgeSchema.parse({}).cloudFront;
@@ -48,13 +48,8 @@ describe("stacks/edge wiring", () => {
     const plan = await planEdge("us-west-2", (opts) => {
       const edge = buildEdge({
         primary: { edge: on, edgeOriginVerifySecret: pulumi.secret("s") },
-        applicationName: "app.example.net",
-        hostedZoneId: "Z0123456789ABCDEFGHIJ",
-        drAlbDnsName: "dr-alb.us-west-2.elb.amazonaws.com",
-        primaryRegion: "us-east-1",
-        outage: false,
+        ...DR_EDGE_ARGS,
         retained,
-        namePrefix: "edge",
         opts,
       });
       buildEdgeAliases(edge, new pulumi.ComponentResource("test:dns:FailoverPair", "failover", {}, opts));
